@@ -1,0 +1,110 @@
+//! Who is acting: a logged-in user with the grants of their role assignments, or the system
+//! (the CLI), which holds every permission over the whole tree.
+
+use std::collections::BTreeSet;
+
+use qingtuan_domain::ids::{OrgId, UserId};
+use qingtuan_domain::permission::Permission;
+
+/// Where a request came from, for the audit log.
+#[derive(Debug, Clone, Default)]
+pub struct ClientInfo {
+    pub addr: String,
+    pub user_agent: String,
+}
+
+impl ClientInfo {
+    pub fn local() -> Self {
+        Self { addr: "cli".into(), user_agent: "qingtuan-cli".into() }
+    }
+}
+
+/// One role assignment as the actor holds it: the role's permissions over an org subtree.
+#[derive(Debug, Clone)]
+pub struct Grant {
+    pub role_code: String,
+    pub role_name: String,
+    pub scope_org_id: OrgId,
+    pub scope_org_name: String,
+    pub permissions: BTreeSet<Permission>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Principal {
+    User { id: UserId, username: String, display_name: String, must_change_password: bool },
+    /// Someone not (yet) logged in, named by what they typed as a username.
+    Anonymous(String),
+    System,
+}
+
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub principal: Principal,
+    pub grants: Vec<Grant>,
+    pub client: ClientInfo,
+}
+
+impl Actor {
+    pub fn system() -> Self {
+        Self { principal: Principal::System, grants: Vec::new(), client: ClientInfo::local() }
+    }
+
+    pub fn user_id(&self) -> Option<UserId> {
+        match &self.principal {
+            Principal::User { id, .. } => Some(*id),
+            Principal::Anonymous(_) | Principal::System => None,
+        }
+    }
+
+    /// The name written into audit rows.
+    pub fn name(&self) -> &str {
+        match &self.principal {
+            Principal::User { username, .. } => username,
+            Principal::Anonymous(claimed) => claimed,
+            Principal::System => "system",
+        }
+    }
+
+    pub fn display_name(&self) -> &str {
+        match &self.principal {
+            Principal::User { display_name, .. } => display_name,
+            Principal::Anonymous(_) => "访客",
+            Principal::System => "系统",
+        }
+    }
+
+    pub fn must_change_password(&self) -> bool {
+        matches!(self.principal, Principal::User { must_change_password: true, .. })
+    }
+
+    pub fn is_system(&self) -> bool {
+        matches!(self.principal, Principal::System)
+    }
+
+    /// May the actor do this anywhere at all? Decides whether a module's menu entry is shown.
+    pub fn can_somewhere(&self, permission: Permission) -> bool {
+        self.is_system() || self.grants.iter().any(|g| g.permissions.contains(&permission))
+    }
+
+    /// The roots of the subtrees over which the actor holds `permission`.
+    /// `None` means the whole tree (the system actor).
+    pub fn scope_roots(&self, permission: Permission) -> Option<Vec<OrgId>> {
+        if self.is_system() {
+            return None;
+        }
+        let mut roots: Vec<OrgId> =
+            self.grants.iter().filter(|g| g.permissions.contains(&permission)).map(|g| g.scope_org_id).collect();
+        roots.sort_unstable();
+        roots.dedup();
+        Some(roots)
+    }
+
+    /// The data scope as users read it: `团区委（团区委管理员）；…`.
+    pub fn scope_label(&self) -> String {
+        if self.is_system() {
+            return "全部".into();
+        }
+        let parts: Vec<String> = self.grants.iter().map(|g| format!("{}（{}）", g.scope_org_name, g.role_name)).collect();
+        if parts.is_empty() { "无".into() } else { parts.join("；") }
+    }
+}

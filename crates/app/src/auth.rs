@@ -1,0 +1,298 @@
+//! Logging in and out, sessions, password changes and the principal behind a request.
+//! Sessions and failure counters live in the database, so any number of server processes on one
+//! database behave as one.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use qingtuan_domain::audit::{AuditAction, ObjectKind};
+use qingtuan_domain::ids::{OrgId, UserId};
+use qingtuan_domain::password;
+use qingtuan_domain::permission::Permission;
+use qingtuan_domain::username::Username;
+use qingtuan_domain::{FieldError, Invalid};
+use qingtuan_entity::{login_attempt, org, role, role_permission, session, user, user_role};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set, TransactionTrait,
+};
+use serde_json::json;
+
+use crate::actor::{Grant, Principal};
+use crate::audit::{self, Entry};
+use crate::crypto::{dummy_hash, hash_password, random_token, sha256_hex, verify_password};
+use crate::error::AppResult;
+use crate::{Actor, App, AppError, ClientInfo};
+
+/// A session just opened: the secret goes into the cookie, only its hash into the database.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub token: String,
+    pub csrf_token: String,
+}
+
+/// The one answer to every failed login, whatever the reason: unknown user, wrong password,
+/// locked or disabled account.
+pub const LOGIN_REJECTED: &str = "用户名或密码错误；连续失败 5 次后账户将锁定 30 分钟";
+
+/// The key of the failure counter: the normalised name if it parses, otherwise the raw input.
+fn attempt_key(raw: &str) -> String {
+    Username::parse(raw).map_or_else(|_| raw.trim().to_lowercase(), |u| u.as_str().to_owned()).chars().take(64).collect()
+}
+
+/// Checks the password and opens a session. `None` means rejected, with no reason given.
+pub async fn login(app: &App, raw_username: &str, password: &str, client: &ClientInfo) -> AppResult<Option<NewSession>> {
+    let now = app.now();
+    let key = attempt_key(raw_username);
+    let txn = app.db.begin().await?;
+
+    let attempt = login_attempt::Entity::find_by_id(key.clone()).one(&txn).await?;
+    let locked = attempt.as_ref().and_then(|a| a.locked_until).is_some_and(|until| until > now);
+    let account = match Username::parse(raw_username) {
+        Ok(name) => user::Entity::find().filter(user::Column::Username.eq(name.as_str())).one(&txn).await?,
+        Err(_) => None,
+    };
+    // Always verify against some hash, so an unknown name costs as much time as a known one.
+    let password_ok = verify_password(password, account.as_ref().map_or(dummy_hash(), |u| u.password_hash.as_str()));
+    let usable = account.as_ref().filter(|u| u.disabled_at.is_none());
+
+    // The audit rows name whoever was claimed, known or not.
+    let who = Actor {
+        principal: match &account {
+            Some(u) => Principal::User {
+                id: UserId(u.id),
+                username: u.username.clone(),
+                display_name: u.display_name.clone(),
+                must_change_password: u.must_change_password,
+            },
+            None => Principal::Anonymous(key.clone()),
+        },
+        grants: Vec::new(),
+        client: client.clone(),
+    };
+    let scope = account.as_ref().map(|u| OrgId(u.org_id));
+    let entry = |action| {
+        let e = Entry::new(action, ObjectKind::User).object(&key).after(json!({ "username": key }));
+        match scope {
+            Some(org) => e.scope(org),
+            None => e,
+        }
+    };
+
+    let (Some(user), true, false) = (usable, password_ok, locked) else {
+        if !locked {
+            let failures = count_failure(&txn, &key, now).await?;
+            if failures >= app.policy.max_failures {
+                login_attempt::ActiveModel {
+                    username: Set(key.clone()),
+                    failures: Set(0),
+                    locked_until: Set(Some(now + app.policy.lockout)),
+                    updated_at: Set(now),
+                }
+                .update(&txn)
+                .await?;
+                audit::record(&txn, now, &who, entry(AuditAction::LoginFailed)).await?;
+                audit::record(&txn, now, &who, entry(AuditAction::AccountLocked)).await?;
+                txn.commit().await?;
+                return Ok(None);
+            }
+        }
+        audit::record(&txn, now, &who, entry(AuditAction::LoginFailed)).await?;
+        txn.commit().await?;
+        return Ok(None);
+    };
+
+    login_attempt::Entity::delete_by_id(key.clone()).exec(&txn).await?;
+    let opened = open_session(&txn, UserId(user.id), now, client).await?;
+    audit::record(&txn, now, &who, entry(AuditAction::LoginSucceeded)).await?;
+    txn.commit().await?;
+    Ok(Some(opened))
+}
+
+/// Adds one failure to the counter atomically, so concurrent servers cannot lose a count.
+async fn count_failure<C: ConnectionTrait>(conn: &C, key: &str, now: DateTime<Utc>) -> AppResult<i32> {
+    login_attempt::Entity::insert(login_attempt::ActiveModel {
+        username: Set(key.to_owned()),
+        failures: Set(1),
+        locked_until: Set(None),
+        updated_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::column(login_attempt::Column::Username)
+            .value(
+                login_attempt::Column::Failures,
+                Expr::col((login_attempt::Entity, login_attempt::Column::Failures)).add(1),
+            )
+            .value(login_attempt::Column::UpdatedAt, now)
+            .to_owned(),
+    )
+    .exec(conn)
+    .await?;
+    let row = login_attempt::Entity::find_by_id(key.to_owned()).one(conn).await?;
+    Ok(row.map_or(1, |r| r.failures))
+}
+
+async fn open_session<C: ConnectionTrait>(
+    conn: &C,
+    user: UserId,
+    now: DateTime<Utc>,
+    client: &ClientInfo,
+) -> AppResult<NewSession> {
+    let token = random_token();
+    let csrf_token = random_token();
+    session::ActiveModel {
+        id: Set(sha256_hex(&token)),
+        user_id: Set(user.0),
+        csrf_token: Set(csrf_token.clone()),
+        created_at: Set(now),
+        last_seen_at: Set(now),
+        client_addr: Set(client.addr.chars().take(64).collect()),
+        user_agent: Set(client.user_agent.chars().take(200).collect()),
+    }
+    .insert(conn)
+    .await?;
+    Ok(NewSession { token, csrf_token })
+}
+
+/// A request's session, resolved.
+#[derive(Debug, Clone)]
+pub struct SessionActor {
+    pub actor: Actor,
+    pub csrf_token: String,
+}
+
+/// Finds the live session behind a cookie value, ending it if it has been idle too long or is too
+/// old, and loads the user's current grants — so a disabled account or a revoked role counts from
+/// the very next request.
+pub async fn resolve_session(app: &App, token: &str, client: &ClientInfo) -> AppResult<Option<SessionActor>> {
+    let now = app.now();
+    let id = sha256_hex(token);
+    let Some(found) = session::Entity::find_by_id(id.clone()).one(&app.db).await? else { return Ok(None) };
+    let idle = now - found.last_seen_at > app.policy.idle_timeout;
+    let expired = now - found.created_at > app.policy.absolute_timeout;
+    if idle || expired {
+        session::Entity::delete_by_id(id).exec(&app.db).await?;
+        return Ok(None);
+    }
+    let Some(actor) = load_actor(&app.db, UserId(found.user_id), client).await? else {
+        session::Entity::delete_many().filter(session::Column::UserId.eq(found.user_id)).exec(&app.db).await?;
+        return Ok(None);
+    };
+    // Writing on every request would serialise readers on SQLite; a minute of slack is harmless.
+    if now - found.last_seen_at > TimeDelta::seconds(60) {
+        let mut touched = found.clone().into_active_model();
+        touched.last_seen_at = Set(now);
+        touched.update(&app.db).await?;
+    }
+    Ok(Some(SessionActor { actor, csrf_token: found.csrf_token }))
+}
+
+/// The actor for an enabled user, with every grant they hold now; `None` if disabled or missing.
+pub async fn load_actor<C: ConnectionTrait>(conn: &C, user_id: UserId, client: &ClientInfo) -> AppResult<Option<Actor>> {
+    let Some(account) = user::Entity::find_by_id(user_id.0).one(conn).await? else { return Ok(None) };
+    if account.disabled_at.is_some() {
+        return Ok(None);
+    }
+    let assignments = user_role::Entity::find().filter(user_role::Column::UserId.eq(account.id)).all(conn).await?;
+    let role_ids: Vec<i64> = assignments.iter().map(|a| a.role_id).collect();
+    let org_ids: Vec<i64> = assignments.iter().map(|a| a.scope_org_id).collect();
+    let roles = role::Entity::find().filter(role::Column::Id.is_in(role_ids.clone())).all(conn).await?;
+    let grants_rows =
+        role_permission::Entity::find().filter(role_permission::Column::RoleId.is_in(role_ids)).all(conn).await?;
+    let orgs = org::Entity::find().filter(org::Column::Id.is_in(org_ids)).all(conn).await?;
+
+    let grants = assignments
+        .iter()
+        .filter_map(|a| {
+            let role = roles.iter().find(|r| r.id == a.role_id)?;
+            let scope = orgs.iter().find(|o| o.id == a.scope_org_id)?;
+            let permissions: BTreeSet<Permission> = grants_rows
+                .iter()
+                .filter(|g| g.role_id == a.role_id)
+                .filter_map(|g| Permission::parse(&g.permission).ok())
+                .collect();
+            Some(Grant {
+                role_code: role.code.clone(),
+                role_name: role.name.clone(),
+                scope_org_id: OrgId(scope.id),
+                scope_org_name: scope.name.clone(),
+                permissions,
+            })
+        })
+        .collect();
+    Ok(Some(Actor {
+        principal: Principal::User {
+            id: UserId(account.id),
+            username: account.username,
+            display_name: account.display_name,
+            must_change_password: account.must_change_password,
+        },
+        grants,
+        client: client.clone(),
+    }))
+}
+
+/// Ends the session behind `token`.
+pub async fn logout(app: &App, actor: &Actor, token: &str) -> AppResult<()> {
+    let txn = app.db.begin().await?;
+    session::Entity::delete_by_id(sha256_hex(token)).exec(&txn).await?;
+    let mut entry = Entry::new(AuditAction::Logout, ObjectKind::Session);
+    if let Some(id) = actor.user_id() {
+        entry = entry.object(id);
+        if let Some(u) = user::Entity::find_by_id(id.0).one(&txn).await? {
+            entry = entry.scope(OrgId(u.org_id));
+        }
+    }
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The form for a password change.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct PasswordChange {
+    pub current: String,
+    pub new: String,
+    pub confirm: String,
+}
+
+/// Changes the actor's own password and ends every other session of theirs; the current session
+/// is replaced by a new one, whose secrets are returned.
+pub async fn change_password(app: &App, actor: &Actor, form: &PasswordChange) -> AppResult<NewSession> {
+    let user_id = actor.user_id().ok_or(AppError::Unauthenticated)?;
+    let account = user::Entity::find_by_id(user_id.0).one(&app.db).await?.ok_or(AppError::Unauthenticated)?;
+    let mut problems = Vec::new();
+    if !verify_password(&form.current, &account.password_hash) {
+        problems.push(FieldError { field: "current", message: "当前密码不正确".into() });
+    }
+    if let Err(Invalid(mut errs)) = password::validate(&form.new, &[&account.username, &account.display_name]) {
+        for e in &mut errs {
+            e.field = "new";
+        }
+        problems.extend(errs);
+    }
+    if form.new == form.current {
+        problems.push(FieldError { field: "new", message: "新密码不能与当前密码相同".into() });
+    }
+    if form.new != form.confirm {
+        problems.push(FieldError { field: "confirm", message: "两次输入的新密码不一致".into() });
+    }
+    if !problems.is_empty() {
+        return Err(Invalid(problems).into());
+    }
+
+    let now = app.now();
+    let hash = hash_password(&form.new)?;
+    let txn = app.db.begin().await?;
+    let mut active = account.clone().into_active_model();
+    active.password_hash = Set(hash);
+    active.must_change_password = Set(false);
+    active.password_changed_at = Set(now);
+    active.update(&txn).await?;
+    session::Entity::delete_many().filter(session::Column::UserId.eq(account.id)).exec(&txn).await?;
+    let opened = open_session(&txn, user_id, now, &actor.client).await?;
+    let entry = Entry::new(AuditAction::PasswordChanged, ObjectKind::User).object(account.id).scope(OrgId(account.org_id));
+    audit::record(&txn, now, actor, entry).await?;
+    txn.commit().await?;
+    Ok(opened)
+}

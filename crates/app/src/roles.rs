@@ -1,0 +1,90 @@
+//! Roles are data: which permissions each role carries is edited by whoever holds `roles.write`
+//! over the whole tree, and takes effect on every holder's next request.
+
+use std::collections::BTreeSet;
+
+use qingtuan_domain::audit::{AuditAction, ObjectKind};
+use qingtuan_domain::ids::RoleId;
+use qingtuan_domain::permission::{Action, Module, Permission};
+use qingtuan_entity::{role, role_permission};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use serde_json::json;
+
+use crate::audit::{self, Entry};
+use crate::error::AppResult;
+use crate::{Actor, App, AppError, scope};
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RoleView {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub description: String,
+    pub permissions: BTreeSet<Permission>,
+}
+
+impl RoleView {
+    pub fn grants(&self, module: Module, action: Action) -> bool {
+        self.permissions.contains(&Permission::new(module, action))
+    }
+}
+
+/// Every role with its permissions. Role names are not personal data; any logged-in user may
+/// need them (the role drop-down of the user form), so only `users.read` or `roles.read` is asked.
+pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<RoleView>> {
+    let users_read = Permission::new(Module::Users, Action::Read);
+    let roles_read = Permission::new(Module::Roles, Action::Read);
+    if !actor.can_somewhere(users_read) {
+        scope::require_somewhere(app, actor, roles_read).await?;
+    }
+    let roles = role::Entity::find().order_by_asc(role::Column::Id).all(&app.db).await?;
+    let grants = role_permission::Entity::find().all(&app.db).await?;
+    Ok(roles
+        .into_iter()
+        .map(|r| RoleView {
+            permissions: grants
+                .iter()
+                .filter(|g| g.role_id == r.id)
+                .filter_map(|g| Permission::parse(&g.permission).ok())
+                .collect(),
+            id: r.id,
+            code: r.code,
+            name: r.name,
+            description: r.description,
+        })
+        .collect())
+}
+
+pub async fn set_permissions(app: &App, actor: &Actor, id: RoleId, permissions: &BTreeSet<Permission>) -> AppResult<()> {
+    let write = Permission::new(Module::Roles, Action::Write);
+    scope::require_somewhere(app, actor, write).await?;
+    if !scope::covers_everything(&app.db, actor, write).await? {
+        return scope::deny(app, actor, write, ObjectKind::Role, Some(id.to_string()), AppError::Forbidden).await;
+    }
+    let found = role::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let before: Vec<String> = role_permission::Entity::find()
+        .filter(role_permission::Column::RoleId.eq(found.id))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|g| g.permission)
+        .collect();
+    let after: Vec<String> = permissions.iter().map(|p| p.code()).collect();
+
+    let txn = app.db.begin().await?;
+    role_permission::Entity::delete_many().filter(role_permission::Column::RoleId.eq(found.id)).exec(&txn).await?;
+    if !after.is_empty() {
+        let rows = after.iter().map(|code| role_permission::ActiveModel {
+            role_id: Set(found.id),
+            permission: Set(code.clone()),
+        });
+        role_permission::Entity::insert_many(rows).exec(&txn).await?;
+    }
+    let entry = Entry::new(AuditAction::RolePermissionsChanged, ObjectKind::Role)
+        .object(found.id)
+        .before(json!({ "role": found.code, "permissions": before }))
+        .after(json!({ "role": found.code, "permissions": after }));
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,99 @@
+//! The one enforcement point for data scope: every use-case asks here whether the actor may act on
+//! an org (and so on everything that belongs to it), and every list filters through here.
+
+use qingtuan_domain::audit::{AuditAction, ObjectKind};
+use qingtuan_domain::ids::OrgId;
+use qingtuan_domain::permission::Permission;
+use qingtuan_entity::{org, org_closure};
+use sea_orm::sea_query::{Expr, Query, SimpleExpr};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::json;
+
+use crate::audit::{self, Entry};
+use crate::error::AppResult;
+use crate::{Actor, App, AppError};
+
+/// A condition on `column` (an org id) that holds exactly for the orgs in the actor's scope.
+pub fn org_condition(actor: &Actor, permission: Permission, column: impl ColumnTrait) -> SimpleExpr {
+    match actor.scope_roots(permission) {
+        None => Expr::value(true),
+        Some(roots) if roots.is_empty() => Expr::value(false),
+        Some(roots) => column.in_subquery(
+            Query::select()
+                .column(org_closure::Column::DescendantId)
+                .from(org_closure::Entity)
+                .and_where(org_closure::Column::AncestorId.is_in(roots.into_iter().map(|r| r.0)))
+                .take(),
+        ),
+    }
+}
+
+/// Does the actor hold `permission` over `org`?
+pub async fn covers<C: ConnectionTrait>(conn: &C, actor: &Actor, permission: Permission, org: OrgId) -> AppResult<bool> {
+    let Some(roots) = actor.scope_roots(permission) else { return Ok(true) };
+    if roots.is_empty() {
+        return Ok(false);
+    }
+    let hits = org_closure::Entity::find()
+        .filter(org_closure::Column::DescendantId.eq(org.0))
+        .filter(org_closure::Column::AncestorId.is_in(roots.into_iter().map(|r| r.0)))
+        .count(conn)
+        .await?;
+    Ok(hits > 0)
+}
+
+/// Does the actor hold `permission` over the whole tree (at a root org)? Needed for what is not
+/// part of any subtree: role definitions, security events of unknown users.
+pub async fn covers_everything<C: ConnectionTrait>(conn: &C, actor: &Actor, permission: Permission) -> AppResult<bool> {
+    let Some(roots) = actor.scope_roots(permission) else { return Ok(true) };
+    if roots.is_empty() {
+        return Ok(false);
+    }
+    let root_grants = org::Entity::find()
+        .filter(org::Column::Id.is_in(roots.into_iter().map(|r| r.0)))
+        .filter(org::Column::ParentId.is_null())
+        .count(conn)
+        .await?;
+    Ok(root_grants > 0)
+}
+
+/// Fails unless the actor holds `permission` somewhere; records the denial.
+pub async fn require_somewhere(app: &App, actor: &Actor, permission: Permission) -> AppResult<()> {
+    if actor.can_somewhere(permission) {
+        return Ok(());
+    }
+    deny(app, actor, permission, ObjectKind::Page, None, AppError::Forbidden).await
+}
+
+/// Fails unless the actor holds `permission` over `org`. Outside the scope the object is reported
+/// as missing (404), so a probe learns nothing about what exists elsewhere.
+pub async fn require(
+    app: &App,
+    actor: &Actor,
+    permission: Permission,
+    object: (ObjectKind, String),
+    org: OrgId,
+) -> AppResult<()> {
+    if covers(&app.db, actor, permission, org).await? {
+        return Ok(());
+    }
+    let answer = if actor.can_somewhere(permission) { AppError::NotFound } else { AppError::Forbidden };
+    deny(app, actor, permission, object.0, Some(object.1), answer).await
+}
+
+/// Records a denied attempt and returns `answer` as the error.
+pub async fn deny<T>(
+    app: &App,
+    actor: &Actor,
+    permission: Permission,
+    kind: ObjectKind,
+    object_id: Option<String>,
+    answer: AppError,
+) -> AppResult<T> {
+    let mut entry = Entry::new(AuditAction::AccessDenied, kind).after(json!({ "permission": permission.code() }));
+    if let Some(id) = object_id {
+        entry = entry.object(id);
+    }
+    audit::record(&app.db, app.now(), actor, entry).await?;
+    Err(answer)
+}

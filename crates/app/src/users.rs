@@ -1,0 +1,403 @@
+//! Accounts: create, list, disable, reset passwords, end sessions, assign and revoke scoped roles.
+//! An account belongs to an org; whoever may write users over that org may manage it. Nobody can
+//! grant a role carrying a permission they do not hold themselves over the role's scope.
+
+use std::collections::BTreeSet;
+
+use qingtuan_domain::audit::{AuditAction, ObjectKind};
+use qingtuan_domain::ids::{AssignmentId, OrgId, UserId};
+use qingtuan_domain::permission::{Action, Module, Permission};
+use qingtuan_domain::time::format_local;
+use qingtuan_domain::username::Username;
+use qingtuan_domain::{FieldError, Invalid, password};
+use qingtuan_entity::{api_token, org, org_closure, role, role_permission, session, user, user_role};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
+};
+use serde_json::json;
+
+use crate::audit::{self, Entry};
+use crate::crypto::{hash_password, one_time_password};
+use crate::error::AppResult;
+use crate::page::{PER_PAGE, Page, page_number};
+use crate::{Actor, App, AppError, orgs, scope};
+
+const READ: Permission = Permission::new(Module::Users, Action::Read);
+const WRITE: Permission = Permission::new(Module::Users, Action::Write);
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub org_id: i64,
+    pub org_name: String,
+    pub disabled: bool,
+    pub must_change_password: bool,
+    pub created_local: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AssignmentView {
+    pub id: i64,
+    pub role_code: String,
+    pub role_name: String,
+    pub scope_org_code: String,
+    pub scope_org_name: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct UserDetail {
+    pub user: UserRow,
+    pub assignments: Vec<AssignmentView>,
+    pub active_sessions: u64,
+    pub active_tokens: u64,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct Filter {
+    /// Part of the username or display name.
+    pub q: Option<String>,
+    /// `active` or `disabled`.
+    pub status: Option<String>,
+    pub page: Option<u64>,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub role_code: String,
+    pub scope_code: String,
+    /// `None`: a one-time password is generated and must be changed at first login.
+    #[serde(skip)]
+    pub password: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Created {
+    pub id: UserId,
+    pub one_time_password: Option<String>,
+}
+
+async fn rows(app: &App, users: Vec<user::Model>) -> AppResult<Vec<UserRow>> {
+    let org_ids: Vec<i64> = users.iter().map(|u| u.org_id).collect();
+    let orgs = org::Entity::find().filter(org::Column::Id.is_in(org_ids)).all(&app.db).await?;
+    Ok(users
+        .into_iter()
+        .map(|u| UserRow {
+            org_name: orgs.iter().find(|o| o.id == u.org_id).map(|o| o.name.clone()).unwrap_or_default(),
+            id: u.id,
+            username: u.username,
+            display_name: u.display_name,
+            org_id: u.org_id,
+            disabled: u.disabled_at.is_some(),
+            must_change_password: u.must_change_password,
+            created_local: format_local(u.created_at),
+        })
+        .collect())
+}
+
+pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Page<UserRow>> {
+    scope::require_somewhere(app, actor, READ).await?;
+    let mut cond = Condition::all().add(scope::org_condition(actor, READ, user::Column::OrgId));
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        cond = cond.add(
+            Condition::any()
+                .add(user::Column::Username.contains(q.to_lowercase()))
+                .add(user::Column::DisplayName.contains(q)),
+        );
+    }
+    match filter.status.as_deref() {
+        Some("active") => cond = cond.add(user::Column::DisabledAt.is_null()),
+        Some("disabled") => cond = cond.add(user::Column::DisabledAt.is_not_null()),
+        _ => {}
+    }
+    let page = page_number(filter.page);
+    let query = user::Entity::find().filter(cond);
+    let total = query.clone().count(&app.db).await?;
+    let found =
+        query.order_by_asc(user::Column::Username).offset((page - 1) * PER_PAGE).limit(PER_PAGE).all(&app.db).await?;
+    Ok(Page { items: rows(app, found).await?, total, page, per_page: PER_PAGE })
+}
+
+/// The account, if the actor holds `permission` over its org; otherwise 404.
+async fn find_in_scope(app: &App, actor: &Actor, permission: Permission, id: UserId) -> AppResult<user::Model> {
+    let found = user::Entity::find_by_id(id.0).one(&app.db).await?;
+    let org = found.as_ref().map_or(OrgId(0), |u| OrgId(u.org_id));
+    scope::require(app, actor, permission, (ObjectKind::User, id.to_string()), org).await?;
+    found.ok_or(AppError::NotFound)
+}
+
+pub async fn show(app: &App, actor: &Actor, id: UserId) -> AppResult<UserDetail> {
+    let account = find_in_scope(app, actor, READ, id).await?;
+    let assignments = user_role::Entity::find()
+        .filter(user_role::Column::UserId.eq(account.id))
+        .order_by_asc(user_role::Column::Id)
+        .all(&app.db)
+        .await?;
+    let roles = role::Entity::find().all(&app.db).await?;
+    let scope_ids: Vec<i64> = assignments.iter().map(|a| a.scope_org_id).collect();
+    let orgs = org::Entity::find().filter(org::Column::Id.is_in(scope_ids)).all(&app.db).await?;
+    let assignments = assignments
+        .into_iter()
+        .filter_map(|a| {
+            let r = roles.iter().find(|r| r.id == a.role_id)?;
+            let o = orgs.iter().find(|o| o.id == a.scope_org_id)?;
+            Some(AssignmentView {
+                id: a.id,
+                role_code: r.code.clone(),
+                role_name: r.name.clone(),
+                scope_org_code: o.code.clone(),
+                scope_org_name: o.name.clone(),
+            })
+        })
+        .collect();
+    let active_sessions = session::Entity::find().filter(session::Column::UserId.eq(account.id)).count(&app.db).await?;
+    let active_tokens = api_token::Entity::find()
+        .filter(api_token::Column::UserId.eq(account.id))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .count(&app.db)
+        .await?;
+    let user = rows(app, vec![account]).await?.into_iter().next().ok_or(AppError::NotFound)?;
+    Ok(UserDetail { user, assignments, active_sessions, active_tokens })
+}
+
+/// The permissions the actor holds over `org`, from every grant whose subtree contains it.
+async fn permissions_over(app: &App, actor: &Actor, org: OrgId) -> AppResult<Option<BTreeSet<Permission>>> {
+    if actor.is_system() {
+        return Ok(None);
+    }
+    let ancestors: Vec<i64> = org_closure::Entity::find()
+        .filter(org_closure::Column::DescendantId.eq(org.0))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|c| c.ancestor_id)
+        .collect();
+    Ok(Some(
+        actor
+            .grants
+            .iter()
+            .filter(|g| ancestors.contains(&g.scope_org_id.0))
+            .flat_map(|g| g.permissions.iter().copied())
+            .collect(),
+    ))
+}
+
+/// Resolves a role and a scope for an assignment, refusing roles that would give more than the
+/// actor has over that scope.
+async fn grantable(app: &App, actor: &Actor, role_code: &str, scope_code: &str) -> AppResult<(role::Model, org::Model)> {
+    let mut problems = Vec::new();
+    let found_role = role::Entity::find().filter(role::Column::Code.eq(role_code.trim())).one(&app.db).await?;
+    if found_role.is_none() {
+        problems.push(FieldError { field: "role_code", message: "请选择角色".into() });
+    }
+    let found_org = orgs::find_by_code(&app.db, scope_code).await?;
+    if found_org.is_none() {
+        problems.push(FieldError { field: "scope_code", message: "数据范围中的组织不存在".into() });
+    }
+    let (Some(found_role), Some(found_org)) = (found_role, found_org) else { return Err(Invalid(problems).into()) };
+    scope::require(app, actor, WRITE, (ObjectKind::Org, found_org.id.to_string()), OrgId(found_org.id)).await?;
+    if let Some(held) = permissions_over(app, actor, OrgId(found_org.id)).await? {
+        let needed = role_permission::Entity::find()
+            .filter(role_permission::Column::RoleId.eq(found_role.id))
+            .all(&app.db)
+            .await?;
+        let exceeds = needed.iter().filter_map(|p| Permission::parse(&p.permission).ok()).any(|p| !held.contains(&p));
+        if exceeds {
+            return Err(Invalid::one("role_code", "不能授予超出您自身权限的角色").into());
+        }
+    }
+    Ok((found_role, found_org))
+}
+
+fn parse_display_name(raw: &str) -> Result<String, Invalid> {
+    let name = raw.trim();
+    if name.is_empty() || name.chars().count() > 50 {
+        return Err(Invalid::one("display_name", "姓名不能为空，且不超过 50 个字"));
+    }
+    Ok(name.to_owned())
+}
+
+pub async fn create(app: &App, actor: &Actor, form: &NewUser) -> AppResult<Created> {
+    let mut problems = Vec::new();
+    let username = Username::parse(&form.username).map_err(|e| problems.extend(e.0)).ok();
+    let display_name = parse_display_name(&form.display_name).map_err(|e| problems.extend(e.0)).ok();
+    if let (Some(name), Some(pw)) = (&username, &form.password) {
+        if let Err(e) = password::validate(pw, &[name.as_str(), &form.display_name]) {
+            problems.extend(e.0);
+        }
+    }
+    let assignment = grantable(app, actor, &form.role_code, &form.scope_code).await;
+    let assignment = match assignment {
+        Ok(a) => Some(a),
+        Err(AppError::Invalid(e)) => {
+            problems.extend(e.0);
+            None
+        }
+        Err(other) => return Err(other),
+    };
+    let (Some(username), Some(display_name), Some((role, scope_org)), true) =
+        (username, display_name, assignment, problems.is_empty())
+    else {
+        return Err(Invalid(problems).into());
+    };
+
+    let (password, one_time) = match &form.password {
+        Some(p) => (p.clone(), None),
+        None => {
+            let p = one_time_password();
+            (p.clone(), Some(p))
+        }
+    };
+    let hash = hash_password(&password)?;
+    let now = app.now();
+    let txn = app.db.begin().await?;
+    let created = user::ActiveModel {
+        username: Set(username.as_str().to_owned()),
+        display_name: Set(display_name.clone()),
+        org_id: Set(scope_org.id),
+        password_hash: Set(hash),
+        must_change_password: Set(one_time.is_some()),
+        password_changed_at: Set(now),
+        disabled_at: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| AppError::on_unique(e, "username", "该用户名已被使用"))?;
+    user_role::ActiveModel {
+        user_id: Set(created.id),
+        role_id: Set(role.id),
+        scope_org_id: Set(scope_org.id),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let after = json!({
+        "username": username.as_str(), "display_name": display_name,
+        "role": role.code, "scope": scope_org.code,
+    });
+    let entry = Entry::new(AuditAction::UserCreated, ObjectKind::User).object(created.id).scope(OrgId(scope_org.id)).after(after);
+    audit::record(&txn, now, actor, entry).await?;
+    txn.commit().await?;
+    Ok(Created { id: UserId(created.id), one_time_password: one_time })
+}
+
+/// Disables or re-enables an account. Disabling ends its sessions at once.
+pub async fn set_disabled(app: &App, actor: &Actor, id: UserId, disabled: bool) -> AppResult<()> {
+    let account = find_in_scope(app, actor, WRITE, id).await?;
+    if disabled && actor.user_id() == Some(id) {
+        return Err(Invalid::one("user", "不能停用自己的账户").into());
+    }
+    let now = app.now();
+    let txn = app.db.begin().await?;
+    let before = json!({ "disabled": account.disabled_at.is_some() });
+    let org_id = account.org_id;
+    let mut active = account.into_active_model();
+    active.disabled_at = Set(disabled.then_some(now));
+    active.update(&txn).await?;
+    if disabled {
+        session::Entity::delete_many().filter(session::Column::UserId.eq(id.0)).exec(&txn).await?;
+    }
+    let action = if disabled { AuditAction::UserDisabled } else { AuditAction::UserEnabled };
+    let entry = Entry::new(action, ObjectKind::User)
+        .object(id)
+        .scope(OrgId(org_id))
+        .before(before)
+        .after(json!({ "disabled": disabled }));
+    audit::record(&txn, now, actor, entry).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Gives the account a new one-time password (returned once), and ends its sessions.
+pub async fn reset_password(app: &App, actor: &Actor, id: UserId) -> AppResult<String> {
+    let account = find_in_scope(app, actor, WRITE, id).await?;
+    let otp = one_time_password();
+    let hash = hash_password(&otp)?;
+    let now = app.now();
+    let txn = app.db.begin().await?;
+    let org_id = account.org_id;
+    let mut active = account.into_active_model();
+    active.password_hash = Set(hash);
+    active.must_change_password = Set(true);
+    active.password_changed_at = Set(now);
+    active.update(&txn).await?;
+    session::Entity::delete_many().filter(session::Column::UserId.eq(id.0)).exec(&txn).await?;
+    let entry = Entry::new(AuditAction::PasswordReset, ObjectKind::User).object(id).scope(OrgId(org_id));
+    audit::record(&txn, now, actor, entry).await?;
+    txn.commit().await?;
+    Ok(otp)
+}
+
+/// Ends every session of the account; its next request goes to the login page.
+pub async fn end_sessions(app: &App, actor: &Actor, id: UserId) -> AppResult<u64> {
+    let account = find_in_scope(app, actor, WRITE, id).await?;
+    let txn = app.db.begin().await?;
+    let ended = session::Entity::delete_many().filter(session::Column::UserId.eq(id.0)).exec(&txn).await?.rows_affected;
+    let entry = Entry::new(AuditAction::SessionsEnded, ObjectKind::User)
+        .object(id)
+        .scope(OrgId(account.org_id))
+        .after(json!({ "sessions": ended }));
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok(ended)
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct NewAssignment {
+    pub role_code: String,
+    pub scope_code: String,
+}
+
+pub async fn assign_role(app: &App, actor: &Actor, id: UserId, form: &NewAssignment) -> AppResult<AssignmentId> {
+    let account = find_in_scope(app, actor, WRITE, id).await?;
+    let (role, scope_org) = grantable(app, actor, &form.role_code, &form.scope_code).await?;
+    let now = app.now();
+    let txn = app.db.begin().await?;
+    let created = user_role::ActiveModel {
+        user_id: Set(account.id),
+        role_id: Set(role.id),
+        scope_org_id: Set(scope_org.id),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| AppError::on_unique(e, "role_code", "该用户已有此角色和数据范围"))?;
+    let entry = Entry::new(AuditAction::RoleAssigned, ObjectKind::User)
+        .object(id)
+        .scope(OrgId(account.org_id))
+        .after(json!({ "role": role.code, "scope": scope_org.code }));
+    audit::record(&txn, now, actor, entry).await?;
+    txn.commit().await?;
+    Ok(AssignmentId(created.id))
+}
+
+/// Removes one role assignment; it stops counting from the user's next request.
+pub async fn revoke_role(app: &App, actor: &Actor, id: UserId, assignment: AssignmentId) -> AppResult<()> {
+    let account = find_in_scope(app, actor, WRITE, id).await?;
+    let found = user_role::Entity::find_by_id(assignment.0)
+        .filter(user_role::Column::UserId.eq(account.id))
+        .one(&app.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let object = (ObjectKind::User, id.to_string());
+    scope::require(app, actor, WRITE, object, OrgId(found.scope_org_id)).await?;
+    let role = role::Entity::find_by_id(found.role_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let scope_org = org::Entity::find_by_id(found.scope_org_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let txn = app.db.begin().await?;
+    user_role::Entity::delete_by_id(found.id).exec(&txn).await?;
+    let entry = Entry::new(AuditAction::RoleRevoked, ObjectKind::User)
+        .object(id)
+        .scope(OrgId(account.org_id))
+        .before(json!({ "role": role.code, "scope": scope_org.code }));
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok(())
+}

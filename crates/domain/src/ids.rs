@@ -1,0 +1,48 @@
+//! Typed identifiers: a `UserId` can never be passed where an `OrgId` is expected.
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub i64);
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = std::num::ParseIntError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                s.parse().map(Self)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A login account.
+    UserId
+);
+id_type!(
+    /// A league organisation (a node of the org tree).
+    OrgId
+);
+id_type!(
+    /// A role: a named set of permissions.
+    RoleId
+);
+id_type!(
+    /// One assignment of a role to a user, scoped to an org subtree.
+    AssignmentId
+);
+id_type!(
+    /// A personal access token for the JSON API.
+    TokenId
+);
+id_type!(
+    /// A row of the audit log.
+    AuditId
+);

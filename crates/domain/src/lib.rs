@@ -1,0 +1,14 @@
+//! Pure types and rules of Qingtuan. Nothing here performs IO: every value that crosses a module
+//! boundary is parsed here once, so the layers above never pass raw strings or integers around.
+
+pub mod audit;
+pub mod error;
+pub mod ids;
+pub mod mask;
+pub mod org;
+pub mod password;
+pub mod permission;
+pub mod time;
+pub mod username;
+
+pub use error::{FieldError, Invalid};

@@ -1,0 +1,35 @@
+//! Local dates are dates in Asia/Shanghai (UTC+8 all year, no daylight saving); timestamps are UTC.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
+
+fn shanghai_naive(at: DateTime<Utc>) -> NaiveDateTime {
+    at.naive_utc() + TimeDelta::hours(8)
+}
+
+/// The local date in Shanghai at instant `at`.
+pub fn local_date(at: DateTime<Utc>) -> NaiveDate {
+    shanghai_naive(at).date()
+}
+
+/// An instant as users read it: `2022-05-31 09:34:17`, Shanghai time.
+pub fn format_local(at: DateTime<Utc>) -> String {
+    shanghai_naive(at).format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+/// The first instant of a local date, in UTC.
+pub fn start_of_local_day(date: NaiveDate) -> DateTime<Utc> {
+    (date.and_time(chrono::NaiveTime::MIN) - TimeDelta::hours(8)).and_utc()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shanghai_is_eight_hours_ahead() {
+        let at = DateTime::parse_from_rfc3339("2022-05-30T16:30:00Z").unwrap().to_utc();
+        assert_eq!(local_date(at), NaiveDate::from_ymd_opt(2022, 5, 31).unwrap());
+        assert_eq!(format_local(at), "2022-05-31 00:30:00");
+        assert_eq!(start_of_local_day(local_date(at)).to_rfc3339(), "2022-05-30T16:00:00+00:00");
+    }
+}

@@ -1,0 +1,13 @@
+//! SeaORM entities, one module per table. Only data shapes live here; rules live in `domain` and
+//! use-cases in `app`.
+
+pub mod api_token;
+pub mod audit_event;
+pub mod login_attempt;
+pub mod org;
+pub mod org_closure;
+pub mod role;
+pub mod role_permission;
+pub mod session;
+pub mod user;
+pub mod user_role;

@@ -1,0 +1,15 @@
+//! Forward-only migrations, one file per change. Each runs on SQLite and on PostgreSQL.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m0001_spine;
+
+#[derive(Debug)]
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_spine::Migration)]
+    }
+}
