@@ -24,8 +24,8 @@ pub struct RoleView {
 }
 
 impl RoleView {
-    pub fn grants(&self, module: Module, action: Action) -> bool {
-        self.permissions.contains(&Permission::new(module, action))
+    pub fn grants(&self, module: &Module, action: &Action) -> bool {
+        self.permissions.contains(&Permission::new(*module, *action))
     }
 }
 

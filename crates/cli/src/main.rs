@@ -1,1 +1,194 @@
-fn main() {}
+//! The `qingtuan` binary. Every command goes through the same use-cases as the web UI, as the
+//! system actor, so validation and audit are never bypassed. Start-up problems print one line
+//! and exit non-zero.
+
+mod config;
+mod demo;
+
+use std::io::Read;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use qingtuan_app::{Actor, App, AppError, SystemClock, orgs, users};
+
+use crate::config::{DbArgs, ServeArgs, Settings};
+
+#[derive(Debug, Parser)]
+#[command(name = "qingtuan", version, about = "青团 · 基层团务平台 (Qingtuan: grassroots Youth League work)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web server (migrations run first).
+    Serve(ServeArgs),
+    /// Bring the database schema up to date and exit.
+    Migrate(DbArgs),
+    /// Build a fresh demo district in an embedded SQLite database and serve it.
+    Demo(demo::DemoArgs),
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage the org tree.
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create an account with one role over an org subtree.
+    Create {
+        /// Login name (letters, digits, `_`, `-`, `.`).
+        name: String,
+        /// Role code: district_admin, org_admin, org_viewer, partner_staff.
+        #[arg(long)]
+        role: String,
+        /// Code of the org whose subtree the role covers.
+        #[arg(long)]
+        scope: String,
+        /// The person's name as shown in the UI (defaults to the login name).
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Read the password from standard input instead of generating a one-time password.
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum OrgCommand {
+    /// Create an org; without --parent it becomes a root (e.g. the district committee).
+    Create {
+        code: String,
+        name: String,
+        /// district_committee, working_committee, committee, general_branch, branch, joint_branch,
+        /// youth_work_committee, pioneer_work_committee, partner.
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        parent: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("QINGTUAN_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("qingtuan: 无法启动运行时：{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("qingtuan: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Serve(args) => {
+            let settings = Settings::load(&args.db, Some(&args))?;
+            let app = open(&settings).await?;
+            serve(app, &settings).await
+        }
+        Command::Migrate(db) => {
+            let settings = Settings::load(&db, None)?;
+            open(&settings).await?;
+            println!("数据库已是最新结构");
+            Ok(())
+        }
+        Command::Demo(args) => demo::run(args).await,
+        Command::User { command: UserCommand::Create { name, role, scope, display_name, password_stdin, db } } => {
+            let app = open(&Settings::load(&db, None)?).await?;
+            let password = if password_stdin {
+                let mut input = String::new();
+                std::io::stdin().read_to_string(&mut input).context("无法读取标准输入中的密码")?;
+                Some(input.trim_end_matches(['\r', '\n']).to_owned())
+            } else {
+                None
+            };
+            let form = users::NewUser {
+                display_name: display_name.unwrap_or_else(|| name.clone()),
+                username: name,
+                role_code: role,
+                scope_code: scope,
+                password,
+            };
+            let created = users::create(&app, &Actor::system(), &form).await.map_err(explain)?;
+            match created.one_time_password {
+                Some(p) => println!("已创建用户 {}（编号 {}）。一次性密码：{p}\n首次登录时必须修改密码；此密码不会再次显示。", form.username, created.id),
+                None => println!("已创建用户 {}（编号 {}）。", form.username, created.id),
+            }
+            Ok(())
+        }
+        Command::Org { command: OrgCommand::Create { code, name, kind, parent, db } } => {
+            let app = open(&Settings::load(&db, None)?).await?;
+            let form = orgs::NewOrg { code, name, kind, parent_code: parent.unwrap_or_default() };
+            let id = orgs::create(&app, &Actor::system(), &form).await.map_err(explain)?;
+            println!("已创建组织 {}（编号 {id}）", form.code);
+            Ok(())
+        }
+    }
+}
+
+/// Use-case errors as one line for the terminal.
+fn explain(err: AppError) -> anyhow::Error {
+    match err {
+        AppError::Invalid(invalid) => anyhow::anyhow!("输入有误：{invalid}"),
+        other => anyhow::anyhow!(other),
+    }
+}
+
+/// Opens the configured database and runs the migrations.
+pub async fn open(settings: &Settings) -> anyhow::Result<App> {
+    let url = settings.database_url()?;
+    let db = qingtuan_app::db::connect(&url)
+        .await
+        .with_context(|| format!("无法连接数据库 {}", settings.database_label()))?;
+    qingtuan_app::db::migrate(&db)
+        .await
+        .with_context(|| format!("无法打开或升级数据库 {}（文件损坏或不是青团数据库？）", settings.database_label()))?;
+    Ok(App::new(db, Arc::new(SystemClock)))
+}
+
+pub async fn serve(app: App, settings: &Settings) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(&settings.bind)
+        .await
+        .with_context(|| format!("无法监听地址 {}（端口已被占用或地址无效？）", settings.bind))?;
+    let addr = listener.local_addr().context("无法读取监听地址")?;
+    let router = qingtuan_web::router(app, settings.web());
+    println!("青团已启动：http://{addr}/");
+    if addr.ip().is_unspecified() && settings.web().cookie_secure != qingtuan_web::CookieSecure::Always {
+        tracing::warn!("listening on all interfaces without Secure cookies; put a TLS proxy in front");
+    }
+    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("服务器异常退出")?;
+    Ok(())
+}

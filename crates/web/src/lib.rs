@@ -1,1 +1,73 @@
+//! The HTTP layer: one router serving the Chinese web UI, the JSON API under `/api/v1` with its
+//! OpenAPI document, and the health probes. Handlers extract the acting user, call one `app`
+//! use-case and render a typed template or JSON; nothing here touches the database directly.
 
+pub mod api;
+mod error;
+mod extract;
+mod layout;
+mod middleware;
+pub mod pages;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::get;
+use qingtuan_app::App;
+
+pub use error::{ApiError, PageError};
+pub use extract::{ApiUser, Client, CurrentUser};
+
+/// When the session cookie carries the `Secure` attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CookieSecure {
+    /// Secure when the request came over TLS through a trusted proxy (`X-Forwarded-Proto: https`).
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct WebConfig {
+    pub cookie_secure: CookieSecure,
+    /// Believe `X-Forwarded-For` and `X-Forwarded-Proto` (only behind a reverse proxy you run).
+    pub trust_proxy: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub app: Arc<App>,
+    pub config: Arc<WebConfig>,
+}
+
+/// Request bodies above this size are refused with 413 before any handler runs.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+pub fn router(app: App, config: WebConfig) -> Router {
+    let state = AppState { app: Arc::new(app), config: Arc::new(config) };
+    Router::new()
+        .merge(pages::routes())
+        .nest("/api/v1", api::routes())
+        .route("/healthz", get(health))
+        .route("/readyz", get(ready))
+        .route("/static/app.css", get(pages::stylesheet))
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::authenticate))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
+        .with_state(state)
+}
+
+async fn health() -> &'static str {
+    "ok"
+}
+
+async fn ready(axum::extract::State(state): axum::extract::State<AppState>) -> (axum::http::StatusCode, &'static str) {
+    if qingtuan_app::db::ping(&state.app.db).await {
+        (axum::http::StatusCode::OK, "ready")
+    } else {
+        (axum::http::StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+    }
+}

@@ -1,0 +1,161 @@
+//! One typed configuration: a TOML file (`--config`), then `QINGTUAN_*` environment variables,
+//! then flags. Unknown keys are refused; the database password never appears in `Debug`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use clap::Args;
+use qingtuan_web::{CookieSecure, WebConfig};
+
+#[derive(Debug, Clone, Args)]
+pub struct DbArgs {
+    /// Directory of the embedded SQLite database (default ./qingtuan-data).
+    #[arg(long, env = "QINGTUAN_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// A PostgreSQL (or SQLite) URL; replaces the embedded database.
+    #[arg(long = "database", env = "QINGTUAN_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// A TOML configuration file.
+    #[arg(long, env = "QINGTUAN_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Address to listen on (default 127.0.0.1:8080).
+    #[arg(long, env = "QINGTUAN_BIND")]
+    pub bind: Option<String>,
+    /// auto (Secure behind a trusted TLS proxy), always, never.
+    #[arg(long, env = "QINGTUAN_COOKIE_SECURE")]
+    pub cookie_secure: Option<String>,
+    /// Trust X-Forwarded-For / X-Forwarded-Proto from a reverse proxy.
+    #[arg(long, env = "QINGTUAN_TRUST_PROXY")]
+    pub trust_proxy: Option<bool>,
+}
+
+/// The configuration file's shape.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    bind: Option<String>,
+    cookie_secure: Option<CookieSecure>,
+    trust_proxy: Option<bool>,
+}
+
+pub struct Settings {
+    pub data_dir: PathBuf,
+    database_url: Option<String>,
+    pub bind: String,
+    cookie_secure: CookieSecure,
+    trust_proxy: bool,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("data_dir", &self.data_dir)
+            .field("database", &self.database_label())
+            .field("bind", &self.bind)
+            .field("cookie_secure", &self.cookie_secure)
+            .field("trust_proxy", &self.trust_proxy)
+            .finish()
+    }
+}
+
+fn parse_cookie_secure(raw: &str) -> anyhow::Result<CookieSecure> {
+    match raw {
+        "auto" => Ok(CookieSecure::Auto),
+        "always" => Ok(CookieSecure::Always),
+        "never" => Ok(CookieSecure::Never),
+        other => bail!("cookie_secure 的值“{other}”无效，应为 auto、always 或 never"),
+    }
+}
+
+impl Settings {
+    pub fn load(db: &DbArgs, serve: Option<&ServeArgs>) -> anyhow::Result<Self> {
+        let file = match &db.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).with_context(|| format!("无法读取配置文件 {}", path.display()))?;
+                toml::from_str::<FileConfig>(&text)
+                    .map_err(|e| anyhow::anyhow!("配置文件 {} 无效：{}", path.display(), e.message()))?
+            }
+            None => FileConfig::default(),
+        };
+        let cookie_secure = match serve.and_then(|s| s.cookie_secure.as_deref()) {
+            Some(raw) => parse_cookie_secure(raw)?,
+            None => file.cookie_secure.unwrap_or_default(),
+        };
+        let bind = serve.and_then(|s| s.bind.clone()).or(file.bind).unwrap_or_else(|| "127.0.0.1:8080".into());
+        if bind.parse::<std::net::SocketAddr>().is_err() {
+            bail!("监听地址“{bind}”无效，应形如 127.0.0.1:8080");
+        }
+        Ok(Self {
+            data_dir: db.data_dir.clone().or(file.data_dir).unwrap_or_else(|| PathBuf::from("qingtuan-data")),
+            database_url: db.database_url.clone().or(file.database_url).filter(|u| !u.trim().is_empty()),
+            bind,
+            cookie_secure,
+            trust_proxy: serve.and_then(|s| s.trust_proxy).or(file.trust_proxy).unwrap_or(false),
+        })
+    }
+
+    /// The URL to connect to; for the embedded database, makes sure its directory is writable.
+    pub fn database_url(&self) -> anyhow::Result<String> {
+        if let Some(url) = &self.database_url {
+            if !(url.starts_with("postgres://") || url.starts_with("postgresql://") || url.starts_with("sqlite:")) {
+                bail!("数据库地址无效：应以 postgres:// 或 sqlite: 开头");
+            }
+            return Ok(url.clone());
+        }
+        prepare_data_dir(&self.data_dir)?;
+        Ok(format!("sqlite://{}?mode=rwc", self.data_dir.join("qingtuan.sqlite").display()))
+    }
+
+    /// The database as it may be printed: the embedded file, or the URL without its password.
+    pub fn database_label(&self) -> String {
+        match &self.database_url {
+            Some(url) => redact(url),
+            None => self.data_dir.join("qingtuan.sqlite").display().to_string(),
+        }
+    }
+
+    pub fn web(&self) -> WebConfig {
+        WebConfig { cookie_secure: self.cookie_secure, trust_proxy: self.trust_proxy }
+    }
+}
+
+pub fn prepare_data_dir(dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("无法创建数据目录 {}", dir.display()))?;
+    let probe = dir.join(".write-test");
+    std::fs::write(&probe, b"ok").with_context(|| format!("数据目录 {} 不可写", dir.display()))?;
+    std::fs::remove_file(&probe).with_context(|| format!("数据目录 {} 不可写", dir.display()))?;
+    Ok(())
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(redact("postgres://u:pw@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+    }
+}

@@ -1,0 +1,273 @@
+//! The JSON API under `/api/v1`. Callers authenticate with the session cookie (and the CSRF header
+//! on writes) or with a personal access token (`Authorization: Bearer qt_…`). The OpenAPI document
+//! at `/api/v1/openapi.json` is generated from the handlers' annotations below.
+
+use axum::extract::{Path, Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use qingtuan_app::{audit, orgs, users};
+use qingtuan_domain::ids::UserId;
+use qingtuan_domain::permission::{Action, Module, Permission};
+use utoipa::{OpenApi, ToSchema};
+
+use crate::{ApiError, ApiUser, AppState};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .route("/me", get(me))
+        .route("/orgs", get(list_orgs))
+        .route("/users", get(list_users))
+        .route("/users/{id}", get(show_user))
+        .route("/audit-events", get(list_audit_events))
+}
+
+#[derive(Debug, OpenApi)]
+#[openapi(
+    info(title = "青团 Qingtuan API", description = "基层团务平台 JSON 接口。认证：会话 Cookie，或个人访问令牌 `Authorization: Bearer qt_…`。"),
+    paths(me, list_orgs, list_users, show_user, list_audit_events),
+    components(schemas(Me, GrantDto, OrgDto, UserDto, UserDetailDto, AssignmentDto, AuditEventDto, UserPage, AuditPage, ErrorDto)),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+#[derive(Debug)]
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+/// An error: a Chinese message, and for bad input the fields concerned.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct ErrorDto {
+    error: String,
+    fields: Vec<FieldErrorDto>,
+}
+
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct FieldErrorDto {
+    field: String,
+    message: String,
+}
+
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct GrantDto {
+    role: String,
+    scope_org_id: i64,
+    scope_org_name: String,
+    /// Permission codes such as `orgs.read`.
+    permissions: Vec<String>,
+}
+
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct Me {
+    id: Option<i64>,
+    username: String,
+    display_name: String,
+    grants: Vec<GrantDto>,
+}
+
+/// The caller and what they may do where.
+#[utoipa::path(get, path = "/api/v1/me", security(("bearer" = [])), responses(
+    (status = 200, body = Me), (status = 401, body = ErrorDto)))]
+async fn me(ApiUser(actor): ApiUser) -> Json<Me> {
+    Json(Me {
+        id: actor.user_id().map(|u| u.0),
+        username: actor.name().to_owned(),
+        display_name: actor.display_name().to_owned(),
+        grants: actor
+            .grants
+            .iter()
+            .map(|g| GrantDto {
+                role: g.role_code.clone(),
+                scope_org_id: g.scope_org_id.0,
+                scope_org_name: g.scope_org_name.clone(),
+                permissions: g.permissions.iter().map(|p| p.code()).collect(),
+            })
+            .collect(),
+    })
+}
+
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct OrgDto {
+    id: i64,
+    code: String,
+    name: String,
+    /// `district_committee`, `working_committee`, `branch`, …
+    kind: String,
+    parent_id: Option<i64>,
+}
+
+/// Every org the caller may read, parents before children.
+#[utoipa::path(get, path = "/api/v1/orgs", security(("bearer" = [])), responses(
+    (status = 200, body = [OrgDto]), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+async fn list_orgs(State(state): State<AppState>, ApiUser(actor): ApiUser) -> Result<Json<Vec<OrgDto>>, ApiError> {
+    let read = Permission::new(Module::Orgs, Action::Read);
+    qingtuan_app::scope::require_somewhere(&state.app, &actor, read).await?;
+    let tree = orgs::visible_tree(&state.app, &actor, read).await?;
+    Ok(Json(
+        tree.into_iter()
+            .map(|o| OrgDto { id: o.id, code: o.code, name: o.name, kind: o.kind, parent_id: o.parent_id })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct UserDto {
+    id: i64,
+    username: String,
+    display_name: String,
+    org_id: i64,
+    org_name: String,
+    disabled: bool,
+}
+
+impl From<users::UserRow> for UserDto {
+    fn from(u: users::UserRow) -> Self {
+        Self { id: u.id, username: u.username, display_name: u.display_name, org_id: u.org_id, org_name: u.org_name, disabled: u.disabled }
+    }
+}
+
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct UserPage {
+    items: Vec<UserDto>,
+    total: u64,
+    page: u64,
+    per_page: u64,
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct UserQuery {
+    /// Part of the username or display name.
+    q: Option<String>,
+    /// `active` or `disabled`.
+    status: Option<String>,
+    page: Option<u64>,
+}
+
+/// Accounts belonging to orgs in the caller's scope.
+#[utoipa::path(get, path = "/api/v1/users", params(UserQuery), security(("bearer" = [])), responses(
+    (status = 200, body = UserPage), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+async fn list_users(State(state): State<AppState>, ApiUser(actor): ApiUser, Query(q): Query<UserQuery>) -> Result<Json<UserPage>, ApiError> {
+    let filter = users::Filter { q: q.q, status: q.status, page: q.page };
+    let page = users::list(&state.app, &actor, &filter).await?;
+    Ok(Json(UserPage {
+        total: page.total,
+        page: page.page,
+        per_page: page.per_page,
+        items: page.items.into_iter().map(UserDto::from).collect(),
+    }))
+}
+
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct AssignmentDto {
+    id: i64,
+    role: String,
+    scope_org_code: String,
+}
+
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct UserDetailDto {
+    user: UserDto,
+    assignments: Vec<AssignmentDto>,
+    active_sessions: u64,
+}
+
+/// One account; 404 if it does not exist or lies outside the caller's scope.
+#[utoipa::path(get, path = "/api/v1/users/{id}", params(("id" = i64, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = UserDetailDto), (status = 404, body = ErrorDto)))]
+async fn show_user(State(state): State<AppState>, ApiUser(actor): ApiUser, Path(id): Path<i64>) -> Result<Json<UserDetailDto>, ApiError> {
+    let d = users::show(&state.app, &actor, UserId(id)).await?;
+    Ok(Json(UserDetailDto {
+        assignments: d
+            .assignments
+            .into_iter()
+            .map(|a| AssignmentDto { id: a.id, role: a.role_code, scope_org_code: a.scope_org_code })
+            .collect(),
+        active_sessions: d.active_sessions,
+        user: d.user.into(),
+    }))
+}
+
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct AuditEventDto {
+    id: i64,
+    occurred_at: chrono::DateTime<chrono::Utc>,
+    actor: String,
+    action: String,
+    object_kind: String,
+    object_id: Option<String>,
+    before: Option<String>,
+    after: Option<String>,
+    client_addr: String,
+}
+
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct AuditPage {
+    items: Vec<AuditEventDto>,
+    total: u64,
+    page: u64,
+    per_page: u64,
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct AuditQuery {
+    actor: Option<String>,
+    action: Option<String>,
+    object_kind: Option<String>,
+    object_id: Option<String>,
+    /// Local date (Asia/Shanghai), inclusive.
+    from: Option<chrono::NaiveDate>,
+    /// Local date (Asia/Shanghai), inclusive.
+    to: Option<chrono::NaiveDate>,
+    page: Option<u64>,
+}
+
+/// The audit log within the caller's scope, newest first.
+#[utoipa::path(get, path = "/api/v1/audit-events", params(AuditQuery), security(("bearer" = [])), responses(
+    (status = 200, body = AuditPage), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+async fn list_audit_events(State(state): State<AppState>, ApiUser(actor): ApiUser, Query(q): Query<AuditQuery>) -> Result<Json<AuditPage>, ApiError> {
+    let filter = audit::Filter {
+        actor: q.actor,
+        action: q.action,
+        object_kind: q.object_kind,
+        object_id: q.object_id,
+        from: q.from,
+        to: q.to,
+        logins_only: false,
+        page: q.page,
+    };
+    let page = audit::list(&state.app, &actor, &filter).await?;
+    Ok(Json(AuditPage {
+        total: page.total,
+        page: page.page,
+        per_page: page.per_page,
+        items: page
+            .items
+            .into_iter()
+            .map(|r| AuditEventDto {
+                id: r.id,
+                occurred_at: r.occurred_at,
+                actor: r.actor,
+                action: r.action,
+                object_kind: r.object_kind,
+                object_id: r.object_id,
+                before: r.before,
+                after: r.after,
+                client_addr: r.client_addr,
+            })
+            .collect(),
+    }))
+}

@@ -1,0 +1,79 @@
+//! The one mapping from use-case errors to HTTP. Pages and the API render the same statuses, as
+//! an HTML page or as JSON. 5xx are logged with their cause and a reference, never shown.
+
+use askama::Template;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use qingtuan_app::AppError;
+
+/// Status and the Chinese message users see, for every error.
+fn status_and_message(err: &AppError) -> (StatusCode, String) {
+    match err {
+        AppError::Invalid(invalid) => (StatusCode::UNPROCESSABLE_ENTITY, invalid.to_string()),
+        AppError::NotFound => (StatusCode::NOT_FOUND, "页面不存在，或不在您的数据范围内".into()),
+        AppError::Forbidden => (StatusCode::FORBIDDEN, "您没有此操作的权限".into()),
+        AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "请先登录".into()),
+        AppError::Db(_) | AppError::Internal(_) => {
+            let reference = qingtuan_app::crypto::random_token().chars().take(8).collect::<String>();
+            tracing::error!(error = %err, source = ?std::error::Error::source(err), %reference, "request failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, format!("系统出错，请稍后再试（参考编号 {reference}）"))
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    status: u16,
+    message: String,
+}
+
+/// An error on a page: unauthenticated users go to the login page, everything else gets a page.
+#[derive(Debug)]
+pub struct PageError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for PageError {
+    fn from(err: E) -> Self {
+        Self(err.into())
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        if matches!(self.0, AppError::Unauthenticated) {
+            return Redirect::to("/login").into_response();
+        }
+        let (status, message) = status_and_message(&self.0);
+        error_page(status, message)
+    }
+}
+
+pub fn error_page(status: StatusCode, message: String) -> Response {
+    let page = ErrorPage { status: status.as_u16(), message };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => (status, page.message).into_response(),
+    }
+}
+
+/// An error in the JSON API: `{"error": "…", "fields": [...]}`.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(err: E) -> Self {
+        Self(err.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, message) = status_and_message(&self.0);
+        let fields = match &self.0 {
+            AppError::Invalid(invalid) => serde_json::to_value(&invalid.0).unwrap_or_default(),
+            _ => serde_json::Value::Array(Vec::new()),
+        };
+        (status, Json(serde_json::json!({ "error": message, "fields": fields }))).into_response()
+    }
+}

@@ -1,0 +1,210 @@
+//! Runs before every handler: resolves who is asking (session cookie or bearer token), enforces
+//! CSRF on every unsafe request, and adds the security headers to every response.
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use qingtuan_app::audit::{self, Entry};
+use qingtuan_app::{Actor, ClientInfo, auth, tokens};
+use qingtuan_domain::audit::{AuditAction, ObjectKind};
+
+use crate::error::error_page;
+use crate::{AppState, BODY_LIMIT, CookieSecure};
+
+pub const SESSION_COOKIE: &str = "qt_session";
+pub const SECURE_SESSION_COOKIE: &str = "__Host-qt_session";
+pub const LOGIN_CSRF_COOKIE: &str = "qt_login_csrf";
+pub const CSRF_FIELD: &str = "_csrf";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// Who is asking, as resolved for this request.
+#[derive(Debug, Clone)]
+pub enum Auth {
+    Anonymous,
+    Session { actor: Box<Actor>, csrf: String, token: String },
+    Token(Box<Actor>),
+    /// A bearer token was sent but is unknown, revoked, or its owner disabled.
+    BadToken,
+}
+
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, SECURE_SESSION_COOKIE).or_else(|| cookie(headers, SESSION_COOKIE))
+}
+
+/// Whether this request arrived over TLS, as far as we may believe.
+pub fn is_secure(state: &AppState, headers: &HeaderMap) -> bool {
+    match state.config.cookie_secure {
+        CookieSecure::Always => true,
+        CookieSecure::Never => false,
+        CookieSecure::Auto => {
+            state.config.trust_proxy
+                && headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https")
+        }
+    }
+}
+
+/// A `Set-Cookie` value with the attributes every cookie of ours carries.
+pub fn set_cookie(secure: bool, name: &str, value: &str, max_age: Option<i64>) -> String {
+    let mut out = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if secure {
+        out.push_str("; Secure");
+    }
+    if let Some(age) = max_age {
+        out.push_str(&format!("; Max-Age={age}"));
+    }
+    out
+}
+
+/// The session cookie's name: the `__Host-` prefix needs `Secure`, so it is used only over TLS.
+pub fn session_cookie_name(secure: bool) -> &'static str {
+    if secure { SECURE_SESSION_COOKIE } else { SESSION_COOKIE }
+}
+
+pub fn client_info(state: &AppState, req: &Request) -> ClientInfo {
+    let headers = req.headers();
+    let forwarded = state
+        .config
+        .trust_proxy
+        .then(|| headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()))
+        .flatten()
+        .and_then(|v| v.split(',').next())
+        .map(|v| v.trim().to_owned());
+    let peer = req.extensions().get::<ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string());
+    let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    ClientInfo {
+        addr: forwarded.or(peer).unwrap_or_else(|| "unknown".into()),
+        user_agent: user_agent.chars().take(200).collect(),
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
+}
+
+fn is_unsafe(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// A cross-site request declares itself through `Origin` or `Sec-Fetch-Site`; refuse those.
+fn cross_origin(headers: &HeaderMap) -> bool {
+    if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") {
+        return true;
+    }
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    match (headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()), host) {
+        (Some("null"), _) => true,
+        (Some(origin), Some(host)) => origin.split_once("://").map(|(_, rest)| rest) != Some(host),
+        _ => false,
+    }
+}
+
+pub async fn authenticate(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let client = client_info(&state, &req);
+    let app = &state.app;
+    let auth = if let Some(secret) = bearer(req.headers()) {
+        match tokens::resolve(app, secret, &client).await {
+            Ok(Some(actor)) => Auth::Token(Box::new(actor)),
+            Ok(None) => Auth::BadToken,
+            Err(e) => return crate::PageError(e).into_response(),
+        }
+    } else if let Some(token) = session_cookie(req.headers()) {
+        match auth::resolve_session(app, &token, &client).await {
+            Ok(Some(s)) => Auth::Session { actor: Box::new(s.actor), csrf: s.csrf_token, token },
+            Ok(None) => Auth::Anonymous,
+            Err(e) => return crate::PageError(e).into_response(),
+        }
+    } else {
+        Auth::Anonymous
+    };
+
+    let mut req = req;
+    if is_unsafe(req.method()) && !matches!(auth, Auth::Token(_) | Auth::BadToken) {
+        let expected = match &auth {
+            Auth::Session { csrf, .. } => Some(csrf.clone()),
+            _ => cookie(req.headers(), LOGIN_CSRF_COOKIE),
+        };
+        let (checked, ok) = check_csrf(req, expected.as_deref()).await;
+        req = match checked {
+            Some(r) => r,
+            None => return error_page(StatusCode::PAYLOAD_TOO_LARGE, "提交的内容过大".into()),
+        };
+        if !ok {
+            let actor = match &auth {
+                Auth::Session { actor, .. } => (**actor).clone(),
+                _ => Actor { client: client.clone(), ..Actor::system() },
+            };
+            let entry = Entry::new(AuditAction::CsrfRejected, ObjectKind::Page).object(req.uri().path());
+            if let Err(e) = audit::record(&app.db, app.now(), &actor, entry).await {
+                return crate::PageError(e).into_response();
+            }
+            tracing::warn!(path = %req.uri().path(), addr = %client.addr, "CSRF check failed");
+            return error_page(StatusCode::FORBIDDEN, "请求校验失败，请刷新页面后重试".into());
+        }
+    }
+    req.extensions_mut().insert(auth);
+    req.extensions_mut().insert(client);
+    next.run(req).await
+}
+
+/// Compares the token the request carries (header, or `_csrf` in a form body) with `expected`.
+/// Returns the request rebuilt around its buffered body, or `None` when the body is too large.
+async fn check_csrf(req: Request, expected: Option<&str>) -> (Option<Request>, bool) {
+    let cross = cross_origin(req.headers());
+    let from_header = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT).await else { return (None, false) };
+    let from_form = if is_form {
+        serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+            .ok()
+            .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v))
+    } else {
+        None
+    };
+    let provided = from_header.or(from_form);
+    let ok = !cross && matches!((expected, provided.as_deref()), (Some(e), Some(p)) if !e.is_empty() && constant_eq(e, p));
+    (Some(Request::from_parts(parts, Body::from(bytes))), ok)
+}
+
+fn constant_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0_u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let secure = is_secure(&state, req.headers());
+    let is_static = req.uri().path().starts_with("/static/");
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=()"));
+    if !is_static {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if secure {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    }
+    res
+}

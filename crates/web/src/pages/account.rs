@@ -1,0 +1,92 @@
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use qingtuan_app::auth::{self, PasswordChange};
+use qingtuan_app::tokens::{self, TokenView};
+use qingtuan_app::AppError;
+use qingtuan_domain::ids::TokenId;
+
+use crate::layout::{Errors, Layout};
+use crate::middleware::{is_secure, session_cookie_name, set_cookie};
+use crate::pages::{render, render_invalid};
+use crate::{AppState, CurrentUser, PageError};
+
+#[derive(Template)]
+#[template(path = "account/index.html")]
+struct AccountPage {
+    layout: Layout,
+    tokens: Vec<TokenView>,
+    new_secret: Option<String>,
+    errors: Errors,
+}
+
+async fn account_page(state: &AppState, user: &CurrentUser, new_secret: Option<String>, errors: Errors) -> Result<AccountPage, PageError> {
+    Ok(AccountPage {
+        layout: Layout::new(user, "/account", "我的账户"),
+        tokens: tokens::list_mine(&state.app, &user.actor).await?,
+        new_secret,
+        errors,
+    })
+}
+
+pub async fn show(State(state): State<AppState>, user: CurrentUser) -> Result<Response, PageError> {
+    render(&account_page(&state, &user, None, Errors::default()).await?)
+}
+
+#[derive(serde::Deserialize)]
+pub struct TokenForm {
+    name: String,
+}
+
+pub async fn create_token(State(state): State<AppState>, user: CurrentUser, Form(form): Form<TokenForm>) -> Result<Response, PageError> {
+    match tokens::create(&state.app, &user.actor, &form.name).await {
+        Ok(secret) => render(&account_page(&state, &user, Some(secret), Errors::default()).await?),
+        Err(AppError::Invalid(e)) => render_invalid(&account_page(&state, &user, None, Errors(Some(e))).await?),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn revoke_token(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Response, PageError> {
+    tokens::revoke(&state.app, &user.actor, TokenId(id)).await?;
+    Ok(Redirect::to("/account").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "account/password.html")]
+struct PasswordPage {
+    layout: Layout,
+    must_change: bool,
+    errors: Errors,
+}
+
+pub async fn password_form(user: CurrentUser) -> Result<Response, PageError> {
+    let must_change = user.actor.must_change_password();
+    render(&PasswordPage { layout: Layout::new(&user, "/account", "修改密码"), must_change, errors: Errors::default() })
+}
+
+/// Changes the password; all of the user's sessions end and this browser gets a new one.
+pub async fn change_password(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Form(form): Form<PasswordChange>,
+) -> Result<Response, PageError> {
+    match auth::change_password(&state.app, &user.actor, &form).await {
+        Ok(session) => {
+            let secure = is_secure(&state, &headers);
+            let mut res = Redirect::to("/dashboard").into_response();
+            if let Ok(v) = set_cookie(secure, session_cookie_name(secure), &session.token, None).parse() {
+                res.headers_mut().append(header::SET_COOKIE, v);
+            }
+            Ok(res)
+        }
+        Err(AppError::Invalid(e)) => render_invalid(&PasswordPage {
+            layout: Layout::new(&user, "/account", "修改密码"),
+            must_change: user.actor.must_change_password(),
+            errors: Errors(Some(e)),
+        }),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,92 @@
+//! The web UI: one module per resource; each handler takes the current user and the input, calls
+//! one use-case and renders one typed template.
+
+mod account;
+mod audit;
+mod auth;
+mod dashboard;
+mod orgs;
+mod roles;
+mod users;
+
+use askama::Template;
+use axum::Router;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+
+use crate::{AppState, PageError};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/dashboard") }))
+        .route("/login", get(auth::login_form).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/account", get(account::show))
+        .route("/account/password", get(account::password_form).post(account::change_password))
+        .route("/account/tokens", post(account::create_token))
+        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
+        .route("/dashboard", get(dashboard::show))
+        .route("/orgs", get(orgs::list).post(orgs::create))
+        .route("/orgs/new", get(orgs::new_form))
+        .route("/orgs/{id}", get(orgs::show))
+        .route("/users", get(users::list).post(users::create))
+        .route("/users/new", get(users::new_form))
+        .route("/users/{id}", get(users::show))
+        .route("/users/{id}/disable", post(users::disable))
+        .route("/users/{id}/enable", post(users::enable))
+        .route("/users/{id}/reset-password", post(users::reset_password))
+        .route("/users/{id}/end-sessions", post(users::end_sessions))
+        .route("/users/{id}/roles", post(users::assign_role))
+        .route("/users/{id}/roles/{assignment}/revoke", post(users::revoke_role))
+        .route("/roles", get(roles::list))
+        .route("/roles/{id}/edit", get(roles::edit_form))
+        .route("/roles/{id}", post(roles::update))
+        .route("/audit", get(audit::list))
+        .route("/audit/export.xlsx", get(audit::export))
+        .route("/logins", get(audit::logins))
+        .route("/logins/export.xlsx", get(audit::export_logins))
+}
+
+/// Renders a template into a response, or a 500 page if rendering fails.
+pub fn render(template: &impl Template) -> Result<Response, PageError> {
+    let html = template.render().map_err(|e| qingtuan_app::AppError::Internal(e.to_string()))?;
+    Ok(Html(html).into_response())
+}
+
+/// A re-rendered form with its problems: 422 so clients and tests can tell it from success.
+pub fn render_invalid(template: &impl Template) -> Result<Response, PageError> {
+    let mut res = render(template)?;
+    *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(res)
+}
+
+/// Query strings of list pages (without `page`), for the pager and export links.
+pub fn query_without_page<T: serde::Serialize>(filter: &T) -> String {
+    let value = serde_json::to_value(filter).unwrap_or_default();
+    let pairs: Vec<(String, String)> = value
+        .as_object()
+        .map(|o| {
+            o.iter()
+                .filter(|(k, _)| k.as_str() != "page")
+                .filter_map(|(k, v)| match v {
+                    serde_json::Value::String(s) if !s.is_empty() => Some((k.clone(), s.clone())),
+                    serde_json::Value::Bool(true) => Some((k.clone(), "true".into())),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    serde_urlencoded::to_string(pairs).unwrap_or_default()
+}
+
+pub async fn not_found() -> Response {
+    PageError(qingtuan_app::AppError::NotFound).into_response()
+}
+
+pub async fn stylesheet() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../../static/app.css"),
+    )
+}

@@ -1,0 +1,69 @@
+use std::collections::BTreeSet;
+
+use askama::Template;
+use axum::extract::{Path, RawForm, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use qingtuan_app::roles::{self, RoleView};
+use qingtuan_app::{AppError, scope};
+use qingtuan_domain::ids::RoleId;
+use qingtuan_domain::permission::{Action, Module, Permission};
+
+use crate::layout::Layout;
+use crate::pages::render;
+use crate::{AppState, CurrentUser, PageError};
+
+const WRITE: Permission = Permission::new(Module::Roles, Action::Write);
+
+#[derive(Template)]
+#[template(path = "roles/list.html")]
+struct ListPage {
+    layout: Layout,
+    roles: Vec<RoleView>,
+    modules: [Module; 5],
+    actions: [Action; 5],
+    can_write: bool,
+}
+
+pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Response, PageError> {
+    scope::require_somewhere(&state.app, &user.actor, Permission::new(Module::Roles, Action::Read)).await?;
+    render(&ListPage {
+        layout: Layout::new(&user, "/roles", "角色权限"),
+        roles: roles::list(&state.app, &user.actor).await?,
+        modules: Module::ALL,
+        actions: Action::ALL,
+        can_write: user.actor.can_somewhere(WRITE),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "roles/edit.html")]
+struct EditPage {
+    layout: Layout,
+    role: RoleView,
+    modules: [Module; 5],
+    actions: [Action; 5],
+}
+
+pub async fn edit_form(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Response, PageError> {
+    scope::require_somewhere(&state.app, &user.actor, WRITE).await?;
+    let role = roles::list(&state.app, &user.actor).await?.into_iter().find(|r| r.id == id).ok_or(AppError::NotFound)?;
+    render(&EditPage {
+        layout: Layout::new(&user, "/roles", format!("编辑角色：{}", role.name)),
+        role,
+        modules: Module::ALL,
+        actions: Action::ALL,
+    })
+}
+
+/// The checkboxes arrive as repeated `permission` fields, which typed forms cannot hold.
+pub async fn update(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, RawForm(body): RawForm) -> Result<Response, PageError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).map_err(|e| AppError::Internal(e.to_string()))?;
+    let permissions = pairs
+        .into_iter()
+        .filter(|(k, _)| k == "permission")
+        .map(|(_, v)| Permission::parse(&v))
+        .collect::<Result<BTreeSet<_>, _>>()
+        .map_err(AppError::from)?;
+    roles::set_permissions(&state.app, &user.actor, RoleId(id), &permissions).await?;
+    Ok(Redirect::to("/roles").into_response())
+}

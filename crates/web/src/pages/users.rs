@@ -1,0 +1,190 @@
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use qingtuan_app::orgs::{self, OrgView};
+use qingtuan_app::page::Page;
+use qingtuan_app::roles::{self, RoleView};
+use qingtuan_app::users::{self, Filter, NewAssignment, NewUser, UserDetail, UserRow};
+use qingtuan_app::{AppError, scope};
+use qingtuan_domain::Invalid;
+use qingtuan_domain::ids::{AssignmentId, UserId};
+use qingtuan_domain::permission::{Action, Module, Permission};
+
+use crate::layout::{Errors, Layout};
+use crate::pages::{query_without_page, render, render_invalid};
+use crate::{AppState, CurrentUser, PageError};
+
+const WRITE: Permission = Permission::new(Module::Users, Action::Write);
+
+#[derive(Template)]
+#[template(path = "users/list.html")]
+struct ListPage {
+    layout: Layout,
+    page: Page<UserRow>,
+    query: String,
+    q: String,
+    status: String,
+    can_write: bool,
+}
+
+pub async fn list(State(state): State<AppState>, user: CurrentUser, Query(filter): Query<Filter>) -> Result<Response, PageError> {
+    let page = users::list(&state.app, &user.actor, &filter).await?;
+    render(&ListPage {
+        layout: Layout::new(&user, "/users", "用户"),
+        query: query_without_page(&serde_json::json!({ "q": filter.q, "status": filter.status })),
+        q: filter.q.unwrap_or_default(),
+        status: filter.status.unwrap_or_default(),
+        can_write: user.actor.can_somewhere(WRITE),
+        page,
+    })
+}
+
+/// What the role fields of a form offer: every role, and the orgs where the actor may assign.
+struct RoleChoices {
+    roles: Vec<RoleView>,
+    scope_orgs: Vec<OrgView>,
+}
+
+async fn role_choices(state: &AppState, user: &CurrentUser) -> Result<RoleChoices, PageError> {
+    Ok(RoleChoices {
+        roles: roles::list(&state.app, &user.actor).await?,
+        scope_orgs: orgs::visible_tree(&state.app, &user.actor, WRITE).await?,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "users/new.html")]
+struct NewPage {
+    layout: Layout,
+    form: NewUser,
+    roles: Vec<RoleView>,
+    scope_orgs: Vec<OrgView>,
+    errors: Errors,
+}
+
+async fn new_page(state: &AppState, user: &CurrentUser, form: NewUser, errors: Errors) -> Result<NewPage, PageError> {
+    let choices = role_choices(state, user).await?;
+    Ok(NewPage {
+        layout: Layout::new(user, "/users", "新建用户"),
+        form,
+        roles: choices.roles,
+        scope_orgs: choices.scope_orgs,
+        errors,
+    })
+}
+
+pub async fn new_form(State(state): State<AppState>, user: CurrentUser) -> Result<Response, PageError> {
+    scope::require_somewhere(&state.app, &user.actor, WRITE).await?;
+    render(&new_page(&state, &user, NewUser::default(), Errors::default()).await?)
+}
+
+#[derive(Template)]
+#[template(path = "users/secret.html")]
+struct SecretPage {
+    layout: Layout,
+    what: &'static str,
+    username: String,
+    user_id: i64,
+    password: String,
+}
+
+pub async fn create(State(state): State<AppState>, user: CurrentUser, Form(form): Form<NewUser>) -> Result<Response, PageError> {
+    match users::create(&state.app, &user.actor, &form).await {
+        Ok(created) => render(&SecretPage {
+            layout: Layout::new(&user, "/users", "用户已创建"),
+            what: "用户已创建",
+            username: form.username.trim().to_lowercase(),
+            user_id: created.id.0,
+            password: created.one_time_password.unwrap_or_default(),
+        }),
+        Err(AppError::Invalid(e)) => render_invalid(&new_page(&state, &user, form, Errors(Some(e))).await?),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "users/show.html")]
+struct ShowPage {
+    layout: Layout,
+    d: UserDetail,
+    can_write: bool,
+    form: NewAssignment,
+    roles: Vec<RoleView>,
+    scope_orgs: Vec<OrgView>,
+    errors: Errors,
+}
+
+async fn show_page(state: &AppState, user: &CurrentUser, id: UserId, errors: Option<Invalid>) -> Result<ShowPage, PageError> {
+    let d = users::show(&state.app, &user.actor, id).await?;
+    let choices = role_choices(state, user).await?;
+    let can_write = scope::covers(&state.app.db, &user.actor, WRITE, qingtuan_domain::ids::OrgId(d.user.org_id)).await?;
+    Ok(ShowPage {
+        layout: Layout::new(user, "/users", format!("用户：{}", d.user.display_name)),
+        d,
+        can_write,
+        form: NewAssignment::default(),
+        roles: choices.roles,
+        scope_orgs: choices.scope_orgs,
+        errors: Errors(errors),
+    })
+}
+
+pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Response, PageError> {
+    render(&show_page(&state, &user, UserId(id), None).await?)
+}
+
+/// After an action on a user: back to the user's page, or the page again with the problem.
+async fn after_action(state: &AppState, user: &CurrentUser, id: UserId, result: Result<(), AppError>) -> Result<Response, PageError> {
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/users/{id}")).into_response()),
+        Err(AppError::Invalid(e)) => render_invalid(&show_page(state, user, id, Some(e)).await?),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn disable(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Response, PageError> {
+    let result = users::set_disabled(&state.app, &user.actor, UserId(id), true).await;
+    after_action(&state, &user, UserId(id), result).await
+}
+
+pub async fn enable(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Response, PageError> {
+    let result = users::set_disabled(&state.app, &user.actor, UserId(id), false).await;
+    after_action(&state, &user, UserId(id), result).await
+}
+
+pub async fn end_sessions(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Response, PageError> {
+    let result = users::end_sessions(&state.app, &user.actor, UserId(id)).await.map(|_| ());
+    after_action(&state, &user, UserId(id), result).await
+}
+
+pub async fn reset_password(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Response, PageError> {
+    let password = users::reset_password(&state.app, &user.actor, UserId(id)).await?;
+    let d = users::show(&state.app, &user.actor, UserId(id)).await?;
+    render(&SecretPage {
+        layout: Layout::new(&user, "/users", "密码已重置"),
+        what: "密码已重置",
+        username: d.user.username,
+        user_id: id,
+        password,
+    })
+}
+
+pub async fn assign_role(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<NewAssignment>,
+) -> Result<Response, PageError> {
+    let result = users::assign_role(&state.app, &user.actor, UserId(id), &form).await.map(|_| ());
+    after_action(&state, &user, UserId(id), result).await
+}
+
+pub async fn revoke_role(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, assignment)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    let result = users::revoke_role(&state.app, &user.actor, UserId(id), AssignmentId(assignment)).await;
+    after_action(&state, &user, UserId(id), result).await
+}
