@@ -1,0 +1,192 @@
+//! Logging in, lock-out, sessions and passwords, as a browser sees them.
+
+use chrono::TimeDelta;
+use qingtuan_testkit::{PASSWORD, TestApp, db_tests};
+
+db_tests!(
+    login_opens_a_new_session_and_reaches_the_dashboard,
+    unknown_user_and_wrong_password_get_the_same_answer,
+    five_failures_lock_the_account_for_thirty_minutes,
+    idle_sessions_end_after_thirty_minutes,
+    logout_ends_the_session_for_good,
+    one_time_password_must_be_changed_before_anything_else,
+    password_change_enforces_the_policy_and_ends_other_sessions,
+    disabling_a_user_ends_their_sessions_at_once,
+    usernames_are_unique_ignoring_case_and_width,
+);
+
+async fn login_opens_a_new_session_and_reaches_the_dashboard(t: TestApp) {
+    t.seed_tree().await;
+    t.create_user("alice", "district_admin", "D").await;
+    let browser = t.client();
+    browser.set_cookie("qt_session", "attacker-fixed-value");
+
+    let res = browser.login("alice", PASSWORD).await;
+
+    assert_eq!(res.status, 303);
+    assert_eq!(res.location(), Some("/dashboard"));
+    let session = browser.cookie("qt_session").expect("session cookie");
+    assert_ne!(session, "attacker-fixed-value");
+    assert!(session.len() >= 43, "256-bit token");
+    let cookie = res.set_cookies().into_iter().find(|c| c.starts_with("qt_session=")).expect("set-cookie");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "plain HTTP on localhost: {cookie}");
+    let dash = browser.get("/dashboard").await;
+    assert_eq!(dash.status, 200);
+    assert_eq!(dash.text_of_id("current-user").as_deref(), Some("alice 的姓名"));
+    assert!(dash.text().contains("数据范围：测试区团委（团区委管理员）"));
+    assert_eq!(t.audit_count("auth.login").await, 1);
+}
+
+async fn unknown_user_and_wrong_password_get_the_same_answer(t: TestApp) {
+    t.seed_tree().await;
+    t.create_user("bob", "org_viewer", "S1").await;
+    let strip = |html: String| {
+        html.lines().filter(|l| !l.contains("_csrf")).collect::<Vec<_>>().join("\n")
+    };
+
+    let wrong = t.client().login("bob", "Wrong-Pass-2026!").await;
+    let unknown = t.client().login("nosuchuser", "Wrong-Pass-2026!").await;
+
+    assert_eq!(wrong.status, 200);
+    assert_eq!(unknown.status, 200);
+    let (a, b) = (strip(wrong.text()), strip(unknown.text()).replace("nosuchuser", "bob"));
+    assert_eq!(a, b);
+    assert!(a.contains("用户名或密码错误"));
+    assert_eq!(t.audit_count("auth.login_failed").await, 2);
+}
+
+async fn five_failures_lock_the_account_for_thirty_minutes(t: TestApp) {
+    t.seed_tree().await;
+    t.create_user("carol", "org_viewer", "S1").await;
+    let browser = t.client();
+    for _ in 0..5 {
+        let res = browser.login("carol", "Wrong-Pass-2026!").await;
+        assert_eq!(res.status, 200);
+    }
+
+    let locked = browser.login("carol", PASSWORD).await;
+    assert_eq!(locked.status, 200, "the right password is refused while locked");
+    assert!(locked.text().contains("用户名或密码错误"));
+    t.clock.advance(TimeDelta::minutes(29));
+    assert_eq!(browser.login("carol", PASSWORD).await.status, 200);
+    t.clock.advance(TimeDelta::minutes(2));
+    assert_eq!(browser.login("carol", PASSWORD).await.status, 303);
+
+    assert_eq!(t.audit_count("auth.locked").await, 1);
+    assert_eq!(t.audit_count("auth.login_failed").await, 7);
+    assert_eq!(t.audit_count("auth.login").await, 1);
+    // Unknown names lock the same way, so lock-out reveals nothing about who exists.
+    for _ in 0..5 {
+        t.client().login("ghost", "Wrong-Pass-2026!").await;
+    }
+    assert_eq!(t.audit_count("auth.locked").await, 2);
+}
+
+async fn idle_sessions_end_after_thirty_minutes(t: TestApp) {
+    t.seed_tree().await;
+    t.create_user("dave", "org_viewer", "S1").await;
+    let browser = t.login("dave").await;
+    t.clock.advance(TimeDelta::minutes(29));
+    assert_eq!(browser.get("/dashboard").await.status, 200, "activity at 29 minutes keeps the session");
+    t.clock.advance(TimeDelta::minutes(29));
+    assert_eq!(browser.get("/dashboard").await.status, 200, "29 minutes after the last request");
+    t.clock.advance(TimeDelta::minutes(31));
+    let res = browser.get("/dashboard").await;
+    assert_eq!(res.status, 303);
+    assert_eq!(res.location(), Some("/login"));
+}
+
+async fn logout_ends_the_session_for_good(t: TestApp) {
+    t.seed_tree().await;
+    t.create_user("erin", "org_viewer", "S1").await;
+    let browser = t.login("erin").await;
+    let old = browser.cookie("qt_session").expect("session");
+    browser.get("/dashboard").await;
+
+    let res = browser.post("/logout", &[]).await;
+
+    assert_eq!(res.status, 303);
+    assert!(browser.cookie("qt_session").is_none(), "cookie cleared");
+    let replay = t.client();
+    replay.set_cookie("qt_session", &old);
+    assert_eq!(replay.get("/dashboard").await.location(), Some("/login"));
+    assert_eq!(t.audit_count("auth.logout").await, 1);
+}
+
+async fn one_time_password_must_be_changed_before_anything_else(t: TestApp) {
+    t.seed_tree().await;
+    let admin = t.admin().await;
+    let page = admin.get("/users/new").await;
+    assert_eq!(page.status, 200);
+    let created = admin
+        .post("/users", &[("username", "Frank"), ("display_name", "冯兰克"), ("role_code", "org_viewer"), ("scope_code", "S1")])
+        .await;
+    assert_eq!(created.status, 200, "{}", created.text());
+    let otp = created.text_of_id("one-time-password").expect("one-time password shown");
+
+    let frank = t.client();
+    assert_eq!(frank.login("frank", &otp).await.status, 303);
+    for path in ["/dashboard", "/users", "/account", "/audit"] {
+        let res = frank.get(path).await;
+        assert_eq!(res.location(), Some("/account/password"), "{path}");
+    }
+    assert_eq!(frank.get("/api/v1/me").await.status, 401);
+    let form = frank.get("/account/password").await;
+    assert!(form.text().contains("请先设置新密码"));
+    let done = frank.post("/account/password", &[("current", &otp), ("new", "New-Secret-Pass-7"), ("confirm", "New-Secret-Pass-7")]).await;
+    assert_eq!(done.status, 303, "{}", done.text());
+    assert_eq!(frank.get("/dashboard").await.status, 200);
+}
+
+async fn password_change_enforces_the_policy_and_ends_other_sessions(t: TestApp) {
+    t.seed_tree().await;
+    t.create_user("gina", "org_viewer", "S1").await;
+    let laptop = t.login("gina").await;
+    let phone = t.login("gina").await;
+    laptop.get("/account/password").await;
+
+    let weak = laptop.post("/account/password", &[("current", PASSWORD), ("new", "abcdefghijkl"), ("confirm", "abcdefghijkl")]).await;
+    assert_eq!(weak.status, 422);
+    assert!(weak.text().contains("至少三类"));
+    let common = laptop.post("/account/password", &[("current", PASSWORD), ("new", "P@ssw0rd123!"), ("confirm", "P@ssw0rd123!")]).await;
+    assert!(common.text().contains("过于常见"));
+    let wrong_current = laptop.post("/account/password", &[("current", "nope"), ("new", "Fresh-Secret-42"), ("confirm", "Fresh-Secret-42")]).await;
+    assert!(wrong_current.text().contains("当前密码不正确"));
+
+    let ok = laptop.post("/account/password", &[("current", PASSWORD), ("new", "Fresh-Secret-42"), ("confirm", "Fresh-Secret-42")]).await;
+    assert_eq!(ok.status, 303);
+    assert_eq!(laptop.get("/dashboard").await.status, 200, "this browser stays logged in");
+    assert_eq!(phone.get("/dashboard").await.location(), Some("/login"), "other sessions end");
+    assert_eq!(t.client().login("gina", "Fresh-Secret-42").await.status, 303);
+}
+
+async fn disabling_a_user_ends_their_sessions_at_once(t: TestApp) {
+    t.seed_tree().await;
+    let hank = t.create_user("hank", "org_viewer", "S1").await;
+    let hank_browser = t.login("hank").await;
+    assert_eq!(hank_browser.get("/dashboard").await.status, 200);
+    let admin = t.admin().await;
+    admin.get(&format!("/users/{hank}")).await;
+
+    let res = admin.post(&format!("/users/{hank}/disable"), &[]).await;
+
+    assert_eq!(res.status, 303);
+    assert_eq!(hank_browser.get("/dashboard").await.location(), Some("/login"));
+    assert_eq!(t.client().login("hank", PASSWORD).await.status, 200, "disabled accounts cannot log in");
+    admin.get(&format!("/users/{hank}")).await;
+    admin.post(&format!("/users/{hank}/enable"), &[]).await;
+    assert_eq!(t.client().login("hank", PASSWORD).await.status, 303);
+}
+
+async fn usernames_are_unique_ignoring_case_and_width(t: TestApp) {
+    t.seed_tree().await;
+    t.create_user("admin1", "org_viewer", "S1").await;
+    let admin = t.admin().await;
+    for name in ["Admin1", "ａｄｍｉｎ１"] {
+        admin.get("/users/new").await;
+        let res = admin.post("/users", &[("username", name), ("display_name", "重复"), ("role_code", "org_viewer"), ("scope_code", "S1")]).await;
+        assert_eq!(res.status, 422, "{name}");
+        assert!(res.text().contains("该用户名已被使用"), "{name}");
+    }
+}

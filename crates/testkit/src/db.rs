@@ -1,0 +1,62 @@
+use rand::Rng;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database of one's own for one test: a SQLite file in a fresh temporary directory, or a fresh
+/// schema in the PostgreSQL database named by `QINGTUAN_TEST_DATABASE_URL`.
+#[derive(Debug, Clone)]
+pub struct TestDb {
+    pub backend: Backend,
+    pub url: String,
+    /// The SQLite directory or the PostgreSQL schema.
+    pub place: String,
+    _cleanup: std::sync::Arc<Cleanup>,
+}
+
+/// Removes the SQLite directory when the last clone of the `TestDb` goes. PostgreSQL schemas stay
+/// until CI recreates the test database.
+#[derive(Debug)]
+struct Cleanup(Option<std::path::PathBuf>);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.0 {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+pub const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+fn suffix() -> String {
+    let n: u64 = rand::thread_rng().r#gen();
+    format!("{n:016x}")
+}
+
+impl TestDb {
+    pub async fn new(backend: Backend) -> Self {
+        match backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join(format!("qingtuan-test-{}", suffix()));
+                std::fs::create_dir_all(&dir).expect("create temp dir");
+                let url = format!("sqlite://{}?mode=rwc", dir.join("test.sqlite").display());
+                Self { backend, url, place: dir.display().to_string(), _cleanup: std::sync::Arc::new(Cleanup(Some(dir))) }
+            }
+            Backend::Postgres => {
+                let base = std::env::var("QINGTUAN_TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_PG.into());
+                let schema = format!("qt_t_{}", suffix());
+                let admin = sea_orm::Database::connect(&base).await.expect("connect to QINGTUAN_TEST_DATABASE_URL");
+                use sea_orm::ConnectionTrait;
+                admin.execute_unprepared(&format!("CREATE SCHEMA {schema}")).await.expect("create schema");
+                admin.close().await.ok();
+                let sep = if base.contains('?') { '&' } else { '?' };
+                let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+                Self { backend, url, place: schema, _cleanup: std::sync::Arc::new(Cleanup(None)) }
+            }
+        }
+    }
+}
