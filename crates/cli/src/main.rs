@@ -101,7 +101,10 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli.command)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("qingtuan: {e:#}");
+            // What we were doing, and the underlying cause; the layers between repeat themselves.
+            let root = e.root_cause().to_string();
+            let top = e.to_string();
+            if top == root { eprintln!("qingtuan: {top}") } else { eprintln!("qingtuan: {top}：{root}") }
             ExitCode::FAILURE
         }
     }
@@ -167,10 +170,10 @@ pub async fn open(settings: &Settings) -> anyhow::Result<App> {
     let url = settings.database_url()?;
     let db = qingtuan_app::db::connect(&url)
         .await
-        .with_context(|| format!("无法连接数据库 {}", settings.database_label()))?;
+        .with_context(|| format!("无法打开数据库 {}", settings.database_label()))?;
     qingtuan_app::db::migrate(&db)
         .await
-        .with_context(|| format!("无法打开或升级数据库 {}（文件损坏或不是青团数据库？）", settings.database_label()))?;
+        .with_context(|| format!("无法升级数据库 {} 的结构", settings.database_label()))?;
     Ok(App::new(db, Arc::new(SystemClock)))
 }
 

@@ -59,7 +59,7 @@ mod tests {
     #[test]
     fn policy_table() {
         let cases = [
-            ("Abcdefgh12!x", true),
+            ("Kingfisher7!q", true),
             ("Bcdefgh12!x", false),
             ("bcdefghijklm", false),
             ("correct horse battery staple 42", true),

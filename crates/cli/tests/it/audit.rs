@@ -42,7 +42,7 @@ async fn audit_log_filters_and_pages(t: TestApp) {
     let by_object = admin.get("/audit?object_kind=org&object_id=1").await.text();
     assert!(by_object.contains("共 1 条"));
     let by_actor = admin.get("/audit?actor=root").await.text();
-    assert!(by_actor.contains("登录成功") && !by_actor.contains("创建用户"));
+    assert!(by_actor.contains("共 1 条"), "root has only logged in");
     let future = admin.get("/audit?from=2030-01-01").await.text();
     assert!(future.contains("没有符合条件的记录"));
     let today = admin.get("/audit?from=2026-03-02&to=2026-03-02&action=org.create").await.text();
@@ -96,7 +96,7 @@ async fn audit_rows_are_scoped(t: TestApp) {
 
     let page = street.get("/audit?action=user.create").await.text();
 
-    assert!(page.contains("\"in_s1\""), "{page}");
+    assert!(page.contains("in_s1"), "{page}");
     assert!(!page.contains("in_s2"));
     assert_eq!(street.get("/audit/export.xlsx").await.status, 403, "org admins may read but not export the log");
 }

@@ -78,8 +78,8 @@ fn bad_start_up_input_gives_one_clear_line() {
 
     let cases: [(Vec<String>, &str); 6] = [
         (vec!["serve".into(), "--config".into(), config.display().to_string()], "配置文件"),
-        (vec!["serve".into(), "--database".into(), "postgres://postgres@127.0.0.1:1/none".into()], "无法连接数据库"),
-        (vec!["serve".into(), "--data-dir".into(), corrupt_dir.display().to_string()], "无法打开或升级数据库"),
+        (vec!["serve".into(), "--database".into(), "postgres://postgres@127.0.0.1:1/none".into()], "无法打开数据库"),
+        (vec!["serve".into(), "--data-dir".into(), corrupt_dir.display().to_string()], "file is not a database"),
         (vec!["serve".into(), "--data-dir".into(), blocker.join("sub").display().to_string()], "无法创建数据目录"),
         (vec!["serve".into(), "--data-dir".into(), ok_dir.display().to_string(), "--bind".into(), busy_addr.clone()], "无法监听地址"),
         (vec!["serve".into(), "--bind".into(), "not-an-address".into()], "监听地址"),
@@ -114,7 +114,7 @@ async fn two_server_processes_share_sessions_and_lockouts() {
         .stdout(Stdio::null())
         .spawn()
         .expect("spawn");
-    child_user.stdin.take().expect("stdin").write_all(b"Twin-Servers-2026\n").expect("write");
+    child_user.stdin.take().expect("stdin").write_all(b"Paired-Hosts-2026\n").expect("write");
     assert!(child_user.wait().expect("wait").success());
 
     let ports = [free_port(), free_port()];
@@ -164,7 +164,7 @@ fn exercise_two_servers(ports: [u16; 2]) {
     };
     let dashboard = |server: &str, session: &str| agent.get(&format!("{server}/dashboard")).set("cookie", session).call().expect("get").status();
 
-    let (status, session) = login(&base[0], "Twin-Servers-2026");
+    let (status, session) = login(&base[0], "Paired-Hosts-2026");
     assert_eq!(status, 303);
     let session = session.expect("session cookie");
     assert_eq!(dashboard(&base[1], &session), 200, "the other server knows the session");
@@ -172,5 +172,5 @@ fn exercise_two_servers(ports: [u16; 2]) {
     for (i, server) in base.iter().cycle().take(5).enumerate() {
         assert_eq!(login(server, "Wrong-Pass-2026").0, 200, "failure {i}");
     }
-    assert_eq!(login(&base[1], "Twin-Servers-2026").0, 200, "locked on every server after 5 failures spread over two");
+    assert_eq!(login(&base[1], "Paired-Hosts-2026").0, 200, "locked on every server after 5 failures spread over two");
 }
