@@ -225,10 +225,10 @@ pub async fn create(app: &App, actor: &Actor, form: &NewUser) -> AppResult<Creat
     let mut problems = Vec::new();
     let username = Username::parse(&form.username).map_err(|e| problems.extend(e.0)).ok();
     let display_name = parse_display_name(&form.display_name).map_err(|e| problems.extend(e.0)).ok();
-    if let (Some(name), Some(pw)) = (&username, &form.password) {
-        if let Err(e) = password::validate(pw, &[name.as_str(), &form.display_name]) {
-            problems.extend(e.0);
-        }
+    if let (Some(name), Some(pw)) = (&username, &form.password)
+        && let Err(e) = password::validate(pw, &[name.as_str(), &form.display_name])
+    {
+        problems.extend(e.0);
     }
     let assignment = grantable(app, actor, &form.role_code, &form.scope_code).await;
     let assignment = match assignment {

@@ -2,6 +2,8 @@
 //! fresh PostgreSQL schema — with a clock the test controls. `TestClient`s are browsers with their
 //! own cookie jars, talking to the router through its public HTTP boundary.
 
+#![expect(clippy::expect_used, clippy::panic, reason = "test kit: a failed expectation is a failed test")]
+
 mod client;
 mod db;
 pub mod webdriver;

@@ -30,13 +30,17 @@ pub struct Layout {
 }
 
 /// The menu: (path, label, permission needed to see it; `None` = everyone logged in).
-const MENU: [(&str, &str, Option<(Module, Action)>); 7] = [
-    ("/dashboard", "工作台", Some((Module::Dashboard, Action::Read))),
-    ("/orgs", "组织", Some((Module::Orgs, Action::Read))),
-    ("/users", "用户", Some((Module::Users, Action::Read))),
-    ("/roles", "角色权限", Some((Module::Roles, Action::Read))),
-    ("/audit", "审计日志", Some((Module::Audit, Action::Read))),
-    ("/logins", "登录日志", Some((Module::Audit, Action::Read))),
+const fn read(module: Module) -> Option<Permission> {
+    Some(Permission::new(module, Action::Read))
+}
+
+const MENU: [(&str, &str, Option<Permission>); 7] = [
+    ("/dashboard", "工作台", read(Module::Dashboard)),
+    ("/orgs", "组织", read(Module::Orgs)),
+    ("/users", "用户", read(Module::Users)),
+    ("/roles", "角色权限", read(Module::Roles)),
+    ("/audit", "审计日志", read(Module::Audit)),
+    ("/logins", "登录日志", read(Module::Audit)),
     ("/account", "我的账户", None),
 ];
 
@@ -45,7 +49,7 @@ impl Layout {
     pub fn new(user: &CurrentUser, section: &str, title: impl Into<String>) -> Self {
         let menu = MENU
             .iter()
-            .filter(|(_, _, need)| need.is_none_or(|(m, a)| user.actor.can_somewhere(Permission::new(m, a))))
+            .filter(|(_, _, need)| need.is_none_or(|p| user.actor.can_somewhere(p)))
             .map(|(href, label, _)| MenuItem { href, label, active: *href == section })
             .collect();
         let mut crumbs = vec![Crumb { label: "工作台".into(), href: Some("/dashboard".into()) }];

@@ -23,7 +23,7 @@ async fn the_database_refuses_to_change_audit_rows(t: TestApp) {
 
     assert!(update.is_err(), "UPDATE must be refused");
     assert!(delete.is_err(), "DELETE must be refused");
-    assert!(delete.unwrap_err().contains("cannot be changed or deleted"));
+    assert!(delete.is_err_and(|e| e.contains("cannot be changed or deleted")));
     assert_eq!(t.audit_count("org.create").await, 7);
 }
 

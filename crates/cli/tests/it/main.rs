@@ -1,4 +1,5 @@
 //! All integration tests, in one binary. Each database test runs on SQLite and on PostgreSQL.
+#![expect(clippy::expect_used, clippy::panic, reason = "tests: a failed expectation is a failed test")]
 
 mod access;
 mod api;
