@@ -89,3 +89,105 @@ mod tests {
         }
     }
 }
+
+/// The keys protecting personal data at rest: one to encrypt (AES-256-GCM), one for keyed hashes
+/// (HMAC-SHA-256) that find and de-duplicate without decrypting. Both derive from one master key.
+#[derive(Clone)]
+pub struct Keys {
+    enc: [u8; 32],
+    mac: [u8; 32],
+}
+
+impl std::fmt::Debug for Keys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Keys(..)")
+    }
+}
+
+type HmacSha256 = hmac::Hmac<Sha256>;
+
+fn derive(master: &[u8; 32], label: &[u8]) -> [u8; 32] {
+    use hmac::Mac;
+    let mut mac = <HmacSha256 as Mac>::new_from_slice(master).unwrap_or_else(|_| unreachable_hmac());
+    mac.update(label);
+    mac.finalize().into_bytes().into()
+}
+
+/// HMAC takes keys of any length, so construction cannot fail; this keeps the code panic-free.
+fn unreachable_hmac() -> HmacSha256 {
+    use hmac::Mac;
+    match <HmacSha256 as Mac>::new_from_slice(&[0_u8; 32]) {
+        Ok(m) => m,
+        Err(_) => unreachable_hmac(),
+    }
+}
+
+impl Keys {
+    pub fn from_master(master: &[u8; 32]) -> Self {
+        Self { enc: derive(master, b"qingtuan/encrypt/v1"), mac: derive(master, b"qingtuan/lookup/v1") }
+    }
+
+    /// A new random master key, base64-encoded, for a key file or `QINGTUAN_SECRET_KEY`.
+    pub fn generate_master() -> String {
+        random_token()
+    }
+
+    /// Parses a base64url master key of 32 bytes.
+    pub fn parse_master(encoded: &str) -> Result<Self, AppError> {
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(encoded.trim())
+            .map_err(|_| AppError::Internal("密钥不是有效的 base64url 编码".into()))?;
+        let master: [u8; 32] =
+            bytes.try_into().map_err(|_| AppError::Internal("密钥长度应为 32 字节".into()))?;
+        Ok(Self::from_master(&master))
+    }
+
+    pub fn lookup_hash(&self, value: &str) -> String {
+        use hmac::Mac;
+        let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.mac).unwrap_or_else(|_| unreachable_hmac());
+        mac.update(value.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    pub fn encrypt(&self, plain: &str) -> Result<String, AppError> {
+        use aes_gcm::aead::{Aead, KeyInit};
+        let cipher = aes_gcm::Aes256Gcm::new_from_slice(&self.enc).map_err(|e| AppError::Internal(e.to_string()))?;
+        let mut nonce = [0_u8; 12];
+        OsRng.fill_bytes(&mut nonce);
+        let sealed = cipher
+            .encrypt(aes_gcm::Nonce::from_slice(&nonce), plain.as_bytes())
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let mut out = nonce.to_vec();
+        out.extend(sealed);
+        Ok(base64::engine::general_purpose::STANDARD_NO_PAD.encode(out))
+    }
+
+    pub fn decrypt(&self, sealed: &str) -> Result<String, AppError> {
+        use aes_gcm::aead::{Aead, KeyInit};
+        let bad = || AppError::Internal("无法解密个人信息（密钥不匹配？）".into());
+        let bytes = base64::engine::general_purpose::STANDARD_NO_PAD.decode(sealed).map_err(|_| bad())?;
+        if bytes.len() < 12 {
+            return Err(bad());
+        }
+        let (nonce, body) = bytes.split_at(12);
+        let cipher = aes_gcm::Aes256Gcm::new_from_slice(&self.enc).map_err(|_| bad())?;
+        let plain = cipher.decrypt(aes_gcm::Nonce::from_slice(nonce), body).map_err(|_| bad())?;
+        String::from_utf8(plain).map_err(|_| bad())
+    }
+}
+
+#[cfg(test)]
+mod key_tests {
+    use super::*;
+
+    #[test]
+    fn encrypts_and_hashes() {
+        let keys = Keys::from_master(&[7; 32]);
+        let sealed = keys.encrypt("11010519491231002X").unwrap();
+        assert!(!sealed.contains("1949"));
+        assert_ne!(sealed, keys.encrypt("11010519491231002X").unwrap(), "random nonce");
+        assert_eq!(keys.decrypt(&sealed).unwrap(), "11010519491231002X");
+        assert_eq!(keys.lookup_hash("a"), keys.lookup_hash("a"));
+        assert!(Keys::from_master(&[8; 32]).decrypt(&sealed).is_err());
+    }
+}

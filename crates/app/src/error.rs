@@ -7,6 +7,9 @@ pub enum AppError {
     /// Bad input: every problem, each naming its field, in Chinese.
     #[error("{0}")]
     Invalid(#[from] Invalid),
+    /// A batch (an import) with bad rows: every problem, nothing written.
+    #[error("{} 处错误", .0.len())]
+    Rows(Vec<RowProblem>),
     /// The object does not exist, or it exists outside the actor's scope: the two look the same.
     #[error("not found")]
     NotFound,
@@ -30,6 +33,15 @@ impl AppError {
             _ => Self::Db(err),
         }
     }
+}
+
+/// One problem in one row of a batch: 1-based row number as the user counts it, the column, and
+/// the message in Chinese.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RowProblem {
+    pub row: usize,
+    pub column: String,
+    pub message: String,
 }
 
 pub type AppResult<T> = Result<T, AppError>;

@@ -8,11 +8,17 @@ pub mod auth;
 pub mod clock;
 pub mod crypto;
 pub mod db;
+pub mod demo;
 pub mod error;
 pub mod orgs;
 pub mod page;
+pub mod people;
+pub mod positions;
+pub mod regions;
+pub mod report;
 pub mod roles;
 pub mod scope;
+pub mod stats;
 pub mod tokens;
 pub mod users;
 
@@ -49,6 +55,7 @@ pub struct App {
     pub db: DatabaseConnection,
     pub clock: Arc<dyn Clock>,
     pub policy: AuthPolicy,
+    pub keys: crypto::Keys,
 }
 
 impl std::fmt::Debug for App {
@@ -58,8 +65,8 @@ impl std::fmt::Debug for App {
 }
 
 impl App {
-    pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>) -> Self {
-        Self { db, clock, policy: AuthPolicy::default() }
+    pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>, keys: crypto::Keys) -> Self {
+        Self { db, clock, policy: AuthPolicy::default(), keys }
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {

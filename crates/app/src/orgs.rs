@@ -6,7 +6,9 @@ use qingtuan_domain::ids::OrgId;
 use qingtuan_domain::org::{OrgCode, OrgKind, parse_org_name};
 use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::{FieldError, Invalid};
-use qingtuan_entity::{org, org_closure};
+use qingtuan_domain::region::{OrgBasis, pinyin_initials};
+use qingtuan_domain::time::local_date;
+use qingtuan_entity::{org, org_closure, sector};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
 use serde_json::json;
 
@@ -34,6 +36,18 @@ pub struct NewOrg {
     pub kind: String,
     /// Empty for a root (only the system actor may create one).
     pub parent_code: String,
+    /// A sector code from the dictionary; empty for none.
+    #[serde(default)]
+    pub sector_code: String,
+    /// A region code; empty for none.
+    #[serde(default)]
+    pub region_code: String,
+    /// `unit` (default), `area` or `industry`.
+    #[serde(default)]
+    pub basis: String,
+    /// Local date; empty means today.
+    #[serde(default)]
+    pub founded_on: String,
 }
 
 pub async fn find_by_code<C: ConnectionTrait>(conn: &C, code: &str) -> AppResult<Option<org::Model>> {
@@ -54,7 +68,41 @@ pub async fn create(app: &App, actor: &Actor, form: &NewOrg) -> AppResult<OrgId>
         }
         found
     };
-    let (Some(code), Some(name), Some(kind)) = (code, name, kind) else { return Err(Invalid(problems).into()) };
+    let sector = match form.sector_code.trim() {
+        "" => None,
+        c => {
+            let found = sector::Entity::find().filter(sector::Column::Code.eq(c)).one(&app.db).await?;
+            if found.is_none() {
+                problems.push(FieldError { field: "sector_code", message: format!("领域“{c}”不存在") });
+            }
+            found
+        }
+    };
+    let region = match form.region_code.trim() {
+        "" => None,
+        c => {
+            let found = crate::regions::find_by_code(&app.db, c).await?;
+            if found.is_none() {
+                problems.push(FieldError { field: "region_code", message: format!("区域“{c}”不存在") });
+            }
+            found
+        }
+    };
+    let basis = if form.basis.trim().is_empty() {
+        Some(OrgBasis::Unit)
+    } else {
+        OrgBasis::parse(&form.basis).map_err(|e| problems.extend(e.0)).ok()
+    };
+    let founded_on = match crate::people::parse_date("founded_on", &form.founded_on) {
+        Ok(d) => Some(d.unwrap_or_else(|| local_date(app.now()))),
+        Err(e) => {
+            problems.push(e);
+            None
+        }
+    };
+    let (Some(code), Some(name), Some(kind), Some(basis), Some(founded_on)) = (code, name, kind, basis, founded_on) else {
+        return Err(Invalid(problems).into());
+    };
     if !problems.is_empty() {
         return Err(Invalid(problems).into());
     }
@@ -73,6 +121,12 @@ pub async fn create(app: &App, actor: &Actor, form: &NewOrg) -> AppResult<OrgId>
         kind: Set(kind.code().to_owned()),
         parent_id: Set(parent.as_ref().map(|p| p.id)),
         created_at: Set(now),
+        sector_id: Set(sector.as_ref().map(|s| s.id)),
+        region_id: Set(region.as_ref().map(|r| r.id)),
+        basis: Set(basis.code().to_owned()),
+        founded_on: Set(founded_on),
+        dissolved_on: Set(None),
+        initials: Set(pinyin_initials(&name)),
         ..Default::default()
     }
     .insert(&txn)
@@ -95,7 +149,10 @@ pub async fn create(app: &App, actor: &Actor, form: &NewOrg) -> AppResult<OrgId>
     }
     org_closure::Entity::insert_many(closure).exec(&txn).await?;
 
-    let after = json!({ "code": code.as_str(), "name": name, "kind": kind.code(), "parent": form.parent_code.trim() });
+    let after = json!({
+        "code": code.as_str(), "name": name, "kind": kind.code(), "parent": form.parent_code.trim(),
+        "sector": form.sector_code.trim(), "region": form.region_code.trim(), "basis": basis.code(), "founded_on": founded_on,
+    });
     let entry = Entry::new(AuditAction::OrgCreated, ObjectKind::Org).object(created.id).scope(OrgId(created.id)).after(after);
     audit::record(&txn, now, actor, entry).await?;
     txn.commit().await?;
@@ -152,4 +209,87 @@ pub async fn show(app: &App, actor: &Actor, id: OrgId) -> AppResult<OrgView> {
     scope::require(app, actor, read, (ObjectKind::Org, id.to_string()), id).await?;
     let found = org::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
     Ok(view(&found, 0))
+}
+
+/// Dissolves an org on `on` (it no longer exists from that day). An org that still has existing
+/// sub-organisations or people in post on that day is refused with what remains, unless
+/// `with_subtree` is set: then the whole subtree is dissolved and those posts end on the same day.
+pub async fn dissolve(app: &App, actor: &Actor, id: OrgId, on: chrono::NaiveDate, with_subtree: bool) -> AppResult<()> {
+    use qingtuan_entity::position;
+    let write = Permission::new(Module::Orgs, Action::Write);
+    scope::require(app, actor, write, (ObjectKind::Org, id.to_string()), id).await?;
+    let found = org::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    if found.dissolved_on.is_some() {
+        return Err(Invalid::one("dissolved_on", "该组织已撤销").into());
+    }
+    if on < found.founded_on {
+        return Err(Invalid::one("dissolved_on", "撤销日期不能早于成立日期").into());
+    }
+    let subtree: Vec<i64> = org_closure::Entity::find()
+        .filter(org_closure::Column::AncestorId.eq(found.id))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|c| c.descendant_id)
+        .collect();
+    let live_children = org::Entity::find()
+        .filter(org::Column::Id.is_in(subtree.clone()))
+        .filter(org::Column::Id.ne(found.id))
+        .filter(org::Column::DissolvedOn.is_null())
+        .all(&app.db)
+        .await?;
+    let live_posts = position::Entity::find()
+        .filter(position::Column::OrgId.is_in(subtree.clone()))
+        .filter(sea_orm::Condition::any().add(position::Column::EndOn.is_null()).add(position::Column::EndOn.gt(on)))
+        .all(&app.db)
+        .await?;
+    if !with_subtree && (!live_children.is_empty() || !live_posts.is_empty()) {
+        let message = format!(
+            "该组织还有 {} 个下级组织、{} 个在岗职务。请先处理，或选择“连同下级组织一并撤销并结束在岗职务”",
+            live_children.len(),
+            live_posts.len()
+        );
+        return Err(Invalid::one("dissolved_on", message).into());
+    }
+    let now = app.now();
+    let txn = app.db.begin().await?;
+    for o in std::iter::once(found.clone()).chain(live_children) {
+        let org_id = o.id;
+        let mut active: org::ActiveModel = o.into();
+        active.dissolved_on = Set(Some(on));
+        active.update(&txn).await?;
+        let entry = Entry::new(AuditAction::OrgDissolved, ObjectKind::Org).object(org_id).scope(OrgId(org_id)).after(json!({ "dissolved_on": on }));
+        audit::record(&txn, now, actor, entry).await?;
+    }
+    for p in live_posts {
+        let (pid, org_id) = (p.id, p.org_id);
+        let end = if p.start_on >= on { p.start_on.succ_opt().unwrap_or(on) } else { on };
+        let mut active: position::ActiveModel = p.into();
+        active.end_on = Set(Some(end));
+        active.update(&txn).await?;
+        let entry = Entry::new(AuditAction::PositionEnded, ObjectKind::Position).object(pid).scope(OrgId(org_id)).after(json!({ "end_on": end }));
+        audit::record(&txn, now, actor, entry).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Records an honour (e.g. 全国五四红旗团支部) awarded to an org.
+pub async fn add_honour(app: &App, actor: &Actor, code: &str, title: &str, awarded_on: chrono::NaiveDate) -> AppResult<()> {
+    use qingtuan_entity::org_honour;
+    let found = find_by_code(&app.db, code).await?.ok_or(AppError::NotFound)?;
+    let write = Permission::new(Module::Orgs, Action::Write);
+    scope::require(app, actor, write, (ObjectKind::Org, found.id.to_string()), OrgId(found.id)).await?;
+    let title = title.trim();
+    if title.is_empty() || title.chars().count() > 100 {
+        return Err(Invalid::one("title", "荣誉名称不能为空，且不超过 100 个字").into());
+    }
+    let txn = app.db.begin().await?;
+    org_honour::ActiveModel { org_id: Set(found.id), title: Set(title.to_owned()), awarded_on: Set(awarded_on), ..Default::default() }
+        .insert(&txn)
+        .await?;
+    let entry = Entry::new(AuditAction::OrgHonoured, ObjectKind::Org).object(found.id).scope(OrgId(found.id)).after(json!({ "honour": title, "awarded_on": awarded_on }));
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok(())
 }

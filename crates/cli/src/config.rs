@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::Args;
+use qingtuan_app::crypto::Keys;
 use qingtuan_web::{CookieSecure, WebConfig};
 
 #[derive(Debug, Clone, Args)]
@@ -18,6 +19,10 @@ pub struct DbArgs {
     /// A TOML configuration file.
     #[arg(long, env = "QINGTUAN_CONFIG")]
     pub config: Option<PathBuf>,
+    /// The master key for personal data (base64url, 32 bytes). With the embedded database it is
+    /// kept in `DATA_DIR/secret.key` and made on first start; with PostgreSQL it must be given.
+    #[arg(long, env = "QINGTUAN_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -44,10 +49,12 @@ struct FileConfig {
     bind: Option<String>,
     cookie_secure: Option<CookieSecure>,
     trust_proxy: Option<bool>,
+    secret_key: Option<String>,
 }
 
 pub struct Settings {
     pub data_dir: PathBuf,
+    secret_key: Option<String>,
     database_url: Option<String>,
     pub bind: String,
     cookie_secure: CookieSecure,
@@ -95,6 +102,7 @@ impl Settings {
         }
         Ok(Self {
             data_dir: db.data_dir.clone().or(file.data_dir).unwrap_or_else(|| PathBuf::from("qingtuan-data")),
+            secret_key: db.secret_key.clone().or(file.secret_key).filter(|k| !k.trim().is_empty()),
             database_url: db.database_url.clone().or(file.database_url).filter(|u| !u.trim().is_empty()),
             bind,
             cookie_secure,
@@ -122,6 +130,22 @@ impl Settings {
         }
     }
 
+    /// The keys for personal data: configured, or the embedded database's key file (made once).
+    pub fn keys(&self) -> anyhow::Result<Keys> {
+        let encoded = match (&self.secret_key, &self.database_url) {
+            (Some(k), _) => k.clone(),
+            (None, Some(_)) => bail!("使用外部数据库时必须配置 secret_key（或环境变量 QINGTUAN_SECRET_KEY）"),
+            (None, None) => {
+                let path = self.data_dir.join("secret.key");
+                if !path.exists() {
+                    write_private(&path, &Keys::generate_master())?;
+                }
+                std::fs::read_to_string(&path).with_context(|| format!("无法读取密钥文件 {}", path.display()))?
+            }
+        };
+        Keys::parse_master(&encoded).map_err(|e| anyhow::anyhow!("密钥无效：{e}"))
+    }
+
     pub fn web(&self) -> WebConfig {
         WebConfig { cookie_secure: self.cookie_secure, trust_proxy: self.trust_proxy }
     }
@@ -133,6 +157,19 @@ pub fn prepare_data_dir(dir: &Path) -> anyhow::Result<()> {
     std::fs::write(&probe, b"ok").with_context(|| format!("数据目录 {} 不可写", dir.display()))?;
     std::fs::remove_file(&probe).with_context(|| format!("数据目录 {} 不可写", dir.display()))?;
     Ok(())
+}
+
+/// Writes a file only its owner can read.
+fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("无法创建密钥文件 {}", path.display()))?;
+    file.write_all(contents.as_bytes()).with_context(|| format!("无法写入密钥文件 {}", path.display()))
 }
 
 /// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.

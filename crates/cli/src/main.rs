@@ -4,6 +4,7 @@
 
 mod config;
 mod demo;
+mod report;
 
 use std::io::Read;
 use std::process::ExitCode;
@@ -35,6 +36,8 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Print the figures for a date, a scope and a baseline.
+    Report(report::ReportArgs),
     /// Manage the org tree.
     Org {
         #[command(subcommand)]
@@ -124,6 +127,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo(args) => demo::run(args).await,
+        Command::Report(args) => report::run(args).await,
         Command::User { command: UserCommand::Create { name, role, scope, display_name, password_stdin, db } } => {
             let app = open(&Settings::load(&db, None)?).await?;
             let password = if password_stdin {
@@ -149,7 +153,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Org { command: OrgCommand::Create { code, name, kind, parent, db } } => {
             let app = open(&Settings::load(&db, None)?).await?;
-            let form = orgs::NewOrg { code, name, kind, parent_code: parent.unwrap_or_default() };
+            let form = orgs::NewOrg { code, name, kind, parent_code: parent.unwrap_or_default(), ..Default::default() };
             let id = orgs::create(&app, &Actor::system(), &form).await.map_err(explain)?;
             println!("已创建组织 {}（编号 {id}）", form.code);
             Ok(())
@@ -168,13 +172,14 @@ fn explain(err: AppError) -> anyhow::Error {
 /// Opens the configured database and runs the migrations.
 pub async fn open(settings: &Settings) -> anyhow::Result<App> {
     let url = settings.database_url()?;
+    let keys = settings.keys()?;
     let db = qingtuan_app::db::connect(&url)
         .await
         .with_context(|| format!("无法打开数据库 {}", settings.database_label()))?;
     qingtuan_app::db::migrate(&db)
         .await
         .with_context(|| format!("无法升级数据库 {} 的结构", settings.database_label()))?;
-    Ok(App::new(db, Arc::new(SystemClock)))
+    Ok(App::new(db, Arc::new(SystemClock), keys))
 }
 
 pub async fn serve(app: App, settings: &Settings) -> anyhow::Result<()> {

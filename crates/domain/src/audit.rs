@@ -48,6 +48,15 @@ audit_actions! {
     TokenCreated => "token.create", "创建访问令牌", true;
     TokenRevoked => "token.revoke", "撤销访问令牌", true;
     OrgCreated => "org.create", "创建组织", false;
+    OrgDissolved => "org.dissolve", "撤销组织", false;
+    OrgHonoured => "org.honour", "记录荣誉", false;
+    RegionCreated => "region.create", "创建区域", false;
+    PopulationRecorded => "region.population", "登记青年人口", false;
+    PersonCreated => "person.create", "登记人员", false;
+    PersonUnmasked => "person.unmask", "查看完整个人信息", true;
+    PositionCreated => "position.create", "任职", false;
+    PositionEnded => "position.end", "离任", false;
+    Imported => "data.import", "导入数据", false;
 }
 
 /// The kinds of object an audit row can refer to.
@@ -60,11 +69,24 @@ pub enum ObjectKind {
     Session,
     AuditLog,
     Page,
+    Region,
+    Person,
+    Position,
 }
 
 impl ObjectKind {
-    pub const ALL: [ObjectKind; 7] =
-        [Self::User, Self::Role, Self::Org, Self::Token, Self::Session, Self::AuditLog, Self::Page];
+    pub const ALL: [ObjectKind; 10] = [
+        Self::User,
+        Self::Role,
+        Self::Org,
+        Self::Token,
+        Self::Session,
+        Self::AuditLog,
+        Self::Page,
+        Self::Region,
+        Self::Person,
+        Self::Position,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -75,6 +97,9 @@ impl ObjectKind {
             Self::Session => "session",
             Self::AuditLog => "audit_log",
             Self::Page => "page",
+            Self::Region => "region",
+            Self::Person => "person",
+            Self::Position => "position",
         }
     }
 
@@ -87,6 +112,9 @@ impl ObjectKind {
             Self::Session => "会话",
             Self::AuditLog => "审计日志",
             Self::Page => "页面",
+            Self::Region => "区域",
+            Self::Person => "人员",
+            Self::Position => "职务",
         }
     }
 

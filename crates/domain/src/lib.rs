@@ -5,9 +5,13 @@ pub mod audit;
 pub mod error;
 pub mod ids;
 pub mod mask;
+pub mod indicator;
 pub mod org;
 pub mod password;
 pub mod permission;
+pub mod person;
+pub mod position;
+pub mod region;
 pub mod time;
 pub mod username;
 

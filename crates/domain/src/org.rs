@@ -58,10 +58,25 @@ impl OrgKind {
         }
     }
 
+    /// League organisations proper; youth and pioneer work committees and partners are not.
+    pub fn is_league_org(self) -> bool {
+        matches!(
+            self,
+            Self::DistrictCommittee
+                | Self::WorkingCommittee
+                | Self::Committee
+                | Self::GeneralBranch
+                | Self::Branch
+                | Self::JointBranch
+        )
+    }
+
+    /// Accepts the code or the Chinese name.
     pub fn parse(code: &str) -> Result<Self, Invalid> {
+        let code = code.trim();
         Self::ALL
             .into_iter()
-            .find(|k| k.code() == code)
+            .find(|k| k.code() == code || k.label() == code)
             .ok_or_else(|| Invalid::one("kind", format!("未知的组织类型“{code}”")))
     }
 }

@@ -8,6 +8,7 @@ use crate::Invalid;
 pub enum Module {
     Dashboard,
     Orgs,
+    People,
     Users,
     Roles,
     Audit,
@@ -24,12 +25,13 @@ pub enum Action {
 }
 
 impl Module {
-    pub const ALL: [Module; 5] = [Self::Dashboard, Self::Orgs, Self::Users, Self::Roles, Self::Audit];
+    pub const ALL: [Module; 6] = [Self::Dashboard, Self::Orgs, Self::People, Self::Users, Self::Roles, Self::Audit];
 
     pub fn code(self) -> &'static str {
         match self {
             Self::Dashboard => "dashboard",
             Self::Orgs => "orgs",
+            Self::People => "people",
             Self::Users => "users",
             Self::Roles => "roles",
             Self::Audit => "audit",
@@ -40,6 +42,7 @@ impl Module {
         match self {
             Self::Dashboard => "工作台与统计",
             Self::Orgs => "组织",
+            Self::People => "人员",
             Self::Users => "用户",
             Self::Roles => "角色与权限",
             Self::Audit => "审计日志",

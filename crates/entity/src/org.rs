@@ -10,6 +10,14 @@ pub struct Model {
     pub kind: String,
     pub parent_id: Option<i64>,
     pub created_at: DateTimeUtc,
+    pub sector_id: Option<i64>,
+    pub region_id: Option<i64>,
+    /// `unit`, `area` or `industry`.
+    pub basis: String,
+    pub founded_on: Date,
+    pub dissolved_on: Option<Date>,
+    /// Pinyin initials of the name, for quick search.
+    pub initials: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

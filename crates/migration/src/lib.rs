@@ -3,6 +3,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m0001_spine;
+mod m0002_registry;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -10,6 +11,6 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_spine::Migration)]
+        vec![Box::new(m0001_spine::Migration), Box::new(m0002_registry::Migration)]
     }
 }

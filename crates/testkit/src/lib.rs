@@ -61,7 +61,7 @@ impl TestApp {
         qingtuan_app::db::migrate(&conn).await.expect("migrate the test database");
         let start = chrono::DateTime::parse_from_rfc3339("2026-03-02T01:00:00Z").expect("valid start").to_utc();
         let clock = Arc::new(ManualClock::new(start));
-        let app = App::new(conn, clock.clone());
+        let app = App::new(conn, clock.clone(), qingtuan_app::crypto::Keys::from_master(&[42; 32]));
         let router = qingtuan_web::router(app.clone(), config);
         Self { app, router, clock, db }
     }
@@ -89,7 +89,7 @@ impl TestApp {
             ("C22", "二街道二社区团支部", "branch", "S2"),
         ];
         for (code, name, kind, parent) in tree {
-            let form = orgs::NewOrg { code: code.into(), name: name.into(), kind: kind.into(), parent_code: parent.into() };
+            let form = orgs::NewOrg { code: code.into(), name: name.into(), kind: kind.into(), parent_code: parent.into(), ..Default::default() };
             orgs::create(&self.app, &Actor::system(), &form).await.expect("seed org");
         }
     }

@@ -6,10 +6,14 @@ use std::time::{Duration, Instant};
 
 use qingtuan_testkit::{Backend, TestDb};
 
+/// A master key for the tests' databases (32 bytes, base64url).
+const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
+
 fn qingtuan(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_qingtuan"))
         .args(args)
         .env_remove("QINGTUAN_DATABASE_URL")
+        .env("QINGTUAN_SECRET_KEY", KEY)
         .env("QINGTUAN_LOG", "error")
         .output()
         .expect("run qingtuan")
@@ -48,6 +52,7 @@ fn creating_an_account_prints_a_one_time_password_once() {
     assert_one_line_failure(&again, "该用户名已被使用");
     let weak = Command::new(env!("CARGO_BIN_EXE_qingtuan"))
         .args(["user", "create", "weak", "--role", "org_viewer", "--scope", "CY", "--password-stdin", "--data-dir", data])
+        .env("QINGTUAN_SECRET_KEY", KEY)
         .stdin(Stdio::piped())
         .stderr(Stdio::piped())
         .stdout(Stdio::piped())
@@ -102,6 +107,7 @@ async fn two_server_processes_share_sessions_and_lockouts() {
         let out = Command::new(env!("CARGO_BIN_EXE_qingtuan"))
             .args(args)
             .args(["--database", &db.url])
+            .env("QINGTUAN_SECRET_KEY", KEY)
             .env("QINGTUAN_LOG", "error")
             .output()
             .expect("run");
@@ -110,6 +116,7 @@ async fn two_server_processes_share_sessions_and_lockouts() {
     run(&["org", "create", "CY", "团区委", "--kind", "district_committee"]);
     let mut child_user = Command::new(env!("CARGO_BIN_EXE_qingtuan"))
         .args(["user", "create", "twin", "--role", "org_viewer", "--scope", "CY", "--password-stdin", "--database", &db.url])
+        .env("QINGTUAN_SECRET_KEY", KEY)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
@@ -123,6 +130,7 @@ async fn two_server_processes_share_sessions_and_lockouts() {
         .map(|port| {
             Command::new(env!("CARGO_BIN_EXE_qingtuan"))
                 .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--database", &db.url])
+                .env("QINGTUAN_SECRET_KEY", KEY)
                 .env("QINGTUAN_LOG", "error")
                 .stdout(Stdio::null())
                 .spawn()

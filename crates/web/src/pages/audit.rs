@@ -23,7 +23,7 @@ struct ListPage {
     logins_only: bool,
     export_path: &'static str,
     actions: Vec<(&'static str, &'static str)>,
-    kinds: [ObjectKind; 7],
+    kinds: [ObjectKind; 10],
     can_export: bool,
 }
 

@@ -19,7 +19,7 @@ const WRITE: Permission = Permission::new(Module::Roles, Action::Write);
 struct ListPage {
     layout: Layout,
     roles: Vec<RoleView>,
-    modules: [Module; 5],
+    modules: [Module; 6],
     actions: [Action; 5],
     can_write: bool,
 }
@@ -40,7 +40,7 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Re
 struct EditPage {
     layout: Layout,
     role: RoleView,
-    modules: [Module; 5],
+    modules: [Module; 6],
     actions: [Action; 5],
 }
 

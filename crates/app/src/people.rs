@@ -1,0 +1,306 @@
+//! People: one record per real person. The ID number is the identity: the same number is the same
+//! person. Numbers and phones are encrypted at rest, found through keyed hashes, and masked on
+//! screen and in exports unless the user holds `people.unmask` — and every unmask is audited.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use qingtuan_domain::audit::{AuditAction, ObjectKind};
+use qingtuan_domain::mask::{mask_id_number, mask_phone};
+use qingtuan_domain::permission::{Action, Module, Permission};
+use qingtuan_domain::person::{Gender, IdNumber, Phone, PoliticalStatus};
+use qingtuan_domain::region::pinyin_initials;
+use qingtuan_domain::{FieldError, Invalid};
+use qingtuan_entity::{person, position, region};
+use sea_orm::sea_query::Query;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionTrait,
+};
+use serde_json::json;
+
+use crate::audit::{self, Entry};
+use crate::error::{AppResult, RowProblem};
+use crate::page::{PER_PAGE, Page, page_number};
+use crate::{Actor, App, AppError, scope};
+
+pub const READ: Permission = Permission::new(Module::People, Action::Read);
+pub const WRITE: Permission = Permission::new(Module::People, Action::Write);
+pub const UNMASK: Permission = Permission::new(Module::People, Action::Unmask);
+
+/// A person as typed in a form or a spreadsheet row.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct NewPerson {
+    pub name: String,
+    pub gender: String,
+    pub birth_on: String,
+    pub id_number: String,
+    pub phone: String,
+    pub member_since: String,
+    pub political_status: String,
+    pub region_code: String,
+}
+
+/// Column names as users see them, for problems and templates.
+pub const COLUMNS: [(&str, &str); 8] = [
+    ("name", "姓名"),
+    ("gender", "性别"),
+    ("birth_on", "出生日期"),
+    ("id_number", "身份证号码"),
+    ("phone", "手机号码"),
+    ("member_since", "入团时间"),
+    ("political_status", "政治面貌"),
+    ("region_code", "所在区域代码"),
+];
+
+pub fn column_label(field: &str) -> String {
+    COLUMNS.iter().find(|(f, _)| *f == field).map_or(field, |(_, l)| l).to_owned()
+}
+
+/// Parses an optional local date written as `2022-05-31` (or `2022/5/31`).
+pub fn parse_date(field: &'static str, raw: &str) -> Result<Option<NaiveDate>, FieldError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"]
+        .iter()
+        .find_map(|f| NaiveDate::parse_from_str(raw, f).ok())
+        .map(Some)
+        .ok_or(FieldError { field, message: format!("日期“{raw}”无效，应形如 2022-05-31") })
+}
+
+struct ValidPerson {
+    name: String,
+    gender: Gender,
+    birth_on: Option<NaiveDate>,
+    id_number: Option<IdNumber>,
+    phone: Option<Phone>,
+    member_since: Option<NaiveDate>,
+    political_status: PoliticalStatus,
+    region_id: Option<i64>,
+}
+
+fn validate(form: &NewPerson, regions: &HashMap<String, i64>) -> Result<ValidPerson, Invalid> {
+    let mut problems = Vec::new();
+    let name = form.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 50 {
+        problems.push(FieldError { field: "name", message: "姓名不能为空，且不超过 50 个字".into() });
+    }
+    let id_number = if form.id_number.trim().is_empty() {
+        None
+    } else {
+        IdNumber::parse(&form.id_number).map_err(|e| problems.extend(e.0)).ok()
+    };
+    let gender = if form.gender.trim().is_empty() {
+        id_number.as_ref().map(IdNumber::gender).ok_or(())
+    } else {
+        Gender::parse(&form.gender).map_err(|e| problems.extend(e.0)).map_err(|_| ())
+    };
+    if form.gender.trim().is_empty() && id_number.is_none() {
+        problems.push(FieldError { field: "gender", message: "请填写性别".into() });
+    }
+    let birth_on = parse_date("birth_on", &form.birth_on).map_err(|e| problems.push(e)).ok().flatten();
+    let birth_on = birth_on.or_else(|| id_number.as_ref().and_then(IdNumber::birth_date));
+    if let (Some(id), Some(b)) = (&id_number, birth_on)
+        && id.birth_date() != Some(b)
+    {
+        problems.push(FieldError { field: "birth_on", message: "出生日期与身份证号码不一致".into() });
+    }
+    let phone = if form.phone.trim().is_empty() { None } else { Phone::parse(&form.phone).map_err(|e| problems.extend(e.0)).ok() };
+    let member_since = parse_date("member_since", &form.member_since).map_err(|e| problems.push(e)).ok().flatten();
+    let political_status = if form.political_status.trim().is_empty() {
+        Ok(PoliticalStatus::LeagueMember)
+    } else {
+        PoliticalStatus::parse(&form.political_status).map_err(|e| problems.extend(e.0))
+    };
+    let region_id = match form.region_code.trim() {
+        "" => None,
+        code => {
+            let id = regions.get(code).copied();
+            if id.is_none() {
+                problems.push(FieldError { field: "region_code", message: format!("区域代码“{code}”不存在") });
+            }
+            id
+        }
+    };
+    match (gender, political_status) {
+        (Ok(gender), Ok(political_status)) if problems.is_empty() => {
+            Ok(ValidPerson { name, gender, birth_on, id_number, phone, member_since, political_status, region_id })
+        }
+        _ => Err(Invalid(problems)),
+    }
+}
+
+async fn region_codes(app: &App) -> AppResult<HashMap<String, i64>> {
+    Ok(region::Entity::find().all(&app.db).await?.into_iter().map(|r| (r.code, r.id)).collect())
+}
+
+/// Registers people, all or nothing: if any row is bad, nothing is written and every problem is
+/// returned. A row whose ID number is already registered (or repeats an earlier row) is a problem.
+pub async fn create_batch(app: &App, actor: &Actor, forms: &[NewPerson]) -> AppResult<Vec<i64>> {
+    scope::require_somewhere(app, actor, WRITE).await?;
+    let regions = region_codes(app).await?;
+    let mut problems = Vec::new();
+    let mut valid = Vec::with_capacity(forms.len());
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (i, form) in forms.iter().enumerate() {
+        let row = i + 1;
+        match validate(form, &regions) {
+            Ok(v) => {
+                let hash = v.id_number.as_ref().map(|id| app.keys.lookup_hash(id.as_str()));
+                if let Some(h) = &hash
+                    && let Some(first) = seen.insert(h.clone(), row)
+                {
+                    problems.push(RowProblem { row, column: column_label("id_number"), message: format!("与第 {first} 行的身份证号码重复") });
+                }
+                valid.push((row, v, hash));
+            }
+            Err(e) => problems.extend(e.0.into_iter().map(|f| RowProblem { row, column: column_label(f.field), message: f.message })),
+        }
+    }
+    let hashes: Vec<String> = valid.iter().filter_map(|(_, _, h)| h.clone()).collect();
+    let mut existing = HashSet::new();
+    for chunk in hashes.chunks(500) {
+        let found = person::Entity::find().filter(person::Column::IdNumberHash.is_in(chunk.to_vec())).all(&app.db).await?;
+        existing.extend(found.into_iter().filter_map(|p| p.id_number_hash));
+    }
+    for (row, _, hash) in &valid {
+        if hash.as_ref().is_some_and(|h| existing.contains(h)) {
+            problems.push(RowProblem { row: *row, column: column_label("id_number"), message: "该身份证号码已登记，同一号码即同一人".into() });
+        }
+    }
+    if !problems.is_empty() {
+        problems.sort_by_key(|p| p.row);
+        return Err(AppError::Rows(problems));
+    }
+
+    let now = app.now();
+    let txn = app.db.begin().await?;
+    let mut ids = Vec::with_capacity(valid.len());
+    for (_, v, hash) in valid {
+        let row = person::ActiveModel {
+            initials: Set(pinyin_initials(&v.name)),
+            name: Set(v.name.clone()),
+            gender: Set(v.gender.code().to_owned()),
+            birth_on: Set(v.birth_on),
+            id_number_enc: Set(v.id_number.as_ref().map(|id| app.keys.encrypt(id.as_str())).transpose()?),
+            id_number_hash: Set(hash),
+            phone_enc: Set(v.phone.as_ref().map(|p| app.keys.encrypt(p.as_str())).transpose()?),
+            phone_hash: Set(v.phone.as_ref().map(|p| app.keys.lookup_hash(p.as_str()))),
+            member_since: Set(v.member_since),
+            political_status: Set(v.political_status.code().to_owned()),
+            region_id: Set(v.region_id),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        let after = json!({
+            "name": v.name,
+            "id_number": v.id_number.as_ref().map(|id| mask_id_number(id.as_str())),
+            "phone": v.phone.as_ref().map(|p| mask_phone(p.as_str())),
+        });
+        audit::record(&txn, now, actor, Entry::new(AuditAction::PersonCreated, ObjectKind::Person).object(row.id).after(after)).await?;
+        ids.push(row.id);
+    }
+    txn.commit().await?;
+    Ok(ids)
+}
+
+/// People the actor may see: those holding (or having held) a position in an org of their scope;
+/// with the whole tree in scope, everyone.
+async fn visible(app: &App, actor: &Actor) -> AppResult<Condition> {
+    if scope::covers_everything(&app.db, actor, READ).await? {
+        return Ok(Condition::all());
+    }
+    let in_scope = Query::select()
+        .column(position::Column::PersonId)
+        .from(position::Entity)
+        .and_where(scope::org_condition(actor, READ, position::Column::OrgId))
+        .take();
+    Ok(Condition::all().add(person::Column::Id.in_subquery(in_scope)))
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PersonRow {
+    pub id: i64,
+    pub name: String,
+    pub gender: String,
+    pub birth_on: Option<NaiveDate>,
+    /// Masked unless the viewer unmasked it (and that was audited).
+    pub id_number: String,
+    pub phone: String,
+    pub political_status: String,
+}
+
+fn row(app: &App, p: person::Model, unmasked: bool) -> PersonRow {
+    let reveal = |sealed: &Option<String>, mask: fn(&str) -> String| {
+        sealed
+            .as_ref()
+            .and_then(|s| app.keys.decrypt(s).ok())
+            .map(|plain| if unmasked { plain } else { mask(&plain) })
+            .unwrap_or_default()
+    };
+    PersonRow {
+        id: p.id,
+        gender: Gender::parse(&p.gender).map(Gender::label).unwrap_or("").to_owned(),
+        birth_on: p.birth_on,
+        id_number: reveal(&p.id_number_enc, mask_id_number),
+        phone: reveal(&p.phone_enc, mask_phone),
+        political_status: PoliticalStatus::parse(&p.political_status).map(PoliticalStatus::label).unwrap_or("").to_owned(),
+        name: p.name,
+    }
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+pub struct Filter {
+    /// A name, part of one, or its pinyin initials (`zs` finds 张三).
+    pub q: Option<String>,
+    pub page: Option<u64>,
+}
+
+pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Page<PersonRow>> {
+    scope::require_somewhere(app, actor, READ).await?;
+    let mut cond = visible(app, actor).await?;
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        cond = cond.add(
+            Condition::any()
+                .add(person::Column::Name.contains(q))
+                .add(person::Column::Initials.starts_with(q.to_lowercase())),
+        );
+    }
+    let page = page_number(filter.page);
+    let query = person::Entity::find().filter(cond);
+    let total = query.clone().count(&app.db).await?;
+    let found = query.order_by_asc(person::Column::Id).offset((page - 1) * PER_PAGE).limit(PER_PAGE).all(&app.db).await?;
+    Ok(Page { items: found.into_iter().map(|p| row(app, p, false)).collect(), total, page, per_page: PER_PAGE })
+}
+
+async fn find_visible(app: &App, actor: &Actor, id: i64) -> AppResult<person::Model> {
+    scope::require_somewhere(app, actor, READ).await?;
+    let cond = visible(app, actor).await?;
+    match person::Entity::find_by_id(id).filter(cond).one(&app.db).await? {
+        Some(p) => Ok(p),
+        None => scope::deny(app, actor, READ, ObjectKind::Person, Some(id.to_string()), AppError::NotFound).await,
+    }
+}
+
+/// One person, masked.
+pub async fn show(app: &App, actor: &Actor, id: i64) -> AppResult<PersonRow> {
+    Ok(row(app, find_visible(app, actor, id).await?, false))
+}
+
+/// One person with the full ID number and phone; needs `people.unmask` and is audited.
+pub async fn show_unmasked(app: &App, actor: &Actor, id: i64) -> AppResult<PersonRow> {
+    let found = find_visible(app, actor, id).await?;
+    scope::require_somewhere(app, actor, UNMASK).await?;
+    audit::record(&app.db, app.now(), actor, Entry::new(AuditAction::PersonUnmasked, ObjectKind::Person).object(id)).await?;
+    Ok(row(app, found, true))
+}
+
+/// Finds a registered person by ID number (through the keyed hash).
+pub async fn find_by_id_number(app: &App, id_number: &IdNumber) -> AppResult<Option<i64>> {
+    let hash = app.keys.lookup_hash(id_number.as_str());
+    Ok(person::Entity::find().filter(person::Column::IdNumberHash.eq(hash)).one(&app.db).await?.map(|p| p.id))
+}

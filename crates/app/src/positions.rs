@@ -1,0 +1,196 @@
+//! Positions: a person holding a title in an org, with employment, source, serving level and dates.
+//! The work force and the cadre figures are counted from these.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use qingtuan_domain::audit::{AuditAction, ObjectKind};
+use qingtuan_domain::ids::OrgId;
+use qingtuan_domain::person::IdNumber;
+use qingtuan_domain::position::{CadreSource, Employment, ServingLevel, Title};
+use qingtuan_domain::{FieldError, Invalid};
+use qingtuan_entity::{org, person, position};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use serde_json::json;
+
+use crate::audit::{self, Entry};
+use crate::error::{AppResult, RowProblem};
+use crate::people::{WRITE, parse_date};
+use crate::{Actor, App, AppError, scope};
+
+/// A position as typed in a form or a spreadsheet row. The person is named by ID number, or (for
+/// generators that just created them) by id.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct NewPosition {
+    pub id_number: String,
+    #[serde(skip)]
+    pub person_id: Option<i64>,
+    pub org_code: String,
+    pub title: String,
+    pub employment: String,
+    pub source: String,
+    pub serving_level: String,
+    pub start_on: String,
+    pub end_on: String,
+}
+
+pub const COLUMNS: [(&str, &str); 8] = [
+    ("id_number", "身份证号码"),
+    ("org_code", "组织代码"),
+    ("title", "职务"),
+    ("employment", "任职方式"),
+    ("source", "来源"),
+    ("serving_level", "挂兼职层级"),
+    ("start_on", "任职日期"),
+    ("end_on", "离任日期"),
+];
+
+fn column_label(field: &str) -> String {
+    COLUMNS.iter().find(|(f, _)| *f == field).map_or(field, |(_, l)| l).to_owned()
+}
+
+struct Valid {
+    person_id: i64,
+    org_id: i64,
+    title: Title,
+    employment: Employment,
+    source: CadreSource,
+    serving_level: Option<ServingLevel>,
+    start_on: NaiveDate,
+    end_on: Option<NaiveDate>,
+}
+
+/// Records positions, all or nothing. Every org must be in the actor's scope.
+pub async fn create_batch(app: &App, actor: &Actor, forms: &[NewPosition]) -> AppResult<usize> {
+    scope::require_somewhere(app, actor, WRITE).await?;
+    let orgs: HashMap<String, i64> = org::Entity::find().all(&app.db).await?.into_iter().map(|o| (o.code, o.id)).collect();
+    let mut covered: HashMap<i64, bool> = HashMap::new();
+    let mut problems = Vec::new();
+    let mut valid = Vec::with_capacity(forms.len());
+    for (i, form) in forms.iter().enumerate() {
+        let row = i + 1;
+        let mut errs: Vec<FieldError> = Vec::new();
+        let person_id = match form.person_id {
+            Some(id) => Some(id),
+            None => match IdNumber::parse(&form.id_number) {
+                Ok(id) => {
+                    let hash = app.keys.lookup_hash(id.as_str());
+                    let found = person::Entity::find().filter(person::Column::IdNumberHash.eq(hash)).one(&app.db).await?;
+                    if found.is_none() {
+                        errs.push(FieldError { field: "id_number", message: "没有登记此身份证号码的人员，请先导入人员".into() });
+                    }
+                    found.map(|p| p.id)
+                }
+                Err(e) => {
+                    errs.extend(e.0);
+                    None
+                }
+            },
+        };
+        let org_id = orgs.get(form.org_code.trim()).copied();
+        match org_id {
+            None => errs.push(FieldError { field: "org_code", message: format!("组织代码“{}”不存在", form.org_code.trim()) }),
+            Some(id) => {
+                let ok = match covered.get(&id) {
+                    Some(ok) => *ok,
+                    None => {
+                        let ok = scope::covers(&app.db, actor, WRITE, OrgId(id)).await?;
+                        covered.insert(id, ok);
+                        ok
+                    }
+                };
+                if !ok {
+                    errs.push(FieldError { field: "org_code", message: "该组织不在您的数据范围内".into() });
+                }
+            }
+        }
+        let title = Title::parse(&form.title).map_err(|e| errs.extend(e.0)).ok();
+        let employment = Employment::parse(&form.employment).map_err(|e| errs.extend(e.0)).ok();
+        let source = if form.source.trim().is_empty() {
+            Some(CadreSource::Other)
+        } else {
+            CadreSource::parse(&form.source).map_err(|e| errs.extend(e.0)).ok()
+        };
+        let serving_level = if form.serving_level.trim().is_empty() {
+            Some(None)
+        } else {
+            ServingLevel::parse(&form.serving_level).map(Some).map_err(|e| errs.extend(e.0)).ok()
+        };
+        let start_on = match parse_date("start_on", &form.start_on) {
+            Ok(Some(d)) => Some(d),
+            Ok(None) => {
+                errs.push(FieldError { field: "start_on", message: "请填写任职日期".into() });
+                None
+            }
+            Err(e) => {
+                errs.push(e);
+                None
+            }
+        };
+        let end_on = parse_date("end_on", &form.end_on).map_err(|e| errs.push(e)).ok().flatten();
+        if let (Some(s), Some(e)) = (start_on, end_on)
+            && e <= s
+        {
+            errs.push(FieldError { field: "end_on", message: "离任日期应晚于任职日期".into() });
+        }
+        match (person_id, org_id, title, employment, source, serving_level, start_on) {
+            (Some(person_id), Some(org_id), Some(title), Some(employment), Some(source), Some(serving_level), Some(start_on))
+                if errs.is_empty() =>
+            {
+                valid.push(Valid { person_id, org_id, title, employment, source, serving_level, start_on, end_on });
+            }
+            _ => problems.extend(errs.into_iter().map(|f| RowProblem { row, column: column_label(f.field), message: f.message })),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(AppError::Rows(problems));
+    }
+
+    let now = app.now();
+    let txn = app.db.begin().await?;
+    let count = valid.len();
+    for v in valid {
+        let created = position::ActiveModel {
+            person_id: Set(v.person_id),
+            org_id: Set(v.org_id),
+            title: Set(v.title.code().to_owned()),
+            employment: Set(v.employment.code().to_owned()),
+            source: Set(v.source.code().to_owned()),
+            serving_level: Set(v.serving_level.map(|l| l.code().to_owned())),
+            start_on: Set(v.start_on),
+            end_on: Set(v.end_on),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        let after = json!({
+            "person": v.person_id, "org": v.org_id, "title": v.title.code(), "employment": v.employment.code(),
+            "source": v.source.code(), "start_on": v.start_on, "end_on": v.end_on,
+        });
+        let entry = Entry::new(AuditAction::PositionCreated, ObjectKind::Position).object(created.id).scope(OrgId(v.org_id)).after(after);
+        audit::record(&txn, now, actor, entry).await?;
+    }
+    txn.commit().await?;
+    Ok(count)
+}
+
+/// Ends a position on `on` (the first day it no longer holds).
+pub async fn end(app: &App, actor: &Actor, id: i64, on: NaiveDate) -> AppResult<()> {
+    let found = position::Entity::find_by_id(id).one(&app.db).await?;
+    let org = found.as_ref().map_or(OrgId(0), |p| OrgId(p.org_id));
+    scope::require(app, actor, WRITE, (ObjectKind::Position, id.to_string()), org).await?;
+    let found = found.ok_or(AppError::NotFound)?;
+    if on <= found.start_on {
+        return Err(Invalid::one("end_on", "离任日期应晚于任职日期").into());
+    }
+    let txn = app.db.begin().await?;
+    let before = json!({ "end_on": found.end_on });
+    let mut active: position::ActiveModel = found.into();
+    active.end_on = Set(Some(on));
+    active.update(&txn).await?;
+    let entry = Entry::new(AuditAction::PositionEnded, ObjectKind::Position).object(id).scope(org).before(before).after(json!({ "end_on": on }));
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,330 @@
+//! Statistics: every figure computed from the records by SQL aggregates, for any as-of date, any
+//! org subtree and any street, against a baseline date. Nothing is cached or typed in.
+//!
+//! Conventions: an org exists on day D when `founded_on <= D` and it is not dissolved on or before
+//! D; a position is held on D when `start_on <= D` and it has not ended on or before D. Stock
+//! indicators count what exists on the as-of date and on the baseline date; "since baseline"
+//! indicators count what was founded after the baseline date, up to and including the as-of date,
+//! and still exists on it.
+
+use chrono::NaiveDate;
+use qingtuan_domain::ids::OrgId;
+use qingtuan_domain::indicator::{self, Indicator};
+use qingtuan_domain::org::OrgKind;
+use qingtuan_domain::permission::{Action, Module, Permission};
+use qingtuan_domain::region::RegionKind;
+use qingtuan_entity::{org, region};
+use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, Statement, Value};
+
+use crate::error::AppResult;
+use crate::regions::{self, RegionView};
+use crate::{Actor, App, AppError, scope};
+
+pub const READ: Permission = Permission::new(Module::Dashboard, Action::Read);
+
+/// What to evaluate: the dates, the org subtree, and optionally the street (a region subtree)
+/// the orgs must lie in.
+#[derive(Debug, Clone)]
+pub struct Params {
+    pub as_of: NaiveDate,
+    pub baseline: NaiveDate,
+    pub scope: OrgId,
+    /// A region path prefix such as `/1/3/`: only orgs whose region lies there count.
+    pub region_path: Option<String>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Figure {
+    pub indicator: Indicator,
+    pub value: i64,
+    pub baseline_value: Option<i64>,
+    pub delta: Option<i64>,
+    pub growth_pct: Option<f64>,
+    /// For coverage: how many regions of that level there are in the scope.
+    pub of: Option<i64>,
+}
+
+impl Figure {
+    fn stock(indicator: Indicator, value: i64, baseline: i64) -> Self {
+        let growth_pct = (baseline != 0).then(|| ((value - baseline) as f64 * 1000.0 / baseline as f64).round() / 10.0);
+        Self { indicator, value, baseline_value: Some(baseline), delta: Some(value - baseline), growth_pct, of: None }
+    }
+
+    fn since_baseline(indicator: Indicator, value: i64) -> Self {
+        Self { indicator, value, baseline_value: None, delta: None, growth_pct: None, of: None }
+    }
+}
+
+/// A statement with `?` placeholders, numbered `$1…` for PostgreSQL.
+fn statement(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
+    let sql = if backend == DbBackend::Postgres {
+        let mut out = String::with_capacity(sql.len() + 8);
+        let mut n = 0;
+        for c in sql.chars() {
+            if c == '?' {
+                n += 1;
+                out.push_str(&format!("${n}"));
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    } else {
+        sql.to_owned()
+    };
+    Statement::from_sql_and_values(backend, sql, values)
+}
+
+async fn count<C: ConnectionTrait>(conn: &C, sql: &str, values: Vec<Value>) -> AppResult<i64> {
+    let backend = conn.get_database_backend();
+    let row = conn.query_one_raw(statement(backend, sql, values)).await?;
+    Ok(row.map(|r| r.try_get::<i64>("", "n")).transpose()?.unwrap_or(0))
+}
+
+fn quoted(codes: impl Iterator<Item = &'static str>) -> String {
+    codes.map(|c| format!("'{c}'")).collect::<Vec<_>>().join(", ")
+}
+
+fn league_kinds() -> String {
+    quoted(OrgKind::ALL.into_iter().filter(|k| k.is_league_org()).map(OrgKind::code))
+}
+
+/// `WHERE` fragments every org query shares: in the subtree, in the street, existing on `?`.
+struct Where {
+    sql: String,
+    values: Vec<Value>,
+}
+
+impl Where {
+    fn orgs(p: &Params, on: NaiveDate) -> Self {
+        let mut sql = String::from(
+            "o.id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = ?) \
+             AND o.founded_on <= ? AND (o.dissolved_on IS NULL OR o.dissolved_on > ?)",
+        );
+        let mut values: Vec<Value> = vec![p.scope.0.into(), on.into(), on.into()];
+        if let Some(path) = &p.region_path {
+            sql.push_str(" AND o.region_id IN (SELECT id FROM regions WHERE path LIKE ?)");
+            values.push(format!("{path}%").into());
+        }
+        Self { sql, values }
+    }
+
+    fn and(mut self, sql: &str, values: Vec<Value>) -> Self {
+        self.sql.push_str(" AND ");
+        self.sql.push_str(sql);
+        self.values.extend(values);
+        self
+    }
+}
+
+async fn count_orgs<C: ConnectionTrait>(conn: &C, w: Where) -> AppResult<i64> {
+    let sql = format!("SELECT COUNT(*) AS n FROM orgs o LEFT JOIN sectors s ON s.id = o.sector_id WHERE {}", w.sql);
+    count(conn, &sql, w.values).await
+}
+
+async fn social_domain_orgs<C: ConnectionTrait>(conn: &C, p: &Params, on: NaiveDate) -> AppResult<i64> {
+    let w = Where::orgs(p, on).and(&format!("s.social_domain = ? AND o.kind IN ({})", league_kinds()), vec![true.into()]);
+    count_orgs(conn, w).await
+}
+
+/// Orgs of `kind` founded after the baseline and existing on the as-of date.
+async fn founded_since<C: ConnectionTrait>(conn: &C, p: &Params, kind: OrgKind, extra: &str) -> AppResult<i64> {
+    let w = Where::orgs(p, p.as_of).and(&format!("o.kind = ? AND o.founded_on > ?{extra}"), vec![kind.code().into(), p.baseline.into()]);
+    count_orgs(conn, w).await
+}
+
+fn region_kinds(level: RegionKind) -> String {
+    if level.is_community_level() {
+        quoted([RegionKind::Community, RegionKind::Village].into_iter().map(RegionKind::code))
+    } else {
+        quoted(std::iter::once(level.code()))
+    }
+}
+
+/// Regions of `level` having an existing org of `kind` located in them.
+async fn covered_regions<C: ConnectionTrait>(conn: &C, p: &Params, on: NaiveDate, level: RegionKind, kind: OrgKind) -> AppResult<i64> {
+    let w = Where::orgs(p, on).and(
+        &format!("o.kind = ? AND o.region_id IN (SELECT id FROM regions WHERE kind IN ({}))", region_kinds(level)),
+        vec![kind.code().into()],
+    );
+    let sql = format!("SELECT COUNT(DISTINCT o.region_id) AS n FROM orgs o WHERE {}", w.sql);
+    count(conn, &sql, w.values).await
+}
+
+/// Distinct people holding a position on `on` in an existing org matching `org_filter`, with
+/// positions matching `position_filter`.
+async fn people_holding<C: ConnectionTrait>(
+    conn: &C,
+    p: &Params,
+    on: NaiveDate,
+    org_filter: &str,
+    position_filter: &str,
+    mut values: Vec<Value>,
+) -> AppResult<i64> {
+    let w = Where::orgs(p, on);
+    let sql = format!(
+        "SELECT COUNT(DISTINCT ps.person_id) AS n FROM positions ps \
+         JOIN orgs o ON o.id = ps.org_id LEFT JOIN sectors s ON s.id = o.sector_id \
+         WHERE {} AND ps.start_on <= ? AND (ps.end_on IS NULL OR ps.end_on > ?){org_filter}{position_filter}",
+        w.sql
+    );
+    let mut all = w.values;
+    all.push(on.into());
+    all.push(on.into());
+    all.append(&mut values);
+    count(conn, &sql, all).await
+}
+
+async fn workforce<C: ConnectionTrait>(conn: &C, p: &Params, on: NaiveDate) -> AppResult<i64> {
+    people_holding(conn, p, on, " AND s.social_domain = ?", "", vec![true.into()]).await
+}
+
+async fn secretaries<C: ConnectionTrait>(conn: &C, p: &Params, on: NaiveDate, source: &str) -> AppResult<i64> {
+    people_holding(conn, p, on, "", " AND ps.title = 'secretary' AND ps.source = ?", vec![source.into()]).await
+}
+
+async fn seconded<C: ConnectionTrait>(conn: &C, p: &Params, on: NaiveDate, level: &str) -> AppResult<i64> {
+    let filter = " AND ps.employment IN ('seconded', 'part_time') AND ps.source = 'social_selection' AND ps.serving_level = ?";
+    people_holding(conn, p, on, "", filter, vec![level.into()]).await
+}
+
+/// The region the figures of `p` refer to: the street asked for, or the scope org's region.
+async fn scope_region<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<Option<region::Model>> {
+    if let Some(path) = &p.region_path {
+        let id = path.trim_end_matches('/').rsplit('/').next().and_then(|s| s.parse::<i64>().ok());
+        return Ok(match id {
+            Some(id) => region::Entity::find_by_id(id).one(conn).await?,
+            None => None,
+        });
+    }
+    let scope_org = org::Entity::find_by_id(p.scope.0).one(conn).await?;
+    Ok(match scope_org.and_then(|o| o.region_id) {
+        Some(id) => region::Entity::find_by_id(id).one(conn).await?,
+        None => None,
+    })
+}
+
+async fn regions_in<C: ConnectionTrait>(conn: &C, within: Option<&str>, level: RegionKind) -> AppResult<i64> {
+    let kinds = if level.is_community_level() { vec![RegionKind::Community, RegionKind::Village] } else { vec![level] };
+    Ok(regions::of_kinds(conn, &kinds, within).await?.len() as i64)
+}
+
+/// Every indicator of the catalogue for `p`.
+pub async fn evaluate<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<Vec<Figure>> {
+    use indicator::*;
+    let (d, b) = (p.as_of, p.baseline);
+    let region = scope_region(conn, p).await?;
+    let within = region.as_ref().map(|r| r.path.clone());
+    let mut out = Vec::with_capacity(CATALOGUE.len());
+
+    out.push(Figure::stock(SOCIAL_DOMAIN_ORGS, social_domain_orgs(conn, p, d).await?, social_domain_orgs(conn, p, b).await?));
+    out.push(Figure::since_baseline(NEW_WORKING_COMMITTEES, founded_since(conn, p, OrgKind::WorkingCommittee, "").await?));
+    out.push(Figure::since_baseline(
+        NEW_INDUSTRY_WORKING_COMMITTEES,
+        founded_since(conn, p, OrgKind::WorkingCommittee, " AND o.basis = 'industry'").await?,
+    ));
+    let community_kinds = region_kinds(RegionKind::Community);
+    out.push(Figure::since_baseline(
+        NEW_COMMUNITY_BRANCHES,
+        founded_since(conn, p, OrgKind::Branch, &format!(" AND o.region_id IN (SELECT id FROM regions WHERE kind IN ({community_kinds}))")).await?,
+    ));
+    for (ind, level, kind) in [
+        (STREETS_WITH_YOUTH_WORK_COMMITTEE, RegionKind::Street, OrgKind::YouthWorkCommittee),
+        (STREETS_WITH_PIONEER_WORK_COMMITTEE, RegionKind::Street, OrgKind::PioneerWorkCommittee),
+        (COMMUNITIES_WITH_YOUTH_WORK_COMMITTEE, RegionKind::Community, OrgKind::YouthWorkCommittee),
+        (COMMUNITIES_WITH_PIONEER_WORK_COMMITTEE, RegionKind::Community, OrgKind::PioneerWorkCommittee),
+        (COMMUNITIES_WITH_BRANCH, RegionKind::Community, OrgKind::Branch),
+    ] {
+        let mut f = Figure::stock(ind, covered_regions(conn, p, d, level, kind).await?, covered_regions(conn, p, b, level, kind).await?);
+        f.of = Some(regions_in(conn, within.as_deref(), level).await?);
+        out.push(f);
+    }
+    for (ind, basis) in [(INDUSTRY_YOUTH_WORK_COMMITTEES, "industry"), (AREA_YOUTH_WORK_COMMITTEES, "area")] {
+        let at = |on| Where::orgs(p, on).and("o.kind = ? AND o.basis = ?", vec![OrgKind::YouthWorkCommittee.code().into(), basis.into()]);
+        out.push(Figure::stock(ind, count_orgs(conn, at(d)).await?, count_orgs(conn, at(b)).await?));
+    }
+
+    let (wf_d, wf_b) = (workforce(conn, p, d).await?, workforce(conn, p, b).await?);
+    out.push(Figure::stock(WORKFORCE, wf_d, wf_b));
+    let region_id = region.as_ref().map(|r| r.id);
+    let per_10k = |people: i64, population: i64| if population > 0 { (people as f64 * 10_000.0 / population as f64).round() as i64 } else { 0 };
+    let pop_d = regions::youth_population(conn, region_id, within.as_deref(), d).await?;
+    let pop_b = regions::youth_population(conn, region_id, within.as_deref(), b).await?;
+    out.push(Figure::stock(WORKFORCE_PER_10K, per_10k(wf_d, pop_d), per_10k(wf_b, pop_b)));
+
+    for (ind, source) in [(SECRETARIES_TWO_COMMITTEES, "two_committees"), (SECRETARIES_GOOD_RURAL_YOUTH, "good_rural_youth")] {
+        out.push(Figure::stock(ind, secretaries(conn, p, d, source).await?, secretaries(conn, p, b, source).await?));
+    }
+    for (ind, level) in [(CADRES_DISTRICT, "district"), (CADRES_STREET, "street")] {
+        out.push(Figure::stock(ind, seconded(conn, p, d, level).await?, seconded(conn, p, b, level).await?));
+    }
+    Ok(out)
+}
+
+/// The actor's default scope for reports: their first grant's org with dashboard access.
+pub async fn default_scope(app: &App, actor: &Actor) -> AppResult<OrgId> {
+    if let Some(roots) = actor.scope_roots(READ) {
+        return roots.into_iter().next().ok_or(AppError::Forbidden);
+    }
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    let root = org::Entity::find().filter(org::Column::ParentId.is_null()).order_by_asc(org::Column::Id).one(&app.db).await?;
+    root.map(|o| OrgId(o.id)).ok_or(AppError::NotFound)
+}
+
+/// A report the actor may see: checks the scope, then evaluates.
+pub async fn report(app: &App, actor: &Actor, p: &Params) -> AppResult<Vec<Figure>> {
+    scope::require(app, actor, READ, (qingtuan_domain::audit::ObjectKind::Org, p.scope.to_string()), p.scope).await?;
+    evaluate(&app.db, p).await
+}
+
+/// One row per street in the scope: the street and its figures.
+pub async fn by_street(app: &App, actor: &Actor, p: &Params) -> AppResult<Vec<(RegionView, Vec<Figure>)>> {
+    scope::require(app, actor, READ, (qingtuan_domain::audit::ObjectKind::Org, p.scope.to_string()), p.scope).await?;
+    let within = scope_region(&app.db, p).await?.map(|r| r.path);
+    let streets = regions::of_kinds(&app.db, &[RegionKind::Street], within.as_deref()).await?;
+    let mut out = Vec::with_capacity(streets.len());
+    for street in streets {
+        let sp = Params { region_path: Some(street.path.clone()), ..p.clone() };
+        let figures = evaluate(&app.db, &sp).await?;
+        out.push((street, figures));
+    }
+    Ok(out)
+}
+
+/// The work list: regions of `level` in the scope without an existing org of `kind` on the as-of date.
+pub async fn uncovered(app: &App, actor: &Actor, p: &Params, level: RegionKind, kind: OrgKind) -> AppResult<Vec<RegionView>> {
+    scope::require(app, actor, READ, (qingtuan_domain::audit::ObjectKind::Org, p.scope.to_string()), p.scope).await?;
+    let within = scope_region(&app.db, p).await?.map(|r| r.path);
+    let kinds = if level.is_community_level() { vec![RegionKind::Community, RegionKind::Village] } else { vec![level] };
+    let all = regions::of_kinds(&app.db, &kinds, within.as_deref()).await?;
+    let w = Where::orgs(p, p.as_of).and("o.kind = ? AND o.region_id IS NOT NULL", vec![kind.code().into()]);
+    let sql = format!("SELECT DISTINCT o.region_id AS n FROM orgs o WHERE {}", w.sql);
+    let backend = app.db.get_database_backend();
+    let rows = app.db.query_all_raw(statement(backend, &sql, w.values)).await?;
+    let covered: std::collections::HashSet<i64> = rows.iter().filter_map(|r| r.try_get::<i64>("", "n").ok()).collect();
+    Ok(all.into_iter().filter(|r| !covered.contains(&r.id)).collect())
+}
+
+/// The social-domain org count at the end of each month from the baseline to the as-of date (at
+/// most 24 points; quarterly beyond that), for the chart over time.
+pub async fn social_domain_series(app: &App, p: &Params) -> AppResult<Vec<(NaiveDate, i64)>> {
+    use chrono::{Datelike, Months};
+    let months = (p.as_of.year() - p.baseline.year()) * 12 + p.as_of.month() as i32 - p.baseline.month() as i32;
+    let step = if months > 24 { 3 } else { 1 };
+    let mut points = vec![p.baseline];
+    let mut cursor = p.baseline;
+    while let Some(next) = cursor.checked_add_months(Months::new(step)) {
+        let end_of_month = next.with_day(1).and_then(|d| d.checked_add_months(Months::new(1))).and_then(|d| d.pred_opt()).unwrap_or(next);
+        if end_of_month >= p.as_of {
+            break;
+        }
+        points.push(end_of_month);
+        cursor = next;
+    }
+    points.push(p.as_of);
+    let mut out = Vec::with_capacity(points.len());
+    for day in points {
+        out.push((day, social_domain_orgs(&app.db, p, day).await?));
+    }
+    Ok(out)
+}

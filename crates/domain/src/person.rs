@@ -1,0 +1,151 @@
+//! People: validated resident ID numbers (GB 11643), mobile numbers, and the codes of a person's
+//! attributes.
+
+use chrono::NaiveDate;
+
+use crate::Invalid;
+
+/// A mainland resident ID number: 17 digits and a check character (GB 11643-1999, ISO 7064 MOD 11-2).
+#[derive(Clone, PartialEq, Eq)]
+pub struct IdNumber(String);
+
+impl std::fmt::Debug for IdNumber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "IdNumber({})", crate::mask::mask_id_number(&self.0))
+    }
+}
+
+const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const CHECK: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
+
+/// The check character for 17 leading digits.
+pub fn check_char(first17: &str) -> Option<char> {
+    let mut sum = 0;
+    for (c, w) in first17.chars().zip(WEIGHTS) {
+        sum += c.to_digit(10)? * w;
+    }
+    CHECK.get((sum % 11) as usize).copied()
+}
+
+impl IdNumber {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let field = "id_number";
+        let value = raw.trim().to_uppercase();
+        if value.chars().count() != 18 || !value[..17].chars().all(|c| c.is_ascii_digit()) {
+            return Err(Invalid::one(field, "身份证号码应为 18 位：17 位数字加 1 位校验码"));
+        }
+        if check_char(&value[..17]) != value.chars().last() {
+            return Err(Invalid::one(field, "身份证号码校验码不正确，请核对"));
+        }
+        if NaiveDate::parse_from_str(&value[6..14], "%Y%m%d").is_err() {
+            return Err(Invalid::one(field, "身份证号码中的出生日期无效"));
+        }
+        Ok(Self(value))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn birth_date(&self) -> Option<NaiveDate> {
+        NaiveDate::parse_from_str(&self.0[6..14], "%Y%m%d").ok()
+    }
+
+    /// The 17th digit: odd for men, even for women.
+    pub fn gender(&self) -> Gender {
+        let digit = self.0.as_bytes().get(16).copied().unwrap_or(b'0');
+        if (digit - b'0') % 2 == 1 { Gender::Male } else { Gender::Female }
+    }
+}
+
+/// A mainland mobile number.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Phone(String);
+
+impl std::fmt::Debug for Phone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Phone({})", crate::mask::mask_phone(&self.0))
+    }
+}
+
+impl Phone {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let value: String = raw.trim().chars().filter(|c| *c != ' ' && *c != '-').collect();
+        let ok = value.len() == 11
+            && value.starts_with('1')
+            && value.as_bytes().get(1).is_some_and(|d| (b'3'..=b'9').contains(d))
+            && value.chars().all(|c| c.is_ascii_digit());
+        if ok { Ok(Self(value)) } else { Err(Invalid::one("phone", "手机号码应为 11 位数字，以 13–19 开头")) }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+macro_rules! code_enum {
+    ($(#[$doc:meta])* $name:ident, $field:literal, $what:literal { $($variant:ident => $code:literal, $label:literal;)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+        pub enum $name { $($variant),* }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$(Self::$variant),*];
+
+            pub fn code(self) -> &'static str {
+                match self { $(Self::$variant => $code),* }
+            }
+
+            pub fn label(self) -> &'static str {
+                match self { $(Self::$variant => $label),* }
+            }
+
+            /// Accepts the code or the Chinese label, as typed in a spreadsheet.
+            pub fn parse(raw: &str) -> Result<Self, Invalid> {
+                let raw = raw.trim();
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.code() == raw || v.label() == raw)
+                    .ok_or_else(|| Invalid::one($field, format!(concat!("未知的", $what, "“{}”"), raw)))
+            }
+        }
+    };
+}
+pub(crate) use code_enum;
+
+code_enum!(Gender, "gender", "性别" {
+    Male => "male", "男";
+    Female => "female", "女";
+});
+
+code_enum!(PoliticalStatus, "political_status", "政治面貌" {
+    LeagueMember => "league_member", "共青团员";
+    PartyMember => "party_member", "中共党员";
+    ProbationaryPartyMember => "probationary_party_member", "中共预备党员";
+    Masses => "masses", "群众";
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gb11643_check_character() {
+        // The standard's own example.
+        assert!(IdNumber::parse("11010519491231002X").is_ok());
+        assert!(IdNumber::parse("110105194912310021").is_err());
+        assert!(IdNumber::parse("11010519491331002X").is_err(), "month 13");
+        assert!(IdNumber::parse("1101051949123100").is_err());
+        let id = IdNumber::parse("11010519491231002x").unwrap();
+        assert_eq!(id.birth_date(), NaiveDate::from_ymd_opt(1949, 12, 31));
+        assert_eq!(id.gender(), Gender::Female);
+    }
+
+    #[test]
+    fn phones() {
+        assert!(Phone::parse("138 1234 5678").is_ok());
+        assert!(Phone::parse("12812345678").is_err());
+        assert!(Phone::parse("1381234567").is_err());
+    }
+}
