@@ -288,6 +288,7 @@ pub async fn build(app: &App) -> Result<DemoLogins, AppError> {
     orgs::add_honour(app, &system, &red_flag, "全国五四红旗团支部", date(2019, 5, 4)).await?;
 
     people_and_positions(app, &mut g, b, d).await?;
+    crate::stats::set_default_dates(app, &system, Some(d), b).await?;
 
     let mut accounts = Vec::new();
     for (label, username, display, role, scope) in [

@@ -204,6 +204,11 @@ async fn scope_region<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<Opt
     })
 }
 
+/// The region path the scope of `p` covers, if its org has a region.
+pub async fn scope_region_path<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<Option<String>> {
+    Ok(scope_region(conn, p).await?.map(|r| r.path))
+}
+
 async fn regions_in<C: ConnectionTrait>(conn: &C, within: Option<&str>, level: RegionKind) -> AppResult<i64> {
     let kinds = if level.is_community_level() { vec![RegionKind::Community, RegionKind::Village] } else { vec![level] };
     Ok(regions::of_kinds(conn, &kinds, within).await?.len() as i64)
@@ -325,6 +330,59 @@ pub async fn social_domain_series(app: &App, p: &Params) -> AppResult<Vec<(Naive
     let mut out = Vec::with_capacity(points.len());
     for day in points {
         out.push((day, social_domain_orgs(&app.db, p, day).await?));
+    }
+    Ok(out)
+}
+
+/// The dates the dashboard shows when none are asked for: the stored reform baseline (and as-of
+/// date, for a frozen data set such as the demo), else today and a year before.
+pub async fn default_dates(app: &App) -> AppResult<(NaiveDate, NaiveDate)> {
+    use qingtuan_entity::app_setting;
+    let get = |key: &'static str| async move {
+        Ok::<_, AppError>(
+            app_setting::Entity::find_by_id(key.to_owned())
+                .one(&app.db)
+                .await?
+                .and_then(|s| NaiveDate::parse_from_str(&s.value, "%Y-%m-%d").ok()),
+        )
+    };
+    let as_of = get(AS_OF_SETTING).await?.unwrap_or_else(|| qingtuan_domain::time::local_date(app.now()));
+    let baseline = get(BASELINE_SETTING).await?.unwrap_or_else(|| as_of.checked_sub_months(chrono::Months::new(12)).unwrap_or(as_of));
+    Ok((as_of, baseline))
+}
+
+pub const AS_OF_SETTING: &str = "report.as_of";
+pub const BASELINE_SETTING: &str = "report.baseline";
+
+/// Stores the default report dates (the system actor only: the demo and the CLI).
+pub async fn set_default_dates(app: &App, actor: &Actor, as_of: Option<NaiveDate>, baseline: NaiveDate) -> AppResult<()> {
+    use qingtuan_entity::app_setting;
+    use sea_orm::{ActiveModelTrait, Set};
+    if !actor.is_system() {
+        return Err(AppError::Forbidden);
+    }
+    let mut pairs = vec![(BASELINE_SETTING, baseline)];
+    pairs.extend(as_of.map(|d| (AS_OF_SETTING, d)));
+    for (key, value) in pairs {
+        app_setting::Entity::delete_by_id(key.to_owned()).exec(&app.db).await?;
+        app_setting::ActiveModel { key: Set(key.to_owned()), value: Set(value.to_string()) }.insert(&app.db).await?;
+    }
+    Ok(())
+}
+
+/// League organisations existing on the as-of date, per sector (social-domain sectors first).
+pub async fn by_sector(app: &App, p: &Params) -> AppResult<Vec<(String, bool, i64)>> {
+    let w = Where::orgs(p, p.as_of).and(&format!("o.kind IN ({})", league_kinds()), vec![]);
+    let sql = format!(
+        "SELECT s.name AS name, s.social_domain AS social, COUNT(*) AS n FROM orgs o JOIN sectors s ON s.id = o.sector_id \
+         WHERE {} GROUP BY s.name, s.social_domain ORDER BY s.social_domain DESC, n DESC",
+        w.sql
+    );
+    let backend = app.db.get_database_backend();
+    let rows = app.db.query_all_raw(statement(backend, &sql, w.values)).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push((r.try_get::<String>("", "name")?, r.try_get::<bool>("", "social")?, r.try_get::<i64>("", "n")?));
     }
     Ok(out)
 }

@@ -2,6 +2,7 @@
 //! use-cases in `app`.
 
 pub mod api_token;
+pub mod app_setting;
 pub mod audit_event;
 pub mod login_attempt;
 pub mod org;

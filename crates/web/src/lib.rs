@@ -3,6 +3,7 @@
 //! use-case and render a typed template or JSON; nothing here touches the database directly.
 
 pub mod api;
+mod charts;
 mod error;
 mod extract;
 mod layout;

@@ -1,29 +1,173 @@
-use askama::Template;
-use axum::extract::State;
-use axum::response::Response;
-use qingtuan_app::{orgs, scope, users};
-use qingtuan_domain::permission::{Action, Module, Permission};
+//! The dashboard: every figure of the catalogue for a date, a scope and a baseline, with its
+//! definition, the comparison, SVG charts by street, by sector and over time, and the work list of
+//! communities still without a youth or young-pioneer work committee.
 
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use qingtuan_app::orgs::{self, OrgView};
+use qingtuan_app::regions::RegionView;
+use qingtuan_app::stats::{self, Figure, Params};
+use qingtuan_app::audit::{self, Entry};
+use qingtuan_app::{AppError, report, scope};
+use qingtuan_domain::audit::{AuditAction, ObjectKind};
+use qingtuan_domain::permission::{Action, Module, Permission};
+use qingtuan_domain::ids::OrgId;
+use qingtuan_domain::indicator;
+use qingtuan_domain::org::OrgKind;
+use qingtuan_domain::region::RegionKind;
+
+use crate::charts;
 use crate::layout::Layout;
-use crate::pages::render;
+use crate::pages::{query_without_page, render};
 use crate::{AppState, CurrentUser, PageError};
+
+#[derive(Debug, Default, serde::Deserialize, serde::Serialize)]
+pub struct DashboardQuery {
+    pub as_of: Option<NaiveDate>,
+    pub baseline: Option<NaiveDate>,
+    /// Org code of the subtree.
+    pub scope: Option<String>,
+    /// Region code of a street.
+    pub street: Option<String>,
+}
+
+pub struct Card {
+    pub figure: Figure,
+    pub compare: String,
+    pub trend: &'static str,
+}
+
+fn card(figure: Figure) -> Card {
+    let compare = match (figure.baseline_value, figure.delta) {
+        (Some(b), Some(d)) => {
+            let sign = if d > 0 { "+" } else { "" };
+            let growth = figure.growth_pct.map(|g| format!("，{sign}{g:.1}%")).unwrap_or_default();
+            format!("基准 {b}，{sign}{d}{growth}")
+        }
+        _ => "基准日之后新成立".into(),
+    };
+    let trend = match figure.delta {
+        Some(d) if d > 0 => "up",
+        Some(d) if d < 0 => "down",
+        _ => "",
+    };
+    Card { figure, compare, trend }
+}
 
 #[derive(Template)]
 #[template(path = "dashboard.html")]
 struct DashboardPage {
     layout: Layout,
-    org_count: usize,
-    user_count: Option<u64>,
+    as_of: NaiveDate,
+    baseline: NaiveDate,
+    scope_code: String,
+    street_code: String,
+    scopes: Vec<OrgView>,
+    streets: Vec<RegionView>,
+    cards: Vec<Card>,
+    street_chart: String,
+    sector_chart: String,
+    time_chart: String,
+    no_youth_committee: Vec<RegionView>,
+    no_pioneer_committee: Vec<RegionView>,
+    query: String,
 }
 
-pub async fn show(State(state): State<AppState>, user: CurrentUser) -> Result<Response, PageError> {
-    let read = Permission::new(Module::Dashboard, Action::Read);
-    scope::require_somewhere(&state.app, &user.actor, read).await?;
-    let org_count = orgs::visible_tree(&state.app, &user.actor, Permission::new(Module::Orgs, Action::Read)).await?.len();
-    let user_count = if user.actor.can_somewhere(Permission::new(Module::Users, Action::Read)) {
-        Some(users::list(&state.app, &user.actor, &users::Filter::default()).await?.total)
-    } else {
-        None
+/// Resolves the query into evaluation parameters, with the actor's defaults.
+async fn params(state: &AppState, user: &CurrentUser, q: &DashboardQuery) -> Result<(Params, String), PageError> {
+    let app = &state.app;
+    let (default_as_of, default_baseline) = stats::default_dates(app).await?;
+    let as_of = q.as_of.unwrap_or(default_as_of);
+    let baseline = q.baseline.unwrap_or(default_baseline);
+    if baseline > as_of {
+        return Err(AppError::Invalid(qingtuan_domain::Invalid::one("baseline", "基准日不能晚于统计日")).into());
+    }
+    let (scope, scope_code) = match q.scope.as_deref().filter(|s| !s.is_empty()) {
+        Some(code) => {
+            let found = orgs::find_by_code(&app.db, code).await?.ok_or(AppError::NotFound)?;
+            (OrgId(found.id), found.code)
+        }
+        None => {
+            let id = stats::default_scope(app, &user.actor).await?;
+            (id, orgs::show(app, &user.actor, id).await.map(|o| o.code).unwrap_or_default())
+        }
     };
-    render(&DashboardPage { layout: Layout::new(&user, "/dashboard", "工作台"), org_count, user_count })
+    let region_path = match q.street.as_deref().filter(|s| !s.is_empty()) {
+        Some(code) => Some(qingtuan_app::regions::find_by_code(&app.db, code).await?.ok_or(AppError::NotFound)?.path),
+        None => None,
+    };
+    Ok((Params { as_of, baseline, scope, region_path }, scope_code))
+}
+
+pub async fn show(State(state): State<AppState>, user: CurrentUser, Query(q): Query<DashboardQuery>) -> Result<Response, PageError> {
+    let app = &state.app;
+    scope::require_somewhere(app, &user.actor, stats::READ).await?;
+    let (p, scope_code) = params(&state, &user, &q).await?;
+    let figures = stats::report(app, &user.actor, &p).await?;
+    let by_street = stats::by_street(app, &user.actor, &Params { region_path: None, ..p.clone() }).await?;
+    let street_rows: Vec<(String, i64, Option<i64>)> = by_street
+        .iter()
+        .map(|(street, figs)| {
+            let f = figs.iter().find(|f| f.indicator.key == indicator::SOCIAL_DOMAIN_ORGS.key);
+            (street.name.clone(), f.map_or(0, |f| f.value), f.and_then(|f| f.baseline_value))
+        })
+        .collect();
+    let sector_rows: Vec<(String, i64, Option<i64>)> =
+        stats::by_sector(app, &p).await?.into_iter().map(|(name, social, n)| (if social { format!("{name}★") } else { name }, n, None)).collect();
+    let series = stats::social_domain_series(app, &p).await?;
+    let scopes = orgs::visible_tree(app, &user.actor, stats::READ)
+        .await?
+        .into_iter()
+        .filter(|o| matches!(o.kind.as_str(), "district_committee" | "working_committee" | "committee"))
+        .collect();
+    let within = stats::scope_region_path(&app.db, &Params { region_path: None, ..p.clone() }).await?;
+    let streets = qingtuan_app::regions::of_kinds(&app.db, &[RegionKind::Street], within.as_deref()).await?;
+    let street_code = q.street.clone().unwrap_or_default();
+    render(&DashboardPage {
+        layout: Layout::new(&user, "/dashboard", "工作台"),
+        as_of: p.as_of,
+        baseline: p.baseline,
+        query: query_without_page(&DashboardQuery { as_of: Some(p.as_of), baseline: Some(p.baseline), scope: Some(scope_code.clone()), street: q.street.clone() }),
+        scope_code,
+        street_code,
+        scopes,
+        streets,
+        cards: figures.into_iter().map(card).collect(),
+        street_chart: charts::bars("各街道社会领域团组织数（浅色为基准日）", &street_rows),
+        sector_chart: charts::bars("各领域团组织数（★为社会领域）", &sector_rows),
+        time_chart: charts::line("社会领域团组织数变化", &series),
+        no_youth_committee: stats::uncovered(app, &user.actor, &p, RegionKind::Community, OrgKind::YouthWorkCommittee).await?,
+        no_pioneer_committee: stats::uncovered(app, &user.actor, &p, RegionKind::Community, OrgKind::PioneerWorkCommittee).await?,
+    })
+}
+
+/// The dashboard's figures as an xlsx download (audited as an export).
+pub async fn export(State(state): State<AppState>, user: CurrentUser, Query(q): Query<DashboardQuery>) -> Result<Response, PageError> {
+    let app = &state.app;
+    scope::require_somewhere(app, &user.actor, Permission::new(Module::Dashboard, Action::Export)).await?;
+    let (p, _) = params(&state, &user, &q).await?;
+    let figures = stats::report(app, &user.actor, &p).await?;
+    let name = orgs::show(app, &user.actor, p.scope).await?.name;
+    let bytes = report::to_xlsx(&p, &name, &figures)?;
+    audit::record(
+        &app.db,
+        app.now(),
+        &user.actor,
+        Entry::new(AuditAction::Exported, ObjectKind::Org)
+            .object(p.scope)
+            .scope(p.scope)
+            .after(serde_json::json!({ "report": "dashboard", "as_of": p.as_of, "baseline": p.baseline })),
+    )
+    .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"report-{}.xlsx\"", p.as_of)),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/account/tokens", post(account::create_token))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .route("/dashboard", get(dashboard::show))
+        .route("/dashboard/export.xlsx", get(dashboard::export))
         .route("/orgs", get(orgs::list).post(orgs::create))
         .route("/orgs/new", get(orgs::new_form))
         .route("/orgs/{id}", get(orgs::show))
