@@ -8,3 +8,4 @@ mod auth;
 mod browser;
 mod cli;
 mod security;
+mod stats;

@@ -20,12 +20,13 @@ pub fn routes() -> Router<AppState> {
         .route("/users", get(list_users))
         .route("/users/{id}", get(show_user))
         .route("/audit-events", get(list_audit_events))
+        .route("/reports", get(report))
 }
 
 #[derive(Debug, OpenApi)]
 #[openapi(
     info(title = "青团 Qingtuan API", description = "基层团务平台 JSON 接口。认证：会话 Cookie，或个人访问令牌 `Authorization: Bearer qt_…`。"),
-    paths(me, list_orgs, list_users, show_user, list_audit_events),
+    paths(me, list_orgs, list_users, show_user, list_audit_events, report),
     components(schemas(Me, GrantDto, OrgDto, UserDto, UserDetailDto, AssignmentDto, AuditEventDto, UserPage, AuditPage, ErrorDto)),
     modifiers(&BearerAuth)
 )]
@@ -270,4 +271,39 @@ async fn list_audit_events(State(state): State<AppState>, ApiUser(actor): ApiUse
             })
             .collect(),
     }))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct ReportQuery {
+    /// The date the figures are for.
+    as_of: chrono::NaiveDate,
+    /// The date to compare with.
+    baseline: chrono::NaiveDate,
+    /// Code of the org whose subtree to report on (default: the caller's first scope).
+    scope: Option<String>,
+    /// Region code of a street, to report on that street only.
+    street: Option<String>,
+}
+
+/// Every indicator of the catalogue, keyed by indicator key: `value`, `baseline_value`, `delta`,
+/// `growth_pct`, `of` (coverage denominators), `name`, `unit`, `definition`.
+#[utoipa::path(get, path = "/api/v1/reports", params(ReportQuery), security(("bearer" = [])), responses(
+    (status = 200, body = Object), (status = 404, body = ErrorDto), (status = 422, body = ErrorDto)))]
+async fn report(State(state): State<AppState>, ApiUser(actor): ApiUser, Query(q): Query<ReportQuery>) -> Result<Json<serde_json::Value>, ApiError> {
+    use qingtuan_app::stats::{self, Params};
+    use qingtuan_app::AppError;
+    let app = &state.app;
+    if q.baseline > q.as_of {
+        return Err(AppError::Invalid(qingtuan_domain::Invalid::one("baseline", "基准日不能晚于统计日")).into());
+    }
+    let scope = match q.scope.as_deref() {
+        Some(code) => orgs::find_by_code(&app.db, code).await?.map(|o| qingtuan_domain::ids::OrgId(o.id)).unwrap_or(qingtuan_domain::ids::OrgId(0)),
+        None => stats::default_scope(app, &actor).await?,
+    };
+    let region_path = match q.street.as_deref() {
+        Some(code) => Some(qingtuan_app::regions::find_by_code(&app.db, code).await?.ok_or(AppError::NotFound)?.path),
+        None => None,
+    };
+    let figures = stats::report(app, &actor, &Params { as_of: q.as_of, baseline: q.baseline, scope, region_path }).await?;
+    Ok(Json(qingtuan_app::report::to_json(&figures)))
 }

@@ -1,0 +1,160 @@
+//! Figures: the demo reproduces the seed report; a small hand-built tree gives known answers at
+//! the date edges; reports are scoped.
+
+use qingtuan_app::orgs::{self, NewOrg};
+use qingtuan_app::people::{self, NewPerson};
+use qingtuan_app::positions::{self, NewPosition};
+use qingtuan_app::regions::{self, NewRegion};
+use qingtuan_app::{Actor, demo};
+use qingtuan_testkit::{TestApp, db_tests};
+use serde_json::Value;
+
+db_tests!(the_demo_reproduces_the_seed_figures, figures_at_the_date_edges_of_a_small_tree);
+
+fn figure(report: &Value, key: &str) -> (i64, Option<i64>, Option<i64>) {
+    let f = &report[key];
+    assert!(f.is_object(), "missing {key}");
+    (f["value"].as_i64().expect("value"), f["baseline_value"].as_i64(), f["delta"].as_i64())
+}
+
+async fn the_demo_reproduces_the_seed_figures(t: TestApp) {
+    demo::build(&t.app).await.expect("demo builds");
+    t.create_user("chief", "district_admin", "CY").await;
+    let chief = t.login("chief").await;
+
+    let res = chief.get("/api/v1/reports?as_of=2022-05-31&baseline=2020-12-31").await;
+
+    assert_eq!(res.status, 200, "{}", res.text());
+    let r = res.json();
+    assert_eq!(figure(&r, "org.social_domain.count"), (636, Some(527), Some(109)), "O7");
+    assert_eq!(r["org.social_domain.count"]["growth_pct"].as_f64(), Some(20.7));
+    assert_eq!(figure(&r, "org.new.industry_working_committees").0, 3, "O1");
+    assert_eq!(figure(&r, "org.new.working_committees").0, 4, "O1 + O2: with the high-tech centre's");
+    assert_eq!(figure(&r, "org.new.community_branches").0, 65, "O2");
+    for key in ["coverage.streets.youth_work_committee", "coverage.streets.pioneer_work_committee"] {
+        assert_eq!(figure(&r, key).0, 8, "O3 {key}");
+        assert_eq!(r[key]["of"].as_i64(), Some(8));
+    }
+    assert_eq!(figure(&r, "coverage.communities.youth_work_committee").0, 70, "O4");
+    assert_eq!(figure(&r, "coverage.communities.pioneer_work_committee").0, 120, "O4");
+    assert_eq!(figure(&r, "org.youth_work_committees.industry").0, 2, "O5");
+    assert_eq!(figure(&r, "org.youth_work_committees.area").0, 3, "O6");
+    assert_eq!(figure(&r, "workforce.count").0, 4812, "O8");
+    assert_eq!(figure(&r, "workforce.per_10k_youth"), (126, Some(41), Some(85)), "O8");
+    assert_eq!(figure(&r, "secretaries.from_two_committees").0, 77, "C1");
+    assert_eq!(figure(&r, "secretaries.good_rural_youth").0, 33, "C2");
+    assert_eq!(figure(&r, "cadres.seconded_part_time.district").0, 11, "C4");
+    assert_eq!(figure(&r, "cadres.seconded_part_time.street").0, 32, "C4");
+
+    // The dashboard shows the same figures, by default for the demo's dates.
+    let dash = chief.get("/dashboard").await.text();
+    assert!(dash.contains(r#"id="fig-org.social_domain.count""#));
+    assert!(dash.contains("636") && dash.contains("基准 527，+109，+20.7%"), "dashboard figures");
+    assert!(dash.contains("尚未成立社区级少工委的社区和村（30 个）"), "the work list");
+
+    // A street admin sees only the street, and no other street's report.
+    t.create_user("liuting2", "org_admin", "CY02T").await;
+    let street = t.login("liuting2").await;
+    let own = street.get("/api/v1/reports?as_of=2022-05-31&baseline=2020-12-31").await.json();
+    let by_scope = chief.get("/api/v1/reports?as_of=2022-05-31&baseline=2020-12-31&scope=CY02T").await.json();
+    assert_eq!(own, by_scope);
+    assert!(figure(&own, "org.social_domain.count").0 < 636);
+    assert_eq!(own["coverage.streets.youth_work_committee"]["of"].as_i64(), Some(1));
+    let other = street.get("/api/v1/reports?as_of=2022-05-31&baseline=2020-12-31&scope=CY03T").await;
+    assert_eq!(other.status, 404);
+    // Every social-domain league org of the demo lies in a street (or an area of one), so the
+    // streets' figures add up to the district's.
+    let mut sum = 0;
+    for street_code in ["CY01", "CY02", "CY03", "CY04", "CY05", "CY06", "CY07", "CY08"] {
+        let r = chief.get(&format!("/api/v1/reports?as_of=2022-05-31&baseline=2020-12-31&street={street_code}")).await.json();
+        sum += figure(&r, "org.social_domain.count").0;
+    }
+    assert_eq!(sum, 636);
+}
+
+fn org(code: &str, kind: &str, parent: &str, sector: &str, region: &str, founded: &str) -> NewOrg {
+    NewOrg {
+        code: code.into(),
+        name: format!("{code} 组织"),
+        kind: kind.into(),
+        parent_code: parent.into(),
+        sector_code: sector.into(),
+        region_code: region.into(),
+        basis: String::new(),
+        founded_on: founded.into(),
+    }
+}
+
+async fn figures_at_the_date_edges_of_a_small_tree(t: TestApp) {
+    let sys = Actor::system();
+    let region = |code: &str, kind: &str, parent: &str| NewRegion { code: code.into(), name: code.into(), kind: kind.into(), parent_code: parent.into() };
+    for r in [region("R", "district", ""), region("R1", "street", "R"), region("R2", "street", "R"), region("R1a", "community", "R1"), region("R2a", "village", "R2")] {
+        regions::create(&t.app, &sys, &r).await.expect("region");
+    }
+    regions::set_population(&t.app, &sys, "R1", 2021, 6_000, "测试").await.expect("population");
+    regions::set_population(&t.app, &sys, "R2", 2021, 4_000, "测试").await.expect("population");
+    regions::set_population(&t.app, &sys, "R1", 2022, 10_000, "测试").await.expect("population");
+    regions::set_population(&t.app, &sys, "R2", 2022, 10_000, "测试").await.expect("population");
+    // Baseline 2021-06-30, as of 2022-05-31.
+    for o in [
+        org("ROOT", "district_committee", "", "government", "R", "2000-01-01"),
+        org("ST1", "working_committee", "ROOT", "street_community", "R1", "2010-01-01"),
+        org("ST2", "working_committee", "ROOT", "street_community", "R2", "2010-01-01"),
+        org("ON_ASOF", "branch", "ST1", "street_community", "R1a", "2022-05-31"),
+        org("DISSOLVED", "branch", "ST1", "non_public_enterprise", "R1", "2015-01-01"),
+        org("ON_BASE", "branch", "ST2", "street_community", "R2a", "2021-06-30"),
+        org("AFTER", "branch", "ST2", "street_community", "R2a", "2022-06-01"),
+        org("SCHOOL", "committee", "ROOT", "education", "R", "2015-01-01"),
+        org("YWC", "youth_work_committee", "ST1", "street_community", "R1a", "2021-07-01"),
+    ] {
+        orgs::create(&t.app, &sys, &o).await.expect("org");
+    }
+    let dissolved = t.org_id("DISSOLVED").await;
+    orgs::dissolve(&t.app, &sys, qingtuan_domain::ids::OrgId(dissolved), "2022-05-31".parse().expect("date"), false).await.expect("dissolve");
+
+    let person = |n: u32| NewPerson { name: format!("测试{n}"), gender: "女".into(), ..NewPerson::default() };
+    let ids = people::create_batch(&t.app, &sys, &[person(1), person(2), person(3), person(4)]).await.expect("people");
+    let post = |who: i64, org: &str, start: &str, end: &str| NewPosition {
+        person_id: Some(who),
+        org_code: org.into(),
+        title: "secretary".into(),
+        employment: "part_time".into(),
+        source: "two_committees".into(),
+        start_on: start.into(),
+        end_on: end.into(),
+        ..NewPosition::default()
+    };
+    positions::create_batch(
+        &t.app,
+        &sys,
+        &[
+            post(ids[0], "ON_ASOF", "2022-05-31", ""),  // starts on the as-of date: counts then
+            post(ids[1], "ST1", "2020-01-01", "2021-06-30"), // ends on the baseline date: not held on it
+            post(ids[2], "ST2", "2020-01-01", ""),        // held on both dates, twice:
+            post(ids[2], "ON_BASE", "2021-06-30", ""),    // …counted once
+            post(ids[3], "SCHOOL", "2020-01-01", ""),     // not the social domain
+        ],
+    )
+    .await
+    .expect("positions");
+    t.create_user("boss", "district_admin", "ROOT").await;
+    let boss = t.login("boss").await;
+
+    let r = boss.get("/api/v1/reports?as_of=2022-05-31&baseline=2021-06-30").await.json();
+
+    // ST1, ST2, ON_ASOF (founded on the day), ON_BASE; not DISSOLVED (dissolved on the day), not AFTER.
+    // At the baseline: ST1, ST2, DISSOLVED, ON_BASE (founded on the baseline day).
+    assert_eq!(figure(&r, "org.social_domain.count"), (4, Some(4), Some(0)));
+    assert_eq!(figure(&r, "org.new.community_branches").0, 1, "ON_ASOF only: ON_BASE was founded on the baseline day");
+    assert_eq!(figure(&r, "coverage.communities.branch"), (2, Some(1), Some(1)));
+    assert_eq!(r["coverage.communities.branch"]["of"].as_i64(), Some(2));
+    assert_eq!(figure(&r, "coverage.communities.youth_work_committee"), (1, Some(0), Some(1)));
+    assert_eq!(figure(&r, "workforce.count"), (2, Some(1), Some(1)));
+    // 2 / 20,000 × 10,000 = 1; at the baseline 1 / 10,000 (2021's populations) × 10,000 = 1.
+    assert_eq!(figure(&r, "workforce.per_10k_youth"), (1, Some(1), Some(0)));
+    // Secretaries count in every sector: the school's too. At the baseline: persons 3 and 4.
+    assert_eq!(figure(&r, "secretaries.from_two_committees"), (3, Some(2), Some(1)));
+    let one_street = boss.get("/api/v1/reports?as_of=2022-05-31&baseline=2021-06-30&street=R2").await.json();
+    assert_eq!(figure(&one_street, "org.social_domain.count").0, 2, "ST2 and ON_BASE lie in R2");
+    assert_eq!(figure(&one_street, "workforce.count").0, 1);
+}
