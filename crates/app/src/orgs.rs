@@ -293,3 +293,59 @@ pub async fn add_honour(app: &App, actor: &Actor, code: &str, title: &str, award
     txn.commit().await?;
     Ok(())
 }
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct OrgDetail {
+    pub org: OrgView,
+    pub sector: String,
+    pub social_domain: bool,
+    pub region: String,
+    pub basis: String,
+    pub founded_on: chrono::NaiveDate,
+    pub dissolved_on: Option<chrono::NaiveDate>,
+    pub honours: Vec<(String, chrono::NaiveDate)>,
+    pub children: Vec<OrgView>,
+}
+
+/// An org with its record, honours and direct sub-organisations.
+pub async fn detail(app: &App, actor: &Actor, id: OrgId) -> AppResult<OrgDetail> {
+    use qingtuan_domain::region::OrgBasis;
+    use qingtuan_entity::{org_honour, region};
+    let read = Permission::new(Module::Orgs, Action::Read);
+    scope::require(app, actor, read, (ObjectKind::Org, id.to_string()), id).await?;
+    let found = org::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let sector = match found.sector_id {
+        Some(s) => sector::Entity::find_by_id(s).one(&app.db).await?,
+        None => None,
+    };
+    let region = match found.region_id {
+        Some(r) => region::Entity::find_by_id(r).one(&app.db).await?.map(|r| r.name),
+        None => None,
+    };
+    let honours = org_honour::Entity::find()
+        .filter(org_honour::Column::OrgId.eq(found.id))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|h| (h.title, h.awarded_on))
+        .collect();
+    let children = org::Entity::find()
+        .filter(org::Column::ParentId.eq(found.id))
+        .order_by_asc(org::Column::Code)
+        .all(&app.db)
+        .await?
+        .iter()
+        .map(|c| view(c, 1))
+        .collect();
+    Ok(OrgDetail {
+        org: view(&found, 0),
+        social_domain: sector.as_ref().is_some_and(|s| s.social_domain),
+        sector: sector.map(|s| s.name).unwrap_or_default(),
+        region: region.unwrap_or_default(),
+        basis: OrgBasis::parse(&found.basis).map(OrgBasis::label).unwrap_or("").to_owned(),
+        founded_on: found.founded_on,
+        dissolved_on: found.dissolved_on,
+        honours,
+        children,
+    })
+}

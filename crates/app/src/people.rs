@@ -257,6 +257,8 @@ fn row(app: &App, p: person::Model, unmasked: bool) -> PersonRow {
 pub struct Filter {
     /// A name, part of one, or its pinyin initials (`zs` finds 张三).
     pub q: Option<String>,
+    /// An org code: only people holding (or having held) a post in its subtree.
+    pub org: Option<String>,
     pub page: Option<u64>,
 }
 
@@ -269,6 +271,25 @@ pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Page<P
                 .add(person::Column::Name.contains(q))
                 .add(person::Column::Initials.starts_with(q.to_lowercase())),
         );
+    }
+    if let Some(code) = filter.org.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        let found = crate::orgs::find_by_code(&app.db, code).await?;
+        let org_id = found.as_ref().map_or(0, |o| o.id);
+        scope::require(app, actor, READ, (ObjectKind::Org, org_id.to_string()), qingtuan_domain::ids::OrgId(org_id)).await?;
+        let in_subtree = Query::select()
+            .column(position::Column::PersonId)
+            .from(position::Entity)
+            .and_where(
+                position::Column::OrgId.in_subquery(
+                    Query::select()
+                        .column(qingtuan_entity::org_closure::Column::DescendantId)
+                        .from(qingtuan_entity::org_closure::Entity)
+                        .and_where(qingtuan_entity::org_closure::Column::AncestorId.eq(org_id))
+                        .take(),
+                ),
+            )
+            .take();
+        cond = cond.add(person::Column::Id.in_subquery(in_subtree));
     }
     let page = page_number(filter.page);
     let query = person::Entity::find().filter(cond);
@@ -303,4 +324,47 @@ pub async fn show_unmasked(app: &App, actor: &Actor, id: i64) -> AppResult<Perso
 pub async fn find_by_id_number(app: &App, id_number: &IdNumber) -> AppResult<Option<i64>> {
     let hash = app.keys.lookup_hash(id_number.as_str());
     Ok(person::Entity::find().filter(person::Column::IdNumberHash.eq(hash)).one(&app.db).await?.map(|p| p.id))
+}
+
+/// Everyone the filter finds (masked, or unmasked for users who may), as an xlsx workbook of text
+/// cells; audited.
+pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<u8>> {
+    scope::require_somewhere(app, actor, Permission::new(Module::People, Action::Export)).await?;
+    let unmask = actor.can_somewhere(UNMASK);
+    let mut all = Vec::new();
+    let mut page = 1;
+    loop {
+        let found = list(app, actor, &Filter { page: Some(page), ..filter.clone() }).await?;
+        let done = !found.has_next();
+        all.extend(found.items);
+        if done || all.len() >= 200_000 {
+            break;
+        }
+        page += 1;
+    }
+    if unmask {
+        let ids: Vec<i64> = all.iter().map(|r| r.id).collect();
+        let mut full = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            full.extend(person::Entity::find().filter(person::Column::Id.is_in(chunk.to_vec())).all(&app.db).await?.into_iter().map(|p| row(app, p, true)));
+        }
+        all = full;
+    }
+    let x = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.to_string());
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("人员").map_err(x)?;
+    for (col, h) in (0_u16..).zip(["编号", "姓名", "性别", "出生日期", "身份证号码", "手机号码", "政治面貌"]) {
+        sheet.write_string(0, col, h).map_err(x)?;
+    }
+    for (r, p) in (1_u32..).zip(&all) {
+        let cells = [p.id.to_string(), p.name.clone(), p.gender.clone(), p.birth_on.map(|d| d.to_string()).unwrap_or_default(), p.id_number.clone(), p.phone.clone(), p.political_status.clone()];
+        for (col, cell) in (0_u16..).zip(cells) {
+            sheet.write_string(r, col, cell).map_err(x)?;
+        }
+    }
+    let bytes = book.save_to_buffer().map_err(x)?;
+    let after = json!({ "rows": all.len(), "unmasked": unmask, "filter": format!("{filter:?}") });
+    audit::record(&app.db, app.now(), actor, Entry::new(AuditAction::Exported, ObjectKind::Person).after(after)).await?;
+    Ok(bytes)
 }

@@ -194,3 +194,53 @@ pub async fn end(app: &App, actor: &Actor, id: i64, on: NaiveDate) -> AppResult<
     txn.commit().await?;
     Ok(())
 }
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PositionView {
+    pub id: i64,
+    pub person_id: i64,
+    pub person_name: String,
+    pub org_id: i64,
+    pub org_name: String,
+    pub title: String,
+    pub employment: String,
+    pub source: String,
+    pub serving_level: String,
+    pub start_on: NaiveDate,
+    pub end_on: Option<NaiveDate>,
+}
+
+/// Positions in orgs the actor may read, of one person or in one org (not its subtree).
+pub async fn list(app: &App, actor: &Actor, person_id: Option<i64>, org_id: Option<i64>) -> AppResult<Vec<PositionView>> {
+    use sea_orm::QueryOrder;
+    let read = crate::people::READ;
+    let mut q = position::Entity::find().filter(scope::org_condition(actor, read, position::Column::OrgId));
+    if let Some(p) = person_id {
+        q = q.filter(position::Column::PersonId.eq(p));
+    }
+    if let Some(o) = org_id {
+        q = q.filter(position::Column::OrgId.eq(o));
+    }
+    let rows = q.order_by_asc(position::Column::StartOn).all(&app.db).await?;
+    let org_ids: Vec<i64> = rows.iter().map(|r| r.org_id).collect();
+    let person_ids: Vec<i64> = rows.iter().map(|r| r.person_id).collect();
+    let orgs: HashMap<i64, String> = org::Entity::find().filter(org::Column::Id.is_in(org_ids)).all(&app.db).await?.into_iter().map(|o| (o.id, o.name)).collect();
+    let people: HashMap<i64, String> = person::Entity::find().filter(person::Column::Id.is_in(person_ids)).all(&app.db).await?.into_iter().map(|p| (p.id, p.name)).collect();
+    let label = |code: &str, parse: fn(&str) -> Option<&'static str>| parse(code).unwrap_or("").to_owned();
+    Ok(rows
+        .into_iter()
+        .map(|r| PositionView {
+            id: r.id,
+            person_name: people.get(&r.person_id).cloned().unwrap_or_default(),
+            person_id: r.person_id,
+            org_name: orgs.get(&r.org_id).cloned().unwrap_or_default(),
+            org_id: r.org_id,
+            title: label(&r.title, |c| Title::parse(c).ok().map(Title::label)),
+            employment: label(&r.employment, |c| Employment::parse(c).ok().map(Employment::label)),
+            source: label(&r.source, |c| CadreSource::parse(c).ok().map(CadreSource::label)),
+            serving_level: r.serving_level.as_deref().map(|c| label(c, |c| ServingLevel::parse(c).ok().map(ServingLevel::label))).unwrap_or_default(),
+            start_on: r.start_on,
+            end_on: r.end_on,
+        })
+        .collect())
+}

@@ -105,6 +105,13 @@ impl TestApp {
         page.items.into_iter().find(|u| u.username == username).expect("user exists").id
     }
 
+    /// The id of the (first) person with this name.
+    pub async fn user_id_of_person(&self, name: &str) -> i64 {
+        let filter = qingtuan_app::people::Filter { q: Some(name.into()), ..Default::default() };
+        let page = qingtuan_app::people::list(&self.app, &Actor::system(), &filter).await.expect("list people");
+        page.items.into_iter().find(|p| p.name == name).expect("person exists").id
+    }
+
     /// Creates a user with `PASSWORD` (no forced change) and returns their id.
     pub async fn create_user(&self, username: &str, role: &str, scope: &str) -> i64 {
         let form = users::NewUser {

@@ -34,9 +34,10 @@ const fn read(module: Module) -> Option<Permission> {
     Some(Permission::new(module, Action::Read))
 }
 
-const MENU: [(&str, &str, Option<Permission>); 7] = [
+const MENU: [(&str, &str, Option<Permission>); 8] = [
     ("/dashboard", "工作台", read(Module::Dashboard)),
     ("/orgs", "组织", read(Module::Orgs)),
+    ("/people", "人员", read(Module::People)),
     ("/users", "用户", read(Module::Users)),
     ("/roles", "角色权限", read(Module::Roles)),
     ("/audit", "审计日志", read(Module::Audit)),

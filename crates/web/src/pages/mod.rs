@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod dashboard;
 mod orgs;
+mod people;
 mod roles;
 mod users;
 
@@ -31,6 +32,11 @@ pub fn routes() -> Router<AppState> {
         .route("/orgs", get(orgs::list).post(orgs::create))
         .route("/orgs/new", get(orgs::new_form))
         .route("/orgs/{id}", get(orgs::show))
+        .route("/orgs/{id}/dissolve", post(orgs::dissolve))
+        .route("/people", get(people::list))
+        .route("/people/export.xlsx", get(people::export))
+        .route("/people/{id}", get(people::show))
+        .route("/people/{id}/unmask", post(people::unmask))
         .route("/users", get(users::list).post(users::create))
         .route("/users/new", get(users::new_form))
         .route("/users/{id}", get(users::show))

@@ -90,10 +90,46 @@ pub async fn create(State(state): State<AppState>, user: CurrentUser, Form(form)
 #[template(path = "orgs/show.html")]
 struct ShowPage {
     layout: Layout,
-    org: OrgView,
+    d: orgs::OrgDetail,
+    staff: Vec<qingtuan_app::positions::PositionView>,
+    can_write: bool,
+    errors: Errors,
+}
+
+async fn show_page(state: &AppState, user: &CurrentUser, id: OrgId, errors: Errors) -> Result<ShowPage, PageError> {
+    let d = orgs::detail(&state.app, &user.actor, id).await?;
+    let today = qingtuan_domain::time::local_date(state.app.now());
+    let staff = qingtuan_app::positions::list(&state.app, &user.actor, None, Some(id.0))
+        .await?
+        .into_iter()
+        .filter(|p| p.start_on <= today && p.end_on.is_none_or(|e| e > today))
+        .collect();
+    let can_write = scope::covers(&state.app.db, &user.actor, WRITE, id).await?;
+    Ok(ShowPage { layout: Layout::new(user, "/orgs", d.org.name.clone()), d, staff, can_write, errors })
 }
 
 pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Response, PageError> {
-    let org = orgs::show(&state.app, &user.actor, OrgId(id)).await?;
-    render(&ShowPage { layout: Layout::new(&user, "/orgs", org.name.clone()), org })
+    render(&show_page(&state, &user, OrgId(id), Errors::default()).await?)
+}
+
+#[derive(serde::Deserialize)]
+pub struct DissolveForm {
+    on: String,
+    #[serde(default)]
+    with_subtree: Option<String>,
+}
+
+pub async fn dissolve(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Form(form): Form<DissolveForm>) -> Result<Response, PageError> {
+    let on = match qingtuan_app::people::parse_date("on", &form.on) {
+        Ok(Some(d)) => d,
+        _ => {
+            let e = qingtuan_domain::Invalid::one("on", "请填写有效的撤销日期");
+            return render_invalid(&show_page(&state, &user, OrgId(id), Errors(Some(e))).await?);
+        }
+    };
+    match orgs::dissolve(&state.app, &user.actor, OrgId(id), on, form.with_subtree.is_some()).await {
+        Ok(()) => Ok(Redirect::to(&format!("/orgs/{id}")).into_response()),
+        Err(AppError::Invalid(e)) => render_invalid(&show_page(&state, &user, OrgId(id), Errors(Some(e))).await?),
+        Err(e) => Err(e.into()),
+    }
 }

@@ -1,0 +1,86 @@
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use qingtuan_app::orgs::{self, OrgView};
+use qingtuan_app::page::Page;
+use qingtuan_app::people::{self, Filter, PersonRow};
+use qingtuan_app::positions::{self, PositionView};
+use qingtuan_domain::permission::{Action, Module, Permission};
+
+use crate::layout::Layout;
+use crate::pages::{query_without_page, render};
+use crate::{AppState, CurrentUser, PageError};
+
+#[derive(Template)]
+#[template(path = "people/list.html")]
+struct ListPage {
+    layout: Layout,
+    page: Page<PersonRow>,
+    q: String,
+    org: String,
+    orgs: Vec<OrgView>,
+    query: String,
+    can_export: bool,
+}
+
+pub async fn list(State(state): State<AppState>, user: CurrentUser, Query(filter): Query<Filter>) -> Result<Response, PageError> {
+    let page = people::list(&state.app, &user.actor, &filter).await?;
+    let orgs = orgs::visible_tree(&state.app, &user.actor, people::READ)
+        .await?
+        .into_iter()
+        .filter(|o| !matches!(o.kind.as_str(), "youth_work_committee" | "pioneer_work_committee") && o.depth < 2)
+        .collect();
+    render(&ListPage {
+        layout: Layout::new(&user, "/people", "人员"),
+        query: query_without_page(&filter),
+        q: filter.q.unwrap_or_default(),
+        org: filter.org.unwrap_or_default(),
+        orgs,
+        can_export: user.actor.can_somewhere(Permission::new(Module::People, Action::Export)),
+        page,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "people/show.html")]
+struct ShowPage {
+    layout: Layout,
+    p: PersonRow,
+    positions: Vec<PositionView>,
+    can_unmask: bool,
+    unmasked: bool,
+}
+
+async fn show_page(state: &AppState, user: &CurrentUser, id: i64, unmasked: bool) -> Result<Response, PageError> {
+    let p = if unmasked { people::show_unmasked(&state.app, &user.actor, id).await? } else { people::show(&state.app, &user.actor, id).await? };
+    let positions = positions::list(&state.app, &user.actor, Some(id), None).await?;
+    render(&ShowPage {
+        layout: Layout::new(user, "/people", p.name.clone()),
+        can_unmask: user.actor.can_somewhere(people::UNMASK),
+        p,
+        positions,
+        unmasked,
+    })
+}
+
+pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Response, PageError> {
+    show_page(&state, &user, id, false).await
+}
+
+/// Shows the full ID number and phone: a POST, so it is deliberate, CSRF-checked and audited.
+pub async fn unmask(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Response, PageError> {
+    show_page(&state, &user, id, true).await
+}
+
+pub async fn export(State(state): State<AppState>, user: CurrentUser, Query(filter): Query<Filter>) -> Result<Response, PageError> {
+    let bytes = people::export_xlsx(&state.app, &user.actor, &filter).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"people.xlsx\"".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
