@@ -10,6 +10,7 @@ pub mod crypto;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod import;
 pub mod orgs;
 pub mod page;
 pub mod people;

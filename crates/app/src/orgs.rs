@@ -9,11 +9,11 @@ use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_domain::region::{OrgBasis, pinyin_initials};
 use qingtuan_domain::time::local_date;
 use qingtuan_entity::{org, org_closure, sector};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
 use serde_json::json;
 
 use crate::audit::{self, Entry};
-use crate::error::AppResult;
+use crate::error::{AppResult, RowProblem};
 use crate::{Actor, App, AppError, scope};
 
 /// An org as lists show it, with its depth below the first org the actor can see.
@@ -55,6 +55,53 @@ pub async fn find_by_code<C: ConnectionTrait>(conn: &C, code: &str) -> AppResult
 }
 
 pub async fn create(app: &App, actor: &Actor, form: &NewOrg) -> AppResult<OrgId> {
+    // Outside the scope, the parent is reported missing — and the probe is audited.
+    if let Some(parent) = find_by_code(&app.db, &form.parent_code).await?.filter(|_| !form.parent_code.trim().is_empty()) {
+        let write = Permission::new(Module::Orgs, Action::Write);
+        scope::require(app, actor, write, (ObjectKind::Org, parent.id.to_string()), OrgId(parent.id)).await?;
+    }
+    let txn = app.db.begin().await?;
+    let id = insert(&txn, app, actor, form).await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// Creates every org of `forms`, all or nothing; a row may name an org of an earlier row as its
+/// parent. Returns how many were created.
+pub async fn create_batch(app: &App, actor: &Actor, forms: &[NewOrg], dry_run: bool, progress: &(dyn Fn(usize, usize) + Sync)) -> AppResult<usize> {
+    let txn = app.db.begin().await?;
+    let mut problems = Vec::new();
+    for (i, form) in forms.iter().enumerate() {
+        match insert(&txn, app, actor, form).await {
+            Ok(_) => {}
+            Err(AppError::Invalid(e)) => problems.extend(e.0.into_iter().map(|f| RowProblem { row: i + 1, column: column_label(f.field), message: f.message })),
+            Err(other) => return Err(other),
+        }
+        if (i + 1) % 100 == 0 || i + 1 == forms.len() {
+            progress(i + 1, forms.len());
+        }
+    }
+    crate::regions::finish(txn, problems, forms.len(), dry_run).await
+}
+
+/// The columns of an org spreadsheet, as users see them.
+pub const COLUMNS: [(&str, &str); 8] = [
+    ("code", "组织代码"),
+    ("name", "组织名称"),
+    ("kind", "组织类型"),
+    ("parent_code", "上级组织代码"),
+    ("sector_code", "领域代码"),
+    ("region_code", "所在区域代码"),
+    ("basis", "组建方式"),
+    ("founded_on", "成立日期"),
+];
+
+fn column_label(field: &str) -> String {
+    COLUMNS.iter().find(|(f, _)| *f == field).map_or(field, |(_, l)| l).to_owned()
+}
+
+/// Validates and writes one org on `conn` (a transaction), with its closure rows and audit row.
+async fn insert(conn: &DatabaseTransaction, app: &App, actor: &Actor, form: &NewOrg) -> AppResult<OrgId> {
     let mut problems = Vec::new();
     let code = OrgCode::parse(&form.code).map_err(|e| problems.extend(e.0)).ok();
     let name = parse_org_name(&form.name).map_err(|e| problems.extend(e.0)).ok();
@@ -62,7 +109,7 @@ pub async fn create(app: &App, actor: &Actor, form: &NewOrg) -> AppResult<OrgId>
     let parent = if form.parent_code.trim().is_empty() {
         None
     } else {
-        let found = find_by_code(&app.db, &form.parent_code).await?;
+        let found = find_by_code(conn, &form.parent_code).await?;
         if found.is_none() {
             problems.push(FieldError { field: "parent_code", message: "上级组织不存在".into() });
         }
@@ -71,7 +118,7 @@ pub async fn create(app: &App, actor: &Actor, form: &NewOrg) -> AppResult<OrgId>
     let sector = match form.sector_code.trim() {
         "" => None,
         c => {
-            let found = sector::Entity::find().filter(sector::Column::Code.eq(c)).one(&app.db).await?;
+            let found = sector::Entity::find().filter(sector::Column::Code.eq(c)).one(conn).await?;
             if found.is_none() {
                 problems.push(FieldError { field: "sector_code", message: format!("领域“{c}”不存在") });
             }
@@ -81,7 +128,7 @@ pub async fn create(app: &App, actor: &Actor, form: &NewOrg) -> AppResult<OrgId>
     let region = match form.region_code.trim() {
         "" => None,
         c => {
-            let found = crate::regions::find_by_code(&app.db, c).await?;
+            let found = crate::regions::find_by_code(conn, c).await?;
             if found.is_none() {
                 problems.push(FieldError { field: "region_code", message: format!("区域“{c}”不存在") });
             }
@@ -100,6 +147,11 @@ pub async fn create(app: &App, actor: &Actor, form: &NewOrg) -> AppResult<OrgId>
             None
         }
     };
+    if let Some(c) = &code
+        && find_by_code(conn, c.as_str()).await?.is_some()
+    {
+        problems.push(FieldError { field: "code", message: "组织代码已被使用".into() });
+    }
     let (Some(code), Some(name), Some(kind), Some(basis), Some(founded_on)) = (code, name, kind, basis, founded_on) else {
         return Err(Invalid(problems).into());
     };
@@ -108,13 +160,16 @@ pub async fn create(app: &App, actor: &Actor, form: &NewOrg) -> AppResult<OrgId>
     }
     let write = Permission::new(Module::Orgs, Action::Write);
     match &parent {
-        Some(p) => scope::require(app, actor, write, (ObjectKind::Org, p.id.to_string()), OrgId(p.id)).await?,
+        Some(p) if !scope::covers(conn, actor, write, OrgId(p.id)).await? => {
+            return Err(Invalid::one("parent_code", "上级组织不在您的数据范围内").into());
+        }
+        Some(_) => {}
         None if actor.is_system() => {}
         None => return Err(Invalid::one("parent_code", "请选择上级组织").into()),
     }
 
     let now = app.now();
-    let txn = app.db.begin().await?;
+    let txn = conn;
     let created = org::ActiveModel {
         code: Set(code.as_str().to_owned()),
         name: Set(name.clone()),
@@ -129,7 +184,7 @@ pub async fn create(app: &App, actor: &Actor, form: &NewOrg) -> AppResult<OrgId>
         initials: Set(pinyin_initials(&name)),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await
     .map_err(|e| AppError::on_unique(e, "code", "组织代码已被使用"))?;
 
@@ -140,22 +195,21 @@ pub async fn create(app: &App, actor: &Actor, form: &NewOrg) -> AppResult<OrgId>
     }];
     if let Some(p) = &parent {
         let ancestors =
-            org_closure::Entity::find().filter(org_closure::Column::DescendantId.eq(p.id)).all(&txn).await?;
+            org_closure::Entity::find().filter(org_closure::Column::DescendantId.eq(p.id)).all(txn).await?;
         closure.extend(ancestors.into_iter().map(|a| org_closure::ActiveModel {
             ancestor_id: Set(a.ancestor_id),
             descendant_id: Set(created.id),
             depth: Set(a.depth + 1),
         }));
     }
-    org_closure::Entity::insert_many(closure).exec(&txn).await?;
+    org_closure::Entity::insert_many(closure).exec(txn).await?;
 
     let after = json!({
         "code": code.as_str(), "name": name, "kind": kind.code(), "parent": form.parent_code.trim(),
         "sector": form.sector_code.trim(), "region": form.region_code.trim(), "basis": basis.code(), "founded_on": founded_on,
     });
     let entry = Entry::new(AuditAction::OrgCreated, ObjectKind::Org).object(created.id).scope(OrgId(created.id)).after(after);
-    audit::record(&txn, now, actor, entry).await?;
-    txn.commit().await?;
+    audit::record(txn, now, actor, entry).await?;
     Ok(OrgId(created.id))
 }
 

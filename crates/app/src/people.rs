@@ -14,7 +14,7 @@ use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{person, position, region};
 use sea_orm::sea_query::Query;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
     TransactionTrait,
 };
 use serde_json::json;
@@ -138,7 +138,13 @@ async fn region_codes(app: &App) -> AppResult<HashMap<String, i64>> {
 
 /// Registers people, all or nothing: if any row is bad, nothing is written and every problem is
 /// returned. A row whose ID number is already registered (or repeats an earlier row) is a problem.
+/// One person gets an audit row of their own; a batch, one row for the import.
 pub async fn create_batch(app: &App, actor: &Actor, forms: &[NewPerson]) -> AppResult<Vec<i64>> {
+    create_batch_with_progress(app, actor, forms, false, &|_, _| {}).await
+}
+
+/// `create_batch`, calling `progress(written, total)` as rows are written.
+pub async fn create_batch_with_progress(app: &App, actor: &Actor, forms: &[NewPerson], dry_run: bool, progress: &(dyn Fn(usize, usize) + Sync)) -> AppResult<Vec<i64>> {
     scope::require_somewhere(app, actor, WRITE).await?;
     let regions = region_codes(app).await?;
     let mut problems = Vec::new();
@@ -176,35 +182,46 @@ pub async fn create_batch(app: &App, actor: &Actor, forms: &[NewPerson]) -> AppR
     }
 
     let now = app.now();
+    let total = valid.len();
     let txn = app.db.begin().await?;
-    let mut ids = Vec::with_capacity(valid.len());
-    for (_, v, hash) in valid {
-        let row = person::ActiveModel {
-            initials: Set(pinyin_initials(&v.name)),
-            name: Set(v.name.clone()),
-            gender: Set(v.gender.code().to_owned()),
-            birth_on: Set(v.birth_on),
-            id_number_enc: Set(v.id_number.as_ref().map(|id| app.keys.encrypt(id.as_str())).transpose()?),
-            id_number_hash: Set(hash),
-            phone_enc: Set(v.phone.as_ref().map(|p| app.keys.encrypt(p.as_str())).transpose()?),
-            phone_hash: Set(v.phone.as_ref().map(|p| app.keys.lookup_hash(p.as_str()))),
-            member_since: Set(v.member_since),
-            political_status: Set(v.political_status.code().to_owned()),
-            region_id: Set(v.region_id),
-            created_at: Set(now),
-            ..Default::default()
+    let mut ids = Vec::with_capacity(total);
+    let mut masked = Vec::new();
+    for chunk in valid.chunks(1000) {
+        let mut rows = Vec::with_capacity(chunk.len());
+        for (_, v, hash) in chunk {
+            if total == 1 {
+                masked.push(json!({
+                    "name": v.name,
+                    "id_number": v.id_number.as_ref().map(|id| mask_id_number(id.as_str())),
+                    "phone": v.phone.as_ref().map(|p| mask_phone(p.as_str())),
+                }));
+            }
+            rows.push(person::ActiveModel {
+                initials: Set(pinyin_initials(&v.name)),
+                name: Set(v.name.clone()),
+                gender: Set(v.gender.code().to_owned()),
+                birth_on: Set(v.birth_on),
+                id_number_enc: Set(v.id_number.as_ref().map(|id| app.keys.encrypt(id.as_str())).transpose()?),
+                id_number_hash: Set(hash.clone()),
+                phone_enc: Set(v.phone.as_ref().map(|p| app.keys.encrypt(p.as_str())).transpose()?),
+                phone_hash: Set(v.phone.as_ref().map(|p| app.keys.lookup_hash(p.as_str()))),
+                member_since: Set(v.member_since),
+                political_status: Set(v.political_status.code().to_owned()),
+                region_id: Set(v.region_id),
+                created_at: Set(now),
+                ..Default::default()
+            });
         }
-        .insert(&txn)
-        .await?;
-        let after = json!({
-            "name": v.name,
-            "id_number": v.id_number.as_ref().map(|id| mask_id_number(id.as_str())),
-            "phone": v.phone.as_ref().map(|p| mask_phone(p.as_str())),
-        });
-        audit::record(&txn, now, actor, Entry::new(AuditAction::PersonCreated, ObjectKind::Person).object(row.id).after(after)).await?;
-        ids.push(row.id);
+        ids.extend(person::Entity::insert_many(rows).exec_with_returning_keys(&txn).await?);
+        progress(ids.len(), total);
     }
-    txn.commit().await?;
+    let entry = match (ids.first(), masked.pop()) {
+        (Some(id), Some(after)) if total == 1 => Entry::new(AuditAction::PersonCreated, ObjectKind::Person).object(id).after(after),
+        _ => Entry::new(AuditAction::Imported, ObjectKind::Person)
+            .after(json!({ "rows": total, "first_id": ids.first(), "last_id": ids.last() })),
+    };
+    audit::record(&txn, now, actor, entry).await?;
+    if dry_run { txn.rollback().await? } else { txn.commit().await? }
     Ok(ids)
 }
 

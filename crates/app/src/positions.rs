@@ -62,6 +62,11 @@ struct Valid {
 
 /// Records positions, all or nothing. Every org must be in the actor's scope.
 pub async fn create_batch(app: &App, actor: &Actor, forms: &[NewPosition]) -> AppResult<usize> {
+    create_batch_with_progress(app, actor, forms, false, &|_, _| {}).await
+}
+
+/// `create_batch`, calling `progress(written, total)` as rows are written.
+pub async fn create_batch_with_progress(app: &App, actor: &Actor, forms: &[NewPosition], dry_run: bool, progress: &(dyn Fn(usize, usize) + Sync)) -> AppResult<usize> {
     scope::require_somewhere(app, actor, WRITE).await?;
     let orgs: HashMap<String, i64> = org::Entity::find().all(&app.db).await?.into_iter().map(|o| (o.code, o.id)).collect();
     let mut covered: HashMap<i64, bool> = HashMap::new();
@@ -147,10 +152,12 @@ pub async fn create_batch(app: &App, actor: &Actor, forms: &[NewPosition]) -> Ap
     }
 
     let now = app.now();
+    let total = valid.len();
     let txn = app.db.begin().await?;
-    let count = valid.len();
-    for v in valid {
-        let created = position::ActiveModel {
+    let mut written = 0;
+    let first = valid.first().map(|v| (v.person_id, v.org_id, v.title, v.start_on));
+    for chunk in valid.chunks(1000) {
+        let rows = chunk.iter().map(|v| position::ActiveModel {
             person_id: Set(v.person_id),
             org_id: Set(v.org_id),
             title: Set(v.title.code().to_owned()),
@@ -161,18 +168,20 @@ pub async fn create_batch(app: &App, actor: &Actor, forms: &[NewPosition]) -> Ap
             end_on: Set(v.end_on),
             created_at: Set(now),
             ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-        let after = json!({
-            "person": v.person_id, "org": v.org_id, "title": v.title.code(), "employment": v.employment.code(),
-            "source": v.source.code(), "start_on": v.start_on, "end_on": v.end_on,
         });
-        let entry = Entry::new(AuditAction::PositionCreated, ObjectKind::Position).object(created.id).scope(OrgId(v.org_id)).after(after);
-        audit::record(&txn, now, actor, entry).await?;
+        position::Entity::insert_many(rows).exec(&txn).await?;
+        written += chunk.len();
+        progress(written, total);
     }
-    txn.commit().await?;
-    Ok(count)
+    let entry = match first {
+        Some((person, org, title, start_on)) if total == 1 => Entry::new(AuditAction::PositionCreated, ObjectKind::Position)
+            .scope(OrgId(org))
+            .after(json!({ "person": person, "org": org, "title": title.code(), "start_on": start_on })),
+        _ => Entry::new(AuditAction::Imported, ObjectKind::Position).after(json!({ "rows": total })),
+    };
+    audit::record(&txn, now, actor, entry).await?;
+    if dry_run { txn.rollback().await? } else { txn.commit().await? }
+    Ok(total)
 }
 
 /// Ends a position on `on` (the first day it no longer holds).

@@ -8,11 +8,11 @@ use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::region::RegionKind;
 use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{region, youth_population};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
 use serde_json::json;
 
 use crate::audit::{self, Entry};
-use crate::error::AppResult;
+use crate::error::{AppResult, RowProblem};
 use crate::{Actor, App, AppError, scope};
 
 const WRITE: Permission = Permission::new(Module::Orgs, Action::Write);
@@ -39,6 +39,13 @@ pub async fn find_by_code<C: ConnectionTrait>(conn: &C, code: &str) -> AppResult
 
 pub async fn create(app: &App, actor: &Actor, form: &NewRegion) -> AppResult<i64> {
     require_district_wide(app, actor).await?;
+    let txn = app.db.begin().await?;
+    let id = insert(&txn, app, actor, form).await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+async fn insert(txn: &DatabaseTransaction, app: &App, actor: &Actor, form: &NewRegion) -> AppResult<i64> {
     let mut problems = Vec::new();
     let code = form.code.trim();
     if code.is_empty() || code.len() > 40 {
@@ -52,16 +59,18 @@ pub async fn create(app: &App, actor: &Actor, form: &NewRegion) -> AppResult<i64
     let parent = if form.parent_code.trim().is_empty() {
         None
     } else {
-        let p = find_by_code(&app.db, &form.parent_code).await?;
+        let p = find_by_code(txn, &form.parent_code).await?;
         if p.is_none() {
             problems.push(FieldError { field: "parent_code", message: "上级区域不存在".into() });
         }
         p
     };
+    if !code.is_empty() && find_by_code(txn, code).await?.is_some() {
+        problems.push(FieldError { field: "code", message: "区域代码已被使用".into() });
+    }
     let Some(kind) = kind.filter(|_| problems.is_empty()) else { return Err(Invalid(problems).into()) };
 
     let now = app.now();
-    let txn = app.db.begin().await?;
     let created = region::ActiveModel {
         code: Set(code.to_owned()),
         name: Set(name.to_owned()),
@@ -71,23 +80,29 @@ pub async fn create(app: &App, actor: &Actor, form: &NewRegion) -> AppResult<i64
         created_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await
     .map_err(|e| AppError::on_unique(e, "code", "区域代码已被使用"))?;
     let path = format!("{}{}/", parent.as_ref().map_or("/", |p| p.path.as_str()), created.id);
     let mut active: region::ActiveModel = created.clone().into();
     active.path = Set(path);
-    active.update(&txn).await?;
+    active.update(txn).await?;
     let after = json!({ "code": code, "name": name, "kind": kind.code(), "parent": form.parent_code.trim() });
-    audit::record(&txn, now, actor, Entry::new(AuditAction::RegionCreated, ObjectKind::Region).object(created.id).after(after)).await?;
-    txn.commit().await?;
+    audit::record(txn, now, actor, Entry::new(AuditAction::RegionCreated, ObjectKind::Region).object(created.id).after(after)).await?;
     Ok(created.id)
 }
 
 /// Records (or replaces) the youth population of a region in a year.
 pub async fn set_population(app: &App, actor: &Actor, region_code: &str, year: i32, count: i64, source: &str) -> AppResult<()> {
     require_district_wide(app, actor).await?;
-    let found = find_by_code(&app.db, region_code).await?.ok_or_else(|| Invalid::one("region_code", "区域不存在"))?;
+    let txn = app.db.begin().await?;
+    record_population(&txn, app, actor, region_code, year, count, source).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn record_population(txn: &DatabaseTransaction, app: &App, actor: &Actor, region_code: &str, year: i32, count: i64, source: &str) -> AppResult<()> {
+    let found = find_by_code(txn, region_code).await?.ok_or_else(|| Invalid::one("region_code", "区域不存在"))?;
     if !(1949..=2100).contains(&year) {
         return Err(Invalid::one("year", "年份无效").into());
     }
@@ -98,15 +113,14 @@ pub async fn set_population(app: &App, actor: &Actor, region_code: &str, year: i
     if source.is_empty() {
         return Err(Invalid::one("source", "请注明数据来源").into());
     }
-    let txn = app.db.begin().await?;
     let existing = youth_population::Entity::find()
         .filter(youth_population::Column::RegionId.eq(found.id))
         .filter(youth_population::Column::Year.eq(year))
-        .one(&txn)
+        .one(txn)
         .await?;
     let before = existing.as_ref().map(|e| json!({ "count": e.count, "source": e.source }));
     if let Some(e) = existing {
-        youth_population::Entity::delete_by_id(e.id).exec(&txn).await?;
+        youth_population::Entity::delete_by_id(e.id).exec(txn).await?;
     }
     youth_population::ActiveModel {
         region_id: Set(found.id),
@@ -115,7 +129,7 @@ pub async fn set_population(app: &App, actor: &Actor, region_code: &str, year: i
         source: Set(source.chars().take(200).collect()),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     let mut entry = Entry::new(AuditAction::PopulationRecorded, ObjectKind::Region)
         .object(found.id)
@@ -123,8 +137,7 @@ pub async fn set_population(app: &App, actor: &Actor, region_code: &str, year: i
     if let Some(b) = before {
         entry = entry.before(b);
     }
-    audit::record(&txn, app.now(), actor, entry).await?;
-    txn.commit().await?;
+    audit::record(txn, app.now(), actor, entry).await?;
     Ok(())
 }
 
@@ -188,4 +201,73 @@ pub async fn youth_population<C: ConnectionTrait>(conn: &C, region_id: Option<i6
         return Ok(own.count);
     }
     Ok(latest.values().map(|r| r.count).sum())
+}
+
+/// A youth population as typed in a spreadsheet row.
+#[derive(Debug, Clone, Default)]
+pub struct NewPopulation {
+    pub region_code: String,
+    pub year: String,
+    pub count: String,
+    pub source: String,
+}
+
+pub const REGION_COLUMNS: [(&str, &str); 4] = [("code", "区域代码"), ("name", "区域名称"), ("kind", "区域类型"), ("parent_code", "上级区域代码")];
+pub const POPULATION_COLUMNS: [(&str, &str); 4] = [("region_code", "区域代码"), ("year", "年份"), ("count", "青年人口"), ("source", "数据来源")];
+
+fn label(columns: &[(&str, &str)], field: &str) -> String {
+    columns.iter().find(|(f, _)| *f == field).map_or(field, |(_, l)| l).to_owned()
+}
+
+/// Creates regions, all or nothing; a row may name a region of an earlier row as its parent.
+pub async fn create_batch(app: &App, actor: &Actor, forms: &[NewRegion], dry_run: bool) -> AppResult<usize> {
+    require_district_wide(app, actor).await?;
+    let txn = app.db.begin().await?;
+    let mut problems = Vec::new();
+    for (i, form) in forms.iter().enumerate() {
+        match insert(&txn, app, actor, form).await {
+            Ok(_) => {}
+            Err(AppError::Invalid(e)) => problems.extend(e.0.into_iter().map(|f| RowProblem { row: i + 1, column: label(&REGION_COLUMNS, f.field), message: f.message })),
+            Err(other) => return Err(other),
+        }
+    }
+    finish(txn, problems, forms.len(), dry_run).await
+}
+
+/// Records youth populations, all or nothing.
+pub async fn set_populations(app: &App, actor: &Actor, forms: &[NewPopulation], dry_run: bool) -> AppResult<usize> {
+    require_district_wide(app, actor).await?;
+    let txn = app.db.begin().await?;
+    let mut problems = Vec::new();
+    for (i, form) in forms.iter().enumerate() {
+        let row = i + 1;
+        let year = form.year.trim().parse::<i32>();
+        let count = form.count.trim().parse::<i64>();
+        match (year, count) {
+            (Ok(year), Ok(count)) => match record_population(&txn, app, actor, &form.region_code, year, count, &form.source).await {
+                Ok(()) => {}
+                Err(AppError::Invalid(e)) => problems.extend(e.0.into_iter().map(|f| RowProblem { row, column: label(&POPULATION_COLUMNS, f.field), message: f.message })),
+                Err(other) => return Err(other),
+            },
+            (year, count) => {
+                if year.is_err() {
+                    problems.push(RowProblem { row, column: label(&POPULATION_COLUMNS, "year"), message: "年份应为四位数字".into() });
+                }
+                if count.is_err() {
+                    problems.push(RowProblem { row, column: label(&POPULATION_COLUMNS, "count"), message: "青年人口应为整数".into() });
+                }
+            }
+        }
+    }
+    finish(txn, problems, forms.len(), dry_run).await
+}
+
+/// Commits a batch, or rolls it back when there are problems or it was a dry run.
+pub(crate) async fn finish(txn: DatabaseTransaction, problems: Vec<RowProblem>, rows: usize, dry_run: bool) -> AppResult<usize> {
+    if !problems.is_empty() {
+        txn.rollback().await?;
+        return Err(AppError::Rows(problems));
+    }
+    if dry_run { txn.rollback().await? } else { txn.commit().await? }
+    Ok(rows)
 }

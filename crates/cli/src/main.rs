@@ -4,6 +4,7 @@
 
 mod config;
 mod demo;
+mod import;
 mod report;
 
 use std::io::Read;
@@ -35,6 +36,15 @@ enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Import a registry from .xlsx or .csv: all rows or none.
+    Import(import::ImportArgs),
+    /// Write the import template of a registry (.xlsx).
+    Template {
+        /// regions, populations, orgs, people or positions.
+        kind: String,
+        /// Where to write it.
+        file: std::path::PathBuf,
     },
     /// Print the figures for a date, a scope and a baseline.
     Report(report::ReportArgs),
@@ -128,6 +138,14 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Demo(args) => demo::run(args).await,
         Command::Report(args) => report::run(args).await,
+        Command::Import(args) => import::run(args).await,
+        Command::Template { kind, file } => {
+            let kind = qingtuan_app::import::Kind::parse(&kind).map_err(explain)?;
+            let bytes = qingtuan_app::import::template(kind).map_err(explain)?;
+            std::fs::write(&file, bytes).with_context(|| format!("无法写入 {}", file.display()))?;
+            println!("已写入{}模板：{}", kind.label(), file.display());
+            Ok(())
+        }
         Command::User { command: UserCommand::Create { name, role, scope, display_name, password_stdin, db } } => {
             let app = open(&Settings::load(&db, None)?).await?;
             let password = if password_stdin {
@@ -162,7 +180,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
 }
 
 /// Use-case errors as one line for the terminal.
-fn explain(err: AppError) -> anyhow::Error {
+pub fn explain(err: AppError) -> anyhow::Error {
     match err {
         AppError::Invalid(invalid) => anyhow::anyhow!("输入有误：{invalid}"),
         other => anyhow::anyhow!(other),

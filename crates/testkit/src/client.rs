@@ -141,6 +141,25 @@ impl TestClient {
         self.request(req).await
     }
 
+    /// Posts a multipart form (an upload) with the CSRF token of the last page seen.
+    pub async fn post_multipart(&self, path: &str, fields: &[(&str, &str)], file: (&str, &str, &[u8])) -> TestResponse {
+        let boundary = "----qingtuan-test-boundary";
+        let mut body: Vec<u8> = Vec::new();
+        let token = self.csrf().unwrap_or_default();
+        for (name, value) in std::iter::once(("_csrf", token.as_str())).chain(fields.iter().copied()) {
+            body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+        }
+        let (name, filename, bytes) = file;
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+        body.extend(bytes);
+        body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let req = Request::post(path)
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(Body::from(body))
+            .expect("request");
+        self.request(req).await
+    }
+
     pub async fn get_with_bearer(&self, path: &str, token: &str) -> TestResponse {
         let req = Request::get(path).header("authorization", format!("Bearer {token}")).body(Body::empty()).expect("request");
         self.request(req).await

@@ -34,10 +34,11 @@ const fn read(module: Module) -> Option<Permission> {
     Some(Permission::new(module, Action::Read))
 }
 
-const MENU: [(&str, &str, Option<Permission>); 8] = [
+const MENU: [(&str, &str, Option<Permission>); 9] = [
     ("/dashboard", "工作台", read(Module::Dashboard)),
     ("/orgs", "组织", read(Module::Orgs)),
     ("/people", "人员", read(Module::People)),
+    ("/imports", "导入", Some(Permission::new(Module::People, Action::Write))),
     ("/users", "用户", read(Module::Users)),
     ("/roles", "角色权限", read(Module::Roles)),
     ("/audit", "审计日志", read(Module::Audit)),

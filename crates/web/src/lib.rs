@@ -45,19 +45,32 @@ pub struct AppState {
 
 /// Request bodies above this size are refused with 413 before any handler runs.
 pub const BODY_LIMIT: usize = 1024 * 1024;
+/// Spreadsheets for import may be larger.
+pub const IMPORT_BODY_LIMIT: usize = 32 * 1024 * 1024;
+
+/// The largest body a request to `path` may carry.
+pub fn body_limit(path: &str) -> usize {
+    if path.starts_with("/imports") { IMPORT_BODY_LIMIT } else { BODY_LIMIT }
+}
 
 pub fn router(app: App, config: WebConfig) -> Router {
     let state = AppState { app: Arc::new(app), config: Arc::new(config) };
-    Router::new()
+    let limited = Router::new()
         .merge(pages::routes())
         .nest("/api/v1", api::routes())
         .route("/healthz", get(health))
         .route("/readyz", get(ready))
         .route("/static/app.css", get(pages::stylesheet))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT));
+    let imports = pages::import_routes()
+        .layer(axum::extract::DefaultBodyLimit::max(IMPORT_BODY_LIMIT))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(IMPORT_BODY_LIMIT));
+    Router::new()
+        .merge(limited)
+        .merge(imports)
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::authenticate))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
         .with_state(state)
 }
 

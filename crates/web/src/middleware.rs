@@ -11,7 +11,7 @@ use qingtuan_app::{Actor, ClientInfo, auth, tokens};
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
 
 use crate::error::error_page;
-use crate::{AppState, BODY_LIMIT, CookieSecure};
+use crate::{AppState, CookieSecure, body_limit};
 
 pub const SESSION_COOKIE: &str = "qt_session";
 pub const SECURE_SESSION_COOKIE: &str = "__Host-qt_session";
@@ -164,23 +164,33 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
 async fn check_csrf(req: Request, expected: Option<&str>) -> (Option<Request>, bool) {
     let cross = cross_origin(req.headers());
     let from_header = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let is_form = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let limit = body_limit(req.uri().path());
     let (parts, body) = req.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT).await else { return (None, false) };
-    let from_form = if is_form {
+    let Ok(bytes) = axum::body::to_bytes(body, limit).await else { return (None, false) };
+    let from_form = if content_type.starts_with("application/x-www-form-urlencoded") {
         serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
             .ok()
             .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v))
+    } else if content_type.starts_with("multipart/form-data") {
+        multipart_field(&bytes, CSRF_FIELD)
     } else {
         None
     };
     let provided = from_header.or(from_form);
     let ok = !cross && matches!((expected, provided.as_deref()), (Some(e), Some(p)) if !e.is_empty() && constant_eq(e, p));
     (Some(Request::from_parts(parts, Body::from(bytes))), ok)
+}
+
+/// The value of a small text field in a multipart body (the CSRF token of an upload form).
+fn multipart_field(body: &[u8], name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\"");
+    let start = body.windows(marker.len()).position(|w| w == marker.as_bytes())? + marker.len();
+    let rest = &body[start..];
+    let value_start = rest.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    let value = &rest[value_start..];
+    let end = value.windows(2).position(|w| w == b"\r\n")?;
+    String::from_utf8(value[..end].to_vec()).ok()
 }
 
 fn constant_eq(a: &str, b: &str) -> bool {

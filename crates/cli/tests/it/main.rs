@@ -8,5 +8,6 @@ mod auth;
 mod browser;
 mod people;
 mod cli;
+mod imports;
 mod security;
 mod stats;

@@ -5,6 +5,7 @@ mod account;
 mod audit;
 mod auth;
 mod dashboard;
+mod imports;
 mod orgs;
 mod people;
 mod roles;
@@ -53,6 +54,13 @@ pub fn routes() -> Router<AppState> {
         .route("/audit/export.xlsx", get(audit::export))
         .route("/logins", get(audit::logins))
         .route("/logins/export.xlsx", get(audit::export_logins))
+}
+
+/// Uploads, with their larger body limit.
+pub fn import_routes() -> Router<AppState> {
+    Router::new()
+        .route("/imports", get(imports::show).post(imports::upload))
+        .route("/imports/templates/{kind}", get(imports::template))
 }
 
 /// Renders a template into a response, or a 500 page if rendering fails.

@@ -1,0 +1,344 @@
+//! Excel and CSV: a template per registry, imports that write everything or nothing, and the list
+//! of problems (row, column, message) as a workbook. Rows are numbered as the spreadsheet shows
+//! them: the header is row 1.
+
+use std::io::Cursor;
+
+use calamine::{Data, Reader};
+use chrono::NaiveDate;
+use rust_xlsxwriter::Workbook;
+
+use crate::error::{AppResult, RowProblem};
+use crate::orgs::{self, NewOrg};
+use crate::people::{self, NewPerson};
+use crate::positions::{self, NewPosition};
+use crate::regions::{self, NewPopulation, NewRegion};
+use crate::{Actor, App, AppError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Regions,
+    Populations,
+    Orgs,
+    People,
+    Positions,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 5] = [Self::Regions, Self::Populations, Self::Orgs, Self::People, Self::Positions];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Regions => "regions",
+            Self::Populations => "populations",
+            Self::Orgs => "orgs",
+            Self::People => "people",
+            Self::Positions => "positions",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Regions => "区域",
+            Self::Populations => "青年人口",
+            Self::Orgs => "组织",
+            Self::People => "人员",
+            Self::Positions => "职务",
+        }
+    }
+
+    pub fn parse(code: &str) -> Result<Self, AppError> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.code() == code || k.label() == code)
+            .ok_or_else(|| AppError::Invalid(qingtuan_domain::Invalid::one("kind", format!("未知的导入类型“{code}”，应为 regions、populations、orgs、people 或 positions"))))
+    }
+
+    pub fn columns(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Self::Regions => &regions::REGION_COLUMNS,
+            Self::Populations => &regions::POPULATION_COLUMNS,
+            Self::Orgs => &orgs::COLUMNS,
+            Self::People => &people::COLUMNS,
+            Self::Positions => &positions::COLUMNS,
+        }
+    }
+
+    /// One example row for the template.
+    fn example(self) -> &'static [&'static str] {
+        match self {
+            Self::Regions => &["CY01-23", "示例社区", "社区", "CY01"],
+            Self::Populations => &["CY01", "2022", "74300", "区统计局年度人口抽样"],
+            Self::Orgs => &["CY01-23B", "示例社区团支部", "团支部", "CY01T", "street_community", "CY01-23", "单位建", "2022-05-04"],
+            Self::People => &["张三", "男", "1995-05-04", "370214199505041234", "13800000000", "2012-05-04", "共青团员", "CY01-23"],
+            Self::Positions => &["370214199505041234", "CY01-23B", "书记", "兼职", "两委委员", "", "2022-05-04", ""],
+        }
+    }
+}
+
+/// A cell as read from a file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Number(f64),
+    Date(NaiveDate),
+    Empty,
+}
+
+/// The rows of the first sheet (or of a CSV file), the header first.
+#[derive(Debug, Clone, Default)]
+pub struct Sheet {
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// Reads an `.xlsx` or `.csv` file.
+pub fn read(file_name: &str, bytes: &[u8]) -> AppResult<Sheet> {
+    let bad = |m: String| AppError::Invalid(qingtuan_domain::Invalid::one("file", m));
+    let lower = file_name.to_lowercase();
+    if lower.ends_with(".csv") {
+        let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
+            .map_err(|_| bad("CSV 文件应为 UTF-8 编码".into()))?;
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+        let mut rows = Vec::new();
+        for record in reader.records() {
+            let record = record.map_err(|e| bad(format!("CSV 文件格式有误：{e}")))?;
+            rows.push(record.iter().map(|c| if c.trim().is_empty() { Cell::Empty } else { Cell::Text(c.to_owned()) }).collect());
+        }
+        return Ok(Sheet { rows });
+    }
+    if !lower.ends_with(".xlsx") {
+        return Err(bad("只能导入 .xlsx 或 .csv 文件".into()));
+    }
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(Cursor::new(bytes.to_vec())).map_err(|e| bad(format!("无法读取 Excel 文件：{e}")))?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or_else(|| bad("Excel 文件中没有工作表".into()))?
+        .map_err(|e| bad(format!("无法读取工作表：{e}")))?;
+    let rows = range
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    Data::Empty => Cell::Empty,
+                    Data::String(s) if s.trim().is_empty() => Cell::Empty,
+                    Data::String(s) => Cell::Text(s.clone()),
+                    Data::Int(i) => Cell::Number(*i as f64),
+                    Data::Float(f) => Cell::Number(*f),
+                    Data::Bool(b) => Cell::Text(b.to_string()),
+                    Data::DateTime(d) => d.as_datetime().map_or(Cell::Empty, |dt| Cell::Date(dt.date())),
+                    Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
+                    Data::Error(e) => Cell::Text(format!("#{e:?}")),
+                })
+                .collect()
+        })
+        .collect();
+    Ok(Sheet { rows })
+}
+
+/// The template: the header row and an example row, every cell formatted as text.
+pub fn template(kind: Kind) -> AppResult<Vec<u8>> {
+    let x = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.to_string());
+    let mut book = Workbook::new();
+    let text = rust_xlsxwriter::Format::new().set_num_format("@");
+    let sheet = book.add_worksheet();
+    sheet.set_name(kind.label()).map_err(x)?;
+    for (col, (_, label)) in (0_u16..).zip(kind.columns()) {
+        sheet.set_column_format(col, &text).map_err(x)?;
+        sheet.set_column_width(col, 18).map_err(x)?;
+        sheet.write_string(0, col, *label).map_err(x)?;
+    }
+    for (col, value) in (0_u16..).zip(kind.example()) {
+        sheet.write_string(1, col, *value).map_err(x)?;
+    }
+    book.save_to_buffer().map_err(x)
+}
+
+/// The problems of a rejected import, as a workbook to fix the file by.
+pub fn problems_xlsx(problems: &[RowProblem]) -> AppResult<Vec<u8>> {
+    let x = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.to_string());
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("导入问题").map_err(x)?;
+    for (col, h) in (0_u16..).zip(["行", "列", "问题"]) {
+        sheet.write_string(0, col, h).map_err(x)?;
+    }
+    for (r, p) in (1_u32..).zip(problems) {
+        sheet.write_string(r, 0, p.row.to_string()).map_err(x)?;
+        sheet.write_string(r, 1, &p.column).map_err(x)?;
+        sheet.write_string(r, 2, &p.message).map_err(x)?;
+    }
+    book.save_to_buffer().map_err(x)
+}
+
+/// Which column of the file holds which field; problems for unknown or missing columns.
+fn map_header(kind: Kind, header: &[Cell]) -> Result<Vec<Option<&'static str>>, Vec<RowProblem>> {
+    let mut problems = Vec::new();
+    let mut fields = Vec::with_capacity(header.len());
+    for cell in header {
+        let name = match cell {
+            Cell::Text(t) => t.trim().to_owned(),
+            Cell::Empty => String::new(),
+            other => format!("{other:?}"),
+        };
+        if name.is_empty() {
+            fields.push(None);
+            continue;
+        }
+        match kind.columns().iter().find(|(f, l)| *f == name || *l == name) {
+            Some((f, _)) => fields.push(Some(*f)),
+            None => {
+                problems.push(RowProblem { row: 1, column: name.clone(), message: format!("未知的列“{name}”，请使用模板中的列名") });
+                fields.push(None);
+            }
+        }
+    }
+    let required: &[&str] = match kind {
+        Kind::Regions | Kind::Orgs => &["code", "name", "kind"],
+        Kind::Populations => &["region_code", "year", "count", "source"],
+        Kind::People => &["name"],
+        Kind::Positions => &["id_number", "org_code", "title", "employment", "start_on"],
+    };
+    for (field, label) in kind.columns() {
+        if required.contains(field) && !fields.contains(&Some(*field)) {
+            problems.push(RowProblem { row: 1, column: (*label).to_owned(), message: format!("缺少列“{label}”") });
+        }
+    }
+    if problems.is_empty() { Ok(fields) } else { Err(problems) }
+}
+
+/// The text of a cell for `field`. An ID number in a numeric cell is refused: Excel keeps only 15
+/// significant digits, so the number may already be wrong.
+fn text_of(field: &str, label: &str, cell: &Cell, row: usize, problems: &mut Vec<RowProblem>) -> String {
+    match cell {
+        Cell::Empty => String::new(),
+        Cell::Text(t) => t.trim().to_owned(),
+        Cell::Date(d) => d.to_string(),
+        Cell::Number(_) if field == "id_number" => {
+            problems.push(RowProblem {
+                row,
+                column: label.to_owned(),
+                message: "身份证号码必须以文本格式填写：Excel 的数字单元格只保留 15 位有效数字，号码可能已被改变".into(),
+            });
+            String::new()
+        }
+        Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
+        Cell::Number(n) => n.to_string(),
+    }
+}
+
+/// What an import did (or, in a dry run, would do).
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub kind: Kind,
+    pub rows: usize,
+    pub dry_run: bool,
+}
+
+/// Imports the rows of `sheet` as `kind`: all rows or none. `progress(done, total)` is called as
+/// rows are written.
+pub async fn run(app: &App, actor: &Actor, kind: Kind, sheet: &Sheet, dry_run: bool, progress: &(dyn Fn(usize, usize) + Sync)) -> AppResult<Outcome> {
+    let Some((header, body)) = sheet.rows.split_first() else {
+        return Err(AppError::Rows(vec![RowProblem { row: 1, column: String::new(), message: "文件是空的".into() }]));
+    };
+    let fields = map_header(kind, header).map_err(AppError::Rows)?;
+    let mut problems = Vec::new();
+    let mut records: Vec<Vec<(&'static str, String)>> = Vec::with_capacity(body.len());
+    for (i, row) in body.iter().enumerate() {
+        if row.iter().all(|c| *c == Cell::Empty) {
+            continue;
+        }
+        let line = i + 2;
+        let mut record = Vec::new();
+        for (cell, field) in row.iter().zip(&fields) {
+            if let Some(f) = field {
+                let label = kind.columns().iter().find(|(c, _)| c == f).map_or(*f, |(_, l)| *l);
+                record.push((*f, text_of(f, label, cell, line, &mut problems)));
+            }
+        }
+        records.push(record);
+    }
+    if records.is_empty() {
+        problems.push(RowProblem { row: 2, column: String::new(), message: "文件中没有数据行".into() });
+        return Err(AppError::Rows(problems));
+    }
+    // With problems in the cells already, the rows are still checked (and nothing is written), so
+    // the user gets every problem at once.
+    let cell_problems = problems;
+    let dry_run = dry_run || !cell_problems.is_empty();
+    let get = |r: &[(&str, String)], f: &str| r.iter().find(|(k, _)| *k == f).map(|(_, v)| v.clone()).unwrap_or_default();
+    // Batches number their rows from 1; the spreadsheet's data start on row 2.
+    let shift = |e: AppError| match e {
+        AppError::Rows(rows) => AppError::Rows(rows.into_iter().map(|p| RowProblem { row: p.row + 1, ..p }).collect()),
+        other => other,
+    };
+    let rows = match kind {
+        Kind::Regions => {
+            let forms: Vec<NewRegion> = records.iter().map(|r| NewRegion { code: get(r, "code"), name: get(r, "name"), kind: get(r, "kind"), parent_code: get(r, "parent_code") }).collect();
+            regions::create_batch(app, actor, &forms, dry_run).await
+        }
+        Kind::Populations => {
+            let forms: Vec<NewPopulation> = records.iter().map(|r| NewPopulation { region_code: get(r, "region_code"), year: get(r, "year"), count: get(r, "count"), source: get(r, "source") }).collect();
+            regions::set_populations(app, actor, &forms, dry_run).await
+        }
+        Kind::Orgs => {
+            let forms: Vec<NewOrg> = records
+                .iter()
+                .map(|r| NewOrg {
+                    code: get(r, "code"),
+                    name: get(r, "name"),
+                    kind: get(r, "kind"),
+                    parent_code: get(r, "parent_code"),
+                    sector_code: get(r, "sector_code"),
+                    region_code: get(r, "region_code"),
+                    basis: get(r, "basis"),
+                    founded_on: get(r, "founded_on"),
+                })
+                .collect();
+            orgs::create_batch(app, actor, &forms, dry_run, progress).await
+        }
+        Kind::People => {
+            let forms: Vec<NewPerson> = records
+                .iter()
+                .map(|r| NewPerson {
+                    name: get(r, "name"),
+                    gender: get(r, "gender"),
+                    birth_on: get(r, "birth_on"),
+                    id_number: get(r, "id_number"),
+                    phone: get(r, "phone"),
+                    member_since: get(r, "member_since"),
+                    political_status: get(r, "political_status"),
+                    region_code: get(r, "region_code"),
+                })
+                .collect();
+            people::create_batch_with_progress(app, actor, &forms, dry_run, progress).await.map(|ids| ids.len())
+        }
+        Kind::Positions => {
+            let forms: Vec<NewPosition> = records
+                .iter()
+                .map(|r| NewPosition {
+                    id_number: get(r, "id_number"),
+                    person_id: None,
+                    org_code: get(r, "org_code"),
+                    title: get(r, "title"),
+                    employment: get(r, "employment"),
+                    source: get(r, "source"),
+                    serving_level: get(r, "serving_level"),
+                    start_on: get(r, "start_on"),
+                    end_on: get(r, "end_on"),
+                })
+                .collect();
+            positions::create_batch_with_progress(app, actor, &forms, dry_run, progress).await
+        }
+    }
+    .map_err(shift);
+    let mut problems = cell_problems;
+    match rows {
+        Err(AppError::Rows(more)) => problems.extend(more),
+        Err(other) => return Err(other),
+        Ok(rows) if problems.is_empty() => return Ok(Outcome { kind, rows, dry_run }),
+        Ok(_) => {}
+    }
+    problems.sort_by_key(|p| p.row);
+    Err(AppError::Rows(problems))
+}

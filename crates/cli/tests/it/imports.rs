@@ -1,0 +1,131 @@
+//! Imports: all or nothing, every problem as (row, column, message), ID numbers refused from
+//! numeric cells, templates, the CLI with a dry run.
+
+use std::io::Cursor;
+
+use calamine::{Reader, Xlsx};
+use qingtuan_testkit::{TestApp, db_tests};
+use rust_xlsxwriter::Workbook;
+
+db_tests!(a_bad_row_rejects_the_whole_file_with_every_problem, orgs_people_and_positions_import_in_order);
+
+/// A workbook whose cells are text, except numbers given as `#123` which are written as numbers.
+fn xlsx(rows: &[&[&str]]) -> Vec<u8> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, row) in (0_u32..).zip(rows) {
+        for (c, value) in (0_u16..).zip(row.iter()) {
+            match value.strip_prefix('#') {
+                Some(n) => sheet.write_number(r, c, n.parse::<f64>().expect("number")).map(|_| ()),
+                None => sheet.write_string(r, c, *value).map(|_| ()),
+            }
+            .expect("write cell");
+        }
+    }
+    book.save_to_buffer().expect("workbook")
+}
+
+const HEADER: &[&str] = &["姓名", "性别", "身份证号码", "手机号码"];
+
+async fn a_bad_row_rejects_the_whole_file_with_every_problem(t: TestApp) {
+    t.seed_tree().await;
+    let admin = t.admin().await;
+    admin.get("/imports").await;
+    let file = xlsx(&[
+        HEADER,
+        &["张三", "", "11010519491231002X", "13812345678"],
+        &["李四", "男", "110105194912310021", "13812345679"],
+        &["王五", "男", "#110105194912310000", ""],
+        &["赵六", "女", "", "12345"],
+        &["张三", "", "11010519491231002X", ""],
+    ]);
+
+    let res = admin.post_multipart("/imports", &[("kind", "people")], ("file", "people.xlsx", &file)).await;
+
+    assert_eq!(res.status, 422, "{}", res.text());
+    let html = res.text();
+    assert!(html.contains("共 4 处问题，未写入任何数据"), "{html}");
+    for (row, column, message) in [
+        ("3", "身份证号码", "校验码不正确"),
+        ("4", "身份证号码", "必须以文本格式填写"),
+        ("5", "手机号码", "11 位"),
+        ("6", "身份证号码", "与第 1 行的身份证号码重复"),
+    ] {
+        let cells = format!("<td>{row}</td><td>{column}</td><td>");
+        assert!(html.contains(&cells), "row {row} {column}");
+        assert!(html.contains(message), "{message}");
+    }
+    assert!(!admin.get("/people").await.text().contains("张三"), "nothing was written");
+
+    let as_xlsx = admin.post_multipart("/imports", &[("kind", "people"), ("problems", "xlsx")], ("file", "people.xlsx", &file)).await;
+    assert_eq!(as_xlsx.status, 200);
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(as_xlsx.body.to_vec())).expect("xlsx");
+    let rows: Vec<Vec<String>> = book.worksheet_range("导入问题").expect("sheet").rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    assert_eq!(rows.len(), 5);
+    assert_eq!(rows[1][..2], ["3".to_owned(), "身份证号码".to_owned()]);
+
+    let template = admin.get("/imports/templates/people.xlsx").await;
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(template.body.to_vec())).expect("template");
+    let header: Vec<String> = book.worksheet_range("人员").expect("sheet").rows().next().expect("header").iter().map(|c| c.to_string()).collect();
+    assert_eq!(header[..4], ["姓名", "性别", "出生日期", "身份证号码"]);
+}
+
+async fn orgs_people_and_positions_import_in_order(t: TestApp) {
+    t.seed_tree().await;
+    let admin = t.admin().await;
+    admin.get("/imports").await;
+    let orgs = "组织代码,组织名称,组织类型,上级组织代码,领域代码,成立日期\nN1,新建团委,团委,S1,non_public_enterprise,2022-01-05\nN2,新建团支部,团支部,N1,non_public_enterprise,2022-02-01\n";
+    let dry = admin.post_multipart("/imports", &[("kind", "orgs"), ("dry_run", "1")], ("file", "orgs.csv", orgs.as_bytes())).await;
+    assert!(dry.text().contains("检查通过：2 行"), "{}", dry.text());
+    assert!(!admin.get("/orgs").await.text().contains("新建团委"), "a dry run writes nothing");
+    let done = admin.post_multipart("/imports", &[("kind", "orgs")], ("file", "orgs.csv", orgs.as_bytes())).await;
+    assert!(done.text().contains("已导入 2 行组织数据"), "{}", done.text());
+
+    let people = xlsx(&[HEADER, &["陈七", "", "11010519491231002X", "13812345678"]]);
+    let res = admin.post_multipart("/imports", &[("kind", "people")], ("file", "people.xlsx", &people)).await;
+    assert!(res.text().contains("已导入 1 行人员数据"));
+    let positions = xlsx(&[
+        &["身份证号码", "组织代码", "职务", "任职方式", "来源", "任职日期"],
+        &["11010519491231002X", "N2", "书记", "兼职", "两委委员", "2022-03-01"],
+    ]);
+    let res = admin.post_multipart("/imports", &[("kind", "positions")], ("file", "positions.xlsx", &positions)).await;
+    assert!(res.text().contains("已导入 1 行职务数据"), "{}", res.text());
+
+    // A street admin cannot import into another street.
+    t.create_user("s2admin", "org_admin", "S2").await;
+    let street = t.login("s2admin").await;
+    street.get("/imports").await;
+    let outside = "组织代码,组织名称,组织类型,上级组织代码\nN3,越权团支部,团支部,N1\n";
+    let res = street.post_multipart("/imports", &[("kind", "orgs")], ("file", "orgs.csv", outside.as_bytes())).await;
+    assert_eq!(res.status, 422);
+    assert!(res.text().contains("上级组织不在您的数据范围内"));
+}
+
+#[test]
+fn the_cli_imports_with_a_dry_run_and_writes_a_problem_list() {
+    let dir = std::env::temp_dir().join(format!("qingtuan-cli-import-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let data = dir.join("data");
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_qingtuan"))
+            .args(args)
+            .arg("--data-dir")
+            .arg(&data)
+            .env("QINGTUAN_LOG", "error")
+            .output()
+            .expect("run")
+    };
+    assert!(run(&["org", "create", "CY", "团区委", "--kind", "district_committee"]).status.success());
+    let good = dir.join("people.csv");
+    std::fs::write(&good, "姓名,性别,身份证号码\n张三,,11010519491231002X\n").expect("write");
+    let dry = run(&["import", "people", good.to_str().expect("path"), "--dry-run"]);
+    assert!(String::from_utf8_lossy(&dry.stdout).contains("检查通过（未写入）：1 行人员"), "{}", String::from_utf8_lossy(&dry.stderr));
+    let real = run(&["import", "people", good.to_str().expect("path")]);
+    assert!(String::from_utf8_lossy(&real.stdout).contains("已导入：1 行人员"));
+    let again = run(&["import", "people", good.to_str().expect("path")]);
+    assert!(!again.status.success());
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(stderr.contains("第 2 行 “身份证号码”：该身份证号码已登记"), "{stderr}");
+    assert!(dir.join("people.problems.xlsx").exists());
+}

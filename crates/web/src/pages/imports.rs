@@ -1,0 +1,93 @@
+//! Imports: templates to download, and an upload that writes all rows or none, showing every
+//! problem as (row, column, message) — on screen, or as a workbook.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use qingtuan_app::AppError;
+use qingtuan_app::error::RowProblem;
+use qingtuan_app::import::{self, Kind};
+use qingtuan_app::scope;
+
+use crate::layout::{Errors, Layout};
+use crate::pages::{render, render_invalid};
+use crate::{AppState, CurrentUser, PageError};
+
+fn xlsx(name: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+#[derive(Template)]
+#[template(path = "imports.html")]
+struct ImportPage {
+    layout: Layout,
+    kinds: [Kind; 5],
+    kind: String,
+    done: Option<String>,
+    problems: Vec<RowProblem>,
+    errors: Errors,
+}
+
+fn page(user: &CurrentUser, kind: String, done: Option<String>, problems: Vec<RowProblem>, errors: Errors) -> ImportPage {
+    ImportPage { layout: Layout::new(user, "/imports", "导入"), kinds: Kind::ALL, kind, done, problems, errors }
+}
+
+pub async fn show(State(state): State<AppState>, user: CurrentUser) -> Result<Response, PageError> {
+    scope::require_somewhere(&state.app, &user.actor, qingtuan_app::people::WRITE).await?;
+    render(&page(&user, "people".into(), None, Vec::new(), Errors::default()))
+}
+
+pub async fn template(Path(kind): Path<String>, _user: CurrentUser) -> Result<Response, PageError> {
+    let kind = Kind::parse(kind.trim_end_matches(".xlsx"))?;
+    Ok(xlsx(&format!("template-{}.xlsx", kind.code()), import::template(kind)?))
+}
+
+/// Reads the upload: kind, file, dry run, and whether problems should come back as a workbook.
+pub async fn upload(State(state): State<AppState>, user: CurrentUser, mut form: Multipart) -> Result<Response, PageError> {
+    let (mut kind, mut file_name, mut bytes, mut dry_run, mut as_xlsx) = (String::new(), String::new(), Vec::new(), false, false);
+    while let Ok(Some(field)) = form.next_field().await {
+        match field.name().unwrap_or_default() {
+            "kind" => kind = field.text().await.unwrap_or_default(),
+            "dry_run" => dry_run = true,
+            "problems" => as_xlsx = field.text().await.is_ok_and(|v| v == "xlsx"),
+            "file" => {
+                file_name = field.file_name().unwrap_or_default().to_owned();
+                bytes = field.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+            }
+            _ => {}
+        }
+    }
+    let parsed = Kind::parse(&kind).and_then(|k| {
+        if bytes.is_empty() {
+            Err(AppError::Invalid(qingtuan_domain::Invalid::one("file", "请选择要导入的文件")))
+        } else {
+            import::read(&file_name, &bytes).map(|sheet| (k, sheet))
+        }
+    });
+    let result = match parsed {
+        Ok((k, sheet)) => import::run(&state.app, &user.actor, k, &sheet, dry_run, &|_, _| {}).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(outcome) => {
+            let done = if outcome.dry_run {
+                format!("检查通过：{} 行{}数据均无问题（试导入，未写入）", outcome.rows, outcome.kind.label())
+            } else {
+                format!("已导入 {} 行{}数据", outcome.rows, outcome.kind.label())
+            };
+            render(&page(&user, kind, Some(done), Vec::new(), Errors::default()))
+        }
+        Err(AppError::Rows(problems)) if as_xlsx => Ok(xlsx("import-problems.xlsx", import::problems_xlsx(&problems)?)),
+        Err(AppError::Rows(problems)) => render_invalid(&page(&user, kind, None, problems, Errors::default())),
+        Err(AppError::Invalid(e)) => render_invalid(&page(&user, kind, None, Vec::new(), Errors(Some(e)))),
+        Err(e) => Err(e.into()),
+    }
+}
