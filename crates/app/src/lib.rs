@@ -10,6 +10,7 @@ pub mod crypto;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod generator;
 pub mod import;
 pub mod orgs;
 pub mod page;

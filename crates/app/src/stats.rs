@@ -127,12 +127,6 @@ async fn social_domain_orgs<C: ConnectionTrait>(conn: &C, p: &Params, on: NaiveD
     count_orgs(conn, w).await
 }
 
-/// Orgs of `kind` founded after the baseline and existing on the as-of date.
-async fn founded_since<C: ConnectionTrait>(conn: &C, p: &Params, kind: OrgKind, extra: &str) -> AppResult<i64> {
-    let w = Where::orgs(p, p.as_of).and(&format!("o.kind = ? AND o.founded_on > ?{extra}"), vec![kind.code().into(), p.baseline.into()]);
-    count_orgs(conn, w).await
-}
-
 fn region_kinds(level: RegionKind) -> String {
     if level.is_community_level() {
         quoted([RegionKind::Community, RegionKind::Village].into_iter().map(RegionKind::code))
@@ -141,51 +135,96 @@ fn region_kinds(level: RegionKind) -> String {
     }
 }
 
-/// Regions of `level` having an existing org of `kind` located in them.
-async fn covered_regions<C: ConnectionTrait>(conn: &C, p: &Params, on: NaiveDate, level: RegionKind, kind: OrgKind) -> AppResult<i64> {
-    let w = Where::orgs(p, on).and(
-        &format!("o.kind = ? AND o.region_id IN (SELECT id FROM regions WHERE kind IN ({}))", region_kinds(level)),
-        vec![kind.code().into()],
-    );
-    let sql = format!("SELECT COUNT(DISTINCT o.region_id) AS n FROM orgs o WHERE {}", w.sql);
-    count(conn, &sql, w.values).await
+/// `true` in SQL for an org existing on `on`. Dates are typed `NaiveDate`s, formatted by chrono,
+/// so writing them as literals is safe — and lets one scan serve both dates.
+fn org_exists(on: NaiveDate) -> String {
+    format!("(o.founded_on <= '{on}' AND (o.dissolved_on IS NULL OR o.dissolved_on > '{on}'))")
 }
 
-/// Distinct people holding a position on `on` in an existing org matching `org_filter`, with
-/// positions matching `position_filter`.
-async fn people_holding<C: ConnectionTrait>(
-    conn: &C,
-    p: &Params,
-    on: NaiveDate,
-    org_filter: &str,
-    position_filter: &str,
-    mut values: Vec<Value>,
-) -> AppResult<i64> {
-    let w = Where::orgs(p, on);
-    let sql = format!(
-        "SELECT COUNT(DISTINCT ps.person_id) AS n FROM positions ps \
-         JOIN orgs o ON o.id = ps.org_id LEFT JOIN sectors s ON s.id = o.sector_id \
-         WHERE {} AND ps.start_on <= ? AND (ps.end_on IS NULL OR ps.end_on > ?){org_filter}{position_filter}",
-        w.sql
-    );
-    let mut all = w.values;
-    all.push(on.into());
-    all.push(on.into());
-    all.append(&mut values);
-    count(conn, &sql, all).await
+fn post_held(on: NaiveDate) -> String {
+    format!("({} AND ps.start_on <= '{on}' AND (ps.end_on IS NULL OR ps.end_on > '{on}'))", org_exists(on))
 }
 
-async fn workforce<C: ConnectionTrait>(conn: &C, p: &Params, on: NaiveDate) -> AppResult<i64> {
-    people_holding(conn, p, on, " AND s.social_domain = ?", "", vec![true.into()]).await
+/// The scope's `WHERE`: the org subtree, and the street if one is asked for.
+fn scope_where(p: &Params) -> (String, Vec<Value>) {
+    let mut sql = String::from("o.id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = ?)");
+    let mut values: Vec<Value> = vec![p.scope.0.into()];
+    if let Some(path) = &p.region_path {
+        sql.push_str(" AND o.region_id IN (SELECT id FROM regions WHERE path LIKE ?)");
+        values.push(format!("{path}%").into());
+    }
+    (sql, values)
 }
 
-async fn secretaries<C: ConnectionTrait>(conn: &C, p: &Params, on: NaiveDate, source: &str) -> AppResult<i64> {
-    people_holding(conn, p, on, "", " AND ps.title = 'secretary' AND ps.source = ?", vec![source.into()]).await
+/// Runs one aggregate query and returns its named integer columns.
+async fn aggregates<C: ConnectionTrait>(conn: &C, columns: &[(&str, String)], from: &str, p: &Params) -> AppResult<std::collections::HashMap<String, i64>> {
+    let (scope_sql, values) = scope_where(p);
+    let select: Vec<String> = columns.iter().map(|(name, expr)| format!("{expr} AS {name}")).collect();
+    let sql = format!("SELECT {} FROM {from} WHERE {scope_sql}", select.join(", "));
+    let backend = conn.get_database_backend();
+    let row = conn.query_one_raw(statement(backend, &sql, values)).await?;
+    let mut out = std::collections::HashMap::new();
+    if let Some(row) = row {
+        for (name, _) in columns {
+            let v: Option<i64> = row.try_get("", name)?;
+            out.insert((*name).to_owned(), v.unwrap_or(0));
+        }
+    }
+    Ok(out)
 }
 
-async fn seconded<C: ConnectionTrait>(conn: &C, p: &Params, on: NaiveDate, level: &str) -> AppResult<i64> {
-    let filter = " AND ps.employment IN ('seconded', 'part_time') AND ps.source = 'social_selection' AND ps.serving_level = ?";
-    people_holding(conn, p, on, "", filter, vec![level.into()]).await
+/// Every org figure on both dates, in one scan of the scope's orgs.
+async fn org_figures<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<std::collections::HashMap<String, i64>> {
+    let (d, b) = (p.as_of, p.baseline);
+    let league = league_kinds();
+    let community = region_kinds(RegionKind::Community);
+    let count_if = |cond: String| format!("SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)");
+    let regions_if = |cond: String| format!("COUNT(DISTINCT CASE WHEN {cond} THEN o.region_id END)");
+    let mut columns = Vec::new();
+    for (suffix, on) in [("d", d), ("b", b)] {
+        let exists = org_exists(on);
+        columns.push((format!("social_{suffix}"), count_if(format!("{exists} AND s.social_domain = TRUE AND o.kind IN ({league})"))));
+        for (name, kind, level) in [
+            ("st_ywc", "youth_work_committee", "'street'"),
+            ("st_pwc", "pioneer_work_committee", "'street'"),
+            ("cm_ywc", "youth_work_committee", community.as_str()),
+            ("cm_pwc", "pioneer_work_committee", community.as_str()),
+            ("cm_br", "branch", community.as_str()),
+        ] {
+            columns.push((format!("{name}_{suffix}"), regions_if(format!("{exists} AND o.kind = '{kind}' AND r.kind IN ({level})"))));
+        }
+        for basis in ["industry", "area"] {
+            columns.push((format!("ywc_{basis}_{suffix}"), count_if(format!("{exists} AND o.kind = 'youth_work_committee' AND o.basis = '{basis}'"))));
+        }
+    }
+    let new_since = format!("{} AND o.founded_on > '{b}'", org_exists(d));
+    columns.push(("new_wc".into(), count_if(format!("{new_since} AND o.kind = 'working_committee'"))));
+    columns.push(("new_ind_wc".into(), count_if(format!("{new_since} AND o.kind = 'working_committee' AND o.basis = 'industry'"))));
+    columns.push(("new_cm_br".into(), count_if(format!("{new_since} AND o.kind = 'branch' AND r.kind IN ({community})"))));
+    let refs: Vec<(&str, String)> = columns.iter().map(|(n, e)| (n.as_str(), e.clone())).collect();
+    aggregates(conn, &refs, "orgs o LEFT JOIN sectors s ON s.id = o.sector_id LEFT JOIN regions r ON r.id = o.region_id", p).await
+}
+
+/// Every figure counted from positions on both dates, in one scan of the scope's positions.
+async fn position_figures<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<std::collections::HashMap<String, i64>> {
+    let people_if = |cond: String| format!("COUNT(DISTINCT CASE WHEN {cond} THEN ps.person_id END)");
+    let mut columns = Vec::new();
+    for (suffix, on) in [("d", p.as_of), ("b", p.baseline)] {
+        let held = post_held(on);
+        columns.push((format!("wf_{suffix}"), people_if(format!("{held} AND s.social_domain = TRUE"))));
+        for source in ["two_committees", "good_rural_youth"] {
+            columns.push((format!("sec_{source}_{suffix}"), people_if(format!("{held} AND ps.title = 'secretary' AND ps.source = '{source}'"))));
+        }
+        for level in ["district", "street"] {
+            columns.push((
+                format!("cad_{level}_{suffix}"),
+                people_if(format!("{held} AND ps.employment IN ('seconded', 'part_time') AND ps.source = 'social_selection' AND ps.serving_level = '{level}'")),
+            ));
+        }
+    }
+    let refs: Vec<(&str, String)> = columns.iter().map(|(n, e)| (n.as_str(), e.clone())).collect();
+    let from = "positions ps JOIN orgs o ON o.id = ps.org_id LEFT JOIN sectors s ON s.id = o.sector_id";
+    aggregates(conn, &refs, from, p).await
 }
 
 /// The region the figures of `p` refer to: the street asked for, or the scope org's region.
@@ -217,52 +256,43 @@ async fn regions_in<C: ConnectionTrait>(conn: &C, within: Option<&str>, level: R
 /// Every indicator of the catalogue for `p`.
 pub async fn evaluate<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<Vec<Figure>> {
     use indicator::*;
-    let (d, b) = (p.as_of, p.baseline);
     let region = scope_region(conn, p).await?;
     let within = region.as_ref().map(|r| r.path.clone());
-    let mut out = Vec::with_capacity(CATALOGUE.len());
+    let o = org_figures(conn, p).await?;
+    let ps = position_figures(conn, p).await?;
+    let get = |m: &std::collections::HashMap<String, i64>, k: &str| m.get(k).copied().unwrap_or(0);
+    let stock = |ind, m: &std::collections::HashMap<String, i64>, key: &str| Figure::stock(ind, get(m, &format!("{key}_d")), get(m, &format!("{key}_b")));
 
-    out.push(Figure::stock(SOCIAL_DOMAIN_ORGS, social_domain_orgs(conn, p, d).await?, social_domain_orgs(conn, p, b).await?));
-    out.push(Figure::since_baseline(NEW_WORKING_COMMITTEES, founded_since(conn, p, OrgKind::WorkingCommittee, "").await?));
-    out.push(Figure::since_baseline(
-        NEW_INDUSTRY_WORKING_COMMITTEES,
-        founded_since(conn, p, OrgKind::WorkingCommittee, " AND o.basis = 'industry'").await?,
-    ));
-    let community_kinds = region_kinds(RegionKind::Community);
-    out.push(Figure::since_baseline(
-        NEW_COMMUNITY_BRANCHES,
-        founded_since(conn, p, OrgKind::Branch, &format!(" AND o.region_id IN (SELECT id FROM regions WHERE kind IN ({community_kinds}))")).await?,
-    ));
-    for (ind, level, kind) in [
-        (STREETS_WITH_YOUTH_WORK_COMMITTEE, RegionKind::Street, OrgKind::YouthWorkCommittee),
-        (STREETS_WITH_PIONEER_WORK_COMMITTEE, RegionKind::Street, OrgKind::PioneerWorkCommittee),
-        (COMMUNITIES_WITH_YOUTH_WORK_COMMITTEE, RegionKind::Community, OrgKind::YouthWorkCommittee),
-        (COMMUNITIES_WITH_PIONEER_WORK_COMMITTEE, RegionKind::Community, OrgKind::PioneerWorkCommittee),
-        (COMMUNITIES_WITH_BRANCH, RegionKind::Community, OrgKind::Branch),
+    let mut out = Vec::with_capacity(CATALOGUE.len());
+    out.push(stock(SOCIAL_DOMAIN_ORGS, &o, "social"));
+    out.push(Figure::since_baseline(NEW_WORKING_COMMITTEES, get(&o, "new_wc")));
+    out.push(Figure::since_baseline(NEW_INDUSTRY_WORKING_COMMITTEES, get(&o, "new_ind_wc")));
+    out.push(Figure::since_baseline(NEW_COMMUNITY_BRANCHES, get(&o, "new_cm_br")));
+    for (ind, key, level) in [
+        (STREETS_WITH_YOUTH_WORK_COMMITTEE, "st_ywc", RegionKind::Street),
+        (STREETS_WITH_PIONEER_WORK_COMMITTEE, "st_pwc", RegionKind::Street),
+        (COMMUNITIES_WITH_YOUTH_WORK_COMMITTEE, "cm_ywc", RegionKind::Community),
+        (COMMUNITIES_WITH_PIONEER_WORK_COMMITTEE, "cm_pwc", RegionKind::Community),
+        (COMMUNITIES_WITH_BRANCH, "cm_br", RegionKind::Community),
     ] {
-        let mut f = Figure::stock(ind, covered_regions(conn, p, d, level, kind).await?, covered_regions(conn, p, b, level, kind).await?);
+        let mut f = stock(ind, &o, key);
         f.of = Some(regions_in(conn, within.as_deref(), level).await?);
         out.push(f);
     }
-    for (ind, basis) in [(INDUSTRY_YOUTH_WORK_COMMITTEES, "industry"), (AREA_YOUTH_WORK_COMMITTEES, "area")] {
-        let at = |on| Where::orgs(p, on).and("o.kind = ? AND o.basis = ?", vec![OrgKind::YouthWorkCommittee.code().into(), basis.into()]);
-        out.push(Figure::stock(ind, count_orgs(conn, at(d)).await?, count_orgs(conn, at(b)).await?));
-    }
+    out.push(stock(INDUSTRY_YOUTH_WORK_COMMITTEES, &o, "ywc_industry"));
+    out.push(stock(AREA_YOUTH_WORK_COMMITTEES, &o, "ywc_area"));
 
-    let (wf_d, wf_b) = (workforce(conn, p, d).await?, workforce(conn, p, b).await?);
+    let (wf_d, wf_b) = (get(&ps, "wf_d"), get(&ps, "wf_b"));
     out.push(Figure::stock(WORKFORCE, wf_d, wf_b));
     let region_id = region.as_ref().map(|r| r.id);
     let per_10k = |people: i64, population: i64| if population > 0 { (people as f64 * 10_000.0 / population as f64).round() as i64 } else { 0 };
-    let pop_d = regions::youth_population(conn, region_id, within.as_deref(), d).await?;
-    let pop_b = regions::youth_population(conn, region_id, within.as_deref(), b).await?;
+    let pop_d = regions::youth_population(conn, region_id, within.as_deref(), p.as_of).await?;
+    let pop_b = regions::youth_population(conn, region_id, within.as_deref(), p.baseline).await?;
     out.push(Figure::stock(WORKFORCE_PER_10K, per_10k(wf_d, pop_d), per_10k(wf_b, pop_b)));
-
-    for (ind, source) in [(SECRETARIES_TWO_COMMITTEES, "two_committees"), (SECRETARIES_GOOD_RURAL_YOUTH, "good_rural_youth")] {
-        out.push(Figure::stock(ind, secretaries(conn, p, d, source).await?, secretaries(conn, p, b, source).await?));
-    }
-    for (ind, level) in [(CADRES_DISTRICT, "district"), (CADRES_STREET, "street")] {
-        out.push(Figure::stock(ind, seconded(conn, p, d, level).await?, seconded(conn, p, b, level).await?));
-    }
+    out.push(stock(SECRETARIES_TWO_COMMITTEES, &ps, "sec_two_committees"));
+    out.push(stock(SECRETARIES_GOOD_RURAL_YOUTH, &ps, "sec_good_rural_youth"));
+    out.push(stock(CADRES_DISTRICT, &ps, "cad_district"));
+    out.push(stock(CADRES_STREET, &ps, "cad_street"));
     Ok(out)
 }
 

@@ -37,6 +37,18 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Build a large synthetic district (for benchmarks) into an empty database.
+    Gen {
+        #[arg(long, default_value_t = 20_000)]
+        orgs: usize,
+        #[arg(long, default_value_t = 1_000_000)]
+        people: usize,
+        /// Defaults to 1.5 × people.
+        #[arg(long)]
+        positions: Option<usize>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Import a registry from .xlsx or .csv: all rows or none.
     Import(import::ImportArgs),
     /// Write the import template of a registry (.xlsx).
@@ -139,6 +151,25 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Demo(args) => demo::run(args).await,
         Command::Report(args) => report::run(args).await,
         Command::Import(args) => import::run(args).await,
+        Command::Gen { orgs, people, positions, db } => {
+            let app = open(&Settings::load(&db, None)?).await?;
+            let size = qingtuan_app::generator::Size { orgs, people, positions: positions.unwrap_or(people * 3 / 2) };
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} {per_sec}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            let started = std::time::Instant::now();
+            let progress = |stage: &str, done: usize, total: usize| {
+                bar.set_message(stage.to_owned());
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            };
+            qingtuan_app::generator::build(&app, size, &progress).await.map_err(explain)?;
+            bar.finish_and_clear();
+            println!("已生成 {orgs} 个组织、{people} 名人员、{} 条职务，用时 {:.1} 秒", size.positions, started.elapsed().as_secs_f64());
+            Ok(())
+        }
         Command::Template { kind, file } => {
             let kind = qingtuan_app::import::Kind::parse(&kind).map_err(explain)?;
             let bytes = qingtuan_app::import::template(kind).map_err(explain)?;
