@@ -145,7 +145,8 @@ fn post_held(on: NaiveDate) -> String {
     format!("({} AND ps.start_on <= '{on}' AND (ps.end_on IS NULL OR ps.end_on > '{on}'))", org_exists(on))
 }
 
-/// The scope's `WHERE`: the org subtree, and the street if one is asked for.
+/// The scope's `WHERE`: the org subtree (which also steers SQLite to the covering per-org index
+/// of positions), and the street if one is asked for.
 fn scope_where(p: &Params) -> (String, Vec<Value>) {
     let mut sql = String::from("o.id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = ?)");
     let mut values: Vec<Value> = vec![p.scope.0.into()];
@@ -205,26 +206,44 @@ async fn org_figures<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<std:
     aggregates(conn, &refs, "orgs o LEFT JOIN sectors s ON s.id = o.sector_id LEFT JOIN regions r ON r.id = o.region_id", p).await
 }
 
-/// Every figure counted from positions on both dates, in one scan of the scope's positions.
+/// Every figure counted from positions on both dates: one scan of the scope's positions held on
+/// either date, grouped by person, so each person counts once per figure.
 async fn position_figures<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<std::collections::HashMap<String, i64>> {
-    let people_if = |cond: String| format!("COUNT(DISTINCT CASE WHEN {cond} THEN ps.person_id END)");
-    let mut columns = Vec::new();
+    let mut flags = Vec::new();
     for (suffix, on) in [("d", p.as_of), ("b", p.baseline)] {
         let held = post_held(on);
-        columns.push((format!("wf_{suffix}"), people_if(format!("{held} AND s.social_domain = TRUE"))));
+        flags.push((format!("wf_{suffix}"), format!("{held} AND s.social_domain = TRUE")));
         for source in ["two_committees", "good_rural_youth"] {
-            columns.push((format!("sec_{source}_{suffix}"), people_if(format!("{held} AND ps.title = 'secretary' AND ps.source = '{source}'"))));
+            flags.push((format!("sec_{source}_{suffix}"), format!("{held} AND ps.title = 'secretary' AND ps.source = '{source}'")));
         }
         for level in ["district", "street"] {
-            columns.push((
+            flags.push((
                 format!("cad_{level}_{suffix}"),
-                people_if(format!("{held} AND ps.employment IN ('seconded', 'part_time') AND ps.source = 'social_selection' AND ps.serving_level = '{level}'")),
+                format!("{held} AND ps.employment IN ('seconded', 'part_time') AND ps.source = 'social_selection' AND ps.serving_level = '{level}'"),
             ));
         }
     }
-    let refs: Vec<(&str, String)> = columns.iter().map(|(n, e)| (n.as_str(), e.clone())).collect();
-    let from = "positions ps JOIN orgs o ON o.id = ps.org_id LEFT JOIN sectors s ON s.id = o.sector_id";
-    aggregates(conn, &refs, from, p).await
+    let (scope_sql, values) = scope_where(p);
+    let backend = conn.get_database_backend();
+    let inner: Vec<String> = flags.iter().map(|(name, cond)| format!("MAX(CASE WHEN {cond} THEN 1 ELSE 0 END) AS {name}")).collect();
+    let outer: Vec<String> = flags.iter().map(|(name, _)| format!("SUM({name}) AS {name}")).collect();
+    let sql = format!(
+        "SELECT {} FROM (SELECT {} FROM positions ps JOIN orgs o ON o.id = ps.org_id LEFT JOIN sectors s ON s.id = o.sector_id \
+         WHERE {scope_sql} AND ({} OR {}) GROUP BY ps.person_id) per_person",
+        outer.join(", "),
+        inner.join(", "),
+        post_held(p.as_of),
+        post_held(p.baseline)
+    );
+    let row = conn.query_one_raw(statement(backend, &sql, values)).await?;
+    let mut out = std::collections::HashMap::new();
+    if let Some(row) = row {
+        for (name, _) in &flags {
+            let v: Option<i64> = row.try_get("", name)?;
+            out.insert(name.clone(), v.unwrap_or(0));
+        }
+    }
+    Ok(out)
 }
 
 /// The region the figures of `p` refer to: the street asked for, or the scope org's region.

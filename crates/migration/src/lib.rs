@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m0001_spine;
 mod m0002_registry;
 mod m0003_settings;
+mod m0004_stats_index;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -12,6 +13,6 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_spine::Migration), Box::new(m0002_registry::Migration), Box::new(m0003_settings::Migration)]
+        vec![Box::new(m0001_spine::Migration), Box::new(m0002_registry::Migration), Box::new(m0003_settings::Migration), Box::new(m0004_stats_index::Migration)]
     }
 }
