@@ -20,6 +20,7 @@ pub mod regions;
 pub mod report;
 pub mod roles;
 pub mod scope;
+pub mod sectors;
 pub mod stats;
 pub mod tokens;
 pub mod users;

@@ -385,3 +385,65 @@ pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult
     audit::record(&app.db, app.now(), actor, Entry::new(AuditAction::Exported, ObjectKind::Person).after(after)).await?;
     Ok(bytes)
 }
+
+/// A group of records that may be one person: the same name and the same phone.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SuspectedDuplicate {
+    pub name: String,
+    pub people: Vec<PersonRow>,
+}
+
+/// People the actor may see who share a name and a phone number, for a merge.
+pub async fn suspected_duplicates(app: &App, actor: &Actor) -> AppResult<Vec<SuspectedDuplicate>> {
+    scope::require_somewhere(app, actor, READ).await?;
+    let cond = visible(app, actor).await?;
+    let rows = person::Entity::find().filter(cond).filter(person::Column::PhoneHash.is_not_null()).all(&app.db).await?;
+    let mut groups: HashMap<(String, String), Vec<person::Model>> = HashMap::new();
+    for p in rows {
+        let key = (p.name.clone(), p.phone_hash.clone().unwrap_or_default());
+        groups.entry(key).or_default().push(p);
+    }
+    let mut out: Vec<SuspectedDuplicate> = groups
+        .into_iter()
+        .filter(|(_, v)| v.len() > 1)
+        .map(|((name, _), v)| SuspectedDuplicate { name, people: v.into_iter().map(|p| row(app, p, false)).collect() })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
+}
+
+/// Merges `duplicate` into `keep`: its positions move over, and the duplicate record is deleted.
+/// Two records with different ID numbers are two people and are not merged.
+pub async fn merge(app: &App, actor: &Actor, keep: i64, duplicate: i64) -> AppResult<()> {
+    scope::require_somewhere(app, actor, WRITE).await?;
+    if keep == duplicate {
+        return Err(Invalid::one("duplicate", "请选择两条不同的记录").into());
+    }
+    let a = find_visible(app, actor, keep).await?;
+    let b = find_visible(app, actor, duplicate).await?;
+    if let (Some(x), Some(y)) = (&a.id_number_hash, &b.id_number_hash)
+        && x != y
+    {
+        return Err(Invalid::one("duplicate", "两条记录的身份证号码不同，是两个人，不能合并").into());
+    }
+    let txn = app.db.begin().await?;
+    position::Entity::update_many()
+        .col_expr(position::Column::PersonId, sea_orm::sea_query::Expr::value(a.id))
+        .filter(position::Column::PersonId.eq(b.id))
+        .exec(&txn)
+        .await?;
+    if a.id_number_hash.is_none() && b.id_number_hash.is_some() {
+        let mut active: person::ActiveModel = a.clone().into();
+        active.id_number_enc = Set(b.id_number_enc.clone());
+        // The unique hash moves after the duplicate is gone.
+        person::Entity::delete_by_id(b.id).exec(&txn).await?;
+        active.id_number_hash = Set(b.id_number_hash.clone());
+        sea_orm::ActiveModelTrait::update(active, &txn).await?;
+    } else {
+        person::Entity::delete_by_id(b.id).exec(&txn).await?;
+    }
+    let entry = Entry::new(AuditAction::PeopleMerged, ObjectKind::Person).object(a.id).after(json!({ "kept": a.id, "merged": b.id, "name": a.name }));
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok(())
+}

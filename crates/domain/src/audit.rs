@@ -50,6 +50,9 @@ audit_actions! {
     OrgCreated => "org.create", "创建组织", false;
     OrgDissolved => "org.dissolve", "撤销组织", false;
     OrgHonoured => "org.honour", "记录荣誉", false;
+    OrgMoved => "org.move", "调整上级组织", false;
+    SectorChanged => "sector.update", "修改领域设置", false;
+    PeopleMerged => "person.merge", "合并重复人员", false;
     RegionCreated => "region.create", "创建区域", false;
     PopulationRecorded => "region.population", "登记青年人口", false;
     PersonCreated => "person.create", "登记人员", false;

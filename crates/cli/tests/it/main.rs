@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod browser;
 mod people;
+mod registry;
 mod cli;
 mod imports;
 mod security;

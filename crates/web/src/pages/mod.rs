@@ -9,6 +9,7 @@ mod imports;
 mod orgs;
 mod people;
 mod roles;
+mod sectors;
 mod users;
 
 use askama::Template;
@@ -34,8 +35,14 @@ pub fn routes() -> Router<AppState> {
         .route("/orgs/new", get(orgs::new_form))
         .route("/orgs/{id}", get(orgs::show))
         .route("/orgs/{id}/dissolve", post(orgs::dissolve))
+        .route("/orgs/{id}/move", post(orgs::move_subtree))
+        .route("/orgs/export.xlsx", get(orgs::export))
         .route("/people", get(people::list))
         .route("/people/export.xlsx", get(people::export))
+        .route("/people/duplicates", get(people::duplicates))
+        .route("/people/merge", post(people::merge))
+        .route("/sectors", get(sectors::list))
+        .route("/sectors/{code}", post(sectors::update))
         .route("/people/{id}", get(people::show))
         .route("/people/{id}/unmask", post(people::unmask))
         .route("/users", get(users::list).post(users::create))

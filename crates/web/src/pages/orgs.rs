@@ -18,8 +18,44 @@ const WRITE: Permission = Permission::new(Module::Orgs, Action::Write);
 
 #[derive(Debug, Default, serde::Deserialize, serde::Serialize)]
 pub struct Filter {
+    /// Name, code or pinyin initials.
     q: Option<String>,
+    /// An org kind code.
+    kind: Option<String>,
+    /// `active` (default), `dissolved` or `all`.
+    status: Option<String>,
     page: Option<u64>,
+}
+
+/// The orgs the filter finds, in tree order.
+async fn matching(state: &AppState, user: &CurrentUser, filter: &Filter) -> Result<Vec<OrgView>, PageError> {
+    let needle = filter.q.clone().unwrap_or_default().trim().to_lowercase();
+    let kind = filter.kind.clone().unwrap_or_default();
+    let status = filter.status.clone().unwrap_or_default();
+    Ok(orgs::visible_tree(&state.app, &user.actor, READ)
+        .await?
+        .into_iter()
+        .filter(|o| needle.is_empty() || o.name.to_lowercase().contains(&needle) || o.code.to_lowercase().contains(&needle) || o.initials.starts_with(&needle))
+        .filter(|o| kind.is_empty() || o.kind == kind)
+        .filter(|o| match status.as_str() {
+            "all" => true,
+            "dissolved" => o.dissolved_on.is_some(),
+            _ => o.dissolved_on.is_none(),
+        })
+        .collect())
+}
+
+pub async fn export(State(state): State<AppState>, user: CurrentUser, Query(filter): Query<Filter>) -> Result<Response, PageError> {
+    let rows = matching(&state, &user, &filter).await?;
+    let bytes = orgs::export_xlsx(&state.app, &user.actor, &rows).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"orgs.xlsx\"".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 #[derive(Template)]
@@ -28,19 +64,18 @@ struct ListPage {
     layout: Layout,
     page: Page<OrgView>,
     q: String,
+    kind: String,
+    status: String,
+    kinds: [OrgKind; 9],
     query: String,
     can_write: bool,
+    can_export: bool,
 }
 
 pub async fn list(State(state): State<AppState>, user: CurrentUser, Query(filter): Query<Filter>) -> Result<Response, PageError> {
     scope::require_somewhere(&state.app, &user.actor, READ).await?;
     let q = filter.q.clone().unwrap_or_default();
-    let needle = q.trim().to_lowercase();
-    let matching: Vec<OrgView> = orgs::visible_tree(&state.app, &user.actor, READ)
-        .await?
-        .into_iter()
-        .filter(|o| needle.is_empty() || o.name.to_lowercase().contains(&needle) || o.code.to_lowercase().contains(&needle))
-        .collect();
+    let matching = matching(&state, &user, &filter).await?;
     let number = page_number(filter.page);
     let total = matching.len() as u64;
     let items = matching.into_iter().skip(((number - 1) * PER_PAGE) as usize).take(PER_PAGE as usize).collect();
@@ -49,7 +84,11 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser, Query(filter
         page: Page { items, total, page: number, per_page: PER_PAGE },
         query: query_without_page(&filter),
         q,
+        kind: filter.kind.clone().unwrap_or_default(),
+        status: filter.status.clone().unwrap_or_default(),
+        kinds: OrgKind::ALL,
         can_write: user.actor.can_somewhere(WRITE),
+        can_export: user.actor.can_somewhere(Permission::new(Module::Orgs, Action::Export)),
     })
 }
 
@@ -128,6 +167,19 @@ pub async fn dissolve(State(state): State<AppState>, user: CurrentUser, Path(id)
         }
     };
     match orgs::dissolve(&state.app, &user.actor, OrgId(id), on, form.with_subtree.is_some()).await {
+        Ok(()) => Ok(Redirect::to(&format!("/orgs/{id}")).into_response()),
+        Err(AppError::Invalid(e)) => render_invalid(&show_page(&state, &user, OrgId(id), Errors(Some(e))).await?),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct MoveForm {
+    parent_code: String,
+}
+
+pub async fn move_subtree(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Form(form): Form<MoveForm>) -> Result<Response, PageError> {
+    match orgs::move_subtree(&state.app, &user.actor, OrgId(id), &form.parent_code).await {
         Ok(()) => Ok(Redirect::to(&format!("/orgs/{id}")).into_response()),
         Err(AppError::Invalid(e)) => render_invalid(&show_page(&state, &user, OrgId(id), Errors(Some(e))).await?),
         Err(e) => Err(e.into()),

@@ -84,3 +84,37 @@ pub async fn export(State(state): State<AppState>, user: CurrentUser, Query(filt
     )
         .into_response())
 }
+
+#[derive(Template)]
+#[template(path = "people/duplicates.html")]
+struct DuplicatesPage {
+    layout: Layout,
+    groups: Vec<people::SuspectedDuplicate>,
+    errors: crate::layout::Errors,
+}
+
+async fn duplicates_page(state: &AppState, user: &CurrentUser, errors: crate::layout::Errors) -> Result<DuplicatesPage, PageError> {
+    Ok(DuplicatesPage {
+        layout: Layout::new(user, "/people", "疑似重复人员"),
+        groups: people::suspected_duplicates(&state.app, &user.actor).await?,
+        errors,
+    })
+}
+
+pub async fn duplicates(State(state): State<AppState>, user: CurrentUser) -> Result<Response, PageError> {
+    render(&duplicates_page(&state, &user, crate::layout::Errors::default()).await?)
+}
+
+#[derive(serde::Deserialize)]
+pub struct MergeForm {
+    keep: i64,
+    duplicate: i64,
+}
+
+pub async fn merge(State(state): State<AppState>, user: CurrentUser, axum::Form(form): axum::Form<MergeForm>) -> Result<Response, PageError> {
+    match people::merge(&state.app, &user.actor, form.keep, form.duplicate).await {
+        Ok(()) => Ok(axum::response::Redirect::to("/people/duplicates").into_response()),
+        Err(qingtuan_app::AppError::Invalid(e)) => crate::pages::render_invalid(&duplicates_page(&state, &user, crate::layout::Errors(Some(e))).await?),
+        Err(e) => Err(e.into()),
+    }
+}

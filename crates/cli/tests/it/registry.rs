@@ -1,0 +1,70 @@
+//! The org registry: moving a subtree keeps the closure true and respects both scopes; the social
+//! domain is data; pinyin search; suspected duplicates merge.
+
+use qingtuan_app::Actor;
+use qingtuan_app::people::{self, NewPerson};
+use qingtuan_testkit::{TestApp, db_tests};
+
+db_tests!(moving_a_subtree_rewires_scopes, the_social_domain_is_data, duplicates_are_listed_and_merged);
+
+async fn moving_a_subtree_rewires_scopes(t: TestApp) {
+    t.seed_tree().await;
+    t.create_user("s2admin", "org_admin", "S2").await;
+    t.create_user("s1admin", "org_admin", "S1").await;
+    let s1 = t.login("s1admin").await;
+    let c11 = t.org_id("C11").await;
+    s1.get(&format!("/orgs/{c11}")).await;
+    let to_other_street = s1.post(&format!("/orgs/{c11}/move"), &[("parent_code", "S2")]).await;
+    assert_eq!(to_other_street.status, 404, "the destination is outside the street admin's scope");
+    let s1_id = t.org_id("S1").await;
+    let own = s1.post(&format!("/orgs/{s1_id}/move"), &[("parent_code", "C11")]).await;
+    assert_eq!(own.status, 422);
+    assert!(own.text().contains("不能把组织移到它自己的下级组织之下") || own.text().contains("不能移动您自己的数据范围"));
+
+    let admin = t.admin().await;
+    admin.get(&format!("/orgs/{c11}")).await;
+    let moved = admin.post(&format!("/orgs/{c11}/move"), &[("parent_code", "S2")]).await;
+    assert_eq!(moved.status, 303, "{}", moved.text());
+
+    assert_eq!(s1.get(&format!("/orgs/{c11}")).await.status, 404, "no longer in S1's subtree");
+    let s2 = t.login("s2admin").await;
+    assert_eq!(s2.get(&format!("/orgs/{c11}")).await.status, 200, "now in S2's");
+    let tree = admin.get("/api/v1/orgs").await.json();
+    let parent = tree.as_array().expect("list").iter().find(|o| o["code"] == "C11").expect("C11")["parent_id"].clone();
+    assert_eq!(parent.as_i64(), Some(t.org_id("S2").await));
+    assert_eq!(t.audit_count("org.move").await, 1);
+    let search = admin.get("/orgs?q=yjd").await.text();
+    assert!(search.contains("一街道一社区团支部") && search.contains("一街道二社区团支部"), "pinyin initials");
+}
+
+async fn the_social_domain_is_data(t: TestApp) {
+    t.seed_tree().await;
+    let admin = t.admin().await;
+    admin.get("/sectors").await;
+    let before = admin.get("/api/v1/reports?as_of=2026-03-02&baseline=2026-01-01").await.json();
+    assert_eq!(before["org.social_domain.count"]["value"], 0, "the seeded tree has no sectors");
+    let res = admin.post("/sectors/government", &[("social_domain", "true")]).await;
+    assert_eq!(res.status, 303);
+    assert!(admin.get("/sectors").await.text().contains("取消社会领域"));
+    assert_eq!(t.audit_count("sector.update").await, 1);
+    t.create_user("viewer", "org_viewer", "S1").await;
+    let viewer = t.login("viewer").await;
+    viewer.get("/sectors").await;
+    assert_eq!(viewer.post("/sectors/government", &[("social_domain", "false")]).await.status, 403);
+}
+
+async fn duplicates_are_listed_and_merged(t: TestApp) {
+    t.seed_tree().await;
+    let sys = Actor::system();
+    let twin = |id: &str| NewPerson { name: "周九".into(), gender: "男".into(), phone: "13700001111".into(), id_number: id.into(), ..NewPerson::default() };
+    people::create_batch(&t.app, &sys, &[twin(""), twin("11010519491231002X"), twin("")]).await.expect("people");
+    let admin = t.admin().await;
+    let page = admin.get("/people/duplicates").await.text();
+    assert_eq!(page.matches("并入").count(), 2, "three records, two to merge");
+    let first = t.user_id_of_person("周九").await;
+    let res = admin.post("/people/merge", &[("keep", &first.to_string()), ("duplicate", &(first + 1).to_string())]).await;
+    assert_eq!(res.status, 303);
+    let after = admin.get("/people?q=周九").await.text();
+    assert!(after.contains("共 2 条"), "{after}");
+    assert_eq!(t.audit_count("person.merge").await, 1);
+}
