@@ -63,6 +63,19 @@ impl Browser {
         self.post("/url", json!({ "url": url }));
     }
 
+    /// Waits (up to 10 s) until the page's path ends with `suffix`, for navigations a click starts;
+    /// returns the URL it ended on.
+    pub fn wait_for_url(&self, suffix: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let url = self.url();
+            if url.ends_with(suffix) || Instant::now() > deadline {
+                return url;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     pub fn url(&self) -> String {
         self.get("/url").as_str().unwrap_or_default().to_owned()
     }

@@ -28,16 +28,19 @@ async fn first_login_with_a_one_time_password_reaches_the_dashboard() {
     tokio::task::spawn_blocking(move || {
         let b = Browser::start();
         b.goto(&format!("http://{addr}/dashboard"));
-        assert!(b.url().ends_with("/login"), "{}", b.url());
+        let url = b.wait_for_url("/login");
+        assert!(url.ends_with("/login"), "{url}");
         b.type_into("#username", "newbie");
         b.type_into("#password", &otp);
         b.click("#login");
-        assert!(b.url().ends_with("/account/password"), "{}", b.url());
+        let url = b.wait_for_url("/account/password");
+        assert!(url.ends_with("/account/password"), "{url}");
         b.type_into("#current", &otp);
         b.type_into("#new", "Spring-Volunteer-88");
         b.type_into("#confirm", "Spring-Volunteer-88");
         b.click("#save-password");
-        assert!(b.url().ends_with("/dashboard"), "{}", b.url());
+        let url = b.wait_for_url("/dashboard");
+        assert!(url.ends_with("/dashboard"), "{url}");
         assert_eq!(b.text("#current-user"), "新同志");
         assert_eq!(b.text(r#"[id="fig-org.social_domain.count"] .number"#), "0");
         b.screenshot(&shots.join("qingtuan-dashboard.png"));
