@@ -249,7 +249,8 @@ pub async fn logout(app: &App, actor: &Actor, token: &str) -> AppResult<()> {
 }
 
 /// The form for a password change.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct PasswordChange {
     pub current: String,
     pub new: String,

@@ -33,6 +33,7 @@ pub struct OrgView {
 
 /// The form for a new org.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct NewOrg {
     pub code: String,
     pub name: String,
@@ -491,4 +492,116 @@ pub async fn export_xlsx(app: &App, actor: &Actor, rows: &[OrgView]) -> AppResul
     let bytes = book.save_to_buffer().map_err(x)?;
     audit::record(&app.db, app.now(), actor, Entry::new(AuditAction::Exported, ObjectKind::Org).after(json!({ "rows": rows.len() }))).await?;
     Ok(bytes)
+}
+
+/// The editable fields of an org. Its place in the tree changes by `move_subtree`, its end by
+/// `dissolve`.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct OrgEdit {
+    pub name: String,
+    pub kind: String,
+    pub sector_code: String,
+    pub region_code: String,
+    pub basis: String,
+    pub founded_on: String,
+}
+
+/// Renames or re-describes an org; the before and after go into the audit row, which is the
+/// org's history.
+pub async fn update(app: &App, actor: &Actor, id: OrgId, form: &OrgEdit) -> AppResult<()> {
+    let write = Permission::new(Module::Orgs, Action::Write);
+    scope::require(app, actor, write, (ObjectKind::Org, id.to_string()), id).await?;
+    let found = org::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let mut problems = Vec::new();
+    let name = parse_org_name(&form.name).map_err(|e| problems.extend(e.0)).ok();
+    let kind = OrgKind::parse(&form.kind).map_err(|e| problems.extend(e.0)).ok();
+    let sector = match form.sector_code.trim() {
+        "" => None,
+        c => {
+            let s = sector::Entity::find().filter(sector::Column::Code.eq(c)).one(&app.db).await?;
+            if s.is_none() {
+                problems.push(FieldError { field: "sector_code", message: format!("领域“{c}”不存在") });
+            }
+            s
+        }
+    };
+    let region = match form.region_code.trim() {
+        "" => None,
+        c => {
+            let r = crate::regions::find_by_code(&app.db, c).await?;
+            if r.is_none() {
+                problems.push(FieldError { field: "region_code", message: format!("区域“{c}”不存在") });
+            }
+            r
+        }
+    };
+    let basis = OrgBasis::parse(if form.basis.trim().is_empty() { "unit" } else { &form.basis }).map_err(|e| problems.extend(e.0)).ok();
+    let founded_on = match crate::people::parse_date("founded_on", &form.founded_on) {
+        Ok(Some(d)) => Some(d),
+        Ok(None) => Some(found.founded_on),
+        Err(e) => {
+            problems.push(e);
+            None
+        }
+    };
+    if let (Some(f), Some(d)) = (founded_on, found.dissolved_on)
+        && f > d
+    {
+        problems.push(FieldError { field: "founded_on", message: "成立日期不能晚于撤销日期".into() });
+    }
+    let (Some(name), Some(kind), Some(basis), Some(founded_on), true) = (name, kind, basis, founded_on, problems.is_empty()) else {
+        return Err(Invalid(problems).into());
+    };
+    let before = json!({ "name": found.name, "kind": found.kind, "sector_id": found.sector_id, "region_id": found.region_id, "basis": found.basis, "founded_on": found.founded_on });
+    let txn = app.db.begin().await?;
+    let mut active: org::ActiveModel = found.into();
+    active.initials = Set(pinyin_initials(&name));
+    active.name = Set(name.clone());
+    active.kind = Set(kind.code().to_owned());
+    active.sector_id = Set(sector.as_ref().map(|s| s.id));
+    active.region_id = Set(region.as_ref().map(|r| r.id));
+    active.basis = Set(basis.code().to_owned());
+    active.founded_on = Set(founded_on);
+    active.update(&txn).await?;
+    let after = json!({ "name": name, "kind": kind.code(), "sector_id": sector.map(|s| s.id), "region_id": region.map(|r| r.id), "basis": basis.code(), "founded_on": founded_on });
+    let entry = Entry::new(AuditAction::OrgUpdated, ObjectKind::Org).object(id).scope(id).before(before).after(after);
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The org's history: every audit row about it, newest first (creation, edits, moves,
+/// dissolution, honours). Readable by whoever may read the org.
+pub async fn history(app: &App, actor: &Actor, id: OrgId) -> AppResult<Vec<audit::Row>> {
+    use qingtuan_entity::audit_event;
+    use sea_orm::QuerySelect;
+    let read = Permission::new(Module::Orgs, Action::Read);
+    scope::require(app, actor, read, (ObjectKind::Org, id.to_string()), id).await?;
+    let rows = audit_event::Entity::find()
+        .filter(audit_event::Column::ObjectKind.eq(ObjectKind::Org.code()))
+        .filter(audit_event::Column::ObjectId.eq(id.to_string()))
+        .filter(audit_event::Column::Action.ne(AuditAction::AccessDenied.code()))
+        .order_by_desc(audit_event::Column::Id)
+        .limit(100)
+        .all(&app.db)
+        .await?;
+    Ok(rows.into_iter().map(audit::Row::from).collect())
+}
+
+/// What the edit form shows for an org.
+pub async fn edit_form(app: &App, actor: &Actor, id: OrgId) -> AppResult<OrgEdit> {
+    use qingtuan_entity::region;
+    let write = Permission::new(Module::Orgs, Action::Write);
+    scope::require(app, actor, write, (ObjectKind::Org, id.to_string()), id).await?;
+    let found = org::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let sector_code = match found.sector_id {
+        Some(s) => sector::Entity::find_by_id(s).one(&app.db).await?.map(|s| s.code).unwrap_or_default(),
+        None => String::new(),
+    };
+    let region_code = match found.region_id {
+        Some(r) => region::Entity::find_by_id(r).one(&app.db).await?.map(|r| r.code).unwrap_or_default(),
+        None => String::new(),
+    };
+    Ok(OrgEdit { name: found.name, kind: found.kind, sector_code, region_code, basis: found.basis, founded_on: found.founded_on.to_string() })
 }

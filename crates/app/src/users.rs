@@ -65,6 +65,7 @@ pub struct Filter {
 }
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct NewUser {
     pub username: String,
     pub display_name: String,
@@ -350,6 +351,7 @@ pub async fn end_sessions(app: &App, actor: &Actor, id: UserId) -> AppResult<u64
 }
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct NewAssignment {
     pub role_code: String,
     pub scope_code: String,
@@ -400,4 +402,36 @@ pub async fn revoke_role(app: &App, actor: &Actor, id: UserId, assignment: Assig
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// The accounts the filter finds, as an xlsx workbook of text cells; audited.
+pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<u8>> {
+    scope::require_somewhere(app, actor, Permission::new(Module::Users, Action::Export)).await?;
+    let mut all = Vec::new();
+    let mut page = 1;
+    loop {
+        let found = list(app, actor, &Filter { page: Some(page), ..filter.clone() }).await?;
+        let done = !found.has_next();
+        all.extend(found.items);
+        if done {
+            break;
+        }
+        page += 1;
+    }
+    let x = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.to_string());
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("用户").map_err(x)?;
+    for (col, h) in (0_u16..).zip(["用户名", "姓名", "所属组织", "状态", "创建时间"]) {
+        sheet.write_string(0, col, h).map_err(x)?;
+    }
+    for (r, u) in (1_u32..).zip(&all) {
+        let status = if u.disabled { "已停用" } else { "正常" };
+        for (col, cell) in (0_u16..).zip([u.username.as_str(), &u.display_name, &u.org_name, status, &u.created_local]) {
+            sheet.write_string(r, col, cell).map_err(x)?;
+        }
+    }
+    let bytes = book.save_to_buffer().map_err(x)?;
+    audit::record(&app.db, app.now(), actor, Entry::new(AuditAction::Exported, ObjectKind::User).after(json!({ "rows": all.len() }))).await?;
+    Ok(bytes)
 }

@@ -51,6 +51,7 @@ audit_actions! {
     OrgDissolved => "org.dissolve", "撤销组织", false;
     OrgHonoured => "org.honour", "记录荣誉", false;
     OrgMoved => "org.move", "调整上级组织", false;
+    OrgUpdated => "org.update", "修改组织", false;
     SectorChanged => "sector.update", "修改领域设置", false;
     PeopleMerged => "person.merge", "合并重复人员", false;
     RegionCreated => "region.create", "创建区域", false;

@@ -120,6 +120,14 @@ async fn lists_show_only_the_scope(t: TestApp) {
         assert!(!api.contains(&hidden.to_owned()), "{hidden}");
     }
     assert!(orgs.contains("一街道一社区团支部") && !orgs.contains("二街道") && !orgs.contains("测试区团委"));
+    assert_eq!(street.get("/users/export.xlsx").await.status, 403, "org admins hold no users.export");
+    let admin = t.admin().await;
+    let xlsx = admin.get("/users/export.xlsx").await;
+    assert_eq!(xlsx.status, 200);
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.body.to_vec())).expect("xlsx");
+    use calamine::Reader;
+    let rows = book.worksheet_range("用户").expect("sheet").rows().count();
+    assert_eq!(rows, 1 + 7, "header, five members, street1 and root");
     let outside = t.user_id("member_c21").await;
     let res = street.get(&format!("/api/v1/users/{outside}")).await;
     assert_eq!(res.status, 404);

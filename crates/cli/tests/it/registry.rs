@@ -5,7 +5,12 @@ use qingtuan_app::Actor;
 use qingtuan_app::people::{self, NewPerson};
 use qingtuan_testkit::{TestApp, db_tests};
 
-db_tests!(moving_a_subtree_rewires_scopes, the_social_domain_is_data, duplicates_are_listed_and_merged);
+db_tests!(
+    moving_a_subtree_rewires_scopes,
+    the_social_domain_is_data,
+    duplicates_are_listed_and_merged,
+    renames_and_dissolutions_are_the_orgs_history,
+);
 
 async fn moving_a_subtree_rewires_scopes(t: TestApp) {
     t.seed_tree().await;
@@ -67,4 +72,35 @@ async fn duplicates_are_listed_and_merged(t: TestApp) {
     let after = admin.get("/people?q=周九").await.text();
     assert!(after.contains("共 2 条"), "{after}");
     assert_eq!(t.audit_count("person.merge").await, 1);
+}
+
+async fn renames_and_dissolutions_are_the_orgs_history(t: TestApp) {
+    t.seed_tree().await;
+    let admin = t.admin().await;
+    let s1 = t.org_id("S1").await;
+    admin.get(&format!("/orgs/{s1}/edit")).await;
+    let renamed = admin
+        .post(&format!("/orgs/{s1}"), &[("name", "一街道团工委（更名）"), ("kind", "working_committee"), ("sector_code", "street_community"), ("region_code", ""), ("basis", "unit"), ("founded_on", "2020-01-01")])
+        .await;
+    assert_eq!(renamed.status, 303, "{}", renamed.text());
+    let bad = admin.post(&format!("/orgs/{s1}"), &[("name", ""), ("kind", "nonsense"), ("basis", "unit"), ("founded_on", "")]).await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.text().contains("组织名称不能为空") && bad.text().contains("未知的组织类型"));
+
+    let refused = admin.post(&format!("/orgs/{s1}/dissolve"), &[("on", "2026-03-01")]).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.text().contains("还有 2 个下级组织"), "asks what to do with the children");
+    let dissolved = admin.post(&format!("/orgs/{s1}/dissolve"), &[("on", "2026-03-01"), ("with_subtree", "true")]).await;
+    assert_eq!(dissolved.status, 303);
+
+    let page = admin.get(&format!("/orgs/{s1}")).await;
+    assert_eq!(page.text_of_id("org-status").as_deref(), Some("已于 2026-03-01 撤销"));
+    let html = page.text();
+    for action in ["创建组织", "修改组织", "撤销组织"] {
+        assert!(html.contains(action), "history shows {action}");
+    }
+    assert!(html.contains("一街道团工委（更名）"));
+    assert!(html.contains("本组织及下级的统计"), "the subtree's figures");
+    let c11 = t.org_id("C11").await;
+    assert!(admin.get(&format!("/orgs/{c11}")).await.text().contains("已于 2026-03-01 撤销"), "children dissolved too");
 }

@@ -35,7 +35,8 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser) -> Result<Re
     render(&account_page(&state, &user, None, Errors::default()).await?)
 }
 
-#[derive(serde::Deserialize)]
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
 pub struct TokenForm {
     name: String,
 }

@@ -32,7 +32,8 @@ pub async fn login_form(State(state): State<AppState>, headers: HeaderMap) -> Re
     login_page(&state, &headers, String::new(), None)
 }
 
-#[derive(serde::Deserialize)]
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
 pub struct LoginForm {
     username: String,
     password: String,

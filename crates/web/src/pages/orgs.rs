@@ -131,6 +131,10 @@ struct ShowPage {
     layout: Layout,
     d: orgs::OrgDetail,
     staff: Vec<qingtuan_app::positions::PositionView>,
+    figures: Vec<qingtuan_app::stats::Figure>,
+    as_of: chrono::NaiveDate,
+    baseline: chrono::NaiveDate,
+    history: Vec<qingtuan_app::audit::Row>,
     can_write: bool,
     errors: Errors,
 }
@@ -144,14 +148,24 @@ async fn show_page(state: &AppState, user: &CurrentUser, id: OrgId, errors: Erro
         .filter(|p| p.start_on <= today && p.end_on.is_none_or(|e| e > today))
         .collect();
     let can_write = scope::covers(&state.app.db, &user.actor, WRITE, id).await?;
-    Ok(ShowPage { layout: Layout::new(user, "/orgs", d.org.name.clone()), d, staff, can_write, errors })
+    // The figures of the subtree, for the dashboard's default dates, if the user may see figures here.
+    let (as_of, baseline) = qingtuan_app::stats::default_dates(&state.app).await?;
+    let figures = if scope::covers(&state.app.db, &user.actor, qingtuan_app::stats::READ, id).await? {
+        let p = qingtuan_app::stats::Params { as_of, baseline, scope: id, region_path: None };
+        qingtuan_app::stats::evaluate(&state.app.db, &p).await?
+    } else {
+        Vec::new()
+    };
+    let history = orgs::history(&state.app, &user.actor, id).await?;
+    Ok(ShowPage { layout: Layout::new(user, "/orgs", d.org.name.clone()), d, staff, figures, as_of, baseline, history, can_write, errors })
 }
 
 pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Response, PageError> {
     render(&show_page(&state, &user, OrgId(id), Errors::default()).await?)
 }
 
-#[derive(serde::Deserialize)]
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
 pub struct DissolveForm {
     on: String,
     #[serde(default)]
@@ -173,7 +187,8 @@ pub async fn dissolve(State(state): State<AppState>, user: CurrentUser, Path(id)
     }
 }
 
-#[derive(serde::Deserialize)]
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
 pub struct MoveForm {
     parent_code: String,
 }
@@ -182,6 +197,31 @@ pub async fn move_subtree(State(state): State<AppState>, user: CurrentUser, Path
     match orgs::move_subtree(&state.app, &user.actor, OrgId(id), &form.parent_code).await {
         Ok(()) => Ok(Redirect::to(&format!("/orgs/{id}")).into_response()),
         Err(AppError::Invalid(e)) => render_invalid(&show_page(&state, &user, OrgId(id), Errors(Some(e))).await?),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "orgs/edit.html")]
+struct EditPage {
+    layout: Layout,
+    id: i64,
+    form: orgs::OrgEdit,
+    kinds: [OrgKind; 9],
+    errors: Errors,
+}
+
+pub async fn edit_form(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Response, PageError> {
+    let form = orgs::edit_form(&state.app, &user.actor, OrgId(id)).await?;
+    render(&EditPage { layout: Layout::new(&user, "/orgs", format!("修改：{}", form.name)), id, form, kinds: OrgKind::ALL, errors: Errors::default() })
+}
+
+pub async fn update(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Form(form): Form<orgs::OrgEdit>) -> Result<Response, PageError> {
+    match orgs::update(&state.app, &user.actor, OrgId(id), &form).await {
+        Ok(()) => Ok(Redirect::to(&format!("/orgs/{id}")).into_response()),
+        Err(AppError::Invalid(e)) => {
+            render_invalid(&EditPage { layout: Layout::new(&user, "/orgs", format!("修改：{}", form.name)), id, form, kinds: OrgKind::ALL, errors: Errors(Some(e)) })
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -26,6 +26,7 @@ struct ListPage {
     q: String,
     status: String,
     can_write: bool,
+    can_export: bool,
 }
 
 pub async fn list(State(state): State<AppState>, user: CurrentUser, Query(filter): Query<Filter>) -> Result<Response, PageError> {
@@ -36,8 +37,21 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser, Query(filter
         q: filter.q.unwrap_or_default(),
         status: filter.status.unwrap_or_default(),
         can_write: user.actor.can_somewhere(WRITE),
+        can_export: user.actor.can_somewhere(Permission::new(Module::Users, Action::Export)),
         page,
     })
+}
+
+pub async fn export(State(state): State<AppState>, user: CurrentUser, Query(filter): Query<Filter>) -> Result<Response, PageError> {
+    let bytes = users::export_xlsx(&state.app, &user.actor, &filter).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"users.xlsx\"".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// What the role fields of a form offer: every role, and the orgs where the actor may assign.
