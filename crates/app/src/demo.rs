@@ -287,7 +287,9 @@ pub async fn build(app: &App) -> Result<DemoLogins, AppError> {
     }
     orgs::add_honour(app, &system, &red_flag, "全国五四红旗团支部", date(2019, 5, 4)).await?;
 
-    people_and_positions(app, &mut g, b, d).await?;
+    let volunteers = people_and_positions(app, &mut g, b, d).await?;
+    let branches: Vec<String> = communities.iter().map(|(c, _)| format!("{c}B")).collect();
+    mobilisation(app, &mut g.rng, &volunteers, &branches).await?;
     crate::stats::set_default_dates(app, &system, Some(d), b).await?;
 
     let mut accounts = Vec::new();
@@ -319,7 +321,7 @@ fn community_name(code: &str) -> String {
 }
 
 /// The work force (O8) and the cadres (C1, C2, C4).
-async fn people_and_positions(app: &App, g: &mut Gen, b: NaiveDate, d: NaiveDate) -> Result<(), AppError> {
+async fn people_and_positions(app: &App, g: &mut Gen, b: NaiveDate, d: NaiveDate) -> Result<Vec<i64>, AppError> {
     const AT_BASELINE: usize = 1517; // 41 per 10,000 of 370,000 youth
     const LEFT_SINCE: usize = 37; // held a post at the baseline, left before the as-of date
     const AT_AS_OF: usize = 4812; // 126 per 10,000 of 381,900 youth
@@ -454,5 +456,85 @@ async fn people_and_positions(app: &App, g: &mut Gen, b: NaiveDate, d: NaiveDate
         forms.push(position(ids[base + 11 + i], &org, if i % 6 == 0 { "secretary" } else { "member" }, "full_time", "election", "", date(2020, 9, 1), None));
     }
     positions::create_batch(app, &Actor::system(), &forms).await.map_err(fail)?;
+    Ok(ids)
+}
+
+/// P8: the spring-2022 epidemic mobilisation. From 2022-03-01 to 2022-05-31: 131 commando teams,
+/// recruitment calls with 200 shifts, 3,284 turn-outs, 970,500 people served, 152,300 yuan in money
+/// and goods — all as individual records.
+async fn mobilisation(app: &App, rng: &mut StdRng, volunteers: &[i64], branches: &[String]) -> Result<(), AppError> {
+    use crate::volunteering::{self, Attendance, NewCall, NewDonation, NewShift, NewTeam};
+    use chrono::NaiveTime;
+    let system = Actor::system();
+    let time = |h: u32, m: u32| NaiveTime::from_hms_opt(h, m, 0).unwrap_or(NaiveTime::MIN);
+    for (i, org) in branches.iter().cycle().take(131).enumerate() {
+        let formed = date(2022, 3, 1 + (i % 20) as u32);
+        volunteering::create_team(app, &system, &NewTeam { org_code: org.clone(), name: format!("青年突击队第{}队", i + 1), formed_on: formed }).await?;
+    }
+    const SHIFTS: usize = 200;
+    const TURNOUTS: usize = 3_284;
+    const SERVED: i64 = 970_500;
+    let tasks = ["disinfection", "checkpoint", "testing"];
+    let mut shift_ids = Vec::with_capacity(SHIFTS);
+    for call in 0..40 {
+        let org = &branches[(call * 7) % branches.len()];
+        let first = date(2022, 3, 5).checked_add_days(Days::new(call as u64)).unwrap_or_default();
+        let shifts = (0..5)
+            .map(|k| NewShift {
+                on_date: first.checked_add_days(Days::new(k * 7)).unwrap_or(first),
+                start: time(8, 0),
+                end: time(12, 0),
+                place: format!("{}核酸采样点", community_name(org.trim_end_matches('B'))),
+                places: 20,
+            })
+            .collect();
+        let form = NewCall { org_code: org.clone(), title: format!("疫情防控志愿者招募令（第{}号）", call + 1), task: tasks[call % 3].into(), published_on: first.pred_opt().unwrap_or(first), shifts };
+        shift_ids.extend(volunteering::create_call(app, &system, &form).await?.1);
+    }
+    let shift_days: Vec<NaiveDate> = {
+        use sea_orm::EntityTrait;
+        let mut days = Vec::with_capacity(shift_ids.len());
+        for id in &shift_ids {
+            days.push(qingtuan_entity::shift::Entity::find_by_id(*id).one(&app.db).await?.map(|s| s.on_date).unwrap_or_default());
+        }
+        days
+    };
+    let mut rows = Vec::with_capacity(TURNOUTS);
+    for n in 0..TURNOUTS {
+        let k = n % SHIFTS;
+        let day = shift_days[k];
+        let start = volunteering::local_instant(day, time(8, 0));
+        // Most stay the whole shift; one in ten leaves after an hour and earns no hours.
+        let minutes = if n % 10 == 9 { 60 } else { 240 };
+        rows.push(Attendance {
+            shift_id: shift_ids[k],
+            person_id: volunteers[(n * 13) % volunteers.len()],
+            team_id: None,
+            check_in_at: start,
+            check_out_at: start + chrono::TimeDelta::minutes(minutes),
+        });
+    }
+    volunteering::record_turnouts(app, &system, &rows).await?;
+    for (k, id) in shift_ids.iter().enumerate() {
+        let served = SERVED / SHIFTS as i64 + if k == 0 { SERVED % SHIFTS as i64 } else { 0 };
+        volunteering::record_people_served(app, &system, *id, served).await?;
+    }
+    // 60 donations: 40 in cash, 20 in goods, 152,300 yuan in all.
+    let mut total = 0;
+    for n in 0..60 {
+        let value_fen = if n == 59 { 15_230_000 - total } else { 200_000 + rng.gen_range(0..40_000) };
+        total += value_fen;
+        let form = NewDonation {
+            org_code: branches[(n * 11) % branches.len()].clone(),
+            donor_name: if n % 4 == 0 { None } else { Some(format!("{}（合成捐赠方）", if n % 2 == 0 { "青岛某企业" } else { "爱心人士" })) },
+            donor_kind: if n % 2 == 0 { "org".into() } else { "person".into() },
+            kind: if n % 3 == 2 { "goods".into() } else { "cash".into() },
+            value_fen,
+            purpose: "疫情防控物资与志愿者保障".into(),
+            donated_on: date(2022, 3, 10).checked_add_days(Days::new((n % 60) as u64)).unwrap_or_default(),
+            receipt_no: format!("JZ2022{n:04}"),
+        };
+        volunteering::record_donation(app, &system, &form).await?;
+    }
     Ok(())
 }

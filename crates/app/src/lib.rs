@@ -24,6 +24,7 @@ pub mod sectors;
 pub mod stats;
 pub mod tokens;
 pub mod users;
+pub mod volunteering;
 
 use std::sync::Arc;
 

@@ -33,15 +33,21 @@ fn signed(n: i64) -> String {
 
 /// One line per figure: name, value, baseline, change.
 pub fn to_text(params: &Params, scope_name: &str, figures: &[Figure]) -> String {
-    let mut out = format!("青团统计报告 · {scope_name} · 统计日 {} · 基准日 {}\n\n", params.as_of, params.baseline);
+    let mut out = format!(
+        "青团统计报告 · {scope_name} · 统计日 {} · 基准日 {} · 期间指标自 {} 起\n\n",
+        params.as_of,
+        params.baseline,
+        crate::stats::period_start(params)
+    );
     for f in figures {
         let mut line = format!("{:<24} {:>8} {}", f.indicator.name, f.value, f.indicator.unit);
         if let Some(of) = f.of {
             line.push_str(&format!("（共 {of} 个）"));
         }
+        let base = if f.indicator.measure == qingtuan_domain::indicator::Measure::Flow { "上一同长时段" } else { "基准" };
         match (f.baseline_value, f.delta) {
             (Some(b), Some(d)) => {
-                line.push_str(&format!("  基准 {b}，变化 {}", signed(d)));
+                line.push_str(&format!("  {base} {b}，变化 {}", signed(d)));
                 if let Some(g) = f.growth_pct {
                     line.push_str(&format!("，增长 {g:.1}%"));
                 }

@@ -7,6 +7,8 @@
 //! indicators count what was founded after the baseline date, up to and including the as-of date,
 //! and still exists on it.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use qingtuan_domain::ids::OrgId;
 use qingtuan_domain::indicator::{self, Indicator};
@@ -28,6 +30,8 @@ pub const READ: Permission = Permission::new(Module::Dashboard, Action::Read);
 pub struct Params {
     pub as_of: NaiveDate,
     pub baseline: NaiveDate,
+    /// Start of the period of flow indicators; `None`: the day after the baseline.
+    pub from: Option<NaiveDate>,
     pub scope: OrgId,
     /// A region path prefix such as `/1/3/`: only orgs whose region lies there count.
     pub region_path: Option<String>,
@@ -158,13 +162,13 @@ fn scope_where(p: &Params) -> (String, Vec<Value>) {
 }
 
 /// Runs one aggregate query and returns its named integer columns.
-async fn aggregates<C: ConnectionTrait>(conn: &C, columns: &[(&str, String)], from: &str, p: &Params) -> AppResult<std::collections::HashMap<String, i64>> {
+async fn aggregates<C: ConnectionTrait>(conn: &C, columns: &[(&str, String)], from: &str, p: &Params) -> AppResult<HashMap<String, i64>> {
     let (scope_sql, values) = scope_where(p);
     let select: Vec<String> = columns.iter().map(|(name, expr)| format!("{expr} AS {name}")).collect();
     let sql = format!("SELECT {} FROM {from} WHERE {scope_sql}", select.join(", "));
     let backend = conn.get_database_backend();
     let row = conn.query_one_raw(statement(backend, &sql, values)).await?;
-    let mut out = std::collections::HashMap::new();
+    let mut out = HashMap::new();
     if let Some(row) = row {
         for (name, _) in columns {
             let v: Option<i64> = row.try_get("", name)?;
@@ -175,7 +179,7 @@ async fn aggregates<C: ConnectionTrait>(conn: &C, columns: &[(&str, String)], fr
 }
 
 /// Every org figure on both dates, in one scan of the scope's orgs.
-async fn org_figures<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<std::collections::HashMap<String, i64>> {
+async fn org_figures<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<HashMap<String, i64>> {
     let (d, b) = (p.as_of, p.baseline);
     let league = league_kinds();
     let community = region_kinds(RegionKind::Community);
@@ -208,7 +212,7 @@ async fn org_figures<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<std:
 
 /// Every figure counted from positions on both dates: one scan of the scope's positions held on
 /// either date, grouped by person, so each person counts once per figure.
-async fn position_figures<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<std::collections::HashMap<String, i64>> {
+async fn position_figures<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<HashMap<String, i64>> {
     let mut flags = Vec::new();
     for (suffix, on) in [("d", p.as_of), ("b", p.baseline)] {
         let held = post_held(on);
@@ -236,7 +240,7 @@ async fn position_figures<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult
         post_held(p.baseline)
     );
     let row = conn.query_one_raw(statement(backend, &sql, values)).await?;
-    let mut out = std::collections::HashMap::new();
+    let mut out = HashMap::new();
     if let Some(row) = row {
         for (name, _) in &flags {
             let v: Option<i64> = row.try_get("", name)?;
@@ -279,8 +283,8 @@ pub async fn evaluate<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<Vec
     let within = region.as_ref().map(|r| r.path.clone());
     let o = org_figures(conn, p).await?;
     let ps = position_figures(conn, p).await?;
-    let get = |m: &std::collections::HashMap<String, i64>, k: &str| m.get(k).copied().unwrap_or(0);
-    let stock = |ind, m: &std::collections::HashMap<String, i64>, key: &str| Figure::stock(ind, get(m, &format!("{key}_d")), get(m, &format!("{key}_b")));
+    let get = |m: &HashMap<String, i64>, k: &str| m.get(k).copied().unwrap_or(0);
+    let stock = |ind, m: &HashMap<String, i64>, key: &str| Figure::stock(ind, get(m, &format!("{key}_d")), get(m, &format!("{key}_b")));
 
     let mut out = Vec::with_capacity(CATALOGUE.len());
     out.push(stock(SOCIAL_DOMAIN_ORGS, &o, "social"));
@@ -312,7 +316,62 @@ pub async fn evaluate<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<Vec
     out.push(stock(SECRETARIES_GOOD_RURAL_YOUTH, &ps, "sec_good_rural_youth"));
     out.push(stock(CADRES_DISTRICT, &ps, "cad_district"));
     out.push(stock(CADRES_STREET, &ps, "cad_street"));
+    out.extend(flow_figures(conn, p).await?);
     Ok(out)
+}
+
+/// The first day of the flow period.
+pub fn period_start(p: &Params) -> NaiveDate {
+    p.from.unwrap_or_else(|| p.baseline.succ_opt().unwrap_or(p.baseline))
+}
+
+/// Volunteer and donation figures over `[from, as_of]`, each compared with the period of the same
+/// length just before.
+async fn flow_figures<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<Vec<Figure>> {
+    use indicator::*;
+    let from = period_start(p);
+    let (prev_from, prev_to) = crate::volunteering::previous_period(from, p.as_of);
+    let mut sums = Vec::new();
+    for (a, b) in [(from, p.as_of), (prev_from, prev_to)] {
+        // Dates are typed and formatted by chrono (see `org_exists`).
+        let columns: [(&str, String, &str); 4] = [
+            ("teams", "COUNT(*)".into(), &format!("volunteer_teams t JOIN orgs o ON o.id = t.org_id WHERE {{scope}} AND t.formed_on <= '{b}' AND (t.disbanded_on IS NULL OR t.disbanded_on > '{a}')")),
+            ("turnouts", "COUNT(*), CAST(COALESCE(SUM(tu.credited_minutes), 0) AS BIGINT)".into(), &format!("turnouts tu JOIN shifts sh ON sh.id = tu.shift_id JOIN recruitment_calls c ON c.id = sh.call_id JOIN orgs o ON o.id = c.org_id WHERE {{scope}} AND sh.on_date >= '{a}' AND sh.on_date <= '{b}'")),
+            ("served", "CAST(COALESCE(SUM(sh.people_served), 0) AS BIGINT)".into(), &format!("shifts sh JOIN recruitment_calls c ON c.id = sh.call_id JOIN orgs o ON o.id = c.org_id WHERE {{scope}} AND sh.on_date >= '{a}' AND sh.on_date <= '{b}'")),
+            // PostgreSQL sums BIGINTs as NUMERIC; every sum is cast back.
+            ("donations", "CAST(COALESCE(SUM(CASE WHEN d.kind = 'cash' THEN d.value_fen ELSE 0 END), 0) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN d.kind = 'goods' THEN d.value_fen ELSE 0 END), 0) AS BIGINT)".into(), &format!("donations d JOIN orgs o ON o.id = d.org_id WHERE {{scope}} AND d.donated_on >= '{a}' AND d.donated_on <= '{b}'")),
+        ];
+        let mut row = HashMap::new();
+        for (name, select, from_where) in columns {
+            let (scope_sql, values) = scope_where(p);
+            let sql = format!("SELECT {select} FROM {}", from_where.replace("{scope}", &scope_sql));
+            let backend = conn.get_database_backend();
+            let result = conn.query_one_raw(statement(backend, &sql, values)).await?;
+            let get = |i: usize| -> AppResult<i64> {
+                Ok(match &result {
+                    Some(r) => r.try_get_by_index::<Option<i64>>(i)?.unwrap_or(0),
+                    None => 0,
+                })
+            };
+            row.insert(name.to_owned(), get(0)?);
+            if matches!(name, "turnouts" | "donations") {
+                row.insert(format!("{name}_2"), get(1)?);
+            }
+        }
+        sums.push(row);
+    }
+    let v = |k: &str, i: usize| sums[i].get(k).copied().unwrap_or(0);
+    let yuan = |fen: i64| (fen as f64 / 100.0).round() as i64;
+    let hours = |minutes: i64| (minutes as f64 / 60.0).round() as i64;
+    Ok(vec![
+        Figure::stock(VOLUNTEER_TEAMS, v("teams", 0), v("teams", 1)),
+        Figure::stock(VOLUNTEER_TURNOUTS, v("turnouts", 0), v("turnouts", 1)),
+        Figure::stock(VOLUNTEER_HOURS, hours(v("turnouts_2", 0)), hours(v("turnouts_2", 1))),
+        Figure::stock(PEOPLE_SERVED, v("served", 0), v("served", 1)),
+        Figure::stock(DONATIONS, yuan(v("donations", 0) + v("donations_2", 0)), yuan(v("donations", 1) + v("donations_2", 1))),
+        Figure::stock(DONATIONS_CASH, yuan(v("donations", 0)), yuan(v("donations", 1))),
+        Figure::stock(DONATIONS_GOODS, yuan(v("donations_2", 0)), yuan(v("donations_2", 1))),
+    ])
 }
 
 /// The actor's default scope for reports: their first grant's org with dashboard access.

@@ -22,6 +22,9 @@ pub struct ReportArgs {
     /// The date to compare with (YYYY-MM-DD).
     #[arg(long)]
     pub baseline: NaiveDate,
+    /// Start of the period of flow indicators (turn-outs, donations…); default: the day after the baseline.
+    #[arg(long)]
+    pub from: Option<NaiveDate>,
     /// Code of the org whose subtree to report on (default: the root of the tree).
     #[arg(long)]
     pub scope: Option<String>,
@@ -49,7 +52,7 @@ pub async fn run(args: ReportArgs) -> anyhow::Result<()> {
             (id, orgs::show(&app, &system, id).await?.name)
         }
     };
-    let params = Params { as_of: args.as_of, baseline: args.baseline, scope: scope_org.0, region_path: None };
+    let params = Params { as_of: args.as_of, baseline: args.baseline, from: args.from, scope: scope_org.0, region_path: None };
     let figures = stats::report(&app, &system, &params).await.map_err(|e| anyhow::anyhow!(e))?;
     let mut out = std::io::stdout().lock();
     match args.format.as_str() {

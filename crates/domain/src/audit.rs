@@ -52,6 +52,11 @@ audit_actions! {
     OrgHonoured => "org.honour", "记录荣誉", false;
     OrgMoved => "org.move", "调整上级组织", false;
     OrgUpdated => "org.update", "修改组织", false;
+    TeamFormed => "volunteer.team_formed", "组建青年突击队", false;
+    CallPublished => "volunteer.call_published", "发布招募令", false;
+    TurnoutsRecorded => "volunteer.turnouts", "登记志愿者出勤", false;
+    PeopleServedRecorded => "volunteer.people_served", "登记服务人次", false;
+    DonationRecorded => "donation.record", "登记捐款捐物", false;
     SectorChanged => "sector.update", "修改领域设置", false;
     PeopleMerged => "person.merge", "合并重复人员", false;
     RegionCreated => "region.create", "创建区域", false;

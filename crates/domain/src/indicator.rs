@@ -8,6 +8,9 @@ pub enum Measure {
     Stock,
     /// What was founded or started after the baseline date, up to the as-of date.
     SinceBaseline,
+    /// What happened in a period (from the "from" date to the as-of date), compared with the
+    /// period of the same length just before it.
+    Flow,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -66,6 +69,20 @@ catalogue! {
         "当日在岗、任职方式为挂职或兼职、来源为社会化选拔、挂兼职层级为区级的不同人数。";
     CADRES_STREET = "cadres.seconded_part_time.street", "到街道团工委挂职兼职的青年", "人", Stock, "C4",
         "当日在岗、任职方式为挂职或兼职、来源为社会化选拔、挂兼职层级为街道级的不同人数。";
+    VOLUNTEER_TEAMS = "volunteer.teams.count", "青年突击队", "支", Flow, "P8",
+        "统计期内存续过（组建日不晚于期末、未在期初前解散）的青年突击队支数。";
+    VOLUNTEER_TURNOUTS = "volunteer.turnouts", "出动志愿者", "人次", Flow, "P8",
+        "统计期内各招募令班次的志愿者出勤记录条数，一人参加一个班次计一人次。";
+    VOLUNTEER_HOURS = "volunteer.hours", "志愿服务时长", "小时", Flow, "P8",
+        "统计期内计入的志愿服务时长之和：出勤达到班次时长 60% 的，按实际出勤时间计。";
+    PEOPLE_SERVED = "volunteer.people_served", "志愿服务人次", "人次", Flow, "P8",
+        "统计期内各班次登记的服务对象人次之和。";
+    DONATIONS = "donations.value_yuan", "捐款捐物", "元", Flow, "P8",
+        "统计期内登记的捐款金额与捐物折价之和。";
+    DONATIONS_CASH = "donations.cash_yuan", "其中捐款", "元", Flow, "P8",
+        "统计期内登记的捐款金额之和。";
+    DONATIONS_GOODS = "donations.goods_yuan", "其中捐物折价", "元", Flow, "P8",
+        "统计期内登记的捐物折价之和。";
 }
 
 pub fn find(key: &str) -> Option<Indicator> {

@@ -14,5 +14,6 @@ pub mod position;
 pub mod region;
 pub mod time;
 pub mod username;
+pub mod volunteering;
 
 pub use error::{FieldError, Invalid};

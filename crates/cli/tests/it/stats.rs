@@ -46,6 +46,17 @@ async fn the_demo_reproduces_the_seed_figures(t: TestApp) {
     assert_eq!(figure(&r, "cadres.seconded_part_time.district").0, 11, "C4");
     assert_eq!(figure(&r, "cadres.seconded_part_time.street").0, 32, "C4");
 
+    // P8: since March 2022.
+    let p8 = chief.get("/api/v1/reports?as_of=2022-05-31&baseline=2020-12-31&from=2022-03-01").await.json();
+    assert_eq!(figure(&p8, "volunteer.teams.count"), (131, Some(0), Some(131)), "P8 teams");
+    assert_eq!(figure(&p8, "volunteer.turnouts").0, 3284, "P8 turn-outs");
+    assert!(figure(&p8, "volunteer.people_served").0 >= 970_000, "P8 people served");
+    assert!(figure(&p8, "donations.value_yuan").0 >= 150_000, "P8 donations");
+    let (cash, goods) = (figure(&p8, "donations.cash_yuan").0, figure(&p8, "donations.goods_yuan").0);
+    assert_eq!(cash + goods, figure(&p8, "donations.value_yuan").0);
+    // Hours follow the attendance rule: the one in ten who left after an hour earns nothing.
+    assert_eq!(figure(&p8, "volunteer.hours").0, 11_824);
+
     // The dashboard shows the same figures, by default for the demo's dates.
     let dash = chief.get("/dashboard").await.text();
     assert!(dash.contains(r#"id="fig-org.social_domain.count""#));

@@ -279,6 +279,8 @@ pub struct ReportQuery {
     as_of: chrono::NaiveDate,
     /// The date to compare with.
     baseline: chrono::NaiveDate,
+    /// Start of the period of flow indicators (turn-outs, donations…); default: the day after the baseline.
+    from: Option<chrono::NaiveDate>,
     /// Code of the org whose subtree to report on (default: the caller's first scope).
     scope: Option<String>,
     /// Region code of a street, to report on that street only.
@@ -304,6 +306,6 @@ async fn report(State(state): State<AppState>, ApiUser(actor): ApiUser, Query(q)
         Some(code) => Some(qingtuan_app::regions::find_by_code(&app.db, code).await?.ok_or(AppError::NotFound)?.path),
         None => None,
     };
-    let figures = stats::report(app, &actor, &Params { as_of: q.as_of, baseline: q.baseline, scope, region_path }).await?;
+    let figures = stats::report(app, &actor, &Params { as_of: q.as_of, baseline: q.baseline, from: q.from, scope, region_path }).await?;
     Ok(Json(qingtuan_app::report::to_json(&figures)))
 }

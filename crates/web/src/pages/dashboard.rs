@@ -28,6 +28,8 @@ use crate::{AppState, CurrentUser, PageError};
 pub struct DashboardQuery {
     pub as_of: Option<NaiveDate>,
     pub baseline: Option<NaiveDate>,
+    /// Start of the period of flow indicators.
+    pub from: Option<NaiveDate>,
     /// Org code of the subtree.
     pub scope: Option<String>,
     /// Region code of a street.
@@ -41,11 +43,12 @@ pub struct Card {
 }
 
 fn card(figure: Figure) -> Card {
+    let base = if figure.indicator.measure == indicator::Measure::Flow { "上一同长时段" } else { "基准" };
     let compare = match (figure.baseline_value, figure.delta) {
         (Some(b), Some(d)) => {
             let sign = if d > 0 { "+" } else { "" };
             let growth = figure.growth_pct.map(|g| format!("，{sign}{g:.1}%")).unwrap_or_default();
-            format!("基准 {b}，{sign}{d}{growth}")
+            format!("{base} {b}，{sign}{d}{growth}")
         }
         _ => "基准日之后新成立".into(),
     };
@@ -63,6 +66,7 @@ struct DashboardPage {
     layout: Layout,
     as_of: NaiveDate,
     baseline: NaiveDate,
+    from: NaiveDate,
     scope_code: String,
     street_code: String,
     scopes: Vec<OrgView>,
@@ -99,7 +103,7 @@ async fn params(state: &AppState, user: &CurrentUser, q: &DashboardQuery) -> Res
         Some(code) => Some(qingtuan_app::regions::find_by_code(&app.db, code).await?.ok_or(AppError::NotFound)?.path),
         None => None,
     };
-    Ok((Params { as_of, baseline, scope, region_path }, scope_code))
+    Ok((Params { as_of, baseline, from: q.from, scope, region_path }, scope_code))
 }
 
 pub async fn show(State(state): State<AppState>, user: CurrentUser, Query(q): Query<DashboardQuery>) -> Result<Response, PageError> {
@@ -130,7 +134,8 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, Query(q): Qu
         layout: Layout::new(&user, "/dashboard", "工作台"),
         as_of: p.as_of,
         baseline: p.baseline,
-        query: query_without_page(&DashboardQuery { as_of: Some(p.as_of), baseline: Some(p.baseline), scope: Some(scope_code.clone()), street: q.street.clone() }),
+        from: stats::period_start(&p),
+        query: query_without_page(&DashboardQuery { as_of: Some(p.as_of), baseline: Some(p.baseline), from: p.from, scope: Some(scope_code.clone()), street: q.street.clone() }),
         scope_code,
         street_code,
         scopes,

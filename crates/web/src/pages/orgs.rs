@@ -151,7 +151,7 @@ async fn show_page(state: &AppState, user: &CurrentUser, id: OrgId, errors: Erro
     // The figures of the subtree, for the dashboard's default dates, if the user may see figures here.
     let (as_of, baseline) = qingtuan_app::stats::default_dates(&state.app).await?;
     let figures = if scope::covers(&state.app.db, &user.actor, qingtuan_app::stats::READ, id).await? {
-        let p = qingtuan_app::stats::Params { as_of, baseline, scope: id, region_path: None };
+        let p = qingtuan_app::stats::Params { as_of, baseline, from: None, scope: id, region_path: None };
         qingtuan_app::stats::evaluate(&state.app.db, &p).await?
     } else {
         Vec::new()

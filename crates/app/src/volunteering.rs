@@ -1,0 +1,244 @@
+//! Volunteer mobilisation: commando teams, recruitment calls with their shifts, turn-outs with the
+//! hours credited by the attendance rule, people served, and donations. Organisers act within
+//! their scope (`orgs.write` over the org that calls, forms the team or receives the donation).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
+use qingtuan_domain::audit::{AuditAction, ObjectKind};
+use qingtuan_domain::ids::OrgId;
+use qingtuan_domain::permission::{Action, Module, Permission};
+use qingtuan_domain::time::start_of_local_day;
+use qingtuan_domain::volunteering::{DEFAULT_MIN_SHARE_PERCENT, Task, credited_minutes};
+use qingtuan_domain::Invalid;
+use qingtuan_entity::{donation, recruitment_call, shift, turnout, volunteer_team};
+use sea_orm::{ActiveModelTrait, EntityTrait, Set, TransactionTrait};
+use serde_json::json;
+
+use crate::audit::{self, Entry};
+use crate::error::AppResult;
+use crate::{Actor, App, AppError, orgs, scope};
+
+const WRITE: Permission = Permission::new(Module::Orgs, Action::Write);
+
+async fn org_in_scope(app: &App, actor: &Actor, code: &str) -> AppResult<OrgId> {
+    let found = orgs::find_by_code(&app.db, code).await?.ok_or_else(|| Invalid::one("org_code", format!("组织代码“{code}”不存在")))?;
+    scope::require(app, actor, WRITE, (ObjectKind::Org, found.id.to_string()), OrgId(found.id)).await?;
+    Ok(OrgId(found.id))
+}
+
+fn name_of(raw: &str, field: &'static str, what: &str) -> Result<String, Invalid> {
+    let v = raw.trim();
+    if v.is_empty() || v.chars().count() > 100 {
+        return Err(Invalid::one(field, format!("{what}不能为空，且不超过 100 个字")));
+    }
+    Ok(v.to_owned())
+}
+
+#[derive(Debug, Clone)]
+pub struct NewTeam {
+    pub org_code: String,
+    pub name: String,
+    pub formed_on: NaiveDate,
+}
+
+pub async fn create_team(app: &App, actor: &Actor, form: &NewTeam) -> AppResult<i64> {
+    let org = org_in_scope(app, actor, &form.org_code).await?;
+    let name = name_of(&form.name, "name", "突击队名称")?;
+    let txn = app.db.begin().await?;
+    let team = volunteer_team::ActiveModel { org_id: Set(org.0), name: Set(name.clone()), leader_person_id: Set(None), formed_on: Set(form.formed_on), disbanded_on: Set(None), ..Default::default() }
+        .insert(&txn)
+        .await?;
+    let entry = Entry::new(AuditAction::TeamFormed, ObjectKind::Org).object(org).scope(org).after(json!({ "team": team.id, "name": name, "formed_on": form.formed_on }));
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok(team.id)
+}
+
+#[derive(Debug, Clone)]
+pub struct NewShift {
+    pub on_date: NaiveDate,
+    pub start: NaiveTime,
+    pub end: NaiveTime,
+    pub place: String,
+    pub places: i32,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewCall {
+    pub org_code: String,
+    pub title: String,
+    pub task: String,
+    pub published_on: NaiveDate,
+    pub shifts: Vec<NewShift>,
+}
+
+/// A local date and time in Shanghai, as a UTC instant.
+pub fn local_instant(day: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
+    start_of_local_day(day) + (time - NaiveTime::MIN)
+}
+
+/// Publishes a recruitment call with its shifts; returns the call's id and the shifts' ids.
+pub async fn create_call(app: &App, actor: &Actor, form: &NewCall) -> AppResult<(i64, Vec<i64>)> {
+    let org = org_in_scope(app, actor, &form.org_code).await?;
+    let title = name_of(&form.title, "title", "招募令标题")?;
+    let task = Task::parse(&form.task)?;
+    if form.shifts.iter().any(|s| s.end <= s.start || s.places <= 0) {
+        return Err(Invalid::one("shifts", "每个班次的结束时间应晚于开始时间，名额应大于 0").into());
+    }
+    let txn = app.db.begin().await?;
+    let call = recruitment_call::ActiveModel { org_id: Set(org.0), title: Set(title.clone()), task: Set(task.code().into()), published_on: Set(form.published_on), ..Default::default() }
+        .insert(&txn)
+        .await?;
+    let mut ids = Vec::with_capacity(form.shifts.len());
+    for s in &form.shifts {
+        let row = shift::ActiveModel {
+            call_id: Set(call.id),
+            on_date: Set(s.on_date),
+            starts_at: Set(local_instant(s.on_date, s.start)),
+            ends_at: Set(local_instant(s.on_date, s.end)),
+            place: Set(s.place.trim().chars().take(200).collect()),
+            places: Set(s.places),
+            people_served: Set(0),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        ids.push(row.id);
+    }
+    let entry = Entry::new(AuditAction::CallPublished, ObjectKind::Org).object(org).scope(org).after(json!({ "call": call.id, "title": title, "task": task.code(), "shifts": ids.len() }));
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok((call.id, ids))
+}
+
+/// One volunteer at one shift, with when they checked in and out.
+#[derive(Debug, Clone)]
+pub struct Attendance {
+    pub shift_id: i64,
+    pub person_id: i64,
+    pub team_id: Option<i64>,
+    pub check_in_at: DateTime<Utc>,
+    pub check_out_at: DateTime<Utc>,
+}
+
+/// Records turn-outs, all or nothing, crediting hours by the attendance rule.
+pub async fn record_turnouts(app: &App, actor: &Actor, rows: &[Attendance]) -> AppResult<usize> {
+    let shift_ids: Vec<i64> = rows.iter().map(|r| r.shift_id).collect();
+    let mut shifts: HashMap<i64, (shift::Model, i64)> = HashMap::new();
+    for chunk in shift_ids.chunks(500) {
+        use sea_orm::{ColumnTrait, QueryFilter};
+        for s in shift::Entity::find().filter(shift::Column::Id.is_in(chunk.to_vec())).all(&app.db).await? {
+            let call = recruitment_call::Entity::find_by_id(s.call_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+            shifts.insert(s.id, (s, call.org_id));
+        }
+    }
+    let mut checked: HashMap<i64, bool> = HashMap::new();
+    for (_, org) in shifts.values() {
+        if !checked.contains_key(org) {
+            scope::require(app, actor, WRITE, (ObjectKind::Org, org.to_string()), OrgId(*org)).await?;
+            checked.insert(*org, true);
+        }
+    }
+    let txn = app.db.begin().await?;
+    let mut minutes = 0_i64;
+    for chunk in rows.chunks(1000) {
+        let mut models = Vec::with_capacity(chunk.len());
+        for r in chunk {
+            let (s, _) = shifts.get(&r.shift_id).ok_or(AppError::NotFound)?;
+            let credited = credited_minutes(s.starts_at, s.ends_at, r.check_in_at, r.check_out_at, DEFAULT_MIN_SHARE_PERCENT);
+            minutes += credited;
+            models.push(turnout::ActiveModel {
+                shift_id: Set(r.shift_id),
+                person_id: Set(r.person_id),
+                team_id: Set(r.team_id),
+                check_in_at: Set(Some(r.check_in_at)),
+                check_out_at: Set(Some(r.check_out_at)),
+                credited_minutes: Set(i32::try_from(credited).unwrap_or(i32::MAX)),
+                ..Default::default()
+            });
+        }
+        turnout::Entity::insert_many(models).exec(&txn).await?;
+    }
+    let entry = Entry::new(AuditAction::TurnoutsRecorded, ObjectKind::Org).after(json!({ "turnouts": rows.len(), "credited_minutes": minutes }));
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok(rows.len())
+}
+
+/// Records how many people a shift served (服务人次).
+pub async fn record_people_served(app: &App, actor: &Actor, shift_id: i64, people: i64) -> AppResult<()> {
+    if people < 0 {
+        return Err(Invalid::one("people_served", "服务人次不能为负数").into());
+    }
+    let s = shift::Entity::find_by_id(shift_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let call = recruitment_call::Entity::find_by_id(s.call_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    scope::require(app, actor, WRITE, (ObjectKind::Org, call.org_id.to_string()), OrgId(call.org_id)).await?;
+    let before = s.people_served;
+    let txn = app.db.begin().await?;
+    let mut active: shift::ActiveModel = s.into();
+    active.people_served = Set(people);
+    active.update(&txn).await?;
+    let entry = Entry::new(AuditAction::PeopleServedRecorded, ObjectKind::Org)
+        .object(call.org_id)
+        .scope(OrgId(call.org_id))
+        .before(json!({ "shift": shift_id, "people_served": before }))
+        .after(json!({ "shift": shift_id, "people_served": people }));
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone)]
+pub struct NewDonation {
+    pub org_code: String,
+    /// `None`: the donor wishes to stay anonymous.
+    pub donor_name: Option<String>,
+    /// `person` or `org`.
+    pub donor_kind: String,
+    /// `cash` or `goods`.
+    pub kind: String,
+    pub value_fen: i64,
+    pub purpose: String,
+    pub donated_on: NaiveDate,
+    pub receipt_no: String,
+}
+
+pub async fn record_donation(app: &App, actor: &Actor, form: &NewDonation) -> AppResult<i64> {
+    let org = org_in_scope(app, actor, &form.org_code).await?;
+    if !matches!(form.donor_kind.as_str(), "person" | "org") || !matches!(form.kind.as_str(), "cash" | "goods") {
+        return Err(Invalid::one("kind", "捐赠方应为个人或单位，类型应为捐款或捐物").into());
+    }
+    if form.value_fen <= 0 {
+        return Err(Invalid::one("value", "金额或折价应大于 0").into());
+    }
+    let txn = app.db.begin().await?;
+    let row = donation::ActiveModel {
+        org_id: Set(org.0),
+        donor_name: Set(form.donor_name.clone().filter(|n| !n.trim().is_empty())),
+        donor_kind: Set(form.donor_kind.clone()),
+        kind: Set(form.kind.clone()),
+        value_fen: Set(form.value_fen),
+        purpose: Set(form.purpose.trim().chars().take(200).collect()),
+        donated_on: Set(form.donated_on),
+        receipt_no: Set(form.receipt_no.trim().chars().take(40).collect()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let donor = if form.donor_kind == "person" { "（个人，已隐去）".to_owned() } else { form.donor_name.clone().unwrap_or_else(|| "（匿名）".into()) };
+    let entry = Entry::new(AuditAction::DonationRecorded, ObjectKind::Org)
+        .object(org)
+        .scope(org)
+        .after(json!({ "donation": row.id, "donor": donor, "kind": form.kind, "value_fen": form.value_fen, "donated_on": form.donated_on }));
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok(row.id)
+}
+
+/// The period a flow indicator covers: `[from, to]`, and the one of the same length before it.
+pub fn previous_period(from: NaiveDate, to: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let days = (to - from).num_days() + 1;
+    let prev_to = from - TimeDelta::days(1);
+    (prev_to - TimeDelta::days(days - 1), prev_to)
+}
