@@ -242,3 +242,133 @@ pub fn previous_period(from: NaiveDate, to: NaiveDate) -> (NaiveDate, NaiveDate)
     let prev_to = from - TimeDelta::days(1);
     (prev_to - TimeDelta::days(days - 1), prev_to)
 }
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ShiftView {
+    pub id: i64,
+    pub on_date: NaiveDate,
+    pub place: String,
+    pub places: i32,
+    pub turnouts: usize,
+    pub people_served: i64,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CallView {
+    pub id: i64,
+    pub org_name: String,
+    pub title: String,
+    pub task: String,
+    pub published_on: NaiveDate,
+    pub shifts: Vec<ShiftView>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TeamView {
+    pub name: String,
+    pub org_name: String,
+    pub formed_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DonationView {
+    pub org_name: String,
+    /// The donor as shown: individuals are not named on screen.
+    pub donor: String,
+    pub kind: String,
+    pub yuan: String,
+    pub purpose: String,
+    pub donated_on: NaiveDate,
+    pub receipt_no: String,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Overview {
+    pub calls: Vec<CallView>,
+    pub teams: Vec<TeamView>,
+    pub donations: Vec<DonationView>,
+}
+
+/// Calls (with their shifts' turn-outs and people served), teams and donations of the period in
+/// the actor's scope, newest first; at most 200 of each.
+pub async fn overview(app: &App, actor: &Actor, from: NaiveDate, to: NaiveDate) -> AppResult<Overview> {
+    use qingtuan_entity::org;
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+    let read = Permission::new(Module::Orgs, Action::Read);
+    scope::require_somewhere(app, actor, read).await?;
+    let calls = recruitment_call::Entity::find()
+        .filter(scope::org_condition(actor, read, recruitment_call::Column::OrgId))
+        .filter(recruitment_call::Column::PublishedOn.lte(to))
+        .order_by_desc(recruitment_call::Column::PublishedOn)
+        .limit(200)
+        .all(&app.db)
+        .await?;
+    let call_ids: Vec<i64> = calls.iter().map(|c| c.id).collect();
+    let shifts = shift::Entity::find()
+        .filter(shift::Column::CallId.is_in(call_ids))
+        .filter(shift::Column::OnDate.gte(from))
+        .filter(shift::Column::OnDate.lte(to))
+        .order_by_asc(shift::Column::OnDate)
+        .all(&app.db)
+        .await?;
+    let shift_ids: Vec<i64> = shifts.iter().map(|s| s.id).collect();
+    let mut counts: HashMap<i64, usize> = HashMap::new();
+    for chunk in shift_ids.chunks(500) {
+        for t in turnout::Entity::find().filter(turnout::Column::ShiftId.is_in(chunk.to_vec())).all(&app.db).await? {
+            *counts.entry(t.shift_id).or_default() += 1;
+        }
+    }
+    let teams = volunteer_team::Entity::find()
+        .filter(scope::org_condition(actor, read, volunteer_team::Column::OrgId))
+        .filter(volunteer_team::Column::FormedOn.lte(to))
+        .order_by_desc(volunteer_team::Column::FormedOn)
+        .limit(200)
+        .all(&app.db)
+        .await?;
+    let donations = donation::Entity::find()
+        .filter(scope::org_condition(actor, read, donation::Column::OrgId))
+        .filter(donation::Column::DonatedOn.gte(from))
+        .filter(donation::Column::DonatedOn.lte(to))
+        .order_by_desc(donation::Column::DonatedOn)
+        .limit(200)
+        .all(&app.db)
+        .await?;
+    let org_ids: Vec<i64> = calls.iter().map(|c| c.org_id).chain(teams.iter().map(|t| t.org_id)).chain(donations.iter().map(|d| d.org_id)).collect();
+    let names: HashMap<i64, String> = org::Entity::find().filter(org::Column::Id.is_in(org_ids)).all(&app.db).await?.into_iter().map(|o| (o.id, o.name)).collect();
+    let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
+    Ok(Overview {
+        calls: calls
+            .into_iter()
+            .map(|c| CallView {
+                id: c.id,
+                org_name: name(c.org_id),
+                task: Task::parse(&c.task).map(Task::label).unwrap_or("").to_owned(),
+                published_on: c.published_on,
+                shifts: shifts
+                    .iter()
+                    .filter(|s| s.call_id == c.id)
+                    .map(|s| ShiftView { id: s.id, on_date: s.on_date, place: s.place.clone(), places: s.places, turnouts: counts.get(&s.id).copied().unwrap_or(0), people_served: s.people_served })
+                    .collect(),
+                title: c.title,
+            })
+            .filter(|c| !c.shifts.is_empty())
+            .collect(),
+        teams: teams.into_iter().map(|t| TeamView { name: t.name, org_name: name(t.org_id), formed_on: t.formed_on }).collect(),
+        donations: donations
+            .into_iter()
+            .map(|d| DonationView {
+                org_name: name(d.org_id),
+                donor: match (d.donor_kind.as_str(), &d.donor_name) {
+                    (_, None) => "匿名".into(),
+                    ("person", Some(_)) => "个人（姓名不公开）".into(),
+                    (_, Some(n)) => n.clone(),
+                },
+                kind: if d.kind == "cash" { "捐款".into() } else { "捐物".into() },
+                yuan: format!("{:.2}", d.value_fen as f64 / 100.0),
+                purpose: d.purpose,
+                donated_on: d.donated_on,
+                receipt_no: d.receipt_no,
+            })
+            .collect(),
+    })
+}

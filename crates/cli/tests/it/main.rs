@@ -12,3 +12,4 @@ mod cli;
 mod imports;
 mod security;
 mod stats;
+mod volunteering;

@@ -11,6 +11,7 @@ mod people;
 mod roles;
 mod sectors;
 mod users;
+mod volunteering;
 
 use askama::Template;
 use axum::Router;
@@ -42,6 +43,8 @@ pub fn routes() -> Router<AppState> {
         .route("/people/export.xlsx", get(people::export))
         .route("/people/duplicates", get(people::duplicates))
         .route("/people/merge", post(people::merge))
+        .route("/volunteering", get(volunteering::show))
+        .route("/volunteering/shifts/{id}/served", post(volunteering::record_served))
         .route("/sectors", get(sectors::list))
         .route("/sectors/{code}", post(sectors::update))
         .route("/people/{id}", get(people::show))
