@@ -31,7 +31,12 @@ pub struct Grant {
 
 #[derive(Debug, Clone)]
 pub enum Principal {
-    User { id: UserId, username: String, display_name: String, must_change_password: bool },
+    User {
+        id: UserId,
+        username: String,
+        display_name: String,
+        must_change_password: bool,
+    },
     /// Someone not (yet) logged in, named by what they typed as a username.
     Anonymous(String),
     System,
@@ -104,7 +109,8 @@ impl Actor {
         if self.is_system() {
             return "全部".into();
         }
-        let parts: Vec<String> = self.grants.iter().map(|g| format!("{}（{}）", g.scope_org_name, g.role_name)).collect();
+        let parts: Vec<String> =
+            self.grants.iter().map(|g| format!("{}（{}）", g.scope_org_name, g.role_name)).collect();
         if parts.is_empty() { "无".into() } else { parts.join("；") }
     }
 }

@@ -176,12 +176,8 @@ pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Page<R
     let page = crate::page::page_number(filter.page);
     let query = audit_event::Entity::find().filter(cond);
     let total = query.clone().count(&app.db).await?;
-    let items = query
-        .order_by_desc(audit_event::Column::Id)
-        .offset((page - 1) * PER_PAGE)
-        .limit(PER_PAGE)
-        .all(&app.db)
-        .await?;
+    let items =
+        query.order_by_desc(audit_event::Column::Id).offset((page - 1) * PER_PAGE).limit(PER_PAGE).all(&app.db).await?;
     Ok(Page { items: items.into_iter().map(Row::from).collect(), total, page, per_page: PER_PAGE })
 }
 

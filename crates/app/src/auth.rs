@@ -37,11 +37,20 @@ pub const LOGIN_REJECTED: &str = "用户名或密码错误；连续失败 5 次�
 
 /// The key of the failure counter: the normalised name if it parses, otherwise the raw input.
 fn attempt_key(raw: &str) -> String {
-    Username::parse(raw).map_or_else(|_| raw.trim().to_lowercase(), |u| u.as_str().to_owned()).chars().take(64).collect()
+    Username::parse(raw)
+        .map_or_else(|_| raw.trim().to_lowercase(), |u| u.as_str().to_owned())
+        .chars()
+        .take(64)
+        .collect()
 }
 
 /// Checks the password and opens a session. `None` means rejected, with no reason given.
-pub async fn login(app: &App, raw_username: &str, password: &str, client: &ClientInfo) -> AppResult<Option<NewSession>> {
+pub async fn login(
+    app: &App,
+    raw_username: &str,
+    password: &str,
+    client: &ClientInfo,
+) -> AppResult<Option<NewSession>> {
     let now = app.now();
     let key = attempt_key(raw_username);
     let txn = app.db.begin().await?;
@@ -188,7 +197,11 @@ pub async fn resolve_session(app: &App, token: &str, client: &ClientInfo) -> App
 }
 
 /// The actor for an enabled user, with every grant they hold now; `None` if disabled or missing.
-pub async fn load_actor<C: ConnectionTrait>(conn: &C, user_id: UserId, client: &ClientInfo) -> AppResult<Option<Actor>> {
+pub async fn load_actor<C: ConnectionTrait>(
+    conn: &C,
+    user_id: UserId,
+    client: &ClientInfo,
+) -> AppResult<Option<Actor>> {
     let Some(account) = user::Entity::find_by_id(user_id.0).one(conn).await? else { return Ok(None) };
     if account.disabled_at.is_some() {
         return Ok(None);
@@ -292,7 +305,8 @@ pub async fn change_password(app: &App, actor: &Actor, form: &PasswordChange) ->
     active.update(&txn).await?;
     session::Entity::delete_many().filter(session::Column::UserId.eq(account.id)).exec(&txn).await?;
     let opened = open_session(&txn, user_id, now, &actor.client).await?;
-    let entry = Entry::new(AuditAction::PasswordChanged, ObjectKind::User).object(account.id).scope(OrgId(account.org_id));
+    let entry =
+        Entry::new(AuditAction::PasswordChanged, ObjectKind::User).object(account.id).scope(OrgId(account.org_id));
     audit::record(&txn, now, actor, entry).await?;
     txn.commit().await?;
     Ok(opened)

@@ -137,8 +137,7 @@ impl Keys {
         let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .decode(encoded.trim())
             .map_err(|_| AppError::Internal("密钥不是有效的 base64url 编码".into()))?;
-        let master: [u8; 32] =
-            bytes.try_into().map_err(|_| AppError::Internal("密钥长度应为 32 字节".into()))?;
+        let master: [u8; 32] = bytes.try_into().map_err(|_| AppError::Internal("密钥长度应为 32 字节".into()))?;
         Ok(Self::from_master(&master))
     }
 

@@ -60,9 +60,18 @@ const POPULATION: [(i64, i64); 8] = [
 const AREAS: [(&str, &str, usize); 3] =
     [("CYA1", "青岛天安数码城", 0), ("CYA2", "北曲商圈", 1), ("CYA3", "斑马青年社区", 2)];
 
-const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "高", "罗", "郑", "梁", "谢", "宋", "唐", "韩", "曹", "许", "邓", "冯"];
-const GIVEN: &[&str] = &["伟", "芳", "娜", "敏", "静", "磊", "洋", "艳", "勇", "杰", "娟", "涛", "明", "超", "秀", "霞", "平", "刚", "桂", "晨", "宇", "欣", "睿", "浩", "婷", "雪", "琳", "博", "悦", "航"];
-const FIRMS: &[&str] = &["华信", "恒瑞", "海川", "启航", "鼎盛", "瑞丰", "嘉禾", "金桥", "新源", "蓝海", "远景", "丰泽", "和信", "青禾", "伟业"];
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "高",
+    "罗", "郑", "梁", "谢", "宋", "唐", "韩", "曹", "许", "邓", "冯",
+];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "敏", "静", "磊", "洋", "艳", "勇", "杰", "娟", "涛", "明", "超", "秀", "霞", "平", "刚", "桂",
+    "晨", "宇", "欣", "睿", "浩", "婷", "雪", "琳", "博", "悦", "航",
+];
+const FIRMS: &[&str] = &[
+    "华信", "恒瑞", "海川", "启航", "鼎盛", "瑞丰", "嘉禾", "金桥", "新源", "蓝海", "远景", "丰泽", "和信", "青禾",
+    "伟业",
+];
 const TRADES: &[&str] = &["科技", "物流", "食品", "机械", "电子", "纺织", "建材", "新能源", "医药", "文创"];
 
 /// What `build` made that a person needs to know: the demo logins.
@@ -91,8 +100,26 @@ impl Gen {
     }
 
     #[expect(clippy::too_many_arguments, reason = "one call per generated org reads best flat")]
-    fn org(&mut self, code: String, name: String, kind: &str, parent: &str, sector: &str, region: &str, basis: &str, founded: NaiveDate) -> String {
-        let social = matches!(sector, "street_community" | "township_village" | "non_public_enterprise" | "social_organisation" | "new_youth_group" | "park_business");
+    fn org(
+        &mut self,
+        code: String,
+        name: String,
+        kind: &str,
+        parent: &str,
+        sector: &str,
+        region: &str,
+        basis: &str,
+        founded: NaiveDate,
+    ) -> String {
+        let social = matches!(
+            sector,
+            "street_community"
+                | "township_village"
+                | "non_public_enterprise"
+                | "social_organisation"
+                | "new_youth_group"
+                | "park_business"
+        );
         if social {
             self.social.push(Org { code: code.clone(), founded });
         }
@@ -123,7 +150,9 @@ impl Gen {
 
 fn fail(e: AppError) -> AppError {
     match e {
-        AppError::Rows(rows) => AppError::Internal(format!("demo data rejected: {:?}", rows.iter().take(3).collect::<Vec<_>>())),
+        AppError::Rows(rows) => {
+            AppError::Internal(format!("demo data rejected: {:?}", rows.iter().take(3).collect::<Vec<_>>()))
+        }
         other => other,
     }
 }
@@ -135,7 +164,12 @@ pub async fn build(app: &App) -> Result<DemoLogins, AppError> {
     let mut g = Gen { rng: StdRng::seed_from_u64(20220531), orgs: Vec::new(), social: Vec::new(), next_code: 0 };
 
     // Regions and youth populations.
-    let region = |code: &str, name: &str, kind: &str, parent: &str| NewRegion { code: code.into(), name: name.into(), kind: kind.into(), parent_code: parent.into() };
+    let region = |code: &str, name: &str, kind: &str, parent: &str| NewRegion {
+        code: code.into(),
+        name: name.into(),
+        kind: kind.into(),
+        parent_code: parent.into(),
+    };
     regions::create(app, &system, &region("CY", "城阳区", "district", "")).await?;
     let mut communities: Vec<(String, usize)> = Vec::new();
     for (i, (code, name, n)) in STREETS.iter().enumerate() {
@@ -157,21 +191,54 @@ pub async fn build(app: &App) -> Result<DemoLogins, AppError> {
     }
 
     // The district committee and the street working committees (all before the reform).
-    g.org("CY".into(), "共青团青岛市城阳区委员会".into(), "district_committee", "", "government", "CY", "unit", date(1984, 5, 4));
+    g.org(
+        "CY".into(),
+        "共青团青岛市城阳区委员会".into(),
+        "district_committee",
+        "",
+        "government",
+        "CY",
+        "unit",
+        date(1984, 5, 4),
+    );
     let streets: Vec<String> = STREETS
         .iter()
-        .map(|(code, name, _)| g.org(format!("{code}T"), format!("{name}团工委"), "working_committee", "CY", "street_community", code, "unit", date(2005, 3, 1)))
+        .map(|(code, name, _)| {
+            g.org(
+                format!("{code}T"),
+                format!("{name}团工委"),
+                "working_committee",
+                "CY",
+                "street_community",
+                code,
+                "unit",
+                date(2005, 3, 1),
+            )
+        })
         .collect();
     let old_day = |g: &mut Gen| g.day_between(date(2006, 1, 1), date(2020, 6, 30));
     let new_day = |g: &mut Gen| g.day_between(date(2021, 1, 15), date(2022, 5, 20));
 
     // O1, O2: three industry-system working committees and the high-tech centre's, after the reform.
-    for (code, name, sector) in [("CYHY1", "城阳区国企团工委", "soe"), ("CYHY2", "城阳区教育团工委", "education"), ("CYHY3", "城阳区法律服务行业团工委", "public_institution")] {
+    for (code, name, sector) in [
+        ("CYHY1", "城阳区国企团工委", "soe"),
+        ("CYHY2", "城阳区教育团工委", "education"),
+        ("CYHY3", "城阳区法律服务行业团工委", "public_institution"),
+    ] {
         let day = new_day(&mut g);
         g.org(code.into(), name.into(), "working_committee", "CY", sector, "CY", "industry", day);
     }
     let day = new_day(&mut g);
-    g.org("CYGX".into(), "高新便民服务中心团工委".into(), "working_committee", "CY", "public_institution", "CY01", "unit", day);
+    g.org(
+        "CYGX".into(),
+        "高新便民服务中心团工委".into(),
+        "working_committee",
+        "CY",
+        "public_institution",
+        "CY01",
+        "unit",
+        day,
+    );
 
     // Community branches: 85 before the reform, 65 after (O2); every community has one by the as-of date.
     let mut order: Vec<usize> = (0..communities.len()).collect();
@@ -180,7 +247,16 @@ pub async fn build(app: &App) -> Result<DemoLogins, AppError> {
         let (ccode, street) = communities[*idx].clone();
         let founded = if n < 85 { old_day(&mut g) } else { new_day(&mut g) };
         let parent = streets[street].clone();
-        g.org(format!("{ccode}B"), format!("{}团支部", community_name(&ccode)), "branch", &parent, "street_community", &ccode, "unit", founded);
+        g.org(
+            format!("{ccode}B"),
+            format!("{}团支部", community_name(&ccode)),
+            "branch",
+            &parent,
+            "street_community",
+            &ccode,
+            "unit",
+            founded,
+        );
     }
 
     // Social-domain organisations beyond communities: before and after the reform (O7: 527 → 636).
@@ -201,8 +277,13 @@ pub async fn build(app: &App) -> Result<DemoLogins, AppError> {
                         _ => (format!("{firm}团支部"), "branch"),
                     }
                 }
-                "society" => (format!("{}青年公益服务中心团支部", STREETS[street].1.trim_end_matches("街道")), "branch"),
-                _ => (format!("{}新兴青年联合团支部{}", ["快递", "外卖", "网约车", "直播"][i % 4], i + 1), "joint_branch"),
+                "society" => {
+                    (format!("{}青年公益服务中心团支部", STREETS[street].1.trim_end_matches("街道")), "branch")
+                }
+                _ => (
+                    format!("{}新兴青年联合团支部{}", ["快递", "外卖", "网约车", "直播"][i % 4], i + 1),
+                    "joint_branch",
+                ),
             };
             let code = g.code(prefix);
             let parent = streets[street].clone();
@@ -214,11 +295,21 @@ pub async fn build(app: &App) -> Result<DemoLogins, AppError> {
     let mut red_flag = String::new();
     for i in 0..34 {
         let (acode, aname, street) = AREAS[i % 3];
-        let name = if i == 0 { "青岛天安数码城团支部".to_owned() } else { format!("{aname}{}团支部", g.firm()) };
+        let name =
+            if i == 0 { "青岛天安数码城团支部".to_owned() } else { format!("{aname}{}团支部", g.firm()) };
         let founded = if i == 0 { date(2012, 5, 4) } else { old_day(&mut g) };
         let code = g.code("P");
         let parent = streets[street].clone();
-        let code = g.org(code, name, if i % 5 == 4 { "general_branch" } else { "branch" }, &parent, "park_business", acode, "area", founded);
+        let code = g.org(
+            code,
+            name,
+            if i % 5 == 4 { "general_branch" } else { "branch" },
+            &parent,
+            "park_business",
+            acode,
+            "area",
+            founded,
+        );
         if i == 0 {
             red_flag = code;
         }
@@ -227,7 +318,16 @@ pub async fn build(app: &App) -> Result<DemoLogins, AppError> {
     for _ in 0..5 {
         let code = g.code("X");
         let firm = g.firm();
-        g.org(code, format!("{firm}团支部（已撤销）"), "branch", &streets[0], "non_public_enterprise", STREETS[0].0, "unit", date(2010, 3, 1));
+        g.org(
+            code,
+            format!("{firm}团支部（已撤销）"),
+            "branch",
+            &streets[0],
+            "non_public_enterprise",
+            STREETS[0].0,
+            "unit",
+            date(2010, 3, 1),
+        );
     }
     // Nobody is placed in those.
     g.social.retain(|o| !o.code.starts_with('X'));
@@ -248,9 +348,27 @@ pub async fn build(app: &App) -> Result<DemoLogins, AppError> {
     for (i, (code, name, _)) in STREETS.iter().enumerate() {
         let parent = streets[i].clone();
         let day = new_day(&mut g);
-        g.org(format!("{code}Q"), format!("{name}青工委"), "youth_work_committee", &parent, "street_community", code, "unit", day);
+        g.org(
+            format!("{code}Q"),
+            format!("{name}青工委"),
+            "youth_work_committee",
+            &parent,
+            "street_community",
+            code,
+            "unit",
+            day,
+        );
         let day = new_day(&mut g);
-        g.org(format!("{code}S"), format!("{name}少工委"), "pioneer_work_committee", &parent, "street_community", code, "unit", day);
+        g.org(
+            format!("{code}S"),
+            format!("{name}少工委"),
+            "pioneer_work_committee",
+            &parent,
+            "street_community",
+            code,
+            "unit",
+            day,
+        );
     }
     let mut order: Vec<usize> = (0..communities.len()).collect();
     order.shuffle(&mut g.rng);
@@ -258,31 +376,62 @@ pub async fn build(app: &App) -> Result<DemoLogins, AppError> {
         let (ccode, street) = communities[*idx].clone();
         let day = if n < 20 { old_day(&mut g) } else { new_day(&mut g) };
         let parent = streets[street].clone();
-        g.org(format!("{ccode}Q"), format!("{}青工委", community_name(&ccode)), "youth_work_committee", &parent, "street_community", &ccode, "unit", day);
+        g.org(
+            format!("{ccode}Q"),
+            format!("{}青工委", community_name(&ccode)),
+            "youth_work_committee",
+            &parent,
+            "street_community",
+            &ccode,
+            "unit",
+            day,
+        );
     }
     order.shuffle(&mut g.rng);
     for (n, idx) in order.iter().take(120).enumerate() {
         let (ccode, street) = communities[*idx].clone();
         let day = if n < 40 { old_day(&mut g) } else { new_day(&mut g) };
         let parent = streets[street].clone();
-        g.org(format!("{ccode}S"), format!("{}少工委", community_name(&ccode)), "pioneer_work_committee", &parent, "street_community", &ccode, "unit", day);
+        g.org(
+            format!("{ccode}S"),
+            format!("{}少工委", community_name(&ccode)),
+            "pioneer_work_committee",
+            &parent,
+            "street_community",
+            &ccode,
+            "unit",
+            day,
+        );
     }
     // O5, O6: industry and area youth work committees.
-    for (code, name) in [("CYQK", "城阳区快递服务行业青工委"), ("CYQW", "城阳区文学艺术团体青工委")] {
+    for (code, name) in [("CYQK", "城阳区快递服务行业青工委"), ("CYQW", "城阳区文学艺术团体青工委")]
+    {
         let day = new_day(&mut g);
         g.org(code.into(), name.into(), "youth_work_committee", "CY", "new_youth_group", "CY", "industry", day);
     }
     for (acode, aname, street) in AREAS {
         let day = new_day(&mut g);
         let parent = streets[street].clone();
-        g.org(format!("{acode}Q"), format!("{aname}青工委"), "youth_work_committee", &parent, "park_business", acode, "area", day);
+        g.org(
+            format!("{acode}Q"),
+            format!("{aname}青工委"),
+            "youth_work_committee",
+            &parent,
+            "park_business",
+            acode,
+            "area",
+            day,
+        );
     }
 
     for form in &g.orgs {
         orgs::create(app, &system, form).await.map_err(fail)?;
     }
     for x in g.orgs.iter().filter(|o| o.name.ends_with("（已撤销）")) {
-        let id = orgs::find_by_code(&app.db, &x.code).await?.map(|o| qingtuan_domain::ids::OrgId(o.id)).ok_or(AppError::NotFound)?;
+        let id = orgs::find_by_code(&app.db, &x.code)
+            .await?
+            .map(|o| qingtuan_domain::ids::OrgId(o.id))
+            .ok_or(AppError::NotFound)?;
         orgs::dissolve(app, &system, id, date(2019, 6, 30), false).await?;
     }
     orgs::add_honour(app, &system, &red_flag, "全国五四红旗团支部", date(2019, 5, 4)).await?;
@@ -352,11 +501,20 @@ async fn people_and_positions(app: &App, g: &mut Gen, b: NaiveDate, d: NaiveDate
 
     let old_social: Vec<usize> = (0..g.social.len()).filter(|i| g.social[*i].founded <= date(2020, 6, 30)).collect();
     let all_social: Vec<usize> = (0..g.social.len()).collect();
-    let branch_codes: Vec<usize> = (0..g.social.len()).filter(|i| g.social[*i].code.ends_with('B') && g.social[*i].code.contains('-')).collect();
-    let street_committees: Vec<usize> = (0..g.social.len()).filter(|i| g.social[*i].code.len() == 5 && g.social[*i].code.ends_with('T')).collect();
+    let branch_codes: Vec<usize> =
+        (0..g.social.len()).filter(|i| g.social[*i].code.ends_with('B') && g.social[*i].code.contains('-')).collect();
+    let street_committees: Vec<usize> =
+        (0..g.social.len()).filter(|i| g.social[*i].code.len() == 5 && g.social[*i].code.ends_with('T')).collect();
 
     let mut forms: Vec<NewPosition> = Vec::new();
-    let position = |person: i64, org: &str, title: &str, employment: &str, source: &str, level: &str, start: NaiveDate, end: Option<NaiveDate>| NewPosition {
+    let position = |person: i64,
+                    org: &str,
+                    title: &str,
+                    employment: &str,
+                    source: &str,
+                    level: &str,
+                    start: NaiveDate,
+                    end: Option<NaiveDate>| NewPosition {
         id_number: String::new(),
         person_id: Some(person),
         org_code: org.into(),
@@ -390,7 +548,16 @@ async fn people_and_positions(app: &App, g: &mut Gen, b: NaiveDate, d: NaiveDate
         if founded <= date(2020, 6, 30) && i % 2 == 0 && veterans_used < AT_BASELINE - LEFT_SINCE {
             let start = g.day_between(founded.max(date(2016, 1, 1)), date(2020, 11, 30));
             veteran_posts.push((take(), *org, start));
-            forms.push(position(veteran_posts.last().map_or(0, |p| p.0), &g.social[*org].code, "secretary", "part_time", source, "", start, None));
+            forms.push(position(
+                veteran_posts.last().map_or(0, |p| p.0),
+                &g.social[*org].code,
+                "secretary",
+                "part_time",
+                source,
+                "",
+                start,
+                None,
+            ));
             veterans_used += 1;
         } else {
             let start = g.day_between(founded.max(b).succ_opt().unwrap_or(b), d.pred_opt().unwrap_or(d));
@@ -405,8 +572,14 @@ async fn people_and_positions(app: &App, g: &mut Gen, b: NaiveDate, d: NaiveDate
         let org = *old_social.choose(&mut g.rng).unwrap_or(&0);
         let start = g.day_between(g.social[org].founded.max(date(2015, 1, 1)), date(2020, 11, 30));
         let who = take();
-        let end = (veterans_used >= AT_BASELINE - LEFT_SINCE).then(|| g.day_between(date(2021, 2, 1), date(2022, 4, 30)));
-        let (title, employment) = [("member", "part_time"), ("staff", "social_worker"), ("member", "volunteer_core"), ("deputy_secretary", "part_time")][veterans_used % 4];
+        let end =
+            (veterans_used >= AT_BASELINE - LEFT_SINCE).then(|| g.day_between(date(2021, 2, 1), date(2022, 4, 30)));
+        let (title, employment) = [
+            ("member", "part_time"),
+            ("staff", "social_worker"),
+            ("member", "volunteer_core"),
+            ("deputy_secretary", "part_time"),
+        ][veterans_used % 4];
         forms.push(position(who, &g.social[org].code, title, employment, "election", "", start, end));
         veteran_posts.push((who, org, start));
         veterans_used += 1;
@@ -417,7 +590,16 @@ async fn people_and_positions(app: &App, g: &mut Gen, b: NaiveDate, d: NaiveDate
         newcomers_used += 1;
         let start = g.day_between(date(2021, 3, 1), date(2022, 3, 31));
         let employment = if i % 2 == 0 { "seconded" } else { "part_time" };
-        forms.push(position(who, &g.social[*org].code, "member", employment, "social_selection", "street", start, None));
+        forms.push(position(
+            who,
+            &g.social[*org].code,
+            "member",
+            employment,
+            "social_selection",
+            "street",
+            start,
+            None,
+        ));
         newcomer_posts.push((who, *org, start));
     }
     // The rest of the newcomers, in any social-domain organisation existing when they start.
@@ -447,13 +629,36 @@ async fn people_and_positions(app: &App, g: &mut Gen, b: NaiveDate, d: NaiveDate
     let base = AT_BASELINE + newcomers;
     for i in 0..11 {
         let start = g.day_between(date(2021, 3, 1), date(2022, 3, 31));
-        forms.push(position(ids[base + i], "CY", "member", if i % 2 == 0 { "seconded" } else { "part_time" }, "social_selection", "district", start, None));
+        forms.push(position(
+            ids[base + i],
+            "CY",
+            "member",
+            if i % 2 == 0 { "seconded" } else { "part_time" },
+            "social_selection",
+            "district",
+            start,
+            None,
+        ));
     }
     // Staff of schools and government bodies: not the social-domain work force.
-    let traditional: Vec<String> = g.orgs.iter().filter(|o| matches!(o.sector_code.as_str(), "education" | "government")).map(|o| o.code.clone()).collect();
+    let traditional: Vec<String> = g
+        .orgs
+        .iter()
+        .filter(|o| matches!(o.sector_code.as_str(), "education" | "government"))
+        .map(|o| o.code.clone())
+        .collect();
     for i in 0..60 {
         let org = traditional[i % traditional.len().max(1)].clone();
-        forms.push(position(ids[base + 11 + i], &org, if i % 6 == 0 { "secretary" } else { "member" }, "full_time", "election", "", date(2020, 9, 1), None));
+        forms.push(position(
+            ids[base + 11 + i],
+            &org,
+            if i % 6 == 0 { "secretary" } else { "member" },
+            "full_time",
+            "election",
+            "",
+            date(2020, 9, 1),
+            None,
+        ));
     }
     positions::create_batch(app, &Actor::system(), &forms).await.map_err(fail)?;
     Ok(ids)
@@ -469,7 +674,12 @@ async fn mobilisation(app: &App, rng: &mut StdRng, volunteers: &[i64], branches:
     let time = |h: u32, m: u32| NaiveTime::from_hms_opt(h, m, 0).unwrap_or(NaiveTime::MIN);
     for (i, org) in branches.iter().cycle().take(131).enumerate() {
         let formed = date(2022, 3, 1 + (i % 20) as u32);
-        volunteering::create_team(app, &system, &NewTeam { org_code: org.clone(), name: format!("青年突击队第{}队", i + 1), formed_on: formed }).await?;
+        volunteering::create_team(
+            app,
+            &system,
+            &NewTeam { org_code: org.clone(), name: format!("青年突击队第{}队", i + 1), formed_on: formed },
+        )
+        .await?;
     }
     const SHIFTS: usize = 200;
     const TURNOUTS: usize = 3_284;
@@ -488,14 +698,26 @@ async fn mobilisation(app: &App, rng: &mut StdRng, volunteers: &[i64], branches:
                 places: 20,
             })
             .collect();
-        let form = NewCall { org_code: org.clone(), title: format!("疫情防控志愿者招募令（第{}号）", call + 1), task: tasks[call % 3].into(), published_on: first.pred_opt().unwrap_or(first), shifts };
+        let form = NewCall {
+            org_code: org.clone(),
+            title: format!("疫情防控志愿者招募令（第{}号）", call + 1),
+            task: tasks[call % 3].into(),
+            published_on: first.pred_opt().unwrap_or(first),
+            shifts,
+        };
         shift_ids.extend(volunteering::create_call(app, &system, &form).await?.1);
     }
     let shift_days: Vec<NaiveDate> = {
         use sea_orm::EntityTrait;
         let mut days = Vec::with_capacity(shift_ids.len());
         for id in &shift_ids {
-            days.push(qingtuan_entity::shift::Entity::find_by_id(*id).one(&app.db).await?.map(|s| s.on_date).unwrap_or_default());
+            days.push(
+                qingtuan_entity::shift::Entity::find_by_id(*id)
+                    .one(&app.db)
+                    .await?
+                    .map(|s| s.on_date)
+                    .unwrap_or_default(),
+            );
         }
         days
     };
@@ -526,7 +748,11 @@ async fn mobilisation(app: &App, rng: &mut StdRng, volunteers: &[i64], branches:
         total += value_fen;
         let form = NewDonation {
             org_code: branches[(n * 11) % branches.len()].clone(),
-            donor_name: if n % 4 == 0 { None } else { Some(format!("{}（合成捐赠方）", if n % 2 == 0 { "青岛某企业" } else { "爱心人士" })) },
+            donor_name: if n % 4 == 0 {
+                None
+            } else {
+                Some(format!("{}（合成捐赠方）", if n % 2 == 0 { "青岛某企业" } else { "爱心人士" }))
+            },
             donor_kind: if n % 2 == 0 { "org".into() } else { "person".into() },
             kind: if n % 3 == 2 { "goods".into() } else { "cash".into() },
             value_fen,

@@ -40,27 +40,74 @@ pub async fn build(app: &App, size: Size, progress: &(dyn Fn(&str, usize, usize)
     let mut rng = StdRng::seed_from_u64(size.orgs as u64 ^ (size.people as u64) << 20);
     let communities = (size.orgs / 10).max(STREETS);
 
-    let mut regions_rows = vec![NewRegion { code: "G".into(), name: "合成区".into(), kind: "district".into(), parent_code: String::new() }];
+    let mut regions_rows = vec![NewRegion {
+        code: "G".into(),
+        name: "合成区".into(),
+        kind: "district".into(),
+        parent_code: String::new(),
+    }];
     let mut populations = Vec::new();
     for s in 0..STREETS {
-        regions_rows.push(NewRegion { code: format!("G{s:02}"), name: format!("合成第{}街道", s + 1), kind: "street".into(), parent_code: "G".into() });
+        regions_rows.push(NewRegion {
+            code: format!("G{s:02}"),
+            name: format!("合成第{}街道", s + 1),
+            kind: "street".into(),
+            parent_code: "G".into(),
+        });
         for (year, base) in [(2020, 18_000), (2022, 19_000)] {
-            populations.push(NewPopulation { region_code: format!("G{s:02}"), year: year.to_string(), count: (base + s * 100).to_string(), source: "合成数据".into() });
+            populations.push(NewPopulation {
+                region_code: format!("G{s:02}"),
+                year: year.to_string(),
+                count: (base + s * 100).to_string(),
+                source: "合成数据".into(),
+            });
         }
     }
     for c in 0..communities {
-        regions_rows.push(NewRegion { code: format!("G{:02}-{c:05}", c % STREETS), name: format!("合成第{}社区", c + 1), kind: "community".into(), parent_code: format!("G{:02}", c % STREETS) });
+        regions_rows.push(NewRegion {
+            code: format!("G{:02}-{c:05}", c % STREETS),
+            name: format!("合成第{}社区", c + 1),
+            kind: "community".into(),
+            parent_code: format!("G{:02}", c % STREETS),
+        });
     }
     progress("区域", 0, regions_rows.len());
     regions::create_batch(app, &sys, &regions_rows, false).await?;
     regions::set_populations(app, &sys, &populations, false).await?;
 
-    let sectors = ["street_community", "non_public_enterprise", "social_organisation", "new_youth_group", "park_business", "education", "government", "soe"];
-    let kinds = ["branch", "branch", "branch", "general_branch", "committee", "youth_work_committee", "pioneer_work_committee"];
+    let sectors = [
+        "street_community",
+        "non_public_enterprise",
+        "social_organisation",
+        "new_youth_group",
+        "park_business",
+        "education",
+        "government",
+        "soe",
+    ];
+    let kinds =
+        ["branch", "branch", "branch", "general_branch", "committee", "youth_work_committee", "pioneer_work_committee"];
     let start = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default();
-    let mut org_rows = vec![NewOrg { code: "G".into(), name: "合成区团委".into(), kind: "district_committee".into(), sector_code: "government".into(), region_code: "G".into(), founded_on: "1990-01-01".into(), ..NewOrg::default() }];
+    let mut org_rows = vec![NewOrg {
+        code: "G".into(),
+        name: "合成区团委".into(),
+        kind: "district_committee".into(),
+        sector_code: "government".into(),
+        region_code: "G".into(),
+        founded_on: "1990-01-01".into(),
+        ..NewOrg::default()
+    }];
     for s in 0..STREETS {
-        org_rows.push(NewOrg { code: format!("G{s:02}T"), name: format!("合成第{}街道团工委", s + 1), kind: "working_committee".into(), parent_code: "G".into(), sector_code: "street_community".into(), region_code: format!("G{s:02}"), founded_on: "2000-01-01".into(), ..NewOrg::default() });
+        org_rows.push(NewOrg {
+            code: format!("G{s:02}T"),
+            name: format!("合成第{}街道团工委", s + 1),
+            kind: "working_committee".into(),
+            parent_code: "G".into(),
+            sector_code: "street_community".into(),
+            region_code: format!("G{s:02}"),
+            founded_on: "2000-01-01".into(),
+            ..NewOrg::default()
+        });
     }
     let mut codes: Vec<String> = org_rows.iter().map(|o| o.code.clone()).collect();
     while org_rows.len() < size.orgs {
@@ -100,7 +147,8 @@ pub async fn build(app: &App, size: Size, progress: &(dyn Fn(&str, usize, usize)
         let org = &org_rows[rng.gen_range(0..org_rows.len())];
         let founded = NaiveDate::parse_from_str(&org.founded_on, "%Y-%m-%d").unwrap_or(start);
         let begin = day(&mut rng, founded.max(NaiveDate::from_ymd_opt(2015, 1, 1).unwrap_or(start)), 2500);
-        let end = (n % 10 == 0).then(|| day(&mut rng, begin.succ_opt().unwrap_or(begin), 900).succ_opt().unwrap_or(begin));
+        let end =
+            (n % 10 == 0).then(|| day(&mut rng, begin.succ_opt().unwrap_or(begin), 900).succ_opt().unwrap_or(begin));
         position_rows.push(NewPosition {
             person_id: Some(ids[n % ids.len().max(1)]),
             org_code: org.code.clone(),

@@ -48,10 +48,12 @@ impl Kind {
     }
 
     pub fn parse(code: &str) -> Result<Self, AppError> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.code() == code || k.label() == code)
-            .ok_or_else(|| AppError::Invalid(qingtuan_domain::Invalid::one("kind", format!("未知的导入类型“{code}”，应为 regions、populations、orgs、people 或 positions"))))
+        Self::ALL.into_iter().find(|k| k.code() == code || k.label() == code).ok_or_else(|| {
+            AppError::Invalid(qingtuan_domain::Invalid::one(
+                "kind",
+                format!("未知的导入类型“{code}”，应为 regions、populations、orgs、people 或 positions"),
+            ))
+        })
     }
 
     pub fn columns(self) -> &'static [(&'static str, &'static str)] {
@@ -69,8 +71,19 @@ impl Kind {
         match self {
             Self::Regions => &["CY01-23", "示例社区", "社区", "CY01"],
             Self::Populations => &["CY01", "2022", "74300", "区统计局年度人口抽样"],
-            Self::Orgs => &["CY01-23B", "示例社区团支部", "团支部", "CY01T", "street_community", "CY01-23", "单位建", "2022-05-04"],
-            Self::People => &["张三", "男", "1995-05-04", "370214199505041234", "13800000000", "2012-05-04", "共青团员", "CY01-23"],
+            Self::Orgs => &[
+                "CY01-23B",
+                "示例社区团支部",
+                "团支部",
+                "CY01T",
+                "street_community",
+                "CY01-23",
+                "单位建",
+                "2022-05-04",
+            ],
+            Self::People => {
+                &["张三", "男", "1995-05-04", "370214199505041234", "13800000000", "2012-05-04", "共青团员", "CY01-23"]
+            }
             Self::Positions => &["370214199505041234", "CY01-23B", "书记", "兼职", "两委委员", "", "2022-05-04", ""],
         }
     }
@@ -102,15 +115,20 @@ pub fn read(file_name: &str, bytes: &[u8]) -> AppResult<Sheet> {
         let mut rows = Vec::new();
         for record in reader.records() {
             let record = record.map_err(|e| bad(format!("CSV 文件格式有误：{e}")))?;
-            rows.push(record.iter().map(|c| if c.trim().is_empty() { Cell::Empty } else { Cell::Text(c.to_owned()) }).collect());
+            rows.push(
+                record
+                    .iter()
+                    .map(|c| if c.trim().is_empty() { Cell::Empty } else { Cell::Text(c.to_owned()) })
+                    .collect(),
+            );
         }
         return Ok(Sheet { rows });
     }
     if !lower.ends_with(".xlsx") {
         return Err(bad("只能导入 .xlsx 或 .csv 文件".into()));
     }
-    let mut book: calamine::Xlsx<_> =
-        calamine::open_workbook_from_rs(Cursor::new(bytes.to_vec())).map_err(|e| bad(format!("无法读取 Excel 文件：{e}")))?;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes.to_vec()))
+        .map_err(|e| bad(format!("无法读取 Excel 文件：{e}")))?;
     let range = book
         .worksheet_range_at(0)
         .ok_or_else(|| bad("Excel 文件中没有工作表".into()))?
@@ -188,7 +206,11 @@ fn map_header(kind: Kind, header: &[Cell]) -> Result<Vec<Option<&'static str>>, 
         match kind.columns().iter().find(|(f, l)| *f == name || *l == name) {
             Some((f, _)) => fields.push(Some(*f)),
             None => {
-                problems.push(RowProblem { row: 1, column: name.clone(), message: format!("未知的列“{name}”，请使用模板中的列名") });
+                problems.push(RowProblem {
+                    row: 1,
+                    column: name.clone(),
+                    message: format!("未知的列“{name}”，请使用模板中的列名"),
+                });
                 fields.push(None);
             }
         }
@@ -201,7 +223,8 @@ fn map_header(kind: Kind, header: &[Cell]) -> Result<Vec<Option<&'static str>>, 
     };
     for (field, label) in kind.columns() {
         if required.contains(field) && !fields.contains(&Some(*field)) {
-            problems.push(RowProblem { row: 1, column: (*label).to_owned(), message: format!("缺少列“{label}”") });
+            problems
+                .push(RowProblem { row: 1, column: (*label).to_owned(), message: format!("缺少列“{label}”") });
         }
     }
     if problems.is_empty() { Ok(fields) } else { Err(problems) }
@@ -218,7 +241,8 @@ fn text_of(field: &str, label: &str, cell: &Cell, row: usize, problems: &mut Vec
             problems.push(RowProblem {
                 row,
                 column: label.to_owned(),
-                message: "身份证号码必须以文本格式填写：Excel 的数字单元格只保留 15 位有效数字，号码可能已被改变".into(),
+                message: "身份证号码必须以文本格式填写：Excel 的数字单元格只保留 15 位有效数字，号码可能已被改变"
+                    .into(),
             });
             String::new()
         }
@@ -237,9 +261,18 @@ pub struct Outcome {
 
 /// Imports the rows of `sheet` as `kind`: all rows or none. `progress(done, total)` is called as
 /// rows are written.
-pub async fn run(app: &App, actor: &Actor, kind: Kind, sheet: &Sheet, dry_run: bool, progress: &(dyn Fn(usize, usize) + Sync)) -> AppResult<Outcome> {
+pub async fn run(
+    app: &App,
+    actor: &Actor,
+    kind: Kind,
+    sheet: &Sheet,
+    dry_run: bool,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> AppResult<Outcome> {
     let Some((header, body)) = sheet.rows.split_first() else {
-        return Err(AppError::Rows(vec![RowProblem { row: 1, column: String::new(), message: "文件是空的".into() }]));
+        return Err(AppError::Rows(vec![RowProblem {
+            row: 1, column: String::new(), message: "文件是空的".into()
+        }]));
     };
     let fields = map_header(kind, header).map_err(AppError::Rows)?;
     let mut problems = Vec::new();
@@ -266,7 +299,8 @@ pub async fn run(app: &App, actor: &Actor, kind: Kind, sheet: &Sheet, dry_run: b
     // the user gets every problem at once.
     let cell_problems = problems;
     let dry_run = dry_run || !cell_problems.is_empty();
-    let get = |r: &[(&str, String)], f: &str| r.iter().find(|(k, _)| *k == f).map(|(_, v)| v.clone()).unwrap_or_default();
+    let get =
+        |r: &[(&str, String)], f: &str| r.iter().find(|(k, _)| *k == f).map(|(_, v)| v.clone()).unwrap_or_default();
     // Batches number their rows from 1; the spreadsheet's data start on row 2.
     let shift = |e: AppError| match e {
         AppError::Rows(rows) => AppError::Rows(rows.into_iter().map(|p| RowProblem { row: p.row + 1, ..p }).collect()),
@@ -274,11 +308,27 @@ pub async fn run(app: &App, actor: &Actor, kind: Kind, sheet: &Sheet, dry_run: b
     };
     let rows = match kind {
         Kind::Regions => {
-            let forms: Vec<NewRegion> = records.iter().map(|r| NewRegion { code: get(r, "code"), name: get(r, "name"), kind: get(r, "kind"), parent_code: get(r, "parent_code") }).collect();
+            let forms: Vec<NewRegion> = records
+                .iter()
+                .map(|r| NewRegion {
+                    code: get(r, "code"),
+                    name: get(r, "name"),
+                    kind: get(r, "kind"),
+                    parent_code: get(r, "parent_code"),
+                })
+                .collect();
             regions::create_batch(app, actor, &forms, dry_run).await
         }
         Kind::Populations => {
-            let forms: Vec<NewPopulation> = records.iter().map(|r| NewPopulation { region_code: get(r, "region_code"), year: get(r, "year"), count: get(r, "count"), source: get(r, "source") }).collect();
+            let forms: Vec<NewPopulation> = records
+                .iter()
+                .map(|r| NewPopulation {
+                    region_code: get(r, "region_code"),
+                    year: get(r, "year"),
+                    count: get(r, "count"),
+                    source: get(r, "source"),
+                })
+                .collect();
             regions::set_populations(app, actor, &forms, dry_run).await
         }
         Kind::Orgs => {

@@ -5,11 +5,14 @@ use qingtuan_domain::audit::{AuditAction, ObjectKind};
 use qingtuan_domain::ids::OrgId;
 use qingtuan_domain::org::{OrgCode, OrgKind, parse_org_name};
 use qingtuan_domain::permission::{Action, Module, Permission};
-use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_domain::region::{OrgBasis, pinyin_initials};
 use qingtuan_domain::time::local_date;
+use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{org, org_closure, sector};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
+};
 use serde_json::json;
 
 use crate::audit::{self, Entry};
@@ -60,7 +63,9 @@ pub async fn find_by_code<C: ConnectionTrait>(conn: &C, code: &str) -> AppResult
 
 pub async fn create(app: &App, actor: &Actor, form: &NewOrg) -> AppResult<OrgId> {
     // Outside the scope, the parent is reported missing — and the probe is audited.
-    if let Some(parent) = find_by_code(&app.db, &form.parent_code).await?.filter(|_| !form.parent_code.trim().is_empty()) {
+    if let Some(parent) =
+        find_by_code(&app.db, &form.parent_code).await?.filter(|_| !form.parent_code.trim().is_empty())
+    {
         let write = Permission::new(Module::Orgs, Action::Write);
         scope::require(app, actor, write, (ObjectKind::Org, parent.id.to_string()), OrgId(parent.id)).await?;
     }
@@ -72,13 +77,23 @@ pub async fn create(app: &App, actor: &Actor, form: &NewOrg) -> AppResult<OrgId>
 
 /// Creates every org of `forms`, all or nothing; a row may name an org of an earlier row as its
 /// parent. Returns how many were created.
-pub async fn create_batch(app: &App, actor: &Actor, forms: &[NewOrg], dry_run: bool, progress: &(dyn Fn(usize, usize) + Sync)) -> AppResult<usize> {
+pub async fn create_batch(
+    app: &App,
+    actor: &Actor,
+    forms: &[NewOrg],
+    dry_run: bool,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> AppResult<usize> {
     let txn = app.db.begin().await?;
     let mut problems = Vec::new();
     for (i, form) in forms.iter().enumerate() {
         match insert(&txn, app, actor, form).await {
             Ok(_) => {}
-            Err(AppError::Invalid(e)) => problems.extend(e.0.into_iter().map(|f| RowProblem { row: i + 1, column: column_label(f.field), message: f.message })),
+            Err(AppError::Invalid(e)) => problems.extend(e.0.into_iter().map(|f| RowProblem {
+                row: i + 1,
+                column: column_label(f.field),
+                message: f.message,
+            })),
             Err(other) => return Err(other),
         }
         if (i + 1) % 100 == 0 || i + 1 == forms.len() {
@@ -156,7 +171,8 @@ async fn insert(conn: &DatabaseTransaction, app: &App, actor: &Actor, form: &New
     {
         problems.push(FieldError { field: "code", message: "组织代码已被使用".into() });
     }
-    let (Some(code), Some(name), Some(kind), Some(basis), Some(founded_on)) = (code, name, kind, basis, founded_on) else {
+    let (Some(code), Some(name), Some(kind), Some(basis), Some(founded_on)) = (code, name, kind, basis, founded_on)
+    else {
         return Err(Invalid(problems).into());
     };
     if !problems.is_empty() {
@@ -192,14 +208,10 @@ async fn insert(conn: &DatabaseTransaction, app: &App, actor: &Actor, form: &New
     .await
     .map_err(|e| AppError::on_unique(e, "code", "组织代码已被使用"))?;
 
-    let mut closure = vec![org_closure::ActiveModel {
-        ancestor_id: Set(created.id),
-        descendant_id: Set(created.id),
-        depth: Set(0),
-    }];
+    let mut closure =
+        vec![org_closure::ActiveModel { ancestor_id: Set(created.id), descendant_id: Set(created.id), depth: Set(0) }];
     if let Some(p) = &parent {
-        let ancestors =
-            org_closure::Entity::find().filter(org_closure::Column::DescendantId.eq(p.id)).all(txn).await?;
+        let ancestors = org_closure::Entity::find().filter(org_closure::Column::DescendantId.eq(p.id)).all(txn).await?;
         closure.extend(ancestors.into_iter().map(|a| org_closure::ActiveModel {
             ancestor_id: Set(a.ancestor_id),
             descendant_id: Set(created.id),
@@ -212,7 +224,8 @@ async fn insert(conn: &DatabaseTransaction, app: &App, actor: &Actor, form: &New
         "code": code.as_str(), "name": name, "kind": kind.code(), "parent": form.parent_code.trim(),
         "sector": form.sector_code.trim(), "region": form.region_code.trim(), "basis": basis.code(), "founded_on": founded_on,
     });
-    let entry = Entry::new(AuditAction::OrgCreated, ObjectKind::Org).object(created.id).scope(OrgId(created.id)).after(after);
+    let entry =
+        Entry::new(AuditAction::OrgCreated, ObjectKind::Org).object(created.id).scope(OrgId(created.id)).after(after);
     audit::record(txn, now, actor, entry).await?;
     Ok(OrgId(created.id))
 }
@@ -319,7 +332,10 @@ pub async fn dissolve(app: &App, actor: &Actor, id: OrgId, on: chrono::NaiveDate
         let mut active: org::ActiveModel = o.into();
         active.dissolved_on = Set(Some(on));
         active.update(&txn).await?;
-        let entry = Entry::new(AuditAction::OrgDissolved, ObjectKind::Org).object(org_id).scope(OrgId(org_id)).after(json!({ "dissolved_on": on }));
+        let entry = Entry::new(AuditAction::OrgDissolved, ObjectKind::Org)
+            .object(org_id)
+            .scope(OrgId(org_id))
+            .after(json!({ "dissolved_on": on }));
         audit::record(&txn, now, actor, entry).await?;
     }
     for p in live_posts {
@@ -328,7 +344,10 @@ pub async fn dissolve(app: &App, actor: &Actor, id: OrgId, on: chrono::NaiveDate
         let mut active: position::ActiveModel = p.into();
         active.end_on = Set(Some(end));
         active.update(&txn).await?;
-        let entry = Entry::new(AuditAction::PositionEnded, ObjectKind::Position).object(pid).scope(OrgId(org_id)).after(json!({ "end_on": end }));
+        let entry = Entry::new(AuditAction::PositionEnded, ObjectKind::Position)
+            .object(pid)
+            .scope(OrgId(org_id))
+            .after(json!({ "end_on": end }));
         audit::record(&txn, now, actor, entry).await?;
     }
     txn.commit().await?;
@@ -336,7 +355,13 @@ pub async fn dissolve(app: &App, actor: &Actor, id: OrgId, on: chrono::NaiveDate
 }
 
 /// Records an honour (e.g. 全国五四红旗团支部) awarded to an org.
-pub async fn add_honour(app: &App, actor: &Actor, code: &str, title: &str, awarded_on: chrono::NaiveDate) -> AppResult<()> {
+pub async fn add_honour(
+    app: &App,
+    actor: &Actor,
+    code: &str,
+    title: &str,
+    awarded_on: chrono::NaiveDate,
+) -> AppResult<()> {
     use qingtuan_entity::org_honour;
     let found = find_by_code(&app.db, code).await?.ok_or(AppError::NotFound)?;
     let write = Permission::new(Module::Orgs, Action::Write);
@@ -346,10 +371,18 @@ pub async fn add_honour(app: &App, actor: &Actor, code: &str, title: &str, award
         return Err(Invalid::one("title", "荣誉名称不能为空，且不超过 100 个字").into());
     }
     let txn = app.db.begin().await?;
-    org_honour::ActiveModel { org_id: Set(found.id), title: Set(title.to_owned()), awarded_on: Set(awarded_on), ..Default::default() }
-        .insert(&txn)
-        .await?;
-    let entry = Entry::new(AuditAction::OrgHonoured, ObjectKind::Org).object(found.id).scope(OrgId(found.id)).after(json!({ "honour": title, "awarded_on": awarded_on }));
+    org_honour::ActiveModel {
+        org_id: Set(found.id),
+        title: Set(title.to_owned()),
+        awarded_on: Set(awarded_on),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let entry = Entry::new(AuditAction::OrgHonoured, ObjectKind::Org)
+        .object(found.id)
+        .scope(OrgId(found.id))
+        .after(json!({ "honour": title, "awarded_on": awarded_on }));
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
     Ok(())
@@ -418,7 +451,9 @@ pub async fn move_subtree(app: &App, actor: &Actor, id: OrgId, new_parent_code: 
     let write = Permission::new(Module::Orgs, Action::Write);
     scope::require(app, actor, write, (ObjectKind::Org, id.to_string()), id).await?;
     let node = org::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
-    let parent = find_by_code(&app.db, new_parent_code).await?.ok_or_else(|| Invalid::one("parent_code", "新的上级组织不存在"))?;
+    let parent = find_by_code(&app.db, new_parent_code)
+        .await?
+        .ok_or_else(|| Invalid::one("parent_code", "新的上级组织不存在"))?;
     scope::require(app, actor, write, (ObjectKind::Org, parent.id.to_string()), OrgId(parent.id)).await?;
     let subtree = org_closure::Entity::find().filter(org_closure::Column::AncestorId.eq(node.id)).all(&app.db).await?;
     let members: Vec<i64> = subtree.iter().map(|c| c.descendant_id).collect();
@@ -445,7 +480,8 @@ pub async fn move_subtree(app: &App, actor: &Actor, id: OrgId, new_parent_code: 
         .filter(org_closure::Column::AncestorId.is_not_in(members.clone()))
         .exec(&txn)
         .await?;
-    let ancestors = org_closure::Entity::find().filter(org_closure::Column::DescendantId.eq(parent.id)).all(&txn).await?;
+    let ancestors =
+        org_closure::Entity::find().filter(org_closure::Column::DescendantId.eq(parent.id)).all(&txn).await?;
     let rows: Vec<org_closure::ActiveModel> = ancestors
         .iter()
         .flat_map(|a| {
@@ -480,17 +516,31 @@ pub async fn export_xlsx(app: &App, actor: &Actor, rows: &[OrgView]) -> AppResul
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name("组织").map_err(x)?;
-    for (col, h) in (0_u16..).zip(["组织代码", "组织名称", "组织类型", "层级", "成立日期", "撤销日期"]) {
+    for (col, h) in (0_u16..).zip(["组织代码", "组织名称", "组织类型", "层级", "成立日期", "撤销日期"])
+    {
         sheet.write_string(0, col, h).map_err(x)?;
     }
     for (r, o) in (1_u32..).zip(rows) {
-        let cells = [o.code.clone(), o.name.clone(), o.kind_label.clone(), o.depth.to_string(), o.founded_on.to_string(), o.dissolved_on.map(|d| d.to_string()).unwrap_or_default()];
+        let cells = [
+            o.code.clone(),
+            o.name.clone(),
+            o.kind_label.clone(),
+            o.depth.to_string(),
+            o.founded_on.to_string(),
+            o.dissolved_on.map(|d| d.to_string()).unwrap_or_default(),
+        ];
         for (col, cell) in (0_u16..).zip(cells) {
             sheet.write_string(r, col, cell).map_err(x)?;
         }
     }
     let bytes = book.save_to_buffer().map_err(x)?;
-    audit::record(&app.db, app.now(), actor, Entry::new(AuditAction::Exported, ObjectKind::Org).after(json!({ "rows": rows.len() }))).await?;
+    audit::record(
+        &app.db,
+        app.now(),
+        actor,
+        Entry::new(AuditAction::Exported, ObjectKind::Org).after(json!({ "rows": rows.len() })),
+    )
+    .await?;
     Ok(bytes)
 }
 
@@ -536,7 +586,9 @@ pub async fn update(app: &App, actor: &Actor, id: OrgId, form: &OrgEdit) -> AppR
             r
         }
     };
-    let basis = OrgBasis::parse(if form.basis.trim().is_empty() { "unit" } else { &form.basis }).map_err(|e| problems.extend(e.0)).ok();
+    let basis = OrgBasis::parse(if form.basis.trim().is_empty() { "unit" } else { &form.basis })
+        .map_err(|e| problems.extend(e.0))
+        .ok();
     let founded_on = match crate::people::parse_date("founded_on", &form.founded_on) {
         Ok(Some(d)) => Some(d),
         Ok(None) => Some(found.founded_on),
@@ -550,7 +602,9 @@ pub async fn update(app: &App, actor: &Actor, id: OrgId, form: &OrgEdit) -> AppR
     {
         problems.push(FieldError { field: "founded_on", message: "成立日期不能晚于撤销日期".into() });
     }
-    let (Some(name), Some(kind), Some(basis), Some(founded_on), true) = (name, kind, basis, founded_on, problems.is_empty()) else {
+    let (Some(name), Some(kind), Some(basis), Some(founded_on), true) =
+        (name, kind, basis, founded_on, problems.is_empty())
+    else {
         return Err(Invalid(problems).into());
     };
     let before = json!({ "name": found.name, "kind": found.kind, "sector_id": found.sector_id, "region_id": found.region_id, "basis": found.basis, "founded_on": found.founded_on });
@@ -603,5 +657,12 @@ pub async fn edit_form(app: &App, actor: &Actor, id: OrgId) -> AppResult<OrgEdit
         Some(r) => region::Entity::find_by_id(r).one(&app.db).await?.map(|r| r.code).unwrap_or_default(),
         None => String::new(),
     };
-    Ok(OrgEdit { name: found.name, kind: found.kind, sector_code, region_code, basis: found.basis, founded_on: found.founded_on.to_string() })
+    Ok(OrgEdit {
+        name: found.name,
+        kind: found.kind,
+        sector_code,
+        region_code,
+        basis: found.basis,
+        founded_on: found.founded_on.to_string(),
+    })
 }

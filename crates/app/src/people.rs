@@ -14,8 +14,7 @@ use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{person, position, region};
 use sea_orm::sea_query::Query;
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
+    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde_json::json;
 
@@ -107,7 +106,11 @@ fn validate(form: &NewPerson, regions: &HashMap<String, i64>) -> Result<ValidPer
     {
         problems.push(FieldError { field: "birth_on", message: "出生日期与身份证号码不一致".into() });
     }
-    let phone = if form.phone.trim().is_empty() { None } else { Phone::parse(&form.phone).map_err(|e| problems.extend(e.0)).ok() };
+    let phone = if form.phone.trim().is_empty() {
+        None
+    } else {
+        Phone::parse(&form.phone).map_err(|e| problems.extend(e.0)).ok()
+    };
     let member_since = parse_date("member_since", &form.member_since).map_err(|e| problems.push(e)).ok().flatten();
     let political_status = if form.political_status.trim().is_empty() {
         Ok(PoliticalStatus::LeagueMember)
@@ -119,7 +122,8 @@ fn validate(form: &NewPerson, regions: &HashMap<String, i64>) -> Result<ValidPer
         code => {
             let id = regions.get(code).copied();
             if id.is_none() {
-                problems.push(FieldError { field: "region_code", message: format!("区域代码“{code}”不存在") });
+                problems
+                    .push(FieldError { field: "region_code", message: format!("区域代码“{code}”不存在") });
             }
             id
         }
@@ -144,7 +148,13 @@ pub async fn create_batch(app: &App, actor: &Actor, forms: &[NewPerson]) -> AppR
 }
 
 /// `create_batch`, calling `progress(written, total)` as rows are written.
-pub async fn create_batch_with_progress(app: &App, actor: &Actor, forms: &[NewPerson], dry_run: bool, progress: &(dyn Fn(usize, usize) + Sync)) -> AppResult<Vec<i64>> {
+pub async fn create_batch_with_progress(
+    app: &App,
+    actor: &Actor,
+    forms: &[NewPerson],
+    dry_run: bool,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> AppResult<Vec<i64>> {
     scope::require_somewhere(app, actor, WRITE).await?;
     let regions = region_codes(app).await?;
     let mut problems = Vec::new();
@@ -158,22 +168,35 @@ pub async fn create_batch_with_progress(app: &App, actor: &Actor, forms: &[NewPe
                 if let Some(h) = &hash
                     && let Some(first) = seen.insert(h.clone(), row)
                 {
-                    problems.push(RowProblem { row, column: column_label("id_number"), message: format!("与第 {first} 行的身份证号码重复") });
+                    problems.push(RowProblem {
+                        row,
+                        column: column_label("id_number"),
+                        message: format!("与第 {first} 行的身份证号码重复"),
+                    });
                 }
                 valid.push((row, v, hash));
             }
-            Err(e) => problems.extend(e.0.into_iter().map(|f| RowProblem { row, column: column_label(f.field), message: f.message })),
+            Err(e) => problems.extend(e.0.into_iter().map(|f| RowProblem {
+                row,
+                column: column_label(f.field),
+                message: f.message,
+            })),
         }
     }
     let hashes: Vec<String> = valid.iter().filter_map(|(_, _, h)| h.clone()).collect();
     let mut existing = HashSet::new();
     for chunk in hashes.chunks(500) {
-        let found = person::Entity::find().filter(person::Column::IdNumberHash.is_in(chunk.to_vec())).all(&app.db).await?;
+        let found =
+            person::Entity::find().filter(person::Column::IdNumberHash.is_in(chunk.to_vec())).all(&app.db).await?;
         existing.extend(found.into_iter().filter_map(|p| p.id_number_hash));
     }
     for (row, _, hash) in &valid {
         if hash.as_ref().is_some_and(|h| existing.contains(h)) {
-            problems.push(RowProblem { row: *row, column: column_label("id_number"), message: "该身份证号码已登记，同一号码即同一人".into() });
+            problems.push(RowProblem {
+                row: *row,
+                column: column_label("id_number"),
+                message: "该身份证号码已登记，同一号码即同一人".into(),
+            });
         }
     }
     if !problems.is_empty() {
@@ -216,12 +239,18 @@ pub async fn create_batch_with_progress(app: &App, actor: &Actor, forms: &[NewPe
         progress(ids.len(), total);
     }
     let entry = match (ids.first(), masked.pop()) {
-        (Some(id), Some(after)) if total == 1 => Entry::new(AuditAction::PersonCreated, ObjectKind::Person).object(id).after(after),
+        (Some(id), Some(after)) if total == 1 => {
+            Entry::new(AuditAction::PersonCreated, ObjectKind::Person).object(id).after(after)
+        }
         _ => Entry::new(AuditAction::Imported, ObjectKind::Person)
             .after(json!({ "rows": total, "first_id": ids.first(), "last_id": ids.last() })),
     };
     audit::record(&txn, now, actor, entry).await?;
-    if dry_run { txn.rollback().await? } else { txn.commit().await? }
+    if dry_run {
+        txn.rollback().await?
+    } else {
+        txn.commit().await?
+    }
     Ok(ids)
 }
 
@@ -265,7 +294,10 @@ fn row(app: &App, p: person::Model, unmasked: bool) -> PersonRow {
         birth_on: p.birth_on,
         id_number: reveal(&p.id_number_enc, mask_id_number),
         phone: reveal(&p.phone_enc, mask_phone),
-        political_status: PoliticalStatus::parse(&p.political_status).map(PoliticalStatus::label).unwrap_or("").to_owned(),
+        political_status: PoliticalStatus::parse(&p.political_status)
+            .map(PoliticalStatus::label)
+            .unwrap_or("")
+            .to_owned(),
         name: p.name,
     }
 }
@@ -292,7 +324,8 @@ pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Page<P
     if let Some(code) = filter.org.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         let found = crate::orgs::find_by_code(&app.db, code).await?;
         let org_id = found.as_ref().map_or(0, |o| o.id);
-        scope::require(app, actor, READ, (ObjectKind::Org, org_id.to_string()), qingtuan_domain::ids::OrgId(org_id)).await?;
+        scope::require(app, actor, READ, (ObjectKind::Org, org_id.to_string()), qingtuan_domain::ids::OrgId(org_id))
+            .await?;
         let in_subtree = Query::select()
             .column(position::Column::PersonId)
             .from(position::Entity)
@@ -311,7 +344,8 @@ pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Page<P
     let page = page_number(filter.page);
     let query = person::Entity::find().filter(cond);
     let total = query.clone().count(&app.db).await?;
-    let found = query.order_by_asc(person::Column::Id).offset((page - 1) * PER_PAGE).limit(PER_PAGE).all(&app.db).await?;
+    let found =
+        query.order_by_asc(person::Column::Id).offset((page - 1) * PER_PAGE).limit(PER_PAGE).all(&app.db).await?;
     Ok(Page { items: found.into_iter().map(|p| row(app, p, false)).collect(), total, page, per_page: PER_PAGE })
 }
 
@@ -333,7 +367,8 @@ pub async fn show(app: &App, actor: &Actor, id: i64) -> AppResult<PersonRow> {
 pub async fn show_unmasked(app: &App, actor: &Actor, id: i64) -> AppResult<PersonRow> {
     let found = find_visible(app, actor, id).await?;
     scope::require_somewhere(app, actor, UNMASK).await?;
-    audit::record(&app.db, app.now(), actor, Entry::new(AuditAction::PersonUnmasked, ObjectKind::Person).object(id)).await?;
+    audit::record(&app.db, app.now(), actor, Entry::new(AuditAction::PersonUnmasked, ObjectKind::Person).object(id))
+        .await?;
     Ok(row(app, found, true))
 }
 
@@ -363,7 +398,14 @@ pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult
         let ids: Vec<i64> = all.iter().map(|r| r.id).collect();
         let mut full = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
-            full.extend(person::Entity::find().filter(person::Column::Id.is_in(chunk.to_vec())).all(&app.db).await?.into_iter().map(|p| row(app, p, true)));
+            full.extend(
+                person::Entity::find()
+                    .filter(person::Column::Id.is_in(chunk.to_vec()))
+                    .all(&app.db)
+                    .await?
+                    .into_iter()
+                    .map(|p| row(app, p, true)),
+            );
         }
         all = full;
     }
@@ -371,18 +413,28 @@ pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name("人员").map_err(x)?;
-    for (col, h) in (0_u16..).zip(["编号", "姓名", "性别", "出生日期", "身份证号码", "手机号码", "政治面貌"]) {
+    for (col, h) in (0_u16..).zip(["编号", "姓名", "性别", "出生日期", "身份证号码", "手机号码", "政治面貌"])
+    {
         sheet.write_string(0, col, h).map_err(x)?;
     }
     for (r, p) in (1_u32..).zip(&all) {
-        let cells = [p.id.to_string(), p.name.clone(), p.gender.clone(), p.birth_on.map(|d| d.to_string()).unwrap_or_default(), p.id_number.clone(), p.phone.clone(), p.political_status.clone()];
+        let cells = [
+            p.id.to_string(),
+            p.name.clone(),
+            p.gender.clone(),
+            p.birth_on.map(|d| d.to_string()).unwrap_or_default(),
+            p.id_number.clone(),
+            p.phone.clone(),
+            p.political_status.clone(),
+        ];
         for (col, cell) in (0_u16..).zip(cells) {
             sheet.write_string(r, col, cell).map_err(x)?;
         }
     }
     let bytes = book.save_to_buffer().map_err(x)?;
     let after = json!({ "rows": all.len(), "unmasked": unmask, "filter": format!("{filter:?}") });
-    audit::record(&app.db, app.now(), actor, Entry::new(AuditAction::Exported, ObjectKind::Person).after(after)).await?;
+    audit::record(&app.db, app.now(), actor, Entry::new(AuditAction::Exported, ObjectKind::Person).after(after))
+        .await?;
     Ok(bytes)
 }
 
@@ -442,7 +494,9 @@ pub async fn merge(app: &App, actor: &Actor, keep: i64, duplicate: i64) -> AppRe
     } else {
         person::Entity::delete_by_id(b.id).exec(&txn).await?;
     }
-    let entry = Entry::new(AuditAction::PeopleMerged, ObjectKind::Person).object(a.id).after(json!({ "kept": a.id, "merged": b.id, "name": a.name }));
+    let entry = Entry::new(AuditAction::PeopleMerged, ObjectKind::Person)
+        .object(a.id)
+        .after(json!({ "kept": a.id, "merged": b.id, "name": a.name }));
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
     Ok(())

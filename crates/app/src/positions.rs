@@ -66,9 +66,16 @@ pub async fn create_batch(app: &App, actor: &Actor, forms: &[NewPosition]) -> Ap
 }
 
 /// `create_batch`, calling `progress(written, total)` as rows are written.
-pub async fn create_batch_with_progress(app: &App, actor: &Actor, forms: &[NewPosition], dry_run: bool, progress: &(dyn Fn(usize, usize) + Sync)) -> AppResult<usize> {
+pub async fn create_batch_with_progress(
+    app: &App,
+    actor: &Actor,
+    forms: &[NewPosition],
+    dry_run: bool,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> AppResult<usize> {
     scope::require_somewhere(app, actor, WRITE).await?;
-    let orgs: HashMap<String, i64> = org::Entity::find().all(&app.db).await?.into_iter().map(|o| (o.code, o.id)).collect();
+    let orgs: HashMap<String, i64> =
+        org::Entity::find().all(&app.db).await?.into_iter().map(|o| (o.code, o.id)).collect();
     let mut covered: HashMap<i64, bool> = HashMap::new();
     let mut problems = Vec::new();
     let mut valid = Vec::with_capacity(forms.len());
@@ -80,9 +87,13 @@ pub async fn create_batch_with_progress(app: &App, actor: &Actor, forms: &[NewPo
             None => match IdNumber::parse(&form.id_number) {
                 Ok(id) => {
                     let hash = app.keys.lookup_hash(id.as_str());
-                    let found = person::Entity::find().filter(person::Column::IdNumberHash.eq(hash)).one(&app.db).await?;
+                    let found =
+                        person::Entity::find().filter(person::Column::IdNumberHash.eq(hash)).one(&app.db).await?;
                     if found.is_none() {
-                        errs.push(FieldError { field: "id_number", message: "没有登记此身份证号码的人员，请先导入人员".into() });
+                        errs.push(FieldError {
+                            field: "id_number",
+                            message: "没有登记此身份证号码的人员，请先导入人员".into(),
+                        });
                     }
                     found.map(|p| p.id)
                 }
@@ -94,7 +105,10 @@ pub async fn create_batch_with_progress(app: &App, actor: &Actor, forms: &[NewPo
         };
         let org_id = orgs.get(form.org_code.trim()).copied();
         match org_id {
-            None => errs.push(FieldError { field: "org_code", message: format!("组织代码“{}”不存在", form.org_code.trim()) }),
+            None => errs
+                .push(FieldError {
+                    field: "org_code", message: format!("组织代码“{}”不存在", form.org_code.trim())
+                }),
             Some(id) => {
                 let ok = match covered.get(&id) {
                     Some(ok) => *ok,
@@ -139,12 +153,22 @@ pub async fn create_batch_with_progress(app: &App, actor: &Actor, forms: &[NewPo
             errs.push(FieldError { field: "end_on", message: "离任日期应晚于任职日期".into() });
         }
         match (person_id, org_id, title, employment, source, serving_level, start_on) {
-            (Some(person_id), Some(org_id), Some(title), Some(employment), Some(source), Some(serving_level), Some(start_on))
-                if errs.is_empty() =>
-            {
+            (
+                Some(person_id),
+                Some(org_id),
+                Some(title),
+                Some(employment),
+                Some(source),
+                Some(serving_level),
+                Some(start_on),
+            ) if errs.is_empty() => {
                 valid.push(Valid { person_id, org_id, title, employment, source, serving_level, start_on, end_on });
             }
-            _ => problems.extend(errs.into_iter().map(|f| RowProblem { row, column: column_label(f.field), message: f.message })),
+            _ => problems.extend(errs.into_iter().map(|f| RowProblem {
+                row,
+                column: column_label(f.field),
+                message: f.message,
+            })),
         }
     }
     if !problems.is_empty() {
@@ -174,13 +198,19 @@ pub async fn create_batch_with_progress(app: &App, actor: &Actor, forms: &[NewPo
         progress(written, total);
     }
     let entry = match first {
-        Some((person, org, title, start_on)) if total == 1 => Entry::new(AuditAction::PositionCreated, ObjectKind::Position)
-            .scope(OrgId(org))
-            .after(json!({ "person": person, "org": org, "title": title.code(), "start_on": start_on })),
+        Some((person, org, title, start_on)) if total == 1 => {
+            Entry::new(AuditAction::PositionCreated, ObjectKind::Position)
+                .scope(OrgId(org))
+                .after(json!({ "person": person, "org": org, "title": title.code(), "start_on": start_on }))
+        }
         _ => Entry::new(AuditAction::Imported, ObjectKind::Position).after(json!({ "rows": total })),
     };
     audit::record(&txn, now, actor, entry).await?;
-    if dry_run { txn.rollback().await? } else { txn.commit().await? }
+    if dry_run {
+        txn.rollback().await?
+    } else {
+        txn.commit().await?
+    }
     Ok(total)
 }
 
@@ -198,7 +228,11 @@ pub async fn end(app: &App, actor: &Actor, id: i64, on: NaiveDate) -> AppResult<
     let mut active: position::ActiveModel = found.into();
     active.end_on = Set(Some(on));
     active.update(&txn).await?;
-    let entry = Entry::new(AuditAction::PositionEnded, ObjectKind::Position).object(id).scope(org).before(before).after(json!({ "end_on": on }));
+    let entry = Entry::new(AuditAction::PositionEnded, ObjectKind::Position)
+        .object(id)
+        .scope(org)
+        .before(before)
+        .after(json!({ "end_on": on }));
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
     Ok(())
@@ -220,7 +254,12 @@ pub struct PositionView {
 }
 
 /// Positions in orgs the actor may read, of one person or in one org (not its subtree).
-pub async fn list(app: &App, actor: &Actor, person_id: Option<i64>, org_id: Option<i64>) -> AppResult<Vec<PositionView>> {
+pub async fn list(
+    app: &App,
+    actor: &Actor,
+    person_id: Option<i64>,
+    org_id: Option<i64>,
+) -> AppResult<Vec<PositionView>> {
     use sea_orm::QueryOrder;
     let read = crate::people::READ;
     let mut q = position::Entity::find().filter(scope::org_condition(actor, read, position::Column::OrgId));
@@ -233,8 +272,20 @@ pub async fn list(app: &App, actor: &Actor, person_id: Option<i64>, org_id: Opti
     let rows = q.order_by_asc(position::Column::StartOn).all(&app.db).await?;
     let org_ids: Vec<i64> = rows.iter().map(|r| r.org_id).collect();
     let person_ids: Vec<i64> = rows.iter().map(|r| r.person_id).collect();
-    let orgs: HashMap<i64, String> = org::Entity::find().filter(org::Column::Id.is_in(org_ids)).all(&app.db).await?.into_iter().map(|o| (o.id, o.name)).collect();
-    let people: HashMap<i64, String> = person::Entity::find().filter(person::Column::Id.is_in(person_ids)).all(&app.db).await?.into_iter().map(|p| (p.id, p.name)).collect();
+    let orgs: HashMap<i64, String> = org::Entity::find()
+        .filter(org::Column::Id.is_in(org_ids))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    let people: HashMap<i64, String> = person::Entity::find()
+        .filter(person::Column::Id.is_in(person_ids))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect();
     let label = |code: &str, parse: fn(&str) -> Option<&'static str>| parse(code).unwrap_or("").to_owned();
     Ok(rows
         .into_iter()
@@ -247,7 +298,11 @@ pub async fn list(app: &App, actor: &Actor, person_id: Option<i64>, org_id: Opti
             title: label(&r.title, |c| Title::parse(c).ok().map(Title::label)),
             employment: label(&r.employment, |c| Employment::parse(c).ok().map(Employment::label)),
             source: label(&r.source, |c| CadreSource::parse(c).ok().map(CadreSource::label)),
-            serving_level: r.serving_level.as_deref().map(|c| label(c, |c| ServingLevel::parse(c).ok().map(ServingLevel::label))).unwrap_or_default(),
+            serving_level: r
+                .serving_level
+                .as_deref()
+                .map(|c| label(c, |c| ServingLevel::parse(c).ok().map(ServingLevel::label)))
+                .unwrap_or_default(),
             start_on: r.start_on,
             end_on: r.end_on,
         })

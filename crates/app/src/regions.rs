@@ -8,7 +8,10 @@ use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::region::RegionKind;
 use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{region, youth_population};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
+};
 use serde_json::json;
 
 use crate::audit::{self, Entry};
@@ -49,11 +52,13 @@ async fn insert(txn: &DatabaseTransaction, app: &App, actor: &Actor, form: &NewR
     let mut problems = Vec::new();
     let code = form.code.trim();
     if code.is_empty() || code.len() > 40 {
-        problems.push(FieldError { field: "code", message: "区域代码不能为空，且不超过 40 个字符".into() });
+        problems
+            .push(FieldError { field: "code", message: "区域代码不能为空，且不超过 40 个字符".into() });
     }
     let name = form.name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        problems.push(FieldError { field: "name", message: "区域名称不能为空，且不超过 100 个字".into() });
+        problems
+            .push(FieldError { field: "name", message: "区域名称不能为空，且不超过 100 个字".into() });
     }
     let kind = RegionKind::parse(&form.kind).map_err(|e| problems.extend(e.0)).ok();
     let parent = if form.parent_code.trim().is_empty() {
@@ -88,12 +93,25 @@ async fn insert(txn: &DatabaseTransaction, app: &App, actor: &Actor, form: &NewR
     active.path = Set(path);
     active.update(txn).await?;
     let after = json!({ "code": code, "name": name, "kind": kind.code(), "parent": form.parent_code.trim() });
-    audit::record(txn, now, actor, Entry::new(AuditAction::RegionCreated, ObjectKind::Region).object(created.id).after(after)).await?;
+    audit::record(
+        txn,
+        now,
+        actor,
+        Entry::new(AuditAction::RegionCreated, ObjectKind::Region).object(created.id).after(after),
+    )
+    .await?;
     Ok(created.id)
 }
 
 /// Records (or replaces) the youth population of a region in a year.
-pub async fn set_population(app: &App, actor: &Actor, region_code: &str, year: i32, count: i64, source: &str) -> AppResult<()> {
+pub async fn set_population(
+    app: &App,
+    actor: &Actor,
+    region_code: &str,
+    year: i32,
+    count: i64,
+    source: &str,
+) -> AppResult<()> {
     require_district_wide(app, actor).await?;
     let txn = app.db.begin().await?;
     record_population(&txn, app, actor, region_code, year, count, source).await?;
@@ -101,7 +119,15 @@ pub async fn set_population(app: &App, actor: &Actor, region_code: &str, year: i
     Ok(())
 }
 
-async fn record_population(txn: &DatabaseTransaction, app: &App, actor: &Actor, region_code: &str, year: i32, count: i64, source: &str) -> AppResult<()> {
+async fn record_population(
+    txn: &DatabaseTransaction,
+    app: &App,
+    actor: &Actor,
+    region_code: &str,
+    year: i32,
+    count: i64,
+    source: &str,
+) -> AppResult<()> {
     let found = find_by_code(txn, region_code).await?.ok_or_else(|| Invalid::one("region_code", "区域不存在"))?;
     if !(1949..=2100).contains(&year) {
         return Err(Invalid::one("year", "年份无效").into());
@@ -159,7 +185,11 @@ impl From<region::Model> for RegionView {
 }
 
 /// The regions of some kinds inside `within` (a region path prefix), by code.
-pub async fn of_kinds<C: ConnectionTrait>(conn: &C, kinds: &[RegionKind], within: Option<&str>) -> AppResult<Vec<RegionView>> {
+pub async fn of_kinds<C: ConnectionTrait>(
+    conn: &C,
+    kinds: &[RegionKind],
+    within: Option<&str>,
+) -> AppResult<Vec<RegionView>> {
     let mut q = region::Entity::find().filter(region::Column::Kind.is_in(kinds.iter().map(|k| k.code())));
     if let Some(prefix) = within {
         q = q.filter(region::Column::Path.starts_with(prefix));
@@ -169,7 +199,12 @@ pub async fn of_kinds<C: ConnectionTrait>(conn: &C, kinds: &[RegionKind], within
 
 /// The youth population of the region at `path`: its own record for the latest year not after
 /// `on`'s year, or else the sum of its descendants' records.
-pub async fn youth_population<C: ConnectionTrait>(conn: &C, region_id: Option<i64>, path: Option<&str>, on: NaiveDate) -> AppResult<i64> {
+pub async fn youth_population<C: ConnectionTrait>(
+    conn: &C,
+    region_id: Option<i64>,
+    path: Option<&str>,
+    on: NaiveDate,
+) -> AppResult<i64> {
     use chrono::Datelike;
     let year = on.year();
     let rows = match path {
@@ -212,8 +247,10 @@ pub struct NewPopulation {
     pub source: String,
 }
 
-pub const REGION_COLUMNS: [(&str, &str); 4] = [("code", "区域代码"), ("name", "区域名称"), ("kind", "区域类型"), ("parent_code", "上级区域代码")];
-pub const POPULATION_COLUMNS: [(&str, &str); 4] = [("region_code", "区域代码"), ("year", "年份"), ("count", "青年人口"), ("source", "数据来源")];
+pub const REGION_COLUMNS: [(&str, &str); 4] =
+    [("code", "区域代码"), ("name", "区域名称"), ("kind", "区域类型"), ("parent_code", "上级区域代码")];
+pub const POPULATION_COLUMNS: [(&str, &str); 4] =
+    [("region_code", "区域代码"), ("year", "年份"), ("count", "青年人口"), ("source", "数据来源")];
 
 fn label(columns: &[(&str, &str)], field: &str) -> String {
     columns.iter().find(|(f, _)| *f == field).map_or(field, |(_, l)| l).to_owned()
@@ -227,7 +264,11 @@ pub async fn create_batch(app: &App, actor: &Actor, forms: &[NewRegion], dry_run
     for (i, form) in forms.iter().enumerate() {
         match insert(&txn, app, actor, form).await {
             Ok(_) => {}
-            Err(AppError::Invalid(e)) => problems.extend(e.0.into_iter().map(|f| RowProblem { row: i + 1, column: label(&REGION_COLUMNS, f.field), message: f.message })),
+            Err(AppError::Invalid(e)) => problems.extend(e.0.into_iter().map(|f| RowProblem {
+                row: i + 1,
+                column: label(&REGION_COLUMNS, f.field),
+                message: f.message,
+            })),
             Err(other) => return Err(other),
         }
     }
@@ -244,17 +285,31 @@ pub async fn set_populations(app: &App, actor: &Actor, forms: &[NewPopulation], 
         let year = form.year.trim().parse::<i32>();
         let count = form.count.trim().parse::<i64>();
         match (year, count) {
-            (Ok(year), Ok(count)) => match record_population(&txn, app, actor, &form.region_code, year, count, &form.source).await {
-                Ok(()) => {}
-                Err(AppError::Invalid(e)) => problems.extend(e.0.into_iter().map(|f| RowProblem { row, column: label(&POPULATION_COLUMNS, f.field), message: f.message })),
-                Err(other) => return Err(other),
-            },
+            (Ok(year), Ok(count)) => {
+                match record_population(&txn, app, actor, &form.region_code, year, count, &form.source).await {
+                    Ok(()) => {}
+                    Err(AppError::Invalid(e)) => problems.extend(e.0.into_iter().map(|f| RowProblem {
+                        row,
+                        column: label(&POPULATION_COLUMNS, f.field),
+                        message: f.message,
+                    })),
+                    Err(other) => return Err(other),
+                }
+            }
             (year, count) => {
                 if year.is_err() {
-                    problems.push(RowProblem { row, column: label(&POPULATION_COLUMNS, "year"), message: "年份应为四位数字".into() });
+                    problems.push(RowProblem {
+                        row,
+                        column: label(&POPULATION_COLUMNS, "year"),
+                        message: "年份应为四位数字".into(),
+                    });
                 }
                 if count.is_err() {
-                    problems.push(RowProblem { row, column: label(&POPULATION_COLUMNS, "count"), message: "青年人口应为整数".into() });
+                    problems.push(RowProblem {
+                        row,
+                        column: label(&POPULATION_COLUMNS, "count"),
+                        message: "青年人口应为整数".into(),
+                    });
                 }
             }
         }
@@ -263,11 +318,20 @@ pub async fn set_populations(app: &App, actor: &Actor, forms: &[NewPopulation], 
 }
 
 /// Commits a batch, or rolls it back when there are problems or it was a dry run.
-pub(crate) async fn finish(txn: DatabaseTransaction, problems: Vec<RowProblem>, rows: usize, dry_run: bool) -> AppResult<usize> {
+pub(crate) async fn finish(
+    txn: DatabaseTransaction,
+    problems: Vec<RowProblem>,
+    rows: usize,
+    dry_run: bool,
+) -> AppResult<usize> {
     if !problems.is_empty() {
         txn.rollback().await?;
         return Err(AppError::Rows(problems));
     }
-    if dry_run { txn.rollback().await? } else { txn.commit().await? }
+    if dry_run {
+        txn.rollback().await?
+    } else {
+        txn.commit().await?
+    }
     Ok(rows)
 }

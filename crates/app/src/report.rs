@@ -44,7 +44,11 @@ pub fn to_text(params: &Params, scope_name: &str, figures: &[Figure]) -> String 
         if let Some(of) = f.of {
             line.push_str(&format!("（共 {of} 个）"));
         }
-        let base = if f.indicator.measure == qingtuan_domain::indicator::Measure::Flow { "上一同长时段" } else { "基准" };
+        let base = if f.indicator.measure == qingtuan_domain::indicator::Measure::Flow {
+            "上一同长时段"
+        } else {
+            "基准"
+        };
         match (f.baseline_value, f.delta) {
             (Some(b), Some(d)) => {
                 line.push_str(&format!("  {base} {b}，变化 {}", signed(d)));

@@ -55,7 +55,12 @@ pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<RoleView>> {
         .collect())
 }
 
-pub async fn set_permissions(app: &App, actor: &Actor, id: RoleId, permissions: &BTreeSet<Permission>) -> AppResult<()> {
+pub async fn set_permissions(
+    app: &App,
+    actor: &Actor,
+    id: RoleId,
+    permissions: &BTreeSet<Permission>,
+) -> AppResult<()> {
     let write = Permission::new(Module::Roles, Action::Write);
     scope::require_somewhere(app, actor, write).await?;
     if !scope::covers_everything(&app.db, actor, write).await? {
@@ -74,10 +79,9 @@ pub async fn set_permissions(app: &App, actor: &Actor, id: RoleId, permissions: 
     let txn = app.db.begin().await?;
     role_permission::Entity::delete_many().filter(role_permission::Column::RoleId.eq(found.id)).exec(&txn).await?;
     if !after.is_empty() {
-        let rows = after.iter().map(|code| role_permission::ActiveModel {
-            role_id: Set(found.id),
-            permission: Set(code.clone()),
-        });
+        let rows = after
+            .iter()
+            .map(|code| role_permission::ActiveModel { role_id: Set(found.id), permission: Set(code.clone()) });
         role_permission::Entity::insert_many(rows).exec(&txn).await?;
     }
     let entry = Entry::new(AuditAction::RolePermissionsChanged, ObjectKind::Role)

@@ -29,7 +29,12 @@ pub fn org_condition(actor: &Actor, permission: Permission, column: impl ColumnT
 }
 
 /// Does the actor hold `permission` over `org`?
-pub async fn covers<C: ConnectionTrait>(conn: &C, actor: &Actor, permission: Permission, org: OrgId) -> AppResult<bool> {
+pub async fn covers<C: ConnectionTrait>(
+    conn: &C,
+    actor: &Actor,
+    permission: Permission,
+    org: OrgId,
+) -> AppResult<bool> {
     let Some(roots) = actor.scope_roots(permission) else { return Ok(true) };
     if roots.is_empty() {
         return Ok(false);

@@ -42,7 +42,8 @@ pub async fn set_social_domain(app: &App, actor: &Actor, code: &str, social: boo
     if !scope::covers_everything(&app.db, actor, write).await? {
         return scope::deny(app, actor, write, ObjectKind::Org, None, AppError::Forbidden).await;
     }
-    let found = sector::Entity::find().filter(sector::Column::Code.eq(code)).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let found =
+        sector::Entity::find().filter(sector::Column::Code.eq(code)).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let before = found.social_domain;
     let txn = app.db.begin().await?;
     let mut active: sector::ActiveModel = found.into();

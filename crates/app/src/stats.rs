@@ -127,7 +127,8 @@ async fn count_orgs<C: ConnectionTrait>(conn: &C, w: Where) -> AppResult<i64> {
 }
 
 async fn social_domain_orgs<C: ConnectionTrait>(conn: &C, p: &Params, on: NaiveDate) -> AppResult<i64> {
-    let w = Where::orgs(p, on).and(&format!("s.social_domain = ? AND o.kind IN ({})", league_kinds()), vec![true.into()]);
+    let w =
+        Where::orgs(p, on).and(&format!("s.social_domain = ? AND o.kind IN ({})", league_kinds()), vec![true.into()]);
     count_orgs(conn, w).await
 }
 
@@ -162,7 +163,12 @@ fn scope_where(p: &Params) -> (String, Vec<Value>) {
 }
 
 /// Runs one aggregate query and returns its named integer columns.
-async fn aggregates<C: ConnectionTrait>(conn: &C, columns: &[(&str, String)], from: &str, p: &Params) -> AppResult<HashMap<String, i64>> {
+async fn aggregates<C: ConnectionTrait>(
+    conn: &C,
+    columns: &[(&str, String)],
+    from: &str,
+    p: &Params,
+) -> AppResult<HashMap<String, i64>> {
     let (scope_sql, values) = scope_where(p);
     let select: Vec<String> = columns.iter().map(|(name, expr)| format!("{expr} AS {name}")).collect();
     let sql = format!("SELECT {} FROM {from} WHERE {scope_sql}", select.join(", "));
@@ -188,7 +194,10 @@ async fn org_figures<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<Hash
     let mut columns = Vec::new();
     for (suffix, on) in [("d", d), ("b", b)] {
         let exists = org_exists(on);
-        columns.push((format!("social_{suffix}"), count_if(format!("{exists} AND s.social_domain = TRUE AND o.kind IN ({league})"))));
+        columns.push((
+            format!("social_{suffix}"),
+            count_if(format!("{exists} AND s.social_domain = TRUE AND o.kind IN ({league})")),
+        ));
         for (name, kind, level) in [
             ("st_ywc", "youth_work_committee", "'street'"),
             ("st_pwc", "pioneer_work_committee", "'street'"),
@@ -196,18 +205,34 @@ async fn org_figures<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<Hash
             ("cm_pwc", "pioneer_work_committee", community.as_str()),
             ("cm_br", "branch", community.as_str()),
         ] {
-            columns.push((format!("{name}_{suffix}"), regions_if(format!("{exists} AND o.kind = '{kind}' AND r.kind IN ({level})"))));
+            columns.push((
+                format!("{name}_{suffix}"),
+                regions_if(format!("{exists} AND o.kind = '{kind}' AND r.kind IN ({level})")),
+            ));
         }
         for basis in ["industry", "area"] {
-            columns.push((format!("ywc_{basis}_{suffix}"), count_if(format!("{exists} AND o.kind = 'youth_work_committee' AND o.basis = '{basis}'"))));
+            columns.push((
+                format!("ywc_{basis}_{suffix}"),
+                count_if(format!("{exists} AND o.kind = 'youth_work_committee' AND o.basis = '{basis}'")),
+            ));
         }
     }
     let new_since = format!("{} AND o.founded_on > '{b}'", org_exists(d));
     columns.push(("new_wc".into(), count_if(format!("{new_since} AND o.kind = 'working_committee'"))));
-    columns.push(("new_ind_wc".into(), count_if(format!("{new_since} AND o.kind = 'working_committee' AND o.basis = 'industry'"))));
-    columns.push(("new_cm_br".into(), count_if(format!("{new_since} AND o.kind = 'branch' AND r.kind IN ({community})"))));
+    columns.push((
+        "new_ind_wc".into(),
+        count_if(format!("{new_since} AND o.kind = 'working_committee' AND o.basis = 'industry'")),
+    ));
+    columns
+        .push(("new_cm_br".into(), count_if(format!("{new_since} AND o.kind = 'branch' AND r.kind IN ({community})"))));
     let refs: Vec<(&str, String)> = columns.iter().map(|(n, e)| (n.as_str(), e.clone())).collect();
-    aggregates(conn, &refs, "orgs o LEFT JOIN sectors s ON s.id = o.sector_id LEFT JOIN regions r ON r.id = o.region_id", p).await
+    aggregates(
+        conn,
+        &refs,
+        "orgs o LEFT JOIN sectors s ON s.id = o.sector_id LEFT JOIN regions r ON r.id = o.region_id",
+        p,
+    )
+    .await
 }
 
 /// Every figure counted from positions on both dates: one scan of the scope's positions held on
@@ -218,7 +243,10 @@ async fn position_figures<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult
         let held = post_held(on);
         flags.push((format!("wf_{suffix}"), format!("{held} AND s.social_domain = TRUE")));
         for source in ["two_committees", "good_rural_youth"] {
-            flags.push((format!("sec_{source}_{suffix}"), format!("{held} AND ps.title = 'secretary' AND ps.source = '{source}'")));
+            flags.push((
+                format!("sec_{source}_{suffix}"),
+                format!("{held} AND ps.title = 'secretary' AND ps.source = '{source}'"),
+            ));
         }
         for level in ["district", "street"] {
             flags.push((
@@ -229,7 +257,8 @@ async fn position_figures<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult
     }
     let (scope_sql, values) = scope_where(p);
     let backend = conn.get_database_backend();
-    let inner: Vec<String> = flags.iter().map(|(name, cond)| format!("MAX(CASE WHEN {cond} THEN 1 ELSE 0 END) AS {name}")).collect();
+    let inner: Vec<String> =
+        flags.iter().map(|(name, cond)| format!("MAX(CASE WHEN {cond} THEN 1 ELSE 0 END) AS {name}")).collect();
     let outer: Vec<String> = flags.iter().map(|(name, _)| format!("SUM({name}) AS {name}")).collect();
     let sql = format!(
         "SELECT {} FROM (SELECT {} FROM positions ps JOIN orgs o ON o.id = ps.org_id LEFT JOIN sectors s ON s.id = o.sector_id \
@@ -284,7 +313,9 @@ pub async fn evaluate<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<Vec
     let o = org_figures(conn, p).await?;
     let ps = position_figures(conn, p).await?;
     let get = |m: &HashMap<String, i64>, k: &str| m.get(k).copied().unwrap_or(0);
-    let stock = |ind, m: &HashMap<String, i64>, key: &str| Figure::stock(ind, get(m, &format!("{key}_d")), get(m, &format!("{key}_b")));
+    let stock = |ind, m: &HashMap<String, i64>, key: &str| {
+        Figure::stock(ind, get(m, &format!("{key}_d")), get(m, &format!("{key}_b")))
+    };
 
     let mut out = Vec::with_capacity(CATALOGUE.len());
     out.push(stock(SOCIAL_DOMAIN_ORGS, &o, "social"));
@@ -308,7 +339,9 @@ pub async fn evaluate<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<Vec
     let (wf_d, wf_b) = (get(&ps, "wf_d"), get(&ps, "wf_b"));
     out.push(Figure::stock(WORKFORCE, wf_d, wf_b));
     let region_id = region.as_ref().map(|r| r.id);
-    let per_10k = |people: i64, population: i64| if population > 0 { (people as f64 * 10_000.0 / population as f64).round() as i64 } else { 0 };
+    let per_10k = |people: i64, population: i64| {
+        if population > 0 { (people as f64 * 10_000.0 / population as f64).round() as i64 } else { 0 }
+    };
     let pop_d = regions::youth_population(conn, region_id, within.as_deref(), p.as_of).await?;
     let pop_b = regions::youth_population(conn, region_id, within.as_deref(), p.baseline).await?;
     out.push(Figure::stock(WORKFORCE_PER_10K, per_10k(wf_d, pop_d), per_10k(wf_b, pop_b)));
@@ -368,7 +401,11 @@ async fn flow_figures<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<Vec
         Figure::stock(VOLUNTEER_TURNOUTS, v("turnouts", 0), v("turnouts", 1)),
         Figure::stock(VOLUNTEER_HOURS, hours(v("turnouts_2", 0)), hours(v("turnouts_2", 1))),
         Figure::stock(PEOPLE_SERVED, v("served", 0), v("served", 1)),
-        Figure::stock(DONATIONS, yuan(v("donations", 0) + v("donations_2", 0)), yuan(v("donations", 1) + v("donations_2", 1))),
+        Figure::stock(
+            DONATIONS,
+            yuan(v("donations", 0) + v("donations_2", 0)),
+            yuan(v("donations", 1) + v("donations_2", 1)),
+        ),
         Figure::stock(DONATIONS_CASH, yuan(v("donations", 0)), yuan(v("donations", 1))),
         Figure::stock(DONATIONS_GOODS, yuan(v("donations_2", 0)), yuan(v("donations_2", 1))),
     ])
@@ -380,7 +417,8 @@ pub async fn default_scope(app: &App, actor: &Actor) -> AppResult<OrgId> {
         return roots.into_iter().next().ok_or(AppError::Forbidden);
     }
     use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
-    let root = org::Entity::find().filter(org::Column::ParentId.is_null()).order_by_asc(org::Column::Id).one(&app.db).await?;
+    let root =
+        org::Entity::find().filter(org::Column::ParentId.is_null()).order_by_asc(org::Column::Id).one(&app.db).await?;
     root.map(|o| OrgId(o.id)).ok_or(AppError::NotFound)
 }
 
@@ -405,7 +443,13 @@ pub async fn by_street(app: &App, actor: &Actor, p: &Params) -> AppResult<Vec<(R
 }
 
 /// The work list: regions of `level` in the scope without an existing org of `kind` on the as-of date.
-pub async fn uncovered(app: &App, actor: &Actor, p: &Params, level: RegionKind, kind: OrgKind) -> AppResult<Vec<RegionView>> {
+pub async fn uncovered(
+    app: &App,
+    actor: &Actor,
+    p: &Params,
+    level: RegionKind,
+    kind: OrgKind,
+) -> AppResult<Vec<RegionView>> {
     scope::require(app, actor, READ, (qingtuan_domain::audit::ObjectKind::Org, p.scope.to_string()), p.scope).await?;
     let within = scope_region(&app.db, p).await?.map(|r| r.path);
     let kinds = if level.is_community_level() { vec![RegionKind::Community, RegionKind::Village] } else { vec![level] };
@@ -427,7 +471,11 @@ pub async fn social_domain_series(app: &App, p: &Params) -> AppResult<Vec<(Naive
     let mut points = vec![p.baseline];
     let mut cursor = p.baseline;
     while let Some(next) = cursor.checked_add_months(Months::new(step)) {
-        let end_of_month = next.with_day(1).and_then(|d| d.checked_add_months(Months::new(1))).and_then(|d| d.pred_opt()).unwrap_or(next);
+        let end_of_month = next
+            .with_day(1)
+            .and_then(|d| d.checked_add_months(Months::new(1)))
+            .and_then(|d| d.pred_opt())
+            .unwrap_or(next);
         if end_of_month >= p.as_of {
             break;
         }
@@ -455,7 +503,9 @@ pub async fn default_dates(app: &App) -> AppResult<(NaiveDate, NaiveDate)> {
         )
     };
     let as_of = get(AS_OF_SETTING).await?.unwrap_or_else(|| qingtuan_domain::time::local_date(app.now()));
-    let baseline = get(BASELINE_SETTING).await?.unwrap_or_else(|| as_of.checked_sub_months(chrono::Months::new(12)).unwrap_or(as_of));
+    let baseline = get(BASELINE_SETTING)
+        .await?
+        .unwrap_or_else(|| as_of.checked_sub_months(chrono::Months::new(12)).unwrap_or(as_of));
     Ok((as_of, baseline))
 }
 
@@ -463,7 +513,12 @@ pub const AS_OF_SETTING: &str = "report.as_of";
 pub const BASELINE_SETTING: &str = "report.baseline";
 
 /// Stores the default report dates (the system actor only: the demo and the CLI).
-pub async fn set_default_dates(app: &App, actor: &Actor, as_of: Option<NaiveDate>, baseline: NaiveDate) -> AppResult<()> {
+pub async fn set_default_dates(
+    app: &App,
+    actor: &Actor,
+    as_of: Option<NaiveDate>,
+    baseline: NaiveDate,
+) -> AppResult<()> {
     use qingtuan_entity::app_setting;
     use sea_orm::{ActiveModelTrait, Set};
     if !actor.is_system() {

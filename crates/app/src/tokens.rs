@@ -70,7 +70,8 @@ pub async fn create(app: &App, actor: &Actor, name: &str) -> AppResult<String> {
     }
     .insert(&txn)
     .await?;
-    let entry = Entry::new(AuditAction::TokenCreated, ObjectKind::Token).object(created.id).after(json!({ "name": name }));
+    let entry =
+        Entry::new(AuditAction::TokenCreated, ObjectKind::Token).object(created.id).after(json!({ "name": name }));
     audit::record(&txn, now, actor, with_home_scope(&txn, me, entry).await?).await?;
     txn.commit().await?;
     Ok(secret)

@@ -189,7 +189,12 @@ async fn permissions_over(app: &App, actor: &Actor, org: OrgId) -> AppResult<Opt
 
 /// Resolves a role and a scope for an assignment, refusing roles that would give more than the
 /// actor has over that scope.
-async fn grantable(app: &App, actor: &Actor, role_code: &str, scope_code: &str) -> AppResult<(role::Model, org::Model)> {
+async fn grantable(
+    app: &App,
+    actor: &Actor,
+    role_code: &str,
+    scope_code: &str,
+) -> AppResult<(role::Model, org::Model)> {
     let mut problems = Vec::new();
     let found_role = role::Entity::find().filter(role::Column::Code.eq(role_code.trim())).one(&app.db).await?;
     if found_role.is_none() {
@@ -283,7 +288,10 @@ pub async fn create(app: &App, actor: &Actor, form: &NewUser) -> AppResult<Creat
         "username": username.as_str(), "display_name": display_name,
         "role": role.code, "scope": scope_org.code,
     });
-    let entry = Entry::new(AuditAction::UserCreated, ObjectKind::User).object(created.id).scope(OrgId(scope_org.id)).after(after);
+    let entry = Entry::new(AuditAction::UserCreated, ObjectKind::User)
+        .object(created.id)
+        .scope(OrgId(scope_org.id))
+        .after(after);
     audit::record(&txn, now, actor, entry).await?;
     txn.commit().await?;
     Ok(Created { id: UserId(created.id), one_time_password: one_time })
@@ -427,11 +435,18 @@ pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult
     }
     for (r, u) in (1_u32..).zip(&all) {
         let status = if u.disabled { "已停用" } else { "正常" };
-        for (col, cell) in (0_u16..).zip([u.username.as_str(), &u.display_name, &u.org_name, status, &u.created_local]) {
+        for (col, cell) in (0_u16..).zip([u.username.as_str(), &u.display_name, &u.org_name, status, &u.created_local])
+        {
             sheet.write_string(r, col, cell).map_err(x)?;
         }
     }
     let bytes = book.save_to_buffer().map_err(x)?;
-    audit::record(&app.db, app.now(), actor, Entry::new(AuditAction::Exported, ObjectKind::User).after(json!({ "rows": all.len() }))).await?;
+    audit::record(
+        &app.db,
+        app.now(),
+        actor,
+        Entry::new(AuditAction::Exported, ObjectKind::User).after(json!({ "rows": all.len() })),
+    )
+    .await?;
     Ok(bytes)
 }

@@ -5,12 +5,12 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
+use qingtuan_domain::Invalid;
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
 use qingtuan_domain::ids::OrgId;
 use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::time::start_of_local_day;
 use qingtuan_domain::volunteering::{DEFAULT_MIN_SHARE_PERCENT, Task, credited_minutes};
-use qingtuan_domain::Invalid;
 use qingtuan_entity::{donation, recruitment_call, shift, turnout, volunteer_team};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set, TransactionTrait};
 use serde_json::json;
@@ -22,7 +22,9 @@ use crate::{Actor, App, AppError, orgs, scope};
 const WRITE: Permission = Permission::new(Module::Orgs, Action::Write);
 
 async fn org_in_scope(app: &App, actor: &Actor, code: &str) -> AppResult<OrgId> {
-    let found = orgs::find_by_code(&app.db, code).await?.ok_or_else(|| Invalid::one("org_code", format!("组织代码“{code}”不存在")))?;
+    let found = orgs::find_by_code(&app.db, code)
+        .await?
+        .ok_or_else(|| Invalid::one("org_code", format!("组织代码“{code}”不存在")))?;
     scope::require(app, actor, WRITE, (ObjectKind::Org, found.id.to_string()), OrgId(found.id)).await?;
     Ok(OrgId(found.id))
 }
@@ -46,10 +48,20 @@ pub async fn create_team(app: &App, actor: &Actor, form: &NewTeam) -> AppResult<
     let org = org_in_scope(app, actor, &form.org_code).await?;
     let name = name_of(&form.name, "name", "突击队名称")?;
     let txn = app.db.begin().await?;
-    let team = volunteer_team::ActiveModel { org_id: Set(org.0), name: Set(name.clone()), leader_person_id: Set(None), formed_on: Set(form.formed_on), disbanded_on: Set(None), ..Default::default() }
-        .insert(&txn)
-        .await?;
-    let entry = Entry::new(AuditAction::TeamFormed, ObjectKind::Org).object(org).scope(org).after(json!({ "team": team.id, "name": name, "formed_on": form.formed_on }));
+    let team = volunteer_team::ActiveModel {
+        org_id: Set(org.0),
+        name: Set(name.clone()),
+        leader_person_id: Set(None),
+        formed_on: Set(form.formed_on),
+        disbanded_on: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let entry = Entry::new(AuditAction::TeamFormed, ObjectKind::Org)
+        .object(org)
+        .scope(org)
+        .after(json!({ "team": team.id, "name": name, "formed_on": form.formed_on }));
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
     Ok(team.id)
@@ -87,9 +99,15 @@ pub async fn create_call(app: &App, actor: &Actor, form: &NewCall) -> AppResult<
         return Err(Invalid::one("shifts", "每个班次的结束时间应晚于开始时间，名额应大于 0").into());
     }
     let txn = app.db.begin().await?;
-    let call = recruitment_call::ActiveModel { org_id: Set(org.0), title: Set(title.clone()), task: Set(task.code().into()), published_on: Set(form.published_on), ..Default::default() }
-        .insert(&txn)
-        .await?;
+    let call = recruitment_call::ActiveModel {
+        org_id: Set(org.0),
+        title: Set(title.clone()),
+        task: Set(task.code().into()),
+        published_on: Set(form.published_on),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
     let mut ids = Vec::with_capacity(form.shifts.len());
     for s in &form.shifts {
         let row = shift::ActiveModel {
@@ -106,7 +124,10 @@ pub async fn create_call(app: &App, actor: &Actor, form: &NewCall) -> AppResult<
         .await?;
         ids.push(row.id);
     }
-    let entry = Entry::new(AuditAction::CallPublished, ObjectKind::Org).object(org).scope(org).after(json!({ "call": call.id, "title": title, "task": task.code(), "shifts": ids.len() }));
+    let entry = Entry::new(AuditAction::CallPublished, ObjectKind::Org)
+        .object(org)
+        .scope(org)
+        .after(json!({ "call": call.id, "title": title, "task": task.code(), "shifts": ids.len() }));
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
     Ok((call.id, ids))
@@ -146,7 +167,8 @@ pub async fn record_turnouts(app: &App, actor: &Actor, rows: &[Attendance]) -> A
         let mut models = Vec::with_capacity(chunk.len());
         for r in chunk {
             let (s, _) = shifts.get(&r.shift_id).ok_or(AppError::NotFound)?;
-            let credited = credited_minutes(s.starts_at, s.ends_at, r.check_in_at, r.check_out_at, DEFAULT_MIN_SHARE_PERCENT);
+            let credited =
+                credited_minutes(s.starts_at, s.ends_at, r.check_in_at, r.check_out_at, DEFAULT_MIN_SHARE_PERCENT);
             minutes += credited;
             models.push(turnout::ActiveModel {
                 shift_id: Set(r.shift_id),
@@ -160,7 +182,8 @@ pub async fn record_turnouts(app: &App, actor: &Actor, rows: &[Attendance]) -> A
         }
         turnout::Entity::insert_many(models).exec(&txn).await?;
     }
-    let entry = Entry::new(AuditAction::TurnoutsRecorded, ObjectKind::Org).after(json!({ "turnouts": rows.len(), "credited_minutes": minutes }));
+    let entry = Entry::new(AuditAction::TurnoutsRecorded, ObjectKind::Org)
+        .after(json!({ "turnouts": rows.len(), "credited_minutes": minutes }));
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
     Ok(rows.len())
@@ -226,7 +249,11 @@ pub async fn record_donation(app: &App, actor: &Actor, form: &NewDonation) -> Ap
     }
     .insert(&txn)
     .await?;
-    let donor = if form.donor_kind == "person" { "（个人，已隐去）".to_owned() } else { form.donor_name.clone().unwrap_or_else(|| "（匿名）".into()) };
+    let donor = if form.donor_kind == "person" {
+        "（个人，已隐去）".to_owned()
+    } else {
+        form.donor_name.clone().unwrap_or_else(|| "（匿名）".into())
+    };
     let entry = Entry::new(AuditAction::DonationRecorded, ObjectKind::Org)
         .object(org)
         .scope(org)
@@ -333,8 +360,19 @@ pub async fn overview(app: &App, actor: &Actor, from: NaiveDate, to: NaiveDate) 
         .limit(200)
         .all(&app.db)
         .await?;
-    let org_ids: Vec<i64> = calls.iter().map(|c| c.org_id).chain(teams.iter().map(|t| t.org_id)).chain(donations.iter().map(|d| d.org_id)).collect();
-    let names: HashMap<i64, String> = org::Entity::find().filter(org::Column::Id.is_in(org_ids)).all(&app.db).await?.into_iter().map(|o| (o.id, o.name)).collect();
+    let org_ids: Vec<i64> = calls
+        .iter()
+        .map(|c| c.org_id)
+        .chain(teams.iter().map(|t| t.org_id))
+        .chain(donations.iter().map(|d| d.org_id))
+        .collect();
+    let names: HashMap<i64, String> = org::Entity::find()
+        .filter(org::Column::Id.is_in(org_ids))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
     let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
     Ok(Overview {
         calls: calls
@@ -347,13 +385,23 @@ pub async fn overview(app: &App, actor: &Actor, from: NaiveDate, to: NaiveDate) 
                 shifts: shifts
                     .iter()
                     .filter(|s| s.call_id == c.id)
-                    .map(|s| ShiftView { id: s.id, on_date: s.on_date, place: s.place.clone(), places: s.places, turnouts: counts.get(&s.id).copied().unwrap_or(0), people_served: s.people_served })
+                    .map(|s| ShiftView {
+                        id: s.id,
+                        on_date: s.on_date,
+                        place: s.place.clone(),
+                        places: s.places,
+                        turnouts: counts.get(&s.id).copied().unwrap_or(0),
+                        people_served: s.people_served,
+                    })
                     .collect(),
                 title: c.title,
             })
             .filter(|c| !c.shifts.is_empty())
             .collect(),
-        teams: teams.into_iter().map(|t| TeamView { name: t.name, org_name: name(t.org_id), formed_on: t.formed_on }).collect(),
+        teams: teams
+            .into_iter()
+            .map(|t| TeamView { name: t.name, org_name: name(t.org_id), formed_on: t.formed_on })
+            .collect(),
         donations: donations
             .into_iter()
             .map(|d| DonationView {

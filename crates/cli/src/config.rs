@@ -86,7 +86,8 @@ impl Settings {
     pub fn load(db: &DbArgs, serve: Option<&ServeArgs>) -> anyhow::Result<Self> {
         let file = match &db.config {
             Some(path) => {
-                let text = std::fs::read_to_string(path).with_context(|| format!("无法读取配置文件 {}", path.display()))?;
+                let text =
+                    std::fs::read_to_string(path).with_context(|| format!("无法读取配置文件 {}", path.display()))?;
                 toml::from_str::<FileConfig>(&text)
                     .map_err(|e| anyhow::anyhow!("配置文件 {} 无效：{}", path.display(), e.message()))?
             }

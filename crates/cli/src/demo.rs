@@ -30,14 +30,19 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         }
     }
     let db = DbArgs { data_dir: Some(args.data_dir.clone()), database_url: None, config: None, secret_key: None };
-    let serve_args = ServeArgs { db: db.clone(), bind: Some(args.bind.clone()), cookie_secure: None, trust_proxy: None };
+    let serve_args =
+        ServeArgs { db: db.clone(), bind: Some(args.bind.clone()), cookie_secure: None, trust_proxy: None };
     let settings = Settings::load(&db, Some(&serve_args))?;
     let app = crate::open(&settings).await?;
     println!("正在生成演示数据（城阳区，合成数据）……");
     let logins = qingtuan_app::demo::build(&app).await.map_err(|e| anyhow::anyhow!("生成演示数据失败：{e}"))?;
 
     println!("演示数据已生成：{}", settings.database_label());
-    println!("统计日 {}，改革前基准日 {}（工作台默认使用这两个日期）", qingtuan_app::demo::as_of(), qingtuan_app::demo::baseline());
+    println!(
+        "统计日 {}，改革前基准日 {}（工作台默认使用这两个日期）",
+        qingtuan_app::demo::as_of(),
+        qingtuan_app::demo::baseline()
+    );
     println!("演示账户（密码随机生成，只显示这一次）：");
     for (role, name, password) in &logins.accounts {
         println!("  {role:<10} 用户名 {name:<10} 密码 {password}");

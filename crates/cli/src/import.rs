@@ -32,7 +32,10 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
     let app = crate::open(&Settings::load(&args.db, None)?).await?;
 
     let bar = ProgressBar::new(sheet.rows.len().saturating_sub(1) as u64);
-    bar.set_style(ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} 行 {per_sec} 剩余 {eta}").unwrap_or_else(|_| ProgressStyle::default_bar()));
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} 行 {per_sec} 剩余 {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
     bar.set_message(format!("导入{}", kind.label()));
     let progress = |done: usize, _total: usize| bar.set_position(done as u64);
     let started = std::time::Instant::now();
@@ -42,7 +45,12 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
         Ok(outcome) => {
             let secs = started.elapsed().as_secs_f64();
             let verb = if outcome.dry_run { "检查通过（未写入）" } else { "已导入" };
-            println!("{verb}：{} 行{}，用时 {secs:.1} 秒（{:.0} 行/秒）", outcome.rows, kind.label(), outcome.rows as f64 / secs.max(0.001));
+            println!(
+                "{verb}：{} 行{}，用时 {secs:.1} 秒（{:.0} 行/秒）",
+                outcome.rows,
+                kind.label(),
+                outcome.rows as f64 / secs.max(0.001)
+            );
             Ok(())
         }
         Err(AppError::Rows(problems)) => {

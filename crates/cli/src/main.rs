@@ -129,7 +129,11 @@ fn main() -> ExitCode {
             // What we were doing, and the underlying cause; the layers between repeat themselves.
             let root = e.root_cause().to_string();
             let top = e.to_string();
-            if top == root { eprintln!("qingtuan: {top}") } else { eprintln!("qingtuan: {top}：{root}") }
+            if top == root {
+                eprintln!("qingtuan: {top}")
+            } else {
+                eprintln!("qingtuan: {top}：{root}")
+            }
             ExitCode::FAILURE
         }
     }
@@ -167,7 +171,11 @@ async fn run(command: Command) -> anyhow::Result<()> {
             };
             qingtuan_app::generator::build(&app, size, &progress).await.map_err(explain)?;
             bar.finish_and_clear();
-            println!("已生成 {orgs} 个组织、{people} 名人员、{} 条职务，用时 {:.1} 秒", size.positions, started.elapsed().as_secs_f64());
+            println!(
+                "已生成 {orgs} 个组织、{people} 名人员、{} 条职务，用时 {:.1} 秒",
+                size.positions,
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Command::Template { kind, file } => {
@@ -195,7 +203,10 @@ async fn run(command: Command) -> anyhow::Result<()> {
             };
             let created = users::create(&app, &Actor::system(), &form).await.map_err(explain)?;
             match created.one_time_password {
-                Some(p) => println!("已创建用户 {}（编号 {}）。一次性密码：{p}\n首次登录时必须修改密码；此密码不会再次显示。", form.username, created.id),
+                Some(p) => println!(
+                    "已创建用户 {}（编号 {}）。一次性密码：{p}\n首次登录时必须修改密码；此密码不会再次显示。",
+                    form.username, created.id
+                ),
                 None => println!("已创建用户 {}（编号 {}）。", form.username, created.id),
             }
             Ok(())

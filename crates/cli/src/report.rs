@@ -52,7 +52,8 @@ pub async fn run(args: ReportArgs) -> anyhow::Result<()> {
             (id, orgs::show(&app, &system, id).await?.name)
         }
     };
-    let params = Params { as_of: args.as_of, baseline: args.baseline, from: args.from, scope: scope_org.0, region_path: None };
+    let params =
+        Params { as_of: args.as_of, baseline: args.baseline, from: args.from, scope: scope_org.0, region_path: None };
     let figures = stats::report(&app, &system, &params).await.map_err(|e| anyhow::anyhow!(e))?;
     let mut out = std::io::stdout().lock();
     match args.format.as_str() {

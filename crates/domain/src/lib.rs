@@ -4,8 +4,8 @@
 pub mod audit;
 pub mod error;
 pub mod ids;
-pub mod mask;
 pub mod indicator;
+pub mod mask;
 pub mod org;
 pub mod password;
 pub mod permission;

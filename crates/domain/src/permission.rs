@@ -106,9 +106,8 @@ impl Permission {
     }
 
     pub fn parse(code: &str) -> Result<Self, Invalid> {
-        let (module, action) = code
-            .split_once('.')
-            .ok_or_else(|| Invalid::one("permission", format!("权限“{code}”格式不对")))?;
+        let (module, action) =
+            code.split_once('.').ok_or_else(|| Invalid::one("permission", format!("权限“{code}”格式不对")))?;
         Ok(Self::new(Module::parse(module)?, Action::parse(action)?))
     }
 

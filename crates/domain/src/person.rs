@@ -75,7 +75,11 @@ impl Phone {
             && value.starts_with('1')
             && value.as_bytes().get(1).is_some_and(|d| (b'3'..=b'9').contains(d))
             && value.chars().all(|c| c.is_ascii_digit());
-        if ok { Ok(Self(value)) } else { Err(Invalid::one("phone", "手机号码应为 11 位数字，以 13–19 开头")) }
+        if ok {
+            Ok(Self(value))
+        } else {
+            Err(Invalid::one("phone", "手机号码应为 11 位数字，以 13–19 开头"))
+        }
     }
 
     pub fn as_str(&self) -> &str {

@@ -20,7 +20,13 @@ code_enum!(
 pub const DEFAULT_MIN_SHARE_PERCENT: i64 = 60;
 
 /// Minutes credited for attending `[check_in, check_out)` of the shift `[start, end)`.
-pub fn credited_minutes(start: DateTime<Utc>, end: DateTime<Utc>, check_in: DateTime<Utc>, check_out: DateTime<Utc>, min_share_percent: i64) -> i64 {
+pub fn credited_minutes(
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    check_in: DateTime<Utc>,
+    check_out: DateTime<Utc>,
+    min_share_percent: i64,
+) -> i64 {
     let shift = (end - start).num_minutes();
     let from = check_in.max(start);
     let to = check_out.min(end);

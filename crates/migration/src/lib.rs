@@ -14,6 +14,12 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_spine::Migration), Box::new(m0002_registry::Migration), Box::new(m0003_settings::Migration), Box::new(m0004_stats_index::Migration), Box::new(m0005_volunteering::Migration)]
+        vec![
+            Box::new(m0001_spine::Migration),
+            Box::new(m0002_registry::Migration),
+            Box::new(m0003_settings::Migration),
+            Box::new(m0004_stats_index::Migration),
+            Box::new(m0005_volunteering::Migration),
+        ]
     }
 }

@@ -9,11 +9,7 @@ use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
 pub struct Migration;
 
 fn fk(from: (&'static str, &'static str), to: &'static str) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(format!("fk_{}_{}", from.0, from.1))
-        .from(from.0, from.1)
-        .to(to, "id")
-        .take()
+    ForeignKey::create().name(format!("fk_{}_{}", from.0, from.1)).from(from.0, from.1).to(to, "id").take()
 }
 
 fn index(table: &'static str, cols: &[&'static str], unique: bool) -> IndexCreateStatement {
@@ -35,16 +31,36 @@ const ROLES: &[(&str, &str, &str, &[&str])] = &[
         "团区委管理员",
         "管理全区：组织、用户与角色、审计",
         &[
-            "dashboard.read", "dashboard.export", "orgs.read", "orgs.write", "orgs.approve", "orgs.export",
-            "orgs.unmask", "users.read", "users.write", "users.export", "roles.read", "roles.write",
-            "audit.read", "audit.export",
+            "dashboard.read",
+            "dashboard.export",
+            "orgs.read",
+            "orgs.write",
+            "orgs.approve",
+            "orgs.export",
+            "orgs.unmask",
+            "users.read",
+            "users.write",
+            "users.export",
+            "roles.read",
+            "roles.write",
+            "audit.read",
+            "audit.export",
         ],
     ),
     (
         "org_admin",
         "组织管理员",
         "管理本组织及下级组织，管理其中的用户",
-        &["dashboard.read", "dashboard.export", "orgs.read", "orgs.write", "orgs.export", "users.read", "users.write", "audit.read"],
+        &[
+            "dashboard.read",
+            "dashboard.export",
+            "orgs.read",
+            "orgs.write",
+            "orgs.export",
+            "users.read",
+            "users.write",
+            "audit.read",
+        ],
     ),
     ("org_viewer", "组织查看员", "查看本组织及下级组织", &["dashboard.read", "orgs.read"]),
     ("partner_staff", "合作单位人员", "查看与本单位有关的内容", &["dashboard.read", "orgs.read"]),

@@ -150,8 +150,13 @@ impl MigrationTrait for Migration {
 
         // The new module's grants for the built-in roles (ids 1–4 from m0001).
         for (role_id, permission) in [
-            (1_i64, "people.read"), (1, "people.write"), (1, "people.export"), (1, "people.unmask"),
-            (2, "people.read"), (2, "people.write"), (2, "people.export"),
+            (1_i64, "people.read"),
+            (1, "people.write"),
+            (1, "people.export"),
+            (1, "people.unmask"),
+            (2, "people.read"),
+            (2, "people.write"),
+            (2, "people.export"),
             (3, "people.read"),
         ] {
             let grant = Query::insert()

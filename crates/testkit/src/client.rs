@@ -90,7 +90,8 @@ impl TestClient {
             req.headers_mut().insert("cookie", cookie_header.join("; ").parse().expect("cookie header"));
         }
         for (k, v) in &self.headers {
-            req.headers_mut().insert(axum::http::HeaderName::from_bytes(k.as_bytes()).expect("name"), v.parse().expect("value"));
+            req.headers_mut()
+                .insert(axum::http::HeaderName::from_bytes(k.as_bytes()).expect("name"), v.parse().expect("value"));
         }
         req.headers_mut().entry("host").or_insert("localhost".parse().expect("host"));
         req.extensions_mut().insert(ConnectInfo(std::net::SocketAddr::from(([127, 0, 0, 1], 40000))));
@@ -147,7 +148,10 @@ impl TestClient {
         let mut body: Vec<u8> = Vec::new();
         let token = self.csrf().unwrap_or_default();
         for (name, value) in std::iter::once(("_csrf", token.as_str())).chain(fields.iter().copied()) {
-            body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+            body.extend(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
         }
         let (name, filename, bytes) = file;
         body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
@@ -161,7 +165,8 @@ impl TestClient {
     }
 
     pub async fn get_with_bearer(&self, path: &str, token: &str) -> TestResponse {
-        let req = Request::get(path).header("authorization", format!("Bearer {token}")).body(Body::empty()).expect("request");
+        let req =
+            Request::get(path).header("authorization", format!("Bearer {token}")).body(Body::empty()).expect("request");
         self.request(req).await
     }
 

@@ -44,7 +44,12 @@ impl TestDb {
                 let dir = std::env::temp_dir().join(format!("qingtuan-test-{}", suffix()));
                 std::fs::create_dir_all(&dir).expect("create temp dir");
                 let url = format!("sqlite://{}?mode=rwc", dir.join("test.sqlite").display());
-                Self { backend, url, place: dir.display().to_string(), _cleanup: std::sync::Arc::new(Cleanup(Some(dir))) }
+                Self {
+                    backend,
+                    url,
+                    place: dir.display().to_string(),
+                    _cleanup: std::sync::Arc::new(Cleanup(Some(dir))),
+                }
             }
             Backend::Postgres => {
                 let base = std::env::var("QINGTUAN_TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_PG.into());

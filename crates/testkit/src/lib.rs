@@ -89,7 +89,13 @@ impl TestApp {
             ("C22", "二街道二社区团支部", "branch", "S2"),
         ];
         for (code, name, kind, parent) in tree {
-            let form = orgs::NewOrg { code: code.into(), name: name.into(), kind: kind.into(), parent_code: parent.into(), ..Default::default() };
+            let form = orgs::NewOrg {
+                code: code.into(),
+                name: name.into(),
+                kind: kind.into(),
+                parent_code: parent.into(),
+                ..Default::default()
+            };
             orgs::create(&self.app, &Actor::system(), &form).await.expect("seed org");
         }
     }

@@ -41,7 +41,8 @@ impl Browser {
                          format!("--user-data-dir={}", profile.display())]
             }
         }}});
-        let res: Value = ureq::post(&format!("{root}/session")).send_json(caps).expect("new session").into_json().expect("json");
+        let res: Value =
+            ureq::post(&format!("{root}/session")).send_json(caps).expect("new session").into_json().expect("json");
         let session = res["value"]["sessionId"].as_str().expect("session id").to_owned();
         Self { driver, base: format!("{root}/session/{session}") }
     }
@@ -50,7 +51,9 @@ impl Browser {
         let res = ureq::post(&format!("{}{path}", self.base)).send_json(body);
         match res {
             Ok(r) => r.into_json::<Value>().expect("json")["value"].clone(),
-            Err(ureq::Error::Status(code, r)) => panic!("webdriver {path} → {code}: {}", r.into_string().unwrap_or_default()),
+            Err(ureq::Error::Status(code, r)) => {
+                panic!("webdriver {path} → {code}: {}", r.into_string().unwrap_or_default())
+            }
             Err(e) => panic!("webdriver {path}: {e}"),
         }
     }
@@ -83,7 +86,8 @@ impl Browser {
     fn find(&self, css: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            let res = ureq::post(&format!("{}/element", self.base)).send_json(json!({ "using": "css selector", "value": css }));
+            let res = ureq::post(&format!("{}/element", self.base))
+                .send_json(json!({ "using": "css selector", "value": css }));
             if let Ok(r) = res {
                 let v: Value = r.into_json().expect("json");
                 return v["value"][ELEMENT_KEY].as_str().expect("element id").to_owned();

@@ -12,8 +12,12 @@ fn status_and_message(err: &AppError) -> (StatusCode, String) {
     match err {
         AppError::Invalid(invalid) => (StatusCode::UNPROCESSABLE_ENTITY, invalid.to_string()),
         AppError::Rows(rows) => {
-            let first: Vec<String> = rows.iter().take(20).map(|r| format!("第 {} 行“{}”：{}", r.row, r.column, r.message)).collect();
-            (StatusCode::UNPROCESSABLE_ENTITY, format!("共 {} 处错误，未写入任何数据。{}", rows.len(), first.join("；")))
+            let first: Vec<String> =
+                rows.iter().take(20).map(|r| format!("第 {} 行“{}”：{}", r.row, r.column, r.message)).collect();
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("共 {} 处错误，未写入任何数据。{}", rows.len(), first.join("；")),
+            )
         }
         AppError::NotFound => (StatusCode::NOT_FOUND, "页面不存在，或不在您的数据范围内".into()),
         AppError::Forbidden => (StatusCode::FORBIDDEN, "您没有此操作的权限".into()),

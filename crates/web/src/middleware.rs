@@ -23,7 +23,11 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 #[derive(Debug, Clone)]
 pub enum Auth {
     Anonymous,
-    Session { actor: Box<Actor>, csrf: String, token: String },
+    Session {
+        actor: Box<Actor>,
+        csrf: String,
+        token: String,
+    },
     Token(Box<Actor>),
     /// A bearer token was sent but is unknown, revoked, or its owner disabled.
     BadToken,
@@ -50,8 +54,7 @@ pub fn is_secure(state: &AppState, headers: &HeaderMap) -> bool {
         CookieSecure::Always => true,
         CookieSecure::Never => false,
         CookieSecure::Auto => {
-            state.config.trust_proxy
-                && headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https")
+            state.config.trust_proxy && headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https")
         }
     }
 }
@@ -164,7 +167,8 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
 async fn check_csrf(req: Request, expected: Option<&str>) -> (Option<Request>, bool) {
     let cross = cross_origin(req.headers());
     let from_header = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let content_type =
+        req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     let limit = body_limit(req.uri().path());
     let (parts, body) = req.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, limit).await else { return (None, false) };
@@ -178,7 +182,8 @@ async fn check_csrf(req: Request, expected: Option<&str>) -> (Option<Request>, b
         None
     };
     let provided = from_header.or(from_form);
-    let ok = !cross && matches!((expected, provided.as_deref()), (Some(e), Some(p)) if !e.is_empty() && constant_eq(e, p));
+    let ok =
+        !cross && matches!((expected, provided.as_deref()), (Some(e), Some(p)) if !e.is_empty() && constant_eq(e, p));
     (Some(Request::from_parts(parts, Body::from(bytes))), ok)
 }
 

@@ -60,7 +60,10 @@ async fn act(t: &TestApp, client: &TestClient, action: &str, target: &str, n: us
         "create_child" => {
             client.get("/account").await;
             let code = format!("N{n}");
-            client.post("/orgs", &[("parent_code", target), ("code", &code), ("name", "新团支部"), ("kind", "branch")]).await.status
+            client
+                .post("/orgs", &[("parent_code", target), ("code", &code), ("name", "新团支部"), ("kind", "branch")])
+                .await
+                .status
         }
         "disable_user" => {
             client.get("/account").await;
@@ -124,7 +127,8 @@ async fn lists_show_only_the_scope(t: TestApp) {
     let admin = t.admin().await;
     let xlsx = admin.get("/users/export.xlsx").await;
     assert_eq!(xlsx.status, 200);
-    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.body.to_vec())).expect("xlsx");
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.body.to_vec())).expect("xlsx");
     use calamine::Reader;
     let rows = book.worksheet_range("用户").expect("sheet").rows().count();
     assert_eq!(rows, 1 + 7, "header, five members, street1 and root");
@@ -159,14 +163,21 @@ async fn nobody_grants_more_than_they_hold(t: TestApp) {
     let jack = t.login("jack").await;
     jack.get(&format!("/users/{target}")).await;
 
-    let escalate = jack.post(&format!("/users/{target}/roles"), &[("role_code", "district_admin"), ("scope_code", "S1")]).await;
+    let escalate =
+        jack.post(&format!("/users/{target}/roles"), &[("role_code", "district_admin"), ("scope_code", "S1")]).await;
     assert_eq!(escalate.status, 422);
     assert!(escalate.text().contains("不能授予超出您自身权限的角色"));
-    let elsewhere = jack.post(&format!("/users/{target}/roles"), &[("role_code", "org_viewer"), ("scope_code", "S2")]).await;
+    let elsewhere =
+        jack.post(&format!("/users/{target}/roles"), &[("role_code", "org_viewer"), ("scope_code", "S2")]).await;
     assert_eq!(elsewhere.status, 404);
     let fine = jack.post(&format!("/users/{target}/roles"), &[("role_code", "org_admin"), ("scope_code", "C11")]).await;
     assert_eq!(fine.status, 303);
-    let new_user = jack.post("/users", &[("username", "lee"), ("display_name", "李"), ("role_code", "district_admin"), ("scope_code", "S1")]).await;
+    let new_user = jack
+        .post(
+            "/users",
+            &[("username", "lee"), ("display_name", "李"), ("role_code", "district_admin"), ("scope_code", "S1")],
+        )
+        .await;
     assert_eq!(new_user.status, 422);
 }
 
@@ -176,7 +187,8 @@ async fn role_permissions_are_data_the_district_admin_edits(t: TestApp) {
     t.create_user("ned", "org_admin", "S1").await;
     let mia = t.login("mia").await;
     mia.get("/account").await;
-    let before = mia.post("/orgs", &[("parent_code", "S1"), ("code", "X1"), ("name", "新支部"), ("kind", "branch")]).await;
+    let before =
+        mia.post("/orgs", &[("parent_code", "S1"), ("code", "X1"), ("name", "新支部"), ("kind", "branch")]).await;
     assert_eq!(before.status, 403);
 
     let ned = t.login("ned").await;
@@ -185,10 +197,16 @@ async fn role_permissions_are_data_the_district_admin_edits(t: TestApp) {
     let admin = t.admin().await;
     assert!(admin.get("/roles").await.text().contains("组织查看员"));
     admin.get("/roles/3/edit").await;
-    let res = admin.post("/roles/3", &[("permission", "dashboard.read"), ("permission", "orgs.read"), ("permission", "orgs.write")]).await;
+    let res = admin
+        .post(
+            "/roles/3",
+            &[("permission", "dashboard.read"), ("permission", "orgs.read"), ("permission", "orgs.write")],
+        )
+        .await;
     assert_eq!(res.status, 303);
 
-    let after = mia.post("/orgs", &[("parent_code", "S1"), ("code", "X1"), ("name", "新支部"), ("kind", "branch")]).await;
+    let after =
+        mia.post("/orgs", &[("parent_code", "S1"), ("code", "X1"), ("name", "新支部"), ("kind", "branch")]).await;
     assert_eq!(after.status, 303, "the new grant counts from the next request");
     assert_eq!(t.audit_count("role.permissions_changed").await, 1);
 }

@@ -55,7 +55,17 @@ async fn audit_export_is_xlsx_of_text_cells_and_is_itself_audited(t: TestApp) {
     let admin = t.admin().await;
     // A display name that a spreadsheet would run as a formula if written as one.
     admin.get("/users/new").await;
-    admin.post("/users", &[("username", "evil"), ("display_name", "=HYPERLINK(\"x\")"), ("role_code", "org_viewer"), ("scope_code", "C11")]).await;
+    admin
+        .post(
+            "/users",
+            &[
+                ("username", "evil"),
+                ("display_name", "=HYPERLINK(\"x\")"),
+                ("role_code", "org_viewer"),
+                ("scope_code", "C11"),
+            ],
+        )
+        .await;
 
     let res = admin.get("/audit/export.xlsx?action=user.create").await;
 

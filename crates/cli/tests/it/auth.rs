@@ -41,9 +41,7 @@ async fn login_opens_a_new_session_and_reaches_the_dashboard(t: TestApp) {
 async fn unknown_user_and_wrong_password_get_the_same_answer(t: TestApp) {
     t.seed_tree().await;
     t.create_user("bob", "org_viewer", "S1").await;
-    let strip = |html: String| {
-        html.lines().filter(|l| !l.contains("_csrf")).collect::<Vec<_>>().join("\n")
-    };
+    let strip = |html: String| html.lines().filter(|l| !l.contains("_csrf")).collect::<Vec<_>>().join("\n");
 
     let wrong = t.client().login("bob", "Wrong-Pass-2026!").await;
     let unknown = t.client().login("nosuchuser", "Wrong-Pass-2026!").await;
@@ -120,7 +118,10 @@ async fn one_time_password_must_be_changed_before_anything_else(t: TestApp) {
     let page = admin.get("/users/new").await;
     assert_eq!(page.status, 200);
     let created = admin
-        .post("/users", &[("username", "Frank"), ("display_name", "冯兰克"), ("role_code", "org_viewer"), ("scope_code", "S1")])
+        .post(
+            "/users",
+            &[("username", "Frank"), ("display_name", "冯兰克"), ("role_code", "org_viewer"), ("scope_code", "S1")],
+        )
         .await;
     assert_eq!(created.status, 200, "{}", created.text());
     let otp = created.text_of_id("one-time-password").expect("one-time password shown");
@@ -134,7 +135,9 @@ async fn one_time_password_must_be_changed_before_anything_else(t: TestApp) {
     assert_eq!(frank.get("/api/v1/me").await.status, 401);
     let form = frank.get("/account/password").await;
     assert!(form.text().contains("请先设置新密码"));
-    let done = frank.post("/account/password", &[("current", &otp), ("new", "New-Secret-Pass-7"), ("confirm", "New-Secret-Pass-7")]).await;
+    let done = frank
+        .post("/account/password", &[("current", &otp), ("new", "New-Secret-Pass-7"), ("confirm", "New-Secret-Pass-7")])
+        .await;
     assert_eq!(done.status, 303, "{}", done.text());
     assert_eq!(frank.get("/dashboard").await.status, 200);
 }
@@ -146,15 +149,23 @@ async fn password_change_enforces_the_policy_and_ends_other_sessions(t: TestApp)
     let phone = t.login("gina").await;
     laptop.get("/account/password").await;
 
-    let weak = laptop.post("/account/password", &[("current", PASSWORD), ("new", "abcdefghijkl"), ("confirm", "abcdefghijkl")]).await;
+    let weak = laptop
+        .post("/account/password", &[("current", PASSWORD), ("new", "abcdefghijkl"), ("confirm", "abcdefghijkl")])
+        .await;
     assert_eq!(weak.status, 422);
     assert!(weak.text().contains("至少三类"));
-    let common = laptop.post("/account/password", &[("current", PASSWORD), ("new", "P@ssw0rd123!"), ("confirm", "P@ssw0rd123!")]).await;
+    let common = laptop
+        .post("/account/password", &[("current", PASSWORD), ("new", "P@ssw0rd123!"), ("confirm", "P@ssw0rd123!")])
+        .await;
     assert!(common.text().contains("过于常见"));
-    let wrong_current = laptop.post("/account/password", &[("current", "nope"), ("new", "Fresh-Secret-42"), ("confirm", "Fresh-Secret-42")]).await;
+    let wrong_current = laptop
+        .post("/account/password", &[("current", "nope"), ("new", "Fresh-Secret-42"), ("confirm", "Fresh-Secret-42")])
+        .await;
     assert!(wrong_current.text().contains("当前密码不正确"));
 
-    let ok = laptop.post("/account/password", &[("current", PASSWORD), ("new", "Fresh-Secret-42"), ("confirm", "Fresh-Secret-42")]).await;
+    let ok = laptop
+        .post("/account/password", &[("current", PASSWORD), ("new", "Fresh-Secret-42"), ("confirm", "Fresh-Secret-42")])
+        .await;
     assert_eq!(ok.status, 303);
     assert_eq!(laptop.get("/dashboard").await.status, 200, "this browser stays logged in");
     assert_eq!(phone.get("/dashboard").await.location(), Some("/login"), "other sessions end");
@@ -185,7 +196,12 @@ async fn usernames_are_unique_ignoring_case_and_width(t: TestApp) {
     let admin = t.admin().await;
     for name in ["Admin1", "ａｄｍｉｎ１"] {
         admin.get("/users/new").await;
-        let res = admin.post("/users", &[("username", name), ("display_name", "重复"), ("role_code", "org_viewer"), ("scope_code", "S1")]).await;
+        let res = admin
+            .post(
+                "/users",
+                &[("username", name), ("display_name", "重复"), ("role_code", "org_viewer"), ("scope_code", "S1")],
+            )
+            .await;
         assert_eq!(res.status, 422, "{name}");
         assert!(res.text().contains("该用户名已被使用"), "{name}");
     }

@@ -51,7 +51,18 @@ fn creating_an_account_prints_a_one_time_password_once() {
     let again = qingtuan(&["user", "create", "BOSS", "--role", "district_admin", "--scope", "CY", "--data-dir", data]);
     assert_one_line_failure(&again, "该用户名已被使用");
     let weak = Command::new(env!("CARGO_BIN_EXE_qingtuan"))
-        .args(["user", "create", "weak", "--role", "org_viewer", "--scope", "CY", "--password-stdin", "--data-dir", data])
+        .args([
+            "user",
+            "create",
+            "weak",
+            "--role",
+            "org_viewer",
+            "--scope",
+            "CY",
+            "--password-stdin",
+            "--data-dir",
+            data,
+        ])
         .env("QINGTUAN_SECRET_KEY", KEY)
         .stdin(Stdio::piped())
         .stderr(Stdio::piped())
@@ -63,7 +74,8 @@ fn creating_an_account_prints_a_one_time_password_once() {
         })
         .expect("run");
     assert_one_line_failure(&weak, "密码至少需要 12 个字符");
-    let bad_scope = qingtuan(&["user", "create", "nobody", "--role", "org_viewer", "--scope", "NOPE", "--data-dir", data]);
+    let bad_scope =
+        qingtuan(&["user", "create", "nobody", "--role", "org_viewer", "--scope", "NOPE", "--data-dir", data]);
     assert_one_line_failure(&bad_scope, "数据范围中的组织不存在");
 }
 
@@ -86,7 +98,10 @@ fn bad_start_up_input_gives_one_clear_line() {
         (vec!["serve".into(), "--database".into(), "postgres://postgres@127.0.0.1:1/none".into()], "无法打开数据库"),
         (vec!["serve".into(), "--data-dir".into(), corrupt_dir.display().to_string()], "file is not a database"),
         (vec!["serve".into(), "--data-dir".into(), blocker.join("sub").display().to_string()], "无法创建数据目录"),
-        (vec!["serve".into(), "--data-dir".into(), ok_dir.display().to_string(), "--bind".into(), busy_addr.clone()], "无法监听地址"),
+        (
+            vec!["serve".into(), "--data-dir".into(), ok_dir.display().to_string(), "--bind".into(), busy_addr.clone()],
+            "无法监听地址",
+        ),
         (vec!["serve".into(), "--bind".into(), "not-an-address".into()], "监听地址"),
     ];
     for (args, expect) in cases {
@@ -115,7 +130,18 @@ async fn two_server_processes_share_sessions_and_lockouts() {
     };
     run(&["org", "create", "CY", "团区委", "--kind", "district_committee"]);
     let mut child_user = Command::new(env!("CARGO_BIN_EXE_qingtuan"))
-        .args(["user", "create", "twin", "--role", "org_viewer", "--scope", "CY", "--password-stdin", "--database", &db.url])
+        .args([
+            "user",
+            "create",
+            "twin",
+            "--role",
+            "org_viewer",
+            "--scope",
+            "CY",
+            "--password-stdin",
+            "--database",
+            &db.url,
+        ])
         .env("QINGTUAN_SECRET_KEY", KEY)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
@@ -167,10 +193,15 @@ fn exercise_two_servers(ports: [u16; 2]) {
             .set("cookie", &cookie)
             .send_form(&[("_csrf", token), ("username", "twin"), ("password", password)])
             .expect("post login");
-        let session = res.header("set-cookie").filter(|c| c.starts_with("qt_session=")).map(|c| c.split(';').next().expect("pair").to_owned());
+        let session = res
+            .header("set-cookie")
+            .filter(|c| c.starts_with("qt_session="))
+            .map(|c| c.split(';').next().expect("pair").to_owned());
         (res.status(), session)
     };
-    let dashboard = |server: &str, session: &str| agent.get(&format!("{server}/dashboard")).set("cookie", session).call().expect("get").status();
+    let dashboard = |server: &str, session: &str| {
+        agent.get(&format!("{server}/dashboard")).set("cookie", session).call().expect("get").status()
+    };
 
     let (status, session) = login(&base[0], "Paired-Hosts-2026");
     assert_eq!(status, 303);

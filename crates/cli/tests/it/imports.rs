@@ -57,16 +57,31 @@ async fn a_bad_row_rejects_the_whole_file_with_every_problem(t: TestApp) {
     }
     assert!(!admin.get("/people").await.text().contains("张三"), "nothing was written");
 
-    let as_xlsx = admin.post_multipart("/imports", &[("kind", "people"), ("problems", "xlsx")], ("file", "people.xlsx", &file)).await;
+    let as_xlsx = admin
+        .post_multipart("/imports", &[("kind", "people"), ("problems", "xlsx")], ("file", "people.xlsx", &file))
+        .await;
     assert_eq!(as_xlsx.status, 200);
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(as_xlsx.body.to_vec())).expect("xlsx");
-    let rows: Vec<Vec<String>> = book.worksheet_range("导入问题").expect("sheet").rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    let rows: Vec<Vec<String>> = book
+        .worksheet_range("导入问题")
+        .expect("sheet")
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
     assert_eq!(rows.len(), 5);
     assert_eq!(rows[1][..2], ["3".to_owned(), "身份证号码".to_owned()]);
 
     let template = admin.get("/imports/templates/people.xlsx").await;
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(template.body.to_vec())).expect("template");
-    let header: Vec<String> = book.worksheet_range("人员").expect("sheet").rows().next().expect("header").iter().map(|c| c.to_string()).collect();
+    let header: Vec<String> = book
+        .worksheet_range("人员")
+        .expect("sheet")
+        .rows()
+        .next()
+        .expect("header")
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
     assert_eq!(header[..4], ["姓名", "性别", "出生日期", "身份证号码"]);
 }
 
@@ -75,7 +90,9 @@ async fn orgs_people_and_positions_import_in_order(t: TestApp) {
     let admin = t.admin().await;
     admin.get("/imports").await;
     let orgs = "组织代码,组织名称,组织类型,上级组织代码,领域代码,成立日期\nN1,新建团委,团委,S1,non_public_enterprise,2022-01-05\nN2,新建团支部,团支部,N1,non_public_enterprise,2022-02-01\n";
-    let dry = admin.post_multipart("/imports", &[("kind", "orgs"), ("dry_run", "1")], ("file", "orgs.csv", orgs.as_bytes())).await;
+    let dry = admin
+        .post_multipart("/imports", &[("kind", "orgs"), ("dry_run", "1")], ("file", "orgs.csv", orgs.as_bytes()))
+        .await;
     assert!(dry.text().contains("检查通过：2 行"), "{}", dry.text());
     assert!(!admin.get("/orgs").await.text().contains("新建团委"), "a dry run writes nothing");
     let done = admin.post_multipart("/imports", &[("kind", "orgs")], ("file", "orgs.csv", orgs.as_bytes())).await;
@@ -120,7 +137,11 @@ fn the_cli_imports_with_a_dry_run_and_writes_a_problem_list() {
     let good = dir.join("people.csv");
     std::fs::write(&good, "姓名,性别,身份证号码\n张三,,11010519491231002X\n").expect("write");
     let dry = run(&["import", "people", good.to_str().expect("path"), "--dry-run"]);
-    assert!(String::from_utf8_lossy(&dry.stdout).contains("检查通过（未写入）：1 行人员"), "{}", String::from_utf8_lossy(&dry.stderr));
+    assert!(
+        String::from_utf8_lossy(&dry.stdout).contains("检查通过（未写入）：1 行人员"),
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
     let real = run(&["import", "people", good.to_str().expect("path")]);
     assert!(String::from_utf8_lossy(&real.stdout).contains("已导入：1 行人员"));
     let again = run(&["import", "people", good.to_str().expect("path")]);

@@ -3,9 +3,9 @@
 use std::io::Cursor;
 
 use calamine::{Reader, Xlsx};
+use qingtuan_app::Actor;
 use qingtuan_app::people::{self, NewPerson};
 use qingtuan_app::positions::{self, NewPosition};
-use qingtuan_app::Actor;
 use qingtuan_testkit::{TestApp, db_tests};
 
 db_tests!(personal_data_is_masked_unless_unmasked, the_same_id_number_is_the_same_person);
@@ -19,8 +19,15 @@ async fn seed_people(t: &TestApp) {
         &t.app,
         &sys,
         &[
-            NewPerson { name: "张三".into(), id_number: ZHANG.into(), phone: "13812345678".into(), ..NewPerson::default() },
-            NewPerson { name: "李四".into(), gender: "男".into(), phone: "13987654321".into(), ..NewPerson::default() },
+            NewPerson {
+                name: "张三".into(),
+                id_number: ZHANG.into(),
+                phone: "13812345678".into(),
+                ..NewPerson::default()
+            },
+            NewPerson {
+                name: "李四".into(), gender: "男".into(), phone: "13987654321".into(), ..NewPerson::default()
+            },
         ],
     )
     .await
@@ -65,7 +72,12 @@ async fn personal_data_is_masked_unless_unmasked(t: TestApp) {
     let xlsx = street.get("/people/export.xlsx").await;
     assert_eq!(xlsx.status, 200);
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(xlsx.body.to_vec())).expect("xlsx");
-    let rows: Vec<Vec<String>> = book.worksheet_range("人员").expect("sheet").rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    let rows: Vec<Vec<String>> = book
+        .worksheet_range("人员")
+        .expect("sheet")
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
     assert_eq!(rows.len(), 2, "header and 张三 only");
     assert_eq!(rows[1][4], "110105**********2X");
     assert_eq!(t.audit_count("data.export").await, 1);

@@ -24,7 +24,9 @@ async fn moving_a_subtree_rewires_scopes(t: TestApp) {
     let s1_id = t.org_id("S1").await;
     let own = s1.post(&format!("/orgs/{s1_id}/move"), &[("parent_code", "C11")]).await;
     assert_eq!(own.status, 422);
-    assert!(own.text().contains("不能把组织移到它自己的下级组织之下") || own.text().contains("不能移动您自己的数据范围"));
+    assert!(
+        own.text().contains("不能把组织移到它自己的下级组织之下") || own.text().contains("不能移动您自己的数据范围")
+    );
 
     let admin = t.admin().await;
     admin.get(&format!("/orgs/{c11}")).await;
@@ -61,13 +63,20 @@ async fn the_social_domain_is_data(t: TestApp) {
 async fn duplicates_are_listed_and_merged(t: TestApp) {
     t.seed_tree().await;
     let sys = Actor::system();
-    let twin = |id: &str| NewPerson { name: "周九".into(), gender: "男".into(), phone: "13700001111".into(), id_number: id.into(), ..NewPerson::default() };
+    let twin = |id: &str| NewPerson {
+        name: "周九".into(),
+        gender: "男".into(),
+        phone: "13700001111".into(),
+        id_number: id.into(),
+        ..NewPerson::default()
+    };
     people::create_batch(&t.app, &sys, &[twin(""), twin("11010519491231002X"), twin("")]).await.expect("people");
     let admin = t.admin().await;
     let page = admin.get("/people/duplicates").await.text();
     assert_eq!(page.matches("并入").count(), 2, "three records, two to merge");
     let first = t.user_id_of_person("周九").await;
-    let res = admin.post("/people/merge", &[("keep", &first.to_string()), ("duplicate", &(first + 1).to_string())]).await;
+    let res =
+        admin.post("/people/merge", &[("keep", &first.to_string()), ("duplicate", &(first + 1).to_string())]).await;
     assert_eq!(res.status, 303);
     let after = admin.get("/people?q=周九").await.text();
     assert!(after.contains("共 2 条"), "{after}");
@@ -80,17 +89,30 @@ async fn renames_and_dissolutions_are_the_orgs_history(t: TestApp) {
     let s1 = t.org_id("S1").await;
     admin.get(&format!("/orgs/{s1}/edit")).await;
     let renamed = admin
-        .post(&format!("/orgs/{s1}"), &[("name", "一街道团工委（更名）"), ("kind", "working_committee"), ("sector_code", "street_community"), ("region_code", ""), ("basis", "unit"), ("founded_on", "2020-01-01")])
+        .post(
+            &format!("/orgs/{s1}"),
+            &[
+                ("name", "一街道团工委（更名）"),
+                ("kind", "working_committee"),
+                ("sector_code", "street_community"),
+                ("region_code", ""),
+                ("basis", "unit"),
+                ("founded_on", "2020-01-01"),
+            ],
+        )
         .await;
     assert_eq!(renamed.status, 303, "{}", renamed.text());
-    let bad = admin.post(&format!("/orgs/{s1}"), &[("name", ""), ("kind", "nonsense"), ("basis", "unit"), ("founded_on", "")]).await;
+    let bad = admin
+        .post(&format!("/orgs/{s1}"), &[("name", ""), ("kind", "nonsense"), ("basis", "unit"), ("founded_on", "")])
+        .await;
     assert_eq!(bad.status, 422);
     assert!(bad.text().contains("组织名称不能为空") && bad.text().contains("未知的组织类型"));
 
     let refused = admin.post(&format!("/orgs/{s1}/dissolve"), &[("on", "2026-03-01")]).await;
     assert_eq!(refused.status, 422);
     assert!(refused.text().contains("还有 2 个下级组织"), "asks what to do with the children");
-    let dissolved = admin.post(&format!("/orgs/{s1}/dissolve"), &[("on", "2026-03-01"), ("with_subtree", "true")]).await;
+    let dissolved =
+        admin.post(&format!("/orgs/{s1}/dissolve"), &[("on", "2026-03-01"), ("with_subtree", "true")]).await;
     assert_eq!(dissolved.status, 303);
 
     let page = admin.get(&format!("/orgs/{s1}")).await;

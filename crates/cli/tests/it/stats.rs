@@ -77,7 +77,10 @@ async fn the_demo_reproduces_the_seed_figures(t: TestApp) {
     // streets' figures add up to the district's.
     let mut sum = 0;
     for street_code in ["CY01", "CY02", "CY03", "CY04", "CY05", "CY06", "CY07", "CY08"] {
-        let r = chief.get(&format!("/api/v1/reports?as_of=2022-05-31&baseline=2020-12-31&street={street_code}")).await.json();
+        let r = chief
+            .get(&format!("/api/v1/reports?as_of=2022-05-31&baseline=2020-12-31&street={street_code}"))
+            .await
+            .json();
         sum += figure(&r, "org.social_domain.count").0;
     }
     assert_eq!(sum, 636);
@@ -98,8 +101,19 @@ fn org(code: &str, kind: &str, parent: &str, sector: &str, region: &str, founded
 
 async fn figures_at_the_date_edges_of_a_small_tree(t: TestApp) {
     let sys = Actor::system();
-    let region = |code: &str, kind: &str, parent: &str| NewRegion { code: code.into(), name: code.into(), kind: kind.into(), parent_code: parent.into() };
-    for r in [region("R", "district", ""), region("R1", "street", "R"), region("R2", "street", "R"), region("R1a", "community", "R1"), region("R2a", "village", "R2")] {
+    let region = |code: &str, kind: &str, parent: &str| NewRegion {
+        code: code.into(),
+        name: code.into(),
+        kind: kind.into(),
+        parent_code: parent.into(),
+    };
+    for r in [
+        region("R", "district", ""),
+        region("R1", "street", "R"),
+        region("R2", "street", "R"),
+        region("R1a", "community", "R1"),
+        region("R2a", "village", "R2"),
+    ] {
         regions::create(&t.app, &sys, &r).await.expect("region");
     }
     regions::set_population(&t.app, &sys, "R1", 2021, 6_000, "测试").await.expect("population");
@@ -121,7 +135,9 @@ async fn figures_at_the_date_edges_of_a_small_tree(t: TestApp) {
         orgs::create(&t.app, &sys, &o).await.expect("org");
     }
     let dissolved = t.org_id("DISSOLVED").await;
-    orgs::dissolve(&t.app, &sys, qingtuan_domain::ids::OrgId(dissolved), "2022-05-31".parse().expect("date"), false).await.expect("dissolve");
+    orgs::dissolve(&t.app, &sys, qingtuan_domain::ids::OrgId(dissolved), "2022-05-31".parse().expect("date"), false)
+        .await
+        .expect("dissolve");
 
     let person = |n: u32| NewPerson { name: format!("测试{n}"), gender: "女".into(), ..NewPerson::default() };
     let ids = people::create_batch(&t.app, &sys, &[person(1), person(2), person(3), person(4)]).await.expect("people");
@@ -139,11 +155,11 @@ async fn figures_at_the_date_edges_of_a_small_tree(t: TestApp) {
         &t.app,
         &sys,
         &[
-            post(ids[0], "ON_ASOF", "2022-05-31", ""),  // starts on the as-of date: counts then
+            post(ids[0], "ON_ASOF", "2022-05-31", ""), // starts on the as-of date: counts then
             post(ids[1], "ST1", "2020-01-01", "2021-06-30"), // ends on the baseline date: not held on it
-            post(ids[2], "ST2", "2020-01-01", ""),        // held on both dates, twice:
-            post(ids[2], "ON_BASE", "2021-06-30", ""),    // …counted once
-            post(ids[3], "SCHOOL", "2020-01-01", ""),     // not the social domain
+            post(ids[2], "ST2", "2020-01-01", ""),     // held on both dates, twice:
+            post(ids[2], "ON_BASE", "2021-06-30", ""), // …counted once
+            post(ids[3], "SCHOOL", "2020-01-01", ""),  // not the social domain
         ],
     )
     .await

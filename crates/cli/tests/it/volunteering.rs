@@ -2,9 +2,9 @@
 //! figures.
 
 use chrono::{NaiveDate, NaiveTime, TimeDelta};
-use qingtuan_app::volunteering::{self, Attendance, NewCall, NewShift};
-use qingtuan_app::people::{self, NewPerson};
 use qingtuan_app::Actor;
+use qingtuan_app::people::{self, NewPerson};
+use qingtuan_app::volunteering::{self, Attendance, NewCall, NewShift};
 use qingtuan_testkit::{TestApp, db_tests};
 
 db_tests!(organisers_see_and_record_only_their_own_shifts);
@@ -19,11 +19,19 @@ async fn organisers_see_and_record_only_their_own_shifts(t: TestApp) {
         title: title.into(),
         task: "核酸检测".into(),
         published_on: day,
-        shifts: vec![NewShift { on_date: day, start: time(8), end: time(13), place: "社区广场".into(), places: 10 }],
+        shifts: vec![NewShift {
+            on_date: day, start: time(8), end: time(13), place: "社区广场".into(), places: 10
+        }],
     };
     let (_, ours) = volunteering::create_call(&t.app, &sys, &call("C11", "一社区招募令")).await.expect("call");
     let (_, theirs) = volunteering::create_call(&t.app, &sys, &call("C21", "二社区招募令")).await.expect("call");
-    let ids = people::create_batch(&t.app, &sys, &[NewPerson { name: "志愿者".into(), gender: "女".into(), ..NewPerson::default() }]).await.expect("person");
+    let ids = people::create_batch(
+        &t.app,
+        &sys,
+        &[NewPerson { name: "志愿者".into(), gender: "女".into(), ..NewPerson::default() }],
+    )
+    .await
+    .expect("person");
     let start = volunteering::local_instant(day, time(8));
     // A 300-minute shift: 180 minutes (60 %) count, 179 do not.
     let rows = [(180, ours[0]), (179, ours[0]), (300, theirs[0])].map(|(minutes, shift)| Attendance {
@@ -39,10 +47,17 @@ async fn organisers_see_and_record_only_their_own_shifts(t: TestApp) {
     let organiser = t.login("c11org").await;
     let page = organiser.get("/volunteering?from=2026-03-01&to=2026-03-31").await.text();
     assert!(page.contains("一社区招募令") && !page.contains("二社区招募令"), "only their own calls");
-    let recorded = organiser.post(&format!("/volunteering/shifts/{}/served", ours[0]), &[("people_served", "420")]).await;
+    let recorded =
+        organiser.post(&format!("/volunteering/shifts/{}/served", ours[0]), &[("people_served", "420")]).await;
     assert_eq!(recorded.status, 303);
-    assert_eq!(organiser.post(&format!("/volunteering/shifts/{}/served", theirs[0]), &[("people_served", "1")]).await.status, 404);
-    assert_eq!(organiser.post(&format!("/volunteering/shifts/{}/served", ours[0]), &[("people_served", "许多")]).await.status, 422);
+    assert_eq!(
+        organiser.post(&format!("/volunteering/shifts/{}/served", theirs[0]), &[("people_served", "1")]).await.status,
+        404
+    );
+    assert_eq!(
+        organiser.post(&format!("/volunteering/shifts/{}/served", ours[0]), &[("people_served", "许多")]).await.status,
+        422
+    );
 
     let r = organiser.get("/api/v1/reports?as_of=2026-03-31&baseline=2026-02-28&from=2026-03-01").await.json();
     assert_eq!(r["volunteer.turnouts"]["value"], 2, "two turn-outs in C11's scope");

@@ -137,7 +137,14 @@ pub struct UserDto {
 
 impl From<users::UserRow> for UserDto {
     fn from(u: users::UserRow) -> Self {
-        Self { id: u.id, username: u.username, display_name: u.display_name, org_id: u.org_id, org_name: u.org_name, disabled: u.disabled }
+        Self {
+            id: u.id,
+            username: u.username,
+            display_name: u.display_name,
+            org_id: u.org_id,
+            org_name: u.org_name,
+            disabled: u.disabled,
+        }
     }
 }
 
@@ -161,7 +168,11 @@ pub struct UserQuery {
 /// Accounts belonging to orgs in the caller's scope.
 #[utoipa::path(get, path = "/api/v1/users", params(UserQuery), security(("bearer" = [])), responses(
     (status = 200, body = UserPage), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
-async fn list_users(State(state): State<AppState>, ApiUser(actor): ApiUser, Query(q): Query<UserQuery>) -> Result<Json<UserPage>, ApiError> {
+async fn list_users(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Query(q): Query<UserQuery>,
+) -> Result<Json<UserPage>, ApiError> {
     let filter = users::Filter { q: q.q, status: q.status, page: q.page };
     let page = users::list(&state.app, &actor, &filter).await?;
     Ok(Json(UserPage {
@@ -189,7 +200,11 @@ pub struct UserDetailDto {
 /// One account; 404 if it does not exist or lies outside the caller's scope.
 #[utoipa::path(get, path = "/api/v1/users/{id}", params(("id" = i64, Path)), security(("bearer" = [])), responses(
     (status = 200, body = UserDetailDto), (status = 404, body = ErrorDto)))]
-async fn show_user(State(state): State<AppState>, ApiUser(actor): ApiUser, Path(id): Path<i64>) -> Result<Json<UserDetailDto>, ApiError> {
+async fn show_user(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<UserDetailDto>, ApiError> {
     let d = users::show(&state.app, &actor, UserId(id)).await?;
     Ok(Json(UserDetailDto {
         assignments: d
@@ -239,7 +254,11 @@ pub struct AuditQuery {
 /// The audit log within the caller's scope, newest first.
 #[utoipa::path(get, path = "/api/v1/audit-events", params(AuditQuery), security(("bearer" = [])), responses(
     (status = 200, body = AuditPage), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
-async fn list_audit_events(State(state): State<AppState>, ApiUser(actor): ApiUser, Query(q): Query<AuditQuery>) -> Result<Json<AuditPage>, ApiError> {
+async fn list_audit_events(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Query(q): Query<AuditQuery>,
+) -> Result<Json<AuditPage>, ApiError> {
     let filter = audit::Filter {
         actor: q.actor,
         action: q.action,
@@ -291,21 +310,30 @@ pub struct ReportQuery {
 /// `growth_pct`, `of` (coverage denominators), `name`, `unit`, `definition`.
 #[utoipa::path(get, path = "/api/v1/reports", params(ReportQuery), security(("bearer" = [])), responses(
     (status = 200, body = Object), (status = 404, body = ErrorDto), (status = 422, body = ErrorDto)))]
-async fn report(State(state): State<AppState>, ApiUser(actor): ApiUser, Query(q): Query<ReportQuery>) -> Result<Json<serde_json::Value>, ApiError> {
-    use qingtuan_app::stats::{self, Params};
+async fn report(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Query(q): Query<ReportQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
     use qingtuan_app::AppError;
+    use qingtuan_app::stats::{self, Params};
     let app = &state.app;
     if q.baseline > q.as_of {
         return Err(AppError::Invalid(qingtuan_domain::Invalid::one("baseline", "基准日不能晚于统计日")).into());
     }
     let scope = match q.scope.as_deref() {
-        Some(code) => orgs::find_by_code(&app.db, code).await?.map(|o| qingtuan_domain::ids::OrgId(o.id)).unwrap_or(qingtuan_domain::ids::OrgId(0)),
+        Some(code) => orgs::find_by_code(&app.db, code)
+            .await?
+            .map(|o| qingtuan_domain::ids::OrgId(o.id))
+            .unwrap_or(qingtuan_domain::ids::OrgId(0)),
         None => stats::default_scope(app, &actor).await?,
     };
     let region_path = match q.street.as_deref() {
         Some(code) => Some(qingtuan_app::regions::find_by_code(&app.db, code).await?.ok_or(AppError::NotFound)?.path),
         None => None,
     };
-    let figures = stats::report(app, &actor, &Params { as_of: q.as_of, baseline: q.baseline, from: q.from, scope, region_path }).await?;
+    let figures =
+        stats::report(app, &actor, &Params { as_of: q.as_of, baseline: q.baseline, from: q.from, scope, region_path })
+            .await?;
     Ok(Json(qingtuan_app::report::to_json(&figures)))
 }

@@ -3,9 +3,9 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use qingtuan_app::AppError;
 use qingtuan_app::auth::{self, PasswordChange};
 use qingtuan_app::tokens::{self, TokenView};
-use qingtuan_app::AppError;
 use qingtuan_domain::ids::TokenId;
 
 use crate::layout::{Errors, Layout};
@@ -22,7 +22,12 @@ struct AccountPage {
     errors: Errors,
 }
 
-async fn account_page(state: &AppState, user: &CurrentUser, new_secret: Option<String>, errors: Errors) -> Result<AccountPage, PageError> {
+async fn account_page(
+    state: &AppState,
+    user: &CurrentUser,
+    new_secret: Option<String>,
+    errors: Errors,
+) -> Result<AccountPage, PageError> {
     Ok(AccountPage {
         layout: Layout::new(user, "/account", "我的账户"),
         tokens: tokens::list_mine(&state.app, &user.actor).await?,
@@ -41,7 +46,11 @@ pub struct TokenForm {
     name: String,
 }
 
-pub async fn create_token(State(state): State<AppState>, user: CurrentUser, Form(form): Form<TokenForm>) -> Result<Response, PageError> {
+pub async fn create_token(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<TokenForm>,
+) -> Result<Response, PageError> {
     match tokens::create(&state.app, &user.actor, &form.name).await {
         Ok(secret) => render(&account_page(&state, &user, Some(secret), Errors::default()).await?),
         Err(AppError::Invalid(e)) => render_invalid(&account_page(&state, &user, None, Errors(Some(e))).await?),
@@ -49,7 +58,11 @@ pub async fn create_token(State(state): State<AppState>, user: CurrentUser, Form
     }
 }
 
-pub async fn revoke_token(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Response, PageError> {
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
     tokens::revoke(&state.app, &user.actor, TokenId(id)).await?;
     Ok(Redirect::to("/account").into_response())
 }
@@ -64,7 +77,9 @@ struct PasswordPage {
 
 pub async fn password_form(user: CurrentUser) -> Result<Response, PageError> {
     let must_change = user.actor.must_change_password();
-    render(&PasswordPage { layout: Layout::new(&user, "/account", "修改密码"), must_change, errors: Errors::default() })
+    render(&PasswordPage {
+        layout: Layout::new(&user, "/account", "修改密码"), must_change, errors: Errors::default()
+    })
 }
 
 /// Changes the password; all of the user's sessions end and this browser gets a new one.

@@ -38,7 +38,12 @@ struct FilterQuery<'a> {
     to: String,
 }
 
-async fn page(state: AppState, user: CurrentUser, mut filter: Filter, logins_only: bool) -> Result<Response, PageError> {
+async fn page(
+    state: AppState,
+    user: CurrentUser,
+    mut filter: Filter,
+    logins_only: bool,
+) -> Result<Response, PageError> {
     filter.logins_only = logins_only;
     let page = audit::list(&state.app, &user.actor, &filter).await?;
     let from = filter.from.map(|d| d.to_string()).unwrap_or_default();
@@ -51,8 +56,11 @@ async fn page(state: AppState, user: CurrentUser, mut filter: Filter, logins_onl
         from: from.clone(),
         to: to.clone(),
     });
-    let (section, title, export_path) =
-        if logins_only { ("/logins", "登录日志", "/logins/export.xlsx") } else { ("/audit", "审计日志", "/audit/export.xlsx") };
+    let (section, title, export_path) = if logins_only {
+        ("/logins", "登录日志", "/logins/export.xlsx")
+    } else {
+        ("/audit", "审计日志", "/audit/export.xlsx")
+    };
     render(&ListPage {
         layout: Layout::new(&user, section, title),
         page,
@@ -68,15 +76,28 @@ async fn page(state: AppState, user: CurrentUser, mut filter: Filter, logins_onl
     })
 }
 
-pub async fn list(State(state): State<AppState>, user: CurrentUser, Query(filter): Query<Filter>) -> Result<Response, PageError> {
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(filter): Query<Filter>,
+) -> Result<Response, PageError> {
     page(state, user, filter, false).await
 }
 
-pub async fn logins(State(state): State<AppState>, user: CurrentUser, Query(filter): Query<Filter>) -> Result<Response, PageError> {
+pub async fn logins(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(filter): Query<Filter>,
+) -> Result<Response, PageError> {
     page(state, user, filter, true).await
 }
 
-async fn xlsx(state: AppState, user: CurrentUser, mut filter: Filter, logins_only: bool) -> Result<Response, PageError> {
+async fn xlsx(
+    state: AppState,
+    user: CurrentUser,
+    mut filter: Filter,
+    logins_only: bool,
+) -> Result<Response, PageError> {
     filter.logins_only = logins_only;
     let bytes = audit::export_xlsx(&state.app, &user.actor, &filter).await?;
     let name = if logins_only { "login-log.xlsx" } else { "audit-log.xlsx" };
@@ -90,10 +111,18 @@ async fn xlsx(state: AppState, user: CurrentUser, mut filter: Filter, logins_onl
         .into_response())
 }
 
-pub async fn export(State(state): State<AppState>, user: CurrentUser, Query(filter): Query<Filter>) -> Result<Response, PageError> {
+pub async fn export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(filter): Query<Filter>,
+) -> Result<Response, PageError> {
     xlsx(state, user, filter, false).await
 }
 
-pub async fn export_logins(State(state): State<AppState>, user: CurrentUser, Query(filter): Query<Filter>) -> Result<Response, PageError> {
+pub async fn export_logins(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(filter): Query<Filter>,
+) -> Result<Response, PageError> {
     xlsx(state, user, filter, true).await
 }

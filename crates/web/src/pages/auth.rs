@@ -18,7 +18,12 @@ struct LoginPage {
 }
 
 /// Shows the login form with a fresh pre-session CSRF token (double-submitted via a cookie).
-fn login_page(state: &AppState, headers: &HeaderMap, username: String, message: Option<&'static str>) -> Result<Response, PageError> {
+fn login_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    username: String,
+    message: Option<&'static str>,
+) -> Result<Response, PageError> {
     let csrf = qingtuan_app::crypto::random_token();
     let mut res = render(&LoginPage { csrf: csrf.clone(), username, message })?;
     let value = set_cookie(is_secure(state, headers), LOGIN_CSRF_COOKIE, &csrf, Some(3600));
@@ -62,7 +67,11 @@ pub async fn login(
     Ok(res)
 }
 
-pub async fn logout(State(state): State<AppState>, user: CurrentUser, headers: HeaderMap) -> Result<Response, PageError> {
+pub async fn logout(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
     auth::logout(&state.app, &user.actor, &user.session_token).await?;
     let secure = is_secure(&state, &headers);
     let mut res = Redirect::to("/login").into_response();

@@ -7,16 +7,16 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
+use qingtuan_app::audit::{self, Entry};
 use qingtuan_app::orgs::{self, OrgView};
 use qingtuan_app::regions::RegionView;
 use qingtuan_app::stats::{self, Figure, Params};
-use qingtuan_app::audit::{self, Entry};
 use qingtuan_app::{AppError, report, scope};
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
-use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::ids::OrgId;
 use qingtuan_domain::indicator;
 use qingtuan_domain::org::OrgKind;
+use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::region::RegionKind;
 
 use crate::charts;
@@ -106,7 +106,11 @@ async fn params(state: &AppState, user: &CurrentUser, q: &DashboardQuery) -> Res
     Ok((Params { as_of, baseline, from: q.from, scope, region_path }, scope_code))
 }
 
-pub async fn show(State(state): State<AppState>, user: CurrentUser, Query(q): Query<DashboardQuery>) -> Result<Response, PageError> {
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<DashboardQuery>,
+) -> Result<Response, PageError> {
     let app = &state.app;
     scope::require_somewhere(app, &user.actor, stats::READ).await?;
     let (p, scope_code) = params(&state, &user, &q).await?;
@@ -119,8 +123,11 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, Query(q): Qu
             (street.name.clone(), f.map_or(0, |f| f.value), f.and_then(|f| f.baseline_value))
         })
         .collect();
-    let sector_rows: Vec<(String, i64, Option<i64>)> =
-        stats::by_sector(app, &p).await?.into_iter().map(|(name, social, n)| (if social { format!("{name}★") } else { name }, n, None)).collect();
+    let sector_rows: Vec<(String, i64, Option<i64>)> = stats::by_sector(app, &p)
+        .await?
+        .into_iter()
+        .map(|(name, social, n)| (if social { format!("{name}★") } else { name }, n, None))
+        .collect();
     let series = stats::social_domain_series(app, &p).await?;
     let scopes = orgs::visible_tree(app, &user.actor, stats::READ)
         .await?
@@ -135,7 +142,13 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, Query(q): Qu
         as_of: p.as_of,
         baseline: p.baseline,
         from: stats::period_start(&p),
-        query: query_without_page(&DashboardQuery { as_of: Some(p.as_of), baseline: Some(p.baseline), from: p.from, scope: Some(scope_code.clone()), street: q.street.clone() }),
+        query: query_without_page(&DashboardQuery {
+            as_of: Some(p.as_of),
+            baseline: Some(p.baseline),
+            from: p.from,
+            scope: Some(scope_code.clone()),
+            street: q.street.clone(),
+        }),
         scope_code,
         street_code,
         scopes,
@@ -144,13 +157,25 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, Query(q): Qu
         street_chart: charts::bars("各街道社会领域团组织数（浅色为基准日）", &street_rows),
         sector_chart: charts::bars("各领域团组织数（★为社会领域）", &sector_rows),
         time_chart: charts::line("社会领域团组织数变化", &series),
-        no_youth_committee: stats::uncovered(app, &user.actor, &p, RegionKind::Community, OrgKind::YouthWorkCommittee).await?,
-        no_pioneer_committee: stats::uncovered(app, &user.actor, &p, RegionKind::Community, OrgKind::PioneerWorkCommittee).await?,
+        no_youth_committee: stats::uncovered(app, &user.actor, &p, RegionKind::Community, OrgKind::YouthWorkCommittee)
+            .await?,
+        no_pioneer_committee: stats::uncovered(
+            app,
+            &user.actor,
+            &p,
+            RegionKind::Community,
+            OrgKind::PioneerWorkCommittee,
+        )
+        .await?,
     })
 }
 
 /// The dashboard's figures as an xlsx download (audited as an export).
-pub async fn export(State(state): State<AppState>, user: CurrentUser, Query(q): Query<DashboardQuery>) -> Result<Response, PageError> {
+pub async fn export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<DashboardQuery>,
+) -> Result<Response, PageError> {
     let app = &state.app;
     scope::require_somewhere(app, &user.actor, Permission::new(Module::Dashboard, Action::Export)).await?;
     let (p, _) = params(&state, &user, &q).await?;

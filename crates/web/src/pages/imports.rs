@@ -36,7 +36,13 @@ struct ImportPage {
     errors: Errors,
 }
 
-fn page(user: &CurrentUser, kind: String, done: Option<String>, problems: Vec<RowProblem>, errors: Errors) -> ImportPage {
+fn page(
+    user: &CurrentUser,
+    kind: String,
+    done: Option<String>,
+    problems: Vec<RowProblem>,
+    errors: Errors,
+) -> ImportPage {
     ImportPage { layout: Layout::new(user, "/imports", "导入"), kinds: Kind::ALL, kind, done, problems, errors }
 }
 
@@ -51,8 +57,13 @@ pub async fn template(Path(kind): Path<String>, _user: CurrentUser) -> Result<Re
 }
 
 /// Reads the upload: kind, file, dry run, and whether problems should come back as a workbook.
-pub async fn upload(State(state): State<AppState>, user: CurrentUser, mut form: Multipart) -> Result<Response, PageError> {
-    let (mut kind, mut file_name, mut bytes, mut dry_run, mut as_xlsx) = (String::new(), String::new(), Vec::new(), false, false);
+pub async fn upload(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    mut form: Multipart,
+) -> Result<Response, PageError> {
+    let (mut kind, mut file_name, mut bytes, mut dry_run, mut as_xlsx) =
+        (String::new(), String::new(), Vec::new(), false, false);
     while let Ok(Some(field)) = form.next_field().await {
         match field.name().unwrap_or_default() {
             "kind" => kind = field.text().await.unwrap_or_default(),

@@ -35,7 +35,12 @@ async fn matching(state: &AppState, user: &CurrentUser, filter: &Filter) -> Resu
     Ok(orgs::visible_tree(&state.app, &user.actor, READ)
         .await?
         .into_iter()
-        .filter(|o| needle.is_empty() || o.name.to_lowercase().contains(&needle) || o.code.to_lowercase().contains(&needle) || o.initials.starts_with(&needle))
+        .filter(|o| {
+            needle.is_empty()
+                || o.name.to_lowercase().contains(&needle)
+                || o.code.to_lowercase().contains(&needle)
+                || o.initials.starts_with(&needle)
+        })
         .filter(|o| kind.is_empty() || o.kind == kind)
         .filter(|o| match status.as_str() {
             "all" => true,
@@ -45,12 +50,19 @@ async fn matching(state: &AppState, user: &CurrentUser, filter: &Filter) -> Resu
         .collect())
 }
 
-pub async fn export(State(state): State<AppState>, user: CurrentUser, Query(filter): Query<Filter>) -> Result<Response, PageError> {
+pub async fn export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(filter): Query<Filter>,
+) -> Result<Response, PageError> {
     let rows = matching(&state, &user, &filter).await?;
     let bytes = orgs::export_xlsx(&state.app, &user.actor, &rows).await?;
     Ok((
         [
-            (axum::http::header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+            ),
             (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"orgs.xlsx\"".to_owned()),
         ],
         bytes,
@@ -72,7 +84,11 @@ struct ListPage {
     can_export: bool,
 }
 
-pub async fn list(State(state): State<AppState>, user: CurrentUser, Query(filter): Query<Filter>) -> Result<Response, PageError> {
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(filter): Query<Filter>,
+) -> Result<Response, PageError> {
     scope::require_somewhere(&state.app, &user.actor, READ).await?;
     let q = filter.q.clone().unwrap_or_default();
     let matching = matching(&state, &user, &filter).await?;
@@ -117,7 +133,11 @@ pub async fn new_form(State(state): State<AppState>, user: CurrentUser) -> Resul
     render(&new_page(&state, &user, NewOrg::default(), Errors::default()).await?)
 }
 
-pub async fn create(State(state): State<AppState>, user: CurrentUser, Form(form): Form<NewOrg>) -> Result<Response, PageError> {
+pub async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<NewOrg>,
+) -> Result<Response, PageError> {
     match orgs::create(&state.app, &user.actor, &form).await {
         Ok(id) => Ok(Redirect::to(&format!("/orgs/{id}")).into_response()),
         Err(AppError::Invalid(e)) => render_invalid(&new_page(&state, &user, form, Errors(Some(e))).await?),
@@ -157,10 +177,24 @@ async fn show_page(state: &AppState, user: &CurrentUser, id: OrgId, errors: Erro
         Vec::new()
     };
     let history = orgs::history(&state.app, &user.actor, id).await?;
-    Ok(ShowPage { layout: Layout::new(user, "/orgs", d.org.name.clone()), d, staff, figures, as_of, baseline, history, can_write, errors })
+    Ok(ShowPage {
+        layout: Layout::new(user, "/orgs", d.org.name.clone()),
+        d,
+        staff,
+        figures,
+        as_of,
+        baseline,
+        history,
+        can_write,
+        errors,
+    })
 }
 
-pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Response, PageError> {
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
     render(&show_page(&state, &user, OrgId(id), Errors::default()).await?)
 }
 
@@ -172,7 +206,12 @@ pub struct DissolveForm {
     with_subtree: Option<String>,
 }
 
-pub async fn dissolve(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Form(form): Form<DissolveForm>) -> Result<Response, PageError> {
+pub async fn dissolve(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<DissolveForm>,
+) -> Result<Response, PageError> {
     let on = match qingtuan_app::people::parse_date("on", &form.on) {
         Ok(Some(d)) => d,
         _ => {
@@ -193,7 +232,12 @@ pub struct MoveForm {
     parent_code: String,
 }
 
-pub async fn move_subtree(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Form(form): Form<MoveForm>) -> Result<Response, PageError> {
+pub async fn move_subtree(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<MoveForm>,
+) -> Result<Response, PageError> {
     match orgs::move_subtree(&state.app, &user.actor, OrgId(id), &form.parent_code).await {
         Ok(()) => Ok(Redirect::to(&format!("/orgs/{id}")).into_response()),
         Err(AppError::Invalid(e)) => render_invalid(&show_page(&state, &user, OrgId(id), Errors(Some(e))).await?),
@@ -211,17 +255,36 @@ struct EditPage {
     errors: Errors,
 }
 
-pub async fn edit_form(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Response, PageError> {
+pub async fn edit_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
     let form = orgs::edit_form(&state.app, &user.actor, OrgId(id)).await?;
-    render(&EditPage { layout: Layout::new(&user, "/orgs", format!("修改：{}", form.name)), id, form, kinds: OrgKind::ALL, errors: Errors::default() })
+    render(&EditPage {
+        layout: Layout::new(&user, "/orgs", format!("修改：{}", form.name)),
+        id,
+        form,
+        kinds: OrgKind::ALL,
+        errors: Errors::default(),
+    })
 }
 
-pub async fn update(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Form(form): Form<orgs::OrgEdit>) -> Result<Response, PageError> {
+pub async fn update(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<orgs::OrgEdit>,
+) -> Result<Response, PageError> {
     match orgs::update(&state.app, &user.actor, OrgId(id), &form).await {
         Ok(()) => Ok(Redirect::to(&format!("/orgs/{id}")).into_response()),
-        Err(AppError::Invalid(e)) => {
-            render_invalid(&EditPage { layout: Layout::new(&user, "/orgs", format!("修改：{}", form.name)), id, form, kinds: OrgKind::ALL, errors: Errors(Some(e)) })
-        }
+        Err(AppError::Invalid(e)) => render_invalid(&EditPage {
+            layout: Layout::new(&user, "/orgs", format!("修改：{}", form.name)),
+            id,
+            form,
+            kinds: OrgKind::ALL,
+            errors: Errors(Some(e)),
+        }),
         Err(e) => Err(e.into()),
     }
 }

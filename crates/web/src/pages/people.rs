@@ -24,7 +24,11 @@ struct ListPage {
     can_export: bool,
 }
 
-pub async fn list(State(state): State<AppState>, user: CurrentUser, Query(filter): Query<Filter>) -> Result<Response, PageError> {
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(filter): Query<Filter>,
+) -> Result<Response, PageError> {
     let page = people::list(&state.app, &user.actor, &filter).await?;
     let orgs = orgs::visible_tree(&state.app, &user.actor, people::READ)
         .await?
@@ -53,7 +57,11 @@ struct ShowPage {
 }
 
 async fn show_page(state: &AppState, user: &CurrentUser, id: i64, unmasked: bool) -> Result<Response, PageError> {
-    let p = if unmasked { people::show_unmasked(&state.app, &user.actor, id).await? } else { people::show(&state.app, &user.actor, id).await? };
+    let p = if unmasked {
+        people::show_unmasked(&state.app, &user.actor, id).await?
+    } else {
+        people::show(&state.app, &user.actor, id).await?
+    };
     let positions = positions::list(&state.app, &user.actor, Some(id), None).await?;
     render(&ShowPage {
         layout: Layout::new(user, "/people", p.name.clone()),
@@ -64,16 +72,28 @@ async fn show_page(state: &AppState, user: &CurrentUser, id: i64, unmasked: bool
     })
 }
 
-pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Response, PageError> {
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
     show_page(&state, &user, id, false).await
 }
 
 /// Shows the full ID number and phone: a POST, so it is deliberate, CSRF-checked and audited.
-pub async fn unmask(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Response, PageError> {
+pub async fn unmask(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
     show_page(&state, &user, id, true).await
 }
 
-pub async fn export(State(state): State<AppState>, user: CurrentUser, Query(filter): Query<Filter>) -> Result<Response, PageError> {
+pub async fn export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(filter): Query<Filter>,
+) -> Result<Response, PageError> {
     let bytes = people::export_xlsx(&state.app, &user.actor, &filter).await?;
     Ok((
         [
@@ -93,7 +113,11 @@ struct DuplicatesPage {
     errors: crate::layout::Errors,
 }
 
-async fn duplicates_page(state: &AppState, user: &CurrentUser, errors: crate::layout::Errors) -> Result<DuplicatesPage, PageError> {
+async fn duplicates_page(
+    state: &AppState,
+    user: &CurrentUser,
+    errors: crate::layout::Errors,
+) -> Result<DuplicatesPage, PageError> {
     Ok(DuplicatesPage {
         layout: Layout::new(user, "/people", "疑似重复人员"),
         groups: people::suspected_duplicates(&state.app, &user.actor).await?,
@@ -111,10 +135,16 @@ pub struct MergeForm {
     duplicate: i64,
 }
 
-pub async fn merge(State(state): State<AppState>, user: CurrentUser, axum::Form(form): axum::Form<MergeForm>) -> Result<Response, PageError> {
+pub async fn merge(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    axum::Form(form): axum::Form<MergeForm>,
+) -> Result<Response, PageError> {
     match people::merge(&state.app, &user.actor, form.keep, form.duplicate).await {
         Ok(()) => Ok(axum::response::Redirect::to("/people/duplicates").into_response()),
-        Err(qingtuan_app::AppError::Invalid(e)) => crate::pages::render_invalid(&duplicates_page(&state, &user, crate::layout::Errors(Some(e))).await?),
+        Err(qingtuan_app::AppError::Invalid(e)) => {
+            crate::pages::render_invalid(&duplicates_page(&state, &user, crate::layout::Errors(Some(e))).await?)
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -44,9 +44,14 @@ struct EditPage {
     actions: [Action; 5],
 }
 
-pub async fn edit_form(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Response, PageError> {
+pub async fn edit_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
     scope::require_somewhere(&state.app, &user.actor, WRITE).await?;
-    let role = roles::list(&state.app, &user.actor).await?.into_iter().find(|r| r.id == id).ok_or(AppError::NotFound)?;
+    let role =
+        roles::list(&state.app, &user.actor).await?.into_iter().find(|r| r.id == id).ok_or(AppError::NotFound)?;
     render(&EditPage {
         layout: Layout::new(&user, "/roles", format!("编辑角色：{}", role.name)),
         role,
@@ -56,8 +61,14 @@ pub async fn edit_form(State(state): State<AppState>, user: CurrentUser, Path(id
 }
 
 /// The checkboxes arrive as repeated `permission` fields, which typed forms cannot hold.
-pub async fn update(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, RawForm(body): RawForm) -> Result<Response, PageError> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).map_err(|e| AppError::Internal(e.to_string()))?;
+pub async fn update(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    RawForm(body): RawForm,
+) -> Result<Response, PageError> {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(&body).map_err(|e| AppError::Internal(e.to_string()))?;
     let permissions = pairs
         .into_iter()
         .filter(|(k, _)| k == "permission")

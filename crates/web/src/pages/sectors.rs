@@ -30,7 +30,12 @@ pub struct SocialForm {
     social_domain: bool,
 }
 
-pub async fn update(State(state): State<AppState>, user: CurrentUser, Path(code): Path<String>, Form(form): Form<SocialForm>) -> Result<Response, PageError> {
+pub async fn update(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<String>,
+    Form(form): Form<SocialForm>,
+) -> Result<Response, PageError> {
     sectors::set_social_domain(&state.app, &user.actor, &code, form.social_domain).await?;
     Ok(Redirect::to("/sectors").into_response())
 }

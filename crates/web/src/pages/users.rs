@@ -29,7 +29,11 @@ struct ListPage {
     can_export: bool,
 }
 
-pub async fn list(State(state): State<AppState>, user: CurrentUser, Query(filter): Query<Filter>) -> Result<Response, PageError> {
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(filter): Query<Filter>,
+) -> Result<Response, PageError> {
     let page = users::list(&state.app, &user.actor, &filter).await?;
     render(&ListPage {
         layout: Layout::new(&user, "/users", "用户"),
@@ -42,11 +46,18 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser, Query(filter
     })
 }
 
-pub async fn export(State(state): State<AppState>, user: CurrentUser, Query(filter): Query<Filter>) -> Result<Response, PageError> {
+pub async fn export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(filter): Query<Filter>,
+) -> Result<Response, PageError> {
     let bytes = users::export_xlsx(&state.app, &user.actor, &filter).await?;
     Ok((
         [
-            (axum::http::header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+            ),
             (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"users.xlsx\"".to_owned()),
         ],
         bytes,
@@ -103,7 +114,11 @@ struct SecretPage {
     password: String,
 }
 
-pub async fn create(State(state): State<AppState>, user: CurrentUser, Form(form): Form<NewUser>) -> Result<Response, PageError> {
+pub async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<NewUser>,
+) -> Result<Response, PageError> {
     match users::create(&state.app, &user.actor, &form).await {
         Ok(created) => render(&SecretPage {
             layout: Layout::new(&user, "/users", "用户已创建"),
@@ -129,10 +144,16 @@ struct ShowPage {
     errors: Errors,
 }
 
-async fn show_page(state: &AppState, user: &CurrentUser, id: UserId, errors: Option<Invalid>) -> Result<ShowPage, PageError> {
+async fn show_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: UserId,
+    errors: Option<Invalid>,
+) -> Result<ShowPage, PageError> {
     let d = users::show(&state.app, &user.actor, id).await?;
     let choices = role_choices(state, user).await?;
-    let can_write = scope::covers(&state.app.db, &user.actor, WRITE, qingtuan_domain::ids::OrgId(d.user.org_id)).await?;
+    let can_write =
+        scope::covers(&state.app.db, &user.actor, WRITE, qingtuan_domain::ids::OrgId(d.user.org_id)).await?;
     Ok(ShowPage {
         layout: Layout::new(user, "/users", format!("用户：{}", d.user.display_name)),
         d,
@@ -144,12 +165,21 @@ async fn show_page(state: &AppState, user: &CurrentUser, id: UserId, errors: Opt
     })
 }
 
-pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Response, PageError> {
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
     render(&show_page(&state, &user, UserId(id), None).await?)
 }
 
 /// After an action on a user: back to the user's page, or the page again with the problem.
-async fn after_action(state: &AppState, user: &CurrentUser, id: UserId, result: Result<(), AppError>) -> Result<Response, PageError> {
+async fn after_action(
+    state: &AppState,
+    user: &CurrentUser,
+    id: UserId,
+    result: Result<(), AppError>,
+) -> Result<Response, PageError> {
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/users/{id}")).into_response()),
         Err(AppError::Invalid(e)) => render_invalid(&show_page(state, user, id, Some(e)).await?),
@@ -157,22 +187,38 @@ async fn after_action(state: &AppState, user: &CurrentUser, id: UserId, result: 
     }
 }
 
-pub async fn disable(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Response, PageError> {
+pub async fn disable(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
     let result = users::set_disabled(&state.app, &user.actor, UserId(id), true).await;
     after_action(&state, &user, UserId(id), result).await
 }
 
-pub async fn enable(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Response, PageError> {
+pub async fn enable(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
     let result = users::set_disabled(&state.app, &user.actor, UserId(id), false).await;
     after_action(&state, &user, UserId(id), result).await
 }
 
-pub async fn end_sessions(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Response, PageError> {
+pub async fn end_sessions(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
     let result = users::end_sessions(&state.app, &user.actor, UserId(id)).await.map(|_| ());
     after_action(&state, &user, UserId(id), result).await
 }
 
-pub async fn reset_password(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Response, PageError> {
+pub async fn reset_password(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
     let password = users::reset_password(&state.app, &user.actor, UserId(id)).await?;
     let d = users::show(&state.app, &user.actor, UserId(id)).await?;
     render(&SecretPage {

@@ -46,7 +46,11 @@ async fn page(state: &AppState, user: &CurrentUser, period: &Period, errors: Err
     })
 }
 
-pub async fn show(State(state): State<AppState>, user: CurrentUser, Query(period): Query<Period>) -> Result<Response, PageError> {
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(period): Query<Period>,
+) -> Result<Response, PageError> {
     render(&page(&state, &user, &period, Errors::default()).await?)
 }
 
@@ -56,7 +60,12 @@ pub struct ServedForm {
     people_served: String,
 }
 
-pub async fn record_served(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Form(form): Form<ServedForm>) -> Result<Response, PageError> {
+pub async fn record_served(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<ServedForm>,
+) -> Result<Response, PageError> {
     let result = match form.people_served.trim().parse::<i64>() {
         Ok(n) => volunteering::record_people_served(&state.app, &user.actor, id, n).await,
         Err(_) => Err(AppError::Invalid(qingtuan_domain::Invalid::one("people_served", "服务人次应为整数"))),
