@@ -7,7 +7,6 @@ use qingtuan_domain::ids::OrgId;
 use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::time::{format_local, start_of_local_day};
 use qingtuan_entity::audit_event;
-use rust_xlsxwriter::Workbook;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -16,7 +15,7 @@ use serde_json::Value;
 
 use crate::error::AppResult;
 use crate::page::{PER_PAGE, Page};
-use crate::{Actor, App, AppError, scope};
+use crate::{Actor, App, scope};
 
 /// One audit row about to be written.
 #[derive(Debug, Clone)]
@@ -201,30 +200,23 @@ pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult
         .collect();
 
     let header = ["编号", "时间", "操作人", "操作", "对象类型", "对象编号", "变更前", "变更后", "来源地址"];
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    let xlsx = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.to_string());
-    sheet.set_name("审计日志").map_err(xlsx)?;
-    for (col, title) in (0_u16..).zip(header) {
-        sheet.write_string(0, col, title).map_err(xlsx)?;
-    }
-    for (row_no, row) in (1_u32..).zip(&rows) {
-        let cells = [
-            row.id.to_string(),
-            row.occurred_local.clone(),
-            row.actor.clone(),
-            row.action_label.clone(),
-            row.object_kind_label.clone(),
-            row.object_id.clone().unwrap_or_default(),
-            row.before.clone().unwrap_or_default(),
-            row.after.clone().unwrap_or_default(),
-            row.client_addr.clone(),
-        ];
-        for (col, cell) in (0_u16..).zip(cells) {
-            sheet.write_string(row_no, col, cell).map_err(xlsx)?;
-        }
-    }
-    let bytes = book.save_to_buffer().map_err(xlsx)?;
+    let bytes = crate::export::text_workbook(
+        "审计日志",
+        &header,
+        rows.iter().map(|row| {
+            vec![
+                row.id.to_string(),
+                row.occurred_local.clone(),
+                row.actor.clone(),
+                row.action_label.clone(),
+                row.object_kind_label.clone(),
+                row.object_id.clone().unwrap_or_default(),
+                row.before.clone().unwrap_or_default(),
+                row.after.clone().unwrap_or_default(),
+                row.client_addr.clone(),
+            ]
+        }),
+    )?;
 
     let after = serde_json::json!({ "rows": rows.len(), "filter": format!("{filter:?}") });
     record(&app.db, app.now(), actor, Entry::new(AuditAction::Exported, ObjectKind::AuditLog).after(after)).await?;

@@ -174,19 +174,11 @@ pub fn template(kind: Kind) -> AppResult<Vec<u8>> {
 
 /// The problems of a rejected import, as a workbook to fix the file by.
 pub fn problems_xlsx(problems: &[RowProblem]) -> AppResult<Vec<u8>> {
-    let x = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.to_string());
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name("导入问题").map_err(x)?;
-    for (col, h) in (0_u16..).zip(["行", "列", "问题"]) {
-        sheet.write_string(0, col, h).map_err(x)?;
-    }
-    for (r, p) in (1_u32..).zip(problems) {
-        sheet.write_string(r, 0, p.row.to_string()).map_err(x)?;
-        sheet.write_string(r, 1, &p.column).map_err(x)?;
-        sheet.write_string(r, 2, &p.message).map_err(x)?;
-    }
-    book.save_to_buffer().map_err(x)
+    crate::export::text_workbook(
+        "导入问题",
+        &["行", "列", "问题"],
+        problems.iter().map(|p| vec![p.row.to_string(), p.column.clone(), p.message.clone()]),
+    )
 }
 
 /// Which column of the file holds which field; problems for unknown or missing columns.

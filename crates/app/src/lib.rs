@@ -10,6 +10,7 @@ pub mod crypto;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod generator;
 pub mod import;
 pub mod orgs;

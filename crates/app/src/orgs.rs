@@ -512,28 +512,21 @@ pub async fn move_subtree(app: &App, actor: &Actor, id: OrgId, new_parent_code: 
 /// Orgs as an xlsx workbook of text cells, in tree order; audited.
 pub async fn export_xlsx(app: &App, actor: &Actor, rows: &[OrgView]) -> AppResult<Vec<u8>> {
     scope::require_somewhere(app, actor, Permission::new(Module::Orgs, Action::Export)).await?;
-    let x = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.to_string());
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name("组织").map_err(x)?;
-    for (col, h) in (0_u16..).zip(["组织代码", "组织名称", "组织类型", "层级", "成立日期", "撤销日期"])
-    {
-        sheet.write_string(0, col, h).map_err(x)?;
-    }
-    for (r, o) in (1_u32..).zip(rows) {
-        let cells = [
-            o.code.clone(),
-            o.name.clone(),
-            o.kind_label.clone(),
-            o.depth.to_string(),
-            o.founded_on.to_string(),
-            o.dissolved_on.map(|d| d.to_string()).unwrap_or_default(),
-        ];
-        for (col, cell) in (0_u16..).zip(cells) {
-            sheet.write_string(r, col, cell).map_err(x)?;
-        }
-    }
-    let bytes = book.save_to_buffer().map_err(x)?;
+    let header = ["组织代码", "组织名称", "组织类型", "层级", "成立日期", "撤销日期"];
+    let bytes = crate::export::text_workbook(
+        "组织",
+        &header,
+        rows.iter().map(|o| {
+            vec![
+                o.code.clone(),
+                o.name.clone(),
+                o.kind_label.clone(),
+                o.depth.to_string(),
+                o.founded_on.to_string(),
+                o.dissolved_on.map(|d| d.to_string()).unwrap_or_default(),
+            ]
+        }),
+    )?;
     audit::record(
         &app.db,
         app.now(),

@@ -409,29 +409,22 @@ pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult
         }
         all = full;
     }
-    let x = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.to_string());
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name("人员").map_err(x)?;
-    for (col, h) in (0_u16..).zip(["编号", "姓名", "性别", "出生日期", "身份证号码", "手机号码", "政治面貌"])
-    {
-        sheet.write_string(0, col, h).map_err(x)?;
-    }
-    for (r, p) in (1_u32..).zip(&all) {
-        let cells = [
-            p.id.to_string(),
-            p.name.clone(),
-            p.gender.clone(),
-            p.birth_on.map(|d| d.to_string()).unwrap_or_default(),
-            p.id_number.clone(),
-            p.phone.clone(),
-            p.political_status.clone(),
-        ];
-        for (col, cell) in (0_u16..).zip(cells) {
-            sheet.write_string(r, col, cell).map_err(x)?;
-        }
-    }
-    let bytes = book.save_to_buffer().map_err(x)?;
+    let header = ["编号", "姓名", "性别", "出生日期", "身份证号码", "手机号码", "政治面貌"];
+    let bytes = crate::export::text_workbook(
+        "人员",
+        &header,
+        all.iter().map(|p| {
+            vec![
+                p.id.to_string(),
+                p.name.clone(),
+                p.gender.clone(),
+                p.birth_on.map(|d| d.to_string()).unwrap_or_default(),
+                p.id_number.clone(),
+                p.phone.clone(),
+                p.political_status.clone(),
+            ]
+        }),
+    )?;
     let after = json!({ "rows": all.len(), "unmasked": unmask, "filter": format!("{filter:?}") });
     audit::record(&app.db, app.now(), actor, Entry::new(AuditAction::Exported, ObjectKind::Person).after(after))
         .await?;

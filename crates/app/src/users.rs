@@ -426,21 +426,21 @@ pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult
         }
         page += 1;
     }
-    let x = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.to_string());
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name("用户").map_err(x)?;
-    for (col, h) in (0_u16..).zip(["用户名", "姓名", "所属组织", "状态", "创建时间"]) {
-        sheet.write_string(0, col, h).map_err(x)?;
-    }
-    for (r, u) in (1_u32..).zip(&all) {
-        let status = if u.disabled { "已停用" } else { "正常" };
-        for (col, cell) in (0_u16..).zip([u.username.as_str(), &u.display_name, &u.org_name, status, &u.created_local])
-        {
-            sheet.write_string(r, col, cell).map_err(x)?;
-        }
-    }
-    let bytes = book.save_to_buffer().map_err(x)?;
+    let header = ["用户名", "姓名", "所属组织", "状态", "创建时间"];
+    let bytes = crate::export::text_workbook(
+        "用户",
+        &header,
+        all.iter().map(|u| {
+            let status = if u.disabled { "已停用" } else { "正常" };
+            vec![
+                u.username.clone(),
+                u.display_name.clone(),
+                u.org_name.clone(),
+                status.to_owned(),
+                u.created_local.clone(),
+            ]
+        }),
+    )?;
     audit::record(
         &app.db,
         app.now(),

@@ -1,14 +1,13 @@
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use qingtuan_app::audit::{self, Filter, Row};
 use qingtuan_app::page::Page;
 use qingtuan_domain::audit::ObjectKind;
 use qingtuan_domain::permission::{Action, Module, Permission};
 
 use crate::layout::Layout;
-use crate::pages::{query_without_page, render};
+use crate::pages::{query_without_page, render, xlsx_download};
 use crate::{AppState, CurrentUser, PageError};
 
 #[derive(Template)]
@@ -101,14 +100,7 @@ async fn xlsx(
     filter.logins_only = logins_only;
     let bytes = audit::export_xlsx(&state.app, &user.actor, &filter).await?;
     let name = if logins_only { "login-log.xlsx" } else { "audit-log.xlsx" };
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(xlsx_download(name, bytes))
 }
 
 pub async fn export(

@@ -4,8 +4,7 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::NaiveDate;
 use qingtuan_app::audit::{self, Entry};
 use qingtuan_app::orgs::{self, OrgView};
@@ -21,7 +20,7 @@ use qingtuan_domain::region::RegionKind;
 
 use crate::charts;
 use crate::layout::Layout;
-use crate::pages::{query_without_page, render};
+use crate::pages::{query_without_page, render, xlsx_download};
 use crate::{AppState, CurrentUser, PageError};
 
 #[derive(Debug, Default, serde::Deserialize, serde::Serialize)]
@@ -192,12 +191,5 @@ pub async fn export(
             .after(serde_json::json!({ "report": "dashboard", "as_of": p.as_of, "baseline": p.baseline })),
     )
     .await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"report-{}.xlsx\"", p.as_of)),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(xlsx_download(&format!("report-{}.xlsx", p.as_of), bytes))
 }

@@ -3,27 +3,15 @@
 
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use qingtuan_app::AppError;
 use qingtuan_app::error::RowProblem;
 use qingtuan_app::import::{self, Kind};
 use qingtuan_app::scope;
 
 use crate::layout::{Errors, Layout};
-use crate::pages::{render, render_invalid};
+use crate::pages::{render, render_invalid, xlsx_download};
 use crate::{AppState, CurrentUser, PageError};
-
-fn xlsx(name: &str, bytes: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-        ],
-        bytes,
-    )
-        .into_response()
-}
 
 #[derive(Template)]
 #[template(path = "imports.html")]
@@ -53,7 +41,7 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser) -> Result<Re
 
 pub async fn template(Path(kind): Path<String>, _user: CurrentUser) -> Result<Response, PageError> {
     let kind = Kind::parse(kind.trim_end_matches(".xlsx"))?;
-    Ok(xlsx(&format!("template-{}.xlsx", kind.code()), import::template(kind)?))
+    Ok(xlsx_download(&format!("template-{}.xlsx", kind.code()), import::template(kind)?))
 }
 
 /// Reads the upload: kind, file, dry run, and whether problems should come back as a workbook.
@@ -96,7 +84,9 @@ pub async fn upload(
             };
             render(&page(&user, kind, Some(done), Vec::new(), Errors::default()))
         }
-        Err(AppError::Rows(problems)) if as_xlsx => Ok(xlsx("import-problems.xlsx", import::problems_xlsx(&problems)?)),
+        Err(AppError::Rows(problems)) if as_xlsx => {
+            Ok(xlsx_download("import-problems.xlsx", import::problems_xlsx(&problems)?))
+        }
         Err(AppError::Rows(problems)) => render_invalid(&page(&user, kind, None, problems, Errors::default())),
         Err(AppError::Invalid(e)) => render_invalid(&page(&user, kind, None, Vec::new(), Errors(Some(e)))),
         Err(e) => Err(e.into()),

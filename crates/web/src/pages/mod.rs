@@ -88,6 +88,18 @@ pub fn render_invalid(template: &impl Template) -> Result<Response, PageError> {
     Ok(res)
 }
 
+/// A workbook as a download.
+pub fn xlsx_download(file_name: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 /// Query strings of list pages (without `page`), for the pager and export links.
 pub fn query_without_page<T: serde::Serialize>(filter: &T) -> String {
     let value = serde_json::to_value(filter).unwrap_or_default();

@@ -10,7 +10,7 @@ use qingtuan_domain::org::OrgKind;
 use qingtuan_domain::permission::{Action, Module, Permission};
 
 use crate::layout::{Errors, Layout};
-use crate::pages::{query_without_page, render, render_invalid};
+use crate::pages::{query_without_page, render, render_invalid, xlsx_download};
 use crate::{AppState, CurrentUser, PageError};
 
 const READ: Permission = Permission::new(Module::Orgs, Action::Read);
@@ -57,17 +57,7 @@ pub async fn export(
 ) -> Result<Response, PageError> {
     let rows = matching(&state, &user, &filter).await?;
     let bytes = orgs::export_xlsx(&state.app, &user.actor, &rows).await?;
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-            ),
-            (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"orgs.xlsx\"".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(xlsx_download("orgs.xlsx", bytes))
 }
 
 #[derive(Template)]

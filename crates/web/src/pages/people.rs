@@ -1,6 +1,5 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use qingtuan_app::orgs::{self, OrgView};
 use qingtuan_app::page::Page;
@@ -9,7 +8,7 @@ use qingtuan_app::positions::{self, PositionView};
 use qingtuan_domain::permission::{Action, Module, Permission};
 
 use crate::layout::Layout;
-use crate::pages::{query_without_page, render};
+use crate::pages::{query_without_page, render, xlsx_download};
 use crate::{AppState, CurrentUser, PageError};
 
 #[derive(Template)]
@@ -95,14 +94,7 @@ pub async fn export(
     Query(filter): Query<Filter>,
 ) -> Result<Response, PageError> {
     let bytes = people::export_xlsx(&state.app, &user.actor, &filter).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"people.xlsx\"".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(xlsx_download("people.xlsx", bytes))
 }
 
 #[derive(Template)]

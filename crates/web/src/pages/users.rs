@@ -12,7 +12,7 @@ use qingtuan_domain::ids::{AssignmentId, UserId};
 use qingtuan_domain::permission::{Action, Module, Permission};
 
 use crate::layout::{Errors, Layout};
-use crate::pages::{query_without_page, render, render_invalid};
+use crate::pages::{query_without_page, render, render_invalid, xlsx_download};
 use crate::{AppState, CurrentUser, PageError};
 
 const WRITE: Permission = Permission::new(Module::Users, Action::Write);
@@ -52,17 +52,7 @@ pub async fn export(
     Query(filter): Query<Filter>,
 ) -> Result<Response, PageError> {
     let bytes = users::export_xlsx(&state.app, &user.actor, &filter).await?;
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-            ),
-            (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"users.xlsx\"".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(xlsx_download("users.xlsx", bytes))
 }
 
 /// What the role fields of a form offer: every role, and the orgs where the actor may assign.
