@@ -16,6 +16,7 @@ pub mod import;
 pub mod orgs;
 pub mod page;
 pub mod people;
+pub mod portal;
 pub mod positions;
 pub mod regions;
 pub mod report;

@@ -57,6 +57,9 @@ audit_actions! {
     TurnoutsRecorded => "volunteer.turnouts", "登记志愿者出勤", false;
     PeopleServedRecorded => "volunteer.people_served", "登记服务人次", false;
     DonationRecorded => "donation.record", "登记捐款捐物", false;
+    SignedUp => "portal.signup", "公众报名", false;
+    SignupCancelled => "portal.signup_cancelled", "取消报名", false;
+    RateLimited => "security.rate_limited", "请求过于频繁被拒绝", true;
     SectorChanged => "sector.update", "修改领域设置", false;
     PeopleMerged => "person.merge", "合并重复人员", false;
     RegionCreated => "region.create", "创建区域", false;

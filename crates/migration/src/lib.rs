@@ -7,6 +7,7 @@ mod m0002_registry;
 mod m0003_settings;
 mod m0004_stats_index;
 mod m0005_volunteering;
+mod m0006_portal;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_settings::Migration),
             Box::new(m0004_stats_index::Migration),
             Box::new(m0005_volunteering::Migration),
+            Box::new(m0006_portal::Migration),
         ]
     }
 }

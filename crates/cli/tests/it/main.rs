@@ -9,6 +9,7 @@ mod browser;
 mod cli;
 mod imports;
 mod people;
+mod portal;
 mod registry;
 mod security;
 mod stats;

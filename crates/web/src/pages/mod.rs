@@ -8,6 +8,7 @@ mod dashboard;
 mod imports;
 mod orgs;
 mod people;
+mod portal;
 mod roles;
 mod sectors;
 mod users;
@@ -43,6 +44,11 @@ pub fn routes() -> Router<AppState> {
         .route("/people/export.xlsx", get(people::export))
         .route("/people/duplicates", get(people::duplicates))
         .route("/people/merge", post(people::merge))
+        .route("/portal", get(portal::index))
+        .route("/portal/calls/{id}", get(portal::call))
+        .route("/portal/shifts/{id}/signup", post(portal::sign_up))
+        .route("/portal/me/{token}", get(portal::me))
+        .route("/portal/me/{token}/cancel", post(portal::cancel))
         .route("/volunteering", get(volunteering::show))
         .route("/volunteering/shifts/{id}/served", post(volunteering::record_served))
         .route("/sectors", get(sectors::list))
