@@ -80,8 +80,10 @@ pub async fn login(
         client: client.clone(),
     };
     let scope = account.as_ref().map(|u| OrgId(u.org_id));
+    // Known accounts are referred to by id, as everywhere else in the log; unknown names by name.
+    let object = account.as_ref().map_or_else(|| key.clone(), |u| u.id.to_string());
     let entry = |action| {
-        let e = Entry::new(action, ObjectKind::User).object(&key).after(json!({ "username": key }));
+        let e = Entry::new(action, ObjectKind::User).object(&object).after(json!({ "username": key }));
         match scope {
             Some(org) => e.scope(org),
             None => e,
@@ -89,24 +91,21 @@ pub async fn login(
     };
 
     let (Some(user), true, false) = (usable, password_ok, locked) else {
-        if !locked {
-            let failures = count_failure(&txn, &key, now).await?;
-            if failures >= app.policy.max_failures {
-                login_attempt::ActiveModel {
-                    username: Set(key.clone()),
-                    failures: Set(0),
-                    locked_until: Set(Some(now + app.policy.lockout)),
-                    updated_at: Set(now),
-                }
-                .update(&txn)
-                .await?;
-                audit::record(&txn, now, &who, entry(AuditAction::LoginFailed)).await?;
-                audit::record(&txn, now, &who, entry(AuditAction::AccountLocked)).await?;
-                txn.commit().await?;
-                return Ok(None);
+        let lock_now = !locked && count_failure(&txn, &key, now).await? >= app.policy.max_failures;
+        if lock_now {
+            login_attempt::ActiveModel {
+                username: Set(key.clone()),
+                failures: Set(0),
+                locked_until: Set(Some(now + app.policy.lockout)),
+                updated_at: Set(now),
             }
+            .update(&txn)
+            .await?;
         }
         audit::record(&txn, now, &who, entry(AuditAction::LoginFailed)).await?;
+        if lock_now {
+            audit::record(&txn, now, &who, entry(AuditAction::AccountLocked)).await?;
+        }
         txn.commit().await?;
         return Ok(None);
     };
