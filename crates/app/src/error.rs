@@ -1,4 +1,4 @@
-use qingtuan_domain::Invalid;
+use qingtuan_domain::{FieldError, Invalid};
 use sea_orm::DbErr;
 
 /// What a use-case can answer besides success. The web layer maps each variant to one status.
@@ -42,6 +42,23 @@ pub struct RowProblem {
     pub row: usize,
     pub column: String,
     pub message: String,
+}
+
+impl RowProblem {
+    /// A problem in row `row` with `field`, named as the spreadsheet's `columns` name it.
+    pub fn new(row: usize, columns: &[(&str, &str)], field: &str, message: impl Into<String>) -> Self {
+        Self { row, column: column_label(columns, field), message: message.into() }
+    }
+
+    /// Every field problem of one row.
+    pub fn for_row(row: usize, columns: &[(&str, &str)], errors: Vec<FieldError>) -> impl Iterator<Item = RowProblem> {
+        errors.into_iter().map(move |f| Self::new(row, columns, f.field, f.message))
+    }
+}
+
+/// The name users see for `field` among `columns` (field, label): the template's column header.
+pub fn column_label(columns: &[(&str, &str)], field: &str) -> String {
+    columns.iter().find(|(f, _)| *f == field).map_or(field, |(_, l)| l).to_owned()
 }
 
 pub type AppResult<T> = Result<T, AppError>;

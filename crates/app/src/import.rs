@@ -8,7 +8,7 @@ use calamine::{Data, Reader};
 use chrono::NaiveDate;
 use rust_xlsxwriter::Workbook;
 
-use crate::error::{AppResult, RowProblem};
+use crate::error::{AppResult, RowProblem, column_label};
 use crate::orgs::{self, NewOrg};
 use crate::people::{self, NewPerson};
 use crate::positions::{self, NewPosition};
@@ -277,8 +277,8 @@ pub async fn run(
         let mut record = Vec::new();
         for (cell, field) in row.iter().zip(&fields) {
             if let Some(f) = field {
-                let label = kind.columns().iter().find(|(c, _)| c == f).map_or(*f, |(_, l)| *l);
-                record.push((*f, text_of(f, label, cell, line, &mut problems)));
+                let label = column_label(kind.columns(), f);
+                record.push((*f, text_of(f, &label, cell, line, &mut problems)));
             }
         }
         records.push(record);

@@ -89,11 +89,7 @@ pub async fn create_batch(
     for (i, form) in forms.iter().enumerate() {
         match insert(&txn, app, actor, form).await {
             Ok(_) => {}
-            Err(AppError::Invalid(e)) => problems.extend(e.0.into_iter().map(|f| RowProblem {
-                row: i + 1,
-                column: column_label(f.field),
-                message: f.message,
-            })),
+            Err(AppError::Invalid(e)) => problems.extend(RowProblem::for_row(i + 1, &COLUMNS, e.0)),
             Err(other) => return Err(other),
         }
         if (i + 1) % 100 == 0 || i + 1 == forms.len() {
@@ -114,10 +110,6 @@ pub const COLUMNS: [(&str, &str); 8] = [
     ("basis", "组建方式"),
     ("founded_on", "成立日期"),
 ];
-
-fn column_label(field: &str) -> String {
-    COLUMNS.iter().find(|(f, _)| *f == field).map_or(field, |(_, l)| l).to_owned()
-}
 
 /// Validates and writes one org on `conn` (a transaction), with its closure rows and audit row.
 async fn insert(conn: &DatabaseTransaction, app: &App, actor: &Actor, form: &NewOrg) -> AppResult<OrgId> {

@@ -52,10 +52,6 @@ pub const COLUMNS: [(&str, &str); 8] = [
     ("region_code", "所在区域代码"),
 ];
 
-pub fn column_label(field: &str) -> String {
-    COLUMNS.iter().find(|(f, _)| *f == field).map_or(field, |(_, l)| l).to_owned()
-}
-
 /// Parses an optional local date written as `2022-05-31` (or `2022/5/31`).
 pub fn parse_date(field: &'static str, raw: &str) -> Result<Option<NaiveDate>, FieldError> {
     let raw = raw.trim();
@@ -168,19 +164,16 @@ pub async fn create_batch_with_progress(
                 if let Some(h) = &hash
                     && let Some(first) = seen.insert(h.clone(), row)
                 {
-                    problems.push(RowProblem {
+                    problems.push(RowProblem::new(
                         row,
-                        column: column_label("id_number"),
-                        message: format!("与第 {first} 行的身份证号码重复"),
-                    });
+                        &COLUMNS,
+                        "id_number",
+                        format!("与第 {first} 行的身份证号码重复"),
+                    ));
                 }
                 valid.push((row, v, hash));
             }
-            Err(e) => problems.extend(e.0.into_iter().map(|f| RowProblem {
-                row,
-                column: column_label(f.field),
-                message: f.message,
-            })),
+            Err(e) => problems.extend(RowProblem::for_row(row, &COLUMNS, e.0)),
         }
     }
     let hashes: Vec<String> = valid.iter().filter_map(|(_, _, h)| h.clone()).collect();
@@ -192,11 +185,7 @@ pub async fn create_batch_with_progress(
     }
     for (row, _, hash) in &valid {
         if hash.as_ref().is_some_and(|h| existing.contains(h)) {
-            problems.push(RowProblem {
-                row: *row,
-                column: column_label("id_number"),
-                message: "该身份证号码已登记，同一号码即同一人".into(),
-            });
+            problems.push(RowProblem::new(*row, &COLUMNS, "id_number", "该身份证号码已登记，同一号码即同一人"));
         }
     }
     if !problems.is_empty() {

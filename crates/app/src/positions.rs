@@ -45,10 +45,6 @@ pub const COLUMNS: [(&str, &str); 8] = [
     ("end_on", "离任日期"),
 ];
 
-fn column_label(field: &str) -> String {
-    COLUMNS.iter().find(|(f, _)| *f == field).map_or(field, |(_, l)| l).to_owned()
-}
-
 struct Valid {
     person_id: i64,
     org_id: i64,
@@ -164,11 +160,7 @@ pub async fn create_batch_with_progress(
             ) if errs.is_empty() => {
                 valid.push(Valid { person_id, org_id, title, employment, source, serving_level, start_on, end_on });
             }
-            _ => problems.extend(errs.into_iter().map(|f| RowProblem {
-                row,
-                column: column_label(f.field),
-                message: f.message,
-            })),
+            _ => problems.extend(RowProblem::for_row(row, &COLUMNS, errs)),
         }
     }
     if !problems.is_empty() {

@@ -252,10 +252,6 @@ pub const REGION_COLUMNS: [(&str, &str); 4] =
 pub const POPULATION_COLUMNS: [(&str, &str); 4] =
     [("region_code", "区域代码"), ("year", "年份"), ("count", "青年人口"), ("source", "数据来源")];
 
-fn label(columns: &[(&str, &str)], field: &str) -> String {
-    columns.iter().find(|(f, _)| *f == field).map_or(field, |(_, l)| l).to_owned()
-}
-
 /// Creates regions, all or nothing; a row may name a region of an earlier row as its parent.
 pub async fn create_batch(app: &App, actor: &Actor, forms: &[NewRegion], dry_run: bool) -> AppResult<usize> {
     require_district_wide(app, actor).await?;
@@ -264,11 +260,7 @@ pub async fn create_batch(app: &App, actor: &Actor, forms: &[NewRegion], dry_run
     for (i, form) in forms.iter().enumerate() {
         match insert(&txn, app, actor, form).await {
             Ok(_) => {}
-            Err(AppError::Invalid(e)) => problems.extend(e.0.into_iter().map(|f| RowProblem {
-                row: i + 1,
-                column: label(&REGION_COLUMNS, f.field),
-                message: f.message,
-            })),
+            Err(AppError::Invalid(e)) => problems.extend(RowProblem::for_row(i + 1, &REGION_COLUMNS, e.0)),
             Err(other) => return Err(other),
         }
     }
@@ -288,28 +280,16 @@ pub async fn set_populations(app: &App, actor: &Actor, forms: &[NewPopulation], 
             (Ok(year), Ok(count)) => {
                 match record_population(&txn, app, actor, &form.region_code, year, count, &form.source).await {
                     Ok(()) => {}
-                    Err(AppError::Invalid(e)) => problems.extend(e.0.into_iter().map(|f| RowProblem {
-                        row,
-                        column: label(&POPULATION_COLUMNS, f.field),
-                        message: f.message,
-                    })),
+                    Err(AppError::Invalid(e)) => problems.extend(RowProblem::for_row(row, &POPULATION_COLUMNS, e.0)),
                     Err(other) => return Err(other),
                 }
             }
             (year, count) => {
                 if year.is_err() {
-                    problems.push(RowProblem {
-                        row,
-                        column: label(&POPULATION_COLUMNS, "year"),
-                        message: "年份应为四位数字".into(),
-                    });
+                    problems.push(RowProblem::new(row, &POPULATION_COLUMNS, "year", "年份应为四位数字"));
                 }
                 if count.is_err() {
-                    problems.push(RowProblem {
-                        row,
-                        column: label(&POPULATION_COLUMNS, "count"),
-                        message: "青年人口应为整数".into(),
-                    });
+                    problems.push(RowProblem::new(row, &POPULATION_COLUMNS, "count", "青年人口应为整数"));
                 }
             }
         }
