@@ -651,3 +651,14 @@ pub async fn edit_form(app: &App, actor: &Actor, id: OrgId) -> AppResult<OrgEdit
         founded_on: found.founded_on.to_string(),
     })
 }
+
+/// The names of the orgs with these ids, for labelling rows of other lists.
+pub async fn names<C: ConnectionTrait>(conn: &C, ids: Vec<i64>) -> AppResult<std::collections::HashMap<i64, String>> {
+    Ok(org::Entity::find()
+        .filter(org::Column::Id.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect())
+}

@@ -264,13 +264,7 @@ pub async fn list(
     let rows = q.order_by_asc(position::Column::StartOn).all(&app.db).await?;
     let org_ids: Vec<i64> = rows.iter().map(|r| r.org_id).collect();
     let person_ids: Vec<i64> = rows.iter().map(|r| r.person_id).collect();
-    let orgs: HashMap<i64, String> = org::Entity::find()
-        .filter(org::Column::Id.is_in(org_ids))
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect();
+    let orgs = crate::orgs::names(&app.db, org_ids).await?;
     let people: HashMap<i64, String> = person::Entity::find()
         .filter(person::Column::Id.is_in(person_ids))
         .all(&app.db)

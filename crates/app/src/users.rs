@@ -84,11 +84,11 @@ pub struct Created {
 
 async fn rows(app: &App, users: Vec<user::Model>) -> AppResult<Vec<UserRow>> {
     let org_ids: Vec<i64> = users.iter().map(|u| u.org_id).collect();
-    let orgs = org::Entity::find().filter(org::Column::Id.is_in(org_ids)).all(&app.db).await?;
+    let names = orgs::names(&app.db, org_ids).await?;
     Ok(users
         .into_iter()
         .map(|u| UserRow {
-            org_name: orgs.iter().find(|o| o.id == u.org_id).map(|o| o.name.clone()).unwrap_or_default(),
+            org_name: names.get(&u.org_id).cloned().unwrap_or_default(),
             id: u.id,
             username: u.username,
             display_name: u.display_name,

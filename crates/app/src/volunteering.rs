@@ -319,7 +319,6 @@ pub struct Overview {
 /// Calls (with their shifts' turn-outs and people served), teams and donations of the period in
 /// the actor's scope, newest first; at most 200 of each.
 pub async fn overview(app: &App, actor: &Actor, from: NaiveDate, to: NaiveDate) -> AppResult<Overview> {
-    use qingtuan_entity::org;
     use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
     let read = Permission::new(Module::Orgs, Action::Read);
     scope::require_somewhere(app, actor, read).await?;
@@ -366,13 +365,7 @@ pub async fn overview(app: &App, actor: &Actor, from: NaiveDate, to: NaiveDate) 
         .chain(teams.iter().map(|t| t.org_id))
         .chain(donations.iter().map(|d| d.org_id))
         .collect();
-    let names: HashMap<i64, String> = org::Entity::find()
-        .filter(org::Column::Id.is_in(org_ids))
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect();
+    let names = orgs::names(&app.db, org_ids).await?;
     let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
     Ok(Overview {
         calls: calls
