@@ -54,6 +54,12 @@ impl Actor {
         Self { principal: Principal::System, grants: Vec::new(), client: ClientInfo::local() }
     }
 
+    /// An unauthenticated visitor (a login attempt, the public portal), named in the audit log by
+    /// what they claimed.
+    pub fn anonymous(client: &ClientInfo, claimed: &str) -> Self {
+        Self { principal: Principal::Anonymous(claimed.to_owned()), grants: Vec::new(), client: client.clone() }
+    }
+
     pub fn user_id(&self) -> Option<UserId> {
         match &self.principal {
             Principal::User { id, .. } => Some(*id),

@@ -91,11 +91,13 @@ mod tests {
 }
 
 /// The keys protecting personal data at rest: one to encrypt (AES-256-GCM), one for keyed hashes
-/// (HMAC-SHA-256) that find and de-duplicate without decrypting. Both derive from one master key.
+/// (HMAC-SHA-256) that find and de-duplicate without decrypting, and one to sign short-lived codes
+/// such as the check-in QR codes. All derive from one master key.
 #[derive(Clone)]
 pub struct Keys {
     enc: [u8; 32],
     mac: [u8; 32],
+    sign: [u8; 32],
 }
 
 impl std::fmt::Debug for Keys {
@@ -122,9 +124,20 @@ fn unreachable_hmac() -> HmacSha256 {
     }
 }
 
+fn hmac_of(key: &[u8; 32], value: &str) -> [u8; 32] {
+    use hmac::Mac;
+    let mut mac = <HmacSha256 as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable_hmac());
+    mac.update(value.as_bytes());
+    mac.finalize().into_bytes().into()
+}
+
 impl Keys {
     pub fn from_master(master: &[u8; 32]) -> Self {
-        Self { enc: derive(master, b"qingtuan/encrypt/v1"), mac: derive(master, b"qingtuan/lookup/v1") }
+        Self {
+            enc: derive(master, b"qingtuan/encrypt/v1"),
+            mac: derive(master, b"qingtuan/lookup/v1"),
+            sign: derive(master, b"qingtuan/sign/v1"),
+        }
     }
 
     /// A new random master key, base64-encoded, for a key file or `QINGTUAN_SECRET_KEY`.
@@ -142,10 +155,12 @@ impl Keys {
     }
 
     pub fn lookup_hash(&self, value: &str) -> String {
-        use hmac::Mac;
-        let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.mac).unwrap_or_else(|_| unreachable_hmac());
-        mac.update(value.as_bytes());
-        hex::encode(mac.finalize().into_bytes())
+        hex::encode(hmac_of(&self.mac, value))
+    }
+
+    /// The signature of a message (HMAC-SHA-256 under the signing key).
+    pub fn sign(&self, message: &str) -> [u8; 32] {
+        hmac_of(&self.sign, message)
     }
 
     pub fn encrypt(&self, plain: &str) -> Result<String, AppError> {

@@ -703,6 +703,7 @@ async fn mobilisation(app: &App, rng: &mut StdRng, volunteers: &[i64], branches:
             title: format!("疫情防控志愿者招募令（第{}号）", call + 1),
             task: tasks[call % 3].into(),
             published_on: first.pred_opt().unwrap_or(first),
+            real_name: false,
             shifts,
         };
         shift_ids.extend(volunteering::create_call(app, &system, &form).await?.1);

@@ -5,6 +5,7 @@
 pub mod actor;
 pub mod audit;
 pub mod auth;
+pub mod checkin;
 pub mod clock;
 pub mod crypto;
 pub mod db;

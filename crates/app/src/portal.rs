@@ -6,19 +6,18 @@
 use chrono::{NaiveDate, TimeDelta};
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
 use qingtuan_domain::ids::OrgId;
-use qingtuan_domain::mask::mask_phone;
-use qingtuan_domain::person::{IdNumber, Phone};
+use qingtuan_domain::mask::{mask_id_number, mask_phone};
+use qingtuan_domain::person::{GUARDIAN_REQUIRED_UNDER, Gender, IdNumber, Phone, age_on};
 use qingtuan_domain::time::format_local;
 use qingtuan_domain::volunteering::Task;
 use qingtuan_domain::{FieldError, Invalid};
-use qingtuan_entity::{org, rate_limit, recruitment_call, shift, signup};
+use qingtuan_entity::{org, rate_limit, recruitment_call, shift, signup, turnout};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
     TransactionTrait,
 };
 use serde_json::json;
 
-use crate::actor::Principal;
 use crate::audit::{self, Entry};
 use crate::crypto::{random_token, sha256_hex};
 use crate::error::AppResult;
@@ -41,6 +40,8 @@ pub struct PublicShift {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct PublicCall {
     pub id: i64,
+    /// Sign-ups must give an ID number.
+    pub real_name: bool,
     pub title: String,
     pub task: String,
     pub org_name: String,
@@ -93,6 +94,7 @@ pub async fn open_calls(app: &App, today: NaiveDate, id: Option<i64>) -> AppResu
         let org_name = org::Entity::find_by_id(c.org_id).one(&app.db).await?.map(|o| o.name).unwrap_or_default();
         out.push(PublicCall {
             id: c.id,
+            real_name: c.real_name_required,
             task: Task::parse(&c.task).map(Task::label).unwrap_or("").to_owned(),
             title: c.title,
             org_name,
@@ -106,7 +108,7 @@ pub async fn open_calls(app: &App, today: NaiveDate, id: Option<i64>) -> AppResu
 }
 
 /// Counts one hit of `key`; `false` when the hour's limit is exceeded.
-async fn allow<C: ConnectionTrait>(
+pub(crate) async fn allow<C: ConnectionTrait>(
     conn: &C,
     key: &str,
     limit: i32,
@@ -138,13 +140,19 @@ async fn allow<C: ConnectionTrait>(
     Ok(hits <= limit)
 }
 
-/// The sign-up form.
+/// The sign-up form. Without an ID number, gender and birth date are asked for; for a child under
+/// 14 on the shift's day, the phone is the guardian's, who gives their name and consents.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(default)]
 pub struct SignupForm {
     pub name: String,
     pub phone: String,
     pub id_number: String,
+    pub gender: String,
+    pub birth_on: String,
+    pub guardian_name: String,
+    /// `on` when the guardian ticked the consent box.
+    pub consent: String,
 }
 
 /// What the volunteer keeps: the private link's token and a short code.
@@ -154,11 +162,16 @@ pub struct Receipt {
     pub code: String,
 }
 
-/// Signs up for a shift. Refused (with every reason) for bad input, a full or past shift, a
-/// second sign-up of the same phone, or too many sign-ups from one address or phone.
-pub async fn sign_up(app: &App, client: &ClientInfo, shift_id: i64, form: &SignupForm) -> AppResult<Receipt> {
-    let now = app.now();
-    let today = qingtuan_domain::time::local_date(now);
+struct ValidSignup {
+    name: String,
+    phone: Phone,
+    id_number: Option<IdNumber>,
+    gender: Gender,
+    birth_on: NaiveDate,
+    guardian_name: Option<String>,
+}
+
+fn validate(form: &SignupForm, real_name_required: bool, on_date: NaiveDate) -> Result<ValidSignup, Invalid> {
     let mut problems = Vec::new();
     let name = form.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 50 {
@@ -166,18 +179,73 @@ pub async fn sign_up(app: &App, client: &ClientInfo, shift_id: i64, form: &Signu
     }
     let phone = Phone::parse(&form.phone).map_err(|e| problems.extend(e.0)).ok();
     let id_number = if form.id_number.trim().is_empty() {
+        if real_name_required {
+            problems.push(FieldError {
+                field: "id_number", message: "本次招募要求实名，请填写身份证号码".into()
+            });
+        }
         None
     } else {
         IdNumber::parse(&form.id_number).map_err(|e| problems.extend(e.0)).ok()
     };
-    let found = shift::Entity::find_by_id(shift_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
-    let Some(phone) = phone.filter(|_| problems.is_empty()) else { return Err(Invalid(problems).into()) };
-    let phone_hash = app.keys.lookup_hash(phone.as_str());
-    let anonymous = Actor {
-        principal: Principal::Anonymous(mask_phone(phone.as_str())),
-        grants: Vec::new(),
-        client: client.clone(),
+    let gender = match (&id_number, form.gender.trim()) {
+        (Some(id), _) => Some(id.gender()),
+        (None, "") => {
+            problems.push(FieldError { field: "gender", message: "请选择性别".into() });
+            None
+        }
+        (None, raw) => Gender::parse(raw).map_err(|e| problems.extend(e.0)).ok(),
     };
+    let typed_birth =
+        crate::people::parse_date("birth_on", &form.birth_on).map_err(|e| problems.push(e)).ok().flatten();
+    let birth_on = match (id_number.as_ref().and_then(IdNumber::birth_date), typed_birth) {
+        (Some(from_id), Some(typed)) if from_id != typed => {
+            problems.push(FieldError { field: "birth_on", message: "出生日期与身份证号码不一致".into() });
+            None
+        }
+        (Some(b), _) | (None, Some(b)) => Some(b),
+        (None, None) => {
+            if id_number.is_none() && form.id_number.trim().is_empty() {
+                problems.push(FieldError { field: "birth_on", message: "请填写出生日期".into() });
+            }
+            None
+        }
+    };
+    let guardian_name = Some(form.guardian_name.trim().to_owned()).filter(|g| !g.is_empty());
+    if let Some(b) = birth_on
+        && age_on(b, on_date) < GUARDIAN_REQUIRED_UNDER
+        && (guardian_name.is_none() || form.consent != "on")
+    {
+        problems.push(FieldError {
+            field: "guardian_name",
+            message: format!(
+                "{GUARDIAN_REQUIRED_UNDER} 周岁以下儿童须由监护人代为报名：请填写监护人姓名、监护人手机号码，并勾选同意"
+            ),
+        });
+    }
+    match (phone, gender, birth_on) {
+        (Some(phone), Some(gender), Some(birth_on)) if problems.is_empty() => Ok(ValidSignup {
+            name,
+            phone,
+            id_number,
+            gender,
+            birth_on,
+            guardian_name: guardian_name.filter(|_| age_on(birth_on, on_date) < GUARDIAN_REQUIRED_UNDER),
+        }),
+        _ => Err(Invalid(problems)),
+    }
+}
+
+/// Signs up for a shift. Refused (with every reason) for bad input, a full or past shift, a
+/// second sign-up of the same person, or too many sign-ups from one address or phone.
+pub async fn sign_up(app: &App, client: &ClientInfo, shift_id: i64, form: &SignupForm) -> AppResult<Receipt> {
+    let now = app.now();
+    let today = qingtuan_domain::time::local_date(now);
+    let found = shift::Entity::find_by_id(shift_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let call = recruitment_call::Entity::find_by_id(found.call_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let v = validate(form, call.real_name_required, found.on_date)?;
+    let phone_hash = app.keys.lookup_hash(v.phone.as_str());
+    let anonymous = Actor::anonymous(client, &mask_phone(v.phone.as_str()));
 
     let txn = app.db.begin().await?;
     let by_address = allow(&txn, &format!("signup:addr:{}", client.addr), PER_ADDRESS_PER_HOUR, now).await?;
@@ -201,12 +269,13 @@ pub async fn sign_up(app: &App, client: &ClientInfo, shift_id: i64, form: &Signu
     } else if signup::Entity::find()
         .filter(signup::Column::ShiftId.eq(shift_id))
         .filter(signup::Column::PhoneHash.eq(phone_hash.clone()))
+        .filter(signup::Column::Name.eq(v.name.clone()))
         .filter(signup::Column::CancelledAt.is_null())
         .count(&txn)
         .await?
         > 0
     {
-        refusal = Some("此手机号已报名该班次");
+        refusal = Some("此手机号已为该姓名报名该班次");
     }
     if let Some(message) = refusal {
         // The counters stay: repeated refused attempts count too.
@@ -216,41 +285,81 @@ pub async fn sign_up(app: &App, client: &ClientInfo, shift_id: i64, form: &Signu
     let token = random_token();
     let code: String =
         random_token().chars().filter(char::is_ascii_alphanumeric).take(8).collect::<String>().to_uppercase();
+    let minor = v.guardian_name.is_some();
     let row = signup::ActiveModel {
         shift_id: Set(shift_id),
-        name: Set(name.clone()),
-        phone_enc: Set(app.keys.encrypt(phone.as_str())?),
+        name: Set(v.name.clone()),
+        phone_enc: Set(app.keys.encrypt(v.phone.as_str())?),
         phone_hash: Set(phone_hash),
-        id_number_enc: Set(id_number.as_ref().map(|id| app.keys.encrypt(id.as_str())).transpose()?),
+        id_number_enc: Set(v.id_number.as_ref().map(|id| app.keys.encrypt(id.as_str())).transpose()?),
         code: Set(code.clone()),
         token_hash: Set(sha256_hex(&token)),
         created_at: Set(now),
         cancelled_at: Set(None),
+        person_id: Set(None),
+        gender: Set(Some(v.gender.code().to_owned())),
+        birth_on: Set(Some(v.birth_on)),
+        consent_at: Set(minor.then_some(now)),
+        guardian_name: Set(v.guardian_name.clone()),
         ..Default::default()
     }
     .insert(&txn)
     .await?;
-    let call = recruitment_call::Entity::find_by_id(found.call_id).one(&txn).await?.ok_or(AppError::NotFound)?;
-    let entry = Entry::new(AuditAction::SignedUp, ObjectKind::Person)
-        .object(row.id)
-        .scope(OrgId(call.org_id))
-        .after(json!({ "shift": shift_id, "name": name, "phone": mask_phone(phone.as_str()) }));
+    let entry =
+        Entry::new(AuditAction::SignedUp, ObjectKind::Person).object(row.id).scope(OrgId(call.org_id)).after(json!({
+            "shift": shift_id,
+            "name": v.name,
+            "phone": mask_phone(v.phone.as_str()),
+            "guardian": v.guardian_name,
+            "guardian_consent": minor,
+        }));
     audit::record(&txn, now, &anonymous, entry).await?;
     txn.commit().await?;
     Ok(Receipt { token, code })
 }
 
-/// A volunteer's own sign-up, as their private link shows it.
+/// One turn-out on the volunteer's own page and service record.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Service {
+    pub on_date: NaiveDate,
+    pub call_title: String,
+    pub org_name: String,
+    pub task: String,
+    pub check_in: String,
+    pub check_out: String,
+    pub minutes: i64,
+}
+
+impl Service {
+    pub fn hours(&self) -> String {
+        format!("{:.1}", self.minutes as f64 / 60.0)
+    }
+}
+
+/// A volunteer's own sign-up, as their private link shows it, with every turn-out of the person.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct MySignup {
     pub name: String,
     pub phone: String,
+    pub id_number: Option<String>,
+    pub guardian_name: Option<String>,
     pub code: String,
     pub call_title: String,
     pub on_date: NaiveDate,
     pub time: String,
     pub place: String,
     pub cancelled: bool,
+    /// This shift's check-in and check-out, when done.
+    pub checked_in: Option<String>,
+    pub checked_out: Option<String>,
+    pub services: Vec<Service>,
+    pub total_minutes: i64,
+}
+
+impl MySignup {
+    pub fn total_hours(&self) -> String {
+        format!("{:.1}", self.total_minutes as f64 / 60.0)
+    }
 }
 
 async fn by_token(app: &App, token: &str) -> AppResult<signup::Model> {
@@ -261,12 +370,53 @@ async fn by_token(app: &App, token: &str) -> AppResult<signup::Model> {
         .ok_or(AppError::NotFound)
 }
 
+fn local_time(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    at.map(|t| format_local(t).get(..16).unwrap_or("").to_owned()).unwrap_or_default()
+}
+
+/// Every turn-out of a person, oldest first, with the minutes that count.
+async fn services(app: &App, person_id: i64) -> AppResult<Vec<Service>> {
+    let turnouts = turnout::Entity::find()
+        .filter(turnout::Column::PersonId.eq(person_id))
+        .order_by_asc(turnout::Column::Id)
+        .all(&app.db)
+        .await?;
+    let mut out = Vec::with_capacity(turnouts.len());
+    for t in turnouts {
+        let sh = shift::Entity::find_by_id(t.shift_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+        let call = recruitment_call::Entity::find_by_id(sh.call_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+        let org_name = org::Entity::find_by_id(call.org_id).one(&app.db).await?.map(|o| o.name).unwrap_or_default();
+        out.push(Service {
+            on_date: sh.on_date,
+            task: Task::parse(&call.task).map(Task::label).unwrap_or("").to_owned(),
+            call_title: call.title,
+            org_name,
+            check_in: local_time(t.check_in_at),
+            check_out: local_time(t.check_out_at),
+            minutes: crate::volunteering::counted_minutes(&app.db, &t).await?,
+        });
+    }
+    out.sort_by_key(|s| s.on_date);
+    Ok(out)
+}
+
 pub async fn mine(app: &App, token: &str) -> AppResult<MySignup> {
     let s = by_token(app, token).await?;
     let sh = shift::Entity::find_by_id(s.shift_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let call = recruitment_call::Entity::find_by_id(sh.call_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let own = turnout::Entity::find().filter(turnout::Column::SignupId.eq(s.id)).one(&app.db).await?;
+    let services = match s.person_id {
+        Some(p) => services(app, p).await?,
+        None => Vec::new(),
+    };
+    let id_number = match &s.id_number_enc {
+        Some(e) => Some(mask_id_number(&app.keys.decrypt(e)?)),
+        None => None,
+    };
     Ok(MySignup {
         phone: app.keys.decrypt(&s.phone_enc).map(|p| mask_phone(&p)).unwrap_or_default(),
+        id_number,
+        guardian_name: s.guardian_name,
         name: s.name,
         code: s.code,
         call_title: call.title,
@@ -274,7 +424,31 @@ pub async fn mine(app: &App, token: &str) -> AppResult<MySignup> {
         time: time_range(&sh),
         place: sh.place,
         cancelled: s.cancelled_at.is_some(),
+        checked_in: own.as_ref().and_then(|t| t.check_in_at).map(|t| local_time(Some(t))),
+        checked_out: own.as_ref().and_then(|t| t.check_out_at).map(|t| local_time(Some(t))),
+        total_minutes: services.iter().map(|s| s.minutes).sum(),
+        services,
     })
+}
+
+/// The volunteer service record (志愿服务记录证明) a volunteer prints from their own page.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ServiceRecord {
+    pub me: MySignup,
+    pub issuer: String,
+    pub issued_on: NaiveDate,
+}
+
+pub async fn service_record(app: &App, token: &str) -> AppResult<ServiceRecord> {
+    let me = mine(app, token).await?;
+    let issuer = org::Entity::find()
+        .filter(org::Column::ParentId.is_null())
+        .order_by_asc(org::Column::Id)
+        .one(&app.db)
+        .await?
+        .map(|o| o.name)
+        .unwrap_or_default();
+    Ok(ServiceRecord { me, issuer, issued_on: qingtuan_domain::time::local_date(app.now()) })
 }
 
 pub async fn cancel(app: &App, client: &ClientInfo, token: &str) -> AppResult<()> {
@@ -283,8 +457,7 @@ pub async fn cancel(app: &App, client: &ClientInfo, token: &str) -> AppResult<()
         return Ok(());
     }
     let now = app.now();
-    let anonymous =
-        Actor { principal: Principal::Anonymous(s.name.clone()), grants: Vec::new(), client: client.clone() };
+    let anonymous = Actor::anonymous(client, &s.name);
     let id = s.id;
     let txn = app.db.begin().await?;
     let mut active: signup::ActiveModel = s.into();
@@ -294,6 +467,23 @@ pub async fn cancel(app: &App, client: &ClientInfo, token: &str) -> AppResult<()
         .await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// The first of a browser's remembered sign-ups (private-link tokens) that is for this shift and
+/// not cancelled.
+pub(crate) async fn remembered_signup(app: &App, shift_id: i64, tokens: &[String]) -> AppResult<Option<signup::Model>> {
+    let hashes: Vec<String> = tokens.iter().map(|t| sha256_hex(t)).collect();
+    Ok(signup::Entity::find()
+        .filter(signup::Column::ShiftId.eq(shift_id))
+        .filter(signup::Column::TokenHash.is_in(hashes))
+        .filter(signup::Column::CancelledAt.is_null())
+        .one(&app.db)
+        .await?)
+}
+
+/// The name on the browser's sign-up for this shift, if it has one.
+pub async fn remembered_name(app: &App, shift_id: i64, tokens: &[String]) -> AppResult<Option<String>> {
+    Ok(remembered_signup(app, shift_id, tokens).await?.map(|s| s.name))
 }
 
 /// The call a shift belongs to (for showing the form again).

@@ -11,7 +11,7 @@ use qingtuan_domain::ids::OrgId;
 use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::time::start_of_local_day;
 use qingtuan_domain::volunteering::{DEFAULT_MIN_SHARE_PERCENT, Task, credited_minutes};
-use qingtuan_entity::{donation, recruitment_call, shift, turnout, volunteer_team};
+use qingtuan_entity::{donation, hour_adjustment, recruitment_call, shift, turnout, volunteer_team};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set, TransactionTrait};
 use serde_json::json;
 
@@ -82,6 +82,8 @@ pub struct NewCall {
     pub title: String,
     pub task: String,
     pub published_on: NaiveDate,
+    /// Sign-ups must give an ID number.
+    pub real_name: bool,
     pub shifts: Vec<NewShift>,
 }
 
@@ -104,6 +106,7 @@ pub async fn create_call(app: &App, actor: &Actor, form: &NewCall) -> AppResult<
         title: Set(title.clone()),
         task: Set(task.code().into()),
         published_on: Set(form.published_on),
+        real_name_required: Set(form.real_name),
         ..Default::default()
     }
     .insert(&txn)
@@ -412,4 +415,309 @@ pub async fn overview(app: &App, actor: &Actor, from: NaiveDate, to: NaiveDate) 
             })
             .collect(),
     })
+}
+
+/// The minutes a turn-out counts for: those credited at check-out plus approved adjustments.
+pub(crate) async fn counted_minutes<C: sea_orm::ConnectionTrait>(conn: &C, t: &turnout::Model) -> AppResult<i64> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let adjusted: i64 = hour_adjustment::Entity::find()
+        .filter(hour_adjustment::Column::TurnoutId.eq(t.id))
+        .filter(hour_adjustment::Column::Status.eq(APPROVED))
+        .all(conn)
+        .await?
+        .iter()
+        .map(|a| i64::from(a.minutes))
+        .sum();
+    Ok(i64::from(t.credited_minutes) + adjusted)
+}
+
+const PENDING: &str = "pending";
+const APPROVED: &str = "approved";
+const REJECTED: &str = "rejected";
+const APPROVE: Permission = Permission::new(Module::Orgs, Action::Approve);
+
+async fn turnout_in_scope(app: &App, actor: &Actor, turnout_id: i64) -> AppResult<(turnout::Model, shift::Model, i64)> {
+    let t = turnout::Entity::find_by_id(turnout_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let s = shift::Entity::find_by_id(t.shift_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let call = recruitment_call::Entity::find_by_id(s.call_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    scope::require(app, actor, WRITE, (ObjectKind::Org, call.org_id.to_string()), OrgId(call.org_id)).await?;
+    Ok((t, s, call.org_id))
+}
+
+fn reason_of(raw: &str) -> Result<String, Invalid> {
+    let v = raw.trim();
+    if v.is_empty() || v.chars().count() > 200 {
+        return Err(Invalid::one("reason", "请填写原因（不超过 200 个字）"));
+    }
+    Ok(v.to_owned())
+}
+
+/// Asks to add hours to a turn-out by hand; they count once the org above approves.
+pub async fn request_hours(app: &App, actor: &Actor, turnout_id: i64, minutes: i64, reason: &str) -> AppResult<i64> {
+    let (t, s, org_id) = turnout_in_scope(app, actor, turnout_id).await?;
+    let reason = reason_of(reason)?;
+    let minutes = i32::try_from(minutes)
+        .ok()
+        .filter(|m| (1..=24 * 60).contains(m))
+        .ok_or_else(|| Invalid::one("minutes", "补录时长应在 1 至 1440 分钟之间"))?;
+    let txn = app.db.begin().await?;
+    let row = hour_adjustment::ActiveModel {
+        turnout_id: Set(t.id),
+        org_id: Set(org_id),
+        on_date: Set(s.on_date),
+        minutes: Set(minutes),
+        reason: Set(reason.clone()),
+        status: Set(PENDING.into()),
+        requested_by: Set(actor.user_id().map(|u| u.0)),
+        requested_at: Set(app.now()),
+        decided_by: Set(None),
+        decided_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let entry = Entry::new(AuditAction::HoursRequested, ObjectKind::Org)
+        .object(org_id)
+        .scope(OrgId(org_id))
+        .after(json!({ "adjustment": row.id, "turnout": t.id, "minutes": minutes, "reason": reason }));
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok(row.id)
+}
+
+/// Revokes hours from a turn-out, with a reason; effective at once, never below zero.
+pub async fn revoke_hours(app: &App, actor: &Actor, turnout_id: i64, minutes: i64, reason: &str) -> AppResult<()> {
+    let (t, s, org_id) = turnout_in_scope(app, actor, turnout_id).await?;
+    let reason = reason_of(reason)?;
+    let counted = counted_minutes(&app.db, &t).await?;
+    if minutes <= 0 || minutes > counted {
+        return Err(Invalid::one(
+            "minutes",
+            format!("核减时长应在 1 至 {counted} 分钟之间（该次出勤现计 {counted} 分钟）"),
+        )
+        .into());
+    }
+    let now = app.now();
+    let txn = app.db.begin().await?;
+    let row = hour_adjustment::ActiveModel {
+        turnout_id: Set(t.id),
+        org_id: Set(org_id),
+        on_date: Set(s.on_date),
+        minutes: Set(-i32::try_from(minutes).unwrap_or(0)),
+        reason: Set(reason.clone()),
+        status: Set(APPROVED.into()),
+        requested_by: Set(actor.user_id().map(|u| u.0)),
+        requested_at: Set(now),
+        decided_by: Set(actor.user_id().map(|u| u.0)),
+        decided_at: Set(Some(now)),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let entry = Entry::new(AuditAction::HoursRevoked, ObjectKind::Org)
+        .object(org_id)
+        .scope(OrgId(org_id))
+        .after(json!({ "adjustment": row.id, "turnout": t.id, "minutes": -minutes, "reason": reason }));
+    audit::record(&txn, now, actor, entry).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The org whose approvers decide on an org's requests: its parent (the district itself for the root).
+async fn approving_org(app: &App, org_id: i64) -> AppResult<OrgId> {
+    let o = qingtuan_entity::org::Entity::find_by_id(org_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    Ok(OrgId(o.parent_id.unwrap_or(o.id)))
+}
+
+/// Approves or rejects added hours. Only a user holding `orgs.approve` over the org above the one
+/// that asked may decide, and never on their own request.
+pub async fn decide_hours(app: &App, actor: &Actor, adjustment_id: i64, approve: bool) -> AppResult<()> {
+    let a = hour_adjustment::Entity::find_by_id(adjustment_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let above = approving_org(app, a.org_id).await?;
+    scope::require(app, actor, APPROVE, (ObjectKind::Org, a.org_id.to_string()), above).await?;
+    if a.status != PENDING {
+        return Err(Invalid::one("status", "该申请已经处理过").into());
+    }
+    if a.requested_by.is_some() && a.requested_by == actor.user_id().map(|u| u.0) {
+        return Err(Invalid::one("status", "不能审批自己提出的申请").into());
+    }
+    let now = app.now();
+    let txn = app.db.begin().await?;
+    let (org_id, minutes, turnout_id) = (a.org_id, a.minutes, a.turnout_id);
+    let mut active: hour_adjustment::ActiveModel = a.into();
+    active.status = Set(if approve { APPROVED } else { REJECTED }.into());
+    active.decided_by = Set(actor.user_id().map(|u| u.0));
+    active.decided_at = Set(Some(now));
+    active.update(&txn).await?;
+    let action = if approve { AuditAction::HoursApproved } else { AuditAction::HoursRejected };
+    let entry = Entry::new(action, ObjectKind::Org)
+        .object(org_id)
+        .scope(OrgId(org_id))
+        .after(json!({ "adjustment": adjustment_id, "turnout": turnout_id, "minutes": minutes }));
+    audit::record(&txn, now, actor, entry).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A request for added hours, as the approver's list shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PendingHours {
+    pub id: i64,
+    pub org_name: String,
+    pub on_date: NaiveDate,
+    pub volunteer: String,
+    pub minutes: i32,
+    pub reason: String,
+}
+
+/// Requests waiting for the actor: those of orgs whose parent lies in the actor's approval scope.
+pub async fn pending_hours(app: &App, actor: &Actor) -> AppResult<Vec<PendingHours>> {
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+    scope::require_somewhere(app, actor, APPROVE).await?;
+    let rows = hour_adjustment::Entity::find()
+        .filter(hour_adjustment::Column::Status.eq(PENDING))
+        .filter(scope::org_condition(actor, APPROVE, hour_adjustment::Column::OrgId))
+        .order_by_asc(hour_adjustment::Column::RequestedAt)
+        .limit(500)
+        .all(&app.db)
+        .await?;
+    let names = orgs::names(&app.db, rows.iter().map(|r| r.org_id).collect()).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let above = approving_org(app, r.org_id).await?;
+        if !scope::covers(&app.db, actor, APPROVE, above).await? {
+            continue;
+        }
+        let volunteer = match turnout::Entity::find_by_id(r.turnout_id).one(&app.db).await? {
+            Some(t) => qingtuan_entity::person::Entity::find_by_id(t.person_id)
+                .one(&app.db)
+                .await?
+                .map(|p| p.name)
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        out.push(PendingHours {
+            id: r.id,
+            org_name: names.get(&r.org_id).cloned().unwrap_or_default(),
+            on_date: r.on_date,
+            volunteer,
+            minutes: r.minutes,
+            reason: r.reason,
+        });
+    }
+    Ok(out)
+}
+
+/// One sign-up of a shift, as the organisers' list shows it (phone masked).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SignupRow {
+    pub name: String,
+    pub phone: String,
+    pub guardian: Option<String>,
+    pub status: &'static str,
+    pub check_in: String,
+    pub check_out: String,
+    pub turnout_id: Option<i64>,
+    pub minutes: i64,
+}
+
+/// A shift with its sign-ups, for the organisers of the calling org.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ShiftDetail {
+    pub id: i64,
+    pub call_title: String,
+    pub org_name: String,
+    pub on_date: NaiveDate,
+    pub place: String,
+    pub places: i32,
+    pub people_served: i64,
+    pub signups: Vec<SignupRow>,
+}
+
+fn local_minute(at: Option<DateTime<Utc>>) -> String {
+    at.map(|t| qingtuan_domain::time::format_local(t).get(11..16).unwrap_or("").to_owned()).unwrap_or_default()
+}
+
+/// A shift's sign-ups with their check-in state; outside the reader's scope the shift is missing.
+pub async fn shift_detail(app: &App, actor: &Actor, shift_id: i64) -> AppResult<ShiftDetail> {
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    let read = Permission::new(Module::Orgs, Action::Read);
+    let s = shift::Entity::find_by_id(shift_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let call = recruitment_call::Entity::find_by_id(s.call_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    scope::require(app, actor, read, (ObjectKind::Org, call.org_id.to_string()), OrgId(call.org_id)).await?;
+    let signups = qingtuan_entity::signup::Entity::find()
+        .filter(qingtuan_entity::signup::Column::ShiftId.eq(shift_id))
+        .order_by_asc(qingtuan_entity::signup::Column::Id)
+        .all(&app.db)
+        .await?;
+    let turnouts = crate::checkin::turnout_of_signups(&app.db, signups.iter().map(|s| s.id).collect()).await?;
+    let mut rows = Vec::with_capacity(signups.len());
+    for su in signups {
+        let t = turnouts.get(&su.id);
+        let minutes = match t {
+            Some(t) => counted_minutes(&app.db, t).await?,
+            None => 0,
+        };
+        let status = match (su.cancelled_at, t) {
+            (Some(_), _) => "已取消",
+            (None, Some(t)) if t.check_out_at.is_some() => "已签退",
+            (None, Some(_)) => "已签到",
+            (None, None) => "已报名",
+        };
+        rows.push(SignupRow {
+            phone: app.keys.decrypt(&su.phone_enc).map(|p| qingtuan_domain::mask::mask_phone(&p)).unwrap_or_default(),
+            name: su.name,
+            guardian: su.guardian_name,
+            status,
+            check_in: local_minute(t.and_then(|t| t.check_in_at)),
+            check_out: local_minute(t.and_then(|t| t.check_out_at)),
+            turnout_id: t.map(|t| t.id),
+            minutes,
+        });
+    }
+    Ok(ShiftDetail {
+        id: s.id,
+        org_name: orgs::names(&app.db, vec![call.org_id]).await?.remove(&call.org_id).unwrap_or_default(),
+        call_title: call.title,
+        on_date: s.on_date,
+        place: s.place,
+        places: s.places,
+        people_served: s.people_served,
+        signups: rows,
+    })
+}
+
+/// The shift's sign-ups as a workbook (phones masked); the export is audited.
+pub async fn export_signups(app: &App, actor: &Actor, shift_id: i64) -> AppResult<Vec<u8>> {
+    let export = Permission::new(Module::Orgs, Action::Export);
+    let d = shift_detail(app, actor, shift_id).await?;
+    let s = shift::Entity::find_by_id(shift_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let call = recruitment_call::Entity::find_by_id(s.call_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    scope::require(app, actor, export, (ObjectKind::Org, call.org_id.to_string()), OrgId(call.org_id)).await?;
+    let rows: Vec<Vec<String>> = d
+        .signups
+        .iter()
+        .map(|r| {
+            vec![
+                r.name.clone(),
+                r.phone.clone(),
+                r.guardian.clone().unwrap_or_default(),
+                r.status.to_owned(),
+                r.check_in.clone(),
+                r.check_out.clone(),
+                format!("{:.1}", r.minutes as f64 / 60.0),
+            ]
+        })
+        .collect();
+    let bytes = crate::export::text_workbook(
+        "报名",
+        &["姓名", "手机号码", "监护人", "状态", "签到", "签退", "服务时长（小时）"],
+        rows.clone(),
+    )?;
+    let entry = Entry::new(AuditAction::Exported, ObjectKind::Org)
+        .object(call.org_id)
+        .scope(OrgId(call.org_id))
+        .after(json!({ "signups_of_shift": shift_id, "rows": rows.len() }));
+    audit::record(&app.db, app.now(), actor, entry).await?;
+    Ok(bytes)
 }

@@ -59,6 +59,13 @@ audit_actions! {
     DonationRecorded => "donation.record", "登记捐款捐物", false;
     SignedUp => "portal.signup", "公众报名", false;
     SignupCancelled => "portal.signup_cancelled", "取消报名", false;
+    CheckedIn => "volunteer.checked_in", "志愿者签到", false;
+    CheckedOut => "volunteer.checked_out", "志愿者签退", false;
+    CheckinRefused => "security.checkin_replayed", "拒绝重复使用签到码", true;
+    HoursRequested => "volunteer.hours_requested", "申请补录服务时长", false;
+    HoursApproved => "volunteer.hours_approved", "批准补录服务时长", false;
+    HoursRejected => "volunteer.hours_rejected", "驳回补录服务时长", false;
+    HoursRevoked => "volunteer.hours_revoked", "核减服务时长", false;
     RateLimited => "security.rate_limited", "请求过于频繁被拒绝", true;
     SectorChanged => "sector.update", "修改领域设置", false;
     PeopleMerged => "person.merge", "合并重复人员", false;

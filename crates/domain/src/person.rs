@@ -118,6 +118,16 @@ macro_rules! code_enum {
 }
 pub(crate) use code_enum;
 
+/// Whole years of age on `day` (the birthday itself counts as the new year).
+pub fn age_on(birth: NaiveDate, day: NaiveDate) -> i32 {
+    use chrono::Datelike;
+    let years = day.year() - birth.year();
+    if (day.month(), day.day()) < (birth.month(), birth.day()) { years - 1 } else { years }
+}
+
+/// Children under this age may only be signed up by a guardian.
+pub const GUARDIAN_REQUIRED_UNDER: i32 = 14;
+
 code_enum!(Gender, "gender", "性别" {
     Male => "male", "男";
     Female => "female", "女";
@@ -133,6 +143,14 @@ code_enum!(PoliticalStatus, "political_status", "政治面貌" {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn age_turns_on_the_birthday() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert_eq!(age_on(d(2012, 3, 3), d(2026, 3, 2)), 13);
+        assert_eq!(age_on(d(2012, 3, 3), d(2026, 3, 3)), 14);
+        assert_eq!(age_on(d(2012, 2, 29), d(2026, 2, 28)), 13);
+    }
 
     #[test]
     fn gb11643_check_character() {

@@ -4,7 +4,9 @@
 pub mod api_token;
 pub mod app_setting;
 pub mod audit_event;
+pub mod checkin_use;
 pub mod donation;
+pub mod hour_adjustment;
 pub mod login_attempt;
 pub mod org;
 pub mod org_closure;

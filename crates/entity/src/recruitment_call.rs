@@ -9,6 +9,8 @@ pub struct Model {
     pub title: String,
     pub task: String,
     pub published_on: Date,
+    /// Sign-ups must give an ID number.
+    pub real_name_required: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -16,6 +16,13 @@ pub struct Model {
     pub token_hash: String,
     pub created_at: DateTimeUtc,
     pub cancelled_at: Option<DateTimeUtc>,
+    /// The person who turned out, linked at the first check-in.
+    pub person_id: Option<i64>,
+    pub gender: Option<String>,
+    pub birth_on: Option<Date>,
+    /// For a child under 14: the guardian who signed up, and when they consented.
+    pub guardian_name: Option<String>,
+    pub consent_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

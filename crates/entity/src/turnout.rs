@@ -12,6 +12,8 @@ pub struct Model {
     pub check_out_at: Option<DateTimeUtc>,
     /// Minutes credited: the time attended, if it reached the required share of the shift.
     pub credited_minutes: i32,
+    /// The portal sign-up this turn-out was checked in through, if any.
+    pub signup_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

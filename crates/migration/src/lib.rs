@@ -8,6 +8,7 @@ mod m0003_settings;
 mod m0004_stats_index;
 mod m0005_volunteering;
 mod m0006_portal;
+mod m0007_attendance;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_stats_index::Migration),
             Box::new(m0005_volunteering::Migration),
             Box::new(m0006_portal::Migration),
+            Box::new(m0007_attendance::Migration),
         ]
     }
 }

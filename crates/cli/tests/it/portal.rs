@@ -8,6 +8,11 @@ use qingtuan_testkit::{TestApp, db_tests};
 
 db_tests!(anyone_signs_up_and_keeps_a_private_link);
 
+/// The sign-up form of an adult without an ID number.
+fn adult<'a>(name: &'a str, phone: &'a str) -> [(&'static str, &'a str); 4] {
+    [("name", name), ("phone", phone), ("gender", "male"), ("birth_on", "1998-01-01")]
+}
+
 async fn anyone_signs_up_and_keeps_a_private_link(t: TestApp) {
     t.seed_tree().await;
     // The test clock stands at 2026-03-02; the shift is the next day, with two places.
@@ -18,6 +23,7 @@ async fn anyone_signs_up_and_keeps_a_private_link(t: TestApp) {
         title: "社区环境消杀志愿者招募令".into(),
         task: "环境消杀".into(),
         published_on: day,
+        real_name: false,
         shifts: vec![NewShift {
             on_date: day, start: time(9), end: time(11), place: "一社区广场".into(), places: 2
         }],
@@ -34,12 +40,12 @@ async fn anyone_signs_up_and_keeps_a_private_link(t: TestApp) {
     let bad = visitor.post(&path, &[("name", "小王"), ("phone", "12345")]).await;
     assert_eq!(bad.status, 422);
     assert!(bad.text().contains("手机号码应为 11 位数字"));
-    let receipt = visitor.post(&path, &[("name", "小王"), ("phone", "13912345678")]).await;
+    let receipt = visitor.post(&path, &adult("小王", "13912345678")).await;
     assert_eq!(receipt.status, 200, "{}", receipt.text());
     let link = receipt.text_of_id("private-link").expect("private link");
     assert!(receipt.text_of_id("signup-code").is_some_and(|c| c.len() == 8));
-    let again = visitor.post(&path, &[("name", "小王"), ("phone", "13912345678")]).await;
-    assert!(again.text().contains("此手机号已报名该班次"));
+    let again = visitor.post(&path, &adult("小王", "13912345678")).await;
+    assert!(again.text().contains("此手机号已为该姓名报名该班次"));
 
     let mine = t.client().get(&link).await;
     assert_eq!(mine.status, 200);
@@ -47,9 +53,9 @@ async fn anyone_signs_up_and_keeps_a_private_link(t: TestApp) {
     assert!(mine.text().contains("139****5678") && !mine.text().contains("13912345678"));
     assert_eq!(t.client().get("/portal/me/not-a-real-token").await.status, 404);
 
-    let other = visitor.post(&path, &[("name", "小李"), ("phone", "13800001111")]).await;
+    let other = visitor.post(&path, &adult("小李", "13800001111")).await;
     assert_eq!(other.status, 200);
-    let full = visitor.post(&path, &[("name", "小张"), ("phone", "13700002222")]).await;
+    let full = visitor.post(&path, &adult("小张", "13700002222")).await;
     assert!(full.text().contains("该班次名额已满"));
 
     let owner = t.client();
@@ -61,9 +67,9 @@ async fn anyone_signs_up_and_keeps_a_private_link(t: TestApp) {
 
     // Five attempts an hour per phone; the sixth is refused and logged.
     for _ in 0..3 {
-        visitor.post(&path, &[("name", "小王"), ("phone", "13912345678")]).await;
+        visitor.post(&path, &adult("小王", "13912345678")).await;
     }
-    let limited = visitor.post(&path, &[("name", "小王"), ("phone", "13912345678")]).await;
+    let limited = visitor.post(&path, &adult("小王", "13912345678")).await;
     assert!(limited.text().contains("提交过于频繁"), "{}", limited.text());
     assert_eq!(t.audit_count("security.rate_limited").await, 1);
     // 小王, 小李, and 小王 again after cancelling (the freed place).

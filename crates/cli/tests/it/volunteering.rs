@@ -19,6 +19,7 @@ async fn organisers_see_and_record_only_their_own_shifts(t: TestApp) {
         title: title.into(),
         task: "核酸检测".into(),
         published_on: day,
+        real_name: false,
         shifts: vec![NewShift {
             on_date: day, start: time(8), end: time(13), place: "社区广场".into(), places: 10
         }],

@@ -1,5 +1,7 @@
 //! The public portal (`/portal`): phone-first pages anyone may open. Forms carry the pre-session
-//! CSRF token (a cookie and a field); the private link is the only key to a sign-up.
+//! CSRF token (a cookie and a field); the private link is the only key to a sign-up. The browser
+//! that signed up remembers its private links (an HttpOnly cookie), so scanning the check-in QR
+//! code with the same phone needs no typing; anyone else types their sign-up code.
 
 use askama::Template;
 use axum::Form;
@@ -7,7 +9,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use qingtuan_app::AppError;
-use qingtuan_app::portal::{self, MySignup, PublicCall, SignupForm};
+use qingtuan_app::checkin::{self, Outcome, Scan, Who};
+use qingtuan_app::portal::{self, MySignup, PublicCall, ServiceRecord, SignupForm};
 
 use crate::layout::Errors;
 use crate::middleware::{LOGIN_CSRF_COOKIE, cookie, is_secure, set_cookie};
@@ -97,7 +100,14 @@ pub async fn sign_up(
     Form(form): Form<SignupForm>,
 ) -> Result<Response, PageError> {
     match portal::sign_up(&state.app, &client, shift_id, &form).await {
-        Ok(receipt) => render(&ReceiptPage { title: "报名成功", token: receipt.token, code: receipt.code }),
+        Ok(receipt) => {
+            let mut kept = remembered(&headers);
+            kept.insert(0, receipt.token.clone());
+            kept.truncate(REMEMBERED_MAX);
+            let set = set_cookie(is_secure(&state, &headers), SIGNUPS_COOKIE, &kept.join("."), Some(180 * 24 * 3600));
+            let page = ReceiptPage { title: "报名成功", token: receipt.token, code: receipt.code };
+            Ok(with_cookie(render(&page)?, Some(set)))
+        }
         Err(AppError::Invalid(e)) => {
             let call_id = portal::call_of_shift(&state.app, shift_id).await?;
             call_page(&state, &headers, call_id, Errors(Some(e)), true).await
@@ -113,6 +123,22 @@ struct MePage {
     s: MySignup,
     token: String,
     csrf: String,
+    errors: Errors,
+    done: Option<Outcome>,
+}
+
+async fn me_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    token: String,
+    errors: Errors,
+    done: Option<Outcome>,
+) -> Result<Response, PageError> {
+    let s = portal::mine(&state.app, &token).await?;
+    let (csrf, set) = form_token(state, headers);
+    let invalid = errors.0.is_some();
+    let page = MePage { title: "我的报名", s, token, csrf, errors, done };
+    Ok(with_cookie(if invalid { render_invalid(&page)? } else { render(&page)? }, set))
 }
 
 pub async fn me(
@@ -120,9 +146,116 @@ pub async fn me(
     headers: HeaderMap,
     Path(token): Path<String>,
 ) -> Result<Response, PageError> {
-    let s = portal::mine(&state.app, &token).await?;
-    let (csrf, set) = form_token(&state, &headers);
-    Ok(with_cookie(render(&MePage { title: "我的报名", s, token, csrf })?, set))
+    me_page(&state, &headers, token, Errors::default(), None).await
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct CodeForm {
+    code: String,
+}
+
+/// The fallback: the volunteer types the six digits shown beside the QR code.
+pub async fn me_checkin(
+    State(state): State<AppState>,
+    Client(client): Client,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    Form(form): Form<CodeForm>,
+) -> Result<Response, PageError> {
+    match checkin::check_with_typed_code(&state.app, &client, &token, &form.code).await {
+        Ok(done) => me_page(&state, &headers, token, Errors::default(), Some(done)).await,
+        Err(AppError::Invalid(e)) => me_page(&state, &headers, token, Errors(Some(e)), None).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "portal/record.html")]
+struct RecordPage {
+    title: &'static str,
+    r: ServiceRecord,
+    token: String,
+}
+
+pub async fn service_record(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, PageError> {
+    let r = portal::service_record(&state.app, &token).await?;
+    render(&RecordPage { title: "志愿服务记录证明", r, token })
+}
+
+/// The browser's remembered sign-ups (private-link tokens, newest first).
+const SIGNUPS_COOKIE: &str = "qt_signups";
+const REMEMBERED_MAX: usize = 10;
+
+fn remembered(headers: &HeaderMap) -> Vec<String> {
+    cookie(headers, SIGNUPS_COOKIE)
+        .map(|v| v.split('.').filter(|t| !t.is_empty()).take(REMEMBERED_MAX).map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
+#[derive(Template)]
+#[template(path = "portal/checkin.html")]
+struct CheckinPage {
+    title: String,
+    scan: Option<Scan>,
+    token: String,
+    /// Whether this browser holds a sign-up for the shift (then no code is asked for).
+    known: Option<String>,
+    csrf: String,
+    errors: Errors,
+    done: Option<Outcome>,
+}
+
+async fn checkin_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    token: String,
+    errors: Errors,
+    done: Option<Outcome>,
+) -> Result<Response, PageError> {
+    let (csrf, set) = form_token(state, headers);
+    let (scan, errors) = match checkin::scan(&state.app, &token).await {
+        Ok(scan) => (Some(scan), errors),
+        Err(AppError::Invalid(e)) => (None, Errors(Some(e))),
+        Err(e) => return Err(e.into()),
+    };
+    let known = match &scan {
+        Some(scan) => portal::remembered_name(&state.app, scan.shift_id, &remembered(headers)).await?,
+        None => None,
+    };
+    let title = match (&done, &scan) {
+        (Some(d), _) => format!("{}成功", d.direction.label()),
+        (None, Some(s)) => s.direction.label().to_owned(),
+        (None, None) => "签到".to_owned(),
+    };
+    let invalid = errors.0.is_some();
+    let page = CheckinPage { title, scan, token, known, csrf, errors, done };
+    Ok(with_cookie(if invalid { render_invalid(&page)? } else { render(&page)? }, set))
+}
+
+/// The page the QR code opens: it records nothing until the volunteer confirms.
+pub async fn checkin_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    checkin_page(&state, &headers, token, Errors::default(), None).await
+}
+
+pub async fn checkin(
+    State(state): State<AppState>,
+    Client(client): Client,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    Form(form): Form<CodeForm>,
+) -> Result<Response, PageError> {
+    let who =
+        if form.code.trim().is_empty() { Who::Remembered(remembered(&headers)) } else { Who::SignupCode(form.code) };
+    match checkin::check_with_token(&state.app, &client, &token, &who).await {
+        Ok(done) => checkin_page(&state, &headers, token, Errors::default(), Some(done)).await,
+        Err(AppError::Invalid(e)) => checkin_page(&state, &headers, token, Errors(Some(e)), None).await,
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn cancel(

@@ -1,17 +1,21 @@
 //! The organisers' view of volunteer mobilisation: recruitment calls and their shifts, commando
-//! teams and donations of a period, with people served recorded per shift.
+//! teams and donations of a period, with people served recorded per shift; a shift's sign-ups with
+//! the check-in screen and hours added or revoked by hand; the approvals of added hours.
 
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
-use qingtuan_app::volunteering::{self, Overview};
+use qingtuan_app::checkin::{self, Direction, Screen};
+use qingtuan_app::volunteering::{self, Overview, PendingHours, ShiftDetail};
 use qingtuan_app::{AppError, stats};
 use qingtuan_domain::permission::{Action, Module, Permission};
 
 use crate::layout::{Errors, Layout};
-use crate::pages::{render, render_invalid};
+use crate::middleware::is_secure;
+use crate::pages::{render, render_invalid, xlsx_download};
 use crate::{AppState, CurrentUser, PageError};
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -21,7 +25,7 @@ pub struct Period {
 }
 
 #[derive(Template)]
-#[template(path = "volunteering.html")]
+#[template(path = "volunteering/index.html")]
 struct Page {
     layout: Layout,
     from: NaiveDate,
@@ -73,6 +77,137 @@ pub async fn record_served(
     match result {
         Ok(()) => Ok(Redirect::to("/volunteering").into_response()),
         Err(AppError::Invalid(e)) => render_invalid(&page(&state, &user, &Period::default(), Errors(Some(e))).await?),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "volunteering/shift.html")]
+struct ShiftPage {
+    layout: Layout,
+    d: ShiftDetail,
+    can_write: bool,
+    errors: Errors,
+}
+
+async fn shift_page(state: &AppState, user: &CurrentUser, id: i64, errors: Errors) -> Result<ShiftPage, PageError> {
+    let d = volunteering::shift_detail(&state.app, &user.actor, id).await?;
+    let mut layout = Layout::new(user, "/volunteering", format!("班次：{} {}", d.on_date, d.place));
+    layout.crumbs.insert(2, crate::layout::Crumb { label: d.call_title.clone(), href: None });
+    Ok(ShiftPage {
+        layout,
+        d,
+        can_write: user.actor.can_somewhere(Permission::new(Module::Orgs, Action::Write)),
+        errors,
+    })
+}
+
+pub async fn shift(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    render(&shift_page(&state, &user, id, Errors::default()).await?)
+}
+
+pub async fn export_signups(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let bytes = volunteering::export_signups(&state.app, &user.actor, id).await?;
+    Ok(xlsx_download(&format!("shift-{id}-signups.xlsx"), bytes))
+}
+
+#[derive(Template)]
+#[template(path = "volunteering/qr.html")]
+struct QrPage {
+    screen: Screen,
+    svg: String,
+    url: String,
+}
+
+/// The organiser's check-in screen: a QR code (and a typed code) that the page replaces every
+/// 30 seconds by reloading itself.
+pub async fn qr(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Path((id, direction)): Path<(i64, String)>,
+) -> Result<Response, PageError> {
+    let direction = Direction::parse(&direction).ok_or(AppError::NotFound)?;
+    let screen = checkin::screen(&state.app, &user.actor, id, direction).await?;
+    let scheme = if is_secure(&state, &headers) { "https" } else { "http" };
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let url = format!("{scheme}://{host}/portal/checkin/{}", screen.token);
+    let svg = qrcode::QrCode::new(url.as_bytes())
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(320, 320)
+        .build();
+    let svg = svg.find("<svg").map(|i| svg[i..].to_owned()).unwrap_or(svg);
+    render(&QrPage { screen, svg, url })
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct HoursForm {
+    /// `add` (waits for approval) or `revoke`.
+    action: String,
+    minutes: String,
+    reason: String,
+}
+
+pub async fn adjust_hours(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((shift_id, turnout_id)): Path<(i64, i64)>,
+    Form(form): Form<HoursForm>,
+) -> Result<Response, PageError> {
+    let result = match form.minutes.trim().parse::<i64>() {
+        Err(_) => Err(AppError::Invalid(qingtuan_domain::Invalid::one("minutes", "时长应为整数分钟"))),
+        Ok(m) if form.action == "revoke" => {
+            volunteering::revoke_hours(&state.app, &user.actor, turnout_id, m, &form.reason).await
+        }
+        Ok(m) => volunteering::request_hours(&state.app, &user.actor, turnout_id, m, &form.reason).await.map(|_| ()),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/volunteering/shifts/{shift_id}")).into_response()),
+        Err(AppError::Invalid(e)) => render_invalid(&shift_page(&state, &user, shift_id, Errors(Some(e))).await?),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "volunteering/hours.html")]
+struct HoursPage {
+    layout: Layout,
+    pending: Vec<PendingHours>,
+    errors: Errors,
+}
+
+async fn hours_page(state: &AppState, user: &CurrentUser, errors: Errors) -> Result<HoursPage, PageError> {
+    let pending = volunteering::pending_hours(&state.app, &user.actor).await?;
+    Ok(HoursPage { layout: Layout::new(user, "/volunteering", "补录时长审批"), pending, errors })
+}
+
+pub async fn hours(State(state): State<AppState>, user: CurrentUser) -> Result<Response, PageError> {
+    render(&hours_page(&state, &user, Errors::default()).await?)
+}
+
+pub async fn decide_hours(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, decision)): Path<(i64, String)>,
+) -> Result<Response, PageError> {
+    let approve = match decision.as_str() {
+        "approve" => true,
+        "reject" => false,
+        _ => return Err(AppError::NotFound.into()),
+    };
+    match volunteering::decide_hours(&state.app, &user.actor, id, approve).await {
+        Ok(()) => Ok(Redirect::to("/volunteering/hours").into_response()),
+        Err(AppError::Invalid(e)) => render_invalid(&hours_page(&state, &user, Errors(Some(e))).await?),
         Err(e) => Err(e.into()),
     }
 }
