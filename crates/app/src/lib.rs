@@ -2,6 +2,7 @@
 //! data scope, owns its transaction and writes the audit row inside it. Handlers in `web` and
 //! commands in the CLI call these and nothing below them.
 
+pub mod activities;
 pub mod actor;
 pub mod audit;
 pub mod auth;

@@ -4,6 +4,7 @@
 //! every server process sees the same counts. No page shows another person's data.
 
 use chrono::{NaiveDate, TimeDelta};
+use qingtuan_domain::activity::Category;
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
 use qingtuan_domain::ids::OrgId;
 use qingtuan_domain::mask::{mask_id_number, mask_phone};
@@ -18,6 +19,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
+use crate::activities::PortalFilter;
 use crate::audit::{self, Entry};
 use crate::crypto::{random_token, sha256_hex};
 use crate::error::AppResult;
@@ -62,11 +64,23 @@ fn time_range(s: &shift::Model) -> String {
     format!("{}–{}", start.get(11..16).unwrap_or(""), end.get(11..16).unwrap_or(""))
 }
 
-/// Calls with shifts from `today` on, newest first; `id` narrows to one call.
-pub async fn open_calls(app: &App, today: NaiveDate, id: Option<i64>) -> AppResult<Vec<PublicCall>> {
+/// Calls with shifts from `today` on, newest first; `id` narrows to one call. Calls count as
+/// volunteering (公益志愿) for the category filter.
+pub async fn open_calls(
+    app: &App,
+    today: NaiveDate,
+    id: Option<i64>,
+    filter: &PortalFilter,
+) -> AppResult<Vec<PublicCall>> {
+    if !filter.category.is_empty() && filter.category != Category::Volunteering.code() {
+        return Ok(Vec::new());
+    }
     let mut q = recruitment_call::Entity::find().order_by_desc(recruitment_call::Column::PublishedOn);
     if let Some(id) = id {
         q = q.filter(recruitment_call::Column::Id.eq(id));
+    }
+    if let Some(ids) = crate::activities::orgs_of_street(&app.db, &filter.street).await? {
+        q = q.filter(recruitment_call::Column::OrgId.is_in(ids));
     }
     let calls = q.all(&app.db).await?;
     let mut out = Vec::new();
@@ -162,16 +176,32 @@ pub struct Receipt {
     pub code: String,
 }
 
-struct ValidSignup {
-    name: String,
-    phone: Phone,
-    id_number: Option<IdNumber>,
-    gender: Gender,
-    birth_on: NaiveDate,
-    guardian_name: Option<String>,
+impl Receipt {
+    /// A new private-link token (256 random bits) and an 8-character code.
+    pub(crate) fn new() -> Self {
+        let code = random_token().chars().filter(char::is_ascii_alphanumeric).take(8).collect::<String>();
+        Self { token: random_token(), code: code.to_uppercase() }
+    }
 }
 
-fn validate(form: &SignupForm, real_name_required: bool, on_date: NaiveDate) -> Result<ValidSignup, Invalid> {
+pub(crate) struct ValidSignup {
+    pub name: String,
+    pub phone: Phone,
+    pub id_number: Option<IdNumber>,
+    pub gender: Gender,
+    pub birth_on: NaiveDate,
+    /// Present for a child under 14 on the day (or any participant of a children's activity).
+    pub guardian_name: Option<String>,
+}
+
+/// Checks a sign-up form for something held on `on_date`. `guardian_always`: the activity is for
+/// children, so a guardian signs up whatever the age.
+pub(crate) fn validate(
+    form: &SignupForm,
+    real_name_required: bool,
+    on_date: NaiveDate,
+    guardian_always: bool,
+) -> Result<ValidSignup, Invalid> {
     let mut problems = Vec::new();
     let name = form.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 50 {
@@ -212,8 +242,14 @@ fn validate(form: &SignupForm, real_name_required: bool, on_date: NaiveDate) -> 
         }
     };
     let guardian_name = Some(form.guardian_name.trim().to_owned()).filter(|g| !g.is_empty());
-    if let Some(b) = birth_on
-        && age_on(b, on_date) < GUARDIAN_REQUIRED_UNDER
+    let needs_guardian = |b: NaiveDate| guardian_always || age_on(b, on_date) < GUARDIAN_REQUIRED_UNDER;
+    if guardian_always && birth_on.is_some() && (guardian_name.is_none() || form.consent != "on") {
+        problems.push(FieldError {
+            field: "guardian_name",
+            message: "儿童活动须由监护人代为报名：请填写监护人姓名、监护人手机号码，并勾选同意".into(),
+        });
+    } else if let Some(b) = birth_on
+        && needs_guardian(b)
         && (guardian_name.is_none() || form.consent != "on")
     {
         problems.push(FieldError {
@@ -230,10 +266,27 @@ fn validate(form: &SignupForm, real_name_required: bool, on_date: NaiveDate) -> 
             id_number,
             gender,
             birth_on,
-            guardian_name: guardian_name.filter(|_| age_on(birth_on, on_date) < GUARDIAN_REQUIRED_UNDER),
+            guardian_name: guardian_name.filter(|_| needs_guardian(birth_on)),
         }),
         _ => Err(Invalid(problems)),
     }
+}
+
+/// Counts a sign-up attempt per address and per phone; `false` (and an audit row) when either
+/// is over its hourly limit. Shift and activity sign-ups share the counters.
+pub(crate) async fn within_limits<C: ConnectionTrait>(
+    conn: &C,
+    now: chrono::DateTime<chrono::Utc>,
+    anonymous: &Actor,
+    phone_hash: &str,
+) -> AppResult<bool> {
+    let by_address = allow(conn, &format!("signup:addr:{}", anonymous.client.addr), PER_ADDRESS_PER_HOUR, now).await?;
+    let by_phone = allow(conn, &format!("signup:phone:{phone_hash}"), PER_PHONE_PER_HOUR, now).await?;
+    if !(by_address && by_phone) {
+        let entry = Entry::new(AuditAction::RateLimited, ObjectKind::Page).object("portal.signup");
+        audit::record(conn, now, anonymous, entry).await?;
+    }
+    Ok(by_address && by_phone)
 }
 
 /// Signs up for a shift. Refused (with every reason) for bad input, a full or past shift, a
@@ -243,21 +296,12 @@ pub async fn sign_up(app: &App, client: &ClientInfo, shift_id: i64, form: &Signu
     let today = qingtuan_domain::time::local_date(now);
     let found = shift::Entity::find_by_id(shift_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let call = recruitment_call::Entity::find_by_id(found.call_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
-    let v = validate(form, call.real_name_required, found.on_date)?;
+    let v = validate(form, call.real_name_required, found.on_date, false)?;
     let phone_hash = app.keys.lookup_hash(v.phone.as_str());
     let anonymous = Actor::anonymous(client, &mask_phone(v.phone.as_str()));
 
     let txn = app.db.begin().await?;
-    let by_address = allow(&txn, &format!("signup:addr:{}", client.addr), PER_ADDRESS_PER_HOUR, now).await?;
-    let by_phone = allow(&txn, &format!("signup:phone:{phone_hash}"), PER_PHONE_PER_HOUR, now).await?;
-    if !(by_address && by_phone) {
-        audit::record(
-            &txn,
-            now,
-            &anonymous,
-            Entry::new(AuditAction::RateLimited, ObjectKind::Page).object("portal.signup"),
-        )
-        .await?;
+    if !within_limits(&txn, now, &anonymous, &phone_hash).await? {
         txn.commit().await?;
         return Err(Invalid::one("phone", "提交过于频繁，请一小时后再试").into());
     }
@@ -282,9 +326,7 @@ pub async fn sign_up(app: &App, client: &ClientInfo, shift_id: i64, form: &Signu
         txn.commit().await?;
         return Err(Invalid::one("shift", message).into());
     }
-    let token = random_token();
-    let code: String =
-        random_token().chars().filter(char::is_ascii_alphanumeric).take(8).collect::<String>().to_uppercase();
+    let Receipt { token, code } = Receipt::new();
     let minor = v.guardian_name.is_some();
     let row = signup::ActiveModel {
         shift_id: Set(shift_id),

@@ -367,7 +367,8 @@ async fn flow_figures<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<Vec
     let mut sums = Vec::new();
     for (a, b) in [(from, p.as_of), (prev_from, prev_to)] {
         // Dates are typed and formatted by chrono (see `org_exists`).
-        let columns: [(&str, String, &str); 5] = [
+        let columns: [(&str, String, &str); 6] = [
+            ("activities", "COUNT(*), CAST(COALESCE(SUM(CASE WHEN s.attended THEN 1 ELSE 0 END), 0) AS BIGINT)".into(), &format!("activity_signups s JOIN activities a ON a.id = s.activity_id JOIN orgs o ON o.id = a.org_id WHERE {{scope}} AND s.status <> 'cancelled' AND a.on_date >= '{a}' AND a.on_date <= '{b}'")),
             ("teams", "COUNT(*)".into(), &format!("volunteer_teams t JOIN orgs o ON o.id = t.org_id WHERE {{scope}} AND t.formed_on <= '{b}' AND (t.disbanded_on IS NULL OR t.disbanded_on > '{a}')")),
             ("turnouts", "COUNT(*), CAST(COALESCE(SUM(tu.credited_minutes), 0) AS BIGINT)".into(), &format!("turnouts tu JOIN shifts sh ON sh.id = tu.shift_id JOIN recruitment_calls c ON c.id = sh.call_id JOIN orgs o ON o.id = c.org_id WHERE {{scope}} AND sh.on_date >= '{a}' AND sh.on_date <= '{b}'")),
             ("adjusted", "CAST(COALESCE(SUM(a.minutes), 0) AS BIGINT)".into(), &format!("hour_adjustments a JOIN orgs o ON o.id = a.org_id WHERE {{scope}} AND a.status = 'approved' AND a.on_date >= '{a}' AND a.on_date <= '{b}'")),
@@ -388,7 +389,7 @@ async fn flow_figures<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<Vec
                 })
             };
             row.insert(name.to_owned(), get(0)?);
-            if matches!(name, "turnouts" | "donations") {
+            if matches!(name, "turnouts" | "donations" | "activities") {
                 row.insert(format!("{name}_2"), get(1)?);
             }
         }
@@ -413,7 +414,95 @@ async fn flow_figures<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<Vec
         ),
         Figure::stock(DONATIONS_CASH, yuan(v("donations", 0)), yuan(v("donations", 1))),
         Figure::stock(DONATIONS_GOODS, yuan(v("donations_2", 0)), yuan(v("donations_2", 1))),
+        Figure::stock(ACTIVITY_SIGNUPS, v("activities", 0), v("activities", 1)),
+        Figure::stock(ACTIVITY_ATTENDANCE, v("activities_2", 0), v("activities_2", 1)),
     ])
+}
+
+/// Activity sign-ups and attendance of the period for one category or audience.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Breakdown {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub signups: i64,
+    pub attended: i64,
+}
+
+/// A project indicator's latest value as of the date and as of the baseline.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ProjectFigure {
+    pub project: String,
+    pub brand: bool,
+    pub indicator: String,
+    pub unit: String,
+    pub value: Option<f64>,
+    pub baseline_value: Option<f64>,
+}
+
+impl ProjectFigure {
+    /// The value as of the date (or the baseline) with its unit, or a dash when none was recorded by then.
+    pub fn shown(&self, as_of: bool) -> String {
+        let value = if as_of { self.value } else { self.baseline_value };
+        value.map(|v| format!("{} {}", crate::activities::number(v), self.unit)).unwrap_or_else(|| "—".into())
+    }
+}
+
+/// What the report shows beside the catalogue's figures: activities by category and by audience
+/// over the period, and the projects' own indicators.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Details {
+    pub by_category: Vec<Breakdown>,
+    pub by_audience: Vec<Breakdown>,
+    pub projects: Vec<ProjectFigure>,
+}
+
+pub async fn details<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<Details> {
+    use qingtuan_domain::activity::{Audience, Category};
+    let from = period_start(p);
+    let (scope_sql, values) = scope_where(p);
+    let backend = conn.get_database_backend();
+    let mut grouped: [HashMap<String, (i64, i64)>; 2] = Default::default();
+    for (i, column) in ["category", "audience"].into_iter().enumerate() {
+        // Dates are typed and formatted by chrono (see `org_exists`).
+        let sql = format!(
+            "SELECT a.{column}, COUNT(*), CAST(COALESCE(SUM(CASE WHEN s.attended THEN 1 ELSE 0 END), 0) AS BIGINT) \
+             FROM activity_signups s JOIN activities a ON a.id = s.activity_id JOIN orgs o ON o.id = a.org_id \
+             WHERE {scope_sql} AND s.status <> 'cancelled' AND a.on_date >= '{from}' AND a.on_date <= '{}' \
+             GROUP BY a.{column}",
+            p.as_of
+        );
+        for row in conn.query_all_raw(statement(backend, &sql, values.clone())).await? {
+            let code: String = row.try_get_by_index(0)?;
+            grouped[i].insert(code, (row.try_get_by_index(1)?, row.try_get_by_index(2)?));
+        }
+    }
+    let row = |m: &HashMap<String, (i64, i64)>, code: &'static str, label: &'static str| {
+        let (signups, attended) = m.get(code).copied().unwrap_or((0, 0));
+        Breakdown { code, label, signups, attended }
+    };
+    let by_category = Category::ALL.iter().map(|c| row(&grouped[0], c.code(), c.label())).collect();
+    let by_audience = Audience::ALL.iter().map(|a| row(&grouped[1], a.code(), a.label())).collect();
+
+    let sql = format!(
+        "SELECT pr.name, pr.brand, i.name, i.unit, \
+           (SELECT v.value FROM indicator_values v WHERE v.indicator_id = i.id AND v.on_date <= '{}' ORDER BY v.on_date DESC, v.id DESC LIMIT 1), \
+           (SELECT v.value FROM indicator_values v WHERE v.indicator_id = i.id AND v.on_date <= '{}' ORDER BY v.on_date DESC, v.id DESC LIMIT 1) \
+         FROM project_indicators i JOIN projects pr ON pr.id = i.project_id JOIN orgs o ON o.id = pr.org_id \
+         WHERE {scope_sql} AND pr.starts_on <= '{}' ORDER BY pr.brand DESC, pr.id, i.id",
+        p.as_of, p.baseline, p.as_of
+    );
+    let mut projects = Vec::new();
+    for r in conn.query_all_raw(statement(backend, &sql, values)).await? {
+        projects.push(ProjectFigure {
+            project: r.try_get_by_index(0)?,
+            brand: r.try_get_by_index(1)?,
+            indicator: r.try_get_by_index(2)?,
+            unit: r.try_get_by_index(3)?,
+            value: r.try_get_by_index(4)?,
+            baseline_value: r.try_get_by_index(5)?,
+        });
+    }
+    Ok(Details { by_category, by_audience, projects })
 }
 
 /// The actor's default scope for reports: their first grant's org with dashboard access.
@@ -427,10 +516,17 @@ pub async fn default_scope(app: &App, actor: &Actor) -> AppResult<OrgId> {
     root.map(|o| OrgId(o.id)).ok_or(AppError::NotFound)
 }
 
+/// The catalogue's figures with the details beside them.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub figures: Vec<Figure>,
+    pub details: Details,
+}
+
 /// A report the actor may see: checks the scope, then evaluates.
-pub async fn report(app: &App, actor: &Actor, p: &Params) -> AppResult<Vec<Figure>> {
+pub async fn report(app: &App, actor: &Actor, p: &Params) -> AppResult<Report> {
     scope::require(app, actor, READ, (qingtuan_domain::audit::ObjectKind::Org, p.scope.to_string()), p.scope).await?;
-    evaluate(&app.db, p).await
+    Ok(Report { figures: evaluate(&app.db, p).await?, details: details(&app.db, p).await? })
 }
 
 /// One row per street in the scope: the street and its figures.

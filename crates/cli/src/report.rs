@@ -54,12 +54,12 @@ pub async fn run(args: ReportArgs) -> anyhow::Result<()> {
     };
     let params =
         Params { as_of: args.as_of, baseline: args.baseline, from: args.from, scope: scope_org.0, region_path: None };
-    let figures = stats::report(&app, &system, &params).await.map_err(|e| anyhow::anyhow!(e))?;
+    let report = stats::report(&app, &system, &params).await.map_err(|e| anyhow::anyhow!(e))?;
     let mut out = std::io::stdout().lock();
     match args.format.as_str() {
-        "json" => writeln!(out, "{}", serde_json::to_string_pretty(&report::to_json(&figures))?)?,
-        "xlsx" => out.write_all(&report::to_xlsx(&params, &scope_org.1, &figures).map_err(|e| anyhow::anyhow!(e))?)?,
-        _ => write!(out, "{}", report::to_text(&params, &scope_org.1, &figures))?,
+        "json" => writeln!(out, "{}", serde_json::to_string_pretty(&report::to_json(&report))?)?,
+        "xlsx" => out.write_all(&report::to_xlsx(&params, &scope_org.1, &report).map_err(|e| anyhow::anyhow!(e))?)?,
+        _ => write!(out, "{}", report::to_text(&params, &scope_org.1, &report))?,
     }
     Ok(())
 }

@@ -66,6 +66,11 @@ audit_actions! {
     HoursApproved => "volunteer.hours_approved", "批准补录服务时长", false;
     HoursRejected => "volunteer.hours_rejected", "驳回补录服务时长", false;
     HoursRevoked => "volunteer.hours_revoked", "核减服务时长", false;
+    ProjectCreated => "project.create", "创建项目", false;
+    IndicatorRecorded => "project.indicator", "登记项目指标", false;
+    ActivityPublished => "activity.publish", "发布活动", false;
+    SignupDecided => "activity.signup_decided", "审核活动报名", false;
+    AttendanceMarked => "activity.attendance", "登记活动参加情况", false;
     RateLimited => "security.rate_limited", "请求过于频繁被拒绝", true;
     SectorChanged => "sector.update", "修改领域设置", false;
     PeopleMerged => "person.merge", "合并重复人员", false;

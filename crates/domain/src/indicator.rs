@@ -83,6 +83,10 @@ catalogue! {
         "统计期内登记的捐款金额之和。";
     DONATIONS_GOODS = "donations.goods_yuan", "其中捐物折价", "元", Flow, "P8",
         "统计期内登记的捐物折价之和。";
+    ACTIVITY_SIGNUPS = "activities.signups", "活动报名", "人次", Flow, "B1 B2 B3",
+        "统计期内举办的活动收到的报名人次（不含已取消的报名）。";
+    ACTIVITY_ATTENDANCE = "activities.attendance", "活动参加", "人次", Flow, "B1 B2 B3",
+        "统计期内举办的活动中，组织方登记为实际参加的人次。";
 }
 
 pub fn find(key: &str) -> Option<Indicator> {

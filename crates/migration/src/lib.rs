@@ -9,6 +9,7 @@ mod m0004_stats_index;
 mod m0005_volunteering;
 mod m0006_portal;
 mod m0007_attendance;
+mod m0008_activities;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_volunteering::Migration),
             Box::new(m0006_portal::Migration),
             Box::new(m0007_attendance::Migration),
+            Box::new(m0008_activities::Migration),
         ]
     }
 }

@@ -2,6 +2,7 @@
 #![expect(clippy::expect_used, clippy::panic, reason = "tests: a failed expectation is a failed test")]
 
 mod access;
+mod activities;
 mod api;
 mod audit;
 mod auth;

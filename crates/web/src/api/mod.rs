@@ -332,8 +332,8 @@ async fn report(
         Some(code) => Some(qingtuan_app::regions::find_by_code(&app.db, code).await?.ok_or(AppError::NotFound)?.path),
         None => None,
     };
-    let figures =
+    let report =
         stats::report(app, &actor, &Params { as_of: q.as_of, baseline: q.baseline, from: q.from, scope, region_path })
             .await?;
-    Ok(Json(qingtuan_app::report::to_json(&figures)))
+    Ok(Json(qingtuan_app::report::to_json(&report)))
 }

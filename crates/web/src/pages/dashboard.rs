@@ -71,6 +71,9 @@ struct DashboardPage {
     scopes: Vec<OrgView>,
     streets: Vec<RegionView>,
     cards: Vec<Card>,
+    /// (id, title, rows): activities by category and by audience.
+    activity_tables: Vec<(&'static str, &'static str, Vec<stats::Breakdown>)>,
+    details: stats::Details,
     street_chart: String,
     sector_chart: String,
     time_chart: String,
@@ -113,7 +116,7 @@ pub async fn show(
     let app = &state.app;
     scope::require_somewhere(app, &user.actor, stats::READ).await?;
     let (p, scope_code) = params(&state, &user, &q).await?;
-    let figures = stats::report(app, &user.actor, &p).await?;
+    let report = stats::report(app, &user.actor, &p).await?;
     let by_street = stats::by_street(app, &user.actor, &Params { region_path: None, ..p.clone() }).await?;
     let street_rows: Vec<(String, i64, Option<i64>)> = by_street
         .iter()
@@ -152,7 +155,12 @@ pub async fn show(
         street_code,
         scopes,
         streets,
-        cards: figures.into_iter().map(card).collect(),
+        cards: report.figures.into_iter().map(card).collect(),
+        activity_tables: vec![
+            ("category", "按类别", report.details.by_category.clone()),
+            ("audience", "按对象", report.details.by_audience.clone()),
+        ],
+        details: report.details,
         street_chart: charts::bars("各街道社会领域团组织数（浅色为基准日）", &street_rows),
         sector_chart: charts::bars("各领域团组织数（★为社会领域）", &sector_rows),
         time_chart: charts::line("社会领域团组织数变化", &series),

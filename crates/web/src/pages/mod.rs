@@ -2,6 +2,7 @@
 //! one use-case and renders one typed template.
 
 mod account;
+mod activities;
 mod audit;
 mod auth;
 mod dashboard;
@@ -46,6 +47,10 @@ pub fn routes() -> Router<AppState> {
         .route("/people/merge", post(people::merge))
         .route("/portal", get(portal::index))
         .route("/portal/calls/{id}", get(portal::call))
+        .route("/portal/activities/{id}", get(portal::activity))
+        .route("/portal/activities/{id}/signup", post(portal::activity_sign_up))
+        .route("/portal/activity-signups/{token}", get(portal::activity_me))
+        .route("/portal/activity-signups/{token}/cancel", post(portal::activity_cancel))
         .route("/portal/shifts/{id}/signup", post(portal::sign_up))
         .route("/portal/me/{token}", get(portal::me))
         .route("/portal/me/{token}/cancel", post(portal::cancel))
@@ -60,6 +65,14 @@ pub fn routes() -> Router<AppState> {
         .route("/volunteering/shifts/{id}/turnouts/{turnout}/hours", post(volunteering::adjust_hours))
         .route("/volunteering/hours", get(volunteering::hours))
         .route("/volunteering/hours/{id}/{decision}", post(volunteering::decide_hours))
+        .route("/activities", get(activities::list).post(activities::create))
+        .route("/activities/new", get(activities::new_form))
+        .route("/activities/{id}", get(activities::show))
+        .route("/activities/{id}/attendance", post(activities::attendance))
+        .route("/activities/{id}/signups.xlsx", get(activities::export))
+        .route("/activities/signups/{id}/{decision}", post(activities::decide))
+        .route("/projects", get(activities::projects).post(activities::create_project))
+        .route("/projects/indicators/{id}/values", post(activities::record_value))
         .route("/sectors", get(sectors::list))
         .route("/sectors/{code}", post(sectors::update))
         .route("/people/{id}", get(people::show))

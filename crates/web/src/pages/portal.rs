@@ -5,12 +5,16 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use qingtuan_app::AppError;
+use qingtuan_app::activities::{self, MyActivitySignup, PortalFilter, PublicActivity};
 use qingtuan_app::checkin::{self, Outcome, Scan, Who};
 use qingtuan_app::portal::{self, MySignup, PublicCall, ServiceRecord, SignupForm};
+use qingtuan_app::regions::{self, RegionView};
+use qingtuan_domain::activity::Category;
+use qingtuan_domain::region::RegionKind;
 
 use crate::layout::Errors;
 use crate::middleware::{LOGIN_CSRF_COOKIE, cookie, is_secure, set_cookie};
@@ -41,15 +45,24 @@ fn with_cookie(mut res: Response, set: Option<String>) -> Response {
 struct IndexPage {
     title: &'static str,
     calls: Vec<PublicCall>,
+    activities: Vec<PublicActivity>,
+    filter: PortalFilter,
+    streets: Vec<RegionView>,
+    categories: &'static [Category],
 }
 
 fn today(state: &AppState) -> chrono::NaiveDate {
     qingtuan_domain::time::local_date(state.app.now())
 }
 
-pub async fn index(State(state): State<AppState>) -> Result<Response, PageError> {
-    let calls = portal::open_calls(&state.app, today(&state), None).await?;
-    render(&IndexPage { title: "志愿者招募", calls })
+/// Open activities and recruitment calls, by street and category.
+pub async fn index(State(state): State<AppState>, Query(filter): Query<PortalFilter>) -> Result<Response, PageError> {
+    let calls = portal::open_calls(&state.app, today(&state), None, &filter).await?;
+    let activities = activities::open_activities(&state.app, today(&state), &filter).await?;
+    let streets = regions::of_kinds(&state.app.db, &[RegionKind::Street], None).await?;
+    render(&IndexPage {
+        title: "青春活动与志愿招募", calls, activities, filter, streets, categories: Category::ALL
+    })
 }
 
 #[derive(Template)]
@@ -68,8 +81,11 @@ async fn call_page(
     errors: Errors,
     invalid: bool,
 ) -> Result<Response, PageError> {
-    let call =
-        portal::open_calls(&state.app, today(state), Some(id)).await?.into_iter().next().ok_or(AppError::NotFound)?;
+    let call = portal::open_calls(&state.app, today(state), Some(id), &PortalFilter::default())
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(AppError::NotFound)?;
     let (csrf, set) = form_token(state, headers);
     let page = CallPage { title: call.title.clone(), call, csrf, errors };
     let res = if invalid { render_invalid(&page)? } else { render(&page)? };
@@ -265,4 +281,85 @@ pub async fn cancel(
 ) -> Result<Response, PageError> {
     portal::cancel(&state.app, &client, &token).await?;
     Ok(Redirect::to(&format!("/portal/me/{token}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "portal/activity.html")]
+struct ActivityPage {
+    title: String,
+    a: PublicActivity,
+    csrf: String,
+    errors: Errors,
+}
+
+async fn activity_page(state: &AppState, headers: &HeaderMap, id: i64, errors: Errors) -> Result<Response, PageError> {
+    let a = activities::public_activity(&state.app, today(state), id).await?;
+    let (csrf, set) = form_token(state, headers);
+    let invalid = errors.0.is_some();
+    let page = ActivityPage { title: a.title.clone(), a, csrf, errors };
+    Ok(with_cookie(if invalid { render_invalid(&page)? } else { render(&page)? }, set))
+}
+
+pub async fn activity(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    activity_page(&state, &headers, id, Errors::default()).await
+}
+
+#[derive(Template)]
+#[template(path = "portal/activity_receipt.html")]
+struct ActivityReceiptPage {
+    title: &'static str,
+    token: String,
+    code: String,
+    status: &'static str,
+}
+
+pub async fn activity_sign_up(
+    State(state): State<AppState>,
+    Client(client): Client,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<SignupForm>,
+) -> Result<Response, PageError> {
+    match activities::sign_up(&state.app, &client, id, &form).await {
+        Ok(r) => render(&ActivityReceiptPage {
+            title: "报名已提交",
+            token: r.receipt.token,
+            code: r.receipt.code,
+            status: r.status.label(),
+        }),
+        Err(AppError::Invalid(e)) => activity_page(&state, &headers, id, Errors(Some(e))).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "portal/activity_me.html")]
+struct ActivityMePage {
+    title: &'static str,
+    s: MyActivitySignup,
+    token: String,
+    csrf: String,
+}
+
+pub async fn activity_me(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    let s = activities::mine(&state.app, &token).await?;
+    let (csrf, set) = form_token(&state, &headers);
+    Ok(with_cookie(render(&ActivityMePage { title: "我的活动报名", s, token, csrf })?, set))
+}
+
+pub async fn activity_cancel(
+    State(state): State<AppState>,
+    Client(client): Client,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    activities::cancel(&state.app, &client, &token).await?;
+    Ok(Redirect::to(&format!("/portal/activity-signups/{token}")).into_response())
 }

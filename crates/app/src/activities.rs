@@ -1,0 +1,832 @@
+//! Projects and activities. A project (a brand project among them) belongs to an org, has a
+//! category, partners and indicators with dated values (治理河心岛 11 个). An activity — of a
+//! project or on its own — has a time and place, an audience, a capacity, a sign-up window, and
+//! may need approval and keep a waiting list. The public signs up through the portal (the same
+//! form, checks and rate limits as recruitment calls); organisers approve, mark attendance in
+//! bulk and export; a cancelled place goes to the first on the waiting list.
+
+use chrono::{NaiveDate, NaiveTime};
+use qingtuan_domain::activity::{Audience, Category, SignupStatus};
+use qingtuan_domain::audit::{AuditAction, ObjectKind};
+use qingtuan_domain::ids::OrgId;
+use qingtuan_domain::mask::mask_phone;
+use qingtuan_domain::permission::{Action, Module, Permission};
+use qingtuan_domain::{Invalid, time::format_local};
+use qingtuan_entity::{activity, activity_signup, indicator_value, org, project, project_indicator, region};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set, TransactionTrait,
+};
+use serde_json::json;
+
+use crate::audit::{self, Entry};
+use crate::crypto::sha256_hex;
+use crate::error::AppResult;
+use crate::portal::{Receipt, SignupForm};
+use crate::volunteering::local_instant;
+use crate::{Actor, App, AppError, ClientInfo, orgs, scope};
+
+const READ: Permission = Permission::new(Module::Orgs, Action::Read);
+const WRITE: Permission = Permission::new(Module::Orgs, Action::Write);
+const EXPORT: Permission = Permission::new(Module::Orgs, Action::Export);
+
+async fn org_in_scope(app: &App, actor: &Actor, code: &str) -> AppResult<OrgId> {
+    let found = orgs::find_by_code(&app.db, code)
+        .await?
+        .ok_or_else(|| Invalid::one("org_code", format!("组织代码“{code}”不存在")))?;
+    scope::require(app, actor, WRITE, (ObjectKind::Org, found.id.to_string()), OrgId(found.id)).await?;
+    Ok(OrgId(found.id))
+}
+
+fn text(raw: &str, field: &'static str, what: &str, max: usize) -> Result<String, Invalid> {
+    let v = raw.trim();
+    if v.is_empty() || v.chars().count() > max {
+        return Err(Invalid::one(field, format!("{what}不能为空，且不超过 {max} 个字")));
+    }
+    Ok(v.to_owned())
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NewProject {
+    pub org_code: String,
+    pub name: String,
+    pub category: String,
+    pub brand: bool,
+    pub starts_on: Option<NaiveDate>,
+    pub ends_on: Option<NaiveDate>,
+    pub partners: String,
+    /// (name, unit) of each indicator.
+    pub indicators: Vec<(String, String)>,
+}
+
+/// Creates a project with its indicators; returns the project's id and the indicators' ids.
+pub async fn create_project(app: &App, actor: &Actor, form: &NewProject) -> AppResult<(i64, Vec<i64>)> {
+    let org = org_in_scope(app, actor, &form.org_code).await?;
+    let name = text(&form.name, "name", "项目名称", 100)?;
+    let category = Category::parse(&form.category)?;
+    let starts_on = form.starts_on.ok_or_else(|| Invalid::one("starts_on", "请填写项目开始日期"))?;
+    if form.ends_on.is_some_and(|e| e < starts_on) {
+        return Err(Invalid::one("ends_on", "结束日期不能早于开始日期").into());
+    }
+    let mut indicators = Vec::new();
+    for (n, u) in form.indicators.iter().filter(|(n, _)| !n.trim().is_empty()) {
+        indicators.push((text(n, "indicators", "指标名称", 100)?, text(u, "indicators", "指标单位", 20)?));
+    }
+    let txn = app.db.begin().await?;
+    let row = project::ActiveModel {
+        org_id: Set(org.0),
+        name: Set(name.clone()),
+        category: Set(category.code().into()),
+        brand: Set(form.brand),
+        starts_on: Set(starts_on),
+        ends_on: Set(form.ends_on),
+        partners: Set(form.partners.trim().chars().take(500).collect()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let mut ids = Vec::with_capacity(indicators.len());
+    for (n, u) in &indicators {
+        let i = project_indicator::ActiveModel {
+            project_id: Set(row.id),
+            name: Set(n.clone()),
+            unit: Set(u.clone()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        ids.push(i.id);
+    }
+    let entry = Entry::new(AuditAction::ProjectCreated, ObjectKind::Org)
+        .object(org)
+        .scope(org)
+        .after(json!({ "project": row.id, "name": name, "category": category.code(), "indicators": indicators }));
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok((row.id, ids))
+}
+
+/// Records the value a project indicator reached on a date.
+pub async fn record_indicator_value(
+    app: &App,
+    actor: &Actor,
+    indicator_id: i64,
+    on_date: NaiveDate,
+    value: f64,
+    note: &str,
+) -> AppResult<()> {
+    let ind = project_indicator::Entity::find_by_id(indicator_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let p = project::Entity::find_by_id(ind.project_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    scope::require(app, actor, WRITE, (ObjectKind::Org, p.org_id.to_string()), OrgId(p.org_id)).await?;
+    if !value.is_finite() || value < 0.0 {
+        return Err(Invalid::one("value", "指标值应为不小于 0 的数").into());
+    }
+    let txn = app.db.begin().await?;
+    indicator_value::ActiveModel {
+        indicator_id: Set(indicator_id),
+        on_date: Set(on_date),
+        value: Set(value),
+        note: Set(note.trim().chars().take(200).collect()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let entry = Entry::new(AuditAction::IndicatorRecorded, ObjectKind::Org)
+        .object(p.org_id)
+        .scope(OrgId(p.org_id))
+        .after(json!({ "project": p.id, "indicator": ind.name, "on_date": on_date, "value": value, "unit": ind.unit }));
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone)]
+pub struct NewActivity {
+    pub org_code: String,
+    pub project_id: Option<i64>,
+    pub title: String,
+    /// Taken from the project when empty.
+    pub category: String,
+    pub audience: String,
+    pub on_date: NaiveDate,
+    pub start: NaiveTime,
+    pub end: NaiveTime,
+    pub place: String,
+    pub capacity: i32,
+    pub signup_opens_on: NaiveDate,
+    pub signup_closes_on: NaiveDate,
+    pub needs_approval: bool,
+    pub waitlist: bool,
+    pub real_name: bool,
+}
+
+pub async fn create_activity(app: &App, actor: &Actor, form: &NewActivity) -> AppResult<i64> {
+    let org = org_in_scope(app, actor, &form.org_code).await?;
+    let mut problems = Vec::new();
+    let title = text(&form.title, "title", "活动名称", 200).map_err(|e| problems.extend(e.0)).ok();
+    let project = match form.project_id {
+        Some(id) => Some(project::Entity::find_by_id(id).one(&app.db).await?.ok_or(AppError::NotFound)?),
+        None => None,
+    };
+    let category = match (&project, form.category.trim()) {
+        (Some(p), "") => Category::parse(&p.category).map_err(|e| problems.extend(e.0)).ok(),
+        (None, "") => {
+            problems.push(qingtuan_domain::FieldError { field: "category", message: "请选择活动类别".into() });
+            None
+        }
+        (_, raw) => Category::parse(raw).map_err(|e| problems.extend(e.0)).ok(),
+    };
+    let audience = Audience::parse(&form.audience).map_err(|e| problems.extend(e.0)).ok();
+    if form.end <= form.start {
+        problems
+            .push(qingtuan_domain::FieldError { field: "end", message: "结束时间应晚于开始时间".into() });
+    }
+    if form.capacity <= 0 {
+        problems.push(qingtuan_domain::FieldError { field: "capacity", message: "名额应大于 0".into() });
+    }
+    if form.signup_closes_on < form.signup_opens_on || form.signup_closes_on > form.on_date {
+        problems.push(qingtuan_domain::FieldError {
+            field: "signup_closes_on",
+            message: "报名截止日期应不早于开始日期，且不晚于活动日期".into(),
+        });
+    }
+    let (Some(title), Some(category), Some(audience)) = (title, category, audience) else {
+        return Err(Invalid(problems).into());
+    };
+    if !problems.is_empty() {
+        return Err(Invalid(problems).into());
+    }
+    if let Some(p) = &project {
+        scope::require(app, actor, WRITE, (ObjectKind::Org, p.org_id.to_string()), OrgId(p.org_id)).await?;
+    }
+    let txn = app.db.begin().await?;
+    let row = activity::ActiveModel {
+        org_id: Set(org.0),
+        project_id: Set(form.project_id),
+        title: Set(title.clone()),
+        category: Set(category.code().into()),
+        audience: Set(audience.code().into()),
+        on_date: Set(form.on_date),
+        starts_at: Set(local_instant(form.on_date, form.start)),
+        ends_at: Set(local_instant(form.on_date, form.end)),
+        place: Set(form.place.trim().chars().take(200).collect()),
+        capacity: Set(form.capacity),
+        signup_opens_on: Set(form.signup_opens_on),
+        signup_closes_on: Set(form.signup_closes_on),
+        needs_approval: Set(form.needs_approval),
+        waitlist: Set(form.waitlist),
+        real_name_required: Set(form.real_name),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let entry = Entry::new(AuditAction::ActivityPublished, ObjectKind::Org).object(org).scope(org).after(json!({
+        "activity": row.id, "title": title, "category": category.code(), "audience": audience.code(),
+        "on_date": form.on_date, "capacity": form.capacity,
+    }));
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok(row.id)
+}
+
+/// Sign-ups holding a place (pending or approved).
+async fn places_taken<C: ConnectionTrait>(conn: &C, activity_id: i64) -> AppResult<u64> {
+    Ok(activity_signup::Entity::find()
+        .filter(activity_signup::Column::ActivityId.eq(activity_id))
+        .filter(activity_signup::Column::Status.is_in([SignupStatus::Pending.code(), SignupStatus::Approved.code()]))
+        .count(conn)
+        .await?)
+}
+
+fn time_range(a: &activity::Model) -> String {
+    let start = format_local(a.starts_at);
+    let end = format_local(a.ends_at);
+    format!("{}–{}", start.get(11..16).unwrap_or(""), end.get(11..16).unwrap_or(""))
+}
+
+fn label<T: Copy>(raw: &str, parse: impl Fn(&str) -> Result<T, Invalid>, label: impl Fn(T) -> &'static str) -> String {
+    parse(raw).map(label).unwrap_or("").to_owned()
+}
+
+/// An activity as the portal shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PublicActivity {
+    pub id: i64,
+    pub title: String,
+    pub org_name: String,
+    pub project_name: Option<String>,
+    pub category: String,
+    pub audience: String,
+    pub children: bool,
+    pub on_date: NaiveDate,
+    pub time: String,
+    pub place: String,
+    pub capacity: i32,
+    pub taken: u64,
+    pub signup_opens_on: NaiveDate,
+    pub signup_closes_on: NaiveDate,
+    pub needs_approval: bool,
+    pub waitlist: bool,
+    pub real_name: bool,
+    /// Why signing up is not possible today, if it is not.
+    pub closed: Option<&'static str>,
+}
+
+/// The portal's filter: a street (region code) and a category code.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct PortalFilter {
+    pub street: String,
+    pub category: String,
+}
+
+/// The org ids under a street (by the orgs' regions), when a street is chosen.
+pub(crate) async fn orgs_of_street<C: ConnectionTrait>(conn: &C, street: &str) -> AppResult<Option<Vec<i64>>> {
+    if street.is_empty() {
+        return Ok(None);
+    }
+    let Some(r) = region::Entity::find().filter(region::Column::Code.eq(street)).one(conn).await? else {
+        return Ok(Some(Vec::new()));
+    };
+    let regions: Vec<i64> = region::Entity::find()
+        .filter(region::Column::Path.starts_with(r.path))
+        .select_only()
+        .column(region::Column::Id)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut ids = Vec::new();
+    for chunk in regions.chunks(500) {
+        let found: Vec<i64> = org::Entity::find()
+            .filter(org::Column::RegionId.is_in(chunk.to_vec()))
+            .select_only()
+            .column(org::Column::Id)
+            .into_tuple()
+            .all(conn)
+            .await?;
+        ids.extend(found);
+    }
+    Ok(Some(ids))
+}
+
+fn closed_reason(a: &activity::Model, today: NaiveDate, taken: u64) -> Option<&'static str> {
+    if today < a.signup_opens_on {
+        Some("报名尚未开始")
+    } else if today > a.signup_closes_on || today > a.on_date {
+        Some("报名已截止")
+    } else if taken >= u64::try_from(a.capacity).unwrap_or(0) && !a.waitlist {
+        Some("名额已满")
+    } else {
+        None
+    }
+}
+
+async fn public_view(app: &App, a: activity::Model, today: NaiveDate) -> AppResult<PublicActivity> {
+    let taken = places_taken(&app.db, a.id).await?;
+    let org_name = org::Entity::find_by_id(a.org_id).one(&app.db).await?.map(|o| o.name).unwrap_or_default();
+    let project_name = match a.project_id {
+        Some(id) => project::Entity::find_by_id(id).one(&app.db).await?.map(|p| p.name),
+        None => None,
+    };
+    Ok(PublicActivity {
+        closed: closed_reason(&a, today, taken),
+        id: a.id,
+        org_name,
+        project_name,
+        category: label(&a.category, Category::parse, Category::label),
+        audience: label(&a.audience, Audience::parse, Audience::label),
+        children: a.audience == Audience::Children.code(),
+        time: time_range(&a),
+        on_date: a.on_date,
+        place: a.place,
+        capacity: a.capacity,
+        taken,
+        signup_opens_on: a.signup_opens_on,
+        signup_closes_on: a.signup_closes_on,
+        needs_approval: a.needs_approval,
+        waitlist: a.waitlist,
+        real_name: a.real_name_required,
+        title: a.title,
+    })
+}
+
+/// Activities from `today` on, soonest first, narrowed by street and category; at most 100.
+pub async fn open_activities(app: &App, today: NaiveDate, filter: &PortalFilter) -> AppResult<Vec<PublicActivity>> {
+    let mut q = activity::Entity::find().filter(activity::Column::OnDate.gte(today));
+    if !filter.category.is_empty() {
+        q = q.filter(activity::Column::Category.eq(filter.category.clone()));
+    }
+    if let Some(ids) = orgs_of_street(&app.db, &filter.street).await? {
+        q = q.filter(activity::Column::OrgId.is_in(ids));
+    }
+    let rows =
+        q.order_by_asc(activity::Column::OnDate).order_by_asc(activity::Column::Id).limit(100).all(&app.db).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for a in rows {
+        out.push(public_view(app, a, today).await?);
+    }
+    Ok(out)
+}
+
+pub async fn public_activity(app: &App, today: NaiveDate, id: i64) -> AppResult<PublicActivity> {
+    let a = activity::Entity::find_by_id(id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    public_view(app, a, today).await
+}
+
+/// What the portal says after a sign-up: the private link, the code and where the sign-up stands.
+#[derive(Debug, Clone)]
+pub struct ActivityReceipt {
+    pub receipt: Receipt,
+    pub status: SignupStatus,
+}
+
+/// Signs up for an activity: checked like a shift sign-up; a children's activity always records
+/// the guardian. Within the window and capacity the sign-up is approved (or pending when the
+/// organiser approves); when full it joins the waiting list, if the activity keeps one.
+pub async fn sign_up(
+    app: &App,
+    client: &ClientInfo,
+    activity_id: i64,
+    form: &SignupForm,
+) -> AppResult<ActivityReceipt> {
+    let now = app.now();
+    let today = qingtuan_domain::time::local_date(now);
+    let a = activity::Entity::find_by_id(activity_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let children = a.audience == Audience::Children.code();
+    let v = crate::portal::validate(form, a.real_name_required, a.on_date, children)?;
+    let phone_hash = app.keys.lookup_hash(v.phone.as_str());
+    let anonymous = Actor::anonymous(client, &mask_phone(v.phone.as_str()));
+    let txn = app.db.begin().await?;
+    if !crate::portal::within_limits(&txn, now, &anonymous, &phone_hash).await? {
+        txn.commit().await?;
+        return Err(Invalid::one("phone", "提交过于频繁，请一小时后再试").into());
+    }
+    let taken = places_taken(&txn, a.id).await?;
+    let twice = activity_signup::Entity::find()
+        .filter(activity_signup::Column::ActivityId.eq(a.id))
+        .filter(activity_signup::Column::PhoneHash.eq(phone_hash.clone()))
+        .filter(activity_signup::Column::Name.eq(v.name.clone()))
+        .filter(activity_signup::Column::Status.ne(SignupStatus::Cancelled.code()))
+        .count(&txn)
+        .await?
+        > 0;
+    let refusal = if let Some(reason) = closed_reason(&a, today, taken) {
+        Some(reason)
+    } else if twice {
+        Some("此手机号已为该姓名报名该活动")
+    } else {
+        None
+    };
+    if let Some(message) = refusal {
+        txn.commit().await?;
+        return Err(Invalid::one("activity", message).into());
+    }
+    let status = if taken >= u64::try_from(a.capacity).unwrap_or(0) {
+        SignupStatus::Waitlisted
+    } else if a.needs_approval {
+        SignupStatus::Pending
+    } else {
+        SignupStatus::Approved
+    };
+    let receipt = Receipt::new();
+    let row = activity_signup::ActiveModel {
+        activity_id: Set(a.id),
+        name: Set(v.name.clone()),
+        phone_enc: Set(app.keys.encrypt(v.phone.as_str())?),
+        phone_hash: Set(phone_hash),
+        id_number_enc: Set(v.id_number.as_ref().map(|id| app.keys.encrypt(id.as_str())).transpose()?),
+        gender: Set(v.gender.code().into()),
+        birth_on: Set(v.birth_on),
+        consent_at: Set(v.guardian_name.as_ref().map(|_| now)),
+        guardian_name: Set(v.guardian_name.clone()),
+        status: Set(status.code().into()),
+        attended: Set(false),
+        code: Set(receipt.code.clone()),
+        token_hash: Set(sha256_hex(&receipt.token)),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let entry =
+        Entry::new(AuditAction::SignedUp, ObjectKind::Person).object(row.id).scope(OrgId(a.org_id)).after(json!({
+            "activity": a.id, "name": v.name, "phone": mask_phone(v.phone.as_str()), "status": status.code(),
+            "guardian": v.guardian_name, "guardian_consent": v.guardian_name.is_some(),
+        }));
+    audit::record(&txn, now, &anonymous, entry).await?;
+    txn.commit().await?;
+    Ok(ActivityReceipt { receipt, status })
+}
+
+/// A sign-up as its private link shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MyActivitySignup {
+    pub name: String,
+    pub phone: String,
+    pub guardian_name: Option<String>,
+    pub code: String,
+    pub activity: PublicActivity,
+    pub status: String,
+    pub attended: bool,
+    pub cancellable: bool,
+}
+
+async fn by_token(app: &App, token: &str) -> AppResult<activity_signup::Model> {
+    activity_signup::Entity::find()
+        .filter(activity_signup::Column::TokenHash.eq(sha256_hex(token)))
+        .one(&app.db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn mine(app: &App, token: &str) -> AppResult<MyActivitySignup> {
+    let s = by_token(app, token).await?;
+    let today = qingtuan_domain::time::local_date(app.now());
+    let activity = public_activity(app, today, s.activity_id).await?;
+    let status = SignupStatus::parse(&s.status)?;
+    Ok(MyActivitySignup {
+        phone: app.keys.decrypt(&s.phone_enc).map(|p| mask_phone(&p)).unwrap_or_default(),
+        name: s.name,
+        guardian_name: s.guardian_name,
+        code: s.code,
+        cancellable: !matches!(status, SignupStatus::Cancelled | SignupStatus::Rejected)
+            && !s.attended
+            && activity.on_date >= today,
+        activity,
+        status: status.label().into(),
+        attended: s.attended,
+    })
+}
+
+/// Cancels through the private link; a freed place goes to the first on the waiting list.
+pub async fn cancel(app: &App, client: &ClientInfo, token: &str) -> AppResult<()> {
+    let s = by_token(app, token).await?;
+    let status = SignupStatus::parse(&s.status)?;
+    if matches!(status, SignupStatus::Cancelled | SignupStatus::Rejected) || s.attended {
+        return Ok(());
+    }
+    let a = activity::Entity::find_by_id(s.activity_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let now = app.now();
+    let anonymous = Actor::anonymous(client, &s.name);
+    let id = s.id;
+    let txn = app.db.begin().await?;
+    let mut active: activity_signup::ActiveModel = s.into();
+    active.status = Set(SignupStatus::Cancelled.code().into());
+    active.update(&txn).await?;
+    let entry = Entry::new(AuditAction::SignupCancelled, ObjectKind::Person).object(id).scope(OrgId(a.org_id));
+    audit::record(&txn, now, &anonymous, entry).await?;
+    if status.holds_place() {
+        promote_waitlisted(&txn, app, &a, &anonymous).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn promote_waitlisted<C: ConnectionTrait>(
+    conn: &C,
+    app: &App,
+    a: &activity::Model,
+    actor: &Actor,
+) -> AppResult<()> {
+    if places_taken(conn, a.id).await? >= u64::try_from(a.capacity).unwrap_or(0) {
+        return Ok(());
+    }
+    let next = activity_signup::Entity::find()
+        .filter(activity_signup::Column::ActivityId.eq(a.id))
+        .filter(activity_signup::Column::Status.eq(SignupStatus::Waitlisted.code()))
+        .order_by_asc(activity_signup::Column::Id)
+        .one(conn)
+        .await?;
+    if let Some(n) = next {
+        let id = n.id;
+        let to = if a.needs_approval { SignupStatus::Pending } else { SignupStatus::Approved };
+        let mut active: activity_signup::ActiveModel = n.into();
+        active.status = Set(to.code().into());
+        active.update(conn).await?;
+        let entry = Entry::new(AuditAction::SignupDecided, ObjectKind::Person)
+            .object(id)
+            .scope(OrgId(a.org_id))
+            .after(json!({ "activity": a.id, "status": to.code(), "from_waitlist": true }));
+        audit::record(conn, app.now(), actor, entry).await?;
+    }
+    Ok(())
+}
+
+/// One sign-up in the organisers' list (phone masked).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SignupRow {
+    pub id: i64,
+    pub name: String,
+    pub phone: String,
+    pub guardian: Option<String>,
+    pub status: SignupStatus,
+    pub attended: bool,
+    pub signed_up_at: String,
+}
+
+/// An activity with its sign-ups, for the organisers of its org.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ActivityDetail {
+    pub activity: PublicActivity,
+    pub org_id: i64,
+    pub signups: Vec<SignupRow>,
+}
+
+impl ActivityDetail {
+    pub fn count(&self, status: SignupStatus) -> usize {
+        self.signups.iter().filter(|s| s.status == status).count()
+    }
+
+    pub fn attended(&self) -> usize {
+        self.signups.iter().filter(|s| s.attended).count()
+    }
+}
+
+async fn activity_in_scope(app: &App, actor: &Actor, id: i64, permission: Permission) -> AppResult<activity::Model> {
+    let a = activity::Entity::find_by_id(id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    scope::require(app, actor, permission, (ObjectKind::Org, a.org_id.to_string()), OrgId(a.org_id)).await?;
+    Ok(a)
+}
+
+pub async fn detail(app: &App, actor: &Actor, id: i64) -> AppResult<ActivityDetail> {
+    let a = activity_in_scope(app, actor, id, READ).await?;
+    let rows = activity_signup::Entity::find()
+        .filter(activity_signup::Column::ActivityId.eq(id))
+        .order_by_asc(activity_signup::Column::Id)
+        .all(&app.db)
+        .await?;
+    let mut signups = Vec::with_capacity(rows.len());
+    for s in rows {
+        signups.push(SignupRow {
+            id: s.id,
+            phone: app.keys.decrypt(&s.phone_enc).map(|p| mask_phone(&p)).unwrap_or_default(),
+            name: s.name,
+            guardian: s.guardian_name,
+            status: SignupStatus::parse(&s.status)?,
+            attended: s.attended,
+            signed_up_at: format_local(s.created_at).get(..16).unwrap_or("").to_owned(),
+        });
+    }
+    let org_id = a.org_id;
+    let today = qingtuan_domain::time::local_date(app.now());
+    Ok(ActivityDetail { activity: public_view(app, a, today).await?, org_id, signups })
+}
+
+/// Approves or rejects a pending sign-up; a rejection frees the place for the waiting list.
+pub async fn decide_signup(app: &App, actor: &Actor, signup_id: i64, approve: bool) -> AppResult<i64> {
+    let s = activity_signup::Entity::find_by_id(signup_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let a = activity_in_scope(app, actor, s.activity_id, WRITE).await?;
+    if s.status != SignupStatus::Pending.code() {
+        return Err(Invalid::one("status", "只能审核待审核的报名").into());
+    }
+    let to = if approve { SignupStatus::Approved } else { SignupStatus::Rejected };
+    let txn = app.db.begin().await?;
+    let mut active: activity_signup::ActiveModel = s.into();
+    active.status = Set(to.code().into());
+    active.update(&txn).await?;
+    let entry = Entry::new(AuditAction::SignupDecided, ObjectKind::Person)
+        .object(signup_id)
+        .scope(OrgId(a.org_id))
+        .after(json!({ "activity": a.id, "status": to.code() }));
+    audit::record(&txn, app.now(), actor, entry).await?;
+    if !approve {
+        promote_waitlisted(&txn, app, &a, actor).await?;
+    }
+    txn.commit().await?;
+    Ok(a.id)
+}
+
+/// Marks attendance in bulk: the listed approved sign-ups attended, the other approved ones did not.
+pub async fn mark_attendance(app: &App, actor: &Actor, activity_id: i64, attended: &[i64]) -> AppResult<usize> {
+    let a = activity_in_scope(app, actor, activity_id, WRITE).await?;
+    let approved = activity_signup::Entity::find()
+        .filter(activity_signup::Column::ActivityId.eq(activity_id))
+        .filter(activity_signup::Column::Status.eq(SignupStatus::Approved.code()))
+        .all(&app.db)
+        .await?;
+    if let Some(stray) = attended.iter().find(|id| !approved.iter().any(|s| s.id == **id)) {
+        return Err(Invalid::one("attended", format!("报名 {stray} 不是该活动已录取的报名，不能登记参加")).into());
+    }
+    let txn = app.db.begin().await?;
+    let mut present = 0;
+    for s in approved {
+        let now_attended = attended.contains(&s.id);
+        present += usize::from(now_attended);
+        if s.attended != now_attended {
+            let mut active: activity_signup::ActiveModel = s.into();
+            active.attended = Set(now_attended);
+            active.update(&txn).await?;
+        }
+    }
+    let entry = Entry::new(AuditAction::AttendanceMarked, ObjectKind::Org)
+        .object(a.org_id)
+        .scope(OrgId(a.org_id))
+        .after(json!({ "activity": a.id, "attended": present }));
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok(present)
+}
+
+pub async fn export_signups(app: &App, actor: &Actor, activity_id: i64) -> AppResult<Vec<u8>> {
+    activity_in_scope(app, actor, activity_id, EXPORT).await?;
+    let d = detail(app, actor, activity_id).await?;
+    let rows: Vec<Vec<String>> = d
+        .signups
+        .iter()
+        .map(|s| {
+            vec![
+                s.name.clone(),
+                s.phone.clone(),
+                s.guardian.clone().unwrap_or_default(),
+                s.status.label().to_owned(),
+                if s.attended { "是" } else { "否" }.to_owned(),
+                s.signed_up_at.clone(),
+            ]
+        })
+        .collect();
+    let bytes = crate::export::text_workbook(
+        "报名",
+        &["姓名", "手机号码", "监护人", "状态", "参加", "报名时间"],
+        rows.iter().cloned(),
+    )?;
+    let entry = Entry::new(AuditAction::Exported, ObjectKind::Org)
+        .object(d.org_id)
+        .scope(OrgId(d.org_id))
+        .after(json!({ "signups_of_activity": activity_id, "rows": rows.len() }));
+    audit::record(&app.db, app.now(), actor, entry).await?;
+    Ok(bytes)
+}
+
+/// An activity in the organisers' list.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ActivityRow {
+    pub id: i64,
+    pub title: String,
+    pub org_name: String,
+    pub category: String,
+    pub audience: String,
+    pub on_date: NaiveDate,
+    pub capacity: i32,
+    pub taken: u64,
+}
+
+/// The organisers' filter: period, category and audience, and the page.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct Filter {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub category: String,
+    pub audience: String,
+    pub page: Option<u64>,
+}
+
+/// Activities in the actor's scope, soonest first, filtered and paged.
+pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<crate::page::Page<ActivityRow>> {
+    use crate::page::{PER_PAGE, Page, page_number};
+    scope::require_somewhere(app, actor, READ).await?;
+    let mut q = activity::Entity::find().filter(scope::org_condition(actor, READ, activity::Column::OrgId));
+    if let Some(from) = filter.from {
+        q = q.filter(activity::Column::OnDate.gte(from));
+    }
+    if let Some(to) = filter.to {
+        q = q.filter(activity::Column::OnDate.lte(to));
+    }
+    if !filter.category.is_empty() {
+        q = q.filter(activity::Column::Category.eq(filter.category.clone()));
+    }
+    if !filter.audience.is_empty() {
+        q = q.filter(activity::Column::Audience.eq(filter.audience.clone()));
+    }
+    let page = page_number(filter.page);
+    let paginator =
+        q.order_by_desc(activity::Column::OnDate).order_by_desc(activity::Column::Id).paginate(&app.db, PER_PAGE);
+    let total = paginator.num_items().await?;
+    let rows = paginator.fetch_page(page - 1).await?;
+    let names = orgs::names(&app.db, rows.iter().map(|a| a.org_id).collect()).await?;
+    let mut items = Vec::with_capacity(rows.len());
+    for a in rows {
+        items.push(ActivityRow {
+            taken: places_taken(&app.db, a.id).await?,
+            id: a.id,
+            org_name: names.get(&a.org_id).cloned().unwrap_or_default(),
+            category: label(&a.category, Category::parse, Category::label),
+            audience: label(&a.audience, Audience::parse, Audience::label),
+            on_date: a.on_date,
+            capacity: a.capacity,
+            title: a.title,
+        });
+    }
+    Ok(Page { items, total, page, per_page: PER_PAGE })
+}
+
+/// A project with its indicators' latest values, as the projects page shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ProjectView {
+    pub id: i64,
+    pub name: String,
+    pub org_name: String,
+    pub category: String,
+    pub brand: bool,
+    pub starts_on: NaiveDate,
+    pub ends_on: Option<NaiveDate>,
+    pub partners: String,
+    pub indicators: Vec<IndicatorView>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct IndicatorView {
+    pub id: i64,
+    pub name: String,
+    pub unit: String,
+    /// The latest value recorded, and its date.
+    pub latest: Option<(String, NaiveDate)>,
+}
+
+/// A number as people write it: no decimals when whole.
+pub fn number(v: f64) -> String {
+    if v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v}") }
+}
+
+/// Projects in the actor's scope, newest first (at most 200), each with its indicators.
+pub async fn projects(app: &App, actor: &Actor) -> AppResult<Vec<ProjectView>> {
+    scope::require_somewhere(app, actor, READ).await?;
+    let rows = project::Entity::find()
+        .filter(scope::org_condition(actor, READ, project::Column::OrgId))
+        .order_by_desc(project::Column::StartsOn)
+        .limit(200)
+        .all(&app.db)
+        .await?;
+    let names = orgs::names(&app.db, rows.iter().map(|p| p.org_id).collect()).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for p in rows {
+        let inds = project_indicator::Entity::find()
+            .filter(project_indicator::Column::ProjectId.eq(p.id))
+            .order_by_asc(project_indicator::Column::Id)
+            .all(&app.db)
+            .await?;
+        let mut indicators = Vec::with_capacity(inds.len());
+        for i in inds {
+            let latest = indicator_value::Entity::find()
+                .filter(indicator_value::Column::IndicatorId.eq(i.id))
+                .order_by_desc(indicator_value::Column::OnDate)
+                .order_by_desc(indicator_value::Column::Id)
+                .one(&app.db)
+                .await?
+                .map(|v| (number(v.value), v.on_date));
+            indicators.push(IndicatorView { id: i.id, name: i.name, unit: i.unit, latest });
+        }
+        out.push(ProjectView {
+            id: p.id,
+            org_name: names.get(&p.org_id).cloned().unwrap_or_default(),
+            category: label(&p.category, Category::parse, Category::label),
+            brand: p.brand,
+            starts_on: p.starts_on,
+            ends_on: p.ends_on,
+            partners: p.partners,
+            indicators,
+            name: p.name,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,322 @@
+//! Projects and activities in the back office: the activity list (filtered by period, category
+//! and audience, paged), publishing an activity, its sign-ups with approval, bulk attendance and
+//! export; projects with their indicators and the values recorded.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{NaiveDate, NaiveTime};
+use qingtuan_app::AppError;
+use qingtuan_app::activities::{self, ActivityDetail, ActivityRow, Filter, NewActivity, NewProject, ProjectView};
+use qingtuan_app::page::Page;
+use qingtuan_domain::activity::{Audience, Category};
+use qingtuan_domain::permission::{Action, Module, Permission};
+use qingtuan_domain::{FieldError, Invalid};
+
+use crate::layout::{Errors, Layout};
+use crate::pages::{query_without_page, render, render_invalid, xlsx_download};
+use crate::{AppState, CurrentUser, PageError};
+
+fn can_write(user: &CurrentUser) -> bool {
+    user.actor.can_somewhere(Permission::new(Module::Orgs, Action::Write))
+}
+
+#[derive(Template)]
+#[template(path = "activities/list.html")]
+struct ListPage {
+    layout: Layout,
+    page: Page<ActivityRow>,
+    filter: Filter,
+    query: String,
+    categories: &'static [Category],
+    audiences: &'static [Audience],
+    can_write: bool,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(filter): Query<Filter>,
+) -> Result<Response, PageError> {
+    let page = activities::list(&state.app, &user.actor, &filter).await?;
+    render(&ListPage {
+        layout: Layout::new(&user, "/activities", "活动"),
+        query: query_without_page(&filter),
+        page,
+        filter,
+        categories: Category::ALL,
+        audiences: Audience::ALL,
+        can_write: can_write(&user),
+    })
+}
+
+/// The activity form as typed.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ActivityForm {
+    org_code: String,
+    project_id: String,
+    title: String,
+    category: String,
+    audience: String,
+    on_date: String,
+    start: String,
+    end: String,
+    place: String,
+    capacity: String,
+    signup_opens_on: String,
+    signup_closes_on: String,
+    needs_approval: String,
+    waitlist: String,
+    real_name: String,
+}
+
+fn parse<T: std::str::FromStr>(
+    raw: &str,
+    field: &'static str,
+    message: &str,
+    problems: &mut Vec<FieldError>,
+) -> Option<T> {
+    raw.trim().parse().map_err(|_| problems.push(FieldError { field, message: message.into() })).ok()
+}
+
+impl ActivityForm {
+    fn to_new(&self) -> Result<NewActivity, Invalid> {
+        let mut p = Vec::new();
+        let on_date: Option<NaiveDate> = parse(&self.on_date, "on_date", "请填写活动日期", &mut p);
+        let start: Option<NaiveTime> = parse(&self.start, "start", "请填写开始时间（如 14:30）", &mut p);
+        let end: Option<NaiveTime> = parse(&self.end, "end", "请填写结束时间（如 16:30）", &mut p);
+        let capacity: Option<i32> = parse(&self.capacity, "capacity", "名额应为整数", &mut p);
+        let opens: Option<NaiveDate> = parse(&self.signup_opens_on, "signup_opens_on", "请填写报名开始日期", &mut p);
+        let closes: Option<NaiveDate> = parse(&self.signup_closes_on, "signup_closes_on", "请填写报名截止日期", &mut p);
+        let project_id = match self.project_id.trim() {
+            "" => None,
+            raw => parse(raw, "project_id", "所属项目无效", &mut p),
+        };
+        match (on_date, start, end, capacity, opens, closes) {
+            (Some(on_date), Some(start), Some(end), Some(capacity), Some(opens), Some(closes)) if p.is_empty() => {
+                Ok(NewActivity {
+                    org_code: self.org_code.trim().to_owned(),
+                    project_id,
+                    title: self.title.clone(),
+                    category: self.category.clone(),
+                    audience: self.audience.clone(),
+                    on_date,
+                    start,
+                    end,
+                    place: self.place.clone(),
+                    capacity,
+                    signup_opens_on: opens,
+                    signup_closes_on: closes,
+                    needs_approval: self.needs_approval == "on",
+                    waitlist: self.waitlist == "on",
+                    real_name: self.real_name == "on",
+                })
+            }
+            _ => Err(Invalid(p)),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "activities/new.html")]
+struct NewPage {
+    layout: Layout,
+    form: ActivityForm,
+    projects: Vec<ProjectView>,
+    categories: &'static [Category],
+    audiences: &'static [Audience],
+    errors: Errors,
+}
+
+async fn new_page(
+    state: &AppState,
+    user: &CurrentUser,
+    form: ActivityForm,
+    errors: Errors,
+) -> Result<NewPage, PageError> {
+    Ok(NewPage {
+        layout: Layout::new(user, "/activities", "发布活动"),
+        projects: activities::projects(&state.app, &user.actor).await?,
+        form,
+        categories: Category::ALL,
+        audiences: Audience::ALL,
+        errors,
+    })
+}
+
+pub async fn new_form(State(state): State<AppState>, user: CurrentUser) -> Result<Response, PageError> {
+    render(&new_page(&state, &user, ActivityForm::default(), Errors::default()).await?)
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<ActivityForm>,
+) -> Result<Response, PageError> {
+    let result = match form.to_new() {
+        Ok(new) => activities::create_activity(&state.app, &user.actor, &new).await,
+        Err(e) => Err(AppError::Invalid(e)),
+    };
+    match result {
+        Ok(id) => Ok(Redirect::to(&format!("/activities/{id}")).into_response()),
+        Err(AppError::Invalid(e)) => render_invalid(&new_page(&state, &user, form, Errors(Some(e))).await?),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "activities/show.html")]
+struct ShowPage {
+    layout: Layout,
+    d: ActivityDetail,
+    can_write: bool,
+    errors: Errors,
+}
+
+async fn show_page(state: &AppState, user: &CurrentUser, id: i64, errors: Errors) -> Result<ShowPage, PageError> {
+    let d = activities::detail(&state.app, &user.actor, id).await?;
+    Ok(ShowPage {
+        layout: Layout::new(user, "/activities", d.activity.title.clone()),
+        d,
+        can_write: can_write(user),
+        errors,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    render(&show_page(&state, &user, id, Errors::default()).await?)
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((signup, decision)): Path<(i64, String)>,
+) -> Result<Response, PageError> {
+    let approve = match decision.as_str() {
+        "approve" => true,
+        "reject" => false,
+        _ => return Err(AppError::NotFound.into()),
+    };
+    let activity = activities::decide_signup(&state.app, &user.actor, signup, approve).await?;
+    Ok(Redirect::to(&format!("/activities/{activity}")).into_response())
+}
+
+/// Bulk attendance: every ticked `attended` box is a sign-up that came.
+pub async fn attendance(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let ids: Vec<i64> = fields.iter().filter(|(k, _)| k == "attended").filter_map(|(_, v)| v.parse().ok()).collect();
+    match activities::mark_attendance(&state.app, &user.actor, id, &ids).await {
+        Ok(_) => Ok(Redirect::to(&format!("/activities/{id}")).into_response()),
+        Err(AppError::Invalid(e)) => render_invalid(&show_page(&state, &user, id, Errors(Some(e))).await?),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let bytes = activities::export_signups(&state.app, &user.actor, id).await?;
+    Ok(xlsx_download(&format!("activity-{id}-signups.xlsx"), bytes))
+}
+
+#[derive(Template)]
+#[template(path = "activities/projects.html")]
+struct ProjectsPage {
+    layout: Layout,
+    projects: Vec<ProjectView>,
+    categories: &'static [Category],
+    can_write: bool,
+    errors: Errors,
+}
+
+async fn projects_page(state: &AppState, user: &CurrentUser, errors: Errors) -> Result<ProjectsPage, PageError> {
+    let mut layout = Layout::new(user, "/activities", "项目");
+    layout.crumbs.insert(1, crate::layout::Crumb { label: "活动".into(), href: Some("/activities".into()) });
+    Ok(ProjectsPage {
+        layout,
+        projects: activities::projects(&state.app, &user.actor).await?,
+        categories: Category::ALL,
+        can_write: can_write(user),
+        errors,
+    })
+}
+
+pub async fn projects(State(state): State<AppState>, user: CurrentUser) -> Result<Response, PageError> {
+    render(&projects_page(&state, &user, Errors::default()).await?)
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ProjectForm {
+    org_code: String,
+    name: String,
+    category: String,
+    brand: String,
+    starts_on: String,
+    ends_on: String,
+    partners: String,
+    indicator_name: String,
+    indicator_unit: String,
+}
+
+pub async fn create_project(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<ProjectForm>,
+) -> Result<Response, PageError> {
+    let date = |raw: &str| raw.trim().parse::<NaiveDate>().ok();
+    let new = NewProject {
+        org_code: form.org_code.trim().to_owned(),
+        name: form.name,
+        category: form.category,
+        brand: form.brand == "on",
+        starts_on: date(&form.starts_on),
+        ends_on: date(&form.ends_on),
+        partners: form.partners,
+        indicators: vec![(form.indicator_name, form.indicator_unit)],
+    };
+    match activities::create_project(&state.app, &user.actor, &new).await {
+        Ok(_) => Ok(Redirect::to("/projects").into_response()),
+        Err(AppError::Invalid(e)) => render_invalid(&projects_page(&state, &user, Errors(Some(e))).await?),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ValueForm {
+    on_date: String,
+    value: String,
+    note: String,
+}
+
+pub async fn record_value(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(indicator): Path<i64>,
+    Form(form): Form<ValueForm>,
+) -> Result<Response, PageError> {
+    let result = match (form.on_date.trim().parse::<NaiveDate>(), form.value.trim().parse::<f64>()) {
+        (Ok(on_date), Ok(value)) => {
+            activities::record_indicator_value(&state.app, &user.actor, indicator, on_date, value, &form.note).await
+        }
+        _ => Err(AppError::Invalid(Invalid::one("value", "请填写日期和数值"))),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to("/projects").into_response()),
+        Err(AppError::Invalid(e)) => render_invalid(&projects_page(&state, &user, Errors(Some(e))).await?),
+        Err(e) => Err(e.into()),
+    }
+}
