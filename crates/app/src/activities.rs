@@ -428,34 +428,79 @@ pub async fn sign_up(
     } else {
         SignupStatus::Approved
     };
+    let (row, receipt) = insert_signup(&txn, app, &a, &v, status, false).await?;
+    let entry = Entry::new(AuditAction::SignedUp, ObjectKind::Person).object(row).scope(OrgId(a.org_id)).after(json!({
+        "activity": a.id, "name": v.name, "phone": mask_phone(v.phone.as_str()), "status": status.code(),
+        "guardian": v.guardian_name, "guardian_consent": v.guardian_name.is_some(),
+    }));
+    audit::record(&txn, now, &anonymous, entry).await?;
+    txn.commit().await?;
+    Ok(ActivityReceipt { receipt, status })
+}
+
+async fn insert_signup<C: ConnectionTrait>(
+    conn: &C,
+    app: &App,
+    a: &activity::Model,
+    v: &crate::portal::ValidSignup,
+    status: SignupStatus,
+    attended: bool,
+) -> AppResult<(i64, Receipt)> {
+    let now = app.now();
     let receipt = Receipt::new();
     let row = activity_signup::ActiveModel {
         activity_id: Set(a.id),
         name: Set(v.name.clone()),
         phone_enc: Set(app.keys.encrypt(v.phone.as_str())?),
-        phone_hash: Set(phone_hash),
+        phone_hash: Set(app.keys.lookup_hash(v.phone.as_str())),
         id_number_enc: Set(v.id_number.as_ref().map(|id| app.keys.encrypt(id.as_str())).transpose()?),
         gender: Set(v.gender.code().into()),
         birth_on: Set(v.birth_on),
         consent_at: Set(v.guardian_name.as_ref().map(|_| now)),
         guardian_name: Set(v.guardian_name.clone()),
         status: Set(status.code().into()),
-        attended: Set(false),
+        attended: Set(attended),
         code: Set(receipt.code.clone()),
         token_hash: Set(sha256_hex(&receipt.token)),
         created_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(conn)
     .await?;
-    let entry =
-        Entry::new(AuditAction::SignedUp, ObjectKind::Person).object(row.id).scope(OrgId(a.org_id)).after(json!({
-            "activity": a.id, "name": v.name, "phone": mask_phone(v.phone.as_str()), "status": status.code(),
-            "guardian": v.guardian_name, "guardian_consent": v.guardian_name.is_some(),
-        }));
-    audit::record(&txn, now, &anonymous, entry).await?;
+    Ok((row.id, receipt))
+}
+
+/// Registers sign-ups the organisers took themselves (on paper, at the door), all or nothing:
+/// checked like portal sign-ups but not bound to the window; approved at once, and marked as
+/// attended when `attended` (registering after the activity).
+pub async fn register(
+    app: &App,
+    actor: &Actor,
+    activity_id: i64,
+    forms: &[SignupForm],
+    attended: bool,
+) -> AppResult<usize> {
+    let a = activity_in_scope(app, actor, activity_id, WRITE).await?;
+    let children = a.audience == Audience::Children.code();
+    let mut valid = Vec::with_capacity(forms.len());
+    for f in forms {
+        valid.push(crate::portal::validate(f, a.real_name_required, a.on_date, children)?);
+    }
+    let txn = app.db.begin().await?;
+    let free = u64::try_from(a.capacity).unwrap_or(0).saturating_sub(places_taken(&txn, a.id).await?);
+    if valid.len() as u64 > free {
+        return Err(Invalid::one("capacity", format!("名额不足：还剩 {free} 个名额")).into());
+    }
+    for v in &valid {
+        insert_signup(&txn, app, &a, v, SignupStatus::Approved, attended).await?;
+    }
+    let entry = Entry::new(AuditAction::SignupsRegistered, ObjectKind::Org)
+        .object(a.org_id)
+        .scope(OrgId(a.org_id))
+        .after(json!({ "activity": a.id, "signups": valid.len(), "attended": attended }));
+    audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
-    Ok(ActivityReceipt { receipt, status })
+    Ok(valid.len())
 }
 
 /// A sign-up as its private link shows it.

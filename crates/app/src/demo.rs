@@ -439,6 +439,7 @@ pub async fn build(app: &App) -> Result<DemoLogins, AppError> {
     let volunteers = people_and_positions(app, &mut g, b, d).await?;
     let branches: Vec<String> = communities.iter().map(|(c, _)| format!("{c}B")).collect();
     mobilisation(app, &mut g.rng, &volunteers, &branches).await?;
+    projects_and_activities(app, &mut g.rng, &branches).await?;
     crate::stats::set_default_dates(app, &system, Some(d), b).await?;
 
     let mut accounts = Vec::new();
@@ -762,6 +763,191 @@ async fn mobilisation(app: &App, rng: &mut StdRng, volunteers: &[i64], branches:
             receipt_no: format!("JZ2022{n:04}"),
         };
         volunteering::record_donation(app, &system, &form).await?;
+    }
+    Ok(())
+}
+
+/// A synthetic participant: a name, a phone, a gender and a birth date in `born` (years), with a
+/// guardian for children.
+fn participant(rng: &mut StdRng, born: std::ops::Range<i32>, child: bool) -> crate::portal::SignupForm {
+    let name = |rng: &mut StdRng| {
+        let s = SURNAMES[rng.gen_range(0..SURNAMES.len())];
+        let g1 = GIVEN[rng.gen_range(0..GIVEN.len())];
+        let g2 = if rng.gen_bool(0.6) { GIVEN[rng.gen_range(0..GIVEN.len())] } else { "" };
+        (s, format!("{s}{g1}{g2}"))
+    };
+    let (surname, full) = name(rng);
+    crate::portal::SignupForm {
+        name: full,
+        phone: format!("139{:08}", rng.gen_range(0..100_000_000_u32)),
+        id_number: String::new(),
+        gender: if rng.gen_bool(0.5) { "male" } else { "female" }.into(),
+        birth_on: date(rng.gen_range(born), rng.gen_range(1..=12), rng.gen_range(1..=28)).to_string(),
+        guardian_name: if child { format!("{surname}{}", GIVEN[rng.gen_range(0..GIVEN.len())]) } else { String::new() },
+        consent: if child { "on".into() } else { String::new() },
+    }
+}
+
+/// Projects and activities (FIGURES.md B1, B2, B3, B5): the brand project 青春白鹭岛 with the 11
+/// river islands restored by the as-of date; cadre training by expert lectures and mutual
+/// observation; the 四点半课堂 after-school classes for children (signed up by guardians); the
+/// 青春有约 matchmaking evening with park enterprises. Each sign-up is an individual record; a few
+/// registered people did not come. Two activities lie ahead of today, open on the portal.
+async fn projects_and_activities(app: &App, rng: &mut StdRng, branches: &[String]) -> Result<(), AppError> {
+    use crate::activities::{self, NewActivity, NewProject};
+    use chrono::NaiveTime;
+    let system = Actor::system();
+    let time = |h: u32| NaiveTime::from_hms_opt(h, 0, 0).unwrap_or(NaiveTime::MIN);
+    let project =
+        |name: &str, category: &str, starts_on, partners: &str, indicators: Vec<(String, String)>| NewProject {
+            org_code: "CY".into(),
+            name: name.into(),
+            category: category.into(),
+            brand: true,
+            starts_on: Some(starts_on),
+            ends_on: None,
+            partners: partners.into(),
+            indicators,
+        };
+    let (_, egret) = activities::create_project(
+        app,
+        &system,
+        &project(
+            "青春白鹭岛",
+            "governance",
+            date(2021, 3, 12),
+            "区生态环境局、区水务局、区青年志愿者协会、驻区企业（合成）",
+            vec![("治理河心岛".into(), "个".into())],
+        ),
+    )
+    .await?;
+    for (on, value) in [(date(2021, 6, 30), 4.0), (date(2021, 12, 31), 7.0), (date(2022, 5, 20), 11.0)] {
+        activities::record_indicator_value(app, &system, egret[0], on, value, "验收记录（演示）").await?;
+    }
+    let (classroom, _) = activities::create_project(
+        app,
+        &system,
+        &project("四点半课堂", "care", date(2020, 9, 1), "社区党群服务中心、高校志愿者团队（合成）", Vec::new()),
+    )
+    .await?;
+    let (date_night, _) = activities::create_project(
+        app,
+        &system,
+        &project("青春有约", "matchmaking", date(2021, 5, 4), "高新区园区企业、青年之家（合成）", Vec::new()),
+    )
+    .await?;
+
+    struct Plan {
+        org: String,
+        project: Option<i64>,
+        title: String,
+        category: &'static str,
+        audience: &'static str,
+        on: NaiveDate,
+        capacity: i32,
+        came: usize,
+        absent: usize,
+    }
+    let mut plans = vec![
+        Plan {
+            org: "CY".into(),
+            project: None,
+            title: "团干部能力提升专家讲座".into(),
+            category: "development",
+            audience: "cadres",
+            on: date(2022, 4, 15),
+            capacity: 80,
+            came: 66,
+            absent: 6,
+        },
+        Plan {
+            org: "CY".into(),
+            project: None,
+            title: "社区团组织互学互看观摩活动".into(),
+            category: "development",
+            audience: "cadres",
+            on: date(2022, 5, 12),
+            capacity: 40,
+            came: 33,
+            absent: 2,
+        },
+        Plan {
+            org: "CY".into(),
+            project: Some(date_night),
+            title: "青春有约·园区青年交友联谊会".into(),
+            category: "matchmaking",
+            audience: "youth",
+            on: date(2022, 5, 20),
+            capacity: 60,
+            came: 50,
+            absent: 6,
+        },
+    ];
+    for (k, org) in branches.iter().step_by(9).take(6).enumerate() {
+        plans.push(Plan {
+            org: org.clone(),
+            project: Some(classroom),
+            title: format!("四点半课堂·{}", ["手工", "阅读", "科学", "书法", "绘画", "作业辅导"][k]),
+            category: "care",
+            audience: "children",
+            on: date(2022, 3, 16).checked_add_days(Days::new(k as u64 * 12)).unwrap_or_default(),
+            capacity: 20,
+            came: 14 + k % 4,
+            absent: 1,
+        });
+    }
+    for p in plans {
+        let form = NewActivity {
+            org_code: p.org,
+            project_id: p.project,
+            title: p.title,
+            category: p.category.into(),
+            audience: p.audience.into(),
+            on_date: p.on,
+            start: time(if p.audience == "children" { 16 } else { 14 }),
+            end: time(if p.audience == "children" { 18 } else { 17 }),
+            place: if p.audience == "children" { "社区党群服务中心".into() } else { "区青少年宫".into() },
+            capacity: p.capacity,
+            signup_opens_on: p.on.checked_sub_days(Days::new(14)).unwrap_or(p.on),
+            signup_closes_on: p.on.pred_opt().unwrap_or(p.on),
+            needs_approval: false,
+            waitlist: false,
+            real_name: false,
+        };
+        let id = activities::create_activity(app, &system, &form).await?;
+        let child = p.audience == "children";
+        let born = if child { 2011..2016 } else { 1988..2000 };
+        for (count, attended) in [(p.came, true), (p.absent, false)] {
+            let forms: Vec<_> = (0..count).map(|_| participant(rng, born.clone(), child)).collect();
+            activities::register(app, &system, id, &forms, attended).await?;
+        }
+    }
+
+    // Ahead of today, open on the portal.
+    let today = qingtuan_domain::time::local_date(app.now());
+    let ahead = |days| today.checked_add_days(Days::new(days)).unwrap_or(today);
+    for (title, category, audience, project, needs_approval, days) in [
+        ("青春有约·冬日青年交友联谊会", "matchmaking", "youth", Some(date_night), true, 10),
+        ("四点半课堂·寒假科学营", "care", "children", Some(classroom), false, 14),
+    ] {
+        let form = NewActivity {
+            org_code: "CY".into(),
+            project_id: project,
+            title: title.into(),
+            category: category.into(),
+            audience: audience.into(),
+            on_date: ahead(days),
+            start: time(14),
+            end: time(17),
+            place: "区青少年宫".into(),
+            capacity: 40,
+            signup_opens_on: today,
+            signup_closes_on: ahead(days - 1),
+            needs_approval,
+            waitlist: true,
+            real_name: false,
+        };
+        activities::create_activity(app, &system, &form).await?;
     }
     Ok(())
 }

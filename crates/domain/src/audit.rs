@@ -70,6 +70,7 @@ audit_actions! {
     IndicatorRecorded => "project.indicator", "登记项目指标", false;
     ActivityPublished => "activity.publish", "发布活动", false;
     SignupDecided => "activity.signup_decided", "审核活动报名", false;
+    SignupsRegistered => "activity.signups_registered", "登记现场报名", false;
     AttendanceMarked => "activity.attendance", "登记活动参加情况", false;
     RateLimited => "security.rate_limited", "请求过于频繁被拒绝", true;
     SectorChanged => "sector.update", "修改领域设置", false;

@@ -56,6 +56,23 @@ async fn the_demo_reproduces_the_seed_figures(t: TestApp) {
     assert_eq!(cash + goods, figure(&p8, "donations.value_yuan").0);
     // Hours follow the attendance rule: the one in ten who left after an hour earns nothing.
     assert_eq!(figure(&p8, "volunteer.hours").0, 11_824);
+    // B1, B2, B3: cadre training, after-school classes for children, the matchmaking evening.
+    assert_eq!(figure(&p8, "activities.signups").0, 260);
+    assert_eq!(figure(&p8, "activities.attendance").0, 240);
+    let audience = |code: &str| {
+        let rows = p8["activities.by_audience"].as_array().cloned().unwrap_or_default();
+        let row = rows.into_iter().find(|r| r["code"] == code).expect("audience row");
+        (row["signups"].as_i64(), row["attended"].as_i64())
+    };
+    assert_eq!(audience("cadres"), (Some(107), Some(99)), "B1 training");
+    assert_eq!(audience("children"), (Some(97), Some(91)), "B2 classes");
+    assert_eq!(audience("youth"), (Some(56), Some(50)), "B3 matchmaking");
+    // B5: the 11 river islands of 青春白鹭岛, a project started after the baseline.
+    let islands = p8["projects.indicators"]
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["indicator"] == "治理河心岛").cloned());
+    assert_eq!(islands.as_ref().map(|r| r["value"].as_f64()), Some(Some(11.0)), "B5");
+    assert_eq!(islands.map(|r| r["baseline_value"].is_null()), Some(true));
 
     // The dashboard shows the same figures, by default for the demo's dates.
     let dash = chief.get("/dashboard").await.text();

@@ -10,6 +10,7 @@ use chrono::{NaiveDate, NaiveTime};
 use qingtuan_app::AppError;
 use qingtuan_app::activities::{self, ActivityDetail, ActivityRow, Filter, NewActivity, NewProject, ProjectView};
 use qingtuan_app::page::Page;
+use qingtuan_app::portal::SignupForm;
 use qingtuan_domain::activity::{Audience, Category};
 use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::{FieldError, Invalid};
@@ -216,6 +217,29 @@ pub async fn attendance(
 ) -> Result<Response, PageError> {
     let ids: Vec<i64> = fields.iter().filter(|(k, _)| k == "attended").filter_map(|(_, v)| v.parse().ok()).collect();
     match activities::mark_attendance(&state.app, &user.actor, id, &ids).await {
+        Ok(_) => Ok(Redirect::to(&format!("/activities/{id}")).into_response()),
+        Err(AppError::Invalid(e)) => render_invalid(&show_page(&state, &user, id, Errors(Some(e))).await?),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct RegisterForm {
+    #[serde(flatten)]
+    person: SignupForm,
+    #[serde(default)]
+    attended: String,
+}
+
+/// A sign-up the organisers took themselves (on paper, at the door).
+pub async fn register(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<RegisterForm>,
+) -> Result<Response, PageError> {
+    let attended = form.attended == "on";
+    match activities::register(&state.app, &user.actor, id, &[form.person], attended).await {
         Ok(_) => Ok(Redirect::to(&format!("/activities/{id}")).into_response()),
         Err(AppError::Invalid(e)) => render_invalid(&show_page(&state, &user, id, Errors(Some(e))).await?),
         Err(e) => Err(e.into()),

@@ -69,6 +69,7 @@ pub fn routes() -> Router<AppState> {
         .route("/activities/new", get(activities::new_form))
         .route("/activities/{id}", get(activities::show))
         .route("/activities/{id}/attendance", post(activities::attendance))
+        .route("/activities/{id}/register", post(activities::register))
         .route("/activities/{id}/signups.xlsx", get(activities::export))
         .route("/activities/signups/{id}/{decision}", post(activities::decide))
         .route("/projects", get(activities::projects).post(activities::create_project))
