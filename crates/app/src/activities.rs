@@ -106,6 +106,29 @@ pub async fn create_project(app: &App, actor: &Actor, form: &NewProject) -> AppR
     Ok((row.id, ids))
 }
 
+/// Adds an indicator to a project.
+pub async fn add_indicator(app: &App, actor: &Actor, project_id: i64, name: &str, unit: &str) -> AppResult<i64> {
+    let p = project::Entity::find_by_id(project_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    scope::require(app, actor, WRITE, (ObjectKind::Org, p.org_id.to_string()), OrgId(p.org_id)).await?;
+    let (name, unit) = (text(name, "name", "指标名称", 100)?, text(unit, "unit", "指标单位", 20)?);
+    let txn = app.db.begin().await?;
+    let row = project_indicator::ActiveModel {
+        project_id: Set(project_id),
+        name: Set(name.clone()),
+        unit: Set(unit.clone()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let entry = Entry::new(AuditAction::IndicatorRecorded, ObjectKind::Org)
+        .object(p.org_id)
+        .scope(OrgId(p.org_id))
+        .after(json!({ "project": p.id, "new_indicator": name, "unit": unit }));
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok(row.id)
+}
+
 /// Records the value a project indicator reached on a date.
 pub async fn record_indicator_value(
     app: &App,

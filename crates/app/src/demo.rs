@@ -792,7 +792,8 @@ fn participant(rng: &mut StdRng, born: std::ops::Range<i32>, child: bool) -> cra
 /// river islands restored by the as-of date; cadre training by expert lectures and mutual
 /// observation; the 四点半课堂 after-school classes for children (signed up by guardians); the
 /// 青春有约 matchmaking evening with park enterprises. Each sign-up is an individual record; a few
-/// registered people did not come. Two activities lie ahead of today, open on the portal.
+/// registered people did not come. Two activities and a recruitment call lie ahead, open on the
+/// portal.
 async fn projects_and_activities(app: &App, rng: &mut StdRng, branches: &[String]) -> Result<(), AppError> {
     use crate::activities::{self, NewActivity, NewProject};
     use chrono::NaiveTime;
@@ -949,5 +950,23 @@ async fn projects_and_activities(app: &App, rng: &mut StdRng, branches: &[String
         };
         activities::create_activity(app, &system, &form).await?;
     }
+    // A recruitment call with a shift today, to try the sign-up and the QR check-in.
+    use crate::volunteering::{self, NewCall, NewShift};
+    let shift = |on_date, start, end| NewShift {
+        on_date,
+        start: time(start),
+        end: time(end),
+        place: "社区广场".into(),
+        places: 30,
+    };
+    let call = NewCall {
+        org_code: branches[0].clone(),
+        title: "冬季社区环境整治志愿者招募令".into(),
+        task: "community".into(),
+        published_on: today,
+        real_name: false,
+        shifts: vec![shift(today, 8, 20), shift(ahead(3), 9, 12)],
+    };
+    volunteering::create_call(app, &system, &call).await?;
     Ok(())
 }

@@ -7,7 +7,7 @@ use qingtuan_app::people::{self, NewPerson};
 use qingtuan_app::volunteering::{self, Attendance, NewCall, NewShift};
 use qingtuan_testkit::{TestApp, db_tests};
 
-db_tests!(organisers_see_and_record_only_their_own_shifts);
+db_tests!(organisers_see_and_record_only_their_own_shifts, organisers_publish_calls_form_teams_and_record_donations);
 
 async fn organisers_see_and_record_only_their_own_shifts(t: TestApp) {
     t.seed_tree().await;
@@ -64,4 +64,61 @@ async fn organisers_see_and_record_only_their_own_shifts(t: TestApp) {
     assert_eq!(r["volunteer.turnouts"]["value"], 2, "two turn-outs in C11's scope");
     assert_eq!(r["volunteer.hours"]["value"], 3, "180 minutes count, 179 do not");
     assert_eq!(r["volunteer.people_served"]["value"], 420);
+}
+
+async fn organisers_publish_calls_form_teams_and_record_donations(t: TestApp) {
+    t.seed_tree().await;
+    t.create_user("c11admin", "org_admin", "C11").await;
+    let organiser = t.login("c11admin").await;
+    organiser.get("/volunteering/calls/new").await;
+    let call = [
+        ("org_code", "C11"),
+        ("title", "冬季社区环境整治志愿者招募令"),
+        ("task", "community"),
+        ("date0", "2026-03-05"),
+        ("start0", "08:00"),
+        ("end0", "11:00"),
+        ("place0", "社区广场"),
+        ("places0", "12"),
+        ("date1", "2026-03-06"),
+        ("start1", "8点"),
+    ];
+    let bad = organiser.post("/volunteering/calls", &call).await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.text().contains("第 2 个班次"), "{}", bad.text());
+    assert!(bad.text().contains("冬季社区环境整治志愿者招募令"), "the form keeps what was typed");
+    let other_org = organiser.post("/volunteering/calls", &[&[("org_code", "C12")], &call[1..8]].concat()).await;
+    assert_eq!(other_org.status, 404, "another community's code is outside the scope");
+    let ok = organiser.post("/volunteering/calls", &call[..8]).await;
+    assert_eq!(ok.status, 303, "{}", ok.text());
+    assert!(t.client().get("/portal").await.text().contains("冬季社区环境整治志愿者招募令"));
+
+    let page = organiser.get("/volunteering?from=2026-03-01&to=2026-03-31").await;
+    assert!(page.text().contains("社区广场"));
+    let team = organiser
+        .post("/volunteering/teams", &[("org_code", "C11"), ("name", "一社区青年突击队"), ("formed_on", "2026-03-02")])
+        .await;
+    assert_eq!(team.status, 303, "{}", team.text());
+    let gift = [
+        ("org_code", "C11"),
+        ("donor_kind", "person"),
+        ("donor_name", "张三"),
+        ("kind", "goods"),
+        ("yuan", "1200.50"),
+        ("purpose", "防寒物资"),
+        ("donated_on", "2026-03-02"),
+        ("receipt_no", "JZ-001"),
+    ];
+    assert_eq!(
+        organiser.post("/volunteering/donations", &[&gift[..4], &[("yuan", "-5")], &gift[5..]].concat()).await.status,
+        422
+    );
+    assert_eq!(organiser.post("/volunteering/donations", &gift).await.status, 303);
+    let page = organiser.get("/volunteering?from=2026-03-01&to=2026-03-31").await.text();
+    assert!(page.contains("一社区青年突击队") && page.contains("1200.50"));
+    assert!(!page.contains("张三"), "individual donors are not named on screen");
+    let admin = t.admin().await;
+    let r = admin.get("/api/v1/reports?as_of=2026-03-31&baseline=2026-01-01&from=2026-03-01&scope=D").await.json();
+    assert_eq!(r["donations.goods_yuan"]["value"], 1201);
+    assert_eq!(r["volunteer.teams.count"]["value"], 1);
 }

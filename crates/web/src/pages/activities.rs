@@ -266,10 +266,8 @@ struct ProjectsPage {
 }
 
 async fn projects_page(state: &AppState, user: &CurrentUser, errors: Errors) -> Result<ProjectsPage, PageError> {
-    let mut layout = Layout::new(user, "/activities", "项目");
-    layout.crumbs.insert(1, crate::layout::Crumb { label: "活动".into(), href: Some("/activities".into()) });
     Ok(ProjectsPage {
-        layout,
+        layout: Layout::new(user, "/activities", "项目"),
         projects: activities::projects(&state.app, &user.actor).await?,
         categories: Category::ALL,
         can_write: can_write(user),
@@ -312,6 +310,26 @@ pub async fn create_project(
         indicators: vec![(form.indicator_name, form.indicator_unit)],
     };
     match activities::create_project(&state.app, &user.actor, &new).await {
+        Ok(_) => Ok(Redirect::to("/projects").into_response()),
+        Err(AppError::Invalid(e)) => render_invalid(&projects_page(&state, &user, Errors(Some(e))).await?),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct IndicatorForm {
+    name: String,
+    unit: String,
+}
+
+pub async fn add_indicator(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(project): Path<i64>,
+    Form(form): Form<IndicatorForm>,
+) -> Result<Response, PageError> {
+    match activities::add_indicator(&state.app, &user.actor, project, &form.name, &form.unit).await {
         Ok(_) => Ok(Redirect::to("/projects").into_response()),
         Err(AppError::Invalid(e)) => render_invalid(&projects_page(&state, &user, Errors(Some(e))).await?),
         Err(e) => Err(e.into()),

@@ -11,7 +11,9 @@ use chrono::NaiveDate;
 use qingtuan_app::checkin::{self, Direction, Screen};
 use qingtuan_app::volunteering::{self, Overview, PendingHours, ShiftDetail};
 use qingtuan_app::{AppError, stats};
+use qingtuan_domain::Invalid;
 use qingtuan_domain::permission::{Action, Module, Permission};
+use qingtuan_domain::volunteering::Task;
 
 use crate::layout::{Errors, Layout};
 use crate::middleware::is_secure;
@@ -32,6 +34,8 @@ struct Page {
     to: NaiveDate,
     o: Overview,
     can_write: bool,
+    can_approve: bool,
+    today: NaiveDate,
     errors: Errors,
 }
 
@@ -46,6 +50,8 @@ async fn page(state: &AppState, user: &CurrentUser, period: &Period, errors: Err
         to,
         o,
         can_write: user.actor.can_somewhere(Permission::new(Module::Orgs, Action::Write)),
+        can_approve: user.actor.can_somewhere(Permission::new(Module::Orgs, Action::Approve)),
+        today: qingtuan_domain::time::local_date(state.app.now()),
         errors,
     })
 }
@@ -72,7 +78,7 @@ pub async fn record_served(
 ) -> Result<Response, PageError> {
     let result = match form.people_served.trim().parse::<i64>() {
         Ok(n) => volunteering::record_people_served(&state.app, &user.actor, id, n).await,
-        Err(_) => Err(AppError::Invalid(qingtuan_domain::Invalid::one("people_served", "服务人次应为整数"))),
+        Err(_) => Err(AppError::Invalid(Invalid::one("people_served", "服务人次应为整数"))),
     };
     match result {
         Ok(()) => Ok(Redirect::to("/volunteering").into_response()),
@@ -165,7 +171,7 @@ pub async fn adjust_hours(
     Form(form): Form<HoursForm>,
 ) -> Result<Response, PageError> {
     let result = match form.minutes.trim().parse::<i64>() {
-        Err(_) => Err(AppError::Invalid(qingtuan_domain::Invalid::one("minutes", "时长应为整数分钟"))),
+        Err(_) => Err(AppError::Invalid(Invalid::one("minutes", "时长应为整数分钟"))),
         Ok(m) if form.action == "revoke" => {
             volunteering::revoke_hours(&state.app, &user.actor, turnout_id, m, &form.reason).await
         }
@@ -208,6 +214,170 @@ pub async fn decide_hours(
     match volunteering::decide_hours(&state.app, &user.actor, id, approve).await {
         Ok(()) => Ok(Redirect::to("/volunteering/hours").into_response()),
         Err(AppError::Invalid(e)) => render_invalid(&hours_page(&state, &user, Errors(Some(e))).await?),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct TeamForm {
+    org_code: String,
+    name: String,
+    formed_on: String,
+}
+
+pub async fn create_team(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<TeamForm>,
+) -> Result<Response, PageError> {
+    let result = match form.formed_on.trim().parse::<NaiveDate>() {
+        Ok(formed_on) => {
+            let team = volunteering::NewTeam { org_code: form.org_code.trim().to_owned(), name: form.name, formed_on };
+            volunteering::create_team(&state.app, &user.actor, &team).await.map(|_| ())
+        }
+        Err(_) => Err(AppError::Invalid(Invalid::one("formed_on", "请填写组建日期"))),
+    };
+    after_form(&state, &user, result).await
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct DonationForm {
+    org_code: String,
+    donor_kind: String,
+    donor_name: String,
+    kind: String,
+    yuan: String,
+    purpose: String,
+    donated_on: String,
+    receipt_no: String,
+}
+
+pub async fn record_donation(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<DonationForm>,
+) -> Result<Response, PageError> {
+    let fen = form.yuan.trim().parse::<f64>().ok().filter(|v| v.is_finite()).map(|v| (v * 100.0).round() as i64);
+    let result = match (fen, form.donated_on.trim().parse::<NaiveDate>()) {
+        (Some(value_fen), Ok(donated_on)) => {
+            let d = volunteering::NewDonation {
+                org_code: form.org_code.trim().to_owned(),
+                donor_name: Some(form.donor_name).filter(|n| !n.trim().is_empty()),
+                donor_kind: form.donor_kind,
+                kind: form.kind,
+                value_fen,
+                purpose: form.purpose,
+                donated_on,
+                receipt_no: form.receipt_no,
+            };
+            volunteering::record_donation(&state.app, &user.actor, &d).await.map(|_| ())
+        }
+        _ => Err(AppError::Invalid(Invalid::one("yuan", "请填写金额（元）和日期"))),
+    };
+    after_form(&state, &user, result).await
+}
+
+async fn after_form(state: &AppState, user: &CurrentUser, result: Result<(), AppError>) -> Result<Response, PageError> {
+    match result {
+        Ok(()) => Ok(Redirect::to("/volunteering").into_response()),
+        Err(AppError::Invalid(e)) => render_invalid(&page(state, user, &Period::default(), Errors(Some(e))).await?),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The call form has rows for up to five shifts; empty rows are skipped.
+pub const SHIFT_ROWS: usize = 5;
+
+#[derive(Template)]
+#[template(path = "volunteering/new_call.html")]
+struct NewCallPage {
+    layout: Layout,
+    tasks: &'static [Task],
+    rows: Vec<usize>,
+    fields: Vec<(String, String)>,
+    errors: Errors,
+}
+
+impl NewCallPage {
+    /// What was typed into a field, to show the form again.
+    fn typed(&self, name: &str) -> &str {
+        self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
+    }
+}
+
+fn new_call_page(user: &CurrentUser, fields: Vec<(String, String)>, errors: Errors) -> NewCallPage {
+    NewCallPage {
+        layout: Layout::new(user, "/volunteering", "发布招募令"),
+        tasks: Task::ALL,
+        rows: (0..SHIFT_ROWS).collect(),
+        fields,
+        errors,
+    }
+}
+
+pub async fn new_call(user: CurrentUser) -> Result<Response, PageError> {
+    render(&new_call_page(&user, Vec::new(), Errors::default()))
+}
+
+fn call_from(fields: &[(String, String)], today: NaiveDate) -> Result<volunteering::NewCall, Invalid> {
+    let get = |k: &str| fields.iter().find(|(key, _)| key == k).map(|(_, v)| v.trim()).unwrap_or("");
+    let mut shifts = Vec::new();
+    let mut problems = Vec::new();
+    for i in 0..SHIFT_ROWS {
+        let (date, start, end, place, places) = (
+            get(&format!("date{i}")),
+            get(&format!("start{i}")),
+            get(&format!("end{i}")),
+            get(&format!("place{i}")),
+            get(&format!("places{i}")),
+        );
+        if [date, start, end, place, places].iter().all(|v| v.is_empty()) {
+            continue;
+        }
+        match (date.parse(), start.parse(), end.parse(), places.parse()) {
+            (Ok(on_date), Ok(start), Ok(end), Ok(places)) => {
+                shifts.push(volunteering::NewShift { on_date, start, end, place: place.to_owned(), places });
+            }
+            _ => problems.push(qingtuan_domain::FieldError {
+                field: "shifts",
+                message: format!("第 {} 个班次：请填写日期、开始和结束时间（如 08:00）以及名额", i + 1),
+            }),
+        }
+    }
+    if shifts.is_empty() && problems.is_empty() {
+        problems.push(qingtuan_domain::FieldError { field: "shifts", message: "请至少填写一个班次".into() });
+    }
+    if !problems.is_empty() {
+        return Err(Invalid(problems));
+    }
+    Ok(volunteering::NewCall {
+        org_code: get("org_code").to_owned(),
+        title: get("title").to_owned(),
+        task: get("task").to_owned(),
+        published_on: today,
+        real_name: get("real_name") == "on",
+        shifts,
+    })
+}
+
+pub async fn create_call(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let today = qingtuan_domain::time::local_date(state.app.now());
+    let result = match call_from(&fields, today) {
+        Ok(call) => volunteering::create_call(&state.app, &user.actor, &call).await,
+        Err(e) => Err(AppError::Invalid(e)),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to("/volunteering").into_response()),
+        Err(AppError::Invalid(e)) => {
+            let kept = fields.into_iter().filter(|(k, _)| k != "_csrf").collect();
+            render_invalid(&new_call_page(&user, kept, Errors(Some(e))))
+        }
         Err(e) => Err(e.into()),
     }
 }
