@@ -177,11 +177,22 @@ async fn a_childrens_activity_is_signed_up_by_a_guardian(t: TestApp) {
     assert_eq!(ok.text_of_id("signup-status").as_deref(), Some("已录取"), "{}", ok.text());
     let link = ok.text_of_id("private-link").expect("link");
     assert!(parent.get(&link).await.text().contains("王女士（已同意）"));
+    // The organisers register a child signed up on paper, after the class, as having come; a
+    // paper form without the guardian is refused like the portal's.
+    organiser.get(&format!("/activities/{id}")).await;
+    let paper = [("name", "小亮"), ("phone", "13600006666"), ("gender", "male"), ("birth_on", "2016-05-05")];
+    let refused = organiser.post(&format!("/activities/{id}/register"), &paper).await;
+    assert!(refused.text().contains("儿童活动须由监护人代为报名"));
+    let with_guardian = [&paper[..], &[("guardian_name", "李先生"), ("consent", "on"), ("present", "on")]].concat();
+    assert_eq!(organiser.post(&format!("/activities/{id}/register"), &with_guardian).await.status, 303);
+    let page = organiser.get(&format!("/activities/{id}")).await;
+    assert!(page.text_of_id("counts").is_some_and(|c| c.contains("已录取 2") && c.contains("参加 1")));
+    assert_eq!(t.audit_count("activity.signups_registered").await, 1);
     let r = report(&organiser).await;
     let children = r["activities.by_audience"]
         .as_array()
         .and_then(|rows| rows.iter().find(|row| row["code"] == "children").cloned());
-    assert_eq!(children.map(|c| c["signups"].clone()), Some(1.into()));
+    assert_eq!(children.map(|c| (c["signups"].clone(), c["attended"].clone())), Some((2.into(), 1.into())));
 }
 
 async fn projects_count_their_results_in_the_report(t: TestApp) {

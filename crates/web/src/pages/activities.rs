@@ -227,8 +227,9 @@ pub async fn attendance(
 pub struct RegisterForm {
     #[serde(flatten)]
     person: SignupForm,
+    /// `on`: registered after the activity, as having come.
     #[serde(default)]
-    attended: String,
+    present: String,
 }
 
 /// A sign-up the organisers took themselves (on paper, at the door).
@@ -238,7 +239,7 @@ pub async fn register(
     Path(id): Path<i64>,
     Form(form): Form<RegisterForm>,
 ) -> Result<Response, PageError> {
-    let attended = form.attended == "on";
+    let attended = form.present == "on";
     match activities::register(&state.app, &user.actor, id, &[form.person], attended).await {
         Ok(_) => Ok(Redirect::to(&format!("/activities/{id}")).into_response()),
         Err(AppError::Invalid(e)) => render_invalid(&show_page(&state, &user, id, Errors(Some(e))).await?),
