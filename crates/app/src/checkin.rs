@@ -93,6 +93,8 @@ pub struct Screen {
     pub code: String,
     pub call_title: String,
     pub shift_label: String,
+    /// Seconds until the code changes: when the screen should reload.
+    pub refresh_secs: i64,
 }
 
 async fn shift_and_call(app: &App, shift_id: i64) -> AppResult<(shift::Model, recruitment_call::Model)> {
@@ -112,8 +114,10 @@ pub async fn screen(app: &App, actor: &Actor, shift_id: i64, direction: Directio
     let (s, c) = shift_and_call(app, shift_id).await?;
     let write = Permission::new(Module::Orgs, Action::Write);
     scope::require(app, actor, write, (ObjectKind::Org, c.org_id.to_string()), OrgId(c.org_id)).await?;
-    let window = window_of(app.now());
+    let now = app.now();
+    let window = window_of(now);
     Ok(Screen {
+        refresh_secs: ROTATE_SECS - now.timestamp().rem_euclid(ROTATE_SECS),
         shift_id,
         direction,
         token: token_for(app, shift_id, direction, window),
