@@ -239,6 +239,7 @@ pub async fn create_activity(app: &App, actor: &Actor, form: &NewActivity) -> Ap
         needs_approval: Set(form.needs_approval),
         waitlist: Set(form.waitlist),
         real_name_required: Set(form.real_name),
+        people_served: Set(0),
         ..Default::default()
     }
     .insert(&txn)
@@ -637,6 +638,7 @@ pub struct SignupRow {
 pub struct ActivityDetail {
     pub activity: PublicActivity,
     pub org_id: i64,
+    pub people_served: i64,
     pub signups: Vec<SignupRow>,
 }
 
@@ -675,9 +677,9 @@ pub async fn detail(app: &App, actor: &Actor, id: i64) -> AppResult<ActivityDeta
             signed_up_at: format_local(s.created_at).get(..16).unwrap_or("").to_owned(),
         });
     }
-    let org_id = a.org_id;
+    let (org_id, people_served) = (a.org_id, a.people_served);
     let today = qingtuan_domain::time::local_date(app.now());
-    Ok(ActivityDetail { activity: public_view(app, a, today).await?, org_id, signups })
+    Ok(ActivityDetail { activity: public_view(app, a, today).await?, org_id, people_served, signups })
 }
 
 /// Approves or rejects a pending sign-up; a rejection frees the place for the waiting list.
@@ -733,6 +735,27 @@ pub async fn mark_attendance(app: &App, actor: &Actor, activity_id: i64, attende
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
     Ok(present)
+}
+
+/// Records how many people an activity served (服务人次).
+pub async fn record_people_served(app: &App, actor: &Actor, activity_id: i64, people: i64) -> AppResult<()> {
+    let a = activity_in_scope(app, actor, activity_id, WRITE).await?;
+    if people < 0 {
+        return Err(Invalid::one("people_served", "服务人次不能为负数").into());
+    }
+    let (before, org_id) = (a.people_served, a.org_id);
+    let txn = app.db.begin().await?;
+    let mut active: activity::ActiveModel = a.into();
+    active.people_served = Set(people);
+    active.update(&txn).await?;
+    let entry = Entry::new(AuditAction::PeopleServedRecorded, ObjectKind::Org)
+        .object(org_id)
+        .scope(OrgId(org_id))
+        .before(json!({ "activity": activity_id, "people_served": before }))
+        .after(json!({ "activity": activity_id, "people_served": people }));
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 pub async fn export_signups(app: &App, actor: &Actor, activity_id: i64) -> AppResult<Vec<u8>> {

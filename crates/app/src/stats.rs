@@ -367,12 +367,13 @@ async fn flow_figures<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<Vec
     let mut sums = Vec::new();
     for (a, b) in [(from, p.as_of), (prev_from, prev_to)] {
         // Dates are typed and formatted by chrono (see `org_exists`).
-        let columns: [(&str, String, &str); 6] = [
+        let columns: [(&str, String, &str); 7] = [
             ("activities", "COUNT(*), CAST(COALESCE(SUM(CASE WHEN s.attended THEN 1 ELSE 0 END), 0) AS BIGINT)".into(), &format!("activity_signups s JOIN activities a ON a.id = s.activity_id JOIN orgs o ON o.id = a.org_id WHERE {{scope}} AND s.status <> 'cancelled' AND a.on_date >= '{a}' AND a.on_date <= '{b}'")),
             ("teams", "COUNT(*)".into(), &format!("volunteer_teams t JOIN orgs o ON o.id = t.org_id WHERE {{scope}} AND t.formed_on <= '{b}' AND (t.disbanded_on IS NULL OR t.disbanded_on > '{a}')")),
             ("turnouts", "COUNT(*), CAST(COALESCE(SUM(tu.credited_minutes), 0) AS BIGINT)".into(), &format!("turnouts tu JOIN shifts sh ON sh.id = tu.shift_id JOIN recruitment_calls c ON c.id = sh.call_id JOIN orgs o ON o.id = c.org_id WHERE {{scope}} AND sh.on_date >= '{a}' AND sh.on_date <= '{b}'")),
             ("adjusted", "CAST(COALESCE(SUM(a.minutes), 0) AS BIGINT)".into(), &format!("hour_adjustments a JOIN orgs o ON o.id = a.org_id WHERE {{scope}} AND a.status = 'approved' AND a.on_date >= '{a}' AND a.on_date <= '{b}'")),
             ("served", "CAST(COALESCE(SUM(sh.people_served), 0) AS BIGINT)".into(), &format!("shifts sh JOIN recruitment_calls c ON c.id = sh.call_id JOIN orgs o ON o.id = c.org_id WHERE {{scope}} AND sh.on_date >= '{a}' AND sh.on_date <= '{b}'")),
+            ("served_at_activities", "CAST(COALESCE(SUM(ac.people_served), 0) AS BIGINT)".into(), &format!("activities ac JOIN orgs o ON o.id = ac.org_id WHERE {{scope}} AND ac.on_date >= '{a}' AND ac.on_date <= '{b}'")),
             // PostgreSQL sums BIGINTs as NUMERIC; every sum is cast back.
             ("donations", "CAST(COALESCE(SUM(CASE WHEN d.kind = 'cash' THEN d.value_fen ELSE 0 END), 0) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN d.kind = 'goods' THEN d.value_fen ELSE 0 END), 0) AS BIGINT)".into(), &format!("donations d JOIN orgs o ON o.id = d.org_id WHERE {{scope}} AND d.donated_on >= '{a}' AND d.donated_on <= '{b}'")),
         ];
@@ -406,7 +407,11 @@ async fn flow_figures<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<Vec
             hours(v("turnouts_2", 0) + v("adjusted", 0)),
             hours(v("turnouts_2", 1) + v("adjusted", 1)),
         ),
-        Figure::stock(PEOPLE_SERVED, v("served", 0), v("served", 1)),
+        Figure::stock(
+            PEOPLE_SERVED,
+            v("served", 0) + v("served_at_activities", 0),
+            v("served", 1) + v("served_at_activities", 1),
+        ),
         Figure::stock(
             DONATIONS,
             yuan(v("donations", 0) + v("donations_2", 0)),

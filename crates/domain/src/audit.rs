@@ -53,6 +53,7 @@ audit_actions! {
     OrgMoved => "org.move", "调整上级组织", false;
     OrgUpdated => "org.update", "修改组织", false;
     TeamFormed => "volunteer.team_formed", "组建青年突击队", false;
+    TeamChanged => "volunteer.team_changed", "调整青年突击队", false;
     CallPublished => "volunteer.call_published", "发布招募令", false;
     TurnoutsRecorded => "volunteer.turnouts", "登记志愿者出勤", false;
     PeopleServedRecorded => "volunteer.people_served", "登记服务人次", false;

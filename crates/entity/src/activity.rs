@@ -23,6 +23,8 @@ pub struct Model {
     pub needs_approval: bool,
     pub waitlist: bool,
     pub real_name_required: bool,
+    /// People served at the activity (服务人次).
+    pub people_served: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

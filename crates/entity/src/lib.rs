@@ -27,6 +27,7 @@ pub mod sector;
 pub mod session;
 pub mod shift;
 pub mod signup;
+pub mod team_member;
 pub mod turnout;
 pub mod user;
 pub mod user_role;

@@ -1,6 +1,6 @@
 //! Projects (brand projects among them) with their indicators and dated values, and activities
 //! with a sign-up window, capacity, approval and a waiting list; the public signs up through the
-//! portal and organisers mark attendance.
+//! portal and organisers mark attendance and the people served. Commando teams get members.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
@@ -67,6 +67,7 @@ impl MigrationTrait for Migration {
                 .col(boolean("needs_approval"))
                 .col(boolean("waitlist"))
                 .col(boolean("real_name_required"))
+                .col(big_integer("people_served").default(0))
                 .foreign_key(&mut fk("fk_activities_org", ("activities", "org_id"), "orgs"))
                 .foreign_key(&mut fk("fk_activities_project", ("activities", "project_id"), "projects"))
                 .take(),
@@ -89,6 +90,16 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone("created_at"))
                 .foreign_key(&mut fk("fk_activity_signups_activity", ("activity_signups", "activity_id"), "activities"))
                 .take(),
+            Table::create()
+                .table("team_members")
+                .col(big_pk_auto("id"))
+                .col(big_integer("team_id"))
+                .col(big_integer("person_id"))
+                .col(date("joined_on"))
+                .col(date_null("left_on"))
+                .foreign_key(&mut fk("fk_team_members_team", ("team_members", "team_id"), "volunteer_teams"))
+                .foreign_key(&mut fk("fk_team_members_person", ("team_members", "person_id"), "people"))
+                .take(),
         ];
         for mut t in tables {
             manager.create_table(t.if_not_exists().take()).await?;
@@ -101,6 +112,7 @@ impl MigrationTrait for Migration {
             ("activities", vec!["project_id"], false),
             ("activity_signups", vec!["activity_id", "status"], false),
             ("activity_signups", vec!["token_hash"], true),
+            ("team_members", vec!["team_id"], false),
         ] {
             let mut idx = Index::create();
             idx.name(format!("ix_{table}_{}", cols.join("_"))).table(table);

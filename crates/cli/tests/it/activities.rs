@@ -95,10 +95,14 @@ async fn organisers_publish_an_activity_and_it_fills_then_keeps_a_waiting_list(t
     let page = organiser.get(&format!("/activities/{id}")).await;
     assert!(page.text_of_id("counts").is_some_and(|c| c.contains("已录取 2") && c.contains("参加 1")));
     assert_eq!(organiser.get(&format!("/activities/{id}/signups.xlsx")).await.status, 200);
+    assert_eq!(organiser.post(&format!("/activities/{id}/served"), &[("people_served", "30")]).await.status, 303);
+    let share = organiser.get(&format!("/activities/{id}/share")).await;
+    assert!(share.text().contains("<svg") && share.text().contains(&format!("/portal/activities/{id}")));
 
     let r = report(&t.admin().await).await;
     assert_eq!(r["activities.signups"]["value"], 2, "the cancelled sign-up does not count");
     assert_eq!(r["activities.attendance"]["value"], 1);
+    assert_eq!(r["volunteer.people_served"]["value"], 30, "people served at activities count too");
     let matchmaking = r["activities.by_category"]
         .as_array()
         .and_then(|rows| rows.iter().find(|row| row["code"] == "matchmaking").cloned());

@@ -7,7 +7,11 @@ use qingtuan_app::people::{self, NewPerson};
 use qingtuan_app::volunteering::{self, Attendance, NewCall, NewShift};
 use qingtuan_testkit::{TestApp, db_tests};
 
-db_tests!(organisers_see_and_record_only_their_own_shifts, organisers_publish_calls_form_teams_and_record_donations);
+db_tests!(
+    organisers_see_and_record_only_their_own_shifts,
+    organisers_publish_calls_form_teams_and_record_donations,
+    a_team_has_members_and_takes_a_shift_as_a_whole,
+);
 
 async fn organisers_see_and_record_only_their_own_shifts(t: TestApp) {
     t.seed_tree().await;
@@ -121,4 +125,93 @@ async fn organisers_publish_calls_form_teams_and_record_donations(t: TestApp) {
     let r = admin.get("/api/v1/reports?as_of=2026-03-31&baseline=2026-01-01&from=2026-03-01&scope=D").await.json();
     assert_eq!(r["donations.goods_yuan"]["value"], 1201);
     assert_eq!(r["volunteer.teams.count"]["value"], 1);
+}
+
+async fn a_team_has_members_and_takes_a_shift_as_a_whole(t: TestApp) {
+    t.seed_tree().await;
+    let person = |name: &str, phone: &str| NewPerson {
+        name: name.into(),
+        gender: "male".into(),
+        phone: phone.into(),
+        ..Default::default()
+    };
+    let forms = [person("队员甲", "13811110001"), person("队员乙", "13811110002"), person("队员丙", "13811110003")];
+    let ids = people::create_batch(&t.app, &Actor::system(), &forms).await.expect("people");
+    t.create_user("c11admin", "org_admin", "C11").await;
+    let organiser = t.login("c11admin").await;
+    organiser.get("/volunteering").await;
+    organiser
+        .post("/volunteering/teams", &[("org_code", "C11"), ("name", "一社区青年突击队"), ("formed_on", "2026-03-01")])
+        .await;
+    let html = organiser.get("/volunteering?from=2026-03-01&to=2026-03-31").await.text();
+    let start = html.find("/volunteering/teams/").expect("team link") + "/volunteering/teams/".len();
+    let team: String = html[start..].chars().take_while(char::is_ascii_digit).collect();
+    let team_path = format!("/volunteering/teams/{team}");
+    organiser.get(&team_path).await;
+    let add = |name: &'static str, phone: &'static str| [("name", name), ("phone", phone), ("joined_on", "2026-03-01")];
+    let unknown = organiser.post(&format!("{team_path}/members"), &add("路人", "13999999999")).await;
+    assert!(unknown.text().contains("人员库中没有该姓名和手机号的人员"));
+    for (name, phone) in [("队员甲", "13811110001"), ("队员乙", "13811110002"), ("队员丙", "13811110003")] {
+        assert_eq!(organiser.post(&format!("{team_path}/members"), &add(name, phone)).await.status, 303);
+    }
+    let change = |fields: Vec<(&'static str, String)>| {
+        let organiser = &organiser;
+        let path = format!("{team_path}/change");
+        async move {
+            let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            organiser.post(&path, &refs).await
+        }
+    };
+    let lead = change(vec![("action", "lead".into()), ("person_id", ids[0].to_string())]).await;
+    assert_eq!(lead.status, 303);
+    let leave =
+        change(vec![("action", "leave".into()), ("person_id", ids[2].to_string()), ("on", "2026-03-02".into())]).await;
+    assert_eq!(leave.status, 303);
+    let page = organiser.get(&team_path).await.text();
+    assert!(page.contains("队员甲 <strong>（队长）</strong>") && page.contains("138****0001"));
+
+    // The team takes a shift on 2026-03-03: the two members still in it turn out.
+    let day = NaiveDate::from_ymd_opt(2026, 3, 3).expect("date");
+    let time = |h| NaiveTime::from_hms_opt(h, 0, 0).expect("time");
+    let call = NewCall {
+        org_code: "C11".into(),
+        title: "卡口值守".into(),
+        task: "卡口值守".into(),
+        published_on: day,
+        real_name: false,
+        shifts: vec![NewShift { on_date: day, start: time(8), end: time(12), place: "村口".into(), places: 10 }],
+    };
+    let shift = volunteering::create_call(&t.app, &Actor::system(), &call).await.expect("call").1[0];
+    organiser.get(&format!("/volunteering/shifts/{shift}")).await;
+    let took = organiser
+        .post(
+            &format!("/volunteering/shifts/{shift}/team"),
+            &[("team_id", &team), ("check_in", "08:00"), ("check_out", "12:00")],
+        )
+        .await;
+    assert_eq!(took.status, 303, "{}", took.text());
+    let admin = t.admin().await;
+    let r = admin.get("/api/v1/reports?as_of=2026-03-31&baseline=2026-01-01&from=2026-03-01&scope=D").await.json();
+    assert_eq!(r["volunteer.turnouts"]["value"], 2);
+    assert_eq!(r["volunteer.hours"]["value"], 8);
+
+    let disband = change(vec![("action", "disband".into()), ("on", "2026-03-10".into())]).await;
+    assert_eq!(disband.status, 303);
+    let again = change(vec![("action", "disband".into()), ("on", "2026-03-11".into())]).await;
+    assert_eq!(again.status, 422);
+    assert_eq!(t.audit_count("volunteer.team_changed").await, 6);
+
+    // The call's page is shared as a link and a QR code; not by another community.
+    let share = organiser.get(&format!("/volunteering/calls/{}/share", call_id(&t, shift).await)).await;
+    assert!(
+        share.text().contains("<svg") && share.text_of_id("share-link").is_some_and(|l| l.ends_with("/portal/calls/1"))
+    );
+    t.create_user("c12admin", "org_admin", "C12").await;
+    let other = t.login("c12admin").await;
+    assert_eq!(other.get(&format!("/volunteering/calls/{}/share", call_id(&t, shift).await)).await.status, 404);
+    assert_eq!(other.get(&team_path).await.status, 404);
+}
+
+async fn call_id(t: &TestApp, shift: i64) -> i64 {
+    qingtuan_app::portal::call_of_shift(&t.app, shift).await.expect("call")
 }

@@ -363,3 +363,39 @@ pub async fn record_value(
         Err(e) => Err(e.into()),
     }
 }
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ServedForm {
+    people_served: String,
+}
+
+pub async fn record_served(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<ServedForm>,
+) -> Result<Response, PageError> {
+    let result = match form.people_served.trim().parse::<i64>() {
+        Ok(n) => activities::record_people_served(&state.app, &user.actor, id, n).await,
+        Err(_) => Err(AppError::Invalid(Invalid::one("people_served", "服务人次应为整数"))),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/activities/{id}")).into_response()),
+        Err(AppError::Invalid(e)) => render_invalid(&show_page(&state, &user, id, Errors(Some(e))).await?),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// An activity's portal link and QR code, to post in online communities or print.
+pub async fn share(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: axum::http::HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    use super::volunteering::{SharePage, absolute_url, qr_svg};
+    let d = activities::detail(&state.app, &user.actor, id).await?;
+    let url = absolute_url(&state, &headers, &format!("/portal/activities/{id}"));
+    render(&SharePage { title: d.activity.title, svg: qr_svg(&url)?, url, back: format!("/activities/{id}") })
+}

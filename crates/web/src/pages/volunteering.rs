@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use qingtuan_app::checkin::{self, Direction, Screen};
-use qingtuan_app::volunteering::{self, Overview, PendingHours, ShiftDetail};
+use qingtuan_app::volunteering::{self, Overview, PendingHours, ShiftDetail, TeamDetail};
 use qingtuan_app::{AppError, stats};
 use qingtuan_domain::Invalid;
 use qingtuan_domain::permission::{Action, Module, Permission};
@@ -93,6 +93,7 @@ struct ShiftPage {
     layout: Layout,
     d: ShiftDetail,
     can_write: bool,
+    teams: Vec<(i64, String)>,
     errors: Errors,
 }
 
@@ -100,12 +101,9 @@ async fn shift_page(state: &AppState, user: &CurrentUser, id: i64, errors: Error
     let d = volunteering::shift_detail(&state.app, &user.actor, id).await?;
     let mut layout = Layout::new(user, "/volunteering", format!("班次：{} {}", d.on_date, d.place));
     layout.crumbs.insert(2, crate::layout::Crumb { label: d.call_title.clone(), href: None });
-    Ok(ShiftPage {
-        layout,
-        d,
-        can_write: user.actor.can_somewhere(Permission::new(Module::Orgs, Action::Write)),
-        errors,
-    })
+    let can_write = user.actor.can_somewhere(Permission::new(Module::Orgs, Action::Write));
+    let teams = if can_write { volunteering::teams_in_scope(&state.app, &user.actor).await? } else { Vec::new() };
+    Ok(ShiftPage { layout, d, can_write, teams, errors })
 }
 
 pub async fn shift(
@@ -143,16 +141,47 @@ pub async fn qr(
 ) -> Result<Response, PageError> {
     let direction = Direction::parse(&direction).ok_or(AppError::NotFound)?;
     let screen = checkin::screen(&state.app, &user.actor, id, direction).await?;
-    let scheme = if is_secure(&state, &headers) { "https" } else { "http" };
+    let url = absolute_url(&state, &headers, &format!("/portal/checkin/{}", screen.token));
+    let svg = qr_svg(&url)?;
+    render(&QrPage { screen, svg, url })
+}
+
+/// This server's address as the request reached it, for links printed or shown as QR codes.
+pub fn absolute_url(state: &AppState, headers: &HeaderMap, path: &str) -> String {
+    let scheme = if is_secure(state, headers) { "https" } else { "http" };
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-    let url = format!("{scheme}://{host}/portal/checkin/{}", screen.token);
-    let svg = qrcode::QrCode::new(url.as_bytes())
+    format!("{scheme}://{host}{path}")
+}
+
+/// A QR code of `text` as inline SVG.
+pub fn qr_svg(text: &str) -> Result<String, AppError> {
+    let svg = qrcode::QrCode::new(text.as_bytes())
         .map_err(|e| AppError::Internal(e.to_string()))?
         .render::<qrcode::render::svg::Color>()
         .min_dimensions(320, 320)
         .build();
-    let svg = svg.find("<svg").map(|i| svg[i..].to_owned()).unwrap_or(svg);
-    render(&QrPage { screen, svg, url })
+    Ok(svg.find("<svg").map(|i| svg[i..].to_owned()).unwrap_or(svg))
+}
+
+#[derive(Template)]
+#[template(path = "volunteering/share.html")]
+pub struct SharePage {
+    pub title: String,
+    pub url: String,
+    pub svg: String,
+    pub back: String,
+}
+
+/// A call's portal link and QR code, to post in online communities or print.
+pub async fn share_call(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let title = volunteering::call_title(&state.app, &user.actor, id).await?;
+    let url = absolute_url(&state, &headers, &format!("/portal/calls/{id}"));
+    render(&SharePage { title, svg: qr_svg(&url)?, url, back: "/volunteering".into() })
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -378,6 +407,133 @@ pub async fn create_call(
             let kept = fields.into_iter().filter(|(k, _)| k != "_csrf").collect();
             render_invalid(&new_call_page(&user, kept, Errors(Some(e))))
         }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "volunteering/team.html")]
+struct TeamPage {
+    layout: Layout,
+    t: TeamDetail,
+    today: NaiveDate,
+    can_write: bool,
+    errors: Errors,
+}
+
+async fn team_page(state: &AppState, user: &CurrentUser, id: i64, errors: Errors) -> Result<TeamPage, PageError> {
+    let t = volunteering::team(&state.app, &user.actor, id).await?;
+    Ok(TeamPage {
+        layout: Layout::new(user, "/volunteering", t.name.clone()),
+        t,
+        today: qingtuan_domain::time::local_date(state.app.now()),
+        can_write: user.actor.can_somewhere(Permission::new(Module::Orgs, Action::Write)),
+        errors,
+    })
+}
+
+pub async fn team(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    render(&team_page(&state, &user, id, Errors::default()).await?)
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct MemberForm {
+    name: String,
+    phone: String,
+    joined_on: String,
+}
+
+pub async fn add_member(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<MemberForm>,
+) -> Result<Response, PageError> {
+    let result = match form.joined_on.trim().parse::<NaiveDate>() {
+        Ok(on) => volunteering::add_member(&state.app, &user.actor, id, &form.name, &form.phone, on).await.map(|_| ()),
+        Err(_) => Err(AppError::Invalid(Invalid::one("joined_on", "请填写入队日期"))),
+    };
+    after_team_form(&state, &user, id, result).await
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct TeamChangeForm {
+    /// `leave`, `lead` or `disband`.
+    action: String,
+    person_id: String,
+    on: String,
+}
+
+pub async fn change_team(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<TeamChangeForm>,
+) -> Result<Response, PageError> {
+    use volunteering::TeamChange;
+    let person = form.person_id.trim().parse::<i64>().ok();
+    let on = form.on.trim().parse::<NaiveDate>().ok();
+    let change = match (form.action.as_str(), person, on) {
+        ("leave", Some(person_id), Some(on)) => Some(TeamChange::Leave { person_id, on }),
+        ("lead", Some(person_id), _) => Some(TeamChange::Lead { person_id }),
+        ("disband", _, Some(on)) => Some(TeamChange::Disband { on }),
+        _ => None,
+    };
+    let result = match change {
+        Some(c) => volunteering::change_team(&state.app, &user.actor, id, c).await,
+        None => Err(AppError::Invalid(Invalid::one("on", "请填写日期"))),
+    };
+    after_team_form(&state, &user, id, result).await
+}
+
+async fn after_team_form(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    result: Result<(), AppError>,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/volunteering/teams/{id}")).into_response()),
+        Err(AppError::Invalid(e)) => render_invalid(&team_page(state, user, id, Errors(Some(e))).await?),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct TeamShiftForm {
+    team_id: String,
+    check_in: String,
+    check_out: String,
+}
+
+/// A team takes the shift as a whole: a turn-out for each member.
+pub async fn team_takes_shift(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(shift_id): Path<i64>,
+    Form(form): Form<TeamShiftForm>,
+) -> Result<Response, PageError> {
+    let parsed = (
+        form.team_id.trim().parse::<i64>(),
+        form.check_in.trim().parse::<chrono::NaiveTime>(),
+        form.check_out.trim().parse::<chrono::NaiveTime>(),
+    );
+    let result = match parsed {
+        (Ok(team), Ok(a), Ok(b)) => {
+            volunteering::team_takes_shift(&state.app, &user.actor, team, shift_id, a, b).await.map(|_| ())
+        }
+        _ => Err(AppError::Invalid(Invalid::one("team", "请选择突击队并填写签到、签退时间（如 08:00）"))),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/volunteering/shifts/{shift_id}")).into_response()),
+        Err(AppError::Invalid(e)) => render_invalid(&shift_page(&state, &user, shift_id, Errors(Some(e))).await?),
         Err(e) => Err(e.into()),
     }
 }
