@@ -12,7 +12,7 @@ use qingtuan_domain::mask::mask_phone;
 use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::person::{Gender, IdNumber, PoliticalStatus};
 use qingtuan_domain::region::pinyin_initials;
-use qingtuan_domain::volunteering::{DEFAULT_MIN_SHARE_PERCENT, credited_minutes};
+use qingtuan_domain::volunteering::credited_minutes;
 use qingtuan_domain::{Invalid, time::format_local};
 use qingtuan_entity::{checkin_use, person, recruitment_call, shift, signup, turnout};
 use sea_orm::{
@@ -301,7 +301,8 @@ async fn record(
         }
         (Direction::Out, Some(t)) => {
             let check_in = t.check_in_at.unwrap_or(now);
-            let minutes = credited_minutes(sh.starts_at, sh.ends_at, check_in, now, DEFAULT_MIN_SHARE_PERCENT);
+            let share = crate::volunteering::min_share_percent(&txn).await?;
+            let minutes = credited_minutes(sh.starts_at, sh.ends_at, check_in, now, share);
             let mut active: turnout::ActiveModel = t.into();
             active.check_out_at = Set(Some(now));
             active.credited_minutes = Set(i32::try_from(minutes).unwrap_or(i32::MAX));

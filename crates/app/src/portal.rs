@@ -477,6 +477,8 @@ pub async fn mine(app: &App, token: &str) -> AppResult<MySignup> {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ServiceRecord {
     pub me: MySignup,
+    /// The attendance rule in force.
+    pub min_share_percent: i64,
     pub issuer: String,
     pub issued_on: NaiveDate,
 }
@@ -490,7 +492,8 @@ pub async fn service_record(app: &App, token: &str) -> AppResult<ServiceRecord> 
         .await?
         .map(|o| o.name)
         .unwrap_or_default();
-    Ok(ServiceRecord { me, issuer, issued_on: qingtuan_domain::time::local_date(app.now()) })
+    let min_share_percent = crate::volunteering::min_share_percent(&app.db).await?;
+    Ok(ServiceRecord { me, min_share_percent, issuer, issued_on: qingtuan_domain::time::local_date(app.now()) })
 }
 
 pub async fn cancel(app: &App, client: &ClientInfo, token: &str) -> AppResult<()> {

@@ -87,6 +87,44 @@ pub struct NewCall {
     pub shifts: Vec<NewShift>,
 }
 
+const MIN_SHARE_SETTING: &str = "volunteering.min_share_percent";
+
+/// The share of a shift (in %) a volunteer must attend for the hours to count: the district's
+/// setting, 60 unless changed.
+pub async fn min_share_percent<C: sea_orm::ConnectionTrait>(conn: &C) -> AppResult<i64> {
+    Ok(qingtuan_entity::app_setting::Entity::find_by_id(MIN_SHARE_SETTING.to_owned())
+        .one(conn)
+        .await?
+        .and_then(|s| s.value.parse().ok())
+        .unwrap_or(DEFAULT_MIN_SHARE_PERCENT))
+}
+
+/// Changes the attendance rule for turn-outs recorded from now on. Only a user who may approve
+/// over the whole tree (the district) may change it; audited.
+pub async fn set_min_share_percent(app: &App, actor: &Actor, percent: i64) -> AppResult<()> {
+    use qingtuan_entity::app_setting;
+    let approve = Permission::new(Module::Orgs, Action::Approve);
+    if !scope::covers_everything(&app.db, actor, approve).await? {
+        return scope::deny(app, actor, approve, ObjectKind::Page, Some("settings".into()), AppError::Forbidden).await;
+    }
+    if !(1..=100).contains(&percent) {
+        return Err(Invalid::one("percent", "出勤比例应在 1% 至 100% 之间").into());
+    }
+    let before = min_share_percent(&app.db).await?;
+    let txn = app.db.begin().await?;
+    app_setting::Entity::delete_by_id(MIN_SHARE_SETTING.to_owned()).exec(&txn).await?;
+    app_setting::ActiveModel { key: Set(MIN_SHARE_SETTING.to_owned()), value: Set(percent.to_string()) }
+        .insert(&txn)
+        .await?;
+    let entry = Entry::new(AuditAction::SettingChanged, ObjectKind::Page)
+        .object(MIN_SHARE_SETTING)
+        .before(json!({ "min_share_percent": before }))
+        .after(json!({ "min_share_percent": percent }));
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 /// A local date and time in Shanghai, as a UTC instant.
 pub fn local_instant(day: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
     start_of_local_day(day) + (time - NaiveTime::MIN)
@@ -164,14 +202,14 @@ pub async fn record_turnouts(app: &App, actor: &Actor, rows: &[Attendance]) -> A
             checked.insert(*org, true);
         }
     }
+    let share = min_share_percent(&app.db).await?;
     let txn = app.db.begin().await?;
     let mut minutes = 0_i64;
     for chunk in rows.chunks(1000) {
         let mut models = Vec::with_capacity(chunk.len());
         for r in chunk {
             let (s, _) = shifts.get(&r.shift_id).ok_or(AppError::NotFound)?;
-            let credited =
-                credited_minutes(s.starts_at, s.ends_at, r.check_in_at, r.check_out_at, DEFAULT_MIN_SHARE_PERCENT);
+            let credited = credited_minutes(s.starts_at, s.ends_at, r.check_in_at, r.check_out_at, share);
             minutes += credited;
             models.push(turnout::ActiveModel {
                 shift_id: Set(r.shift_id),

@@ -75,6 +75,7 @@ audit_actions! {
     AttendanceMarked => "activity.attendance", "登记活动参加情况", false;
     RateLimited => "security.rate_limited", "请求过于频繁被拒绝", true;
     SectorChanged => "sector.update", "修改领域设置", false;
+    SettingChanged => "settings.update", "修改系统设置", false;
     PeopleMerged => "person.merge", "合并重复人员", false;
     RegionCreated => "region.create", "创建区域", false;
     PopulationRecorded => "region.population", "登记青年人口", false;

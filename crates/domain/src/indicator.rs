@@ -74,7 +74,7 @@ catalogue! {
     VOLUNTEER_TURNOUTS = "volunteer.turnouts", "出动志愿者", "人次", Flow, "P8",
         "统计期内各招募令班次的志愿者出勤记录条数，一人参加一个班次计一人次。";
     VOLUNTEER_HOURS = "volunteer.hours", "志愿服务时长", "小时", Flow, "P8",
-        "统计期内计入的志愿服务时长之和：出勤达到班次时长 60% 的，按实际出勤时间计；加上经上级组织批准的补录时长，减去核减的时长。";
+        "统计期内计入的志愿服务时长之和：出勤达到班次时长规定比例（默认 60%）的，按实际出勤时间计；加上经上级组织批准的补录时长，减去核减的时长。";
     PEOPLE_SERVED = "volunteer.people_served", "志愿服务人次", "人次", Flow, "P8",
         "统计期内各招募令班次和各项活动登记的服务对象人次之和。";
     DONATIONS = "donations.value_yuan", "捐款捐物", "元", Flow, "P8",

@@ -14,6 +14,7 @@ db_tests!(
     a_child_is_signed_up_only_by_a_guardian,
     hours_added_by_hand_wait_for_the_org_above,
     organisers_see_only_their_communitys_signups,
+    the_attendance_rule_is_the_districts_setting,
 );
 
 /// A call of `org` with one shift today (the test clock's 2026-03-02, 09:00 in Shanghai) from
@@ -283,4 +284,32 @@ async fn organisers_see_only_their_communitys_signups(t: TestApp) {
         assert_eq!(res.status, 404, "{path}");
         assert!(!res.text().contains("小王"));
     }
+}
+
+async fn the_attendance_rule_is_the_districts_setting(t: TestApp) {
+    t.seed_tree().await;
+    let shift = shift_today(&t, "C11").await;
+    let root = t.admin().await;
+    t.create_user("c11admin", "org_admin", "C11").await;
+    let community = t.login("c11admin").await;
+    community.get("/volunteering").await;
+    assert_eq!(community.post("/volunteering/settings", &[("percent", "25")]).await.status, 403);
+    let page = root.get("/volunteering").await;
+    assert_eq!(page.text_of_id("min-share").as_deref(), Some("60%"));
+    assert_eq!(root.post("/volunteering/settings", &[("percent", "0")]).await.status, 422);
+    assert_eq!(root.post("/volunteering/settings", &[("percent", "25")]).await.status, 303);
+    assert_eq!(root.get("/volunteering").await.text_of_id("min-share").as_deref(), Some("25%"));
+    assert_eq!(t.audit_count("settings.update").await, 1);
+
+    // 30 minutes of a 120-minute shift: short of 60 %, enough for 25 %.
+    let phone = t.client();
+    let (link, _) = sign_up(&t, &phone, shift, "小王", "13912345678").await;
+    let (checkin, _) = screen(&root, shift, "in").await;
+    phone.get(&checkin).await;
+    phone.post(&checkin, &[]).await;
+    t.clock.advance(TimeDelta::minutes(30));
+    let (checkout, _) = screen(&root, shift, "out").await;
+    phone.get(&checkout).await;
+    assert!(phone.post(&checkout, &[]).await.text().contains("本次计入服务时长 30 分钟"));
+    assert!(phone.get(&format!("{link}/record")).await.text().contains("出勤达到班次时长 25% 方予计入"));
 }

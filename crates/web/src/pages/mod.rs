@@ -60,6 +60,7 @@ pub fn routes() -> Router<AppState> {
         .route("/volunteering", get(volunteering::show))
         .route("/volunteering/calls/new", get(volunteering::new_call))
         .route("/volunteering/calls", post(volunteering::create_call))
+        .route("/volunteering/settings", post(volunteering::set_min_share))
         .route("/volunteering/teams", post(volunteering::create_team))
         .route("/volunteering/teams/{id}", get(volunteering::team))
         .route("/volunteering/teams/{id}/members", post(volunteering::add_member))

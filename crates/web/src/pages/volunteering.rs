@@ -35,6 +35,8 @@ struct Page {
     o: Overview,
     can_write: bool,
     can_approve: bool,
+    min_share: i64,
+    can_set_share: bool,
     today: NaiveDate,
     errors: Errors,
 }
@@ -51,6 +53,13 @@ async fn page(state: &AppState, user: &CurrentUser, period: &Period, errors: Err
         o,
         can_write: user.actor.can_somewhere(Permission::new(Module::Orgs, Action::Write)),
         can_approve: user.actor.can_somewhere(Permission::new(Module::Orgs, Action::Approve)),
+        min_share: volunteering::min_share_percent(&state.app.db).await?,
+        can_set_share: qingtuan_app::scope::covers_everything(
+            &state.app.db,
+            &user.actor,
+            Permission::new(Module::Orgs, Action::Approve),
+        )
+        .await?,
         today: qingtuan_domain::time::local_date(state.app.now()),
         errors,
     })
@@ -536,4 +545,23 @@ pub async fn team_takes_shift(
         Err(AppError::Invalid(e)) => render_invalid(&shift_page(&state, &user, shift_id, Errors(Some(e))).await?),
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ShareForm {
+    percent: String,
+}
+
+/// The district changes the attendance rule.
+pub async fn set_min_share(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<ShareForm>,
+) -> Result<Response, PageError> {
+    let result = match form.percent.trim().trim_end_matches('%').parse::<i64>() {
+        Ok(p) => volunteering::set_min_share_percent(&state.app, &user.actor, p).await,
+        Err(_) => Err(AppError::Invalid(Invalid::one("percent", "出勤比例应为 1 至 100 的整数"))),
+    };
+    after_form(&state, &user, result).await
 }
