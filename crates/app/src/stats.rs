@@ -235,13 +235,31 @@ async fn org_figures<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<Hash
     .await
 }
 
-/// Every figure counted from positions on both dates: one scan of the scope's positions held on
-/// either date, grouped by person, so each person counts once per figure.
+/// The people figures of both dates: each person counts once per figure, however many posts they
+/// hold. Three aggregate queries run at once on the pool's connections (two cores): the work force
+/// in two halves of the people (by the parity of their id, so every person falls in exactly one
+/// half and the halves add up), and the secretaries and selected cadres, which only a few posts
+/// can be, from those posts alone.
 async fn position_figures<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<HashMap<String, i64>> {
+    let (d, b) = (p.as_of, p.baseline);
+    let (scope_sql, values) = scope_where(p);
+    let backend = conn.get_database_backend();
+    // Dates are typed and formatted by chrono (see `org_exists`).
+    let workforce = |half: i64| {
+        format!(
+            "SELECT SUM(wf_d) AS wf_d, SUM(wf_b) AS wf_b \
+             FROM (SELECT MAX(CASE WHEN {} THEN 1 ELSE 0 END) AS wf_d, MAX(CASE WHEN {} THEN 1 ELSE 0 END) AS wf_b \
+             FROM positions ps JOIN orgs o ON o.id = ps.org_id \
+             WHERE {scope_sql} AND o.sector_id IN (SELECT id FROM sectors WHERE social_domain = TRUE) \
+             AND ps.start_on <= '{}' AND ps.person_id % 2 = {half} GROUP BY ps.person_id) per_person",
+            post_held(d),
+            post_held(b),
+            d.max(b),
+        )
+    };
     let mut flags = Vec::new();
-    for (suffix, on) in [("d", p.as_of), ("b", p.baseline)] {
+    for (suffix, on) in [("d", d), ("b", b)] {
         let held = post_held(on);
-        flags.push((format!("wf_{suffix}"), format!("{held} AND s.social_domain = TRUE")));
         for source in ["two_committees", "good_rural_youth"] {
             flags.push((
                 format!("sec_{source}_{suffix}"),
@@ -255,25 +273,35 @@ async fn position_figures<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult
             ));
         }
     }
-    let (scope_sql, values) = scope_where(p);
-    let backend = conn.get_database_backend();
     let inner: Vec<String> =
         flags.iter().map(|(name, cond)| format!("MAX(CASE WHEN {cond} THEN 1 ELSE 0 END) AS {name}")).collect();
     let outer: Vec<String> = flags.iter().map(|(name, _)| format!("SUM({name}) AS {name}")).collect();
-    let sql = format!(
-        "SELECT {} FROM (SELECT {} FROM positions ps JOIN orgs o ON o.id = ps.org_id LEFT JOIN sectors s ON s.id = o.sector_id \
-         WHERE {scope_sql} AND ({} OR {}) GROUP BY ps.person_id) per_person",
+    let cadres = format!(
+        "SELECT {} FROM (SELECT {} FROM positions ps JOIN orgs o ON o.id = ps.org_id \
+         WHERE {scope_sql} AND ps.start_on <= '{}' \
+         AND ((ps.title = 'secretary' AND ps.source IN ('two_committees', 'good_rural_youth')) \
+           OR (ps.source = 'social_selection' AND ps.serving_level IN ('district', 'street') AND ps.employment IN ('seconded', 'part_time'))) \
+         GROUP BY ps.person_id) per_person",
         outer.join(", "),
         inner.join(", "),
-        post_held(p.as_of),
-        post_held(p.baseline)
+        d.max(b),
     );
-    let row = conn.query_one_raw(statement(backend, &sql, values)).await?;
+    let (even, odd, few) = tokio::join!(
+        conn.query_one_raw(statement(backend, &workforce(0), values.clone())),
+        conn.query_one_raw(statement(backend, &workforce(1), values.clone())),
+        conn.query_one_raw(statement(backend, &cadres, values)),
+    );
     let mut out = HashMap::new();
-    if let Some(row) = row {
-        for (name, _) in &flags {
-            let v: Option<i64> = row.try_get("", name)?;
-            out.insert(name.clone(), v.unwrap_or(0));
+    for (row, names) in [
+        (even?, vec!["wf_d".to_owned(), "wf_b".to_owned()]),
+        (odd?, vec!["wf_d".to_owned(), "wf_b".to_owned()]),
+        (few?, flags.iter().map(|(n, _)| n.clone()).collect()),
+    ] {
+        if let Some(row) = row {
+            for name in names {
+                let v: Option<i64> = row.try_get("", &name)?;
+                *out.entry(name).or_insert(0) += v.unwrap_or(0);
+            }
         }
     }
     Ok(out)
@@ -310,8 +338,8 @@ pub async fn evaluate<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<Vec
     use indicator::*;
     let region = scope_region(conn, p).await?;
     let within = region.as_ref().map(|r| r.path.clone());
-    let o = org_figures(conn, p).await?;
-    let ps = position_figures(conn, p).await?;
+    let (o, ps) = tokio::join!(org_figures(conn, p), position_figures(conn, p));
+    let (o, ps) = (o?, ps?);
     let get = |m: &HashMap<String, i64>, k: &str| m.get(k).copied().unwrap_or(0);
     let stock = |ind, m: &HashMap<String, i64>, key: &str| {
         Figure::stock(ind, get(m, &format!("{key}_d")), get(m, &format!("{key}_b")))
