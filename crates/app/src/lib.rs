@@ -17,6 +17,7 @@ pub mod generator;
 pub mod import;
 pub mod orgs;
 pub mod page;
+pub mod par;
 pub mod people;
 pub mod portal;
 pub mod positions;

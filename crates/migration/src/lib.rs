@@ -10,6 +10,7 @@ mod m0005_volunteering;
 mod m0006_portal;
 mod m0007_attendance;
 mod m0008_activities;
+mod m0009_cadres_index;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_portal::Migration),
             Box::new(m0007_attendance::Migration),
             Box::new(m0008_activities::Migration),
+            Box::new(m0009_cadres_index::Migration),
         ]
     }
 }
