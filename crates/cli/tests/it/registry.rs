@@ -10,6 +10,7 @@ db_tests!(
     the_social_domain_is_data,
     duplicates_are_listed_and_merged,
     renames_and_dissolutions_are_the_orgs_history,
+    honours_are_recorded_on_the_orgs_page,
 );
 
 async fn moving_a_subtree_rewires_scopes(t: TestApp) {
@@ -125,4 +126,24 @@ async fn renames_and_dissolutions_are_the_orgs_history(t: TestApp) {
     assert!(html.contains("本组织及下级的统计"), "the subtree's figures");
     let c11 = t.org_id("C11").await;
     assert!(admin.get(&format!("/orgs/{c11}")).await.text().contains("已于 2026-03-01 撤销"), "children dissolved too");
+}
+
+async fn honours_are_recorded_on_the_orgs_page(t: TestApp) {
+    t.seed_tree().await;
+    t.create_user("s1admin", "org_admin", "S1").await;
+    let s1 = t.login("s1admin").await;
+    let c11 = t.org_id("C11").await;
+    s1.get(&format!("/orgs/{c11}")).await;
+    let path = format!("/orgs/{c11}/honours");
+    let empty = s1.post(&path, &[("title", ""), ("awarded_on", "2021-05-04")]).await;
+    assert_eq!(empty.status, 422);
+    let ok = s1.post(&path, &[("title", "全国五四红旗团支部"), ("awarded_on", "2021-05-04")]).await;
+    assert_eq!(ok.status, 303, "{}", ok.text());
+    assert!(s1.get(&format!("/orgs/{c11}")).await.text().contains("全国五四红旗团支部（2021-05-04）"));
+    assert_eq!(t.audit_count("org.honour").await, 1);
+    let c21 = t.org_id("C21").await;
+    assert_eq!(
+        s1.post(&format!("/orgs/{c21}/honours"), &[("title", "x"), ("awarded_on", "2021-05-04")]).await.status,
+        404
+    );
 }

@@ -40,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .route("/orgs/{id}/edit", get(orgs::edit_form))
         .route("/orgs/{id}/dissolve", post(orgs::dissolve))
         .route("/orgs/{id}/move", post(orgs::move_subtree))
+        .route("/orgs/{id}/honours", post(orgs::add_honour))
         .route("/orgs/export.xlsx", get(orgs::export))
         .route("/people", get(people::list))
         .route("/people/export.xlsx", get(people::export))

@@ -218,6 +218,31 @@ pub async fn dissolve(
 
 #[derive(Default, serde::Deserialize)]
 #[serde(default)]
+pub struct HonourForm {
+    title: String,
+    awarded_on: String,
+}
+
+pub async fn add_honour(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<HonourForm>,
+) -> Result<Response, PageError> {
+    let code = orgs::show(&state.app, &user.actor, OrgId(id)).await?.code;
+    let result = match qingtuan_app::people::parse_date("awarded_on", &form.awarded_on) {
+        Ok(Some(on)) => orgs::add_honour(&state.app, &user.actor, &code, &form.title, on).await,
+        _ => Err(AppError::Invalid(qingtuan_domain::Invalid::one("awarded_on", "请填写有效的获得日期"))),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/orgs/{id}")).into_response()),
+        Err(AppError::Invalid(e)) => render_invalid(&show_page(&state, &user, OrgId(id), Errors(Some(e))).await?),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
 pub struct MoveForm {
     parent_code: String,
 }
