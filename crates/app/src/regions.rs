@@ -21,6 +21,7 @@ use crate::{Actor, App, AppError, scope};
 const WRITE: Permission = Permission::new(Module::Orgs, Action::Write);
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct NewRegion {
     pub code: String,
     pub name: String,
@@ -314,4 +315,116 @@ pub(crate) async fn finish(
         txn.commit().await?
     }
     Ok(rows)
+}
+
+/// A region in the list, with its youth population by year (newest first).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RegionRow {
+    pub code: String,
+    pub name: String,
+    pub kind_label: String,
+    pub parent_name: String,
+    /// (year, count, source)
+    pub populations: Vec<(i32, i64, String)>,
+}
+
+/// The list's filter: a name or code, a kind, the page.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct Filter {
+    pub q: String,
+    pub kind: String,
+    pub page: Option<u64>,
+}
+
+fn filtered(filter: &Filter) -> sea_orm::Select<region::Entity> {
+    let mut q = region::Entity::find();
+    let text = filter.q.trim();
+    if !text.is_empty() {
+        q = q.filter(
+            sea_orm::Condition::any()
+                .add(region::Column::Name.contains(text))
+                .add(region::Column::Code.starts_with(text)),
+        );
+    }
+    if !filter.kind.is_empty() {
+        q = q.filter(region::Column::Kind.eq(filter.kind.clone()));
+    }
+    q.order_by_asc(region::Column::Path)
+}
+
+async fn rows(app: &App, regions: Vec<region::Model>) -> AppResult<Vec<RegionRow>> {
+    let ids: Vec<i64> = regions.iter().map(|r| r.id).collect();
+    let parents: Vec<i64> = regions.iter().filter_map(|r| r.parent_id).collect();
+    let mut names = std::collections::HashMap::new();
+    for chunk in parents.chunks(500) {
+        for p in region::Entity::find().filter(region::Column::Id.is_in(chunk.to_vec())).all(&app.db).await? {
+            names.insert(p.id, p.name);
+        }
+    }
+    let mut pops: std::collections::HashMap<i64, Vec<(i32, i64, String)>> = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        let found = youth_population::Entity::find()
+            .filter(youth_population::Column::RegionId.is_in(chunk.to_vec()))
+            .order_by_desc(youth_population::Column::Year)
+            .all(&app.db)
+            .await?;
+        for y in found {
+            pops.entry(y.region_id).or_default().push((y.year, y.count, y.source));
+        }
+    }
+    Ok(regions
+        .into_iter()
+        .map(|r| RegionRow {
+            kind_label: RegionKind::parse(&r.kind).map(RegionKind::label).unwrap_or("未知").to_owned(),
+            parent_name: r.parent_id.and_then(|p| names.get(&p).cloned()).unwrap_or_default(),
+            populations: pops.remove(&r.id).unwrap_or_default(),
+            code: r.code,
+            name: r.name,
+        })
+        .collect())
+}
+
+/// Regions are district-wide reference data: anyone who may read orgs may read them.
+pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<crate::page::Page<RegionRow>> {
+    use crate::page::{PER_PAGE, Page, page_number};
+    use sea_orm::PaginatorTrait;
+    scope::require_somewhere(app, actor, Permission::new(Module::Orgs, Action::Read)).await?;
+    let page = page_number(filter.page);
+    let paginator = filtered(filter).paginate(&app.db, PER_PAGE);
+    let total = paginator.num_items().await?;
+    let items = rows(app, paginator.fetch_page(page - 1).await?).await?;
+    Ok(Page { items, total, page, per_page: PER_PAGE })
+}
+
+/// The filtered list as a workbook (cells as text); audited.
+pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<u8>> {
+    let export = Permission::new(Module::Orgs, Action::Export);
+    scope::require_somewhere(app, actor, export).await?;
+    let all = rows(app, filtered(filter).all(&app.db).await?).await?;
+    let cells = all.iter().map(|r| {
+        let pop = r.populations.first();
+        vec![
+            r.code.clone(),
+            r.name.clone(),
+            r.kind_label.clone(),
+            r.parent_name.clone(),
+            pop.map(|p| p.0.to_string()).unwrap_or_default(),
+            pop.map(|p| p.1.to_string()).unwrap_or_default(),
+            pop.map(|p| p.2.clone()).unwrap_or_default(),
+        ]
+    });
+    let bytes = crate::export::text_workbook(
+        "区域",
+        &["区域代码", "名称", "类型", "上级区域", "最新人口年份", "青年人口", "数据来源"],
+        cells,
+    )?;
+    let entry = Entry::new(AuditAction::Exported, ObjectKind::Region).after(json!({ "regions": all.len() }));
+    audit::record(&app.db, app.now(), actor, entry).await?;
+    Ok(bytes)
+}
+
+/// May the actor change regions and populations (district-wide writers)?
+pub async fn can_edit(app: &App, actor: &Actor) -> AppResult<bool> {
+    scope::covers_everything(&app.db, actor, WRITE).await
 }

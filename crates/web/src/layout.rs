@@ -34,9 +34,10 @@ const fn read(module: Module) -> Option<Permission> {
     Some(Permission::new(module, Action::Read))
 }
 
-const MENU: [(&str, &str, Option<Permission>); 12] = [
+const MENU: [(&str, &str, Option<Permission>); 13] = [
     ("/dashboard", "工作台", read(Module::Dashboard)),
     ("/orgs", "组织", read(Module::Orgs)),
+    ("/regions", "区域", read(Module::Orgs)),
     ("/sectors", "领域设置", read(Module::Orgs)),
     ("/people", "人员", read(Module::People)),
     ("/imports", "导入", Some(Permission::new(Module::People, Action::Write))),

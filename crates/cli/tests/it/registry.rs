@@ -11,6 +11,7 @@ db_tests!(
     duplicates_are_listed_and_merged,
     renames_and_dissolutions_are_the_orgs_history,
     honours_are_recorded_on_the_orgs_page,
+    regions_and_youth_populations_are_kept_by_the_district,
 );
 
 async fn moving_a_subtree_rewires_scopes(t: TestApp) {
@@ -146,4 +147,40 @@ async fn honours_are_recorded_on_the_orgs_page(t: TestApp) {
         s1.post(&format!("/orgs/{c21}/honours"), &[("title", "x"), ("awarded_on", "2021-05-04")]).await.status,
         404
     );
+}
+
+async fn regions_and_youth_populations_are_kept_by_the_district(t: TestApp) {
+    t.seed_tree().await;
+    let admin = t.admin().await;
+    admin.get("/regions").await;
+    let district = admin.post("/regions", &[("code", "QD"), ("name", "测试区"), ("kind", "district")]).await;
+    assert_eq!(district.status, 303, "{}", district.text());
+    let street = admin
+        .post("/regions", &[("code", "QD01"), ("name", "一街道"), ("kind", "street"), ("parent_code", "QD")])
+        .await;
+    assert_eq!(street.status, 303);
+    let again =
+        admin.post("/regions", &[("code", "QD01"), ("name", "重复"), ("kind", "street"), ("parent_code", "QD")]).await;
+    assert_eq!(again.status, 422);
+    let bad = admin.post("/regions/populations", &[("region_code", "QD01"), ("year", "2026"), ("count", "多")]).await;
+    assert_eq!(bad.status, 422);
+    let pop = admin
+        .post(
+            "/regions/populations",
+            &[("region_code", "QD01"), ("year", "2026"), ("count", "12000"), ("source", "区统计局")],
+        )
+        .await;
+    assert_eq!(pop.status, 303, "{}", pop.text());
+    let list = admin.get("/regions?q=QD01").await.text();
+    assert!(list.contains("一街道") && list.contains("2026：12000（区统计局）") && !list.contains("测试区</td><td>区"));
+    assert_eq!(admin.get("/regions/export.xlsx").await.status, 200);
+    assert_eq!(t.audit_count("region.population").await, 1);
+
+    // A street's admin reads the list but changes nothing.
+    t.create_user("s1admin", "org_admin", "S1").await;
+    let s1 = t.login("s1admin").await;
+    let page = s1.get("/regions").await;
+    assert!(page.text().contains("一街道") && !page.text().contains("登记青年人口"));
+    let refused = s1.post("/regions/populations", &[("region_code", "QD01"), ("year", "2026"), ("count", "1")]).await;
+    assert_eq!(refused.status, 403);
 }

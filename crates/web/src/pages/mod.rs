@@ -10,6 +10,7 @@ mod imports;
 mod orgs;
 mod people;
 mod portal;
+mod regions;
 mod roles;
 mod sectors;
 mod users;
@@ -88,6 +89,9 @@ pub fn routes() -> Router<AppState> {
         .route("/projects", get(activities::projects).post(activities::create_project))
         .route("/projects/{id}/indicators", post(activities::add_indicator))
         .route("/projects/indicators/{id}/values", post(activities::record_value))
+        .route("/regions", get(regions::list).post(regions::create))
+        .route("/regions/export.xlsx", get(regions::export))
+        .route("/regions/populations", post(regions::set_population))
         .route("/sectors", get(sectors::list))
         .route("/sectors/{code}", post(sectors::update))
         .route("/people/{id}", get(people::show))
