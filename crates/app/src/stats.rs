@@ -344,8 +344,19 @@ pub async fn evaluate<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<Vec
     use indicator::*;
     let region = scope_region(conn, p).await?;
     let within = region.as_ref().map(|r| r.path.clone());
-    let (o, ps, flows) = tokio::join!(org_figures(conn, p), position_figures(conn, p), flow_figures(conn, p));
-    let (o, ps) = (o?, ps?);
+    let region_id = region.as_ref().map(|r| r.id);
+    // The region counts and youth populations the figures are relative to.
+    let bases = async {
+        Ok::<_, AppError>((
+            regions_in(conn, within.as_deref(), RegionKind::Street).await?,
+            regions_in(conn, within.as_deref(), RegionKind::Community).await?,
+            regions::youth_population(conn, region_id, within.as_deref(), p.as_of).await?,
+            regions::youth_population(conn, region_id, within.as_deref(), p.baseline).await?,
+        ))
+    };
+    let (o, ps, flows, bases) =
+        tokio::join!(org_figures(conn, p), position_figures(conn, p), flow_figures(conn, p), bases);
+    let (o, ps, (streets, communities, pop_d, pop_b)) = (o?, ps?, bases?);
     let get = |m: &HashMap<String, i64>, k: &str| m.get(k).copied().unwrap_or(0);
     let stock = |ind, m: &HashMap<String, i64>, key: &str| {
         Figure::stock(ind, get(m, &format!("{key}_d")), get(m, &format!("{key}_b")))
@@ -364,7 +375,7 @@ pub async fn evaluate<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<Vec
         (COMMUNITIES_WITH_BRANCH, "cm_br", RegionKind::Community),
     ] {
         let mut f = stock(ind, &o, key);
-        f.of = Some(regions_in(conn, within.as_deref(), level).await?);
+        f.of = Some(if level == RegionKind::Street { streets } else { communities });
         out.push(f);
     }
     out.push(stock(INDUSTRY_YOUTH_WORK_COMMITTEES, &o, "ywc_industry"));
@@ -372,12 +383,9 @@ pub async fn evaluate<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<Vec
 
     let (wf_d, wf_b) = (get(&ps, "wf_d"), get(&ps, "wf_b"));
     out.push(Figure::stock(WORKFORCE, wf_d, wf_b));
-    let region_id = region.as_ref().map(|r| r.id);
     let per_10k = |people: i64, population: i64| {
         if population > 0 { (people as f64 * 10_000.0 / population as f64).round() as i64 } else { 0 }
     };
-    let pop_d = regions::youth_population(conn, region_id, within.as_deref(), p.as_of).await?;
-    let pop_b = regions::youth_population(conn, region_id, within.as_deref(), p.baseline).await?;
     out.push(Figure::stock(WORKFORCE_PER_10K, per_10k(wf_d, pop_d), per_10k(wf_b, pop_b)));
     out.push(stock(SECRETARIES_TWO_COMMITTEES, &ps, "sec_two_committees"));
     out.push(stock(SECRETARIES_GOOD_RURAL_YOUTH, &ps, "sec_good_rural_youth"));
@@ -398,37 +406,97 @@ async fn flow_figures<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<Vec
     use indicator::*;
     let from = period_start(p);
     let (prev_from, prev_to) = crate::volunteering::previous_period(from, p.as_of);
-    let mut sums = Vec::new();
-    for (a, b) in [(from, p.as_of), (prev_from, prev_to)] {
-        // Dates are typed and formatted by chrono (see `org_exists`).
-        let columns: [(&str, String, &str); 7] = [
-            ("activities", "COUNT(*), CAST(COALESCE(SUM(CASE WHEN s.attended THEN 1 ELSE 0 END), 0) AS BIGINT)".into(), &format!("activity_signups s JOIN activities a ON a.id = s.activity_id JOIN orgs o ON o.id = a.org_id WHERE {{scope}} AND s.status <> 'cancelled' AND a.on_date >= '{a}' AND a.on_date <= '{b}'")),
-            ("teams", "COUNT(*)".into(), &format!("volunteer_teams t JOIN orgs o ON o.id = t.org_id WHERE {{scope}} AND t.formed_on <= '{b}' AND (t.disbanded_on IS NULL OR t.disbanded_on > '{a}')")),
-            ("turnouts", "COUNT(*), CAST(COALESCE(SUM(tu.credited_minutes), 0) AS BIGINT)".into(), &format!("turnouts tu JOIN shifts sh ON sh.id = tu.shift_id JOIN recruitment_calls c ON c.id = sh.call_id JOIN orgs o ON o.id = c.org_id WHERE {{scope}} AND sh.on_date >= '{a}' AND sh.on_date <= '{b}'")),
-            ("adjusted", "CAST(COALESCE(SUM(a.minutes), 0) AS BIGINT)".into(), &format!("hour_adjustments a JOIN orgs o ON o.id = a.org_id WHERE {{scope}} AND a.status = 'approved' AND a.on_date >= '{a}' AND a.on_date <= '{b}'")),
-            ("served", "CAST(COALESCE(SUM(sh.people_served), 0) AS BIGINT)".into(), &format!("shifts sh JOIN recruitment_calls c ON c.id = sh.call_id JOIN orgs o ON o.id = c.org_id WHERE {{scope}} AND sh.on_date >= '{a}' AND sh.on_date <= '{b}'")),
-            ("served_at_activities", "CAST(COALESCE(SUM(ac.people_served), 0) AS BIGINT)".into(), &format!("activities ac JOIN orgs o ON o.id = ac.org_id WHERE {{scope}} AND ac.on_date >= '{a}' AND ac.on_date <= '{b}'")),
-            // PostgreSQL sums BIGINTs as NUMERIC; every sum is cast back.
-            ("donations", "CAST(COALESCE(SUM(CASE WHEN d.kind = 'cash' THEN d.value_fen ELSE 0 END), 0) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN d.kind = 'goods' THEN d.value_fen ELSE 0 END), 0) AS BIGINT)".into(), &format!("donations d JOIN orgs o ON o.id = d.org_id WHERE {{scope}} AND d.donated_on >= '{a}' AND d.donated_on <= '{b}'")),
-        ];
-        let mut row = HashMap::new();
-        for (name, select, from_where) in columns {
-            let (scope_sql, values) = scope_where(p);
-            let sql = format!("SELECT {select} FROM {}", from_where.replace("{scope}", &scope_sql));
-            let backend = conn.get_database_backend();
-            let result = conn.query_one_raw(statement(backend, &sql, values)).await?;
-            let get = |i: usize| -> AppResult<i64> {
-                Ok(match &result {
-                    Some(r) => r.try_get_by_index::<Option<i64>>(i)?.unwrap_or(0),
-                    None => 0,
-                })
-            };
-            row.insert(name.to_owned(), get(0)?);
-            if matches!(name, "turnouts" | "donations" | "activities") {
-                row.insert(format!("{name}_2"), get(1)?);
+    let periods = [(from, p.as_of), (prev_from, prev_to)];
+    fn on(column: &'static str) -> impl Fn(NaiveDate, NaiveDate) -> String + Send + Sync {
+        move |a, b| format!("{column} >= '{a}' AND {column} <= '{b}'")
+    }
+    // (name, summed values, the row's date condition for a period, tables, other conditions).
+    // One query per table covers both periods. Dates are typed and formatted by chrono.
+    type Period = Box<dyn Fn(NaiveDate, NaiveDate) -> String + Send + Sync>;
+    let tables: [(&str, &[&str], Period, &str, &str); 7] = [
+        (
+            "activities",
+            &["1", "CASE WHEN s.attended THEN 1 ELSE 0 END"],
+            Box::new(on("a.on_date")),
+            "activity_signups s JOIN activities a ON a.id = s.activity_id JOIN orgs o ON o.id = a.org_id",
+            "s.status <> 'cancelled'",
+        ),
+        (
+            "teams",
+            &["1"],
+            Box::new(|a, b| format!("t.formed_on <= '{b}' AND (t.disbanded_on IS NULL OR t.disbanded_on > '{a}')")),
+            "volunteer_teams t JOIN orgs o ON o.id = t.org_id",
+            "1 = 1",
+        ),
+        (
+            "turnouts",
+            &["1", "tu.credited_minutes"],
+            Box::new(on("sh.on_date")),
+            "turnouts tu JOIN shifts sh ON sh.id = tu.shift_id JOIN recruitment_calls c ON c.id = sh.call_id JOIN orgs o ON o.id = c.org_id",
+            "1 = 1",
+        ),
+        (
+            "adjusted",
+            &["a.minutes"],
+            Box::new(on("a.on_date")),
+            "hour_adjustments a JOIN orgs o ON o.id = a.org_id",
+            "a.status = 'approved'",
+        ),
+        (
+            "served",
+            &["sh.people_served"],
+            Box::new(on("sh.on_date")),
+            "shifts sh JOIN recruitment_calls c ON c.id = sh.call_id JOIN orgs o ON o.id = c.org_id",
+            "1 = 1",
+        ),
+        (
+            "served_at_activities",
+            &["ac.people_served"],
+            Box::new(on("ac.on_date")),
+            "activities ac JOIN orgs o ON o.id = ac.org_id",
+            "1 = 1",
+        ),
+        (
+            "donations",
+            &[
+                "CASE WHEN d.kind = 'cash' THEN d.value_fen ELSE 0 END",
+                "CASE WHEN d.kind = 'goods' THEN d.value_fen ELSE 0 END",
+            ],
+            Box::new(on("d.donated_on")),
+            "donations d JOIN orgs o ON o.id = d.org_id",
+            "1 = 1",
+        ),
+    ];
+    let mut sums = [HashMap::new(), HashMap::new()];
+    let backend = conn.get_database_backend();
+    for (name, summed, period, from_tables, other) in &tables {
+        let mut select = Vec::new();
+        for (a, b) in periods {
+            for value in summed.iter() {
+                // PostgreSQL sums BIGINTs as NUMERIC; every sum is cast back.
+                select.push(format!(
+                    "CAST(COALESCE(SUM(CASE WHEN {} THEN {value} ELSE 0 END), 0) AS BIGINT)",
+                    period(a, b)
+                ));
             }
         }
-        sums.push(row);
+        let (scope_sql, values) = scope_where(p);
+        let sql = format!(
+            "SELECT {} FROM {from_tables} WHERE {scope_sql} AND {other} AND (({}) OR ({}))",
+            select.join(", "),
+            period(periods[0].0, periods[0].1),
+            period(periods[1].0, periods[1].1),
+        );
+        let result = conn.query_one_raw(statement(backend, &sql, values)).await?;
+        for (j, sum) in sums.iter_mut().enumerate() {
+            for i in 0..summed.len() {
+                let got = match &result {
+                    Some(r) => r.try_get_by_index::<Option<i64>>(j * summed.len() + i)?.unwrap_or(0),
+                    None => 0,
+                };
+                sum.insert(if i == 0 { (*name).to_owned() } else { format!("{name}_{}", i + 1) }, got);
+            }
+        }
     }
     let v = |k: &str, i: usize| sums[i].get(k).copied().unwrap_or(0);
     let yuan = |fen: i64| (fen as f64 / 100.0).round() as i64;
