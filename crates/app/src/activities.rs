@@ -6,12 +6,13 @@
 //! bulk and export; a cancelled place goes to the first on the waiting list.
 
 use chrono::{NaiveDate, NaiveTime};
+use qingtuan_domain::Invalid;
 use qingtuan_domain::activity::{Audience, Category, SignupStatus};
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
 use qingtuan_domain::ids::OrgId;
 use qingtuan_domain::mask::mask_phone;
 use qingtuan_domain::permission::{Action, Module, Permission};
-use qingtuan_domain::{Invalid, time::format_local};
+use qingtuan_domain::time::{format_local_minute, format_local_span};
 use qingtuan_entity::{activity, activity_signup, indicator_value, org, project, project_indicator, region};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -23,28 +24,12 @@ use crate::audit::{self, Entry};
 use crate::crypto::sha256_hex;
 use crate::error::AppResult;
 use crate::portal::{Receipt, SignupForm};
-use crate::volunteering::local_instant;
+use crate::volunteering::{local_instant, org_in_scope, required_text};
 use crate::{Actor, App, AppError, ClientInfo, orgs, scope};
 
 const READ: Permission = Permission::new(Module::Orgs, Action::Read);
 const WRITE: Permission = Permission::new(Module::Orgs, Action::Write);
 const EXPORT: Permission = Permission::new(Module::Orgs, Action::Export);
-
-async fn org_in_scope(app: &App, actor: &Actor, code: &str) -> AppResult<OrgId> {
-    let found = orgs::find_by_code(&app.db, code)
-        .await?
-        .ok_or_else(|| Invalid::one("org_code", format!("组织代码“{code}”不存在")))?;
-    scope::require(app, actor, WRITE, (ObjectKind::Org, found.id.to_string()), OrgId(found.id)).await?;
-    Ok(OrgId(found.id))
-}
-
-fn text(raw: &str, field: &'static str, what: &str, max: usize) -> Result<String, Invalid> {
-    let v = raw.trim();
-    if v.is_empty() || v.chars().count() > max {
-        return Err(Invalid::one(field, format!("{what}不能为空，且不超过 {max} 个字")));
-    }
-    Ok(v.to_owned())
-}
 
 #[derive(Debug, Clone, Default)]
 pub struct NewProject {
@@ -62,7 +47,7 @@ pub struct NewProject {
 /// Creates a project with its indicators; returns the project's id and the indicators' ids.
 pub async fn create_project(app: &App, actor: &Actor, form: &NewProject) -> AppResult<(i64, Vec<i64>)> {
     let org = org_in_scope(app, actor, &form.org_code).await?;
-    let name = text(&form.name, "name", "项目名称", 100)?;
+    let name = required_text(&form.name, "name", "项目名称", 100)?;
     let category = Category::parse(&form.category)?;
     let starts_on = form.starts_on.ok_or_else(|| Invalid::one("starts_on", "请填写项目开始日期"))?;
     if form.ends_on.is_some_and(|e| e < starts_on) {
@@ -70,7 +55,8 @@ pub async fn create_project(app: &App, actor: &Actor, form: &NewProject) -> AppR
     }
     let mut indicators = Vec::new();
     for (n, u) in form.indicators.iter().filter(|(n, _)| !n.trim().is_empty()) {
-        indicators.push((text(n, "indicators", "指标名称", 100)?, text(u, "indicators", "指标单位", 20)?));
+        indicators
+            .push((required_text(n, "indicators", "指标名称", 100)?, required_text(u, "indicators", "指标单位", 20)?));
     }
     let txn = app.db.begin().await?;
     let row = project::ActiveModel {
@@ -110,7 +96,7 @@ pub async fn create_project(app: &App, actor: &Actor, form: &NewProject) -> AppR
 pub async fn add_indicator(app: &App, actor: &Actor, project_id: i64, name: &str, unit: &str) -> AppResult<i64> {
     let p = project::Entity::find_by_id(project_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
     scope::require(app, actor, WRITE, (ObjectKind::Org, p.org_id.to_string()), OrgId(p.org_id)).await?;
-    let (name, unit) = (text(name, "name", "指标名称", 100)?, text(unit, "unit", "指标单位", 20)?);
+    let (name, unit) = (required_text(name, "name", "指标名称", 100)?, required_text(unit, "unit", "指标单位", 20)?);
     let txn = app.db.begin().await?;
     let row = project_indicator::ActiveModel {
         project_id: Set(project_id),
@@ -186,7 +172,7 @@ pub struct NewActivity {
 pub async fn create_activity(app: &App, actor: &Actor, form: &NewActivity) -> AppResult<i64> {
     let org = org_in_scope(app, actor, &form.org_code).await?;
     let mut problems = Vec::new();
-    let title = text(&form.title, "title", "活动名称", 200).map_err(|e| problems.extend(e.0)).ok();
+    let title = required_text(&form.title, "title", "活动名称", 200).map_err(|e| problems.extend(e.0)).ok();
     let project = match form.project_id {
         Some(id) => Some(project::Entity::find_by_id(id).one(&app.db).await?.ok_or(AppError::NotFound)?),
         None => None,
@@ -260,12 +246,6 @@ async fn places_taken<C: ConnectionTrait>(conn: &C, activity_id: i64) -> AppResu
         .filter(activity_signup::Column::Status.is_in([SignupStatus::Pending.code(), SignupStatus::Approved.code()]))
         .count(conn)
         .await?)
-}
-
-fn time_range(a: &activity::Model) -> String {
-    let start = format_local(a.starts_at);
-    let end = format_local(a.ends_at);
-    format!("{}–{}", start.get(11..16).unwrap_or(""), end.get(11..16).unwrap_or(""))
 }
 
 fn label<T: Copy>(raw: &str, parse: impl Fn(&str) -> Result<T, Invalid>, label: impl Fn(T) -> &'static str) -> String {
@@ -360,7 +340,7 @@ async fn public_view(app: &App, a: activity::Model, today: NaiveDate) -> AppResu
         category: label(&a.category, Category::parse, Category::label),
         audience: label(&a.audience, Audience::parse, Audience::label),
         children: a.audience == Audience::Children.code(),
-        time: time_range(&a),
+        time: format_local_span(a.starts_at, a.ends_at),
         on_date: a.on_date,
         place: a.place,
         capacity: a.capacity,
@@ -674,7 +654,7 @@ pub async fn detail(app: &App, actor: &Actor, id: i64) -> AppResult<ActivityDeta
             guardian: s.guardian_name,
             status: SignupStatus::parse(&s.status)?,
             attended: s.attended,
-            signed_up_at: format_local(s.created_at).get(..16).unwrap_or("").to_owned(),
+            signed_up_at: format_local_minute(s.created_at),
         });
     }
     let (org_id, people_served) = (a.org_id, a.people_served);
@@ -759,8 +739,8 @@ pub async fn record_people_served(app: &App, actor: &Actor, activity_id: i64, pe
 }
 
 pub async fn export_signups(app: &App, actor: &Actor, activity_id: i64) -> AppResult<Vec<u8>> {
-    activity_in_scope(app, actor, activity_id, EXPORT).await?;
     let d = detail(app, actor, activity_id).await?;
+    scope::require(app, actor, EXPORT, (ObjectKind::Org, d.org_id.to_string()), OrgId(d.org_id)).await?;
     let rows: Vec<Vec<String>> = d
         .signups
         .iter()
@@ -775,15 +755,13 @@ pub async fn export_signups(app: &App, actor: &Actor, activity_id: i64) -> AppRe
             ]
         })
         .collect();
-    let bytes = crate::export::text_workbook(
-        "报名",
-        &["姓名", "手机号码", "监护人", "状态", "参加", "报名时间"],
-        rows.iter().cloned(),
-    )?;
+    let count = rows.len();
+    let bytes =
+        crate::export::text_workbook("报名", &["姓名", "手机号码", "监护人", "状态", "参加", "报名时间"], rows)?;
     let entry = Entry::new(AuditAction::Exported, ObjectKind::Org)
         .object(d.org_id)
         .scope(OrgId(d.org_id))
-        .after(json!({ "signups_of_activity": activity_id, "rows": rows.len() }));
+        .after(json!({ "signups_of_activity": activity_id, "rows": count }));
     audit::record(&app.db, app.now(), actor, entry).await?;
     Ok(bytes)
 }

@@ -6,14 +6,15 @@
 //! same person) and records the turn-out; the check-out credits the hours by the attendance rule.
 
 use chrono::{DateTime, Utc};
+use qingtuan_domain::Invalid;
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
 use qingtuan_domain::ids::OrgId;
 use qingtuan_domain::mask::mask_phone;
 use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::person::{Gender, IdNumber, PoliticalStatus};
 use qingtuan_domain::region::pinyin_initials;
+use qingtuan_domain::time::{format_local, format_local_span};
 use qingtuan_domain::volunteering::credited_minutes;
-use qingtuan_domain::{Invalid, time::format_local};
 use qingtuan_entity::{checkin_use, person, recruitment_call, shift, signup, turnout};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set,
@@ -104,9 +105,7 @@ async fn shift_and_call(app: &App, shift_id: i64) -> AppResult<(shift::Model, re
 }
 
 fn shift_label(s: &shift::Model) -> String {
-    let start = format_local(s.starts_at);
-    let end = format_local(s.ends_at);
-    format!("{} {}–{} · {}", s.on_date, start.get(11..16).unwrap_or(""), end.get(11..16).unwrap_or(""), s.place)
+    format!("{} {} · {}", s.on_date, format_local_span(s.starts_at, s.ends_at), s.place)
 }
 
 /// The current code of a shift, for an organiser who may write over the calling org.

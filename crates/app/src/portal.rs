@@ -9,7 +9,7 @@ use qingtuan_domain::audit::{AuditAction, ObjectKind};
 use qingtuan_domain::ids::OrgId;
 use qingtuan_domain::mask::{mask_id_number, mask_phone};
 use qingtuan_domain::person::{GUARDIAN_REQUIRED_UNDER, Gender, IdNumber, Phone, age_on};
-use qingtuan_domain::time::format_local;
+use qingtuan_domain::time::{format_local_minute, format_local_span};
 use qingtuan_domain::volunteering::Task;
 use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{org, rate_limit, recruitment_call, shift, signup, turnout};
@@ -58,12 +58,6 @@ async fn taken<C: ConnectionTrait>(conn: &C, shift_id: i64) -> AppResult<u64> {
         .await?)
 }
 
-fn time_range(s: &shift::Model) -> String {
-    let start = format_local(s.starts_at);
-    let end = format_local(s.ends_at);
-    format!("{}–{}", start.get(11..16).unwrap_or(""), end.get(11..16).unwrap_or(""))
-}
-
 /// Calls with shifts from `today` on, newest first; `id` narrows to one call. Calls count as
 /// volunteering (公益志愿) for the category filter.
 pub async fn open_calls(
@@ -99,7 +93,7 @@ pub async fn open_calls(
             views.push(PublicShift {
                 id: s.id,
                 on_date: s.on_date,
-                time: time_range(s),
+                time: format_local_span(s.starts_at, s.ends_at),
                 place: s.place.clone(),
                 places: s.places,
                 taken: taken(&app.db, s.id).await?,
@@ -412,10 +406,6 @@ async fn by_token(app: &App, token: &str) -> AppResult<signup::Model> {
         .ok_or(AppError::NotFound)
 }
 
-fn local_time(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
-    at.map(|t| format_local(t).get(..16).unwrap_or("").to_owned()).unwrap_or_default()
-}
-
 /// Every turn-out of a person, oldest first, with the minutes that count.
 async fn services(app: &App, person_id: i64) -> AppResult<Vec<Service>> {
     let turnouts = turnout::Entity::find()
@@ -433,8 +423,8 @@ async fn services(app: &App, person_id: i64) -> AppResult<Vec<Service>> {
             task: Task::parse(&call.task).map(Task::label).unwrap_or("").to_owned(),
             call_title: call.title,
             org_name,
-            check_in: local_time(t.check_in_at),
-            check_out: local_time(t.check_out_at),
+            check_in: t.check_in_at.map(format_local_minute).unwrap_or_default(),
+            check_out: t.check_out_at.map(format_local_minute).unwrap_or_default(),
             minutes: crate::volunteering::counted_minutes(&app.db, &t).await?,
         });
     }
@@ -463,11 +453,11 @@ pub async fn mine(app: &App, token: &str) -> AppResult<MySignup> {
         code: s.code,
         call_title: call.title,
         on_date: sh.on_date,
-        time: time_range(&sh),
+        time: format_local_span(sh.starts_at, sh.ends_at),
         place: sh.place,
         cancelled: s.cancelled_at.is_some(),
-        checked_in: own.as_ref().and_then(|t| t.check_in_at).map(|t| local_time(Some(t))),
-        checked_out: own.as_ref().and_then(|t| t.check_out_at).map(|t| local_time(Some(t))),
+        checked_in: own.as_ref().and_then(|t| t.check_in_at).map(format_local_minute),
+        checked_out: own.as_ref().and_then(|t| t.check_out_at).map(format_local_minute),
         total_minutes: services.iter().map(|s| s.minutes).sum(),
         services,
     })

@@ -9,7 +9,7 @@ use qingtuan_domain::Invalid;
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
 use qingtuan_domain::ids::OrgId;
 use qingtuan_domain::permission::{Action, Module, Permission};
-use qingtuan_domain::time::start_of_local_day;
+use qingtuan_domain::time::{format_local_clock, start_of_local_day};
 use qingtuan_domain::volunteering::{DEFAULT_MIN_SHARE_PERCENT, Task, credited_minutes};
 use qingtuan_entity::{donation, hour_adjustment, recruitment_call, shift, team_member, turnout, volunteer_team};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set, TransactionTrait};
@@ -21,7 +21,8 @@ use crate::{Actor, App, AppError, orgs, scope};
 
 const WRITE: Permission = Permission::new(Module::Orgs, Action::Write);
 
-async fn org_in_scope(app: &App, actor: &Actor, code: &str) -> AppResult<OrgId> {
+/// The org with this code, if the actor may write over it (projects and activities use it too).
+pub(crate) async fn org_in_scope(app: &App, actor: &Actor, code: &str) -> AppResult<OrgId> {
     let found = orgs::find_by_code(&app.db, code)
         .await?
         .ok_or_else(|| Invalid::one("org_code", format!("组织代码“{code}”不存在")))?;
@@ -29,10 +30,11 @@ async fn org_in_scope(app: &App, actor: &Actor, code: &str) -> AppResult<OrgId> 
     Ok(OrgId(found.id))
 }
 
-fn name_of(raw: &str, field: &'static str, what: &str) -> Result<String, Invalid> {
+/// A name or title that must be given, trimmed, of at most `max` characters.
+pub(crate) fn required_text(raw: &str, field: &'static str, what: &str, max: usize) -> Result<String, Invalid> {
     let v = raw.trim();
-    if v.is_empty() || v.chars().count() > 100 {
-        return Err(Invalid::one(field, format!("{what}不能为空，且不超过 100 个字")));
+    if v.is_empty() || v.chars().count() > max {
+        return Err(Invalid::one(field, format!("{what}不能为空，且不超过 {max} 个字")));
     }
     Ok(v.to_owned())
 }
@@ -46,7 +48,7 @@ pub struct NewTeam {
 
 pub async fn create_team(app: &App, actor: &Actor, form: &NewTeam) -> AppResult<i64> {
     let org = org_in_scope(app, actor, &form.org_code).await?;
-    let name = name_of(&form.name, "name", "突击队名称")?;
+    let name = required_text(&form.name, "name", "突击队名称", 100)?;
     let txn = app.db.begin().await?;
     let team = volunteer_team::ActiveModel {
         org_id: Set(org.0),
@@ -133,7 +135,7 @@ pub fn local_instant(day: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
 /// Publishes a recruitment call with its shifts; returns the call's id and the shifts' ids.
 pub async fn create_call(app: &App, actor: &Actor, form: &NewCall) -> AppResult<(i64, Vec<i64>)> {
     let org = org_in_scope(app, actor, &form.org_code).await?;
-    let title = name_of(&form.title, "title", "招募令标题")?;
+    let title = required_text(&form.title, "title", "招募令标题", 100)?;
     let task = Task::parse(&form.task)?;
     if form.shifts.iter().any(|s| s.end <= s.start || s.places <= 0) {
         return Err(Invalid::one("shifts", "每个班次的结束时间应晚于开始时间，名额应大于 0").into());
@@ -672,6 +674,8 @@ pub struct SignupRow {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ShiftDetail {
     pub id: i64,
+    /// The org that called the shift.
+    pub org_id: i64,
     pub call_title: String,
     pub org_name: String,
     pub on_date: NaiveDate,
@@ -679,10 +683,6 @@ pub struct ShiftDetail {
     pub places: i32,
     pub people_served: i64,
     pub signups: Vec<SignupRow>,
-}
-
-fn local_minute(at: Option<DateTime<Utc>>) -> String {
-    at.map(|t| qingtuan_domain::time::format_local(t).get(11..16).unwrap_or("").to_owned()).unwrap_or_default()
 }
 
 /// A shift's sign-ups with their check-in state; outside the reader's scope the shift is missing.
@@ -716,14 +716,15 @@ pub async fn shift_detail(app: &App, actor: &Actor, shift_id: i64) -> AppResult<
             name: su.name,
             guardian: su.guardian_name,
             status,
-            check_in: local_minute(t.and_then(|t| t.check_in_at)),
-            check_out: local_minute(t.and_then(|t| t.check_out_at)),
+            check_in: t.and_then(|t| t.check_in_at).map(format_local_clock).unwrap_or_default(),
+            check_out: t.and_then(|t| t.check_out_at).map(format_local_clock).unwrap_or_default(),
             turnout_id: t.map(|t| t.id),
             minutes,
         });
     }
     Ok(ShiftDetail {
         id: s.id,
+        org_id: call.org_id,
         org_name: orgs::names(&app.db, vec![call.org_id]).await?.remove(&call.org_id).unwrap_or_default(),
         call_title: call.title,
         on_date: s.on_date,
@@ -738,9 +739,7 @@ pub async fn shift_detail(app: &App, actor: &Actor, shift_id: i64) -> AppResult<
 pub async fn export_signups(app: &App, actor: &Actor, shift_id: i64) -> AppResult<Vec<u8>> {
     let export = Permission::new(Module::Orgs, Action::Export);
     let d = shift_detail(app, actor, shift_id).await?;
-    let s = shift::Entity::find_by_id(shift_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
-    let call = recruitment_call::Entity::find_by_id(s.call_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
-    scope::require(app, actor, export, (ObjectKind::Org, call.org_id.to_string()), OrgId(call.org_id)).await?;
+    scope::require(app, actor, export, (ObjectKind::Org, d.org_id.to_string()), OrgId(d.org_id)).await?;
     let rows: Vec<Vec<String>> = d
         .signups
         .iter()
@@ -756,15 +755,16 @@ pub async fn export_signups(app: &App, actor: &Actor, shift_id: i64) -> AppResul
             ]
         })
         .collect();
+    let count = rows.len();
     let bytes = crate::export::text_workbook(
         "报名",
         &["姓名", "手机号码", "监护人", "状态", "签到", "签退", "服务时长（小时）"],
-        rows.clone(),
+        rows,
     )?;
     let entry = Entry::new(AuditAction::Exported, ObjectKind::Org)
-        .object(call.org_id)
-        .scope(OrgId(call.org_id))
-        .after(json!({ "signups_of_shift": shift_id, "rows": rows.len() }));
+        .object(d.org_id)
+        .scope(OrgId(d.org_id))
+        .after(json!({ "signups_of_shift": shift_id, "rows": count }));
     audit::record(&app.db, app.now(), actor, entry).await?;
     Ok(bytes)
 }

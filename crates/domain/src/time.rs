@@ -16,6 +16,21 @@ pub fn format_local(at: DateTime<Utc>) -> String {
     shanghai_naive(at).format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
+/// To the minute: `2022-05-31 09:34`, Shanghai time.
+pub fn format_local_minute(at: DateTime<Utc>) -> String {
+    shanghai_naive(at).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// The clock time: `09:34`, Shanghai time.
+pub fn format_local_clock(at: DateTime<Utc>) -> String {
+    shanghai_naive(at).format("%H:%M").to_string()
+}
+
+/// From one clock time to another: `08:00–12:00`, Shanghai time.
+pub fn format_local_span(start: DateTime<Utc>, end: DateTime<Utc>) -> String {
+    format!("{}–{}", format_local_clock(start), format_local_clock(end))
+}
+
 /// The first instant of a local date, in UTC.
 pub fn start_of_local_day(date: NaiveDate) -> DateTime<Utc> {
     (date.and_time(chrono::NaiveTime::MIN) - TimeDelta::hours(8)).and_utc()
@@ -30,6 +45,8 @@ mod tests {
         let at = DateTime::parse_from_rfc3339("2022-05-30T16:30:00Z").unwrap().to_utc();
         assert_eq!(local_date(at), NaiveDate::from_ymd_opt(2022, 5, 31).unwrap());
         assert_eq!(format_local(at), "2022-05-31 00:30:00");
+        assert_eq!(format_local_minute(at), "2022-05-31 00:30");
+        assert_eq!(format_local_span(at, at + TimeDelta::minutes(90)), "00:30–02:00");
         assert_eq!(start_of_local_day(local_date(at)).to_rfc3339(), "2022-05-30T16:00:00+00:00");
     }
 }

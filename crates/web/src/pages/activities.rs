@@ -376,9 +376,9 @@ pub async fn record_served(
     Path(id): Path<i64>,
     Form(form): Form<ServedForm>,
 ) -> Result<Response, PageError> {
-    let result = match form.people_served.trim().parse::<i64>() {
+    let result = match super::people_served(&form.people_served) {
         Ok(n) => activities::record_people_served(&state.app, &user.actor, id, n).await,
-        Err(_) => Err(AppError::Invalid(Invalid::one("people_served", "服务人次应为整数"))),
+        Err(e) => Err(e),
     };
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/activities/{id}")).into_response()),

@@ -135,6 +135,13 @@ pub fn render_invalid(template: &impl Template) -> Result<Response, PageError> {
     Ok(res)
 }
 
+/// The people served (服务人次) as typed in a form.
+pub fn people_served(raw: &str) -> Result<i64, qingtuan_app::AppError> {
+    raw.trim().parse().map_err(|_| {
+        qingtuan_app::AppError::Invalid(qingtuan_domain::Invalid::one("people_served", "服务人次应为整数"))
+    })
+}
+
 /// A workbook as a download.
 pub fn xlsx_download(file_name: &str, bytes: Vec<u8>) -> Response {
     (

@@ -33,6 +33,11 @@ fn form_token(state: &AppState, headers: &HeaderMap) -> (String, Option<String>)
     }
 }
 
+/// A portal page with its form token cookie (if new); 422 when it shows a refused form again.
+fn form_page(page: &impl Template, invalid: bool, set: Option<String>) -> Result<Response, PageError> {
+    Ok(with_cookie(if invalid { render_invalid(page)? } else { render(page)? }, set))
+}
+
 fn with_cookie(mut res: Response, set: Option<String>) -> Response {
     if let Some(v) = set.and_then(|s| s.parse().ok()) {
         res.headers_mut().append(header::SET_COOKIE, v);
@@ -88,8 +93,7 @@ async fn call_page(
         .ok_or(AppError::NotFound)?;
     let (csrf, set) = form_token(state, headers);
     let page = CallPage { title: call.title.clone(), call, csrf, errors };
-    let res = if invalid { render_invalid(&page)? } else { render(&page)? };
-    Ok(with_cookie(res, set))
+    form_page(&page, invalid, set)
 }
 
 pub async fn call(
@@ -154,7 +158,7 @@ async fn me_page(
     let (csrf, set) = form_token(state, headers);
     let invalid = errors.0.is_some();
     let page = MePage { title: "我的报名", s, token, csrf, errors, done };
-    Ok(with_cookie(if invalid { render_invalid(&page)? } else { render(&page)? }, set))
+    form_page(&page, invalid, set)
 }
 
 pub async fn me(
@@ -246,7 +250,7 @@ async fn checkin_page(
     };
     let invalid = errors.0.is_some();
     let page = CheckinPage { title, scan, token, known, csrf, errors, done };
-    Ok(with_cookie(if invalid { render_invalid(&page)? } else { render(&page)? }, set))
+    form_page(&page, invalid, set)
 }
 
 /// The page the QR code opens: it records nothing until the volunteer confirms.
@@ -297,7 +301,7 @@ async fn activity_page(state: &AppState, headers: &HeaderMap, id: i64, errors: E
     let (csrf, set) = form_token(state, headers);
     let invalid = errors.0.is_some();
     let page = ActivityPage { title: a.title.clone(), a, csrf, errors };
-    Ok(with_cookie(if invalid { render_invalid(&page)? } else { render(&page)? }, set))
+    form_page(&page, invalid, set)
 }
 
 pub async fn activity(
