@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use qingtuan_migration::{Migrator, MigratorTrait};
+use qingtuan_migration::{MigrationName, Migrator, MigratorTrait, m0010_workforce_spans};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
 
 /// Opens the database at `url` (`sqlite://…` or `postgres://…`).
@@ -38,8 +38,16 @@ pub async fn bulk_cache<C: ConnectionTrait>(conn: &C, done: bool) -> Result<(), 
     Ok(())
 }
 
+/// Brings the schema up to date. Derived tables a migration creates are filled from the records
+/// right after it.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+    let spans = m0010_workforce_spans::Migration.name().to_owned();
+    let fills_spans = Migrator::get_pending_migrations(db).await?.iter().any(|m| m.name() == spans);
+    Migrator::up(db, None).await?;
+    if fills_spans {
+        crate::workforce::rebuild(db).await.map_err(|e| DbErr::Custom(e.to_string()))?;
+    }
+    Ok(())
 }
 
 /// Is the database answering? Used by `/readyz`.

@@ -30,6 +30,7 @@ pub mod stats;
 pub mod tokens;
 pub mod users;
 pub mod volunteering;
+pub mod workforce;
 
 use std::sync::Arc;
 

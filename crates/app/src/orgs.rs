@@ -17,6 +17,7 @@ use serde_json::json;
 
 use crate::audit::{self, Entry};
 use crate::error::{AppResult, RowProblem};
+use crate::workforce::{self, Affected};
 use crate::{Actor, App, AppError, scope};
 
 /// An org as lists show it, with its depth below the first org the actor can see.
@@ -318,6 +319,7 @@ pub async fn dissolve(app: &App, actor: &Actor, id: OrgId, on: chrono::NaiveDate
         return Err(Invalid::one("dissolved_on", message).into());
     }
     let now = app.now();
+    let dissolved: Vec<i64> = std::iter::once(found.id).chain(live_children.iter().map(|o| o.id)).collect();
     let txn = app.db.begin().await?;
     for o in std::iter::once(found.clone()).chain(live_children) {
         let org_id = o.id;
@@ -342,6 +344,7 @@ pub async fn dissolve(app: &App, actor: &Actor, id: OrgId, on: chrono::NaiveDate
             .after(json!({ "end_on": end }));
         audit::record(&txn, now, actor, entry).await?;
     }
+    workforce::refresh(&txn, Affected::PostsIn(dissolved)).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -593,6 +596,7 @@ pub async fn update(app: &App, actor: &Actor, id: OrgId, form: &OrgEdit) -> AppR
         return Err(Invalid(problems).into());
     };
     let before = json!({ "name": found.name, "kind": found.kind, "sector_id": found.sector_id, "region_id": found.region_id, "basis": found.basis, "founded_on": found.founded_on });
+    let counts_change = found.sector_id != sector.as_ref().map(|s| s.id) || found.founded_on != founded_on;
     let txn = app.db.begin().await?;
     let mut active: org::ActiveModel = found.into();
     active.initials = Set(pinyin_initials(&name));
@@ -606,6 +610,9 @@ pub async fn update(app: &App, actor: &Actor, id: OrgId, form: &OrgEdit) -> AppR
     let after = json!({ "name": name, "kind": kind.code(), "sector_id": sector.map(|s| s.id), "region_id": region.map(|r| r.id), "basis": basis.code(), "founded_on": founded_on });
     let entry = Entry::new(AuditAction::OrgUpdated, ObjectKind::Org).object(id).scope(id).before(before).after(after);
     audit::record(&txn, app.now(), actor, entry).await?;
+    if counts_change {
+        workforce::refresh(&txn, Affected::PostsIn(vec![id.0])).await?;
+    }
     txn.commit().await?;
     Ok(())
 }

@@ -21,6 +21,7 @@ use serde_json::json;
 use crate::audit::{self, Entry};
 use crate::error::{AppResult, RowProblem};
 use crate::page::{PER_PAGE, Page, page_number};
+use crate::workforce::{self, Affected};
 use crate::{Actor, App, AppError, scope};
 
 pub const READ: Permission = Permission::new(Module::People, Action::Read);
@@ -489,6 +490,7 @@ pub async fn merge(app: &App, actor: &Actor, keep: i64, duplicate: i64) -> AppRe
         .object(a.id)
         .after(json!({ "kept": a.id, "merged": b.id, "name": a.name }));
     audit::record(&txn, app.now(), actor, entry).await?;
+    workforce::refresh(&txn, Affected::People(vec![a.id, b.id])).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -16,6 +16,7 @@ use serde_json::json;
 use crate::audit::{self, Entry};
 use crate::error::{AppResult, RowProblem};
 use crate::people::{WRITE, parse_date};
+use crate::workforce::{self, Affected};
 use crate::{Actor, App, AppError, scope};
 
 /// A position as typed in a form or a spreadsheet row. The person is named by ID number, or (for
@@ -198,6 +199,10 @@ pub async fn create_batch_with_progress(
         _ => Entry::new(AuditAction::Imported, ObjectKind::Position).after(json!({ "rows": total })),
     };
     audit::record(&txn, now, actor, entry).await?;
+    let mut people: Vec<i64> = valid.iter().map(|v| v.person_id).collect();
+    people.sort_unstable();
+    people.dedup();
+    workforce::refresh(&txn, Affected::People(people)).await?;
     if dry_run {
         txn.rollback().await?
     } else {
@@ -217,6 +222,7 @@ pub async fn end(app: &App, actor: &Actor, id: i64, on: NaiveDate) -> AppResult<
     }
     let txn = app.db.begin().await?;
     let before = json!({ "end_on": found.end_on });
+    let person = found.person_id;
     let mut active: position::ActiveModel = found.into();
     active.end_on = Set(Some(on));
     active.update(&txn).await?;
@@ -226,6 +232,7 @@ pub async fn end(app: &App, actor: &Actor, id: i64, on: NaiveDate) -> AppResult<
         .before(before)
         .after(json!({ "end_on": on }));
     audit::record(&txn, app.now(), actor, entry).await?;
+    workforce::refresh(&txn, Affected::People(vec![person])).await?;
     txn.commit().await?;
     Ok(())
 }

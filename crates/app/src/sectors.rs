@@ -10,6 +10,7 @@ use serde_json::json;
 
 use crate::audit::{self, Entry};
 use crate::error::AppResult;
+use crate::workforce::{self, Affected};
 use crate::{Actor, App, AppError, scope};
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -44,7 +45,7 @@ pub async fn set_social_domain(app: &App, actor: &Actor, code: &str, social: boo
     }
     let found =
         sector::Entity::find().filter(sector::Column::Code.eq(code)).one(&app.db).await?.ok_or(AppError::NotFound)?;
-    let before = found.social_domain;
+    let (before, sector_id) = (found.social_domain, found.id);
     let txn = app.db.begin().await?;
     let mut active: sector::ActiveModel = found.into();
     active.social_domain = Set(social);
@@ -54,6 +55,9 @@ pub async fn set_social_domain(app: &App, actor: &Actor, code: &str, social: boo
         .before(json!({ "sector": code, "social_domain": before }))
         .after(json!({ "sector": code, "social_domain": social }));
     audit::record(&txn, app.now(), actor, entry).await?;
+    if before != social {
+        workforce::refresh(&txn, Affected::Sector(sector_id)).await?;
+    }
     txn.commit().await?;
     Ok(())
 }

@@ -20,6 +20,7 @@ use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, Statement, Value};
 
 use crate::error::AppResult;
 use crate::regions::{self, RegionView};
+use crate::workforce;
 use crate::{Actor, App, AppError, scope};
 
 pub const READ: Permission = Permission::new(Module::Dashboard, Action::Read);
@@ -241,11 +242,28 @@ const CADRE_POSTS: &str = "(ps.title = 'secretary' AND ps.source IN ('two_commit
     OR (ps.source = 'social_selection' AND ps.serving_level IN ('district', 'street') \
     AND ps.employment IN ('seconded', 'part_time'))";
 
+/// Does `p` ask about everything — the one root of the tree, no street?
+async fn whole_tree<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<bool> {
+    use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
+    if p.region_path.is_some() {
+        return Ok(false);
+    }
+    let roots: Vec<i64> = org::Entity::find()
+        .filter(org::Column::ParentId.is_null())
+        .select_only()
+        .column(org::Column::Id)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(roots == [p.scope.0])
+}
+
 /// The people figures of both dates: each person counts once per figure, however many posts they
-/// hold. Three aggregate queries run at once on the pool's connections (two cores): the work force
-/// in two halves of the people (by the parity of their id, so every person falls in exactly one
-/// half and the halves add up), and the secretaries and selected cadres, which only a few posts
-/// can be, from those posts alone.
+/// hold. For the whole tree the work force is counted from its merged periods
+/// (`workforce_spans`); for a subtree or a street, its posts are grouped by person in two halves
+/// of the people (by the parity of their id, so every person falls in exactly one half and the
+/// halves add up) on two of the pool's connections. The secretaries and selected cadres, which
+/// only a few posts can be, come from those posts alone, at the same time.
 async fn position_figures<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<HashMap<String, i64>> {
     let (d, b) = (p.as_of, p.baseline);
     let (scope_sql, values) = scope_where(p);
@@ -292,22 +310,26 @@ async fn position_figures<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult
         inner.join(", "),
         d.max(b),
     );
-    let (even, odd, few) = tokio::join!(
-        conn.query_one_raw(statement(backend, &workforce(0), values.clone())),
-        conn.query_one_raw(statement(backend, &workforce(1), values.clone())),
-        conn.query_one_raw(statement(backend, &cadres, values)),
-    );
-    let mut out = HashMap::new();
-    for (row, names) in [
-        (even?, vec!["wf_d".to_owned(), "wf_b".to_owned()]),
-        (odd?, vec!["wf_d".to_owned(), "wf_b".to_owned()]),
-        (few?, flags.iter().map(|(n, _)| n.clone()).collect()),
-    ] {
-        if let Some(row) = row {
-            for name in names {
-                let v: Option<i64> = row.try_get("", &name)?;
-                *out.entry(name).or_insert(0) += v.unwrap_or(0);
+    let half = |h: i64| conn.query_one_raw(statement(backend, &workforce(h), values.clone()));
+    let work_force = async {
+        if whole_tree(conn, p).await? {
+            return workforce::count_on(conn, [d, b]).await;
+        }
+        let (even, odd) = tokio::join!(half(0), half(1));
+        let mut sums = [0, 0];
+        for row in [even?, odd?].into_iter().flatten() {
+            for (sum, name) in sums.iter_mut().zip(["wf_d", "wf_b"]) {
+                *sum += row.try_get::<Option<i64>>("", name)?.unwrap_or(0);
             }
+        }
+        Ok(sums)
+    };
+    let (work_force, few) = tokio::join!(work_force, conn.query_one_raw(statement(backend, &cadres, values.clone())));
+    let [wf_d, wf_b] = work_force?;
+    let mut out = HashMap::from([("wf_d".to_owned(), wf_d), ("wf_b".to_owned(), wf_b)]);
+    if let Some(row) = few? {
+        for (name, _) in &flags {
+            out.insert(name.clone(), row.try_get::<Option<i64>>("", name)?.unwrap_or(0));
         }
     }
     Ok(out)

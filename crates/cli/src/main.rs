@@ -60,6 +60,14 @@ enum Command {
     },
     /// Print the figures for a date, a scope and a baseline.
     Report(report::ReportArgs),
+    /// Check that the work force's periods agree with the records (and rebuild them with --repair).
+    Check {
+        /// Rebuild the periods from the records when they differ.
+        #[arg(long)]
+        repair: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Manage the org tree.
     Org {
         #[command(subcommand)]
@@ -155,6 +163,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Demo(args) => demo::run(args).await,
         Command::Report(args) => report::run(args).await,
         Command::Import(args) => import::run(args).await,
+        Command::Check { repair, db } => check(&open(&Settings::load(&db, None)?).await?, repair).await,
         Command::Gen { orgs, people, positions, db } => {
             let app = open(&Settings::load(&db, None)?).await?;
             let size = qingtuan_app::generator::Size { orgs, people, positions: positions.unwrap_or(people * 3 / 2) };
@@ -218,6 +227,32 @@ async fn run(command: Command) -> anyhow::Result<()> {
             println!("已创建组织 {}（编号 {id}）", form.code);
             Ok(())
         }
+    }
+}
+
+/// `qingtuan check`: compares the work force's periods with the records; with `repair`, rebuilds
+/// them when they differ. Fails (exit 1) while they differ.
+async fn check(app: &App, repair: bool) -> anyhow::Result<()> {
+    use qingtuan_app::workforce;
+    let differences = workforce::differences(&app.db).await.map_err(explain)?;
+    if differences.is_empty() {
+        println!("工作力量时段与记录一致");
+        return Ok(());
+    }
+    for d in &differences {
+        let end = d.end_on.map(|e| e.to_string()).unwrap_or_else(|| "至今".into());
+        let side = if d.stored { "多出" } else { "缺少" };
+        println!("人员 {}：{side}时段 {} ~ {end}", d.person_id, d.start_on);
+    }
+    if !repair {
+        anyhow::bail!("工作力量时段与记录不一致（列出前 {} 处）；用 --repair 按记录重建", differences.len());
+    }
+    workforce::rebuild(&app.db).await.map_err(explain)?;
+    if workforce::differences(&app.db).await.map_err(explain)?.is_empty() {
+        println!("已按记录重建工作力量时段，现已一致");
+        Ok(())
+    } else {
+        anyhow::bail!("重建后仍不一致")
     }
 }
 

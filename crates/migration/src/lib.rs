@@ -11,6 +11,7 @@ mod m0006_portal;
 mod m0007_attendance;
 mod m0008_activities;
 mod m0009_cadres_index;
+pub mod m0010_workforce_spans;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_attendance::Migration),
             Box::new(m0008_activities::Migration),
             Box::new(m0009_cadres_index::Migration),
+            Box::new(m0010_workforce_spans::Migration),
         ]
     }
 }

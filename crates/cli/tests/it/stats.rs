@@ -1,5 +1,6 @@
 //! Figures: the demo reproduces the seed report; a small hand-built tree gives known answers at
-//! the date edges; reports are scoped.
+//! the date edges; reports are scoped; the whole district's work force, counted from its kept
+//! periods, follows every change and agrees with `qingtuan check`.
 
 use qingtuan_app::orgs::{self, NewOrg};
 use qingtuan_app::people::{self, NewPerson};
@@ -9,7 +10,11 @@ use qingtuan_app::{Actor, demo};
 use qingtuan_testkit::{TestApp, db_tests};
 use serde_json::Value;
 
-db_tests!(the_demo_reproduces_the_seed_figures, figures_at_the_date_edges_of_a_small_tree);
+db_tests!(
+    the_demo_reproduces_the_seed_figures,
+    figures_at_the_date_edges_of_a_small_tree,
+    the_whole_districts_work_force_follows_every_change
+);
 
 fn figure(report: &Value, key: &str) -> (i64, Option<i64>, Option<i64>) {
     let f = &report[key];
@@ -201,4 +206,129 @@ async fn figures_at_the_date_edges_of_a_small_tree(t: TestApp) {
     let one_street = boss.get("/api/v1/reports?as_of=2022-05-31&baseline=2021-06-30&street=R2").await.json();
     assert_eq!(figure(&one_street, "org.social_domain.count").0, 2, "ST2 and ON_BASE lie in R2");
     assert_eq!(figure(&one_street, "workforce.count").0, 1);
+}
+
+/// Runs `qingtuan check` on the test's database.
+fn check(t: &TestApp, repair: bool) -> std::process::Output {
+    let mut args = vec!["check", "--database", t.db.url.as_str()];
+    if repair {
+        args.push("--repair");
+    }
+    std::process::Command::new(env!("CARGO_BIN_EXE_qingtuan"))
+        .args(args)
+        .env("QINGTUAN_SECRET_KEY", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8")
+        .env("QINGTUAN_LOG", "error")
+        .output()
+        .expect("run qingtuan check")
+}
+
+/// The district's work force (from its kept periods) on the as-of and the baseline date, checked
+/// against CITY's — the same posts, which a subtree counts by grouping them by person — and
+/// against `qingtuan check`.
+async fn work_force(t: &TestApp, admin: &qingtuan_testkit::TestClient, step: &str) -> (i64, i64) {
+    let query = "/api/v1/reports?as_of=2022-05-31&baseline=2021-06-30";
+    let whole = figure(&admin.get(&format!("{query}&scope=ROOT")).await.json(), "workforce.count");
+    let city = figure(&admin.get(&format!("{query}&scope=CITY")).await.json(), "workforce.count");
+    assert_eq!(whole, city, "{step}: the district's periods and CITY's posts disagree");
+    let out = check(t, false);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{step}: {stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("工作力量时段与记录一致"), "{step}: {stdout}");
+    (whole.0, whole.1.expect("baseline value"))
+}
+
+async fn the_whole_districts_work_force_follows_every_change(t: TestApp) {
+    let sys = Actor::system();
+    // As of 2022-05-31 against 2021-06-30. ROOT has one child, so CITY's subtree holds every post.
+    for o in [
+        org("ROOT", "district_committee", "", "", "", "2000-01-01"),
+        org("CITY", "working_committee", "ROOT", "street_community", "", "2000-01-01"),
+        org("A", "branch", "CITY", "street_community", "", "2000-01-01"),
+        org("B", "branch", "CITY", "non_public_enterprise", "", "2000-01-01"),
+        org("SCHOOL", "committee", "CITY", "education", "", "2000-01-01"),
+    ] {
+        orgs::create(&t.app, &sys, &o).await.expect("org");
+    }
+    let person = |n: u32| NewPerson { name: format!("力量{n}"), gender: "男".into(), ..NewPerson::default() };
+    let p = people::create_batch(&t.app, &sys, &[person(1), person(2), person(3), person(4), person(5)])
+        .await
+        .expect("people");
+    let post = |who: i64, org: &str, start: &str, end: &str| NewPosition {
+        person_id: Some(who),
+        org_code: org.into(),
+        title: "member".into(),
+        employment: "volunteer_core".into(),
+        start_on: start.into(),
+        end_on: end.into(),
+        ..NewPosition::default()
+    };
+    positions::create_batch(
+        &t.app,
+        &sys,
+        &[
+            post(p[0], "A", "2020-01-01", ""), // two overlapping posts: one person
+            post(p[0], "B", "2019-01-01", "2021-07-01"),
+            post(p[1], "SCHOOL", "2020-01-01", ""),      // not the social domain
+            post(p[2], "B", "2022-01-01", ""),           // as of only
+            post(p[3], "A", "2020-01-01", "2021-06-30"), // ends on the baseline day…
+            post(p[3], "B", "2021-06-30", ""),           // …where the next one starts
+            post(p[4], "A", "2018-01-01", ""),
+        ],
+    )
+    .await
+    .expect("positions");
+    t.create_user("boss", "district_admin", "ROOT").await;
+    let admin = t.login("boss").await;
+    assert_eq!(work_force(&t, &admin, "posts recorded").await, (4, 3), "1, 3, 4, 5 as of; 1, 4, 5 at the baseline");
+
+    let p5_post = positions::list(&t.app, &sys, Some(p[4]), None).await.expect("posts")[0].id;
+    positions::end(&t.app, &sys, p5_post, "2022-01-01".parse().expect("date")).await.expect("end");
+    assert_eq!(work_force(&t, &admin, "a post ended").await, (3, 3));
+
+    let school = t.org_id("SCHOOL").await;
+    admin.get(&format!("/orgs/{school}/edit")).await;
+    let moved = admin
+        .post(
+            &format!("/orgs/{school}"),
+            &[
+                ("name", "SCHOOL 组织"),
+                ("kind", "committee"),
+                ("sector_code", "street_community"),
+                ("region_code", ""),
+                ("basis", "unit"),
+                ("founded_on", "2000-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status, 303, "{}", moved.text());
+    assert_eq!(work_force(&t, &admin, "an org's sector changed").await, (4, 4), "person 2 now counts");
+
+    assert_eq!(admin.post("/sectors/non_public_enterprise", &[("social_domain", "false")]).await.status, 303);
+    assert_eq!(work_force(&t, &admin, "a sector left the social domain").await, (2, 3), "1, 2 as of; 1, 2, 5 then");
+    assert_eq!(admin.post("/sectors/non_public_enterprise", &[("social_domain", "true")]).await.status, 303);
+    assert_eq!(work_force(&t, &admin, "and came back").await, (4, 4));
+
+    let b = t.org_id("B").await;
+    let dissolved = admin.post(&format!("/orgs/{b}/dissolve"), &[("on", "2022-03-01"), ("with_subtree", "true")]).await;
+    assert_eq!(dissolved.status, 303);
+    assert_eq!(
+        work_force(&t, &admin, "an org dissolved").await,
+        (2, 4),
+        "B's people 3 and 4 are gone by the as-of date"
+    );
+
+    let merged = admin.post("/people/merge", &[("keep", &p[2].to_string()), ("duplicate", &p[4].to_string())]).await;
+    assert_eq!(merged.status, 303);
+    assert_eq!(work_force(&t, &admin, "two people merged").await, (2, 4), "person 5's post is person 3's now");
+
+    // A period lost behind the product's back is found, named and rebuilt from the records.
+    t.execute_sql(&format!("DELETE FROM workforce_spans WHERE person_id = {}", p[0])).await.expect("delete");
+    let out = check(&t, false);
+    assert!(!out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains(&format!("人员 {}：缺少时段 2019-01-01 ~ 至今", p[0])), "{stdout}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--repair"));
+    let repaired = check(&t, true);
+    assert!(repaired.status.success(), "{}", String::from_utf8_lossy(&repaired.stderr));
+    assert_eq!(work_force(&t, &admin, "repaired").await, (2, 4));
 }
