@@ -22,6 +22,7 @@ use crate::{Actor, App, AppError, scope};
 /// A position as typed in a form or a spreadsheet row. The person is named by ID number, or (for
 /// generators that just created them) by id.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct NewPosition {
     pub id_number: String,
     #[serde(skip)]
@@ -211,12 +212,32 @@ pub async fn create_batch_with_progress(
     Ok(total)
 }
 
-/// Ends a position on `on` (the first day it no longer holds).
-pub async fn end(app: &App, actor: &Actor, id: i64, on: NaiveDate) -> AppResult<()> {
+/// Records one position typed in a form: the same checks as a spreadsheet row, with the problems
+/// named by field.
+pub async fn create(app: &App, actor: &Actor, form: &NewPosition) -> AppResult<()> {
+    match create_batch(app, actor, std::slice::from_ref(form)).await {
+        Ok(_) => Ok(()),
+        Err(AppError::Rows(problems)) => {
+            let field_of = |label: &str| COLUMNS.iter().find(|(_, l)| *l == label).map_or("id_number", |(f, _)| *f);
+            let errors = problems.into_iter().map(|p| FieldError { field: field_of(&p.column), message: p.message });
+            Err(Invalid(errors.collect()).into())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The org of a position the actor may change (404 otherwise, audited as a denial).
+pub async fn org_of(app: &App, actor: &Actor, id: i64) -> AppResult<OrgId> {
     let found = position::Entity::find_by_id(id).one(&app.db).await?;
     let org = found.as_ref().map_or(OrgId(0), |p| OrgId(p.org_id));
     scope::require(app, actor, WRITE, (ObjectKind::Position, id.to_string()), org).await?;
-    let found = found.ok_or(AppError::NotFound)?;
+    found.map(|_| org).ok_or(AppError::NotFound)
+}
+
+/// Ends a position on `on` (the first day it no longer holds).
+pub async fn end(app: &App, actor: &Actor, id: i64, on: NaiveDate) -> AppResult<()> {
+    let org = org_of(app, actor, id).await?;
+    let found = position::Entity::find_by_id(id).one(&app.db).await?.ok_or(AppError::NotFound)?;
     if on <= found.start_on {
         return Err(Invalid::one("end_on", "离任日期应晚于任职日期").into());
     }

@@ -244,18 +244,15 @@ const CADRE_POSTS: &str = "(ps.title = 'secretary' AND ps.source IN ('two_commit
 
 /// Does `p` ask about everything — the one root of the tree, no street?
 async fn whole_tree<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<bool> {
-    use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
+    use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
     if p.region_path.is_some() {
         return Ok(false);
     }
-    let roots: Vec<i64> = org::Entity::find()
-        .filter(org::Column::ParentId.is_null())
-        .select_only()
-        .column(org::Column::Id)
-        .into_tuple()
-        .all(conn)
-        .await?;
-    Ok(roots == [p.scope.0])
+    let scope = org::Entity::find_by_id(p.scope.0).one(conn).await?;
+    if scope.is_none_or(|o| o.parent_id.is_some()) {
+        return Ok(false);
+    }
+    Ok(org::Entity::find().filter(org::Column::ParentId.is_null()).count(conn).await? == 1)
 }
 
 /// The people figures of both dates: each person counts once per figure, however many posts they

@@ -1,5 +1,6 @@
 //! The org registry: moving a subtree keeps the closure true and respects both scopes; the social
-//! domain is data; pinyin search; suspected duplicates merge.
+//! domain is data; pinyin search; suspected duplicates merge; posts are recorded and ended on the
+//! org's page.
 
 use qingtuan_app::Actor;
 use qingtuan_app::people::{self, NewPerson};
@@ -12,6 +13,7 @@ db_tests!(
     renames_and_dissolutions_are_the_orgs_history,
     honours_are_recorded_on_the_orgs_page,
     regions_and_youth_populations_are_kept_by_the_district,
+    posts_are_recorded_and_ended_on_the_orgs_page,
 );
 
 async fn moving_a_subtree_rewires_scopes(t: TestApp) {
@@ -183,4 +185,71 @@ async fn regions_and_youth_populations_are_kept_by_the_district(t: TestApp) {
     assert!(page.text().contains("一街道") && !page.text().contains("登记青年人口"));
     let refused = s1.post("/regions/populations", &[("region_code", "QD01"), ("year", "2026"), ("count", "1")]).await;
     assert_eq!(refused.status, 403);
+}
+
+async fn posts_are_recorded_and_ended_on_the_orgs_page(t: TestApp) {
+    t.seed_tree().await;
+    let someone = NewPerson {
+        name: "任八".into(),
+        gender: "女".into(),
+        id_number: "11010519491231002X".into(),
+        ..NewPerson::default()
+    };
+    people::create_batch(&t.app, &Actor::system(), &[someone]).await.expect("person");
+    let admin = t.admin().await;
+    let c11 = t.org_id("C11").await;
+    assert!(admin.get(&format!("/orgs/{c11}")).await.text().contains("记录任职"));
+    let post = |id_number: &'static str, start_on: &'static str, end_on: &'static str| {
+        vec![
+            ("id_number", id_number),
+            ("title", "secretary"),
+            ("employment", "part_time"),
+            ("source", "two_committees"),
+            ("serving_level", ""),
+            ("start_on", start_on),
+            ("end_on", end_on),
+        ]
+    };
+
+    let unknown = admin.post(&format!("/orgs/{c11}/positions"), &post("110105199001010010", "2026-01-01", "")).await;
+    assert_eq!(unknown.status, 422);
+    assert!(unknown.text().contains("没有登记此身份证号码的人员"), "{}", unknown.text());
+    let backwards =
+        admin.post(&format!("/orgs/{c11}/positions"), &post("11010519491231002X", "2026-01-01", "2025-12-31")).await;
+    assert_eq!(backwards.status, 422);
+    assert!(backwards.text().contains("离任日期应晚于任职日期"));
+    assert!(backwards.text().contains("value=\"2026-01-01\""), "the form keeps what was typed");
+    assert_eq!(t.audit_count("position.create").await, 0, "nothing was written");
+
+    let recorded = admin.post(&format!("/orgs/{c11}/positions"), &post("11010519491231002X", "2026-01-01", "")).await;
+    assert_eq!(recorded.status, 303, "{}", recorded.text());
+    let page = admin.get(&format!("/orgs/{c11}")).await.text();
+    assert!(page.contains("在岗人员（1）") && page.contains("任八") && page.contains("书记"), "{page}");
+    assert_eq!(t.audit_count("position.create").await, 1);
+
+    // Another community's admin neither records nor ends posts here.
+    t.create_user("c21", "org_admin", "C21").await;
+    let other = t.login("c21").await;
+    other.get("/orgs").await;
+    assert_eq!(
+        other.post(&format!("/orgs/{c11}/positions"), &post("11010519491231002X", "2026-01-01", "")).await.status,
+        404
+    );
+    let post_id = page
+        .split("action=\"/positions/")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .expect("an end form for the post")
+        .to_owned();
+    assert_eq!(other.post(&format!("/positions/{post_id}/end"), &[("end_on", "2026-03-01")]).await.status, 404);
+
+    let too_early = admin.post(&format!("/positions/{post_id}/end"), &[("end_on", "2026-01-01")]).await;
+    assert_eq!(too_early.status, 422);
+    let ended = admin.post(&format!("/positions/{post_id}/end"), &[("end_on", "2026-03-01")]).await;
+    assert_eq!(ended.status, 303);
+    assert!(
+        admin.get(&format!("/orgs/{c11}")).await.text().contains("没有在岗人员"),
+        "ended before today (2026-03-02)"
+    );
+    assert_eq!(t.audit_count("position.end").await, 1);
 }

@@ -331,4 +331,15 @@ async fn the_whole_districts_work_force_follows_every_change(t: TestApp) {
     let repaired = check(&t, true);
     assert!(repaired.status.success(), "{}", String::from_utf8_lossy(&repaired.stderr));
     assert_eq!(work_force(&t, &admin, "repaired").await, (2, 4));
+
+    // A database from before the periods were kept gets them from its records on upgrade.
+    t.execute_sql("DROP TABLE workforce_spans").await.expect("drop");
+    t.execute_sql("DELETE FROM seaql_migrations WHERE version = 'm0010_workforce_spans'").await.expect("forget");
+    let upgraded = check(&t, false);
+    assert!(
+        upgraded.status.success(),
+        "`qingtuan check` migrates first: {}",
+        String::from_utf8_lossy(&upgraded.stderr)
+    );
+    assert_eq!(work_force(&t, &admin, "upgraded").await, (2, 4));
 }

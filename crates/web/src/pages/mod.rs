@@ -42,6 +42,8 @@ pub fn routes() -> Router<AppState> {
         .route("/orgs/{id}/dissolve", post(orgs::dissolve))
         .route("/orgs/{id}/move", post(orgs::move_subtree))
         .route("/orgs/{id}/honours", post(orgs::add_honour))
+        .route("/orgs/{id}/positions", post(orgs::add_position))
+        .route("/positions/{id}/end", post(orgs::end_position))
         .route("/orgs/export.xlsx", get(orgs::export))
         .route("/people", get(people::list))
         .route("/people/export.xlsx", get(people::export))

@@ -4,10 +4,12 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use qingtuan_app::orgs::{self, NewOrg, OrgView};
 use qingtuan_app::page::{PER_PAGE, Page, page_number};
+use qingtuan_app::positions::{self, NewPosition};
 use qingtuan_app::{AppError, scope};
 use qingtuan_domain::ids::OrgId;
 use qingtuan_domain::org::OrgKind;
 use qingtuan_domain::permission::{Action, Module, Permission};
+use qingtuan_domain::position::{CadreSource, Employment, ServingLevel, Title};
 
 use crate::layout::{Errors, Layout};
 use crate::pages::{query_without_page, render, render_invalid, xlsx_download};
@@ -140,24 +142,33 @@ pub async fn create(
 struct ShowPage {
     layout: Layout,
     d: orgs::OrgDetail,
-    staff: Vec<qingtuan_app::positions::PositionView>,
+    staff: Vec<positions::PositionView>,
     figures: Vec<qingtuan_app::stats::Figure>,
     as_of: chrono::NaiveDate,
     baseline: chrono::NaiveDate,
     history: Vec<qingtuan_app::audit::Row>,
     can_write: bool,
+    /// May record and end posts here (people.write over the org).
+    can_staff: bool,
+    /// The post form, as typed when it was refused.
+    post: NewPosition,
+    titles: &'static [Title],
+    employments: &'static [Employment],
+    sources: &'static [CadreSource],
+    levels: &'static [ServingLevel],
     errors: Errors,
 }
 
 async fn show_page(state: &AppState, user: &CurrentUser, id: OrgId, errors: Errors) -> Result<ShowPage, PageError> {
     let d = orgs::detail(&state.app, &user.actor, id).await?;
     let today = qingtuan_domain::time::local_date(state.app.now());
-    let staff = qingtuan_app::positions::list(&state.app, &user.actor, None, Some(id.0))
+    let staff = positions::list(&state.app, &user.actor, None, Some(id.0))
         .await?
         .into_iter()
         .filter(|p| p.start_on <= today && p.end_on.is_none_or(|e| e > today))
         .collect();
     let can_write = scope::covers(&state.app.db, &user.actor, WRITE, id).await?;
+    let can_staff = scope::covers(&state.app.db, &user.actor, qingtuan_app::people::WRITE, id).await?;
     // The figures of the subtree, for the dashboard's default dates, if the user may see figures here.
     let (as_of, baseline) = qingtuan_app::stats::default_dates(&state.app).await?;
     let figures = if scope::covers(&state.app.db, &user.actor, qingtuan_app::stats::READ, id).await? {
@@ -176,6 +187,12 @@ async fn show_page(state: &AppState, user: &CurrentUser, id: OrgId, errors: Erro
         baseline,
         history,
         can_write,
+        can_staff,
+        post: NewPosition::default(),
+        titles: Title::ALL,
+        employments: Employment::ALL,
+        sources: CadreSource::ALL,
+        levels: ServingLevel::ALL,
         errors,
     })
 }
@@ -212,6 +229,50 @@ pub async fn dissolve(
     match orgs::dissolve(&state.app, &user.actor, OrgId(id), on, form.with_subtree.is_some()).await {
         Ok(()) => Ok(Redirect::to(&format!("/orgs/{id}")).into_response()),
         Err(AppError::Invalid(e)) => render_invalid(&show_page(&state, &user, OrgId(id), Errors(Some(e))).await?),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Records a post in this org.
+pub async fn add_position(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(mut form): Form<NewPosition>,
+) -> Result<Response, PageError> {
+    form.org_code = orgs::show(&state.app, &user.actor, OrgId(id)).await?.code;
+    match positions::create(&state.app, &user.actor, &form).await {
+        Ok(()) => Ok(Redirect::to(&format!("/orgs/{id}")).into_response()),
+        Err(AppError::Invalid(e)) => {
+            let mut page = show_page(&state, &user, OrgId(id), Errors(Some(e))).await?;
+            page.post = form;
+            render_invalid(&page)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+pub struct EndForm {
+    end_on: String,
+}
+
+/// Ends a post on the date given, back on its org's page.
+pub async fn end_position(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(post): Path<i64>,
+    Form(form): Form<EndForm>,
+) -> Result<Response, PageError> {
+    let org = positions::org_of(&state.app, &user.actor, post).await?;
+    let result = match qingtuan_app::people::parse_date("end_on", &form.end_on) {
+        Ok(Some(on)) => positions::end(&state.app, &user.actor, post, on).await,
+        _ => Err(AppError::Invalid(qingtuan_domain::Invalid::one("end_on", "请填写有效的离任日期"))),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/orgs/{org}")).into_response()),
+        Err(AppError::Invalid(e)) => render_invalid(&show_page(&state, &user, org, Errors(Some(e))).await?),
         Err(e) => Err(e.into()),
     }
 }
