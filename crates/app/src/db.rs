@@ -38,6 +38,16 @@ pub async fn bulk_cache<C: ConnectionTrait>(conn: &C, done: bool) -> Result<(), 
     Ok(())
 }
 
+/// Copies what a bulk load left in SQLite's write-ahead log into the database file and empties the
+/// log. Until then every read looks its pages up in the log: a report on a freshly generated
+/// district took 0.13–0.15 s for a street with a 580 MB log, 0.05–0.06 s after.
+pub async fn checkpoint<C: ConnectionTrait>(conn: &C) -> Result<(), DbErr> {
+    if conn.get_database_backend() == DbBackend::Sqlite {
+        conn.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)").await?;
+    }
+    Ok(())
+}
+
 /// Brings the schema up to date. Derived tables a migration creates are filled from the records
 /// right after it.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {

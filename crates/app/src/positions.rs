@@ -10,7 +10,7 @@ use qingtuan_domain::person::IdNumber;
 use qingtuan_domain::position::{CadreSource, Employment, ServingLevel, Title};
 use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{org, person, position};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set, TransactionTrait};
 use serde_json::json;
 
 use crate::audit::{self, Entry};
@@ -75,31 +75,46 @@ pub async fn create_batch_with_progress(
     let orgs: HashMap<String, i64> =
         org::Entity::find().all(&app.db).await?.into_iter().map(|o| (o.code, o.id)).collect();
     let mut covered: HashMap<i64, bool> = HashMap::new();
+    // The people named by ID number, looked up by keyed hash 500 at a time.
+    let hashes = crate::par::map(forms, |f| match f.person_id {
+        Some(_) => None,
+        None => Some(IdNumber::parse(&f.id_number).map(|id| app.keys.lookup_hash(id.as_str()))),
+    });
+    let wanted: Vec<&String> = hashes.iter().filter_map(|h| h.as_ref()?.as_ref().ok()).collect();
+    let mut people: HashMap<String, i64> = HashMap::with_capacity(wanted.len());
+    for chunk in wanted.chunks(500) {
+        let found: Vec<(Option<String>, i64)> = person::Entity::find()
+            .select_only()
+            .column(person::Column::IdNumberHash)
+            .column(person::Column::Id)
+            .filter(person::Column::IdNumberHash.is_in(chunk.iter().map(|h| h.as_str())))
+            .into_tuple()
+            .all(&app.db)
+            .await?;
+        people.extend(found.into_iter().filter_map(|(hash, id)| Some((hash?, id))));
+    }
     let mut problems = Vec::new();
     let mut valid = Vec::with_capacity(forms.len());
-    for (i, form) in forms.iter().enumerate() {
+    for (i, (form, hash)) in forms.iter().zip(hashes).enumerate() {
         let row = i + 1;
         let mut errs: Vec<FieldError> = Vec::new();
-        let person_id = match form.person_id {
-            Some(id) => Some(id),
-            None => match IdNumber::parse(&form.id_number) {
-                Ok(id) => {
-                    let hash = app.keys.lookup_hash(id.as_str());
-                    let found =
-                        person::Entity::find().filter(person::Column::IdNumberHash.eq(hash)).one(&app.db).await?;
-                    if found.is_none() {
-                        errs.push(FieldError {
-                            field: "id_number",
-                            message: "没有登记此身份证号码的人员，请先导入人员".into(),
-                        });
-                    }
-                    found.map(|p| p.id)
+        let person_id = match (form.person_id, hash) {
+            (Some(id), _) => Some(id),
+            (None, Some(Ok(hash))) => {
+                let found = people.get(&hash).copied();
+                if found.is_none() {
+                    errs.push(FieldError {
+                        field: "id_number",
+                        message: "没有登记此身份证号码的人员，请先导入人员".into(),
+                    });
                 }
-                Err(e) => {
-                    errs.extend(e.0);
-                    None
-                }
-            },
+                found
+            }
+            (None, Some(Err(e))) => {
+                errs.extend(e.0);
+                None
+            }
+            (None, None) => None,
         };
         let org_id = orgs.get(form.org_code.trim()).copied();
         match org_id {
