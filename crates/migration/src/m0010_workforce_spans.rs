@@ -31,6 +31,7 @@ impl MigrationTrait for Migration {
                     .take(),
             )
             .await?;
+        // The count scans this index: the dates alone, narrower than the table.
         manager
             .create_index(
                 Index::create()
