@@ -80,12 +80,6 @@ fn statement(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
     Statement::from_sql_and_values(backend, sql, values)
 }
 
-async fn count<C: ConnectionTrait>(conn: &C, sql: &str, values: Vec<Value>) -> AppResult<i64> {
-    let backend = conn.get_database_backend();
-    let row = conn.query_one_raw(statement(backend, sql, values)).await?;
-    Ok(row.map(|r| r.try_get::<i64>("", "n")).transpose()?.unwrap_or(0))
-}
-
 fn quoted(codes: impl Iterator<Item = &'static str>) -> String {
     codes.map(|c| format!("'{c}'")).collect::<Vec<_>>().join(", ")
 }
@@ -120,17 +114,6 @@ impl Where {
         self.values.extend(values);
         self
     }
-}
-
-async fn count_orgs<C: ConnectionTrait>(conn: &C, w: Where) -> AppResult<i64> {
-    let sql = format!("SELECT COUNT(*) AS n FROM orgs o LEFT JOIN sectors s ON s.id = o.sector_id WHERE {}", w.sql);
-    count(conn, &sql, w.values).await
-}
-
-async fn social_domain_orgs<C: ConnectionTrait>(conn: &C, p: &Params, on: NaiveDate) -> AppResult<i64> {
-    let w =
-        Where::orgs(p, on).and(&format!("s.social_domain = ? AND o.kind IN ({})", league_kinds()), vec![true.into()]);
-    count_orgs(conn, w).await
 }
 
 fn region_kinds(level: RegionKind) -> String {
@@ -656,18 +639,35 @@ pub async fn report(app: &App, actor: &Actor, p: &Params) -> AppResult<Report> {
     Ok(Report { figures: figures?, details: details? })
 }
 
-/// One row per street in the scope: the street and its figures.
-pub async fn by_street(app: &App, actor: &Actor, p: &Params) -> AppResult<Vec<(RegionView, Vec<Figure>)>> {
+/// The social-domain org count of each street in the scope, as of the date and the baseline, from
+/// one scan of the scope's orgs grouped by region (a region belongs to the street its path starts
+/// with).
+pub async fn social_domain_by_street(app: &App, actor: &Actor, p: &Params) -> AppResult<Vec<(RegionView, i64, i64)>> {
     scope::require(app, actor, READ, (qingtuan_domain::audit::ObjectKind::Org, p.scope.to_string()), p.scope).await?;
     let within = scope_region(&app.db, p).await?.map(|r| r.path);
     let streets = regions::of_kinds(&app.db, &[RegionKind::Street], within.as_deref()).await?;
-    let mut out = Vec::with_capacity(streets.len());
-    for street in streets {
-        let sp = Params { region_path: Some(street.path.clone()), ..p.clone() };
-        let figures = evaluate(&app.db, &sp).await?;
-        out.push((street, figures));
+    let (scope_sql, values) = scope_where(p);
+    let sql = format!(
+        "SELECT r.path, SUM(CASE WHEN {} THEN 1 ELSE 0 END), SUM(CASE WHEN {} THEN 1 ELSE 0 END) \
+         FROM orgs o JOIN sectors s ON s.id = o.sector_id JOIN regions r ON r.id = o.region_id \
+         WHERE {scope_sql} AND s.social_domain = TRUE AND o.kind IN ({}) GROUP BY r.path",
+        org_exists(p.as_of),
+        org_exists(p.baseline),
+        league_kinds(),
+    );
+    let backend = app.db.get_database_backend();
+    let mut by_path: Vec<(String, i64, i64)> = Vec::new();
+    for row in app.db.query_all_raw(statement(backend, &sql, values)).await? {
+        by_path.push((row.try_get_by_index(0)?, row.try_get_by_index(1)?, row.try_get_by_index(2)?));
     }
-    Ok(out)
+    Ok(streets
+        .into_iter()
+        .map(|street| {
+            let inside = by_path.iter().filter(|(path, _, _)| path.starts_with(&street.path));
+            let (d, b) = inside.fold((0, 0), |(d, b), (_, x, y)| (d + x, b + y));
+            (street, d, b)
+        })
+        .collect())
 }
 
 /// The work list: regions of `level` in the scope without an existing org of `kind` on the as-of date.
@@ -711,11 +711,18 @@ pub async fn social_domain_series(app: &App, p: &Params) -> AppResult<Vec<(Naive
         cursor = next;
     }
     points.push(p.as_of);
-    let mut out = Vec::with_capacity(points.len());
-    for day in points {
-        out.push((day, social_domain_orgs(&app.db, p, day).await?));
-    }
-    Ok(out)
+    // One scan of the scope's orgs counts every point.
+    let columns: Vec<(String, String)> = points
+        .iter()
+        .enumerate()
+        .map(|(i, day)| {
+            let counted = format!("{} AND s.social_domain = TRUE AND o.kind IN ({})", org_exists(*day), league_kinds());
+            (format!("p{i}"), format!("SUM(CASE WHEN {counted} THEN 1 ELSE 0 END)"))
+        })
+        .collect();
+    let refs: Vec<(&str, String)> = columns.iter().map(|(n, e)| (n.as_str(), e.clone())).collect();
+    let counts = aggregates(&app.db, &refs, "orgs o JOIN sectors s ON s.id = o.sector_id", p).await?;
+    Ok(points.into_iter().zip(&columns).map(|(day, (name, _))| (day, counts.get(name).copied().unwrap_or(0))).collect())
 }
 
 /// The dates the dashboard shows when none are asked for: the stored reform baseline (and as-of

@@ -97,15 +97,33 @@ async fn the_demo_reproduces_the_seed_figures(t: TestApp) {
     assert_eq!(other.status, 404);
     // Every social-domain league org of the demo lies in a street (or an area of one), so the
     // streets' figures add up to the district's.
+    // The dashboard's street chart shows each street's own report, both dates.
     let mut sum = 0;
-    for street_code in ["CY01", "CY02", "CY03", "CY04", "CY05", "CY06", "CY07", "CY08"] {
+    for (street_code, name) in [
+        ("CY01", "城阳街道"),
+        ("CY02", "流亭街道"),
+        ("CY03", "夏庄街道"),
+        ("CY04", "惜福镇街道"),
+        ("CY05", "棘洪滩街道"),
+        ("CY06", "上马街道"),
+        ("CY07", "红岛街道"),
+        ("CY08", "河套街道"),
+    ] {
         let r = chief
             .get(&format!("/api/v1/reports?as_of=2022-05-31&baseline=2020-12-31&street={street_code}"))
             .await
             .json();
-        sum += figure(&r, "org.social_domain.count").0;
+        let (value, baseline, _) = figure(&r, "org.social_domain.count");
+        let bar = format!("<title>{name}：{value}</title>");
+        let at = dash.find(&bar).unwrap_or_else(|| panic!("{bar} in the street chart"));
+        let baseline_bar = format!("<title>基准 {}</title>", baseline.expect("baseline"));
+        assert!(dash[..at].rfind(&baseline_bar).is_some_and(|b| at - b < 200), "{name}: {baseline_bar}");
+        sum += value;
     }
     assert_eq!(sum, 636);
+    // The chart over time starts at the baseline's 527 and ends at the as-of date's 636.
+    let over_time = &dash[dash.find("社会领域团组织数变化").expect("the chart over time")..];
+    assert!(over_time.contains("2020-12-31：527") && over_time.contains("2022-05-31：636"), "{over_time}");
 }
 
 fn org(code: &str, kind: &str, parent: &str, sector: &str, region: &str, founded: &str) -> NewOrg {

@@ -116,27 +116,28 @@ pub async fn show(
     let app = &state.app;
     scope::require_somewhere(app, &user.actor, stats::READ).await?;
     let (p, scope_code) = params(&state, &user, &q).await?;
-    let report = stats::report(app, &user.actor, &p).await?;
-    let by_street = stats::by_street(app, &user.actor, &Params { region_path: None, ..p.clone() }).await?;
-    let street_rows: Vec<(String, i64, Option<i64>)> = by_street
-        .iter()
-        .map(|(street, figs)| {
-            let f = figs.iter().find(|f| f.indicator.key == indicator::SOCIAL_DOMAIN_ORGS.key);
-            (street.name.clone(), f.map_or(0, |f| f.value), f.and_then(|f| f.baseline_value))
-        })
-        .collect();
-    let sector_rows: Vec<(String, i64, Option<i64>)> = stats::by_sector(app, &p)
-        .await?
+    let whole = Params { region_path: None, ..p.clone() };
+    // Independent queries, at once on the pool's connections.
+    let (report, by_street, by_sector, series, scopes, within, no_youth_committee, no_pioneer_committee) = tokio::try_join!(
+        stats::report(app, &user.actor, &p),
+        stats::social_domain_by_street(app, &user.actor, &whole),
+        stats::by_sector(app, &p),
+        stats::social_domain_series(app, &p),
+        orgs::visible_tree(app, &user.actor, stats::READ),
+        stats::scope_region_path(&app.db, &whole),
+        stats::uncovered(app, &user.actor, &p, RegionKind::Community, OrgKind::YouthWorkCommittee),
+        stats::uncovered(app, &user.actor, &p, RegionKind::Community, OrgKind::PioneerWorkCommittee),
+    )?;
+    let street_rows: Vec<(String, i64, Option<i64>)> =
+        by_street.into_iter().map(|(street, value, baseline)| (street.name, value, Some(baseline))).collect();
+    let sector_rows: Vec<(String, i64, Option<i64>)> = by_sector
         .into_iter()
         .map(|(name, social, n)| (if social { format!("{name}★") } else { name }, n, None))
         .collect();
-    let series = stats::social_domain_series(app, &p).await?;
-    let scopes = orgs::visible_tree(app, &user.actor, stats::READ)
-        .await?
+    let scopes = scopes
         .into_iter()
         .filter(|o| matches!(o.kind.as_str(), "district_committee" | "working_committee" | "committee"))
         .collect();
-    let within = stats::scope_region_path(&app.db, &Params { region_path: None, ..p.clone() }).await?;
     let streets = qingtuan_app::regions::of_kinds(&app.db, &[RegionKind::Street], within.as_deref()).await?;
     let street_code = q.street.clone().unwrap_or_default();
     render(&DashboardPage {
@@ -164,16 +165,8 @@ pub async fn show(
         street_chart: charts::bars("各街道社会领域团组织数（浅色为基准日）", &street_rows),
         sector_chart: charts::bars("各领域团组织数（★为社会领域）", &sector_rows),
         time_chart: charts::line("社会领域团组织数变化", &series),
-        no_youth_committee: stats::uncovered(app, &user.actor, &p, RegionKind::Community, OrgKind::YouthWorkCommittee)
-            .await?,
-        no_pioneer_committee: stats::uncovered(
-            app,
-            &user.actor,
-            &p,
-            RegionKind::Community,
-            OrgKind::PioneerWorkCommittee,
-        )
-        .await?,
+        no_youth_committee,
+        no_pioneer_committee,
     })
 }
 
