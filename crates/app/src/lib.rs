@@ -15,6 +15,7 @@ pub mod error;
 pub mod export;
 pub mod generator;
 pub mod import;
+pub mod minors;
 pub mod orgs;
 pub mod page;
 pub mod par;

@@ -277,6 +277,10 @@ pub struct PersonRow {
     pub id_number: String,
     pub phone: String,
     pub political_status: String,
+    /// Under 14 today.
+    pub child: bool,
+    /// A child's record the viewer has no approval for: name masked, the rest withheld.
+    pub withheld: bool,
 }
 
 fn row(app: &App, p: person::Model, unmasked: bool) -> PersonRow {
@@ -298,6 +302,8 @@ fn row(app: &App, p: person::Model, unmasked: bool) -> PersonRow {
             .unwrap_or("")
             .to_owned(),
         name: p.name,
+        child: false,
+        withheld: false,
     }
 }
 
@@ -310,7 +316,14 @@ pub struct Filter {
     pub page: Option<u64>,
 }
 
+/// One page of the people the filter finds, children withheld unless approved.
 pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Page<PersonRow>> {
+    let mut page = find_page(app, actor, filter).await?;
+    crate::minors::withhold(app, actor, &mut page.items, "list").await?;
+    Ok(page)
+}
+
+async fn find_page(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Page<PersonRow>> {
     scope::require_somewhere(app, actor, READ).await?;
     let mut cond = visible(app, actor).await?;
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
@@ -357,9 +370,12 @@ async fn find_visible(app: &App, actor: &Actor, id: i64) -> AppResult<person::Mo
     }
 }
 
-/// One person, masked.
+/// One person, masked (a child withheld unless approved).
 pub async fn show(app: &App, actor: &Actor, id: i64) -> AppResult<PersonRow> {
-    Ok(row(app, find_visible(app, actor, id).await?, false))
+    let mut one = [row(app, find_visible(app, actor, id).await?, false)];
+    crate::minors::withhold(app, actor, &mut one, "detail").await?;
+    let [found] = one;
+    Ok(found)
 }
 
 /// One person with the full ID number and phone; needs `people.unmask` and is audited.
@@ -368,7 +384,10 @@ pub async fn show_unmasked(app: &App, actor: &Actor, id: i64) -> AppResult<Perso
     scope::require_somewhere(app, actor, UNMASK).await?;
     audit::record(&app.db, app.now(), actor, Entry::new(AuditAction::PersonUnmasked, ObjectKind::Person).object(id))
         .await?;
-    Ok(row(app, found, true))
+    let mut one = [row(app, found, true)];
+    crate::minors::withhold(app, actor, &mut one, "unmask").await?;
+    let [found] = one;
+    Ok(found)
 }
 
 /// Finds a registered person by ID number (through the keyed hash).
@@ -385,7 +404,7 @@ pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult
     let mut all = Vec::new();
     let mut page = 1;
     loop {
-        let found = list(app, actor, &Filter { page: Some(page), ..filter.clone() }).await?;
+        let found = find_page(app, actor, &Filter { page: Some(page), ..filter.clone() }).await?;
         let done = !found.has_next();
         all.extend(found.items);
         if done || all.len() >= 200_000 {
@@ -408,6 +427,7 @@ pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult
         }
         all = full;
     }
+    crate::minors::withhold(app, actor, &mut all, "export").await?;
     let header = ["编号", "姓名", "性别", "出生日期", "身份证号码", "手机号码", "政治面貌"];
     let bytes = crate::export::text_workbook(
         "人员",
@@ -447,11 +467,13 @@ pub async fn suspected_duplicates(app: &App, actor: &Actor) -> AppResult<Vec<Sus
         let key = (p.name.clone(), p.phone_hash.clone().unwrap_or_default());
         groups.entry(key).or_default().push(p);
     }
-    let mut out: Vec<SuspectedDuplicate> = groups
-        .into_iter()
-        .filter(|(_, v)| v.len() > 1)
-        .map(|((name, _), v)| SuspectedDuplicate { name, people: v.into_iter().map(|p| row(app, p, false)).collect() })
-        .collect();
+    let mut out: Vec<SuspectedDuplicate> = Vec::new();
+    for ((name, _), v) in groups.into_iter().filter(|(_, v)| v.len() > 1) {
+        let mut people: Vec<PersonRow> = v.into_iter().map(|p| row(app, p, false)).collect();
+        crate::minors::withhold(app, actor, &mut people, "duplicates").await?;
+        let name = people.first().filter(|p| p.withheld).map_or(name, |p| p.name.clone());
+        out.push(SuspectedDuplicate { name, people });
+    }
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)
 }

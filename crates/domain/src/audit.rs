@@ -81,6 +81,9 @@ audit_actions! {
     PopulationRecorded => "region.population", "登记青年人口", false;
     PersonCreated => "person.create", "登记人员", false;
     PersonUnmasked => "person.unmask", "查看完整个人信息", true;
+    MinorAccessApproved => "minor_access.approve", "批准查看未成年人信息", true;
+    MinorAccessRevoked => "minor_access.revoke", "撤销未成年人信息查看审批", true;
+    MinorAccessed => "minor_access.view", "查看未成年人信息", true;
     PositionCreated => "position.create", "任职", false;
     PositionEnded => "position.end", "离任", false;
     Imported => "data.import", "导入数据", false;

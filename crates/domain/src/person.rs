@@ -125,8 +125,14 @@ pub fn age_on(birth: NaiveDate, day: NaiveDate) -> i32 {
     if (day.month(), day.day()) < (birth.month(), birth.day()) { years - 1 } else { years }
 }
 
-/// Children under this age may only be signed up by a guardian.
+/// Children under this age may only be signed up by a guardian, and their records are shown in
+/// full only with an approval.
 pub const GUARDIAN_REQUIRED_UNDER: i32 = 14;
+
+/// Under 14 on `day` ("不满十四周岁": on the 14th birthday one is no longer).
+pub fn is_minor_on(birth: NaiveDate, day: NaiveDate) -> bool {
+    age_on(birth, day) < GUARDIAN_REQUIRED_UNDER
+}
 
 code_enum!(Gender, "gender", "性别" {
     Male => "male", "男";
@@ -150,6 +156,8 @@ mod tests {
         assert_eq!(age_on(d(2012, 3, 3), d(2026, 3, 2)), 13);
         assert_eq!(age_on(d(2012, 3, 3), d(2026, 3, 3)), 14);
         assert_eq!(age_on(d(2012, 2, 29), d(2026, 2, 28)), 13);
+        assert!(is_minor_on(d(2012, 3, 3), d(2026, 3, 2)), "the day before the 14th birthday");
+        assert!(!is_minor_on(d(2012, 3, 3), d(2026, 3, 3)), "不满十四周岁 ends on the birthday");
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod donation;
 pub mod hour_adjustment;
 pub mod indicator_value;
 pub mod login_attempt;
+pub mod minor_access_approval;
 pub mod org;
 pub mod org_closure;
 pub mod org_honour;

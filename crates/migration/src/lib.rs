@@ -12,6 +12,7 @@ mod m0007_attendance;
 mod m0008_activities;
 mod m0009_cadres_index;
 pub mod m0010_workforce_spans;
+mod m0011_minor_access;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_activities::Migration),
             Box::new(m0009_cadres_index::Migration),
             Box::new(m0010_workforce_spans::Migration),
+            Box::new(m0011_minor_access::Migration),
         ]
     }
 }

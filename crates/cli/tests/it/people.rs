@@ -1,4 +1,5 @@
-//! People: masked everywhere unless unmasked (audited), found by pinyin initials, scoped.
+//! People: masked everywhere unless unmasked (audited), found by pinyin initials, scoped; a
+//! child's record is withheld unless the viewer holds an approval (each view audited).
 
 use std::io::Cursor;
 
@@ -8,7 +9,11 @@ use qingtuan_app::people::{self, NewPerson};
 use qingtuan_app::positions::{self, NewPosition};
 use qingtuan_testkit::{TestApp, db_tests};
 
-db_tests!(personal_data_is_masked_unless_unmasked, the_same_id_number_is_the_same_person);
+db_tests!(
+    personal_data_is_masked_unless_unmasked,
+    the_same_id_number_is_the_same_person,
+    a_childs_record_needs_a_standing_approval
+);
 
 const ZHANG: &str = "11010519491231002X";
 
@@ -104,4 +109,101 @@ async fn the_same_id_number_is_the_same_person(t: TestApp) {
     assert_eq!((rows[2].row, rows[2].column.as_str()), (3, "性别"), "no valid ID number to take the gender from");
     let admin = t.admin().await;
     assert!(!admin.get("/people").await.text().contains("王五"), "all or nothing");
+}
+
+/// The names in the people export of `client`.
+async fn exported_names(client: &qingtuan_testkit::TestClient) -> Vec<String> {
+    let xlsx = client.get("/people/export.xlsx").await;
+    assert_eq!(xlsx.status, 200);
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(xlsx.body.to_vec())).expect("xlsx");
+    let sheet = book.worksheet_range("人员").expect("sheet");
+    sheet.rows().skip(1).map(|r| r[1].to_string()).collect()
+}
+
+async fn a_childs_record_needs_a_standing_approval(t: TestApp) {
+    t.seed_tree().await;
+    let sys = Actor::system();
+    // Ten on the test's first day (2026-03-02), with a post in C11.
+    let child =
+        NewPerson {
+            name: "童小明".into(), gender: "男".into(), birth_on: "2015-06-01".into(), ..NewPerson::default()
+        };
+    let adult =
+        NewPerson {
+            name: "成大明".into(), gender: "男".into(), birth_on: "1995-06-01".into(), ..NewPerson::default()
+        };
+    let ids = people::create_batch(&t.app, &sys, &[child, adult]).await.expect("people");
+    let post = |who: i64| NewPosition {
+        person_id: Some(who),
+        org_code: "C11".into(),
+        title: "member".into(),
+        employment: "volunteer_core".into(),
+        start_on: "2025-09-01".into(),
+        ..NewPosition::default()
+    };
+    positions::create_batch(&t.app, &sys, &[post(ids[0]), post(ids[1])]).await.expect("posts");
+    t.create_user("street1", "org_admin", "S1").await;
+    t.create_user("street2", "org_admin", "S2").await;
+    let s1 = t.login("street1").await;
+    let child_page = format!("/people/{}", ids[0]);
+
+    // Without an approval: the name masked, the rest withheld, in the detail, the list and exports.
+    let page = s1.get(&child_page).await.text();
+    assert!(page.contains("须经“未成年人信息查看审批”后方可查看") && page.contains("童**"), "{page}");
+    assert!(!page.contains("童小明") && !page.contains("2015-06-01") && page.contains("需审批"));
+    let list = s1.get("/people").await.text();
+    assert!(list.contains("成大明") && list.contains("未满14周岁") && !list.contains("童小明"), "{list}");
+    assert_eq!(exported_names(&s1).await, vec!["童**".to_owned(), "成大明".to_owned()]);
+    assert_eq!(t.audit_count("minor_access.view").await, 0);
+
+    // The district admin approves s1 over S1 (and cannot approve themselves).
+    let admin = t.admin().await;
+    admin.get("/people/minor-access").await;
+    let form = |user: &'static str, scope: &'static str, until: &'static str| {
+        vec![("username", user), ("scope_code", scope), ("expires_on", until), ("reason", "四点半课堂签到核对")]
+    };
+    let own = admin.post("/people/minor-access", &form("root", "D", "2026-04-01")).await;
+    assert_eq!(own.status, 422);
+    assert!(own.text().contains("不能为自己审批"));
+    let too_long = admin.post("/people/minor-access", &form("street1", "S1", "2027-04-01")).await;
+    assert!(too_long.text().contains("截止日期应在今天之后、一年之内"));
+    assert_eq!(admin.post("/people/minor-access", &form("street1", "S1", "2026-04-01")).await.status, 303);
+    assert_eq!(admin.post("/people/minor-access", &form("street2", "S2", "2026-04-01")).await.status, 303);
+    assert_eq!(t.audit_count("minor_access.approve").await, 2);
+    // An org admin holds no approval permission.
+    s1.get("/orgs").await;
+    assert_eq!(s1.post("/people/minor-access", &form("street2", "S1", "2026-04-01")).await.status, 403);
+
+    // With it: the full record, and the view is audited.
+    let page = s1.get(&child_page).await.text();
+    assert!(page.contains("童小明") && page.contains("2015-06-01") && page.contains("已记入审计日志"), "{page}");
+    assert_eq!(t.audit_count("minor_access.view").await, 1);
+    assert_eq!(exported_names(&s1).await, vec!["童小明".to_owned(), "成大明".to_owned()]);
+    assert_eq!(t.audit_count("minor_access.view").await, 2, "the export too");
+    // An approval over another street does not reach this child (s2 cannot see the child at all).
+    assert_eq!(t.login("street2").await.get(&child_page).await.status, 404);
+
+    // After the approval's last day the record is withheld again.
+    t.clock.advance(chrono::TimeDelta::days(31));
+    let s1 = t.login("street1").await;
+    let page = s1.get(&child_page).await.text();
+    assert!(!page.contains("童小明") && page.contains("童**"), "expired on 2026-04-01");
+
+    // A new approval, then revoked.
+    let admin = t.login("root").await;
+    admin.get("/people/minor-access").await;
+    assert_eq!(admin.post("/people/minor-access", &form("street1", "S1", "2026-05-01")).await.status, 303);
+    assert!(s1.get(&child_page).await.text().contains("童小明"));
+    let approvals = admin.get("/people/minor-access").await.text();
+    assert!(approvals.contains("已过期") && approvals.contains("有效"), "{approvals}");
+    let revoke = approvals
+        .split("action=\"/people/minor-access/")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .expect("a revoke form")
+        .to_owned();
+    assert_eq!(admin.post(&format!("/people/minor-access/{revoke}/revoke"), &[]).await.status, 303);
+    assert!(admin.get("/people/minor-access").await.text().contains("已撤销"));
+    assert!(!s1.get(&child_page).await.text().contains("童小明"), "revoked");
+    assert_eq!(t.audit_count("minor_access.revoke").await, 1);
 }

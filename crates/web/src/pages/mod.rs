@@ -49,6 +49,8 @@ pub fn routes() -> Router<AppState> {
         .route("/people/export.xlsx", get(people::export))
         .route("/people/duplicates", get(people::duplicates))
         .route("/people/merge", post(people::merge))
+        .route("/people/minor-access", get(people::minor_access).post(people::grant_minor_access))
+        .route("/people/minor-access/{id}/revoke", post(people::revoke_minor_access))
         .route("/portal", get(portal::index))
         .route("/portal/calls/{id}", get(portal::call))
         .route("/portal/activities/{id}", get(portal::activity))

@@ -1,14 +1,17 @@
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
+use qingtuan_app::AppError;
+use qingtuan_app::minors::{self, ApprovalView, NewApproval};
 use qingtuan_app::orgs::{self, OrgView};
 use qingtuan_app::page::Page;
 use qingtuan_app::people::{self, Filter, PersonRow};
 use qingtuan_app::positions::{self, PositionView};
 use qingtuan_domain::permission::{Action, Module, Permission};
 
-use crate::layout::Layout;
-use crate::pages::{query_without_page, render, xlsx_download};
+use crate::layout::{Errors, Layout};
+use crate::pages::{query_without_page, render, render_invalid, xlsx_download};
 use crate::{AppState, CurrentUser, PageError};
 
 #[derive(Template)]
@@ -21,6 +24,7 @@ struct ListPage {
     orgs: Vec<OrgView>,
     query: String,
     can_export: bool,
+    can_approve: bool,
 }
 
 pub async fn list(
@@ -41,6 +45,7 @@ pub async fn list(
         org: filter.org.unwrap_or_default(),
         orgs,
         can_export: user.actor.can_somewhere(Permission::new(Module::People, Action::Export)),
+        can_approve: user.actor.can_somewhere(minors::APPROVE),
         page,
     })
 }
@@ -102,14 +107,10 @@ pub async fn export(
 struct DuplicatesPage {
     layout: Layout,
     groups: Vec<people::SuspectedDuplicate>,
-    errors: crate::layout::Errors,
+    errors: Errors,
 }
 
-async fn duplicates_page(
-    state: &AppState,
-    user: &CurrentUser,
-    errors: crate::layout::Errors,
-) -> Result<DuplicatesPage, PageError> {
+async fn duplicates_page(state: &AppState, user: &CurrentUser, errors: Errors) -> Result<DuplicatesPage, PageError> {
     Ok(DuplicatesPage {
         layout: Layout::new(user, "/people", "疑似重复人员"),
         groups: people::suspected_duplicates(&state.app, &user.actor).await?,
@@ -118,7 +119,7 @@ async fn duplicates_page(
 }
 
 pub async fn duplicates(State(state): State<AppState>, user: CurrentUser) -> Result<Response, PageError> {
-    render(&duplicates_page(&state, &user, crate::layout::Errors::default()).await?)
+    render(&duplicates_page(&state, &user, Errors::default()).await?)
 }
 
 #[derive(serde::Deserialize)]
@@ -130,13 +131,59 @@ pub struct MergeForm {
 pub async fn merge(
     State(state): State<AppState>,
     user: CurrentUser,
-    axum::Form(form): axum::Form<MergeForm>,
+    Form(form): Form<MergeForm>,
 ) -> Result<Response, PageError> {
     match people::merge(&state.app, &user.actor, form.keep, form.duplicate).await {
-        Ok(()) => Ok(axum::response::Redirect::to("/people/duplicates").into_response()),
-        Err(qingtuan_app::AppError::Invalid(e)) => {
-            crate::pages::render_invalid(&duplicates_page(&state, &user, crate::layout::Errors(Some(e))).await?)
-        }
+        Ok(()) => Ok(Redirect::to("/people/duplicates").into_response()),
+        Err(AppError::Invalid(e)) => render_invalid(&duplicates_page(&state, &user, Errors(Some(e))).await?),
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Template)]
+#[template(path = "people/minor_access.html")]
+struct MinorAccessPage {
+    layout: Layout,
+    approvals: Vec<ApprovalView>,
+    form: NewApproval,
+    errors: Errors,
+}
+
+async fn minor_access_page(
+    state: &AppState,
+    user: &CurrentUser,
+    form: NewApproval,
+    errors: Errors,
+) -> Result<MinorAccessPage, PageError> {
+    Ok(MinorAccessPage {
+        layout: Layout::new(user, "/people", "未成年人信息查看审批"),
+        approvals: minors::list(&state.app, &user.actor).await?,
+        form,
+        errors,
+    })
+}
+
+pub async fn minor_access(State(state): State<AppState>, user: CurrentUser) -> Result<Response, PageError> {
+    render(&minor_access_page(&state, &user, NewApproval::default(), Errors::default()).await?)
+}
+
+pub async fn grant_minor_access(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<NewApproval>,
+) -> Result<Response, PageError> {
+    match minors::grant(&state.app, &user.actor, &form).await {
+        Ok(_) => Ok(Redirect::to("/people/minor-access").into_response()),
+        Err(AppError::Invalid(e)) => render_invalid(&minor_access_page(&state, &user, form, Errors(Some(e))).await?),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn revoke_minor_access(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    minors::revoke(&state.app, &user.actor, id).await?;
+    Ok(Redirect::to("/people/minor-access").into_response())
 }

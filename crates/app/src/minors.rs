@@ -1,0 +1,269 @@
+//! Children's records (《儿童个人信息网络保护规定》第15条): a person under 14 on today's date is
+//! shown with the name masked and the birth date, ID number and phone withheld — in lists,
+//! detail pages and exports — unless the viewer holds a standing approval over a part of the tree
+//! where the child holds or held a post (an approval over the root covers every child). Approvals
+//! are granted by a user holding `people.approve` over that part of the tree, never to
+//! themselves, for a reason and until a date, and can be revoked. Every view that shows a child in
+//! full is audited with the children's ids.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+use qingtuan_domain::audit::{AuditAction, ObjectKind};
+use qingtuan_domain::ids::OrgId;
+use qingtuan_domain::mask::mask_middle;
+use qingtuan_domain::permission::{Action, Module, Permission};
+use qingtuan_domain::person::is_minor_on;
+use qingtuan_domain::time::{format_local, local_date};
+use qingtuan_domain::username::Username;
+use qingtuan_domain::{FieldError, Invalid};
+use qingtuan_entity::{minor_access_approval as approval, org, org_closure, position, user};
+use sea_orm::sea_query::Query;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use serde_json::json;
+
+use crate::audit::{self, Entry};
+use crate::error::AppResult;
+use crate::people::PersonRow;
+use crate::{Actor, App, AppError, scope};
+
+pub const APPROVE: Permission = Permission::new(Module::People, Action::Approve);
+
+/// What withheld fields show instead.
+pub const WITHHELD: &str = "需审批";
+
+/// The longest an approval may run.
+const MAX_DAYS: i64 = 366;
+
+/// An approval as typed in the form.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct NewApproval {
+    pub username: String,
+    pub scope_code: String,
+    pub expires_on: String,
+    pub reason: String,
+}
+
+/// Grants `form.username` a standing approval over `form.scope_code`'s subtree.
+pub async fn grant(app: &App, actor: &Actor, form: &NewApproval) -> AppResult<i64> {
+    scope::require_somewhere(app, actor, APPROVE).await?;
+    let today = local_date(app.now());
+    let mut problems = Vec::new();
+    let grantee = match Username::parse(&form.username) {
+        Ok(name) => user::Entity::find().filter(user::Column::Username.eq(name.as_str())).one(&app.db).await?,
+        Err(_) => None,
+    };
+    match &grantee {
+        None => problems.push(FieldError { field: "username", message: "没有这个用户".into() }),
+        Some(u) if actor.user_id().is_some_and(|me| me.0 == u.id) => {
+            problems.push(FieldError { field: "username", message: "不能为自己审批".into() })
+        }
+        Some(_) => {}
+    }
+    let scope_org = crate::orgs::find_by_code(&app.db, form.scope_code.trim()).await?;
+    match &scope_org {
+        Some(o) if scope::covers(&app.db, actor, APPROVE, OrgId(o.id)).await? => {}
+        _ => problems.push(FieldError {
+            field: "scope_code", message: "组织代码不存在或不在您的审批范围内".into()
+        }),
+    }
+    let expires_on = match crate::people::parse_date("expires_on", &form.expires_on) {
+        Ok(Some(d)) if d > today && (d - today).num_days() <= MAX_DAYS => Some(d),
+        Ok(Some(_)) => {
+            problems.push(FieldError {
+                field: "expires_on", message: "截止日期应在今天之后、一年之内".into()
+            });
+            None
+        }
+        Ok(None) => {
+            problems.push(FieldError { field: "expires_on", message: "请填写截止日期".into() });
+            None
+        }
+        Err(e) => {
+            problems.push(e);
+            None
+        }
+    };
+    let reason = form.reason.trim();
+    if reason.is_empty() || reason.chars().count() > 200 {
+        problems.push(FieldError { field: "reason", message: "请填写用途（200 字以内）".into() });
+    }
+    let (Some(grantee), Some(scope_org), Some(expires_on), true) =
+        (grantee, scope_org, expires_on, problems.is_empty())
+    else {
+        return Err(Invalid(problems).into());
+    };
+    let now = app.now();
+    let txn = sea_orm::TransactionTrait::begin(&app.db).await?;
+    let created = approval::ActiveModel {
+        user_id: Set(grantee.id),
+        scope_org_id: Set(scope_org.id),
+        reason: Set(reason.to_owned()),
+        approved_by: Set(actor.user_id().map(|u| u.0)),
+        approved_at: Set(now),
+        expires_on: Set(expires_on),
+        revoked_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let entry = Entry::new(AuditAction::MinorAccessApproved, ObjectKind::User)
+        .object(grantee.id)
+        .scope(OrgId(scope_org.id))
+        .after(
+            json!({ "user": grantee.username, "scope": scope_org.code, "expires_on": expires_on, "reason": reason }),
+        );
+    audit::record(&txn, now, actor, entry).await?;
+    txn.commit().await?;
+    Ok(created.id)
+}
+
+/// Revokes an approval the actor could have granted.
+pub async fn revoke(app: &App, actor: &Actor, id: i64) -> AppResult<()> {
+    let found = approval::Entity::find_by_id(id).one(&app.db).await?;
+    let org = found.as_ref().map_or(OrgId(0), |a| OrgId(a.scope_org_id));
+    scope::require(app, actor, APPROVE, (ObjectKind::User, id.to_string()), org).await?;
+    let found = found.ok_or(AppError::NotFound)?;
+    if found.revoked_at.is_some() {
+        return Ok(());
+    }
+    let now = app.now();
+    let txn = sea_orm::TransactionTrait::begin(&app.db).await?;
+    let user_id = found.user_id;
+    let mut active: approval::ActiveModel = found.into();
+    active.revoked_at = Set(Some(now));
+    active.update(&txn).await?;
+    let entry = Entry::new(AuditAction::MinorAccessRevoked, ObjectKind::User)
+        .object(user_id)
+        .scope(org)
+        .after(json!({ "approval": id }));
+    audit::record(&txn, now, actor, entry).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone)]
+pub struct ApprovalView {
+    pub id: i64,
+    pub username: String,
+    pub scope: String,
+    pub reason: String,
+    pub approved_by: String,
+    pub approved_at: String,
+    pub expires_on: NaiveDate,
+    /// 有效, 已过期 or 已撤销.
+    pub status: &'static str,
+    pub active: bool,
+}
+
+/// The approvals over orgs in the actor's approval scope, newest first.
+pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<ApprovalView>> {
+    scope::require_somewhere(app, actor, APPROVE).await?;
+    let found = approval::Entity::find()
+        .filter(scope::org_condition(actor, APPROVE, approval::Column::ScopeOrgId))
+        .order_by_desc(approval::Column::Id)
+        .all(&app.db)
+        .await?;
+    let user_ids: Vec<i64> = found.iter().flat_map(|a| [Some(a.user_id), a.approved_by]).flatten().collect();
+    let users: std::collections::HashMap<i64, String> = user::Entity::find()
+        .filter(user::Column::Id.is_in(user_ids))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, format!("{}（{}）", u.display_name, u.username)))
+        .collect();
+    let orgs = crate::orgs::names(&app.db, found.iter().map(|a| a.scope_org_id).collect()).await?;
+    let today = local_date(app.now());
+    Ok(found
+        .into_iter()
+        .map(|a| {
+            let (status, active) = match (a.revoked_at, a.expires_on > today) {
+                (Some(_), _) => ("已撤销", false),
+                (None, false) => ("已过期", false),
+                (None, true) => ("有效", true),
+            };
+            ApprovalView {
+                id: a.id,
+                username: users.get(&a.user_id).cloned().unwrap_or_default(),
+                scope: orgs.get(&a.scope_org_id).cloned().unwrap_or_default(),
+                reason: a.reason,
+                approved_by: a.approved_by.and_then(|u| users.get(&u).cloned()).unwrap_or_else(|| "系统".into()),
+                approved_at: format_local(a.approved_at),
+                expires_on: a.expires_on,
+                status,
+                active,
+            }
+        })
+        .collect())
+}
+
+/// Which of `people` the actor may currently see in full: those holding or having held a post in
+/// the subtree of one of the actor's unexpired, unrevoked approvals (all of them when one is over
+/// a root of the tree). The system actor sees everyone.
+async fn approved_for(app: &App, actor: &Actor, people: &[i64]) -> AppResult<HashSet<i64>> {
+    let Some(me) = actor.user_id() else {
+        return Ok(if actor.is_system() { people.iter().copied().collect() } else { HashSet::new() });
+    };
+    let today = local_date(app.now());
+    let scopes: Vec<i64> = approval::Entity::find()
+        .select_only()
+        .column(approval::Column::ScopeOrgId)
+        .filter(approval::Column::UserId.eq(me.0))
+        .filter(approval::Column::RevokedAt.is_null())
+        .filter(approval::Column::ExpiresOn.gt(today))
+        .into_tuple()
+        .all(&app.db)
+        .await?;
+    if scopes.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let over_root =
+        org::Entity::find().filter(org::Column::Id.is_in(scopes.clone())).filter(org::Column::ParentId.is_null());
+    if sea_orm::PaginatorTrait::count(over_root, &app.db).await? > 0 {
+        return Ok(people.iter().copied().collect());
+    }
+    let subtrees = Query::select()
+        .column(org_closure::Column::DescendantId)
+        .from(org_closure::Entity)
+        .and_where(org_closure::Column::AncestorId.is_in(scopes))
+        .take();
+    let covered: Vec<i64> = position::Entity::find()
+        .select_only()
+        .column(position::Column::PersonId)
+        .filter(position::Column::PersonId.is_in(people.to_vec()))
+        .filter(position::Column::OrgId.in_subquery(subtrees))
+        .into_tuple()
+        .all(&app.db)
+        .await?;
+    Ok(covered.into_iter().collect())
+}
+
+/// Marks the children among `rows` and withholds those the actor has no approval for; audits the
+/// children shown in full, naming the `view` (list, detail, export…).
+pub(crate) async fn withhold(app: &App, actor: &Actor, rows: &mut [PersonRow], view: &str) -> AppResult<()> {
+    let today = local_date(app.now());
+    let children: Vec<i64> =
+        rows.iter().filter(|r| r.birth_on.is_some_and(|b| is_minor_on(b, today))).map(|r| r.id).collect();
+    if children.is_empty() {
+        return Ok(());
+    }
+    let approved = approved_for(app, actor, &children).await?;
+    for r in rows.iter_mut().filter(|r| children.contains(&r.id)) {
+        r.child = true;
+        if !approved.contains(&r.id) {
+            r.withheld = true;
+            r.name = mask_middle(&r.name, 1, 0);
+            r.birth_on = None;
+            r.id_number = WITHHELD.into();
+            r.phone = WITHHELD.into();
+        }
+    }
+    let shown: Vec<i64> = children.into_iter().filter(|id| approved.contains(id)).collect();
+    if !shown.is_empty() && !actor.is_system() {
+        let entry =
+            Entry::new(AuditAction::MinorAccessed, ObjectKind::Person).after(json!({ "view": view, "people": shown }));
+        audit::record(&app.db, app.now(), actor, entry).await?;
+    }
+    Ok(())
+}
