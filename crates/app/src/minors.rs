@@ -239,31 +239,58 @@ async fn approved_for(app: &App, actor: &Actor, people: &[i64]) -> AppResult<Has
     Ok(covered.into_iter().collect())
 }
 
-/// Marks the children among `rows` and withholds those the actor has no approval for; audits the
-/// children shown in full, naming the `view` (list, detail, export…).
-pub(crate) async fn withhold(app: &App, actor: &Actor, rows: &mut [PersonRow], view: &str) -> AppResult<()> {
+/// The children among `people` (id, birth date) and whether each is shown in full to the actor
+/// (`true`) or withheld; audits the children shown in full, naming the `view` (list, detail…) —
+/// `None` when the same request has audited them already.
+pub(crate) async fn children(
+    app: &App,
+    actor: &Actor,
+    people: impl Iterator<Item = (i64, Option<NaiveDate>)>,
+    view: Option<&str>,
+) -> AppResult<std::collections::HashMap<i64, bool>> {
     let today = local_date(app.now());
-    let children: Vec<i64> =
-        rows.iter().filter(|r| r.birth_on.is_some_and(|b| is_minor_on(b, today))).map(|r| r.id).collect();
+    let mut children: Vec<i64> =
+        people.filter(|(_, b)| b.is_some_and(|b| is_minor_on(b, today))).map(|(id, _)| id).collect();
+    children.sort_unstable();
+    children.dedup();
     if children.is_empty() {
-        return Ok(());
+        return Ok(std::collections::HashMap::new());
     }
     let approved = approved_for(app, actor, &children).await?;
-    for r in rows.iter_mut().filter(|r| children.contains(&r.id)) {
-        r.child = true;
-        if !approved.contains(&r.id) {
-            r.withheld = true;
-            r.name = mask_middle(&r.name, 1, 0);
-            r.birth_on = None;
-            r.id_number = WITHHELD.into();
-            r.phone = WITHHELD.into();
-        }
-    }
-    let shown: Vec<i64> = children.into_iter().filter(|id| approved.contains(id)).collect();
-    if !shown.is_empty() && !actor.is_system() {
+    let shown: Vec<i64> = children.iter().copied().filter(|id| approved.contains(id)).collect();
+    if let Some(view) = view
+        && !shown.is_empty()
+        && !actor.is_system()
+    {
         let entry =
             Entry::new(AuditAction::MinorAccessed, ObjectKind::Person).after(json!({ "view": view, "people": shown }));
         audit::record(&app.db, app.now(), actor, entry).await?;
+    }
+    Ok(children.into_iter().map(|id| (id, approved.contains(&id))).collect())
+}
+
+/// A child's name as shown without an approval.
+pub fn masked_name(name: &str) -> String {
+    mask_middle(name, 1, 0)
+}
+
+/// Marks the children among `rows` and withholds those the actor has no approval for (see
+/// [`children`]).
+pub(crate) async fn withhold(app: &App, actor: &Actor, rows: &mut [PersonRow], view: &str) -> AppResult<()> {
+    let children = children(app, actor, rows.iter().map(|r| (r.id, r.birth_on)), Some(view)).await?;
+    for r in rows.iter_mut() {
+        match children.get(&r.id) {
+            None => {}
+            Some(true) => r.child = true,
+            Some(false) => {
+                r.child = true;
+                r.withheld = true;
+                r.name = masked_name(&r.name);
+                r.birth_on = None;
+                r.id_number = WITHHELD.into();
+                r.phone = WITHHELD.into();
+            }
+        }
     }
     Ok(())
 }

@@ -308,12 +308,16 @@ pub async fn list(
     let org_ids: Vec<i64> = rows.iter().map(|r| r.org_id).collect();
     let person_ids: Vec<i64> = rows.iter().map(|r| r.person_id).collect();
     let orgs = crate::orgs::names(&app.db, org_ids).await?;
-    let people: HashMap<i64, String> = person::Entity::find()
-        .filter(person::Column::Id.is_in(person_ids))
-        .all(&app.db)
-        .await?
+    let found = person::Entity::find().filter(person::Column::Id.is_in(person_ids)).all(&app.db).await?;
+    // One person's posts go with their record, whose view is audited on its own.
+    let view = if person_id.is_some() { None } else { Some("staff") };
+    let children = crate::minors::children(app, actor, found.iter().map(|p| (p.id, p.birth_on)), view).await?;
+    let people: HashMap<i64, String> = found
         .into_iter()
-        .map(|p| (p.id, p.name))
+        .map(|p| {
+            let name = if children.get(&p.id) == Some(&false) { crate::minors::masked_name(&p.name) } else { p.name };
+            (p.id, name)
+        })
         .collect();
     let label = |code: &str, parse: fn(&str) -> Option<&'static str>| parse(code).unwrap_or("").to_owned();
     Ok(rows

@@ -154,6 +154,9 @@ async fn a_childs_record_needs_a_standing_approval(t: TestApp) {
     let list = s1.get("/people").await.text();
     assert!(list.contains("成大明") && list.contains("未满14周岁") && !list.contains("童小明"), "{list}");
     assert_eq!(exported_names(&s1).await, vec!["童**".to_owned(), "成大明".to_owned()]);
+    let c11 = format!("/orgs/{}", t.org_id("C11").await);
+    let staff = s1.get(&c11).await.text();
+    assert!(staff.contains("童**") && !staff.contains("童小明"), "the org's staff list");
     assert_eq!(t.audit_count("minor_access.view").await, 0);
 
     // The district admin approves s1 over S1 (and cannot approve themselves).
@@ -180,6 +183,8 @@ async fn a_childs_record_needs_a_standing_approval(t: TestApp) {
     assert_eq!(t.audit_count("minor_access.view").await, 1);
     assert_eq!(exported_names(&s1).await, vec!["童小明".to_owned(), "成大明".to_owned()]);
     assert_eq!(t.audit_count("minor_access.view").await, 2, "the export too");
+    assert!(s1.get(&c11).await.text().contains("童小明"));
+    assert_eq!(t.audit_count("minor_access.view").await, 3, "and the staff list");
     // An approval over another street does not reach this child (s2 cannot see the child at all).
     assert_eq!(t.login("street2").await.get(&child_page).await.status, 404);
 
