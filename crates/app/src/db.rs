@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use qingtuan_migration::{MigrationName, Migrator, MigratorTrait, m0010_workforce_spans};
+use qingtuan_migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
 
 /// Opens the database at `url` (`sqlite://…` or `postgres://…`).
@@ -48,16 +48,11 @@ pub async fn checkpoint<C: ConnectionTrait>(conn: &C) -> Result<(), DbErr> {
     Ok(())
 }
 
-/// Brings the schema up to date. Derived tables a migration creates are filled from the records
-/// right after it.
+/// Brings the schema up to date, then fills derived tables a migration created (once, even if
+/// an earlier start stopped between the two).
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    let spans = m0010_workforce_spans::Migration.name().to_owned();
-    let fills_spans = Migrator::get_pending_migrations(db).await?.iter().any(|m| m.name() == spans);
     Migrator::up(db, None).await?;
-    if fills_spans {
-        crate::workforce::rebuild(db).await.map_err(|e| DbErr::Custom(e.to_string()))?;
-    }
-    Ok(())
+    crate::workforce::fill_once(db).await.map_err(|e| DbErr::Custom(e.to_string()))
 }
 
 /// Is the database answering? Used by `/readyz`.

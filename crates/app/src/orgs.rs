@@ -321,6 +321,7 @@ pub async fn dissolve(app: &App, actor: &Actor, id: OrgId, on: chrono::NaiveDate
     let now = app.now();
     let dissolved: Vec<i64> = std::iter::once(found.id).chain(live_children.iter().map(|o| o.id)).collect();
     let txn = app.db.begin().await?;
+    workforce::lock(&txn).await?;
     for o in std::iter::once(found.clone()).chain(live_children) {
         let org_id = o.id;
         let mut active: org::ActiveModel = o.into();
@@ -598,6 +599,9 @@ pub async fn update(app: &App, actor: &Actor, id: OrgId, form: &OrgEdit) -> AppR
     let before = json!({ "name": found.name, "kind": found.kind, "sector_id": found.sector_id, "region_id": found.region_id, "basis": found.basis, "founded_on": found.founded_on });
     let counts_change = found.sector_id != sector.as_ref().map(|s| s.id) || found.founded_on != founded_on;
     let txn = app.db.begin().await?;
+    if counts_change {
+        workforce::lock(&txn).await?;
+    }
     let mut active: org::ActiveModel = found.into();
     active.initials = Set(pinyin_initials(&name));
     active.name = Set(name.clone());

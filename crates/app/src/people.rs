@@ -11,7 +11,7 @@ use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::person::{Gender, IdNumber, Phone, PoliticalStatus};
 use qingtuan_domain::region::pinyin_initials;
 use qingtuan_domain::{FieldError, Invalid};
-use qingtuan_entity::{person, position, region};
+use qingtuan_entity::{person, position, region, signup, team_member, turnout, volunteer_team};
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
@@ -467,13 +467,25 @@ pub async fn suspected_duplicates(app: &App, actor: &Actor) -> AppResult<Vec<Sus
         let key = (p.name.clone(), p.phone_hash.clone().unwrap_or_default());
         groups.entry(key).or_default().push(p);
     }
-    let mut out: Vec<SuspectedDuplicate> = Vec::new();
-    for ((name, _), v) in groups.into_iter().filter(|(_, v)| v.len() > 1) {
-        let mut people: Vec<PersonRow> = v.into_iter().map(|p| row(app, p, false)).collect();
-        crate::minors::withhold(app, actor, &mut people, "duplicates").await?;
-        let name = people.first().filter(|p| p.withheld).map_or(name, |p| p.name.clone());
-        out.push(SuspectedDuplicate { name, people });
-    }
+    let groups: Vec<Vec<person::Model>> = groups.into_values().filter(|v| v.len() > 1).collect();
+    let mut rows: Vec<PersonRow> = groups.iter().flatten().map(|p| row(app, p.clone(), false)).collect();
+    crate::minors::withhold(app, actor, &mut rows, "duplicates").await?;
+    let mut rows = rows.into_iter();
+    let mut out: Vec<SuspectedDuplicate> = groups
+        .iter()
+        .map(|group| {
+            let mut people: Vec<PersonRow> = rows.by_ref().take(group.len()).collect();
+            // They share the name: if any of them is a withheld child, it is masked for all.
+            let name = match people.iter().find(|p| p.withheld) {
+                Some(child) => child.name.clone(),
+                None => group[0].name.clone(),
+            };
+            for p in &mut people {
+                p.name.clone_from(&name);
+            }
+            SuspectedDuplicate { name, people }
+        })
+        .collect();
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)
 }
@@ -493,17 +505,53 @@ pub async fn merge(app: &App, actor: &Actor, keep: i64, duplicate: i64) -> AppRe
         return Err(Invalid::one("duplicate", "两条记录的身份证号码不同，是两个人，不能合并").into());
     }
     let txn = app.db.begin().await?;
+    workforce::lock(&txn).await?;
+    // Everything that names the duplicate moves to the kept record.
+    let kept = || sea_orm::sea_query::Expr::value(a.id);
     position::Entity::update_many()
-        .col_expr(position::Column::PersonId, sea_orm::sea_query::Expr::value(a.id))
+        .col_expr(position::Column::PersonId, kept())
         .filter(position::Column::PersonId.eq(b.id))
         .exec(&txn)
         .await?;
-    if a.id_number_hash.is_none() && b.id_number_hash.is_some() {
+    turnout::Entity::update_many()
+        .col_expr(turnout::Column::PersonId, kept())
+        .filter(turnout::Column::PersonId.eq(b.id))
+        .exec(&txn)
+        .await?;
+    signup::Entity::update_many()
+        .col_expr(signup::Column::PersonId, kept())
+        .filter(signup::Column::PersonId.eq(b.id))
+        .exec(&txn)
+        .await?;
+    volunteer_team::Entity::update_many()
+        .col_expr(volunteer_team::Column::LeaderPersonId, kept())
+        .filter(volunteer_team::Column::LeaderPersonId.eq(b.id))
+        .exec(&txn)
+        .await?;
+    // A team both were members of keeps the kept record's membership.
+    let kept_teams = Query::select()
+        .column(team_member::Column::TeamId)
+        .from(team_member::Entity)
+        .and_where(team_member::Column::PersonId.eq(a.id))
+        .take();
+    team_member::Entity::delete_many()
+        .filter(team_member::Column::PersonId.eq(b.id))
+        .filter(team_member::Column::TeamId.in_subquery(kept_teams))
+        .exec(&txn)
+        .await?;
+    team_member::Entity::update_many()
+        .col_expr(team_member::Column::PersonId, kept())
+        .filter(team_member::Column::PersonId.eq(b.id))
+        .exec(&txn)
+        .await?;
+    if a.id_number_hash.is_none() && b.id_number_hash.is_some() || a.birth_on.is_none() && b.birth_on.is_some() {
         let mut active: person::ActiveModel = a.clone().into();
-        active.id_number_enc = Set(b.id_number_enc.clone());
+        // A birth date the duplicate knew: a child stays a child.
+        active.birth_on = Set(a.birth_on.or(b.birth_on));
+        active.id_number_enc = Set(a.id_number_enc.clone().or_else(|| b.id_number_enc.clone()));
         // The unique hash moves after the duplicate is gone.
         person::Entity::delete_by_id(b.id).exec(&txn).await?;
-        active.id_number_hash = Set(b.id_number_hash.clone());
+        active.id_number_hash = Set(a.id_number_hash.clone().or_else(|| b.id_number_hash.clone()));
         sea_orm::ActiveModelTrait::update(active, &txn).await?;
     } else {
         person::Entity::delete_by_id(b.id).exec(&txn).await?;

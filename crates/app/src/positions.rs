@@ -82,17 +82,24 @@ pub async fn create_batch_with_progress(
     });
     let wanted: Vec<&String> = hashes.iter().filter_map(|h| h.as_ref()?.as_ref().ok()).collect();
     let mut people: HashMap<String, i64> = HashMap::with_capacity(wanted.len());
+    let mut births: Vec<(i64, Option<NaiveDate>)> = Vec::with_capacity(wanted.len());
     for chunk in wanted.chunks(500) {
-        let found: Vec<(Option<String>, i64)> = person::Entity::find()
+        let found: Vec<(Option<String>, i64, Option<NaiveDate>)> = person::Entity::find()
             .select_only()
             .column(person::Column::IdNumberHash)
             .column(person::Column::Id)
+            .column(person::Column::BirthOn)
             .filter(person::Column::IdNumberHash.is_in(chunk.iter().map(|h| h.as_str())))
             .into_tuple()
             .all(&app.db)
             .await?;
-        people.extend(found.into_iter().filter_map(|(hash, id)| Some((hash?, id))));
+        for (hash, id, birth) in found {
+            births.push((id, birth));
+            people.extend(hash.map(|h| (h, id)));
+        }
     }
+    // A child gets a post only from someone who may see the child's record.
+    let children = crate::minors::children(app, actor, births.into_iter(), None).await?;
     let mut problems = Vec::new();
     let mut valid = Vec::with_capacity(forms.len());
     for (i, (form, hash)) in forms.iter().zip(hashes).enumerate() {
@@ -102,11 +109,16 @@ pub async fn create_batch_with_progress(
             (Some(id), _) => Some(id),
             (None, Some(Ok(hash))) => {
                 let found = people.get(&hash).copied();
-                if found.is_none() {
-                    errs.push(FieldError {
+                match found {
+                    None => errs.push(FieldError {
                         field: "id_number",
                         message: "没有登记此身份证号码的人员，请先导入人员".into(),
-                    });
+                    }),
+                    Some(id) if children.get(&id) == Some(&false) => errs.push(FieldError {
+                        field: "id_number",
+                        message: "此人未满十四周岁，须经未成年人信息查看审批后方可登记职务".into(),
+                    }),
+                    Some(_) => {}
                 }
                 found
             }
@@ -187,6 +199,7 @@ pub async fn create_batch_with_progress(
     let now = app.now();
     let total = valid.len();
     let txn = app.db.begin().await?;
+    workforce::lock(&txn).await?;
     let mut written = 0;
     let first = valid.first().map(|v| (v.person_id, v.org_id, v.title, v.start_on));
     for chunk in valid.chunks(1000) {
@@ -215,13 +228,13 @@ pub async fn create_batch_with_progress(
         _ => Entry::new(AuditAction::Imported, ObjectKind::Position).after(json!({ "rows": total })),
     };
     audit::record(&txn, now, actor, entry).await?;
-    let mut people: Vec<i64> = valid.iter().map(|v| v.person_id).collect();
-    people.sort_unstable();
-    people.dedup();
-    workforce::refresh(&txn, Affected::People(people)).await?;
     if dry_run {
         txn.rollback().await?
     } else {
+        let mut people: Vec<i64> = valid.iter().map(|v| v.person_id).collect();
+        people.sort_unstable();
+        people.dedup();
+        workforce::refresh(&txn, Affected::People(people)).await?;
         txn.commit().await?
     }
     Ok(total)
@@ -257,6 +270,7 @@ pub async fn end(app: &App, actor: &Actor, id: i64, on: NaiveDate) -> AppResult<
         return Err(Invalid::one("end_on", "离任日期应晚于任职日期").into());
     }
     let txn = app.db.begin().await?;
+    workforce::lock(&txn).await?;
     let before = json!({ "end_on": found.end_on });
     let person = found.person_id;
     let mut active: position::ActiveModel = found.into();

@@ -47,6 +47,7 @@ pub async fn set_social_domain(app: &App, actor: &Actor, code: &str, social: boo
         sector::Entity::find().filter(sector::Column::Code.eq(code)).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let (before, sector_id) = (found.social_domain, found.id);
     let txn = app.db.begin().await?;
+    workforce::lock(&txn).await?;
     let mut active: sector::ActiveModel = found.into();
     active.social_domain = Set(social);
     active.update(&txn).await?;

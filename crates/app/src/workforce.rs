@@ -5,11 +5,14 @@
 //!
 //! The periods are derived from the records and rewritten in the same transaction as every change
 //! they depend on (posts, an org's dates or sector, a sector's social-domain flag, a merge of two
-//! people), so they are never stale. Every write path calls [`refresh`] with the people whose
-//! periods it may have changed; `qingtuan check` compares the table with a rebuild from the records.
+//! people), so they are never stale. Every such write path calls [`lock`] when its transaction
+//! begins and [`refresh`] with the people whose periods it may have changed after its writes;
+//! `qingtuan check` compares the table with a rebuild from the records.
 
 use chrono::NaiveDate;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Set, Statement, TransactionTrait,
+};
 
 use crate::error::AppResult;
 
@@ -80,15 +83,21 @@ fn spans_from_records(backend: DbBackend, filter: &str) -> String {
     )
 }
 
-/// Rewrites the periods of the `affected` people from the records. Call it inside the use-case's
-/// transaction, after its own writes. On PostgreSQL the rewrites of concurrent transactions are
-/// serialised by an advisory lock held to the end of the transaction, and each statement after it
-/// sees every change committed before — so the last rewrite of a person sees all their posts.
-pub async fn refresh<C: ConnectionTrait>(conn: &C, affected: Affected) -> AppResult<()> {
-    let backend = conn.get_database_backend();
-    if backend == DbBackend::Postgres {
+/// Serialises the transactions that change what the periods depend on: call it first thing in
+/// such a transaction. On PostgreSQL an advisory lock held to the end of the transaction makes a
+/// second writer wait before its own writes, so each rewrite sees every change committed before
+/// it and no two writers hold row locks the other needs. SQLite has one writer at a time anyway.
+pub async fn lock<C: ConnectionTrait>(conn: &C) -> AppResult<()> {
+    if conn.get_database_backend() == DbBackend::Postgres {
         conn.execute_unprepared("SELECT pg_advisory_xact_lock(7051510)").await?;
     }
+    Ok(())
+}
+
+/// Rewrites the periods of the `affected` people from the records. Call it inside the use-case's
+/// transaction (which began with [`lock`]), after its own writes.
+pub async fn refresh<C: ConnectionTrait>(conn: &C, affected: Affected) -> AppResult<()> {
+    let backend = conn.get_database_backend();
     let affected = match affected {
         Affected::People(people) if people.len() > BULK => Affected::Everyone,
         other => other,
@@ -104,12 +113,30 @@ pub async fn refresh<C: ConnectionTrait>(conn: &C, affected: Affected) -> AppRes
     Ok(())
 }
 
-/// Rewrites every period from the records, in one transaction: after the migration that creates
-/// the table, and by `qingtuan check --repair`.
+/// The setting that records that the periods were filled from the records, written in the same
+/// transaction as the fill.
+const FILLED: &str = "workforce_spans.filled";
+
+/// Rewrites every period from the records in one transaction, and marks the table filled: on the
+/// first start after migration m0010 (see [`fill_once`]) and by `qingtuan check --repair`.
 pub async fn rebuild(db: &DatabaseConnection) -> AppResult<()> {
+    use qingtuan_entity::app_setting;
     let txn = db.begin().await?;
+    lock(&txn).await?;
     refresh(&txn, Affected::Everyone).await?;
+    app_setting::Entity::delete_by_id(FILLED.to_owned()).exec(&txn).await?;
+    app_setting::ActiveModel { key: Set(FILLED.to_owned()), value: Set("1".to_owned()) }.insert(&txn).await?;
     txn.commit().await?;
+    Ok(())
+}
+
+/// Fills the periods unless a fill has completed: a start interrupted between the migration and
+/// the fill fills them on the next start.
+pub async fn fill_once(db: &DatabaseConnection) -> AppResult<()> {
+    use qingtuan_entity::app_setting;
+    if app_setting::Entity::find_by_id(FILLED.to_owned()).one(db).await?.is_none() {
+        rebuild(db).await?;
+    }
     Ok(())
 }
 

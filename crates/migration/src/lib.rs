@@ -11,7 +11,7 @@ mod m0006_portal;
 mod m0007_attendance;
 mod m0008_activities;
 mod m0009_cadres_index;
-pub mod m0010_workforce_spans;
+mod m0010_workforce_spans;
 mod m0011_minor_access;
 
 #[derive(Debug)]

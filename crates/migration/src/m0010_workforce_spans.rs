@@ -2,7 +2,7 @@
 //! social-domain organisation, merged so that one person's periods never overlap. Counting the
 //! whole district's work force on a date is then a count of the periods covering it, with no
 //! grouping of posts by person. `app::workforce` keeps the table in the same transaction as every
-//! change of posts, orgs and sectors, and fills it right after this migration.
+//! change of posts, orgs and sectors, and fills it on the first start after this migration.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;

@@ -124,10 +124,13 @@ async fn a_childs_record_needs_a_standing_approval(t: TestApp) {
     t.seed_tree().await;
     let sys = Actor::system();
     // Ten on the test's first day (2026-03-02), with a post in C11.
-    let child =
-        NewPerson {
-            name: "童小明".into(), gender: "男".into(), birth_on: "2015-06-01".into(), ..NewPerson::default()
-        };
+    let child = NewPerson {
+        name: "童小明".into(),
+        gender: "男".into(),
+        birth_on: "2015-06-01".into(),
+        id_number: "110105201506010032".into(),
+        ..NewPerson::default()
+    };
     let adult =
         NewPerson {
             name: "成大明".into(), gender: "男".into(), birth_on: "1995-06-01".into(), ..NewPerson::default()
@@ -157,6 +160,23 @@ async fn a_childs_record_needs_a_standing_approval(t: TestApp) {
     let c11 = format!("/orgs/{}", t.org_id("C11").await);
     let staff = s1.get(&c11).await.text();
     assert!(staff.contains("童**") && !staff.contains("童小明"), "the org's staff list");
+    // Nor can they give the child another post, here or anywhere.
+    let another = s1
+        .post(
+            &format!("{c11}/positions"),
+            &[
+                ("id_number", "110105201506010032"),
+                ("title", "member"),
+                ("employment", "volunteer_core"),
+                ("source", ""),
+                ("serving_level", ""),
+                ("start_on", "2026-03-01"),
+                ("end_on", ""),
+            ],
+        )
+        .await;
+    assert_eq!(another.status, 422);
+    assert!(another.text().contains("此人未满十四周岁，须经未成年人信息查看审批后方可登记职务"));
     assert_eq!(t.audit_count("minor_access.view").await, 0);
 
     // The district admin approves s1 over S1 (and cannot approve themselves).

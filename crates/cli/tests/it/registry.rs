@@ -79,9 +79,45 @@ async fn duplicates_are_listed_and_merged(t: TestApp) {
     let page = admin.get("/people/duplicates").await.text();
     assert_eq!(page.matches("并入").count(), 2, "three records, two to merge");
     let first = t.user_id_of_person("周九").await;
-    let res =
-        admin.post("/people/merge", &[("keep", &first.to_string()), ("duplicate", &(first + 1).to_string())]).await;
-    assert_eq!(res.status, 303);
+    // The duplicate leads a team it is a member of: both move to the kept record.
+    let team = qingtuan_app::volunteering::create_team(
+        &t.app,
+        &sys,
+        &qingtuan_app::volunteering::NewTeam {
+            org_code: "C11".into(),
+            name: "青年突击队".into(),
+            formed_on: "2026-01-01".parse().expect("date"),
+        },
+    )
+    .await
+    .expect("team");
+    let duplicate = first + 1;
+    t.execute_sql(&format!(
+        "INSERT INTO team_members (team_id, person_id, joined_on) VALUES ({team}, {duplicate}, '2026-01-01')"
+    ))
+    .await
+    .expect("member");
+    t.execute_sql(&format!("UPDATE volunteer_teams SET leader_person_id = {duplicate} WHERE id = {team}"))
+        .await
+        .expect("leader");
+    let res = admin.post("/people/merge", &[("keep", &first.to_string()), ("duplicate", &duplicate.to_string())]).await;
+    assert_eq!(res.status, 303, "{}", res.text());
+    assert_eq!(
+        t.execute_sql(&format!(
+            "UPDATE team_members SET joined_on = joined_on WHERE team_id = {team} AND person_id = {first}"
+        ))
+        .await,
+        Ok(1),
+        "the membership moved"
+    );
+    assert_eq!(
+        t.execute_sql(&format!(
+            "UPDATE volunteer_teams SET name = name WHERE id = {team} AND leader_person_id = {first}"
+        ))
+        .await,
+        Ok(1),
+        "and the lead"
+    );
     let after = admin.get("/people?q=周九").await.text();
     assert!(after.contains("共 2 条"), "{after}");
     assert_eq!(t.audit_count("person.merge").await, 1);

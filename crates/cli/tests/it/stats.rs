@@ -353,6 +353,7 @@ async fn the_whole_districts_work_force_follows_every_change(t: TestApp) {
     // A database from before the periods were kept gets them from its records on upgrade.
     t.execute_sql("DROP TABLE workforce_spans").await.expect("drop");
     t.execute_sql("DELETE FROM seaql_migrations WHERE version = 'm0010_workforce_spans'").await.expect("forget");
+    t.execute_sql("DELETE FROM app_settings WHERE key = 'workforce_spans.filled'").await.expect("never filled");
     let upgraded = check(&t, false);
     assert!(
         upgraded.status.success(),
