@@ -1,7 +1,7 @@
 //! Children's records (《儿童个人信息网络保护规定》第15条): a person under 14 on today's date is
 //! shown with the name masked and the birth date, ID number and phone withheld — in lists,
 //! detail pages and exports — unless the viewer holds a standing approval over a part of the tree
-//! where the child holds or held a post (an approval over the root covers every child). Approvals
+//! where the child holds or held a post (an approval over the whole tree covers every child). Approvals
 //! are granted by a user holding `people.approve` over that part of the tree, never to
 //! themselves, for a reason and until a date, and can be revoked. Every view that shows a child in
 //! full is audited with the children's ids.
@@ -17,7 +17,7 @@ use qingtuan_domain::person::is_minor_on;
 use qingtuan_domain::time::{format_local, local_date};
 use qingtuan_domain::username::Username;
 use qingtuan_domain::{FieldError, Invalid};
-use qingtuan_entity::{minor_access_approval as approval, org, org_closure, position, user};
+use qingtuan_entity::{minor_access_approval as approval, org_closure, position, user};
 use sea_orm::sea_query::Query;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde_json::json;
@@ -178,7 +178,7 @@ pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<ApprovalView>> {
     Ok(found
         .into_iter()
         .map(|a| {
-            let (status, active) = match (a.revoked_at, a.expires_on > today) {
+            let (status, active) = match (a.revoked_at, a.expires_on >= today) {
                 (Some(_), _) => ("已撤销", false),
                 (None, false) => ("已过期", false),
                 (None, true) => ("有效", true),
@@ -199,8 +199,8 @@ pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<ApprovalView>> {
 }
 
 /// Which of `people` the actor may currently see in full: those holding or having held a post in
-/// the subtree of one of the actor's unexpired, unrevoked approvals (all of them when one is over
-/// a root of the tree). The system actor sees everyone.
+/// the subtree of one of the actor's unexpired (the expiry date is the last day), unrevoked
+/// approvals (all of them when one is over the whole tree). The system actor sees everyone.
 async fn approved_for(app: &App, actor: &Actor, people: &[i64]) -> AppResult<HashSet<i64>> {
     let Some(me) = actor.user_id() else {
         return Ok(if actor.is_system() { people.iter().copied().collect() } else { HashSet::new() });
@@ -211,17 +211,17 @@ async fn approved_for(app: &App, actor: &Actor, people: &[i64]) -> AppResult<Has
         .column(approval::Column::ScopeOrgId)
         .filter(approval::Column::UserId.eq(me.0))
         .filter(approval::Column::RevokedAt.is_null())
-        .filter(approval::Column::ExpiresOn.gt(today))
+        .filter(approval::Column::ExpiresOn.gte(today))
         .into_tuple()
         .all(&app.db)
         .await?;
     if scopes.is_empty() {
         return Ok(HashSet::new());
     }
-    let over_root =
-        org::Entity::find().filter(org::Column::Id.is_in(scopes.clone())).filter(org::Column::ParentId.is_null());
-    if sea_orm::PaginatorTrait::count(over_root, &app.db).await? > 0 {
-        return Ok(people.iter().copied().collect());
+    for scope_org in &scopes {
+        if crate::orgs::is_whole_tree(&app.db, OrgId(*scope_org)).await? {
+            return Ok(people.iter().copied().collect());
+        }
     }
     let subtrees = Query::select()
         .column(org_closure::Column::DescendantId)
@@ -262,8 +262,11 @@ pub(crate) async fn children(
         && !shown.is_empty()
         && !actor.is_system()
     {
-        let entry =
+        let mut entry =
             Entry::new(AuditAction::MinorAccessed, ObjectKind::Person).after(json!({ "view": view, "people": shown }));
+        if let [one] = shown.as_slice() {
+            entry = entry.object(*one);
+        }
         audit::record(&app.db, app.now(), actor, entry).await?;
     }
     Ok(children.into_iter().map(|id| (id, approved.contains(&id))).collect())

@@ -72,8 +72,8 @@ pub async fn create_batch_with_progress(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> AppResult<usize> {
     scope::require_somewhere(app, actor, WRITE).await?;
-    let orgs: HashMap<String, i64> =
-        org::Entity::find().all(&app.db).await?.into_iter().map(|o| (o.code, o.id)).collect();
+    let orgs: HashMap<String, (i64, Option<NaiveDate>)> =
+        org::Entity::find().all(&app.db).await?.into_iter().map(|o| (o.code, (o.id, o.dissolved_on))).collect();
     let mut covered: HashMap<i64, bool> = HashMap::new();
     // The people named by ID number, looked up by keyed hash 500 at a time.
     let hashes = crate::par::map(forms, |f| match f.person_id {
@@ -128,7 +128,8 @@ pub async fn create_batch_with_progress(
             }
             (None, None) => None,
         };
-        let org_id = orgs.get(form.org_code.trim()).copied();
+        let org_id = orgs.get(form.org_code.trim()).map(|(id, _)| *id);
+        let dissolved_on = orgs.get(form.org_code.trim()).and_then(|(_, d)| *d);
         match org_id {
             None => errs
                 .push(FieldError {
@@ -172,6 +173,11 @@ pub async fn create_batch_with_progress(
             }
         };
         let end_on = parse_date("end_on", &form.end_on).map_err(|e| errs.push(e)).ok().flatten();
+        if let (Some(s), Some(d)) = (start_on, dissolved_on)
+            && s >= d
+        {
+            errs.push(FieldError { field: "start_on", message: format!("该组织已于 {d} 撤销") });
+        }
         if let (Some(s), Some(e)) = (start_on, end_on)
             && e <= s
         {
@@ -262,10 +268,13 @@ pub async fn org_of(app: &App, actor: &Actor, id: i64) -> AppResult<OrgId> {
     found.map(|_| org).ok_or(AppError::NotFound)
 }
 
-/// Ends a position on `on` (the first day it no longer holds).
-pub async fn end(app: &App, actor: &Actor, id: i64, on: NaiveDate) -> AppResult<()> {
+/// Ends a position on `on` (the first day it no longer holds); returns its org.
+pub async fn end(app: &App, actor: &Actor, id: i64, on: NaiveDate) -> AppResult<OrgId> {
     let org = org_of(app, actor, id).await?;
     let found = position::Entity::find_by_id(id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    if let Some(ended) = found.end_on {
+        return Err(Invalid::one("end_on", format!("该职务已于 {ended} 离任")).into());
+    }
     if on <= found.start_on {
         return Err(Invalid::one("end_on", "离任日期应晚于任职日期").into());
     }
@@ -284,7 +293,7 @@ pub async fn end(app: &App, actor: &Actor, id: i64, on: NaiveDate) -> AppResult<
     audit::record(&txn, app.now(), actor, entry).await?;
     workforce::refresh(&txn, Affected::People(vec![person])).await?;
     txn.commit().await?;
-    Ok(())
+    Ok(org)
 }
 
 #[derive(Debug, Clone, serde::Serialize)]

@@ -227,15 +227,7 @@ const CADRE_POSTS: &str = "(ps.title = 'secretary' AND ps.source IN ('two_commit
 
 /// Does `p` ask about everything — the one root of the tree, no street?
 async fn whole_tree<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<bool> {
-    use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
-    if p.region_path.is_some() {
-        return Ok(false);
-    }
-    let scope = org::Entity::find_by_id(p.scope.0).one(conn).await?;
-    if scope.is_none_or(|o| o.parent_id.is_some()) {
-        return Ok(false);
-    }
-    Ok(org::Entity::find().filter(org::Column::ParentId.is_null()).count(conn).await? == 1)
+    Ok(p.region_path.is_none() && crate::orgs::is_whole_tree(conn, p.scope).await?)
 }
 
 /// The people figures of both dates: each person counts once per figure, however many posts they

@@ -13,7 +13,7 @@ pub struct Model {
     /// `None` when granted by the system (the command line).
     pub approved_by: Option<i64>,
     pub approved_at: DateTimeUtc,
-    /// The first day it no longer holds.
+    /// The last day it holds.
     pub expires_on: Date,
     pub revoked_at: Option<DateTimeUtc>,
 }

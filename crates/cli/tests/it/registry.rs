@@ -288,4 +288,15 @@ async fn posts_are_recorded_and_ended_on_the_orgs_page(t: TestApp) {
         "ended before today (2026-03-02)"
     );
     assert_eq!(t.audit_count("position.end").await, 1);
+    let again = admin.post(&format!("/positions/{post_id}/end"), &[("end_on", "2026-06-01")]).await;
+    assert_eq!(again.status, 422);
+    assert!(again.text().contains("该职务已于 2026-03-01 离任"), "an ended post is not extended");
+
+    // No new posts in a dissolved org from its dissolution on.
+    let c12 = t.org_id("C12").await;
+    let dissolved = admin.post(&format!("/orgs/{c12}/dissolve"), &[("on", "2026-03-02")]).await;
+    assert_eq!(dissolved.status, 303, "{}", dissolved.text());
+    let late = admin.post(&format!("/orgs/{c12}/positions"), &post("11010519491231002X", "2026-03-02", "")).await;
+    assert_eq!(late.status, 422);
+    assert!(late.text().contains("该组织已于 2026-03-02 撤销"));
 }

@@ -116,6 +116,8 @@ pub async fn show(
     let app = &state.app;
     scope::require_somewhere(app, &user.actor, stats::READ).await?;
     let (p, scope_code) = params(&state, &user, &q).await?;
+    // The scope first: the queries below run at once and some check nothing themselves.
+    scope::require(app, &user.actor, stats::READ, (ObjectKind::Org, p.scope.to_string()), p.scope).await?;
     let whole = Params { region_path: None, ..p.clone() };
     // Independent queries, at once on the pool's connections.
     let (report, by_street, by_sector, series, scopes, within, no_youth_committee, no_pioneer_committee) = tokio::try_join!(

@@ -265,14 +265,16 @@ pub async fn end_position(
     Path(post): Path<i64>,
     Form(form): Form<EndForm>,
 ) -> Result<Response, PageError> {
-    let org = positions::org_of(&state.app, &user.actor, post).await?;
     let result = match qingtuan_app::people::parse_date("end_on", &form.end_on) {
         Ok(Some(on)) => positions::end(&state.app, &user.actor, post, on).await,
         _ => Err(AppError::Invalid(qingtuan_domain::Invalid::one("end_on", "请填写有效的离任日期"))),
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/orgs/{org}")).into_response()),
-        Err(AppError::Invalid(e)) => render_invalid(&show_page(&state, &user, org, Errors(Some(e))).await?),
+        Ok(org) => Ok(Redirect::to(&format!("/orgs/{org}")).into_response()),
+        Err(AppError::Invalid(e)) => {
+            let org = positions::org_of(&state.app, &user.actor, post).await?;
+            render_invalid(&show_page(&state, &user, org, Errors(Some(e))).await?)
+        }
         Err(e) => Err(e.into()),
     }
 }
