@@ -127,6 +127,7 @@ pub async fn rebuild(db: &DatabaseConnection) -> AppResult<()> {
     app_setting::Entity::delete_by_id(FILLED.to_owned()).exec(&txn).await?;
     app_setting::ActiveModel { key: Set(FILLED.to_owned()), value: Set("1".to_owned()) }.insert(&txn).await?;
     txn.commit().await?;
+    crate::db::checkpoint(db).await?;
     Ok(())
 }
 
