@@ -33,6 +33,9 @@ pub struct NewSession {
 
 /// The one answer to every failed login, whatever the reason: unknown user, wrong password,
 /// locked or disabled account.
+/// Login attempts one address may make in an hour (ASVS 2.2.1: at most 100 failures an hour).
+pub const LOGIN_ATTEMPTS_PER_ADDRESS_PER_HOUR: i32 = 100;
+
 pub const LOGIN_REJECTED: &str = "用户名或密码错误；连续失败 5 次后账户将锁定 30 分钟";
 
 /// The key of the failure counter: the normalised name if it parses, otherwise the raw input.
@@ -54,6 +57,16 @@ pub async fn login(
     let now = app.now();
     let key = attempt_key(raw_username);
     let txn = app.db.begin().await?;
+    // Beyond each account's lockout: at most so many attempts an hour from one address, so
+    // lockouts cannot be used to shut everyone out and credential stuffing is slowed.
+    let address = format!("login:addr:{}", client.addr);
+    if !crate::portal::allow(&txn, &address, LOGIN_ATTEMPTS_PER_ADDRESS_PER_HOUR, now).await? {
+        let anonymous = Actor::anonymous(client, &key);
+        audit::record(&txn, now, &anonymous, Entry::new(AuditAction::RateLimited, ObjectKind::Page).object("login"))
+            .await?;
+        txn.commit().await?;
+        return Err(AppError::TooManyRequests { retry_after_secs: 3600 });
+    }
 
     let attempt = login_attempt::Entity::find_by_id(key.clone()).one(&txn).await?;
     let locked = attempt.as_ref().and_then(|a| a.locked_until).is_some_and(|until| until > now);

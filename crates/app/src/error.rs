@@ -19,6 +19,9 @@ pub enum AppError {
     /// The request needs a logged-in user (or the session has ended).
     #[error("unauthenticated")]
     Unauthenticated,
+    /// Too many attempts from one place: try again after this many seconds.
+    #[error("too many requests")]
+    TooManyRequests { retry_after_secs: u64 },
     #[error("database: {0}")]
     Db(#[from] DbErr),
     #[error("{0}")]

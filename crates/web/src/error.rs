@@ -22,6 +22,7 @@ fn status_and_message(err: &AppError) -> (StatusCode, String) {
         AppError::NotFound => (StatusCode::NOT_FOUND, "页面不存在，或不在您的数据范围内".into()),
         AppError::Forbidden => (StatusCode::FORBIDDEN, "您没有此操作的权限".into()),
         AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "请先登录".into()),
+        AppError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "尝试过于频繁，请稍后再试".into()),
         AppError::Db(_) | AppError::Internal(_) => {
             let reference = qingtuan_app::crypto::random_token().chars().take(8).collect::<String>();
             tracing::error!(error = %err, source = ?std::error::Error::source(err), %reference, "request failed");
@@ -53,8 +54,18 @@ impl IntoResponse for PageError {
             return Redirect::to("/login").into_response();
         }
         let (status, message) = status_and_message(&self.0);
-        error_page(status, message)
+        with_retry_after(&self.0, error_page(status, message))
     }
+}
+
+/// Tells a throttled client when to come back.
+fn with_retry_after(err: &AppError, mut res: Response) -> Response {
+    if let AppError::TooManyRequests { retry_after_secs } = err
+        && let Ok(v) = retry_after_secs.to_string().parse()
+    {
+        res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+    }
+    res
 }
 
 pub fn error_page(status: StatusCode, message: String) -> Response {
@@ -82,6 +93,9 @@ impl IntoResponse for ApiError {
             AppError::Invalid(invalid) => serde_json::to_value(&invalid.0).unwrap_or_default(),
             _ => serde_json::Value::Array(Vec::new()),
         };
-        (status, Json(serde_json::json!({ "error": message, "fields": fields }))).into_response()
+        with_retry_after(
+            &self.0,
+            (status, Json(serde_json::json!({ "error": message, "fields": fields }))).into_response(),
+        )
     }
 }

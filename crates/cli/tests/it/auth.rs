@@ -206,3 +206,46 @@ async fn usernames_are_unique_ignoring_case_and_width(t: TestApp) {
         assert!(res.text().contains("该用户名已被使用"), "{name}");
     }
 }
+
+#[tokio::test]
+async fn one_address_is_throttled_after_a_hundred_attempts_an_hour_sqlite() {
+    one_address_is_throttled(qingtuan_testkit::Backend::Sqlite).await
+}
+
+#[tokio::test]
+async fn one_address_is_throttled_after_a_hundred_attempts_an_hour_postgres() {
+    one_address_is_throttled(qingtuan_testkit::Backend::Postgres).await
+}
+
+/// Beyond each account's lockout, one address gets 100 login attempts an hour; others are served.
+async fn one_address_is_throttled(backend: qingtuan_testkit::Backend) {
+    let config = qingtuan_web::WebConfig { trust_proxy: true, ..qingtuan_web::WebConfig::default() };
+    let t = TestApp::spawn_with(backend, config).await;
+    t.seed_tree().await;
+    t.create_user("victim", "org_viewer", "S1").await;
+    let from = |addr: &str| {
+        let mut c = t.client();
+        c.headers.push(("x-forwarded-for".into(), addr.into()));
+        c
+    };
+    let attacker = from("198.51.100.7");
+    assert_eq!(attacker.login("guess0", "wrong").await.status, 200, "refused as any wrong password is");
+    // 97 more guesses (each a fresh name, so no account locks), counted as the product counts them.
+    t.execute_sql("UPDATE rate_limits SET hits = hits + 97 WHERE key = 'login:addr:198.51.100.7'")
+        .await
+        .expect("97 more attempts");
+    for n in [99, 100] {
+        let res = attacker.post("/login", &[("username", &format!("guess{n}")), ("password", "wrong")]).await;
+        assert_eq!(res.status, 200, "attempt {n}");
+    }
+
+    let throttled = attacker.post("/login", &[("username", "victim"), ("password", PASSWORD)]).await;
+
+    assert_eq!(throttled.status, 429, "the 101st, even with the right password");
+    assert_eq!(throttled.header("retry-after"), Some("3600"));
+    assert!(throttled.text().contains("尝试过于频繁"));
+    assert_eq!(t.audit_count("security.rate_limited").await, 1);
+    assert_eq!(from("203.0.113.5").login("victim", PASSWORD).await.status, 303, "another address is served");
+    t.clock.advance(TimeDelta::minutes(61));
+    assert_eq!(attacker.login("victim", PASSWORD).await.status, 303, "an hour later");
+}
