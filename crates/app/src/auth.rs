@@ -195,7 +195,7 @@ pub async fn resolve_session(app: &App, token: &str, client: &ClientInfo) -> App
         session::Entity::delete_by_id(id).exec(&app.db).await?;
         return Ok(None);
     }
-    let Some(actor) = load_actor(&app.db, UserId(found.user_id), client).await? else {
+    let Some(actor) = load_actor(app, UserId(found.user_id), client).await? else {
         session::Entity::delete_many().filter(session::Column::UserId.eq(found.user_id)).exec(&app.db).await?;
         return Ok(None);
     };
@@ -209,15 +209,14 @@ pub async fn resolve_session(app: &App, token: &str, client: &ClientInfo) -> App
 }
 
 /// The actor for an enabled user, with every grant they hold now; `None` if disabled or missing.
-pub async fn load_actor<C: ConnectionTrait>(
-    conn: &C,
-    user_id: UserId,
-    client: &ClientInfo,
-) -> AppResult<Option<Actor>> {
+/// A one-time password, or one older than the policy allows, must be changed before anything else.
+pub async fn load_actor(app: &App, user_id: UserId, client: &ClientInfo) -> AppResult<Option<Actor>> {
+    let conn = &app.db;
     let Some(account) = user::Entity::find_by_id(user_id.0).one(conn).await? else { return Ok(None) };
     if account.disabled_at.is_some() {
         return Ok(None);
     }
+    let password_expired = app.policy.password_max_age.is_some_and(|age| app.now() - account.password_changed_at > age);
     let assignments = user_role::Entity::find().filter(user_role::Column::UserId.eq(account.id)).all(conn).await?;
     let role_ids: Vec<i64> = assignments.iter().map(|a| a.role_id).collect();
     let org_ids: Vec<i64> = assignments.iter().map(|a| a.scope_org_id).collect();
@@ -250,7 +249,7 @@ pub async fn load_actor<C: ConnectionTrait>(
             id: UserId(account.id),
             username: account.username,
             display_name: account.display_name,
-            must_change_password: account.must_change_password,
+            must_change_password: account.must_change_password || password_expired,
         },
         grants,
         client: client.clone(),

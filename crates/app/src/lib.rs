@@ -47,6 +47,8 @@ pub struct AuthPolicy {
     pub absolute_timeout: chrono::TimeDelta,
     pub max_failures: i32,
     pub lockout: chrono::TimeDelta,
+    /// A password older than this must be changed before anything else (`None`: never).
+    pub password_max_age: Option<chrono::TimeDelta>,
 }
 
 impl Default for AuthPolicy {
@@ -56,6 +58,7 @@ impl Default for AuthPolicy {
             absolute_timeout: chrono::TimeDelta::hours(12),
             max_failures: 5,
             lockout: chrono::TimeDelta::minutes(30),
+            password_max_age: Some(chrono::TimeDelta::days(90)),
         }
     }
 }

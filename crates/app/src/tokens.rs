@@ -121,5 +121,5 @@ pub async fn resolve(app: &App, secret: &str, client: &ClientInfo) -> AppResult<
         active.last_used_at = Set(Some(now));
         active.update(&app.db).await?;
     }
-    load_actor(&app.db, UserId(found.user_id), client).await
+    load_actor(app, UserId(found.user_id), client).await
 }

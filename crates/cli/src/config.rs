@@ -38,6 +38,9 @@ pub struct ServeArgs {
     /// Trust X-Forwarded-For / X-Forwarded-Proto from a reverse proxy.
     #[arg(long, env = "QINGTUAN_TRUST_PROXY")]
     pub trust_proxy: Option<bool>,
+    /// Days a password may be used before it must be changed (0: no limit; default 90).
+    #[arg(long, env = "QINGTUAN_PASSWORD_MAX_AGE_DAYS")]
+    pub password_max_age_days: Option<u32>,
 }
 
 /// The configuration file's shape.
@@ -50,6 +53,8 @@ struct FileConfig {
     cookie_secure: Option<CookieSecure>,
     trust_proxy: Option<bool>,
     secret_key: Option<String>,
+    /// Days a password may be used before it must be changed; 0 turns the rule off. Default 90.
+    password_max_age_days: Option<u32>,
 }
 
 pub struct Settings {
@@ -59,6 +64,7 @@ pub struct Settings {
     pub bind: String,
     cookie_secure: CookieSecure,
     trust_proxy: bool,
+    pub password_max_age_days: u32,
 }
 
 impl std::fmt::Debug for Settings {
@@ -69,6 +75,7 @@ impl std::fmt::Debug for Settings {
             .field("bind", &self.bind)
             .field("cookie_secure", &self.cookie_secure)
             .field("trust_proxy", &self.trust_proxy)
+            .field("password_max_age_days", &self.password_max_age_days)
             .finish()
     }
 }
@@ -108,6 +115,10 @@ impl Settings {
             bind,
             cookie_secure,
             trust_proxy: serve.and_then(|s| s.trust_proxy).or(file.trust_proxy).unwrap_or(false),
+            password_max_age_days: serve
+                .and_then(|s| s.password_max_age_days)
+                .or(file.password_max_age_days)
+                .unwrap_or(90),
         })
     }
 

@@ -30,8 +30,13 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         }
     }
     let db = DbArgs { data_dir: Some(args.data_dir.clone()), database_url: None, config: None, secret_key: None };
-    let serve_args =
-        ServeArgs { db: db.clone(), bind: Some(args.bind.clone()), cookie_secure: None, trust_proxy: None };
+    let serve_args = ServeArgs {
+        db: db.clone(),
+        bind: Some(args.bind.clone()),
+        cookie_secure: None,
+        trust_proxy: None,
+        password_max_age_days: None,
+    };
     let settings = Settings::load(&db, Some(&serve_args))?;
     let app = crate::open(&settings).await?;
     println!("正在生成演示数据（城阳区，合成数据）……");

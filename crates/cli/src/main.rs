@@ -274,7 +274,10 @@ pub async fn open(settings: &Settings) -> anyhow::Result<App> {
     qingtuan_app::db::migrate(&db)
         .await
         .with_context(|| format!("无法升级数据库 {} 的结构", settings.database_label()))?;
-    Ok(App::new(db, Arc::new(SystemClock), keys))
+    let mut app = App::new(db, Arc::new(SystemClock), keys);
+    app.policy.password_max_age =
+        (settings.password_max_age_days > 0).then(|| chrono::TimeDelta::days(settings.password_max_age_days.into()));
+    Ok(app)
 }
 
 pub async fn serve(app: App, settings: &Settings) -> anyhow::Result<()> {

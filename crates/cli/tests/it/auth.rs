@@ -13,6 +13,7 @@ db_tests!(
     password_change_enforces_the_policy_and_ends_other_sessions,
     disabling_a_user_ends_their_sessions_at_once,
     usernames_are_unique_ignoring_case_and_width,
+    a_password_older_than_ninety_days_must_be_changed,
 );
 
 async fn login_opens_a_new_session_and_reaches_the_dashboard(t: TestApp) {
@@ -248,4 +249,30 @@ async fn one_address_is_throttled(backend: qingtuan_testkit::Backend) {
     assert_eq!(from("203.0.113.5").login("victim", PASSWORD).await.status, 303, "another address is served");
     t.clock.advance(TimeDelta::minutes(61));
     assert_eq!(attacker.login("victim", PASSWORD).await.status, 303, "an hour later");
+}
+
+async fn a_password_older_than_ninety_days_must_be_changed(t: TestApp) {
+    t.seed_tree().await;
+    t.create_user("olga", "org_viewer", "S1").await;
+    t.clock.advance(TimeDelta::days(89));
+    let browser = t.client();
+    assert_eq!(browser.login("olga", PASSWORD).await.status, 303);
+    assert_eq!(browser.get("/dashboard").await.status, 200, "day 89");
+
+    t.clock.advance(TimeDelta::days(2));
+    let browser = t.client();
+    assert_eq!(browser.login("olga", PASSWORD).await.status, 303);
+    for path in ["/dashboard", "/people", "/orgs"] {
+        let res = browser.get(path).await;
+        assert_eq!(res.location(), Some("/account/password"), "day 91: {path}");
+    }
+    assert!(browser.get("/account/password").await.text().contains("密码已超过规定期限未更换"));
+    let changed = browser
+        .post(
+            "/account/password",
+            &[("current", PASSWORD), ("new", "Fresh-Secret-Pass-8"), ("confirm", "Fresh-Secret-Pass-8")],
+        )
+        .await;
+    assert_eq!(changed.status, 303, "{}", changed.text());
+    assert_eq!(browser.get("/dashboard").await.status, 200, "changed today");
 }
