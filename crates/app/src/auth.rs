@@ -123,11 +123,59 @@ pub async fn login(
         return Ok(None);
     };
 
+    if is_dormant(app, user, now) {
+        disable_dormant(&txn, user, now).await?;
+        audit::record(&txn, now, &who, entry(AuditAction::LoginFailed)).await?;
+        txn.commit().await?;
+        return Ok(None);
+    }
     login_attempt::Entity::delete_by_id(key.clone()).exec(&txn).await?;
+    let mut logged_in: user::ActiveModel = user.clone().into();
+    logged_in.last_login_at = Set(Some(now));
+    logged_in.update(&txn).await?;
     let opened = open_session(&txn, UserId(user.id), now, client).await?;
     audit::record(&txn, now, &who, entry(AuditAction::LoginSucceeded)).await?;
     txn.commit().await?;
     Ok(Some(opened))
+}
+
+/// Not logged into for longer than the policy allows (counted from its creation if never).
+fn is_dormant(app: &App, account: &user::Model, now: DateTime<Utc>) -> bool {
+    let last_used = account.last_login_at.unwrap_or(account.created_at);
+    account.disabled_at.is_none() && app.policy.dormant_after.is_some_and(|after| now - last_used > after)
+}
+
+/// Disables a dormant account and ends its sessions; audited as the system's doing.
+async fn disable_dormant<C: ConnectionTrait>(conn: &C, account: &user::Model, now: DateTime<Utc>) -> AppResult<()> {
+    let mut active: user::ActiveModel = account.clone().into();
+    active.disabled_at = Set(Some(now));
+    active.update(conn).await?;
+    session::Entity::delete_many().filter(session::Column::UserId.eq(account.id)).exec(conn).await?;
+    let last_used = account.last_login_at.unwrap_or(account.created_at);
+    let entry = Entry::new(AuditAction::AccountAutoDisabled, ObjectKind::User)
+        .object(account.id)
+        .scope(OrgId(account.org_id))
+        .after(json!({ "username": account.username, "last_used": last_used }));
+    audit::record(conn, now, &Actor::system(), entry).await
+}
+
+/// Disables every account not logged into for longer than the policy allows (`qingtuan user
+/// disable-dormant`, run daily); returns how many.
+pub async fn disable_dormant_accounts(app: &App) -> AppResult<usize> {
+    let now = app.now();
+    let txn = app.db.begin().await?;
+    let dormant: Vec<user::Model> = user::Entity::find()
+        .filter(user::Column::DisabledAt.is_null())
+        .all(&txn)
+        .await?
+        .into_iter()
+        .filter(|u| is_dormant(app, u, now))
+        .collect();
+    for account in &dormant {
+        disable_dormant(&txn, account, now).await?;
+    }
+    txn.commit().await?;
+    Ok(dormant.len())
 }
 
 /// Adds one failure to the counter atomically, so concurrent servers cannot lose a count.

@@ -49,6 +49,9 @@ pub struct AuthPolicy {
     pub lockout: chrono::TimeDelta,
     /// A password older than this must be changed before anything else (`None`: never).
     pub password_max_age: Option<chrono::TimeDelta>,
+    /// An account not logged into for this long (since its creation if never) is disabled
+    /// (`None`: never).
+    pub dormant_after: Option<chrono::TimeDelta>,
 }
 
 impl Default for AuthPolicy {
@@ -59,6 +62,7 @@ impl Default for AuthPolicy {
             max_failures: 5,
             lockout: chrono::TimeDelta::minutes(30),
             password_max_age: Some(chrono::TimeDelta::days(90)),
+            dormant_after: Some(chrono::TimeDelta::days(90)),
         }
     }
 }

@@ -96,6 +96,12 @@ enum UserCommand {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Disable every account not logged into for 90 days, or never since created 90 days ago (run
+    /// it daily, e.g. from cron; logging in after 90 days disables the account too).
+    DisableDormant {
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -217,6 +223,15 @@ async fn run(command: Command) -> anyhow::Result<()> {
                     form.username, created.id
                 ),
                 None => println!("已创建用户 {}（编号 {}）。", form.username, created.id),
+            }
+            Ok(())
+        }
+        Command::User { command: UserCommand::DisableDormant { db } } => {
+            let app = open(&Settings::load(&db, None)?).await?;
+            let n = qingtuan_app::auth::disable_dormant_accounts(&app).await.map_err(explain)?;
+            match app.policy.dormant_after {
+                Some(after) => println!("已停用 {n} 个超过 {} 天未登录的账户", after.num_days()),
+                None => println!("未设置长期未登录账户的停用期限"),
             }
             Ok(())
         }

@@ -32,6 +32,7 @@ audit_actions! {
     LoginSucceeded => "auth.login", "登录成功", true;
     LoginFailed => "auth.login_failed", "登录失败", true;
     AccountLocked => "auth.locked", "账户锁定", true;
+    AccountAutoDisabled => "auth.dormant_disabled", "长期未使用的账户自动停用", true;
     Logout => "auth.logout", "退出登录", true;
     PasswordChanged => "auth.password_changed", "修改密码", true;
     AccessDenied => "security.denied", "拒绝访问", true;

@@ -14,6 +14,7 @@ pub struct Model {
     pub password_changed_at: DateTimeUtc,
     pub disabled_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    pub last_login_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

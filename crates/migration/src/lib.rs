@@ -13,6 +13,7 @@ mod m0008_activities;
 mod m0009_cadres_index;
 mod m0010_workforce_spans;
 mod m0011_minor_access;
+mod m0012_last_login;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_cadres_index::Migration),
             Box::new(m0010_workforce_spans::Migration),
             Box::new(m0011_minor_access::Migration),
+            Box::new(m0012_last_login::Migration),
         ]
     }
 }

@@ -14,6 +14,7 @@ db_tests!(
     disabling_a_user_ends_their_sessions_at_once,
     usernames_are_unique_ignoring_case_and_width,
     a_password_older_than_ninety_days_must_be_changed,
+    accounts_unused_for_ninety_days_are_disabled,
 );
 
 async fn login_opens_a_new_session_and_reaches_the_dashboard(t: TestApp) {
@@ -275,4 +276,35 @@ async fn a_password_older_than_ninety_days_must_be_changed(t: TestApp) {
         .await;
     assert_eq!(changed.status, 303, "{}", changed.text());
     assert_eq!(browser.get("/dashboard").await.status, 200, "changed today");
+}
+
+async fn accounts_unused_for_ninety_days_are_disabled(t: TestApp) {
+    t.seed_tree().await;
+    for name in ["dora", "eve", "ada"] {
+        t.create_user(name, "org_viewer", "S1").await;
+    }
+    t.clock.advance(TimeDelta::days(30));
+    assert_eq!(t.client().login("ada", PASSWORD).await.status, 303, "ada logs in on day 30");
+    t.clock.advance(TimeDelta::days(61));
+
+    // Day 91: dora's first login since her account was made is refused, and disables it.
+    let dora = t.client().login("dora", PASSWORD).await;
+    assert_eq!(dora.status, 200);
+    assert!(dora.text().contains("用户名或密码错误"));
+    assert_eq!(t.audit_count("auth.dormant_disabled").await, 1);
+    assert_eq!(t.client().login("dora", PASSWORD).await.status, 200, "stays disabled");
+    // The daily run disables eve (never logged in), not ada (61 days ago), nor dora again.
+    assert_eq!(qingtuan_app::auth::disable_dormant_accounts(&t.app).await.expect("run"), 1);
+    assert_eq!(t.audit_count("auth.dormant_disabled").await, 2);
+    assert_eq!(t.client().login("eve", PASSWORD).await.status, 200);
+    assert_eq!(t.client().login("ada", PASSWORD).await.status, 303);
+    let admin = t.admin().await;
+    assert!(admin.get("/audit").await.text().contains("长期未使用的账户自动停用"));
+
+    // Upgrading a database from before logins were recorded counts every account as used then.
+    t.execute_sql("ALTER TABLE users DROP COLUMN last_login_at").await.expect("drop");
+    t.execute_sql("DELETE FROM seaql_migrations WHERE version = 'm0012_last_login'").await.expect("forget");
+    qingtuan_app::db::migrate(&t.app.db).await.expect("upgrade");
+    let stamped = t.execute_sql("UPDATE users SET username = username WHERE last_login_at IS NOT NULL").await;
+    assert_eq!(stamped, Ok(4), "dora, eve, ada and root");
 }
