@@ -11,7 +11,7 @@ use qingtuan_domain::password;
 use qingtuan_domain::permission::Permission;
 use qingtuan_domain::username::Username;
 use qingtuan_domain::{FieldError, Invalid};
-use qingtuan_entity::{login_attempt, org, role, role_permission, session, user, user_role};
+use qingtuan_entity::{login_attempt, org, rate_limit, role, role_permission, session, user, user_role};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set, TransactionTrait,
@@ -33,7 +33,7 @@ pub struct NewSession {
 
 /// The one answer to every failed login, whatever the reason: unknown user, wrong password,
 /// locked or disabled account.
-/// Login attempts one address may make in an hour (ASVS 2.2.1: at most 100 failures an hour).
+/// Failed logins one address may make in an hour (ASVS 2.2.1: at most 100 failures an hour).
 pub const LOGIN_ATTEMPTS_PER_ADDRESS_PER_HOUR: i32 = 100;
 
 pub const LOGIN_REJECTED: &str = "用户名或密码错误；连续失败 5 次后账户将锁定 30 分钟";
@@ -57,15 +57,15 @@ pub async fn login(
     let now = app.now();
     let key = attempt_key(raw_username);
     let txn = app.db.begin().await?;
-    // Beyond each account's lockout: at most so many attempts an hour from one address, so
-    // lockouts cannot be used to shut everyone out and credential stuffing is slowed.
-    let address = format!("login:addr:{}", client.addr);
-    if !crate::portal::allow(&txn, &address, LOGIN_ATTEMPTS_PER_ADDRESS_PER_HOUR, now).await? {
+    // Beyond each account's lockout: at most so many failed attempts an hour from one address,
+    // so guessing across many accounts is slowed; checked before any password is verified.
+    let address = address_key(client);
+    if let Some(wait) = address_blocked(&txn, &address, now).await? {
         let anonymous = Actor::anonymous(client, &key);
         audit::record(&txn, now, &anonymous, Entry::new(AuditAction::RateLimited, ObjectKind::Page).object("login"))
             .await?;
         txn.commit().await?;
-        return Err(AppError::TooManyRequests { retry_after_secs: 3600 });
+        return Err(AppError::TooManyRequests { retry_after_secs: wait });
     }
 
     let attempt = login_attempt::Entity::find_by_id(key.clone()).one(&txn).await?;
@@ -104,6 +104,7 @@ pub async fn login(
     };
 
     let (Some(user), true, false) = (usable, password_ok, locked) else {
+        count_address_failure(&txn, &address, now).await?;
         let lock_now = !locked && count_failure(&txn, &key, now).await? >= app.policy.max_failures;
         if lock_now {
             login_attempt::ActiveModel {
@@ -176,6 +177,45 @@ pub async fn disable_dormant_accounts(app: &App) -> AppResult<usize> {
     }
     txn.commit().await?;
     Ok(dormant.len())
+}
+
+/// The throttle's key for a client address (hashed: a forwarded address can be any length).
+fn address_key(client: &ClientInfo) -> String {
+    format!("login:addr:{}", &sha256_hex(&client.addr)[..32])
+}
+
+/// Seconds until the address may try again, if it has used up its failures for the hour.
+async fn address_blocked<C: ConnectionTrait>(conn: &C, key: &str, now: DateTime<Utc>) -> AppResult<Option<u64>> {
+    let Some(row) = rate_limit::Entity::find_by_id(key.to_owned()).one(conn).await? else { return Ok(None) };
+    let reopens = row.window_start + TimeDelta::hours(1);
+    Ok((reopens > now && row.hits >= LOGIN_ATTEMPTS_PER_ADDRESS_PER_HOUR)
+        .then(|| Ord::max((reopens - now).num_seconds(), 1).unsigned_abs()))
+}
+
+/// Counts a failed attempt from an address atomically (one upsert, safe across servers); an
+/// hour after the window opened, a new one starts.
+async fn count_address_failure<C: ConnectionTrait>(conn: &C, key: &str, now: DateTime<Utc>) -> AppResult<()> {
+    let stale = Expr::col((rate_limit::Entity, rate_limit::Column::WindowStart)).lte(now - TimeDelta::hours(1));
+    rate_limit::Entity::insert(rate_limit::ActiveModel {
+        key: Set(key.to_owned()),
+        window_start: Set(now),
+        hits: Set(1),
+    })
+    .on_conflict(
+        OnConflict::column(rate_limit::Column::Key)
+            .value(
+                rate_limit::Column::Hits,
+                Expr::case(stale.clone(), 1).finally(Expr::col((rate_limit::Entity, rate_limit::Column::Hits)).add(1)),
+            )
+            .value(
+                rate_limit::Column::WindowStart,
+                Expr::case(stale, now).finally(Expr::col((rate_limit::Entity, rate_limit::Column::WindowStart))),
+            )
+            .to_owned(),
+    )
+    .exec(conn)
+    .await?;
+    Ok(())
 }
 
 /// Adds one failure to the counter atomically, so concurrent servers cannot lose a count.
@@ -261,7 +301,8 @@ pub async fn resolve_session(app: &App, token: &str, client: &ClientInfo) -> App
 pub async fn load_actor(app: &App, user_id: UserId, client: &ClientInfo) -> AppResult<Option<Actor>> {
     let conn = &app.db;
     let Some(account) = user::Entity::find_by_id(user_id.0).one(conn).await? else { return Ok(None) };
-    if account.disabled_at.is_some() {
+    // A dormant account's API tokens stop too, whether or not the daily run has disabled it yet.
+    if account.disabled_at.is_some() || is_dormant(app, &account, app.now()) {
         return Ok(None);
     }
     let password_expired = app.policy.password_max_age.is_some_and(|age| app.now() - account.password_changed_at > age);

@@ -1,6 +1,6 @@
 //! Children's records (《儿童个人信息网络保护规定》第15条): a person under 14 on today's date is
-//! shown with the name masked and the birth date, ID number and phone withheld — in lists,
-//! detail pages and exports — unless the viewer holds a standing approval over a part of the tree
+//! shown with the name masked and the birth date, ID number and phone withheld — in the people
+//! list, detail pages, exports, the duplicates page, staff and team lists and pending hours — unless the viewer holds a standing approval over a part of the tree
 //! where the child holds or held a post (an approval over the whole tree covers every child). Approvals
 //! are granted by a user holding `people.approve` over that part of the tree, never to
 //! themselves, for a reason and until a date, and can be revoked. Every view that shows a child in
@@ -228,15 +228,19 @@ async fn approved_for(app: &App, actor: &Actor, people: &[i64]) -> AppResult<Has
         .from(org_closure::Entity)
         .and_where(org_closure::Column::AncestorId.is_in(scopes))
         .take();
-    let covered: Vec<i64> = position::Entity::find()
-        .select_only()
-        .column(position::Column::PersonId)
-        .filter(position::Column::PersonId.is_in(people.to_vec()))
-        .filter(position::Column::OrgId.in_subquery(subtrees))
-        .into_tuple()
-        .all(&app.db)
-        .await?;
-    Ok(covered.into_iter().collect())
+    let mut covered = HashSet::new();
+    for chunk in people.chunks(1000) {
+        let found: Vec<i64> = position::Entity::find()
+            .select_only()
+            .column(position::Column::PersonId)
+            .filter(position::Column::PersonId.is_in(chunk.to_vec()))
+            .filter(position::Column::OrgId.in_subquery(subtrees.clone()))
+            .into_tuple()
+            .all(&app.db)
+            .await?;
+        covered.extend(found);
+    }
+    Ok(covered)
 }
 
 /// The children among `people` (id, birth date) and whether each is shown in full to the actor

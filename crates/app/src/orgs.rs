@@ -663,7 +663,6 @@ pub async fn edit_form(app: &App, actor: &Actor, id: OrgId) -> AppResult<OrgEdit
     })
 }
 
-/// The names of the orgs with these ids, for labelling rows of other lists.
 /// Is `id`'s subtree the whole tree — the root, and the only one?
 pub async fn is_whole_tree<C: ConnectionTrait>(conn: &C, id: OrgId) -> AppResult<bool> {
     use sea_orm::PaginatorTrait;
@@ -674,6 +673,7 @@ pub async fn is_whole_tree<C: ConnectionTrait>(conn: &C, id: OrgId) -> AppResult
     Ok(org::Entity::find().filter(org::Column::ParentId.is_null()).count(conn).await? == 1)
 }
 
+/// The names of the orgs with these ids, for labelling rows of other lists.
 pub async fn names<C: ConnectionTrait>(conn: &C, ids: Vec<i64>) -> AppResult<std::collections::HashMap<i64, String>> {
     Ok(org::Entity::find()
         .filter(org::Column::Id.is_in(ids))

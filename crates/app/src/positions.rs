@@ -173,10 +173,15 @@ pub async fn create_batch_with_progress(
             }
         };
         let end_on = parse_date("end_on", &form.end_on).map_err(|e| errs.push(e)).ok().flatten();
-        if let (Some(s), Some(d)) = (start_on, dissolved_on)
-            && s >= d
-        {
-            errs.push(FieldError { field: "start_on", message: format!("该组织已于 {d} 撤销") });
+        if let (Some(s), Some(d)) = (start_on, dissolved_on) {
+            if s >= d {
+                errs.push(FieldError { field: "start_on", message: format!("该组织已于 {d} 撤销") });
+            } else if end_on.is_none_or(|e| e > d) {
+                errs.push(FieldError {
+                    field: "end_on",
+                    message: format!("该组织已于 {d} 撤销：离任日期不能晚于此日"),
+                });
+            }
         }
         if let (Some(s), Some(e)) = (start_on, end_on)
             && e <= s
@@ -272,7 +277,7 @@ pub async fn org_of(app: &App, actor: &Actor, id: i64) -> AppResult<OrgId> {
 pub async fn end(app: &App, actor: &Actor, id: i64, on: NaiveDate) -> AppResult<OrgId> {
     let org = org_of(app, actor, id).await?;
     let found = position::Entity::find_by_id(id).one(&app.db).await?.ok_or(AppError::NotFound)?;
-    if let Some(ended) = found.end_on {
+    if let Some(ended) = found.end_on.filter(|e| *e <= on) {
         return Err(Invalid::one("end_on", format!("该职务已于 {ended} 离任")).into());
     }
     if on <= found.start_on {

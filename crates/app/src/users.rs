@@ -309,6 +309,10 @@ pub async fn set_disabled(app: &App, actor: &Actor, id: UserId, disabled: bool) 
     let org_id = account.org_id;
     let mut active = account.into_active_model();
     active.disabled_at = Set(disabled.then_some(now));
+    if !disabled {
+        // Re-enabled: its 90 days without a login start again, or it would be dormant at once.
+        active.last_login_at = Set(Some(now));
+    }
     active.update(&txn).await?;
     if disabled {
         session::Entity::delete_many().filter(session::Column::UserId.eq(id.0)).exec(&txn).await?;

@@ -638,11 +638,14 @@ pub async fn pending_hours(app: &App, actor: &Actor) -> AppResult<Vec<PendingHou
             continue;
         }
         let volunteer = match turnout::Entity::find_by_id(r.turnout_id).one(&app.db).await? {
-            Some(t) => qingtuan_entity::person::Entity::find_by_id(t.person_id)
-                .one(&app.db)
-                .await?
-                .map(|p| p.name)
-                .unwrap_or_default(),
+            Some(t) => match qingtuan_entity::person::Entity::find_by_id(t.person_id).one(&app.db).await? {
+                Some(p) => {
+                    let child =
+                        crate::minors::children(app, actor, std::iter::once((p.id, p.birth_on)), Some("hours")).await?;
+                    if child.get(&p.id) == Some(&false) { crate::minors::masked_name(&p.name) } else { p.name }
+                }
+                None => String::new(),
+            },
             None => String::new(),
         };
         out.push(PendingHours {
@@ -809,17 +812,24 @@ pub async fn team(app: &App, actor: &Actor, team_id: i64) -> AppResult<TeamDetai
         .order_by_asc(team_member::Column::Id)
         .all(&app.db)
         .await?;
+    let mut people = Vec::with_capacity(rows.len());
+    for m in &rows {
+        people.push(
+            qingtuan_entity::person::Entity::find_by_id(m.person_id).one(&app.db).await?.ok_or(AppError::NotFound)?,
+        );
+    }
+    let children = crate::minors::children(app, actor, people.iter().map(|p| (p.id, p.birth_on)), Some("team")).await?;
     let mut members = Vec::with_capacity(rows.len());
-    for m in rows {
-        let p =
-            qingtuan_entity::person::Entity::find_by_id(m.person_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    for (m, p) in rows.into_iter().zip(people) {
+        let withheld = children.get(&p.id) == Some(&false);
         let phone = match &p.phone_enc {
+            Some(_) if withheld => crate::minors::WITHHELD.to_owned(),
             Some(e) => qingtuan_domain::mask::mask_phone(&app.keys.decrypt(e)?),
             None => String::new(),
         };
         members.push(MemberView {
             person_id: p.id,
-            name: p.name,
+            name: if withheld { crate::minors::masked_name(&p.name) } else { p.name },
             phone,
             joined_on: m.joined_on,
             left_on: m.left_on,

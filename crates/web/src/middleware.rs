@@ -83,7 +83,8 @@ pub fn client_info(state: &AppState, req: &Request) -> ClientInfo {
         .trust_proxy
         .then(|| headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()))
         .flatten()
-        .and_then(|v| v.split(',').next())
+        // The address our proxy saw is the one it appended last; earlier entries are the client's word.
+        .and_then(|v| v.rsplit(',').next())
         .map(|v| v.trim().to_owned());
     let peer = req.extensions().get::<ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string());
     let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();

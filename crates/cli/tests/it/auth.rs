@@ -15,6 +15,7 @@ db_tests!(
     usernames_are_unique_ignoring_case_and_width,
     a_password_older_than_ninety_days_must_be_changed,
     accounts_unused_for_ninety_days_are_disabled,
+    a_dormant_accounts_tokens_stop,
 );
 
 async fn login_opens_a_new_session_and_reaches_the_dashboard(t: TestApp) {
@@ -219,7 +220,7 @@ async fn one_address_is_throttled_after_a_hundred_attempts_an_hour_postgres() {
     one_address_is_throttled(qingtuan_testkit::Backend::Postgres).await
 }
 
-/// Beyond each account's lockout, one address gets 100 login attempts an hour; others are served.
+/// Beyond each account's lockout, one address gets 100 failed logins an hour; others are served.
 async fn one_address_is_throttled(backend: qingtuan_testkit::Backend) {
     let config = qingtuan_web::WebConfig { trust_proxy: true, ..qingtuan_web::WebConfig::default() };
     let t = TestApp::spawn_with(backend, config).await;
@@ -232,10 +233,12 @@ async fn one_address_is_throttled(backend: qingtuan_testkit::Backend) {
     };
     let attacker = from("198.51.100.7");
     assert_eq!(attacker.login("guess0", "wrong").await.status, 200, "refused as any wrong password is");
+    // Successful logins from there do not count.
+    assert_eq!(from("198.51.100.7").login("victim", PASSWORD).await.status, 303);
     // 97 more guesses (each a fresh name, so no account locks), counted as the product counts them.
-    t.execute_sql("UPDATE rate_limits SET hits = hits + 97 WHERE key = 'login:addr:198.51.100.7'")
-        .await
-        .expect("97 more attempts");
+    let more =
+        t.execute_sql("UPDATE rate_limits SET hits = hits + 97 WHERE key LIKE 'login:addr:%' AND hits = 1").await;
+    assert_eq!(more, Ok(1), "one address has failed once");
     for n in [99, 100] {
         let res = attacker.post("/login", &[("username", &format!("guess{n}")), ("password", "wrong")]).await;
         assert_eq!(res.status, 200, "attempt {n}");
@@ -300,6 +303,11 @@ async fn accounts_unused_for_ninety_days_are_disabled(t: TestApp) {
     assert_eq!(t.client().login("ada", PASSWORD).await.status, 303);
     let admin = t.admin().await;
     assert!(admin.get("/audit").await.text().contains("长期未使用的账户自动停用"));
+    // Re-enabled by an admin, the account gets a fresh 90 days.
+    let dora_id = t.user_id("dora").await;
+    admin.get("/users").await;
+    assert_eq!(admin.post(&format!("/users/{dora_id}/enable"), &[]).await.status, 303);
+    assert_eq!(t.client().login("dora", PASSWORD).await.status, 303, "not dormant again at once");
 
     // Upgrading a database from before logins were recorded counts every account as used then.
     t.execute_sql("ALTER TABLE users DROP COLUMN last_login_at").await.expect("drop");
@@ -307,4 +315,20 @@ async fn accounts_unused_for_ninety_days_are_disabled(t: TestApp) {
     qingtuan_app::db::migrate(&t.app.db).await.expect("upgrade");
     let stamped = t.execute_sql("UPDATE users SET username = username WHERE last_login_at IS NOT NULL").await;
     assert_eq!(stamped, Ok(4), "dora, eve, ada and root");
+}
+
+/// An API token stops with its dormant account, before the daily run disables it.
+async fn a_dormant_accounts_tokens_stop(t: TestApp) {
+    t.seed_tree().await;
+    let admin = t.admin().await;
+    admin.get("/account").await;
+    let token = admin.post("/account/tokens", &[("name", "nightly export")]).await;
+    assert_eq!(token.status, 200, "{}", token.text());
+    let secret = token.text_of_id("new-token").expect("the token is shown once");
+    let api = t.client();
+    assert_eq!(api.get_with_bearer("/api/v1/me", &secret).await.status, 200);
+    t.clock.advance(TimeDelta::days(89));
+    assert_eq!(api.get_with_bearer("/api/v1/me", &secret).await.status, 200, "day 89");
+    t.clock.advance(TimeDelta::days(2));
+    assert_eq!(api.get_with_bearer("/api/v1/me", &secret).await.status, 401, "day 91");
 }

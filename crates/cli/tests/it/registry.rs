@@ -299,4 +299,6 @@ async fn posts_are_recorded_and_ended_on_the_orgs_page(t: TestApp) {
     let late = admin.post(&format!("/orgs/{c12}/positions"), &post("11010519491231002X", "2026-03-02", "")).await;
     assert_eq!(late.status, 422);
     assert!(late.text().contains("该组织已于 2026-03-02 撤销"));
+    let open_ended = admin.post(&format!("/orgs/{c12}/positions"), &post("11010519491231002X", "2026-03-01", "")).await;
+    assert!(open_ended.text().contains("离任日期不能晚于此日"), "a backdated post must end by the dissolution");
 }
