@@ -257,6 +257,7 @@ async fn open_session<C: ConnectionTrait>(
         last_seen_at: Set(now),
         client_addr: Set(client.addr.chars().take(64).collect()),
         user_agent: Set(client.user_agent.chars().take(200).collect()),
+        reauthenticated_at: Set(None),
     }
     .insert(conn)
     .await?;
@@ -268,6 +269,8 @@ async fn open_session<C: ConnectionTrait>(
 pub struct SessionActor {
     pub actor: Actor,
     pub csrf_token: String,
+    /// The password was given (at login or to confirm) within the policy's re-authentication window.
+    pub recently_authenticated: bool,
 }
 
 /// Finds the live session behind a cookie value, ending it if it has been idle too long or is too
@@ -293,7 +296,31 @@ pub async fn resolve_session(app: &App, token: &str, client: &ClientInfo) -> App
         touched.last_seen_at = Set(now);
         touched.update(&app.db).await?;
     }
-    Ok(Some(SessionActor { actor, csrf_token: found.csrf_token }))
+    // The login is the first authentication; a confirmation later moves it on.
+    let authenticated_at = found.reauthenticated_at.unwrap_or(found.created_at);
+    let recently_authenticated = (now - authenticated_at) <= app.policy.reauth_window;
+    Ok(Some(SessionActor { actor, csrf_token: found.csrf_token, recently_authenticated }))
+}
+
+/// Confirms the session user's password before a sensitive action; `false` (audited) if wrong.
+/// A right one marks the session as just authenticated.
+pub async fn reauthenticate(app: &App, actor: &Actor, token: &str, password: &str) -> AppResult<bool> {
+    let user_id = actor.user_id().ok_or(AppError::Unauthenticated)?;
+    let account = user::Entity::find_by_id(user_id.0).one(&app.db).await?.ok_or(AppError::Unauthenticated)?;
+    let ok = verify_password(password, &account.password_hash);
+    let now = app.now();
+    let txn = app.db.begin().await?;
+    if ok {
+        let found = session::Entity::find_by_id(sha256_hex(token)).one(&txn).await?.ok_or(AppError::Unauthenticated)?;
+        let mut active = found.into_active_model();
+        active.reauthenticated_at = Set(Some(now));
+        active.update(&txn).await?;
+    }
+    let action = if ok { AuditAction::Reauthenticated } else { AuditAction::ReauthenticationFailed };
+    audit::record(&txn, now, actor, Entry::new(action, ObjectKind::User).object(user_id).scope(OrgId(account.org_id)))
+        .await?;
+    txn.commit().await?;
+    Ok(ok)
 }
 
 /// The actor for an enabled user, with every grant they hold now; `None` if disabled or missing.

@@ -52,6 +52,8 @@ pub struct AuthPolicy {
     /// An account not logged into for this long (since its creation if never) is disabled
     /// (`None`: never).
     pub dormant_after: Option<chrono::TimeDelta>,
+    /// Sensitive actions need the password confirmed (or a login) within this long.
+    pub reauth_window: chrono::TimeDelta,
 }
 
 impl Default for AuthPolicy {
@@ -63,6 +65,7 @@ impl Default for AuthPolicy {
             lockout: chrono::TimeDelta::minutes(30),
             password_max_age: Some(chrono::TimeDelta::days(90)),
             dormant_after: Some(chrono::TimeDelta::days(90)),
+            reauth_window: chrono::TimeDelta::minutes(5),
         }
     }
 }

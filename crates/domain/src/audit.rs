@@ -33,6 +33,8 @@ audit_actions! {
     LoginFailed => "auth.login_failed", "登录失败", true;
     AccountLocked => "auth.locked", "账户锁定", true;
     AccountAutoDisabled => "auth.dormant_disabled", "长期未使用的账户自动停用", true;
+    Reauthenticated => "auth.reauth", "敏感操作前再次验证密码", true;
+    ReauthenticationFailed => "auth.reauth_failed", "敏感操作前验证密码失败", true;
     Logout => "auth.logout", "退出登录", true;
     PasswordChanged => "auth.password_changed", "修改密码", true;
     AccessDenied => "security.denied", "拒绝访问", true;

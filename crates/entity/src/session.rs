@@ -12,6 +12,8 @@ pub struct Model {
     pub last_seen_at: DateTimeUtc,
     pub client_addr: String,
     pub user_agent: String,
+    /// When the user last confirmed their password in this session (the login counts too).
+    pub reauthenticated_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

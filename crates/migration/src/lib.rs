@@ -14,6 +14,7 @@ mod m0009_cadres_index;
 mod m0010_workforce_spans;
 mod m0011_minor_access;
 mod m0012_last_login;
+mod m0013_reauthentication;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_workforce_spans::Migration),
             Box::new(m0011_minor_access::Migration),
             Box::new(m0012_last_login::Migration),
+            Box::new(m0013_reauthentication::Migration),
         ]
     }
 }

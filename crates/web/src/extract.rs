@@ -26,7 +26,7 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         match parts.extensions.get::<Auth>() {
-            Some(Auth::Session { actor, csrf, token }) => {
+            Some(Auth::Session { actor, csrf, token, .. }) => {
                 if actor.must_change_password() && !PASSWORD_CHANGE_PATHS.contains(&parts.uri.path()) {
                     return Err(Redirect::to("/account/password").into_response());
                 }
@@ -35,6 +35,41 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
             _ => Err(Redirect::to("/login").into_response()),
         }
     }
+}
+
+/// A logged-in user who has given their password within the last few minutes: unmasking,
+/// exports of personal data and changes of roles take this. Otherwise the user is sent to confirm
+/// the password and then back to the page the request came from (`/reauth?next=…`).
+#[derive(Debug, Clone)]
+pub struct RecentlyAuthenticated(pub CurrentUser);
+
+impl<S: Send + Sync> FromRequestParts<S> for RecentlyAuthenticated {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        if matches!(parts.extensions.get::<Auth>(), Some(Auth::Session { recent: true, .. })) {
+            return Ok(Self(user));
+        }
+        // A GET comes back to itself; a form comes back to the page it was on.
+        let back = if parts.method == axum::http::Method::GET {
+            parts.uri.path_and_query().map(|p| p.as_str().to_owned())
+        } else {
+            let referer = parts.headers.get(axum::http::header::REFERER).and_then(|r| r.to_str().ok());
+            // Only its path is kept: wherever the page was, the way back stays on this site.
+            referer
+                .and_then(|r| r.find("://").and_then(|i| r[i + 3..].find('/').map(|j| &r[i + 3 + j..])))
+                .and_then(local_path)
+        };
+        let next = back.unwrap_or_else(|| "/dashboard".into());
+        let query = serde_urlencoded::to_string([("next", next.as_str())]).unwrap_or_default();
+        Err(Redirect::to(&format!("/reauth?{query}")).into_response())
+    }
+}
+
+/// A path on this site (`/…`, not `//…`); `None` for anything else, so no redirect leaves the site.
+pub fn local_path(raw: &str) -> Option<String> {
+    (raw.starts_with('/') && !raw.starts_with("//") && !raw.contains('\\')).then(|| raw.to_owned())
 }
 
 /// A caller of the JSON API: a session (with CSRF on writes) or a personal access token.

@@ -27,6 +27,8 @@ pub enum Auth {
         actor: Box<Actor>,
         csrf: String,
         token: String,
+        /// The password was given within the re-authentication window.
+        recent: bool,
     },
     Token(Box<Actor>),
     /// A bearer token was sent but is unknown, revoked, or its owner disabled.
@@ -126,7 +128,9 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
         }
     } else if let Some(token) = session_cookie(req.headers()) {
         match auth::resolve_session(app, &token, &client).await {
-            Ok(Some(s)) => Auth::Session { actor: Box::new(s.actor), csrf: s.csrf_token, token },
+            Ok(Some(s)) => {
+                Auth::Session { actor: Box::new(s.actor), csrf: s.csrf_token, token, recent: s.recently_authenticated }
+            }
             Ok(None) => Auth::Anonymous,
             Err(e) => return crate::PageError(e).into_response(),
         }

@@ -12,7 +12,8 @@ use qingtuan_testkit::{TestApp, db_tests};
 db_tests!(
     personal_data_is_masked_unless_unmasked,
     the_same_id_number_is_the_same_person,
-    a_childs_record_needs_a_standing_approval
+    a_childs_record_needs_a_standing_approval,
+    unmasking_and_exports_need_the_password_within_five_minutes,
 );
 
 const ZHANG: &str = "11010519491231002X";
@@ -231,4 +232,40 @@ async fn a_childs_record_needs_a_standing_approval(t: TestApp) {
     assert!(admin.get("/people/minor-access").await.text().contains("已撤销"));
     assert!(!s1.get(&child_page).await.text().contains("童小明"), "revoked");
     assert_eq!(t.audit_count("minor_access.revoke").await, 1);
+}
+
+async fn unmasking_and_exports_need_the_password_within_five_minutes(t: TestApp) {
+    seed_people(&t).await;
+    let admin = t.admin().await;
+    let id = t.user_id_of_person("张三").await;
+    let page = format!("/people/{id}");
+    admin.get(&page).await;
+    t.clock.advance(chrono::TimeDelta::minutes(6));
+
+    // Six minutes after the login: confirm the password first, then come back.
+    let mut from_page = admin.clone();
+    from_page.headers.push(("referer".into(), format!("http://localhost{page}")));
+    let unmask = from_page.post(&format!("{page}/unmask"), &[]).await;
+    assert_eq!(unmask.status, 303);
+    assert_eq!(unmask.location(), Some(format!("/reauth?next=%2Fpeople%2F{id}").as_str()));
+    let export = admin.get("/people/export.xlsx?q=zs").await;
+    assert_eq!(export.location(), Some("/reauth?next=%2Fpeople%2Fexport.xlsx%3Fq%3Dzs"));
+    assert_eq!(t.audit_count("person.unmask").await, 0);
+
+    let form = admin.get("/reauth?next=https://evil.example/x").await.text();
+    assert!(form.contains(r#"name="next" value="/dashboard""#), "only paths on this site");
+    let wrong = admin.post("/reauth", &[("next", &page), ("password", "Not-The-Password-1")]).await;
+    assert_eq!(wrong.status, 422);
+    assert!(wrong.text().contains("密码错误"));
+    assert_eq!(t.audit_count("auth.reauth_failed").await, 1);
+    let right = admin.post("/reauth", &[("next", &page), ("password", qingtuan_testkit::PASSWORD)]).await;
+    assert_eq!(right.location(), Some(page.as_str()));
+    assert_eq!(t.audit_count("auth.reauth").await, 1);
+
+    let full = admin.post(&format!("{page}/unmask"), &[]).await;
+    assert_eq!(full.text_of_id("id-number").as_deref(), Some(ZHANG));
+    assert_eq!(admin.get("/people/export.xlsx").await.status, 200);
+    // …for five minutes.
+    t.clock.advance(chrono::TimeDelta::minutes(6));
+    assert_eq!(admin.post(&format!("{page}/unmask"), &[]).await.status, 303);
 }

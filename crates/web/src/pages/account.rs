@@ -106,3 +106,51 @@ pub async fn change_password(
         Err(e) => Err(e.into()),
     }
 }
+
+#[derive(Template)]
+#[template(path = "account/reauth.html")]
+struct ReauthPage {
+    layout: Layout,
+    next: String,
+    errors: Errors,
+}
+
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ReauthForm {
+    next: String,
+    password: String,
+}
+
+/// Where to go after confirming: a path on this site, else the dashboard.
+fn next_or_dashboard(next: &str) -> String {
+    crate::extract::local_path(next).unwrap_or_else(|| "/dashboard".into())
+}
+
+pub async fn reauth_form(
+    user: CurrentUser,
+    axum::extract::Query(form): axum::extract::Query<ReauthForm>,
+) -> Result<Response, PageError> {
+    render(&ReauthPage {
+        layout: Layout::new(&user, "/account", "再次验证密码"),
+        next: next_or_dashboard(&form.next),
+        errors: Errors::default(),
+    })
+}
+
+/// Confirms the password for the next few minutes of sensitive actions, then goes back.
+pub async fn reauth(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<ReauthForm>,
+) -> Result<Response, PageError> {
+    let next = next_or_dashboard(&form.next);
+    if auth::reauthenticate(&state.app, &user.actor, &user.session_token, &form.password).await? {
+        return Ok(Redirect::to(&next).into_response());
+    }
+    render_invalid(&ReauthPage {
+        layout: Layout::new(&user, "/account", "再次验证密码"),
+        next,
+        errors: Errors(Some(qingtuan_domain::Invalid::one("password", "密码错误"))),
+    })
+}

@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/logout", post(auth::logout))
         .route("/account", get(account::show))
         .route("/account/password", get(account::password_form).post(account::change_password))
+        .route("/reauth", get(account::reauth_form).post(account::reauth))
         .route("/account/tokens", post(account::create_token))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .route("/dashboard", get(dashboard::show))

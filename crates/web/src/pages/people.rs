@@ -10,6 +10,7 @@ use qingtuan_app::people::{self, Filter, PersonRow};
 use qingtuan_app::positions::{self, PositionView};
 use qingtuan_domain::permission::{Action, Module, Permission};
 
+use crate::extract::RecentlyAuthenticated;
 use crate::layout::{Errors, Layout};
 use crate::pages::{query_without_page, render, render_invalid, xlsx_download};
 use crate::{AppState, CurrentUser, PageError};
@@ -87,7 +88,7 @@ pub async fn show(
 /// Shows the full ID number and phone: a POST, so it is deliberate, CSRF-checked and audited.
 pub async fn unmask(
     State(state): State<AppState>,
-    user: CurrentUser,
+    RecentlyAuthenticated(user): RecentlyAuthenticated,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     show_page(&state, &user, id, true).await
@@ -95,7 +96,7 @@ pub async fn unmask(
 
 pub async fn export(
     State(state): State<AppState>,
-    user: CurrentUser,
+    RecentlyAuthenticated(user): RecentlyAuthenticated,
     Query(filter): Query<Filter>,
 ) -> Result<Response, PageError> {
     let bytes = people::export_xlsx(&state.app, &user.actor, &filter).await?;
@@ -169,7 +170,7 @@ pub async fn minor_access(State(state): State<AppState>, user: CurrentUser) -> R
 
 pub async fn grant_minor_access(
     State(state): State<AppState>,
-    user: CurrentUser,
+    RecentlyAuthenticated(user): RecentlyAuthenticated,
     Form(form): Form<NewApproval>,
 ) -> Result<Response, PageError> {
     match minors::grant(&state.app, &user.actor, &form).await {

@@ -8,6 +8,7 @@ use qingtuan_app::{AppError, scope};
 use qingtuan_domain::ids::RoleId;
 use qingtuan_domain::permission::{Action, Module, Permission};
 
+use crate::extract::RecentlyAuthenticated;
 use crate::layout::Layout;
 use crate::pages::render;
 use crate::{AppState, CurrentUser, PageError};
@@ -63,7 +64,7 @@ pub async fn edit_form(
 /// The checkboxes arrive as repeated `permission` fields, which typed forms cannot hold.
 pub async fn update(
     State(state): State<AppState>,
-    user: CurrentUser,
+    RecentlyAuthenticated(user): RecentlyAuthenticated,
     Path(id): Path<i64>,
     RawForm(body): RawForm,
 ) -> Result<Response, PageError> {

@@ -11,6 +11,7 @@ use qingtuan_domain::Invalid;
 use qingtuan_domain::ids::{AssignmentId, UserId};
 use qingtuan_domain::permission::{Action, Module, Permission};
 
+use crate::extract::RecentlyAuthenticated;
 use crate::layout::{Errors, Layout};
 use crate::pages::{query_without_page, render, render_invalid, xlsx_download};
 use crate::{AppState, CurrentUser, PageError};
@@ -222,7 +223,7 @@ pub async fn reset_password(
 
 pub async fn assign_role(
     State(state): State<AppState>,
-    user: CurrentUser,
+    RecentlyAuthenticated(user): RecentlyAuthenticated,
     Path(id): Path<i64>,
     Form(form): Form<NewAssignment>,
 ) -> Result<Response, PageError> {
@@ -232,7 +233,7 @@ pub async fn assign_role(
 
 pub async fn revoke_role(
     State(state): State<AppState>,
-    user: CurrentUser,
+    RecentlyAuthenticated(user): RecentlyAuthenticated,
     Path((id, assignment)): Path<(i64, i64)>,
 ) -> Result<Response, PageError> {
     let result = users::revoke_role(&state.app, &user.actor, UserId(id), AssignmentId(assignment)).await;
