@@ -1,10 +1,11 @@
 //! Children's records (《儿童个人信息网络保护规定》第15条): a person under 14 on today's date is
 //! shown with the name masked and the birth date, ID number and phone withheld — in the people
-//! list, detail pages, exports, the duplicates page, staff and team lists and pending hours — unless the viewer holds a standing approval over a part of the tree
-//! where the child holds or held a post (an approval over the whole tree covers every child). Approvals
-//! are granted by a user holding `people.approve` over that part of the tree, never to
-//! themselves, for a reason and until a date, and can be revoked. Every view that shows a child in
-//! full is audited with the children's ids.
+//! list, detail pages, exports, the duplicates page, staff and team lists and pending hours —
+//! unless the viewer holds a standing approval over a part of the tree where the child holds or
+//! held a post (an approval over the whole tree covers every child). Approvals are granted by a
+//! user holding `people.approve` over that part of the tree, never to themselves, for a reason
+//! and until a last day, and can be revoked. Every view that shows a child in full is audited
+//! with the children's ids.
 
 use std::collections::HashSet;
 
