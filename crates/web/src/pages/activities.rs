@@ -364,19 +364,13 @@ pub async fn record_value(
     }
 }
 
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(default)]
-pub struct ServedForm {
-    people_served: String,
-}
-
 pub async fn record_served(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
-    Form(form): Form<ServedForm>,
+    Form(form): Form<super::ServedForm>,
 ) -> Result<Response, PageError> {
-    let result = match super::people_served(&form.people_served) {
+    let result = match form.count() {
         Ok(n) => activities::record_people_served(&state.app, &user.actor, id, n).await,
         Err(e) => Err(e),
     };

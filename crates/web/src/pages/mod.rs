@@ -140,11 +140,19 @@ pub fn render_invalid(template: &impl Template) -> Result<Response, PageError> {
     Ok(res)
 }
 
-/// The people served (服务人次) as typed in a form.
-pub fn people_served(raw: &str) -> Result<i64, qingtuan_app::AppError> {
-    raw.trim().parse().map_err(|_| {
-        qingtuan_app::AppError::Invalid(qingtuan_domain::Invalid::one("people_served", "服务人次应为整数"))
-    })
+/// The people served (服务人次) as typed in a form, on a shift or an activity.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ServedForm {
+    people_served: String,
+}
+
+impl ServedForm {
+    pub fn count(&self) -> Result<i64, qingtuan_app::AppError> {
+        self.people_served.trim().parse().map_err(|_| {
+            qingtuan_app::AppError::Invalid(qingtuan_domain::Invalid::one("people_served", "服务人次应为整数"))
+        })
+    }
 }
 
 /// A workbook as a download.
