@@ -11,7 +11,7 @@ use qingtuan_domain::password;
 use qingtuan_domain::permission::Permission;
 use qingtuan_domain::username::Username;
 use qingtuan_domain::{FieldError, Invalid};
-use qingtuan_entity::{login_attempt, org, rate_limit, role, role_permission, session, user, user_role};
+use qingtuan_entity::{login_attempt, org, role, role_permission, session, user, user_role};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set, TransactionTrait,
@@ -22,6 +22,7 @@ use crate::actor::{Grant, Principal};
 use crate::audit::{self, Entry};
 use crate::crypto::{dummy_hash, hash_password, random_token, sha256_hex, verify_password};
 use crate::error::AppResult;
+use crate::limits;
 use crate::{Actor, App, AppError, ClientInfo};
 
 /// A session just opened: the secret goes into the cookie, only its hash into the database.
@@ -60,7 +61,7 @@ pub async fn login(
     // Beyond each account's lockout: at most so many failed attempts an hour from one address,
     // so guessing across many accounts is slowed; checked before any password is verified.
     let address = address_key(client);
-    if let Some(wait) = address_blocked(&txn, &address, now).await? {
+    if let Some(wait) = limits::blocked_for(&txn, &address, LOGIN_ATTEMPTS_PER_ADDRESS_PER_HOUR, now).await? {
         let anonymous = Actor::anonymous(client, &key);
         audit::record(&txn, now, &anonymous, Entry::new(AuditAction::RateLimited, ObjectKind::Page).object("login"))
             .await?;
@@ -104,7 +105,7 @@ pub async fn login(
     };
 
     let (Some(user), true, false) = (usable, password_ok, locked) else {
-        count_address_failure(&txn, &address, now).await?;
+        limits::hit(&txn, &address, now).await?;
         let lock_now = !locked && count_failure(&txn, &key, now).await? >= app.policy.max_failures;
         if lock_now {
             login_attempt::ActiveModel {
@@ -182,40 +183,6 @@ pub async fn disable_dormant_accounts(app: &App) -> AppResult<usize> {
 /// The throttle's key for a client address (hashed: a forwarded address can be any length).
 fn address_key(client: &ClientInfo) -> String {
     format!("login:addr:{}", &sha256_hex(&client.addr)[..32])
-}
-
-/// Seconds until the address may try again, if it has used up its failures for the hour.
-async fn address_blocked<C: ConnectionTrait>(conn: &C, key: &str, now: DateTime<Utc>) -> AppResult<Option<u64>> {
-    let Some(row) = rate_limit::Entity::find_by_id(key.to_owned()).one(conn).await? else { return Ok(None) };
-    let reopens = row.window_start + TimeDelta::hours(1);
-    Ok((reopens > now && row.hits >= LOGIN_ATTEMPTS_PER_ADDRESS_PER_HOUR)
-        .then(|| Ord::max((reopens - now).num_seconds(), 1).unsigned_abs()))
-}
-
-/// Counts a failed attempt from an address atomically (one upsert, safe across servers); an
-/// hour after the window opened, a new one starts.
-async fn count_address_failure<C: ConnectionTrait>(conn: &C, key: &str, now: DateTime<Utc>) -> AppResult<()> {
-    let stale = Expr::col((rate_limit::Entity, rate_limit::Column::WindowStart)).lte(now - TimeDelta::hours(1));
-    rate_limit::Entity::insert(rate_limit::ActiveModel {
-        key: Set(key.to_owned()),
-        window_start: Set(now),
-        hits: Set(1),
-    })
-    .on_conflict(
-        OnConflict::column(rate_limit::Column::Key)
-            .value(
-                rate_limit::Column::Hits,
-                Expr::case(stale.clone(), 1).finally(Expr::col((rate_limit::Entity, rate_limit::Column::Hits)).add(1)),
-            )
-            .value(
-                rate_limit::Column::WindowStart,
-                Expr::case(stale, now).finally(Expr::col((rate_limit::Entity, rate_limit::Column::WindowStart))),
-            )
-            .to_owned(),
-    )
-    .exec(conn)
-    .await?;
-    Ok(())
 }
 
 /// Adds one failure to the counter atomically, so concurrent servers cannot lose a count.

@@ -231,7 +231,7 @@ pub async fn check_with_typed_code(
 async fn throttle(app: &App, client: &ClientInfo) -> AppResult<()> {
     let now = app.now();
     let txn = app.db.begin().await?;
-    let allowed = crate::portal::allow(&txn, &format!("checkin:addr:{}", client.addr), ATTEMPTS_PER_HOUR, now).await?;
+    let allowed = crate::limits::allow(&txn, &format!("checkin:addr:{}", client.addr), ATTEMPTS_PER_HOUR, now).await?;
     if !allowed {
         let anonymous = Actor::anonymous(client, "portal");
         let entry = Entry::new(AuditAction::RateLimited, ObjectKind::Page).object("portal.checkin");

@@ -15,6 +15,7 @@ pub mod error;
 pub mod export;
 pub mod generator;
 pub mod import;
+mod limits;
 pub mod minors;
 pub mod orgs;
 pub mod page;

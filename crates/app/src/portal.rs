@@ -3,7 +3,7 @@
 //! sign-up. Sign-ups are rate-limited per address and per phone number, counted in the database so
 //! every server process sees the same counts. No page shows another person's data.
 
-use chrono::{NaiveDate, TimeDelta};
+use chrono::NaiveDate;
 use qingtuan_domain::activity::Category;
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
 use qingtuan_domain::ids::OrgId;
@@ -12,7 +12,7 @@ use qingtuan_domain::person::{GUARDIAN_REQUIRED_UNDER, Gender, IdNumber, Phone, 
 use qingtuan_domain::time::{format_local_minute, format_local_span};
 use qingtuan_domain::volunteering::Task;
 use qingtuan_domain::{FieldError, Invalid};
-use qingtuan_entity::{org, rate_limit, recruitment_call, shift, signup, turnout};
+use qingtuan_entity::{org, recruitment_call, shift, signup, turnout};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
     TransactionTrait,
@@ -113,39 +113,6 @@ pub async fn open_calls(
         }
     }
     Ok(out)
-}
-
-/// Counts one hit of `key`; `false` when the hour's limit is exceeded.
-pub(crate) async fn allow<C: ConnectionTrait>(
-    conn: &C,
-    key: &str,
-    limit: i32,
-    now: chrono::DateTime<chrono::Utc>,
-) -> AppResult<bool> {
-    let found = rate_limit::Entity::find_by_id(key.to_owned()).one(conn).await?;
-    let hits = match found {
-        Some(row) if now - row.window_start < TimeDelta::hours(1) => {
-            let hits = row.hits + 1;
-            let mut active: rate_limit::ActiveModel = row.into();
-            active.hits = Set(hits);
-            active.update(conn).await?;
-            hits
-        }
-        Some(row) => {
-            let mut active: rate_limit::ActiveModel = row.into();
-            active.hits = Set(1);
-            active.window_start = Set(now);
-            active.update(conn).await?;
-            1
-        }
-        None => {
-            rate_limit::ActiveModel { key: Set(key.to_owned()), window_start: Set(now), hits: Set(1) }
-                .insert(conn)
-                .await?;
-            1
-        }
-    };
-    Ok(hits <= limit)
 }
 
 /// The sign-up form. Without an ID number, gender and birth date are asked for; for a child under
@@ -274,8 +241,10 @@ pub(crate) async fn within_limits<C: ConnectionTrait>(
     anonymous: &Actor,
     phone_hash: &str,
 ) -> AppResult<bool> {
-    let by_address = allow(conn, &format!("signup:addr:{}", anonymous.client.addr), PER_ADDRESS_PER_HOUR, now).await?;
-    let by_phone = allow(conn, &format!("signup:phone:{phone_hash}"), PER_PHONE_PER_HOUR, now).await?;
+    let by_address =
+        crate::limits::allow(conn, &format!("signup:addr:{}", anonymous.client.addr), PER_ADDRESS_PER_HOUR, now)
+            .await?;
+    let by_phone = crate::limits::allow(conn, &format!("signup:phone:{phone_hash}"), PER_PHONE_PER_HOUR, now).await?;
     if !(by_address && by_phone) {
         let entry = Entry::new(AuditAction::RateLimited, ObjectKind::Page).object("portal.signup");
         audit::record(conn, now, anonymous, entry).await?;
