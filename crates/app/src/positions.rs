@@ -128,8 +128,7 @@ pub async fn create_batch_with_progress(
             }
             (None, None) => None,
         };
-        let org_id = orgs.get(form.org_code.trim()).map(|(id, _)| *id);
-        let dissolved_on = orgs.get(form.org_code.trim()).and_then(|(_, d)| *d);
+        let (org_id, dissolved_on) = orgs.get(form.org_code.trim()).map_or((None, None), |(id, d)| (Some(*id), *d));
         match org_id {
             None => errs
                 .push(FieldError {
