@@ -16,7 +16,7 @@ use qingtuan_domain::time::{format_local_minute, format_local_span};
 use qingtuan_entity::{activity, activity_signup, indicator_value, org, project, project_indicator, region};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set, TransactionTrait,
+    Set,
 };
 use serde_json::json;
 
@@ -58,7 +58,7 @@ pub async fn create_project(app: &App, actor: &Actor, form: &NewProject) -> AppR
         indicators
             .push((required_text(n, "indicators", "指标名称", 100)?, required_text(u, "indicators", "指标单位", 20)?));
     }
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     let row = project::ActiveModel {
         org_id: Set(org.0),
         name: Set(name.clone()),
@@ -97,7 +97,7 @@ pub async fn add_indicator(app: &App, actor: &Actor, project_id: i64, name: &str
     let p = project::Entity::find_by_id(project_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
     scope::require(app, actor, WRITE, (ObjectKind::Org, p.org_id.to_string()), OrgId(p.org_id)).await?;
     let (name, unit) = (required_text(name, "name", "指标名称", 100)?, required_text(unit, "unit", "指标单位", 20)?);
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     let row = project_indicator::ActiveModel {
         project_id: Set(project_id),
         name: Set(name.clone()),
@@ -130,7 +130,7 @@ pub async fn record_indicator_value(
     if !value.is_finite() || value < 0.0 {
         return Err(Invalid::one("value", "指标值应为不小于 0 的数").into());
     }
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     indicator_value::ActiveModel {
         indicator_id: Set(indicator_id),
         on_date: Set(on_date),
@@ -208,7 +208,7 @@ pub async fn create_activity(app: &App, actor: &Actor, form: &NewActivity) -> Ap
     if let Some(p) = &project {
         scope::require(app, actor, WRITE, (ObjectKind::Org, p.org_id.to_string()), OrgId(p.org_id)).await?;
     }
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     let row = activity::ActiveModel {
         org_id: Set(org.0),
         project_id: Set(form.project_id),
@@ -400,7 +400,7 @@ pub async fn sign_up(
     let v = crate::portal::validate(form, a.real_name_required, a.on_date, children)?;
     let phone_hash = app.keys.lookup_hash(v.phone.as_str());
     let anonymous = Actor::anonymous(client, &mask_phone(v.phone.as_str()));
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     if !crate::portal::within_limits(&txn, now, &anonymous, &phone_hash).await? {
         txn.commit().await?;
         return Err(Invalid::one("phone", "提交过于频繁，请一小时后再试").into());
@@ -490,7 +490,7 @@ pub async fn register(
     for f in forms {
         valid.push(crate::portal::validate(f, a.real_name_required, a.on_date, children)?);
     }
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     let free = u64::try_from(a.capacity).unwrap_or(0).saturating_sub(places_taken(&txn, a.id).await?);
     if valid.len() as u64 > free {
         return Err(Invalid::one("capacity", format!("名额不足：还剩 {free} 个名额")).into());
@@ -558,7 +558,7 @@ pub async fn cancel(app: &App, client: &ClientInfo, token: &str) -> AppResult<()
     let now = app.now();
     let anonymous = Actor::anonymous(client, &s.name);
     let id = s.id;
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     let mut active: activity_signup::ActiveModel = s.into();
     active.status = Set(SignupStatus::Cancelled.code().into());
     active.update(&txn).await?;
@@ -670,7 +670,7 @@ pub async fn decide_signup(app: &App, actor: &Actor, signup_id: i64, approve: bo
         return Err(Invalid::one("status", "只能审核待审核的报名").into());
     }
     let to = if approve { SignupStatus::Approved } else { SignupStatus::Rejected };
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     let mut active: activity_signup::ActiveModel = s.into();
     active.status = Set(to.code().into());
     active.update(&txn).await?;
@@ -697,7 +697,7 @@ pub async fn mark_attendance(app: &App, actor: &Actor, activity_id: i64, attende
     if let Some(stray) = attended.iter().find(|id| !approved.iter().any(|s| s.id == **id)) {
         return Err(Invalid::one("attended", format!("报名 {stray} 不是该活动已录取的报名，不能登记参加")).into());
     }
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     let mut present = 0;
     for s in approved {
         let now_attended = attended.contains(&s.id);
@@ -724,7 +724,7 @@ pub async fn record_people_served(app: &App, actor: &Actor, activity_id: i64, pe
         return Err(Invalid::one("people_served", "服务人次不能为负数").into());
     }
     let (before, org_id) = (a.people_served, a.org_id);
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     let mut active: activity::ActiveModel = a.into();
     active.people_served = Set(people);
     active.update(&txn).await?;
@@ -762,7 +762,7 @@ pub async fn export_signups(app: &App, actor: &Actor, activity_id: i64) -> AppRe
         .object(d.org_id)
         .scope(OrgId(d.org_id))
         .after(json!({ "signups_of_activity": activity_id, "rows": count }));
-    audit::record(&app.db, app.now(), actor, entry).await?;
+    audit::record(app.writer(), app.now(), actor, entry).await?;
     Ok(bytes)
 }
 

@@ -219,7 +219,8 @@ pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult
     )?;
 
     let after = serde_json::json!({ "rows": rows.len(), "filter": format!("{filter:?}") });
-    record(&app.db, app.now(), actor, Entry::new(AuditAction::Exported, ObjectKind::AuditLog).after(after)).await?;
+    record(app.writer(), app.now(), actor, Entry::new(AuditAction::Exported, ObjectKind::AuditLog).after(after))
+        .await?;
     Ok(bytes)
 }
 

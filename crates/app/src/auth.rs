@@ -13,9 +13,7 @@ use qingtuan_domain::username::Username;
 use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{login_attempt, org, role, role_permission, session, user, user_role};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 use serde_json::json;
 
 use crate::actor::{Grant, Principal};
@@ -57,7 +55,7 @@ pub async fn login(
 ) -> AppResult<Option<NewSession>> {
     let now = app.now();
     let key = attempt_key(raw_username);
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     // Beyond each account's lockout: at most so many failed attempts an hour from one address,
     // so guessing across many accounts is slowed; checked before any password is verified.
     let address = address_key(client);
@@ -165,7 +163,7 @@ async fn disable_dormant<C: ConnectionTrait>(conn: &C, account: &user::Model, no
 /// disable-dormant`, run daily); returns how many.
 pub async fn disable_dormant_accounts(app: &App) -> AppResult<usize> {
     let now = app.now();
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     let dormant: Vec<user::Model> = user::Entity::find()
         .filter(user::Column::DisabledAt.is_null())
         .all(&txn)
@@ -250,18 +248,18 @@ pub async fn resolve_session(app: &App, token: &str, client: &ClientInfo) -> App
     let idle = now - found.last_seen_at > app.policy.idle_timeout;
     let expired = now - found.created_at > app.policy.absolute_timeout;
     if idle || expired {
-        session::Entity::delete_by_id(id).exec(&app.db).await?;
+        session::Entity::delete_by_id(id).exec(app.writer()).await?;
         return Ok(None);
     }
     let Some(actor) = load_actor(app, UserId(found.user_id), client).await? else {
-        session::Entity::delete_many().filter(session::Column::UserId.eq(found.user_id)).exec(&app.db).await?;
+        session::Entity::delete_many().filter(session::Column::UserId.eq(found.user_id)).exec(app.writer()).await?;
         return Ok(None);
     };
     // Writing on every request would serialise readers on SQLite; a minute of slack is harmless.
     if now - found.last_seen_at > TimeDelta::seconds(60) {
         let mut touched = found.clone().into_active_model();
         touched.last_seen_at = Set(now);
-        touched.update(&app.db).await?;
+        touched.update(app.writer()).await?;
     }
     // The login is the first authentication; a confirmation later moves it on.
     let authenticated_at = found.reauthenticated_at.unwrap_or(found.created_at);
@@ -276,7 +274,7 @@ pub async fn reauthenticate(app: &App, actor: &Actor, token: &str, password: &st
     let account = user::Entity::find_by_id(user_id.0).one(&app.db).await?.ok_or(AppError::Unauthenticated)?;
     let ok = verify_password(password, &account.password_hash);
     let now = app.now();
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     if ok {
         let found = session::Entity::find_by_id(sha256_hex(token)).one(&txn).await?.ok_or(AppError::Unauthenticated)?;
         let mut active = found.into_active_model();
@@ -341,7 +339,7 @@ pub async fn load_actor(app: &App, user_id: UserId, client: &ClientInfo) -> AppR
 
 /// Ends the session behind `token`.
 pub async fn logout(app: &App, actor: &Actor, token: &str) -> AppResult<()> {
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     session::Entity::delete_by_id(sha256_hex(token)).exec(&txn).await?;
     let mut entry = Entry::new(AuditAction::Logout, ObjectKind::Session);
     if let Some(id) = actor.user_id() {
@@ -391,7 +389,7 @@ pub async fn change_password(app: &App, actor: &Actor, form: &PasswordChange) ->
 
     let now = app.now();
     let hash = hash_password(&form.new)?;
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     let mut active = account.clone().into_active_model();
     active.password_hash = Set(hash);
     active.must_change_password = Set(false);

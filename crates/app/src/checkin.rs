@@ -16,10 +16,7 @@ use qingtuan_domain::region::pinyin_initials;
 use qingtuan_domain::time::{format_local, format_local_span};
 use qingtuan_domain::volunteering::credited_minutes;
 use qingtuan_entity::{checkin_use, person, recruitment_call, shift, signup, turnout};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
 use crate::audit::{self, Entry};
@@ -230,7 +227,7 @@ pub async fn check_with_typed_code(
 
 async fn throttle(app: &App, client: &ClientInfo) -> AppResult<()> {
     let now = app.now();
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     let allowed = crate::limits::allow(&txn, &format!("checkin:addr:{}", client.addr), ATTEMPTS_PER_HOUR, now).await?;
     if !allowed {
         let anonymous = Actor::anonymous(client, "portal");
@@ -256,7 +253,7 @@ async fn record(
     let phone = app.keys.decrypt(&s.phone_enc)?;
     let anonymous = Actor::anonymous(client, &mask_phone(&phone));
     let used = format!("{}{window}", direction.code());
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     let replay = checkin_use::Entity::find()
         .filter(checkin_use::Column::SignupId.eq(s.id))
         .filter(checkin_use::Column::Code.eq(used.clone()))

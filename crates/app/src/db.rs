@@ -1,31 +1,185 @@
-//! Connecting to SQLite or PostgreSQL and bringing the schema up to date.
+//! Connecting to SQLite or PostgreSQL, the write path, and bringing the schema up to date.
+//!
+//! On SQLite, reads and writes use different connections: a pool of query-only connections for
+//! reads (WAL: a read never waits for a writer) and one writer connection, so writers queue in
+//! the process instead of meeting SQLite's lock. Every write transaction begins `IMMEDIATE` — it
+//! takes the write lock before its first read, so it can never fail with `SQLITE_BUSY_SNAPSHOT`
+//! half-way — and `synchronous=FULL` makes an acknowledged commit survive a power cut. A writer
+//! connection that is handed back still inside a transaction (a COMMIT or ROLLBACK that failed,
+//! e.g. on a full disk) is closed, never reused. On PostgreSQL both are the same pool.
 
 use std::time::Duration;
 
 use qingtuan_migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+
+/// The read and write connections of one database.
+#[derive(Debug, Clone)]
+pub struct Db {
+    /// Reads. On SQLite these connections are query-only: a write through them fails loudly.
+    pub read: DatabaseConnection,
+    /// Writes: every transaction that changes something, and single-statement writes.
+    pub write: DatabaseConnection,
+    /// The embedded database's file as opened (`None` on PostgreSQL).
+    pub file: Option<DbFile>,
+}
+
+/// The file an embedded database was opened from, by device and inode: if the path no longer
+/// leads to it (deleted, replaced), writes would go to a file nobody will open again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DbFile {
+    path: std::path::PathBuf,
+    identity: (u64, u64),
+}
+
+impl DbFile {
+    fn open(url: &str) -> Option<Self> {
+        let path = sqlite_path(url)?;
+        let identity = file_identity(&path)?;
+        Some(Self { path, identity })
+    }
+
+    /// Does the path still lead to the file that was opened?
+    pub fn intact(&self) -> bool {
+        file_identity(&self.path) == Some(self.identity)
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+}
+
+fn file_identity(path: &std::path::Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+/// The file of a `sqlite://PATH?…` URL (`None` for an in-memory database).
+pub fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && path != ":memory:").then(|| std::path::PathBuf::from(path))
+}
+
+/// How long a writer waits for its turn before the request is answered 503 (retry later).
+const WRITE_WAIT: Duration = Duration::from_secs(30);
+/// How long a reader waits for a pooled connection before the request is answered 503.
+const READ_WAIT: Duration = Duration::from_secs(10);
 
 /// Opens the database at `url` (`sqlite://…` or `postgres://…`).
-pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
-    let mut options = ConnectOptions::new(url.to_owned());
-    options
-        .sqlx_logging(false)
-        .connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(10))
-        .map_sqlx_sqlite_opts(|o| {
-            o.create_if_missing(true)
-                .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
-                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
-                .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10))
-        });
-    if url.starts_with("sqlite:") {
-        // One writer at a time is what SQLite allows; a small pool avoids lock contention.
-        options.max_connections(4);
-    } else {
-        options.max_connections(16);
+pub async fn connect(url: &str) -> Result<Db, DbErr> {
+    if !url.starts_with("sqlite:") {
+        let mut options = ConnectOptions::new(url.to_owned());
+        options
+            .sqlx_logging(false)
+            .connect_timeout(Duration::from_secs(5))
+            .acquire_timeout(READ_WAIT)
+            .max_connections(16);
+        let pool = Database::connect(options).await?;
+        return Ok(Db { read: pool.clone(), write: pool, file: None });
     }
-    Database::connect(options).await
+    // The writer first: it creates the file and switches it to WAL before any reader opens it.
+    let mut options = sqlite_options(url, false);
+    options.max_connections(1).min_connections(1).acquire_timeout(WRITE_WAIT).map_sqlx_sqlite_pool_opts(|o| {
+        o.after_release(|conn, _| {
+            Box::pin(async move {
+                use sea_orm::sqlx::Connection;
+                // Runs any rollback the dropped transaction queued, then keeps the connection
+                // only if that left it outside every transaction.
+                conn.ping().await?;
+                Ok(!conn.is_in_transaction())
+            })
+        })
+    });
+    let write = Database::connect(options).await?;
+    let mut options = sqlite_options(url, true);
+    options.max_connections(4).acquire_timeout(READ_WAIT);
+    let read = Database::connect(options).await?;
+    Ok(Db { read, write, file: DbFile::open(url) })
+}
+
+fn sqlite_options(url: &str, query_only: bool) -> ConnectOptions {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options.sqlx_logging(false).connect_timeout(Duration::from_secs(5)).map_sqlx_sqlite_opts(move |o| {
+        let o = o
+            .create_if_missing(!query_only)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        if query_only { o.pragma("query_only", "ON") } else { o }
+    });
+    options
+}
+
+/// Begins a write transaction: on SQLite `BEGIN IMMEDIATE` on the writer connection, retried
+/// while another process (a CLI import beside the server) holds the lock.
+pub async fn begin_write(write: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    if write.get_database_backend() != DbBackend::Sqlite {
+        return write.begin().await;
+    }
+    let options =
+        TransactionOptions { sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate), ..Default::default() };
+    let mut attempts = 0;
+    loop {
+        match write.begin_with_options(options).await {
+            Err(e) if attempts < 3 && is_busy(&e) => attempts += 1,
+            other => return other,
+        }
+    }
+}
+
+/// What a database error means for the person who asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// Too many requests at once, or the database lock held elsewhere: try again shortly.
+    Busy,
+    /// The database cannot store anything now: disk full, I/O error, read-only or moved file.
+    Storage,
+    /// Anything else: a fault to log.
+    Other,
+}
+
+/// Classifies a database error by its driver code (SQLite primary codes, PostgreSQL SQLSTATE).
+pub fn failure(err: &DbErr) -> Failure {
+    use sea_orm::RuntimeErr;
+    let sqlx = match err {
+        DbErr::ConnectionAcquire(_) => return Failure::Busy,
+        DbErr::Conn(RuntimeErr::SqlxError(e))
+        | DbErr::Exec(RuntimeErr::SqlxError(e))
+        | DbErr::Query(RuntimeErr::SqlxError(e)) => e,
+        _ => return Failure::Other,
+    };
+    match sqlx.as_ref() {
+        sea_orm::sqlx::Error::PoolTimedOut => Failure::Busy,
+        sea_orm::sqlx::Error::Io(_) => Failure::Storage,
+        sea_orm::sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            if let Ok(n) = code.parse::<i32>() {
+                // SQLite: the primary code is the low byte of the extended one.
+                match n & 0xff {
+                    5 | 6 => Failure::Busy,                    // BUSY, LOCKED
+                    8 | 10 | 11 | 13 | 14 => Failure::Storage, // READONLY, IOERR, CORRUPT, FULL, CANTOPEN
+                    _ => Failure::Other,
+                }
+            } else if code.starts_with("53") || code.starts_with("58") {
+                Failure::Storage // insufficient resources (disk full), system errors
+            } else if code.starts_with("57P") || code.starts_with("08") || code == "40001" || code == "40P01" {
+                Failure::Busy // shutting down, connection lost, serialization failure, deadlock
+            } else {
+                Failure::Other
+            }
+        }
+        _ => Failure::Other,
+    }
+}
+
+fn is_busy(err: &DbErr) -> bool {
+    failure(err) == Failure::Busy && !matches!(err, DbErr::ConnectionAcquire(_))
 }
 
 /// Gives a bulk write on SQLite 64 MiB of page cache (the default is 2 MiB), so it writes each
@@ -50,12 +204,53 @@ pub async fn checkpoint<C: ConnectionTrait>(conn: &C) -> Result<(), DbErr> {
 
 /// Brings the schema up to date, then fills derived tables a migration created (once, even if
 /// an earlier start stopped between the two).
-pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await?;
-    crate::workforce::fill_once(db).await.map_err(|e| DbErr::Custom(e.to_string()))
+pub async fn migrate(db: &Db) -> Result<(), DbErr> {
+    Migrator::up(&db.write, None).await?;
+    crate::workforce::fill_once(&db.write).await.map_err(|e| DbErr::Custom(e.to_string()))
 }
 
-/// Is the database answering? Used by `/readyz`.
-pub async fn ping(db: &DatabaseConnection) -> bool {
-    db.ping().await.is_ok()
+/// Why the server cannot take requests now (`/readyz`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotReady {
+    /// The embedded database's file was deleted or replaced since it was opened.
+    FileGone,
+    /// The schema is behind this build's migrations.
+    SchemaBehind,
+    /// A write did not go through (disk full, I/O error, lock held too long, unreachable).
+    NotWritable,
+}
+
+impl NotReady {
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::FileGone => "database file deleted or replaced since it was opened",
+            Self::SchemaBehind => "database schema is not current",
+            Self::NotWritable => "database cannot take a write",
+        }
+    }
+}
+
+/// Ready means: the file is the one opened, the schema is current and a write commits (a
+/// heartbeat row is rewritten, so a full disk or a lost connection shows).
+pub async fn readiness(app: &crate::App) -> Result<(), NotReady> {
+    use qingtuan_entity::app_setting;
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    if app.db_file.as_ref().is_some_and(|f| !f.intact()) {
+        return Err(NotReady::FileGone);
+    }
+    match Migrator::get_pending_migrations(&app.writer).await {
+        Ok(pending) if pending.is_empty() => {}
+        Ok(_) => return Err(NotReady::SchemaBehind),
+        Err(_) => return Err(NotReady::NotWritable),
+    }
+    let write = async {
+        let txn = app.begin().await?;
+        app_setting::Entity::delete_by_id("readyz.heartbeat".to_owned()).exec(&txn).await?;
+        app_setting::ActiveModel { key: Set("readyz.heartbeat".to_owned()), value: Set(app.now().to_rfc3339()) }
+            .insert(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok::<(), crate::AppError>(())
+    };
+    write.await.map_err(|_: crate::AppError| NotReady::NotWritable)
 }

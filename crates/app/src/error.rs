@@ -22,6 +22,9 @@ pub enum AppError {
     /// Too many attempts from one place: try again after this many seconds.
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
+    /// The database cannot store anything now (its file was deleted or replaced).
+    #[error("database storage unavailable")]
+    StorageUnavailable,
     #[error("database: {0}")]
     Db(#[from] DbErr),
     #[error("{0}")]
@@ -29,6 +32,15 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// What the failure means for the person who asked: busy (retry), storage, or a fault.
+    pub fn failure(&self) -> Option<crate::db::Failure> {
+        match self {
+            Self::StorageUnavailable => Some(crate::db::Failure::Storage),
+            Self::Db(e) => Some(crate::db::failure(e)),
+            _ => None,
+        }
+    }
+
     /// A unique-constraint violation becomes a message on the given field.
     pub fn on_unique(err: DbErr, field: &'static str, message: &str) -> Self {
         match err.sql_err() {

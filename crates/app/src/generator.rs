@@ -162,6 +162,6 @@ pub async fn build(app: &App, size: Size, progress: &(dyn Fn(&str, usize, usize)
         });
     }
     positions::create_batch_with_progress(app, &sys, &position_rows, false, &report("职务")).await?;
-    crate::db::checkpoint(&app.db).await?;
+    crate::db::checkpoint(app.writer()).await?;
     Ok(())
 }

@@ -74,7 +74,12 @@ impl Default for AuthPolicy {
 /// Everything a use-case needs: the database, the clock and the policy.
 #[derive(Clone)]
 pub struct App {
+    /// Reads (on SQLite query-only connections that never wait for a writer).
     pub db: DatabaseConnection,
+    /// Writes go through [`App::begin`] or [`App::writer`], never through `db`.
+    writer: DatabaseConnection,
+    /// The embedded database's file as opened, checked before every write transaction.
+    db_file: Option<db::DbFile>,
     pub clock: Arc<dyn Clock>,
     pub policy: AuthPolicy,
     pub keys: crypto::Keys,
@@ -87,8 +92,24 @@ impl std::fmt::Debug for App {
 }
 
 impl App {
-    pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>, keys: crypto::Keys) -> Self {
-        Self { db, clock, policy: AuthPolicy::default(), keys }
+    pub fn new(db: db::Db, clock: Arc<dyn Clock>, keys: crypto::Keys) -> Self {
+        Self { db: db.read, writer: db.write, db_file: db.file, clock, policy: AuthPolicy::default(), keys }
+    }
+
+    /// Begins a write transaction (on SQLite it holds the write lock from its first statement).
+    /// Refused when the embedded database's file is no longer the one opened: a write there would
+    /// be acknowledged and then lost.
+    pub async fn begin(&self) -> Result<sea_orm::DatabaseTransaction, AppError> {
+        if let Some(file) = self.db_file.as_ref().filter(|f| !f.intact()) {
+            tracing::error!(path = %file.path().display(), "the database file was deleted or replaced; refusing writes");
+            return Err(AppError::StorageUnavailable);
+        }
+        Ok(db::begin_write(&self.writer).await?)
+    }
+
+    /// The connection for a single-statement write outside a transaction.
+    pub fn writer(&self) -> &DatabaseConnection {
+        &self.writer
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {

@@ -96,7 +96,7 @@ pub async fn grant(app: &App, actor: &Actor, form: &NewApproval) -> AppResult<i6
         return Err(Invalid(problems).into());
     };
     let now = app.now();
-    let txn = sea_orm::TransactionTrait::begin(&app.db).await?;
+    let txn = app.begin().await?;
     let created = approval::ActiveModel {
         user_id: Set(grantee.id),
         scope_org_id: Set(scope_org.id),
@@ -130,7 +130,7 @@ pub async fn revoke(app: &App, actor: &Actor, id: i64) -> AppResult<()> {
         return Ok(());
     }
     let now = app.now();
-    let txn = sea_orm::TransactionTrait::begin(&app.db).await?;
+    let txn = app.begin().await?;
     let user_id = found.user_id;
     let mut active: approval::ActiveModel = found.into();
     active.revoked_at = Set(Some(now));
@@ -272,7 +272,7 @@ pub(crate) async fn children(
         if let [one] = shown.as_slice() {
             entry = entry.object(*one);
         }
-        audit::record(&app.db, app.now(), actor, entry).await?;
+        audit::record(app.writer(), app.now(), actor, entry).await?;
     }
     Ok(children.into_iter().map(|id| (id, approved.contains(&id))).collect())
 }

@@ -11,7 +11,6 @@ use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{org, org_closure, sector};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 use serde_json::json;
 
@@ -70,7 +69,7 @@ pub async fn create(app: &App, actor: &Actor, form: &NewOrg) -> AppResult<OrgId>
         let write = Permission::new(Module::Orgs, Action::Write);
         scope::require(app, actor, write, (ObjectKind::Org, parent.id.to_string()), OrgId(parent.id)).await?;
     }
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     let id = insert(&txn, app, actor, form).await?;
     txn.commit().await?;
     Ok(id)
@@ -85,7 +84,7 @@ pub async fn create_batch(
     dry_run: bool,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> AppResult<usize> {
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     let mut problems = Vec::new();
     for (i, form) in forms.iter().enumerate() {
         match insert(&txn, app, actor, form).await {
@@ -320,7 +319,7 @@ pub async fn dissolve(app: &App, actor: &Actor, id: OrgId, on: chrono::NaiveDate
     }
     let now = app.now();
     let dissolved: Vec<i64> = std::iter::once(found.id).chain(live_children.iter().map(|o| o.id)).collect();
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     workforce::lock(&txn).await?;
     for o in std::iter::once(found.clone()).chain(live_children) {
         let org_id = o.id;
@@ -366,7 +365,7 @@ pub async fn add_honour(
     if title.is_empty() || title.chars().count() > 100 {
         return Err(Invalid::one("title", "荣誉名称不能为空，且不超过 100 个字").into());
     }
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     org_honour::ActiveModel {
         org_id: Set(found.id),
         title: Set(title.to_owned()),
@@ -469,7 +468,7 @@ pub async fn move_subtree(app: &App, actor: &Actor, id: OrgId, new_parent_code: 
         Some(p) => org::Entity::find_by_id(p).one(&app.db).await?.map(|o| o.code),
         None => None,
     };
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     // Cut the subtree loose from its old ancestors, then hang it under the new parent's.
     org_closure::Entity::delete_many()
         .filter(org_closure::Column::DescendantId.is_in(members.clone()))
@@ -524,7 +523,7 @@ pub async fn export_xlsx(app: &App, actor: &Actor, rows: &[OrgView]) -> AppResul
         }),
     )?;
     audit::record(
-        &app.db,
+        app.writer(),
         app.now(),
         actor,
         Entry::new(AuditAction::Exported, ObjectKind::Org).after(json!({ "rows": rows.len() })),
@@ -598,7 +597,7 @@ pub async fn update(app: &App, actor: &Actor, id: OrgId, form: &OrgEdit) -> AppR
     };
     let before = json!({ "name": found.name, "kind": found.kind, "sector_id": found.sector_id, "region_id": found.region_id, "basis": found.basis, "founded_on": found.founded_on });
     let counts_change = found.sector_id != sector.as_ref().map(|s| s.id) || found.founded_on != founded_on;
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     if counts_change {
         workforce::lock(&txn).await?;
     }

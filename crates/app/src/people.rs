@@ -13,9 +13,7 @@ use qingtuan_domain::region::pinyin_initials;
 use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{person, position, region, signup, team_member, turnout, volunteer_team};
 use sea_orm::sea_query::Query;
-use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde_json::json;
 
 use crate::audit::{self, Entry};
@@ -202,7 +200,7 @@ pub async fn create_batch_with_progress(
 
     let now = app.now();
     let total = valid.len();
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     crate::db::bulk_cache(&txn, false).await?;
     let mut ids = Vec::with_capacity(total);
     let mut masked = Vec::new();
@@ -382,8 +380,13 @@ pub async fn show(app: &App, actor: &Actor, id: i64) -> AppResult<PersonRow> {
 pub async fn show_unmasked(app: &App, actor: &Actor, id: i64) -> AppResult<PersonRow> {
     let found = find_visible(app, actor, id).await?;
     scope::require_somewhere(app, actor, UNMASK).await?;
-    audit::record(&app.db, app.now(), actor, Entry::new(AuditAction::PersonUnmasked, ObjectKind::Person).object(id))
-        .await?;
+    audit::record(
+        app.writer(),
+        app.now(),
+        actor,
+        Entry::new(AuditAction::PersonUnmasked, ObjectKind::Person).object(id),
+    )
+    .await?;
     let mut one = [row(app, found, true)];
     crate::minors::withhold(app, actor, &mut one, "unmask").await?;
     let [found] = one;
@@ -445,7 +448,7 @@ pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult
         }),
     )?;
     let after = json!({ "rows": all.len(), "unmasked": unmask, "filter": format!("{filter:?}") });
-    audit::record(&app.db, app.now(), actor, Entry::new(AuditAction::Exported, ObjectKind::Person).after(after))
+    audit::record(app.writer(), app.now(), actor, Entry::new(AuditAction::Exported, ObjectKind::Person).after(after))
         .await?;
     Ok(bytes)
 }
@@ -504,7 +507,7 @@ pub async fn merge(app: &App, actor: &Actor, keep: i64, duplicate: i64) -> AppRe
     {
         return Err(Invalid::one("duplicate", "两条记录的身份证号码不同，是两个人，不能合并").into());
     }
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     workforce::lock(&txn).await?;
     // Everything that names the duplicate moves to the kept record.
     let kept = || sea_orm::sea_query::Expr::value(a.id);

@@ -15,7 +15,6 @@ use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{org, recruitment_call, shift, signup, turnout};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 use serde_json::json;
 
@@ -263,7 +262,7 @@ pub async fn sign_up(app: &App, client: &ClientInfo, shift_id: i64, form: &Signu
     let phone_hash = app.keys.lookup_hash(v.phone.as_str());
     let anonymous = Actor::anonymous(client, &mask_phone(v.phone.as_str()));
 
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     if !within_limits(&txn, now, &anonymous, &phone_hash).await? {
         txn.commit().await?;
         return Err(Invalid::one("phone", "提交过于频繁，请一小时后再试").into());
@@ -463,7 +462,7 @@ pub async fn cancel(app: &App, client: &ClientInfo, token: &str) -> AppResult<()
     let now = app.now();
     let anonymous = Actor::anonymous(client, &s.name);
     let id = s.id;
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     let mut active: signup::ActiveModel = s.into();
     active.cancelled_at = Set(Some(now));
     active.update(&txn).await?;

@@ -10,7 +10,7 @@ use qingtuan_domain::person::IdNumber;
 use qingtuan_domain::position::{CadreSource, Employment, ServingLevel, Title};
 use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{org, person, position};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde_json::json;
 
 use crate::audit::{self, Entry};
@@ -208,7 +208,7 @@ pub async fn create_batch_with_progress(
 
     let now = app.now();
     let total = valid.len();
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     workforce::lock(&txn).await?;
     let mut written = 0;
     let first = valid.first().map(|v| (v.person_id, v.org_id, v.title, v.start_on));
@@ -282,7 +282,7 @@ pub async fn end(app: &App, actor: &Actor, id: i64, on: NaiveDate) -> AppResult<
     if on <= found.start_on {
         return Err(Invalid::one("end_on", "离任日期应晚于任职日期").into());
     }
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     workforce::lock(&txn).await?;
     let before = json!({ "end_on": found.end_on });
     let person = found.person_id;

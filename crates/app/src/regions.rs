@@ -10,7 +10,6 @@ use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{region, youth_population};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 use serde_json::json;
 
@@ -43,7 +42,7 @@ pub async fn find_by_code<C: ConnectionTrait>(conn: &C, code: &str) -> AppResult
 
 pub async fn create(app: &App, actor: &Actor, form: &NewRegion) -> AppResult<i64> {
     require_district_wide(app, actor).await?;
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     let id = insert(&txn, app, actor, form).await?;
     txn.commit().await?;
     Ok(id)
@@ -114,7 +113,7 @@ pub async fn set_population(
     source: &str,
 ) -> AppResult<()> {
     require_district_wide(app, actor).await?;
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     record_population(&txn, app, actor, region_code, year, count, source).await?;
     txn.commit().await?;
     Ok(())
@@ -256,7 +255,7 @@ pub const POPULATION_COLUMNS: [(&str, &str); 4] =
 /// Creates regions, all or nothing; a row may name a region of an earlier row as its parent.
 pub async fn create_batch(app: &App, actor: &Actor, forms: &[NewRegion], dry_run: bool) -> AppResult<usize> {
     require_district_wide(app, actor).await?;
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     let mut problems = Vec::new();
     for (i, form) in forms.iter().enumerate() {
         match insert(&txn, app, actor, form).await {
@@ -271,7 +270,7 @@ pub async fn create_batch(app: &App, actor: &Actor, forms: &[NewRegion], dry_run
 /// Records youth populations, all or nothing.
 pub async fn set_populations(app: &App, actor: &Actor, forms: &[NewPopulation], dry_run: bool) -> AppResult<usize> {
     require_district_wide(app, actor).await?;
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     let mut problems = Vec::new();
     for (i, form) in forms.iter().enumerate() {
         let row = i + 1;
@@ -420,7 +419,7 @@ pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult
         cells,
     )?;
     let entry = Entry::new(AuditAction::Exported, ObjectKind::Region).after(json!({ "regions": all.len() }));
-    audit::record(&app.db, app.now(), actor, entry).await?;
+    audit::record(app.writer(), app.now(), actor, entry).await?;
     Ok(bytes)
 }
 

@@ -7,7 +7,7 @@ use qingtuan_domain::audit::{AuditAction, ObjectKind};
 use qingtuan_domain::ids::RoleId;
 use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_entity::{role, role_permission};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde_json::json;
 
 use crate::audit::{self, Entry};
@@ -76,7 +76,7 @@ pub async fn set_permissions(
         .collect();
     let after: Vec<String> = permissions.iter().map(|p| p.code()).collect();
 
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     role_permission::Entity::delete_many().filter(role_permission::Column::RoleId.eq(found.id)).exec(&txn).await?;
     if !after.is_empty() {
         let rows = after

@@ -99,6 +99,6 @@ pub async fn deny<T>(
     if let Some(id) = object_id {
         entry = entry.object(id);
     }
-    audit::record(&app.db, app.now(), actor, entry).await?;
+    audit::record(app.writer(), app.now(), actor, entry).await?;
     Err(answer)
 }

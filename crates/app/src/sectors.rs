@@ -5,7 +5,7 @@ use qingtuan_domain::audit::{AuditAction, ObjectKind};
 use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::region::NationalClass;
 use qingtuan_entity::sector;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde_json::json;
 
 use crate::audit::{self, Entry};
@@ -46,7 +46,7 @@ pub async fn set_social_domain(app: &App, actor: &Actor, code: &str, social: boo
     let found =
         sector::Entity::find().filter(sector::Column::Code.eq(code)).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let (before, sector_id) = (found.social_domain, found.id);
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     workforce::lock(&txn).await?;
     let mut active: sector::ActiveModel = found.into();
     active.social_domain = Set(social);

@@ -754,8 +754,10 @@ pub async fn set_default_dates(
     let mut pairs = vec![(BASELINE_SETTING, baseline)];
     pairs.extend(as_of.map(|d| (AS_OF_SETTING, d)));
     for (key, value) in pairs {
-        app_setting::Entity::delete_by_id(key.to_owned()).exec(&app.db).await?;
-        app_setting::ActiveModel { key: Set(key.to_owned()), value: Set(value.to_string()) }.insert(&app.db).await?;
+        app_setting::Entity::delete_by_id(key.to_owned()).exec(app.writer()).await?;
+        app_setting::ActiveModel { key: Set(key.to_owned()), value: Set(value.to_string()) }
+            .insert(app.writer())
+            .await?;
     }
     Ok(())
 }

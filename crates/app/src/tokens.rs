@@ -7,9 +7,7 @@ use qingtuan_domain::audit::{AuditAction, ObjectKind};
 use qingtuan_domain::ids::{TokenId, UserId};
 use qingtuan_domain::time::format_local;
 use qingtuan_entity::{api_token, user};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set};
 use serde_json::json;
 
 use crate::audit::{self, Entry};
@@ -58,7 +56,7 @@ pub async fn create(app: &App, actor: &Actor, name: &str) -> AppResult<String> {
     }
     let secret = format!("{PREFIX}{}", random_token());
     let now = app.now();
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     let created = api_token::ActiveModel {
         user_id: Set(me.0),
         name: Set(name.to_owned()),
@@ -91,7 +89,7 @@ pub async fn revoke(app: &App, actor: &Actor, id: TokenId) -> AppResult<()> {
         .await?
         .ok_or(AppError::NotFound)?;
     let now = app.now();
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     let name = found.name.clone();
     let mut active = found.into_active_model();
     active.revoked_at = Set(Some(now));
@@ -119,7 +117,7 @@ pub async fn resolve(app: &App, secret: &str, client: &ClientInfo) -> AppResult<
     if found.last_used_at.is_none_or(|at| now - at > TimeDelta::seconds(60)) {
         let mut active = found.clone().into_active_model();
         active.last_used_at = Set(Some(now));
-        active.update(&app.db).await?;
+        active.update(app.writer()).await?;
     }
     load_actor(app, UserId(found.user_id), client).await
 }

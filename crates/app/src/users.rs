@@ -13,7 +13,7 @@ use qingtuan_domain::{FieldError, Invalid, password};
 use qingtuan_entity::{api_token, org, org_closure, role, role_permission, session, user, user_role};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    QuerySelect, Set,
 };
 use serde_json::json;
 
@@ -260,7 +260,7 @@ pub async fn create(app: &App, actor: &Actor, form: &NewUser) -> AppResult<Creat
     };
     let hash = hash_password(&password)?;
     let now = app.now();
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     let created = user::ActiveModel {
         username: Set(username.as_str().to_owned()),
         display_name: Set(display_name.clone()),
@@ -304,7 +304,7 @@ pub async fn set_disabled(app: &App, actor: &Actor, id: UserId, disabled: bool) 
         return Err(Invalid::one("user", "不能停用自己的账户").into());
     }
     let now = app.now();
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     let before = json!({ "disabled": account.disabled_at.is_some() });
     let org_id = account.org_id;
     let mut active = account.into_active_model();
@@ -334,7 +334,7 @@ pub async fn reset_password(app: &App, actor: &Actor, id: UserId) -> AppResult<S
     let otp = one_time_password();
     let hash = hash_password(&otp)?;
     let now = app.now();
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     let org_id = account.org_id;
     let mut active = account.into_active_model();
     active.password_hash = Set(hash);
@@ -351,7 +351,7 @@ pub async fn reset_password(app: &App, actor: &Actor, id: UserId) -> AppResult<S
 /// Ends every session of the account; its next request goes to the login page.
 pub async fn end_sessions(app: &App, actor: &Actor, id: UserId) -> AppResult<u64> {
     let account = find_in_scope(app, actor, WRITE, id).await?;
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     let ended = session::Entity::delete_many().filter(session::Column::UserId.eq(id.0)).exec(&txn).await?.rows_affected;
     let entry = Entry::new(AuditAction::SessionsEnded, ObjectKind::User)
         .object(id)
@@ -373,7 +373,7 @@ pub async fn assign_role(app: &App, actor: &Actor, id: UserId, form: &NewAssignm
     let account = find_in_scope(app, actor, WRITE, id).await?;
     let (role, scope_org) = grantable(app, actor, &form.role_code, &form.scope_code).await?;
     let now = app.now();
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     let created = user_role::ActiveModel {
         user_id: Set(account.id),
         role_id: Set(role.id),
@@ -405,7 +405,7 @@ pub async fn revoke_role(app: &App, actor: &Actor, id: UserId, assignment: Assig
     scope::require(app, actor, WRITE, object, OrgId(found.scope_org_id)).await?;
     let role = role::Entity::find_by_id(found.role_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let scope_org = org::Entity::find_by_id(found.scope_org_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     user_role::Entity::delete_by_id(found.id).exec(&txn).await?;
     let entry = Entry::new(AuditAction::RoleRevoked, ObjectKind::User)
         .object(id)
@@ -446,7 +446,7 @@ pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult
         }),
     )?;
     audit::record(
-        &app.db,
+        app.writer(),
         app.now(),
         actor,
         Entry::new(AuditAction::Exported, ObjectKind::User).after(json!({ "rows": all.len() })),

@@ -12,7 +12,7 @@ use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::time::{format_local_clock, start_of_local_day};
 use qingtuan_domain::volunteering::{DEFAULT_MIN_SHARE_PERCENT, Task, credited_minutes};
 use qingtuan_entity::{donation, hour_adjustment, recruitment_call, shift, team_member, turnout, volunteer_team};
-use sea_orm::{ActiveModelTrait, EntityTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::json;
 
 use crate::audit::{self, Entry};
@@ -49,7 +49,7 @@ pub struct NewTeam {
 pub async fn create_team(app: &App, actor: &Actor, form: &NewTeam) -> AppResult<i64> {
     let org = org_in_scope(app, actor, &form.org_code).await?;
     let name = required_text(&form.name, "name", "突击队名称", 100)?;
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     let team = volunteer_team::ActiveModel {
         org_id: Set(org.0),
         name: Set(name.clone()),
@@ -113,7 +113,7 @@ pub async fn set_min_share_percent(app: &App, actor: &Actor, percent: i64) -> Ap
         return Err(Invalid::one("percent", "出勤比例应在 1% 至 100% 之间").into());
     }
     let before = min_share_percent(&app.db).await?;
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     app_setting::Entity::delete_by_id(MIN_SHARE_SETTING.to_owned()).exec(&txn).await?;
     app_setting::ActiveModel { key: Set(MIN_SHARE_SETTING.to_owned()), value: Set(percent.to_string()) }
         .insert(&txn)
@@ -140,7 +140,7 @@ pub async fn create_call(app: &App, actor: &Actor, form: &NewCall) -> AppResult<
     if form.shifts.iter().any(|s| s.end <= s.start || s.places <= 0) {
         return Err(Invalid::one("shifts", "每个班次的结束时间应晚于开始时间，名额应大于 0").into());
     }
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     let call = recruitment_call::ActiveModel {
         org_id: Set(org.0),
         title: Set(title.clone()),
@@ -205,7 +205,7 @@ pub async fn record_turnouts(app: &App, actor: &Actor, rows: &[Attendance]) -> A
         }
     }
     let share = min_share_percent(&app.db).await?;
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     let mut minutes = 0_i64;
     for chunk in rows.chunks(1000) {
         let mut models = Vec::with_capacity(chunk.len());
@@ -249,7 +249,7 @@ pub async fn record_people_served(app: &App, actor: &Actor, shift_id: i64, peopl
     let call = recruitment_call::Entity::find_by_id(s.call_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
     scope::require(app, actor, WRITE, (ObjectKind::Org, call.org_id.to_string()), OrgId(call.org_id)).await?;
     let before = s.people_served;
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     let mut active: shift::ActiveModel = s.into();
     active.people_served = Set(people);
     active.update(&txn).await?;
@@ -286,7 +286,7 @@ pub async fn record_donation(app: &App, actor: &Actor, form: &NewDonation) -> Ap
     if form.value_fen <= 0 {
         return Err(Invalid::one("value", "金额或折价应大于 0").into());
     }
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     let row = donation::ActiveModel {
         org_id: Set(org.0),
         donor_name: Set(form.donor_name.clone().filter(|n| !n.trim().is_empty())),
@@ -509,7 +509,7 @@ pub async fn request_hours(app: &App, actor: &Actor, turnout_id: i64, minutes: i
         .ok()
         .filter(|m| (1..=24 * 60).contains(m))
         .ok_or_else(|| Invalid::one("minutes", "补录时长应在 1 至 1440 分钟之间"))?;
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     let row = hour_adjustment::ActiveModel {
         turnout_id: Set(t.id),
         org_id: Set(org_id),
@@ -547,7 +547,7 @@ pub async fn revoke_hours(app: &App, actor: &Actor, turnout_id: i64, minutes: i6
         .into());
     }
     let now = app.now();
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     let row = hour_adjustment::ActiveModel {
         turnout_id: Set(t.id),
         org_id: Set(org_id),
@@ -591,7 +591,7 @@ pub async fn decide_hours(app: &App, actor: &Actor, adjustment_id: i64, approve:
         return Err(Invalid::one("status", "不能审批自己提出的申请").into());
     }
     let now = app.now();
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     let (org_id, minutes, turnout_id) = (a.org_id, a.minutes, a.turnout_id);
     let mut active: hour_adjustment::ActiveModel = a.into();
     active.status = Set(if approve { APPROVED } else { REJECTED }.into());
@@ -768,7 +768,7 @@ pub async fn export_signups(app: &App, actor: &Actor, shift_id: i64) -> AppResul
         .object(d.org_id)
         .scope(OrgId(d.org_id))
         .after(json!({ "signups_of_shift": shift_id, "rows": count }));
-    audit::record(&app.db, app.now(), actor, entry).await?;
+    audit::record(app.writer(), app.now(), actor, entry).await?;
     Ok(bytes)
 }
 
@@ -875,7 +875,7 @@ pub async fn add_member(
     if already.is_some() {
         return Err(Invalid::one("name", "此人已在突击队中").into());
     }
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     team_member::ActiveModel {
         team_id: Set(team_id),
         person_id: Set(person.id),
@@ -911,7 +911,7 @@ pub async fn change_team(app: &App, actor: &Actor, team_id: i64, change: TeamCha
             .filter(team_member::Column::PersonId.eq(person_id))
             .filter(team_member::Column::LeftOn.is_null())
     };
-    let txn = app.db.begin().await?;
+    let txn = app.begin().await?;
     let after = match change {
         TeamChange::Leave { person_id, on } => {
             let m = member(person_id).one(&txn).await?.ok_or(AppError::NotFound)?;

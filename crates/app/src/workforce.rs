@@ -10,9 +10,7 @@
 //! `qingtuan check` compares the table with a rebuild from the records.
 
 use chrono::NaiveDate;
-use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Set, Statement, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Set, Statement};
 
 use crate::error::AppResult;
 
@@ -121,7 +119,7 @@ const FILLED: &str = "workforce_spans.filled";
 /// first start after migration m0010 (see [`fill_once`]) and by `qingtuan check --repair`.
 pub async fn rebuild(db: &DatabaseConnection) -> AppResult<()> {
     use qingtuan_entity::app_setting;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     lock(&txn).await?;
     refresh(&txn, Affected::Everyone).await?;
     app_setting::Entity::delete_by_id(FILLED.to_owned()).exec(&txn).await?;

@@ -262,7 +262,7 @@ async fn check(app: &App, repair: bool) -> anyhow::Result<()> {
     if !repair {
         anyhow::bail!("工作力量时段与记录不一致（列出前 {} 处）；用 --repair 按记录重建", differences.len());
     }
-    workforce::rebuild(&app.db).await.map_err(explain)?;
+    workforce::rebuild(app.writer()).await.map_err(explain)?;
     if workforce::differences(&app.db).await.map_err(explain)?.is_empty() {
         println!("已按记录重建工作力量时段，现已一致");
         Ok(())

@@ -163,10 +163,26 @@ impl TestApp {
         usize::try_from(n).expect("non-negative")
     }
 
+    /// One integer from raw SQL (`SELECT … AS n` or a `PRAGMA`), read through a connection of its
+    /// own: what is in the database, whatever the app's pools hold.
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        use sea_orm::{ConnectionTrait, Statement};
+        let db = qingtuan_app::db::connect(&self.db.url).await.expect("connect to the test database");
+        let backend = db.read.get_database_backend();
+        let row = db.read.query_one_raw(Statement::from_string(backend, sql)).await.expect("query").expect("a row");
+        row.try_get_by_index(0).expect("an integer")
+    }
+
     /// Runs raw SQL on the test database, as an attacker with database access would.
     pub async fn execute_sql(&self, sql: &str) -> Result<u64, String> {
         use sea_orm::ConnectionTrait;
-        self.app.db.execute_unprepared(sql).await.map(|r| r.rows_affected()).map_err(|e| e.to_string())
+        self.app.writer().execute_unprepared(sql).await.map(|r| r.rows_affected()).map_err(|e| e.to_string())
+    }
+
+    /// Runs the migrations again, as the next start of a server would (after a test undid one).
+    pub async fn migrate_again(&self) {
+        let db = qingtuan_app::db::connect(&self.db.url).await.expect("connect to the test database");
+        qingtuan_app::db::migrate(&db).await.expect("migrate");
     }
 
     /// Serves the router on a real loopback port, for browsers and other processes.

@@ -6,6 +6,10 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use qingtuan_app::AppError;
+use qingtuan_app::db::Failure;
+
+/// When a busy server asks clients to come back.
+pub const BUSY_RETRY_AFTER_SECS: u64 = 2;
 
 /// Status and the Chinese message users see, for every error.
 fn status_and_message(err: &AppError) -> (StatusCode, String) {
@@ -23,7 +27,18 @@ fn status_and_message(err: &AppError) -> (StatusCode, String) {
         AppError::Forbidden => (StatusCode::FORBIDDEN, "您没有此操作的权限".into()),
         AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "请先登录".into()),
         AppError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "尝试过于频繁，请稍后再试".into()),
-        AppError::Db(_) | AppError::Internal(_) => {
+        AppError::StorageUnavailable | AppError::Db(_) if err.failure() == Some(Failure::Busy) => {
+            tracing::warn!(error = %err, "busy: answered 503");
+            (StatusCode::SERVICE_UNAVAILABLE, "系统繁忙，本次操作未完成，请稍后再试".into())
+        }
+        AppError::StorageUnavailable | AppError::Db(_) if err.failure() == Some(Failure::Storage) => {
+            tracing::error!(error = %err, source = ?std::error::Error::source(err), "storage failure: answered 503");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "数据库暂时无法写入（磁盘已满或存储故障），本次操作未保存；请联系系统管理员".into(),
+            )
+        }
+        AppError::StorageUnavailable | AppError::Db(_) | AppError::Internal(_) => {
             let reference = qingtuan_app::crypto::random_token().chars().take(8).collect::<String>();
             tracing::error!(error = %err, source = ?std::error::Error::source(err), %reference, "request failed");
             (StatusCode::INTERNAL_SERVER_ERROR, format!("系统出错，请稍后再试（参考编号 {reference}）"))
@@ -58,10 +73,15 @@ impl IntoResponse for PageError {
     }
 }
 
-/// Tells a throttled client when to come back.
+/// Tells a throttled or busy client when to come back.
 fn with_retry_after(err: &AppError, mut res: Response) -> Response {
-    if let AppError::TooManyRequests { retry_after_secs } = err
-        && let Ok(v) = retry_after_secs.to_string().parse()
+    let wait = match err {
+        AppError::TooManyRequests { retry_after_secs } => Some(*retry_after_secs),
+        _ if err.failure() == Some(Failure::Busy) => Some(BUSY_RETRY_AFTER_SECS),
+        _ => None,
+    };
+    if let Some(wait) = wait
+        && let Ok(v) = wait.to_string().parse()
     {
         res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
     }

@@ -78,10 +78,14 @@ async fn health() -> &'static str {
     "ok"
 }
 
+/// 200 only while the database takes writes, its schema is current and its file is the one
+/// opened; 503 with the reason otherwise.
 async fn ready(axum::extract::State(state): axum::extract::State<AppState>) -> (axum::http::StatusCode, &'static str) {
-    if qingtuan_app::db::ping(&state.app.db).await {
-        (axum::http::StatusCode::OK, "ready")
-    } else {
-        (axum::http::StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+    match qingtuan_app::db::readiness(&state.app).await {
+        Ok(()) => (axum::http::StatusCode::OK, "ready"),
+        Err(not_ready) => {
+            tracing::warn!(reason = not_ready.message(), "not ready");
+            (axum::http::StatusCode::SERVICE_UNAVAILABLE, not_ready.message())
+        }
     }
 }

@@ -155,7 +155,7 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
                 _ => Actor { client: client.clone(), ..Actor::system() },
             };
             let entry = Entry::new(AuditAction::CsrfRejected, ObjectKind::Page).object(req.uri().path());
-            if let Err(e) = audit::record(&app.db, app.now(), &actor, entry).await {
+            if let Err(e) = audit::record(app.writer(), app.now(), &actor, entry).await {
                 return crate::PageError(e).into_response();
             }
             tracing::warn!(path = %req.uri().path(), addr = %client.addr, "CSRF check failed");

@@ -312,7 +312,7 @@ async fn accounts_unused_for_ninety_days_are_disabled(t: TestApp) {
     // Upgrading a database from before logins were recorded counts every account as used then.
     t.execute_sql("ALTER TABLE users DROP COLUMN last_login_at").await.expect("drop");
     t.execute_sql("DELETE FROM seaql_migrations WHERE version = 'm0012_last_login'").await.expect("forget");
-    qingtuan_app::db::migrate(&t.app.db).await.expect("upgrade");
+    t.migrate_again().await;
     let stamped = t.execute_sql("UPDATE users SET username = username WHERE last_login_at IS NOT NULL").await;
     assert_eq!(stamped, Ok(4), "dora, eve, ada and root");
 }

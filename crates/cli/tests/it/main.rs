@@ -13,6 +13,7 @@ mod imports;
 mod people;
 mod portal;
 mod registry;
+mod reliability;
 mod security;
 mod stats;
 mod volunteering;

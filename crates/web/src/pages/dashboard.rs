@@ -185,7 +185,7 @@ pub async fn export(
     let name = orgs::show(app, &user.actor, p.scope).await?.name;
     let bytes = report::to_xlsx(&p, &name, &figures)?;
     audit::record(
-        &app.db,
+        app.writer(),
         app.now(),
         &user.actor,
         Entry::new(AuditAction::Exported, ObjectKind::Org)

@@ -1,0 +1,150 @@
+//! Trustworthy under load and faults: concurrent writers and logins, a full disk, a deleted
+//! database file, and a readiness probe that tells the truth.
+
+use qingtuan_testkit::{Backend, PASSWORD, TestApp, TestClient, db_tests};
+
+/// Orgs in the database, counted through a fresh connection (not the app's pools).
+async fn orgs_in_database(t: &TestApp) -> i64 {
+    t.scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM orgs").await
+}
+
+async fn create_org(client: &TestClient, code: &str) -> u16 {
+    let name = format!("测试团支部{code}");
+    client.post("/orgs", &[("parent_code", "S1"), ("code", code), ("name", &name), ("kind", "branch")]).await.status
+}
+
+/// Eight sessions create orgs at once: every write is saved, none answers "database is locked".
+async fn concurrent_writers(t: TestApp) {
+    t.seed_tree().await;
+    t.create_user("root", "district_admin", "D").await;
+    let mut tasks = Vec::new();
+    for w in 0..8 {
+        let client = t.login("root").await;
+        client.get("/orgs/new").await;
+        tasks.push(tokio::spawn(async move {
+            let mut statuses = Vec::new();
+            for i in 0..12 {
+                statuses.push(create_org(&client, &format!("W{w}N{i}")).await);
+            }
+            statuses
+        }));
+    }
+    for task in tasks {
+        let statuses = task.await.expect("writer");
+        assert!(statuses.iter().all(|s| *s == 303), "every write saved: {statuses:?}");
+    }
+    assert_eq!(orgs_in_database(&t).await, 7 + 8 * 12);
+}
+
+/// Twenty people log in at the same moment: all get in.
+async fn concurrent_logins(t: TestApp) {
+    t.seed_tree().await;
+    for i in 0..20 {
+        t.create_user(&format!("user{i}"), "org_viewer", "S1").await;
+    }
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let client = t.client();
+        tasks.push(tokio::spawn(async move { client.login(&format!("user{i}"), PASSWORD).await.status }));
+    }
+    for task in tasks {
+        assert_eq!(task.await.expect("login"), 303);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writers_all_succeed_sqlite() {
+    concurrent_writers(TestApp::spawn(Backend::Sqlite).await).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writers_all_succeed_postgres() {
+    concurrent_writers(TestApp::spawn(Backend::Postgres).await).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_logins_all_succeed_sqlite() {
+    concurrent_logins(TestApp::spawn(Backend::Sqlite).await).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_logins_all_succeed_postgres() {
+    concurrent_logins(TestApp::spawn(Backend::Postgres).await).await
+}
+
+async fn pragma(t: &TestApp, name: &str) -> i64 {
+    t.scalar(&format!("PRAGMA {name}")).await
+}
+
+/// The disk fills (SQLite's page limit stands in for it): a write that cannot be stored answers
+/// 503 in Chinese and is not there; every acknowledged write is; when space returns, writes work
+/// again without a restart.
+#[tokio::test]
+async fn a_full_disk_loses_no_acknowledged_write_and_recovers() {
+    let t = TestApp::spawn(Backend::Sqlite).await;
+    t.seed_tree().await;
+    let admin = t.admin().await;
+    admin.get("/orgs/new").await;
+    let pages = pragma(&t, "page_count").await;
+    t.execute_sql(&format!("PRAGMA max_page_count = {pages}")).await.expect("limit the database's size");
+    let mut saved = 0;
+    let mut refused = None;
+    for i in 0..400 {
+        let code = format!("F{i}");
+        match create_org(&admin, &code).await {
+            303 => saved += 1,
+            503 => {
+                refused = Some(code);
+                break;
+            }
+            other => panic!("a write answered {other}"),
+        }
+    }
+    let refused = refused.expect("the database filled up");
+    let page = admin.get(&format!("/orgs?q={refused}")).await;
+    assert!(!page.text().contains(&format!("测试团支部{refused}")), "the refused org is not shown");
+    assert_eq!(orgs_in_database(&t).await, 7 + saved, "every acknowledged write is stored, the refused one is not");
+    let answer =
+        admin.post("/orgs", &[("parent_code", "S1"), ("code", "FX"), ("name", "满"), ("kind", "branch")]).await;
+    assert_eq!(answer.status, 503);
+    assert!(answer.text().contains("磁盘已满") && answer.text().contains("未保存"), "{}", answer.text());
+
+    t.execute_sql("PRAGMA max_page_count = 1073741823").await.expect("space returns");
+    assert_eq!(create_org(&admin, &refused).await, 303, "writes work again without a restart");
+    assert_eq!(orgs_in_database(&t).await, 7 + saved + 1);
+    assert_eq!(admin.get("/readyz").await.status, 200);
+}
+
+/// The database file is deleted under the running server: writes are refused (they would be
+/// acknowledged and lost), and the readiness probe says why.
+#[tokio::test]
+async fn a_deleted_database_file_refuses_writes_and_fails_readiness() {
+    let t = TestApp::spawn(Backend::Sqlite).await;
+    t.seed_tree().await;
+    let admin = t.admin().await;
+    admin.get("/orgs/new").await;
+    assert_eq!(create_org(&admin, "B1").await, 303);
+    assert_eq!(admin.get("/readyz").await.status, 200);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}/test.sqlite{suffix}", t.db.place));
+    }
+    let answer =
+        admin.post("/orgs", &[("parent_code", "S1"), ("code", "B2"), ("name", "删"), ("kind", "branch")]).await;
+    assert_eq!(answer.status, 503);
+    assert!(answer.text().contains("未保存"));
+    let ready = admin.get("/readyz").await;
+    assert_eq!(ready.status, 503);
+    assert!(ready.text().contains("deleted"), "{}", ready.text());
+}
+
+/// A schema behind this build's migrations is not ready.
+async fn readiness_needs_the_current_schema(t: TestApp) {
+    let c = t.client();
+    assert_eq!(c.get("/readyz").await.status, 200);
+    t.execute_sql("DELETE FROM seaql_migrations WHERE version = 'm0013_reauthentication'").await.expect("forget");
+    let ready = c.get("/readyz").await;
+    assert_eq!(ready.status, 503);
+    assert!(ready.text().contains("schema"), "{}", ready.text());
+}
+
+db_tests!(readiness_needs_the_current_schema);
