@@ -55,26 +55,27 @@ pub async fn login(
 ) -> AppResult<Option<NewSession>> {
     let now = app.now();
     let key = attempt_key(raw_username);
-    let txn = app.begin().await?;
     // Beyond each account's lockout: at most so many failed attempts an hour from one address,
     // so guessing across many accounts is slowed; checked before any password is verified.
     let address = address_key(client);
-    if let Some(wait) = limits::blocked_for(&txn, &address, LOGIN_ATTEMPTS_PER_ADDRESS_PER_HOUR, now).await? {
+    if let Some(wait) = limits::blocked_for(&app.db, &address, LOGIN_ATTEMPTS_PER_ADDRESS_PER_HOUR, now).await? {
         let anonymous = Actor::anonymous(client, &key);
-        audit::record(&txn, now, &anonymous, Entry::new(AuditAction::RateLimited, ObjectKind::Page).object("login"))
-            .await?;
-        txn.commit().await?;
+        let entry = Entry::new(AuditAction::RateLimited, ObjectKind::Page).object("login");
+        audit::record(app.writer(), now, &anonymous, entry).await?;
         return Err(AppError::TooManyRequests { retry_after_secs: wait });
     }
 
-    let attempt = login_attempt::Entity::find_by_id(key.clone()).one(&txn).await?;
+    let attempt = login_attempt::Entity::find_by_id(key.clone()).one(&app.db).await?;
     let locked = attempt.as_ref().and_then(|a| a.locked_until).is_some_and(|until| until > now);
     let account = match Username::parse(raw_username) {
-        Ok(name) => user::Entity::find().filter(user::Column::Username.eq(name.as_str())).one(&txn).await?,
+        Ok(name) => user::Entity::find().filter(user::Column::Username.eq(name.as_str())).one(&app.db).await?,
         Err(_) => None,
     };
-    // Always verify against some hash, so an unknown name costs as much time as a known one.
-    let password_ok = verify_password(password, account.as_ref().map_or(dummy_hash(), |u| u.password_hash.as_str()));
+    // Always verify against some hash, so an unknown name costs as much time as a known one. The
+    // hash is checked outside any transaction, on the bounded hashing pool.
+    let hash = account.as_ref().map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());
+    let password_ok = verify_password(password, &hash).await?;
+    let txn = app.begin().await?;
     let usable = account.as_ref().filter(|u| u.disabled_at.is_none());
 
     // The audit rows name whoever was claimed, known or not.
@@ -272,7 +273,7 @@ pub async fn resolve_session(app: &App, token: &str, client: &ClientInfo) -> App
 pub async fn reauthenticate(app: &App, actor: &Actor, token: &str, password: &str) -> AppResult<bool> {
     let user_id = actor.user_id().ok_or(AppError::Unauthenticated)?;
     let account = user::Entity::find_by_id(user_id.0).one(&app.db).await?.ok_or(AppError::Unauthenticated)?;
-    let ok = verify_password(password, &account.password_hash);
+    let ok = verify_password(password, &account.password_hash).await?;
     let now = app.now();
     let txn = app.begin().await?;
     if ok {
@@ -368,7 +369,7 @@ pub async fn change_password(app: &App, actor: &Actor, form: &PasswordChange) ->
     let user_id = actor.user_id().ok_or(AppError::Unauthenticated)?;
     let account = user::Entity::find_by_id(user_id.0).one(&app.db).await?.ok_or(AppError::Unauthenticated)?;
     let mut problems = Vec::new();
-    if !verify_password(&form.current, &account.password_hash) {
+    if !verify_password(&form.current, &account.password_hash).await? {
         problems.push(FieldError { field: "current", message: "当前密码不正确".into() });
     }
     if let Err(Invalid(mut errs)) = password::validate(&form.new, &[&account.username, &account.display_name]) {
@@ -388,7 +389,7 @@ pub async fn change_password(app: &App, actor: &Actor, form: &PasswordChange) ->
     }
 
     let now = app.now();
-    let hash = hash_password(&form.new)?;
+    let hash = hash_password(&form.new).await?;
     let txn = app.begin().await?;
     let mut active = account.clone().into_active_model();
     active.password_hash = Set(hash);

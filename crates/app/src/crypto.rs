@@ -14,7 +14,7 @@ fn hasher() -> Result<Argon2<'static>, AppError> {
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
-pub fn hash_password(password: &str) -> Result<String, AppError> {
+fn hash_now(password: &str) -> Result<String, AppError> {
     let salt = SaltString::generate(&mut OsRng);
     hasher()?
         .hash_password(password.as_bytes(), &salt)
@@ -22,16 +22,46 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
         .map_err(|e| AppError::Internal(e.to_string()))
 }
 
-pub fn verify_password(password: &str, phc: &str) -> bool {
+fn verify_now(password: &str, phc: &str) -> bool {
     let Ok(parsed) = PasswordHash::new(phc) else { return false };
     hasher().is_ok_and(|h| h.verify_password(password.as_bytes(), &parsed).is_ok())
+}
+
+/// How long a password check waits for its turn before the request is answered 503.
+const HASH_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Runs one Argon2 computation on the blocking pool, at most one per core at a time: each takes
+/// 19 MiB and tens of milliseconds of a core, and must never stall the async threads. Logins
+/// beyond that wait their turn; after `HASH_WAIT` the server says it is busy.
+async fn on_hashing_pool<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    let permits = PERMITS.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, std::num::NonZero::get))
+    });
+    let _permit = tokio::time::timeout(HASH_WAIT, permits.acquire())
+        .await
+        .map_err(|_| AppError::Busy)?
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    tokio::task::spawn_blocking(work).await.map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// An Argon2id hash of a new password (on the bounded hashing pool).
+pub async fn hash_password(password: &str) -> Result<String, AppError> {
+    let password = password.to_owned();
+    on_hashing_pool(move || hash_now(&password)).await?
+}
+
+/// Does the password match the stored hash? (On the bounded hashing pool.)
+pub async fn verify_password(password: &str, phc: &str) -> Result<bool, AppError> {
+    let (password, phc) = (password.to_owned(), phc.to_owned());
+    on_hashing_pool(move || verify_now(&password, &phc)).await
 }
 
 /// A hash of a password nobody knows, verified for unknown users so that the answer takes as long
 /// as for a known user with a wrong password.
 pub fn dummy_hash() -> &'static str {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DUMMY.get_or_init(|| hash_password(&random_token()).unwrap_or_default())
+    DUMMY.get_or_init(|| hash_now(&random_token()).unwrap_or_default())
 }
 
 /// 256 random bits, URL-safe: session cookies, CSRF tokens, API tokens.
@@ -66,19 +96,69 @@ pub fn one_time_password() -> String {
     out
 }
 
+/// Seals a secret (a master key in a backup) under a passphrase: Argon2id (m = 64 MiB, t = 3)
+/// derives the key from the passphrase and a random salt, AES-256-GCM seals; the result is
+/// base64 of salt ‖ nonce ‖ ciphertext.
+pub fn seal_with_passphrase(secret: &[u8], passphrase: &str) -> Result<String, AppError> {
+    use aes_gcm::aead::{Aead, KeyInit};
+    let mut salt = [0_u8; 16];
+    OsRng.fill_bytes(&mut salt);
+    let mut nonce = [0_u8; 12];
+    OsRng.fill_bytes(&mut nonce);
+    let key = passphrase_key(passphrase, &salt)?;
+    let cipher = aes_gcm::Aes256Gcm::new_from_slice(&key).map_err(|e| AppError::Internal(e.to_string()))?;
+    let sealed =
+        cipher.encrypt(aes_gcm::Nonce::from_slice(&nonce), secret).map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut out = salt.to_vec();
+    out.extend(nonce);
+    out.extend(sealed);
+    Ok(base64::engine::general_purpose::STANDARD_NO_PAD.encode(out))
+}
+
+/// Opens what [`seal_with_passphrase`] sealed; `None` for a wrong passphrase or damaged data.
+pub fn open_with_passphrase(sealed: &str, passphrase: &str) -> Result<Option<Vec<u8>>, AppError> {
+    use aes_gcm::aead::{Aead, KeyInit};
+    let Ok(bytes) = base64::engine::general_purpose::STANDARD_NO_PAD.decode(sealed.trim()) else { return Ok(None) };
+    if bytes.len() < 16 + 12 + 16 {
+        return Ok(None);
+    }
+    let (salt, rest) = bytes.split_at(16);
+    let (nonce, sealed) = rest.split_at(12);
+    let key = passphrase_key(passphrase, salt)?;
+    let cipher = aes_gcm::Aes256Gcm::new_from_slice(&key).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(cipher.decrypt(aes_gcm::Nonce::from_slice(nonce), sealed).ok())
+}
+
+fn passphrase_key(passphrase: &str, salt: &[u8]) -> Result<[u8; 32], AppError> {
+    let params = Params::new(64 * 1024, 3, 1, Some(32)).map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut key = [0_u8; 32];
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+        .hash_password_into(passphrase.as_bytes(), salt, &mut key)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(key)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
+    fn a_passphrase_seals_and_only_it_opens() {
+        let sealed = seal_with_passphrase(b"master key bytes", "correct horse battery").unwrap();
+        assert_eq!(open_with_passphrase(&sealed, "correct horse battery").unwrap().unwrap(), b"master key bytes");
+        assert!(open_with_passphrase(&sealed, "correct horse batterx").unwrap().is_none());
+        assert!(open_with_passphrase("garbage", "correct horse battery").unwrap().is_none());
+    }
+
+    #[test]
     fn hashes_are_argon2id_salted_and_verify() {
-        let a = hash_password("Correct-Horse-9").unwrap();
-        let b = hash_password("Correct-Horse-9").unwrap();
+        let a = hash_now("Correct-Horse-9").unwrap();
+        let b = hash_now("Correct-Horse-9").unwrap();
         assert!(a.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
         assert_ne!(a, b);
-        assert!(verify_password("Correct-Horse-9", &a));
-        assert!(!verify_password("Correct-Horse-8", &a));
-        assert!(!verify_password("x", dummy_hash()));
+        assert!(verify_now("Correct-Horse-9", &a));
+        assert!(!verify_now("Correct-Horse-8", &a));
+        assert!(!verify_now("x", dummy_hash()));
     }
 
     #[test]
@@ -147,11 +227,21 @@ impl Keys {
 
     /// Parses a base64url master key of 32 bytes.
     pub fn parse_master(encoded: &str) -> Result<Self, AppError> {
+        Ok(Self::from_master(&Self::decode_master(encoded)?))
+    }
+
+    /// The 32 bytes of a base64url master key.
+    pub fn decode_master(encoded: &str) -> Result<[u8; 32], AppError> {
         let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .decode(encoded.trim())
             .map_err(|_| AppError::Internal("密钥不是有效的 base64url 编码".into()))?;
-        let master: [u8; 32] = bytes.try_into().map_err(|_| AppError::Internal("密钥长度应为 32 字节".into()))?;
-        Ok(Self::from_master(&master))
+        bytes.try_into().map_err(|_| AppError::Internal("密钥长度应为 32 字节".into()))
+    }
+
+    /// A keyed check value that tells whether a database was written under these keys, without
+    /// revealing them: stored in the database at its first start, compared at every start.
+    pub fn check_value(&self) -> String {
+        hex::encode(hmac_of(&self.mac, "qingtuan/key-check/v1"))
     }
 
     pub fn lookup_hash(&self, value: &str) -> String {

@@ -202,6 +202,24 @@ pub async fn checkpoint<C: ConnectionTrait>(conn: &C) -> Result<(), DbErr> {
     Ok(())
 }
 
+/// Writes a consistent snapshot of a SQLite database to `path` (`VACUUM INTO`): one read
+/// transaction, so writers on other connections and processes go on meanwhile.
+pub async fn snapshot_into(conn: &DatabaseConnection, path: &std::path::Path) -> Result<(), DbErr> {
+    let path = path.to_str().ok_or_else(|| DbErr::Custom("the backup path is not UTF-8".into()))?;
+    conn.execute_raw(sea_orm::Statement::from_sql_and_values(DbBackend::Sqlite, "VACUUM INTO ?", [path.into()]))
+        .await
+        .map(|_| ())
+}
+
+/// SQLite's `PRAGMA integrity_check`: "ok", or the first problem found.
+pub async fn integrity_check(conn: &DatabaseConnection) -> Result<String, DbErr> {
+    let row = conn.query_one_raw(sea_orm::Statement::from_string(DbBackend::Sqlite, "PRAGMA integrity_check")).await?;
+    match row {
+        Some(r) => r.try_get_by_index(0),
+        None => Ok("no answer".into()),
+    }
+}
+
 /// Brings the schema up to date, then fills derived tables a migration created (once, even if
 /// an earlier start stopped between the two).
 pub async fn migrate(db: &Db) -> Result<(), DbErr> {
@@ -253,4 +271,46 @@ pub async fn readiness(app: &crate::App) -> Result<(), NotReady> {
         Ok::<(), crate::AppError>(())
     };
     write.await.map_err(|_: crate::AppError| NotReady::NotWritable)
+}
+
+/// The app setting holding the master key's check value.
+const KEY_CHECK: &str = "key.check";
+
+/// Whether the configured key is the one this database's personal data was written under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyCheck {
+    /// The database's check value matches the key.
+    Matches,
+    /// The database had no check value (first start, or an upgrade); it now holds this key's.
+    Recorded,
+    /// The database was written under another key: nothing personal could be read or matched.
+    Mismatch,
+}
+
+/// Binds the key to its data: compares the database's check value with the key's, or records it
+/// at the first start — after making sure, on a database from before check values, that the
+/// key decrypts a stored ID number or phone.
+pub async fn check_key(app: &crate::App) -> crate::error::AppResult<KeyCheck> {
+    use qingtuan_entity::{app_setting, person};
+    use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, Set};
+    let expected = app.keys.check_value();
+    if let Some(stored) = app_setting::Entity::find_by_id(KEY_CHECK.to_owned()).one(&app.db).await? {
+        return Ok(if stored.value == expected { KeyCheck::Matches } else { KeyCheck::Mismatch });
+    }
+    let sealed = person::Entity::find()
+        .filter(
+            Condition::any().add(person::Column::IdNumberEnc.is_not_null()).add(person::Column::PhoneEnc.is_not_null()),
+        )
+        .one(&app.db)
+        .await?;
+    if let Some(p) = sealed
+        && let Some(value) = p.id_number_enc.or(p.phone_enc)
+        && app.keys.decrypt(&value).is_err()
+    {
+        return Ok(KeyCheck::Mismatch);
+    }
+    let txn = app.begin().await?;
+    app_setting::ActiveModel { key: Set(KEY_CHECK.to_owned()), value: Set(expected) }.insert(&txn).await?;
+    txn.commit().await?;
+    Ok(KeyCheck::Recorded)
 }

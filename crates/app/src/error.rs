@@ -22,6 +22,9 @@ pub enum AppError {
     /// Too many attempts from one place: try again after this many seconds.
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
+    /// The server is saturated (e.g. password checks queued too long): try again shortly.
+    #[error("busy")]
+    Busy,
     /// The database cannot store anything now (its file was deleted or replaced).
     #[error("database storage unavailable")]
     StorageUnavailable,
@@ -35,6 +38,7 @@ impl AppError {
     /// What the failure means for the person who asked: busy (retry), storage, or a fault.
     pub fn failure(&self) -> Option<crate::db::Failure> {
         match self {
+            Self::Busy => Some(crate::db::Failure::Busy),
             Self::StorageUnavailable => Some(crate::db::Failure::Storage),
             Self::Db(e) => Some(crate::db::failure(e)),
             _ => None,

@@ -107,6 +107,12 @@ impl App {
         Ok(db::begin_write(&self.writer).await?)
     }
 
+    /// Closes the pools (on SQLite the last connection checkpoints the log), at shutdown.
+    pub async fn close(&self) {
+        let _ = self.db.clone().close().await;
+        let _ = self.writer.clone().close().await;
+    }
+
     /// The connection for a single-statement write outside a transaction.
     pub fn writer(&self) -> &DatabaseConnection {
         &self.writer

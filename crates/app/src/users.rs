@@ -258,7 +258,7 @@ pub async fn create(app: &App, actor: &Actor, form: &NewUser) -> AppResult<Creat
             (p.clone(), Some(p))
         }
     };
-    let hash = hash_password(&password)?;
+    let hash = hash_password(&password).await?;
     let now = app.now();
     let txn = app.begin().await?;
     let created = user::ActiveModel {
@@ -332,7 +332,7 @@ pub async fn set_disabled(app: &App, actor: &Actor, id: UserId, disabled: bool) 
 pub async fn reset_password(app: &App, actor: &Actor, id: UserId) -> AppResult<String> {
     let account = find_in_scope(app, actor, WRITE, id).await?;
     let otp = one_time_password();
-    let hash = hash_password(&otp)?;
+    let hash = hash_password(&otp).await?;
     let now = app.now();
     let txn = app.begin().await?;
     let org_id = account.org_id;

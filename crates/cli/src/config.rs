@@ -41,6 +41,9 @@ pub struct ServeArgs {
     /// Days a password may be used before it must be changed (0: no limit; default 90).
     #[arg(long, env = "QINGTUAN_PASSWORD_MAX_AGE_DAYS")]
     pub password_max_age_days: Option<u32>,
+    /// Seconds requests in flight get to finish after SIGTERM or Ctrl-C (default 30).
+    #[arg(long, env = "QINGTUAN_SHUTDOWN_DRAIN_SECS")]
+    pub shutdown_drain_secs: Option<u32>,
 }
 
 /// The configuration file's shape.
@@ -55,6 +58,8 @@ struct FileConfig {
     secret_key: Option<String>,
     /// Days a password may be used before it must be changed; 0 turns the rule off. Default 90.
     password_max_age_days: Option<u32>,
+    /// Seconds requests in flight get to finish at shutdown. Default 30.
+    shutdown_drain_secs: Option<u32>,
 }
 
 pub struct Settings {
@@ -65,6 +70,7 @@ pub struct Settings {
     cookie_secure: CookieSecure,
     trust_proxy: bool,
     pub password_max_age_days: u32,
+    pub shutdown_drain_secs: u32,
 }
 
 impl std::fmt::Debug for Settings {
@@ -76,6 +82,7 @@ impl std::fmt::Debug for Settings {
             .field("cookie_secure", &self.cookie_secure)
             .field("trust_proxy", &self.trust_proxy)
             .field("password_max_age_days", &self.password_max_age_days)
+            .field("shutdown_drain_secs", &self.shutdown_drain_secs)
             .finish()
     }
 }
@@ -119,6 +126,7 @@ impl Settings {
                 .and_then(|s| s.password_max_age_days)
                 .or(file.password_max_age_days)
                 .unwrap_or(90),
+            shutdown_drain_secs: serve.and_then(|s| s.shutdown_drain_secs).or(file.shutdown_drain_secs).unwrap_or(30),
         })
     }
 
@@ -131,31 +139,71 @@ impl Settings {
             return Ok(url.clone());
         }
         prepare_data_dir(&self.data_dir)?;
-        Ok(format!("sqlite://{}?mode=rwc", self.data_dir.join("qingtuan.sqlite").display()))
+        Ok(format!("sqlite://{}?mode=rwc", self.embedded_file().display()))
+    }
+
+    /// The embedded database's file.
+    pub fn embedded_file(&self) -> PathBuf {
+        self.data_dir.join("qingtuan.sqlite")
+    }
+
+    /// The embedded database is created only in an empty data directory (the first run): a
+    /// directory that holds a key or other files but no database lost its database, and starting
+    /// there would silently begin an empty one in its place.
+    pub fn refuse_lost_database(&self) -> anyhow::Result<()> {
+        if self.database_url.is_some() || self.embedded_file().exists() {
+            return Ok(());
+        }
+        let held = std::fs::read_dir(&self.data_dir)
+            .map(|mut entries| entries.next().is_some())
+            .with_context(|| format!("无法读取数据目录 {}", self.data_dir.display()))?;
+        if held {
+            bail!(
+                "数据目录 {} 中没有数据库 qingtuan.sqlite，但有其他文件（如密钥）：数据库可能已丢失。不会自动新建空数据库；请用 qingtuan restore 从备份恢复，或指定一个空目录",
+                self.data_dir.display()
+            );
+        }
+        Ok(())
     }
 
     /// The database as it may be printed: the embedded file, or the URL without its password.
     pub fn database_label(&self) -> String {
         match &self.database_url {
             Some(url) => redact(url),
-            None => self.data_dir.join("qingtuan.sqlite").display().to_string(),
+            None => self.embedded_file().display().to_string(),
         }
     }
 
     /// The keys for personal data: configured, or the embedded database's key file (made once).
     pub fn keys(&self) -> anyhow::Result<Keys> {
+        Keys::parse_master(&self.master_key()?).map_err(|e| anyhow::anyhow!("密钥无效：{e}"))
+    }
+
+    /// The master key as configured or kept in the key file (base64url); made on the first run.
+    pub fn master_key(&self) -> anyhow::Result<String> {
         let encoded = match (&self.secret_key, &self.database_url) {
             (Some(k), _) => k.clone(),
             (None, Some(_)) => bail!("使用外部数据库时必须配置 secret_key（或环境变量 QINGTUAN_SECRET_KEY）"),
             (None, None) => {
                 let path = self.data_dir.join("secret.key");
                 if !path.exists() {
+                    if self.embedded_file().exists() {
+                        bail!(
+                            "找不到密钥文件 {}：数据库中的身份证号和手机号无法解密。请把与数据库一同备份的密钥放回原处（或用 qingtuan restore 恢复备份），不会生成新密钥",
+                            path.display()
+                        );
+                    }
                     write_private(&path, &Keys::generate_master())?;
                 }
                 std::fs::read_to_string(&path).with_context(|| format!("无法读取密钥文件 {}", path.display()))?
             }
         };
-        Keys::parse_master(&encoded).map_err(|e| anyhow::anyhow!("密钥无效：{e}"))
+        Ok(encoded.trim().to_owned())
+    }
+
+    /// Is the database PostgreSQL (not SQLite, embedded or by URL)?
+    pub fn is_postgres(&self) -> bool {
+        self.database_url.as_deref().is_some_and(|u| u.starts_with("postgres"))
     }
 
     pub fn web(&self) -> WebConfig {
@@ -172,7 +220,7 @@ pub fn prepare_data_dir(dir: &Path) -> anyhow::Result<()> {
 }
 
 /// Writes a file only its owner can read.
-fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
+pub fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     let mut file = std::fs::OpenOptions::new()

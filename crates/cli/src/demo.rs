@@ -23,8 +23,9 @@ pub struct DemoArgs {
 
 pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     prepare_data_dir(&args.data_dir)?;
-    for suffix in ["", "-wal", "-shm"] {
-        let file = args.data_dir.join(format!("qingtuan.sqlite{suffix}"));
+    // The demo's data is synthetic and rebuilt each time, with a key of its own.
+    for name in ["qingtuan.sqlite", "qingtuan.sqlite-wal", "qingtuan.sqlite-shm", "secret.key"] {
+        let file = args.data_dir.join(name);
         if file.exists() {
             std::fs::remove_file(&file).with_context(|| format!("无法删除旧的演示数据库 {}", file.display()))?;
         }
@@ -36,6 +37,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         cookie_secure: None,
         trust_proxy: None,
         password_max_age_days: None,
+        shutdown_drain_secs: None,
     };
     let settings = Settings::load(&db, Some(&serve_args))?;
     let app = crate::open(&settings).await?;

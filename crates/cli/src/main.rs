@@ -2,6 +2,7 @@
 //! system actor, so validation and audit are never bypassed. Start-up problems print one line
 //! and exit non-zero.
 
+mod backup;
 mod config;
 mod demo;
 mod import;
@@ -68,6 +69,11 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Write a consistent backup while the server runs: the SQLite database and its key sealed
+    /// under a passphrase read from standard input (for PostgreSQL: the key part; use pg_dump).
+    Backup(backup::BackupArgs),
+    /// Restore a backup into a new, empty data directory (or print a PostgreSQL backup's key).
+    Restore(backup::RestoreArgs),
     /// Manage the org tree.
     Org {
         #[command(subcommand)]
@@ -168,6 +174,8 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Demo(args) => demo::run(args).await,
         Command::Report(args) => report::run(args).await,
+        Command::Backup(args) => backup::backup(args).await,
+        Command::Restore(args) => backup::restore(args).await,
         Command::Import(args) => import::run(args).await,
         Command::Check { repair, db } => check(&open(&Settings::load(&db, None)?).await?, repair).await,
         Command::Gen { orgs, people, positions, db } => {
@@ -282,6 +290,7 @@ pub fn explain(err: AppError) -> anyhow::Error {
 /// Opens the configured database and runs the migrations.
 pub async fn open(settings: &Settings) -> anyhow::Result<App> {
     let url = settings.database_url()?;
+    settings.refuse_lost_database()?;
     let keys = settings.keys()?;
     let db = qingtuan_app::db::connect(&url)
         .await
@@ -290,6 +299,13 @@ pub async fn open(settings: &Settings) -> anyhow::Result<App> {
         .await
         .with_context(|| format!("无法升级数据库 {} 的结构", settings.database_label()))?;
     let mut app = App::new(db, Arc::new(SystemClock), keys);
+    let check = qingtuan_app::db::check_key(&app).await.map_err(explain)?;
+    if check == qingtuan_app::db::KeyCheck::Mismatch {
+        anyhow::bail!(
+            "密钥与数据库 {} 不符：其中的个人信息是用另一把密钥加密的。请使用与这份数据一同保存的密钥（secret.key 或 QINGTUAN_SECRET_KEY），不要换用新密钥",
+            settings.database_label()
+        );
+    }
     app.policy.password_max_age =
         (settings.password_max_age_days > 0).then(|| chrono::TimeDelta::days(settings.password_max_age_days.into()));
     Ok(app)
@@ -300,16 +316,48 @@ pub async fn serve(app: App, settings: &Settings) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("无法监听地址 {}（端口已被占用或地址无效？）", settings.bind))?;
     let addr = listener.local_addr().context("无法读取监听地址")?;
-    let router = qingtuan_web::router(app, settings.web());
+    let router = qingtuan_web::router(app.clone(), settings.web());
     println!("青团已启动：http://{addr}/");
     if addr.ip().is_unspecified() && settings.web().cookie_secure != qingtuan_web::CookieSecure::Always {
         tracing::warn!("listening on all interfaces without Secure cookies; put a TLS proxy in front");
     }
-    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .context("服务器异常退出")?;
+    // SIGTERM (systemd, containers) and SIGINT (Ctrl-C) stop accepting connections; requests in
+    // flight get the drain time to finish, then the pools close and the process exits 0.
+    let stopping = Arc::new(tokio::sync::Notify::new());
+    let signal = {
+        let stopping = stopping.clone();
+        async move {
+            shutdown_signal().await;
+            tracing::info!("shutting down: no new connections, draining requests in flight");
+            stopping.notify_waiters();
+        }
+    };
+    let server = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(signal);
+    let drain = std::time::Duration::from_secs(settings.shutdown_drain_secs.into());
+    let drained = stopping.notified();
+    tokio::select! {
+        result = server => result.context("服务器异常退出")?,
+        () = async { drained.await; tokio::time::sleep(drain).await } => {
+            tracing::warn!(seconds = drain.as_secs(), "drain time over; closing the remaining connections");
+        }
+    }
+    app.close().await;
     Ok(())
+}
+
+/// The first SIGTERM or SIGINT.
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = term.recv() => {}
+                () = interrupt => {}
+            }
+        }
+        Err(_) => interrupt.await,
+    }
 }

@@ -38,6 +38,13 @@ fn suffix() -> String {
 }
 
 impl TestDb {
+    /// An existing SQLite file (e.g. a restored backup); left in place afterwards.
+    pub fn sqlite_file(path: std::path::PathBuf) -> Self {
+        let place = path.parent().map(|p| p.display().to_string()).unwrap_or_default();
+        let url = format!("sqlite://{}?mode=rw", path.display());
+        Self { backend: Backend::Sqlite, url, place, _cleanup: std::sync::Arc::new(Cleanup(None)) }
+    }
+
     pub async fn new(backend: Backend) -> Self {
         match backend {
             Backend::Sqlite => {

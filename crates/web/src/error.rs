@@ -27,7 +27,7 @@ fn status_and_message(err: &AppError) -> (StatusCode, String) {
         AppError::Forbidden => (StatusCode::FORBIDDEN, "您没有此操作的权限".into()),
         AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "请先登录".into()),
         AppError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "尝试过于频繁，请稍后再试".into()),
-        AppError::StorageUnavailable | AppError::Db(_) if err.failure() == Some(Failure::Busy) => {
+        AppError::Busy | AppError::StorageUnavailable | AppError::Db(_) if err.failure() == Some(Failure::Busy) => {
             tracing::warn!(error = %err, "busy: answered 503");
             (StatusCode::SERVICE_UNAVAILABLE, "系统繁忙，本次操作未完成，请稍后再试".into())
         }
@@ -38,7 +38,7 @@ fn status_and_message(err: &AppError) -> (StatusCode, String) {
                 "数据库暂时无法写入（磁盘已满或存储故障），本次操作未保存；请联系系统管理员".into(),
             )
         }
-        AppError::StorageUnavailable | AppError::Db(_) | AppError::Internal(_) => {
+        AppError::Busy | AppError::StorageUnavailable | AppError::Db(_) | AppError::Internal(_) => {
             let reference = qingtuan_app::crypto::random_token().chars().take(8).collect::<String>();
             tracing::error!(error = %err, source = ?std::error::Error::source(err), %reference, "request failed");
             (StatusCode::INTERNAL_SERVER_ERROR, format!("系统出错，请稍后再试（参考编号 {reference}）"))

@@ -10,6 +10,7 @@ mod browser;
 mod checkin;
 mod cli;
 mod imports;
+mod operations;
 mod people;
 mod portal;
 mod registry;

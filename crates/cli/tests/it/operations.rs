@@ -1,0 +1,300 @@
+//! Running it for real: backup and restore under write load, the key bound to its data, a lost
+//! database never silently replaced, and a graceful stop on SIGTERM.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use qingtuan_app::people::{self, NewPerson};
+use qingtuan_app::{Actor, positions};
+use qingtuan_testkit::{Backend, PASSWORD, TestApp, TestDb};
+
+/// The test kit's master key ([42; 32]) as the CLI takes it, so both read the same data.
+const TESTKIT_KEY: &str = "KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio";
+const OTHER_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
+const PASSPHRASE: &str = "a passphrase for the drill";
+const ZHANG: &str = "11010519491231002X";
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("qingtuan-ops-{name}-{}-{}", std::process::id(), rand_suffix()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn rand_suffix() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos().into())
+}
+
+/// Runs `qingtuan` with the key given (or none: the data dir's key file) and `stdin` fed in.
+fn qingtuan(args: &[&str], key: Option<&str>, stdin: &str) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_qingtuan"));
+    cmd.args(args)
+        .env_remove("QINGTUAN_DATABASE_URL")
+        .env_remove("QINGTUAN_SECRET_KEY")
+        .env("QINGTUAN_LOG", "error")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(k) = key {
+        cmd.env("QINGTUAN_SECRET_KEY", k);
+    }
+    let mut child = cmd.spawn().expect("run qingtuan");
+    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
+    child.wait_with_output().expect("wait")
+}
+
+fn ok(out: &Output) -> String {
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Fails with exactly one line on stderr naming `expect`.
+fn one_line_failure(out: &Output, expect: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "should fail: {stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
+    assert!(stderr.contains(expect), "expected “{expect}” in: {stderr}");
+}
+
+fn report(db: &[&str], key: Option<&str>) -> String {
+    let mut args = vec!["report", "--as-of", "2026-03-02", "--baseline", "2020-12-31", "--format", "json"];
+    args.extend_from_slice(db);
+    ok(&qingtuan(&args, key, ""))
+}
+
+/// A backup taken while eight sessions write: every write acknowledged before the backup began is
+/// in the restored database, whose ID numbers read and match; taken again at rest, the restored
+/// figures equal the original's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_backup_under_write_load_restores_every_acknowledged_write() {
+    let t = TestApp::spawn(Backend::Sqlite).await;
+    t.seed_tree().await;
+    let sys = Actor::system();
+    let ids = people::create_batch(
+        &t.app,
+        &sys,
+        &[NewPerson {
+            name: "张三".into(),
+            id_number: ZHANG.into(),
+            phone: "13812345678".into(),
+            ..NewPerson::default()
+        }],
+    )
+    .await
+    .expect("person");
+    let post = positions::NewPosition {
+        person_id: Some(ids[0]),
+        org_code: "C11".into(),
+        title: "书记".into(),
+        employment: "兼职".into(),
+        start_on: "2022-01-01".into(),
+        ..positions::NewPosition::default()
+    };
+    positions::create_batch(&t.app, &sys, &[post]).await.expect("post");
+    t.create_user("root", "district_admin", "D").await;
+    let source = t.db.url.clone();
+    let dir = temp_dir("drill");
+    std::fs::create_dir_all(&dir).expect("dir");
+
+    let started = Arc::new(AtomicBool::new(false));
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut writers = Vec::new();
+    for w in 0..8 {
+        let client = t.login("root").await;
+        client.get("/orgs/new").await;
+        let (started, stop) = (started.clone(), stop.clone());
+        writers.push(tokio::spawn(async move {
+            let mut before = Vec::new();
+            let mut i = 0;
+            while !stop.load(Ordering::SeqCst) {
+                let code = format!("L{w}N{i}");
+                let name = format!("负载团支部{code}");
+                let status = client
+                    .post("/orgs", &[("parent_code", "S1"), ("code", &code), ("name", &name), ("kind", "branch")])
+                    .await
+                    .status;
+                assert_eq!(status, 303, "every write is saved");
+                if !started.load(Ordering::SeqCst) {
+                    before.push(code);
+                }
+                i += 1;
+            }
+            before
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    started.store(true, Ordering::SeqCst);
+    let file = dir.join("under-load.qtb");
+    let args = ["backup".to_owned(), file.display().to_string(), "--database".to_owned(), source.clone()];
+    let out = tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        qingtuan(&args, Some(TESTKIT_KEY), &format!("{PASSPHRASE}\n"))
+    })
+    .await
+    .expect("backup");
+    ok(&out);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    stop.store(true, Ordering::SeqCst);
+    let mut acknowledged = Vec::new();
+    for w in writers {
+        acknowledged.extend(w.await.expect("writer"));
+    }
+    assert!(!acknowledged.is_empty(), "writes went on before the backup");
+
+    let backup_text = std::fs::read(&file).expect("backup file");
+    assert!(
+        !backup_text.windows(TESTKIT_KEY.len()).any(|w| w == TESTKIT_KEY.as_bytes()),
+        "the key is never in clear inside the backup"
+    );
+    let restored = dir.join("restored");
+    let d = restored.display().to_string();
+    one_line_failure(
+        &qingtuan(&["restore", &file.display().to_string(), "--data-dir", &d], None, "wrong passphrase!!\n"),
+        "口令不正确",
+    );
+    ok(&qingtuan(&["restore", &file.display().to_string(), "--data-dir", &d], None, &format!("{PASSPHRASE}\n")));
+    one_line_failure(
+        &qingtuan(&["restore", &file.display().to_string(), "--data-dir", &d], None, &format!("{PASSPHRASE}\n")),
+        "不是空的",
+    );
+
+    // Every acknowledged write is there; personal data reads and matches under the restored key.
+    let db = TestDb::sqlite_file(restored.join("qingtuan.sqlite"));
+    let copy = TestApp::on(db, qingtuan_web::WebConfig::default()).await;
+    for code in &acknowledged {
+        let n = copy.scalar(&format!("SELECT CAST(COUNT(*) AS BIGINT) FROM orgs WHERE code = '{code}'")).await;
+        assert_eq!(n, 1, "{code} was acknowledged before the backup began");
+    }
+    let id_number = qingtuan_domain::person::IdNumber::parse(ZHANG).expect("valid");
+    let found = people::find_by_id_number(&copy.app, &id_number).await.expect("look-up").expect("found by ID number");
+    let shown = people::show_unmasked(&copy.app, &sys, found).await.expect("person");
+    assert_eq!(shown.id_number, ZHANG);
+
+    // At rest: the restored figures equal the original's.
+    let quiet = dir.join("at-rest.qtb");
+    ok(&qingtuan(
+        &["backup", &quiet.display().to_string(), "--database", &source],
+        Some(TESTKIT_KEY),
+        &format!("{PASSPHRASE}\n"),
+    ));
+    let again = dir.join("again").display().to_string();
+    ok(&qingtuan(&["restore", &quiet.display().to_string(), "--data-dir", &again], None, &format!("{PASSPHRASE}\n")));
+    let original = report(&["--database", &source], Some(TESTKIT_KEY));
+    assert_eq!(report(&["--data-dir", &again], None), original);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The key belongs to its data: a missing key file, another key, or a data directory whose
+/// database is gone each stop the start with one line; nothing is created in their place.
+#[test]
+fn a_missing_or_different_key_or_a_lost_database_stops_the_start() {
+    let dir = temp_dir("key");
+    let data = dir.display().to_string();
+    ok(&qingtuan(&["org", "create", "CY", "团区委", "--kind", "district_committee", "--data-dir", &data], None, ""));
+    assert!(dir.join("secret.key").exists(), "the first run makes the key");
+
+    let key = std::fs::read(dir.join("secret.key")).expect("key");
+    std::fs::remove_file(dir.join("secret.key")).expect("remove key");
+    one_line_failure(&qingtuan(&["migrate", "--data-dir", &data], None, ""), "找不到密钥文件");
+    assert!(!dir.join("secret.key").exists(), "no new key is made for an existing database");
+    one_line_failure(&qingtuan(&["migrate", "--data-dir", &data], Some(OTHER_KEY), ""), "密钥与数据库");
+    std::fs::write(dir.join("secret.key"), &key).expect("put the key back");
+    ok(&qingtuan(&["migrate", "--data-dir", &data], None, ""));
+
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(dir.join(format!("qingtuan.sqlite{suffix}")));
+    }
+    one_line_failure(&qingtuan(&["migrate", "--data-dir", &data], None, ""), "没有数据库");
+    assert!(!dir.join("qingtuan.sqlite").exists(), "no empty database is made in its place");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// PostgreSQL started with another key refuses to start.
+#[tokio::test(flavor = "multi_thread")]
+async fn postgres_with_another_key_refuses_to_start() {
+    let db = TestDb::new(Backend::Postgres).await;
+    let url = db.url.clone();
+    tokio::task::spawn_blocking(move || {
+        ok(&qingtuan(
+            &["org", "create", "CY", "团区委", "--kind", "district_committee", "--database", &url],
+            Some(TESTKIT_KEY),
+            "",
+        ));
+        one_line_failure(&qingtuan(&["migrate", "--database", &url], Some(OTHER_KEY), ""), "密钥与数据库");
+        ok(&qingtuan(&["migrate", "--database", &url], Some(TESTKIT_KEY), ""));
+    })
+    .await
+    .expect("scenario");
+}
+
+/// SIGTERM with forty logins in flight: every one is answered, then the process exits 0.
+#[test]
+fn sigterm_drains_requests_in_flight_and_exits_zero() {
+    let dir = temp_dir("term");
+    let data = dir.display().to_string();
+    ok(&qingtuan(&["org", "create", "CY", "团区委", "--kind", "district_committee", "--data-dir", &data], None, ""));
+    ok(&qingtuan(
+        &[
+            "user",
+            "create",
+            "drainer",
+            "--role",
+            "org_viewer",
+            "--scope",
+            "CY",
+            "--password-stdin",
+            "--data-dir",
+            &data,
+        ],
+        None,
+        &format!("{PASSWORD}\n"),
+    ));
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_qingtuan"))
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--data-dir", &data])
+        .env_remove("QINGTUAN_SECRET_KEY")
+        .env("QINGTUAN_LOG", "error")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("serve");
+    let base = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while ureq::get(&format!("{base}/readyz")).call().is_err() {
+        assert!(Instant::now() < deadline, "server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let barrier = Arc::new(std::sync::Barrier::new(41));
+    let clients: Vec<_> = (0..40)
+        .map(|_| {
+            let (base, barrier) = (base.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                let agent = ureq::AgentBuilder::new().redirects(0).build();
+                let page = agent.get(&format!("{base}/login")).call().expect("login page");
+                let cookie = page.header("set-cookie").expect("cookie").split(';').next().expect("pair").to_owned();
+                let html = page.into_string().expect("html");
+                let marker = "name=\"_csrf\" value=\"";
+                let start = html.find(marker).expect("token") + marker.len();
+                let token = html[start..start + html[start..].find('"').expect("end")].to_owned();
+                barrier.wait();
+                agent
+                    .post(&format!("{base}/login"))
+                    .set("cookie", &cookie)
+                    .send_form(&[("_csrf", &token), ("username", "drainer"), ("password", PASSWORD)])
+                    .map(|r| r.status())
+                    .map_err(|e| e.to_string())
+            })
+        })
+        .collect();
+    barrier.wait();
+    std::thread::sleep(Duration::from_millis(150));
+    let killed = Command::new("kill").args(["-TERM", &server.id().to_string()]).status().expect("kill");
+    assert!(killed.success());
+    let answers: Vec<_> = clients.into_iter().map(|c| c.join().expect("client")).collect();
+    let exit = server.wait().expect("wait");
+    assert!(answers.iter().all(|a| *a == Ok(303)), "every login in flight answered: {answers:?}");
+    assert_eq!(exit.code(), Some(0), "exits 0 after draining");
+    assert!(ureq::get(&format!("{base}/healthz")).call().is_err(), "no longer listening");
+    let _ = std::fs::remove_dir_all(&dir);
+}
