@@ -826,7 +826,7 @@ pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<crate:
             title: a.title,
         });
     }
-    Ok(Page { items, total, page, per_page: PER_PAGE })
+    Ok(Page { items, total, page, per_page: PER_PAGE, capped: false })
 }
 
 /// A project with its indicators' latest values, as the projects page shows it.

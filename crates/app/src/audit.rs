@@ -177,7 +177,7 @@ pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Page<R
     let total = query.clone().count(&app.db).await?;
     let items =
         query.order_by_desc(audit_event::Column::Id).offset((page - 1) * PER_PAGE).limit(PER_PAGE).all(&app.db).await?;
-    Ok(Page { items: items.into_iter().map(Row::from).collect(), total, page, per_page: PER_PAGE })
+    Ok(Page { items: items.into_iter().map(Row::from).collect(), total, page, per_page: PER_PAGE, capped: false })
 }
 
 /// At most this many rows go into one export; narrow the filters for more.

@@ -16,7 +16,7 @@ use qingtuan_domain::region::pinyin_initials;
 use qingtuan_domain::time::{format_local, format_local_span};
 use qingtuan_domain::volunteering::credited_minutes;
 use qingtuan_entity::{checkin_use, person, recruitment_call, shift, signup, turnout};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
 use crate::audit::{self, Entry};
@@ -316,7 +316,7 @@ async fn record(
 }
 
 /// The person a sign-up is: found by ID number, else by name and phone, else registered now.
-async fn person_of(app: &App, txn: &DatabaseTransaction, s: &signup::Model, phone: &str) -> AppResult<i64> {
+async fn person_of(app: &App, txn: &crate::db::Write, s: &signup::Model, phone: &str) -> AppResult<i64> {
     if let Some(id) = s.person_id {
         return Ok(id);
     }

@@ -116,11 +116,61 @@ fn sqlite_options(url: &str, query_only: bool) -> ConnectOptions {
     options
 }
 
+/// A write transaction. Committing it also moves the data version on (in the same transaction),
+/// so figures computed before are not served again; it is used like a `DatabaseTransaction`.
+#[derive(Debug)]
+pub struct Write(DatabaseTransaction);
+
+impl Write {
+    /// Moves the data version on and commits.
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.0.execute_unprepared("UPDATE data_version SET version = version + 1 WHERE id = 1").await?;
+        self.0.commit().await
+    }
+
+    /// Commits without moving the data version: only for writes no figure reads (the readiness
+    /// probe's heartbeat).
+    pub async fn commit_unversioned(self) -> Result<(), DbErr> {
+        self.0.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), DbErr> {
+        self.0.rollback().await
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for Write {
+    fn get_database_backend(&self) -> DbBackend {
+        self.0.get_database_backend()
+    }
+
+    async fn execute_raw(&self, stmt: sea_orm::Statement) -> Result<sea_orm::ExecResult, DbErr> {
+        self.0.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<sea_orm::ExecResult, DbErr> {
+        self.0.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(&self, stmt: sea_orm::Statement) -> Result<Option<sea_orm::QueryResult>, DbErr> {
+        self.0.query_one_raw(stmt).await
+    }
+
+    async fn query_all_raw(&self, stmt: sea_orm::Statement) -> Result<Vec<sea_orm::QueryResult>, DbErr> {
+        self.0.query_all_raw(stmt).await
+    }
+
+    fn support_returning(&self) -> bool {
+        self.0.support_returning()
+    }
+}
+
 /// Begins a write transaction: on SQLite `BEGIN IMMEDIATE` on the writer connection, retried
 /// while another process (a CLI import beside the server) holds the lock.
-pub async fn begin_write(write: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+pub async fn begin_write(write: &DatabaseConnection) -> Result<Write, DbErr> {
     if write.get_database_backend() != DbBackend::Sqlite {
-        return write.begin().await;
+        return write.begin().await.map(Write);
     }
     let options =
         TransactionOptions { sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate), ..Default::default() };
@@ -128,9 +178,18 @@ pub async fn begin_write(write: &DatabaseConnection) -> Result<DatabaseTransacti
     loop {
         match write.begin_with_options(options).await {
             Err(e) if attempts < 3 && is_busy(&e) => attempts += 1,
-            other => return other,
+            other => return other.map(Write),
         }
     }
+}
+
+/// The data version: it moves on with every committed write transaction.
+pub async fn data_version<C: ConnectionTrait>(conn: &C) -> Result<i64, DbErr> {
+    let backend = conn.get_database_backend();
+    let row = conn
+        .query_one_raw(sea_orm::Statement::from_string(backend, "SELECT version FROM data_version WHERE id = 1"))
+        .await?;
+    row.map_or(Ok(0), |r| r.try_get_by_index(0))
 }
 
 /// What a database error means for the person who asked.
@@ -267,7 +326,7 @@ pub async fn readiness(app: &crate::App) -> Result<(), NotReady> {
         app_setting::ActiveModel { key: Set("readyz.heartbeat".to_owned()), value: Set(app.now().to_rfc3339()) }
             .insert(&txn)
             .await?;
-        txn.commit().await?;
+        txn.commit_unversioned().await?;
         Ok::<(), crate::AppError>(())
     };
     write.await.map_err(|_: crate::AppError| NotReady::NotWritable)

@@ -16,6 +16,7 @@ pub mod export;
 pub mod generator;
 pub mod import;
 mod limits;
+pub mod memo;
 pub mod minors;
 pub mod orgs;
 pub mod page;
@@ -80,6 +81,8 @@ pub struct App {
     writer: DatabaseConnection,
     /// The embedded database's file as opened, checked before every write transaction.
     db_file: Option<db::DbFile>,
+    /// Figures shared by the requests that ask for them while the data is unchanged.
+    pub memo: Arc<memo::Memo>,
     pub clock: Arc<dyn Clock>,
     pub policy: AuthPolicy,
     pub keys: crypto::Keys,
@@ -93,13 +96,21 @@ impl std::fmt::Debug for App {
 
 impl App {
     pub fn new(db: db::Db, clock: Arc<dyn Clock>, keys: crypto::Keys) -> Self {
-        Self { db: db.read, writer: db.write, db_file: db.file, clock, policy: AuthPolicy::default(), keys }
+        Self {
+            db: db.read,
+            writer: db.write,
+            db_file: db.file,
+            memo: Arc::default(),
+            clock,
+            policy: AuthPolicy::default(),
+            keys,
+        }
     }
 
     /// Begins a write transaction (on SQLite it holds the write lock from its first statement).
     /// Refused when the embedded database's file is no longer the one opened: a write there would
     /// be acknowledged and then lost.
-    pub async fn begin(&self) -> Result<sea_orm::DatabaseTransaction, AppError> {
+    pub async fn begin(&self) -> Result<db::Write, AppError> {
         if let Some(file) = self.db_file.as_ref().filter(|f| !f.intact()) {
             tracing::error!(path = %file.path().display(), "the database file was deleted or replaced; refusing writes");
             return Err(AppError::StorageUnavailable);

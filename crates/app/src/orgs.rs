@@ -9,9 +9,7 @@ use qingtuan_domain::region::{OrgBasis, pinyin_initials};
 use qingtuan_domain::time::local_date;
 use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{org, org_closure, sector};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde_json::json;
 
 use crate::audit::{self, Entry};
@@ -112,7 +110,7 @@ pub const COLUMNS: [(&str, &str); 8] = [
 ];
 
 /// Validates and writes one org on `conn` (a transaction), with its closure rows and audit row.
-async fn insert(conn: &DatabaseTransaction, app: &App, actor: &Actor, form: &NewOrg) -> AppResult<OrgId> {
+async fn insert(conn: &crate::db::Write, app: &App, actor: &Actor, form: &NewOrg) -> AppResult<OrgId> {
     let mut problems = Vec::new();
     let code = OrgCode::parse(&form.code).map_err(|e| problems.extend(e.0)).ok();
     let name = parse_org_name(&form.name).map_err(|e| problems.extend(e.0)).ok();
@@ -227,6 +225,20 @@ async fn insert(conn: &DatabaseTransaction, app: &App, actor: &Actor, form: &New
 pub async fn visible_tree(app: &App, actor: &Actor, permission: Permission) -> AppResult<Vec<OrgView>> {
     let rows = org::Entity::find()
         .filter(scope::org_condition(actor, permission, org::Column::Id))
+        .order_by_asc(org::Column::Code)
+        .all(&app.db)
+        .await?;
+    Ok(tree_order(rows))
+}
+
+/// The committees (district, working and ordinary committees) over which the actor holds
+/// `permission`, in tree order: the scopes a report is asked for, without the thousands of
+/// branches below them.
+pub async fn visible_committees(app: &App, actor: &Actor, permission: Permission) -> AppResult<Vec<OrgView>> {
+    let kinds = [OrgKind::DistrictCommittee, OrgKind::WorkingCommittee, OrgKind::Committee].map(OrgKind::code);
+    let rows = org::Entity::find()
+        .filter(scope::org_condition(actor, permission, org::Column::Id))
+        .filter(org::Column::Kind.is_in(kinds))
         .order_by_asc(org::Column::Code)
         .all(&app.db)
         .await?;

@@ -2,13 +2,19 @@
 
 pub const PER_PAGE: u64 = 50;
 
+/// Lists over large tables count at most this many rows; beyond, the total shows as "1000+".
+pub const COUNT_CAP: u64 = 1000;
+
 #[derive(Debug, Clone)]
 pub struct Page<T> {
     pub items: Vec<T>,
+    /// The number of rows found, or `COUNT_CAP` when `capped`.
     pub total: u64,
     /// 1-based.
     pub page: u64,
     pub per_page: u64,
+    /// More than `total` rows were found; counting them all would scan the table.
+    pub capped: bool,
 }
 
 impl<T> Page<T> {
@@ -20,8 +26,14 @@ impl<T> Page<T> {
         self.page > 1
     }
 
+    /// A capped list goes on while pages come back full.
     pub fn has_next(&self) -> bool {
-        self.page < self.pages()
+        if self.capped { self.items.len() as u64 == self.per_page } else { self.page < self.pages() }
+    }
+
+    /// The total as shown: "1000+" when capped.
+    pub fn total_label(&self) -> String {
+        if self.capped { format!("{}+", self.total) } else { self.total.to_string() }
     }
 }
 

@@ -13,12 +13,14 @@ use qingtuan_domain::region::pinyin_initials;
 use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{person, position, region, signup, team_member, turnout, volunteer_team};
 use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ColumnTrait, Condition, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 use serde_json::json;
 
 use crate::audit::{self, Entry};
 use crate::error::{AppResult, RowProblem};
-use crate::page::{PER_PAGE, Page, page_number};
+use crate::page::{COUNT_CAP, PER_PAGE, Page, page_number};
 use crate::workforce::{self, Affected};
 use crate::{Actor, App, AppError, scope};
 
@@ -307,7 +309,7 @@ fn row(app: &App, p: person::Model, unmasked: bool) -> PersonRow {
 
 #[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
 pub struct Filter {
-    /// A name, part of one, or its pinyin initials (`zs` finds 张三).
+    /// The beginning of a name (`张` finds 张三), or of its pinyin initials (`zs` finds 张三).
     pub q: Option<String>,
     /// An org code: only people holding (or having held) a post in its subtree.
     pub org: Option<String>,
@@ -325,11 +327,12 @@ async fn find_page(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Page<
     scope::require_somewhere(app, actor, READ).await?;
     let mut cond = visible(app, actor).await?;
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        cond = cond.add(
-            Condition::any()
-                .add(person::Column::Name.contains(q))
-                .add(person::Column::Initials.starts_with(q.to_lowercase())),
-        );
+        let backend = app.db.get_database_backend();
+        cond = cond.add(Condition::any().add(starts_with(backend, "name", q)).add(starts_with(
+            backend,
+            "initials",
+            &q.to_lowercase(),
+        )));
     }
     if let Some(code) = filter.org.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         let found = crate::orgs::find_by_code(&app.db, code).await?;
@@ -353,10 +356,32 @@ async fn find_page(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Page<
     }
     let page = page_number(filter.page);
     let query = person::Entity::find().filter(cond);
-    let total = query.clone().count(&app.db).await?;
+    // Counting a million people would scan them: count up to the cap and say "1000+" beyond.
+    let counted = query.clone().limit(COUNT_CAP + 1).count(&app.db).await?;
+    let capped = counted > COUNT_CAP;
     let found =
         query.order_by_asc(person::Column::Id).offset((page - 1) * PER_PAGE).limit(PER_PAGE).all(&app.db).await?;
-    Ok(Page { items: found.into_iter().map(|p| row(app, p, false)).collect(), total, page, per_page: PER_PAGE })
+    Ok(Page {
+        items: found.into_iter().map(|p| row(app, p, false)).collect(),
+        total: counted.min(COUNT_CAP),
+        page,
+        per_page: PER_PAGE,
+        capped,
+    })
+}
+
+/// `people.{column}` starts with `prefix`, as a range on the column's index — a search never
+/// scans everyone — in which `%` and `_` are plain characters. PostgreSQL compares in the "C"
+/// collation (byte order, where a prefix's strings are contiguous), which migration m0015 indexes.
+fn starts_with(backend: DbBackend, column: &str, prefix: &str) -> sea_orm::sea_query::SimpleExpr {
+    // sea-query's placeholders for custom SQL: numbered on PostgreSQL.
+    let (collate, low, high) =
+        if backend == DbBackend::Postgres { (" COLLATE \"C\"", "$1", "$2") } else { ("", "?", "?") };
+    let col = format!("\"people\".\"{column}\"{collate}");
+    sea_orm::sea_query::Expr::cust_with_values(
+        format!("({col} >= {low} AND {col} < {high})"),
+        [prefix.to_owned(), format!("{prefix}{}", char::MAX)],
+    )
 }
 
 async fn find_visible(app: &App, actor: &Actor, id: i64) -> AppResult<person::Model> {

@@ -8,9 +8,7 @@ use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::region::RegionKind;
 use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{region, youth_population};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde_json::json;
 
 use crate::audit::{self, Entry};
@@ -48,7 +46,7 @@ pub async fn create(app: &App, actor: &Actor, form: &NewRegion) -> AppResult<i64
     Ok(id)
 }
 
-async fn insert(txn: &DatabaseTransaction, app: &App, actor: &Actor, form: &NewRegion) -> AppResult<i64> {
+async fn insert(txn: &crate::db::Write, app: &App, actor: &Actor, form: &NewRegion) -> AppResult<i64> {
     let mut problems = Vec::new();
     let code = form.code.trim();
     if code.is_empty() || code.len() > 40 {
@@ -120,7 +118,7 @@ pub async fn set_population(
 }
 
 async fn record_population(
-    txn: &DatabaseTransaction,
+    txn: &crate::db::Write,
     app: &App,
     actor: &Actor,
     region_code: &str,
@@ -299,7 +297,7 @@ pub async fn set_populations(app: &App, actor: &Actor, forms: &[NewPopulation], 
 
 /// Commits a batch, or rolls it back when there are problems or it was a dry run.
 pub(crate) async fn finish(
-    txn: DatabaseTransaction,
+    txn: crate::db::Write,
     problems: Vec<RowProblem>,
     rows: usize,
     dry_run: bool,
@@ -393,7 +391,7 @@ pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<crate:
     let paginator = filtered(filter).paginate(&app.db, PER_PAGE);
     let total = paginator.num_items().await?;
     let items = rows(app, paginator.fetch_page(page - 1).await?).await?;
-    Ok(Page { items, total, page, per_page: PER_PAGE })
+    Ok(Page { items, total, page, per_page: PER_PAGE, capped: false })
 }
 
 /// The filtered list as a workbook (cells as text); audited.

@@ -8,6 +8,7 @@
 //! and still exists on it.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use qingtuan_domain::ids::OrgId;
@@ -624,18 +625,67 @@ pub struct Report {
     pub details: Details,
 }
 
-/// A report the actor may see: checks the scope, then evaluates.
-pub async fn report(app: &App, actor: &Actor, p: &Params) -> AppResult<Report> {
+/// A report the actor may see: checks the scope, then evaluates — once per data version for
+/// everyone who asks for the same scope and dates (see `memo`).
+pub async fn report(app: &App, actor: &Actor, p: &Params) -> AppResult<Arc<Report>> {
     scope::require(app, actor, READ, (qingtuan_domain::audit::ObjectKind::Org, p.scope.to_string()), p.scope).await?;
-    let (figures, details) = tokio::join!(evaluate(&app.db, p), details(&app.db, p));
-    Ok(Report { figures: figures?, details: details? })
+    evaluate_report(app, p).await
+}
+
+async fn evaluate_report(app: &App, p: &Params) -> AppResult<Arc<Report>> {
+    app.memo
+        .get(
+            app,
+            format!("report|{p:?}"),
+            Box::pin(async {
+                let (figures, details) = tokio::join!(evaluate(&app.db, p), details(&app.db, p));
+                Ok(Report { figures: figures?, details: details? })
+            }),
+        )
+        .await
+}
+
+/// Everything the dashboard shows for one scope, street and dates.
+#[derive(Debug)]
+pub struct Dashboard {
+    pub report: Arc<Report>,
+    /// Each street of the scope's region: social-domain orgs as of the date and the baseline.
+    pub by_street: Vec<(RegionView, i64, i64)>,
+    /// Per sector: name, social domain, orgs.
+    pub by_sector: Vec<(String, bool, i64)>,
+    pub series: Vec<(NaiveDate, i64)>,
+    /// The streets to choose from.
+    pub streets: Vec<RegionView>,
+    pub no_youth_committee: Vec<RegionView>,
+    pub no_pioneer_committee: Vec<RegionView>,
+}
+
+/// The dashboard the actor may see: checks the scope once, then computes every part at once on
+/// the pool's connections — once per data version for everyone asking for the same.
+pub async fn dashboard(app: &App, actor: &Actor, p: &Params) -> AppResult<Arc<Dashboard>> {
+    scope::require(app, actor, READ, (qingtuan_domain::audit::ObjectKind::Org, p.scope.to_string()), p.scope).await?;
+    let whole = Params { region_path: None, ..p.clone() };
+    app.memo
+        .get(app, format!("dashboard|{p:?}"), Box::pin(async {
+            let (report, by_street, by_sector, series, within, no_youth_committee, no_pioneer_committee) = tokio::try_join!(
+                evaluate_report(app, p),
+                social_domain_by_street(app, &whole),
+                by_sector(app, p),
+                social_domain_series(app, p),
+                scope_region_path(&app.db, &whole),
+                uncovered(app, p, RegionKind::Community, OrgKind::YouthWorkCommittee),
+                uncovered(app, p, RegionKind::Community, OrgKind::PioneerWorkCommittee),
+            )?;
+            let streets = regions::of_kinds(&app.db, &[RegionKind::Street], within.as_deref()).await?;
+            Ok(Dashboard { report, by_street, by_sector, series, streets, no_youth_committee, no_pioneer_committee })
+        }))
+        .await
 }
 
 /// The social-domain org count of each street in the scope, as of the date and the baseline, from
 /// one scan of the scope's orgs grouped by region (a region belongs to the street its path starts
 /// with).
-pub async fn social_domain_by_street(app: &App, actor: &Actor, p: &Params) -> AppResult<Vec<(RegionView, i64, i64)>> {
-    scope::require(app, actor, READ, (qingtuan_domain::audit::ObjectKind::Org, p.scope.to_string()), p.scope).await?;
+async fn social_domain_by_street(app: &App, p: &Params) -> AppResult<Vec<(RegionView, i64, i64)>> {
     let within = scope_region(&app.db, p).await?.map(|r| r.path);
     let streets = regions::of_kinds(&app.db, &[RegionKind::Street], within.as_deref()).await?;
     let (scope_sql, values) = scope_where(p);
@@ -663,14 +713,7 @@ pub async fn social_domain_by_street(app: &App, actor: &Actor, p: &Params) -> Ap
 }
 
 /// The work list: regions of `level` in the scope without an existing org of `kind` on the as-of date.
-pub async fn uncovered(
-    app: &App,
-    actor: &Actor,
-    p: &Params,
-    level: RegionKind,
-    kind: OrgKind,
-) -> AppResult<Vec<RegionView>> {
-    scope::require(app, actor, READ, (qingtuan_domain::audit::ObjectKind::Org, p.scope.to_string()), p.scope).await?;
+async fn uncovered(app: &App, p: &Params, level: RegionKind, kind: OrgKind) -> AppResult<Vec<RegionView>> {
     let within = scope_region(&app.db, p).await?.map(|r| r.path);
     let kinds = if level.is_community_level() { vec![RegionKind::Community, RegionKind::Village] } else { vec![level] };
     let all = regions::of_kinds(&app.db, &kinds, within.as_deref()).await?;
@@ -684,7 +727,7 @@ pub async fn uncovered(
 
 /// The social-domain org count at the end of each month from the baseline to the as-of date (at
 /// most 24 points; quarterly beyond that), for the chart over time.
-pub async fn social_domain_series(app: &App, p: &Params) -> AppResult<Vec<(NaiveDate, i64)>> {
+async fn social_domain_series(app: &App, p: &Params) -> AppResult<Vec<(NaiveDate, i64)>> {
     use chrono::{Datelike, Months};
     let months = (p.as_of.year() - p.baseline.year()) * 12 + p.as_of.month() as i32 - p.baseline.month() as i32;
     let step = if months > 24 { 3 } else { 1 };
@@ -763,7 +806,7 @@ pub async fn set_default_dates(
 }
 
 /// League organisations existing on the as-of date, per sector (social-domain sectors first).
-pub async fn by_sector(app: &App, p: &Params) -> AppResult<Vec<(String, bool, i64)>> {
+async fn by_sector(app: &App, p: &Params) -> AppResult<Vec<(String, bool, i64)>> {
     let w = Where::orgs(p, p.as_of).and(&format!("o.kind IN ({})", league_kinds()), vec![]);
     let sql = format!(
         "SELECT s.name AS name, s.social_domain AS social, COUNT(*) AS n FROM orgs o JOIN sectors s ON s.id = o.sector_id \

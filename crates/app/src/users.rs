@@ -120,7 +120,7 @@ pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Page<U
     let total = query.clone().count(&app.db).await?;
     let found =
         query.order_by_asc(user::Column::Username).offset((page - 1) * PER_PAGE).limit(PER_PAGE).all(&app.db).await?;
-    Ok(Page { items: rows(app, found).await?, total, page, per_page: PER_PAGE })
+    Ok(Page { items: rows(app, found).await?, total, page, per_page: PER_PAGE, capped: false })
 }
 
 /// The account, if the actor holds `permission` over its org; otherwise 404.

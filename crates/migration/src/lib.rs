@@ -15,6 +15,8 @@ mod m0010_workforce_spans;
 mod m0011_minor_access;
 mod m0012_last_login;
 mod m0013_reauthentication;
+mod m0014_data_version;
+mod m0015_name_prefix_index;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -36,6 +38,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_minor_access::Migration),
             Box::new(m0012_last_login::Migration),
             Box::new(m0013_reauthentication::Migration),
+            Box::new(m0014_data_version::Migration),
+            Box::new(m0015_name_prefix_index::Migration),
         ]
     }
 }

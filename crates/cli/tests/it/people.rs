@@ -14,6 +14,7 @@ db_tests!(
     the_same_id_number_is_the_same_person,
     a_childs_record_needs_a_standing_approval,
     unmasking_and_exports_need_the_password_within_five_minutes,
+    the_people_search_is_a_prefix_and_takes_wildcards_literally,
 );
 
 const ZHANG: &str = "11010519491231002X";
@@ -268,4 +269,39 @@ async fn unmasking_and_exports_need_the_password_within_five_minutes(t: TestApp)
     // …for five minutes.
     t.clock.advance(chrono::TimeDelta::minutes(6));
     assert_eq!(admin.post(&format!("{page}/unmask"), &[]).await.status, 303);
+}
+
+/// The people search matches the beginning of a name or of its pinyin initials, through an index;
+/// `%` and `_` are plain characters; beyond 1,000 matches the total shows as "1000+".
+async fn the_people_search_is_a_prefix_and_takes_wildcards_literally(t: TestApp) {
+    t.seed_tree().await;
+    let sys = Actor::system();
+    let named = |name: &str| NewPerson { name: name.into(), gender: "男".into(), ..NewPerson::default() };
+    people::create_batch(&t.app, &sys, &[named("张三"), named("张三丰"), named("李四")]).await.expect("people");
+    let crowd: Vec<NewPerson> = (0..1001).map(|_| named("陈众")).collect();
+    people::create_batch(&t.app, &sys, &crowd).await.expect("crowd");
+    let admin = t.admin().await;
+    let found = |q: &str| {
+        let admin = admin.clone();
+        let q = q.to_owned();
+        async move {
+            let page = admin.get(&format!("/people?q={}", urlencode(&q))).await.text();
+            ["张三丰", "张三", "李四"].into_iter().filter(|n| page.contains(&format!(">{n}<"))).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(found("张").await, ["张三丰", "张三"]);
+    assert_eq!(found("张三丰").await, ["张三丰"]);
+    assert_eq!(found("zs").await, ["张三丰", "张三"], "pinyin initials");
+    assert_eq!(found("ZS").await, ["张三丰", "张三"], "initials in capitals");
+    assert!(found("%").await.is_empty(), "% is a plain character");
+    assert!(found("_").await.is_empty(), "_ is a plain character");
+    assert!(found("张%").await.is_empty());
+    let crowded = admin.get("/people?q=%E9%99%88").await.text();
+    assert!(crowded.contains("共 1000+ 条"), "the count stops at the cap");
+    assert!(crowded.contains("rel=\"next\""), "and the list pages on");
+    assert!(admin.get("/people?q=ls").await.text().contains("共 1 条"));
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }

@@ -148,3 +148,53 @@ async fn readiness_needs_the_current_schema(t: TestApp) {
 }
 
 db_tests!(readiness_needs_the_current_schema);
+
+/// Figures are shared while the data is unchanged, and never served after a write: a write on
+/// one server shows in the next request's figure on the same server and on another server of the
+/// same database (each with its own shared figures), in the dashboard and in the API.
+async fn figures_follow_every_write_on_every_server(t: TestApp) {
+    t.seed_tree().await;
+    let here = t.admin().await;
+    let other_server = TestApp::on(t.db.clone(), qingtuan_web::WebConfig::default()).await;
+    let there = other_server.login("root").await;
+    let api = "/api/v1/reports?as_of=2026-03-02&baseline=2026-01-01";
+    let dashboard = "/dashboard?as_of=2026-03-02&baseline=2026-01-01";
+    let count = |client: &TestClient| {
+        let client = client.clone();
+        async move {
+            let api = client.get(api).await.json()["org.social_domain.count"]["value"].as_i64().expect("value");
+            let page = client.get(dashboard).await.text();
+            let card = &page[page.find("id=\"fig-org.social_domain.count\"").expect("card")..];
+            let number = &card[card.find("class=\"number\">").expect("number") + 15..];
+            assert_eq!(
+                number[..number.find('<').expect("end")].trim(),
+                api.to_string(),
+                "the dashboard shows the API's figure"
+            );
+            api
+        }
+    };
+    assert_eq!(count(&here).await, 0);
+    assert_eq!(count(&there).await, 0);
+    here.get("/orgs/new").await;
+    let form = [
+        ("parent_code", "S1"),
+        ("code", "G1"),
+        ("name", "机关团支部"),
+        ("kind", "branch"),
+        ("sector_code", "government"),
+        ("founded_on", "2026-01-05"),
+    ];
+    assert_eq!(here.post("/orgs", &form).await.status, 303);
+    assert_eq!(count(&there).await, 0, "government is not yet a social-domain sector");
+    here.get("/sectors").await;
+    assert_eq!(here.post("/sectors/government", &[("social_domain", "true")]).await.status, 303);
+    assert_eq!(count(&there).await, 1, "the other server sees the write at once");
+    assert_eq!(count(&here).await, 1);
+    there.get("/sectors").await;
+    assert_eq!(there.post("/sectors/government", &[("social_domain", "false")]).await.status, 303);
+    assert_eq!(count(&here).await, 0, "and back");
+    assert_eq!(count(&there).await, 0);
+}
+
+db_tests!(figures_follow_every_write_on_every_server);

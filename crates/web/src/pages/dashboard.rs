@@ -14,9 +14,7 @@ use qingtuan_app::{AppError, report, scope};
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
 use qingtuan_domain::ids::OrgId;
 use qingtuan_domain::indicator;
-use qingtuan_domain::org::OrgKind;
 use qingtuan_domain::permission::{Action, Module, Permission};
-use qingtuan_domain::region::RegionKind;
 
 use crate::charts;
 use crate::layout::Layout;
@@ -116,31 +114,20 @@ pub async fn show(
     let app = &state.app;
     scope::require_somewhere(app, &user.actor, stats::READ).await?;
     let (p, scope_code) = params(&state, &user, &q).await?;
-    // The scope first: the queries below run at once and some check nothing themselves.
-    scope::require(app, &user.actor, stats::READ, (ObjectKind::Org, p.scope.to_string()), p.scope).await?;
-    let whole = Params { region_path: None, ..p.clone() };
-    // Independent queries, at once on the pool's connections.
-    let (report, by_street, by_sector, series, scopes, within, no_youth_committee, no_pioneer_committee) = tokio::try_join!(
-        stats::report(app, &user.actor, &p),
-        stats::social_domain_by_street(app, &user.actor, &whole),
-        stats::by_sector(app, &p),
-        stats::social_domain_series(app, &p),
-        orgs::visible_tree(app, &user.actor, stats::READ),
-        stats::scope_region_path(&app.db, &whole),
-        stats::uncovered(app, &user.actor, &p, RegionKind::Community, OrgKind::YouthWorkCommittee),
-        stats::uncovered(app, &user.actor, &p, RegionKind::Community, OrgKind::PioneerWorkCommittee),
+    let (board, scopes) = tokio::try_join!(
+        stats::dashboard(app, &user.actor, &p),
+        orgs::visible_committees(app, &user.actor, stats::READ)
     )?;
-    let street_rows: Vec<(String, i64, Option<i64>)> =
-        by_street.into_iter().map(|(street, value, baseline)| (street.name, value, Some(baseline))).collect();
-    let sector_rows: Vec<(String, i64, Option<i64>)> = by_sector
-        .into_iter()
-        .map(|(name, social, n)| (if social { format!("{name}★") } else { name }, n, None))
+    let street_rows: Vec<(String, i64, Option<i64>)> = board
+        .by_street
+        .iter()
+        .map(|(street, value, baseline)| (street.name.clone(), *value, Some(*baseline)))
         .collect();
-    let scopes = scopes
-        .into_iter()
-        .filter(|o| matches!(o.kind.as_str(), "district_committee" | "working_committee" | "committee"))
+    let sector_rows: Vec<(String, i64, Option<i64>)> = board
+        .by_sector
+        .iter()
+        .map(|(name, social, n)| (if *social { format!("{name}★") } else { name.clone() }, *n, None))
         .collect();
-    let streets = qingtuan_app::regions::of_kinds(&app.db, &[RegionKind::Street], within.as_deref()).await?;
     let street_code = q.street.clone().unwrap_or_default();
     render(&DashboardPage {
         layout: Layout::new(&user, "/dashboard", "工作台"),
@@ -157,18 +144,18 @@ pub async fn show(
         scope_code,
         street_code,
         scopes,
-        streets,
-        cards: report.figures.into_iter().map(card).collect(),
+        streets: board.streets.clone(),
+        cards: board.report.figures.iter().cloned().map(card).collect(),
         activity_tables: vec![
-            ("category", "按类别", report.details.by_category.clone()),
-            ("audience", "按对象", report.details.by_audience.clone()),
+            ("category", "按类别", board.report.details.by_category.clone()),
+            ("audience", "按对象", board.report.details.by_audience.clone()),
         ],
-        details: report.details,
+        details: board.report.details.clone(),
         street_chart: charts::bars("各街道社会领域团组织数（浅色为基准日）", &street_rows),
         sector_chart: charts::bars("各领域团组织数（★为社会领域）", &sector_rows),
-        time_chart: charts::line("社会领域团组织数变化", &series),
-        no_youth_committee,
-        no_pioneer_committee,
+        time_chart: charts::line("社会领域团组织数变化", &board.series),
+        no_youth_committee: board.no_youth_committee.clone(),
+        no_pioneer_committee: board.no_pioneer_committee.clone(),
     })
 }
 

@@ -89,7 +89,7 @@ pub async fn list(
     let items = matching.into_iter().skip(((number - 1) * PER_PAGE) as usize).take(PER_PAGE as usize).collect();
     render(&ListPage {
         layout: Layout::new(&user, "/orgs", "组织"),
-        page: Page { items, total, page: number, per_page: PER_PAGE },
+        page: Page { items, total, page: number, per_page: PER_PAGE, capped: false },
         query: query_without_page(&filter),
         q,
         kind: filter.kind.clone().unwrap_or_default(),
