@@ -17,15 +17,37 @@ pub struct TestDb {
     _cleanup: std::sync::Arc<Cleanup>,
 }
 
-/// Removes the SQLite directory when the last clone of the `TestDb` goes. PostgreSQL schemas stay
-/// until CI recreates the test database.
+/// Removes the SQLite directory, or drops the PostgreSQL schema, when the last clone of the
+/// `TestDb` goes.
 #[derive(Debug)]
-struct Cleanup(Option<std::path::PathBuf>);
+enum Cleanup {
+    Nothing,
+    Dir(std::path::PathBuf),
+    Schema { base: String, schema: String },
+}
 
 impl Drop for Cleanup {
     fn drop(&mut self) {
-        if let Some(dir) = &self.0 {
-            let _ = std::fs::remove_dir_all(dir);
+        match self {
+            Self::Nothing => {}
+            Self::Dir(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Self::Schema { base, schema } => {
+                // Dropped from a thread of its own: this may run inside the test's runtime.
+                let (base, sql) = (base.clone(), format!("SET lock_timeout = '5s'; DROP SCHEMA IF EXISTS {schema} CASCADE"));
+                let dropped = std::thread::spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+                    runtime.block_on(async {
+                        use sea_orm::ConnectionTrait;
+                        let admin = sea_orm::Database::connect(&base).await.ok()?;
+                        let result = admin.execute_unprepared(&sql).await.ok();
+                        admin.close().await.ok();
+                        result
+                    })
+                });
+                let _ = dropped.join();
+            }
         }
     }
 }
@@ -42,7 +64,7 @@ impl TestDb {
     pub fn sqlite_file(path: std::path::PathBuf) -> Self {
         let place = path.parent().map(|p| p.display().to_string()).unwrap_or_default();
         let url = format!("sqlite://{}?mode=rw", path.display());
-        Self { backend: Backend::Sqlite, url, place, _cleanup: std::sync::Arc::new(Cleanup(None)) }
+        Self { backend: Backend::Sqlite, url, place, _cleanup: std::sync::Arc::new(Cleanup::Nothing) }
     }
 
     pub async fn new(backend: Backend) -> Self {
@@ -55,7 +77,7 @@ impl TestDb {
                     backend,
                     url,
                     place: dir.display().to_string(),
-                    _cleanup: std::sync::Arc::new(Cleanup(Some(dir))),
+                    _cleanup: std::sync::Arc::new(Cleanup::Dir(dir)),
                 }
             }
             Backend::Postgres => {
@@ -67,7 +89,8 @@ impl TestDb {
                 admin.close().await.ok();
                 let sep = if base.contains('?') { '&' } else { '?' };
                 let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
-                Self { backend, url, place: schema, _cleanup: std::sync::Arc::new(Cleanup(None)) }
+                let cleanup = Cleanup::Schema { base: base.clone(), schema: schema.clone() };
+                Self { backend, url, place: schema, _cleanup: std::sync::Arc::new(cleanup) }
             }
         }
     }
