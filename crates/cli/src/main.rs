@@ -6,6 +6,7 @@ mod backup;
 mod config;
 mod demo;
 mod import;
+mod load;
 mod report;
 
 use std::io::Read;
@@ -74,6 +75,9 @@ enum Command {
     Backup(backup::BackupArgs),
     /// Restore a backup into a new, empty data directory (or print a PostgreSQL backup's key).
     Restore(backup::RestoreArgs),
+    /// Put load on a server on this machine: N sessions reading, calling the report API and
+    /// writing; prints requests/s, p50/p99, errors and acknowledged writes lost.
+    Load(load::LoadArgs),
     /// Manage the org tree.
     Org {
         #[command(subcommand)]
@@ -175,6 +179,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Demo(args) => demo::run(args).await,
         Command::Report(args) => report::run(args).await,
         Command::Backup(args) => backup::backup(args).await,
+        Command::Load(args) => tokio::task::spawn_blocking(move || load::run(args)).await.context("负载线程异常")?,
         Command::Restore(args) => backup::restore(args).await,
         Command::Import(args) => import::run(args).await,
         Command::Check { repair, db } => check(&open(&Settings::load(&db, None)?).await?, repair).await,

@@ -35,7 +35,8 @@ impl Drop for Cleanup {
             }
             Self::Schema { base, schema } => {
                 // Dropped from a thread of its own: this may run inside the test's runtime.
-                let (base, sql) = (base.clone(), format!("SET lock_timeout = '5s'; DROP SCHEMA IF EXISTS {schema} CASCADE"));
+                let (base, sql) =
+                    (base.clone(), format!("SET lock_timeout = '5s'; DROP SCHEMA IF EXISTS {schema} CASCADE"));
                 let dropped = std::thread::spawn(move || {
                     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
                     runtime.block_on(async {
