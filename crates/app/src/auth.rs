@@ -292,13 +292,32 @@ pub async fn reauthenticate(app: &App, actor: &Actor, token: &str, password: &st
 /// The actor for an enabled user, with every grant they hold now; `None` if disabled or missing.
 /// A one-time password, or one older than the policy allows, must be changed before anything else.
 pub async fn load_actor(app: &App, user_id: UserId, client: &ClientInfo) -> AppResult<Option<Actor>> {
-    let conn = &app.db;
-    let Some(account) = user::Entity::find_by_id(user_id.0).one(conn).await? else { return Ok(None) };
+    // An account and its grants change only in write transactions, which move the data version
+    // on: until then every request of the user shares one reading of them.
+    let key = format!("account|{}", user_id.0);
+    let loaded = app.memo.get(app, key, Box::pin(account_and_grants(app, user_id))).await?;
+    let Some((account, grants)) = loaded.as_ref() else { return Ok(None) };
     // A dormant account's API tokens stop too, whether or not the daily run has disabled it yet.
-    if account.disabled_at.is_some() || is_dormant(app, &account, app.now()) {
+    if account.disabled_at.is_some() || is_dormant(app, account, app.now()) {
         return Ok(None);
     }
     let password_expired = app.policy.password_max_age.is_some_and(|age| app.now() - account.password_changed_at > age);
+    Ok(Some(Actor {
+        principal: Principal::User {
+            id: UserId(account.id),
+            username: account.username.clone(),
+            display_name: account.display_name.clone(),
+            must_change_password: account.must_change_password || password_expired,
+        },
+        grants: grants.clone(),
+        client: client.clone(),
+    }))
+}
+
+/// The account and every grant it holds now.
+async fn account_and_grants(app: &App, user_id: UserId) -> AppResult<Option<(user::Model, Vec<Grant>)>> {
+    let conn = &app.db;
+    let Some(account) = user::Entity::find_by_id(user_id.0).one(conn).await? else { return Ok(None) };
     let assignments = user_role::Entity::find().filter(user_role::Column::UserId.eq(account.id)).all(conn).await?;
     let role_ids: Vec<i64> = assignments.iter().map(|a| a.role_id).collect();
     let org_ids: Vec<i64> = assignments.iter().map(|a| a.scope_org_id).collect();
@@ -326,16 +345,7 @@ pub async fn load_actor(app: &App, user_id: UserId, client: &ClientInfo) -> AppR
             })
         })
         .collect();
-    Ok(Some(Actor {
-        principal: Principal::User {
-            id: UserId(account.id),
-            username: account.username,
-            display_name: account.display_name,
-            must_change_password: account.must_change_password || password_expired,
-        },
-        grants,
-        client: client.clone(),
-    }))
+    Ok(Some((account, grants)))
 }
 
 /// Ends the session behind `token`.

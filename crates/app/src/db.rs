@@ -270,12 +270,15 @@ pub async fn snapshot_into(conn: &DatabaseConnection, path: &std::path::Path) ->
         .map(|_| ())
 }
 
-/// SQLite's `PRAGMA integrity_check`: "ok", or the first problem found.
-pub async fn integrity_check(conn: &DatabaseConnection) -> Result<String, DbErr> {
+/// SQLite's `PRAGMA integrity_check`: "ok", or the first problem found (`None` on PostgreSQL).
+pub async fn integrity_check(conn: &DatabaseConnection) -> Result<Option<String>, DbErr> {
+    if conn.get_database_backend() != DbBackend::Sqlite {
+        return Ok(None);
+    }
     let row = conn.query_one_raw(sea_orm::Statement::from_string(DbBackend::Sqlite, "PRAGMA integrity_check")).await?;
     match row {
-        Some(r) => r.try_get_by_index(0),
-        None => Ok("no answer".into()),
+        Some(r) => r.try_get_by_index(0).map(Some),
+        None => Ok(Some("no answer".into())),
     }
 }
 

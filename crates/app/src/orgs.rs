@@ -245,6 +245,36 @@ pub async fn visible_committees(app: &App, actor: &Actor, permission: Permission
     Ok(tree_order(rows))
 }
 
+/// The top `levels` levels of what the actor sees with `permission` (their scope's orgs and the
+/// ones right below for 2), in tree order: a filter's choices without the whole tree.
+pub async fn visible_top(app: &App, actor: &Actor, permission: Permission, levels: i32) -> AppResult<Vec<OrgView>> {
+    use sea_orm::sea_query::Query;
+    let mut below = Query::select()
+        .column(org_closure::Column::DescendantId)
+        .from(org_closure::Entity)
+        .and_where(org_closure::Column::Depth.lt(levels))
+        .take();
+    match actor.scope_roots(permission) {
+        Some(roots) => {
+            below.and_where(org_closure::Column::AncestorId.is_in(roots.into_iter().map(|r| r.0)));
+        }
+        None => {
+            let tops = Query::select()
+                .column(org::Column::Id)
+                .from(org::Entity)
+                .and_where(org::Column::ParentId.is_null())
+                .take();
+            below.and_where(org_closure::Column::AncestorId.in_subquery(tops));
+        }
+    }
+    let rows = org::Entity::find()
+        .filter(org::Column::Id.in_subquery(below))
+        .order_by_asc(org::Column::Code)
+        .all(&app.db)
+        .await?;
+    Ok(tree_order(rows))
+}
+
 /// Orders rows depth-first from the rows whose parent is not among them.
 fn tree_order(rows: Vec<org::Model>) -> Vec<OrgView> {
     let ids: std::collections::HashSet<i64> = rows.iter().map(|r| r.id).collect();

@@ -392,8 +392,17 @@ pub async fn overview(app: &App, actor: &Actor, from: NaiveDate, to: NaiveDate) 
     let shift_ids: Vec<i64> = shifts.iter().map(|s| s.id).collect();
     let mut counts: HashMap<i64, usize> = HashMap::new();
     for chunk in shift_ids.chunks(500) {
-        for t in turnout::Entity::find().filter(turnout::Column::ShiftId.is_in(chunk.to_vec())).all(&app.db).await? {
-            *counts.entry(t.shift_id).or_default() += 1;
+        let per_shift: Vec<(i64, i64)> = turnout::Entity::find()
+            .select_only()
+            .column(turnout::Column::ShiftId)
+            .column_as(turnout::Column::Id.count(), "n")
+            .filter(turnout::Column::ShiftId.is_in(chunk.to_vec()))
+            .group_by(turnout::Column::ShiftId)
+            .into_tuple()
+            .all(&app.db)
+            .await?;
+        for (shift_id, n) in per_shift {
+            counts.insert(shift_id, usize::try_from(n).unwrap_or_default());
         }
     }
     let teams = volunteer_team::Entity::find()

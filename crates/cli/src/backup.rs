@@ -179,8 +179,8 @@ pub async fn restore(args: RestoreArgs) -> anyhow::Result<()> {
     let app = crate::open(&settings).await?;
     let integrity = qingtuan_app::db::integrity_check(&app.db).await.map_err(|e| anyhow::anyhow!(e))?;
     app.close().await;
-    if integrity != "ok" {
-        bail!("恢复后的数据库完整性检查未通过：{integrity}");
+    if let Some(problem) = integrity.filter(|i| i != "ok") {
+        bail!("恢复后的数据库完整性检查未通过：{problem}");
     }
     println!("已恢复到 {}（数据库 {size} 字节，完整性检查通过，密钥已写入 secret.key）", dir.display());
     Ok(())

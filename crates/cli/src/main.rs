@@ -258,10 +258,16 @@ async fn run(command: Command) -> anyhow::Result<()> {
     }
 }
 
-/// `qingtuan check`: compares the work force's periods with the records; with `repair`, rebuilds
-/// them when they differ. Fails (exit 1) while they differ.
+/// `qingtuan check`: SQLite's integrity check, then the work force's periods against the records;
+/// with `repair`, rebuilds the periods when they differ. Fails (exit 1) on any problem.
 async fn check(app: &App, repair: bool) -> anyhow::Result<()> {
     use qingtuan_app::workforce;
+    if let Some(integrity) = qingtuan_app::db::integrity_check(&app.db).await.map_err(|e| anyhow::anyhow!(e))? {
+        if integrity != "ok" {
+            anyhow::bail!("数据库完整性检查未通过：{integrity}");
+        }
+        println!("数据库完整性检查通过");
+    }
     let differences = workforce::differences(&app.db).await.map_err(explain)?;
     if differences.is_empty() {
         println!("工作力量时段与记录一致");

@@ -173,6 +173,15 @@ impl TestApp {
         row.try_get_by_index(0).expect("an integer")
     }
 
+    /// The first column of every row, as text, read through a connection of its own.
+    pub async fn strings(&self, sql: &str) -> Vec<String> {
+        use sea_orm::{ConnectionTrait, Statement};
+        let db = qingtuan_app::db::connect(&self.db.url).await.expect("connect to the test database");
+        let backend = db.read.get_database_backend();
+        let rows = db.read.query_all_raw(Statement::from_string(backend, sql)).await.expect("query");
+        rows.iter().map(|r| r.try_get_by_index::<String>(0).expect("text")).collect()
+    }
+
     /// Runs raw SQL on the test database, as an attacker with database access would.
     pub async fn execute_sql(&self, sql: &str) -> Result<u64, String> {
         use sea_orm::ConnectionTrait;

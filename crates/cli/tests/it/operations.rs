@@ -229,72 +229,210 @@ async fn postgres_with_another_key_refuses_to_start() {
     .expect("scenario");
 }
 
+/// A `qingtuan serve` process on a free port, for the tests that stop or kill it.
+struct Server {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Server {
+    fn start(db: &[&str], key: Option<&str>) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_qingtuan"));
+        cmd.args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+            .args(db)
+            .env_remove("QINGTUAN_SECRET_KEY")
+            .env_remove("QINGTUAN_DATABASE_URL")
+            .env("QINGTUAN_LOG", "error")
+            .stdout(Stdio::null());
+        if let Some(k) = key {
+            cmd.env("QINGTUAN_SECRET_KEY", k);
+        }
+        let child = cmd.spawn().expect("serve");
+        let base = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while ureq::get(&format!("{base}/readyz")).call().is_err() {
+            assert!(Instant::now() < deadline, "server did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self { child, base }
+    }
+
+    fn signal(&self, signal: &str) {
+        let sent = Command::new("kill").args([signal, &self.child.id().to_string()]).status().expect("kill");
+        assert!(sent.success());
+    }
+}
+
+/// A browser-like client: the login page's CSRF cookie, then the form.
+struct Browser {
+    agent: ureq::Agent,
+    base: String,
+    cookie: String,
+    csrf: String,
+}
+
+fn csrf_of(html: &str) -> String {
+    let marker = "name=\"_csrf\" value=\"";
+    let start = html.find(marker).expect("token") + marker.len();
+    html[start..start + html[start..].find('"').expect("end")].to_owned()
+}
+
+impl Browser {
+    fn open_login(base: &str) -> Self {
+        let agent = ureq::AgentBuilder::new().redirects(0).build();
+        let page = agent.get(&format!("{base}/login")).call().expect("login page");
+        let cookie = page.header("set-cookie").expect("cookie").split(';').next().expect("pair").to_owned();
+        let csrf = csrf_of(&page.into_string().expect("html"));
+        Self { agent, base: base.to_owned(), cookie, csrf }
+    }
+
+    /// Submits the login form; on success the browser holds the session (see `session_csrf`).
+    fn log_in(&mut self, user: &str) -> Result<u16, String> {
+        let res = self
+            .agent
+            .post(&format!("{}/login", self.base))
+            .set("cookie", &self.cookie)
+            .send_form(&[("_csrf", &self.csrf), ("username", user), ("password", PASSWORD)])
+            .map_err(|e| e.to_string())?;
+        let status = res.status();
+        if let Some(session) = res.all("set-cookie").into_iter().find(|c| c.starts_with("qt_session=")) {
+            self.cookie = session.split(';').next().expect("pair").to_owned();
+        }
+        Ok(status)
+    }
+
+    /// Reads the session's CSRF token from a page, for forms.
+    fn session_csrf(&mut self) {
+        let account = self.agent.get(&format!("{}/account", self.base)).set("cookie", &self.cookie).call();
+        self.csrf = csrf_of(&account.expect("account page").into_string().expect("html"));
+    }
+
+    fn create_org(&self, code: &str) -> Result<u16, String> {
+        let name = format!("团支部{code}");
+        let form =
+            [("_csrf", self.csrf.as_str()), ("parent_code", "CY"), ("code", code), ("name", &name), ("kind", "branch")];
+        match self.agent.post(&format!("{}/orgs", self.base)).set("cookie", &self.cookie).send_form(&form) {
+            Ok(r) => Ok(r.status()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+}
+
+/// A district with one org and a user with `PASSWORD`, made through the CLI.
+fn set_up(db: &[&str], key: Option<&str>, user: &str) {
+    let mut create = vec!["org", "create", "CY", "团区委", "--kind", "district_committee"];
+    create.extend_from_slice(db);
+    ok(&qingtuan(&create, key, ""));
+    let mut account = vec!["user", "create", user, "--role", "district_admin", "--scope", "CY", "--password-stdin"];
+    account.extend_from_slice(db);
+    ok(&qingtuan(&account, key, &format!("{PASSWORD}\n")));
+}
+
 /// SIGTERM with forty logins in flight: every one is answered, then the process exits 0.
 #[test]
 fn sigterm_drains_requests_in_flight_and_exits_zero() {
     let dir = temp_dir("term");
     let data = dir.display().to_string();
-    ok(&qingtuan(&["org", "create", "CY", "团区委", "--kind", "district_committee", "--data-dir", &data], None, ""));
-    ok(&qingtuan(
-        &[
-            "user",
-            "create",
-            "drainer",
-            "--role",
-            "org_viewer",
-            "--scope",
-            "CY",
-            "--password-stdin",
-            "--data-dir",
-            &data,
-        ],
-        None,
-        &format!("{PASSWORD}\n"),
-    ));
-    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_qingtuan"))
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--data-dir", &data])
-        .env_remove("QINGTUAN_SECRET_KEY")
-        .env("QINGTUAN_LOG", "error")
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("serve");
-    let base = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while ureq::get(&format!("{base}/readyz")).call().is_err() {
-        assert!(Instant::now() < deadline, "server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let db = ["--data-dir", data.as_str()];
+    set_up(&db, None, "drainer");
+    let mut server = Server::start(&db, None);
     let barrier = Arc::new(std::sync::Barrier::new(41));
     let clients: Vec<_> = (0..40)
         .map(|_| {
-            let (base, barrier) = (base.clone(), barrier.clone());
+            let (base, barrier) = (server.base.clone(), barrier.clone());
             std::thread::spawn(move || {
-                let agent = ureq::AgentBuilder::new().redirects(0).build();
-                let page = agent.get(&format!("{base}/login")).call().expect("login page");
-                let cookie = page.header("set-cookie").expect("cookie").split(';').next().expect("pair").to_owned();
-                let html = page.into_string().expect("html");
-                let marker = "name=\"_csrf\" value=\"";
-                let start = html.find(marker).expect("token") + marker.len();
-                let token = html[start..start + html[start..].find('"').expect("end")].to_owned();
+                let mut browser = Browser::open_login(&base);
                 barrier.wait();
-                agent
-                    .post(&format!("{base}/login"))
-                    .set("cookie", &cookie)
-                    .send_form(&[("_csrf", &token), ("username", "drainer"), ("password", PASSWORD)])
-                    .map(|r| r.status())
-                    .map_err(|e| e.to_string())
+                browser.log_in("drainer")
             })
         })
         .collect();
     barrier.wait();
     std::thread::sleep(Duration::from_millis(150));
-    let killed = Command::new("kill").args(["-TERM", &server.id().to_string()]).status().expect("kill");
-    assert!(killed.success());
+    server.signal("-TERM");
     let answers: Vec<_> = clients.into_iter().map(|c| c.join().expect("client")).collect();
-    let exit = server.wait().expect("wait");
+    let exit = server.child.wait().expect("wait");
     assert!(answers.iter().all(|a| *a == Ok(303)), "every login in flight answered: {answers:?}");
     assert_eq!(exit.code(), Some(0), "exits 0 after draining");
-    assert!(ureq::get(&format!("{base}/healthz")).call().is_err(), "no longer listening");
+    assert!(ureq::get(&format!("{}/healthz", server.base)).call().is_err(), "no longer listening");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Five times: four sessions write in a loop and the server is killed with SIGKILL. Every write
+/// acknowledged before a kill is there after the restart, and `qingtuan check` (the work force's
+/// periods, and SQLite's integrity check) finds nothing wrong.
+fn kill_nine_in_the_write_loop(db: &[&str], key: Option<&str>) -> Vec<String> {
+    set_up(db, key, "writer");
+    let mut acknowledged = Vec::new();
+    for round in 0..5 {
+        let mut server = Server::start(db, key);
+        let stop = Arc::new(AtomicBool::new(false));
+        let writers: Vec<_> = (0..4)
+            .map(|w| {
+                let (base, stop) = (server.base.clone(), stop.clone());
+                std::thread::spawn(move || {
+                    let mut browser = Browser::open_login(&base);
+                    assert_eq!(browser.log_in("writer"), Ok(303));
+                    browser.session_csrf();
+                    let mut saved = Vec::new();
+                    for i in 0.. {
+                        let code = format!("K{round}x{w}x{i}");
+                        match browser.create_org(&code) {
+                            Ok(303) => saved.push(code),
+                            Ok(other) => panic!("a write answered {other}"),
+                            Err(_) => break,
+                        }
+                        if stop.load(Ordering::SeqCst) {
+                            break;
+                        }
+                    }
+                    saved
+                })
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(600));
+        server.signal("-KILL");
+        let _ = server.child.wait();
+        stop.store(true, Ordering::SeqCst);
+        for w in writers {
+            acknowledged.extend(w.join().expect("writer"));
+        }
+    }
+    assert!(acknowledged.len() > 20, "writes were made: {}", acknowledged.len());
+    let mut check = vec!["check"];
+    check.extend_from_slice(db);
+    let out = ok(&qingtuan(&check, key, ""));
+    assert!(out.contains("一致"), "{out}");
+    acknowledged
+}
+
+async fn assert_all_stored(t: &TestApp, acknowledged: &[String]) {
+    let stored: std::collections::HashSet<String> = t.strings("SELECT code FROM orgs").await.into_iter().collect();
+    let lost: Vec<&String> = acknowledged.iter().filter(|c| !stored.contains(*c)).collect();
+    assert!(lost.is_empty(), "acknowledged writes lost: {lost:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kill_nine_in_the_write_loop_loses_no_acknowledged_write_sqlite() {
+    let dir = temp_dir("kill");
+    let data = dir.display().to_string();
+    let acknowledged = tokio::task::spawn_blocking(move || kill_nine_in_the_write_loop(&["--data-dir", &data], None))
+        .await
+        .expect("drill");
+    let t = TestApp::on(TestDb::sqlite_file(dir.join("qingtuan.sqlite")), qingtuan_web::WebConfig::default()).await;
+    assert_all_stored(&t, &acknowledged).await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kill_nine_in_the_write_loop_loses_no_acknowledged_write_postgres() {
+    let db = TestDb::new(Backend::Postgres).await;
+    let url = db.url.clone();
+    let acknowledged =
+        tokio::task::spawn_blocking(move || kill_nine_in_the_write_loop(&["--database", &url], Some(TESTKIT_KEY)))
+            .await
+            .expect("drill");
+    let t = TestApp::on(db, qingtuan_web::WebConfig::default()).await;
+    assert_all_stored(&t, &acknowledged).await;
 }

@@ -34,10 +34,10 @@ pub async fn list(
     Query(filter): Query<Filter>,
 ) -> Result<Response, PageError> {
     let page = people::list(&state.app, &user.actor, &filter).await?;
-    let orgs = orgs::visible_tree(&state.app, &user.actor, people::READ)
+    let orgs = orgs::visible_top(&state.app, &user.actor, people::READ, 2)
         .await?
         .into_iter()
-        .filter(|o| !matches!(o.kind.as_str(), "youth_work_committee" | "pioneer_work_committee") && o.depth < 2)
+        .filter(|o| !matches!(o.kind.as_str(), "youth_work_committee" | "pioneer_work_committee"))
         .collect();
     render(&ListPage {
         layout: Layout::new(&user, "/people", "人员"),
