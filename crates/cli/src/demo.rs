@@ -19,18 +19,31 @@ pub struct DemoArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub bind: String,
+    /// Build the demo in this empty PostgreSQL database instead (with QINGTUAN_SECRET_KEY).
+    #[arg(long = "database")]
+    pub database_url: Option<String>,
+    /// The master key, for a PostgreSQL demo.
+    #[arg(long, env = "QINGTUAN_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
 }
 
 pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
-    prepare_data_dir(&args.data_dir)?;
-    // The demo's data is synthetic and rebuilt each time, with a key of its own.
-    for name in ["qingtuan.sqlite", "qingtuan.sqlite-wal", "qingtuan.sqlite-shm", "secret.key"] {
-        let file = args.data_dir.join(name);
-        if file.exists() {
-            std::fs::remove_file(&file).with_context(|| format!("无法删除旧的演示数据库 {}", file.display()))?;
+    if args.database_url.is_none() {
+        prepare_data_dir(&args.data_dir)?;
+        // The demo's data is synthetic and rebuilt each time, with a key of its own.
+        for name in ["qingtuan.sqlite", "qingtuan.sqlite-wal", "qingtuan.sqlite-shm", "secret.key"] {
+            let file = args.data_dir.join(name);
+            if file.exists() {
+                std::fs::remove_file(&file).with_context(|| format!("无法删除旧的演示数据库 {}", file.display()))?;
+            }
         }
     }
-    let db = DbArgs { data_dir: Some(args.data_dir.clone()), database_url: None, config: None, secret_key: None };
+    let db = DbArgs {
+        data_dir: Some(args.data_dir.clone()),
+        database_url: args.database_url.clone(),
+        config: None,
+        secret_key: args.secret_key.clone(),
+    };
     let serve_args = ServeArgs {
         db: db.clone(),
         bind: Some(args.bind.clone()),
