@@ -4,7 +4,7 @@
 
 use std::io::Cursor;
 
-use calamine::{Data, Reader};
+use calamine::{DataRef, Reader};
 use chrono::NaiveDate;
 use rust_xlsxwriter::Workbook;
 
@@ -104,17 +104,88 @@ pub struct Sheet {
     pub rows: Vec<Vec<Cell>>,
 }
 
-/// Reads an `.xlsx` or `.csv` file.
-pub fn read(file_name: &str, bytes: &[u8]) -> AppResult<Sheet> {
+/// The largest file an import reads: rows (the header included) and columns. A workbook whose
+/// declared size or actual cells exceed them is refused before anything is allocated for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub max_rows: u32,
+    pub max_columns: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { max_rows: 200_000, max_columns: 60 }
+    }
+}
+
+/// May the actor import anything (orgs and regions, or people and posts)? Checked before a byte
+/// of an upload is read; `run` checks the kind's own permission over each row's org.
+pub async fn may_import(app: &App, actor: &Actor) -> AppResult<()> {
+    let orgs_write = qingtuan_domain::permission::Permission::new(
+        qingtuan_domain::permission::Module::Orgs,
+        qingtuan_domain::permission::Action::Write,
+    );
+    if actor.can_somewhere(orgs_write) {
+        return Ok(());
+    }
+    crate::scope::require_somewhere(app, actor, people::WRITE).await
+}
+
+/// Imports running now, by user: one at a time per user, `MAX_IMPORTS` in the whole server.
+static RUNNING: std::sync::Mutex<Vec<Option<i64>>> = std::sync::Mutex::new(Vec::new());
+const MAX_IMPORTS: usize = 2;
+
+/// A place among the imports running; the place is given back when this is dropped.
+#[derive(Debug)]
+pub struct Slot(Option<i64>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut running = RUNNING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(i) = running.iter().position(|u| *u == self.0) {
+            running.swap_remove(i);
+        }
+    }
+}
+
+/// Takes a place for the actor's import, or says the server (or the actor's own other import)
+/// is busy.
+pub fn take_slot(actor: &Actor) -> AppResult<Slot> {
+    let user = actor.user_id().map(|u| u.0);
+    let mut running = RUNNING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if running.len() >= MAX_IMPORTS || (user.is_some() && running.contains(&user)) {
+        return Err(AppError::Busy);
+    }
+    running.push(user);
+    Ok(Slot(user))
+}
+
+/// A zip entry (a sheet's XML inside an .xlsx) may unpack to at most this many bytes…
+const MAX_ENTRY_BYTES: u64 = 256 * 1024 * 1024;
+/// …and to at most this many times its packed size (XML packs well, but not a thousandfold).
+const MAX_ENTRY_RATIO: u64 = 200;
+
+/// Reads an `.xlsx` or `.csv` file within `limits`.
+pub fn read(file_name: &str, bytes: &[u8], limits: Limits) -> AppResult<Sheet> {
     let bad = |m: String| AppError::Invalid(qingtuan_domain::Invalid::one("file", m));
+    let too_big = || {
+        bad(format!("文件过大：最多 {} 行、{} 列（含表头）；请分成几个文件导入", limits.max_rows, limits.max_columns))
+    };
     let lower = file_name.to_lowercase();
+    let is_zip = bytes.starts_with(b"PK\x03\x04");
     if lower.ends_with(".csv") {
+        if is_zip {
+            return Err(bad("文件内容不是 CSV（看起来是 Excel 文件，请改用 .xlsx 扩展名）".into()));
+        }
         let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
             .map_err(|_| bad("CSV 文件应为 UTF-8 编码".into()))?;
         let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
         let mut rows = Vec::new();
         for record in reader.records() {
             let record = record.map_err(|e| bad(format!("CSV 文件格式有误：{e}")))?;
+            if rows.len() >= limits.max_rows as usize || record.len() > limits.max_columns as usize {
+                return Err(too_big());
+            }
             rows.push(
                 record
                     .iter()
@@ -127,31 +198,65 @@ pub fn read(file_name: &str, bytes: &[u8]) -> AppResult<Sheet> {
     if !lower.ends_with(".xlsx") {
         return Err(bad("只能导入 .xlsx 或 .csv 文件".into()));
     }
-    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes.to_vec()))
-        .map_err(|e| bad(format!("无法读取 Excel 文件：{e}")))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(|| bad("Excel 文件中没有工作表".into()))?
-        .map_err(|e| bad(format!("无法读取工作表：{e}")))?;
-    let rows = range
-        .rows()
-        .map(|r| {
-            r.iter()
-                .map(|c| match c {
-                    Data::Empty => Cell::Empty,
-                    Data::String(s) if s.trim().is_empty() => Cell::Empty,
-                    Data::String(s) => Cell::Text(s.clone()),
-                    Data::Int(i) => Cell::Number(*i as f64),
-                    Data::Float(f) => Cell::Number(*f),
-                    Data::Bool(b) => Cell::Text(b.to_string()),
-                    Data::DateTime(d) => d.as_datetime().map_or(Cell::Empty, |dt| Cell::Date(dt.date())),
-                    Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
-                    Data::Error(e) => Cell::Text(format!("#{e:?}")),
-                })
-                .collect()
-        })
-        .collect();
+    if !is_zip {
+        return Err(bad("文件内容不是 Excel（.xlsx）文件".into()));
+    }
+    check_entries(bytes).map_err(bad)?;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| bad(format!("无法读取 Excel 文件：{e}")))?;
+    let first = book.sheet_names().first().cloned().ok_or_else(|| bad("Excel 文件中没有工作表".into()))?;
+    let mut cells = book.worksheet_cells_reader(&first).map_err(|e| bad(format!("无法读取工作表：{e}")))?;
+    // The declared size first: a sheet that claims a million rows is refused unread.
+    let declared = cells.dimensions();
+    if declared.end.0 >= limits.max_rows || declared.end.1 >= limits.max_columns {
+        return Err(too_big());
+    }
+    // Then cell by cell, holding only what the limits allow, whatever the declaration said.
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    while let Some(cell) = cells.next_cell().map_err(|e| bad(format!("无法读取工作表：{e}")))? {
+        let (row, col) = cell.get_position();
+        if row >= limits.max_rows || col >= limits.max_columns {
+            return Err(too_big());
+        }
+        let value = match cell.get_value() {
+            DataRef::Empty => Cell::Empty,
+            DataRef::String(s) if s.trim().is_empty() => Cell::Empty,
+            DataRef::SharedString(s) if s.trim().is_empty() => Cell::Empty,
+            DataRef::String(s) => Cell::Text(s.clone()),
+            DataRef::SharedString(s) => Cell::Text((*s).to_owned()),
+            DataRef::Int(i) => Cell::Number(*i as f64),
+            DataRef::Float(f) => Cell::Number(*f),
+            DataRef::Bool(b) => Cell::Text(b.to_string()),
+            DataRef::DateTime(d) => d.as_datetime().map_or(Cell::Empty, |dt| Cell::Date(dt.date())),
+            DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Cell::Text(s.clone()),
+            DataRef::Error(e) => Cell::Text(format!("#{e:?}")),
+        };
+        let (row, col) = (row as usize, col as usize);
+        if rows.len() <= row {
+            rows.resize_with(row + 1, Vec::new);
+        }
+        let line = &mut rows[row];
+        if line.len() <= col {
+            line.resize(col + 1, Cell::Empty);
+        }
+        line[col] = value;
+    }
+    // Rows end at their last cell (a short row reads as empty cells), so a sparse sheet stays small.
     Ok(Sheet { rows })
+}
+
+/// Refuses a workbook with an entry that would unpack to too much (a zip bomb), by the sizes the
+/// archive declares, before any entry is unpacked.
+fn check_entries(bytes: &[u8]) -> Result<(), String> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| format!("无法读取 Excel 文件：{e}"))?;
+    for i in 0..archive.len() {
+        let entry = archive.by_index_raw(i).map_err(|e| format!("无法读取 Excel 文件：{e}"))?;
+        let (packed, unpacked) = (entry.compressed_size().max(1), entry.size());
+        if unpacked > MAX_ENTRY_BYTES || unpacked / packed > MAX_ENTRY_RATIO {
+            return Err("文件异常：解压后过大（可能是压缩炸弹），已拒绝".into());
+        }
+    }
+    Ok(())
 }
 
 /// The template: the header row and an example row, every cell formatted as text.

@@ -231,11 +231,11 @@ pub async fn visible_tree(app: &App, actor: &Actor, permission: Permission) -> A
     Ok(tree_order(rows))
 }
 
-/// The committees (district, working and ordinary committees) over which the actor holds
-/// `permission`, in tree order: the scopes a report is asked for, without the thousands of
-/// branches below them.
+/// The district and working committees (streets, industries, areas) over which the actor holds
+/// `permission`, in tree order: the scopes a report is usually asked for, without the thousands
+/// of unit committees and branches below them.
 pub async fn visible_committees(app: &App, actor: &Actor, permission: Permission) -> AppResult<Vec<OrgView>> {
-    let kinds = [OrgKind::DistrictCommittee, OrgKind::WorkingCommittee, OrgKind::Committee].map(OrgKind::code);
+    let kinds = [OrgKind::DistrictCommittee, OrgKind::WorkingCommittee].map(OrgKind::code);
     let rows = org::Entity::find()
         .filter(scope::org_condition(actor, permission, org::Column::Id))
         .filter(org::Column::Kind.is_in(kinds))
@@ -295,7 +295,8 @@ fn tree_order(rows: Vec<org::Model>) -> Vec<OrgView> {
     out
 }
 
-fn view(m: &org::Model, depth: usize) -> OrgView {
+/// An org as lists show it, `depth` levels below the top of the list.
+pub fn view(m: &org::Model, depth: usize) -> OrgView {
     let kind = OrgKind::parse(&m.kind).map(OrgKind::label).unwrap_or("未知");
     OrgView {
         id: m.id,

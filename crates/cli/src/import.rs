@@ -28,7 +28,7 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
     let kind = Kind::parse(&args.kind).map_err(crate::explain)?;
     let bytes = std::fs::read(&args.file).with_context(|| format!("无法读取文件 {}", args.file.display()))?;
     let name = args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let sheet = import::read(&name, &bytes).map_err(crate::explain)?;
+    let sheet = import::read(&name, &bytes, import::Limits::default()).map_err(crate::explain)?;
     let app = crate::open(&Settings::load(&args.db, None)?).await?;
 
     let bar = ProgressBar::new(sheet.rows.len().saturating_sub(1) as u64);

@@ -31,9 +31,10 @@ pub struct LoadArgs {
     /// Share of requests that are report API calls, in percent (the rest are pages).
     #[arg(long, default_value_t = 20)]
     pub api_percent: u32,
-    /// Pages only: the dashboard with the same dates for everyone (a figures benchmark).
+    /// One page only, e.g. `/dashboard` (with the dates below) or `/people?q=%E5%BC%A0`: a
+    /// benchmark of that page.
     #[arg(long)]
-    pub dashboard_only: bool,
+    pub only: Option<String>,
     /// Report dates for the dashboard and the API (the demo's by default).
     #[arg(long, default_value = "2022-05-31")]
     pub as_of: String,
@@ -96,8 +97,9 @@ pub fn run(args: LoadArgs) -> anyhow::Result<()> {
                 while Instant::now() < until {
                     i += 1;
                     let roll = ((n as u64 * 7919 + i * 104_729) % 100) as u32;
-                    if args.dashboard_only {
-                        timed(&tally, "/dashboard", || session.get(&format!("/dashboard?{dates}")));
+                    if let Some(only) = &args.only {
+                        let path = if only == "/dashboard" { format!("/dashboard?{dates}") } else { only.clone() };
+                        timed(&tally, "only", || session.get(&path));
                     } else if roll < args.write_percent {
                         let code = format!("LD{run}x{n}x{i}");
                         let status = timed(&tally, "write", || session.create_org(&parent, &code));

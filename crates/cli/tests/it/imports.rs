@@ -150,3 +150,71 @@ fn the_cli_imports_with_a_dry_run_and_writes_a_problem_list() {
     assert!(stderr.contains("第 2 行 “身份证号码”：该身份证号码已登记"), "{stderr}");
     assert!(dir.join("people.problems.xlsx").exists());
 }
+
+/// A zip archive with one entry.
+fn zip_with(name: &str, contents: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    out.start_file(name, options).expect("entry");
+    out.write_all(contents).expect("write");
+    out.finish().expect("zip").into_inner()
+}
+
+/// Hostile uploads cost nothing: without the import permission nothing is read; a workbook that
+/// declares (or holds) more than 200,000 rows or 60 columns, a zip bomb and a file that is not
+/// what it claims are refused with a Chinese message; one import at a time per user.
+async fn hostile_uploads_are_refused_before_they_cost_anything(t: TestApp) {
+    t.seed_tree().await;
+    let mut corner = Workbook::new();
+    let sheet = corner.add_worksheet();
+    sheet.write_string(0, 0, "姓名").expect("A1");
+    sheet.write_string(1_048_575, 16_383, "x").expect("XFD1048576");
+    let corner = corner.save_to_buffer().expect("workbook");
+
+    t.create_user("partner", "partner_staff", "C11").await;
+    let partner = t.login("partner").await;
+    partner.get("/account").await;
+    let res = partner.post_multipart("/imports", &[("kind", "people")], ("file", "bomb.xlsx", &corner)).await;
+    assert_eq!(res.status, 403, "refused before the file is read");
+
+    let admin = t.admin().await;
+    admin.get("/imports").await;
+    let upload = |name: &'static str, bytes: Vec<u8>| {
+        let admin = admin.clone();
+        async move { admin.post_multipart("/imports", &[("kind", "people")], ("file", name, &bytes)).await }
+    };
+    let res = upload("corner.xlsx", corner).await;
+    assert_eq!(res.status, 422);
+    assert!(res.text().contains("文件过大"), "{}", res.text());
+
+    let mut tall = Workbook::new();
+    tall.add_worksheet().write_string(200_000, 0, "x").expect("row 200,001");
+    let res = upload("tall.xlsx", tall.save_to_buffer().expect("workbook")).await;
+    assert!(res.status == 422 && res.text().contains("文件过大"), "{}", res.text());
+    let wide: Vec<&str> = vec!["x"; 61];
+    let res = upload("wide.csv", wide.join(",").into_bytes()).await;
+    assert!(res.status == 422 && res.text().contains("文件过大"), "{}", res.text());
+
+    let bomb = zip_with("xl/worksheets/sheet1.xml", &vec![b' '; 20 * 1024 * 1024]);
+    assert!(bomb.len() < 100 * 1024, "a small file: {} bytes", bomb.len());
+    let res = upload("bomb.xlsx", bomb).await;
+    assert!(res.status == 422 && res.text().contains("压缩炸弹"), "{}", res.text());
+
+    let res = upload("fake.xlsx", b"name,gender\n".to_vec()).await;
+    assert!(res.status == 422 && res.text().contains("不是 Excel"), "{}", res.text());
+    let res = upload("fake.csv", xlsx(&[HEADER])).await;
+    assert!(res.status == 422 && res.text().contains("不是 CSV"), "{}", res.text());
+    assert_eq!(admin.get("/healthz").await.status, 200, "the server is still there");
+
+    // One import at a time per user.
+    let root = qingtuan_domain::ids::UserId(t.user_id("root").await);
+    let client = qingtuan_app::ClientInfo::default();
+    let actor = qingtuan_app::auth::load_actor(&t.app, root, &client).await.expect("load").expect("actor");
+    let first = qingtuan_app::import::take_slot(&actor).expect("a place");
+    assert!(matches!(qingtuan_app::import::take_slot(&actor), Err(qingtuan_app::AppError::Busy)));
+    drop(first);
+    assert!(qingtuan_app::import::take_slot(&actor).is_ok(), "the place is given back");
+}
+
+db_tests!(hostile_uploads_are_refused_before_they_cost_anything);

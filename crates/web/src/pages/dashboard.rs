@@ -114,10 +114,16 @@ pub async fn show(
     let app = &state.app;
     scope::require_somewhere(app, &user.actor, stats::READ).await?;
     let (p, scope_code) = params(&state, &user, &q).await?;
-    let (board, scopes) = tokio::try_join!(
+    let (board, mut scopes) = tokio::try_join!(
         stats::dashboard(app, &user.actor, &p),
         orgs::visible_committees(app, &user.actor, stats::READ)
     )?;
+    // A unit committee or branch asked for by its code is offered as the choice made.
+    if !scopes.iter().any(|o| o.code == scope_code)
+        && let Some(chosen) = orgs::find_by_code(&app.db, &scope_code).await?
+    {
+        scopes.insert(0, orgs::view(&chosen, 0));
+    }
     let street_rows: Vec<(String, i64, Option<i64>)> = board
         .by_street
         .iter()

@@ -50,6 +50,9 @@ pub async fn upload(
     user: CurrentUser,
     mut form: Multipart,
 ) -> Result<Response, PageError> {
+    // Before a byte of the file is read: the permission, and a place among the imports running.
+    import::may_import(&state.app, &user.actor).await?;
+    let _slot = import::take_slot(&user.actor)?;
     let (mut kind, mut file_name, mut bytes, mut dry_run, mut as_xlsx) =
         (String::new(), String::new(), Vec::new(), false, false);
     while let Ok(Some(field)) = form.next_field().await {
@@ -68,7 +71,7 @@ pub async fn upload(
         if bytes.is_empty() {
             Err(AppError::Invalid(qingtuan_domain::Invalid::one("file", "请选择要导入的文件")))
         } else {
-            import::read(&file_name, &bytes).map(|sheet| (k, sheet))
+            import::read(&file_name, &bytes, import::Limits::default()).map(|sheet| (k, sheet))
         }
     });
     let result = match parsed {
