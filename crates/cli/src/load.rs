@@ -48,16 +48,19 @@ pub struct LoadArgs {
 /// What one request was: "login", "write", "api" or the page's path.
 type Kind = &'static str;
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct Tally {
     latencies: BTreeMap<Kind, Vec<Duration>>,
     errors: BTreeMap<String, usize>,
     acknowledged: Vec<String>,
+    /// A session kept for reading the org list at the end (a new login may fail on a full disk).
+    checker: Option<Session>,
 }
 
 /// The pages a session reads in turn.
 const PAGES: [&str; 6] = ["/dashboard", "/orgs", "/people?q=%E5%BC%A0", "/volunteering", "/orgs?q=s", "/activities"];
 
+#[derive(Clone)]
 struct Session {
     agent: ureq::Agent,
     base: String,
@@ -91,6 +94,7 @@ pub fn run(args: LoadArgs) -> anyhow::Result<()> {
             std::thread::spawn(move || {
                 barrier.wait();
                 let Some(session) = login(&base, &args.user, &password, &tally) else { return };
+                lock(&tally).checker.get_or_insert_with(|| session.clone());
                 let parent = args.parent.clone().or_else(|| top_org(&session)).unwrap_or_default();
                 let until = Instant::now() + Duration::from_secs(args.seconds);
                 let mut i = 0_u64;
@@ -124,7 +128,10 @@ pub fn run(args: LoadArgs) -> anyhow::Result<()> {
 
     let tally = Arc::try_unwrap(tally).map_err(|_| anyhow::anyhow!("负载线程未结束"))?;
     let tally = tally.into_inner().map_err(|_| anyhow::anyhow!("统计数据损坏"))?;
-    let lost = lost_writes(&base, &args.user, &password, &tally.acknowledged)?;
+    let lost = match &tally.checker {
+        Some(session) => lost_writes(session, &tally.acknowledged)?,
+        None => 0,
+    };
     let total: usize = tally.latencies.values().map(Vec::len).sum();
     println!(
         "{} 个会话，{:.1} 秒：{total} 个请求，{:.1} 个/秒",
@@ -253,16 +260,14 @@ fn top_org(session: &Session) -> Option<String> {
     orgs.get(0)?.get("code")?.as_str().map(str::to_owned)
 }
 
-/// Acknowledged writes the server's org list does not have, read through a fresh session.
-fn lost_writes(base: &str, user: &str, password: &str, acknowledged: &[String]) -> anyhow::Result<usize> {
+/// Acknowledged writes the server's org list does not have.
+fn lost_writes(session: &Session, acknowledged: &[String]) -> anyhow::Result<usize> {
     if acknowledged.is_empty() {
         return Ok(0);
     }
-    let tally = Mutex::new(Tally::default());
-    let session = login(base, user, password, &tally).context("检查丢失的写入时无法登录")?;
     let res = session
         .agent
-        .get(&format!("{base}/api/v1/orgs"))
+        .get(&format!("{}/api/v1/orgs", session.base))
         .set("cookie", &session.cookie)
         .call()
         .context("无法读取组织列表")?;
