@@ -326,9 +326,11 @@ pub async fn readiness(app: &crate::App) -> Result<(), NotReady> {
     let write = async {
         let txn = app.begin().await?;
         app_setting::Entity::delete_by_id("readyz.heartbeat".to_owned()).exec(&txn).await?;
-        // 16 KiB, so the write needs fresh pages in the log, as real writes do: a small update
-        // can fit in log space already there while the disk is full.
-        let value = format!("{} {}", app.now().to_rfc3339(), "-".repeat(16 * 1024));
+        // On SQLite 16 KiB, so the write needs fresh pages in the log as real writes do: a small
+        // update can fit in log space already there while the disk is full. (The column holds
+        // at most 255 characters on PostgreSQL, whose log is written anew for every commit.)
+        let padding = if app.db.get_database_backend() == DbBackend::Sqlite { 16 * 1024 } else { 0 };
+        let value = format!("{} {}", app.now().to_rfc3339(), "-".repeat(padding));
         app_setting::ActiveModel { key: Set("readyz.heartbeat".to_owned()), value: Set(value) }.insert(&txn).await?;
         txn.commit_unversioned().await?;
         Ok::<(), crate::AppError>(())

@@ -131,6 +131,25 @@ async fn find_in_scope(app: &App, actor: &Actor, permission: Permission, id: Use
     found.ok_or(AppError::NotFound)
 }
 
+/// The account, if the actor may administer it: `users.write` over its org, and over every scope
+/// where it holds a role, every permission of that role — the rule for granting the role. So
+/// nobody resets, disables, signs out or changes the roles of an account that holds more than
+/// they do (a street admin cannot take over a district admin whose home org is in the street).
+async fn find_to_administer(app: &App, actor: &Actor, id: UserId) -> AppResult<user::Model> {
+    let account = find_in_scope(app, actor, WRITE, id).await?;
+    for held in user_role::Entity::find().filter(user_role::Column::UserId.eq(account.id)).all(&app.db).await? {
+        let Some(mine) = permissions_over(app, actor, OrgId(held.scope_org_id)).await? else { continue };
+        let theirs = role_permission::Entity::find()
+            .filter(role_permission::Column::RoleId.eq(held.role_id))
+            .all(&app.db)
+            .await?;
+        if theirs.iter().filter_map(|p| Permission::parse(&p.permission).ok()).any(|p| !mine.contains(&p)) {
+            return scope::deny(app, actor, WRITE, ObjectKind::User, Some(id.to_string()), AppError::Forbidden).await;
+        }
+    }
+    Ok(account)
+}
+
 pub async fn show(app: &App, actor: &Actor, id: UserId) -> AppResult<UserDetail> {
     let account = find_in_scope(app, actor, READ, id).await?;
     let assignments = user_role::Entity::find()
@@ -299,7 +318,7 @@ pub async fn create(app: &App, actor: &Actor, form: &NewUser) -> AppResult<Creat
 
 /// Disables or re-enables an account. Disabling ends its sessions at once.
 pub async fn set_disabled(app: &App, actor: &Actor, id: UserId, disabled: bool) -> AppResult<()> {
-    let account = find_in_scope(app, actor, WRITE, id).await?;
+    let account = find_to_administer(app, actor, id).await?;
     if disabled && actor.user_id() == Some(id) {
         return Err(Invalid::one("user", "不能停用自己的账户").into());
     }
@@ -330,7 +349,7 @@ pub async fn set_disabled(app: &App, actor: &Actor, id: UserId, disabled: bool) 
 
 /// Gives the account a new one-time password (returned once), and ends its sessions.
 pub async fn reset_password(app: &App, actor: &Actor, id: UserId) -> AppResult<String> {
-    let account = find_in_scope(app, actor, WRITE, id).await?;
+    let account = find_to_administer(app, actor, id).await?;
     let otp = one_time_password();
     let hash = hash_password(&otp).await?;
     let now = app.now();
@@ -350,7 +369,7 @@ pub async fn reset_password(app: &App, actor: &Actor, id: UserId) -> AppResult<S
 
 /// Ends every session of the account; its next request goes to the login page.
 pub async fn end_sessions(app: &App, actor: &Actor, id: UserId) -> AppResult<u64> {
-    let account = find_in_scope(app, actor, WRITE, id).await?;
+    let account = find_to_administer(app, actor, id).await?;
     let txn = app.begin().await?;
     let ended = session::Entity::delete_many().filter(session::Column::UserId.eq(id.0)).exec(&txn).await?.rows_affected;
     let entry = Entry::new(AuditAction::SessionsEnded, ObjectKind::User)
@@ -370,7 +389,7 @@ pub struct NewAssignment {
 }
 
 pub async fn assign_role(app: &App, actor: &Actor, id: UserId, form: &NewAssignment) -> AppResult<AssignmentId> {
-    let account = find_in_scope(app, actor, WRITE, id).await?;
+    let account = find_to_administer(app, actor, id).await?;
     let (role, scope_org) = grantable(app, actor, &form.role_code, &form.scope_code).await?;
     let now = app.now();
     let txn = app.begin().await?;
@@ -395,7 +414,7 @@ pub async fn assign_role(app: &App, actor: &Actor, id: UserId, form: &NewAssignm
 
 /// Removes one role assignment; it stops counting from the user's next request.
 pub async fn revoke_role(app: &App, actor: &Actor, id: UserId, assignment: AssignmentId) -> AppResult<()> {
-    let account = find_in_scope(app, actor, WRITE, id).await?;
+    let account = find_to_administer(app, actor, id).await?;
     let found = user_role::Entity::find_by_id(assignment.0)
         .filter(user_role::Column::UserId.eq(account.id))
         .one(&app.db)

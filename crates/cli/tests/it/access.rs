@@ -210,3 +210,50 @@ async fn role_permissions_are_data_the_district_admin_edits(t: TestApp) {
     assert_eq!(after.status, 303, "the new grant counts from the next request");
     assert_eq!(t.audit_count("role.permissions_changed").await, 1);
 }
+
+/// User administration follows the granting rule: resetting a password, disabling, enabling and
+/// ending the sessions of an account need `users.write` over its org and, over every scope where
+/// it holds a role, every permission of that role. A street admin cannot take over a district
+/// admin whose home org lies in the street.
+async fn nobody_administers_an_account_that_holds_more_than_they_do(t: TestApp) {
+    t.seed_tree().await;
+    let sys = qingtuan_app::Actor::system();
+    // Targets: a district admin whose home org is a community of S1, a street admin, a viewer.
+    t.create_user("t_boss", "org_admin", "C11").await;
+    let boss_id = t.user_id("t_boss").await;
+    let grant = qingtuan_app::users::NewAssignment { role_code: "district_admin".into(), scope_code: "D".into() };
+    qingtuan_app::users::assign_role(&t.app, &sys, qingtuan_domain::ids::UserId(boss_id), &grant).await.expect("grant");
+    t.create_user("t_street", "org_admin", "S1").await;
+    t.create_user("t_viewer", "org_viewer", "C11").await;
+    // Actors.
+    t.create_user("a_district", "district_admin", "D").await;
+    t.create_user("a_street", "org_admin", "S1").await;
+    t.create_user("a_community", "org_admin", "C11").await;
+    t.create_user("a_viewer", "org_viewer", "S1").await;
+
+    let targets = ["t_boss", "t_street", "t_viewer"];
+    // What each actor gets for each target: allowed, 403 or 404.
+    let expected: [(&str, [Want; 3]); 4] =
+        [("a_district", [A, A, A]), ("a_street", [F, A, A]), ("a_community", [F, N, A]), ("a_viewer", [F, F, F])];
+    for (actor, wants) in expected {
+        let client = t.login(actor).await;
+        client.get("/account").await;
+        for (target, want) in targets.iter().zip(wants) {
+            let id = t.user_id(target).await;
+            for action in ["reset-password", "disable", "enable", "end-sessions"] {
+                let status = client.post(&format!("/users/{id}/{action}"), &[]).await.status;
+                let ok = matches!(status, 200 | 303);
+                let got = match status {
+                    403 => F,
+                    404 => N,
+                    _ if ok => A,
+                    other => panic!("{actor} {action} {target}: {other}"),
+                };
+                assert_eq!(got, want, "{actor} {action} {target}: {status}");
+            }
+        }
+    }
+    assert!(t.audit_count("security.denied").await > 0, "refusals are audited");
+}
+
+db_tests!(nobody_administers_an_account_that_holds_more_than_they_do);

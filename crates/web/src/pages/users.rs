@@ -180,7 +180,7 @@ async fn after_action(
 
 pub async fn disable(
     State(state): State<AppState>,
-    user: CurrentUser,
+    RecentlyAuthenticated(user): RecentlyAuthenticated,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let result = users::set_disabled(&state.app, &user.actor, UserId(id), true).await;
@@ -189,7 +189,7 @@ pub async fn disable(
 
 pub async fn enable(
     State(state): State<AppState>,
-    user: CurrentUser,
+    RecentlyAuthenticated(user): RecentlyAuthenticated,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let result = users::set_disabled(&state.app, &user.actor, UserId(id), false).await;
@@ -198,7 +198,7 @@ pub async fn enable(
 
 pub async fn end_sessions(
     State(state): State<AppState>,
-    user: CurrentUser,
+    RecentlyAuthenticated(user): RecentlyAuthenticated,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let result = users::end_sessions(&state.app, &user.actor, UserId(id)).await.map(|_| ());
@@ -207,7 +207,7 @@ pub async fn end_sessions(
 
 pub async fn reset_password(
     State(state): State<AppState>,
-    user: CurrentUser,
+    RecentlyAuthenticated(user): RecentlyAuthenticated,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let password = users::reset_password(&state.app, &user.actor, UserId(id)).await?;
