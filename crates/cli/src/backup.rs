@@ -108,7 +108,7 @@ pub async fn backup(args: BackupArgs) -> anyhow::Result<()> {
         println!("已备份到 {}（数据库快照 {size} 字节；密钥已用口令加密）", args.file.display());
     } else {
         println!(
-            "已把密钥（用口令加密）备份到 {}；PostgreSQL 的数据请用 pg_dump 备份（见 README“备份与恢复”）",
+            "已把密钥（用口令加密）备份到 {}；PostgreSQL 的数据请用 pg_dump 备份（见 README“Backup and restore”）",
             args.file.display()
         );
     }

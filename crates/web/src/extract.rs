@@ -67,9 +67,38 @@ impl<S: Send + Sync> FromRequestParts<S> for RecentlyAuthenticated {
     }
 }
 
-/// A path on this site (`/…`, not `//…`); `None` for anything else, so no redirect leaves the site.
+/// A path on this site (`/…`, not `//…` or `/\…`); `None` for anything else, so no redirect leaves
+/// the site. The value arrives percent-decoded; control characters and whitespace anywhere are
+/// refused too — browsers drop a tab or a newline, so `/\t/evil.example` would become
+/// `//evil.example`, and a CR or LF cannot go into a `Location` header at all.
 pub fn local_path(raw: &str) -> Option<String> {
-    (raw.starts_with('/') && !raw.starts_with("//") && !raw.contains('\\')).then(|| raw.to_owned())
+    let clean = !raw.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\');
+    (clean && raw.starts_with('/') && !raw.starts_with("//")).then(|| raw.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn only_paths_on_this_site_are_followed() {
+        assert_eq!(local_path("/people/3?x=1").as_deref(), Some("/people/3?x=1"));
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\nX-Injected: 1",
+            "/ /evil.example",
+            "/\u{3000}/evil.example",
+            "https://evil.example",
+            "evil.example",
+            "%2F%2Fevil.example",
+            "",
+        ] {
+            assert_eq!(local_path(bad), None, "{bad:?}");
+        }
+    }
 }
 
 /// A caller of the JSON API: a session (with CSRF on writes) or a personal access token.

@@ -100,3 +100,26 @@ async fn sessions_and_lockouts_are_shared_by_servers_on_one_database() {
     }
     assert_eq!(second.client().login("shared", PASSWORD).await.status, 200, "failures counted across servers");
 }
+
+/// After confirming the password the user goes back to a page of this site only: a tab, a
+/// newline or a backslash cannot turn `next` into another site, and none causes a server error.
+async fn reauthentication_never_sends_anyone_off_the_site(t: TestApp) {
+    t.seed_tree().await;
+    let admin = t.admin().await;
+    for encoded in ["%2F%09%2Fevil.example", "%2F%0D%0AX-Injected%3A%201", "%2F%5Cevil.example", "%2F%2Fevil.example"] {
+        let page = admin.get(&format!("/reauth?next={encoded}")).await;
+        assert_eq!(page.status, 200, "{encoded}");
+        assert!(!page.text().contains("evil.example") && !page.text().contains("X-Injected"), "{encoded}");
+    }
+    for next in
+        ["/\t/evil.example", "/\r\nX-Injected: 1", "/\\evil.example", "//evil.example", "/\u{3000}/evil.example"]
+    {
+        let res = admin.post("/reauth", &[("password", PASSWORD), ("next", next)]).await;
+        assert_eq!(res.status, 303, "{next:?}");
+        assert_eq!(res.location(), Some("/dashboard"), "{next:?}");
+    }
+    let res = admin.post("/reauth", &[("password", PASSWORD), ("next", "/people?q=1")]).await;
+    assert_eq!(res.location(), Some("/people?q=1"), "a path on this site is followed");
+}
+
+db_tests!(reauthentication_never_sends_anyone_off_the_site);
