@@ -53,6 +53,27 @@ struct ErrorPage {
     message: String,
 }
 
+#[derive(Template)]
+#[template(path = "portal/error.html")]
+struct PublicErrorPage {
+    status: u16,
+    message: &'static str,
+}
+
+/// An error page of the public portal, worded for the public.
+pub fn public_error_page(status: StatusCode) -> Response {
+    let message = match status {
+        StatusCode::GONE => "这个活动或招募已经结束或撤下了。",
+        StatusCode::METHOD_NOT_ALLOWED => "这个地址不能直接打开，请从页面上的链接或按钮进入。",
+        _ => "没有找到这个页面，链接可能有误或已失效。",
+    };
+    let page = PublicErrorPage { status: status.as_u16(), message };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => (status, page.message).into_response(),
+    }
+}
+
 /// An error on a page: unauthenticated users go to the login page, everything else gets a page.
 #[derive(Debug)]
 pub struct PageError(pub AppError);

@@ -69,6 +69,8 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .merge(limited)
         .merge(imports)
         .fallback(pages::not_found)
+        .method_not_allowed_fallback(pages::method_not_allowed)
+        .layer(axum::middleware::from_fn(middleware::public_error_pages))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::authenticate))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
         .with_state(state)

@@ -210,6 +210,19 @@ fn constant_eq(a: &str, b: &str) -> bool {
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/// The public portal's errors speak to the public: a missing or ended page under `/portal` gets
+/// the portal's own page (no "data scope", no link to the staff dashboard).
+pub async fn public_error_pages(req: Request, next: Next) -> Response {
+    let portal = req.uri().path().starts_with("/portal");
+    let res = next.run(req).await;
+    match res.status() {
+        s @ (StatusCode::NOT_FOUND | StatusCode::GONE | StatusCode::METHOD_NOT_ALLOWED) if portal => {
+            crate::error::public_error_page(s)
+        }
+        _ => res,
+    }
+}
+
 pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let secure = is_secure(&state, req.headers());
     let is_static = req.uri().path().starts_with("/static/");

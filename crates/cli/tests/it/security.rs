@@ -123,3 +123,27 @@ async fn reauthentication_never_sends_anyone_off_the_site(t: TestApp) {
 }
 
 db_tests!(reauthentication_never_sends_anyone_off_the_site);
+
+/// Every status has a page in Chinese: a GET on an address that only takes a form gets one (not
+/// the browser's English "HTTP ERROR 405"), and the public portal's missing pages speak to the
+/// public, not to staff.
+async fn error_pages_speak_chinese_to_whoever_is_reading(t: TestApp) {
+    t.seed_tree().await;
+    let admin = t.admin().await;
+    let res = admin.get("/volunteering/teams").await;
+    assert_eq!(res.status, 405);
+    assert!(res.text().contains("这个地址不能直接打开"), "{}", res.text());
+    let visitor = t.client();
+    for path in ["/portal/no-such-page", "/portal/activities/999999", "/portal/calls/999999"] {
+        let res = visitor.get(path).await;
+        assert_eq!(res.status, 404, "{path}");
+        let text = res.text();
+        assert!(text.contains("看看正在招募的活动") && text.contains("青春志愿"), "{path}: {text}");
+        assert!(!text.contains("数据范围") && !text.contains("工作台"), "{path}: {text}");
+    }
+    let staff = admin.get("/orgs/999999").await;
+    assert_eq!(staff.status, 404);
+    assert!(staff.text().contains("返回工作台"), "staff pages keep theirs");
+}
+
+db_tests!(error_pages_speak_chinese_to_whoever_is_reading);

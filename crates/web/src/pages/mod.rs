@@ -190,6 +190,12 @@ pub async fn not_found() -> Response {
     PageError(qingtuan_app::AppError::NotFound).into_response()
 }
 
+/// A GET on an address that only takes a form (e.g. reloading after a failed submission), or any
+/// other method an address does not take: a page in Chinese instead of the browser's own.
+pub async fn method_not_allowed() -> Response {
+    crate::error::error_page(StatusCode::METHOD_NOT_ALLOWED, "这个地址不能直接打开，请从页面上的链接或按钮进入".into())
+}
+
 pub async fn stylesheet() -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
