@@ -235,6 +235,14 @@ struct Server {
     base: String,
 }
 
+/// A server left running by a failed test would hold the test database open.
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Server {
     fn start(db: &[&str], key: Option<&str>) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
