@@ -407,6 +407,7 @@ pub async fn change_password(app: &App, actor: &Actor, form: &PasswordChange) ->
     active.password_changed_at = Set(now);
     active.update(&txn).await?;
     session::Entity::delete_many().filter(session::Column::UserId.eq(account.id)).exec(&txn).await?;
+    crate::tokens::revoke_all_of(&txn, account.id, now).await?;
     let opened = open_session(&txn, user_id, now, &actor.client).await?;
     let entry =
         Entry::new(AuditAction::PasswordChanged, ObjectKind::User).object(account.id).scope(OrgId(account.org_id));

@@ -13,7 +13,7 @@ use tokio::sync::OnceCell;
 use crate::error::AppResult;
 use crate::{App, AppError};
 
-/// Entries kept for the current version before the oldest-agnostic reset.
+/// Entries kept for one data version; beyond, they are all dropped and computed again.
 const CAPACITY: usize = 256;
 
 type Cell = Arc<OnceCell<Arc<dyn Any + Send + Sync>>>;

@@ -1,5 +1,7 @@
 //! Personal access tokens for the JSON API. A token acts as its owner, with the owner's current
-//! grants; only its SHA-256 is stored, and the secret is shown once.
+//! grants; only its SHA-256 is stored, and the secret is shown once. A token expires (90 days
+//! unless chosen, at most a year) and is revoked with every other token of its owner when the
+//! owner's password changes or is reset, the account is disabled or loses a role.
 
 use chrono::TimeDelta;
 use qingtuan_domain::Invalid;
@@ -19,13 +21,40 @@ use crate::{Actor, App, AppError, ClientInfo};
 /// The prefix makes leaked tokens easy to recognise in logs and scanners.
 pub const PREFIX: &str = "qt_";
 
+/// Days a token lives unless its owner chooses otherwise, and the most they may choose.
+pub const DEFAULT_DAYS: i64 = 90;
+pub const MAX_DAYS: i64 = 365;
+
+/// The moment a token stops working (tokens from before expiry was recorded: 90 days after creation).
+fn expiry(t: &api_token::Model) -> chrono::DateTime<chrono::Utc> {
+    t.expires_at.unwrap_or(t.created_at + TimeDelta::days(DEFAULT_DAYS))
+}
+
+/// Revokes every live token of a user, in the caller's transaction (a password change or reset,
+/// a disabled account, a role taken away).
+pub(crate) async fn revoke_all_of<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    user_id: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<u64> {
+    let done = api_token::Entity::update_many()
+        .col_expr(api_token::Column::RevokedAt, sea_orm::sea_query::Expr::value(now))
+        .filter(api_token::Column::UserId.eq(user_id))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(done.rows_affected)
+}
+
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct TokenView {
     pub id: i64,
     pub name: String,
     pub created_local: String,
     pub last_used_local: Option<String>,
+    pub expires_local: String,
     pub revoked: bool,
+    pub expired: bool,
 }
 
 pub async fn list_mine(app: &App, actor: &Actor) -> AppResult<Vec<TokenView>> {
@@ -39,6 +68,8 @@ pub async fn list_mine(app: &App, actor: &Actor) -> AppResult<Vec<TokenView>> {
         .into_iter()
         .map(|t| TokenView {
             id: t.id,
+            expires_local: format_local(expiry(&t)),
+            expired: expiry(&t) <= app.now(),
             name: t.name,
             created_local: format_local(t.created_at),
             last_used_local: t.last_used_at.map(format_local),
@@ -47,12 +78,17 @@ pub async fn list_mine(app: &App, actor: &Actor) -> AppResult<Vec<TokenView>> {
         .collect())
 }
 
-/// Creates a token for the actor and returns its secret, which is never shown again.
-pub async fn create(app: &App, actor: &Actor, name: &str) -> AppResult<String> {
+/// Creates a token for the actor, living `days` (90 if `None`, at most 365), and returns its
+/// secret, which is never shown again.
+pub async fn create(app: &App, actor: &Actor, name: &str, days: Option<i64>) -> AppResult<String> {
     let me = actor.user_id().ok_or(AppError::Unauthenticated)?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 50 {
         return Err(Invalid::one("name", "令牌名称不能为空，且不超过 50 个字").into());
+    }
+    let days = days.unwrap_or(DEFAULT_DAYS);
+    if !(1..=MAX_DAYS).contains(&days) {
+        return Err(Invalid::one("days", "有效期应为 1 至 365 天").into());
     }
     let secret = format!("{PREFIX}{}", random_token());
     let now = app.now();
@@ -64,12 +100,14 @@ pub async fn create(app: &App, actor: &Actor, name: &str) -> AppResult<String> {
         created_at: Set(now),
         last_used_at: Set(None),
         revoked_at: Set(None),
+        expires_at: Set(Some(now + TimeDelta::days(days))),
         ..Default::default()
     }
     .insert(&txn)
     .await?;
-    let entry =
-        Entry::new(AuditAction::TokenCreated, ObjectKind::Token).object(created.id).after(json!({ "name": name }));
+    let entry = Entry::new(AuditAction::TokenCreated, ObjectKind::Token)
+        .object(created.id)
+        .after(json!({ "name": name, "days": days }));
     audit::record(&txn, now, actor, with_home_scope(&txn, me, entry).await?).await?;
     txn.commit().await?;
     Ok(secret)
@@ -100,7 +138,8 @@ pub async fn revoke(app: &App, actor: &Actor, id: TokenId) -> AppResult<()> {
     Ok(())
 }
 
-/// The actor behind a bearer token, if it is live and its owner enabled.
+/// The actor behind a bearer token, if it is live (not revoked, not expired) and its owner
+/// enabled; it sees what its owner sees now.
 pub async fn resolve(app: &App, secret: &str, client: &ClientInfo) -> AppResult<Option<Actor>> {
     if !secret.starts_with(PREFIX) {
         return Ok(None);
@@ -114,6 +153,9 @@ pub async fn resolve(app: &App, secret: &str, client: &ClientInfo) -> AppResult<
         return Ok(None);
     };
     let now = app.now();
+    if expiry(&found) <= now {
+        return Ok(None);
+    }
     if found.last_used_at.is_none_or(|at| now - at > TimeDelta::seconds(60)) {
         let mut active = found.clone().into_active_model();
         active.last_used_at = Set(Some(now));

@@ -335,6 +335,7 @@ pub async fn set_disabled(app: &App, actor: &Actor, id: UserId, disabled: bool) 
     active.update(&txn).await?;
     if disabled {
         session::Entity::delete_many().filter(session::Column::UserId.eq(id.0)).exec(&txn).await?;
+        crate::tokens::revoke_all_of(&txn, id.0, now).await?;
     }
     let action = if disabled { AuditAction::UserDisabled } else { AuditAction::UserEnabled };
     let entry = Entry::new(action, ObjectKind::User)
@@ -361,6 +362,7 @@ pub async fn reset_password(app: &App, actor: &Actor, id: UserId) -> AppResult<S
     active.password_changed_at = Set(now);
     active.update(&txn).await?;
     session::Entity::delete_many().filter(session::Column::UserId.eq(id.0)).exec(&txn).await?;
+    crate::tokens::revoke_all_of(&txn, id.0, now).await?;
     let entry = Entry::new(AuditAction::PasswordReset, ObjectKind::User).object(id).scope(OrgId(org_id));
     audit::record(&txn, now, actor, entry).await?;
     txn.commit().await?;
@@ -426,6 +428,8 @@ pub async fn revoke_role(app: &App, actor: &Actor, id: UserId, assignment: Assig
     let scope_org = org::Entity::find_by_id(found.scope_org_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let txn = app.begin().await?;
     user_role::Entity::delete_by_id(found.id).exec(&txn).await?;
+    // A script's token must not keep working on what it was made for after a role is taken away.
+    crate::tokens::revoke_all_of(&txn, account.id, app.now()).await?;
     let entry = Entry::new(AuditAction::RoleRevoked, ObjectKind::User)
         .object(id)
         .scope(OrgId(account.org_id))

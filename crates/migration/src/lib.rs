@@ -17,6 +17,7 @@ mod m0012_last_login;
 mod m0013_reauthentication;
 mod m0014_data_version;
 mod m0015_name_prefix_index;
+mod m0016_token_expiry;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0013_reauthentication::Migration),
             Box::new(m0014_data_version::Migration),
             Box::new(m0015_name_prefix_index::Migration),
+            Box::new(m0016_token_expiry::Migration),
         ]
     }
 }

@@ -1,8 +1,12 @@
 //! The JSON API: personal access tokens, scope, the OpenAPI document, health probes.
 
-use qingtuan_testkit::{Backend, TestApp, db_tests};
+use qingtuan_testkit::{Backend, PASSWORD, TestApp, db_tests};
 
-db_tests!(tokens_act_as_their_owner_until_revoked, probes_answer);
+db_tests!(
+    tokens_act_as_their_owner_until_revoked,
+    probes_answer,
+    tokens_expire_and_end_with_the_owners_password_account_and_roles
+);
 
 async fn tokens_act_as_their_owner_until_revoked(t: TestApp) {
     t.seed_tree().await;
@@ -65,4 +69,79 @@ async fn session_writes_through_the_api_need_the_csrf_header() {
     let admin = t.admin().await;
     let res = admin.post_raw("/api/v1/me", &[]).await;
     assert_eq!(res.status, 403, "unsafe request with a session cookie and no token");
+}
+
+/// A token lives as long as its owner chose (90 days by default, at most a year) and ends with
+/// every other token of its owner when the password changes or is reset, the account is disabled
+/// or a role is taken away.
+async fn tokens_expire_and_end_with_the_owners_password_account_and_roles(t: TestApp) {
+    t.seed_tree().await;
+    let owner_id = t.create_user("scripter", "org_admin", "S1").await;
+    t.create_user("root", "district_admin", "D").await;
+    async fn live(t: &TestApp, owner_id: i64) -> i64 {
+        t.scalar(&format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM api_tokens WHERE user_id = {owner_id} AND revoked_at IS NULL"
+        ))
+        .await
+    }
+    async fn make(t: &TestApp, password: &str, days: &str) -> (u16, Option<String>) {
+        let owner = t.client();
+        assert_eq!(owner.login("scripter", password).await.status, 303);
+        owner.get("/account").await;
+        let res = owner.post("/account/tokens", &[("name", "脚本"), ("days", days)]).await;
+        (res.status, res.text_of_id("new-token"))
+    }
+    let (status, _) = make(&t, PASSWORD, "400").await;
+    assert_eq!(status, 422, "at most a year");
+    let api = t.client();
+
+    // A password change ends the owner's tokens.
+    let token = make(&t, PASSWORD, "90").await.1.expect("token");
+    assert_eq!(api.get_with_bearer("/api/v1/me", &token).await.status, 200);
+    let owner = t.login("scripter").await;
+    owner.get("/account/password").await;
+    let changed = owner
+        .post(
+            "/account/password",
+            &[("current", PASSWORD), ("new", "Another-Strong-77!"), ("confirm", "Another-Strong-77!")],
+        )
+        .await;
+    assert_eq!(changed.status, 303, "{}", changed.text());
+    assert_eq!(api.get_with_bearer("/api/v1/me", &token).await.status, 401);
+    assert_eq!(live(&t, owner_id).await, 0);
+
+    // So do a reset, disabling, and a role taken away (by the district admin).
+    let root = t.login("root").await;
+    root.get("/users").await;
+    assert_eq!(make(&t, "Another-Strong-77!", "90").await.0, 200);
+    assert_eq!(live(&t, owner_id).await, 1);
+    assert_eq!(root.post(&format!("/users/{owner_id}/disable"), &[]).await.status, 303);
+    assert_eq!(live(&t, owner_id).await, 0, "disabling revokes");
+    assert_eq!(root.post(&format!("/users/{owner_id}/enable"), &[]).await.status, 303);
+    assert_eq!(make(&t, "Another-Strong-77!", "90").await.0, 200);
+    let page = root.get(&format!("/users/{owner_id}")).await.text();
+    let marker = format!("/users/{owner_id}/roles/");
+    let start = page.find(&marker).expect("revoke-role form") + marker.len();
+    let assignment: String = page[start..].chars().take_while(char::is_ascii_digit).collect();
+    root.post(&format!("/users/{owner_id}/roles"), &[("role_code", "org_viewer"), ("scope_code", "S1")]).await;
+    let res = root.post(&format!("/users/{owner_id}/roles/{assignment}/revoke"), &[]).await;
+    assert_eq!(res.status, 303, "{}", res.text());
+    assert_eq!(live(&t, owner_id).await, 0, "losing a role revokes");
+    assert_eq!(make(&t, "Another-Strong-77!", "90").await.0, 200);
+    assert_eq!(root.post(&format!("/users/{owner_id}/reset-password"), &[]).await.status, 200);
+    assert_eq!(live(&t, owner_id).await, 0, "a reset revokes");
+
+    // Expiry at its edge: a 30-day token works on day 29 and not on day 30.
+    let c = t.client();
+    t.create_user("expiring", "org_viewer", "S1").await;
+    assert_eq!(c.login("expiring", PASSWORD).await.status, 303);
+    c.get("/account").await;
+    let token =
+        c.post("/account/tokens", &[("name", "月度"), ("days", "30")]).await.text_of_id("new-token").expect("token");
+    let page = c.get("/account").await.text();
+    assert!(page.contains("到期时间"), "the expiry is shown");
+    t.clock.advance(chrono::TimeDelta::days(29));
+    assert_eq!(api.get_with_bearer("/api/v1/me", &token).await.status, 200, "day 29");
+    t.clock.advance(chrono::TimeDelta::days(1));
+    assert_eq!(api.get_with_bearer("/api/v1/me", &token).await.status, 401, "day 30");
 }

@@ -44,6 +44,8 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser) -> Result<Re
 #[serde(default)]
 pub struct TokenForm {
     name: String,
+    /// Days the token lives (90 if empty, at most 365).
+    days: Option<i64>,
 }
 
 pub async fn create_token(
@@ -51,7 +53,7 @@ pub async fn create_token(
     user: CurrentUser,
     Form(form): Form<TokenForm>,
 ) -> Result<Response, PageError> {
-    match tokens::create(&state.app, &user.actor, &form.name).await {
+    match tokens::create(&state.app, &user.actor, &form.name, form.days).await {
         Ok(secret) => render(&account_page(&state, &user, Some(secret), Errors::default()).await?),
         Err(AppError::Invalid(e)) => render_invalid(&account_page(&state, &user, None, Errors(Some(e))).await?),
         Err(e) => Err(e.into()),
