@@ -203,27 +203,11 @@ pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<ApprovalView>> {
 /// the subtree of one of the actor's unexpired (the expiry date is the last day), unrevoked
 /// approvals (all of them when one is over the whole tree). The system actor sees everyone.
 async fn approved_for(app: &App, actor: &Actor, people: &[i64]) -> AppResult<HashSet<i64>> {
-    let Some(me) = actor.user_id() else {
-        return Ok(if actor.is_system() { people.iter().copied().collect() } else { HashSet::new() });
+    let scopes = match approved_scopes(app, actor).await? {
+        Approved::Everyone => return Ok(people.iter().copied().collect()),
+        Approved::Nobody => return Ok(HashSet::new()),
+        Approved::Subtrees(scopes) => scopes,
     };
-    let today = local_date(app.now());
-    let scopes: Vec<i64> = approval::Entity::find()
-        .select_only()
-        .column(approval::Column::ScopeOrgId)
-        .filter(approval::Column::UserId.eq(me.0))
-        .filter(approval::Column::RevokedAt.is_null())
-        .filter(approval::Column::ExpiresOn.gte(today))
-        .into_tuple()
-        .all(&app.db)
-        .await?;
-    if scopes.is_empty() {
-        return Ok(HashSet::new());
-    }
-    for scope_org in &scopes {
-        if crate::orgs::is_whole_tree(&app.db, OrgId(*scope_org)).await? {
-            return Ok(people.iter().copied().collect());
-        }
-    }
     let subtrees = Query::select()
         .column(org_closure::Column::DescendantId)
         .from(org_closure::Entity)
@@ -242,6 +226,78 @@ async fn approved_for(app: &App, actor: &Actor, people: &[i64]) -> AppResult<Has
         covered.extend(found);
     }
     Ok(covered)
+}
+
+/// Whose children an actor may see in full.
+enum Approved {
+    Everyone,
+    Nobody,
+    /// Those with a post in these orgs' subtrees.
+    Subtrees(Vec<i64>),
+}
+
+/// The actor's unexpired (the expiry date is the last day), unrevoked approvals.
+async fn approved_scopes(app: &App, actor: &Actor) -> AppResult<Approved> {
+    let Some(me) = actor.user_id() else {
+        return Ok(if actor.is_system() { Approved::Everyone } else { Approved::Nobody });
+    };
+    let today = local_date(app.now());
+    let scopes: Vec<i64> = approval::Entity::find()
+        .select_only()
+        .column(approval::Column::ScopeOrgId)
+        .filter(approval::Column::UserId.eq(me.0))
+        .filter(approval::Column::RevokedAt.is_null())
+        .filter(approval::Column::ExpiresOn.gte(today))
+        .into_tuple()
+        .all(&app.db)
+        .await?;
+    if scopes.is_empty() {
+        return Ok(Approved::Nobody);
+    }
+    for scope_org in &scopes {
+        if crate::orgs::is_whole_tree(&app.db, OrgId(*scope_org)).await? {
+            return Ok(Approved::Everyone);
+        }
+    }
+    Ok(Approved::Subtrees(scopes))
+}
+
+/// The people a name search may match for the actor: adults, people without a birth date, and
+/// children the actor may see in full — a child whose name is masked is not found by a guessed
+/// full name.
+pub(crate) async fn name_searchable(app: &App, actor: &Actor) -> AppResult<sea_orm::Condition> {
+    use qingtuan_entity::person;
+    use sea_orm::Condition;
+    let scopes = match approved_scopes(app, actor).await? {
+        Approved::Everyone => return Ok(Condition::all()),
+        Approved::Nobody => Vec::new(),
+        Approved::Subtrees(scopes) => scopes,
+    };
+    // The latest birth date that is not a child's today, by the domain's own rule.
+    let today = local_date(app.now());
+    let mut grown = today.checked_sub_months(chrono::Months::new(14 * 12)).unwrap_or(today);
+    while is_minor_on(grown, today) {
+        grown = grown.pred_opt().unwrap_or(grown);
+    }
+    while let Some(next) = grown.succ_opt().filter(|d| !is_minor_on(*d, today)) {
+        grown = next;
+    }
+    let mut searchable =
+        Condition::any().add(person::Column::BirthOn.is_null()).add(person::Column::BirthOn.lte(grown));
+    if !scopes.is_empty() {
+        let subtrees = Query::select()
+            .column(org_closure::Column::DescendantId)
+            .from(org_closure::Entity)
+            .and_where(org_closure::Column::AncestorId.is_in(scopes))
+            .take();
+        let posted = Query::select()
+            .column(position::Column::PersonId)
+            .from(position::Entity)
+            .and_where(position::Column::OrgId.in_subquery(subtrees))
+            .take();
+        searchable = searchable.add(person::Column::Id.in_subquery(posted));
+    }
+    Ok(searchable)
 }
 
 /// The children among `people` (id, birth date) and whether each is shown in full to the actor

@@ -328,11 +328,13 @@ async fn find_page(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Page<
     let mut cond = visible(app, actor).await?;
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let backend = app.db.get_database_backend();
-        cond = cond.add(Condition::any().add(starts_with(backend, "name", q)).add(starts_with(
+        let name_or_initials = Condition::any().add(starts_with(backend, "name", q)).add(starts_with(
             backend,
             "initials",
             &q.to_lowercase(),
-        )));
+        ));
+        // A child whose name is masked for the actor is not found by a guessed name.
+        cond = cond.add(name_or_initials).add(crate::minors::name_searchable(app, actor).await?);
     }
     if let Some(code) = filter.org.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         let found = crate::orgs::find_by_code(&app.db, code).await?;

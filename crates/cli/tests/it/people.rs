@@ -158,6 +158,11 @@ async fn a_childs_record_needs_a_standing_approval(t: TestApp) {
     assert!(!page.contains("童小明") && !page.contains("2015-06-01") && page.contains("需审批"));
     let list = s1.get("/people").await.text();
     assert!(list.contains("成大明") && list.contains("未满14周岁") && !list.contains("童小明"), "{list}");
+    // A guessed name does not confirm the child either (童 = %E7%AB%A5).
+    for q in ["%E7%AB%A5", "%E7%AB%A5%E5%B0%8F%E6%98%8E", "txm"] {
+        let found = s1.get(&format!("/people?q={q}")).await.text();
+        assert!(!found.contains("童**") && found.contains("共 0 条"), "{q}: {found}");
+    }
     assert_eq!(exported_names(&s1).await, vec!["童**".to_owned(), "成大明".to_owned()]);
     let c11 = format!("/orgs/{}", t.org_id("C11").await);
     let staff = s1.get(&c11).await.text();
@@ -207,6 +212,9 @@ async fn a_childs_record_needs_a_standing_approval(t: TestApp) {
     assert_eq!(t.audit_count("minor_access.view").await, 2, "the export too");
     assert!(s1.get(&c11).await.text().contains("童小明"));
     assert_eq!(t.audit_count("minor_access.view").await, 3, "and the staff list");
+    let found = s1.get("/people?q=%E7%AB%A5").await.text();
+    assert!(found.contains("童小明"), "approved over the child's street, the search finds the child: {found}");
+    assert_eq!(t.audit_count("minor_access.view").await, 4, "and the search");
     // An approval over another street does not reach this child (s2 cannot see the child at all).
     assert_eq!(t.login("street2").await.get(&child_page).await.status, 404);
 
