@@ -255,16 +255,34 @@ pub async fn create_batch_with_progress(
 
 /// People the actor may see: those holding (or having held) a position in an org of their scope;
 /// with the whole tree in scope, everyone.
-async fn visible(app: &App, actor: &Actor) -> AppResult<Condition> {
-    if scope::covers_everything(&app.db, actor, READ).await? {
+/// The people over whom the actor holds `permission`: those holding or having held a post in an
+/// org where the actor holds it (everyone, for a holder over the whole tree). Each use names the
+/// permission it exercises — reading, unmasking, exporting, merging — so unmasking over one
+/// branch never reveals a person whose posts are all elsewhere in the street.
+async fn visible_with(app: &App, actor: &Actor, permission: Permission) -> AppResult<Condition> {
+    if scope::covers_everything(&app.db, actor, permission).await? {
         return Ok(Condition::all());
     }
     let in_scope = Query::select()
         .column(position::Column::PersonId)
         .from(position::Entity)
-        .and_where(scope::org_condition(actor, READ, position::Column::OrgId))
+        .and_where(scope::org_condition(actor, permission, position::Column::OrgId))
         .take();
     Ok(Condition::all().add(person::Column::Id.in_subquery(in_scope)))
+}
+
+async fn visible(app: &App, actor: &Actor) -> AppResult<Condition> {
+    visible_with(app, actor, READ).await
+}
+
+/// Refuses (403, audited) unless the actor holds `permission` over the person.
+async fn require_over(app: &App, actor: &Actor, permission: Permission, id: i64) -> AppResult<()> {
+    let cond = visible_with(app, actor, permission).await?;
+    if person::Entity::find_by_id(id).filter(cond).count(&app.db).await? == 0 {
+        return scope::deny(app, actor, permission, ObjectKind::Person, Some(id.to_string()), AppError::Forbidden)
+            .await;
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -318,14 +336,15 @@ pub struct Filter {
 
 /// One page of the people the filter finds, children withheld unless approved.
 pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Page<PersonRow>> {
-    let mut page = find_page(app, actor, filter).await?;
+    let mut page = find_page(app, actor, filter, READ).await?;
     crate::minors::withhold(app, actor, &mut page.items, "list").await?;
     Ok(page)
 }
 
-async fn find_page(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Page<PersonRow>> {
-    scope::require_somewhere(app, actor, READ).await?;
-    let mut cond = visible(app, actor).await?;
+/// One page of the people the filter finds among those over whom the actor holds `permission`.
+async fn find_page(app: &App, actor: &Actor, filter: &Filter, permission: Permission) -> AppResult<Page<PersonRow>> {
+    scope::require_somewhere(app, actor, permission).await?;
+    let mut cond = visible_with(app, actor, permission).await?;
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let backend = app.db.get_database_backend();
         let name_or_initials = Condition::any().add(starts_with(backend, "name", q)).add(starts_with(
@@ -407,6 +426,7 @@ pub async fn show(app: &App, actor: &Actor, id: i64) -> AppResult<PersonRow> {
 pub async fn show_unmasked(app: &App, actor: &Actor, id: i64) -> AppResult<PersonRow> {
     let found = find_visible(app, actor, id).await?;
     scope::require_somewhere(app, actor, UNMASK).await?;
+    require_over(app, actor, UNMASK, id).await?;
     audit::record(
         app.writer(),
         app.now(),
@@ -429,12 +449,14 @@ pub async fn find_by_id_number(app: &App, id_number: &IdNumber) -> AppResult<Opt
 /// Everyone the filter finds (masked, or unmasked for users who may), as an xlsx workbook of text
 /// cells; audited.
 pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<u8>> {
-    scope::require_somewhere(app, actor, Permission::new(Module::People, Action::Export)).await?;
+    let export = Permission::new(Module::People, Action::Export);
+    scope::require_somewhere(app, actor, export).await?;
     let unmask = actor.can_somewhere(UNMASK);
     let mut all = Vec::new();
     let mut page = 1;
     loop {
-        let found = find_page(app, actor, &Filter { page: Some(page), ..filter.clone() }).await?;
+        // The people over whom the actor holds the export permission, not merely read.
+        let found = find_page(app, actor, &Filter { page: Some(page), ..filter.clone() }, export).await?;
         let done = !found.has_next();
         all.extend(found.items);
         if done || all.len() >= 200_000 {
@@ -443,19 +465,23 @@ pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult
         page += 1;
     }
     if unmask {
+        // In full only the people over whom the actor holds the unmask permission.
+        let over = visible_with(app, actor, UNMASK).await?;
         let ids: Vec<i64> = all.iter().map(|r| r.id).collect();
-        let mut full = Vec::with_capacity(ids.len());
+        let mut full: HashMap<i64, PersonRow> = HashMap::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
-            full.extend(
-                person::Entity::find()
-                    .filter(person::Column::Id.is_in(chunk.to_vec()))
-                    .all(&app.db)
-                    .await?
-                    .into_iter()
-                    .map(|p| row(app, p, true)),
-            );
+            let found = person::Entity::find()
+                .filter(person::Column::Id.is_in(chunk.to_vec()))
+                .filter(over.clone())
+                .all(&app.db)
+                .await?;
+            full.extend(found.into_iter().map(|p| (p.id, row(app, p, true))));
         }
-        all = full;
+        for r in &mut all {
+            if let Some(f) = full.remove(&r.id) {
+                *r = f;
+            }
+        }
     }
     crate::minors::withhold(app, actor, &mut all, "export").await?;
     let header = ["编号", "姓名", "性别", "出生日期", "身份证号码", "手机号码", "政治面貌"];
@@ -529,6 +555,9 @@ pub async fn merge(app: &App, actor: &Actor, keep: i64, duplicate: i64) -> AppRe
     }
     let a = find_visible(app, actor, keep).await?;
     let b = find_visible(app, actor, duplicate).await?;
+    // Both records are the actor's to change.
+    require_over(app, actor, WRITE, keep).await?;
+    require_over(app, actor, WRITE, duplicate).await?;
     if let (Some(x), Some(y)) = (&a.id_number_hash, &b.id_number_hash)
         && x != y
     {

@@ -15,6 +15,7 @@ db_tests!(
     a_childs_record_needs_a_standing_approval,
     unmasking_and_exports_need_the_password_within_five_minutes,
     the_people_search_is_a_prefix_and_takes_wildcards_literally,
+    unmasking_exporting_and_merging_are_checked_against_the_person,
 );
 
 const ZHANG: &str = "11010519491231002X";
@@ -312,4 +313,61 @@ async fn the_people_search_is_a_prefix_and_takes_wildcards_literally(t: TestApp)
 
 fn urlencode(s: &str) -> String {
     s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
+/// Unmasking, unmasked exports and merges are checked against the person: the permission must
+/// be held over an org where the person holds or held a post. A user who reads the street and
+/// unmasks one branch sees in full only that branch's people.
+async fn unmasking_exporting_and_merging_are_checked_against_the_person(t: TestApp) {
+    t.seed_tree().await;
+    // Org admins unmask too, in this district (role permissions are data).
+    t.execute_sql("INSERT INTO role_permissions (role_id, permission) SELECT id, 'people.unmask' FROM roles WHERE code = 'org_admin'")
+        .await
+        .expect("grant unmask to org admins");
+    let sys = Actor::system();
+    let person = |name: &str, id_number: &str| NewPerson {
+        name: name.into(),
+        gender: "男".into(),
+        id_number: id_number.into(),
+        ..NewPerson::default()
+    };
+    let ids = people::create_batch(&t.app, &sys, &[person("甲某", ZHANG), person("乙某", "110105198001010016")])
+        .await
+        .expect("people");
+    let post = |who: i64, org: &str| NewPosition {
+        person_id: Some(who),
+        org_code: org.into(),
+        title: "member".into(),
+        employment: "volunteer_core".into(),
+        start_on: "2025-09-01".into(),
+        ..NewPosition::default()
+    };
+    // 甲 only in C12, 乙 in C11.
+    positions::create_batch(&t.app, &sys, &[post(ids[0], "C12"), post(ids[1], "C11")]).await.expect("posts");
+    let user = t.create_user("mixed", "org_viewer", "S1").await;
+    let branch = qingtuan_app::users::NewAssignment { role_code: "org_admin".into(), scope_code: "C11".into() };
+    qingtuan_app::users::assign_role(&t.app, &sys, qingtuan_domain::ids::UserId(user), &branch).await.expect("grant");
+    let mixed = t.login("mixed").await;
+    mixed.get("/people").await;
+
+    assert_eq!(mixed.get(&format!("/people/{}", ids[0])).await.status, 200, "甲 is read");
+    let other = mixed.post(&format!("/people/{}/unmask", ids[0]), &[]).await;
+    assert_eq!(other.status, 403, "but not unmasked: no post in C11");
+    assert!(!other.text().contains(ZHANG));
+    let own = mixed.post(&format!("/people/{}/unmask", ids[1]), &[]).await;
+    assert!(own.text().contains("110105198001010016"), "乙 is unmasked: {}", own.status);
+
+    let xlsx = mixed.get("/people/export.xlsx").await;
+    assert_eq!(xlsx.status, 200);
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(xlsx.body.to_vec())).expect("xlsx");
+    let sheet = book.worksheet_range_at(0).expect("sheet").expect("range");
+    let rows: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(ToString::to_string).collect()).collect();
+    assert_eq!(rows.len(), 2, "the export holds the people over whom export is held (C11): {rows:?}");
+    assert_eq!(rows[1][1], "乙某");
+    assert_eq!(rows[1][4], "110105198001010016");
+
+    mixed.get("/people/duplicates").await;
+    let merge = mixed.post("/people/merge", &[("keep", &ids[1].to_string()), ("duplicate", &ids[0].to_string())]).await;
+    assert!(matches!(merge.status, 403 | 404), "merging needs write over both: {}", merge.status);
+    assert!(t.audit_count("security.denied").await >= 1);
 }
