@@ -85,6 +85,8 @@ pub struct App {
     pub memo: Arc<memo::Memo>,
     pub clock: Arc<dyn Clock>,
     pub policy: AuthPolicy,
+    /// The largest import file read (configuration `import_max_rows`, `import_max_columns`).
+    pub import_limits: import::Limits,
     pub keys: crypto::Keys,
 }
 
@@ -103,6 +105,7 @@ impl App {
             memo: Arc::default(),
             clock,
             policy: AuthPolicy::default(),
+            import_limits: import::Limits::default(),
             keys,
         }
     }

@@ -44,6 +44,12 @@ pub struct ServeArgs {
     /// Seconds requests in flight get to finish after SIGTERM or Ctrl-C (default 30).
     #[arg(long, env = "QINGTUAN_SHUTDOWN_DRAIN_SECS")]
     pub shutdown_drain_secs: Option<u32>,
+    /// The most rows (the header included) an uploaded import file may hold (default 200000).
+    #[arg(long, env = "QINGTUAN_IMPORT_MAX_ROWS")]
+    pub import_max_rows: Option<u32>,
+    /// The most columns an uploaded import file may hold (default 60).
+    #[arg(long, env = "QINGTUAN_IMPORT_MAX_COLUMNS")]
+    pub import_max_columns: Option<u32>,
 }
 
 /// The configuration file's shape.
@@ -60,6 +66,9 @@ struct FileConfig {
     password_max_age_days: Option<u32>,
     /// Seconds requests in flight get to finish at shutdown. Default 30.
     shutdown_drain_secs: Option<u32>,
+    /// Import files: the most rows (header included) and columns. Defaults 200000 and 60.
+    import_max_rows: Option<u32>,
+    import_max_columns: Option<u32>,
 }
 
 pub struct Settings {
@@ -71,6 +80,7 @@ pub struct Settings {
     trust_proxy: bool,
     pub password_max_age_days: u32,
     pub shutdown_drain_secs: u32,
+    pub import_limits: qingtuan_app::import::Limits,
 }
 
 impl std::fmt::Debug for Settings {
@@ -83,6 +93,7 @@ impl std::fmt::Debug for Settings {
             .field("trust_proxy", &self.trust_proxy)
             .field("password_max_age_days", &self.password_max_age_days)
             .field("shutdown_drain_secs", &self.shutdown_drain_secs)
+            .field("import_limits", &self.import_limits)
             .finish()
     }
 }
@@ -127,6 +138,23 @@ impl Settings {
                 .or(file.password_max_age_days)
                 .unwrap_or(90),
             shutdown_drain_secs: serve.and_then(|s| s.shutdown_drain_secs).or(file.shutdown_drain_secs).unwrap_or(30),
+            import_limits: {
+                let default = qingtuan_app::import::Limits::default();
+                let limits = qingtuan_app::import::Limits {
+                    max_rows: serve
+                        .and_then(|s| s.import_max_rows)
+                        .or(file.import_max_rows)
+                        .unwrap_or(default.max_rows),
+                    max_columns: serve
+                        .and_then(|s| s.import_max_columns)
+                        .or(file.import_max_columns)
+                        .unwrap_or(default.max_columns),
+                };
+                if limits.max_rows < 2 || limits.max_columns < 1 {
+                    bail!("import_max_rows 至少为 2（表头和一行数据），import_max_columns 至少为 1");
+                }
+                limits
+            },
         })
     }
 

@@ -51,6 +51,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         trust_proxy: None,
         password_max_age_days: None,
         shutdown_drain_secs: None,
+        import_max_rows: None,
+        import_max_columns: None,
     };
     let settings = Settings::load(&db, Some(&serve_args))?;
     let app = crate::open(&settings).await?;

@@ -28,8 +28,9 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
     let kind = Kind::parse(&args.kind).map_err(crate::explain)?;
     let bytes = std::fs::read(&args.file).with_context(|| format!("无法读取文件 {}", args.file.display()))?;
     let name = args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let sheet = import::read(&name, &bytes, import::Limits::default()).map_err(crate::explain)?;
-    let app = crate::open(&Settings::load(&args.db, None)?).await?;
+    let settings = Settings::load(&args.db, None)?;
+    let sheet = import::read(&name, &bytes, settings.import_limits).map_err(crate::explain)?;
+    let app = crate::open(&settings).await?;
 
     let bar = ProgressBar::new(sheet.rows.len().saturating_sub(1) as u64);
     bar.set_style(

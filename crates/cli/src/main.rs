@@ -319,6 +319,7 @@ pub async fn open(settings: &Settings) -> anyhow::Result<App> {
     }
     app.policy.password_max_age =
         (settings.password_max_age_days > 0).then(|| chrono::TimeDelta::days(settings.password_max_age_days.into()));
+    app.import_limits = settings.import_limits;
     Ok(app)
 }
 

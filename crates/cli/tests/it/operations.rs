@@ -444,3 +444,25 @@ async fn kill_nine_in_the_write_loop_loses_no_acknowledged_write_postgres() {
     let t = TestApp::on(db, qingtuan_web::WebConfig::default()).await;
     assert_all_stored(&t, &acknowledged).await;
 }
+
+/// The import limits are configuration: a smaller limit refuses a file the default takes.
+#[test]
+fn import_limits_are_configured() {
+    let dir = temp_dir("limits");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let data = dir.join("data").display().to_string();
+    ok(&qingtuan(&["org", "create", "CY", "团区委", "--kind", "district_committee", "--data-dir", &data], None, ""));
+    let csv = dir.join("people.csv");
+    std::fs::write(&csv, "姓名,性别\n甲,男\n乙,男\n丙,男\n丁,女\n").expect("csv");
+    let config = dir.join("small.toml");
+    std::fs::write(&config, "import_max_rows = 3\n").expect("config");
+    let file = csv.display().to_string();
+    let refused = qingtuan(
+        &["import", "people", &file, "--dry-run", "--data-dir", &data, "--config", &config.display().to_string()],
+        None,
+        "",
+    );
+    one_line_failure(&refused, "文件过大：最多 3 行");
+    ok(&qingtuan(&["import", "people", &file, "--dry-run", "--data-dir", &data], None, ""));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -71,7 +71,7 @@ pub async fn upload(
         if bytes.is_empty() {
             Err(AppError::Invalid(qingtuan_domain::Invalid::one("file", "请选择要导入的文件")))
         } else {
-            import::read(&file_name, &bytes, import::Limits::default()).map(|sheet| (k, sheet))
+            import::read(&file_name, &bytes, state.app.import_limits).map(|sheet| (k, sheet))
         }
     });
     let result = match parsed {
