@@ -146,6 +146,14 @@ fn is_dormant(app: &App, account: &user::Model, now: DateTime<Utc>) -> bool {
     account.disabled_at.is_none() && app.policy.dormant_after.is_some_and(|after| now - last_used > after)
 }
 
+/// Ends every session of a user and revokes every token of theirs, in the caller's transaction:
+/// a password changed or reset, an account disabled.
+pub(crate) async fn end_access<C: ConnectionTrait>(conn: &C, user_id: i64, now: DateTime<Utc>) -> AppResult<()> {
+    session::Entity::delete_many().filter(session::Column::UserId.eq(user_id)).exec(conn).await?;
+    crate::tokens::revoke_all_of(conn, user_id, now).await?;
+    Ok(())
+}
+
 /// Disables a dormant account and ends its sessions; audited as the system's doing.
 async fn disable_dormant<C: ConnectionTrait>(conn: &C, account: &user::Model, now: DateTime<Utc>) -> AppResult<()> {
     let mut active: user::ActiveModel = account.clone().into();
@@ -406,8 +414,7 @@ pub async fn change_password(app: &App, actor: &Actor, form: &PasswordChange) ->
     active.must_change_password = Set(false);
     active.password_changed_at = Set(now);
     active.update(&txn).await?;
-    session::Entity::delete_many().filter(session::Column::UserId.eq(account.id)).exec(&txn).await?;
-    crate::tokens::revoke_all_of(&txn, account.id, now).await?;
+    end_access(&txn, account.id, now).await?;
     let opened = open_session(&txn, user_id, now, &actor.client).await?;
     let entry =
         Entry::new(AuditAction::PasswordChanged, ObjectKind::User).object(account.id).scope(OrgId(account.org_id));

@@ -59,7 +59,7 @@ fn file_identity(path: &std::path::Path) -> Option<(u64, u64)> {
 }
 
 /// The file of a `sqlite://PATH?…` URL (`None` for an in-memory database).
-pub fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
     let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or_default();
     (!path.is_empty() && path != ":memory:").then(|| std::path::PathBuf::from(path))

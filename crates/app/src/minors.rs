@@ -208,11 +208,7 @@ async fn approved_for(app: &App, actor: &Actor, people: &[i64]) -> AppResult<Has
         Approved::Nobody => return Ok(HashSet::new()),
         Approved::Subtrees(scopes) => scopes,
     };
-    let subtrees = Query::select()
-        .column(org_closure::Column::DescendantId)
-        .from(org_closure::Entity)
-        .and_where(org_closure::Column::AncestorId.is_in(scopes))
-        .take();
+    let subtrees = subtrees_of(scopes);
     let mut covered = HashSet::new();
     for chunk in people.chunks(1000) {
         let found: Vec<i64> = position::Entity::find()
@@ -226,6 +222,15 @@ async fn approved_for(app: &App, actor: &Actor, people: &[i64]) -> AppResult<Has
         covered.extend(found);
     }
     Ok(covered)
+}
+
+/// The orgs in the subtrees of `scopes`, as a subquery.
+fn subtrees_of(scopes: Vec<i64>) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(org_closure::Column::DescendantId)
+        .from(org_closure::Entity)
+        .and_where(org_closure::Column::AncestorId.is_in(scopes))
+        .take()
 }
 
 /// Whose children an actor may see in full.
@@ -285,15 +290,10 @@ pub(crate) async fn name_searchable(app: &App, actor: &Actor) -> AppResult<sea_o
     let mut searchable =
         Condition::any().add(person::Column::BirthOn.is_null()).add(person::Column::BirthOn.lte(grown));
     if !scopes.is_empty() {
-        let subtrees = Query::select()
-            .column(org_closure::Column::DescendantId)
-            .from(org_closure::Entity)
-            .and_where(org_closure::Column::AncestorId.is_in(scopes))
-            .take();
         let posted = Query::select()
             .column(position::Column::PersonId)
             .from(position::Entity)
-            .and_where(position::Column::OrgId.in_subquery(subtrees))
+            .and_where(position::Column::OrgId.in_subquery(subtrees_of(scopes)))
             .take();
         searchable = searchable.add(person::Column::Id.in_subquery(posted));
     }

@@ -334,8 +334,7 @@ pub async fn set_disabled(app: &App, actor: &Actor, id: UserId, disabled: bool) 
     }
     active.update(&txn).await?;
     if disabled {
-        session::Entity::delete_many().filter(session::Column::UserId.eq(id.0)).exec(&txn).await?;
-        crate::tokens::revoke_all_of(&txn, id.0, now).await?;
+        crate::auth::end_access(&txn, id.0, now).await?;
     }
     let action = if disabled { AuditAction::UserDisabled } else { AuditAction::UserEnabled };
     let entry = Entry::new(action, ObjectKind::User)
@@ -361,8 +360,7 @@ pub async fn reset_password(app: &App, actor: &Actor, id: UserId) -> AppResult<S
     active.must_change_password = Set(true);
     active.password_changed_at = Set(now);
     active.update(&txn).await?;
-    session::Entity::delete_many().filter(session::Column::UserId.eq(id.0)).exec(&txn).await?;
-    crate::tokens::revoke_all_of(&txn, id.0, now).await?;
+    crate::auth::end_access(&txn, id.0, now).await?;
     let entry = Entry::new(AuditAction::PasswordReset, ObjectKind::User).object(id).scope(OrgId(org_id));
     audit::record(&txn, now, actor, entry).await?;
     txn.commit().await?;

@@ -80,8 +80,12 @@ struct DashboardPage {
     query: String,
 }
 
-/// Resolves the query into evaluation parameters, with the actor's defaults.
-async fn params(state: &AppState, user: &CurrentUser, q: &DashboardQuery) -> Result<(Params, String), PageError> {
+/// Resolves the query into evaluation parameters, with the actor's defaults, and the scope chosen.
+async fn params(
+    state: &AppState,
+    user: &CurrentUser,
+    q: &DashboardQuery,
+) -> Result<(Params, Option<OrgView>), PageError> {
     let app = &state.app;
     let (default_as_of, default_baseline) = stats::default_dates(app).await?;
     let as_of = q.as_of.unwrap_or(default_as_of);
@@ -89,21 +93,21 @@ async fn params(state: &AppState, user: &CurrentUser, q: &DashboardQuery) -> Res
     if baseline > as_of {
         return Err(AppError::Invalid(qingtuan_domain::Invalid::one("baseline", "基准日不能晚于统计日")).into());
     }
-    let (scope, scope_code) = match q.scope.as_deref().filter(|s| !s.is_empty()) {
+    let (scope, chosen) = match q.scope.as_deref().filter(|s| !s.is_empty()) {
         Some(code) => {
             let found = orgs::find_by_code(&app.db, code).await?.ok_or(AppError::NotFound)?;
-            (OrgId(found.id), found.code)
+            (OrgId(found.id), Some(orgs::view(&found, 0)))
         }
         None => {
             let id = stats::default_scope(app, &user.actor).await?;
-            (id, orgs::show(app, &user.actor, id).await.map(|o| o.code).unwrap_or_default())
+            (id, orgs::show(app, &user.actor, id).await.ok())
         }
     };
     let region_path = match q.street.as_deref().filter(|s| !s.is_empty()) {
         Some(code) => Some(qingtuan_app::regions::find_by_code(&app.db, code).await?.ok_or(AppError::NotFound)?.path),
         None => None,
     };
-    Ok((Params { as_of, baseline, from: q.from, scope, region_path }, scope_code))
+    Ok((Params { as_of, baseline, from: q.from, scope, region_path }, chosen))
 }
 
 pub async fn show(
@@ -113,16 +117,15 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     let app = &state.app;
     scope::require_somewhere(app, &user.actor, stats::READ).await?;
-    let (p, scope_code) = params(&state, &user, &q).await?;
+    let (p, chosen) = params(&state, &user, &q).await?;
+    let scope_code = chosen.as_ref().map(|o| o.code.clone()).unwrap_or_default();
     let (board, mut scopes) = tokio::try_join!(
         stats::dashboard(app, &user.actor, &p),
         orgs::visible_committees(app, &user.actor, stats::READ)
     )?;
     // A unit committee or branch asked for by its code is offered as the choice made.
-    if !scopes.iter().any(|o| o.code == scope_code)
-        && let Some(chosen) = orgs::find_by_code(&app.db, &scope_code).await?
-    {
-        scopes.insert(0, orgs::view(&chosen, 0));
+    if let Some(chosen) = chosen.filter(|c| !scopes.iter().any(|o| o.code == c.code)) {
+        scopes.insert(0, chosen);
     }
     let street_rows: Vec<(String, i64, Option<i64>)> = board
         .by_street
