@@ -311,9 +311,10 @@ impl Browser {
     }
 
     /// Reads the session's CSRF token from a page, for forms.
-    fn session_csrf(&mut self) {
+    fn session_csrf(&mut self) -> Result<(), String> {
         let account = self.agent.get(&format!("{}/account", self.base)).set("cookie", &self.cookie).call();
-        self.csrf = csrf_of(&account.expect("account page").into_string().expect("html"));
+        self.csrf = csrf_of(&account.map_err(|e| e.to_string())?.into_string().map_err(|e| e.to_string())?);
+        Ok(())
     }
 
     fn create_org(&self, code: &str) -> Result<u16, String> {
@@ -376,13 +377,20 @@ fn kill_nine_in_the_write_loop(db: &[&str], key: Option<&str>) -> Vec<String> {
     for round in 0..5 {
         let mut server = Server::start(db, key);
         let stop = Arc::new(AtomicBool::new(false));
+        // The kill comes 0.6 s after every writer has logged in, however slow the machine is.
+        let ready = Arc::new(std::sync::Barrier::new(5));
         let writers: Vec<_> = (0..4)
             .map(|w| {
-                let (base, stop) = (server.base.clone(), stop.clone());
+                let (base, stop, ready) = (server.base.clone(), stop.clone(), ready.clone());
                 std::thread::spawn(move || {
                     let mut browser = Browser::open_login(&base);
-                    assert_eq!(browser.log_in("writer"), Ok(303));
-                    browser.session_csrf();
+                    let set_up = browser.log_in("writer").and_then(|status| match status {
+                        303 => browser.session_csrf(),
+                        other => Err(format!("login answered {other}")),
+                    });
+                    // Waited for even on failure, so the test fails instead of hanging.
+                    ready.wait();
+                    assert_eq!(set_up, Ok(()));
                     let mut saved = Vec::new();
                     for i in 0.. {
                         let code = format!("K{round}x{w}x{i}");
@@ -399,6 +407,7 @@ fn kill_nine_in_the_write_loop(db: &[&str], key: Option<&str>) -> Vec<String> {
                 })
             })
             .collect();
+        ready.wait();
         std::thread::sleep(Duration::from_millis(600));
         server.signal("-KILL");
         let _ = server.child.wait();
