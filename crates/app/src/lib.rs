@@ -121,8 +121,12 @@ impl App {
         Ok(db::begin_write(&self.writer).await?)
     }
 
-    /// Closes the pools (on SQLite the last connection checkpoints the log), at shutdown.
+    /// Closes the pools at shutdown, after copying SQLite's log into the database file and
+    /// emptying it (readers kept the log from being reset while the server ran).
     pub async fn close(&self) {
+        if let Err(e) = db::checkpoint(&self.writer).await {
+            tracing::warn!(error = %e, "could not checkpoint the log at shutdown");
+        }
         let _ = self.db.clone().close().await;
         let _ = self.writer.clone().close().await;
     }

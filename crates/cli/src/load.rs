@@ -128,10 +128,12 @@ pub fn run(args: LoadArgs) -> anyhow::Result<()> {
 
     let tally = Arc::try_unwrap(tally).map_err(|_| anyhow::anyhow!("负载线程未结束"))?;
     let tally = tally.into_inner().map_err(|_| anyhow::anyhow!("统计数据损坏"))?;
+    // The server may be down (a kill drill): the figures are printed whatever the check gives.
     let lost = match &tally.checker {
-        Some(session) => lost_writes(session, &tally.acknowledged)?,
-        None => 0,
-    };
+        Some(session) => lost_writes(session, &tally.acknowledged).map(|n| n.to_string()),
+        None => Ok("0".to_owned()),
+    }
+    .unwrap_or_else(|e| format!("无法核对（{e}）"));
     let total: usize = tally.latencies.values().map(Vec::len).sum();
     println!(
         "{} 个会话，{:.1} 秒：{total} 个请求，{:.1} 个/秒",
@@ -185,6 +187,9 @@ fn timed(tally: &Mutex<Tally>, kind: Kind, request: impl FnOnce() -> Result<u16,
         }
         Err(cause) => {
             *t.errors.entry(format!("{kind} {cause}")).or_default() += 1;
+            drop(t);
+            // The server is unreachable: wait a moment rather than spin.
+            std::thread::sleep(Duration::from_millis(100));
             None
         }
     }
