@@ -27,6 +27,8 @@ pub struct Grant {
     pub scope_org_id: OrgId,
     pub scope_org_name: String,
     pub permissions: BTreeSet<Permission>,
+    /// The role asks its holders for a second factor.
+    pub requires_second_factor: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -36,6 +38,8 @@ pub enum Principal {
         username: String,
         display_name: String,
         must_change_password: bool,
+        /// A role requires a second factor the account has not enrolled yet.
+        must_enrol_second_factor: bool,
     },
     /// Someone not (yet) logged in, named by what they typed as a username.
     Anonymous(String),
@@ -86,6 +90,20 @@ impl Actor {
 
     pub fn must_change_password(&self) -> bool {
         matches!(self.principal, Principal::User { must_change_password: true, .. })
+    }
+
+    pub fn must_enrol_second_factor(&self) -> bool {
+        matches!(self.principal, Principal::User { must_enrol_second_factor: true, .. })
+    }
+
+    /// Nothing must be done first: no password to change, no second factor to enrol.
+    pub fn may_proceed(&self) -> bool {
+        !self.must_change_password() && !self.must_enrol_second_factor()
+    }
+
+    /// Does a role of the actor require a second factor?
+    pub fn must_use_second_factor(&self) -> bool {
+        self.grants.iter().any(|g| g.requires_second_factor)
     }
 
     pub fn is_system(&self) -> bool {

@@ -30,11 +30,11 @@ pub struct NewSession {
     pub csrf_token: String,
 }
 
-/// The one answer to every failed login, whatever the reason: unknown user, wrong password,
-/// locked or disabled account.
 /// Failed logins one address may make in an hour (ASVS 2.2.1: at most 100 failures an hour).
 pub const LOGIN_ATTEMPTS_PER_ADDRESS_PER_HOUR: i32 = 100;
 
+/// The one answer to every failed login, whatever the reason: unknown user, wrong password,
+/// locked or disabled account.
 pub const LOGIN_REJECTED: &str = "用户名或密码错误；连续失败 5 次后账户将锁定 30 分钟";
 
 /// The key of the failure counter: the normalised name if it parses, otherwise the raw input.
@@ -46,27 +46,75 @@ fn attempt_key(raw: &str) -> String {
         .collect()
 }
 
-/// Checks the password and opens a session. `None` means rejected, with no reason given.
+/// What a login attempt came to.
+#[derive(Debug, Clone)]
+pub enum LoginOutcome {
+    /// Refused, with no reason given.
+    Rejected,
+    /// The password was right and the account has a second factor: its code is asked next. The
+    /// challenge (a cookie) proves the password for five minutes.
+    SecondFactor { challenge: String },
+    /// Logged in. `device` is this browser's device cookie for the account (see [`counter_key`]).
+    LoggedIn { session: NewSession, device: String },
+}
+
+/// How long the password step of a two-step login stays good.
+const CHALLENGE_MINUTES: i64 = 5;
+
+/// The failure counter a login attempt counts against. A browser the account has logged in from
+/// before carries a device cookie signed for that account: its failures are counted on their own,
+/// and everyone else's together. So five wrong passwords from anywhere lock the account for
+/// unknown browsers (等保: lock after 5 failures) — but not for its owner's usual browser, which
+/// locks only after five failures of its own.
+fn counter_key(app: &App, name: &str, device: Option<&str>) -> String {
+    let known = device.and_then(|cookie| {
+        let (nonce, signature) = cookie.split_once('.')?;
+        (device_signature(app, name, nonce) == signature).then(|| format!("{name}@{}", &sha256_hex(nonce)[..16]))
+    });
+    known.unwrap_or_else(|| name.to_owned())
+}
+
+fn device_signature(app: &App, name: &str, nonce: &str) -> String {
+    hex::encode(&app.keys.sign(&format!("device|{name}|{nonce}"))[..16])
+}
+
+/// A new device cookie for the account, set after every successful login (a year's life).
+fn device_cookie(app: &App, name: &str) -> String {
+    let nonce: String = random_token().chars().take(22).collect();
+    let signature = device_signature(app, name, &nonce);
+    format!("{nonce}.{signature}")
+}
+
+/// The signed proof that `account` gave its password, good until `expires` (unix seconds); a
+/// password change makes it worthless.
+fn challenge_signature(app: &App, account: &user::Model, expires: i64) -> String {
+    let message = format!("login-challenge|{}|{expires}|{}", account.id, account.password_hash);
+    hex::encode(app.keys.sign(&message))
+}
+
+/// Checks the password; opens a session, or asks for the second factor. `device` is the
+/// browser's device cookie, if it sent one.
 pub async fn login(
     app: &App,
     raw_username: &str,
     password: &str,
+    device: Option<&str>,
     client: &ClientInfo,
-) -> AppResult<Option<NewSession>> {
+) -> AppResult<LoginOutcome> {
     let now = app.now();
-    let key = attempt_key(raw_username);
+    let name = attempt_key(raw_username);
     // Beyond each account's lockout: at most so many failed attempts an hour from one address,
     // so guessing across many accounts is slowed; checked before any password is verified.
     let address = address_key(client);
     if let Some(wait) = limits::blocked_for(&app.db, &address, LOGIN_ATTEMPTS_PER_ADDRESS_PER_HOUR, now).await? {
-        let anonymous = Actor::anonymous(client, &key);
+        let anonymous = Actor::anonymous(client, &name);
         let entry = Entry::new(AuditAction::RateLimited, ObjectKind::Page).object("login");
         audit::record(app.writer(), now, &anonymous, entry).await?;
         return Err(AppError::TooManyRequests { retry_after_secs: wait });
     }
 
-    let attempt = login_attempt::Entity::find_by_id(key.clone()).one(&app.db).await?;
-    let locked = attempt.as_ref().and_then(|a| a.locked_until).is_some_and(|until| until > now);
+    let counter = counter_key(app, &name, device);
+    let locked = is_locked(app, &counter, now).await?;
     let account = match Username::parse(raw_username) {
         Ok(name) => user::Entity::find().filter(user::Column::Username.eq(name.as_str())).one(&app.db).await?,
         Err(_) => None,
@@ -75,69 +123,159 @@ pub async fn login(
     // hash is checked outside any transaction, on the bounded hashing pool.
     let hash = account.as_ref().map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());
     let password_ok = verify_password(password, &hash).await?;
-    let txn = app.begin().await?;
+    let attempt = Attempt::new(account.as_ref(), &name, &counter, client);
     let usable = account.as_ref().filter(|u| u.disabled_at.is_none());
 
-    // The audit rows name whoever was claimed, known or not.
-    let who = Actor {
-        principal: match &account {
-            Some(u) => Principal::User {
-                id: UserId(u.id),
-                username: u.username.clone(),
-                display_name: u.display_name.clone(),
-                must_change_password: u.must_change_password,
-            },
-            None => Principal::Anonymous(key.clone()),
-        },
-        grants: Vec::new(),
-        client: client.clone(),
+    let (Some(user), true, false) = (usable, password_ok, locked) else {
+        let txn = app.begin().await?;
+        limits::hit(&txn, &address, now).await?;
+        attempt.fail(app, &txn, locked, AuditAction::LoginFailed, now).await?;
+        txn.commit().await?;
+        return Ok(LoginOutcome::Rejected);
     };
-    let scope = account.as_ref().map(|u| OrgId(u.org_id));
-    // Known accounts are referred to by id, as everywhere else in the log; unknown names by name.
-    let object = account.as_ref().map_or_else(|| key.clone(), |u| u.id.to_string());
-    let entry = |action| {
-        let e = Entry::new(action, ObjectKind::User).object(&object).after(json!({ "username": key }));
-        match scope {
+
+    if is_dormant(app, user, now) {
+        let txn = app.begin().await?;
+        disable_dormant(&txn, user, now).await?;
+        audit::record(&txn, now, &attempt.who, attempt.entry(AuditAction::LoginFailed)).await?;
+        txn.commit().await?;
+        return Ok(LoginOutcome::Rejected);
+    }
+    if crate::second_factor::is_enrolled(user) {
+        let expires = (now + TimeDelta::minutes(CHALLENGE_MINUTES)).timestamp();
+        let challenge = format!("{}.{expires}.{}", user.id, challenge_signature(app, user, expires));
+        return Ok(LoginOutcome::SecondFactor { challenge });
+    }
+    let txn = app.begin().await?;
+    attempt.succeed(app, txn, user, now).await
+}
+
+/// The second step of a login: the code from the authenticator app (or a recovery code) for the
+/// account whose password the challenge proves. Wrong codes count towards the lock-out like
+/// wrong passwords.
+pub async fn login_second_factor(
+    app: &App,
+    challenge: &str,
+    code: &str,
+    device: Option<&str>,
+    client: &ClientInfo,
+) -> AppResult<LoginOutcome> {
+    let now = app.now();
+    let mut parts = challenge.splitn(3, '.');
+    let (Some(id), Some(expires), Some(signature)) = (parts.next(), parts.next(), parts.next()) else {
+        return Ok(LoginOutcome::Rejected);
+    };
+    let (Ok(id), Ok(expires)) = (id.parse::<i64>(), expires.parse::<i64>()) else { return Ok(LoginOutcome::Rejected) };
+    let Some(account) = user::Entity::find_by_id(id).one(&app.db).await? else { return Ok(LoginOutcome::Rejected) };
+    let genuine = challenge_signature(app, &account, expires) == signature;
+    if !genuine || expires < now.timestamp() || account.disabled_at.is_some() {
+        return Ok(LoginOutcome::Rejected);
+    }
+    let counter = counter_key(app, &account.username, device);
+    let attempt = Attempt::new(Some(&account), &account.username, &counter, client);
+    let locked = is_locked(app, &counter, now).await?;
+    let txn = app.begin().await?;
+    let accepted = if locked { None } else { crate::second_factor::accept(app, &txn, &account, code, now).await? };
+    let Some(accepted) = accepted else {
+        attempt.fail(app, &txn, locked, AuditAction::SecondFactorFailed, now).await?;
+        txn.commit().await?;
+        return Ok(LoginOutcome::Rejected);
+    };
+    if let crate::second_factor::Accepted::Recovery(left) = accepted {
+        let entry = attempt.entry(AuditAction::RecoveryCodeUsed).after(json!({ "left": left }));
+        audit::record(&txn, now, &attempt.who, entry).await?;
+    }
+    attempt.succeed(app, txn, &account, now).await
+}
+
+async fn is_locked(app: &App, counter: &str, now: DateTime<Utc>) -> AppResult<bool> {
+    let attempt = login_attempt::Entity::find_by_id(counter.to_owned()).one(&app.db).await?;
+    Ok(attempt.and_then(|a| a.locked_until).is_some_and(|until| until > now))
+}
+
+/// One login attempt: who was claimed and which failure counter it counts against.
+struct Attempt<'a> {
+    who: Actor,
+    /// Known accounts are referred to by id, as everywhere else in the log; unknown names by name.
+    object: String,
+    name: &'a str,
+    counter: &'a str,
+    scope: Option<OrgId>,
+}
+
+impl<'a> Attempt<'a> {
+    fn new(account: Option<&user::Model>, name: &'a str, counter: &'a str, client: &ClientInfo) -> Self {
+        // The audit rows name whoever was claimed, known or not.
+        let who = Actor {
+            principal: match account {
+                Some(u) => Principal::User {
+                    id: UserId(u.id),
+                    username: u.username.clone(),
+                    display_name: u.display_name.clone(),
+                    must_change_password: u.must_change_password,
+                    must_enrol_second_factor: false,
+                },
+                None => Principal::Anonymous(name.to_owned()),
+            },
+            grants: Vec::new(),
+            client: client.clone(),
+        };
+        let object = account.map_or_else(|| name.to_owned(), |u| u.id.to_string());
+        Self { who, object, name, counter, scope: account.map(|u| OrgId(u.org_id)) }
+    }
+
+    fn entry(&self, action: AuditAction) -> Entry {
+        let e = Entry::new(action, ObjectKind::User).object(&self.object).after(json!({ "username": self.name }));
+        match self.scope {
             Some(org) => e.scope(org),
             None => e,
         }
-    };
+    }
 
-    let (Some(user), true, false) = (usable, password_ok, locked) else {
-        limits::hit(&txn, &address, now).await?;
-        let lock_now = !locked && count_failure(&txn, &key, now).await? >= app.policy.max_failures;
+    /// Counts a failure (locking the counter at the policy's limit) and audits it.
+    async fn fail<C: ConnectionTrait>(
+        &self,
+        app: &App,
+        conn: &C,
+        locked: bool,
+        action: AuditAction,
+        now: DateTime<Utc>,
+    ) -> AppResult<()> {
+        let lock_now = !locked && count_failure(conn, self.counter, now).await? >= app.policy.max_failures;
         if lock_now {
             login_attempt::ActiveModel {
-                username: Set(key.clone()),
+                username: Set(self.counter.to_owned()),
                 failures: Set(0),
                 locked_until: Set(Some(now + app.policy.lockout)),
                 updated_at: Set(now),
             }
-            .update(&txn)
+            .update(conn)
             .await?;
         }
-        audit::record(&txn, now, &who, entry(AuditAction::LoginFailed)).await?;
+        audit::record(conn, now, &self.who, self.entry(action)).await?;
         if lock_now {
-            audit::record(&txn, now, &who, entry(AuditAction::AccountLocked)).await?;
+            audit::record(conn, now, &self.who, self.entry(AuditAction::AccountLocked)).await?;
         }
-        txn.commit().await?;
-        return Ok(None);
-    };
-
-    if is_dormant(app, user, now) {
-        disable_dormant(&txn, user, now).await?;
-        audit::record(&txn, now, &who, entry(AuditAction::LoginFailed)).await?;
-        txn.commit().await?;
-        return Ok(None);
+        Ok(())
     }
-    login_attempt::Entity::delete_by_id(key.clone()).exec(&txn).await?;
-    let mut logged_in: user::ActiveModel = user.clone().into();
-    logged_in.last_login_at = Set(Some(now));
-    logged_in.update(&txn).await?;
-    let opened = open_session(&txn, UserId(user.id), now, client).await?;
-    audit::record(&txn, now, &who, entry(AuditAction::LoginSucceeded)).await?;
-    txn.commit().await?;
-    Ok(Some(opened))
+
+    /// Clears the counter, opens the session and hands out a fresh device cookie.
+    async fn succeed(
+        &self,
+        app: &App,
+        txn: crate::db::Write,
+        user: &user::Model,
+        now: DateTime<Utc>,
+    ) -> AppResult<LoginOutcome> {
+        login_attempt::Entity::delete_by_id(self.counter.to_owned()).exec(&txn).await?;
+        let mut logged_in: user::ActiveModel = user.clone().into();
+        logged_in.last_login_at = Set(Some(now));
+        logged_in.update(&txn).await?;
+        let session = open_session(&txn, UserId(user.id), now, &self.who.client).await?;
+        audit::record(&txn, now, &self.who, self.entry(AuditAction::LoginSucceeded)).await?;
+        txn.commit().await?;
+        Ok(LoginOutcome::LoggedIn { session, device: device_cookie(app, &user.username) })
+    }
 }
 
 /// Not logged into for longer than the policy allows (counted from its creation if never).
@@ -276,23 +414,35 @@ pub async fn resolve_session(app: &App, token: &str, client: &ClientInfo) -> App
     Ok(Some(SessionActor { actor, csrf_token: found.csrf_token, recently_authenticated }))
 }
 
-/// Confirms the session user's password before a sensitive action; `false` (audited) if wrong.
-/// A right one marks the session as just authenticated.
-pub async fn reauthenticate(app: &App, actor: &Actor, token: &str, password: &str) -> AppResult<bool> {
+/// Confirms the session user's password — and the code of their second factor if they have one —
+/// before a sensitive action; `false` (audited) if wrong. A right one marks the session as just
+/// authenticated. Wrong answers count towards the account's lock-out, and the fifth in a row
+/// ends the session, so a stolen session cannot be used to guess the code.
+pub async fn reauthenticate(app: &App, actor: &Actor, token: &str, password: &str, code: &str) -> AppResult<bool> {
     let user_id = actor.user_id().ok_or(AppError::Unauthenticated)?;
     let account = user::Entity::find_by_id(user_id.0).one(&app.db).await?.ok_or(AppError::Unauthenticated)?;
-    let ok = verify_password(password, &account.password_hash).await?;
+    let password_ok = verify_password(password, &account.password_hash).await?;
     let now = app.now();
+    let counter = format!("reauth:{}", account.id);
     let txn = app.begin().await?;
+    let ok = password_ok
+        && (!crate::second_factor::is_enrolled(&account)
+            || crate::second_factor::accept(app, &txn, &account, code, now).await?.is_some());
+    let scope = OrgId(account.org_id);
     if ok {
         let found = session::Entity::find_by_id(sha256_hex(token)).one(&txn).await?.ok_or(AppError::Unauthenticated)?;
         let mut active = found.into_active_model();
         active.reauthenticated_at = Set(Some(now));
         active.update(&txn).await?;
+        login_attempt::Entity::delete_by_id(counter).exec(&txn).await?;
+    } else if count_failure(&txn, &counter, now).await? >= app.policy.max_failures {
+        login_attempt::Entity::delete_by_id(counter).exec(&txn).await?;
+        session::Entity::delete_by_id(sha256_hex(token)).exec(&txn).await?;
+        let entry = Entry::new(AuditAction::SessionsEnded, ObjectKind::User).object(user_id).scope(scope);
+        audit::record(&txn, now, actor, entry.after(json!({ "sessions": 1, "reason": "reauth_failures" }))).await?;
     }
     let action = if ok { AuditAction::Reauthenticated } else { AuditAction::ReauthenticationFailed };
-    audit::record(&txn, now, actor, Entry::new(action, ObjectKind::User).object(user_id).scope(OrgId(account.org_id)))
-        .await?;
+    audit::record(&txn, now, actor, Entry::new(action, ObjectKind::User).object(user_id).scope(scope)).await?;
     txn.commit().await?;
     Ok(ok)
 }
@@ -310,12 +460,15 @@ pub async fn load_actor(app: &App, user_id: UserId, client: &ClientInfo) -> AppR
         return Ok(None);
     }
     let password_expired = app.policy.password_max_age.is_some_and(|age| app.now() - account.password_changed_at > age);
+    let second_factor_missing =
+        grants.iter().any(|g| g.requires_second_factor) && !crate::second_factor::is_enrolled(account);
     Ok(Some(Actor {
         principal: Principal::User {
             id: UserId(account.id),
             username: account.username.clone(),
             display_name: account.display_name.clone(),
             must_change_password: account.must_change_password || password_expired,
+            must_enrol_second_factor: second_factor_missing,
         },
         grants: grants.clone(),
         client: client.clone(),
@@ -350,6 +503,7 @@ async fn account_and_grants(app: &App, user_id: UserId) -> AppResult<Option<(use
                 scope_org_id: OrgId(scope.id),
                 scope_org_name: scope.name.clone(),
                 permissions,
+                requires_second_factor: role.requires_second_factor,
             })
         })
         .collect();

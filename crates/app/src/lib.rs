@@ -28,6 +28,7 @@ pub mod regions;
 pub mod report;
 pub mod roles;
 pub mod scope;
+pub mod second_factor;
 pub mod sectors;
 pub mod stats;
 pub mod tokens;

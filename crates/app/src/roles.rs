@@ -7,7 +7,7 @@ use qingtuan_domain::audit::{AuditAction, ObjectKind};
 use qingtuan_domain::ids::RoleId;
 use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_entity::{role, role_permission};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde_json::json;
 
 use crate::audit::{self, Entry};
@@ -21,6 +21,8 @@ pub struct RoleView {
     pub name: String,
     pub description: String,
     pub permissions: BTreeSet<Permission>,
+    /// Holders must log in with a second factor.
+    pub requires_second_factor: bool,
 }
 
 impl RoleView {
@@ -48,6 +50,7 @@ pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<RoleView>> {
                 .filter_map(|g| Permission::parse(&g.permission).ok())
                 .collect(),
             id: r.id,
+            requires_second_factor: r.requires_second_factor,
             code: r.code,
             name: r.name,
             description: r.description,
@@ -55,11 +58,13 @@ pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<RoleView>> {
         .collect())
 }
 
-pub async fn set_permissions(
+/// Sets what a role carries: its permissions, and whether its holders must use a second factor.
+pub async fn update(
     app: &App,
     actor: &Actor,
     id: RoleId,
     permissions: &BTreeSet<Permission>,
+    requires_second_factor: bool,
 ) -> AppResult<()> {
     let write = Permission::new(Module::Roles, Action::Write);
     scope::require_somewhere(app, actor, write).await?;
@@ -77,6 +82,11 @@ pub async fn set_permissions(
     let after: Vec<String> = permissions.iter().map(|p| p.code()).collect();
 
     let txn = app.begin().await?;
+    if found.requires_second_factor != requires_second_factor {
+        let mut active: role::ActiveModel = found.clone().into();
+        active.requires_second_factor = Set(requires_second_factor);
+        active.update(&txn).await?;
+    }
     role_permission::Entity::delete_many().filter(role_permission::Column::RoleId.eq(found.id)).exec(&txn).await?;
     if !after.is_empty() {
         let rows = after
@@ -86,8 +96,10 @@ pub async fn set_permissions(
     }
     let entry = Entry::new(AuditAction::RolePermissionsChanged, ObjectKind::Role)
         .object(found.id)
-        .before(json!({ "role": found.code, "permissions": before }))
-        .after(json!({ "role": found.code, "permissions": after }));
+        .before(json!({
+            "role": found.code, "permissions": before, "requires_second_factor": found.requires_second_factor,
+        }))
+        .after(json!({ "role": found.code, "permissions": after, "requires_second_factor": requires_second_factor }));
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
     Ok(())

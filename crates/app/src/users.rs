@@ -53,6 +53,8 @@ pub struct UserDetail {
     pub assignments: Vec<AssignmentView>,
     pub active_sessions: u64,
     pub active_tokens: u64,
+    /// The account logs in with a second factor.
+    pub second_factor: bool,
 }
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -180,8 +182,9 @@ pub async fn show(app: &App, actor: &Actor, id: UserId) -> AppResult<UserDetail>
         .filter(api_token::Column::RevokedAt.is_null())
         .count(&app.db)
         .await?;
+    let second_factor = crate::second_factor::is_enrolled(&account);
     let user = rows(app, vec![account]).await?.into_iter().next().ok_or(AppError::NotFound)?;
-    Ok(UserDetail { user, assignments, active_sessions, active_tokens })
+    Ok(UserDetail { user, assignments, active_sessions, active_tokens, second_factor })
 }
 
 /// The permissions the actor holds over `org`, from every grant whose subtree contains it.
@@ -365,6 +368,19 @@ pub async fn reset_password(app: &App, actor: &Actor, id: UserId) -> AppResult<S
     audit::record(&txn, now, actor, entry).await?;
     txn.commit().await?;
     Ok(otp)
+}
+
+/// Removes the account's second factor (a lost phone and lost recovery codes) and ends its
+/// sessions; if a role requires one, the owner enrols a new phone at the next login.
+pub async fn reset_second_factor(app: &App, actor: &Actor, id: UserId) -> AppResult<()> {
+    let account = find_to_administer(app, actor, id).await?;
+    let now = app.now();
+    let txn = app.begin().await?;
+    crate::second_factor::clear(&txn, &account).await?;
+    crate::auth::end_access(&txn, id.0, now).await?;
+    crate::second_factor::record(&txn, now, actor, &account, AuditAction::SecondFactorReset).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 /// Ends every session of the account; its next request goes to the login page.

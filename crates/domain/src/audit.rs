@@ -37,6 +37,11 @@ audit_actions! {
     ReauthenticationFailed => "auth.reauth_failed", "敏感操作前验证密码失败", true;
     Logout => "auth.logout", "退出登录", true;
     PasswordChanged => "auth.password_changed", "修改密码", true;
+    SecondFactorEnabled => "auth.second_factor_enabled", "启用两步验证", true;
+    SecondFactorDisabled => "auth.second_factor_disabled", "停用两步验证", true;
+    SecondFactorFailed => "auth.second_factor_failed", "两步验证码错误", true;
+    RecoveryCodeUsed => "auth.recovery_code_used", "使用恢复码登录", true;
+    RecoveryCodesRenewed => "auth.recovery_codes_renewed", "重新生成恢复码", true;
     AccessDenied => "security.denied", "拒绝访问", true;
     CsrfRejected => "security.csrf_rejected", "拒绝跨站请求", true;
     Exported => "data.export", "导出数据", true;
@@ -44,6 +49,7 @@ audit_actions! {
     UserDisabled => "user.disable", "停用用户", false;
     UserEnabled => "user.enable", "启用用户", false;
     PasswordReset => "user.password_reset", "重置密码", false;
+    SecondFactorReset => "user.second_factor_reset", "重置两步验证", true;
     SessionsEnded => "user.sessions_ended", "结束会话", true;
     RoleAssigned => "user.role_assigned", "分配角色", false;
     RoleRevoked => "user.role_revoked", "撤销角色", false;

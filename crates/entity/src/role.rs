@@ -8,6 +8,8 @@ pub struct Model {
     pub code: String,
     pub name: String,
     pub description: String,
+    /// Holders must log in with a second factor (marked by a district admin).
+    pub requires_second_factor: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

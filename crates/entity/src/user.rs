@@ -15,6 +15,13 @@ pub struct Model {
     pub disabled_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub last_login_at: Option<DateTimeUtc>,
+    /// The TOTP secret, encrypted; pending until `totp_enabled_at` is set by a first right code.
+    pub totp_secret: Option<String>,
+    pub totp_enabled_at: Option<DateTimeUtc>,
+    /// The last 30-second step whose code was accepted: no code works twice.
+    pub totp_last_step: Option<i64>,
+    /// SHA-256 hashes of the unused recovery codes, as a JSON array.
+    pub recovery_codes: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -18,6 +18,7 @@ mod m0013_reauthentication;
 mod m0014_data_version;
 mod m0015_name_prefix_index;
 mod m0016_token_expiry;
+mod m0017_second_factor;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0014_data_version::Migration),
             Box::new(m0015_name_prefix_index::Migration),
             Box::new(m0016_token_expiry::Migration),
+            Box::new(m0017_second_factor::Migration),
         ]
     }
 }

@@ -20,6 +20,9 @@ pub struct CurrentUser {
 
 /// Pages reachable while the password must still be changed.
 const PASSWORD_CHANGE_PATHS: [&str; 2] = ["/account/password", "/logout"];
+/// Pages reachable while a second factor a role requires is not yet enrolled.
+const SECOND_FACTOR_PATHS: [&str; 4] =
+    ["/account/second-factor", "/account/second-factor/start", "/account/second-factor/confirm", "/logout"];
 
 impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     type Rejection = Response;
@@ -27,8 +30,13 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         match parts.extensions.get::<Auth>() {
             Some(Auth::Session { actor, csrf, token, .. }) => {
-                if actor.must_change_password() && !PASSWORD_CHANGE_PATHS.contains(&parts.uri.path()) {
+                let path = parts.uri.path();
+                if actor.must_change_password() && !PASSWORD_CHANGE_PATHS.contains(&path) {
                     return Err(Redirect::to("/account/password").into_response());
+                }
+                // `/reauth` too: starting the enrolment asks for the password once more.
+                if actor.must_enrol_second_factor() && !SECOND_FACTOR_PATHS.contains(&path) && path != "/reauth" {
+                    return Err(Redirect::to("/account/second-factor").into_response());
                 }
                 Ok(Self { actor: (**actor).clone(), csrf: csrf.clone(), session_token: token.clone() })
             }
@@ -110,8 +118,9 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiUser {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         match parts.extensions.get::<Auth>() {
-            Some(Auth::Session { actor, .. }) if !actor.must_change_password() => Ok(Self((**actor).clone())),
-            Some(Auth::Token(actor)) if !actor.must_change_password() => Ok(Self((**actor).clone())),
+            Some(Auth::Session { actor, .. } | Auth::Token(actor)) if actor.may_proceed() => {
+                Ok(Self((**actor).clone()))
+            }
             _ => Err(ApiError(AppError::Unauthenticated)),
         }
     }

@@ -15,6 +15,7 @@ mod people;
 mod portal;
 mod registry;
 mod reliability;
+mod second_factor;
 mod security;
 mod stats;
 mod volunteering;

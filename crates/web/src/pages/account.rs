@@ -5,9 +5,11 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use qingtuan_app::AppError;
 use qingtuan_app::auth::{self, PasswordChange};
+use qingtuan_app::second_factor::{self, Enrolment};
 use qingtuan_app::tokens::{self, TokenView};
 use qingtuan_domain::ids::TokenId;
 
+use crate::extract::RecentlyAuthenticated;
 use crate::layout::{Errors, Layout};
 use crate::middleware::{is_secure, session_cookie_name, set_cookie};
 use crate::pages::{render, render_invalid};
@@ -114,6 +116,8 @@ pub async fn change_password(
 struct ReauthPage {
     layout: Layout,
     next: String,
+    /// The account has a second factor: its code is asked too.
+    second_factor: bool,
     errors: Errors,
 }
 
@@ -122,6 +126,7 @@ struct ReauthPage {
 pub struct ReauthForm {
     next: String,
     password: String,
+    code: String,
 }
 
 /// Where to go after confirming: a path on this site, else the dashboard.
@@ -130,12 +135,15 @@ fn next_or_dashboard(next: &str) -> String {
 }
 
 pub async fn reauth_form(
+    State(state): State<AppState>,
     user: CurrentUser,
     axum::extract::Query(form): axum::extract::Query<ReauthForm>,
 ) -> Result<Response, PageError> {
+    let account = second_factor::own_account(&state.app, &user.actor).await?;
     render(&ReauthPage {
-        layout: Layout::new(&user, "/account", "再次验证密码"),
+        layout: Layout::new(&user, "/account", "再次验证身份"),
         next: next_or_dashboard(&form.next),
+        second_factor: second_factor::is_enrolled(&account),
         errors: Errors::default(),
     })
 }
@@ -147,12 +155,116 @@ pub async fn reauth(
     Form(form): Form<ReauthForm>,
 ) -> Result<Response, PageError> {
     let next = next_or_dashboard(&form.next);
-    if auth::reauthenticate(&state.app, &user.actor, &user.session_token, &form.password).await? {
+    if auth::reauthenticate(&state.app, &user.actor, &user.session_token, &form.password, &form.code).await? {
         return Ok(Redirect::to(&next).into_response());
     }
+    let account = second_factor::own_account(&state.app, &user.actor).await?;
+    let enrolled = second_factor::is_enrolled(&account);
+    let message = if enrolled { "密码或动态码错误" } else { "密码错误" };
     render_invalid(&ReauthPage {
-        layout: Layout::new(&user, "/account", "再次验证密码"),
+        layout: Layout::new(&user, "/account", "再次验证身份"),
         next,
-        errors: Errors(Some(qingtuan_domain::Invalid::one("password", "密码错误"))),
+        second_factor: enrolled,
+        errors: Errors(Some(qingtuan_domain::Invalid::one("password", message))),
     })
+}
+
+#[derive(Template)]
+#[template(path = "account/second_factor.html")]
+struct SecondFactorPage {
+    layout: Layout,
+    /// A role of the user requires a second factor.
+    required: bool,
+    enabled: bool,
+    recovery_codes_left: usize,
+    /// A secret waiting for its first code, with its QR code.
+    pending: Option<(Enrolment, String)>,
+    /// Recovery codes just made, shown this once.
+    new_codes: Vec<String>,
+    errors: Errors,
+}
+
+async fn second_factor_page(
+    state: &AppState,
+    user: &CurrentUser,
+    new_codes: Vec<String>,
+    errors: Errors,
+) -> Result<SecondFactorPage, PageError> {
+    let account = second_factor::own_account(&state.app, &user.actor).await?;
+    let pending = match second_factor::pending(&state.app, &user.actor).await? {
+        Some(e) => {
+            let svg = super::volunteering::qr_svg(&e.uri)?;
+            Some((e, svg))
+        }
+        None => None,
+    };
+    Ok(SecondFactorPage {
+        layout: Layout::new(user, "/account", "两步验证"),
+        required: user.actor.must_use_second_factor(),
+        enabled: second_factor::is_enrolled(&account),
+        recovery_codes_left: second_factor::recovery_codes_left(&account).unwrap_or(0),
+        pending,
+        new_codes,
+        errors,
+    })
+}
+
+pub async fn second_factor(State(state): State<AppState>, user: CurrentUser) -> Result<Response, PageError> {
+    render(&second_factor_page(&state, &user, Vec::new(), Errors::default()).await?)
+}
+
+/// Renders the page after an action: its problems with 422, else the page itself.
+async fn after_second_factor(
+    state: &AppState,
+    user: &CurrentUser,
+    result: Result<Vec<String>, AppError>,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(codes) => render(&second_factor_page(state, user, codes, Errors::default()).await?),
+        Err(AppError::Invalid(e)) => {
+            render_invalid(&second_factor_page(state, user, Vec::new(), Errors(Some(e))).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A new secret for the authenticator app (the password was confirmed within the last minutes).
+pub async fn start_second_factor(
+    State(state): State<AppState>,
+    RecentlyAuthenticated(user): RecentlyAuthenticated,
+) -> Result<Response, PageError> {
+    let result = second_factor::start(&state.app, &user.actor).await.map(|_| Vec::new());
+    after_second_factor(&state, &user, result).await
+}
+
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+pub struct CodeForm {
+    code: String,
+}
+
+/// The first code from the app turns the second factor on; the recovery codes are shown once.
+pub async fn confirm_second_factor(
+    State(state): State<AppState>,
+    RecentlyAuthenticated(user): RecentlyAuthenticated,
+    Form(form): Form<CodeForm>,
+) -> Result<Response, PageError> {
+    let result = second_factor::confirm(&state.app, &user.actor, &form.code).await;
+    after_second_factor(&state, &user, result).await
+}
+
+pub async fn renew_recovery_codes(
+    State(state): State<AppState>,
+    RecentlyAuthenticated(user): RecentlyAuthenticated,
+) -> Result<Response, PageError> {
+    let result = second_factor::renew_recovery_codes(&state.app, &user.actor).await;
+    after_second_factor(&state, &user, result).await
+}
+
+pub async fn disable_second_factor(
+    State(state): State<AppState>,
+    RecentlyAuthenticated(user): RecentlyAuthenticated,
+) -> Result<Response, PageError> {
+    let result = second_factor::disable(&state.app, &user.actor).await.map(|()| Vec::new());
+    after_second_factor(&state, &user, result).await
 }

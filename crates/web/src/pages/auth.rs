@@ -3,11 +3,19 @@ use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use qingtuan_app::auth;
+use qingtuan_app::auth::{self, LoginOutcome};
 
-use crate::middleware::{LOGIN_CSRF_COOKIE, is_secure, session_cookie_name, set_cookie};
+use crate::middleware::{LOGIN_CSRF_COOKIE, cookie, is_secure, session_cookie_name, set_cookie};
 use crate::pages::render;
 use crate::{AppState, Client, CurrentUser, PageError};
+
+/// The browser's device cookie: failures from a browser the account has logged in from are
+/// counted apart from everyone else's (see `auth::login`).
+const DEVICE_COOKIE: &str = "qt_device";
+/// The proof of the password between the two steps of a login with a second factor.
+const CHALLENGE_COOKIE: &str = "qt_login2";
+const DEVICE_COOKIE_SECS: i64 = 365 * 24 * 3600;
+const CHALLENGE_COOKIE_SECS: i64 = 300;
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -17,20 +25,39 @@ struct LoginPage {
     message: Option<&'static str>,
 }
 
-/// Shows the login form with a fresh pre-session CSRF token (double-submitted via a cookie).
+#[derive(Template)]
+#[template(path = "login_second_factor.html")]
+struct SecondFactorPage {
+    csrf: String,
+    message: Option<&'static str>,
+}
+
+/// A page outside any session, with a fresh pre-session CSRF token (double-submitted via a
+/// cookie) and any further cookies.
+fn pre_session_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    page: impl FnOnce(String) -> Result<Response, PageError>,
+    cookies: &[String],
+) -> Result<Response, PageError> {
+    let csrf = qingtuan_app::crypto::random_token();
+    let mut res = page(csrf.clone())?;
+    let csrf_cookie = set_cookie(is_secure(state, headers), LOGIN_CSRF_COOKIE, &csrf, Some(3600));
+    for c in std::iter::once(&csrf_cookie).chain(cookies) {
+        if let Ok(v) = c.parse() {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    Ok(res)
+}
+
 fn login_page(
     state: &AppState,
     headers: &HeaderMap,
     username: String,
     message: Option<&'static str>,
 ) -> Result<Response, PageError> {
-    let csrf = qingtuan_app::crypto::random_token();
-    let mut res = render(&LoginPage { csrf: csrf.clone(), username, message })?;
-    let value = set_cookie(is_secure(state, headers), LOGIN_CSRF_COOKIE, &csrf, Some(3600));
-    if let Ok(v) = value.parse() {
-        res.headers_mut().append(header::SET_COOKIE, v);
-    }
-    Ok(res)
+    pre_session_page(state, headers, |csrf| render(&LoginPage { csrf, username, message }), &[])
 }
 
 pub async fn login_form(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
@@ -50,21 +77,61 @@ pub async fn login(
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {
-    let Some(session) = auth::login(&state.app, &form.username, &form.password, &client).await? else {
-        return login_page(&state, &headers, form.username, Some(auth::LOGIN_REJECTED));
-    };
-    let secure = is_secure(&state, &headers);
+    let device = cookie(&headers, DEVICE_COOKIE);
+    match auth::login(&state.app, &form.username, &form.password, device.as_deref(), &client).await? {
+        LoginOutcome::Rejected => login_page(&state, &headers, form.username, Some(auth::LOGIN_REJECTED)),
+        LoginOutcome::SecondFactor { challenge } => {
+            let secure = is_secure(&state, &headers);
+            let challenge = set_cookie(secure, CHALLENGE_COOKIE, &challenge, Some(CHALLENGE_COOKIE_SECS));
+            let page = |csrf| render(&SecondFactorPage { csrf, message: None });
+            pre_session_page(&state, &headers, page, &[challenge])
+        }
+        LoginOutcome::LoggedIn { session, device } => Ok(logged_in(&state, &headers, &session, &device)),
+    }
+}
+
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+pub struct SecondFactorForm {
+    code: String,
+}
+
+/// The second step: the code from the authenticator app, or a recovery code.
+pub async fn login_second_factor(
+    State(state): State<AppState>,
+    Client(client): Client,
+    headers: HeaderMap,
+    Form(form): Form<SecondFactorForm>,
+) -> Result<Response, PageError> {
+    let Some(challenge) = cookie(&headers, CHALLENGE_COOKIE) else { return Ok(Redirect::to("/login").into_response()) };
+    let device = cookie(&headers, DEVICE_COOKIE);
+    match auth::login_second_factor(&state.app, &challenge, &form.code, device.as_deref(), &client).await? {
+        LoginOutcome::LoggedIn { session, device } => Ok(logged_in(&state, &headers, &session, &device)),
+        _ => {
+            let page = |csrf| render(&SecondFactorPage { csrf, message: Some(SECOND_FACTOR_REJECTED) });
+            pre_session_page(&state, &headers, page, &[])
+        }
+    }
+}
+
+const SECOND_FACTOR_REJECTED: &str = "验证码不正确、已使用或已过期；连续失败 5 次后账户将锁定 30 分钟";
+
+/// Sets the session and device cookies, clears the pre-session ones, and goes to the dashboard.
+fn logged_in(state: &AppState, headers: &HeaderMap, session: &auth::NewSession, device: &str) -> Response {
+    let secure = is_secure(state, headers);
     let mut res = Redirect::to("/dashboard").into_response();
     let cookies = [
         set_cookie(secure, session_cookie_name(secure), &session.token, None),
+        set_cookie(secure, DEVICE_COOKIE, device, Some(DEVICE_COOKIE_SECS)),
         set_cookie(secure, LOGIN_CSRF_COOKIE, "", Some(0)),
+        set_cookie(secure, CHALLENGE_COOKIE, "", Some(0)),
     ];
     for c in cookies {
         if let Ok(v) = c.parse() {
             res.headers_mut().append(header::SET_COOKIE, v);
         }
     }
-    Ok(res)
+    res
 }
 
 pub async fn logout(

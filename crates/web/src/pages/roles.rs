@@ -70,12 +70,13 @@ pub async fn update(
 ) -> Result<Response, PageError> {
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_bytes(&body).map_err(|e| AppError::Internal(e.to_string()))?;
+    let requires_second_factor = pairs.iter().any(|(k, v)| k == "requires_second_factor" && v == "on");
     let permissions = pairs
         .into_iter()
         .filter(|(k, _)| k == "permission")
         .map(|(_, v)| Permission::parse(&v))
         .collect::<Result<BTreeSet<_>, _>>()
         .map_err(AppError::from)?;
-    roles::set_permissions(&state.app, &user.actor, RoleId(id), &permissions).await?;
+    roles::update(&state.app, &user.actor, RoleId(id), &permissions, requires_second_factor).await?;
     Ok(Redirect::to("/roles").into_response())
 }

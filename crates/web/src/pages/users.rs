@@ -196,6 +196,16 @@ pub async fn enable(
     after_action(&state, &user, UserId(id), result).await
 }
 
+/// For a lost phone: the owner logs in with the password alone, and enrols again if a role asks.
+pub async fn reset_second_factor(
+    State(state): State<AppState>,
+    RecentlyAuthenticated(user): RecentlyAuthenticated,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let result = users::reset_second_factor(&state.app, &user.actor, UserId(id)).await;
+    after_action(&state, &user, UserId(id), result).await
+}
+
 pub async fn end_sessions(
     State(state): State<AppState>,
     RecentlyAuthenticated(user): RecentlyAuthenticated,
