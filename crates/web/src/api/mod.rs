@@ -2,12 +2,14 @@
 //! on writes) or with a personal access token (`Authorization: Bearer qt_…`). The OpenAPI document
 //! at `/api/v1/openapi.json` is generated from the handlers' annotations below.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
 use axum::routing::get;
 use axum::{Json, Router};
-use qingtuan_app::{audit, orgs, users};
+use qingtuan_app::{AppError, audit, orgs, users};
 use qingtuan_domain::ids::UserId;
 use qingtuan_domain::permission::{Action, Module, Permission};
+use serde::de::DeserializeOwned;
 use utoipa::{OpenApi, ToSchema};
 
 use crate::{ApiError, ApiUser, AppState};
@@ -21,13 +23,22 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}", get(show_user))
         .route("/audit-events", get(list_audit_events))
         .route("/reports", get(report))
+        .fallback(|| async { ApiError(AppError::NotFound) })
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+/// The API answers in JSON even for a method an address does not take.
+async fn method_not_allowed() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let body = serde_json::json!({ "error": "此接口不支持该请求方法", "fields": [] });
+    (axum::http::StatusCode::METHOD_NOT_ALLOWED, Json(body)).into_response()
 }
 
 #[derive(Debug, OpenApi)]
 #[openapi(
     info(title = "青团 Qingtuan API", description = "基层团务平台 JSON 接口。认证：会话 Cookie，或个人访问令牌 `Authorization: Bearer qt_…`。"),
     paths(me, list_orgs, list_users, show_user, list_audit_events, report),
-    components(schemas(Me, GrantDto, OrgDto, UserDto, UserDetailDto, AssignmentDto, AuditEventDto, UserPage, AuditPage, ErrorDto)),
+    components(schemas(Me, UserStatus, GrantDto, OrgDto, UserDto, UserDetailDto, AssignmentDto, AuditEventDto, UserPage, AuditPage, ErrorDto)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -48,6 +59,55 @@ impl utoipa::Modify for BearerAuth {
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
+}
+
+/// Query parameters that answer 422 with an [`ErrorDto`] when they do not parse (never a
+/// plain-text 400), as the OpenAPI document says.
+#[derive(Debug)]
+struct ApiQuery<T>(T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(q)) => Ok(Self(q)),
+            Err(e) => Err(bad_input("query", &e.body_text())),
+        }
+    }
+}
+
+/// Path parameters, refused like [`ApiQuery`].
+#[derive(Debug)]
+struct ApiPath<T>(T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(p)) => Ok(Self(p)),
+            Err(e) => Err(bad_input("path", &e.body_text())),
+        }
+    }
+}
+
+fn bad_input(field: &'static str, detail: &str) -> ApiError {
+    let detail: String = detail.chars().take(200).collect();
+    ApiError(qingtuan_domain::Invalid::one(field, format!("请求参数格式不正确：{detail}")).into())
+}
+
+/// The largest page number a list answers (as declared in the OpenAPI document).
+const MAX_PAGE: u32 = 100_000;
+
+/// A page number within 1..=[`MAX_PAGE`], or 422.
+fn page_param(page: Option<u32>) -> Result<Option<u64>, ApiError> {
+    match page {
+        Some(p) if !(1..=MAX_PAGE).contains(&p) => {
+            Err(ApiError(qingtuan_domain::Invalid::one("page", format!("页码应在 1 到 {MAX_PAGE} 之间")).into()))
+        }
+        p => Ok(p.map(u64::from)),
+    }
 }
 
 /// An error: a Chinese message, and for bad input the fields concerned.
@@ -82,7 +142,7 @@ pub struct Me {
 
 /// The caller and what they may do where.
 #[utoipa::path(get, path = "/api/v1/me", security(("bearer" = [])), responses(
-    (status = 200, body = Me), (status = 401, body = ErrorDto)))]
+    (status = 200, body = Me), (status = 401, body = ErrorDto), (status = 503, body = ErrorDto)))]
 async fn me(ApiUser(actor): ApiUser) -> Json<Me> {
     Json(Me {
         id: actor.user_id().map(|u| u.0),
@@ -113,7 +173,8 @@ pub struct OrgDto {
 
 /// Every org the caller may read, parents before children.
 #[utoipa::path(get, path = "/api/v1/orgs", security(("bearer" = [])), responses(
-    (status = 200, body = [OrgDto]), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+    (status = 200, body = [OrgDto]), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto),
+    (status = 503, body = ErrorDto)))]
 async fn list_orgs(State(state): State<AppState>, ApiUser(actor): ApiUser) -> Result<Json<Vec<OrgDto>>, ApiError> {
     let read = Permission::new(Module::Orgs, Action::Read);
     qingtuan_app::scope::require_somewhere(&state.app, &actor, read).await?;
@@ -156,24 +217,37 @@ pub struct UserPage {
     per_page: u64,
 }
 
+#[derive(Debug, Clone, Copy, serde::Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum UserStatus {
+    Active,
+    Disabled,
+}
+
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UserQuery {
     /// Part of the username or display name.
     q: Option<String>,
-    /// `active` or `disabled`.
-    status: Option<String>,
-    page: Option<u64>,
+    status: Option<UserStatus>,
+    #[param(minimum = 1, maximum = 100_000)]
+    page: Option<u32>,
 }
 
 /// Accounts belonging to orgs in the caller's scope.
 #[utoipa::path(get, path = "/api/v1/users", params(UserQuery), security(("bearer" = [])), responses(
-    (status = 200, body = UserPage), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+    (status = 200, body = UserPage), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto),
+    (status = 422, body = ErrorDto), (status = 503, body = ErrorDto)))]
 async fn list_users(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
-    Query(q): Query<UserQuery>,
+    ApiQuery(q): ApiQuery<UserQuery>,
 ) -> Result<Json<UserPage>, ApiError> {
-    let filter = users::Filter { q: q.q, status: q.status, page: q.page };
+    let status = q.status.map(|s| match s {
+        UserStatus::Active => "active".to_owned(),
+        UserStatus::Disabled => "disabled".to_owned(),
+    });
+    let filter = users::Filter { q: q.q, status, page: page_param(q.page)? };
     let page = users::list(&state.app, &actor, &filter).await?;
     Ok(Json(UserPage {
         total: page.total,
@@ -199,11 +273,13 @@ pub struct UserDetailDto {
 
 /// One account; 404 if it does not exist or lies outside the caller's scope.
 #[utoipa::path(get, path = "/api/v1/users/{id}", params(("id" = i64, Path)), security(("bearer" = [])), responses(
-    (status = 200, body = UserDetailDto), (status = 404, body = ErrorDto)))]
+    (status = 200, body = UserDetailDto), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto),
+    (status = 404, body = ErrorDto),
+    (status = 422, body = ErrorDto), (status = 503, body = ErrorDto)))]
 async fn show_user(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<UserDetailDto>, ApiError> {
     let d = users::show(&state.app, &actor, UserId(id)).await?;
     Ok(Json(UserDetailDto {
@@ -239,6 +315,7 @@ pub struct AuditPage {
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     actor: Option<String>,
     action: Option<String>,
@@ -248,16 +325,18 @@ pub struct AuditQuery {
     from: Option<chrono::NaiveDate>,
     /// Local date (Asia/Shanghai), inclusive.
     to: Option<chrono::NaiveDate>,
-    page: Option<u64>,
+    #[param(minimum = 1, maximum = 100_000)]
+    page: Option<u32>,
 }
 
 /// The audit log within the caller's scope, newest first.
 #[utoipa::path(get, path = "/api/v1/audit-events", params(AuditQuery), security(("bearer" = [])), responses(
-    (status = 200, body = AuditPage), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto)))]
+    (status = 200, body = AuditPage), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto),
+    (status = 422, body = ErrorDto), (status = 503, body = ErrorDto)))]
 async fn list_audit_events(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
-    Query(q): Query<AuditQuery>,
+    ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Json<AuditPage>, ApiError> {
     let filter = audit::Filter {
         actor: q.actor,
@@ -267,7 +346,7 @@ async fn list_audit_events(
         from: q.from,
         to: q.to,
         logins_only: false,
-        page: q.page,
+        page: page_param(q.page)?,
     };
     let page = audit::list(&state.app, &actor, &filter).await?;
     Ok(Json(AuditPage {
@@ -293,6 +372,7 @@ async fn list_audit_events(
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReportQuery {
     /// The date the figures are for.
     as_of: chrono::NaiveDate,
@@ -309,13 +389,13 @@ pub struct ReportQuery {
 /// Every indicator of the catalogue, keyed by indicator key: `value`, `baseline_value`, `delta`,
 /// `growth_pct`, `of` (coverage denominators), `name`, `unit`, `definition`.
 #[utoipa::path(get, path = "/api/v1/reports", params(ReportQuery), security(("bearer" = [])), responses(
-    (status = 200, body = Object), (status = 404, body = ErrorDto), (status = 422, body = ErrorDto)))]
+    (status = 200, body = Object), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto),
+    (status = 404, body = ErrorDto), (status = 422, body = ErrorDto), (status = 503, body = ErrorDto)))]
 async fn report(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
-    Query(q): Query<ReportQuery>,
+    ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    use qingtuan_app::AppError;
     use qingtuan_app::stats::{self, Params};
     let app = &state.app;
     if q.baseline > q.as_of {
