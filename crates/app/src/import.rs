@@ -202,6 +202,18 @@ pub fn read(file_name: &str, bytes: &[u8], limits: Limits) -> AppResult<Sheet> {
         return Err(bad("文件内容不是 Excel（.xlsx）文件".into()));
     }
     check_entries(bytes).map_err(bad)?;
+    // calamine trusts what a workbook says (a cell may name a shared string that is not there);
+    // a damaged or crafted file must not take the request down with it.
+    std::panic::catch_unwind(|| read_xlsx(bytes, limits))
+        .unwrap_or_else(|_| Err(bad("Excel 文件已损坏，无法读取；请用 Excel 打开后另存为 .xlsx 再导入".into())))
+}
+
+/// The first sheet of a workbook, within `limits`.
+fn read_xlsx(bytes: &[u8], limits: Limits) -> AppResult<Sheet> {
+    let bad = |m: String| AppError::Invalid(qingtuan_domain::Invalid::one("file", m));
+    let too_big = || {
+        bad(format!("文件过大：最多 {} 行、{} 列（含表头）；请分成几个文件导入", limits.max_rows, limits.max_columns))
+    };
     let mut book: calamine::Xlsx<_> =
         calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| bad(format!("无法读取 Excel 文件：{e}")))?;
     let first = book.sheet_names().first().cloned().ok_or_else(|| bad("Excel 文件中没有工作表".into()))?;
@@ -248,12 +260,24 @@ pub fn read(file_name: &str, bytes: &[u8], limits: Limits) -> AppResult<Sheet> {
 /// Refuses a workbook with an entry that would unpack to too much (a zip bomb), by the sizes the
 /// archive declares, before any entry is unpacked.
 fn check_entries(bytes: &[u8]) -> Result<(), String> {
+    let bomb = || "文件异常：解压后过大（可能是压缩炸弹），已拒绝".to_owned();
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| format!("无法读取 Excel 文件：{e}"))?;
     for i in 0..archive.len() {
         let entry = archive.by_index_raw(i).map_err(|e| format!("无法读取 Excel 文件：{e}"))?;
         let (packed, unpacked) = (entry.compressed_size().max(1), entry.size());
         if unpacked > MAX_ENTRY_BYTES || unpacked / packed > MAX_ENTRY_RATIO {
-            return Err("文件异常：解压后过大（可能是压缩炸弹），已拒绝".into());
+            return Err(bomb());
+        }
+    }
+    // The declared sizes can lie: every entry is unpacked once into nothing, counting, and one
+    // that unpacks to more than it declared is refused before anything keeps its contents.
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).map_err(|e| format!("无法读取 Excel 文件：{e}"))?;
+        let declared = entry.size();
+        let read = std::io::copy(&mut std::io::Read::take(&mut entry, declared + 1), &mut std::io::sink())
+            .map_err(|e| format!("无法读取 Excel 文件：{e}"))?;
+        if read > declared {
+            return Err(bomb());
         }
     }
     Ok(())
@@ -488,4 +512,68 @@ pub async fn run(
     }
     problems.sort_by_key(|p| p.row);
     Err(AppError::Rows(problems))
+}
+
+/// Property tests of the readers (proptest): no file, however broken, makes them panic or read
+/// past the limits, and a CSV reads back the cells that were written.
+#[cfg(test)]
+mod properties {
+
+    use proptest::prelude::*;
+
+    use super::{Cell, Kind, Limits, read};
+
+    const SMALL: Limits = Limits { max_rows: 50, max_columns: 8 };
+
+    fn within(sheet: &super::Sheet, limits: Limits) -> bool {
+        sheet.rows.len() <= limits.max_rows as usize
+            && sheet.rows.iter().all(|r| r.len() <= limits.max_columns as usize)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_bytes_are_read_or_refused(bytes in prop::collection::vec(any::<u8>(), 0..4096), xlsx in any::<bool>()) {
+            let name = if xlsx { "x.xlsx" } else { "x.csv" };
+            if let Ok(sheet) = read(name, &bytes, SMALL) {
+                prop_assert!(within(&sheet, SMALL));
+            }
+        }
+
+        /// A real workbook with bytes overwritten here and there: a damaged file, a truncated
+        /// upload, a crafted one.
+        #[test]
+        fn damaged_workbooks_are_read_or_refused(
+            edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..40),
+            cut in prop::option::of(any::<prop::sample::Index>()),
+        ) {
+            let mut bytes = super::template(Kind::People).unwrap();
+            for (at, byte) in edits {
+                let i = at.index(bytes.len());
+                bytes[i] = byte;
+            }
+            if let Some(cut) = cut {
+                bytes.truncate(cut.index(bytes.len()));
+            }
+            if let Ok(sheet) = read("x.xlsx", &bytes, SMALL) {
+                prop_assert!(within(&sheet, SMALL));
+            }
+        }
+
+        #[test]
+        fn csv_reads_back_what_was_written(rows in prop::collection::vec(prop::collection::vec("[^\u{0}\u{feff}]{0,12}", 1..6), 1..20)) {
+            let mut writer = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+            for row in &rows {
+                writer.write_record(row).unwrap();
+            }
+            let bytes = writer.into_inner().unwrap();
+            let sheet = read("x.csv", &bytes, Limits::default()).expect("a CSV the csv crate wrote");
+            let expected: Vec<Vec<Cell>> = rows
+                .iter()
+                .map(|r| r.iter().map(|c| if c.trim().is_empty() { Cell::Empty } else { Cell::Text(c.clone()) }).collect())
+                .collect();
+            prop_assert_eq!(sheet.rows, expected);
+        }
+    }
 }

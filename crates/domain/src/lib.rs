@@ -17,4 +17,7 @@ pub mod time;
 pub mod username;
 pub mod volunteering;
 
+#[cfg(test)]
+mod properties;
+
 pub use error::{FieldError, Invalid};

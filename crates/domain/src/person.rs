@@ -28,13 +28,17 @@ pub fn check_char(first17: &str) -> Option<char> {
 }
 
 impl IdNumber {
+    /// Parses an ID number as people type it: surrounding spaces, a lower-case `x` and full-width
+    /// characters (typed with a Chinese input method) are accepted.
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let field = "id_number";
-        let value = raw.trim().to_uppercase();
-        if value.chars().count() != 18 || !value[..17].chars().all(|c| c.is_ascii_digit()) {
+        let value: String = raw.trim().chars().map(half_width).collect::<String>().to_uppercase();
+        // Checked byte by byte: 18 ASCII characters, so the slices below fall on character bounds.
+        let bytes = value.as_bytes();
+        if bytes.len() != 18 || !bytes[..17].iter().all(u8::is_ascii_digit) {
             return Err(Invalid::one(field, "身份证号码应为 18 位：17 位数字加 1 位校验码"));
         }
-        if check_char(&value[..17]) != value.chars().last() {
+        if check_char(&value[..17]) != Some(char::from(bytes[17])) {
             return Err(Invalid::one(field, "身份证号码校验码不正确，请核对"));
         }
         if NaiveDate::parse_from_str(&value[6..14], "%Y%m%d").is_err() {
@@ -58,6 +62,16 @@ impl IdNumber {
     }
 }
 
+/// A full-width ASCII character (U+FF01–U+FF5E, as Chinese input methods type digits and letters)
+/// as its ASCII form; any other character as it is.
+pub fn half_width(c: char) -> char {
+    match u32::from(c) {
+        code @ 0xFF01..=0xFF5E => char::from_u32(code - 0xFEE0).unwrap_or(c),
+        0x3000 => ' ',
+        _ => c,
+    }
+}
+
 /// A mainland mobile number.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Phone(String);
@@ -70,7 +84,7 @@ impl std::fmt::Debug for Phone {
 
 impl Phone {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        let value: String = raw.trim().chars().filter(|c| *c != ' ' && *c != '-').collect();
+        let value: String = raw.trim().chars().map(half_width).filter(|c| *c != ' ' && *c != '-').collect();
         let ok = value.len() == 11
             && value.starts_with('1')
             && value.as_bytes().get(1).is_some_and(|d| (b'3'..=b'9').contains(d))

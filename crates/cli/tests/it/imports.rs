@@ -161,6 +161,37 @@ fn zip_with(name: &str, contents: &[u8]) -> Vec<u8> {
     out.finish().expect("zip").into_inner()
 }
 
+/// The archive with every entry claiming to unpack to `size` bytes (local and central headers).
+fn lying_about_sizes(mut zip: Vec<u8>, size: u32) -> Vec<u8> {
+    let (local, central) = (b"PK\x03\x04", b"PK\x01\x02");
+    for i in 0..zip.len().saturating_sub(4) {
+        let offset = match &zip[i..i + 4] {
+            s if s == local => 22,
+            s if s == central => 24,
+            _ => continue,
+        };
+        zip[i + offset..i + offset + 4].copy_from_slice(&size.to_le_bytes());
+    }
+    zip
+}
+
+/// A real workbook with one entry replaced.
+fn with_entry(book: &[u8], name: &str, contents: &[u8]) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut archive = zip::ZipArchive::new(Cursor::new(book)).expect("workbook");
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).expect("entry");
+        let entry_name = entry.name().to_owned();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).expect("read entry");
+        out.start_file(entry_name.as_str(), options).expect("entry");
+        out.write_all(if entry_name == name { contents } else { &bytes }).expect("write");
+    }
+    out.finish().expect("zip").into_inner()
+}
+
 /// Hostile uploads cost nothing: without the import permission nothing is read; a workbook that
 /// declares (or holds) more than 200,000 rows or 60 columns, a zip bomb and a file that is not
 /// what it claims are refused with a Chinese message; one import at a time per user.
@@ -200,6 +231,17 @@ async fn hostile_uploads_are_refused_before_they_cost_anything(t: TestApp) {
     assert!(bomb.len() < 100 * 1024, "a small file: {} bytes", bomb.len());
     let res = upload("bomb.xlsx", bomb).await;
     assert!(res.status == 422 && res.text().contains("压缩炸弹"), "{}", res.text());
+    // The same bomb declaring a harmless size: unpacked into nothing, counted, refused.
+    let liar = lying_about_sizes(zip_with("xl/worksheets/sheet1.xml", &vec![b' '; 20 * 1024 * 1024]), 1_000);
+    let res = upload("liar.xlsx", liar).await;
+    assert!(res.status == 422 && res.text().contains("压缩炸弹"), "{}", res.text());
+
+    // A cell naming a shared string the workbook does not have (calamine would index past its
+    // list): refused as damaged, not a dropped connection.
+    let sheet = br#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="s"><v>999</v></c></row></sheetData></worksheet>"#;
+    let crafted = with_entry(&xlsx(&[HEADER]), "xl/worksheets/sheet1.xml", sheet);
+    let res = upload("crafted.xlsx", crafted).await;
+    assert!(res.status == 422 && res.text().contains("Excel 文件已损坏"), "{}", res.text());
 
     let res = upload("fake.xlsx", b"name,gender\n".to_vec()).await;
     assert!(res.status == 422 && res.text().contains("不是 Excel"), "{}", res.text());
