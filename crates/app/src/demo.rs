@@ -517,6 +517,7 @@ async fn people_and_positions(app: &App, g: &mut Gen, b: NaiveDate, d: NaiveDate
                     start: NaiveDate,
                     end: Option<NaiveDate>| NewPosition {
         id_number: String::new(),
+        name: String::new(),
         person_id: Some(person),
         org_code: org.into(),
         title: title.into(),

@@ -84,7 +84,9 @@ impl Kind {
             Self::People => {
                 &["张三", "男", "1995-05-04", "370214199505041234", "13800000000", "2012-05-04", "共青团员", "CY01-23"]
             }
-            Self::Positions => &["370214199505041234", "CY01-23B", "书记", "兼职", "两委委员", "", "2022-05-04", ""],
+            Self::Positions => {
+                &["370214199505041234", "张三", "CY01-23B", "书记", "兼职", "两委委员", "", "2022-05-04", ""]
+            }
         }
     }
 }
@@ -489,6 +491,7 @@ pub async fn run(
                 .iter()
                 .map(|r| NewPosition {
                     id_number: get(r, "id_number"),
+                    name: get(r, "name"),
                     person_id: None,
                     org_code: get(r, "org_code"),
                     title: get(r, "title"),
@@ -518,7 +521,6 @@ pub async fn run(
 /// past the limits, and a CSV reads back the cells that were written.
 #[cfg(test)]
 mod properties {
-
     use proptest::prelude::*;
 
     use super::{Cell, Kind, Limits, read};

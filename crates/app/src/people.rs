@@ -271,6 +271,24 @@ async fn visible_with(app: &App, actor: &Actor, permission: Permission) -> AppRe
     Ok(Condition::all().add(person::Column::Id.in_subquery(in_scope)))
 }
 
+/// Which of `ids` the actor may read.
+pub(crate) async fn readable_among(app: &App, actor: &Actor, ids: &[i64]) -> AppResult<HashSet<i64>> {
+    let cond = visible(app, actor).await?;
+    let mut readable = HashSet::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let found: Vec<i64> = person::Entity::find()
+            .select_only()
+            .column(person::Column::Id)
+            .filter(cond.clone())
+            .filter(person::Column::Id.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(&app.db)
+            .await?;
+        readable.extend(found);
+    }
+    Ok(readable)
+}
+
 async fn visible(app: &App, actor: &Actor) -> AppResult<Condition> {
     visible_with(app, actor, READ).await
 }

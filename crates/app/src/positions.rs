@@ -25,6 +25,9 @@ use crate::{Actor, App, AppError, scope};
 #[serde(default)]
 pub struct NewPosition {
     pub id_number: String,
+    /// The person's name as registered: needed (and checked) only for a person registered
+    /// outside the actor's scope, so that an ID number alone tells nothing about anyone.
+    pub name: String,
     #[serde(skip)]
     pub person_id: Option<i64>,
     pub org_code: String,
@@ -36,8 +39,9 @@ pub struct NewPosition {
     pub end_on: String,
 }
 
-pub const COLUMNS: [(&str, &str); 8] = [
+pub const COLUMNS: [(&str, &str); 9] = [
     ("id_number", "身份证号码"),
+    ("name", "姓名"),
     ("org_code", "组织代码"),
     ("title", "职务"),
     ("employment", "任职方式"),
@@ -57,6 +61,11 @@ struct Valid {
     start_on: NaiveDate,
     end_on: Option<NaiveDate>,
 }
+
+/// The one answer for an ID number that finds nobody — unregistered, or registered outside the
+/// actor's scope under another name.
+const NOT_FOUND: &str =
+    "没有找到此身份证号码对应的人员：新人员请先导入；已在其他组织登记的人员，请同时填写与登记一致的姓名";
 
 /// Records positions, all or nothing. Every org must be in the actor's scope.
 pub async fn create_batch(app: &App, actor: &Actor, forms: &[NewPosition]) -> AppResult<usize> {
@@ -83,21 +92,28 @@ pub async fn create_batch_with_progress(
     let wanted: Vec<&String> = hashes.iter().filter_map(|h| h.as_ref()?.as_ref().ok()).collect();
     let mut people: HashMap<String, i64> = HashMap::with_capacity(wanted.len());
     let mut births: Vec<(i64, Option<NaiveDate>)> = Vec::with_capacity(wanted.len());
+    let mut names: HashMap<i64, String> = HashMap::with_capacity(wanted.len());
     for chunk in wanted.chunks(500) {
-        let found: Vec<(Option<String>, i64, Option<NaiveDate>)> = person::Entity::find()
+        let found: Vec<(Option<String>, i64, Option<NaiveDate>, String)> = person::Entity::find()
             .select_only()
             .column(person::Column::IdNumberHash)
             .column(person::Column::Id)
             .column(person::Column::BirthOn)
+            .column(person::Column::Name)
             .filter(person::Column::IdNumberHash.is_in(chunk.iter().map(|h| h.as_str())))
             .into_tuple()
             .all(&app.db)
             .await?;
-        for (hash, id, birth) in found {
+        for (hash, id, birth, name) in found {
             births.push((id, birth));
+            names.insert(id, name);
             people.extend(hash.map(|h| (h, id)));
         }
     }
+    // Someone registered outside the actor's scope is found only with their registered name too:
+    // an ID number alone neither tells whether a person is registered nor brings them into scope.
+    let found_ids: Vec<i64> = names.keys().copied().collect();
+    let readable = crate::people::readable_among(app, actor, &found_ids).await?;
     // A child gets a post only from someone who may see the child's record.
     let children = crate::minors::children(app, actor, births.into_iter(), None).await?;
     let mut problems = Vec::new();
@@ -108,12 +124,11 @@ pub async fn create_batch_with_progress(
         let person_id = match (form.person_id, hash) {
             (Some(id), _) => Some(id),
             (None, Some(Ok(hash))) => {
-                let found = people.get(&hash).copied();
+                let found = people.get(&hash).copied().filter(|id| {
+                    readable.contains(id) || names.get(id).is_some_and(|n| n.as_str() == form.name.trim())
+                });
                 match found {
-                    None => errs.push(FieldError {
-                        field: "id_number",
-                        message: "没有登记此身份证号码的人员，请先导入人员".into(),
-                    }),
+                    None => errs.push(FieldError { field: "id_number", message: NOT_FOUND.into() }),
                     Some(id) if children.get(&id) == Some(&false) => errs.push(FieldError {
                         field: "id_number",
                         message: "此人未满十四周岁，须经未成年人信息查看审批后方可登记职务".into(),

@@ -16,6 +16,7 @@ db_tests!(
     unmasking_and_exports_need_the_password_within_five_minutes,
     the_people_search_is_a_prefix_and_takes_wildcards_literally,
     unmasking_exporting_and_merging_are_checked_against_the_person,
+    an_id_number_alone_neither_finds_nor_brings_in_someone_of_another_scope,
 );
 
 const ZHANG: &str = "11010519491231002X";
@@ -370,4 +371,41 @@ async fn unmasking_exporting_and_merging_are_checked_against_the_person(t: TestA
     let merge = mixed.post("/people/merge", &[("keep", &ids[1].to_string()), ("duplicate", &ids[0].to_string())]).await;
     assert!(matches!(merge.status, 403 | 404), "merging needs write over both: {}", merge.status);
     assert!(t.audit_count("security.denied").await >= 1);
+}
+
+/// A street admin records posts for the people of their street by ID number. Someone registered
+/// only in another street is found only with their registered name too: the ID number alone
+/// gets the same answer as an unregistered one, and brings nobody into the street's scope.
+async fn an_id_number_alone_neither_finds_nor_brings_in_someone_of_another_scope(t: TestApp) {
+    seed_people(&t).await; // 张三 holds a post in C11 (street S1), 李四 in C21 (street S2).
+    t.create_user("s2admin", "org_admin", "S2").await;
+    let street = t.login("s2admin").await;
+    let c22 = t.org_id("C22").await;
+    street.get(&format!("/orgs/{c22}")).await;
+    let add = |id_number: &'static str, name: &'static str| {
+        let street = street.clone();
+        async move {
+            let fields = [
+                ("id_number", id_number),
+                ("name", name),
+                ("title", "书记"),
+                ("employment", "兼职"),
+                ("start_on", "2022-06-01"),
+            ];
+            street.post(&format!("/orgs/{c22}/positions"), &fields).await
+        }
+    };
+    let registered_elsewhere = add(ZHANG, "").await;
+    let unregistered = add("110105199003071239", "").await;
+    assert_eq!(registered_elsewhere.status, 422);
+    assert_eq!(unregistered.status, 422);
+    // The two pages differ only in the number typed back into the form.
+    let message = |html: String| html.replace(ZHANG, "").replace("110105199003071239", "");
+    assert!(registered_elsewhere.text().contains("没有找到此身份证号码"));
+    assert_eq!(message(registered_elsewhere.text()), message(unregistered.text()), "the same answer");
+    assert_eq!(add(ZHANG, "张四").await.status, 422, "a wrong name finds nobody either");
+    assert!(!street.get("/people?q=zs").await.text().contains("110105**********2X"), "not brought into scope");
+
+    assert_eq!(add(ZHANG, " 张三 ").await.status, 303, "the registered name finds the person");
+    assert!(street.get("/people?q=zs").await.text().contains("110105**********2X"), "now in the street's scope");
 }
