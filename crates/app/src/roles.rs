@@ -58,6 +58,16 @@ pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<RoleView>> {
         .collect())
 }
 
+/// The roles the actor could grant somewhere: those whose permissions the actor holds (the
+/// server still checks each assignment against the scope chosen).
+pub fn offerable(actor: &Actor, roles: Vec<RoleView>) -> Vec<RoleView> {
+    if actor.is_system() {
+        return roles;
+    }
+    let held: BTreeSet<Permission> = actor.grants.iter().flat_map(|g| g.permissions.iter().copied()).collect();
+    roles.into_iter().filter(|r| r.permissions.is_subset(&held)).collect()
+}
+
 /// Sets what a role carries: its permissions, and whether its holders must use a second factor.
 pub async fn update(
     app: &App,

@@ -45,6 +45,9 @@ pub struct AssignmentView {
     pub role_name: String,
     pub scope_org_code: String,
     pub scope_org_name: String,
+    /// The viewer may take this role away (administers the account and holds `users.write` over
+    /// the role's scope).
+    pub revocable: bool,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -55,6 +58,9 @@ pub struct UserDetail {
     pub active_tokens: u64,
     /// The account logs in with a second factor.
     pub second_factor: bool,
+    /// The viewer may reset, disable, sign out and change the roles of the account: they hold
+    /// `users.write` over its org and everything it holds (the granting rule).
+    pub administrable: bool,
 }
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -139,21 +145,32 @@ async fn find_in_scope(app: &App, actor: &Actor, permission: Permission, id: Use
 /// they do (a street admin cannot take over a district admin whose home org is in the street).
 async fn find_to_administer(app: &App, actor: &Actor, id: UserId) -> AppResult<user::Model> {
     let account = find_in_scope(app, actor, WRITE, id).await?;
-    for held in user_role::Entity::find().filter(user_role::Column::UserId.eq(account.id)).all(&app.db).await? {
+    if !holds_all_of(app, actor, account.id).await? {
+        return scope::deny(app, actor, WRITE, ObjectKind::User, Some(id.to_string()), AppError::Forbidden).await;
+    }
+    Ok(account)
+}
+
+/// Does the actor hold, over every scope where the account holds a role, all of that role's
+/// permissions?
+async fn holds_all_of(app: &App, actor: &Actor, account_id: i64) -> AppResult<bool> {
+    for held in user_role::Entity::find().filter(user_role::Column::UserId.eq(account_id)).all(&app.db).await? {
         let Some(mine) = permissions_over(app, actor, OrgId(held.scope_org_id)).await? else { continue };
         let theirs = role_permission::Entity::find()
             .filter(role_permission::Column::RoleId.eq(held.role_id))
             .all(&app.db)
             .await?;
         if theirs.iter().filter_map(|p| Permission::parse(&p.permission).ok()).any(|p| !mine.contains(&p)) {
-            return scope::deny(app, actor, WRITE, ObjectKind::User, Some(id.to_string()), AppError::Forbidden).await;
+            return Ok(false);
         }
     }
-    Ok(account)
+    Ok(true)
 }
 
 pub async fn show(app: &App, actor: &Actor, id: UserId) -> AppResult<UserDetail> {
     let account = find_in_scope(app, actor, READ, id).await?;
+    let administrable = scope::covers(&app.db, actor, WRITE, OrgId(account.org_id)).await?
+        && holds_all_of(app, actor, account.id).await?;
     let assignments = user_role::Entity::find()
         .filter(user_role::Column::UserId.eq(account.id))
         .order_by_asc(user_role::Column::Id)
@@ -162,20 +179,23 @@ pub async fn show(app: &App, actor: &Actor, id: UserId) -> AppResult<UserDetail>
     let roles = role::Entity::find().all(&app.db).await?;
     let scope_ids: Vec<i64> = assignments.iter().map(|a| a.scope_org_id).collect();
     let orgs = org::Entity::find().filter(org::Column::Id.is_in(scope_ids)).all(&app.db).await?;
-    let assignments = assignments
-        .into_iter()
-        .filter_map(|a| {
-            let r = roles.iter().find(|r| r.id == a.role_id)?;
-            let o = orgs.iter().find(|o| o.id == a.scope_org_id)?;
-            Some(AssignmentView {
-                id: a.id,
-                role_code: r.code.clone(),
-                role_name: r.name.clone(),
-                scope_org_code: o.code.clone(),
-                scope_org_name: o.name.clone(),
-            })
-        })
-        .collect();
+    let mut views = Vec::with_capacity(assignments.len());
+    for a in assignments {
+        let (Some(r), Some(o)) =
+            (roles.iter().find(|r| r.id == a.role_id), orgs.iter().find(|o| o.id == a.scope_org_id))
+        else {
+            continue;
+        };
+        views.push(AssignmentView {
+            id: a.id,
+            role_code: r.code.clone(),
+            role_name: r.name.clone(),
+            scope_org_code: o.code.clone(),
+            scope_org_name: o.name.clone(),
+            revocable: administrable && scope::covers(&app.db, actor, WRITE, OrgId(o.id)).await?,
+        });
+    }
+    let assignments = views;
     let active_sessions = session::Entity::find().filter(session::Column::UserId.eq(account.id)).count(&app.db).await?;
     let active_tokens = api_token::Entity::find()
         .filter(api_token::Column::UserId.eq(account.id))
@@ -184,7 +204,7 @@ pub async fn show(app: &App, actor: &Actor, id: UserId) -> AppResult<UserDetail>
         .await?;
     let second_factor = crate::second_factor::is_enrolled(&account);
     let user = rows(app, vec![account]).await?.into_iter().next().ok_or(AppError::NotFound)?;
-    Ok(UserDetail { user, assignments, active_sessions, active_tokens, second_factor })
+    Ok(UserDetail { user, assignments, active_sessions, active_tokens, second_factor, administrable })
 }
 
 /// The permissions the actor holds over `org`, from every grant whose subtree contains it.

@@ -81,7 +81,10 @@ impl<S: Send + Sync> FromRequestParts<S> for RecentlyAuthenticated {
 /// `//evil.example`, and a CR or LF cannot go into a `Location` header at all.
 pub fn local_path(raw: &str) -> Option<String> {
     let clean = !raw.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\');
-    (clean && raw.starts_with('/') && !raw.starts_with("//")).then(|| raw.to_owned())
+    // Dot segments are refused too: `/.//evil.example` resolves to the path `//evil.example`.
+    let path = raw.split(['?', '#']).next().unwrap_or_default();
+    let dotted = path.split('/').any(|segment| segment == "." || segment == "..");
+    (clean && !dotted && raw.starts_with('/') && !raw.starts_with("//")).then(|| raw.to_owned())
 }
 
 #[cfg(test)]
@@ -91,6 +94,7 @@ mod tests {
     #[test]
     fn only_paths_on_this_site_are_followed() {
         assert_eq!(local_path("/people/3?x=1").as_deref(), Some("/people/3?x=1"));
+        assert_eq!(local_path("/people?q=a/./b").as_deref(), Some("/people?q=a/./b"));
         for bad in [
             "//evil.example",
             "/\\evil.example",
@@ -102,6 +106,8 @@ mod tests {
             "https://evil.example",
             "evil.example",
             "%2F%2Fevil.example",
+            "/.//evil.example",
+            "/a/../..//evil.example",
             "",
         ] {
             assert_eq!(local_path(bad), None, "{bad:?}");

@@ -161,7 +161,9 @@ async fn nobody_grants_more_than_they_hold(t: TestApp) {
     t.create_user("jack", "org_admin", "S1").await;
     let target = t.create_user("kim", "org_viewer", "C11").await;
     let jack = t.login("jack").await;
-    jack.get(&format!("/users/{target}")).await;
+    let page = jack.get(&format!("/users/{target}")).await.text();
+    // The picker offers only what jack could grant.
+    assert!(page.contains("value=\"org_admin\"") && !page.contains("value=\"district_admin\""), "{page}");
 
     let escalate =
         jack.post(&format!("/users/{target}/roles"), &[("role_code", "district_admin"), ("scope_code", "S1")]).await;
@@ -179,6 +181,16 @@ async fn nobody_grants_more_than_they_hold(t: TestApp) {
         )
         .await;
     assert_eq!(new_user.status, 422);
+
+    // Holding a role elsewhere puts kim beyond jack: no account actions and no revoke buttons.
+    assert_eq!(jack.get(&format!("/users/{target}")).await.text().matches("/revoke\"").count(), 2);
+    let sys = qingtuan_app::Actor::system();
+    let s2_grant = qingtuan_app::users::NewAssignment { role_code: "org_viewer".into(), scope_code: "S2".into() };
+    qingtuan_app::users::assign_role(&t.app, &sys, qingtuan_domain::ids::UserId(target), &s2_grant)
+        .await
+        .expect("grant");
+    let page = jack.get(&format!("/users/{target}")).await.text();
+    assert!(page.contains("组织查看员") && !page.contains("/revoke\"") && !page.contains("重置密码"), "{page}");
 }
 
 async fn role_permissions_are_data_the_district_admin_edits(t: TestApp) {

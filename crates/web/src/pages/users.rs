@@ -56,7 +56,8 @@ pub async fn export(
     Ok(xlsx_download("users.xlsx", bytes))
 }
 
-/// What the role fields of a form offer: every role, and the orgs where the actor may assign.
+/// What the role fields of a form offer: the roles the actor could grant, and the orgs where the
+/// actor may assign.
 struct RoleChoices {
     roles: Vec<RoleView>,
     scope_orgs: Vec<OrgView>,
@@ -64,7 +65,7 @@ struct RoleChoices {
 
 async fn role_choices(state: &AppState, user: &CurrentUser) -> Result<RoleChoices, PageError> {
     Ok(RoleChoices {
-        roles: roles::list(&state.app, &user.actor).await?,
+        roles: roles::offerable(&user.actor, roles::list(&state.app, &user.actor).await?),
         scope_orgs: orgs::visible_tree(&state.app, &user.actor, WRITE).await?,
     })
 }
@@ -128,7 +129,6 @@ pub async fn create(
 struct ShowPage {
     layout: Layout,
     d: UserDetail,
-    can_write: bool,
     form: NewAssignment,
     roles: Vec<RoleView>,
     scope_orgs: Vec<OrgView>,
@@ -143,12 +143,9 @@ async fn show_page(
 ) -> Result<ShowPage, PageError> {
     let d = users::show(&state.app, &user.actor, id).await?;
     let choices = role_choices(state, user).await?;
-    let can_write =
-        scope::covers(&state.app.db, &user.actor, WRITE, qingtuan_domain::ids::OrgId(d.user.org_id)).await?;
     Ok(ShowPage {
         layout: Layout::new(user, "/users", format!("用户：{}", d.user.display_name)),
         d,
-        can_write,
         form: NewAssignment::default(),
         roles: choices.roles,
         scope_orgs: choices.scope_orgs,
