@@ -167,6 +167,13 @@ async fn holds_all_of(app: &App, actor: &Actor, account_id: i64) -> AppResult<bo
     Ok(true)
 }
 
+/// The id of the account with this login name (normalised as at login), if any.
+pub async fn id_by_username(app: &App, raw: &str) -> AppResult<Option<UserId>> {
+    let Ok(name) = Username::parse(raw) else { return Ok(None) };
+    let found = user::Entity::find().filter(user::Column::Username.eq(name.as_str())).one(&app.db).await?;
+    Ok(found.map(|u| UserId(u.id)))
+}
+
 pub async fn show(app: &App, actor: &Actor, id: UserId) -> AppResult<UserDetail> {
     let account = find_in_scope(app, actor, READ, id).await?;
     let administrable = scope::covers(&app.db, actor, WRITE, OrgId(account.org_id)).await?

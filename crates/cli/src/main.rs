@@ -112,6 +112,17 @@ enum UserCommand {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Recover an account on the server itself (e.g. the only district admin's): a new one-time
+    /// password, and with --second-factor its second factor removed; its sessions end. Audited.
+    Reset {
+        /// Login name.
+        name: String,
+        /// Also remove the second factor (a lost phone and lost recovery codes).
+        #[arg(long)]
+        second_factor: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -246,6 +257,21 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 Some(after) => println!("已停用 {n} 个超过 {} 天未登录的账户", after.num_days()),
                 None => println!("未设置长期未登录账户的停用期限"),
             }
+            Ok(())
+        }
+        Command::User { command: UserCommand::Reset { name, second_factor, db } } => {
+            let app = open(&Settings::load(&db, None)?).await?;
+            let system = Actor::system();
+            let id = users::id_by_username(&app, &name)
+                .await
+                .map_err(explain)?
+                .ok_or_else(|| anyhow::anyhow!("没有用户名为“{name}”的账户"))?;
+            if second_factor {
+                users::reset_second_factor(&app, &system, id).await.map_err(explain)?;
+            }
+            let password = users::reset_password(&app, &system, id).await.map_err(explain)?;
+            let also = if second_factor { "，两步验证已移除（如角色要求，登录后须重新设置）" } else { "" };
+            println!("已重置 {name} 的密码{also}。一次性密码（只显示这一次，首次登录后须修改）：{password}");
             Ok(())
         }
         Command::Org { command: OrgCommand::Create { code, name, kind, parent, db } } => {

@@ -77,6 +77,13 @@ fn creating_an_account_prints_a_one_time_password_once() {
     let bad_scope =
         qingtuan(&["user", "create", "nobody", "--role", "org_viewer", "--scope", "NOPE", "--data-dir", data]);
     assert_one_line_failure(&bad_scope, "数据范围中的组织不存在");
+
+    // The only district admin, locked out (password and phone lost), is recovered on the server.
+    let reset = qingtuan(&["user", "reset", "Boss", "--second-factor", "--data-dir", data]);
+    assert!(reset.status.success(), "{}", String::from_utf8_lossy(&reset.stderr));
+    let stdout = String::from_utf8_lossy(&reset.stdout);
+    assert!(stdout.contains("已重置 Boss 的密码") && stdout.contains("两步验证已移除"), "{stdout}");
+    assert_one_line_failure(&qingtuan(&["user", "reset", "ghost", "--data-dir", data]), "没有用户名为“ghost”的账户");
 }
 
 #[test]
