@@ -564,6 +564,17 @@ mod properties {
         }
 
         #[test]
+        fn dates_are_read_as_written_or_refused(s in any::<String>(), y in 1900_i32..2100, m in 1_u32..=12, d in 1_u32..=28, f in 0_usize..3) {
+            let _ = crate::people::parse_date("on", &s);
+            let date = chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            let sep = ["-", "/", "."][f];
+            let typed = format!("{y}{sep}{m}{sep}{d}");
+            prop_assert_eq!(crate::people::parse_date("on", &typed).unwrap(), Some(date));
+            let full_width: String = typed.chars().map(|c| char::from_u32(u32::from(c) + 0xFEE0).unwrap()).collect();
+            prop_assert_eq!(crate::people::parse_date("on", &full_width).unwrap(), Some(date));
+        }
+
+        #[test]
         fn csv_reads_back_what_was_written(rows in prop::collection::vec(prop::collection::vec("[^\u{0}\u{feff}]{0,12}", 1..6), 1..20)) {
             let mut writer = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
             for row in &rows {

@@ -53,9 +53,11 @@ pub const COLUMNS: [(&str, &str); 8] = [
     ("region_code", "所在区域代码"),
 ];
 
-/// Parses an optional local date written as `2022-05-31` (or `2022/5/31`).
+/// Parses an optional local date written as `2022-05-31` (or `2022/5/31`, `2022.5.31`, in
+/// full-width characters too).
 pub fn parse_date(field: &'static str, raw: &str) -> Result<Option<NaiveDate>, FieldError> {
-    let raw = raw.trim();
+    let typed: String = raw.trim().chars().map(qingtuan_domain::person::half_width).collect();
+    let raw = typed.trim();
     if raw.is_empty() {
         return Ok(None);
     }

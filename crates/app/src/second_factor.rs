@@ -160,6 +160,14 @@ pub struct Enrolment {
     pub uri: String,
 }
 
+impl Enrolment {
+    /// The secret in groups of four, for reading off the screen.
+    pub fn grouped(&self) -> String {
+        let chars: Vec<char> = self.secret.chars().collect();
+        chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join(" ")
+    }
+}
+
 /// Starts an enrolment (or restarts one not yet confirmed): a new random secret, stored encrypted
 /// and pending until a code from the app confirms it.
 pub async fn start(app: &App, actor: &Actor) -> AppResult<Enrolment> {

@@ -270,7 +270,11 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 users::reset_second_factor(&app, &system, id).await.map_err(explain)?;
             }
             let password = users::reset_password(&app, &system, id).await.map_err(explain)?;
-            let also = if second_factor { "，两步验证已移除（如角色要求，登录后须重新设置）" } else { "" };
+            let also = if second_factor {
+                "，两步验证已移除（如角色要求，登录后须重新设置）"
+            } else {
+                ""
+            };
             println!("已重置 {name} 的密码{also}。一次性密码（只显示这一次，首次登录后须修改）：{password}");
             Ok(())
         }
