@@ -2,6 +2,8 @@
 //! of each region per year. District-wide reference data: changing it needs `orgs.write` over the
 //! whole tree.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
 use qingtuan_domain::permission::{Action, Module, Permission};
@@ -195,45 +197,48 @@ pub async fn of_kinds<C: ConnectionTrait>(
     Ok(q.order_by_asc(region::Column::Code).all(conn).await?.into_iter().map(RegionView::from).collect())
 }
 
-/// The youth population of the region at `path`: its own record for the latest year not after
-/// `on`'s year, or else the sum of its descendants' records.
+/// The youth population of a region on `on`: its own record for the latest year not after
+/// `on`'s year; else the sum over its child regions, each resolved the same way — never a sum over
+/// several levels at once. `None` when neither it nor anything below it has a record.
 pub async fn youth_population<C: ConnectionTrait>(
     conn: &C,
-    region_id: Option<i64>,
-    path: Option<&str>,
+    region: &region::Model,
     on: NaiveDate,
-) -> AppResult<i64> {
+) -> AppResult<Option<i64>> {
     use chrono::Datelike;
-    let year = on.year();
-    let rows = match path {
-        Some(prefix) => {
-            let ids: Vec<i64> = region::Entity::find()
-                .filter(region::Column::Path.starts_with(prefix))
-                .all(conn)
-                .await?
-                .into_iter()
-                .map(|r| r.id)
-                .collect();
-            youth_population::Entity::find()
-                .filter(youth_population::Column::RegionId.is_in(ids))
-                .filter(youth_population::Column::Year.lte(year))
-                .all(conn)
-                .await?
-        }
-        None => youth_population::Entity::find().filter(youth_population::Column::Year.lte(year)).all(conn).await?,
-    };
-    // Per region, the latest year; then the scope's own record if it has one.
-    let mut latest: std::collections::HashMap<i64, &youth_population::Model> = std::collections::HashMap::new();
-    for r in &rows {
-        let slot = latest.entry(r.region_id).or_insert(r);
-        if r.year > slot.year {
-            *slot = r;
+    let below = region::Entity::find().filter(region::Column::Path.starts_with(&region.path)).all(conn).await?;
+    let ids: Vec<i64> = below.iter().map(|r| r.id).collect();
+    let mut latest: HashMap<i64, (i32, i64)> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let records = youth_population::Entity::find()
+            .filter(youth_population::Column::RegionId.is_in(chunk.iter().copied()))
+            .filter(youth_population::Column::Year.lte(on.year()))
+            .all(conn)
+            .await?;
+        for r in records {
+            let slot = latest.entry(r.region_id).or_insert((r.year, r.count));
+            if r.year > slot.0 {
+                *slot = (r.year, r.count);
+            }
         }
     }
-    if let Some(own) = region_id.and_then(|id| latest.get(&id)) {
-        return Ok(own.count);
+    let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
+    for r in &below {
+        if let Some(parent) = r.parent_id {
+            children.entry(parent).or_default().push(r.id);
+        }
     }
-    Ok(latest.values().map(|r| r.count).sum())
+    Ok(resolve(region.id, &latest, &children))
+}
+
+/// A region's own latest record, else the sum of its children's (each resolved the same way).
+fn resolve(id: i64, latest: &HashMap<i64, (i32, i64)>, children: &HashMap<i64, Vec<i64>>) -> Option<i64> {
+    if let Some((_, count)) = latest.get(&id) {
+        return Some(*count);
+    }
+    let parts: Vec<i64> =
+        children.get(&id).into_iter().flatten().filter_map(|child| resolve(*child, latest, children)).collect();
+    (!parts.is_empty()).then(|| parts.iter().sum())
 }
 
 /// A youth population as typed in a spreadsheet row.
@@ -353,13 +358,13 @@ fn filtered(filter: &Filter) -> sea_orm::Select<region::Entity> {
 async fn rows(app: &App, regions: Vec<region::Model>) -> AppResult<Vec<RegionRow>> {
     let ids: Vec<i64> = regions.iter().map(|r| r.id).collect();
     let parents: Vec<i64> = regions.iter().filter_map(|r| r.parent_id).collect();
-    let mut names = std::collections::HashMap::new();
+    let mut names = HashMap::new();
     for chunk in parents.chunks(500) {
         for p in region::Entity::find().filter(region::Column::Id.is_in(chunk.to_vec())).all(&app.db).await? {
             names.insert(p.id, p.name);
         }
     }
-    let mut pops: std::collections::HashMap<i64, Vec<(i32, i64, String)>> = std::collections::HashMap::new();
+    let mut pops: HashMap<i64, Vec<(i32, i64, String)>> = HashMap::new();
     for chunk in ids.chunks(500) {
         let found = youth_population::Entity::find()
             .filter(youth_population::Column::RegionId.is_in(chunk.to_vec()))

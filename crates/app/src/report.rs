@@ -17,7 +17,8 @@ pub fn to_json(report: &Report) -> Value {
             json!({
                 "name": f.indicator.name,
                 "unit": f.indicator.unit,
-                "value": f.value,
+                "value": if f.unavailable.is_some() { Value::Null } else { json!(f.value) },
+                "unavailable": f.unavailable,
                 "baseline_value": f.baseline_value,
                 "delta": f.delta,
                 "growth_pct": f.growth_pct,
@@ -50,7 +51,7 @@ pub fn to_text(params: &Params, scope_name: &str, report: &Report) -> String {
         crate::stats::period_start(params)
     );
     for f in &report.figures {
-        let mut line = format!("{:<24} {:>8} {}", f.indicator.name, f.value, f.indicator.unit);
+        let mut line = format!("{:<24} {:>8} {}", f.indicator.name, f.shown(), f.indicator.unit);
         if let Some(of) = f.of {
             line.push_str(&format!("（共 {of} 个）"));
         }
@@ -66,7 +67,7 @@ pub fn to_text(params: &Params, scope_name: &str, report: &Report) -> String {
                     line.push_str(&format!("，增长 {g:.1}%"));
                 }
             }
-            _ => line.push_str("  （基准日后新成立）"),
+            _ => line.push_str(&format!("  （{}）", f.without_comparison())),
         }
         out.push_str(&line);
         out.push('\n');
@@ -111,7 +112,11 @@ pub fn to_xlsx(params: &Params, scope_name: &str, report: &Report) -> Result<Vec
         sheet.write_string(row, 0, f.indicator.key).map_err(x)?;
         sheet.write_string(row, 1, f.indicator.name).map_err(x)?;
         sheet.write_string(row, 2, f.indicator.unit).map_err(x)?;
-        sheet.write_number(row, 3, f.value as f64).map_err(x)?;
+        match &f.unavailable {
+            Some(reason) => sheet.write_string(row, 3, format!("—（{reason}）")).map(|_| ()),
+            None => sheet.write_number(row, 3, f.value as f64).map(|_| ()),
+        }
+        .map_err(x)?;
         if let Some(b) = f.baseline_value {
             sheet.write_number(row, 4, b as f64).map_err(x)?;
         }

@@ -48,16 +48,54 @@ pub struct Figure {
     pub growth_pct: Option<f64>,
     /// For coverage: how many regions of that level there are in the scope.
     pub of: Option<i64>,
+    /// Why the figure cannot be computed for this scope (shown as "—" with the reason); `value`
+    /// is then meaningless.
+    pub unavailable: Option<String>,
 }
 
 impl Figure {
     fn stock(indicator: Indicator, value: i64, baseline: i64) -> Self {
         let growth_pct = (baseline != 0).then(|| ((value - baseline) as f64 * 1000.0 / baseline as f64).round() / 10.0);
-        Self { indicator, value, baseline_value: Some(baseline), delta: Some(value - baseline), growth_pct, of: None }
+        Self {
+            indicator,
+            value,
+            baseline_value: Some(baseline),
+            delta: Some(value - baseline),
+            growth_pct,
+            of: None,
+            unavailable: None,
+        }
     }
 
     fn since_baseline(indicator: Indicator, value: i64) -> Self {
-        Self { indicator, value, baseline_value: None, delta: None, growth_pct: None, of: None }
+        Self { indicator, value, baseline_value: None, delta: None, growth_pct: None, of: None, unavailable: None }
+    }
+
+    /// The value as shown: "—" when the figure cannot be computed for the scope.
+    pub fn shown(&self) -> String {
+        if self.unavailable.is_some() { "—".into() } else { self.value.to_string() }
+    }
+
+    /// What is said instead of a comparison, when there is none: why the figure is missing, or
+    /// that it counts what is new since the baseline, or that the baseline has nothing to compare.
+    pub fn without_comparison(&self) -> &str {
+        match (&self.unavailable, self.indicator.measure) {
+            (Some(reason), _) => reason,
+            (None, indicator::Measure::SinceBaseline) => "基准日后新成立",
+            (None, _) => "基准日无可比数据",
+        }
+    }
+
+    fn unavailable(indicator: Indicator, reason: String) -> Self {
+        Self {
+            indicator,
+            value: 0,
+            baseline_value: None,
+            delta: None,
+            growth_pct: None,
+            of: None,
+            unavailable: Some(reason),
+        }
     }
 }
 
@@ -339,14 +377,19 @@ pub async fn evaluate<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<Vec
     use indicator::*;
     let region = scope_region(conn, p).await?;
     let within = region.as_ref().map(|r| r.path.clone());
-    let region_id = region.as_ref().map(|r| r.id);
     // The region counts and youth populations the figures are relative to.
     let bases = async {
         Ok::<_, AppError>((
             regions_in(conn, within.as_deref(), RegionKind::Street).await?,
             regions_in(conn, within.as_deref(), RegionKind::Community).await?,
-            regions::youth_population(conn, region_id, within.as_deref(), p.as_of).await?,
-            regions::youth_population(conn, region_id, within.as_deref(), p.baseline).await?,
+            match &region {
+                Some(r) => regions::youth_population(conn, r, p.as_of).await?,
+                None => None,
+            },
+            match &region {
+                Some(r) => regions::youth_population(conn, r, p.baseline).await?,
+                None => None,
+            },
         ))
     };
     let (o, ps, flows, bases) =
@@ -378,10 +421,19 @@ pub async fn evaluate<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<Vec
 
     let (wf_d, wf_b) = (get(&ps, "wf_d"), get(&ps, "wf_b"));
     out.push(Figure::stock(WORKFORCE, wf_d, wf_b));
-    let per_10k = |people: i64, population: i64| {
-        if population > 0 { (people as f64 * 10_000.0 / population as f64).round() as i64 } else { 0 }
-    };
-    out.push(Figure::stock(WORKFORCE_PER_10K, per_10k(wf_d, pop_d), per_10k(wf_b, pop_b)));
+    let per_10k = |people: i64, population: i64| (people as f64 * 10_000.0 / population as f64).round() as i64;
+    out.push(match (&region, pop_d.filter(|d| *d > 0)) {
+        (None, _) => Figure::unavailable(WORKFORCE_PER_10K, "该组织未设置所在区域，无法确定青年人口".into()),
+        (Some(r), None) => Figure::unavailable(
+            WORKFORCE_PER_10K,
+            format!("{}及其下级区域在统计日所在年份及以前没有青年人口记录", r.name),
+        ),
+        (Some(_), Some(d)) => match pop_b.filter(|b| *b > 0) {
+            Some(b) => Figure::stock(WORKFORCE_PER_10K, per_10k(wf_d, d), per_10k(wf_b, b)),
+            // No population for the baseline's year: the figure stands, without a comparison.
+            None => Figure::since_baseline(WORKFORCE_PER_10K, per_10k(wf_d, d)),
+        },
+    });
     out.push(stock(SECRETARIES_TWO_COMMITTEES, &ps, "sec_two_committees"));
     out.push(stock(SECRETARIES_GOOD_RURAL_YOUTH, &ps, "sec_good_rural_youth"));
     out.push(stock(CADRES_DISTRICT, &ps, "cad_district"));

@@ -11,6 +11,7 @@ use qingtuan_testkit::{TestApp, db_tests};
 use serde_json::Value;
 
 db_tests!(
+    the_youth_population_of_a_scope_is_its_regions_own_or_its_childrens,
     the_demo_reproduces_the_seed_figures,
     figures_at_the_date_edges_of_a_small_tree,
     the_whole_districts_work_force_follows_every_change
@@ -361,4 +362,80 @@ async fn the_whole_districts_work_force_follows_every_change(t: TestApp) {
         String::from_utf8_lossy(&upgraded.stderr)
     );
     assert_eq!(work_force(&t, &admin, "upgraded").await, (2, 4));
+}
+
+/// The youth population a per-10,000 figure divides by: the scope region's own record for the
+/// latest year not after the date, else the sum of its children's, each resolved the same way —
+/// never streets and communities added together; a scope without a region shows "—" and why.
+async fn the_youth_population_of_a_scope_is_its_regions_own_or_its_childrens(t: TestApp) {
+    let sys = Actor::system();
+    let region = |code: &str, kind: &str, parent: &str| NewRegion {
+        code: code.into(),
+        name: code.into(),
+        kind: kind.into(),
+        parent_code: parent.into(),
+    };
+    for r in [
+        region("R", "district", ""),
+        region("R1", "street", "R"),
+        region("R2", "street", "R"),
+        region("R1a", "community", "R1"),
+        region("R1b", "community", "R1"),
+        region("R2a", "community", "R2"),
+    ] {
+        regions::create(&t.app, &sys, &r).await.expect("region");
+    }
+    // R1 has its own record and its communities theirs (which must not be added to it); R2 has
+    // none of its own, so its community's stands for it; R has none either.
+    for (code, year, count) in
+        [("R1", 2022, 10_000), ("R1a", 2022, 4_000), ("R1b", 2022, 5_000), ("R2a", 2021, 2_000), ("R2a", 2023, 9_999)]
+    {
+        regions::set_population(&t.app, &sys, code, year, count, "测试").await.expect("population");
+    }
+    for o in [
+        org("ROOT", "district_committee", "", "government", "R", "2000-01-01"),
+        org("ST1", "working_committee", "ROOT", "street_community", "R1", "2000-01-01"),
+        org("ST2", "working_committee", "ROOT", "street_community", "R2", "2000-01-01"),
+        org("NOWHERE", "committee", "ROOT", "education", "", "2000-01-01"),
+    ] {
+        orgs::create(&t.app, &sys, &o).await.expect("org");
+    }
+    let person = |n: u32| NewPerson { name: format!("测试{n}"), gender: "女".into(), ..NewPerson::default() };
+    let ids = people::create_batch(&t.app, &sys, &(1..=12).map(person).collect::<Vec<_>>()).await.expect("people");
+    let post = |who: i64, org: &str| NewPosition {
+        person_id: Some(who),
+        org_code: org.into(),
+        title: "secretary".into(),
+        employment: "part_time".into(),
+        source: "two_committees".into(),
+        start_on: "2020-01-01".into(),
+        ..NewPosition::default()
+    };
+    let posts: Vec<NewPosition> =
+        ids.iter().enumerate().map(|(i, id)| post(*id, if i < 8 { "ST1" } else { "ST2" })).collect();
+    positions::create_batch(&t.app, &sys, &posts).await.expect("posts");
+    t.create_user("chief", "district_admin", "ROOT").await;
+    let chief = t.login("chief").await;
+    let per_10k = |scope: &'static str| {
+        let chief = chief.clone();
+        async move {
+            let r = chief.get(&format!("/api/v1/reports?as_of=2022-05-31&baseline=2020-12-31&scope={scope}")).await;
+            assert_eq!(r.status, 200, "{}", r.text());
+            r.json()["workforce.per_10k_youth"].clone()
+        }
+    };
+    // ST1: 8 people over R1's own 10,000 (not 19,000).
+    assert_eq!(per_10k("ST1").await["value"], 8);
+    // ST2: 4 people over R2a's 2021 record, 2,000 (the 2023 one is after the date) → 20.
+    assert_eq!(per_10k("ST2").await["value"], 20);
+    // The district: R1 (10,000) + R2 (2,000) = 12,000 for 12 people → 10 (not 30,999 → 4).
+    assert_eq!(per_10k("ROOT").await["value"], 10);
+    // No population recorded for the baseline's year anywhere: the figure stands without comparison.
+    assert!(per_10k("ROOT").await["baseline_value"].is_null());
+    // A scope without a region: "—" and why, never a sum over unrelated regions.
+    let nowhere = per_10k("NOWHERE").await;
+    assert!(nowhere["value"].is_null(), "{nowhere}");
+    assert!(nowhere["unavailable"].as_str().is_some_and(|r| r.contains("未设置所在区域")), "{nowhere}");
+    let page = chief.get(&format!("/orgs/{}", t.org_id("NOWHERE").await)).await.text();
+    assert!(page.contains("未设置所在区域"), "the org's page says why");
 }

@@ -47,7 +47,7 @@ fn card(figure: Figure) -> Card {
             let growth = figure.growth_pct.map(|g| format!("，{sign}{g:.1}%")).unwrap_or_default();
             format!("{base} {b}，{sign}{d}{growth}")
         }
-        _ => "基准日之后新成立".into(),
+        _ => figure.without_comparison().to_owned(),
     };
     let trend = match figure.delta {
         Some(d) if d > 0 => "up",
