@@ -132,6 +132,7 @@ impl Gen {
             region_code: region.into(),
             basis: basis.into(),
             founded_on: founded.to_string(),
+            dissolved_on: String::new(),
         });
         code
     }
@@ -643,22 +644,23 @@ async fn people_and_positions(app: &App, g: &mut Gen, b: NaiveDate, d: NaiveDate
         ));
     }
     // Staff of schools and government bodies: not the social-domain work force.
-    let traditional: Vec<String> = g
+    // (From 2020-09-01, or from the org's founding if it came later: no post predates its org.)
+    let traditional: Vec<(String, NaiveDate)> = g
         .orgs
         .iter()
         .filter(|o| matches!(o.sector_code.as_str(), "education" | "government"))
-        .map(|o| o.code.clone())
+        .map(|o| (o.code.clone(), o.founded_on.parse().unwrap_or(date(2020, 9, 1))))
         .collect();
     for i in 0..60 {
-        let org = traditional[i % traditional.len().max(1)].clone();
+        let Some((org, founded)) = traditional.get(i % traditional.len().max(1)) else { break };
         forms.push(position(
             ids[base + 11 + i],
-            &org,
+            org,
             if i % 6 == 0 { "secretary" } else { "member" },
             "full_time",
             "election",
             "",
-            date(2020, 9, 1),
+            date(2020, 9, 1).max(*founded),
             None,
         ));
     }

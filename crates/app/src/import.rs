@@ -80,6 +80,7 @@ impl Kind {
                 "CY01-23",
                 "单位建",
                 "2022-05-04",
+                "",
             ],
             Self::People => {
                 &["张三", "男", "1995-05-04", "370214199505041234", "13800000000", "2012-05-04", "共青团员", "CY01-23"]
@@ -466,6 +467,7 @@ pub async fn run(
                     region_code: get(r, "region_code"),
                     basis: get(r, "basis"),
                     founded_on: get(r, "founded_on"),
+                    dissolved_on: get(r, "dissolved_on"),
                 })
                 .collect();
             orgs::create_batch(app, actor, &forms, dry_run, progress).await

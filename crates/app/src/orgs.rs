@@ -3,10 +3,9 @@
 
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
 use qingtuan_domain::ids::OrgId;
-use qingtuan_domain::org::{OrgCode, OrgKind, parse_org_name};
+use qingtuan_domain::org::{OrgCode, OrgKind, UNKNOWN_FOUNDING, founding_text, parse_org_name};
 use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::region::{OrgBasis, pinyin_initials};
-use qingtuan_domain::time::local_date;
 use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{org, org_closure, sector};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
@@ -50,9 +49,13 @@ pub struct NewOrg {
     /// `unit` (default), `area` or `industry`.
     #[serde(default)]
     pub basis: String,
-    /// Local date; empty means today.
+    /// Local date; empty means unknown (the org then exists on every date: `UNKNOWN_FOUNDING`).
     #[serde(default)]
     pub founded_on: String,
+    /// For a district bringing in its history (the orgs import): the first day it no longer
+    /// existed; empty for an org that exists.
+    #[serde(default)]
+    pub dissolved_on: String,
 }
 
 pub async fn find_by_code<C: ConnectionTrait>(conn: &C, code: &str) -> AppResult<Option<org::Model>> {
@@ -98,7 +101,7 @@ pub async fn create_batch(
 }
 
 /// The columns of an org spreadsheet, as users see them.
-pub const COLUMNS: [(&str, &str); 8] = [
+pub const COLUMNS: [(&str, &str); 9] = [
     ("code", "组织代码"),
     ("name", "组织名称"),
     ("kind", "组织类型"),
@@ -107,6 +110,7 @@ pub const COLUMNS: [(&str, &str); 8] = [
     ("region_code", "所在区域代码"),
     ("basis", "组建方式"),
     ("founded_on", "成立日期"),
+    ("dissolved_on", "撤销日期"),
 ];
 
 /// Validates and writes one org on `conn` (a transaction), with its closure rows and audit row.
@@ -150,12 +154,20 @@ async fn insert(conn: &crate::db::Write, app: &App, actor: &Actor, form: &NewOrg
         OrgBasis::parse(&form.basis).map_err(|e| problems.extend(e.0)).ok()
     };
     let founded_on = match crate::people::parse_date("founded_on", &form.founded_on) {
-        Ok(d) => Some(d.unwrap_or_else(|| local_date(app.now()))),
+        Ok(d) => Some(d.unwrap_or(UNKNOWN_FOUNDING)),
         Err(e) => {
             problems.push(e);
             None
         }
     };
+    let dissolved_on =
+        crate::people::parse_date("dissolved_on", &form.dissolved_on).map_err(|e| problems.push(e)).ok().flatten();
+    if let (Some(f), Some(d)) = (founded_on, dissolved_on)
+        && d <= f
+    {
+        problems
+            .push(FieldError { field: "dissolved_on", message: format!("撤销日期 {d} 应晚于成立日期 {f}") });
+    }
     if let Some(c) = &code
         && find_by_code(conn, c.as_str()).await?.is_some()
     {
@@ -190,7 +202,7 @@ async fn insert(conn: &crate::db::Write, app: &App, actor: &Actor, form: &NewOrg
         region_id: Set(region.as_ref().map(|r| r.id)),
         basis: Set(basis.code().to_owned()),
         founded_on: Set(founded_on),
-        dissolved_on: Set(None),
+        dissolved_on: Set(dissolved_on),
         initials: Set(pinyin_initials(&name)),
         ..Default::default()
     }
@@ -433,7 +445,8 @@ pub struct OrgDetail {
     pub social_domain: bool,
     pub region: String,
     pub basis: String,
-    pub founded_on: chrono::NaiveDate,
+    /// The founding date, or 未知.
+    pub founded_on: String,
     pub dissolved_on: Option<chrono::NaiveDate>,
     pub honours: Vec<(String, chrono::NaiveDate)>,
     pub children: Vec<OrgView>,
@@ -475,7 +488,7 @@ pub async fn detail(app: &App, actor: &Actor, id: OrgId) -> AppResult<OrgDetail>
         sector: sector.map(|s| s.name).unwrap_or_default(),
         region: region.unwrap_or_default(),
         basis: OrgBasis::parse(&found.basis).map(OrgBasis::label).unwrap_or("").to_owned(),
-        founded_on: found.founded_on,
+        founded_on: founding_text(found.founded_on),
         dissolved_on: found.dissolved_on,
         honours,
         children,
@@ -560,7 +573,7 @@ pub async fn export_xlsx(app: &App, actor: &Actor, rows: &[OrgView]) -> AppResul
                 o.name.clone(),
                 o.kind_label.clone(),
                 o.depth.to_string(),
-                o.founded_on.to_string(),
+                founding_text(o.founded_on),
                 o.dissolved_on.map(|d| d.to_string()).unwrap_or_default(),
             ]
         }),
@@ -701,7 +714,7 @@ pub async fn edit_form(app: &App, actor: &Actor, id: OrgId) -> AppResult<OrgEdit
         sector_code,
         region_code,
         basis: found.basis,
-        founded_on: found.founded_on.to_string(),
+        founded_on: if found.founded_on == UNKNOWN_FOUNDING { String::new() } else { found.founded_on.to_string() },
     })
 }
 

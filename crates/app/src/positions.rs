@@ -81,8 +81,12 @@ pub async fn create_batch_with_progress(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> AppResult<usize> {
     scope::require_somewhere(app, actor, WRITE).await?;
-    let orgs: HashMap<String, (i64, Option<NaiveDate>)> =
-        org::Entity::find().all(&app.db).await?.into_iter().map(|o| (o.code, (o.id, o.dissolved_on))).collect();
+    let orgs: HashMap<String, (i64, NaiveDate, Option<NaiveDate>)> = org::Entity::find()
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|o| (o.code, (o.id, o.founded_on, o.dissolved_on)))
+        .collect();
     let mut covered: HashMap<i64, bool> = HashMap::new();
     // The people named by ID number, looked up by keyed hash 500 at a time.
     let hashes = crate::par::map(forms, |f| match f.person_id {
@@ -143,7 +147,8 @@ pub async fn create_batch_with_progress(
             }
             (None, None) => None,
         };
-        let (org_id, dissolved_on) = orgs.get(form.org_code.trim()).map_or((None, None), |(id, d)| (Some(*id), *d));
+        let (org_id, founded_on, dissolved_on) =
+            orgs.get(form.org_code.trim()).map_or((None, None, None), |(id, f, d)| (Some(*id), Some(*f), *d));
         match org_id {
             None => errs
                 .push(FieldError {
@@ -187,6 +192,14 @@ pub async fn create_batch_with_progress(
             }
         };
         let end_on = parse_date("end_on", &form.end_on).map_err(|e| errs.push(e)).ok().flatten();
+        if let (Some(s), Some(f)) = (start_on, founded_on)
+            && s < f
+        {
+            errs.push(FieldError {
+                field: "start_on",
+                message: format!("任职日期 {s} 早于该组织的成立日期 {f}：请核对任职日期或组织的成立日期"),
+            });
+        }
         if let (Some(s), Some(d)) = (start_on, dissolved_on) {
             if s >= d {
                 errs.push(FieldError { field: "start_on", message: format!("该组织已于 {d} 撤销") });

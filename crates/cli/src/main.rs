@@ -137,6 +137,32 @@ enum OrgCommand {
         kind: String,
         #[arg(long)]
         parent: Option<String>,
+        /// The region it serves (a code of the regions import), which its figures relate to —
+        /// for the district committee, the district's region.
+        #[arg(long)]
+        region: Option<String>,
+        /// Its sector (a code of 领域设置, e.g. government, street_community).
+        #[arg(long)]
+        sector: Option<String>,
+        /// unit (default), area or industry.
+        #[arg(long)]
+        basis: Option<String>,
+        /// Its founding date (YYYY-MM-DD); left out, the date is unknown and the org counts as
+        /// existing on every date.
+        #[arg(long)]
+        founded: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Dissolve an org on a date (it no longer exists from that day); with --with-subtree its
+    /// sub-organisations are dissolved too and posts held then end that day.
+    Dissolve {
+        code: String,
+        /// The first day it no longer exists (YYYY-MM-DD).
+        #[arg(long)]
+        on: String,
+        #[arg(long)]
+        with_subtree: bool,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -278,11 +304,37 @@ async fn run(command: Command) -> anyhow::Result<()> {
             println!("已重置 {name} 的密码{also}。一次性密码（只显示这一次，首次登录后须修改）：{password}");
             Ok(())
         }
-        Command::Org { command: OrgCommand::Create { code, name, kind, parent, db } } => {
+        Command::Org {
+            command: OrgCommand::Create { code, name, kind, parent, region, sector, basis, founded, db },
+        } => {
             let app = open(&Settings::load(&db, None)?).await?;
-            let form = orgs::NewOrg { code, name, kind, parent_code: parent.unwrap_or_default(), ..Default::default() };
+            let form = orgs::NewOrg {
+                code,
+                name,
+                kind,
+                parent_code: parent.unwrap_or_default(),
+                region_code: region.unwrap_or_default(),
+                sector_code: sector.unwrap_or_default(),
+                basis: basis.unwrap_or_default(),
+                founded_on: founded.unwrap_or_default(),
+                dissolved_on: String::new(),
+            };
             let id = orgs::create(&app, &Actor::system(), &form).await.map_err(explain)?;
             println!("已创建组织 {}（编号 {id}）", form.code);
+            Ok(())
+        }
+        Command::Org { command: OrgCommand::Dissolve { code, on, with_subtree, db } } => {
+            let app = open(&Settings::load(&db, None)?).await?;
+            let on = qingtuan_app::people::parse_date("dissolved_on", &on)
+                .ok()
+                .flatten()
+                .ok_or_else(|| anyhow::anyhow!("撤销日期“{on}”无效，应形如 2022-05-31"))?;
+            let found =
+                orgs::find_by_code(&app.db, &code).await?.ok_or_else(|| anyhow::anyhow!("组织代码“{code}”不存在"))?;
+            orgs::dissolve(&app, &Actor::system(), qingtuan_domain::ids::OrgId(found.id), on, with_subtree)
+                .await
+                .map_err(explain)?;
+            println!("已撤销组织 {code}（自 {on} 起不再存在）");
             Ok(())
         }
     }

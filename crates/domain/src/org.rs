@@ -1,6 +1,22 @@
 //! The minimal org tree of the platform spine: each node has a code, a name, a kind and a parent.
 
+use chrono::NaiveDate;
+
 use crate::Invalid;
+
+/// The founding date kept for an org whose founding date is not known: before any league
+/// organisation existed (the League dates from 1922), so the org exists on every date a figure can
+/// be asked for and is never counted as new since a baseline. Shown as 未知, and listed for the
+/// data to be completed.
+pub const UNKNOWN_FOUNDING: NaiveDate = match NaiveDate::from_ymd_opt(1900, 1, 1) {
+    Some(d) => d,
+    None => NaiveDate::MIN,
+};
+
+/// A founding date as users read it: the date, or 未知.
+pub fn founding_text(founded_on: NaiveDate) -> String {
+    if founded_on == UNKNOWN_FOUNDING { "未知".into() } else { founded_on.to_string() }
+}
 
 /// The kinds of league organisation; codes are stable, names are what users read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

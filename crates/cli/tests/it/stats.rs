@@ -137,6 +137,7 @@ fn org(code: &str, kind: &str, parent: &str, sector: &str, region: &str, founded
         region_code: region.into(),
         basis: String::new(),
         founded_on: founded.into(),
+        dissolved_on: String::new(),
     }
 }
 
