@@ -24,6 +24,7 @@ pub mod par;
 pub mod people;
 pub mod portal;
 pub mod positions;
+pub mod quality;
 pub mod regions;
 pub mod report;
 pub mod roles;

@@ -34,13 +34,14 @@ const fn read(module: Module) -> Option<Permission> {
     Some(Permission::new(module, Action::Read))
 }
 
-const MENU: [(&str, &str, Option<Permission>); 13] = [
+const MENU: [(&str, &str, Option<Permission>); 14] = [
     ("/dashboard", "工作台", read(Module::Dashboard)),
     ("/orgs", "组织", read(Module::Orgs)),
     ("/regions", "区域", read(Module::Orgs)),
     ("/sectors", "领域设置", read(Module::Orgs)),
     ("/people", "人员", read(Module::People)),
     ("/imports", "导入", Some(Permission::new(Module::People, Action::Write))),
+    ("/quality", "数据质量", read(Module::Orgs)),
     ("/activities", "活动项目", read(Module::Orgs)),
     ("/volunteering", "志愿动员", read(Module::Orgs)),
     ("/users", "用户", read(Module::Users)),

@@ -14,6 +14,7 @@ db_tests!(
     honours_are_recorded_on_the_orgs_page,
     regions_and_youth_populations_are_kept_by_the_district,
     posts_are_recorded_and_ended_on_the_orgs_page,
+    the_data_quality_page_lists_what_keeps_the_figures_wrong,
 );
 
 async fn moving_a_subtree_rewires_scopes(t: TestApp) {
@@ -301,4 +302,77 @@ async fn posts_are_recorded_and_ended_on_the_orgs_page(t: TestApp) {
     assert!(late.text().contains("该组织已于 2026-03-02 撤销"));
     let open_ended = admin.post(&format!("/orgs/{c12}/positions"), &post("11010519491231002X", "2026-03-01", "")).await;
     assert!(open_ended.text().contains("离任日期不能晚于此日"), "a backdated post must end by the dissolution");
+}
+
+/// 数据质量: orgs without a region or a sector or with an unknown founding date, posts still held
+/// in a dissolved org, people without a birth date — each within the viewer's scope, with the
+/// link that fixes it; fixing it takes it off the list.
+async fn the_data_quality_page_lists_what_keeps_the_figures_wrong(t: TestApp) {
+    t.seed_tree().await; // D, S1, S2, C11, C12, C21, C22: no region, no sector, founding unknown
+    let sys = Actor::system();
+    let someone = NewPerson { name: "无生日".into(), gender: "女".into(), ..NewPerson::default() };
+    let ids = people::create_batch(&t.app, &sys, &[someone]).await.expect("person");
+    let post = qingtuan_app::positions::NewPosition {
+        person_id: Some(ids[0]),
+        org_code: "C12".into(),
+        title: "书记".into(),
+        employment: "兼职".into(),
+        start_on: "2020-01-01".into(),
+        ..Default::default()
+    };
+    qingtuan_app::positions::create_batch(&t.app, &sys, &[post]).await.expect("post");
+    // A database from before dissolutions ended posts: C12 dissolved with its post still held.
+    t.execute_sql("UPDATE orgs SET dissolved_on = '2022-01-01' WHERE code = 'C12'").await.expect("dissolve");
+
+    let admin = t.admin().await;
+    let page = admin.get("/quality").await;
+    assert_eq!(page.status, 200);
+    let section = |html: &str, id: &str| {
+        let start = html.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("section {id}"));
+        html[start..start + html[start..].find("</section>").expect("end")].to_owned()
+    };
+    let html = page.text();
+    assert!(section(&html, "orgs-without-region").contains("（6 个）"), "the six live orgs");
+    assert!(section(&html, "orgs-without-sector").contains("（6 个）"));
+    assert!(section(&html, "orgs-founding-unknown").contains("（6 个）"));
+    let stranded = section(&html, "stranded-posts");
+    assert!(stranded.contains("（1 个）") && stranded.contains("无生日"), "{stranded}");
+    assert!(section(&html, "people-without-birth-date").contains("（1 人）"));
+    assert!(section(&html, "regions-without-population").contains("（0 个）"));
+    assert!(!html.contains("quality-clean"));
+
+    // A street admin sees the street's own.
+    t.create_user("s1admin", "org_admin", "S1").await;
+    let street = t.login("s1admin").await.get("/quality").await.text();
+    assert!(section(&street, "orgs-without-region").contains("（2 个）"), "S1 and C11");
+    assert!(!street.contains("regions-without-population"), "regions are the district's");
+
+    // Fixing an org takes it off the lists.
+    let region = qingtuan_app::regions::NewRegion {
+        code: "R".into(),
+        name: "R".into(),
+        kind: "district".into(),
+        parent_code: String::new(),
+    };
+    qingtuan_app::regions::create(&t.app, &sys, &region).await.expect("region");
+    let s1 = t.org_id("S1").await;
+    admin.get(&format!("/orgs/{s1}/edit")).await;
+    let saved = admin
+        .post(
+            &format!("/orgs/{s1}"),
+            &[
+                ("name", "一街道团工委"),
+                ("kind", "working_committee"),
+                ("sector_code", "street_community"),
+                ("region_code", "R"),
+                ("basis", "unit"),
+                ("founded_on", "2010-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.text());
+    let html = admin.get("/quality").await.text();
+    for id in ["orgs-without-region", "orgs-without-sector", "orgs-founding-unknown"] {
+        assert!(section(&html, id).contains("（5 个）"), "{id}");
+    }
 }

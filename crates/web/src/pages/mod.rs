@@ -10,6 +10,7 @@ mod imports;
 mod orgs;
 mod people;
 mod portal;
+mod quality;
 mod regions;
 mod roles;
 mod sectors;
@@ -52,6 +53,7 @@ pub fn routes() -> Router<AppState> {
         .route("/orgs/{id}/positions", post(orgs::add_position))
         .route("/positions/{id}/end", post(orgs::end_position))
         .route("/orgs/export.xlsx", get(orgs::export))
+        .route("/quality", get(quality::show))
         .route("/people", get(people::list))
         .route("/people/export.xlsx", get(people::export))
         .route("/people/duplicates", get(people::duplicates))
