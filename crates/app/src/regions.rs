@@ -197,30 +197,37 @@ pub async fn of_kinds<C: ConnectionTrait>(
     Ok(q.order_by_asc(region::Column::Code).all(conn).await?.into_iter().map(RegionView::from).collect())
 }
 
-/// The youth population of a region on `on`: its own record for the latest year not after
-/// `on`'s year; else the sum over its child regions, each resolved the same way — never a sum over
-/// several levels at once. `None` when neither it nor anything below it has a record.
-pub async fn youth_population<C: ConnectionTrait>(
+/// How many regions of these kinds there are (within the subtree at `within`).
+pub async fn count_of_kinds<C: ConnectionTrait>(conn: &C, kinds: &[RegionKind], within: Option<&str>) -> AppResult<u64> {
+    use sea_orm::PaginatorTrait;
+    let mut q = region::Entity::find().filter(region::Column::Kind.is_in(kinds.iter().map(|k| k.code())));
+    if let Some(prefix) = within {
+        q = q.filter(region::Column::Path.starts_with(prefix));
+    }
+    Ok(q.count(conn).await?)
+}
+
+/// The youth population of a region on each of `dates`: its own record for the latest year not
+/// after the date's year; else the sum over its child regions, each resolved the same way — never
+/// a sum over several levels at once. `None` when neither it nor anything below it has a record.
+pub async fn youth_populations<C: ConnectionTrait, const N: usize>(
     conn: &C,
     region: &region::Model,
-    on: NaiveDate,
-) -> AppResult<Option<i64>> {
+    dates: [NaiveDate; N],
+) -> AppResult<[Option<i64>; N]> {
     use chrono::Datelike;
     let below = region::Entity::find().filter(region::Column::Path.starts_with(&region.path)).all(conn).await?;
     let ids: Vec<i64> = below.iter().map(|r| r.id).collect();
-    let mut latest: HashMap<i64, (i32, i64)> = HashMap::new();
+    let last_year = dates.iter().map(Datelike::year).max().unwrap_or(0);
+    let mut records: Vec<youth_population::Model> = Vec::new();
     for chunk in ids.chunks(500) {
-        let records = youth_population::Entity::find()
-            .filter(youth_population::Column::RegionId.is_in(chunk.iter().copied()))
-            .filter(youth_population::Column::Year.lte(on.year()))
-            .all(conn)
-            .await?;
-        for r in records {
-            let slot = latest.entry(r.region_id).or_insert((r.year, r.count));
-            if r.year > slot.0 {
-                *slot = (r.year, r.count);
-            }
-        }
+        records.extend(
+            youth_population::Entity::find()
+                .filter(youth_population::Column::RegionId.is_in(chunk.iter().copied()))
+                .filter(youth_population::Column::Year.lte(last_year))
+                .all(conn)
+                .await?,
+        );
     }
     let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
     for r in &below {
@@ -228,7 +235,16 @@ pub async fn youth_population<C: ConnectionTrait>(
             children.entry(parent).or_default().push(r.id);
         }
     }
-    Ok(resolve(region.id, &latest, &children))
+    Ok(dates.map(|on| {
+        let mut latest: HashMap<i64, (i32, i64)> = HashMap::new();
+        for r in records.iter().filter(|r| r.year <= on.year()) {
+            let slot = latest.entry(r.region_id).or_insert((r.year, r.count));
+            if r.year > slot.0 {
+                *slot = (r.year, r.count);
+            }
+        }
+        resolve(region.id, &latest, &children)
+    }))
 }
 
 /// A region's own latest record, else the sum of its children's (each resolved the same way).

@@ -369,7 +369,7 @@ pub async fn scope_region_path<C: ConnectionTrait>(conn: &C, p: &Params) -> AppR
 
 async fn regions_in<C: ConnectionTrait>(conn: &C, within: Option<&str>, level: RegionKind) -> AppResult<i64> {
     let kinds = if level.is_community_level() { vec![RegionKind::Community, RegionKind::Village] } else { vec![level] };
-    Ok(regions::of_kinds(conn, &kinds, within).await?.len() as i64)
+    Ok(regions::count_of_kinds(conn, &kinds, within).await? as i64)
 }
 
 /// Every indicator of the catalogue for `p`.
@@ -383,18 +383,14 @@ pub async fn evaluate<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<Vec
             regions_in(conn, within.as_deref(), RegionKind::Street).await?,
             regions_in(conn, within.as_deref(), RegionKind::Community).await?,
             match &region {
-                Some(r) => regions::youth_population(conn, r, p.as_of).await?,
-                None => None,
-            },
-            match &region {
-                Some(r) => regions::youth_population(conn, r, p.baseline).await?,
-                None => None,
+                Some(r) => regions::youth_populations(conn, r, [p.as_of, p.baseline]).await?,
+                None => [None, None],
             },
         ))
     };
     let (o, ps, flows, bases) =
         tokio::join!(org_figures(conn, p), position_figures(conn, p), flow_figures(conn, p), bases);
-    let (o, ps, (streets, communities, pop_d, pop_b)) = (o?, ps?, bases?);
+    let (o, ps, (streets, communities, [pop_d, pop_b])) = (o?, ps?, bases?);
     let get = |m: &HashMap<String, i64>, k: &str| m.get(k).copied().unwrap_or(0);
     let stock = |ind, m: &HashMap<String, i64>, key: &str| {
         Figure::stock(ind, get(m, &format!("{key}_d")), get(m, &format!("{key}_b")))
