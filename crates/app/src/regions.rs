@@ -198,7 +198,11 @@ pub async fn of_kinds<C: ConnectionTrait>(
 }
 
 /// How many regions of these kinds there are (within the subtree at `within`).
-pub async fn count_of_kinds<C: ConnectionTrait>(conn: &C, kinds: &[RegionKind], within: Option<&str>) -> AppResult<u64> {
+pub async fn count_of_kinds<C: ConnectionTrait>(
+    conn: &C,
+    kinds: &[RegionKind],
+    within: Option<&str>,
+) -> AppResult<u64> {
     use sea_orm::PaginatorTrait;
     let mut q = region::Entity::find().filter(region::Column::Kind.is_in(kinds.iter().map(|k| k.code())));
     if let Some(prefix) = within {
