@@ -121,7 +121,8 @@ impl From<audit_event::Model> for Row {
             id: m.id,
             occurred_local: format_local(m.occurred_at),
             occurred_at: m.occurred_at,
-            actor: m.actor_name,
+            // The system actor (the command line, the demo) by a name people read.
+            actor: if m.actor_name == "system" { "系统（命令行）".into() } else { m.actor_name },
             action_label: action.map_or_else(|| m.action.clone(), |a| a.label().to_owned()),
             action: m.action,
             object_kind_label: kind.map_or_else(|| m.object_kind.clone(), |k| k.label().to_owned()),
@@ -131,6 +132,132 @@ impl From<audit_event::Model> for Row {
             after: m.after_json,
             client_addr: m.client_addr,
         }
+    }
+}
+
+/// One changed field as people read it: `名称: 旧值 → 新值` (or only the value, for a creation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub field: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+impl Row {
+    /// The before/after JSON as changed fields in Chinese: every key of either side, labelled,
+    /// codes shown by their names; fields equal on both sides are left out. Raw JSON stays in
+    /// the export.
+    pub fn changes(&self) -> Vec<Change> {
+        let parse = |j: &Option<String>| -> serde_json::Map<String, Value> {
+            j.as_deref()
+                .and_then(|t| serde_json::from_str::<Value>(t).ok())
+                .and_then(|v| match v {
+                    Value::Object(m) => Some(m),
+                    _ => None,
+                })
+                .unwrap_or_default()
+        };
+        let (before, after) = (parse(&self.before), parse(&self.after));
+        let mut keys: Vec<&String> = before.keys().chain(after.keys()).collect();
+        keys.dedup();
+        let mut seen = std::collections::HashSet::new();
+        keys.retain(|k| seen.insert(*k));
+        keys.into_iter()
+            .filter(|k| before.get(*k) != after.get(*k))
+            .map(|k| Change {
+                field: field_label(k).to_owned(),
+                before: before.get(k).map(|v| value_text(k, v)),
+                after: after.get(k).map(|v| value_text(k, v)),
+            })
+            .collect()
+    }
+
+    /// Where the change came from: 命令行 for the server's command line, else the client address.
+    pub fn source(&self) -> String {
+        if self.client_addr == "cli" { "命令行".into() } else { format!("网页/接口（{}）", self.client_addr) }
+    }
+}
+
+/// The Chinese name of a field of the audit rows' JSON.
+fn field_label(key: &str) -> &str {
+    match key {
+        "name" => "名称",
+        "code" => "代码",
+        "kind" => "类型",
+        "parent" | "parent_code" => "上级组织",
+        "sector" | "sector_id" => "领域",
+        "region" | "region_id" => "所在区域",
+        "basis" => "组建方式",
+        "founded_on" => "成立日期",
+        "dissolved_on" => "撤销日期",
+        "start_on" => "任职日期",
+        "end_on" => "离任日期",
+        "title" => "职务",
+        "employment" => "任职方式",
+        "source" => "来源",
+        "serving_level" => "挂兼职层级",
+        "username" => "用户名",
+        "display_name" => "姓名",
+        "role" => "角色",
+        "scope" => "数据范围",
+        "permissions" => "权限",
+        "requires_second_factor" => "须两步验证",
+        "disabled" => "已停用",
+        "sessions" => "会话数",
+        "social_domain" => "社会领域",
+        "year" => "年份",
+        "count" => "人数",
+        "reason" => "原因",
+        "left" => "剩余恢复码",
+        "org" => "组织",
+        "person" => "人员",
+        "id_number" => "身份证号码",
+        "phone" => "手机号码",
+        other => other,
+    }
+}
+
+/// A JSON value as people read it: text unquoted, yes/no, lists joined, codes by their names.
+fn value_text(key: &str, value: &Value) -> String {
+    use qingtuan_domain::org::OrgKind;
+    use qingtuan_domain::position::{CadreSource, Employment, ServingLevel, Title};
+    use qingtuan_domain::region::OrgBasis;
+    match value {
+        Value::Null => "（空）".into(),
+        Value::Bool(b) => if *b { "是" } else { "否" }.into(),
+        Value::Array(items) => {
+            let parts: Vec<String> = items.iter().map(|v| value_text(key, v)).collect();
+            if parts.is_empty() { "（无）".into() } else { parts.join("、") }
+        }
+        Value::String(s) => {
+            let label = match key {
+                "kind" => OrgKind::parse(s).ok().map(OrgKind::label),
+                "basis" => OrgBasis::parse(s).ok().map(OrgBasis::label),
+                "title" => Title::parse(s).ok().map(Title::label),
+                "employment" => Employment::parse(s).ok().map(Employment::label),
+                "source" => CadreSource::parse(s).ok().map(CadreSource::label),
+                "serving_level" => ServingLevel::parse(s).ok().map(ServingLevel::label),
+                _ => None,
+            };
+            match label {
+                Some(l) => l.to_owned(),
+                None if key == "founded_on" => {
+                    s.parse().map_or_else(|_| s.clone(), qingtuan_domain::org::founding_text)
+                }
+                None if key == "permissions" => permission_label(s),
+                None if s.is_empty() => "（空）".into(),
+                None => s.clone(),
+            }
+        }
+        other => other.to_string(),
+    }
+}
+
+/// A permission code (`people.read`) as `人员·查看`.
+fn permission_label(code: &str) -> String {
+    match Permission::parse(code) {
+        Ok(p) => format!("{}·{}", p.module.label(), p.action.label()),
+        Err(_) => code.to_owned(),
     }
 }
 

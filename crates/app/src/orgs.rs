@@ -113,6 +113,11 @@ pub const COLUMNS: [(&str, &str); 9] = [
     ("dissolved_on", "撤销日期"),
 ];
 
+/// A sector or region as the audit log names it: `社区（street_community）`.
+fn named(name: &str, code: &str) -> String {
+    format!("{name}（{code}）")
+}
+
 /// Validates and writes one org on `conn` (a transaction), with its closure rows and audit row.
 async fn insert(conn: &crate::db::Write, app: &App, actor: &Actor, form: &NewOrg) -> AppResult<OrgId> {
     let mut problems = Vec::new();
@@ -224,7 +229,8 @@ async fn insert(conn: &crate::db::Write, app: &App, actor: &Actor, form: &NewOrg
 
     let after = json!({
         "code": code.as_str(), "name": name, "kind": kind.code(), "parent": form.parent_code.trim(),
-        "sector": form.sector_code.trim(), "region": form.region_code.trim(), "basis": basis.code(), "founded_on": founded_on,
+        "sector": sector.as_ref().map(|s| named(&s.name, &s.code)),
+        "region": region.as_ref().map(|r| named(&r.name, &r.code)), "basis": basis.code(), "founded_on": founded_on,
     });
     let entry =
         Entry::new(AuditAction::OrgCreated, ObjectKind::Org).object(created.id).scope(OrgId(created.id)).after(after);
@@ -651,7 +657,20 @@ pub async fn update(app: &App, actor: &Actor, id: OrgId, form: &OrgEdit) -> AppR
     else {
         return Err(Invalid(problems).into());
     };
-    let before = json!({ "name": found.name, "kind": found.kind, "sector_id": found.sector_id, "region_id": found.region_id, "basis": found.basis, "founded_on": found.founded_on });
+    let old_sector = match found.sector_id {
+        Some(id) => sector::Entity::find_by_id(id).one(&app.db).await?.map(|s| named(&s.name, &s.code)),
+        None => None,
+    };
+    let old_region = match found.region_id {
+        Some(id) => {
+            qingtuan_entity::region::Entity::find_by_id(id).one(&app.db).await?.map(|r| named(&r.name, &r.code))
+        }
+        None => None,
+    };
+    let before = json!({
+        "name": found.name, "kind": found.kind, "sector": old_sector, "region": old_region, "basis": found.basis,
+        "founded_on": found.founded_on,
+    });
     let counts_change = found.sector_id != sector.as_ref().map(|s| s.id) || found.founded_on != founded_on;
     let txn = app.begin().await?;
     if counts_change {
@@ -666,7 +685,10 @@ pub async fn update(app: &App, actor: &Actor, id: OrgId, form: &OrgEdit) -> AppR
     active.basis = Set(basis.code().to_owned());
     active.founded_on = Set(founded_on);
     active.update(&txn).await?;
-    let after = json!({ "name": name, "kind": kind.code(), "sector_id": sector.map(|s| s.id), "region_id": region.map(|r| r.id), "basis": basis.code(), "founded_on": founded_on });
+    let after = json!({
+        "name": name, "kind": kind.code(), "sector": sector.as_ref().map(|s| named(&s.name, &s.code)),
+        "region": region.as_ref().map(|r| named(&r.name, &r.code)), "basis": basis.code(), "founded_on": founded_on,
+    });
     let entry = Entry::new(AuditAction::OrgUpdated, ObjectKind::Org).object(id).scope(id).before(before).after(after);
     audit::record(&txn, app.now(), actor, entry).await?;
     if counts_change {

@@ -163,6 +163,18 @@ async fn renames_and_dissolutions_are_the_orgs_history(t: TestApp) {
         assert!(html.contains(action), "history shows {action}");
     }
     assert!(html.contains("一街道团工委（更名）"));
+    // The history in Chinese: each changed field with its old and new value, codes by name.
+    for line in [
+        "名称：一街道团工委 → 一街道团工委（更名）",
+        "成立日期：未知 → 2020-01-01",
+        "领域：（空） → 街道社区（street_community）",
+        "类型：团工委",
+        "撤销日期：2026-03-01",
+    ] {
+        assert!(html.contains(line), "{line}: {html}");
+    }
+    assert!(!html.contains("\"founded_on\""), "no raw JSON on the page");
+    assert!(html.contains("系统（命令行）") && html.contains("命令行"), "the seed's operator and source");
     assert!(html.contains("本组织及下级的统计"), "the subtree's figures");
     let c11 = t.org_id("C11").await;
     assert!(admin.get(&format!("/orgs/{c11}")).await.text().contains("已于 2026-03-01 撤销"), "children dissolved too");
