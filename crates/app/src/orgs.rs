@@ -338,14 +338,32 @@ pub async fn show(app: &App, actor: &Actor, id: OrgId) -> AppResult<OrgView> {
     Ok(view(&found, 0))
 }
 
-/// Dissolves an org on `on` (it no longer exists from that day). An org that still has existing
-/// sub-organisations or people in post on that day is refused with what remains, unless
-/// `with_subtree` is set: then the whole subtree is dissolved and those posts end on the same day.
-pub async fn dissolve(app: &App, actor: &Actor, id: OrgId, on: chrono::NaiveDate, with_subtree: bool) -> AppResult<()> {
+/// What dissolving an org on a date would touch: its sub-organisations still existing and the
+/// posts still held then (shown on the confirmation before anything changes).
+#[derive(Debug, Clone)]
+pub struct DissolveImpact {
+    pub org: OrgView,
+    pub on: chrono::NaiveDate,
+    pub live_children: usize,
+    pub live_posts: usize,
+}
+
+/// Checks that `id` may be dissolved on `on` and says what it would touch.
+pub async fn dissolve_impact(app: &App, actor: &Actor, id: OrgId, on: chrono::NaiveDate) -> AppResult<DissolveImpact> {
+    let (found, children, posts) = dissolvable(app, actor, id, on).await?;
+    Ok(DissolveImpact { org: view(&found, 0), on, live_children: children.len(), live_posts: posts.len() })
+}
+
+type Dissolvable = (org::Model, Vec<org::Model>, Vec<qingtuan_entity::position::Model>);
+
+async fn dissolvable(app: &App, actor: &Actor, id: OrgId, on: chrono::NaiveDate) -> AppResult<Dissolvable> {
     use qingtuan_entity::position;
     let write = Permission::new(Module::Orgs, Action::Write);
     scope::require(app, actor, write, (ObjectKind::Org, id.to_string()), id).await?;
     let found = org::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    if found.parent_id.is_none() {
+        return Err(Invalid::one("dissolved_on", "这是组织树的根（团区委），不能撤销").into());
+    }
     if found.dissolved_on.is_some() {
         return Err(Invalid::one("dissolved_on", "该组织已撤销").into());
     }
@@ -366,10 +384,20 @@ pub async fn dissolve(app: &App, actor: &Actor, id: OrgId, on: chrono::NaiveDate
         .all(&app.db)
         .await?;
     let live_posts = position::Entity::find()
-        .filter(position::Column::OrgId.is_in(subtree.clone()))
+        .filter(position::Column::OrgId.is_in(subtree))
         .filter(sea_orm::Condition::any().add(position::Column::EndOn.is_null()).add(position::Column::EndOn.gt(on)))
         .all(&app.db)
         .await?;
+    Ok((found, live_children, live_posts))
+}
+
+/// Dissolves an org on `on` (it no longer exists from that day). An org that still has existing
+/// sub-organisations or people in post on that day is refused with what remains, unless
+/// `with_subtree` is set: then the whole subtree is dissolved and those posts end on the same day.
+/// The root of the tree is never dissolved.
+pub async fn dissolve(app: &App, actor: &Actor, id: OrgId, on: chrono::NaiveDate, with_subtree: bool) -> AppResult<()> {
+    use qingtuan_entity::position;
+    let (found, live_children, live_posts) = dissolvable(app, actor, id, on).await?;
     if !with_subtree && (!live_children.is_empty() || !live_posts.is_empty()) {
         let message = format!(
             "该组织还有 {} 个下级组织、{} 个在岗职务。请先处理，或选择“连同下级组织一并撤销并结束在岗职务”",

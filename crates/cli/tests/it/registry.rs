@@ -149,12 +149,29 @@ async fn renames_and_dissolutions_are_the_orgs_history(t: TestApp) {
     assert_eq!(bad.status, 422);
     assert!(bad.text().contains("组织名称不能为空") && bad.text().contains("未知的组织类型"));
 
-    let refused = admin.post(&format!("/orgs/{s1}/dissolve"), &[("on", "2026-03-01")]).await;
+    // First what it would do, changing nothing; then, confirmed, it is done.
+    let asked = admin.post(&format!("/orgs/{s1}/dissolve"), &[("on", "2026-03-01")]).await;
+    assert_eq!(asked.status, 200);
+    assert!(asked.text().contains("还有 2 个下级组织"), "asks what to do with the children");
+    let refused = admin.post(&format!("/orgs/{s1}/dissolve"), &[("on", "2026-03-01"), ("confirm", "yes")]).await;
     assert_eq!(refused.status, 422);
-    assert!(refused.text().contains("还有 2 个下级组织"), "asks what to do with the children");
-    let dissolved =
-        admin.post(&format!("/orgs/{s1}/dissolve"), &[("on", "2026-03-01"), ("with_subtree", "true")]).await;
+    let preview = admin.post(&format!("/orgs/{s1}/dissolve"), &[("on", "2026-03-01"), ("with_subtree", "true")]).await;
+    assert!(
+        preview.text_of_id("dissolve-impact").is_some_and(|t| t.contains("2 个下级组织将一并撤销")),
+        "{}",
+        preview.text()
+    );
+    assert_eq!(t.audit_count("org.dissolve").await, 0, "nothing changed before the confirmation");
+    let dissolved = admin
+        .post(&format!("/orgs/{s1}/dissolve"), &[("on", "2026-03-01"), ("with_subtree", "true"), ("confirm", "yes")])
+        .await;
     assert_eq!(dissolved.status, 303);
+    // The root of the tree is never dissolved (and not offered).
+    let root = t.org_id("D").await;
+    assert!(!admin.get(&format!("/orgs/{root}")).await.text().contains("撤销组织"));
+    let never = admin.post(&format!("/orgs/{root}/dissolve"), &[("on", "2026-03-01"), ("confirm", "yes")]).await;
+    assert_eq!(never.status, 422);
+    assert!(never.text().contains("不能撤销"));
 
     let page = admin.get(&format!("/orgs/{s1}")).await;
     assert_eq!(page.text_of_id("org-status").as_deref(), Some("已于 2026-03-01 撤销"));
@@ -307,7 +324,7 @@ async fn posts_are_recorded_and_ended_on_the_orgs_page(t: TestApp) {
 
     // No new posts in a dissolved org from its dissolution on.
     let c12 = t.org_id("C12").await;
-    let dissolved = admin.post(&format!("/orgs/{c12}/dissolve"), &[("on", "2026-03-02")]).await;
+    let dissolved = admin.post(&format!("/orgs/{c12}/dissolve"), &[("on", "2026-03-02"), ("confirm", "yes")]).await;
     assert_eq!(dissolved.status, 303, "{}", dissolved.text());
     let late = admin.post(&format!("/orgs/{c12}/positions"), &post("11010519491231002X", "2026-03-02", "")).await;
     assert_eq!(late.status, 422);

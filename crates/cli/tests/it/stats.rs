@@ -329,7 +329,9 @@ async fn the_whole_districts_work_force_follows_every_change(t: TestApp) {
     assert_eq!(work_force(&t, &admin, "and came back").await, (4, 4));
 
     let b = t.org_id("B").await;
-    let dissolved = admin.post(&format!("/orgs/{b}/dissolve"), &[("on", "2022-03-01"), ("with_subtree", "true")]).await;
+    let dissolved = admin
+        .post(&format!("/orgs/{b}/dissolve"), &[("on", "2022-03-01"), ("with_subtree", "true"), ("confirm", "yes")])
+        .await;
     assert_eq!(dissolved.status, 303);
     assert_eq!(
         work_force(&t, &admin, "an org dissolved").await,

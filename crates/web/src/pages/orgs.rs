@@ -211,6 +211,17 @@ pub struct DissolveForm {
     on: String,
     #[serde(default)]
     with_subtree: Option<String>,
+    /// Set by the confirmation page: without it nothing changes yet.
+    #[serde(default)]
+    confirm: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "orgs/dissolve_confirm.html")]
+struct DissolveConfirmPage {
+    layout: Layout,
+    i: orgs::DissolveImpact,
+    with_subtree: bool,
 }
 
 pub async fn dissolve(
@@ -226,7 +237,20 @@ pub async fn dissolve(
             return render_invalid(&show_page(&state, &user, OrgId(id), Errors(Some(e))).await?);
         }
     };
-    match orgs::dissolve(&state.app, &user.actor, OrgId(id), on, form.with_subtree.is_some()).await {
+    let with_subtree = form.with_subtree.is_some();
+    // First what it would do, to be confirmed; nothing changes until then.
+    if form.confirm.is_none() {
+        return match orgs::dissolve_impact(&state.app, &user.actor, OrgId(id), on).await {
+            Ok(i) => render(&DissolveConfirmPage {
+                layout: Layout::new(&user, "/orgs", format!("确认撤销：{}", i.org.name)),
+                i,
+                with_subtree,
+            }),
+            Err(AppError::Invalid(e)) => render_invalid(&show_page(&state, &user, OrgId(id), Errors(Some(e))).await?),
+            Err(e) => Err(e.into()),
+        };
+    }
+    match orgs::dissolve(&state.app, &user.actor, OrgId(id), on, with_subtree).await {
         Ok(()) => Ok(Redirect::to(&format!("/orgs/{id}")).into_response()),
         Err(AppError::Invalid(e)) => render_invalid(&show_page(&state, &user, OrgId(id), Errors(Some(e))).await?),
         Err(e) => Err(e.into()),
