@@ -23,18 +23,63 @@ pub struct SectorView {
 
 pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<SectorView>> {
     scope::require_somewhere(app, actor, Permission::new(Module::Orgs, Action::Read)).await?;
-    Ok(sector::Entity::find()
-        .order_by_asc(sector::Column::Id)
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|s| SectorView {
-            national_class: NationalClass::parse(&s.national_class).map(NationalClass::label).unwrap_or("").to_owned(),
-            code: s.code,
-            name: s.name,
-            social_domain: s.social_domain,
-        })
-        .collect())
+    Ok(sector::Entity::find().order_by_asc(sector::Column::Id).all(&app.db).await?.into_iter().map(view).collect())
+}
+
+fn view(s: sector::Model) -> SectorView {
+    SectorView {
+        national_class: NationalClass::parse(&s.national_class).map(NationalClass::label).unwrap_or("").to_owned(),
+        code: s.code,
+        name: s.name,
+        social_domain: s.social_domain,
+    }
+}
+
+/// What switching a sector's social-domain flag would change today, shown before it is done.
+#[derive(Debug, Clone)]
+pub struct FlagImpact {
+    pub sector: SectorView,
+    /// League organisations existing today in this sector.
+    pub league_orgs: u64,
+    /// The district's social-domain league organisations today, now and after the switch.
+    pub social_now: u64,
+    pub social_after: u64,
+}
+
+/// The effect of setting `code`'s flag to `social`, for the confirmation; needs what the switch
+/// needs.
+pub async fn flag_impact(app: &App, actor: &Actor, code: &str, social: bool) -> AppResult<FlagImpact> {
+    use qingtuan_domain::org::OrgKind;
+    use qingtuan_entity::org;
+    use sea_orm::sea_query::Query;
+    use sea_orm::{Condition, PaginatorTrait};
+    let write = Permission::new(Module::Orgs, Action::Write);
+    if !scope::covers_everything(&app.db, actor, write).await? {
+        return scope::deny(app, actor, write, ObjectKind::Org, None, AppError::Forbidden).await;
+    }
+    let found =
+        sector::Entity::find().filter(sector::Column::Code.eq(code)).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let today = qingtuan_domain::time::local_date(app.now());
+    let league = OrgKind::ALL.into_iter().filter(|k| k.is_league_org()).map(OrgKind::code);
+    let existing = || {
+        org::Entity::find()
+            .filter(org::Column::Kind.is_in(league.clone()))
+            .filter(org::Column::FoundedOn.lte(today))
+            .filter(Condition::any().add(org::Column::DissolvedOn.is_null()).add(org::Column::DissolvedOn.gt(today)))
+    };
+    let social_sectors = Query::select()
+        .column(sector::Column::Id)
+        .from(sector::Entity)
+        .and_where(sector::Column::SocialDomain.eq(true))
+        .take();
+    let league_orgs = existing().filter(org::Column::SectorId.eq(found.id)).count(&app.db).await?;
+    let social_now = existing().filter(org::Column::SectorId.in_subquery(social_sectors)).count(&app.db).await?;
+    let social_after = match (found.social_domain, social) {
+        (false, true) => social_now + league_orgs,
+        (true, false) => social_now.saturating_sub(league_orgs),
+        _ => social_now,
+    };
+    Ok(FlagImpact { sector: view(found), league_orgs, social_now, social_after })
 }
 
 /// Marks a sector as social domain or not; needs `orgs.write` over the whole tree.

@@ -55,7 +55,18 @@ async fn the_social_domain_is_data(t: TestApp) {
     admin.get("/sectors").await;
     let before = admin.get("/api/v1/reports?as_of=2026-03-02&baseline=2026-01-01").await.json();
     assert_eq!(before["org.social_domain.count"]["value"], 0, "the seeded tree has no sectors");
-    let res = admin.post("/sectors/government", &[("social_domain", "true")]).await;
+    t.execute_sql(
+        "UPDATE orgs SET sector_id = (SELECT id FROM sectors WHERE code = 'government') WHERE code IN ('D', 'S1')",
+    )
+    .await
+    .expect("sectors");
+    // First what it would change, changing nothing; then, confirmed, it is done.
+    let asked = admin.post("/sectors/government", &[("social_domain", "true")]).await;
+    assert_eq!(asked.status, 200);
+    let impact = asked.text_of_id("flag-impact").unwrap_or_default();
+    assert!(impact.contains("今天有 2 个团组织") && impact.contains("由 0 个变为 2 个"), "{impact}");
+    assert_eq!(t.audit_count("sector.update").await, 0);
+    let res = admin.post("/sectors/government", &[("social_domain", "true"), ("confirm", "yes")]).await;
     assert_eq!(res.status, 303);
     assert!(admin.get("/sectors").await.text().contains("取消社会领域"));
     assert_eq!(t.audit_count("sector.update").await, 1);
@@ -63,6 +74,11 @@ async fn the_social_domain_is_data(t: TestApp) {
     let viewer = t.login("viewer").await;
     viewer.get("/sectors").await;
     assert_eq!(viewer.post("/sectors/government", &[("social_domain", "false")]).await.status, 403);
+    // A street admin may write orgs, but not the district's sectors: no switch is offered.
+    t.create_user("s1admin", "org_admin", "S1").await;
+    let street = t.login("s1admin").await.get("/sectors").await.text();
+    assert!(street.contains("政府") || street.contains("government"));
+    assert!(!street.contains("取消社会领域") && !street.contains("设为社会领域"), "{street}");
 }
 
 async fn duplicates_are_listed_and_merged(t: TestApp) {

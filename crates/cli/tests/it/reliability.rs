@@ -188,11 +188,11 @@ async fn figures_follow_every_write_on_every_server(t: TestApp) {
     assert_eq!(here.post("/orgs", &form).await.status, 303);
     assert_eq!(count(&there).await, 0, "government is not yet a social-domain sector");
     here.get("/sectors").await;
-    assert_eq!(here.post("/sectors/government", &[("social_domain", "true")]).await.status, 303);
+    assert_eq!(here.post("/sectors/government", &[("social_domain", "true"), ("confirm", "yes")]).await.status, 303);
     assert_eq!(count(&there).await, 1, "the other server sees the write at once");
     assert_eq!(count(&here).await, 1);
     there.get("/sectors").await;
-    assert_eq!(there.post("/sectors/government", &[("social_domain", "false")]).await.status, 303);
+    assert_eq!(there.post("/sectors/government", &[("social_domain", "false"), ("confirm", "yes")]).await.status, 303);
     assert_eq!(count(&here).await, 0, "and back");
     assert_eq!(count(&there).await, 0);
 }

@@ -323,9 +323,15 @@ async fn the_whole_districts_work_force_follows_every_change(t: TestApp) {
     assert_eq!(moved.status, 303, "{}", moved.text());
     assert_eq!(work_force(&t, &admin, "an org's sector changed").await, (4, 4), "person 2 now counts");
 
-    assert_eq!(admin.post("/sectors/non_public_enterprise", &[("social_domain", "false")]).await.status, 303);
+    assert_eq!(
+        admin.post("/sectors/non_public_enterprise", &[("social_domain", "false"), ("confirm", "yes")]).await.status,
+        303
+    );
     assert_eq!(work_force(&t, &admin, "a sector left the social domain").await, (2, 3), "1, 2 as of; 1, 2, 5 then");
-    assert_eq!(admin.post("/sectors/non_public_enterprise", &[("social_domain", "true")]).await.status, 303);
+    assert_eq!(
+        admin.post("/sectors/non_public_enterprise", &[("social_domain", "true"), ("confirm", "yes")]).await.status,
+        303
+    );
     assert_eq!(work_force(&t, &admin, "and came back").await, (4, 4));
 
     let b = t.org_id("B").await;

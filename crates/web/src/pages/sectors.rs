@@ -2,6 +2,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use qingtuan_app::scope;
 use qingtuan_app::sectors::{self, SectorView};
 use qingtuan_domain::permission::{Action, Module, Permission};
 
@@ -18,15 +19,28 @@ struct SectorsPage {
 }
 
 pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Response, PageError> {
+    let write = Permission::new(Module::Orgs, Action::Write);
     render(&SectorsPage {
         layout: Layout::new(&user, "/sectors", "领域设置"),
         sectors: sectors::list(&state.app, &user.actor).await?,
-        can_write: user.actor.can_somewhere(Permission::new(Module::Orgs, Action::Write)),
+        // The flag changes every figure of the district: only district-wide writers see the switch.
+        can_write: scope::covers_everything(&state.app.db, &user.actor, write).await?,
     })
 }
 
 #[derive(serde::Deserialize)]
 pub struct SocialForm {
+    social_domain: bool,
+    /// Set by the confirmation page: without it nothing changes yet.
+    #[serde(default)]
+    confirm: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "sector_confirm.html")]
+struct ConfirmPage {
+    layout: Layout,
+    i: sectors::FlagImpact,
     social_domain: bool,
 }
 
@@ -36,6 +50,11 @@ pub async fn update(
     Path(code): Path<String>,
     Form(form): Form<SocialForm>,
 ) -> Result<Response, PageError> {
+    if form.confirm.is_none() {
+        let i = sectors::flag_impact(&state.app, &user.actor, &code, form.social_domain).await?;
+        let layout = Layout::new(&user, "/sectors", format!("确认修改领域：{}", i.sector.name));
+        return render(&ConfirmPage { layout, i, social_domain: form.social_domain });
+    }
     sectors::set_social_domain(&state.app, &user.actor, &code, form.social_domain).await?;
     Ok(Redirect::to("/sectors").into_response())
 }
