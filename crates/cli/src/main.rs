@@ -412,6 +412,7 @@ pub async fn serve(app: App, settings: &Settings) -> anyhow::Result<()> {
     let addr = listener.local_addr().context("无法读取监听地址")?;
     let router = qingtuan_web::router(app.clone(), settings.web());
     println!("青团已启动：http://{addr}/");
+    println!("公众门户（报名、签到，无需账户）：http://{addr}/portal");
     if addr.ip().is_unspecified() && settings.web().cookie_secure != qingtuan_web::CookieSecure::Always {
         tracing::warn!("listening on all interfaces without Secure cookies; put a TLS proxy in front");
     }

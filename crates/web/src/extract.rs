@@ -16,6 +16,8 @@ pub struct CurrentUser {
     pub csrf: String,
     /// The session cookie's value, needed to end exactly this session.
     pub session_token: String,
+    /// What the action that led here did ("已保存"), shown once.
+    pub done: Option<&'static str>,
 }
 
 /// Pages reachable while the password must still be changed.
@@ -38,7 +40,8 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
                 if actor.must_enrol_second_factor() && !SECOND_FACTOR_PATHS.contains(&path) && path != "/reauth" {
                     return Err(Redirect::to("/account/second-factor").into_response());
                 }
-                Ok(Self { actor: (**actor).clone(), csrf: csrf.clone(), session_token: token.clone() })
+                let done = parts.extensions.get::<crate::done::Shown>().map(|s| s.0.message());
+                Ok(Self { actor: (**actor).clone(), csrf: csrf.clone(), session_token: token.clone(), done })
             }
             _ => Err(Redirect::to("/login").into_response()),
         }

@@ -27,6 +27,8 @@ pub struct Layout {
     pub csrf: String,
     pub menu: Vec<MenuItem>,
     pub crumbs: Vec<Crumb>,
+    /// A one-time message about the action that led here.
+    pub done: Option<&'static str>,
 }
 
 /// The menu: (path, label, permission needed to see it; `None` = everyone logged in).
@@ -77,6 +79,7 @@ impl Layout {
             csrf: user.csrf.clone(),
             menu,
             crumbs,
+            done: user.done,
         }
     }
 }

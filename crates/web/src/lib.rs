@@ -4,6 +4,7 @@
 
 pub mod api;
 mod charts;
+mod done;
 mod error;
 mod extract;
 mod layout;
@@ -71,6 +72,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .fallback(pages::not_found)
         .method_not_allowed_fallback(pages::method_not_allowed)
         .layer(axum::middleware::from_fn(middleware::public_error_pages))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), done::middleware))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::authenticate))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
         .with_state(state)

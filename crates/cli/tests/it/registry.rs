@@ -305,7 +305,10 @@ async fn posts_are_recorded_and_ended_on_the_orgs_page(t: TestApp) {
 
     let recorded = admin.post(&format!("/orgs/{c11}/positions"), &post("11010519491231002X", "2026-01-01", "")).await;
     assert_eq!(recorded.status, 303, "{}", recorded.text());
+    let shown = admin.get(&format!("/orgs/{c11}")).await;
+    assert_eq!(shown.text_of_id("done").as_deref(), Some("已记录任职"), "the page says what was done");
     let page = admin.get(&format!("/orgs/{c11}")).await.text();
+    assert!(!page.contains("id=\"done\""), "once");
     assert!(page.contains("在岗人员（1）") && page.contains("任八") && page.contains("书记"), "{page}");
     assert_eq!(t.audit_count("position.create").await, 1);
 

@@ -9,6 +9,7 @@ use qingtuan_app::second_factor::{self, Enrolment};
 use qingtuan_app::tokens::{self, TokenView};
 use qingtuan_domain::ids::TokenId;
 
+use crate::done::{self, Done};
 use crate::extract::RecentlyAuthenticated;
 use crate::layout::{Errors, Layout};
 use crate::middleware::{is_secure, session_cookie_name, set_cookie};
@@ -68,7 +69,7 @@ pub async fn revoke_token(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     tokens::revoke(&state.app, &user.actor, TokenId(id)).await?;
-    Ok(Redirect::to("/account").into_response())
+    Ok(done::redirect("/account", Done::Revoked))
 }
 
 #[derive(Template)]
@@ -96,7 +97,7 @@ pub async fn change_password(
     match auth::change_password(&state.app, &user.actor, &form).await {
         Ok(session) => {
             let secure = is_secure(&state, &headers);
-            let mut res = Redirect::to("/dashboard").into_response();
+            let mut res = done::redirect("/dashboard", Done::PasswordChanged);
             if let Ok(v) = set_cookie(secure, session_cookie_name(secure), &session.token, None).parse() {
                 res.headers_mut().append(header::SET_COOKIE, v);
             }

@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use chrono::{NaiveDate, NaiveTime};
 use qingtuan_app::AppError;
 use qingtuan_app::activities::{self, ActivityDetail, ActivityRow, Filter, NewActivity, NewProject, ProjectView};
@@ -15,6 +15,7 @@ use qingtuan_domain::activity::{Audience, Category};
 use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::{FieldError, Invalid};
 
+use crate::done::{self, Done};
 use crate::layout::{Errors, Layout};
 use crate::pages::{query_without_page, render, render_invalid, xlsx_download};
 use crate::{AppState, CurrentUser, PageError};
@@ -161,7 +162,7 @@ pub async fn create(
         Err(e) => Err(AppError::Invalid(e)),
     };
     match result {
-        Ok(id) => Ok(Redirect::to(&format!("/activities/{id}")).into_response()),
+        Ok(id) => Ok(done::redirect(&format!("/activities/{id}"), Done::Published)),
         Err(AppError::Invalid(e)) => render_invalid(&new_page(&state, &user, form, Errors(Some(e))).await?),
         Err(e) => Err(e.into()),
     }
@@ -205,7 +206,7 @@ pub async fn decide(
         _ => return Err(AppError::NotFound.into()),
     };
     let activity = activities::decide_signup(&state.app, &user.actor, signup, approve).await?;
-    Ok(Redirect::to(&format!("/activities/{activity}")).into_response())
+    Ok(done::redirect(&format!("/activities/{activity}"), Done::Saved))
 }
 
 /// Bulk attendance: every ticked `attended` box is a sign-up that came.
@@ -217,7 +218,7 @@ pub async fn attendance(
 ) -> Result<Response, PageError> {
     let ids: Vec<i64> = fields.iter().filter(|(k, _)| k == "attended").filter_map(|(_, v)| v.parse().ok()).collect();
     match activities::mark_attendance(&state.app, &user.actor, id, &ids).await {
-        Ok(_) => Ok(Redirect::to(&format!("/activities/{id}")).into_response()),
+        Ok(_) => Ok(done::redirect(&format!("/activities/{id}"), Done::Recorded)),
         Err(AppError::Invalid(e)) => render_invalid(&show_page(&state, &user, id, Errors(Some(e))).await?),
         Err(e) => Err(e.into()),
     }
@@ -241,7 +242,7 @@ pub async fn register(
 ) -> Result<Response, PageError> {
     let attended = form.present == "on";
     match activities::register(&state.app, &user.actor, id, &[form.person], attended).await {
-        Ok(_) => Ok(Redirect::to(&format!("/activities/{id}")).into_response()),
+        Ok(_) => Ok(done::redirect(&format!("/activities/{id}"), Done::Recorded)),
         Err(AppError::Invalid(e)) => render_invalid(&show_page(&state, &user, id, Errors(Some(e))).await?),
         Err(e) => Err(e.into()),
     }
@@ -311,7 +312,7 @@ pub async fn create_project(
         indicators: vec![(form.indicator_name, form.indicator_unit)],
     };
     match activities::create_project(&state.app, &user.actor, &new).await {
-        Ok(_) => Ok(Redirect::to("/projects").into_response()),
+        Ok(_) => Ok(done::redirect("/projects", Done::Saved)),
         Err(AppError::Invalid(e)) => render_invalid(&projects_page(&state, &user, Errors(Some(e))).await?),
         Err(e) => Err(e.into()),
     }
@@ -331,7 +332,7 @@ pub async fn add_indicator(
     Form(form): Form<IndicatorForm>,
 ) -> Result<Response, PageError> {
     match activities::add_indicator(&state.app, &user.actor, project, &form.name, &form.unit).await {
-        Ok(_) => Ok(Redirect::to("/projects").into_response()),
+        Ok(_) => Ok(done::redirect("/projects", Done::Saved)),
         Err(AppError::Invalid(e)) => render_invalid(&projects_page(&state, &user, Errors(Some(e))).await?),
         Err(e) => Err(e.into()),
     }
@@ -358,7 +359,7 @@ pub async fn record_value(
         _ => Err(AppError::Invalid(Invalid::one("value", "请填写日期和数值"))),
     };
     match result {
-        Ok(()) => Ok(Redirect::to("/projects").into_response()),
+        Ok(()) => Ok(done::redirect("/projects", Done::Recorded)),
         Err(AppError::Invalid(e)) => render_invalid(&projects_page(&state, &user, Errors(Some(e))).await?),
         Err(e) => Err(e.into()),
     }
@@ -375,7 +376,7 @@ pub async fn record_served(
         Err(e) => Err(e),
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/activities/{id}")).into_response()),
+        Ok(()) => Ok(done::redirect(&format!("/activities/{id}"), Done::Recorded)),
         Err(AppError::Invalid(e)) => render_invalid(&show_page(&state, &user, id, Errors(Some(e))).await?),
         Err(e) => Err(e.into()),
     }

@@ -1,7 +1,7 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use qingtuan_app::orgs::{self, NewOrg, OrgView};
 use qingtuan_app::page::{PER_PAGE, Page, page_number};
 use qingtuan_app::positions::{self, NewPosition};
@@ -11,6 +11,7 @@ use qingtuan_domain::org::OrgKind;
 use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::position::{CadreSource, Employment, ServingLevel, Title};
 
+use crate::done::{self, Done};
 use crate::layout::{Errors, Layout};
 use crate::pages::{query_without_page, render, render_invalid, xlsx_download};
 use crate::{AppState, CurrentUser, PageError};
@@ -131,7 +132,7 @@ pub async fn create(
     Form(form): Form<NewOrg>,
 ) -> Result<Response, PageError> {
     match orgs::create(&state.app, &user.actor, &form).await {
-        Ok(id) => Ok(Redirect::to(&format!("/orgs/{id}")).into_response()),
+        Ok(id) => Ok(done::redirect(&format!("/orgs/{id}"), Done::Created)),
         Err(AppError::Invalid(e)) => render_invalid(&new_page(&state, &user, form, Errors(Some(e))).await?),
         Err(e) => Err(e.into()),
     }
@@ -251,7 +252,7 @@ pub async fn dissolve(
         };
     }
     match orgs::dissolve(&state.app, &user.actor, OrgId(id), on, with_subtree).await {
-        Ok(()) => Ok(Redirect::to(&format!("/orgs/{id}")).into_response()),
+        Ok(()) => Ok(done::redirect(&format!("/orgs/{id}"), Done::Dissolved)),
         Err(AppError::Invalid(e)) => render_invalid(&show_page(&state, &user, OrgId(id), Errors(Some(e))).await?),
         Err(e) => Err(e.into()),
     }
@@ -266,7 +267,7 @@ pub async fn add_position(
 ) -> Result<Response, PageError> {
     form.org_code = orgs::show(&state.app, &user.actor, OrgId(id)).await?.code;
     match positions::create(&state.app, &user.actor, &form).await {
-        Ok(()) => Ok(Redirect::to(&format!("/orgs/{id}")).into_response()),
+        Ok(()) => Ok(done::redirect(&format!("/orgs/{id}"), Done::PositionRecorded)),
         Err(AppError::Invalid(e)) => {
             let mut page = show_page(&state, &user, OrgId(id), Errors(Some(e))).await?;
             page.post = form;
@@ -294,7 +295,7 @@ pub async fn end_position(
         _ => Err(AppError::Invalid(qingtuan_domain::Invalid::one("end_on", "请填写有效的离任日期"))),
     };
     match result {
-        Ok(org) => Ok(Redirect::to(&format!("/orgs/{org}")).into_response()),
+        Ok(org) => Ok(done::redirect(&format!("/orgs/{org}"), Done::PositionEnded)),
         Err(AppError::Invalid(e)) => {
             let org = positions::org_of(&state.app, &user.actor, post).await?;
             render_invalid(&show_page(&state, &user, org, Errors(Some(e))).await?)
@@ -322,7 +323,7 @@ pub async fn add_honour(
         _ => Err(AppError::Invalid(qingtuan_domain::Invalid::one("awarded_on", "请填写有效的获得日期"))),
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/orgs/{id}")).into_response()),
+        Ok(()) => Ok(done::redirect(&format!("/orgs/{id}"), Done::Recorded)),
         Err(AppError::Invalid(e)) => render_invalid(&show_page(&state, &user, OrgId(id), Errors(Some(e))).await?),
         Err(e) => Err(e.into()),
     }
@@ -341,7 +342,7 @@ pub async fn move_subtree(
     Form(form): Form<MoveForm>,
 ) -> Result<Response, PageError> {
     match orgs::move_subtree(&state.app, &user.actor, OrgId(id), &form.parent_code).await {
-        Ok(()) => Ok(Redirect::to(&format!("/orgs/{id}")).into_response()),
+        Ok(()) => Ok(done::redirect(&format!("/orgs/{id}"), Done::Moved)),
         Err(AppError::Invalid(e)) => render_invalid(&show_page(&state, &user, OrgId(id), Errors(Some(e))).await?),
         Err(e) => Err(e.into()),
     }
@@ -379,7 +380,7 @@ pub async fn update(
     Form(form): Form<orgs::OrgEdit>,
 ) -> Result<Response, PageError> {
     match orgs::update(&state.app, &user.actor, OrgId(id), &form).await {
-        Ok(()) => Ok(Redirect::to(&format!("/orgs/{id}")).into_response()),
+        Ok(()) => Ok(done::redirect(&format!("/orgs/{id}"), Done::Saved)),
         Err(AppError::Invalid(e)) => render_invalid(&EditPage {
             layout: Layout::new(&user, "/orgs", format!("修改：{}", form.name)),
             id,

@@ -1,7 +1,7 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use qingtuan_app::AppError;
 use qingtuan_app::minors::{self, ApprovalView, NewApproval};
 use qingtuan_app::orgs::{self, OrgView};
@@ -10,6 +10,7 @@ use qingtuan_app::people::{self, Filter, PersonRow};
 use qingtuan_app::positions::{self, PositionView};
 use qingtuan_domain::permission::{Action, Module, Permission};
 
+use crate::done::{self, Done};
 use crate::extract::RecentlyAuthenticated;
 use crate::layout::{Errors, Layout};
 use crate::pages::{query_without_page, render, render_invalid, xlsx_download};
@@ -135,7 +136,7 @@ pub async fn merge(
     Form(form): Form<MergeForm>,
 ) -> Result<Response, PageError> {
     match people::merge(&state.app, &user.actor, form.keep, form.duplicate).await {
-        Ok(()) => Ok(Redirect::to("/people/duplicates").into_response()),
+        Ok(()) => Ok(done::redirect("/people/duplicates", Done::Merged)),
         Err(AppError::Invalid(e)) => render_invalid(&duplicates_page(&state, &user, Errors(Some(e))).await?),
         Err(e) => Err(e.into()),
     }
@@ -174,7 +175,7 @@ pub async fn grant_minor_access(
     Form(form): Form<NewApproval>,
 ) -> Result<Response, PageError> {
     match minors::grant(&state.app, &user.actor, &form).await {
-        Ok(_) => Ok(Redirect::to("/people/minor-access").into_response()),
+        Ok(_) => Ok(done::redirect("/people/minor-access", Done::Saved)),
         Err(AppError::Invalid(e)) => render_invalid(&minor_access_page(&state, &user, form, Errors(Some(e))).await?),
         Err(e) => Err(e.into()),
     }
@@ -186,5 +187,5 @@ pub async fn revoke_minor_access(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     minors::revoke(&state.app, &user.actor, id).await?;
-    Ok(Redirect::to("/people/minor-access").into_response())
+    Ok(done::redirect("/people/minor-access", Done::Revoked))
 }

@@ -5,13 +5,14 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use qingtuan_app::AppError;
 use qingtuan_app::page::Page;
 use qingtuan_app::regions::{self, Filter, NewRegion, RegionRow};
 use qingtuan_domain::Invalid;
 use qingtuan_domain::region::RegionKind;
 
+use crate::done::{self, Done};
 use crate::layout::{Errors, Layout};
 use crate::pages::{query_without_page, render, render_invalid, xlsx_download};
 use crate::{AppState, CurrentUser, PageError};
@@ -64,7 +65,7 @@ pub async fn export(
 
 async fn after(state: &AppState, user: &CurrentUser, result: Result<(), AppError>) -> Result<Response, PageError> {
     match result {
-        Ok(()) => Ok(Redirect::to("/regions").into_response()),
+        Ok(()) => Ok(done::redirect("/regions", Done::Saved)),
         Err(AppError::Invalid(e)) => render_invalid(&list_page(state, user, Filter::default(), Errors(Some(e))).await?),
         Err(e) => Err(e.into()),
     }

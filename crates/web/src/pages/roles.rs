@@ -2,12 +2,13 @@ use std::collections::BTreeSet;
 
 use askama::Template;
 use axum::extract::{Path, RawForm, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use qingtuan_app::roles::{self, RoleView};
 use qingtuan_app::{AppError, scope};
 use qingtuan_domain::ids::RoleId;
 use qingtuan_domain::permission::{Action, Module, Permission};
 
+use crate::done::{self, Done};
 use crate::extract::RecentlyAuthenticated;
 use crate::layout::Layout;
 use crate::pages::render;
@@ -78,5 +79,5 @@ pub async fn update(
         .collect::<Result<BTreeSet<_>, _>>()
         .map_err(AppError::from)?;
     roles::update(&state.app, &user.actor, RoleId(id), &permissions, requires_second_factor).await?;
-    Ok(Redirect::to("/roles").into_response())
+    Ok(done::redirect("/roles", Done::Saved))
 }

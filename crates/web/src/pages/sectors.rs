@@ -1,11 +1,12 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use qingtuan_app::scope;
 use qingtuan_app::sectors::{self, SectorView};
 use qingtuan_domain::permission::{Action, Module, Permission};
 
+use crate::done::{self, Done};
 use crate::layout::Layout;
 use crate::pages::render;
 use crate::{AppState, CurrentUser, PageError};
@@ -56,5 +57,5 @@ pub async fn update(
         return render(&ConfirmPage { layout, i, social_domain: form.social_domain });
     }
     sectors::set_social_domain(&state.app, &user.actor, &code, form.social_domain).await?;
-    Ok(Redirect::to("/sectors").into_response())
+    Ok(done::redirect("/sectors", Done::Saved))
 }

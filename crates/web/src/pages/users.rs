@@ -1,7 +1,7 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use qingtuan_app::orgs::{self, OrgView};
 use qingtuan_app::page::Page;
 use qingtuan_app::roles::{self, RoleView};
@@ -11,6 +11,7 @@ use qingtuan_domain::Invalid;
 use qingtuan_domain::ids::{AssignmentId, UserId};
 use qingtuan_domain::permission::{Action, Module, Permission};
 
+use crate::done::{self, Done};
 use crate::extract::RecentlyAuthenticated;
 use crate::layout::{Errors, Layout};
 use crate::pages::{query_without_page, render, render_invalid, xlsx_download};
@@ -169,7 +170,7 @@ async fn after_action(
     result: Result<(), AppError>,
 ) -> Result<Response, PageError> {
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/users/{id}")).into_response()),
+        Ok(()) => Ok(done::redirect(&format!("/users/{id}"), Done::Saved)),
         Err(AppError::Invalid(e)) => render_invalid(&show_page(state, user, id, Some(e)).await?),
         Err(e) => Err(e.into()),
     }

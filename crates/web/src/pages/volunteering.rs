@@ -6,7 +6,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use chrono::NaiveDate;
 use qingtuan_app::checkin::{self, Direction, Screen};
 use qingtuan_app::volunteering::{self, Overview, PendingHours, ShiftDetail, TeamDetail};
@@ -15,6 +15,7 @@ use qingtuan_domain::Invalid;
 use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::volunteering::Task;
 
+use crate::done::{self, Done};
 use crate::layout::{Errors, Layout};
 use crate::middleware::is_secure;
 use crate::pages::{render, render_invalid, xlsx_download};
@@ -84,7 +85,7 @@ pub async fn record_served(
         Err(e) => Err(e),
     };
     match result {
-        Ok(()) => Ok(Redirect::to("/volunteering").into_response()),
+        Ok(()) => Ok(done::redirect("/volunteering", Done::Saved)),
         Err(AppError::Invalid(e)) => render_invalid(&page(&state, &user, &Period::default(), Errors(Some(e))).await?),
         Err(e) => Err(e.into()),
     }
@@ -210,7 +211,7 @@ pub async fn adjust_hours(
         Ok(m) => volunteering::request_hours(&state.app, &user.actor, turnout_id, m, &form.reason).await.map(|_| ()),
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/volunteering/shifts/{shift_id}")).into_response()),
+        Ok(()) => Ok(done::redirect(&format!("/volunteering/shifts/{shift_id}"), Done::Recorded)),
         Err(AppError::Invalid(e)) => render_invalid(&shift_page(&state, &user, shift_id, Errors(Some(e))).await?),
         Err(e) => Err(e.into()),
     }
@@ -244,7 +245,7 @@ pub async fn decide_hours(
         _ => return Err(AppError::NotFound.into()),
     };
     match volunteering::decide_hours(&state.app, &user.actor, id, approve).await {
-        Ok(()) => Ok(Redirect::to("/volunteering/hours").into_response()),
+        Ok(()) => Ok(done::redirect("/volunteering/hours", Done::Saved)),
         Err(AppError::Invalid(e)) => render_invalid(&hours_page(&state, &user, Errors(Some(e))).await?),
         Err(e) => Err(e.into()),
     }
@@ -313,7 +314,7 @@ pub async fn record_donation(
 
 async fn after_form(state: &AppState, user: &CurrentUser, result: Result<(), AppError>) -> Result<Response, PageError> {
     match result {
-        Ok(()) => Ok(Redirect::to("/volunteering").into_response()),
+        Ok(()) => Ok(done::redirect("/volunteering", Done::Saved)),
         Err(AppError::Invalid(e)) => render_invalid(&page(state, user, &Period::default(), Errors(Some(e))).await?),
         Err(e) => Err(e.into()),
     }
@@ -405,7 +406,7 @@ pub async fn create_call(
         Err(e) => Err(AppError::Invalid(e)),
     };
     match result {
-        Ok(_) => Ok(Redirect::to("/volunteering").into_response()),
+        Ok(_) => Ok(done::redirect("/volunteering", Done::Published)),
         Err(AppError::Invalid(e)) => {
             let kept = fields.into_iter().filter(|(k, _)| k != "_csrf").collect();
             render_invalid(&new_call_page(&user, kept, Errors(Some(e))))
@@ -502,7 +503,7 @@ async fn after_team_form(
     result: Result<(), AppError>,
 ) -> Result<Response, PageError> {
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/volunteering/teams/{id}")).into_response()),
+        Ok(()) => Ok(done::redirect(&format!("/volunteering/teams/{id}"), Done::Saved)),
         Err(AppError::Invalid(e)) => render_invalid(&team_page(state, user, id, Errors(Some(e))).await?),
         Err(e) => Err(e.into()),
     }
@@ -535,7 +536,7 @@ pub async fn team_takes_shift(
         _ => Err(AppError::Invalid(Invalid::one("team", "请选择突击队并填写签到、签退时间（如 08:00）"))),
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/volunteering/shifts/{shift_id}")).into_response()),
+        Ok(()) => Ok(done::redirect(&format!("/volunteering/shifts/{shift_id}"), Done::Recorded)),
         Err(AppError::Invalid(e)) => render_invalid(&shift_page(&state, &user, shift_id, Errors(Some(e))).await?),
         Err(e) => Err(e.into()),
     }
