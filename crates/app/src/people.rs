@@ -365,7 +365,24 @@ pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Page<P
 async fn find_page(app: &App, actor: &Actor, filter: &Filter, permission: Permission) -> AppResult<Page<PersonRow>> {
     scope::require_somewhere(app, actor, permission).await?;
     let mut cond = visible_with(app, actor, permission).await?;
-    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+    let typed = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    // A full ID number or mobile number finds its person exactly (by the keyed hash), for those
+    // who may see them in full — among the people over whom they may — and the look-up is audited.
+    let exact = typed.filter(|_| actor.can_somewhere(UNMASK)).and_then(|q| {
+        IdNumber::parse(q)
+            .ok()
+            .map(|id| (person::Column::IdNumberHash, app.keys.lookup_hash(id.as_str()), mask_id_number(id.as_str())))
+            .or_else(|| {
+                Phone::parse(q)
+                    .ok()
+                    .map(|p| (person::Column::PhoneHash, app.keys.lookup_hash(p.as_str()), mask_phone(p.as_str())))
+            })
+    });
+    if let Some((column, hash, masked)) = exact {
+        cond = cond.add(visible_with(app, actor, UNMASK).await?).add(column.eq(hash));
+        let entry = Entry::new(AuditAction::PersonLookedUp, ObjectKind::Person).after(json!({ "query": masked }));
+        audit::record(app.writer(), app.now(), actor, entry).await?;
+    } else if let Some(q) = typed {
         let backend = app.db.get_database_backend();
         let name_or_initials = Condition::any().add(starts_with(backend, "name", q)).add(starts_with(
             backend,

@@ -45,6 +45,7 @@ audit_actions! {
     AccessDenied => "security.denied", "拒绝访问", true;
     CsrfRejected => "security.csrf_rejected", "拒绝跨站请求", true;
     Exported => "data.export", "导出数据", true;
+    PersonLookedUp => "person.looked_up", "按身份证号码或手机号码查找人员", true;
     UserCreated => "user.create", "创建用户", false;
     UserDisabled => "user.disable", "停用用户", false;
     UserEnabled => "user.enable", "启用用户", false;

@@ -17,6 +17,7 @@ db_tests!(
     the_people_search_is_a_prefix_and_takes_wildcards_literally,
     unmasking_exporting_and_merging_are_checked_against_the_person,
     an_id_number_alone_neither_finds_nor_brings_in_someone_of_another_scope,
+    a_full_id_or_mobile_number_finds_the_person_for_those_who_may_unmask,
 );
 
 const ZHANG: &str = "11010519491231002X";
@@ -310,6 +311,25 @@ async fn the_people_search_is_a_prefix_and_takes_wildcards_literally(t: TestApp)
     assert!(crowded.contains("共 1000+ 条"), "the count stops at the cap");
     assert!(crowded.contains("rel=\"next\""), "and the list pages on");
     assert!(admin.get("/people?q=ls").await.text().contains("共 1 条"));
+}
+
+/// A full ID number or mobile number finds its person exactly, for those who may see them in
+/// full, and the look-up is audited with the number masked; for others it finds nothing.
+async fn a_full_id_or_mobile_number_finds_the_person_for_those_who_may_unmask(t: TestApp) {
+    seed_people(&t).await; // 张三 (ZHANG, 13812345678) in C11; 李四 (13987654321) in C21
+    let admin = t.admin().await;
+    for q in [ZHANG, "11010519491231002x", "138 1234 5678", "13812345678"] {
+        let page = admin.get(&format!("/people?q={}", q.replace(' ', "%20"))).await.text();
+        assert!(page.contains(">张三<") && !page.contains(">李四<") && page.contains("共 1 条"), "{q}: {page}");
+    }
+    assert!(admin.get("/people?q=13987654321").await.text().contains(">李四<"));
+    assert_eq!(t.audit_count("person.looked_up").await, 5);
+    let rows = t.strings("SELECT after_json FROM audit_events WHERE action = 'person.looked_up'").await;
+    assert!(rows.iter().all(|r| !r.contains(ZHANG) && !r.contains("13812345678")), "masked in the log: {rows:?}");
+    // A street admin (read, no unmask) finds nobody by number.
+    t.create_user("s1admin", "org_admin", "S1").await;
+    let street = t.login("s1admin").await;
+    assert!(!street.get(&format!("/people?q={ZHANG}")).await.text().contains(">张三<"));
 }
 
 fn urlencode(s: &str) -> String {

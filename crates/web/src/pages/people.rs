@@ -27,6 +27,8 @@ struct ListPage {
     query: String,
     can_export: bool,
     can_approve: bool,
+    /// May look people up by a full ID number or mobile number.
+    can_unmask: bool,
 }
 
 pub async fn list(
@@ -48,6 +50,7 @@ pub async fn list(
         orgs,
         can_export: user.actor.can_somewhere(Permission::new(Module::People, Action::Export)),
         can_approve: user.actor.can_somewhere(minors::APPROVE),
+        can_unmask: user.actor.can_somewhere(people::UNMASK),
         page,
     })
 }
