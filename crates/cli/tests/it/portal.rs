@@ -40,6 +40,7 @@ async fn anyone_signs_up_and_keeps_a_private_link(t: TestApp) {
     let bad = visitor.post(&path, &[("name", "小王"), ("phone", "12345")]).await;
     assert_eq!(bad.status, 422);
     assert!(bad.text().contains("手机号码应为 11 位数字"));
+    assert!(bad.text().contains("value=\"小王\"") && bad.text().contains("value=\"12345\""), "what was typed is kept");
     let receipt = visitor.post(&path, &adult("小王", "13912345678")).await;
     assert_eq!(receipt.status, 200, "{}", receipt.text());
     let link = receipt.text_of_id("private-link").expect("private link");

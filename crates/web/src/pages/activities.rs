@@ -175,6 +175,8 @@ struct ShowPage {
     d: ActivityDetail,
     can_write: bool,
     errors: Errors,
+    /// The on-site registration form (shared with the portal), empty.
+    form: SignupForm,
 }
 
 async fn show_page(state: &AppState, user: &CurrentUser, id: i64, errors: Errors) -> Result<ShowPage, PageError> {
@@ -184,6 +186,7 @@ async fn show_page(state: &AppState, user: &CurrentUser, id: i64, errors: Errors
         d,
         can_write: can_write(user),
         errors,
+        form: SignupForm::default(),
     })
 }
 

@@ -77,6 +77,8 @@ struct CallPage {
     call: PublicCall,
     csrf: String,
     errors: Errors,
+    /// What was typed, kept when the form comes back with its problems.
+    form: SignupForm,
 }
 
 async fn call_page(
@@ -85,6 +87,7 @@ async fn call_page(
     id: i64,
     errors: Errors,
     invalid: bool,
+    form: SignupForm,
 ) -> Result<Response, PageError> {
     let call = portal::open_calls(&state.app, today(state), Some(id), &PortalFilter::default())
         .await?
@@ -92,7 +95,7 @@ async fn call_page(
         .next()
         .ok_or(AppError::NotFound)?;
     let (csrf, set) = form_token(state, headers);
-    let page = CallPage { title: call.title.clone(), call, csrf, errors };
+    let page = CallPage { title: call.title.clone(), call, csrf, errors, form };
     form_page(&page, invalid, set)
 }
 
@@ -101,7 +104,7 @@ pub async fn call(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    call_page(&state, &headers, id, Errors::default(), false).await
+    call_page(&state, &headers, id, Errors::default(), false, SignupForm::default()).await
 }
 
 #[derive(Template)]
@@ -130,7 +133,7 @@ pub async fn sign_up(
         }
         Err(AppError::Invalid(e)) => {
             let call_id = portal::call_of_shift(&state.app, shift_id).await?;
-            call_page(&state, &headers, call_id, Errors(Some(e)), true).await
+            call_page(&state, &headers, call_id, Errors(Some(e)), true, form).await
         }
         Err(e) => Err(e.into()),
     }
@@ -294,13 +297,21 @@ struct ActivityPage {
     a: PublicActivity,
     csrf: String,
     errors: Errors,
+    /// What was typed, kept when the form comes back with its problems.
+    form: SignupForm,
 }
 
-async fn activity_page(state: &AppState, headers: &HeaderMap, id: i64, errors: Errors) -> Result<Response, PageError> {
+async fn activity_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: i64,
+    errors: Errors,
+    form: SignupForm,
+) -> Result<Response, PageError> {
     let a = activities::public_activity(&state.app, today(state), id).await?;
     let (csrf, set) = form_token(state, headers);
     let invalid = errors.0.is_some();
-    let page = ActivityPage { title: a.title.clone(), a, csrf, errors };
+    let page = ActivityPage { title: a.title.clone(), a, csrf, errors, form };
     form_page(&page, invalid, set)
 }
 
@@ -309,7 +320,7 @@ pub async fn activity(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    activity_page(&state, &headers, id, Errors::default()).await
+    activity_page(&state, &headers, id, Errors::default(), SignupForm::default()).await
 }
 
 #[derive(Template)]
@@ -335,7 +346,7 @@ pub async fn activity_sign_up(
             code: r.receipt.code,
             status: r.status.label(),
         }),
-        Err(AppError::Invalid(e)) => activity_page(&state, &headers, id, Errors(Some(e))).await,
+        Err(AppError::Invalid(e)) => activity_page(&state, &headers, id, Errors(Some(e)), form).await,
         Err(e) => Err(e.into()),
     }
 }
