@@ -100,6 +100,7 @@ async fn a_volunteer_signs_up_checks_in_by_qr_and_sees_the_hours() {
         b.type_into(r#"input[name="id_number"]"#, "11010519491231002X");
         b.click("form.form button[type=submit]");
         assert_eq!(b.text("#signup-code").len(), 8);
+        assert!(b.text("#booked").contains("·"), "the receipt repeats what was booked");
         b.text("#private-link")
     })
     .await;
@@ -126,7 +127,9 @@ async fn a_volunteer_signs_up_checks_in_by_qr_and_sees_the_hours() {
         b.goto(&format!("{site}{checkout}"));
         b.click("#confirm");
         assert!(b.text("#checkin-result").contains("本次计入服务时长 100 分钟"));
-        b.goto(&format!("{site}{private_link}"));
+        // The receipt's link is absolute, on this server.
+        assert!(private_link.starts_with(&format!("{site}/portal/me/")), "{private_link}");
+        b.goto(&private_link);
         assert_eq!(b.text("#signup-status"), "已签退");
         assert_eq!(b.text("#total-hours"), "1.7");
         b.screenshot(&shots.join("qingtuan-portal-hours.png"));

@@ -111,8 +111,11 @@ pub async fn call(
 #[template(path = "portal/receipt.html")]
 struct ReceiptPage {
     title: &'static str,
-    token: String,
-    code: String,
+    /// What was booked, as the private page shows it.
+    s: MySignup,
+    /// The private link, absolute, and as a QR code to keep on the phone.
+    link: String,
+    qr: String,
 }
 
 pub async fn sign_up(
@@ -128,7 +131,10 @@ pub async fn sign_up(
             kept.insert(0, receipt.token.clone());
             kept.truncate(REMEMBERED_MAX);
             let set = set_cookie(is_secure(&state, &headers), SIGNUPS_COOKIE, &kept.join("."), Some(180 * 24 * 3600));
-            let page = ReceiptPage { title: "报名成功", token: receipt.token, code: receipt.code };
+            let s = portal::mine(&state.app, &receipt.token).await?;
+            let link = super::volunteering::absolute_url(&state, &headers, &format!("/portal/me/{}", receipt.token));
+            let qr = super::volunteering::qr_svg(&link)?;
+            let page = ReceiptPage { title: "报名成功", s, link, qr };
             Ok(with_cookie(render(&page)?, Some(set)))
         }
         Err(AppError::Invalid(e)) => {
@@ -327,9 +333,11 @@ pub async fn activity(
 #[template(path = "portal/activity_receipt.html")]
 struct ActivityReceiptPage {
     title: &'static str,
-    token: String,
-    code: String,
-    status: &'static str,
+    /// What was booked, as the private page shows it.
+    s: MyActivitySignup,
+    /// The private link, absolute, and as a QR code to keep on the phone.
+    link: String,
+    qr: String,
 }
 
 pub async fn activity_sign_up(
@@ -340,12 +348,13 @@ pub async fn activity_sign_up(
     Form(form): Form<SignupForm>,
 ) -> Result<Response, PageError> {
     match activities::sign_up(&state.app, &client, id, &form).await {
-        Ok(r) => render(&ActivityReceiptPage {
-            title: "报名已提交",
-            token: r.receipt.token,
-            code: r.receipt.code,
-            status: r.status.label(),
-        }),
+        Ok(r) => {
+            let s = activities::mine(&state.app, &r.receipt.token).await?;
+            let path = format!("/portal/activity-signups/{}", r.receipt.token);
+            let link = super::volunteering::absolute_url(&state, &headers, &path);
+            let qr = super::volunteering::qr_svg(&link)?;
+            render(&ActivityReceiptPage { title: "报名已提交", s, link, qr })
+        }
         Err(AppError::Invalid(e)) => activity_page(&state, &headers, id, Errors(Some(e)), form).await,
         Err(e) => Err(e.into()),
     }
