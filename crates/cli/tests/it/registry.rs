@@ -296,6 +296,10 @@ async fn posts_are_recorded_and_ended_on_the_orgs_page(t: TestApp) {
     let unknown = admin.post(&format!("/orgs/{c11}/positions"), &post("110105199001010010", "2026-01-01", "")).await;
     assert_eq!(unknown.status, 422);
     assert!(unknown.text().contains("没有找到此身份证号码对应的人员"), "{}", unknown.text());
+    let html = unknown.text();
+    let (form_at, error_at) =
+        (html.find("id=\"record-post\"").expect("form"), html.find("没有找到此身份证号码").expect("error"));
+    assert!(error_at > form_at, "the error is shown beside the form, not at the top of the page");
     let backwards =
         admin.post(&format!("/orgs/{c11}/positions"), &post("11010519491231002X", "2026-01-01", "2025-12-31")).await;
     assert_eq!(backwards.status, 422);

@@ -153,6 +153,8 @@ struct ShowPage {
     can_staff: bool,
     /// The post form, as typed when it was refused.
     post: NewPosition,
+    /// The errors are the post form's: shown beside it, not at the top of the page.
+    post_failed: bool,
     titles: &'static [Title],
     employments: &'static [Employment],
     sources: &'static [CadreSource],
@@ -190,6 +192,7 @@ async fn show_page(state: &AppState, user: &CurrentUser, id: OrgId, errors: Erro
         can_write,
         can_staff,
         post: NewPosition::default(),
+        post_failed: false,
         titles: Title::ALL,
         employments: Employment::ALL,
         sources: CadreSource::ALL,
@@ -271,6 +274,7 @@ pub async fn add_position(
         Err(AppError::Invalid(e)) => {
             let mut page = show_page(&state, &user, OrgId(id), Errors(Some(e))).await?;
             page.post = form;
+            page.post_failed = true;
             render_invalid(&page)
         }
         Err(e) => Err(e.into()),
