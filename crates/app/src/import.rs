@@ -305,11 +305,31 @@ pub fn template(kind: Kind) -> AppResult<Vec<u8>> {
 }
 
 /// The problems of a rejected import, as a workbook to fix the file by.
-pub fn problems_xlsx(problems: &[RowProblem]) -> AppResult<Vec<u8>> {
+/// The problems of an import as a workbook staff can fix the file from: each problem with its
+/// row, column and message, then that row of the file as it was (under the file's own headers).
+pub fn problems_xlsx(problems: &[RowProblem], sheet: &Sheet) -> AppResult<Vec<u8>> {
+    let text = |c: &Cell| match c {
+        Cell::Text(t) => t.clone(),
+        Cell::Number(n) => n.to_string(),
+        Cell::Date(d) => d.to_string(),
+        Cell::Empty => String::new(),
+    };
+    let file_header: Vec<String> = sheet.rows.first().map(|h| h.iter().map(text).collect()).unwrap_or_default();
+    let mut header: Vec<&str> = vec!["行", "列", "问题"];
+    header.extend(file_header.iter().map(String::as_str));
     crate::export::text_workbook(
         "导入问题",
-        &["行", "列", "问题"],
-        problems.iter().map(|p| vec![p.row.to_string(), p.column.clone(), p.message.clone()]),
+        &header,
+        problems.iter().map(|p| {
+            let mut row = vec![p.row.to_string(), p.column.clone(), p.message.clone()];
+            // Problem rows count from 1 as in the spreadsheet, the header being row 1.
+            if p.row >= 2
+                && let Some(data) = sheet.rows.get(p.row - 1)
+            {
+                row.extend(data.iter().map(text));
+            }
+            row
+        }),
     )
 }
 

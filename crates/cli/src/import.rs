@@ -62,7 +62,7 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
                 eprintln!("……另有 {} 处问题", problems.len() - 50);
             }
             let report = args.file.with_extension("problems.xlsx");
-            std::fs::write(&report, import::problems_xlsx(&problems).map_err(crate::explain)?)
+            std::fs::write(&report, import::problems_xlsx(&problems, &sheet).map_err(crate::explain)?)
                 .with_context(|| format!("无法写入问题清单 {}", report.display()))?;
             bail!("共 {} 处问题，未写入任何数据；问题清单已写入 {}", problems.len(), report.display())
         }

@@ -74,9 +74,9 @@ pub async fn upload(
             import::read(&file_name, &bytes, state.app.import_limits).map(|sheet| (k, sheet))
         }
     });
-    let result = match parsed {
-        Ok((k, sheet)) => import::run(&state.app, &user.actor, k, &sheet, dry_run, &|_, _| {}).await,
-        Err(e) => Err(e),
+    let (result, sheet) = match parsed {
+        Ok((k, sheet)) => (import::run(&state.app, &user.actor, k, &sheet, dry_run, &|_, _| {}).await, sheet),
+        Err(e) => (Err(e), import::Sheet::default()),
     };
     match result {
         Ok(outcome) => {
@@ -88,7 +88,7 @@ pub async fn upload(
             render(&page(&user, kind, Some(done), Vec::new(), Errors::default()))
         }
         Err(AppError::Rows(problems)) if as_xlsx => {
-            Ok(xlsx_download("import-problems.xlsx", import::problems_xlsx(&problems)?))
+            Ok(xlsx_download("import-problems.xlsx", import::problems_xlsx(&problems, &sheet)?))
         }
         Err(AppError::Rows(problems)) => render_invalid(&page(&user, kind, None, problems, Errors::default())),
         Err(AppError::Invalid(e)) => render_invalid(&page(&user, kind, None, Vec::new(), Errors(Some(e)))),
