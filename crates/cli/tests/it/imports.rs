@@ -149,8 +149,8 @@ fn the_cli_imports_with_a_dry_run_and_writes_a_problem_list() {
     let stderr = String::from_utf8_lossy(&again.stderr);
     assert!(stderr.contains("第 2 行 “身份证号码”：该身份证号码已登记"), "{stderr}");
     // The problem list repeats the bad row under the file's own headers.
-    let mut book: calamine::Xlsx<_> = calamine::open_workbook(dir.join("people.problems.xlsx")).expect("problems");
-    let rows = calamine::Reader::worksheet_range_at(&mut book, 0).expect("sheet").expect("range");
+    let mut book: Xlsx<_> = calamine::open_workbook(dir.join("people.problems.xlsx")).expect("problems");
+    let rows = book.worksheet_range_at(0).expect("sheet").expect("range");
     let cells: Vec<Vec<String>> = rows.rows().map(|r| r.iter().map(ToString::to_string).collect()).collect();
     assert_eq!(cells[0], ["行", "列", "问题", "姓名", "性别", "身份证号码"]);
     assert_eq!(cells[1][0], "2");
