@@ -83,6 +83,23 @@ async fn a_bad_row_rejects_the_whole_file_with_every_problem(t: TestApp) {
         .map(|c| c.to_string())
         .collect();
     assert_eq!(header[..4], ["姓名", "性别", "出生日期", "身份证号码"]);
+    // An instructions sheet: each column, required or not, and what it takes.
+    let help: Vec<Vec<String>> = book
+        .worksheet_range("填写说明")
+        .expect("instructions")
+        .rows()
+        .map(|r| r.iter().map(ToString::to_string).collect())
+        .collect();
+    let row = |label: &str| help.iter().find(|r| r[0] == label).unwrap_or_else(|| panic!("{label} explained")).clone();
+    assert_eq!(row("姓名")[1], "必填");
+    assert_eq!(row("性别")[2], "从下拉列表中选择：男、女");
+    assert!(row("身份证号码")[2].contains("文本格式"));
+    // The gender column carries the drop-down (a list validation in the sheet).
+    let mut zip = zip::ZipArchive::new(Cursor::new(template.body.to_vec())).expect("zip");
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("xl/worksheets/sheet1.xml").expect("sheet1"), &mut xml)
+        .expect("xml");
+    assert!(xml.contains("<dataValidation type=\"list\"") && xml.contains("\"男,女\""), "{xml}");
 }
 
 async fn orgs_people_and_positions_import_in_order(t: TestApp) {
