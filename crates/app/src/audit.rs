@@ -121,8 +121,13 @@ impl From<audit_event::Model> for Row {
             id: m.id,
             occurred_local: format_local(m.occurred_at),
             occurred_at: m.occurred_at,
-            // The system actor (the command line, the demo) by a name people read.
-            actor: if m.actor_name == "system" { "系统（命令行）".into() } else { m.actor_name },
+            // The system actor on the command line (the demo, imports, `qingtuan user …`) by a
+            // name people read; only a row without a user, written from the command line.
+            actor: if m.actor_user_id.is_none() && m.actor_name == "system" && m.client_addr == "cli" {
+                "系统（命令行）".into()
+            } else {
+                m.actor_name
+            },
             action_label: action.map_or_else(|| m.action.clone(), |a| a.label().to_owned()),
             action: m.action,
             object_kind_label: kind.map_or_else(|| m.object_kind.clone(), |k| k.label().to_owned()),

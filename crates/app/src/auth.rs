@@ -37,13 +37,14 @@ pub const LOGIN_ATTEMPTS_PER_ADDRESS_PER_HOUR: i32 = 100;
 /// locked or disabled account.
 pub const LOGIN_REJECTED: &str = "用户名或密码错误；连续失败 5 次后账户将锁定 30 分钟";
 
-/// The key of the failure counter: the normalised name if it parses, otherwise the raw input.
+/// The key of the failure counter: the normalised name if it parses, otherwise a hash of the raw
+/// input under a prefix no name can have (names have no `:`), so no typed text can reach another
+/// counter (`reauth:…`, `name@device`).
 fn attempt_key(raw: &str) -> String {
-    Username::parse(raw)
-        .map_or_else(|_| raw.trim().to_lowercase(), |u| u.as_str().to_owned())
-        .chars()
-        .take(64)
-        .collect()
+    match Username::parse(raw) {
+        Ok(u) => u.as_str().to_owned(),
+        Err(_) => format!("raw:{}", &sha256_hex(raw.trim())[..32]),
+    }
 }
 
 /// What a login attempt came to.
@@ -161,6 +162,11 @@ pub async fn login_second_factor(
     client: &ClientInfo,
 ) -> AppResult<LoginOutcome> {
     let now = app.now();
+    // The per-address limit holds for codes as for passwords.
+    let address = address_key(client);
+    if let Some(wait) = limits::blocked_for(&app.db, &address, LOGIN_ATTEMPTS_PER_ADDRESS_PER_HOUR, now).await? {
+        return Err(AppError::TooManyRequests { retry_after_secs: wait });
+    }
     let mut parts = challenge.splitn(3, '.');
     let (Some(id), Some(expires), Some(signature)) = (parts.next(), parts.next(), parts.next()) else {
         return Ok(LoginOutcome::Rejected);
@@ -177,6 +183,7 @@ pub async fn login_second_factor(
     let txn = app.begin().await?;
     let accepted = if locked { None } else { crate::second_factor::accept(app, &txn, &account, code, now).await? };
     let Some(accepted) = accepted else {
+        limits::hit(&txn, &address, now).await?;
         attempt.fail(app, &txn, locked, AuditAction::SecondFactorFailed, now).await?;
         txn.commit().await?;
         return Ok(LoginOutcome::Rejected);

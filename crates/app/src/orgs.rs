@@ -676,9 +676,26 @@ pub async fn update(app: &App, actor: &Actor, id: OrgId, form: &OrgEdit) -> AppR
         }
     };
     if let (Some(f), Some(d)) = (founded_on, found.dissolved_on)
-        && f > d
+        && f >= d
     {
-        problems.push(FieldError { field: "founded_on", message: "成立日期不能晚于撤销日期".into() });
+        problems
+            .push(FieldError { field: "founded_on", message: format!("成立日期 {f} 应早于撤销日期 {d}") });
+    }
+    // No post may start before its org's founding, so the founding date cannot move past one.
+    if let Some(f) = founded_on.filter(|f| *f != found.founded_on) {
+        use qingtuan_entity::position;
+        use sea_orm::QueryOrder;
+        let first = position::Entity::find()
+            .filter(position::Column::OrgId.eq(found.id))
+            .order_by_asc(position::Column::StartOn)
+            .one(&app.db)
+            .await?;
+        if let Some(p) = first.filter(|p| p.start_on < f) {
+            problems.push(FieldError {
+                field: "founded_on",
+                message: format!("该组织有 {} 起的任职记录，成立日期不能晚于此日", p.start_on),
+            });
+        }
     }
     let (Some(name), Some(kind), Some(basis), Some(founded_on), true) =
         (name, kind, basis, founded_on, problems.is_empty())

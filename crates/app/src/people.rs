@@ -273,9 +273,17 @@ async fn visible_with(app: &App, actor: &Actor, permission: Permission) -> AppRe
     Ok(Condition::all().add(person::Column::Id.in_subquery(in_scope)))
 }
 
+/// The people the actor may read (none without `people.read`), as a condition on `people`.
+pub(crate) async fn read_condition(app: &App, actor: &Actor) -> AppResult<Condition> {
+    if !actor.can_somewhere(READ) {
+        return Ok(Condition::all().add(sea_orm::sea_query::Expr::value(false)));
+    }
+    visible(app, actor).await
+}
+
 /// Which of `ids` the actor may read.
 pub(crate) async fn readable_among(app: &App, actor: &Actor, ids: &[i64]) -> AppResult<HashSet<i64>> {
-    let cond = visible(app, actor).await?;
+    let cond = read_condition(app, actor).await?;
     let mut readable = HashSet::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
         let found: Vec<i64> = person::Entity::find()

@@ -36,6 +36,8 @@ pub struct StrandedPost {
     pub position_id: i64,
     pub person_id: i64,
     pub person_name: String,
+    /// The viewer may open the person's page.
+    pub person_visible: bool,
     pub org: OrgView,
     pub dissolved_on: chrono::NaiveDate,
 }
@@ -112,6 +114,7 @@ pub async fn report(app: &App, actor: &Actor) -> AppResult<Report> {
                     position_id: p.id,
                     person_id: p.person_id,
                     person_name: name,
+                    person_visible: true,
                     org: view(o, 0),
                     dissolved_on: on,
                 });
@@ -119,6 +122,19 @@ pub async fn report(app: &App, actor: &Actor) -> AppResult<Report> {
         }
     }
     stranded.rows.truncate(SHOWN as usize);
+    // Names only of people the viewer may read, and never a child's: the rest as 人员（无权查看）.
+    let ids: Vec<i64> = stranded.rows.iter().map(|p| p.person_id).collect();
+    let readable = crate::people::readable_among(app, actor, &ids).await?;
+    let today = qingtuan_domain::time::local_date(app.now());
+    for row in &mut stranded.rows {
+        let person = person::Entity::find_by_id(row.person_id).one(&app.db).await?;
+        let child =
+            person.as_ref().and_then(|p| p.birth_on).is_some_and(|b| qingtuan_domain::person::is_minor_on(b, today));
+        if !readable.contains(&row.person_id) || child {
+            row.person_name = "人员（无权查看姓名）".into();
+            row.person_visible = false;
+        }
+    }
 
     // People holding or having held a post in scope, without a birth date (age-based figures and
     // the children's rules need it).
@@ -129,7 +145,8 @@ pub async fn report(app: &App, actor: &Actor) -> AppResult<Report> {
         .take();
     let people = person::Entity::find()
         .filter(person::Column::BirthOn.is_null())
-        .filter(person::Column::Id.in_subquery(posted_in_scope));
+        .filter(person::Column::Id.in_subquery(posted_in_scope))
+        .filter(crate::people::read_condition(app, actor).await?);
     let people_without_birth_date = Items {
         total: people.clone().count(&app.db).await?,
         rows: people

@@ -4,9 +4,9 @@
 //! required of the holders of roles a district admin marks.
 
 use chrono::{DateTime, Utc};
+use qingtuan_domain::Invalid;
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
 use qingtuan_domain::ids::{OrgId, UserId};
-use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::user;
 use rand::RngCore;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, Set};
@@ -123,9 +123,12 @@ pub(crate) async fn accept<C: ConnectionTrait>(
     typed: &str,
     now: DateTime<Utc>,
 ) -> AppResult<Option<Accepted>> {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, Condition, QueryFilter};
     let Some(secret) = enrolled_secret(app, account)? else { return Ok(None) };
     let typed = normalise(typed);
-    let mut active = account.clone().into_active_model();
+    // Each use is written only if nothing used the same code meanwhile (a conditional update:
+    // two requests with one code at once — one wins, the other finds nothing changed).
     if typed.len() == 6 && typed.chars().all(|c| c.is_ascii_digit()) {
         let now_step = step_at(now);
         let last = account.totp_last_step.unwrap_or(i64::MIN);
@@ -133,18 +136,26 @@ pub(crate) async fn accept<C: ConnectionTrait>(
             .filter(|s| *s > last)
             .find(|s| constant_time_eq(&code_for_step(&secret, *s), &typed));
         let Some(step) = step else { return Ok(None) };
-        active.totp_last_step = Set(Some(step));
-        active.update(conn).await?;
-        return Ok(Some(Accepted::Totp(step)));
+        let used = user::Entity::update_many()
+            .col_expr(user::Column::TotpLastStep, Expr::value(step))
+            .filter(user::Column::Id.eq(account.id))
+            .filter(Condition::any().add(user::Column::TotpLastStep.is_null()).add(user::Column::TotpLastStep.lt(step)))
+            .exec(conn)
+            .await?;
+        return Ok((used.rows_affected == 1).then_some(Accepted::Totp(step)));
     }
-    let mut hashes: Vec<String> =
-        account.recovery_codes.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default();
+    let Some(stored) = account.recovery_codes.clone() else { return Ok(None) };
+    let mut hashes: Vec<String> = serde_json::from_str(&stored).unwrap_or_default();
     let hashed = sha256_hex(&typed);
     let Some(index) = hashes.iter().position(|h| constant_time_eq(h, &hashed)) else { return Ok(None) };
     hashes.remove(index);
-    active.recovery_codes = Set(Some(json!(hashes).to_string()));
-    active.update(conn).await?;
-    Ok(Some(Accepted::Recovery(hashes.len())))
+    let used = user::Entity::update_many()
+        .col_expr(user::Column::RecoveryCodes, Expr::value(json!(hashes).to_string()))
+        .filter(user::Column::Id.eq(account.id))
+        .filter(user::Column::RecoveryCodes.eq(stored))
+        .exec(conn)
+        .await?;
+    Ok((used.rows_affected == 1).then_some(Accepted::Recovery(hashes.len())))
 }
 
 fn constant_time_eq(a: &str, b: &str) -> bool {
@@ -309,11 +320,6 @@ pub(crate) async fn record<C: ConnectionTrait>(
 ) -> AppResult<()> {
     let entry = Entry::new(action, ObjectKind::User).object(UserId(account.id)).scope(OrgId(account.org_id));
     audit::record(conn, now, actor, entry).await
-}
-
-/// The field error for a wrong code.
-pub fn wrong_code() -> Invalid {
-    Invalid(vec![FieldError { field: "code", message: "验证码不正确或已使用".into() }])
 }
 
 #[cfg(test)]

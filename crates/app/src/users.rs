@@ -377,6 +377,28 @@ pub async fn set_disabled(app: &App, actor: &Actor, id: UserId, disabled: bool) 
     Ok(())
 }
 
+/// Recovers an account on the server itself (`qingtuan user reset`): a new one-time password,
+/// its lock-outs lifted (every counter of its name) and, if it was disabled, enabled again — all
+/// audited.
+pub async fn recover(app: &App, id: UserId) -> AppResult<String> {
+    let system = Actor::system();
+    let account = user::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    if account.disabled_at.is_some() {
+        set_disabled(app, &system, id, false).await?;
+    }
+    let txn = app.begin().await?;
+    qingtuan_entity::login_attempt::Entity::delete_many()
+        .filter(
+            Condition::any()
+                .add(qingtuan_entity::login_attempt::Column::Username.eq(account.username.clone()))
+                .add(qingtuan_entity::login_attempt::Column::Username.starts_with(format!("{}@", account.username))),
+        )
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    reset_password(app, &system, id).await
+}
+
 /// Gives the account a new one-time password (returned once), and ends its sessions.
 pub async fn reset_password(app: &App, actor: &Actor, id: UserId) -> AppResult<String> {
     let account = find_to_administer(app, actor, id).await?;

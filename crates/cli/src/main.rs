@@ -113,7 +113,8 @@ enum UserCommand {
         db: DbArgs,
     },
     /// Recover an account on the server itself (e.g. the only district admin's): a new one-time
-    /// password, and with --second-factor its second factor removed; its sessions end. Audited.
+    /// password, its lock-outs lifted, re-enabled if it was disabled, and with --second-factor its
+    /// second factor removed; its sessions end. Audited.
     Reset {
         /// Login name.
         name: String,
@@ -295,7 +296,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             if second_factor {
                 users::reset_second_factor(&app, &system, id).await.map_err(explain)?;
             }
-            let password = users::reset_password(&app, &system, id).await.map_err(explain)?;
+            let password = users::recover(&app, id).await.map_err(explain)?;
             let also = if second_factor {
                 "，两步验证已移除（如角色要求，登录后须重新设置）"
             } else {

@@ -19,6 +19,10 @@ impl Username {
         if !normalized.chars().all(allowed) {
             return Err(Invalid::one("username", "用户名只能包含字母、数字、下划线、连字符和点"));
         }
+        // The audit log names the command line's actor so.
+        if normalized == "system" {
+            return Err(Invalid::one("username", "“system”为系统保留，请换一个用户名"));
+        }
         Ok(Self(normalized))
     }
 

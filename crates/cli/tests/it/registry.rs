@@ -315,6 +315,16 @@ async fn posts_are_recorded_and_ended_on_the_orgs_page(t: TestApp) {
     assert!(!page.contains("id=\"done\""), "once");
     assert!(page.contains("在岗人员（1）") && page.contains("任八") && page.contains("书记"), "{page}");
     assert_eq!(t.audit_count("position.create").await, 1);
+    // The founding date cannot move past a post's start.
+    admin.get(&format!("/orgs/{c11}/edit")).await;
+    let later = admin
+        .post(
+            &format!("/orgs/{c11}"),
+            &[("name", "一街道一社区团支部"), ("kind", "branch"), ("basis", "unit"), ("founded_on", "2026-02-01")],
+        )
+        .await;
+    assert_eq!(later.status, 422);
+    assert!(later.text().contains("该组织有 2026-01-01 起的任职记录"), "{}", later.text());
 
     // Another community's admin neither records nor ends posts here.
     t.create_user("c21", "org_admin", "C21").await;

@@ -249,6 +249,16 @@ async fn five_wrong_reauthentications_end_the_session(t: TestApp) {
     t.create_user("lee", "org_viewer", "S1").await;
     let browser = t.login("lee").await;
     assert_eq!(browser.get("/reauth?next=/people").await.status, 200);
+    // A login name that is no name cannot reach the re-authentication counter.
+    let lee = t.user_id("lee").await;
+    for _ in 0..4 {
+        t.client().login(&format!("reauth:{lee}"), "Wrong-Pass-2026!").await;
+    }
+    let once = browser.post("/reauth", &[("next", "/people"), ("password", "Wrong-Pass-2026!")]).await;
+    assert_eq!(once.status, 422);
+    assert_eq!(browser.get("/dashboard").await.status, 200, "one wrong answer of the owner's own ends nothing");
+    let right = browser.post("/reauth", &[("next", "/people"), ("password", PASSWORD)]).await;
+    assert_eq!(right.status, 303, "a right answer clears the count");
     for _ in 0..4 {
         let res = browser.post("/reauth", &[("next", "/people"), ("password", "Wrong-Pass-2026!")]).await;
         assert_eq!(res.status, 422);
