@@ -55,8 +55,9 @@ pub enum LoginOutcome {
     /// The password was right and the account has a second factor: its code is asked next. The
     /// challenge (a cookie) proves the password for five minutes.
     SecondFactor { challenge: String },
-    /// Logged in. `device` is this browser's device cookie for the account (see [`counter_key`]).
-    LoggedIn { session: NewSession, device: String },
+    /// Logged in. `device` is this browser's device cookie for the account, name and value (see
+    /// [`counter_key`]).
+    LoggedIn { session: NewSession, device: (String, String) },
 }
 
 /// How long the password step of a two-step login stays good.
@@ -67,20 +68,33 @@ const CHALLENGE_MINUTES: i64 = 5;
 /// and everyone else's together. So five wrong passwords from anywhere lock the account for
 /// unknown browsers (等保: lock after 5 failures) — but not for its owner's usual browser, which
 /// locks only after five failures of its own.
-fn counter_key(app: &App, name: &str, device: Option<&str>) -> String {
-    let known = device.and_then(|cookie| {
+/// Each account has its own cookie in the browser (`DEVICE_COOKIE_PREFIX` + a keyed hash of the
+/// name), so several people sharing an office PC each keep theirs. `devices` are the values of
+/// every such cookie the browser sent.
+fn counter_key(app: &App, name: &str, devices: &[String]) -> String {
+    let known = devices.iter().find_map(|cookie| {
         let (nonce, signature) = cookie.split_once('.')?;
         (device_signature(app, name, nonce) == signature).then(|| format!("{name}@{}", &sha256_hex(nonce)[..16]))
     });
     known.unwrap_or_else(|| name.to_owned())
 }
 
+/// The prefix of the device cookies' names.
+pub const DEVICE_COOKIE_PREFIX: &str = "qt_device_";
+
 fn device_signature(app: &App, name: &str, nonce: &str) -> String {
     hex::encode(&app.keys.sign(&format!("device|{name}|{nonce}"))[..16])
 }
 
-/// A new device cookie for the account, set after every successful login (a year's life).
-fn device_cookie(app: &App, name: &str) -> String {
+/// A new device cookie for the account, name and value, set after every successful login (a
+/// year's life).
+fn device_cookie(app: &App, name: &str) -> (String, String) {
+    let cookie_name =
+        format!("{DEVICE_COOKIE_PREFIX}{}", &hex::encode(app.keys.sign(&format!("device-name|{name}")))[..12]);
+    (cookie_name, device_value(app, name))
+}
+
+fn device_value(app: &App, name: &str) -> String {
     let nonce: String = random_token().chars().take(22).collect();
     let signature = device_signature(app, name, &nonce);
     format!("{nonce}.{signature}")
@@ -93,13 +107,13 @@ fn challenge_signature(app: &App, account: &user::Model, expires: i64) -> String
     hex::encode(app.keys.sign(&message))
 }
 
-/// Checks the password; opens a session, or asks for the second factor. `device` is the
-/// browser's device cookie, if it sent one.
+/// Checks the password; opens a session, or asks for the second factor. `devices` are the
+/// browser's device cookies.
 pub async fn login(
     app: &App,
     raw_username: &str,
     password: &str,
-    device: Option<&str>,
+    devices: &[String],
     client: &ClientInfo,
 ) -> AppResult<LoginOutcome> {
     let now = app.now();
@@ -114,7 +128,7 @@ pub async fn login(
         return Err(AppError::TooManyRequests { retry_after_secs: wait });
     }
 
-    let counter = counter_key(app, &name, device);
+    let counter = counter_key(app, &name, devices);
     let locked = is_locked(app, &counter, now).await?;
     let account = match Username::parse(raw_username) {
         Ok(name) => user::Entity::find().filter(user::Column::Username.eq(name.as_str())).one(&app.db).await?,
@@ -158,7 +172,7 @@ pub async fn login_second_factor(
     app: &App,
     challenge: &str,
     code: &str,
-    device: Option<&str>,
+    devices: &[String],
     client: &ClientInfo,
 ) -> AppResult<LoginOutcome> {
     let now = app.now();
@@ -177,7 +191,7 @@ pub async fn login_second_factor(
     if !genuine || expires < now.timestamp() || account.disabled_at.is_some() {
         return Ok(LoginOutcome::Rejected);
     }
-    let counter = counter_key(app, &account.username, device);
+    let counter = counter_key(app, &account.username, devices);
     let attempt = Attempt::new(Some(&account), &account.username, &counter, client);
     let locked = is_locked(app, &counter, now).await?;
     let txn = app.begin().await?;

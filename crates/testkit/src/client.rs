@@ -73,6 +73,11 @@ impl TestClient {
         self.cookies.lock().expect("jar").iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
     }
 
+    /// The first of our cookies whose name starts with `prefix`, name and value.
+    pub fn cookie_starting_with(&self, prefix: &str) -> Option<(String, String)> {
+        self.cookies.lock().expect("jar").iter().find(|(k, _)| k.starts_with(prefix)).cloned()
+    }
+
     pub fn set_cookie(&self, name: &str, value: &str) {
         let mut jar = self.cookies.lock().expect("jar");
         jar.retain(|(k, _)| k != name);

@@ -210,9 +210,15 @@ async fn an_administrator_resets_a_lost_second_factor_by_the_granting_rule(t: Te
 async fn nobody_elsewhere_can_lock_the_owner_out_of_their_usual_browser(t: TestApp) {
     t.seed_tree().await;
     t.create_user("joan", "org_viewer", "S1").await;
+    t.create_user("kim", "org_viewer", "S1").await;
     let usual = t.login("joan").await;
-    assert!(usual.cookie("qt_device").is_some(), "the browser is remembered after a login");
+    let (device_name, device_value) = usual.cookie_starting_with("qt_device_").expect("a device cookie");
     logout(&usual).await;
+    // A colleague logs in on the same (shared) browser: joan's device cookie stays.
+    let second = usual.login("kim", PASSWORD).await;
+    assert_eq!(second.status, 303);
+    logout(&usual).await;
+    assert_eq!(usual.cookie(&device_name).as_deref(), Some(device_value.as_str()), "each account keeps its own");
 
     // Someone elsewhere tries five passwords: the account locks for every browser it has not
     // been used in…
@@ -226,12 +232,12 @@ async fn nobody_elsewhere_can_lock_the_owner_out_of_their_usual_browser(t: TestA
     assert_eq!(usual.login("joan", PASSWORD).await.status, 303);
     // A device cookie copied to another account's name counts for nothing.
     let forged = t.client();
-    forged.set_cookie("qt_device", &usual.cookie("qt_device").unwrap_or_default());
-    t.create_user("kim", "org_viewer", "S1").await;
+    forged.set_cookie(&device_name, &device_value);
+    t.create_user("kimi", "org_viewer", "S1").await;
     for _ in 0..5 {
-        forged.login("kim", "Wrong-Pass-2026!").await;
+        forged.login("kimi", "Wrong-Pass-2026!").await;
     }
-    assert_eq!(t.client().login("kim", PASSWORD).await.status, 200, "kim locked for unknown browsers");
+    assert_eq!(t.client().login("kimi", PASSWORD).await.status, 200, "kimi locked for unknown browsers");
 
     // The usual browser still locks after five failures of its own (等保).
     logout(&usual).await;

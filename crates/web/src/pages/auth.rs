@@ -9,9 +9,6 @@ use crate::middleware::{LOGIN_CSRF_COOKIE, cookie, is_secure, session_cookie_nam
 use crate::pages::render;
 use crate::{AppState, Client, CurrentUser, PageError};
 
-/// The browser's device cookie: failures from a browser the account has logged in from are
-/// counted apart from everyone else's (see `auth::login`).
-const DEVICE_COOKIE: &str = "qt_device";
 /// The proof of the password between the two steps of a login with a second factor.
 const CHALLENGE_COOKIE: &str = "qt_login2";
 const DEVICE_COOKIE_SECS: i64 = 365 * 24 * 3600;
@@ -77,8 +74,7 @@ pub async fn login(
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {
-    let device = cookie(&headers, DEVICE_COOKIE);
-    match auth::login(&state.app, &form.username, &form.password, device.as_deref(), &client).await? {
+    match auth::login(&state.app, &form.username, &form.password, &devices(&headers), &client).await? {
         LoginOutcome::Rejected => login_page(&state, &headers, form.username, Some(auth::LOGIN_REJECTED)),
         LoginOutcome::SecondFactor { challenge } => {
             let secure = is_secure(&state, &headers);
@@ -104,8 +100,7 @@ pub async fn login_second_factor(
     Form(form): Form<SecondFactorForm>,
 ) -> Result<Response, PageError> {
     let Some(challenge) = cookie(&headers, CHALLENGE_COOKIE) else { return Ok(Redirect::to("/login").into_response()) };
-    let device = cookie(&headers, DEVICE_COOKIE);
-    match auth::login_second_factor(&state.app, &challenge, &form.code, device.as_deref(), &client).await? {
+    match auth::login_second_factor(&state.app, &challenge, &form.code, &devices(&headers), &client).await? {
         LoginOutcome::LoggedIn { session, device } => Ok(logged_in(&state, &headers, &session, &device)),
         _ => {
             let page = |csrf| render(&SecondFactorPage { csrf, message: Some(SECOND_FACTOR_REJECTED) });
@@ -116,13 +111,28 @@ pub async fn login_second_factor(
 
 const SECOND_FACTOR_REJECTED: &str = "验证码不正确、已使用或已过期；连续失败 5 次后账户将锁定 30 分钟";
 
+/// The browser's device cookies (one per account that logged in from it): failures from a browser
+/// the account has logged in from are counted apart from everyone else's (see `auth::login`).
+fn devices(headers: &HeaderMap) -> Vec<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .filter(|(k, _)| k.starts_with(auth::DEVICE_COOKIE_PREFIX))
+        .map(|(_, v)| v.to_owned())
+        .take(16)
+        .collect()
+}
+
 /// Sets the session and device cookies, clears the pre-session ones, and goes to the dashboard.
-fn logged_in(state: &AppState, headers: &HeaderMap, session: &auth::NewSession, device: &str) -> Response {
+fn logged_in(state: &AppState, headers: &HeaderMap, session: &auth::NewSession, device: &(String, String)) -> Response {
     let secure = is_secure(state, headers);
     let mut res = Redirect::to("/dashboard").into_response();
     let cookies = [
         set_cookie(secure, session_cookie_name(secure), &session.token, None),
-        set_cookie(secure, DEVICE_COOKIE, device, Some(DEVICE_COOKIE_SECS)),
+        set_cookie(secure, &device.0, &device.1, Some(DEVICE_COOKIE_SECS)),
         set_cookie(secure, LOGIN_CSRF_COOKIE, "", Some(0)),
         set_cookie(secure, CHALLENGE_COOKIE, "", Some(0)),
     ];
