@@ -173,6 +173,14 @@ async fn insert(conn: &crate::db::Write, app: &App, actor: &Actor, form: &NewOrg
         problems
             .push(FieldError { field: "dissolved_on", message: format!("撤销日期 {d} 应晚于成立日期 {f}") });
     }
+    // Under a dissolved parent only an org of its history: founded before and dissolved by then.
+    if let Some(pd) = parent.as_ref().and_then(|p| p.dissolved_on) {
+        let fits = dissolved_on.is_some_and(|d| d <= pd) && founded_on.is_some_and(|f| f < pd);
+        if !fits {
+            let message = format!("上级组织已于 {pd} 撤销：其下级组织须成立于此前，并填写不晚于 {pd} 的撤销日期");
+            problems.push(FieldError { field: "parent_code", message });
+        }
+    }
     if let Some(c) = &code
         && find_by_code(conn, c.as_str()).await?.is_some()
     {
@@ -367,8 +375,8 @@ async fn dissolvable(app: &App, actor: &Actor, id: OrgId, on: chrono::NaiveDate)
     if found.dissolved_on.is_some() {
         return Err(Invalid::one("dissolved_on", "该组织已撤销").into());
     }
-    if on < found.founded_on {
-        return Err(Invalid::one("dissolved_on", "撤销日期不能早于成立日期").into());
+    if on <= found.founded_on {
+        return Err(Invalid::one("dissolved_on", format!("撤销日期应晚于成立日期 {}", found.founded_on)).into());
     }
     let subtree: Vec<i64> = org_closure::Entity::find()
         .filter(org_closure::Column::AncestorId.eq(found.id))
@@ -388,6 +396,11 @@ async fn dissolvable(app: &App, actor: &Actor, id: OrgId, on: chrono::NaiveDate)
         .filter(sea_orm::Condition::any().add(position::Column::EndOn.is_null()).add(position::Column::EndOn.gt(on)))
         .all(&app.db)
         .await?;
+    // A sub-organisation founded on or after the date would be dissolved before it existed.
+    if let Some(later) = live_children.iter().find(|c| c.founded_on >= on) {
+        let message = format!("下级组织“{}”成立于 {}，不早于撤销日期：请先处理该组织", later.name, later.founded_on);
+        return Err(Invalid::one("dissolved_on", message).into());
+    }
     Ok((found, live_children, live_posts))
 }
 

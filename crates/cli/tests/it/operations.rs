@@ -528,9 +528,23 @@ fn set_up_a_district(db: &[&str], key: Option<&str>) {
         "组织代码,组织名称,组织类型,上级组织代码,领域代码,所在区域代码,组建方式,成立日期,撤销日期\n\
          CY01T,城阳街道团工委,working_committee,CY,street_community,CY01,,2010-01-01,\n\
          CY02T,流亭街道团工委,working_committee,CY,street_community,CY02,,2010-01-01,\n\
-         OLD,旧社区团支部,branch,CY01T,street_community,CY01-01,,2015-01-01,2021-06-01\n",
+         OLD,旧社区团支部,branch,CY01T,street_community,CY01-01,,2015-01-01,2021-06-01\n\
+         OLDC,旧团支部下属团小组,branch,OLD,street_community,CY01-01,,2016-01-01,2021-01-01\n",
     );
     ok(&run(&["import", "orgs", &orgs]));
+    // Under a dissolved org only its history: an org still existing there is refused.
+    let orphan = file(
+        "orphan.csv",
+        "组织代码,组织名称,组织类型,上级组织代码,领域代码,所在区域代码,组建方式,成立日期,撤销日期\n\
+         ORPH,无主团支部,branch,OLD,street_community,CY01-01,,2016-01-01,\n",
+    );
+    let orphan = run(&["import", "orgs", &orphan]);
+    assert!(!orphan.status.success());
+    assert!(
+        String::from_utf8_lossy(&orphan.stderr).contains("上级组织已于 2021-06-01 撤销"),
+        "{}",
+        String::from_utf8_lossy(&orphan.stderr)
+    );
     let people = file(
         "people.csv",
         "姓名,性别,身份证号码\n甲,男,370214199505041232\n乙,女,370214199601012343\n丙,男,370214199702023455\n\
@@ -568,7 +582,7 @@ fn set_up_a_district(db: &[&str], key: Option<&str>) {
     assert_eq!(value("workforce.per_10k_youth"), (Some(2), Some(3)));
     // 甲, seconded to the root (founding date unknown), counts on both dates.
     assert_eq!(value("cadres.seconded_part_time.district"), (Some(1), Some(1)));
-    assert_eq!(value("org.social_domain.count"), (Some(2), Some(3)));
+    assert_eq!(value("org.social_domain.count"), (Some(2), Some(4)), "OLDC existed on the baseline, not after");
     // Dissolving through the CLI: the street's committee, with its posts, from 2022-01-01.
     one_line_failure(&run(&["org", "dissolve", "CY02T", "--on", "2022-01-01"]), "在岗职务");
     ok(&run(&["org", "dissolve", "CY02T", "--on", "2022-01-01", "--with-subtree"]));
