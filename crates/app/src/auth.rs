@@ -440,8 +440,8 @@ pub async fn resolve_session(app: &App, token: &str, client: &ClientInfo) -> App
 /// authenticated. Wrong answers count towards the account's lock-out, and the fifth in a row
 /// ends the session, so a stolen session cannot be used to guess the code.
 pub async fn reauthenticate(app: &App, actor: &Actor, token: &str, password: &str, code: &str) -> AppResult<bool> {
-    let user_id = actor.user_id().ok_or(AppError::Unauthenticated)?;
-    let account = user::Entity::find_by_id(user_id.0).one(&app.db).await?.ok_or(AppError::Unauthenticated)?;
+    let account = own_account(app, actor).await?;
+    let user_id = UserId(account.id);
     let password_ok = verify_password(password, &account.password_hash).await?;
     let now = app.now();
     let counter = format!("reauth:{}", account.id);
@@ -531,6 +531,12 @@ async fn account_and_grants(app: &App, user_id: UserId) -> AppResult<Option<(use
     Ok(Some((account, grants)))
 }
 
+/// The actor's own account, as stored now.
+pub async fn own_account(app: &App, actor: &Actor) -> AppResult<user::Model> {
+    let id = actor.user_id().ok_or(AppError::Unauthenticated)?;
+    user::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::Unauthenticated)
+}
+
 /// Ends the session behind `token`.
 pub async fn logout(app: &App, actor: &Actor, token: &str) -> AppResult<()> {
     let txn = app.begin().await?;
@@ -559,8 +565,8 @@ pub struct PasswordChange {
 /// Changes the actor's own password and ends every other session of theirs; the current session
 /// is replaced by a new one, whose secrets are returned.
 pub async fn change_password(app: &App, actor: &Actor, form: &PasswordChange) -> AppResult<NewSession> {
-    let user_id = actor.user_id().ok_or(AppError::Unauthenticated)?;
-    let account = user::Entity::find_by_id(user_id.0).one(&app.db).await?.ok_or(AppError::Unauthenticated)?;
+    let account = own_account(app, actor).await?;
+    let user_id = UserId(account.id);
     let mut problems = Vec::new();
     if !verify_password(&form.current, &account.password_hash).await? {
         problems.push(FieldError { field: "current", message: "当前密码不正确".into() });

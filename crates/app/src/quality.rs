@@ -100,6 +100,9 @@ pub async fn report(app: &App, actor: &Actor) -> AppResult<Report> {
     let dissolved: Vec<org::Model> =
         org::Entity::find().filter(in_scope()).filter(org::Column::DissolvedOn.is_not_null()).all(&app.db).await?;
     let mut stranded = Items::default();
+    let today = qingtuan_domain::time::local_date(app.now());
+    // Each listed person is read once: the name, and whether they are a child today.
+    let mut children = Vec::new();
     for o in &dissolved {
         let Some(on) = o.dissolved_on else { continue };
         let held = position::Entity::find()
@@ -108,12 +111,17 @@ pub async fn report(app: &App, actor: &Actor) -> AppResult<Report> {
         stranded.total += held.clone().count(&app.db).await?;
         if (stranded.rows.len() as u64) < SHOWN {
             for p in held.limit(SHOWN).all(&app.db).await? {
-                let name =
-                    person::Entity::find_by_id(p.person_id).one(&app.db).await?.map(|x| x.name).unwrap_or_default();
+                let person = person::Entity::find_by_id(p.person_id).one(&app.db).await?;
+                children.push(
+                    person
+                        .as_ref()
+                        .and_then(|x| x.birth_on)
+                        .is_some_and(|b| qingtuan_domain::person::is_minor_on(b, today)),
+                );
                 stranded.rows.push(StrandedPost {
                     position_id: p.id,
                     person_id: p.person_id,
-                    person_name: name,
+                    person_name: person.map(|x| x.name).unwrap_or_default(),
                     person_visible: true,
                     org: view(o, 0),
                     dissolved_on: on,
@@ -125,11 +133,7 @@ pub async fn report(app: &App, actor: &Actor) -> AppResult<Report> {
     // Names only of people the viewer may read, and never a child's: the rest as 人员（无权查看）.
     let ids: Vec<i64> = stranded.rows.iter().map(|p| p.person_id).collect();
     let readable = crate::people::readable_among(app, actor, &ids).await?;
-    let today = qingtuan_domain::time::local_date(app.now());
-    for row in &mut stranded.rows {
-        let person = person::Entity::find_by_id(row.person_id).one(&app.db).await?;
-        let child =
-            person.as_ref().and_then(|p| p.birth_on).is_some_and(|b| qingtuan_domain::person::is_minor_on(b, today));
+    for (row, child) in stranded.rows.iter_mut().zip(children) {
         if !readable.contains(&row.person_id) || child {
             row.person_name = "人员（无权查看姓名）".into();
             row.person_visible = false;
@@ -160,7 +164,7 @@ pub async fn report(app: &App, actor: &Actor) -> AppResult<Report> {
             .collect(),
     };
 
-    let year = qingtuan_domain::time::local_date(app.now()).year();
+    let year = today.year();
     let regions_without_population = if scope::covers_everything(&app.db, actor, READ).await? {
         let with_record = Query::select()
             .column(youth_population::Column::RegionId)

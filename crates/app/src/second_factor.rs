@@ -13,9 +13,10 @@ use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, S
 use serde_json::json;
 
 use crate::audit::{self, Entry};
+use crate::auth::own_account;
 use crate::crypto::sha256_hex;
 use crate::error::AppResult;
-use crate::{Actor, App, AppError};
+use crate::{Actor, App};
 
 /// Seconds per step (RFC 6238's default, what every authenticator app uses).
 const STEP_SECS: i64 = 30;
@@ -290,12 +291,6 @@ pub fn recovery_codes_left(account: &user::Model) -> Option<usize> {
             .and_then(|j| serde_json::from_str::<Vec<String>>(j).ok())
             .map_or(0, |v| v.len())
     })
-}
-
-/// The actor's own account, as stored now.
-pub async fn own_account(app: &App, actor: &Actor) -> AppResult<user::Model> {
-    let id = actor.user_id().ok_or(AppError::Unauthenticated)?;
-    user::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::Unauthenticated)
 }
 
 fn new_recovery_codes() -> (Vec<String>, Vec<String>) {

@@ -35,15 +35,18 @@ pub enum Auth {
     BadToken,
 }
 
-pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+/// Every cookie the request carries, name and value.
+pub fn cookies(headers: &HeaderMap) -> impl Iterator<Item = (&str, &str)> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())
+}
+
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    cookies(headers).find(|(k, _)| *k == name).map(|(_, v)| v.to_owned())
 }
 
 fn session_cookie(headers: &HeaderMap) -> Option<String> {

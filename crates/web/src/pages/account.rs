@@ -140,7 +140,7 @@ pub async fn reauth_form(
     user: CurrentUser,
     axum::extract::Query(form): axum::extract::Query<ReauthForm>,
 ) -> Result<Response, PageError> {
-    let account = second_factor::own_account(&state.app, &user.actor).await?;
+    let account = auth::own_account(&state.app, &user.actor).await?;
     render(&ReauthPage {
         layout: Layout::new(&user, "/account", "再次验证身份"),
         next: next_or_dashboard(&form.next),
@@ -159,7 +159,7 @@ pub async fn reauth(
     if auth::reauthenticate(&state.app, &user.actor, &user.session_token, &form.password, &form.code).await? {
         return Ok(Redirect::to(&next).into_response());
     }
-    let account = second_factor::own_account(&state.app, &user.actor).await?;
+    let account = auth::own_account(&state.app, &user.actor).await?;
     let enrolled = second_factor::is_enrolled(&account);
     let message = if enrolled { "密码或动态码错误" } else { "密码错误" };
     render_invalid(&ReauthPage {
@@ -191,7 +191,7 @@ async fn second_factor_page(
     new_codes: Vec<String>,
     errors: Errors,
 ) -> Result<SecondFactorPage, PageError> {
-    let account = second_factor::own_account(&state.app, &user.actor).await?;
+    let account = auth::own_account(&state.app, &user.actor).await?;
     let pending = match second_factor::pending(&state.app, &user.actor).await? {
         Some(e) => {
             let svg = super::volunteering::qr_svg(&e.uri)?;

@@ -5,7 +5,7 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use qingtuan_app::auth::{self, LoginOutcome};
 
-use crate::middleware::{LOGIN_CSRF_COOKIE, cookie, is_secure, session_cookie_name, set_cookie};
+use crate::middleware::{LOGIN_CSRF_COOKIE, cookie, cookies, is_secure, session_cookie_name, set_cookie};
 use crate::pages::render;
 use crate::{AppState, Client, CurrentUser, PageError};
 
@@ -114,12 +114,7 @@ const SECOND_FACTOR_REJECTED: &str = "验证码不正确、已使用或已过期
 /// The browser's device cookies (one per account that logged in from it): failures from a browser
 /// the account has logged in from are counted apart from everyone else's (see `auth::login`).
 fn devices(headers: &HeaderMap) -> Vec<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
+    cookies(headers)
         .filter(|(k, _)| k.starts_with(auth::DEVICE_COOKIE_PREFIX))
         .map(|(_, v)| v.to_owned())
         .take(16)
