@@ -441,7 +441,7 @@ pub async fn build(app: &App) -> Result<DemoLogins, AppError> {
     let branches: Vec<String> = communities.iter().map(|(c, _)| format!("{c}B")).collect();
     mobilisation(app, &mut g.rng, &volunteers, &branches).await?;
     projects_and_activities(app, &mut g.rng, &branches).await?;
-    crate::stats::set_default_dates(app, &system, Some(d), b).await?;
+    crate::figures::set_default_dates(app, &system, Some(d), b).await?;
 
     let mut accounts = Vec::new();
     for (label, username, display, role, scope) in [

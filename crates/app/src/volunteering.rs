@@ -4,13 +4,13 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use qingtuan_domain::Invalid;
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
 use qingtuan_domain::ids::OrgId;
 use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::time::{format_local_clock, start_of_local_day};
-use qingtuan_domain::volunteering::{DEFAULT_MIN_SHARE_PERCENT, Task, credited_minutes};
+use qingtuan_domain::volunteering::{DEFAULT_MIN_SHARE_PERCENT, DonationKind, Task, credited_minutes};
 use qingtuan_entity::{donation, hour_adjustment, recruitment_call, shift, team_member, turnout, volunteer_team};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::json;
@@ -280,7 +280,7 @@ pub struct NewDonation {
 
 pub async fn record_donation(app: &App, actor: &Actor, form: &NewDonation) -> AppResult<i64> {
     let org = org_in_scope(app, actor, &form.org_code).await?;
-    if !matches!(form.donor_kind.as_str(), "person" | "org") || !matches!(form.kind.as_str(), "cash" | "goods") {
+    if !matches!(form.donor_kind.as_str(), "person" | "org") || DonationKind::parse(&form.kind).is_err() {
         return Err(Invalid::one("kind", "捐赠方应为个人或单位，类型应为捐款或捐物").into());
     }
     if form.value_fen <= 0 {
@@ -312,13 +312,6 @@ pub async fn record_donation(app: &App, actor: &Actor, form: &NewDonation) -> Ap
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
     Ok(row.id)
-}
-
-/// The period a flow indicator covers: `[from, to]`, and the one of the same length before it.
-pub fn previous_period(from: NaiveDate, to: NaiveDate) -> (NaiveDate, NaiveDate) {
-    let days = (to - from).num_days() + 1;
-    let prev_to = from - TimeDelta::days(1);
-    (prev_to - TimeDelta::days(days - 1), prev_to)
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -465,7 +458,7 @@ pub async fn overview(app: &App, actor: &Actor, from: NaiveDate, to: NaiveDate) 
                     ("person", Some(_)) => "个人（姓名不公开）".into(),
                     (_, Some(n)) => n.clone(),
                 },
-                kind: if d.kind == "cash" { "捐款".into() } else { "捐物".into() },
+                kind: DonationKind::parse(&d.kind).map(DonationKind::label).unwrap_or("—").into(),
                 yuan: format!("{:.2}", d.value_fen as f64 / 100.0),
                 purpose: d.purpose,
                 donated_on: d.donated_on,

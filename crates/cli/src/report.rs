@@ -3,12 +3,11 @@
 
 use std::io::Write;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use chrono::NaiveDate;
 use clap::Args;
-use qingtuan_app::stats::{self, Params};
-use qingtuan_app::{Actor, orgs, report};
-use qingtuan_domain::ids::OrgId;
+use qingtuan_app::figures::{self, ReportRequest, formats};
+use qingtuan_app::{Actor, AppError};
 
 use crate::config::{DbArgs, Settings};
 
@@ -37,29 +36,27 @@ pub async fn run(args: ReportArgs) -> anyhow::Result<()> {
     if !matches!(args.format.as_str(), "text" | "json" | "xlsx") {
         bail!("格式“{}”无效，应为 text、json 或 xlsx", args.format);
     }
-    if args.baseline > args.as_of {
-        bail!("基准日 {} 晚于统计日 {}", args.baseline, args.as_of);
-    }
     let app = crate::open(&Settings::load(&args.db, None)?).await?;
-    let system = Actor::system();
-    let scope_org = match &args.scope {
-        Some(code) => {
-            let found = orgs::find_by_code(&app.db, code).await?.with_context(|| format!("组织代码“{code}”不存在"))?;
-            (OrgId(found.id), found.name)
-        }
-        None => {
-            let id = stats::default_scope(&app, &system).await.map_err(|_| anyhow::anyhow!("数据库中还没有组织"))?;
-            (id, orgs::show(&app, &system, id).await?.name)
-        }
+    let req = ReportRequest {
+        as_of: Some(args.as_of),
+        baseline: Some(args.baseline),
+        from: args.from,
+        scope: args.scope.clone(),
+        street: None,
     };
-    let params =
-        Params { as_of: args.as_of, baseline: args.baseline, from: args.from, scope: scope_org.0, region_path: None };
-    let report = stats::report(&app, &system, &params).await.map_err(|e| anyhow::anyhow!(e))?;
+    let report = match figures::report(&app, &Actor::system(), &req).await {
+        Ok(report) => report,
+        Err(AppError::NotFound) => match &args.scope {
+            Some(code) => bail!("组织代码“{code}”不存在"),
+            None => bail!("数据库中还没有组织"),
+        },
+        Err(e) => bail!(e),
+    };
     let mut out = std::io::stdout().lock();
     match args.format.as_str() {
-        "json" => writeln!(out, "{}", serde_json::to_string_pretty(&report::to_json(&report))?)?,
-        "xlsx" => out.write_all(&report::to_xlsx(&params, &scope_org.1, &report).map_err(|e| anyhow::anyhow!(e))?)?,
-        _ => write!(out, "{}", report::to_text(&params, &scope_org.1, &report))?,
+        "json" => writeln!(out, "{}", serde_json::to_string_pretty(&formats::to_json(&report))?)?,
+        "xlsx" => out.write_all(&formats::to_xlsx(&report).map_err(|e| anyhow::anyhow!(e))?)?,
+        _ => write!(out, "{}", formats::to_text(&report))?,
     }
     Ok(())
 }

@@ -1,5 +1,11 @@
 //! The indicator catalogue: every figure the product reports, with a stable key, a Chinese name, a
-//! unit and a plain definition shown beside the figure, so users always know what was counted.
+//! unit, a plain definition shown beside the figure, so users always know what was counted — and
+//! the rule that counts it. The figures engine (`app::figures`) walks this catalogue and evaluates
+//! each entry's rule, so adding an indicator is adding one entry here.
+
+use crate::org::OrgKind;
+use crate::position::{CadreSource, Employment, ServingLevel, Title};
+use crate::region::{OrgBasis, RegionKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -13,6 +19,164 @@ pub enum Measure {
     Flow,
 }
 
+impl Measure {
+    /// What a figure of this measure is compared with, as the comparison says it.
+    pub fn compared_with(self) -> &'static str {
+        match self {
+            Self::Flow => "上一同长时段",
+            Self::Stock | Self::SinceBaseline => "基准",
+        }
+    }
+}
+
+/// Which organisations an org rule counts. Every condition holds on the date counted: the org
+/// exists (founded on or before it, not dissolved on or before it) and lies in the scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrgMatch {
+    /// One kind; `None`: every kind of league organisation proper (`OrgKind::is_league_org`).
+    pub kind: Option<OrgKind>,
+    /// Only orgs whose sector is marked as social domain.
+    pub social_domain: bool,
+    pub basis: Option<OrgBasis>,
+    /// Only orgs located in a region of this level (community covers villages).
+    pub located: Option<RegionKind>,
+}
+
+impl OrgMatch {
+    pub const LEAGUE: Self = Self { kind: None, social_domain: false, basis: None, located: None };
+
+    pub const fn of_kind(kind: OrgKind) -> Self {
+        Self { kind: Some(kind), ..Self::LEAGUE }
+    }
+    pub const fn in_social_domain(self) -> Self {
+        Self { social_domain: true, ..self }
+    }
+    pub const fn basis(self, basis: OrgBasis) -> Self {
+        Self { basis: Some(basis), ..self }
+    }
+    pub const fn located(self, level: RegionKind) -> Self {
+        Self { located: Some(level), ..self }
+    }
+}
+
+/// Which posts a people rule counts; an empty list allows any value. A post counts on a date when
+/// it is held then (started on or before it, not ended on or before it) in an org that exists then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PostMatch {
+    pub titles: &'static [Title],
+    pub sources: &'static [CadreSource],
+    pub employments: &'static [Employment],
+    pub serving_levels: &'static [ServingLevel],
+}
+
+impl PostMatch {
+    pub const ANY: Self = Self { titles: &[], sources: &[], employments: &[], serving_levels: &[] };
+
+    pub const fn titles(self, titles: &'static [Title]) -> Self {
+        Self { titles, ..self }
+    }
+    pub const fn sources(self, sources: &'static [CadreSource]) -> Self {
+        Self { sources, ..self }
+    }
+    pub const fn employments(self, employments: &'static [Employment]) -> Self {
+        Self { employments, ..self }
+    }
+    pub const fn serving_levels(self, serving_levels: &'static [ServingLevel]) -> Self {
+        Self { serving_levels, ..self }
+    }
+
+    /// Does every post this matches also match `wider`?
+    pub fn within(&self, wider: &PostMatch) -> bool {
+        fn subset<T: PartialEq>(narrow: &[T], wide: &[T]) -> bool {
+            wide.is_empty() || (!narrow.is_empty() && narrow.iter().all(|n| wide.contains(n)))
+        }
+        subset(self.titles, wider.titles)
+            && subset(self.sources, wider.sources)
+            && subset(self.employments, wider.employments)
+            && subset(self.serving_levels, wider.serving_levels)
+    }
+}
+
+/// A quantity recorded by the work of a period: summed over the records dated in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Flow {
+    /// Sign-ups to activities held in the period, cancelled ones left out.
+    ActivitySignups,
+    /// Of those, the ones the organiser recorded as attended.
+    ActivityAttendance,
+    /// People served recorded on activities held in the period.
+    PeopleServedAtActivities,
+    /// Volunteer teams that existed at some time in the period.
+    TeamsActive,
+    /// Turn-outs at recruitment calls' shifts in the period.
+    Turnouts,
+    /// Minutes credited to those turn-outs.
+    CreditedMinutes,
+    /// Minutes of approved hour adjustments dated in the period (negative when taken away).
+    AdjustedMinutes,
+    /// People served recorded on shifts in the period.
+    PeopleServedAtShifts,
+    /// Cash donations in the period, in fen.
+    DonatedCash,
+    /// Donations in kind in the period, at their value in fen.
+    DonatedGoods,
+}
+
+/// How a flow's sum is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scale {
+    Count,
+    /// Minutes shown as whole hours.
+    Hours,
+    /// Fen shown as whole yuan.
+    Yuan,
+}
+
+impl Scale {
+    pub fn apply(self, sum: i64) -> i64 {
+        match self {
+            Self::Count => sum,
+            Self::Hours => (sum as f64 / 60.0).round() as i64,
+            Self::Yuan => (sum as f64 / 100.0).round() as i64,
+        }
+    }
+}
+
+/// How an indicator is counted from the records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// Orgs that match and exist on the date.
+    Orgs(OrgMatch),
+    /// Orgs that match, were founded after the baseline date and exist on the as-of date.
+    NewOrgs(OrgMatch),
+    /// Regions of the level (in the scope's region) where a matching org located in the region
+    /// exists on the date; the figure also says how many such regions there are.
+    RegionsCovered(RegionKind, OrgMatch),
+    /// Different people holding a matching post on the date.
+    People(PostMatch),
+    /// Different people holding any post in a social-domain org on the date (the regular work
+    /// force, kept as merged periods per person).
+    WorkForce,
+    /// A people figure per 10,000 young people of the scope's region in the date's year.
+    PerTenThousandYouth(&'static Indicator),
+    /// The sum of these flows over the period, shown on this scale.
+    Sum(&'static [Flow], Scale),
+}
+
+impl Rule {
+    pub const fn measure(&self) -> Measure {
+        match self {
+            Self::NewOrgs(_) => Measure::SinceBaseline,
+            Self::Sum(..) => Measure::Flow,
+            Self::Orgs(_)
+            | Self::RegionsCovered(..)
+            | Self::People(_)
+            | Self::WorkForce
+            | Self::PerTenThousandYouth(_) => Measure::Stock,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Indicator {
     pub key: &'static str,
@@ -22,70 +186,104 @@ pub struct Indicator {
     pub definition: &'static str,
     /// The figure in the seed report this indicator proves (FIGURES.md ids).
     pub seed_ref: &'static str,
+    #[serde(skip)]
+    pub rule: Rule,
 }
 
 macro_rules! catalogue {
-    ($($ident:ident = $key:literal, $name:literal, $unit:literal, $measure:ident, $seed:literal, $def:literal;)*) => {
+    ($($ident:ident = $key:literal, $name:literal, $unit:literal, $seed:literal, $rule:expr, $def:literal;)*) => {
         $(pub const $ident: Indicator = Indicator {
-            key: $key, name: $name, unit: $unit, measure: Measure::$measure, seed_ref: $seed, definition: $def,
+            key: $key, name: $name, unit: $unit, measure: $rule.measure(), seed_ref: $seed, definition: $def, rule: $rule,
         };)*
         /// Every indicator, in report order.
         pub const CATALOGUE: &[Indicator] = &[$($ident),*];
     };
 }
 
+const SECRETARY: &[Title] = &[Title::Secretary];
+const SECONDED_OR_PART_TIME: &[Employment] = &[Employment::Seconded, Employment::PartTime];
+const SOCIAL_SELECTION: &[CadreSource] = &[CadreSource::SocialSelection];
+const YWC: OrgMatch = OrgMatch::of_kind(OrgKind::YouthWorkCommittee);
+const PWC: OrgMatch = OrgMatch::of_kind(OrgKind::PioneerWorkCommittee);
+
 catalogue! {
-    SOCIAL_DOMAIN_ORGS = "org.social_domain.count", "社会领域团组织数", "个", Stock, "O7",
+    SOCIAL_DOMAIN_ORGS = "org.social_domain.count", "社会领域团组织数", "个", "O7",
+        Rule::Orgs(OrgMatch::LEAGUE.in_social_domain()),
         "当日存续的团组织（团委、团工委、团总支、团支部、联合团支部）中，所属领域标记为“社会领域”的个数。";
-    NEW_WORKING_COMMITTEES = "org.new.working_committees", "新成立团工委", "个", SinceBaseline, "O1 O2",
+    NEW_WORKING_COMMITTEES = "org.new.working_committees", "新成立团工委", "个", "O1 O2",
+        Rule::NewOrgs(OrgMatch::of_kind(OrgKind::WorkingCommittee)),
         "基准日之后、统计日及之前成立且统计日仍存续的团工委个数。";
-    NEW_INDUSTRY_WORKING_COMMITTEES = "org.new.industry_working_committees", "新成立行业系统团工委", "个", SinceBaseline, "O1",
+    NEW_INDUSTRY_WORKING_COMMITTEES = "org.new.industry_working_committees", "新成立行业系统团工委", "个", "O1",
+        Rule::NewOrgs(OrgMatch::of_kind(OrgKind::WorkingCommittee).basis(OrgBasis::Industry)),
         "基准日之后成立、按行业系统组建（组建方式为“行业”）且统计日仍存续的团工委个数。";
-    NEW_COMMUNITY_BRANCHES = "org.new.community_branches", "新成立社区团支部", "个", SinceBaseline, "O2",
+    NEW_COMMUNITY_BRANCHES = "org.new.community_branches", "新成立社区团支部", "个", "O2",
+        Rule::NewOrgs(OrgMatch::of_kind(OrgKind::Branch).located(RegionKind::Community)),
         "基准日之后成立、所在区域为社区或村且统计日仍存续的团支部个数。";
-    STREETS_WITH_YOUTH_WORK_COMMITTEE = "coverage.streets.youth_work_committee", "成立青工委的街道", "个", Stock, "O3",
+    STREETS_WITH_YOUTH_WORK_COMMITTEE = "coverage.streets.youth_work_committee", "成立青工委的街道", "个", "O3",
+        Rule::RegionsCovered(RegionKind::Street, YWC),
         "当日有存续的街道级青工委（所在区域即该街道）的街道个数。";
-    STREETS_WITH_PIONEER_WORK_COMMITTEE = "coverage.streets.pioneer_work_committee", "成立少工委的街道", "个", Stock, "O3",
+    STREETS_WITH_PIONEER_WORK_COMMITTEE = "coverage.streets.pioneer_work_committee", "成立少工委的街道", "个", "O3",
+        Rule::RegionsCovered(RegionKind::Street, PWC),
         "当日有存续的街道级少工委的街道个数。";
-    COMMUNITIES_WITH_YOUTH_WORK_COMMITTEE = "coverage.communities.youth_work_committee", "成立青工委的社区", "个", Stock, "O4",
+    COMMUNITIES_WITH_YOUTH_WORK_COMMITTEE = "coverage.communities.youth_work_committee", "成立青工委的社区", "个", "O4",
+        Rule::RegionsCovered(RegionKind::Community, YWC),
         "当日有存续的社区级青工委（所在区域为该社区或村）的社区和村的个数。";
-    COMMUNITIES_WITH_PIONEER_WORK_COMMITTEE = "coverage.communities.pioneer_work_committee", "成立少工委的社区", "个", Stock, "O4",
+    COMMUNITIES_WITH_PIONEER_WORK_COMMITTEE = "coverage.communities.pioneer_work_committee", "成立少工委的社区", "个", "O4",
+        Rule::RegionsCovered(RegionKind::Community, PWC),
         "当日有存续的社区级少工委的社区和村的个数。";
-    COMMUNITIES_WITH_BRANCH = "coverage.communities.branch", "建有团支部的社区", "个", Stock, "O2",
+    COMMUNITIES_WITH_BRANCH = "coverage.communities.branch", "建有团支部的社区", "个", "O2",
+        Rule::RegionsCovered(RegionKind::Community, OrgMatch::of_kind(OrgKind::Branch)),
         "当日有存续团支部（所在区域为该社区或村）的社区和村的个数。";
-    INDUSTRY_YOUTH_WORK_COMMITTEES = "org.youth_work_committees.industry", "行业青工委", "个", Stock, "O5",
+    INDUSTRY_YOUTH_WORK_COMMITTEES = "org.youth_work_committees.industry", "行业青工委", "个", "O5",
+        Rule::Orgs(YWC.basis(OrgBasis::Industry)),
         "当日存续、按行业组建的青工委个数（如快递服务行业、文学艺术团体）。";
-    AREA_YOUTH_WORK_COMMITTEES = "org.youth_work_committees.area", "区域化青工委", "个", Stock, "O6",
+    AREA_YOUTH_WORK_COMMITTEES = "org.youth_work_committees.area", "区域化青工委", "个", "O6",
+        Rule::Orgs(YWC.basis(OrgBasis::Area)),
         "当日存续、按园区商圈等区域组建的青工委个数。";
-    WORKFORCE = "workforce.count", "社会领域经常性工作力量", "人", Stock, "O8",
+    WORKFORCE = "workforce.count", "社会领域经常性工作力量", "人", "O8",
+        Rule::WorkForce,
         "当日在社会领域组织中有在岗职务的不同人数（一人多职只计一次）。";
-    WORKFORCE_PER_10K = "workforce.per_10k_youth", "每万名青年对应工作力量", "人", Stock, "O8",
+    WORKFORCE_PER_10K = "workforce.per_10k_youth", "每万名青年对应工作力量", "人", "O8",
+        Rule::PerTenThousandYouth(&WORKFORCE),
         "社会领域经常性工作力量 ÷ 统计范围内当年青年人口 × 10000，四舍五入到个位。";
-    SECRETARIES_TWO_COMMITTEES = "secretaries.from_two_committees", "“两委”委员兼任团组织书记", "人", Stock, "C1",
+    SECRETARIES_TWO_COMMITTEES = "secretaries.from_two_committees", "“两委”委员兼任团组织书记", "人", "C1",
+        Rule::People(PostMatch::ANY.titles(SECRETARY).sources(&[CadreSource::TwoCommittees])),
         "当日在岗、职务为书记、来源为“两委委员”的不同人数。";
-    SECRETARIES_GOOD_RURAL_YOUTH = "secretaries.good_rural_youth", "乡村好青年担任团组织书记", "人", Stock, "C2",
+    SECRETARIES_GOOD_RURAL_YOUTH = "secretaries.good_rural_youth", "乡村好青年担任团组织书记", "人", "C2",
+        Rule::People(PostMatch::ANY.titles(SECRETARY).sources(&[CadreSource::GoodRuralYouth])),
         "当日在岗、职务为书记、来源为“乡村好青年”的不同人数。";
-    CADRES_DISTRICT = "cadres.seconded_part_time.district", "到团区委挂职兼职的青年", "人", Stock, "C4",
+    CADRES_DISTRICT = "cadres.seconded_part_time.district", "到团区委挂职兼职的青年", "人", "C4",
+        Rule::People(PostMatch::ANY.employments(SECONDED_OR_PART_TIME).sources(SOCIAL_SELECTION).serving_levels(&[ServingLevel::District])),
         "当日在岗、任职方式为挂职或兼职、来源为社会化选拔、挂兼职层级为区级的不同人数。";
-    CADRES_STREET = "cadres.seconded_part_time.street", "到街道团工委挂职兼职的青年", "人", Stock, "C4",
+    CADRES_STREET = "cadres.seconded_part_time.street", "到街道团工委挂职兼职的青年", "人", "C4",
+        Rule::People(PostMatch::ANY.employments(SECONDED_OR_PART_TIME).sources(SOCIAL_SELECTION).serving_levels(&[ServingLevel::Street])),
         "当日在岗、任职方式为挂职或兼职、来源为社会化选拔、挂兼职层级为街道级的不同人数。";
-    VOLUNTEER_TEAMS = "volunteer.teams.count", "青年突击队", "支", Flow, "P8",
+    VOLUNTEER_TEAMS = "volunteer.teams.count", "青年突击队", "支", "P8",
+        Rule::Sum(&[Flow::TeamsActive], Scale::Count),
         "统计期内存续过（组建日不晚于期末、未在期初前解散）的青年突击队支数。";
-    VOLUNTEER_TURNOUTS = "volunteer.turnouts", "出动志愿者", "人次", Flow, "P8",
+    VOLUNTEER_TURNOUTS = "volunteer.turnouts", "出动志愿者", "人次", "P8",
+        Rule::Sum(&[Flow::Turnouts], Scale::Count),
         "统计期内各招募令班次的志愿者出勤记录条数，一人参加一个班次计一人次。";
-    VOLUNTEER_HOURS = "volunteer.hours", "志愿服务时长", "小时", Flow, "P8",
+    VOLUNTEER_HOURS = "volunteer.hours", "志愿服务时长", "小时", "P8",
+        Rule::Sum(&[Flow::CreditedMinutes, Flow::AdjustedMinutes], Scale::Hours),
         "统计期内计入的志愿服务时长之和：出勤达到班次时长规定比例（默认 60%）的，按实际出勤时间计；加上经上级组织批准的补录时长，减去核减的时长。";
-    PEOPLE_SERVED = "volunteer.people_served", "志愿服务人次", "人次", Flow, "P8",
+    PEOPLE_SERVED = "volunteer.people_served", "志愿服务人次", "人次", "P8",
+        Rule::Sum(&[Flow::PeopleServedAtShifts, Flow::PeopleServedAtActivities], Scale::Count),
         "统计期内各招募令班次和各项活动登记的服务对象人次之和。";
-    DONATIONS = "donations.value_yuan", "捐款捐物", "元", Flow, "P8",
+    DONATIONS = "donations.value_yuan", "捐款捐物", "元", "P8",
+        Rule::Sum(&[Flow::DonatedCash, Flow::DonatedGoods], Scale::Yuan),
         "统计期内登记的捐款金额与捐物折价之和。";
-    DONATIONS_CASH = "donations.cash_yuan", "其中捐款", "元", Flow, "P8",
+    DONATIONS_CASH = "donations.cash_yuan", "其中捐款", "元", "P8",
+        Rule::Sum(&[Flow::DonatedCash], Scale::Yuan),
         "统计期内登记的捐款金额之和。";
-    DONATIONS_GOODS = "donations.goods_yuan", "其中捐物折价", "元", Flow, "P8",
+    DONATIONS_GOODS = "donations.goods_yuan", "其中捐物折价", "元", "P8",
+        Rule::Sum(&[Flow::DonatedGoods], Scale::Yuan),
         "统计期内登记的捐物折价之和。";
-    ACTIVITY_SIGNUPS = "activities.signups", "活动报名", "人次", Flow, "B1 B2 B3",
+    ACTIVITY_SIGNUPS = "activities.signups", "活动报名", "人次", "B1 B2 B3",
+        Rule::Sum(&[Flow::ActivitySignups], Scale::Count),
         "统计期内举办的活动收到的报名人次（不含已取消的报名）。";
-    ACTIVITY_ATTENDANCE = "activities.attendance", "活动参加", "人次", Flow, "B1 B2 B3",
+    ACTIVITY_ATTENDANCE = "activities.attendance", "活动参加", "人次", "B1 B2 B3",
+        Rule::Sum(&[Flow::ActivityAttendance], Scale::Count),
         "统计期内举办的活动中，组织方登记为实际参加的人次。";
 }
 
@@ -103,5 +301,25 @@ mod tests {
         keys.sort_unstable();
         keys.dedup();
         assert_eq!(keys.len(), CATALOGUE.len());
+    }
+
+    #[test]
+    fn a_ratio_refers_to_a_people_figure_of_the_catalogue() {
+        for i in CATALOGUE {
+            if let Rule::PerTenThousandYouth(of) = i.rule {
+                assert!(matches!(of.rule, Rule::People(_) | Rule::WorkForce), "{}", i.key);
+                assert!(CATALOGUE.contains(of), "{}", i.key);
+            }
+        }
+    }
+
+    #[test]
+    fn a_post_match_lies_within_a_wider_one_only_if_every_value_it_allows_is_allowed() {
+        let secretaries = PostMatch::ANY.titles(SECRETARY);
+        let two_committees = secretaries.sources(&[CadreSource::TwoCommittees]);
+        assert!(two_committees.within(&secretaries));
+        assert!(two_committees.within(&PostMatch::ANY));
+        assert!(!secretaries.within(&two_committees));
+        assert!(!PostMatch::ANY.within(&secretaries));
     }
 }

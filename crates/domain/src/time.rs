@@ -36,6 +36,13 @@ pub fn start_of_local_day(date: NaiveDate) -> DateTime<Utc> {
     (date.and_time(chrono::NaiveTime::MIN) - TimeDelta::hours(8)).and_utc()
 }
 
+/// The period a flow figure is compared with: the one of the same length just before `[from, to]`.
+pub fn previous_period(from: NaiveDate, to: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let days = (to - from).num_days() + 1;
+    let prev_to = from - TimeDelta::days(1);
+    (prev_to - TimeDelta::days(days - 1), prev_to)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,6 +16,13 @@ code_enum!(
     Other => "other", "其他";
 });
 
+code_enum!(
+    /// A donation is money or goods (counted at their value).
+    DonationKind, "kind", "捐赠类型" {
+    Cash => "cash", "捐款";
+    Goods => "goods", "捐物";
+});
+
 /// The share of a shift a volunteer must attend for the hours to count.
 pub const DEFAULT_MIN_SHARE_PERCENT: i64 = 60;
 

@@ -1,6 +1,6 @@
 //! A partial index holding only the posts that can make a secretary or a selected cadre figure
 //! (a few per cent of all posts), by org, so those figures never scan the work force's posts.
-//! Its condition is `stats::CADRE_POSTS`, written the same way in the figures' query.
+//! Its condition is `figures::engine::CADRE_POSTS`, written the same way in the figures' query.
 
 use sea_orm_migration::prelude::*;
 

@@ -226,6 +226,42 @@ async fn figures_at_the_date_edges_of_a_small_tree(t: TestApp) {
     let one_street = boss.get("/api/v1/reports?as_of=2022-05-31&baseline=2021-06-30&street=R2").await.json();
     assert_eq!(figure(&one_street, "org.social_domain.count").0, 2, "ST2 and ON_BASE lie in R2");
     assert_eq!(figure(&one_street, "workforce.count").0, 1);
+    // A subtree's work force is counted from its posts, not the whole tree's kept periods: person
+    // 1 from the as-of date; person 2's post ended on the baseline date.
+    let st1 = boss.get("/api/v1/reports?as_of=2022-05-31&baseline=2021-06-30&scope=ST1").await.json();
+    assert_eq!(figure(&st1, "workforce.count"), (1, Some(0), Some(1)));
+
+    // Every entry of the catalogue is evaluated, and the dashboard shows them in catalogue order.
+    let catalogue = qingtuan_domain::indicator::CATALOGUE;
+    for i in catalogue {
+        assert!(r[i.key].is_object(), "{} is not evaluated", i.key);
+    }
+    assert_eq!(
+        r.as_object().map(|o| o.keys().filter(|k| !k.contains("activities.by") && *k != "projects.indicators").count()),
+        Some(catalogue.len())
+    );
+    let dash = boss.get("/dashboard?as_of=2022-05-31&baseline=2021-06-30").await.text();
+    let shown: Vec<usize> = catalogue
+        .iter()
+        .map(|i| dash.find(&format!("id=\"fig-{}\"", i.key)).unwrap_or_else(|| panic!("{} is not shown", i.key)))
+        .collect();
+    assert!(shown.windows(2).all(|w| w[0] < w[1]), "the dashboard's order is the catalogue's");
+
+    // A request is resolved once, the same way everywhere: an unknown org or street is missing,
+    // dates out of order are refused with the reason.
+    for path in [
+        "/api/v1/reports?as_of=2022-05-31&baseline=2021-06-30&scope=NOPE",
+        "/api/v1/reports?as_of=2022-05-31&baseline=2021-06-30&street=NOPE",
+        "/dashboard?scope=NOPE",
+    ] {
+        assert_eq!(boss.get(path).await.status, 404, "{path}");
+    }
+    let late = boss.get("/api/v1/reports?as_of=2022-05-31&baseline=2021-06-30&from=2022-06-01").await;
+    assert_eq!(late.status, 422);
+    assert!(late.text().contains("期间起始日不能晚于统计日"), "{}", late.text());
+    let reversed = boss.get("/dashboard?as_of=2021-05-31&baseline=2022-06-30").await;
+    assert_eq!(reversed.status, 422);
+    assert!(reversed.text().contains("基准日不能晚于统计日"));
 }
 
 /// Runs `qingtuan check` on the test's database.

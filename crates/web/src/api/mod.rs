@@ -396,24 +396,14 @@ async fn report(
     ApiUser(actor): ApiUser,
     ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    use qingtuan_app::stats::{self, Params};
-    let app = &state.app;
-    if q.baseline > q.as_of {
-        return Err(AppError::Invalid(qingtuan_domain::Invalid::one("baseline", "基准日不能晚于统计日")).into());
-    }
-    let scope = match q.scope.as_deref() {
-        Some(code) => orgs::find_by_code(&app.db, code)
-            .await?
-            .map(|o| qingtuan_domain::ids::OrgId(o.id))
-            .unwrap_or(qingtuan_domain::ids::OrgId(0)),
-        None => stats::default_scope(app, &actor).await?,
+    use qingtuan_app::figures::{self, ReportRequest};
+    let req = ReportRequest {
+        as_of: Some(q.as_of),
+        baseline: Some(q.baseline),
+        from: q.from,
+        scope: q.scope,
+        street: q.street,
     };
-    let region_path = match q.street.as_deref() {
-        Some(code) => Some(qingtuan_app::regions::find_by_code(&app.db, code).await?.ok_or(AppError::NotFound)?.path),
-        None => None,
-    };
-    let report =
-        stats::report(app, &actor, &Params { as_of: q.as_of, baseline: q.baseline, from: q.from, scope, region_path })
-            .await?;
-    Ok(Json(qingtuan_app::report::to_json(&report)))
+    let report = figures::report(&state.app, &actor, &req).await?;
+    Ok(Json(figures::formats::to_json(&report)))
 }

@@ -144,7 +144,7 @@ struct ShowPage {
     layout: Layout,
     d: orgs::OrgDetail,
     staff: Vec<positions::PositionView>,
-    figures: Vec<qingtuan_app::stats::Figure>,
+    figures: Vec<qingtuan_app::figures::Figure>,
     as_of: chrono::NaiveDate,
     baseline: chrono::NaiveDate,
     history: Vec<qingtuan_app::audit::Row>,
@@ -173,13 +173,12 @@ async fn show_page(state: &AppState, user: &CurrentUser, id: OrgId, errors: Erro
     let can_write = scope::covers(&state.app.db, &user.actor, WRITE, id).await?;
     let can_staff = scope::covers(&state.app.db, &user.actor, qingtuan_app::people::WRITE, id).await?;
     // The figures of the subtree, for the dashboard's default dates, if the user may see figures here.
-    let (as_of, baseline) = qingtuan_app::stats::default_dates(&state.app).await?;
-    let figures = if scope::covers(&state.app.db, &user.actor, qingtuan_app::stats::READ, id).await? {
-        let p = qingtuan_app::stats::Params { as_of, baseline, from: None, scope: id, region_path: None };
-        qingtuan_app::stats::evaluate(&state.app.db, &p).await?
-    } else {
-        Vec::new()
+    let report = qingtuan_app::figures::of_org(&state.app, &user.actor, id).await?;
+    let (as_of, baseline) = match &report {
+        Some(r) => (r.params.as_of, r.params.baseline),
+        None => qingtuan_app::figures::default_dates(&state.app).await?,
     };
+    let figures = report.map(|r| r.figures.clone()).unwrap_or_default();
     let history = orgs::history(&state.app, &user.actor, id).await?;
     Ok(ShowPage {
         layout: Layout::new(user, "/orgs", d.org.name.clone()),

@@ -8,9 +8,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use chrono::NaiveDate;
+use qingtuan_app::AppError;
 use qingtuan_app::checkin::{self, Direction, Screen};
 use qingtuan_app::volunteering::{self, Overview, PendingHours, ShiftDetail, TeamDetail};
-use qingtuan_app::{AppError, stats};
 use qingtuan_domain::Invalid;
 use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::volunteering::Task;
@@ -43,7 +43,7 @@ struct Page {
 }
 
 async fn page(state: &AppState, user: &CurrentUser, period: &Period, errors: Errors) -> Result<Page, PageError> {
-    let (as_of, baseline) = stats::default_dates(&state.app).await?;
+    let (as_of, baseline) = qingtuan_app::figures::default_dates(&state.app).await?;
     let to = period.to.unwrap_or(as_of);
     let from = period.from.unwrap_or_else(|| baseline.succ_opt().unwrap_or(baseline));
     let o = volunteering::overview(&state.app, &user.actor, from, to).await?;

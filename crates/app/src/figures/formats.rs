@@ -1,11 +1,11 @@
-//! Reports: the figures of the catalogue as text, JSON or xlsx, for the CLI, the API and downloads.
+//! Reports as files: the figures of the catalogue as text, JSON or xlsx, for the CLI, the API and downloads.
 
 use rust_xlsxwriter::Workbook;
 use serde_json::{Map, Value, json};
 
+use super::Report;
 use crate::AppError;
 use crate::activities::number;
-use crate::stats::{Params, Report};
 
 /// `{"org.social_domain.count": {"value": 636, "baseline_value": 527, "delta": 109, "growth_pct": 20.7, …}, …}`,
 /// and the details under `activities.by_category`, `activities.by_audience` and `projects.indicators`.
@@ -38,37 +38,23 @@ fn value_text(v: Option<f64>) -> String {
     v.map(number).unwrap_or_else(|| "—".into())
 }
 
-fn signed(n: i64) -> String {
-    if n > 0 { format!("+{n}") } else { n.to_string() }
-}
-
 /// One line per figure: name, value, baseline, change.
-pub fn to_text(params: &Params, scope_name: &str, report: &Report) -> String {
+pub fn to_text(report: &Report) -> String {
+    let params = &report.params;
     let mut out = format!(
-        "青团统计报告 · {scope_name} · 统计日 {} · 基准日 {} · 期间指标自 {} 起\n\n",
+        "青团统计报告 · {} · 统计日 {} · 基准日 {} · 期间指标自 {} 起\n\n",
+        params.scope_org.name,
         params.as_of,
         params.baseline,
-        crate::stats::period_start(params)
+        params.period_start()
     );
     for f in &report.figures {
         let mut line = format!("{:<24} {:>8} {}", f.indicator.name, f.shown(), f.indicator.unit);
         if let Some(of) = f.of {
             line.push_str(&format!("（共 {of} 个）"));
         }
-        let base = if f.indicator.measure == qingtuan_domain::indicator::Measure::Flow {
-            "上一同长时段"
-        } else {
-            "基准"
-        };
-        match (f.baseline_value, f.delta) {
-            (Some(b), Some(d)) => {
-                line.push_str(&format!("  {base} {b}，变化 {}", signed(d)));
-                if let Some(g) = f.growth_pct {
-                    line.push_str(&format!("，增长 {g:.1}%"));
-                }
-            }
-            _ => line.push_str(&format!("  （{}）", f.without_comparison())),
-        }
+        line.push_str("  ");
+        line.push_str(&f.comparison());
         out.push_str(&line);
         out.push('\n');
     }
@@ -98,12 +84,15 @@ pub fn to_text(params: &Params, scope_name: &str, report: &Report) -> String {
     out
 }
 
-pub fn to_xlsx(params: &Params, scope_name: &str, report: &Report) -> Result<Vec<u8>, AppError> {
+pub fn to_xlsx(report: &Report) -> Result<Vec<u8>, AppError> {
+    let params = &report.params;
     let x = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.to_string());
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name("统计报告").map_err(x)?;
-    sheet.write_string(0, 0, format!("{scope_name} 统计日 {} 基准日 {}", params.as_of, params.baseline)).map_err(x)?;
+    sheet
+        .write_string(0, 0, format!("{} 统计日 {} 基准日 {}", params.scope_org.name, params.as_of, params.baseline))
+        .map_err(x)?;
     let header = ["指标代码", "指标", "单位", "数值", "基准值", "变化", "增长率(%)", "范围内总数", "口径说明"];
     for (col, h) in (0_u16..).zip(header) {
         sheet.write_string(2, col, h).map_err(x)?;

@@ -1,0 +1,491 @@
+//! The indicator engine: walks the catalogue (`domain::indicator::CATALOGUE`) and evaluates each
+//! entry's rule, so the catalogue's order is the report's order and every entry is evaluated.
+//!
+//! The rules are gathered into as few scans as possible: one scan of the scope's orgs counts every
+//! org rule on both dates; one scan of the few posts the partial index `ix_positions_cadres`
+//! (m0009) holds counts every people rule, beside the work force (merged periods for the whole
+//! tree, the scope's posts by person otherwise); one query per flow source sums every flow of it
+//! over both periods.
+//!
+//! Conventions: an org exists on day D when `founded_on <= D` and it is not dissolved on or before
+//! D; a post is held on D when `start_on <= D` and it has not ended on or before D. Stock figures
+//! count on the as-of date and on the baseline date; "since baseline" figures count what was
+//! founded after the baseline date, up to and including the as-of date, and still exists on it;
+//! flow figures sum the period from `from` to the as-of date and the period of the same length
+//! just before it.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use qingtuan_domain::indicator::{CATALOGUE, Flow, Indicator, OrgMatch, PostMatch, Rule};
+use qingtuan_domain::position::{CadreSource, Employment, ServingLevel, Title};
+use qingtuan_domain::region::RegionKind;
+use qingtuan_domain::volunteering::DonationKind;
+use qingtuan_entity::region;
+use sea_orm::{ConnectionTrait, DbBackend};
+
+use super::sql::{Scope, league_kinds, org_exists, post_held, quoted, region_kinds, statement};
+use super::{Figure, Params, period_start};
+use crate::error::AppResult;
+use crate::{regions, workforce};
+
+/// A raw count on the as-of date (or in the period) and on the baseline date (or in the period
+/// before), per catalogue entry.
+type Counts = HashMap<usize, [i64; 2]>;
+
+/// Every indicator of the catalogue for `p`, in catalogue order.
+pub(crate) async fn evaluate<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<Vec<Figure>> {
+    let scope = Scope::of(conn, p).await?;
+    let region = super::scope_region(conn, p).await?;
+    let (orgs, people, flows, bases) = tokio::join!(
+        org_counts(conn, &scope, p),
+        people_counts(conn, &scope, p),
+        flow_counts(conn, &scope, p),
+        Bases::of(conn, region.as_ref(), p),
+    );
+    let mut counts = orgs?;
+    counts.extend(people?);
+    counts.extend(flows?);
+    let bases = bases?;
+    let count = |i: usize| counts.get(&i).copied().unwrap_or([0, 0]);
+    Ok(CATALOGUE
+        .iter()
+        .enumerate()
+        .map(|(i, ind)| match ind.rule {
+            Rule::Orgs(_) | Rule::People(_) | Rule::WorkForce | Rule::Sum(..) => {
+                let [d, b] = count(i);
+                Figure::compared(*ind, d, b)
+            }
+            Rule::NewOrgs(_) => Figure::alone(*ind, count(i)[0]),
+            Rule::RegionsCovered(level, _) => {
+                let [d, b] = count(i);
+                Figure { of: Some(bases.regions(level)), ..Figure::compared(*ind, d, b) }
+            }
+            Rule::PerTenThousandYouth(of) => per_ten_thousand(*ind, count(position(of)), region.as_ref(), bases.youth),
+        })
+        .collect())
+}
+
+/// The catalogue position of an indicator another refers to.
+fn position(of: &Indicator) -> usize {
+    CATALOGUE.iter().position(|i| i.key == of.key).unwrap_or(usize::MAX)
+}
+
+fn per_ten_thousand(
+    ind: Indicator,
+    [people_d, people_b]: [i64; 2],
+    region: Option<&region::Model>,
+    [youth_d, youth_b]: [Option<i64>; 2],
+) -> Figure {
+    let per_10k = |people: i64, youth: i64| (people as f64 * 10_000.0 / youth as f64).round() as i64;
+    match (region, youth_d.filter(|y| *y > 0)) {
+        (None, _) => Figure::unavailable(ind, "该组织未设置所在区域，无法确定青年人口".into()),
+        (Some(r), None) => {
+            Figure::unavailable(ind, format!("{}及其下级区域在统计日所在年份及以前没有青年人口记录", r.name))
+        }
+        (Some(_), Some(d)) => match youth_b.filter(|b| *b > 0) {
+            Some(b) => Figure::compared(ind, per_10k(people_d, d), per_10k(people_b, b)),
+            // No population for the baseline's year: the figure stands, without a comparison.
+            None => Figure::alone(ind, per_10k(people_d, d)),
+        },
+    }
+}
+
+/// What figures are relative to: the streets and communities in the scope's region, and its
+/// youth population on both dates — each asked for only when a rule needs it.
+struct Bases {
+    streets: i64,
+    communities: i64,
+    youth: [Option<i64>; 2],
+}
+
+impl Bases {
+    async fn of<C: ConnectionTrait>(conn: &C, region: Option<&region::Model>, p: &Params) -> AppResult<Self> {
+        let within = region.map(|r| r.path.as_str());
+        let mut bases = Self { streets: 0, communities: 0, youth: [None, None] };
+        for ind in CATALOGUE {
+            match ind.rule {
+                Rule::RegionsCovered(level, _) => {
+                    let n = regions::count_of_kinds(conn, &region_kinds(level), within).await? as i64;
+                    *bases.regions_mut(level) = n;
+                }
+                Rule::PerTenThousandYouth(_) if bases.youth == [None, None] => {
+                    if let Some(r) = region {
+                        bases.youth = regions::youth_populations(conn, r, [p.as_of, p.baseline]).await?;
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(bases)
+    }
+
+    fn regions(&self, level: RegionKind) -> i64 {
+        if level.is_community_level() { self.communities } else { self.streets }
+    }
+
+    fn regions_mut(&mut self, level: RegionKind) -> &mut i64 {
+        if level.is_community_level() { &mut self.communities } else { &mut self.streets }
+    }
+}
+
+/// An org rule's condition on `o` (and its sector `s` and region `r`), besides existing.
+fn org_condition(m: &OrgMatch) -> String {
+    let mut parts = vec![match m.kind {
+        None => format!("o.kind IN ({})", league_kinds()),
+        Some(kind) => format!("o.kind = '{}'", kind.code()),
+    }];
+    if m.social_domain {
+        parts.push("s.social_domain = TRUE".into());
+    }
+    if let Some(basis) = m.basis {
+        parts.push(format!("o.basis = '{}'", basis.code()));
+    }
+    if let Some(level) = m.located {
+        parts.push(format!("r.kind IN ({})", quoted(region_kinds(level).into_iter().map(RegionKind::code))));
+    }
+    parts.join(" AND ")
+}
+
+/// Every org rule on both dates, in one scan of the scope's orgs.
+async fn org_counts<C: ConnectionTrait>(conn: &C, scope: &Scope, p: &Params) -> AppResult<Counts> {
+    let (d, b) = (p.as_of, p.baseline);
+    let count_if = |cond: String| format!("SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)");
+    let mut columns: Vec<(usize, [String; 2])> = Vec::new();
+    for (i, ind) in CATALOGUE.iter().enumerate() {
+        let on_both = |expr: &dyn Fn(NaiveDate) -> String| [expr(d), expr(b)];
+        match &ind.rule {
+            Rule::Orgs(m) => {
+                let cond = org_condition(m);
+                columns.push((i, on_both(&|on| count_if(format!("{} AND {cond}", org_exists(on))))));
+            }
+            Rule::NewOrgs(m) => {
+                let new = format!("{} AND o.founded_on > '{b}' AND {}", org_exists(d), org_condition(m));
+                columns.push((i, [count_if(new), "CAST(0 AS BIGINT)".into()]));
+            }
+            Rule::RegionsCovered(level, m) => {
+                let cond = org_condition(&m.located(*level));
+                columns.push((
+                    i,
+                    on_both(&|on| {
+                        format!("COUNT(DISTINCT CASE WHEN {} AND {cond} THEN o.region_id END)", org_exists(on))
+                    }),
+                ));
+            }
+            _ => {}
+        }
+    }
+    if columns.is_empty() {
+        return Ok(Counts::new());
+    }
+    let select: Vec<String> =
+        columns.iter().flat_map(|(i, [d, b])| [format!("{d} AS c{i}_d"), format!("{b} AS c{i}_b")]).collect();
+    let sql = format!(
+        "SELECT {} FROM orgs o LEFT JOIN sectors s ON s.id = o.sector_id LEFT JOIN regions r ON r.id = o.region_id \
+         WHERE {}",
+        select.join(", "),
+        scope.sql
+    );
+    let backend = conn.get_database_backend();
+    let row = conn.query_one_raw(statement(backend, &sql, scope.values.clone())).await?;
+    let mut out = Counts::new();
+    for (i, _) in &columns {
+        let get = |suffix: &str| -> AppResult<i64> {
+            Ok(match &row {
+                Some(r) => r.try_get::<Option<i64>>("", &format!("c{i}_{suffix}"))?.unwrap_or(0),
+                None => 0,
+            })
+        };
+        out.insert(*i, [get("d")?, get("b")?]);
+    }
+    Ok(out)
+}
+
+/// The posts the partial index `ix_positions_cadres` (m0009) holds, as its condition reads — the
+/// query must repeat it word for word for SQLite to use the index — and as post matches.
+const CADRE_POSTS: &str = "(ps.title = 'secretary' AND ps.source IN ('two_committees', 'good_rural_youth')) \
+    OR (ps.source = 'social_selection' AND ps.serving_level IN ('district', 'street') \
+    AND ps.employment IN ('seconded', 'part_time'))";
+const CADRE_INDEX: [PostMatch; 2] = [
+    PostMatch::ANY.titles(&[Title::Secretary]).sources(&[CadreSource::TwoCommittees, CadreSource::GoodRuralYouth]),
+    PostMatch::ANY
+        .sources(&[CadreSource::SocialSelection])
+        .serving_levels(&[ServingLevel::District, ServingLevel::Street])
+        .employments(&[Employment::Seconded, Employment::PartTime]),
+];
+
+/// A people rule's condition on the post `ps`, besides being held.
+fn post_condition(m: &PostMatch) -> String {
+    fn any_of<T: Copy>(column: &str, values: &[T], code: fn(T) -> &'static str) -> Option<String> {
+        (!values.is_empty()).then(|| format!("{column} IN ({})", quoted(values.iter().map(|v| code(*v)))))
+    }
+    let parts: Vec<String> = [
+        any_of("ps.title", m.titles, Title::code),
+        any_of("ps.source", m.sources, CadreSource::code),
+        any_of("ps.employment", m.employments, Employment::code),
+        any_of("ps.serving_level", m.serving_levels, ServingLevel::code),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if parts.is_empty() { "1 = 1".into() } else { parts.join(" AND ") }
+}
+
+/// The people rules on both dates: each person counts once per rule, however many posts they hold.
+/// The work force of the whole tree is counted from its merged periods (`workforce_spans`); of a
+/// subtree or a street, its posts are grouped by person in two halves of the people (by the parity
+/// of their id, so every person falls in exactly one half and the halves add up) on two of the
+/// pool's connections. The other rules, which only a few posts can meet, come from those posts
+/// alone, at the same time.
+async fn people_counts<C: ConnectionTrait>(conn: &C, scope: &Scope, p: &Params) -> AppResult<Counts> {
+    let backend = conn.get_database_backend();
+    let work_force = CATALOGUE.iter().position(|i| i.rule == Rule::WorkForce);
+    let rules: Vec<(usize, &PostMatch)> = CATALOGUE
+        .iter()
+        .enumerate()
+        .filter_map(|(i, ind)| match &ind.rule {
+            Rule::People(m) => Some((i, m)),
+            _ => None,
+        })
+        .collect();
+    let work_force = async {
+        match work_force {
+            None => AppResult::Ok(None),
+            Some(i) => Ok(Some((i, work_force_on(conn, scope, [p.as_of, p.baseline]).await?))),
+        }
+    };
+    let few = async {
+        if rules.is_empty() {
+            return AppResult::Ok(Counts::new());
+        }
+        let (d, b) = (p.as_of, p.baseline);
+        let mut flags = Vec::new();
+        for (i, m) in &rules {
+            let cond = post_condition(m);
+            for (suffix, on) in [("d", d), ("b", b)] {
+                flags.push((format!("c{i}_{suffix}"), format!("{} AND {cond}", post_held(on))));
+            }
+        }
+        let inner: Vec<String> =
+            flags.iter().map(|(name, cond)| format!("MAX(CASE WHEN {cond} THEN 1 ELSE 0 END) AS {name}")).collect();
+        let outer: Vec<String> = flags.iter().map(|(name, _)| format!("SUM({name}) AS {name}")).collect();
+        // When every rule lies within the partial index, the query reads only its posts; SQLite's
+        // planner would rather range over the covering index by start date, so it is named.
+        let indexed = rules.iter().all(|(_, m)| CADRE_INDEX.iter().any(|wide| m.within(wide)));
+        let (index, posts) = if indexed {
+            (if backend == DbBackend::Sqlite { "INDEXED BY ix_positions_cadres" } else { "" }, CADRE_POSTS.to_owned())
+        } else {
+            let any: Vec<String> = rules.iter().map(|(_, m)| format!("({})", post_condition(m))).collect();
+            ("", any.join(" OR "))
+        };
+        let sql = format!(
+            "SELECT {} FROM (SELECT {} FROM positions ps {index} JOIN orgs o ON o.id = ps.org_id \
+             WHERE {} AND ps.start_on <= '{}' AND ({posts}) GROUP BY ps.person_id) per_person",
+            outer.join(", "),
+            inner.join(", "),
+            scope.sql,
+            d.max(b),
+        );
+        let row = conn.query_one_raw(statement(backend, &sql, scope.values.clone())).await?;
+        let mut out = Counts::new();
+        for (i, _) in &rules {
+            let get = |suffix: &str| -> AppResult<i64> {
+                Ok(match &row {
+                    Some(r) => r.try_get::<Option<i64>>("", &format!("c{i}_{suffix}"))?.unwrap_or(0),
+                    None => 0,
+                })
+            };
+            out.insert(*i, [get("d")?, get("b")?]);
+        }
+        Ok(out)
+    };
+    let (work_force, few) = tokio::join!(work_force, few);
+    let mut out: Counts = few?;
+    if let Some((i, counts)) = work_force? {
+        out.insert(i, counts);
+    }
+    Ok(out)
+}
+
+/// The work force on two dates (see `people_counts`).
+async fn work_force_on<C: ConnectionTrait>(conn: &C, scope: &Scope, [d, b]: [NaiveDate; 2]) -> AppResult<[i64; 2]> {
+    if scope.whole_tree {
+        return workforce::count_on(conn, [d, b]).await;
+    }
+    let backend = conn.get_database_backend();
+    let half = |half: i64| {
+        let sql = format!(
+            "SELECT SUM(wf_d) AS wf_d, SUM(wf_b) AS wf_b \
+             FROM (SELECT MAX(CASE WHEN {} THEN 1 ELSE 0 END) AS wf_d, MAX(CASE WHEN {} THEN 1 ELSE 0 END) AS wf_b \
+             FROM positions ps JOIN orgs o ON o.id = ps.org_id \
+             WHERE {} AND o.sector_id IN (SELECT id FROM sectors WHERE social_domain = TRUE) \
+             AND ps.start_on <= '{}' AND ps.person_id % 2 = {half} GROUP BY ps.person_id) per_person",
+            post_held(d),
+            post_held(b),
+            scope.sql,
+            d.max(b),
+        );
+        conn.query_one_raw(statement(backend, &sql, scope.values.clone()))
+    };
+    let (even, odd) = tokio::join!(half(0), half(1));
+    let mut sums = [0, 0];
+    for row in [even?, odd?].into_iter().flatten() {
+        for (sum, name) in sums.iter_mut().zip(["wf_d", "wf_b"]) {
+            *sum += row.try_get::<Option<i64>>("", name)?.unwrap_or(0);
+        }
+    }
+    Ok(sums)
+}
+
+/// The records a flow is summed over: the tables (joined to their org `o`), which rows count, and
+/// which of them fall in a period.
+struct Source {
+    tables: &'static str,
+    condition: &'static str,
+    dated: Dated,
+}
+
+enum Dated {
+    /// Dated by one column: in the period when the date is.
+    On(&'static str),
+    /// Lasting from a start column to an end column (exclusive, none while it lasts): in the period
+    /// when it lasted at some time in it.
+    Lasting(&'static str, &'static str),
+}
+
+impl Dated {
+    fn within(&self, from: NaiveDate, to: NaiveDate) -> String {
+        match self {
+            Self::On(column) => format!("{column} >= '{from}' AND {column} <= '{to}'"),
+            Self::Lasting(start, end) => format!("{start} <= '{to}' AND ({end} IS NULL OR {end} > '{from}')"),
+        }
+    }
+}
+
+const SIGNUPS: Source = Source {
+    tables: "activity_signups s JOIN activities a ON a.id = s.activity_id JOIN orgs o ON o.id = a.org_id",
+    condition: "s.status <> 'cancelled'",
+    dated: Dated::On("a.on_date"),
+};
+const ACTIVITIES: Source = Source {
+    tables: "activities ac JOIN orgs o ON o.id = ac.org_id",
+    condition: "1 = 1",
+    dated: Dated::On("ac.on_date"),
+};
+const TEAMS: Source = Source {
+    tables: "volunteer_teams t JOIN orgs o ON o.id = t.org_id",
+    condition: "1 = 1",
+    dated: Dated::Lasting("t.formed_on", "t.disbanded_on"),
+};
+const TURNOUTS: Source = Source {
+    tables: "turnouts tu JOIN shifts sh ON sh.id = tu.shift_id JOIN recruitment_calls c ON c.id = sh.call_id \
+             JOIN orgs o ON o.id = c.org_id",
+    condition: "1 = 1",
+    dated: Dated::On("sh.on_date"),
+};
+const ADJUSTMENTS: Source = Source {
+    tables: "hour_adjustments a JOIN orgs o ON o.id = a.org_id",
+    condition: "a.status = 'approved'",
+    dated: Dated::On("a.on_date"),
+};
+const SHIFTS: Source = Source {
+    tables: "shifts sh JOIN recruitment_calls c ON c.id = sh.call_id JOIN orgs o ON o.id = c.org_id",
+    condition: "1 = 1",
+    dated: Dated::On("sh.on_date"),
+};
+const DONATIONS: Source = Source {
+    tables: "donations d JOIN orgs o ON o.id = d.org_id",
+    condition: "1 = 1",
+    dated: Dated::On("d.donated_on"),
+};
+
+/// Where a flow is recorded, and the value each of its records adds.
+fn source(flow: Flow) -> (&'static Source, String) {
+    let donated = |kind: DonationKind| format!("CASE WHEN d.kind = '{}' THEN d.value_fen ELSE 0 END", kind.code());
+    match flow {
+        Flow::ActivitySignups => (&SIGNUPS, "1".into()),
+        Flow::ActivityAttendance => (&SIGNUPS, "CASE WHEN s.attended THEN 1 ELSE 0 END".into()),
+        Flow::PeopleServedAtActivities => (&ACTIVITIES, "ac.people_served".into()),
+        Flow::TeamsActive => (&TEAMS, "1".into()),
+        Flow::Turnouts => (&TURNOUTS, "1".into()),
+        Flow::CreditedMinutes => (&TURNOUTS, "tu.credited_minutes".into()),
+        Flow::AdjustedMinutes => (&ADJUSTMENTS, "a.minutes".into()),
+        Flow::PeopleServedAtShifts => (&SHIFTS, "sh.people_served".into()),
+        Flow::DonatedCash => (&DONATIONS, donated(DonationKind::Cash)),
+        Flow::DonatedGoods => (&DONATIONS, donated(DonationKind::Goods)),
+    }
+}
+
+/// The flow rules over the period and the one of the same length before it: one query per
+/// source sums all its flows over both periods.
+async fn flow_counts<C: ConnectionTrait>(conn: &C, scope: &Scope, p: &Params) -> AppResult<Counts> {
+    let from = period_start(p);
+    let (prev_from, prev_to) = qingtuan_domain::time::previous_period(from, p.as_of);
+    let periods = [(from, p.as_of), (prev_from, prev_to)];
+    let mut by_source: Vec<(&'static Source, Vec<(Flow, String)>)> = Vec::new();
+    for ind in CATALOGUE {
+        let Rule::Sum(flows, _) = ind.rule else { continue };
+        for flow in flows {
+            let (src, value) = source(*flow);
+            match by_source.iter_mut().find(|(s, _)| std::ptr::eq(*s, src)) {
+                Some((_, summed)) if summed.iter().any(|(f, _)| f == flow) => {}
+                Some((_, summed)) => summed.push((*flow, value)),
+                None => by_source.push((src, vec![(*flow, value)])),
+            }
+        }
+    }
+    let backend = conn.get_database_backend();
+    let mut sums: HashMap<Flow, [i64; 2]> = HashMap::new();
+    for (src, summed) in &by_source {
+        let mut select = Vec::new();
+        for (a, b) in periods {
+            for (_, value) in summed {
+                // PostgreSQL sums BIGINTs as NUMERIC; every sum is cast back.
+                select.push(format!(
+                    "CAST(COALESCE(SUM(CASE WHEN {} THEN {value} ELSE 0 END), 0) AS BIGINT)",
+                    src.dated.within(a, b)
+                ));
+            }
+        }
+        let sql = format!(
+            "SELECT {} FROM {} WHERE {} AND {} AND (({}) OR ({}))",
+            select.join(", "),
+            src.tables,
+            scope.sql,
+            src.condition,
+            src.dated.within(periods[0].0, periods[0].1),
+            src.dated.within(periods[1].0, periods[1].1),
+        );
+        let row = conn.query_one_raw(statement(backend, &sql, scope.values.clone())).await?;
+        for (k, (flow, _)) in summed.iter().enumerate() {
+            let mut pair = [0, 0];
+            for (j, slot) in pair.iter_mut().enumerate() {
+                if let Some(r) = &row {
+                    *slot = r.try_get_by_index::<Option<i64>>(j * summed.len() + k)?.unwrap_or(0);
+                }
+            }
+            sums.insert(*flow, pair);
+        }
+    }
+    let mut out = Counts::new();
+    for (i, ind) in CATALOGUE.iter().enumerate() {
+        let Rule::Sum(flows, scale) = ind.rule else { continue };
+        let total = |j: usize| flows.iter().map(|f| sums.get(f).map_or(0, |s| s[j])).sum::<i64>();
+        out.insert(i, [scale.apply(total(0)), scale.apply(total(1))]);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_people_rule_of_the_catalogue_reads_only_the_cadre_index() {
+        for ind in CATALOGUE {
+            if let Rule::People(m) = &ind.rule {
+                assert!(CADRE_INDEX.iter().any(|wide| m.within(wide)), "{} lies outside ix_positions_cadres", ind.key);
+            }
+        }
+    }
+}

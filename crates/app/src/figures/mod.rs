@@ -1,0 +1,250 @@
+//! Figures: every indicator of the catalogue computed from the records by SQL aggregates, for any
+//! as-of date, any org subtree and any street, against a baseline date — on the dashboard, an
+//! org's page, the API and the CLI alike. Nothing is typed in; results are shared per data version
+//! (`memo`).
+//!
+//! The boundary is closed: a request (`ReportRequest`, dates and codes as users give them) is
+//! resolved once, here, into checked `Params`; every public function takes the actor.
+
+mod dashboard;
+mod details;
+mod engine;
+mod figure;
+pub mod formats;
+mod sql;
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use qingtuan_domain::Invalid;
+use qingtuan_domain::audit::{AuditAction, ObjectKind};
+use qingtuan_domain::ids::OrgId;
+use qingtuan_domain::permission::{Action, Module, Permission};
+use qingtuan_entity::{app_setting, org, region};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+
+pub use dashboard::Dashboard;
+pub use details::{Breakdown, Details, ProjectFigure};
+pub use figure::Figure;
+
+use crate::audit::{self, Entry};
+use crate::error::AppResult;
+use crate::orgs::{self, OrgView};
+use crate::{Actor, App, AppError, regions, scope};
+
+pub const READ: Permission = Permission::new(Module::Dashboard, Action::Read);
+pub const EXPORT: Permission = Permission::new(Module::Dashboard, Action::Export);
+
+/// A report as asked for: dates and codes as users give them, each optional.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+pub struct ReportRequest {
+    /// The date the figures are for (default: the stored report date, else today).
+    pub as_of: Option<NaiveDate>,
+    /// The date to compare with (default: the stored reform baseline, else a year before).
+    pub baseline: Option<NaiveDate>,
+    /// Start of the period of flow indicators (default: the day after the baseline).
+    pub from: Option<NaiveDate>,
+    /// Code of the org whose subtree to report on (default: the actor's first scope).
+    pub scope: Option<String>,
+    /// Region code of a street, to count only the orgs located there.
+    pub street: Option<String>,
+}
+
+/// A resolved request: the dates, the org subtree, and optionally the street (a region subtree)
+/// the orgs must lie in. Only `resolve` makes one, after checking the actor may read figures of
+/// the org.
+#[derive(Debug, Clone)]
+pub struct Params {
+    pub as_of: NaiveDate,
+    pub baseline: NaiveDate,
+    /// Start of the period of flow indicators; `None`: the day after the baseline.
+    pub from: Option<NaiveDate>,
+    pub scope: OrgId,
+    /// A region path prefix such as `/1/3/`: only orgs whose region lies there count.
+    pub(crate) region_path: Option<String>,
+    /// The org of the scope, as shown.
+    pub scope_org: OrgView,
+}
+
+impl Params {
+    /// The first day of the flow period.
+    pub fn period_start(&self) -> NaiveDate {
+        period_start(self)
+    }
+}
+
+pub(crate) fn period_start(p: &Params) -> NaiveDate {
+    p.from.unwrap_or_else(|| p.baseline.succ_opt().unwrap_or(p.baseline))
+}
+
+fn blank(code: &Option<String>) -> Option<&str> {
+    code.as_deref().map(str::trim).filter(|c| !c.is_empty())
+}
+
+/// Resolves a request with the actor's defaults: the dates must be in order, the org and the
+/// street must exist (else 404), and the actor must hold `permission` over the org (404 outside
+/// the scope, 403 without it anywhere — audited).
+async fn resolve(app: &App, actor: &Actor, req: &ReportRequest, permission: Permission) -> AppResult<Params> {
+    scope::require_somewhere(app, actor, permission).await?;
+    let (default_as_of, default_baseline) = default_dates(app).await?;
+    let as_of = req.as_of.unwrap_or(default_as_of);
+    let baseline = req.baseline.unwrap_or(default_baseline);
+    if baseline > as_of {
+        return Err(Invalid::one("baseline", "基准日不能晚于统计日").into());
+    }
+    if req.from.is_some_and(|from| from > as_of) {
+        return Err(Invalid::one("from", "期间起始日不能晚于统计日").into());
+    }
+    let org = match blank(&req.scope) {
+        Some(code) => orgs::find_by_code(&app.db, code).await?.ok_or(AppError::NotFound)?,
+        None => {
+            let id = default_scope(app, actor, permission).await?;
+            org::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?
+        }
+    };
+    let scope = OrgId(org.id);
+    scope::require(app, actor, permission, (ObjectKind::Org, scope.to_string()), scope).await?;
+    let region_path = match blank(&req.street) {
+        Some(code) => Some(regions::find_by_code(&app.db, code).await?.ok_or(AppError::NotFound)?.path),
+        None => None,
+    };
+    Ok(Params { as_of, baseline, from: req.from, scope, region_path, scope_org: orgs::view(&org, 0) })
+}
+
+/// The actor's default scope for reports: their first grant's org with the permission, else the
+/// root of the tree.
+async fn default_scope(app: &App, actor: &Actor, permission: Permission) -> AppResult<OrgId> {
+    if let Some(roots) = actor.scope_roots(permission) {
+        return roots.into_iter().next().ok_or(AppError::Forbidden);
+    }
+    let root =
+        org::Entity::find().filter(org::Column::ParentId.is_null()).order_by_asc(org::Column::Id).one(&app.db).await?;
+    root.map(|o| OrgId(o.id)).ok_or(AppError::NotFound)
+}
+
+/// The catalogue's figures with the details beside them.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub params: Params,
+    pub figures: Vec<Figure>,
+    pub details: Details,
+}
+
+/// The report the actor asks for — computed once per data version for everyone who asks for the
+/// same scope and dates (see `memo`).
+pub async fn report(app: &App, actor: &Actor, req: &ReportRequest) -> AppResult<Arc<Report>> {
+    let p = resolve(app, actor, req, READ).await?;
+    evaluate_report(app, p).await
+}
+
+/// The figures of an org's subtree for the default dates, if the actor may read figures there
+/// (an org's page shows them; without the permission it shows none).
+pub async fn of_org(app: &App, actor: &Actor, id: OrgId) -> AppResult<Option<Arc<Report>>> {
+    if !scope::covers(&app.db, actor, READ, id).await? {
+        return Ok(None);
+    }
+    let org = org::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let req = ReportRequest { scope: Some(org.code), ..ReportRequest::default() };
+    Ok(Some(report(app, actor, &req).await?))
+}
+
+/// The report as an xlsx workbook, audited as an export.
+pub async fn export(app: &App, actor: &Actor, req: &ReportRequest) -> AppResult<(String, Vec<u8>)> {
+    let p = resolve(app, actor, req, EXPORT).await?;
+    let report = evaluate_report(app, p).await?;
+    let p = &report.params;
+    let bytes = formats::to_xlsx(&report)?;
+    audit::record(
+        app.writer(),
+        app.now(),
+        actor,
+        Entry::new(AuditAction::Exported, ObjectKind::Org)
+            .object(p.scope)
+            .scope(p.scope)
+            .after(serde_json::json!({ "report": "dashboard", "as_of": p.as_of, "baseline": p.baseline })),
+    )
+    .await?;
+    Ok((format!("report-{}.xlsx", p.as_of), bytes))
+}
+
+/// The memo key of a request: everything it depends on besides the data.
+fn key(kind: &str, p: &Params) -> String {
+    format!("{kind}|{}|{}|{:?}|{}|{:?}", p.as_of, p.baseline, p.from, p.scope, p.region_path)
+}
+
+async fn evaluate_report(app: &App, p: Params) -> AppResult<Arc<Report>> {
+    app.memo
+        .get(
+            app,
+            key("report", &p),
+            Box::pin(async {
+                let (figures, details) = tokio::join!(engine::evaluate(&app.db, &p), details::of(&app.db, &p));
+                Ok(Report { figures: figures?, details: details?, params: p.clone() })
+            }),
+        )
+        .await
+}
+
+/// The everything the dashboard page shows, for the scope asked for (see `Dashboard`).
+pub async fn dashboard(app: &App, actor: &Actor, req: &ReportRequest) -> AppResult<Arc<Dashboard>> {
+    let p = resolve(app, actor, req, READ).await?;
+    dashboard::of(app, actor, p).await
+}
+
+/// The region the figures of `p` refer to: the street asked for, or the scope org's region.
+async fn scope_region<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<Option<region::Model>> {
+    if let Some(path) = &p.region_path {
+        let id = path.trim_end_matches('/').rsplit('/').next().and_then(|s| s.parse::<i64>().ok());
+        return Ok(match id {
+            Some(id) => region::Entity::find_by_id(id).one(conn).await?,
+            None => None,
+        });
+    }
+    let scope_org = org::Entity::find_by_id(p.scope.0).one(conn).await?;
+    Ok(match scope_org.and_then(|o| o.region_id) {
+        Some(id) => region::Entity::find_by_id(id).one(conn).await?,
+        None => None,
+    })
+}
+
+pub const AS_OF_SETTING: &str = "report.as_of";
+pub const BASELINE_SETTING: &str = "report.baseline";
+
+/// The dates figures are shown for when none are asked for: the stored reform baseline (and as-of
+/// date, for a frozen data set such as the demo), else today and a year before.
+pub async fn default_dates(app: &App) -> AppResult<(NaiveDate, NaiveDate)> {
+    let get = |key: &'static str| async move {
+        Ok::<_, AppError>(
+            app_setting::Entity::find_by_id(key.to_owned())
+                .one(&app.db)
+                .await?
+                .and_then(|s| NaiveDate::parse_from_str(&s.value, "%Y-%m-%d").ok()),
+        )
+    };
+    let as_of = get(AS_OF_SETTING).await?.unwrap_or_else(|| qingtuan_domain::time::local_date(app.now()));
+    let baseline = get(BASELINE_SETTING)
+        .await?
+        .unwrap_or_else(|| as_of.checked_sub_months(chrono::Months::new(12)).unwrap_or(as_of));
+    Ok((as_of, baseline))
+}
+
+/// Stores the default report dates (the system actor only: the demo and the CLI).
+pub async fn set_default_dates(
+    app: &App,
+    actor: &Actor,
+    as_of: Option<NaiveDate>,
+    baseline: NaiveDate,
+) -> AppResult<()> {
+    if !actor.is_system() {
+        return Err(AppError::Forbidden);
+    }
+    let mut pairs = vec![(BASELINE_SETTING, baseline)];
+    pairs.extend(as_of.map(|d| (AS_OF_SETTING, d)));
+    for (key, value) in pairs {
+        app_setting::Entity::delete_by_id(key.to_owned()).exec(app.writer()).await?;
+        app_setting::ActiveModel { key: Set(key.to_owned()), value: Set(value.to_string()) }
+            .insert(app.writer())
+            .await?;
+    }
+    Ok(())
+}
