@@ -288,7 +288,7 @@ pub async fn integrity_check(conn: &DatabaseConnection) -> Result<Option<String>
 /// an earlier start stopped between the two).
 pub async fn migrate(db: &Db) -> Result<(), DbErr> {
     Migrator::up(&db.write, None).await?;
-    crate::workforce::fill_once(&db.write).await.map_err(|e| DbErr::Custom(e.to_string()))
+    crate::registry::workforce::fill_once(&db.write).await.map_err(|e| DbErr::Custom(e.to_string()))
 }
 
 /// Why the server cannot take requests now (`/readyz`).

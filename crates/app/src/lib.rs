@@ -2,43 +2,31 @@
 //! data scope, owns its transaction and writes the audit row inside it. Handlers in `web` and
 //! commands in the CLI call these and nothing below them.
 
-pub mod activities;
-pub mod actor;
-pub mod audit;
-pub mod auth;
-pub mod checkin;
+// The platform every capability stands on.
 pub mod clock;
 pub mod crypto;
 pub mod db;
-pub mod demo;
 pub mod error;
 pub mod export;
-pub mod figures;
-pub mod generator;
-pub mod import;
-mod limits;
+pub mod forms;
 pub mod memo;
-pub mod minors;
-pub mod orgs;
 pub mod page;
 pub mod par;
-pub mod people;
+mod tree;
+
+// The capabilities, one folder each.
+pub mod access;
+pub mod activities;
+pub mod demo;
+pub mod figures;
+pub mod imports;
 pub mod portal;
-pub mod positions;
-pub mod quality;
-pub mod regions;
-pub mod roles;
-pub mod scope;
-pub mod second_factor;
-pub mod sectors;
-pub mod tokens;
-pub mod users;
+pub mod registry;
 pub mod volunteering;
-pub mod workforce;
 
 use std::sync::Arc;
 
-pub use actor::{Actor, ClientInfo};
+pub use access::actor::{Actor, ClientInfo};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::AppError;
 pub use sea_orm::DatabaseConnection;
@@ -87,7 +75,7 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     pub policy: AuthPolicy,
     /// The largest import file read (configuration `import_max_rows`, `import_max_columns`).
-    pub import_limits: import::Limits,
+    pub import_limits: imports::Limits,
     pub keys: crypto::Keys,
 }
 
@@ -106,7 +94,7 @@ impl App {
             memo: Arc::default(),
             clock,
             policy: AuthPolicy::default(),
-            import_limits: import::Limits::default(),
+            import_limits: imports::Limits::default(),
             keys,
         }
     }

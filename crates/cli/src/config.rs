@@ -80,7 +80,7 @@ pub struct Settings {
     trust_proxy: bool,
     pub password_max_age_days: u32,
     pub shutdown_drain_secs: u32,
-    pub import_limits: qingtuan_app::import::Limits,
+    pub import_limits: qingtuan_app::imports::Limits,
 }
 
 impl std::fmt::Debug for Settings {
@@ -139,8 +139,8 @@ impl Settings {
                 .unwrap_or(90),
             shutdown_drain_secs: serve.and_then(|s| s.shutdown_drain_secs).or(file.shutdown_drain_secs).unwrap_or(30),
             import_limits: {
-                let default = qingtuan_app::import::Limits::default();
-                let limits = qingtuan_app::import::Limits {
+                let default = qingtuan_app::imports::Limits::default();
+                let limits = qingtuan_app::imports::Limits {
                     max_rows: serve
                         .and_then(|s| s.import_max_rows)
                         .or(file.import_max_rows)

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use qingtuan_app::import::{self, Kind};
+use qingtuan_app::imports::{self, Kind};
 use qingtuan_app::{Actor, AppError};
 
 use crate::config::{DbArgs, Settings};
@@ -29,7 +29,7 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
     let bytes = std::fs::read(&args.file).with_context(|| format!("无法读取文件 {}", args.file.display()))?;
     let name = args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let settings = Settings::load(&args.db, None)?;
-    let sheet = import::read(&name, &bytes, settings.import_limits).map_err(crate::explain)?;
+    let sheet = imports::read(&name, &bytes, settings.import_limits).map_err(crate::explain)?;
     let app = crate::open(&settings).await?;
 
     let bar = ProgressBar::new(sheet.rows.len().saturating_sub(1) as u64);
@@ -40,7 +40,7 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
     bar.set_message(format!("导入{}", kind.label()));
     let progress = |done: usize, _total: usize| bar.set_position(done as u64);
     let started = std::time::Instant::now();
-    let result = import::run(&app, &Actor::system(), kind, &sheet, args.dry_run, &progress).await;
+    let result = imports::run(&app, &Actor::system(), kind, &sheet, args.dry_run, &progress).await;
     bar.finish_and_clear();
     match result {
         Ok(outcome) => {
@@ -62,7 +62,7 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
                 eprintln!("……另有 {} 处问题", problems.len() - 50);
             }
             let report = args.file.with_extension("problems.xlsx");
-            std::fs::write(&report, import::problems_xlsx(&problems, &sheet).map_err(crate::explain)?)
+            std::fs::write(&report, imports::problems_xlsx(&problems, &sheet).map_err(crate::explain)?)
                 .with_context(|| format!("无法写入问题清单 {}", report.display()))?;
             bail!("共 {} 处问题，未写入任何数据；问题清单已写入 {}", problems.len(), report.display())
         }

@@ -15,7 +15,9 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use qingtuan_app::{Actor, App, AppError, SystemClock, orgs, users};
+use qingtuan_app::access::users;
+use qingtuan_app::registry::orgs;
+use qingtuan_app::{Actor, App, AppError, SystemClock};
 
 use crate::config::{DbArgs, ServeArgs, Settings};
 
@@ -223,7 +225,8 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Check { repair, db } => check(&open(&Settings::load(&db, None)?).await?, repair).await,
         Command::Gen { orgs, people, positions, db } => {
             let app = open(&Settings::load(&db, None)?).await?;
-            let size = qingtuan_app::generator::Size { orgs, people, positions: positions.unwrap_or(people * 3 / 2) };
+            let size =
+                qingtuan_app::demo::generator::Size { orgs, people, positions: positions.unwrap_or(people * 3 / 2) };
             let bar = indicatif::ProgressBar::new(0);
             bar.set_style(
                 indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} {per_sec}")
@@ -235,7 +238,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 bar.set_length(total as u64);
                 bar.set_position(done as u64);
             };
-            qingtuan_app::generator::build(&app, size, &progress).await.map_err(explain)?;
+            qingtuan_app::demo::generator::build(&app, size, &progress).await.map_err(explain)?;
             bar.finish_and_clear();
             println!(
                 "已生成 {orgs} 个组织、{people} 名人员、{} 条职务，用时 {:.1} 秒",
@@ -245,8 +248,8 @@ async fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Template { kind, file } => {
-            let kind = qingtuan_app::import::Kind::parse(&kind).map_err(explain)?;
-            let bytes = qingtuan_app::import::template(kind).map_err(explain)?;
+            let kind = qingtuan_app::imports::Kind::parse(&kind).map_err(explain)?;
+            let bytes = qingtuan_app::imports::template(kind).map_err(explain)?;
             std::fs::write(&file, bytes).with_context(|| format!("无法写入 {}", file.display()))?;
             println!("已写入{}模板：{}", kind.label(), file.display());
             Ok(())
@@ -279,7 +282,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::User { command: UserCommand::DisableDormant { db } } => {
             let app = open(&Settings::load(&db, None)?).await?;
-            let n = qingtuan_app::auth::disable_dormant_accounts(&app).await.map_err(explain)?;
+            let n = qingtuan_app::access::auth::disable_dormant_accounts(&app).await.map_err(explain)?;
             match app.policy.dormant_after {
                 Some(after) => println!("已停用 {n} 个超过 {} 天未登录的账户", after.num_days()),
                 None => println!("未设置长期未登录账户的停用期限"),
@@ -326,15 +329,14 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Org { command: OrgCommand::Dissolve { code, on, with_subtree, db } } => {
             let app = open(&Settings::load(&db, None)?).await?;
-            let on = qingtuan_app::people::parse_date("dissolved_on", &on)
+            let on = qingtuan_app::forms::parse_date("dissolved_on", &on)
                 .ok()
                 .flatten()
                 .ok_or_else(|| anyhow::anyhow!("撤销日期“{on}”无效，应形如 2022-05-31"))?;
-            let found =
-                orgs::find_by_code(&app.db, &code).await?.ok_or_else(|| anyhow::anyhow!("组织代码“{code}”不存在"))?;
-            orgs::dissolve(&app, &Actor::system(), qingtuan_domain::ids::OrgId(found.id), on, with_subtree)
+            let id = orgs::id_of(&app, &Actor::system(), &code)
                 .await
-                .map_err(explain)?;
+                .map_err(|_| anyhow::anyhow!("组织代码“{code}”不存在"))?;
+            orgs::dissolve(&app, &Actor::system(), id, on, with_subtree).await.map_err(explain)?;
             println!("已撤销组织 {code}（自 {on} 起不再存在）");
             Ok(())
         }
@@ -344,7 +346,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
 /// `qingtuan check`: SQLite's integrity check, then the work force's periods against the records;
 /// with `repair`, rebuilds the periods when they differ. Fails (exit 1) on any problem.
 async fn check(app: &App, repair: bool) -> anyhow::Result<()> {
-    use qingtuan_app::workforce;
+    use qingtuan_app::registry::workforce;
     if let Some(integrity) = qingtuan_app::db::integrity_check(&app.db).await.map_err(|e| anyhow::anyhow!(e))? {
         if integrity != "ok" {
             anyhow::bail!("数据库完整性检查未通过：{integrity}");

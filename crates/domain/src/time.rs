@@ -36,6 +36,11 @@ pub fn start_of_local_day(date: NaiveDate) -> DateTime<Utc> {
     (date.and_time(chrono::NaiveTime::MIN) - TimeDelta::hours(8)).and_utc()
 }
 
+/// The instant a local date and clock time name.
+pub fn local_instant(day: NaiveDate, time: chrono::NaiveTime) -> DateTime<Utc> {
+    start_of_local_day(day) + (time - chrono::NaiveTime::MIN)
+}
+
 /// The period a flow figure is compared with: the one of the same length just before `[from, to]`.
 pub fn previous_period(from: NaiveDate, to: NaiveDate) -> (NaiveDate, NaiveDate) {
     let days = (to - from).num_days() + 1;

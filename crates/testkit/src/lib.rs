@@ -11,7 +11,9 @@ pub mod webdriver;
 use std::sync::Arc;
 
 use axum::Router;
-use qingtuan_app::{Actor, App, ManualClock, orgs, users};
+use qingtuan_app::access::users;
+use qingtuan_app::registry::orgs;
+use qingtuan_app::{Actor, App, ManualClock};
 use qingtuan_web::WebConfig;
 
 pub use client::{TestClient, TestResponse};
@@ -101,11 +103,11 @@ impl TestApp {
     }
 
     pub async fn org_id(&self, code: &str) -> i64 {
-        orgs::find_by_code(&self.app.db, code).await.expect("query org").expect("org exists").id
+        orgs::id_of(&self.app, &Actor::system(), code).await.expect("org exists").0
     }
 
     pub async fn user_id(&self, username: &str) -> i64 {
-        use qingtuan_app::users::Filter;
+        use qingtuan_app::access::users::Filter;
         let filter = Filter { q: Some(username.into()), ..Filter::default() };
         let page = users::list(&self.app, &Actor::system(), &filter).await.expect("list users");
         page.items.into_iter().find(|u| u.username == username).expect("user exists").id
@@ -113,8 +115,9 @@ impl TestApp {
 
     /// The id of the (first) person with this name.
     pub async fn user_id_of_person(&self, name: &str) -> i64 {
-        let filter = qingtuan_app::people::Filter { q: Some(name.into()), ..Default::default() };
-        let page = qingtuan_app::people::list(&self.app, &Actor::system(), &filter).await.expect("list people");
+        let filter = qingtuan_app::registry::people::Filter { q: Some(name.into()), ..Default::default() };
+        let page =
+            qingtuan_app::registry::people::list(&self.app, &Actor::system(), &filter).await.expect("list people");
         page.items.into_iter().find(|p| p.name == name).expect("person exists").id
     }
 

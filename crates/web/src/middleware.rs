@@ -6,8 +6,10 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use qingtuan_app::audit::{self, Entry};
-use qingtuan_app::{Actor, ClientInfo, auth, tokens};
+use qingtuan_app::access::audit::{self, Entry};
+use qingtuan_app::access::auth;
+use qingtuan_app::access::tokens;
+use qingtuan_app::{Actor, ClientInfo};
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
 
 use crate::error::error_page;

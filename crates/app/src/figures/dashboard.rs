@@ -12,8 +12,8 @@ use sea_orm::ConnectionTrait;
 use super::sql::{Scope, league_kinds, org_exists, region_kinds, statement};
 use super::{Params, READ, Report, evaluate_report, key, scope_region};
 use crate::error::AppResult;
-use crate::orgs::{self, OrgView};
-use crate::regions::{self, RegionView};
+use crate::registry::orgs::{self, OrgView};
+use crate::registry::regions::{self, RegionView};
 use crate::{Actor, App};
 
 /// Everything the dashboard shows: the parts every viewer of the same scope and dates shares, and

@@ -34,7 +34,7 @@ impl ProjectFigure {
     /// The value as of the date (or the baseline) with its unit, or a dash when none was recorded by then.
     pub fn shown(&self, as_of: bool) -> String {
         let value = if as_of { self.value } else { self.baseline_value };
-        value.map(|v| format!("{} {}", crate::activities::number(v), self.unit)).unwrap_or_else(|| "—".into())
+        value.map(|v| format!("{} {}", crate::forms::number(v), self.unit)).unwrap_or_else(|| "—".into())
     }
 }
 

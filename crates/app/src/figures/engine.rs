@@ -27,7 +27,8 @@ use sea_orm::{ConnectionTrait, DbBackend};
 use super::sql::{Scope, league_kinds, org_exists, post_held, quoted, region_kinds, statement};
 use super::{Figure, Params, period_start};
 use crate::error::AppResult;
-use crate::{regions, workforce};
+use crate::registry::regions;
+use crate::registry::workforce;
 
 /// A raw count on the as-of date (or in the period) and on the baseline date (or in the period
 /// before), per catalogue entry.
@@ -186,17 +187,27 @@ async fn org_counts<C: ConnectionTrait>(conn: &C, scope: &Scope, p: &Params) -> 
         select.join(", "),
         scope.sql
     );
+    counts_of(conn, &sql, scope, columns.iter().map(|(i, _)| *i)).await
+}
+
+/// Runs a query whose columns `c{i}_d` and `c{i}_b` are the counts of catalogue entry `i`.
+async fn counts_of<C: ConnectionTrait>(
+    conn: &C,
+    sql: &str,
+    scope: &Scope,
+    entries: impl Iterator<Item = usize>,
+) -> AppResult<Counts> {
     let backend = conn.get_database_backend();
-    let row = conn.query_one_raw(statement(backend, &sql, scope.values.clone())).await?;
+    let row = conn.query_one_raw(statement(backend, sql, scope.values.clone())).await?;
     let mut out = Counts::new();
-    for (i, _) in &columns {
+    for i in entries {
         let get = |suffix: &str| -> AppResult<i64> {
             Ok(match &row {
                 Some(r) => r.try_get::<Option<i64>>("", &format!("c{i}_{suffix}"))?.unwrap_or(0),
                 None => 0,
             })
         };
-        out.insert(*i, [get("d")?, get("b")?]);
+        out.insert(i, [get("d")?, get("b")?]);
     }
     Ok(out)
 }
@@ -286,18 +297,7 @@ async fn people_counts<C: ConnectionTrait>(conn: &C, scope: &Scope, p: &Params) 
             scope.sql,
             d.max(b),
         );
-        let row = conn.query_one_raw(statement(backend, &sql, scope.values.clone())).await?;
-        let mut out = Counts::new();
-        for (i, _) in &rules {
-            let get = |suffix: &str| -> AppResult<i64> {
-                Ok(match &row {
-                    Some(r) => r.try_get::<Option<i64>>("", &format!("c{i}_{suffix}"))?.unwrap_or(0),
-                    None => 0,
-                })
-            };
-            out.insert(*i, [get("d")?, get("b")?]);
-        }
-        Ok(out)
+        counts_of(conn, &sql, scope, rules.iter().map(|(i, _)| *i)).await
     };
     let (work_force, few) = tokio::join!(work_force, few);
     let mut out: Counts = few?;

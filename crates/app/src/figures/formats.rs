@@ -5,7 +5,7 @@ use serde_json::{Map, Value, json};
 
 use super::Report;
 use crate::AppError;
-use crate::activities::number;
+use crate::forms::number;
 
 /// `{"org.social_domain.count": {"value": 636, "baseline_value": 527, "delta": 109, "growth_pct": 20.7, …}, …}`,
 /// and the details under `activities.by_category`, `activities.by_audience` and `projects.indicators`.

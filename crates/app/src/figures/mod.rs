@@ -27,10 +27,12 @@ pub use dashboard::Dashboard;
 pub use details::{Breakdown, Details, ProjectFigure};
 pub use figure::Figure;
 
-use crate::audit::{self, Entry};
+use crate::access::audit::{self, Entry};
+use crate::access::scope;
 use crate::error::AppResult;
-use crate::orgs::{self, OrgView};
-use crate::{Actor, App, AppError, regions, scope};
+use crate::registry::orgs::{self, OrgView};
+use crate::registry::regions;
+use crate::{Actor, App, AppError};
 
 pub const READ: Permission = Permission::new(Module::Dashboard, Action::Read);
 pub const EXPORT: Permission = Permission::new(Module::Dashboard, Action::Export);
@@ -96,7 +98,7 @@ async fn resolve(app: &App, actor: &Actor, req: &ReportRequest, permission: Perm
         return Err(Invalid::one("from", "期间起始日不能晚于统计日").into());
     }
     let org = match blank(&req.scope) {
-        Some(code) => orgs::find_by_code(&app.db, code).await?.ok_or(AppError::NotFound)?,
+        Some(code) => crate::tree::find_by_code(&app.db, code).await?.ok_or(AppError::NotFound)?,
         None => {
             let id = default_scope(app, actor, permission).await?;
             org::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?

@@ -69,7 +69,7 @@ pub(super) struct Scope {
 
 impl Scope {
     pub async fn of<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<Self> {
-        let whole_tree = p.region_path.is_none() && crate::orgs::is_whole_tree(conn, p.scope).await?;
+        let whole_tree = p.region_path.is_none() && crate::tree::is_whole_tree(conn, p.scope).await?;
         let mut parts = Vec::new();
         let mut values: Vec<Value> = Vec::new();
         if !whole_tree {

@@ -185,8 +185,9 @@ async fn nobody_grants_more_than_they_hold(t: TestApp) {
     // Holding a role elsewhere puts kim beyond jack: no account actions and no revoke buttons.
     assert_eq!(jack.get(&format!("/users/{target}")).await.text().matches("/revoke\"").count(), 2);
     let sys = qingtuan_app::Actor::system();
-    let s2_grant = qingtuan_app::users::NewAssignment { role_code: "org_viewer".into(), scope_code: "S2".into() };
-    qingtuan_app::users::assign_role(&t.app, &sys, qingtuan_domain::ids::UserId(target), &s2_grant)
+    let s2_grant =
+        qingtuan_app::access::users::NewAssignment { role_code: "org_viewer".into(), scope_code: "S2".into() };
+    qingtuan_app::access::users::assign_role(&t.app, &sys, qingtuan_domain::ids::UserId(target), &s2_grant)
         .await
         .expect("grant");
     let page = jack.get(&format!("/users/{target}")).await.text();
@@ -233,8 +234,11 @@ async fn nobody_administers_an_account_that_holds_more_than_they_do(t: TestApp) 
     // Targets: a district admin whose home org is a community of S1, a street admin, a viewer.
     t.create_user("t_boss", "org_admin", "C11").await;
     let boss_id = t.user_id("t_boss").await;
-    let grant = qingtuan_app::users::NewAssignment { role_code: "district_admin".into(), scope_code: "D".into() };
-    qingtuan_app::users::assign_role(&t.app, &sys, qingtuan_domain::ids::UserId(boss_id), &grant).await.expect("grant");
+    let grant =
+        qingtuan_app::access::users::NewAssignment { role_code: "district_admin".into(), scope_code: "D".into() };
+    qingtuan_app::access::users::assign_role(&t.app, &sys, qingtuan_domain::ids::UserId(boss_id), &grant)
+        .await
+        .expect("grant");
     t.create_user("t_street", "org_admin", "S1").await;
     t.create_user("t_viewer", "org_viewer", "C11").await;
     // Actors.

@@ -297,7 +297,7 @@ async fn accounts_unused_for_ninety_days_are_disabled(t: TestApp) {
     assert_eq!(t.audit_count("auth.dormant_disabled").await, 1);
     assert_eq!(t.client().login("dora", PASSWORD).await.status, 200, "stays disabled");
     // The daily run disables eve (never logged in), not ada (61 days ago), nor dora again.
-    assert_eq!(qingtuan_app::auth::disable_dormant_accounts(&t.app).await.expect("run"), 1);
+    assert_eq!(qingtuan_app::access::auth::disable_dormant_accounts(&t.app).await.expect("run"), 1);
     assert_eq!(t.audit_count("auth.dormant_disabled").await, 2);
     assert_eq!(t.client().login("eve", PASSWORD).await.status, 200);
     assert_eq!(t.client().login("ada", PASSWORD).await.status, 303);

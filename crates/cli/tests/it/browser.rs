@@ -8,10 +8,10 @@ use qingtuan_testkit::{Backend, TestApp};
 async fn first_login_with_a_one_time_password_reaches_the_dashboard() {
     let t = TestApp::spawn(Backend::Sqlite).await;
     t.seed_tree().await;
-    let created = qingtuan_app::users::create(
+    let created = qingtuan_app::access::users::create(
         &t.app,
         &qingtuan_app::Actor::system(),
-        &qingtuan_app::users::NewUser {
+        &qingtuan_app::access::users::NewUser {
             username: "newbie".into(),
             display_name: "新同志".into(),
             role_code: "org_admin".into(),

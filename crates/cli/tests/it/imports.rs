@@ -275,11 +275,11 @@ async fn hostile_uploads_are_refused_before_they_cost_anything(t: TestApp) {
     // One import at a time per user.
     let root = qingtuan_domain::ids::UserId(t.user_id("root").await);
     let client = qingtuan_app::ClientInfo::default();
-    let actor = qingtuan_app::auth::load_actor(&t.app, root, &client).await.expect("load").expect("actor");
-    let first = qingtuan_app::import::take_slot(&actor).expect("a place");
-    assert!(matches!(qingtuan_app::import::take_slot(&actor), Err(qingtuan_app::AppError::Busy)));
+    let actor = qingtuan_app::access::auth::load_actor(&t.app, root, &client).await.expect("load").expect("actor");
+    let first = qingtuan_app::imports::take_slot(&actor).expect("a place");
+    assert!(matches!(qingtuan_app::imports::take_slot(&actor), Err(qingtuan_app::AppError::Busy)));
     drop(first);
-    assert!(qingtuan_app::import::take_slot(&actor).is_ok(), "the place is given back");
+    assert!(qingtuan_app::imports::take_slot(&actor).is_ok(), "the place is given back");
 }
 
 db_tests!(hostile_uploads_are_refused_before_they_cost_anything);

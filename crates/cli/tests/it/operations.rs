@@ -7,8 +7,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use qingtuan_app::people::{self, NewPerson};
-use qingtuan_app::{Actor, positions};
+use qingtuan_app::Actor;
+use qingtuan_app::registry::people::{self, NewPerson};
+use qingtuan_app::registry::positions;
 use qingtuan_testkit::{Backend, PASSWORD, TestApp, TestDb};
 
 /// The test kit's master key ([42; 32]) as the CLI takes it, so both read the same data.

@@ -5,8 +5,8 @@ use std::io::Cursor;
 
 use calamine::{Reader, Xlsx};
 use qingtuan_app::Actor;
-use qingtuan_app::people::{self, NewPerson};
-use qingtuan_app::positions::{self, NewPosition};
+use qingtuan_app::registry::people::{self, NewPerson};
+use qingtuan_app::registry::positions::{self, NewPosition};
 use qingtuan_testkit::{TestApp, db_tests};
 
 db_tests!(
@@ -366,8 +366,10 @@ async fn unmasking_exporting_and_merging_are_checked_against_the_person(t: TestA
     // 甲 only in C12, 乙 in C11.
     positions::create_batch(&t.app, &sys, &[post(ids[0], "C12"), post(ids[1], "C11")]).await.expect("posts");
     let user = t.create_user("mixed", "org_viewer", "S1").await;
-    let branch = qingtuan_app::users::NewAssignment { role_code: "org_admin".into(), scope_code: "C11".into() };
-    qingtuan_app::users::assign_role(&t.app, &sys, qingtuan_domain::ids::UserId(user), &branch).await.expect("grant");
+    let branch = qingtuan_app::access::users::NewAssignment { role_code: "org_admin".into(), scope_code: "C11".into() };
+    qingtuan_app::access::users::assign_role(&t.app, &sys, qingtuan_domain::ids::UserId(user), &branch)
+        .await
+        .expect("grant");
     let mixed = t.login("mixed").await;
     mixed.get("/people").await;
 

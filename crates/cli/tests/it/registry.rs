@@ -3,7 +3,7 @@
 //! org's page.
 
 use qingtuan_app::Actor;
-use qingtuan_app::people::{self, NewPerson};
+use qingtuan_app::registry::people::{self, NewPerson};
 use qingtuan_testkit::{TestApp, db_tests};
 
 db_tests!(
@@ -374,7 +374,7 @@ async fn the_data_quality_page_lists_what_keeps_the_figures_wrong(t: TestApp) {
     let sys = Actor::system();
     let someone = NewPerson { name: "无生日".into(), gender: "女".into(), ..NewPerson::default() };
     let ids = people::create_batch(&t.app, &sys, &[someone]).await.expect("person");
-    let post = qingtuan_app::positions::NewPosition {
+    let post = qingtuan_app::registry::positions::NewPosition {
         person_id: Some(ids[0]),
         org_code: "C12".into(),
         title: "书记".into(),
@@ -382,7 +382,7 @@ async fn the_data_quality_page_lists_what_keeps_the_figures_wrong(t: TestApp) {
         start_on: "2020-01-01".into(),
         ..Default::default()
     };
-    qingtuan_app::positions::create_batch(&t.app, &sys, &[post]).await.expect("post");
+    qingtuan_app::registry::positions::create_batch(&t.app, &sys, &[post]).await.expect("post");
     // A database from before dissolutions ended posts: C12 dissolved with its post still held.
     t.execute_sql("UPDATE orgs SET dissolved_on = '2022-01-01' WHERE code = 'C12'").await.expect("dissolve");
 
@@ -410,13 +410,13 @@ async fn the_data_quality_page_lists_what_keeps_the_figures_wrong(t: TestApp) {
     assert!(!street.contains("regions-without-population"), "regions are the district's");
 
     // Fixing an org takes it off the lists.
-    let region = qingtuan_app::regions::NewRegion {
+    let region = qingtuan_app::registry::regions::NewRegion {
         code: "R".into(),
         name: "R".into(),
         kind: "district".into(),
         parent_code: String::new(),
     };
-    qingtuan_app::regions::create(&t.app, &sys, &region).await.expect("region");
+    qingtuan_app::registry::regions::create(&t.app, &sys, &region).await.expect("region");
     let s1 = t.org_id("S1").await;
     admin.get(&format!("/orgs/{s1}/edit")).await;
     let saved = admin

@@ -2,8 +2,8 @@
 //! the owner, as a browser sees them.
 
 use chrono::TimeDelta;
+use qingtuan_app::access::second_factor::{code_for_step, from_base32, step_at};
 use qingtuan_app::clock::Clock;
-use qingtuan_app::second_factor::{code_for_step, from_base32, step_at};
 use qingtuan_testkit::{PASSWORD, TestApp, TestClient, TestResponse, db_tests};
 
 db_tests!(
@@ -109,7 +109,10 @@ async fn a_second_factor_is_enrolled_then_asked_at_login_and_at_reauthentication
     assert_eq!(t.audit_count("auth.second_factor_failed").await, 1);
     assert_eq!(t.audit_count("auth.reauth_failed").await, 1);
     let stored = t.strings("SELECT totp_secret FROM users WHERE username = 'erin'").await;
-    assert!(!stored[0].contains(&qingtuan_app::second_factor::base32(&secret)), "the secret is encrypted at rest");
+    assert!(
+        !stored[0].contains(&qingtuan_app::access::second_factor::base32(&secret)),
+        "the secret is encrypted at rest"
+    );
 }
 
 async fn codes_are_accepted_one_step_either_side_and_only_once(t: TestApp) {

@@ -3,7 +3,7 @@
 
 use chrono::{NaiveDate, NaiveTime, TimeDelta};
 use qingtuan_app::Actor;
-use qingtuan_app::people::{self, NewPerson};
+use qingtuan_app::registry::people::{self, NewPerson};
 use qingtuan_app::volunteering::{self, Attendance, NewCall, NewShift};
 use qingtuan_testkit::{TestApp, db_tests};
 
@@ -37,7 +37,7 @@ async fn organisers_see_and_record_only_their_own_shifts(t: TestApp) {
     )
     .await
     .expect("person");
-    let start = volunteering::local_instant(day, time(8));
+    let start = qingtuan_domain::time::local_instant(day, time(8));
     // A 300-minute shift: 180 minutes (60 %) count, 179 do not.
     let rows = [(180, ours[0]), (179, ours[0]), (300, theirs[0])].map(|(minutes, shift)| Attendance {
         shift_id: shift,

@@ -6,7 +6,10 @@ use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::routing::get;
 use axum::{Json, Router};
-use qingtuan_app::{AppError, audit, orgs, users};
+use qingtuan_app::AppError;
+use qingtuan_app::access::audit;
+use qingtuan_app::access::users;
+use qingtuan_app::registry::orgs;
 use qingtuan_domain::ids::UserId;
 use qingtuan_domain::permission::{Action, Module, Permission};
 use serde::de::DeserializeOwned;
@@ -177,7 +180,7 @@ pub struct OrgDto {
     (status = 503, body = ErrorDto)))]
 async fn list_orgs(State(state): State<AppState>, ApiUser(actor): ApiUser) -> Result<Json<Vec<OrgDto>>, ApiError> {
     let read = Permission::new(Module::Orgs, Action::Read);
-    qingtuan_app::scope::require_somewhere(&state.app, &actor, read).await?;
+    qingtuan_app::access::scope::require_somewhere(&state.app, &actor, read).await?;
     let tree = orgs::visible_tree(&state.app, &actor, read).await?;
     Ok(Json(
         tree.into_iter()

@@ -4,9 +4,9 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use qingtuan_app::AppError;
-use qingtuan_app::auth::{self, PasswordChange};
-use qingtuan_app::second_factor::{self, Enrolment};
-use qingtuan_app::tokens::{self, TokenView};
+use qingtuan_app::access::auth::{self, PasswordChange};
+use qingtuan_app::access::second_factor::{self, Enrolment};
+use qingtuan_app::access::tokens::{self, TokenView};
 use qingtuan_domain::ids::TokenId;
 
 use crate::done::{self, Done};

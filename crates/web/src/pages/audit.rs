@@ -1,7 +1,7 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use qingtuan_app::audit::{self, Filter, Row};
+use qingtuan_app::access::audit::{self, Filter, Row};
 use qingtuan_app::page::Page;
 use qingtuan_domain::audit::ObjectKind;
 use qingtuan_domain::permission::{Action, Module, Permission};

@@ -3,7 +3,7 @@ use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use qingtuan_app::auth::{self, LoginOutcome};
+use qingtuan_app::access::auth::{self, LoginOutcome};
 
 use crate::middleware::{LOGIN_CSRF_COOKIE, cookie, cookies, is_secure, session_cookie_name, set_cookie};
 use crate::pages::render;

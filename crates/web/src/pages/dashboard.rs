@@ -7,8 +7,8 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use chrono::NaiveDate;
 use qingtuan_app::figures::{self, Breakdown, Details, Figure, ReportRequest};
-use qingtuan_app::orgs::OrgView;
-use qingtuan_app::regions::RegionView;
+use qingtuan_app::registry::orgs::OrgView;
+use qingtuan_app::registry::regions::RegionView;
 
 use crate::charts;
 use crate::layout::Layout;

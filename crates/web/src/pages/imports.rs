@@ -5,9 +5,9 @@ use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::response::Response;
 use qingtuan_app::AppError;
+use qingtuan_app::access::scope;
 use qingtuan_app::error::RowProblem;
-use qingtuan_app::import::{self, Kind};
-use qingtuan_app::scope;
+use qingtuan_app::imports::{self, Kind};
 
 use crate::layout::{Errors, Layout};
 use crate::pages::{render, render_invalid, xlsx_download};
@@ -35,13 +35,13 @@ fn page(
 }
 
 pub async fn show(State(state): State<AppState>, user: CurrentUser) -> Result<Response, PageError> {
-    scope::require_somewhere(&state.app, &user.actor, qingtuan_app::people::WRITE).await?;
+    scope::require_somewhere(&state.app, &user.actor, qingtuan_app::registry::people::WRITE).await?;
     render(&page(&user, "people".into(), None, Vec::new(), Errors::default()))
 }
 
 pub async fn template(Path(kind): Path<String>, _user: CurrentUser) -> Result<Response, PageError> {
     let kind = Kind::parse(kind.trim_end_matches(".xlsx"))?;
-    Ok(xlsx_download(&format!("template-{}.xlsx", kind.code()), import::template(kind)?))
+    Ok(xlsx_download(&format!("template-{}.xlsx", kind.code()), imports::template(kind)?))
 }
 
 /// Reads the upload: kind, file, dry run, and whether problems should come back as a workbook.
@@ -51,8 +51,8 @@ pub async fn upload(
     mut form: Multipart,
 ) -> Result<Response, PageError> {
     // Before a byte of the file is read: the permission, and a place among the imports running.
-    import::may_import(&state.app, &user.actor).await?;
-    let _slot = import::take_slot(&user.actor)?;
+    imports::may_import(&state.app, &user.actor).await?;
+    let _slot = imports::take_slot(&user.actor)?;
     let (mut kind, mut file_name, mut bytes, mut dry_run, mut as_xlsx) =
         (String::new(), String::new(), Vec::new(), false, false);
     while let Ok(Some(field)) = form.next_field().await {
@@ -71,12 +71,12 @@ pub async fn upload(
         if bytes.is_empty() {
             Err(AppError::Invalid(qingtuan_domain::Invalid::one("file", "请选择要导入的文件")))
         } else {
-            import::read(&file_name, &bytes, state.app.import_limits).map(|sheet| (k, sheet))
+            imports::read(&file_name, &bytes, state.app.import_limits).map(|sheet| (k, sheet))
         }
     });
     let (result, sheet) = match parsed {
-        Ok((k, sheet)) => (import::run(&state.app, &user.actor, k, &sheet, dry_run, &|_, _| {}).await, sheet),
-        Err(e) => (Err(e), import::Sheet::default()),
+        Ok((k, sheet)) => (imports::run(&state.app, &user.actor, k, &sheet, dry_run, &|_, _| {}).await, sheet),
+        Err(e) => (Err(e), imports::Sheet::default()),
     };
     match result {
         Ok(outcome) => {
@@ -88,7 +88,7 @@ pub async fn upload(
             render(&page(&user, kind, Some(done), Vec::new(), Errors::default()))
         }
         Err(AppError::Rows(problems)) if as_xlsx => {
-            Ok(xlsx_download("import-problems.xlsx", import::problems_xlsx(&problems, &sheet)?))
+            Ok(xlsx_download("import-problems.xlsx", imports::problems_xlsx(&problems, &sheet)?))
         }
         Err(AppError::Rows(problems)) => render_invalid(&page(&user, kind, None, problems, Errors::default())),
         Err(AppError::Invalid(e)) => render_invalid(&page(&user, kind, None, Vec::new(), Errors(Some(e)))),

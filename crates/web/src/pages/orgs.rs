@@ -2,10 +2,11 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use qingtuan_app::orgs::{self, NewOrg, OrgView};
+use qingtuan_app::AppError;
+use qingtuan_app::access::scope;
 use qingtuan_app::page::{PER_PAGE, Page, page_number};
-use qingtuan_app::positions::{self, NewPosition};
-use qingtuan_app::{AppError, scope};
+use qingtuan_app::registry::orgs::{self, NewOrg, OrgView};
+use qingtuan_app::registry::positions::{self, NewPosition};
 use qingtuan_domain::ids::OrgId;
 use qingtuan_domain::org::OrgKind;
 use qingtuan_domain::permission::{Action, Module, Permission};
@@ -147,7 +148,7 @@ struct ShowPage {
     figures: Vec<qingtuan_app::figures::Figure>,
     as_of: chrono::NaiveDate,
     baseline: chrono::NaiveDate,
-    history: Vec<qingtuan_app::audit::Row>,
+    history: Vec<qingtuan_app::access::audit::Row>,
     can_write: bool,
     /// May record and end posts here (people.write over the org).
     can_staff: bool,
@@ -171,7 +172,7 @@ async fn show_page(state: &AppState, user: &CurrentUser, id: OrgId, errors: Erro
         .filter(|p| p.start_on <= today && p.end_on.is_none_or(|e| e > today))
         .collect();
     let can_write = scope::covers(&state.app.db, &user.actor, WRITE, id).await?;
-    let can_staff = scope::covers(&state.app.db, &user.actor, qingtuan_app::people::WRITE, id).await?;
+    let can_staff = scope::covers(&state.app.db, &user.actor, qingtuan_app::registry::people::WRITE, id).await?;
     // The figures of the subtree, for the dashboard's default dates, if the user may see figures here.
     let report = qingtuan_app::figures::of_org(&state.app, &user.actor, id).await?;
     let (as_of, baseline) = match &report {
@@ -233,7 +234,7 @@ pub async fn dissolve(
     Path(id): Path<i64>,
     Form(form): Form<DissolveForm>,
 ) -> Result<Response, PageError> {
-    let on = match qingtuan_app::people::parse_date("on", &form.on) {
+    let on = match qingtuan_app::forms::parse_date("on", &form.on) {
         Ok(Some(d)) => d,
         _ => {
             let e = qingtuan_domain::Invalid::one("on", "请填写有效的撤销日期");
@@ -293,7 +294,7 @@ pub async fn end_position(
     Path(post): Path<i64>,
     Form(form): Form<EndForm>,
 ) -> Result<Response, PageError> {
-    let result = match qingtuan_app::people::parse_date("end_on", &form.end_on) {
+    let result = match qingtuan_app::forms::parse_date("end_on", &form.end_on) {
         Ok(Some(on)) => positions::end(&state.app, &user.actor, post, on).await,
         _ => Err(AppError::Invalid(qingtuan_domain::Invalid::one("end_on", "请填写有效的离任日期"))),
     };
@@ -321,7 +322,7 @@ pub async fn add_honour(
     Form(form): Form<HonourForm>,
 ) -> Result<Response, PageError> {
     let code = orgs::show(&state.app, &user.actor, OrgId(id)).await?.code;
-    let result = match qingtuan_app::people::parse_date("awarded_on", &form.awarded_on) {
+    let result = match qingtuan_app::forms::parse_date("awarded_on", &form.awarded_on) {
         Ok(Some(on)) => orgs::add_honour(&state.app, &user.actor, &code, &form.title, on).await,
         _ => Err(AppError::Invalid(qingtuan_domain::Invalid::one("awarded_on", "请填写有效的获得日期"))),
     };

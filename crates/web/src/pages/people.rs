@@ -3,11 +3,11 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use qingtuan_app::AppError;
-use qingtuan_app::minors::{self, ApprovalView, NewApproval};
-use qingtuan_app::orgs::{self, OrgView};
 use qingtuan_app::page::Page;
-use qingtuan_app::people::{self, Filter, PersonRow};
-use qingtuan_app::positions::{self, PositionView};
+use qingtuan_app::registry::minors::{self, ApprovalView, NewApproval};
+use qingtuan_app::registry::orgs::{self, OrgView};
+use qingtuan_app::registry::people::{self, Filter, PersonRow};
+use qingtuan_app::registry::positions::{self, PositionView};
 use qingtuan_domain::permission::{Action, Module, Permission};
 
 use crate::done::{self, Done};

@@ -10,9 +10,9 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use qingtuan_app::AppError;
 use qingtuan_app::activities::{self, MyActivitySignup, PortalFilter, PublicActivity};
-use qingtuan_app::checkin::{self, Outcome, Scan, Who};
 use qingtuan_app::portal::{self, MySignup, PublicCall, ServiceRecord, SignupForm};
-use qingtuan_app::regions::{self, RegionView};
+use qingtuan_app::registry::regions::{self, RegionView};
+use qingtuan_app::volunteering::checkin::{self, Outcome, Scan, Who};
 use qingtuan_domain::activity::Category;
 use qingtuan_domain::region::RegionKind;
 

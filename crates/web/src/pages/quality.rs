@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use qingtuan_app::quality::{self, Report};
+use qingtuan_app::registry::quality::{self, Report};
 
 use crate::layout::Layout;
 use crate::pages::render;

@@ -8,7 +8,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use qingtuan_app::AppError;
 use qingtuan_app::page::Page;
-use qingtuan_app::regions::{self, Filter, NewRegion, RegionRow};
+use qingtuan_app::registry::regions::{self, Filter, NewRegion, RegionRow};
 use qingtuan_domain::Invalid;
 use qingtuan_domain::region::RegionKind;
 

@@ -3,8 +3,9 @@ use std::collections::BTreeSet;
 use askama::Template;
 use axum::extract::{Path, RawForm, State};
 use axum::response::Response;
-use qingtuan_app::roles::{self, RoleView};
-use qingtuan_app::{AppError, scope};
+use qingtuan_app::AppError;
+use qingtuan_app::access::roles::{self, RoleView};
+use qingtuan_app::access::scope;
 use qingtuan_domain::ids::RoleId;
 use qingtuan_domain::permission::{Action, Module, Permission};
 

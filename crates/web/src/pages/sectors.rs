@@ -2,8 +2,8 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use qingtuan_app::scope;
-use qingtuan_app::sectors::{self, SectorView};
+use qingtuan_app::access::scope;
+use qingtuan_app::registry::sectors::{self, SectorView};
 use qingtuan_domain::permission::{Action, Module, Permission};
 
 use crate::done::{self, Done};

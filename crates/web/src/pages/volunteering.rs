@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use chrono::NaiveDate;
 use qingtuan_app::AppError;
-use qingtuan_app::checkin::{self, Direction, Screen};
+use qingtuan_app::volunteering::checkin::{self, Direction, Screen};
 use qingtuan_app::volunteering::{self, Overview, PendingHours, ShiftDetail, TeamDetail};
 use qingtuan_domain::Invalid;
 use qingtuan_domain::permission::{Action, Module, Permission};
@@ -55,7 +55,7 @@ async fn page(state: &AppState, user: &CurrentUser, period: &Period, errors: Err
         can_write: user.actor.can_somewhere(Permission::new(Module::Orgs, Action::Write)),
         can_approve: user.actor.can_somewhere(Permission::new(Module::Orgs, Action::Approve)),
         min_share: volunteering::min_share_percent(&state.app.db).await?,
-        can_set_share: qingtuan_app::scope::covers_everything(
+        can_set_share: qingtuan_app::access::scope::covers_everything(
             &state.app.db,
             &user.actor,
             Permission::new(Module::Orgs, Action::Approve),

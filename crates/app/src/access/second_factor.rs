@@ -12,8 +12,8 @@ use rand::RngCore;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, Set};
 use serde_json::json;
 
-use crate::audit::{self, Entry};
-use crate::auth::own_account;
+use crate::access::audit::{self, Entry};
+use crate::access::auth::own_account;
 use crate::crypto::sha256_hex;
 use crate::error::AppResult;
 use crate::{Actor, App};

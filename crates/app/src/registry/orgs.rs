@@ -8,13 +8,14 @@ use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::region::{OrgBasis, pinyin_initials};
 use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{org, org_closure, sector};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde_json::json;
 
-use crate::audit::{self, Entry};
+use crate::access::audit::{self, Entry};
+use crate::access::scope;
 use crate::error::{AppResult, RowProblem};
-use crate::workforce::{self, Affected};
-use crate::{Actor, App, AppError, scope};
+use crate::registry::workforce::{self, Affected};
+use crate::{Actor, App, AppError};
 
 /// An org as lists show it, with its depth below the first org the actor can see.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -58,14 +59,18 @@ pub struct NewOrg {
     pub dissolved_on: String,
 }
 
-pub async fn find_by_code<C: ConnectionTrait>(conn: &C, code: &str) -> AppResult<Option<org::Model>> {
-    Ok(org::Entity::find().filter(org::Column::Code.eq(code.trim())).one(conn).await?)
+/// The id of the org with this code, if the actor may read it (unknown or outside the scope: 404).
+pub async fn id_of(app: &App, actor: &Actor, code: &str) -> AppResult<OrgId> {
+    let found = crate::tree::find_by_code(&app.db, code).await?.ok_or(AppError::NotFound)?;
+    let read = Permission::new(Module::Orgs, Action::Read);
+    scope::require(app, actor, read, (ObjectKind::Org, found.id.to_string()), OrgId(found.id)).await?;
+    Ok(OrgId(found.id))
 }
 
 pub async fn create(app: &App, actor: &Actor, form: &NewOrg) -> AppResult<OrgId> {
     // Outside the scope, the parent is reported missing — and the probe is audited.
     if let Some(parent) =
-        find_by_code(&app.db, &form.parent_code).await?.filter(|_| !form.parent_code.trim().is_empty())
+        crate::tree::find_by_code(&app.db, &form.parent_code).await?.filter(|_| !form.parent_code.trim().is_empty())
     {
         let write = Permission::new(Module::Orgs, Action::Write);
         scope::require(app, actor, write, (ObjectKind::Org, parent.id.to_string()), OrgId(parent.id)).await?;
@@ -97,7 +102,7 @@ pub async fn create_batch(
             progress(i + 1, forms.len());
         }
     }
-    crate::regions::finish(txn, problems, forms.len(), dry_run).await
+    crate::registry::regions::finish(txn, problems, forms.len(), dry_run).await
 }
 
 /// The columns of an org spreadsheet, as users see them.
@@ -127,7 +132,7 @@ async fn insert(conn: &crate::db::Write, app: &App, actor: &Actor, form: &NewOrg
     let parent = if form.parent_code.trim().is_empty() {
         None
     } else {
-        let found = find_by_code(conn, &form.parent_code).await?;
+        let found = crate::tree::find_by_code(conn, &form.parent_code).await?;
         if found.is_none() {
             problems.push(FieldError { field: "parent_code", message: "上级组织不存在".into() });
         }
@@ -146,7 +151,7 @@ async fn insert(conn: &crate::db::Write, app: &App, actor: &Actor, form: &NewOrg
     let region = match form.region_code.trim() {
         "" => None,
         c => {
-            let found = crate::regions::find_by_code(conn, c).await?;
+            let found = crate::registry::regions::find_by_code(conn, c).await?;
             if found.is_none() {
                 problems.push(FieldError { field: "region_code", message: format!("区域“{c}”不存在") });
             }
@@ -158,7 +163,7 @@ async fn insert(conn: &crate::db::Write, app: &App, actor: &Actor, form: &NewOrg
     } else {
         OrgBasis::parse(&form.basis).map_err(|e| problems.extend(e.0)).ok()
     };
-    let founded_on = match crate::people::parse_date("founded_on", &form.founded_on) {
+    let founded_on = match crate::forms::parse_date("founded_on", &form.founded_on) {
         Ok(d) => Some(d.unwrap_or(UNKNOWN_FOUNDING)),
         Err(e) => {
             problems.push(e);
@@ -166,7 +171,7 @@ async fn insert(conn: &crate::db::Write, app: &App, actor: &Actor, form: &NewOrg
         }
     };
     let dissolved_on =
-        crate::people::parse_date("dissolved_on", &form.dissolved_on).map_err(|e| problems.push(e)).ok().flatten();
+        crate::forms::parse_date("dissolved_on", &form.dissolved_on).map_err(|e| problems.push(e)).ok().flatten();
     if let (Some(f), Some(d)) = (founded_on, dissolved_on)
         && d <= f
     {
@@ -182,7 +187,7 @@ async fn insert(conn: &crate::db::Write, app: &App, actor: &Actor, form: &NewOrg
         }
     }
     if let Some(c) = &code
-        && find_by_code(conn, c.as_str()).await?.is_some()
+        && crate::tree::find_by_code(conn, c.as_str()).await?.is_some()
     {
         problems.push(FieldError { field: "code", message: "组织代码已被使用".into() });
     }
@@ -460,7 +465,7 @@ pub async fn add_honour(
     awarded_on: chrono::NaiveDate,
 ) -> AppResult<()> {
     use qingtuan_entity::org_honour;
-    let found = find_by_code(&app.db, code).await?.ok_or(AppError::NotFound)?;
+    let found = crate::tree::find_by_code(&app.db, code).await?.ok_or(AppError::NotFound)?;
     let write = Permission::new(Module::Orgs, Action::Write);
     scope::require(app, actor, write, (ObjectKind::Org, found.id.to_string()), OrgId(found.id)).await?;
     let title = title.trim();
@@ -549,7 +554,7 @@ pub async fn move_subtree(app: &App, actor: &Actor, id: OrgId, new_parent_code: 
     let write = Permission::new(Module::Orgs, Action::Write);
     scope::require(app, actor, write, (ObjectKind::Org, id.to_string()), id).await?;
     let node = org::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
-    let parent = find_by_code(&app.db, new_parent_code)
+    let parent = crate::tree::find_by_code(&app.db, new_parent_code)
         .await?
         .ok_or_else(|| Invalid::one("parent_code", "新的上级组织不存在"))?;
     scope::require(app, actor, write, (ObjectKind::Org, parent.id.to_string()), OrgId(parent.id)).await?;
@@ -670,7 +675,7 @@ pub async fn update(app: &App, actor: &Actor, id: OrgId, form: &OrgEdit) -> AppR
     let region = match form.region_code.trim() {
         "" => None,
         c => {
-            let r = crate::regions::find_by_code(&app.db, c).await?;
+            let r = crate::registry::regions::find_by_code(&app.db, c).await?;
             if r.is_none() {
                 problems.push(FieldError { field: "region_code", message: format!("区域“{c}”不存在") });
             }
@@ -680,7 +685,7 @@ pub async fn update(app: &App, actor: &Actor, id: OrgId, form: &OrgEdit) -> AppR
     let basis = OrgBasis::parse(if form.basis.trim().is_empty() { "unit" } else { &form.basis })
         .map_err(|e| problems.extend(e.0))
         .ok();
-    let founded_on = match crate::people::parse_date("founded_on", &form.founded_on) {
+    let founded_on = match crate::forms::parse_date("founded_on", &form.founded_on) {
         Ok(Some(d)) => Some(d),
         Ok(None) => Some(found.founded_on),
         Err(e) => {
@@ -796,25 +801,4 @@ pub async fn edit_form(app: &App, actor: &Actor, id: OrgId) -> AppResult<OrgEdit
         basis: found.basis,
         founded_on: if found.founded_on == UNKNOWN_FOUNDING { String::new() } else { found.founded_on.to_string() },
     })
-}
-
-/// Is `id`'s subtree the whole tree — the root, and the only one?
-pub async fn is_whole_tree<C: ConnectionTrait>(conn: &C, id: OrgId) -> AppResult<bool> {
-    use sea_orm::PaginatorTrait;
-    let found = org::Entity::find_by_id(id.0).one(conn).await?;
-    if found.is_none_or(|o| o.parent_id.is_some()) {
-        return Ok(false);
-    }
-    Ok(org::Entity::find().filter(org::Column::ParentId.is_null()).count(conn).await? == 1)
-}
-
-/// The names of the orgs with these ids, for labelling rows of other lists.
-pub async fn names<C: ConnectionTrait>(conn: &C, ids: Vec<i64>) -> AppResult<std::collections::HashMap<i64, String>> {
-    Ok(org::Entity::find()
-        .filter(org::Column::Id.is_in(ids))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect())
 }

@@ -16,11 +16,11 @@ use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 use serde_json::json;
 
-use crate::actor::{Grant, Principal};
-use crate::audit::{self, Entry};
+use crate::access::actor::{Grant, Principal};
+use crate::access::audit::{self, Entry};
+use crate::access::limits;
 use crate::crypto::{dummy_hash, hash_password, random_token, sha256_hex, verify_password};
 use crate::error::AppResult;
-use crate::limits;
 use crate::{Actor, App, AppError, ClientInfo};
 
 /// A session just opened: the secret goes into the cookie, only its hash into the database.
@@ -156,7 +156,7 @@ pub async fn login(
         txn.commit().await?;
         return Ok(LoginOutcome::Rejected);
     }
-    if crate::second_factor::is_enrolled(user) {
+    if crate::access::second_factor::is_enrolled(user) {
         let expires = (now + TimeDelta::minutes(CHALLENGE_MINUTES)).timestamp();
         let challenge = format!("{}.{expires}.{}", user.id, challenge_signature(app, user, expires));
         return Ok(LoginOutcome::SecondFactor { challenge });
@@ -195,14 +195,15 @@ pub async fn login_second_factor(
     let attempt = Attempt::new(Some(&account), &account.username, &counter, client);
     let locked = is_locked(app, &counter, now).await?;
     let txn = app.begin().await?;
-    let accepted = if locked { None } else { crate::second_factor::accept(app, &txn, &account, code, now).await? };
+    let accepted =
+        if locked { None } else { crate::access::second_factor::accept(app, &txn, &account, code, now).await? };
     let Some(accepted) = accepted else {
         limits::hit(&txn, &address, now).await?;
         attempt.fail(app, &txn, locked, AuditAction::SecondFactorFailed, now).await?;
         txn.commit().await?;
         return Ok(LoginOutcome::Rejected);
     };
-    if let crate::second_factor::Accepted::Recovery(left) = accepted {
+    if let crate::access::second_factor::Accepted::Recovery(left) = accepted {
         let entry = attempt.entry(AuditAction::RecoveryCodeUsed).after(json!({ "left": left }));
         audit::record(&txn, now, &attempt.who, entry).await?;
     }
@@ -309,7 +310,7 @@ fn is_dormant(app: &App, account: &user::Model, now: DateTime<Utc>) -> bool {
 /// a password changed or reset, an account disabled.
 pub(crate) async fn end_access<C: ConnectionTrait>(conn: &C, user_id: i64, now: DateTime<Utc>) -> AppResult<()> {
     session::Entity::delete_many().filter(session::Column::UserId.eq(user_id)).exec(conn).await?;
-    crate::tokens::revoke_all_of(conn, user_id, now).await?;
+    crate::access::tokens::revoke_all_of(conn, user_id, now).await?;
     Ok(())
 }
 
@@ -447,8 +448,8 @@ pub async fn reauthenticate(app: &App, actor: &Actor, token: &str, password: &st
     let counter = format!("reauth:{}", account.id);
     let txn = app.begin().await?;
     let ok = password_ok
-        && (!crate::second_factor::is_enrolled(&account)
-            || crate::second_factor::accept(app, &txn, &account, code, now).await?.is_some());
+        && (!crate::access::second_factor::is_enrolled(&account)
+            || crate::access::second_factor::accept(app, &txn, &account, code, now).await?.is_some());
     let scope = OrgId(account.org_id);
     if ok {
         let found = session::Entity::find_by_id(sha256_hex(token)).one(&txn).await?.ok_or(AppError::Unauthenticated)?;
@@ -482,7 +483,7 @@ pub async fn load_actor(app: &App, user_id: UserId, client: &ClientInfo) -> AppR
     }
     let password_expired = app.policy.password_max_age.is_some_and(|age| app.now() - account.password_changed_at > age);
     let second_factor_missing =
-        grants.iter().any(|g| g.requires_second_factor) && !crate::second_factor::is_enrolled(account);
+        grants.iter().any(|g| g.requires_second_factor) && !crate::access::second_factor::is_enrolled(account);
     Ok(Some(Actor {
         principal: Principal::User {
             id: UserId(account.id),

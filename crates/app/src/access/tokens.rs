@@ -12,8 +12,8 @@ use qingtuan_entity::{api_token, user};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set};
 use serde_json::json;
 
-use crate::audit::{self, Entry};
-use crate::auth::load_actor;
+use crate::access::audit::{self, Entry};
+use crate::access::auth::load_actor;
 use crate::crypto::{random_token, sha256_hex};
 use crate::error::AppResult;
 use crate::{Actor, App, AppError, ClientInfo};

@@ -10,9 +10,10 @@ use qingtuan_entity::{org, person, position, region, youth_population};
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
+use crate::access::scope;
 use crate::error::AppResult;
-use crate::orgs::{OrgView, view};
-use crate::{Actor, App, scope};
+use crate::registry::orgs::{OrgView, view};
+use crate::{Actor, App};
 
 /// At most this many rows of each list are shown; the total says how many there are.
 pub const SHOWN: u64 = 50;
@@ -132,7 +133,7 @@ pub async fn report(app: &App, actor: &Actor) -> AppResult<Report> {
     stranded.rows.truncate(SHOWN as usize);
     // Names only of people the viewer may read, and never a child's: the rest as 人员（无权查看）.
     let ids: Vec<i64> = stranded.rows.iter().map(|p| p.person_id).collect();
-    let readable = crate::people::readable_among(app, actor, &ids).await?;
+    let readable = crate::registry::people::readable_among(app, actor, &ids).await?;
     for (row, child) in stranded.rows.iter_mut().zip(children) {
         if !readable.contains(&row.person_id) || child {
             row.person_name = "人员（无权查看姓名）".into();
@@ -150,7 +151,7 @@ pub async fn report(app: &App, actor: &Actor) -> AppResult<Report> {
     let people = person::Entity::find()
         .filter(person::Column::BirthOn.is_null())
         .filter(person::Column::Id.in_subquery(posted_in_scope))
-        .filter(crate::people::read_condition(app, actor).await?);
+        .filter(crate::registry::people::read_condition(app, actor).await?);
     let people_without_birth_date = Items {
         total: people.clone().count(&app.db).await?,
         rows: people

@@ -19,10 +19,11 @@ use qingtuan_entity::{checkin_use, person, recruitment_call, shift, signup, turn
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
-use crate::audit::{self, Entry};
+use crate::access::audit::{self, Entry};
+use crate::access::scope;
 use crate::crypto::sha256_hex;
 use crate::error::AppResult;
-use crate::{Actor, App, AppError, ClientInfo, scope};
+use crate::{Actor, App, AppError, ClientInfo};
 
 /// The code on the screen changes this often (seconds).
 pub const ROTATE_SECS: i64 = 30;
@@ -228,7 +229,8 @@ pub async fn check_with_typed_code(
 async fn throttle(app: &App, client: &ClientInfo) -> AppResult<()> {
     let now = app.now();
     let txn = app.begin().await?;
-    let allowed = crate::limits::allow(&txn, &format!("checkin:addr:{}", client.addr), ATTEMPTS_PER_HOUR, now).await?;
+    let allowed =
+        crate::access::limits::allow(&txn, &format!("checkin:addr:{}", client.addr), ATTEMPTS_PER_HOUR, now).await?;
     if !allowed {
         let anonymous = Actor::anonymous(client, "portal");
         let entry = Entry::new(AuditAction::RateLimited, ObjectKind::Page).object("portal.checkin");

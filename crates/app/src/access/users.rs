@@ -17,11 +17,12 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use crate::audit::{self, Entry};
+use crate::access::audit::{self, Entry};
+use crate::access::scope;
 use crate::crypto::{hash_password, one_time_password};
 use crate::error::AppResult;
 use crate::page::{PER_PAGE, Page, page_number};
-use crate::{Actor, App, AppError, orgs, scope};
+use crate::{Actor, App, AppError};
 
 const READ: Permission = Permission::new(Module::Users, Action::Read);
 const WRITE: Permission = Permission::new(Module::Users, Action::Write);
@@ -92,7 +93,7 @@ pub struct Created {
 
 async fn rows(app: &App, users: Vec<user::Model>) -> AppResult<Vec<UserRow>> {
     let org_ids: Vec<i64> = users.iter().map(|u| u.org_id).collect();
-    let names = orgs::names(&app.db, org_ids).await?;
+    let names = crate::tree::names(&app.db, org_ids).await?;
     Ok(users
         .into_iter()
         .map(|u| UserRow {
@@ -209,7 +210,7 @@ pub async fn show(app: &App, actor: &Actor, id: UserId) -> AppResult<UserDetail>
         .filter(api_token::Column::RevokedAt.is_null())
         .count(&app.db)
         .await?;
-    let second_factor = crate::second_factor::is_enrolled(&account);
+    let second_factor = crate::access::second_factor::is_enrolled(&account);
     let user = rows(app, vec![account]).await?.into_iter().next().ok_or(AppError::NotFound)?;
     Ok(UserDetail { user, assignments, active_sessions, active_tokens, second_factor, administrable })
 }
@@ -249,7 +250,7 @@ async fn grantable(
     if found_role.is_none() {
         problems.push(FieldError { field: "role_code", message: "请选择角色".into() });
     }
-    let found_org = orgs::find_by_code(&app.db, scope_code).await?;
+    let found_org = crate::tree::find_by_code(&app.db, scope_code).await?;
     if found_org.is_none() {
         problems.push(FieldError { field: "scope_code", message: "数据范围中的组织不存在".into() });
     }
@@ -364,7 +365,7 @@ pub async fn set_disabled(app: &App, actor: &Actor, id: UserId, disabled: bool) 
     }
     active.update(&txn).await?;
     if disabled {
-        crate::auth::end_access(&txn, id.0, now).await?;
+        crate::access::auth::end_access(&txn, id.0, now).await?;
     }
     let action = if disabled { AuditAction::UserDisabled } else { AuditAction::UserEnabled };
     let entry = Entry::new(action, ObjectKind::User)
@@ -412,7 +413,7 @@ pub async fn reset_password(app: &App, actor: &Actor, id: UserId) -> AppResult<S
     active.must_change_password = Set(true);
     active.password_changed_at = Set(now);
     active.update(&txn).await?;
-    crate::auth::end_access(&txn, id.0, now).await?;
+    crate::access::auth::end_access(&txn, id.0, now).await?;
     let entry = Entry::new(AuditAction::PasswordReset, ObjectKind::User).object(id).scope(OrgId(org_id));
     audit::record(&txn, now, actor, entry).await?;
     txn.commit().await?;
@@ -425,9 +426,9 @@ pub async fn reset_second_factor(app: &App, actor: &Actor, id: UserId) -> AppRes
     let account = find_to_administer(app, actor, id).await?;
     let now = app.now();
     let txn = app.begin().await?;
-    crate::second_factor::clear(&txn, &account).await?;
-    crate::auth::end_access(&txn, id.0, now).await?;
-    crate::second_factor::record(&txn, now, actor, &account, AuditAction::SecondFactorReset).await?;
+    crate::access::second_factor::clear(&txn, &account).await?;
+    crate::access::auth::end_access(&txn, id.0, now).await?;
+    crate::access::second_factor::record(&txn, now, actor, &account, AuditAction::SecondFactorReset).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -492,7 +493,7 @@ pub async fn revoke_role(app: &App, actor: &Actor, id: UserId, assignment: Assig
     let txn = app.begin().await?;
     user_role::Entity::delete_by_id(found.id).exec(&txn).await?;
     // A script's token must not keep working on what it was made for after a role is taken away.
-    crate::tokens::revoke_all_of(&txn, account.id, app.now()).await?;
+    crate::access::tokens::revoke_all_of(&txn, account.id, app.now()).await?;
     let entry = Entry::new(AuditAction::RoleRevoked, ObjectKind::User)
         .object(id)
         .scope(OrgId(account.org_id))

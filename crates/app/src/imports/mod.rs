@@ -9,10 +9,10 @@ use chrono::NaiveDate;
 use rust_xlsxwriter::Workbook;
 
 use crate::error::{AppResult, RowProblem, column_label};
-use crate::orgs::{self, NewOrg};
-use crate::people::{self, NewPerson};
-use crate::positions::{self, NewPosition};
-use crate::regions::{self, NewPopulation, NewRegion};
+use crate::registry::orgs::{self, NewOrg};
+use crate::registry::people::{self, NewPerson};
+use crate::registry::positions::{self, NewPosition};
+use crate::registry::regions::{self, NewPopulation, NewRegion};
 use crate::{Actor, App, AppError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,7 +131,7 @@ pub async fn may_import(app: &App, actor: &Actor) -> AppResult<()> {
     if actor.can_somewhere(orgs_write) {
         return Ok(());
     }
-    crate::scope::require_somewhere(app, actor, people::WRITE).await
+    crate::access::scope::require_somewhere(app, actor, people::WRITE).await
 }
 
 /// Imports running now, by user: one at a time per user, `MAX_IMPORTS` in the whole server.
@@ -664,13 +664,13 @@ mod properties {
 
         #[test]
         fn dates_are_read_as_written_or_refused(s in any::<String>(), y in 1900_i32..2100, m in 1_u32..=12, d in 1_u32..=28, f in 0_usize..3) {
-            let _ = crate::people::parse_date("on", &s);
+            let _ = crate::forms::parse_date("on", &s);
             let date = chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
             let sep = ["-", "/", "."][f];
             let typed = format!("{y}{sep}{m}{sep}{d}");
-            prop_assert_eq!(crate::people::parse_date("on", &typed).unwrap(), Some(date));
+            prop_assert_eq!(crate::forms::parse_date("on", &typed).unwrap(), Some(date));
             let full_width: String = typed.chars().map(|c| char::from_u32(u32::from(c) + 0xFEE0).unwrap()).collect();
-            prop_assert_eq!(crate::people::parse_date("on", &full_width).unwrap(), Some(date));
+            prop_assert_eq!(crate::forms::parse_date("on", &full_width).unwrap(), Some(date));
         }
 
         #[test]

@@ -18,11 +18,13 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use crate::audit::{self, Entry};
+use crate::access::audit::{self, Entry};
+use crate::access::scope;
 use crate::error::{AppResult, RowProblem};
+use crate::forms::parse_date;
 use crate::page::{COUNT_CAP, PER_PAGE, Page, page_number};
-use crate::workforce::{self, Affected};
-use crate::{Actor, App, AppError, scope};
+use crate::registry::workforce::{self, Affected};
+use crate::{Actor, App, AppError};
 
 pub const READ: Permission = Permission::new(Module::People, Action::Read);
 pub const WRITE: Permission = Permission::new(Module::People, Action::Write);
@@ -52,21 +54,6 @@ pub const COLUMNS: [(&str, &str); 8] = [
     ("political_status", "政治面貌"),
     ("region_code", "所在区域代码"),
 ];
-
-/// Parses an optional local date written as `2022-05-31` (or `2022/5/31`, `2022.5.31`, in
-/// full-width characters too).
-pub fn parse_date(field: &'static str, raw: &str) -> Result<Option<NaiveDate>, FieldError> {
-    let typed: String = raw.trim().chars().map(qingtuan_domain::person::half_width).collect();
-    let raw = typed.trim();
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"]
-        .iter()
-        .find_map(|f| NaiveDate::parse_from_str(raw, f).ok())
-        .map(Some)
-        .ok_or(FieldError { field, message: format!("日期“{raw}”无效，应形如 2022-05-31") })
-}
 
 struct ValidPerson {
     name: String,
@@ -365,7 +352,7 @@ pub struct Filter {
 /// One page of the people the filter finds, children withheld unless approved.
 pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Page<PersonRow>> {
     let mut page = find_page(app, actor, filter, READ).await?;
-    crate::minors::withhold(app, actor, &mut page.items, "list").await?;
+    crate::registry::minors::withhold(app, actor, &mut page.items, "list").await?;
     Ok(page)
 }
 
@@ -398,10 +385,10 @@ async fn find_page(app: &App, actor: &Actor, filter: &Filter, permission: Permis
             &q.to_lowercase(),
         ));
         // A child whose name is masked for the actor is not found by a guessed name.
-        cond = cond.add(name_or_initials).add(crate::minors::name_searchable(app, actor).await?);
+        cond = cond.add(name_or_initials).add(crate::registry::minors::name_searchable(app, actor).await?);
     }
     if let Some(code) = filter.org.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-        let found = crate::orgs::find_by_code(&app.db, code).await?;
+        let found = crate::tree::find_by_code(&app.db, code).await?;
         let org_id = found.as_ref().map_or(0, |o| o.id);
         scope::require(app, actor, READ, (ObjectKind::Org, org_id.to_string()), qingtuan_domain::ids::OrgId(org_id))
             .await?;
@@ -462,7 +449,7 @@ async fn find_visible(app: &App, actor: &Actor, id: i64) -> AppResult<person::Mo
 /// One person, masked (a child withheld unless approved).
 pub async fn show(app: &App, actor: &Actor, id: i64) -> AppResult<PersonRow> {
     let mut one = [row(app, find_visible(app, actor, id).await?, false)];
-    crate::minors::withhold(app, actor, &mut one, "detail").await?;
+    crate::registry::minors::withhold(app, actor, &mut one, "detail").await?;
     let [found] = one;
     Ok(found)
 }
@@ -480,7 +467,7 @@ pub async fn show_unmasked(app: &App, actor: &Actor, id: i64) -> AppResult<Perso
     )
     .await?;
     let mut one = [row(app, found, true)];
-    crate::minors::withhold(app, actor, &mut one, "unmask").await?;
+    crate::registry::minors::withhold(app, actor, &mut one, "unmask").await?;
     let [found] = one;
     Ok(found)
 }
@@ -528,7 +515,7 @@ pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult
             }
         }
     }
-    crate::minors::withhold(app, actor, &mut all, "export").await?;
+    crate::registry::minors::withhold(app, actor, &mut all, "export").await?;
     let header = ["编号", "姓名", "性别", "出生日期", "身份证号码", "手机号码", "政治面貌"];
     let bytes = crate::export::text_workbook(
         "人员",
@@ -570,7 +557,7 @@ pub async fn suspected_duplicates(app: &App, actor: &Actor) -> AppResult<Vec<Sus
     }
     let groups: Vec<Vec<person::Model>> = groups.into_values().filter(|v| v.len() > 1).collect();
     let mut rows: Vec<PersonRow> = groups.iter().flatten().map(|p| row(app, p.clone(), false)).collect();
-    crate::minors::withhold(app, actor, &mut rows, "duplicates").await?;
+    crate::registry::minors::withhold(app, actor, &mut rows, "duplicates").await?;
     let mut rows = rows.into_iter();
     let mut out: Vec<SuspectedDuplicate> = groups
         .iter()

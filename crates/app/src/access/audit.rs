@@ -13,9 +13,10 @@ use sea_orm::{
 };
 use serde_json::Value;
 
+use crate::access::scope;
 use crate::error::AppResult;
 use crate::page::{PER_PAGE, Page};
-use crate::{Actor, App, scope};
+use crate::{Actor, App};
 
 /// One audit row about to be written.
 #[derive(Debug, Clone)]

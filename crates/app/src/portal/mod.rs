@@ -18,8 +18,8 @@ use sea_orm::{
 };
 use serde_json::json;
 
+use crate::access::audit::{self, Entry};
 use crate::activities::PortalFilter;
-use crate::audit::{self, Entry};
 use crate::crypto::{random_token, sha256_hex};
 use crate::error::AppResult;
 use crate::{Actor, App, AppError, ClientInfo};
@@ -186,8 +186,7 @@ pub(crate) fn validate(
         }
         (None, raw) => Gender::parse(raw).map_err(|e| problems.extend(e.0)).ok(),
     };
-    let typed_birth =
-        crate::people::parse_date("birth_on", &form.birth_on).map_err(|e| problems.push(e)).ok().flatten();
+    let typed_birth = crate::forms::parse_date("birth_on", &form.birth_on).map_err(|e| problems.push(e)).ok().flatten();
     let birth_on = match (id_number.as_ref().and_then(IdNumber::birth_date), typed_birth) {
         (Some(from_id), Some(typed)) if from_id != typed => {
             problems.push(FieldError { field: "birth_on", message: "出生日期与身份证号码不一致".into() });
@@ -240,10 +239,15 @@ pub(crate) async fn within_limits<C: ConnectionTrait>(
     anonymous: &Actor,
     phone_hash: &str,
 ) -> AppResult<bool> {
-    let by_address =
-        crate::limits::allow(conn, &format!("signup:addr:{}", anonymous.client.addr), PER_ADDRESS_PER_HOUR, now)
-            .await?;
-    let by_phone = crate::limits::allow(conn, &format!("signup:phone:{phone_hash}"), PER_PHONE_PER_HOUR, now).await?;
+    let by_address = crate::access::limits::allow(
+        conn,
+        &format!("signup:addr:{}", anonymous.client.addr),
+        PER_ADDRESS_PER_HOUR,
+        now,
+    )
+    .await?;
+    let by_phone =
+        crate::access::limits::allow(conn, &format!("signup:phone:{phone_hash}"), PER_PHONE_PER_HOUR, now).await?;
     if !(by_address && by_phone) {
         let entry = Entry::new(AuditAction::RateLimited, ObjectKind::Page).object("portal.signup");
         audit::record(conn, now, anonymous, entry).await?;

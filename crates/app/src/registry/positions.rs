@@ -13,11 +13,13 @@ use qingtuan_entity::{org, person, position};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde_json::json;
 
-use crate::audit::{self, Entry};
+use crate::access::audit::{self, Entry};
+use crate::access::scope;
 use crate::error::{AppResult, RowProblem};
-use crate::people::{WRITE, parse_date};
-use crate::workforce::{self, Affected};
-use crate::{Actor, App, AppError, scope};
+use crate::forms::parse_date;
+use crate::registry::people::WRITE;
+use crate::registry::workforce::{self, Affected};
+use crate::{Actor, App, AppError};
 
 /// A position as typed in a form or a spreadsheet row. The person is named by ID number, or (for
 /// generators that just created them) by id.
@@ -117,9 +119,9 @@ pub async fn create_batch_with_progress(
     // Someone registered outside the actor's scope is found only with their registered name too:
     // an ID number alone neither tells whether a person is registered nor brings them into scope.
     let found_ids: Vec<i64> = names.keys().copied().collect();
-    let readable = crate::people::readable_among(app, actor, &found_ids).await?;
+    let readable = crate::registry::people::readable_among(app, actor, &found_ids).await?;
     // A child gets a post only from someone who may see the child's record.
-    let children = crate::minors::children(app, actor, births.into_iter(), None).await?;
+    let children = crate::registry::minors::children(app, actor, births.into_iter(), None).await?;
     let mut problems = Vec::new();
     let mut valid = Vec::with_capacity(forms.len());
     for (i, (form, hash)) in forms.iter().zip(hashes).enumerate() {
@@ -351,7 +353,7 @@ pub async fn list(
     org_id: Option<i64>,
 ) -> AppResult<Vec<PositionView>> {
     use sea_orm::QueryOrder;
-    let read = crate::people::READ;
+    let read = crate::registry::people::READ;
     let mut q = position::Entity::find().filter(scope::org_condition(actor, read, position::Column::OrgId));
     if let Some(p) = person_id {
         q = q.filter(position::Column::PersonId.eq(p));
@@ -362,15 +364,20 @@ pub async fn list(
     let rows = q.order_by_asc(position::Column::StartOn).all(&app.db).await?;
     let org_ids: Vec<i64> = rows.iter().map(|r| r.org_id).collect();
     let person_ids: Vec<i64> = rows.iter().map(|r| r.person_id).collect();
-    let orgs = crate::orgs::names(&app.db, org_ids).await?;
+    let orgs = crate::tree::names(&app.db, org_ids).await?;
     let found = person::Entity::find().filter(person::Column::Id.is_in(person_ids)).all(&app.db).await?;
     // One person's posts go with their record, whose view is audited on its own.
     let view = if person_id.is_some() { None } else { Some("staff") };
-    let children = crate::minors::children(app, actor, found.iter().map(|p| (p.id, p.birth_on)), view).await?;
+    let children =
+        crate::registry::minors::children(app, actor, found.iter().map(|p| (p.id, p.birth_on)), view).await?;
     let people: HashMap<i64, String> = found
         .into_iter()
         .map(|p| {
-            let name = if children.get(&p.id) == Some(&false) { crate::minors::masked_name(&p.name) } else { p.name };
+            let name = if children.get(&p.id) == Some(&false) {
+                crate::registry::minors::masked_name(&p.name)
+            } else {
+                p.name
+            };
             (p.id, name)
         })
         .collect();

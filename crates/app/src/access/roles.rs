@@ -10,9 +10,10 @@ use qingtuan_entity::{role, role_permission};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde_json::json;
 
-use crate::audit::{self, Entry};
+use crate::access::audit::{self, Entry};
+use crate::access::scope;
 use crate::error::AppResult;
-use crate::{Actor, App, AppError, scope};
+use crate::{Actor, App, AppError};
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct RoleView {

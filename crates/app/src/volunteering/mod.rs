@@ -2,42 +2,28 @@
 //! hours credited by the attendance rule, people served, and donations. Organisers act within
 //! their scope (`orgs.write` over the org that calls, forms the team or receives the donation).
 
+pub mod checkin;
+
 use std::collections::HashMap;
 
+use crate::forms::required_text;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use qingtuan_domain::Invalid;
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
 use qingtuan_domain::ids::OrgId;
 use qingtuan_domain::permission::{Action, Module, Permission};
-use qingtuan_domain::time::{format_local_clock, start_of_local_day};
+use qingtuan_domain::time::{format_local_clock, local_instant};
 use qingtuan_domain::volunteering::{DEFAULT_MIN_SHARE_PERCENT, DonationKind, Task, credited_minutes};
 use qingtuan_entity::{donation, hour_adjustment, recruitment_call, shift, team_member, turnout, volunteer_team};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::json;
 
-use crate::audit::{self, Entry};
+use crate::access::audit::{self, Entry};
+use crate::access::scope;
 use crate::error::AppResult;
-use crate::{Actor, App, AppError, orgs, scope};
+use crate::{Actor, App, AppError};
 
 const WRITE: Permission = Permission::new(Module::Orgs, Action::Write);
-
-/// The org with this code, if the actor may write over it (projects and activities use it too).
-pub(crate) async fn org_in_scope(app: &App, actor: &Actor, code: &str) -> AppResult<OrgId> {
-    let found = orgs::find_by_code(&app.db, code)
-        .await?
-        .ok_or_else(|| Invalid::one("org_code", format!("组织代码“{code}”不存在")))?;
-    scope::require(app, actor, WRITE, (ObjectKind::Org, found.id.to_string()), OrgId(found.id)).await?;
-    Ok(OrgId(found.id))
-}
-
-/// A name or title that must be given, trimmed, of at most `max` characters.
-pub(crate) fn required_text(raw: &str, field: &'static str, what: &str, max: usize) -> Result<String, Invalid> {
-    let v = raw.trim();
-    if v.is_empty() || v.chars().count() > max {
-        return Err(Invalid::one(field, format!("{what}不能为空，且不超过 {max} 个字")));
-    }
-    Ok(v.to_owned())
-}
 
 #[derive(Debug, Clone)]
 pub struct NewTeam {
@@ -47,7 +33,7 @@ pub struct NewTeam {
 }
 
 pub async fn create_team(app: &App, actor: &Actor, form: &NewTeam) -> AppResult<i64> {
-    let org = org_in_scope(app, actor, &form.org_code).await?;
+    let org = scope::org_by_code(app, actor, WRITE, &form.org_code).await?;
     let name = required_text(&form.name, "name", "突击队名称", 100)?;
     let txn = app.begin().await?;
     let team = volunteer_team::ActiveModel {
@@ -127,14 +113,9 @@ pub async fn set_min_share_percent(app: &App, actor: &Actor, percent: i64) -> Ap
     Ok(())
 }
 
-/// A local date and time in Shanghai, as a UTC instant.
-pub fn local_instant(day: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
-    start_of_local_day(day) + (time - NaiveTime::MIN)
-}
-
 /// Publishes a recruitment call with its shifts; returns the call's id and the shifts' ids.
 pub async fn create_call(app: &App, actor: &Actor, form: &NewCall) -> AppResult<(i64, Vec<i64>)> {
-    let org = org_in_scope(app, actor, &form.org_code).await?;
+    let org = scope::org_by_code(app, actor, WRITE, &form.org_code).await?;
     let title = required_text(&form.title, "title", "招募令标题", 100)?;
     let task = Task::parse(&form.task)?;
     if form.shifts.iter().any(|s| s.end <= s.start || s.places <= 0) {
@@ -279,7 +260,7 @@ pub struct NewDonation {
 }
 
 pub async fn record_donation(app: &App, actor: &Actor, form: &NewDonation) -> AppResult<i64> {
-    let org = org_in_scope(app, actor, &form.org_code).await?;
+    let org = scope::org_by_code(app, actor, WRITE, &form.org_code).await?;
     if !matches!(form.donor_kind.as_str(), "person" | "org") || DonationKind::parse(&form.kind).is_err() {
         return Err(Invalid::one("kind", "捐赠方应为个人或单位，类型应为捐款或捐物").into());
     }
@@ -419,7 +400,7 @@ pub async fn overview(app: &App, actor: &Actor, from: NaiveDate, to: NaiveDate) 
         .chain(teams.iter().map(|t| t.org_id))
         .chain(donations.iter().map(|d| d.org_id))
         .collect();
-    let names = orgs::names(&app.db, org_ids).await?;
+    let names = crate::tree::names(&app.db, org_ids).await?;
     let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
     Ok(Overview {
         calls: calls
@@ -632,7 +613,7 @@ pub async fn pending_hours(app: &App, actor: &Actor) -> AppResult<Vec<PendingHou
         .limit(500)
         .all(&app.db)
         .await?;
-    let names = orgs::names(&app.db, rows.iter().map(|r| r.org_id).collect()).await?;
+    let names = crate::tree::names(&app.db, rows.iter().map(|r| r.org_id).collect()).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let above = approving_org(app, r.org_id).await?;
@@ -642,9 +623,18 @@ pub async fn pending_hours(app: &App, actor: &Actor) -> AppResult<Vec<PendingHou
         let volunteer = match turnout::Entity::find_by_id(r.turnout_id).one(&app.db).await? {
             Some(t) => match qingtuan_entity::person::Entity::find_by_id(t.person_id).one(&app.db).await? {
                 Some(p) => {
-                    let child =
-                        crate::minors::children(app, actor, std::iter::once((p.id, p.birth_on)), Some("hours")).await?;
-                    if child.get(&p.id) == Some(&false) { crate::minors::masked_name(&p.name) } else { p.name }
+                    let child = crate::registry::minors::children(
+                        app,
+                        actor,
+                        std::iter::once((p.id, p.birth_on)),
+                        Some("hours"),
+                    )
+                    .await?;
+                    if child.get(&p.id) == Some(&false) {
+                        crate::registry::minors::masked_name(&p.name)
+                    } else {
+                        p.name
+                    }
                 }
                 None => String::new(),
             },
@@ -702,7 +692,7 @@ pub async fn shift_detail(app: &App, actor: &Actor, shift_id: i64) -> AppResult<
         .order_by_asc(qingtuan_entity::signup::Column::Id)
         .all(&app.db)
         .await?;
-    let turnouts = crate::checkin::turnout_of_signups(&app.db, signups.iter().map(|s| s.id).collect()).await?;
+    let turnouts = checkin::turnout_of_signups(&app.db, signups.iter().map(|s| s.id).collect()).await?;
     let mut rows = Vec::with_capacity(signups.len());
     for su in signups {
         let t = turnouts.get(&su.id);
@@ -730,7 +720,7 @@ pub async fn shift_detail(app: &App, actor: &Actor, shift_id: i64) -> AppResult<
     Ok(ShiftDetail {
         id: s.id,
         org_id: call.org_id,
-        org_name: orgs::names(&app.db, vec![call.org_id]).await?.remove(&call.org_id).unwrap_or_default(),
+        org_name: crate::tree::names(&app.db, vec![call.org_id]).await?.remove(&call.org_id).unwrap_or_default(),
         call_title: call.title,
         on_date: s.on_date,
         place: s.place,
@@ -820,18 +810,19 @@ pub async fn team(app: &App, actor: &Actor, team_id: i64) -> AppResult<TeamDetai
             qingtuan_entity::person::Entity::find_by_id(m.person_id).one(&app.db).await?.ok_or(AppError::NotFound)?,
         );
     }
-    let children = crate::minors::children(app, actor, people.iter().map(|p| (p.id, p.birth_on)), Some("team")).await?;
+    let children =
+        crate::registry::minors::children(app, actor, people.iter().map(|p| (p.id, p.birth_on)), Some("team")).await?;
     let mut members = Vec::with_capacity(rows.len());
     for (m, p) in rows.into_iter().zip(people) {
         let withheld = children.get(&p.id) == Some(&false);
         let phone = match &p.phone_enc {
-            Some(_) if withheld => crate::minors::WITHHELD.to_owned(),
+            Some(_) if withheld => crate::registry::minors::WITHHELD.to_owned(),
             Some(e) => qingtuan_domain::mask::mask_phone(&app.keys.decrypt(e)?),
             None => String::new(),
         };
         members.push(MemberView {
             person_id: p.id,
-            name: if withheld { crate::minors::masked_name(&p.name) } else { p.name },
+            name: if withheld { crate::registry::minors::masked_name(&p.name) } else { p.name },
             phone,
             joined_on: m.joined_on,
             left_on: m.left_on,
@@ -840,7 +831,7 @@ pub async fn team(app: &App, actor: &Actor, team_id: i64) -> AppResult<TeamDetai
     }
     Ok(TeamDetail {
         id: t.id,
-        org_name: orgs::names(&app.db, vec![t.org_id]).await?.remove(&t.org_id).unwrap_or_default(),
+        org_name: crate::tree::names(&app.db, vec![t.org_id]).await?.remove(&t.org_id).unwrap_or_default(),
         name: t.name,
         formed_on: t.formed_on,
         disbanded_on: t.disbanded_on,

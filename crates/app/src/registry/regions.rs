@@ -13,9 +13,10 @@ use qingtuan_entity::{region, youth_population};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde_json::json;
 
-use crate::audit::{self, Entry};
+use crate::access::audit::{self, Entry};
+use crate::access::scope;
 use crate::error::{AppResult, RowProblem};
-use crate::{Actor, App, AppError, scope};
+use crate::{Actor, App, AppError};
 
 const WRITE: Permission = Permission::new(Module::Orgs, Action::Write);
 

@@ -20,12 +20,15 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use crate::audit::{self, Entry};
+use crate::access::audit::{self, Entry};
+use crate::access::scope;
 use crate::crypto::sha256_hex;
 use crate::error::AppResult;
+use crate::forms::number;
+use crate::forms::required_text;
 use crate::portal::{Receipt, SignupForm};
-use crate::volunteering::{local_instant, org_in_scope, required_text};
-use crate::{Actor, App, AppError, ClientInfo, orgs, scope};
+use crate::{Actor, App, AppError, ClientInfo};
+use qingtuan_domain::time::local_instant;
 
 const READ: Permission = Permission::new(Module::Orgs, Action::Read);
 const WRITE: Permission = Permission::new(Module::Orgs, Action::Write);
@@ -46,7 +49,7 @@ pub struct NewProject {
 
 /// Creates a project with its indicators; returns the project's id and the indicators' ids.
 pub async fn create_project(app: &App, actor: &Actor, form: &NewProject) -> AppResult<(i64, Vec<i64>)> {
-    let org = org_in_scope(app, actor, &form.org_code).await?;
+    let org = scope::org_by_code(app, actor, WRITE, &form.org_code).await?;
     let name = required_text(&form.name, "name", "项目名称", 100)?;
     let category = Category::parse(&form.category)?;
     let starts_on = form.starts_on.ok_or_else(|| Invalid::one("starts_on", "请填写项目开始日期"))?;
@@ -170,7 +173,7 @@ pub struct NewActivity {
 }
 
 pub async fn create_activity(app: &App, actor: &Actor, form: &NewActivity) -> AppResult<i64> {
-    let org = org_in_scope(app, actor, &form.org_code).await?;
+    let org = scope::org_by_code(app, actor, WRITE, &form.org_code).await?;
     let mut problems = Vec::new();
     let title = required_text(&form.title, "title", "活动名称", 200).map_err(|e| problems.extend(e.0)).ok();
     let project = match form.project_id {
@@ -830,7 +833,7 @@ pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<crate:
         q.order_by_desc(activity::Column::OnDate).order_by_desc(activity::Column::Id).paginate(&app.db, PER_PAGE);
     let total = paginator.num_items().await?;
     let rows = paginator.fetch_page(page - 1).await?;
-    let names = orgs::names(&app.db, rows.iter().map(|a| a.org_id).collect()).await?;
+    let names = crate::tree::names(&app.db, rows.iter().map(|a| a.org_id).collect()).await?;
     let taken = places_taken_of(&app.db, rows.iter().map(|a| a.id).collect()).await?;
     let mut items = Vec::with_capacity(rows.len());
     for a in rows {
@@ -871,11 +874,6 @@ pub struct IndicatorView {
     pub latest: Option<(String, NaiveDate)>,
 }
 
-/// A number as people write it: no decimals when whole.
-pub fn number(v: f64) -> String {
-    if v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v}") }
-}
-
 /// Projects in the actor's scope, newest first (at most 200), each with its indicators.
 pub async fn projects(app: &App, actor: &Actor) -> AppResult<Vec<ProjectView>> {
     scope::require_somewhere(app, actor, READ).await?;
@@ -885,7 +883,7 @@ pub async fn projects(app: &App, actor: &Actor) -> AppResult<Vec<ProjectView>> {
         .limit(200)
         .all(&app.db)
         .await?;
-    let names = orgs::names(&app.db, rows.iter().map(|p| p.org_id).collect()).await?;
+    let names = crate::tree::names(&app.db, rows.iter().map(|p| p.org_id).collect()).await?;
     let mut out = Vec::with_capacity(rows.len());
     for p in rows {
         let inds = project_indicator::Entity::find()

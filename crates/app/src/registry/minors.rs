@@ -23,10 +23,11 @@ use sea_orm::sea_query::Query;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde_json::json;
 
-use crate::audit::{self, Entry};
+use crate::access::audit::{self, Entry};
+use crate::access::scope;
 use crate::error::AppResult;
-use crate::people::PersonRow;
-use crate::{Actor, App, AppError, scope};
+use crate::registry::people::PersonRow;
+use crate::{Actor, App, AppError};
 
 pub const APPROVE: Permission = Permission::new(Module::People, Action::Approve);
 
@@ -62,14 +63,14 @@ pub async fn grant(app: &App, actor: &Actor, form: &NewApproval) -> AppResult<i6
         }
         Some(_) => {}
     }
-    let scope_org = crate::orgs::find_by_code(&app.db, form.scope_code.trim()).await?;
+    let scope_org = crate::tree::find_by_code(&app.db, form.scope_code.trim()).await?;
     match &scope_org {
         Some(o) if scope::covers(&app.db, actor, APPROVE, OrgId(o.id)).await? => {}
         _ => problems.push(FieldError {
             field: "scope_code", message: "组织代码不存在或不在您的审批范围内".into()
         }),
     }
-    let expires_on = match crate::people::parse_date("expires_on", &form.expires_on) {
+    let expires_on = match crate::forms::parse_date("expires_on", &form.expires_on) {
         Ok(Some(d)) if d > today && (d - today).num_days() <= MAX_DAYS => Some(d),
         Ok(Some(_)) => {
             problems.push(FieldError {
@@ -174,7 +175,7 @@ pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<ApprovalView>> {
         .into_iter()
         .map(|u| (u.id, format!("{}（{}）", u.display_name, u.username)))
         .collect();
-    let orgs = crate::orgs::names(&app.db, found.iter().map(|a| a.scope_org_id).collect()).await?;
+    let orgs = crate::tree::names(&app.db, found.iter().map(|a| a.scope_org_id).collect()).await?;
     let today = local_date(app.now());
     Ok(found
         .into_iter()
@@ -260,7 +261,7 @@ async fn approved_scopes(app: &App, actor: &Actor) -> AppResult<Approved> {
         return Ok(Approved::Nobody);
     }
     for scope_org in &scopes {
-        if crate::orgs::is_whole_tree(&app.db, OrgId(*scope_org)).await? {
+        if crate::tree::is_whole_tree(&app.db, OrgId(*scope_org)).await? {
             return Ok(Approved::Everyone);
         }
     }

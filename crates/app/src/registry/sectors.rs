@@ -8,10 +8,11 @@ use qingtuan_entity::sector;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde_json::json;
 
-use crate::audit::{self, Entry};
+use crate::access::audit::{self, Entry};
+use crate::access::scope;
 use crate::error::AppResult;
-use crate::workforce::{self, Affected};
-use crate::{Actor, App, AppError, scope};
+use crate::registry::workforce::{self, Affected};
+use crate::{Actor, App, AppError};
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SectorView {

@@ -9,7 +9,7 @@ use sea_orm::sea_query::{Expr, Query, SimpleExpr};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::json;
 
-use crate::audit::{self, Entry};
+use crate::access::audit::{self, Entry};
 use crate::error::AppResult;
 use crate::{Actor, App, AppError};
 
@@ -84,6 +84,18 @@ pub async fn require(
     }
     let answer = if actor.can_somewhere(permission) { AppError::NotFound } else { AppError::Forbidden };
     deny(app, actor, permission, object.0, Some(object.1), answer).await
+}
+
+/// The org with this code, if the actor holds `permission` over it: an unknown code is the form's
+/// field error (`org_code`), an org outside the scope is missing (404, audited).
+pub async fn org_by_code(app: &App, actor: &Actor, permission: Permission, code: &str) -> AppResult<OrgId> {
+    let found = org::Entity::find()
+        .filter(org::Column::Code.eq(code.trim()))
+        .one(&app.db)
+        .await?
+        .ok_or_else(|| qingtuan_domain::Invalid::one("org_code", format!("组织代码“{}”不存在", code.trim())))?;
+    require(app, actor, permission, (ObjectKind::Org, found.id.to_string()), OrgId(found.id)).await?;
+    Ok(OrgId(found.id))
 }
 
 /// Records a denied attempt and returns `answer` as the error.

@@ -6,17 +6,19 @@
 //! The generator is built so that the report for `AS_OF` against `BASELINE` reproduces the
 //! figures of the seed report (FIGURES.md §1 and §2); the tests check that it does.
 
+pub mod generator;
+
 use chrono::{Days, NaiveDate};
 use qingtuan_domain::person::check_char;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 
-use crate::orgs::{self, NewOrg};
-use crate::people::{self, NewPerson};
-use crate::positions::{self, NewPosition};
-use crate::regions::{self, NewRegion};
-use crate::users::{self, NewUser};
+use crate::access::users::{self, NewUser};
+use crate::registry::orgs::{self, NewOrg};
+use crate::registry::people::{self, NewPerson};
+use crate::registry::positions::{self, NewPosition};
+use crate::registry::regions::{self, NewRegion};
 use crate::{Actor, App, AppError};
 
 /// The date of the seed report.
@@ -429,7 +431,7 @@ pub async fn build(app: &App) -> Result<DemoLogins, AppError> {
         orgs::create(app, &system, form).await.map_err(fail)?;
     }
     for x in g.orgs.iter().filter(|o| o.name.ends_with("（已撤销）")) {
-        let id = orgs::find_by_code(&app.db, &x.code)
+        let id = crate::tree::find_by_code(&app.db, &x.code)
             .await?
             .map(|o| qingtuan_domain::ids::OrgId(o.id))
             .ok_or(AppError::NotFound)?;
@@ -730,7 +732,7 @@ async fn mobilisation(app: &App, rng: &mut StdRng, volunteers: &[i64], branches:
     for n in 0..TURNOUTS {
         let k = n % SHIFTS;
         let day = shift_days[k];
-        let start = volunteering::local_instant(day, time(8, 0));
+        let start = qingtuan_domain::time::local_instant(day, time(8, 0));
         // Most stay the whole shift; one in ten leaves after an hour and earns no hours.
         let minutes = if n % 10 == 9 { 60 } else { 240 };
         rows.push(Attendance {

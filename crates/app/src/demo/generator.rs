@@ -6,10 +6,10 @@ use qingtuan_domain::person::check_char;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use crate::orgs::{self, NewOrg};
-use crate::people::{self, NewPerson};
-use crate::positions::{self, NewPosition};
-use crate::regions::{self, NewPopulation, NewRegion};
+use crate::registry::orgs::{self, NewOrg};
+use crate::registry::people::{self, NewPerson};
+use crate::registry::positions::{self, NewPosition};
+use crate::registry::regions::{self, NewPopulation, NewRegion};
 use crate::{Actor, App, AppError};
 
 #[derive(Debug, Clone, Copy)]

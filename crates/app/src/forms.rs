@@ -1,0 +1,34 @@
+//! What every form of every capability checks the same way: required text, dates as staff type
+//! them, numbers as users read them.
+
+use chrono::NaiveDate;
+use qingtuan_domain::{FieldError, Invalid};
+
+/// A name or title that must be given, trimmed, of at most `max` characters.
+pub fn required_text(raw: &str, field: &'static str, what: &str, max: usize) -> Result<String, Invalid> {
+    let v = raw.trim();
+    if v.is_empty() || v.chars().count() > max {
+        return Err(Invalid::one(field, format!("{what}不能为空，且不超过 {max} 个字")));
+    }
+    Ok(v.to_owned())
+}
+
+/// A date as typed in a form or a spreadsheet (`2022-05-31`, `2022/05/31`, `2022.05.31`, full-width
+/// digits too); empty is `None`.
+pub fn parse_date(field: &'static str, raw: &str) -> Result<Option<NaiveDate>, FieldError> {
+    let typed: String = raw.trim().chars().map(qingtuan_domain::person::half_width).collect();
+    let raw = typed.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"]
+        .iter()
+        .find_map(|f| NaiveDate::parse_from_str(raw, f).ok())
+        .map(Some)
+        .ok_or(FieldError { field, message: format!("日期“{raw}”无效，应形如 2022-05-31") })
+}
+
+/// A measured value as people write it: `12` rather than `12.0`, `2.5` as it is.
+pub fn number(v: f64) -> String {
+    if v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v}") }
+}
