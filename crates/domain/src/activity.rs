@@ -1,8 +1,7 @@
 //! Projects and activities: the categories of league work a project belongs to, and whom an
 //! activity is for.
 
-use crate::Invalid;
-use crate::person::code_enum;
+use crate::code::code_enum;
 
 code_enum!(
     /// The category of a project or activity (the district's dictionary of work lines).

@@ -1,5 +1,7 @@
 //! The typed audit actions. Each has a stable code stored in the audit log and a Chinese label.
 
+use crate::code::code_enum;
+
 macro_rules! audit_actions {
     ($($variant:ident => $code:literal, $label:literal, $security:literal;)*) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -99,69 +101,20 @@ audit_actions! {
     Imported => "data.import", "导入数据", false;
 }
 
-/// The kinds of object an audit row can refer to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-pub enum ObjectKind {
-    User,
-    Role,
-    Org,
-    Token,
-    Session,
-    AuditLog,
-    Page,
-    Region,
-    Person,
-    Position,
-}
-
-impl ObjectKind {
-    pub const ALL: [ObjectKind; 10] = [
-        Self::User,
-        Self::Role,
-        Self::Org,
-        Self::Token,
-        Self::Session,
-        Self::AuditLog,
-        Self::Page,
-        Self::Region,
-        Self::Person,
-        Self::Position,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::User => "user",
-            Self::Role => "role",
-            Self::Org => "org",
-            Self::Token => "token",
-            Self::Session => "session",
-            Self::AuditLog => "audit_log",
-            Self::Page => "page",
-            Self::Region => "region",
-            Self::Person => "person",
-            Self::Position => "position",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::User => "用户",
-            Self::Role => "角色",
-            Self::Org => "组织",
-            Self::Token => "访问令牌",
-            Self::Session => "会话",
-            Self::AuditLog => "审计日志",
-            Self::Page => "页面",
-            Self::Region => "区域",
-            Self::Person => "人员",
-            Self::Position => "职务",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.code() == code)
-    }
-}
+code_enum!(
+    /// The kinds of object an audit row can refer to.
+    ObjectKind, "object_kind", "对象类型" {
+    User => "user", "用户";
+    Role => "role", "角色";
+    Org => "org", "组织";
+    Token => "token", "访问令牌";
+    Session => "session", "会话";
+    AuditLog => "audit_log", "审计日志";
+    Page => "page", "页面";
+    Region => "region", "区域";
+    Person => "person", "人员";
+    Position => "position", "职务";
+});
 
 #[cfg(test)]
 mod tests {

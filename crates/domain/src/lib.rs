@@ -3,6 +3,7 @@
 
 pub mod activity;
 pub mod audit;
+mod code;
 pub mod error;
 pub mod ids;
 pub mod indicator;

@@ -2,91 +2,32 @@
 //! subtree (the data scope). Which role grants what is data the district admin edits.
 
 use crate::Invalid;
+use crate::code::code_enum;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Module {
-    Dashboard,
-    Orgs,
-    People,
-    Users,
-    Roles,
-    Audit,
-}
+code_enum!(
+    /// What a permission is about: one per capability.
+    #[derive(PartialOrd, Ord)]
+    #[serde(rename_all = "snake_case")]
+    Module, "module", "模块" {
+    Dashboard => "dashboard", "工作台与统计";
+    Orgs => "orgs", "组织";
+    People => "people", "人员";
+    Users => "users", "用户";
+    Roles => "roles", "角色与权限";
+    Audit => "audit", "审计日志";
+});
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Action {
-    Read,
-    Write,
-    Approve,
-    Export,
-    Unmask,
-}
-
-impl Module {
-    pub const ALL: [Module; 6] = [Self::Dashboard, Self::Orgs, Self::People, Self::Users, Self::Roles, Self::Audit];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Dashboard => "dashboard",
-            Self::Orgs => "orgs",
-            Self::People => "people",
-            Self::Users => "users",
-            Self::Roles => "roles",
-            Self::Audit => "audit",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Dashboard => "工作台与统计",
-            Self::Orgs => "组织",
-            Self::People => "人员",
-            Self::Users => "用户",
-            Self::Roles => "角色与权限",
-            Self::Audit => "审计日志",
-        }
-    }
-
-    pub fn parse(code: &str) -> Result<Self, Invalid> {
-        Self::ALL
-            .into_iter()
-            .find(|m| m.code() == code)
-            .ok_or_else(|| Invalid::one("module", format!("未知的模块“{code}”")))
-    }
-}
-
-impl Action {
-    pub const ALL: [Action; 5] = [Self::Read, Self::Write, Self::Approve, Self::Export, Self::Unmask];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Read => "read",
-            Self::Write => "write",
-            Self::Approve => "approve",
-            Self::Export => "export",
-            Self::Unmask => "unmask",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Read => "查看",
-            Self::Write => "编辑",
-            Self::Approve => "审批",
-            Self::Export => "导出",
-            Self::Unmask => "查看完整个人信息",
-        }
-    }
-
-    pub fn parse(code: &str) -> Result<Self, Invalid> {
-        Self::ALL
-            .into_iter()
-            .find(|a| a.code() == code)
-            .ok_or_else(|| Invalid::one("action", format!("未知的操作“{code}”")))
-    }
-}
+code_enum!(
+    /// What a permission allows on its module.
+    #[derive(PartialOrd, Ord)]
+    #[serde(rename_all = "snake_case")]
+    Action, "action", "操作" {
+    Read => "read", "查看";
+    Write => "write", "编辑";
+    Approve => "approve", "审批";
+    Export => "export", "导出";
+    Unmask => "unmask", "查看完整个人信息";
+});
 
 /// One grant: an action on a module.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -113,6 +54,6 @@ impl Permission {
 
     /// Every permission that can be granted, in display order.
     pub fn all() -> impl Iterator<Item = Permission> {
-        Module::ALL.into_iter().flat_map(|m| Action::ALL.into_iter().map(move |a| Permission::new(m, a)))
+        Module::ALL.iter().flat_map(|m| Action::ALL.iter().map(move |a| Permission::new(*m, *a)))
     }
 }

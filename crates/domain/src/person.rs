@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 
 use crate::Invalid;
+use crate::code::code_enum;
 
 /// A mainland resident ID number: 17 digits and a check character (GB 11643-1999, ISO 7064 MOD 11-2).
 #[derive(Clone, PartialEq, Eq)]
@@ -100,37 +101,6 @@ impl Phone {
         &self.0
     }
 }
-
-macro_rules! code_enum {
-    ($(#[$doc:meta])* $name:ident, $field:literal, $what:literal { $($variant:ident => $code:literal, $label:literal;)* }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-        pub enum $name { $($variant),* }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$(Self::$variant),*];
-
-            pub fn code(self) -> &'static str {
-                match self { $(Self::$variant => $code),* }
-            }
-
-            pub fn label(self) -> &'static str {
-                match self { $(Self::$variant => $label),* }
-            }
-
-            /// Accepts the code or the Chinese label, as typed in a spreadsheet.
-            pub fn parse(raw: &str) -> Result<Self, Invalid> {
-                let raw = raw.trim();
-                Self::ALL
-                    .iter()
-                    .copied()
-                    .find(|v| v.code() == raw || v.label() == raw)
-                    .ok_or_else(|| Invalid::one($field, format!(concat!("未知的", $what, "“{}”"), raw)))
-            }
-        }
-    };
-}
-pub(crate) use code_enum;
 
 /// Whole years of age on `day` (the birthday itself counts as the new year).
 pub fn age_on(birth: NaiveDate, day: NaiveDate) -> i32 {

@@ -1,8 +1,7 @@
 //! Positions: a person holding a title in an org, with how they are employed and where they came
 //! from; the work force is counted from these.
 
-use crate::Invalid;
-use crate::person::code_enum;
+use crate::code::code_enum;
 
 code_enum!(Title, "title", "职务" {
     Secretary => "secretary", "书记";

@@ -1,8 +1,7 @@
 //! Regions: district → streets → communities and villages, with parks and business districts as
 //! areas. Separate from the org tree: coverage is "which regions have which kinds of org".
 
-use crate::Invalid;
-use crate::person::code_enum;
+use crate::code::code_enum;
 
 code_enum!(RegionKind, "kind", "区域类型" {
     District => "district", "区";

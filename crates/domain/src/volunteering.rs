@@ -3,8 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::Invalid;
-use crate::person::code_enum;
+use crate::code::code_enum;
 
 code_enum!(
     /// What a recruitment call asks volunteers to do.

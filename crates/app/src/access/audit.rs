@@ -45,6 +45,11 @@ impl Entry {
         self
     }
 
+    /// The object is the org the actor was checked over, and it scopes the row.
+    pub fn within(self, checked: &scope::InScope<OrgId>) -> Self {
+        self.object(checked.get()).scope(checked.get())
+    }
+
     /// The object before the change; personal data must already be masked.
     pub fn before(mut self, value: Value) -> Self {
         self.before = Some(value);
@@ -117,7 +122,7 @@ pub struct Row {
 impl From<audit_event::Model> for Row {
     fn from(m: audit_event::Model) -> Self {
         let action = AuditAction::parse(&m.action);
-        let kind = ObjectKind::parse(&m.object_kind);
+        let kind = ObjectKind::parse(&m.object_kind).ok();
         Self {
             id: m.id,
             occurred_local: format_local(m.occurred_at),

@@ -79,9 +79,7 @@ pub async fn update(
 ) -> AppResult<()> {
     let write = Permission::new(Module::Roles, Action::Write);
     scope::require_somewhere(app, actor, write).await?;
-    if !scope::covers_everything(&app.db, actor, write).await? {
-        return scope::deny(app, actor, write, ObjectKind::Role, Some(id.to_string()), AppError::Forbidden).await;
-    }
+    scope::require_everywhere(app, actor, write, (ObjectKind::Role, Some(id.to_string()))).await?;
     let found = role::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let before: Vec<String> = role_permission::Entity::find()
         .filter(role_permission::Column::RoleId.eq(found.id))

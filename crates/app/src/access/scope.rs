@@ -4,9 +4,9 @@
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
 use qingtuan_domain::ids::OrgId;
 use qingtuan_domain::permission::Permission;
-use qingtuan_entity::{org, org_closure};
+use qingtuan_entity::{org, org_closure, person, position};
 use sea_orm::sea_query::{Expr, Query, SimpleExpr};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
 use serde_json::json;
 
 use crate::access::audit::{self, Entry};
@@ -62,6 +62,51 @@ pub async fn covers_everything<C: ConnectionTrait>(conn: &C, actor: &Actor, perm
     Ok(root_grants > 0)
 }
 
+/// Proof that the actor holds `permission` over `value`: only this module makes one, after the
+/// check. Use-cases that write, unmask or export take it as an argument, so they cannot act on an
+/// object nobody checked; the audit row's scope comes from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InScope<T> {
+    value: T,
+    permission: Permission,
+}
+
+impl<T: Copy> InScope<T> {
+    pub fn get(&self) -> T {
+        self.value
+    }
+
+    pub fn permission(&self) -> Permission {
+        self.permission
+    }
+}
+
+/// Proof that the actor holds `permission` over the whole tree (at its root): for what belongs to
+/// no subtree — role definitions, the sector dictionary, regions, district-wide settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Everywhere {
+    permission: Permission,
+}
+
+impl Everywhere {
+    pub fn permission(&self) -> Permission {
+        self.permission
+    }
+}
+
+/// Fails (403, audited) unless the actor holds `permission` over the whole tree.
+pub async fn require_everywhere(
+    app: &App,
+    actor: &Actor,
+    permission: Permission,
+    object: (ObjectKind, Option<String>),
+) -> AppResult<Everywhere> {
+    if covers_everything(&app.db, actor, permission).await? {
+        return Ok(Everywhere { permission });
+    }
+    deny(app, actor, permission, object.0, object.1, AppError::Forbidden).await
+}
+
 /// Fails unless the actor holds `permission` somewhere; records the denial.
 pub async fn require_somewhere(app: &App, actor: &Actor, permission: Permission) -> AppResult<()> {
     if actor.can_somewhere(permission) {
@@ -78,9 +123,9 @@ pub async fn require(
     permission: Permission,
     object: (ObjectKind, String),
     org: OrgId,
-) -> AppResult<()> {
+) -> AppResult<InScope<OrgId>> {
     if covers(&app.db, actor, permission, org).await? {
-        return Ok(());
+        return Ok(InScope { value: org, permission });
     }
     let answer = if actor.can_somewhere(permission) { AppError::NotFound } else { AppError::Forbidden };
     deny(app, actor, permission, object.0, Some(object.1), answer).await
@@ -88,14 +133,59 @@ pub async fn require(
 
 /// The org with this code, if the actor holds `permission` over it: an unknown code is the form's
 /// field error (`org_code`), an org outside the scope is missing (404, audited).
-pub async fn org_by_code(app: &App, actor: &Actor, permission: Permission, code: &str) -> AppResult<OrgId> {
+pub async fn org_by_code(app: &App, actor: &Actor, permission: Permission, code: &str) -> AppResult<InScope<OrgId>> {
     let found = org::Entity::find()
         .filter(org::Column::Code.eq(code.trim()))
         .one(&app.db)
         .await?
         .ok_or_else(|| qingtuan_domain::Invalid::one("org_code", format!("组织代码“{}”不存在", code.trim())))?;
-    require(app, actor, permission, (ObjectKind::Org, found.id.to_string()), OrgId(found.id)).await?;
-    Ok(OrgId(found.id))
+    require(app, actor, permission, (ObjectKind::Org, found.id.to_string()), OrgId(found.id)).await
+}
+
+/// The people over whom the actor holds `permission`, as a condition on `people`: those who hold
+/// or held a post in an org of the actor's scope (everyone, for a grant at the root).
+pub async fn people_condition(app: &App, actor: &Actor, permission: Permission) -> AppResult<Condition> {
+    if covers_everything(&app.db, actor, permission).await? {
+        return Ok(Condition::all());
+    }
+    let in_scope = Query::select()
+        .column(position::Column::PersonId)
+        .from(position::Entity)
+        .and_where(org_condition(actor, permission, position::Column::OrgId))
+        .take();
+    Ok(Condition::all().add(person::Column::Id.in_subquery(in_scope)))
+}
+
+/// Fails (403, audited) unless the actor holds `permission` over the person.
+pub async fn require_person(app: &App, actor: &Actor, permission: Permission, id: i64) -> AppResult<InScope<i64>> {
+    let cond = people_condition(app, actor, permission).await?;
+    if person::Entity::find_by_id(id).filter(cond).count(&app.db).await? == 0 {
+        return deny(app, actor, permission, ObjectKind::Person, Some(id.to_string()), AppError::Forbidden).await;
+    }
+    Ok(InScope { value: id, permission })
+}
+
+/// Proofs over those of `ids` over whom the actor holds `permission`; the others are left out.
+pub async fn people_among(
+    app: &App,
+    actor: &Actor,
+    permission: Permission,
+    ids: &[i64],
+) -> AppResult<Vec<InScope<i64>>> {
+    let cond = people_condition(app, actor, permission).await?;
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let found: Vec<i64> = person::Entity::find()
+            .select_only()
+            .column(person::Column::Id)
+            .filter(cond.clone())
+            .filter(person::Column::Id.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(&app.db)
+            .await?;
+        out.extend(found.into_iter().map(|value| InScope { value, permission }));
+    }
+    Ok(out)
 }
 
 /// Records a denied attempt and returns `answer` as the error.

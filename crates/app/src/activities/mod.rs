@@ -63,7 +63,7 @@ pub async fn create_project(app: &App, actor: &Actor, form: &NewProject) -> AppR
     }
     let txn = app.begin().await?;
     let row = project::ActiveModel {
-        org_id: Set(org.0),
+        org_id: Set(org.get().0),
         name: Set(name.clone()),
         category: Set(category.code().into()),
         brand: Set(form.brand),
@@ -87,8 +87,7 @@ pub async fn create_project(app: &App, actor: &Actor, form: &NewProject) -> AppR
         ids.push(i.id);
     }
     let entry = Entry::new(AuditAction::ProjectCreated, ObjectKind::Org)
-        .object(org)
-        .scope(org)
+        .within(&org)
         .after(json!({ "project": row.id, "name": name, "category": category.code(), "indicators": indicators }));
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
@@ -213,7 +212,7 @@ pub async fn create_activity(app: &App, actor: &Actor, form: &NewActivity) -> Ap
     }
     let txn = app.begin().await?;
     let row = activity::ActiveModel {
-        org_id: Set(org.0),
+        org_id: Set(org.get().0),
         project_id: Set(form.project_id),
         title: Set(title.clone()),
         category: Set(category.code().into()),
@@ -233,7 +232,7 @@ pub async fn create_activity(app: &App, actor: &Actor, form: &NewActivity) -> Ap
     }
     .insert(&txn)
     .await?;
-    let entry = Entry::new(AuditAction::ActivityPublished, ObjectKind::Org).object(org).scope(org).after(json!({
+    let entry = Entry::new(AuditAction::ActivityPublished, ObjectKind::Org).within(&org).after(json!({
         "activity": row.id, "title": title, "category": category.code(), "audience": audience.code(),
         "on_date": form.on_date, "capacity": form.capacity,
     }));

@@ -19,7 +19,7 @@ use sea_orm::{
 use serde_json::json;
 
 use crate::access::audit::{self, Entry};
-use crate::access::scope;
+use crate::access::scope::{self, InScope};
 use crate::error::{AppResult, RowProblem};
 use crate::forms::parse_date;
 use crate::page::{COUNT_CAP, PER_PAGE, Page, page_number};
@@ -242,24 +242,6 @@ pub async fn create_batch_with_progress(
     Ok(ids)
 }
 
-/// People the actor may see: those holding (or having held) a position in an org of their scope;
-/// with the whole tree in scope, everyone.
-/// The people over whom the actor holds `permission`: those holding or having held a post in an
-/// org where the actor holds it (everyone, for a holder over the whole tree). Each use names the
-/// permission it exercises — reading, unmasking, exporting, merging — so unmasking over one
-/// branch never reveals a person whose posts are all elsewhere in the street.
-async fn visible_with(app: &App, actor: &Actor, permission: Permission) -> AppResult<Condition> {
-    if scope::covers_everything(&app.db, actor, permission).await? {
-        return Ok(Condition::all());
-    }
-    let in_scope = Query::select()
-        .column(position::Column::PersonId)
-        .from(position::Entity)
-        .and_where(scope::org_condition(actor, permission, position::Column::OrgId))
-        .take();
-    Ok(Condition::all().add(person::Column::Id.in_subquery(in_scope)))
-}
-
 /// The people the actor may read (none without `people.read`), as a condition on `people`.
 pub(crate) async fn read_condition(app: &App, actor: &Actor) -> AppResult<Condition> {
     if !actor.can_somewhere(READ) {
@@ -287,17 +269,7 @@ pub(crate) async fn readable_among(app: &App, actor: &Actor, ids: &[i64]) -> App
 }
 
 async fn visible(app: &App, actor: &Actor) -> AppResult<Condition> {
-    visible_with(app, actor, READ).await
-}
-
-/// Refuses (403, audited) unless the actor holds `permission` over the person.
-async fn require_over(app: &App, actor: &Actor, permission: Permission, id: i64) -> AppResult<()> {
-    let cond = visible_with(app, actor, permission).await?;
-    if person::Entity::find_by_id(id).filter(cond).count(&app.db).await? == 0 {
-        return scope::deny(app, actor, permission, ObjectKind::Person, Some(id.to_string()), AppError::Forbidden)
-            .await;
-    }
-    Ok(())
+    scope::people_condition(app, actor, READ).await
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -316,7 +288,16 @@ pub struct PersonRow {
     pub withheld: bool,
 }
 
-fn row(app: &App, p: person::Model, unmasked: bool) -> PersonRow {
+/// How a person's ID number and phone are shown: masked, or in full under a proof that the actor
+/// holds `people.unmask` over that very person.
+#[derive(Clone, Copy)]
+enum Shown<'a> {
+    Masked,
+    Full(&'a InScope<i64>),
+}
+
+fn row(app: &App, p: person::Model, shown: Shown<'_>) -> PersonRow {
+    let unmasked = matches!(shown, Shown::Full(proof) if proof.get() == p.id && proof.permission() == UNMASK);
     let reveal = |sealed: &Option<String>, mask: fn(&str) -> String| {
         sealed
             .as_ref()
@@ -359,7 +340,7 @@ pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Page<P
 /// One page of the people the filter finds among those over whom the actor holds `permission`.
 async fn find_page(app: &App, actor: &Actor, filter: &Filter, permission: Permission) -> AppResult<Page<PersonRow>> {
     scope::require_somewhere(app, actor, permission).await?;
-    let mut cond = visible_with(app, actor, permission).await?;
+    let mut cond = scope::people_condition(app, actor, permission).await?;
     let typed = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
     // A full ID number or mobile number finds its person exactly (by the keyed hash), for those
     // who may see them in full — among the people over whom they may — and the look-up is audited.
@@ -374,7 +355,7 @@ async fn find_page(app: &App, actor: &Actor, filter: &Filter, permission: Permis
             })
     });
     if let Some((column, hash, masked)) = exact {
-        cond = cond.add(visible_with(app, actor, UNMASK).await?).add(column.eq(hash));
+        cond = cond.add(scope::people_condition(app, actor, UNMASK).await?).add(column.eq(hash));
         let entry = Entry::new(AuditAction::PersonLookedUp, ObjectKind::Person).after(json!({ "query": masked }));
         audit::record(app.writer(), app.now(), actor, entry).await?;
     } else if let Some(q) = typed {
@@ -415,7 +396,7 @@ async fn find_page(app: &App, actor: &Actor, filter: &Filter, permission: Permis
     let found =
         query.order_by_asc(person::Column::Id).offset((page - 1) * PER_PAGE).limit(PER_PAGE).all(&app.db).await?;
     Ok(Page {
-        items: found.into_iter().map(|p| row(app, p, false)).collect(),
+        items: found.into_iter().map(|p| row(app, p, Shown::Masked)).collect(),
         total: counted.min(COUNT_CAP),
         page,
         per_page: PER_PAGE,
@@ -448,7 +429,7 @@ async fn find_visible(app: &App, actor: &Actor, id: i64) -> AppResult<person::Mo
 
 /// One person, masked (a child withheld unless approved).
 pub async fn show(app: &App, actor: &Actor, id: i64) -> AppResult<PersonRow> {
-    let mut one = [row(app, find_visible(app, actor, id).await?, false)];
+    let mut one = [row(app, find_visible(app, actor, id).await?, Shown::Masked)];
     crate::registry::minors::withhold(app, actor, &mut one, "detail").await?;
     let [found] = one;
     Ok(found)
@@ -458,7 +439,7 @@ pub async fn show(app: &App, actor: &Actor, id: i64) -> AppResult<PersonRow> {
 pub async fn show_unmasked(app: &App, actor: &Actor, id: i64) -> AppResult<PersonRow> {
     let found = find_visible(app, actor, id).await?;
     scope::require_somewhere(app, actor, UNMASK).await?;
-    require_over(app, actor, UNMASK, id).await?;
+    let proof = scope::require_person(app, actor, UNMASK, id).await?;
     audit::record(
         app.writer(),
         app.now(),
@@ -466,7 +447,7 @@ pub async fn show_unmasked(app: &App, actor: &Actor, id: i64) -> AppResult<Perso
         Entry::new(AuditAction::PersonUnmasked, ObjectKind::Person).object(id),
     )
     .await?;
-    let mut one = [row(app, found, true)];
+    let mut one = [row(app, found, Shown::Full(&proof))];
     crate::registry::minors::withhold(app, actor, &mut one, "unmask").await?;
     let [found] = one;
     Ok(found)
@@ -498,16 +479,20 @@ pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult
     }
     if unmask {
         // In full only the people over whom the actor holds the unmask permission.
-        let over = visible_with(app, actor, UNMASK).await?;
         let ids: Vec<i64> = all.iter().map(|r| r.id).collect();
-        let mut full: HashMap<i64, PersonRow> = HashMap::with_capacity(ids.len());
-        for chunk in ids.chunks(500) {
+        let proofs = scope::people_among(app, actor, UNMASK, &ids).await?;
+        let mut full: HashMap<i64, PersonRow> = HashMap::with_capacity(proofs.len());
+        for chunk in proofs.chunks(500) {
             let found = person::Entity::find()
-                .filter(person::Column::Id.is_in(chunk.to_vec()))
-                .filter(over.clone())
+                .filter(person::Column::Id.is_in(chunk.iter().map(InScope::get)))
                 .all(&app.db)
                 .await?;
-            full.extend(found.into_iter().map(|p| (p.id, row(app, p, true))));
+            let by_id: HashMap<i64, &InScope<i64>> = chunk.iter().map(|proof| (proof.get(), proof)).collect();
+            for p in found {
+                if let Some(proof) = by_id.get(&p.id) {
+                    full.insert(p.id, row(app, p, Shown::Full(proof)));
+                }
+            }
         }
         for r in &mut all {
             if let Some(f) = full.remove(&r.id) {
@@ -556,7 +541,7 @@ pub async fn suspected_duplicates(app: &App, actor: &Actor) -> AppResult<Vec<Sus
         groups.entry(key).or_default().push(p);
     }
     let groups: Vec<Vec<person::Model>> = groups.into_values().filter(|v| v.len() > 1).collect();
-    let mut rows: Vec<PersonRow> = groups.iter().flatten().map(|p| row(app, p.clone(), false)).collect();
+    let mut rows: Vec<PersonRow> = groups.iter().flatten().map(|p| row(app, p.clone(), Shown::Masked)).collect();
     crate::registry::minors::withhold(app, actor, &mut rows, "duplicates").await?;
     let mut rows = rows.into_iter();
     let mut out: Vec<SuspectedDuplicate> = groups
@@ -588,8 +573,8 @@ pub async fn merge(app: &App, actor: &Actor, keep: i64, duplicate: i64) -> AppRe
     let a = find_visible(app, actor, keep).await?;
     let b = find_visible(app, actor, duplicate).await?;
     // Both records are the actor's to change.
-    require_over(app, actor, WRITE, keep).await?;
-    require_over(app, actor, WRITE, duplicate).await?;
+    scope::require_person(app, actor, WRITE, keep).await?;
+    scope::require_person(app, actor, WRITE, duplicate).await?;
     if let (Some(x), Some(y)) = (&a.id_number_hash, &b.id_number_hash)
         && x != y
     {

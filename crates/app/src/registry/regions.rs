@@ -29,12 +29,8 @@ pub struct NewRegion {
     pub parent_code: String,
 }
 
-async fn require_district_wide(app: &App, actor: &Actor) -> AppResult<()> {
-    if scope::covers_everything(&app.db, actor, WRITE).await? {
-        Ok(())
-    } else {
-        scope::deny(app, actor, WRITE, ObjectKind::Org, None, AppError::Forbidden).await
-    }
+async fn require_district_wide(app: &App, actor: &Actor) -> AppResult<scope::Everywhere> {
+    scope::require_everywhere(app, actor, WRITE, (ObjectKind::Org, None)).await
 }
 
 pub async fn find_by_code<C: ConnectionTrait>(conn: &C, code: &str) -> AppResult<Option<region::Model>> {

@@ -55,9 +55,7 @@ pub async fn flag_impact(app: &App, actor: &Actor, code: &str, social: bool) -> 
     use sea_orm::sea_query::Query;
     use sea_orm::{Condition, PaginatorTrait};
     let write = Permission::new(Module::Orgs, Action::Write);
-    if !scope::covers_everything(&app.db, actor, write).await? {
-        return scope::deny(app, actor, write, ObjectKind::Org, None, AppError::Forbidden).await;
-    }
+    scope::require_everywhere(app, actor, write, (ObjectKind::Org, None)).await?;
     let found =
         sector::Entity::find().filter(sector::Column::Code.eq(code)).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let today = qingtuan_domain::time::local_date(app.now());
@@ -86,9 +84,7 @@ pub async fn flag_impact(app: &App, actor: &Actor, code: &str, social: bool) -> 
 /// Marks a sector as social domain or not; needs `orgs.write` over the whole tree.
 pub async fn set_social_domain(app: &App, actor: &Actor, code: &str, social: bool) -> AppResult<()> {
     let write = Permission::new(Module::Orgs, Action::Write);
-    if !scope::covers_everything(&app.db, actor, write).await? {
-        return scope::deny(app, actor, write, ObjectKind::Org, None, AppError::Forbidden).await;
-    }
+    scope::require_everywhere(app, actor, write, (ObjectKind::Org, None)).await?;
     let found =
         sector::Entity::find().filter(sector::Column::Code.eq(code)).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let (before, sector_id) = (found.social_domain, found.id);

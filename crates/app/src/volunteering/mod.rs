@@ -37,7 +37,7 @@ pub async fn create_team(app: &App, actor: &Actor, form: &NewTeam) -> AppResult<
     let name = required_text(&form.name, "name", "突击队名称", 100)?;
     let txn = app.begin().await?;
     let team = volunteer_team::ActiveModel {
-        org_id: Set(org.0),
+        org_id: Set(org.get().0),
         name: Set(name.clone()),
         leader_person_id: Set(None),
         formed_on: Set(form.formed_on),
@@ -47,8 +47,7 @@ pub async fn create_team(app: &App, actor: &Actor, form: &NewTeam) -> AppResult<
     .insert(&txn)
     .await?;
     let entry = Entry::new(AuditAction::TeamFormed, ObjectKind::Org)
-        .object(org)
-        .scope(org)
+        .within(&org)
         .after(json!({ "team": team.id, "name": name, "formed_on": form.formed_on }));
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
@@ -92,9 +91,7 @@ pub async fn min_share_percent<C: sea_orm::ConnectionTrait>(conn: &C) -> AppResu
 pub async fn set_min_share_percent(app: &App, actor: &Actor, percent: i64) -> AppResult<()> {
     use qingtuan_entity::app_setting;
     let approve = Permission::new(Module::Orgs, Action::Approve);
-    if !scope::covers_everything(&app.db, actor, approve).await? {
-        return scope::deny(app, actor, approve, ObjectKind::Page, Some("settings".into()), AppError::Forbidden).await;
-    }
+    scope::require_everywhere(app, actor, approve, (ObjectKind::Page, Some("settings".into()))).await?;
     if !(1..=100).contains(&percent) {
         return Err(Invalid::one("percent", "出勤比例应在 1% 至 100% 之间").into());
     }
@@ -123,7 +120,7 @@ pub async fn create_call(app: &App, actor: &Actor, form: &NewCall) -> AppResult<
     }
     let txn = app.begin().await?;
     let call = recruitment_call::ActiveModel {
-        org_id: Set(org.0),
+        org_id: Set(org.get().0),
         title: Set(title.clone()),
         task: Set(task.code().into()),
         published_on: Set(form.published_on),
@@ -149,8 +146,7 @@ pub async fn create_call(app: &App, actor: &Actor, form: &NewCall) -> AppResult<
         ids.push(row.id);
     }
     let entry = Entry::new(AuditAction::CallPublished, ObjectKind::Org)
-        .object(org)
-        .scope(org)
+        .within(&org)
         .after(json!({ "call": call.id, "title": title, "task": task.code(), "shifts": ids.len() }));
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
@@ -269,7 +265,7 @@ pub async fn record_donation(app: &App, actor: &Actor, form: &NewDonation) -> Ap
     }
     let txn = app.begin().await?;
     let row = donation::ActiveModel {
-        org_id: Set(org.0),
+        org_id: Set(org.get().0),
         donor_name: Set(form.donor_name.clone().filter(|n| !n.trim().is_empty())),
         donor_kind: Set(form.donor_kind.clone()),
         kind: Set(form.kind.clone()),
@@ -287,8 +283,7 @@ pub async fn record_donation(app: &App, actor: &Actor, form: &NewDonation) -> Ap
         form.donor_name.clone().unwrap_or_else(|| "（匿名）".into())
     };
     let entry = Entry::new(AuditAction::DonationRecorded, ObjectKind::Org)
-        .object(org)
-        .scope(org)
+        .within(&org)
         .after(json!({ "donation": row.id, "donor": donor, "kind": form.kind, "value_fen": form.value_fen, "donated_on": form.donated_on }));
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;

@@ -22,7 +22,7 @@ struct ListPage {
     logins_only: bool,
     export_path: &'static str,
     actions: Vec<(&'static str, &'static str)>,
-    kinds: [ObjectKind; 10],
+    kinds: &'static [ObjectKind],
     can_export: bool,
 }
 

@@ -22,8 +22,8 @@ const WRITE: Permission = Permission::new(Module::Roles, Action::Write);
 struct ListPage {
     layout: Layout,
     roles: Vec<RoleView>,
-    modules: [Module; 6],
-    actions: [Action; 5],
+    modules: &'static [Module],
+    actions: &'static [Action],
     can_write: bool,
 }
 
@@ -43,8 +43,8 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Re
 struct EditPage {
     layout: Layout,
     role: RoleView,
-    modules: [Module; 6],
-    actions: [Action; 5],
+    modules: &'static [Module],
+    actions: &'static [Action],
 }
 
 pub async fn edit_form(
