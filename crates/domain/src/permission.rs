@@ -15,6 +15,8 @@ code_enum!(
     Users => "users", "用户";
     Roles => "roles", "角色与权限";
     Audit => "audit", "审计日志";
+    Activities => "activities", "活动项目";
+    Volunteering => "volunteering", "志愿动员";
 });
 
 code_enum!(

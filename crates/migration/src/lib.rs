@@ -19,6 +19,7 @@ mod m0014_data_version;
 mod m0015_name_prefix_index;
 mod m0016_token_expiry;
 mod m0017_second_factor;
+mod m0018_capability_modules;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0015_name_prefix_index::Migration),
             Box::new(m0016_token_expiry::Migration),
             Box::new(m0017_second_factor::Migration),
+            Box::new(m0018_capability_modules::Migration),
         ]
     }
 }

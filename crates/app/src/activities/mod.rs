@@ -30,9 +30,9 @@ use crate::portal::{Receipt, SignupForm};
 use crate::{Actor, App, AppError, ClientInfo};
 use qingtuan_domain::time::local_instant;
 
-const READ: Permission = Permission::new(Module::Orgs, Action::Read);
-const WRITE: Permission = Permission::new(Module::Orgs, Action::Write);
-const EXPORT: Permission = Permission::new(Module::Orgs, Action::Export);
+pub const READ: Permission = Permission::new(Module::Activities, Action::Read);
+pub const WRITE: Permission = Permission::new(Module::Activities, Action::Write);
+pub const EXPORT: Permission = Permission::new(Module::Activities, Action::Export);
 
 #[derive(Debug, Clone, Default)]
 pub struct NewProject {

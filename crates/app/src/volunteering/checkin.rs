@@ -5,12 +5,12 @@
 //! the sign-up to a person in the registry (the same ID number, or the same name and phone, is the
 //! same person) and records the turn-out; the check-out credits the hours by the attendance rule.
 
+use super::WRITE;
 use chrono::{DateTime, Utc};
 use qingtuan_domain::Invalid;
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
 use qingtuan_domain::ids::OrgId;
 use qingtuan_domain::mask::mask_phone;
-use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::person::{Gender, IdNumber, PoliticalStatus};
 use qingtuan_domain::region::pinyin_initials;
 use qingtuan_domain::time::{format_local, format_local_span};
@@ -109,8 +109,7 @@ fn shift_label(s: &shift::Model) -> String {
 /// The current code of a shift, for an organiser who may write over the calling org.
 pub async fn screen(app: &App, actor: &Actor, shift_id: i64, direction: Direction) -> AppResult<Screen> {
     let (s, c) = shift_and_call(app, shift_id).await?;
-    let write = Permission::new(Module::Orgs, Action::Write);
-    scope::require(app, actor, write, (ObjectKind::Org, c.org_id.to_string()), OrgId(c.org_id)).await?;
+    scope::require(app, actor, WRITE, (ObjectKind::Org, c.org_id.to_string()), OrgId(c.org_id)).await?;
     let now = app.now();
     let window = window_of(now);
     Ok(Screen {

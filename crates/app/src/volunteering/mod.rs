@@ -1,6 +1,6 @@
 //! Volunteer mobilisation: commando teams, recruitment calls with their shifts, turn-outs with the
 //! hours credited by the attendance rule, people served, and donations. Organisers act within
-//! their scope (`orgs.write` over the org that calls, forms the team or receives the donation).
+//! their scope (`volunteering.write` over the org that calls, forms the team or receives the donation).
 
 pub mod checkin;
 
@@ -23,7 +23,10 @@ use crate::access::scope;
 use crate::error::AppResult;
 use crate::{Actor, App, AppError};
 
-const WRITE: Permission = Permission::new(Module::Orgs, Action::Write);
+pub const READ: Permission = Permission::new(Module::Volunteering, Action::Read);
+pub const WRITE: Permission = Permission::new(Module::Volunteering, Action::Write);
+pub const APPROVE: Permission = Permission::new(Module::Volunteering, Action::Approve);
+pub const EXPORT: Permission = Permission::new(Module::Volunteering, Action::Export);
 
 #[derive(Debug, Clone)]
 pub struct NewTeam {
@@ -90,8 +93,7 @@ pub async fn min_share_percent<C: sea_orm::ConnectionTrait>(conn: &C) -> AppResu
 /// over the whole tree (the district) may change it; audited.
 pub async fn set_min_share_percent(app: &App, actor: &Actor, percent: i64) -> AppResult<()> {
     use qingtuan_entity::app_setting;
-    let approve = Permission::new(Module::Orgs, Action::Approve);
-    scope::require_everywhere(app, actor, approve, (ObjectKind::Page, Some("settings".into()))).await?;
+    scope::require_everywhere(app, actor, APPROVE, (ObjectKind::Page, Some("settings".into()))).await?;
     if !(1..=100).contains(&percent) {
         return Err(Invalid::one("percent", "出勤比例应在 1% 至 100% 之间").into());
     }
@@ -212,8 +214,7 @@ pub async fn record_turnouts(app: &App, actor: &Actor, rows: &[Attendance]) -> A
 /// A call's title, for an organiser who may read the calling org.
 pub async fn call_title(app: &App, actor: &Actor, call_id: i64) -> AppResult<String> {
     let c = recruitment_call::Entity::find_by_id(call_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
-    let read = Permission::new(Module::Orgs, Action::Read);
-    scope::require(app, actor, read, (ObjectKind::Org, c.org_id.to_string()), OrgId(c.org_id)).await?;
+    scope::require(app, actor, READ, (ObjectKind::Org, c.org_id.to_string()), OrgId(c.org_id)).await?;
     Ok(c.title)
 }
 
@@ -341,10 +342,9 @@ pub struct Overview {
 /// the actor's scope, newest first; at most 200 of each.
 pub async fn overview(app: &App, actor: &Actor, from: NaiveDate, to: NaiveDate) -> AppResult<Overview> {
     use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
-    let read = Permission::new(Module::Orgs, Action::Read);
-    scope::require_somewhere(app, actor, read).await?;
+    scope::require_somewhere(app, actor, READ).await?;
     let calls = recruitment_call::Entity::find()
-        .filter(scope::org_condition(actor, read, recruitment_call::Column::OrgId))
+        .filter(scope::org_condition(actor, READ, recruitment_call::Column::OrgId))
         .filter(recruitment_call::Column::PublishedOn.lte(to))
         .order_by_desc(recruitment_call::Column::PublishedOn)
         .limit(200)
@@ -375,14 +375,14 @@ pub async fn overview(app: &App, actor: &Actor, from: NaiveDate, to: NaiveDate) 
         }
     }
     let teams = volunteer_team::Entity::find()
-        .filter(scope::org_condition(actor, read, volunteer_team::Column::OrgId))
+        .filter(scope::org_condition(actor, READ, volunteer_team::Column::OrgId))
         .filter(volunteer_team::Column::FormedOn.lte(to))
         .order_by_desc(volunteer_team::Column::FormedOn)
         .limit(200)
         .all(&app.db)
         .await?;
     let donations = donation::Entity::find()
-        .filter(scope::org_condition(actor, read, donation::Column::OrgId))
+        .filter(scope::org_condition(actor, READ, donation::Column::OrgId))
         .filter(donation::Column::DonatedOn.gte(from))
         .filter(donation::Column::DonatedOn.lte(to))
         .order_by_desc(donation::Column::DonatedOn)
@@ -461,7 +461,6 @@ pub(crate) async fn counted_minutes<C: sea_orm::ConnectionTrait>(conn: &C, t: &t
 const PENDING: &str = "pending";
 const APPROVED: &str = "approved";
 const REJECTED: &str = "rejected";
-const APPROVE: Permission = Permission::new(Module::Orgs, Action::Approve);
 
 async fn turnout_in_scope(app: &App, actor: &Actor, turnout_id: i64) -> AppResult<(turnout::Model, shift::Model, i64)> {
     let t = turnout::Entity::find_by_id(turnout_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
@@ -556,7 +555,7 @@ async fn approving_org(app: &App, org_id: i64) -> AppResult<OrgId> {
     Ok(OrgId(o.parent_id.unwrap_or(o.id)))
 }
 
-/// Approves or rejects added hours. Only a user holding `orgs.approve` over the org above the one
+/// Approves or rejects added hours. Only a user holding `volunteering.approve` over the org above the one
 /// that asked may decide, and never on their own request.
 pub async fn decide_hours(app: &App, actor: &Actor, adjustment_id: i64, approve: bool) -> AppResult<()> {
     let a = hour_adjustment::Entity::find_by_id(adjustment_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
@@ -678,10 +677,9 @@ pub struct ShiftDetail {
 /// A shift's sign-ups with their check-in state; outside the reader's scope the shift is missing.
 pub async fn shift_detail(app: &App, actor: &Actor, shift_id: i64) -> AppResult<ShiftDetail> {
     use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
-    let read = Permission::new(Module::Orgs, Action::Read);
     let s = shift::Entity::find_by_id(shift_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let call = recruitment_call::Entity::find_by_id(s.call_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
-    scope::require(app, actor, read, (ObjectKind::Org, call.org_id.to_string()), OrgId(call.org_id)).await?;
+    scope::require(app, actor, READ, (ObjectKind::Org, call.org_id.to_string()), OrgId(call.org_id)).await?;
     let signups = qingtuan_entity::signup::Entity::find()
         .filter(qingtuan_entity::signup::Column::ShiftId.eq(shift_id))
         .order_by_asc(qingtuan_entity::signup::Column::Id)
@@ -727,9 +725,8 @@ pub async fn shift_detail(app: &App, actor: &Actor, shift_id: i64) -> AppResult<
 
 /// The shift's sign-ups as a workbook (phones masked); the export is audited.
 pub async fn export_signups(app: &App, actor: &Actor, shift_id: i64) -> AppResult<Vec<u8>> {
-    let export = Permission::new(Module::Orgs, Action::Export);
     let d = shift_detail(app, actor, shift_id).await?;
-    scope::require(app, actor, export, (ObjectKind::Org, d.org_id.to_string()), OrgId(d.org_id)).await?;
+    scope::require(app, actor, EXPORT, (ObjectKind::Org, d.org_id.to_string()), OrgId(d.org_id)).await?;
     let rows: Vec<Vec<String>> = d
         .signups
         .iter()
@@ -793,7 +790,7 @@ async fn team_in_scope(
 
 pub async fn team(app: &App, actor: &Actor, team_id: i64) -> AppResult<TeamDetail> {
     use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
-    let t = team_in_scope(app, actor, team_id, Permission::new(Module::Orgs, Action::Read)).await?;
+    let t = team_in_scope(app, actor, team_id, READ).await?;
     let rows = team_member::Entity::find()
         .filter(team_member::Column::TeamId.eq(team_id))
         .order_by_asc(team_member::Column::Id)

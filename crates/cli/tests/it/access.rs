@@ -222,6 +222,19 @@ async fn role_permissions_are_data_the_district_admin_edits(t: TestApp) {
         mia.post("/orgs", &[("parent_code", "S1"), ("code", "X1"), ("name", "新支部"), ("kind", "branch")]).await;
     assert_eq!(after.status, 303, "the new grant counts from the next request");
     assert_eq!(t.audit_count("role.permissions_changed").await, 1);
+
+    // Volunteering is a module of its own: orgs.write does not form a team, volunteering.write does.
+    let team = [("org_code", "S1"), ("name", "街道青年突击队"), ("formed_on", "2026-03-02")];
+    assert_eq!(mia.post("/volunteering/teams", &team).await.status, 403);
+    admin.get("/roles/3/edit").await;
+    let grants =
+        [("permission", "orgs.read"), ("permission", "volunteering.read"), ("permission", "volunteering.write")];
+    assert_eq!(admin.post("/roles/3", &grants).await.status, 303);
+    assert_eq!(mia.post("/volunteering/teams", &team).await.status, 303);
+    // The built-in roles kept what they could do when the module was split off orgs (m0018).
+    let kept = "SELECT COUNT(*) FROM role_permissions r JOIN roles o ON o.id = r.role_id \
+                WHERE o.code = 'org_admin' AND r.permission IN ('volunteering.write', 'activities.write')";
+    assert_eq!(t.scalar(kept).await, 2);
 }
 
 /// User administration follows the granting rule: resetting a password, disabling, enabling and

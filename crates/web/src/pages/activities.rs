@@ -12,7 +12,6 @@ use qingtuan_app::activities::{self, ActivityDetail, ActivityRow, Filter, NewAct
 use qingtuan_app::page::Page;
 use qingtuan_app::portal::SignupForm;
 use qingtuan_domain::activity::{Audience, Category};
-use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::{FieldError, Invalid};
 
 use crate::done::{self, Done};
@@ -21,7 +20,7 @@ use crate::pages::{query_without_page, render, render_invalid, xlsx_download};
 use crate::{AppState, CurrentUser, PageError};
 
 fn can_write(user: &CurrentUser) -> bool {
-    user.actor.can_somewhere(Permission::new(Module::Orgs, Action::Write))
+    user.actor.can_somewhere(activities::WRITE)
 }
 
 #[derive(Template)]

@@ -12,7 +12,6 @@ use qingtuan_app::AppError;
 use qingtuan_app::volunteering::checkin::{self, Direction, Screen};
 use qingtuan_app::volunteering::{self, Overview, PendingHours, ShiftDetail, TeamDetail};
 use qingtuan_domain::Invalid;
-use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::volunteering::Task;
 
 use crate::done::{self, Done};
@@ -52,13 +51,13 @@ async fn page(state: &AppState, user: &CurrentUser, period: &Period, errors: Err
         from,
         to,
         o,
-        can_write: user.actor.can_somewhere(Permission::new(Module::Orgs, Action::Write)),
-        can_approve: user.actor.can_somewhere(Permission::new(Module::Orgs, Action::Approve)),
+        can_write: user.actor.can_somewhere(volunteering::WRITE),
+        can_approve: user.actor.can_somewhere(volunteering::APPROVE),
         min_share: volunteering::min_share_percent(&state.app.db).await?,
         can_set_share: qingtuan_app::access::scope::covers_everything(
             &state.app.db,
             &user.actor,
-            Permission::new(Module::Orgs, Action::Approve),
+            volunteering::APPROVE,
         )
         .await?,
         today: qingtuan_domain::time::local_date(state.app.now()),
@@ -105,7 +104,7 @@ async fn shift_page(state: &AppState, user: &CurrentUser, id: i64, errors: Error
     let d = volunteering::shift_detail(&state.app, &user.actor, id).await?;
     let mut layout = Layout::new(user, "/volunteering", format!("班次：{} {}", d.on_date, d.place));
     layout.crumbs.insert(2, crate::layout::Crumb { label: d.call_title.clone(), href: None });
-    let can_write = user.actor.can_somewhere(Permission::new(Module::Orgs, Action::Write));
+    let can_write = user.actor.can_somewhere(volunteering::WRITE);
     let teams = if can_write { volunteering::teams_in_scope(&state.app, &user.actor).await? } else { Vec::new() };
     Ok(ShiftPage { layout, d, can_write, teams, errors })
 }
@@ -431,7 +430,7 @@ async fn team_page(state: &AppState, user: &CurrentUser, id: i64, errors: Errors
         layout: Layout::new(user, "/volunteering", t.name.clone()),
         t,
         today: qingtuan_domain::time::local_date(state.app.now()),
-        can_write: user.actor.can_somewhere(Permission::new(Module::Orgs, Action::Write)),
+        can_write: user.actor.can_somewhere(volunteering::WRITE),
         errors,
     })
 }
