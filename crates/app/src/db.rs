@@ -284,13 +284,6 @@ pub async fn integrity_check(conn: &DatabaseConnection) -> Result<Option<String>
     }
 }
 
-/// Brings the schema up to date, then fills derived tables a migration created (once, even if
-/// an earlier start stopped between the two).
-pub async fn migrate(db: &Db) -> Result<(), DbErr> {
-    Migrator::up(&db.write, None).await?;
-    crate::registry::workforce::fill_once(&db.write).await.map_err(|e| DbErr::Custom(e.to_string()))
-}
-
 /// Why the server cannot take requests now (`/readyz`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NotReady {

@@ -12,6 +12,7 @@ pub mod forms;
 pub mod memo;
 pub mod page;
 pub mod par;
+pub mod signup;
 mod tree;
 
 // The capabilities, one folder each.
@@ -30,6 +31,14 @@ pub use access::actor::{Actor, ClientInfo};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::AppError;
 pub use sea_orm::DatabaseConnection;
+
+/// Brings the schema up to date, then fills derived tables a migration created (once, even if
+/// an earlier start stopped between the two).
+pub async fn migrate(db: &db::Db) -> Result<(), sea_orm::DbErr> {
+    use qingtuan_migration::MigratorTrait;
+    qingtuan_migration::Migrator::up(&db.write, None).await?;
+    registry::workforce::fill_once(&db.write).await.map_err(|e| sea_orm::DbErr::Custom(e.to_string()))
+}
 
 /// The session and lock-out rules; the defaults are the policy, tests and deployments may tighten.
 #[derive(Debug, Clone)]

@@ -391,9 +391,7 @@ pub async fn open(settings: &Settings) -> anyhow::Result<App> {
     let db = qingtuan_app::db::connect(&url)
         .await
         .with_context(|| format!("无法打开数据库 {}", settings.database_label()))?;
-    qingtuan_app::db::migrate(&db)
-        .await
-        .with_context(|| format!("无法升级数据库 {} 的结构", settings.database_label()))?;
+    qingtuan_app::migrate(&db).await.with_context(|| format!("无法升级数据库 {} 的结构", settings.database_label()))?;
     let mut app = App::new(db, Arc::new(SystemClock), keys);
     let check = qingtuan_app::db::check_key(&app).await.map_err(explain)?;
     if check == qingtuan_app::db::KeyCheck::Mismatch {

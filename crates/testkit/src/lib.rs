@@ -60,7 +60,7 @@ impl TestApp {
     /// Another app (another "server process") on the same database.
     pub async fn on(db: TestDb, config: WebConfig) -> Self {
         let conn = qingtuan_app::db::connect(&db.url).await.expect("connect to the test database");
-        qingtuan_app::db::migrate(&conn).await.expect("migrate the test database");
+        qingtuan_app::migrate(&conn).await.expect("migrate the test database");
         let start = chrono::DateTime::parse_from_rfc3339("2026-03-02T01:00:00Z").expect("valid start").to_utc();
         let clock = Arc::new(ManualClock::new(start));
         let app = App::new(conn, clock.clone(), qingtuan_app::crypto::Keys::from_master(&[42; 32]));
@@ -194,7 +194,7 @@ impl TestApp {
     /// Runs the migrations again, as the next start of a server would (after a test undid one).
     pub async fn migrate_again(&self) {
         let db = qingtuan_app::db::connect(&self.db.url).await.expect("connect to the test database");
-        qingtuan_app::db::migrate(&db).await.expect("migrate");
+        qingtuan_app::migrate(&db).await.expect("migrate");
     }
 
     /// Serves the router on a real loopback port, for browsers and other processes.

@@ -13,7 +13,7 @@ use qingtuan_domain::ids::OrgId;
 use qingtuan_domain::mask::mask_phone;
 use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::time::{format_local_minute, format_local_span};
-use qingtuan_entity::{activity, activity_signup, indicator_value, org, project, project_indicator, region};
+use qingtuan_entity::{activity, activity_signup, indicator_value, org, project, project_indicator};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
     Set,
@@ -26,8 +26,8 @@ use crate::crypto::sha256_hex;
 use crate::error::AppResult;
 use crate::forms::number;
 use crate::forms::required_text;
-use crate::portal::{Receipt, SignupForm};
-use crate::{Actor, App, AppError, ClientInfo};
+use crate::signup::{Receipt, SignupForm};
+use crate::{Actor, App, AppError};
 use qingtuan_domain::time::local_instant;
 
 pub const READ: Permission = Permission::new(Module::Activities, Action::Read);
@@ -242,7 +242,7 @@ pub async fn create_activity(app: &App, actor: &Actor, form: &NewActivity) -> Ap
 }
 
 /// Sign-ups holding a place (pending or approved).
-async fn places_taken<C: ConnectionTrait>(conn: &C, activity_id: i64) -> AppResult<u64> {
+pub(crate) async fn places_taken<C: ConnectionTrait>(conn: &C, activity_id: i64) -> AppResult<u64> {
     Ok(activity_signup::Entity::find()
         .filter(activity_signup::Column::ActivityId.eq(activity_id))
         .filter(activity_signup::Column::Status.is_in([SignupStatus::Pending.code(), SignupStatus::Approved.code()]))
@@ -268,7 +268,11 @@ async fn places_taken_of<C: ConnectionTrait>(
     Ok(rows.into_iter().map(|(id, n)| (id, u64::try_from(n).unwrap_or_default())).collect())
 }
 
-fn label<T: Copy>(raw: &str, parse: impl Fn(&str) -> Result<T, Invalid>, label: impl Fn(T) -> &'static str) -> String {
+pub(crate) fn label<T: Copy>(
+    raw: &str,
+    parse: impl Fn(&str) -> Result<T, Invalid>,
+    label: impl Fn(T) -> &'static str,
+) -> String {
     parse(raw).map(label).unwrap_or("").to_owned()
 }
 
@@ -296,44 +300,7 @@ pub struct PublicActivity {
     pub closed: Option<&'static str>,
 }
 
-/// The portal's filter: a street (region code) and a category code.
-#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
-#[serde(default)]
-pub struct PortalFilter {
-    pub street: String,
-    pub category: String,
-}
-
-/// The org ids under a street (by the orgs' regions), when a street is chosen.
-pub(crate) async fn orgs_of_street<C: ConnectionTrait>(conn: &C, street: &str) -> AppResult<Option<Vec<i64>>> {
-    if street.is_empty() {
-        return Ok(None);
-    }
-    let Some(r) = region::Entity::find().filter(region::Column::Code.eq(street)).one(conn).await? else {
-        return Ok(Some(Vec::new()));
-    };
-    let regions: Vec<i64> = region::Entity::find()
-        .filter(region::Column::Path.starts_with(r.path))
-        .select_only()
-        .column(region::Column::Id)
-        .into_tuple()
-        .all(conn)
-        .await?;
-    let mut ids = Vec::new();
-    for chunk in regions.chunks(500) {
-        let found: Vec<i64> = org::Entity::find()
-            .filter(org::Column::RegionId.is_in(chunk.to_vec()))
-            .select_only()
-            .column(org::Column::Id)
-            .into_tuple()
-            .all(conn)
-            .await?;
-        ids.extend(found);
-    }
-    Ok(Some(ids))
-}
-
-fn closed_reason(a: &activity::Model, today: NaiveDate, taken: u64) -> Option<&'static str> {
+pub(crate) fn closed_reason(a: &activity::Model, today: NaiveDate, taken: u64) -> Option<&'static str> {
     if today < a.signup_opens_on {
         Some("报名尚未开始")
     } else if today > a.signup_closes_on || today > a.on_date {
@@ -345,7 +312,7 @@ fn closed_reason(a: &activity::Model, today: NaiveDate, taken: u64) -> Option<&'
     }
 }
 
-async fn public_view(app: &App, a: activity::Model, today: NaiveDate) -> AppResult<PublicActivity> {
+pub(crate) async fn public_view(app: &App, a: activity::Model, today: NaiveDate) -> AppResult<PublicActivity> {
     let taken = places_taken(&app.db, a.id).await?;
     let org_name = org::Entity::find_by_id(a.org_id).one(&app.db).await?.map(|o| o.name).unwrap_or_default();
     let project_name = match a.project_id {
@@ -374,99 +341,11 @@ async fn public_view(app: &App, a: activity::Model, today: NaiveDate) -> AppResu
     })
 }
 
-/// Activities from `today` on, soonest first, narrowed by street and category; at most 100.
-pub async fn open_activities(app: &App, today: NaiveDate, filter: &PortalFilter) -> AppResult<Vec<PublicActivity>> {
-    let mut q = activity::Entity::find().filter(activity::Column::OnDate.gte(today));
-    if !filter.category.is_empty() {
-        q = q.filter(activity::Column::Category.eq(filter.category.clone()));
-    }
-    if let Some(ids) = orgs_of_street(&app.db, &filter.street).await? {
-        q = q.filter(activity::Column::OrgId.is_in(ids));
-    }
-    let rows =
-        q.order_by_asc(activity::Column::OnDate).order_by_asc(activity::Column::Id).limit(100).all(&app.db).await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for a in rows {
-        out.push(public_view(app, a, today).await?);
-    }
-    Ok(out)
-}
-
-pub async fn public_activity(app: &App, today: NaiveDate, id: i64) -> AppResult<PublicActivity> {
-    let a = activity::Entity::find_by_id(id).one(&app.db).await?.ok_or(AppError::NotFound)?;
-    public_view(app, a, today).await
-}
-
-/// What the portal says after a sign-up: the private link, the code and where the sign-up stands.
-#[derive(Debug, Clone)]
-pub struct ActivityReceipt {
-    pub receipt: Receipt,
-    pub status: SignupStatus,
-}
-
-/// Signs up for an activity: checked like a shift sign-up; a children's activity always records
-/// the guardian. Within the window and capacity the sign-up is approved (or pending when the
-/// organiser approves); when full it joins the waiting list, if the activity keeps one.
-pub async fn sign_up(
-    app: &App,
-    client: &ClientInfo,
-    activity_id: i64,
-    form: &SignupForm,
-) -> AppResult<ActivityReceipt> {
-    let now = app.now();
-    let today = qingtuan_domain::time::local_date(now);
-    let a = activity::Entity::find_by_id(activity_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
-    let children = a.audience == Audience::Children.code();
-    let v = crate::portal::validate(form, a.real_name_required, a.on_date, children)?;
-    let phone_hash = app.keys.lookup_hash(v.phone.as_str());
-    let anonymous = Actor::anonymous(client, &mask_phone(v.phone.as_str()));
-    let txn = app.begin().await?;
-    if !crate::portal::within_limits(&txn, now, &anonymous, &phone_hash).await? {
-        txn.commit().await?;
-        return Err(Invalid::one("phone", "提交过于频繁，请一小时后再试").into());
-    }
-    let taken = places_taken(&txn, a.id).await?;
-    let twice = activity_signup::Entity::find()
-        .filter(activity_signup::Column::ActivityId.eq(a.id))
-        .filter(activity_signup::Column::PhoneHash.eq(phone_hash.clone()))
-        .filter(activity_signup::Column::Name.eq(v.name.clone()))
-        .filter(activity_signup::Column::Status.ne(SignupStatus::Cancelled.code()))
-        .count(&txn)
-        .await?
-        > 0;
-    let refusal = if let Some(reason) = closed_reason(&a, today, taken) {
-        Some(reason)
-    } else if twice {
-        Some("此手机号已为该姓名报名该活动")
-    } else {
-        None
-    };
-    if let Some(message) = refusal {
-        txn.commit().await?;
-        return Err(Invalid::one("activity", message).into());
-    }
-    let status = if taken >= u64::try_from(a.capacity).unwrap_or(0) {
-        SignupStatus::Waitlisted
-    } else if a.needs_approval {
-        SignupStatus::Pending
-    } else {
-        SignupStatus::Approved
-    };
-    let (row, receipt) = insert_signup(&txn, app, &a, &v, status, false).await?;
-    let entry = Entry::new(AuditAction::SignedUp, ObjectKind::Person).object(row).scope(OrgId(a.org_id)).after(json!({
-        "activity": a.id, "name": v.name, "phone": mask_phone(v.phone.as_str()), "status": status.code(),
-        "guardian": v.guardian_name, "guardian_consent": v.guardian_name.is_some(),
-    }));
-    audit::record(&txn, now, &anonymous, entry).await?;
-    txn.commit().await?;
-    Ok(ActivityReceipt { receipt, status })
-}
-
-async fn insert_signup<C: ConnectionTrait>(
+pub(crate) async fn insert_signup<C: ConnectionTrait>(
     conn: &C,
     app: &App,
     a: &activity::Model,
-    v: &crate::portal::ValidSignup,
+    v: &crate::signup::ValidSignup,
     status: SignupStatus,
     attended: bool,
 ) -> AppResult<(i64, Receipt)> {
@@ -508,7 +387,7 @@ pub async fn register(
     let children = a.audience == Audience::Children.code();
     let mut valid = Vec::with_capacity(forms.len());
     for f in forms {
-        valid.push(crate::portal::validate(f, a.real_name_required, a.on_date, children)?);
+        valid.push(crate::signup::validate(f, a.real_name_required, a.on_date, children)?);
     }
     let txn = app.begin().await?;
     let free = u64::try_from(a.capacity).unwrap_or(0).saturating_sub(places_taken(&txn, a.id).await?);
@@ -527,71 +406,7 @@ pub async fn register(
     Ok(valid.len())
 }
 
-/// A sign-up as its private link shows it.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct MyActivitySignup {
-    pub name: String,
-    pub phone: String,
-    pub guardian_name: Option<String>,
-    pub code: String,
-    pub activity: PublicActivity,
-    pub status: String,
-    pub attended: bool,
-    pub cancellable: bool,
-}
-
-async fn by_token(app: &App, token: &str) -> AppResult<activity_signup::Model> {
-    activity_signup::Entity::find()
-        .filter(activity_signup::Column::TokenHash.eq(sha256_hex(token)))
-        .one(&app.db)
-        .await?
-        .ok_or(AppError::NotFound)
-}
-
-pub async fn mine(app: &App, token: &str) -> AppResult<MyActivitySignup> {
-    let s = by_token(app, token).await?;
-    let today = qingtuan_domain::time::local_date(app.now());
-    let activity = public_activity(app, today, s.activity_id).await?;
-    let status = SignupStatus::parse(&s.status)?;
-    Ok(MyActivitySignup {
-        phone: app.keys.decrypt(&s.phone_enc).map(|p| mask_phone(&p)).unwrap_or_default(),
-        name: s.name,
-        guardian_name: s.guardian_name,
-        code: s.code,
-        cancellable: !matches!(status, SignupStatus::Cancelled | SignupStatus::Rejected)
-            && !s.attended
-            && activity.on_date >= today,
-        activity,
-        status: status.label().into(),
-        attended: s.attended,
-    })
-}
-
-/// Cancels through the private link; a freed place goes to the first on the waiting list.
-pub async fn cancel(app: &App, client: &ClientInfo, token: &str) -> AppResult<()> {
-    let s = by_token(app, token).await?;
-    let status = SignupStatus::parse(&s.status)?;
-    if matches!(status, SignupStatus::Cancelled | SignupStatus::Rejected) || s.attended {
-        return Ok(());
-    }
-    let a = activity::Entity::find_by_id(s.activity_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
-    let now = app.now();
-    let anonymous = Actor::anonymous(client, &s.name);
-    let id = s.id;
-    let txn = app.begin().await?;
-    let mut active: activity_signup::ActiveModel = s.into();
-    active.status = Set(SignupStatus::Cancelled.code().into());
-    active.update(&txn).await?;
-    let entry = Entry::new(AuditAction::SignupCancelled, ObjectKind::Person).object(id).scope(OrgId(a.org_id));
-    audit::record(&txn, now, &anonymous, entry).await?;
-    if status.holds_place() {
-        promote_waitlisted(&txn, app, &a, &anonymous).await?;
-    }
-    txn.commit().await?;
-    Ok(())
-}
-
-async fn promote_waitlisted<C: ConnectionTrait>(
+pub(crate) async fn promote_waitlisted<C: ConnectionTrait>(
     conn: &C,
     app: &App,
     a: &activity::Model,

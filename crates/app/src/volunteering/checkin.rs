@@ -186,7 +186,7 @@ pub async fn check_with_token(app: &App, client: &ClientInfo, token: &str, who: 
     let scan = scan(app, token).await?;
     throttle(app, client).await?;
     let found = match who {
-        Who::Remembered(tokens) => crate::portal::remembered_signup(app, scan.shift_id, tokens).await?,
+        Who::Remembered(tokens) => remembered_signup(app, scan.shift_id, tokens).await?,
         Who::SignupCode(code) => {
             signup::Entity::find()
                 .filter(signup::Column::ShiftId.eq(scan.shift_id))
@@ -383,4 +383,21 @@ pub async fn turnout_of_signups<C: ConnectionTrait>(
         }
     }
     Ok(out)
+}
+
+/// The first of a browser's remembered sign-ups (private-link tokens) that is for this shift and
+/// not cancelled.
+pub(crate) async fn remembered_signup(app: &App, shift_id: i64, tokens: &[String]) -> AppResult<Option<signup::Model>> {
+    let hashes: Vec<String> = tokens.iter().map(|t| sha256_hex(t)).collect();
+    Ok(signup::Entity::find()
+        .filter(signup::Column::ShiftId.eq(shift_id))
+        .filter(signup::Column::TokenHash.is_in(hashes))
+        .filter(signup::Column::CancelledAt.is_null())
+        .one(&app.db)
+        .await?)
+}
+
+/// The name on the browser's sign-up for this shift, if it has one.
+pub async fn remembered_name(app: &App, shift_id: i64, tokens: &[String]) -> AppResult<Option<String>> {
+    Ok(remembered_signup(app, shift_id, tokens).await?.map(|s| s.name))
 }

@@ -9,7 +9,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use qingtuan_app::AppError;
-use qingtuan_app::activities::{self, MyActivitySignup, PortalFilter, PublicActivity};
+use qingtuan_app::activities::PublicActivity;
+use qingtuan_app::portal::PortalFilter;
+use qingtuan_app::portal::activities::{self, MyActivitySignup};
 use qingtuan_app::portal::{self, MySignup, PublicCall, ServiceRecord, SignupForm};
 use qingtuan_app::registry::regions::{self, RegionView};
 use qingtuan_app::volunteering::checkin::{self, Outcome, Scan, Who};
@@ -249,7 +251,7 @@ async fn checkin_page(
         Err(e) => return Err(e.into()),
     };
     let known = match &scan {
-        Some(scan) => portal::remembered_name(&state.app, scan.shift_id, &remembered(headers)).await?,
+        Some(scan) => checkin::remembered_name(&state.app, scan.shift_id, &remembered(headers)).await?,
         None => None,
     };
     let title = match (&done, &scan) {
