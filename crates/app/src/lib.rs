@@ -3,6 +3,7 @@
 //! commands in the CLI call these and nothing below them.
 
 // The platform every capability stands on.
+pub mod batch;
 pub mod clock;
 pub mod crypto;
 pub mod db;

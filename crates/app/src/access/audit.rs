@@ -272,11 +272,14 @@ fn permission_label(code: &str) -> String {
     }
 }
 
+pub const READ: Permission = Permission::new(Module::Audit, Action::Read);
+pub const EXPORT: Permission = Permission::new(Module::Audit, Action::Export);
+
 const LOGIN_ACTIONS: [AuditAction; 4] =
     [AuditAction::LoginSucceeded, AuditAction::LoginFailed, AuditAction::AccountLocked, AuditAction::Logout];
 
 async fn condition(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Condition> {
-    let read = Permission::new(Module::Audit, Action::Read);
+    let read = READ;
     let mut visible = Condition::any().add(scope::org_condition(actor, read, audit_event::Column::ScopeOrgId));
     if scope::covers_everything(&app.db, actor, read).await? {
         visible = visible.add(audit_event::Column::ScopeOrgId.is_null());
@@ -308,7 +311,7 @@ async fn condition(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Condi
 
 /// One page of the audit log as the actor may see it, newest first.
 pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Page<Row>> {
-    scope::require_somewhere(app, actor, Permission::new(Module::Audit, Action::Read)).await?;
+    scope::require_somewhere(app, actor, READ).await?;
     let cond = condition(app, actor, filter).await?;
     let page = crate::page::page_number(filter.page);
     let query = audit_event::Entity::find().filter(cond);
@@ -324,8 +327,8 @@ pub const EXPORT_LIMIT: u64 = 100_000;
 /// The filtered audit log as an xlsx workbook. Every cell is written as text, so nothing a user
 /// typed can become a formula. The export itself is audited.
 pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<u8>> {
-    scope::require_somewhere(app, actor, Permission::new(Module::Audit, Action::Export)).await?;
-    scope::require_somewhere(app, actor, Permission::new(Module::Audit, Action::Read)).await?;
+    scope::require_somewhere(app, actor, EXPORT).await?;
+    scope::require_somewhere(app, actor, READ).await?;
     let cond = condition(app, actor, filter).await?;
     let rows: Vec<Row> = audit_event::Entity::find()
         .filter(cond)

@@ -6,6 +6,9 @@ use std::collections::BTreeSet;
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
 use qingtuan_domain::ids::RoleId;
 use qingtuan_domain::permission::{Action, Module, Permission};
+
+pub const READ: Permission = Permission::new(Module::Roles, Action::Read);
+pub const WRITE: Permission = Permission::new(Module::Roles, Action::Write);
 use qingtuan_entity::{role, role_permission};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde_json::json;
@@ -35,8 +38,8 @@ impl RoleView {
 /// Every role with its permissions. Role names are not personal data; any logged-in user may
 /// need them (the role drop-down of the user form), so only `users.read` or `roles.read` is asked.
 pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<RoleView>> {
-    let users_read = Permission::new(Module::Users, Action::Read);
-    let roles_read = Permission::new(Module::Roles, Action::Read);
+    let users_read = crate::access::users::READ;
+    let roles_read = READ;
     if !actor.can_somewhere(users_read) {
         scope::require_somewhere(app, actor, roles_read).await?;
     }
@@ -77,7 +80,7 @@ pub async fn update(
     permissions: &BTreeSet<Permission>,
     requires_second_factor: bool,
 ) -> AppResult<()> {
-    let write = Permission::new(Module::Roles, Action::Write);
+    let write = WRITE;
     scope::require_somewhere(app, actor, write).await?;
     scope::require_everywhere(app, actor, write, (ObjectKind::Role, Some(id.to_string()))).await?;
     let found = role::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;

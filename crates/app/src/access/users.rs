@@ -24,8 +24,9 @@ use crate::error::AppResult;
 use crate::page::{PER_PAGE, Page, page_number};
 use crate::{Actor, App, AppError};
 
-const READ: Permission = Permission::new(Module::Users, Action::Read);
-const WRITE: Permission = Permission::new(Module::Users, Action::Write);
+pub const READ: Permission = Permission::new(Module::Users, Action::Read);
+pub const WRITE: Permission = Permission::new(Module::Users, Action::Write);
+pub const EXPORT: Permission = Permission::new(Module::Users, Action::Export);
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct UserRow {
@@ -505,7 +506,7 @@ pub async fn revoke_role(app: &App, actor: &Actor, id: UserId, assignment: Assig
 
 /// The accounts the filter finds, as an xlsx workbook of text cells; audited.
 pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<u8>> {
-    scope::require_somewhere(app, actor, Permission::new(Module::Users, Action::Export)).await?;
+    scope::require_somewhere(app, actor, EXPORT).await?;
     let mut all = Vec::new();
     let mut page = 1;
     loop {

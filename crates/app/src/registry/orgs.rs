@@ -62,8 +62,7 @@ pub struct NewOrg {
 /// The id of the org with this code, if the actor may read it (unknown or outside the scope: 404).
 pub async fn id_of(app: &App, actor: &Actor, code: &str) -> AppResult<OrgId> {
     let found = crate::tree::find_by_code(&app.db, code).await?.ok_or(AppError::NotFound)?;
-    let read = Permission::new(Module::Orgs, Action::Read);
-    scope::require(app, actor, read, (ObjectKind::Org, found.id.to_string()), OrgId(found.id)).await?;
+    scope::require(app, actor, READ, (ObjectKind::Org, found.id.to_string()), OrgId(found.id)).await?;
     Ok(OrgId(found.id))
 }
 
@@ -72,8 +71,7 @@ pub async fn create(app: &App, actor: &Actor, form: &NewOrg) -> AppResult<OrgId>
     if let Some(parent) =
         crate::tree::find_by_code(&app.db, &form.parent_code).await?.filter(|_| !form.parent_code.trim().is_empty())
     {
-        let write = Permission::new(Module::Orgs, Action::Write);
-        scope::require(app, actor, write, (ObjectKind::Org, parent.id.to_string()), OrgId(parent.id)).await?;
+        scope::require(app, actor, WRITE, (ObjectKind::Org, parent.id.to_string()), OrgId(parent.id)).await?;
     }
     let txn = app.begin().await?;
     let id = insert(&txn, app, actor, form).await?;
@@ -102,10 +100,15 @@ pub async fn create_batch(
             progress(i + 1, forms.len());
         }
     }
-    crate::registry::regions::finish(txn, problems, forms.len(), dry_run).await
+    crate::batch::finish(txn, problems, forms.len(), dry_run).await
 }
 
 /// The columns of an org spreadsheet, as users see them.
+pub const READ: Permission = Permission::new(Module::Orgs, Action::Read);
+pub const WRITE: Permission = Permission::new(Module::Orgs, Action::Write);
+pub const APPROVE: Permission = Permission::new(Module::Orgs, Action::Approve);
+pub const EXPORT: Permission = Permission::new(Module::Orgs, Action::Export);
+
 pub const COLUMNS: [(&str, &str); 9] = [
     ("code", "组织代码"),
     ("name", "组织名称"),
@@ -198,9 +201,8 @@ async fn insert(conn: &crate::db::Write, app: &App, actor: &Actor, form: &NewOrg
     if !problems.is_empty() {
         return Err(Invalid(problems).into());
     }
-    let write = Permission::new(Module::Orgs, Action::Write);
     match &parent {
-        Some(p) if !scope::covers(conn, actor, write, OrgId(p.id)).await? => {
+        Some(p) if !scope::covers(conn, actor, WRITE, OrgId(p.id)).await? => {
             return Err(Invalid::one("parent_code", "上级组织不在您的数据范围内").into());
         }
         Some(_) => {}
@@ -345,8 +347,7 @@ pub fn view(m: &org::Model, depth: usize) -> OrgView {
 
 /// One org, if the actor may read it.
 pub async fn show(app: &App, actor: &Actor, id: OrgId) -> AppResult<OrgView> {
-    let read = Permission::new(Module::Orgs, Action::Read);
-    scope::require(app, actor, read, (ObjectKind::Org, id.to_string()), id).await?;
+    scope::require(app, actor, READ, (ObjectKind::Org, id.to_string()), id).await?;
     let found = org::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
     Ok(view(&found, 0))
 }
@@ -371,8 +372,7 @@ type Dissolvable = (org::Model, Vec<org::Model>, Vec<qingtuan_entity::position::
 
 async fn dissolvable(app: &App, actor: &Actor, id: OrgId, on: chrono::NaiveDate) -> AppResult<Dissolvable> {
     use qingtuan_entity::position;
-    let write = Permission::new(Module::Orgs, Action::Write);
-    scope::require(app, actor, write, (ObjectKind::Org, id.to_string()), id).await?;
+    scope::require(app, actor, WRITE, (ObjectKind::Org, id.to_string()), id).await?;
     let found = org::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
     if found.parent_id.is_none() {
         return Err(Invalid::one("dissolved_on", "这是组织树的根（团区委），不能撤销").into());
@@ -466,8 +466,7 @@ pub async fn add_honour(
 ) -> AppResult<()> {
     use qingtuan_entity::org_honour;
     let found = crate::tree::find_by_code(&app.db, code).await?.ok_or(AppError::NotFound)?;
-    let write = Permission::new(Module::Orgs, Action::Write);
-    scope::require(app, actor, write, (ObjectKind::Org, found.id.to_string()), OrgId(found.id)).await?;
+    scope::require(app, actor, WRITE, (ObjectKind::Org, found.id.to_string()), OrgId(found.id)).await?;
     let title = title.trim();
     if title.is_empty() || title.chars().count() > 100 {
         return Err(Invalid::one("title", "荣誉名称不能为空，且不超过 100 个字").into());
@@ -508,8 +507,7 @@ pub struct OrgDetail {
 pub async fn detail(app: &App, actor: &Actor, id: OrgId) -> AppResult<OrgDetail> {
     use qingtuan_domain::region::OrgBasis;
     use qingtuan_entity::{org_honour, region};
-    let read = Permission::new(Module::Orgs, Action::Read);
-    scope::require(app, actor, read, (ObjectKind::Org, id.to_string()), id).await?;
+    scope::require(app, actor, READ, (ObjectKind::Org, id.to_string()), id).await?;
     let found = org::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let sector = match found.sector_id {
         Some(s) => sector::Entity::find_by_id(s).one(&app.db).await?,
@@ -551,13 +549,12 @@ pub async fn detail(app: &App, actor: &Actor, id: OrgId) -> AppResult<OrgDetail>
 /// both the org and its new parent, may not move the org their own scope hangs on (or one above
 /// it), and the org cannot go under one of its own descendants.
 pub async fn move_subtree(app: &App, actor: &Actor, id: OrgId, new_parent_code: &str) -> AppResult<()> {
-    let write = Permission::new(Module::Orgs, Action::Write);
-    scope::require(app, actor, write, (ObjectKind::Org, id.to_string()), id).await?;
+    scope::require(app, actor, WRITE, (ObjectKind::Org, id.to_string()), id).await?;
     let node = org::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let parent = crate::tree::find_by_code(&app.db, new_parent_code)
         .await?
         .ok_or_else(|| Invalid::one("parent_code", "新的上级组织不存在"))?;
-    scope::require(app, actor, write, (ObjectKind::Org, parent.id.to_string()), OrgId(parent.id)).await?;
+    scope::require(app, actor, WRITE, (ObjectKind::Org, parent.id.to_string()), OrgId(parent.id)).await?;
     let subtree = org_closure::Entity::find().filter(org_closure::Column::AncestorId.eq(node.id)).all(&app.db).await?;
     let members: Vec<i64> = subtree.iter().map(|c| c.descendant_id).collect();
     if node.parent_id.is_none() {
@@ -614,7 +611,7 @@ pub async fn move_subtree(app: &App, actor: &Actor, id: OrgId, new_parent_code: 
 
 /// Orgs as an xlsx workbook of text cells, in tree order; audited.
 pub async fn export_xlsx(app: &App, actor: &Actor, rows: &[OrgView]) -> AppResult<Vec<u8>> {
-    scope::require_somewhere(app, actor, Permission::new(Module::Orgs, Action::Export)).await?;
+    scope::require_somewhere(app, actor, EXPORT).await?;
     let header = ["组织代码", "组织名称", "组织类型", "层级", "成立日期", "撤销日期"];
     let bytes = crate::export::text_workbook(
         "组织",
@@ -656,8 +653,7 @@ pub struct OrgEdit {
 /// Renames or re-describes an org; the before and after go into the audit row, which is the
 /// org's history.
 pub async fn update(app: &App, actor: &Actor, id: OrgId, form: &OrgEdit) -> AppResult<()> {
-    let write = Permission::new(Module::Orgs, Action::Write);
-    scope::require(app, actor, write, (ObjectKind::Org, id.to_string()), id).await?;
+    scope::require(app, actor, WRITE, (ObjectKind::Org, id.to_string()), id).await?;
     let found = org::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let mut problems = Vec::new();
     let name = parse_org_name(&form.name).map_err(|e| problems.extend(e.0)).ok();
@@ -766,8 +762,7 @@ pub async fn update(app: &App, actor: &Actor, id: OrgId, form: &OrgEdit) -> AppR
 pub async fn history(app: &App, actor: &Actor, id: OrgId) -> AppResult<Vec<audit::Row>> {
     use qingtuan_entity::audit_event;
     use sea_orm::QuerySelect;
-    let read = Permission::new(Module::Orgs, Action::Read);
-    scope::require(app, actor, read, (ObjectKind::Org, id.to_string()), id).await?;
+    scope::require(app, actor, READ, (ObjectKind::Org, id.to_string()), id).await?;
     let rows = audit_event::Entity::find()
         .filter(audit_event::Column::ObjectKind.eq(ObjectKind::Org.code()))
         .filter(audit_event::Column::ObjectId.eq(id.to_string()))
@@ -782,8 +777,7 @@ pub async fn history(app: &App, actor: &Actor, id: OrgId) -> AppResult<Vec<audit
 /// What the edit form shows for an org.
 pub async fn edit_form(app: &App, actor: &Actor, id: OrgId) -> AppResult<OrgEdit> {
     use qingtuan_entity::region;
-    let write = Permission::new(Module::Orgs, Action::Write);
-    scope::require(app, actor, write, (ObjectKind::Org, id.to_string()), id).await?;
+    scope::require(app, actor, WRITE, (ObjectKind::Org, id.to_string()), id).await?;
     let found = org::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let sector_code = match found.sector_id {
         Some(s) => sector::Entity::find_by_id(s).one(&app.db).await?.map(|s| s.code).unwrap_or_default(),
@@ -801,4 +795,44 @@ pub async fn edit_form(app: &App, actor: &Actor, id: OrgId) -> AppResult<OrgEdit
         basis: found.basis,
         founded_on: if found.founded_on == UNKNOWN_FOUNDING { String::new() } else { found.founded_on.to_string() },
     })
+}
+
+impl crate::batch::Importable for NewOrg {
+    const COLUMNS: &'static [(&'static str, &'static str)] = &COLUMNS;
+    const REQUIRED: &'static [&'static str] = &["code", "name", "kind"];
+    const EXAMPLE: &'static [&'static str] =
+        &["CY01-23B", "示例社区团支部", "团支部", "CY01T", "street_community", "CY01-23", "单位建", "2022-05-04", ""];
+
+    fn choices(field: &str) -> Option<Vec<&'static str>> {
+        use qingtuan_domain::region::OrgBasis;
+        match field {
+            "kind" => Some(OrgKind::ALL.iter().map(|k| k.label()).collect()),
+            "basis" => Some(OrgBasis::ALL.iter().map(|k| k.label()).collect()),
+            _ => None,
+        }
+    }
+
+    fn from_row(cell: &dyn Fn(&str) -> String) -> Self {
+        Self {
+            code: cell("code"),
+            name: cell("name"),
+            kind: cell("kind"),
+            parent_code: cell("parent_code"),
+            sector_code: cell("sector_code"),
+            region_code: cell("region_code"),
+            basis: cell("basis"),
+            founded_on: cell("founded_on"),
+            dissolved_on: cell("dissolved_on"),
+        }
+    }
+
+    async fn write(
+        app: &App,
+        actor: &Actor,
+        rows: &[Self],
+        dry_run: bool,
+        progress: crate::batch::Progress<'_>,
+    ) -> AppResult<usize> {
+        create_batch(app, actor, rows, dry_run, progress).await
+    }
 }

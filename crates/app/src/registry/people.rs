@@ -29,6 +29,7 @@ use crate::{Actor, App, AppError};
 pub const READ: Permission = Permission::new(Module::People, Action::Read);
 pub const WRITE: Permission = Permission::new(Module::People, Action::Write);
 pub const UNMASK: Permission = Permission::new(Module::People, Action::Unmask);
+pub const EXPORT: Permission = Permission::new(Module::People, Action::Export);
 
 /// A person as typed in a form or a spreadsheet row.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -462,7 +463,7 @@ pub async fn find_by_id_number(app: &App, id_number: &IdNumber) -> AppResult<Opt
 /// Everyone the filter finds (masked, or unmasked for users who may), as an xlsx workbook of text
 /// cells; audited.
 pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<u8>> {
-    let export = Permission::new(Module::People, Action::Export);
+    let export = EXPORT;
     scope::require_somewhere(app, actor, export).await?;
     let unmask = actor.can_somewhere(UNMASK);
     let mut all = Vec::new();
@@ -639,4 +640,42 @@ pub async fn merge(app: &App, actor: &Actor, keep: i64, duplicate: i64) -> AppRe
     workforce::refresh(&txn, Affected::People(vec![a.id, b.id])).await?;
     txn.commit().await?;
     Ok(())
+}
+
+impl crate::batch::Importable for NewPerson {
+    const COLUMNS: &'static [(&'static str, &'static str)] = &COLUMNS;
+    const REQUIRED: &'static [&'static str] = &["name"];
+    const EXAMPLE: &'static [&'static str] =
+        &["张三", "男", "1995-05-04", "370214199505041234", "13800000000", "2012-05-04", "共青团员", "CY01-23"];
+
+    fn choices(field: &str) -> Option<Vec<&'static str>> {
+        match field {
+            "gender" => Some(Gender::ALL.iter().map(|k| k.label()).collect()),
+            "political_status" => Some(PoliticalStatus::ALL.iter().map(|k| k.label()).collect()),
+            _ => None,
+        }
+    }
+
+    fn from_row(cell: &dyn Fn(&str) -> String) -> Self {
+        Self {
+            name: cell("name"),
+            gender: cell("gender"),
+            birth_on: cell("birth_on"),
+            id_number: cell("id_number"),
+            phone: cell("phone"),
+            member_since: cell("member_since"),
+            political_status: cell("political_status"),
+            region_code: cell("region_code"),
+        }
+    }
+
+    async fn write(
+        app: &App,
+        actor: &Actor,
+        rows: &[Self],
+        dry_run: bool,
+        progress: crate::batch::Progress<'_>,
+    ) -> AppResult<usize> {
+        create_batch_with_progress(app, actor, rows, dry_run, progress).await.map(|ids| ids.len())
+    }
 }

@@ -403,3 +403,45 @@ pub async fn list(
         })
         .collect())
 }
+
+impl crate::batch::Importable for NewPosition {
+    const COLUMNS: &'static [(&'static str, &'static str)] = &COLUMNS;
+    const REQUIRED: &'static [&'static str] = &["id_number", "org_code", "title", "employment", "start_on"];
+    const EXAMPLE: &'static [&'static str] =
+        &["370214199505041234", "张三", "CY01-23B", "书记", "兼职", "两委委员", "", "2022-05-04", ""];
+
+    fn choices(field: &str) -> Option<Vec<&'static str>> {
+        match field {
+            "title" => Some(Title::ALL.iter().map(|k| k.label()).collect()),
+            "employment" => Some(Employment::ALL.iter().map(|k| k.label()).collect()),
+            "source" => Some(CadreSource::ALL.iter().map(|k| k.label()).collect()),
+            "serving_level" => Some(ServingLevel::ALL.iter().map(|k| k.label()).collect()),
+            _ => None,
+        }
+    }
+
+    fn from_row(cell: &dyn Fn(&str) -> String) -> Self {
+        Self {
+            id_number: cell("id_number"),
+            name: cell("name"),
+            person_id: None,
+            org_code: cell("org_code"),
+            title: cell("title"),
+            employment: cell("employment"),
+            source: cell("source"),
+            serving_level: cell("serving_level"),
+            start_on: cell("start_on"),
+            end_on: cell("end_on"),
+        }
+    }
+
+    async fn write(
+        app: &App,
+        actor: &Actor,
+        rows: &[Self],
+        dry_run: bool,
+        progress: crate::batch::Progress<'_>,
+    ) -> AppResult<usize> {
+        create_batch_with_progress(app, actor, rows, dry_run, progress).await
+    }
+}

@@ -5,7 +5,7 @@
 
 use chrono::Datelike;
 use qingtuan_domain::org::UNKNOWN_FOUNDING;
-use qingtuan_domain::permission::{Action, Module, Permission};
+use qingtuan_domain::permission::Permission;
 use qingtuan_entity::{org, person, position, region, youth_population};
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -80,7 +80,7 @@ impl Report {
     }
 }
 
-const READ: Permission = Permission::new(Module::Orgs, Action::Read);
+const READ: Permission = crate::registry::orgs::READ;
 
 /// The work list for the actor's scope.
 pub async fn report(app: &App, actor: &Actor) -> AppResult<Report> {

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
-use qingtuan_domain::permission::{Action, Module, Permission};
+use qingtuan_domain::permission::Permission;
 use qingtuan_domain::region::RegionKind;
 use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{region, youth_population};
@@ -18,7 +18,7 @@ use crate::access::scope;
 use crate::error::{AppResult, RowProblem};
 use crate::{Actor, App, AppError};
 
-const WRITE: Permission = Permission::new(Module::Orgs, Action::Write);
+const WRITE: Permission = crate::registry::orgs::WRITE;
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(default)]
@@ -284,7 +284,7 @@ pub async fn create_batch(app: &App, actor: &Actor, forms: &[NewRegion], dry_run
             Err(other) => return Err(other),
         }
     }
-    finish(txn, problems, forms.len(), dry_run).await
+    crate::batch::finish(txn, problems, forms.len(), dry_run).await
 }
 
 /// Records youth populations, all or nothing.
@@ -314,26 +314,7 @@ pub async fn set_populations(app: &App, actor: &Actor, forms: &[NewPopulation], 
             }
         }
     }
-    finish(txn, problems, forms.len(), dry_run).await
-}
-
-/// Commits a batch, or rolls it back when there are problems or it was a dry run.
-pub(crate) async fn finish(
-    txn: crate::db::Write,
-    problems: Vec<RowProblem>,
-    rows: usize,
-    dry_run: bool,
-) -> AppResult<usize> {
-    if !problems.is_empty() {
-        txn.rollback().await?;
-        return Err(AppError::Rows(problems));
-    }
-    if dry_run {
-        txn.rollback().await?
-    } else {
-        txn.commit().await?
-    }
-    Ok(rows)
+    crate::batch::finish(txn, problems, forms.len(), dry_run).await
 }
 
 /// A region in the list, with its youth population by year (newest first).
@@ -408,7 +389,7 @@ async fn rows(app: &App, regions: Vec<region::Model>) -> AppResult<Vec<RegionRow
 pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<crate::page::Page<RegionRow>> {
     use crate::page::{PER_PAGE, Page, page_number};
     use sea_orm::PaginatorTrait;
-    scope::require_somewhere(app, actor, Permission::new(Module::Orgs, Action::Read)).await?;
+    scope::require_somewhere(app, actor, crate::registry::orgs::READ).await?;
     let page = page_number(filter.page);
     let paginator = filtered(filter).paginate(&app.db, PER_PAGE);
     let total = paginator.num_items().await?;
@@ -418,7 +399,7 @@ pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<crate:
 
 /// The filtered list as a workbook (cells as text); audited.
 pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<u8>> {
-    let export = Permission::new(Module::Orgs, Action::Export);
+    let export = crate::registry::orgs::EXPORT;
     scope::require_somewhere(app, actor, export).await?;
     let all = rows(app, filtered(filter).all(&app.db).await?).await?;
     let cells = all.iter().map(|r| {
@@ -446,4 +427,48 @@ pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult
 /// May the actor change regions and populations (district-wide writers)?
 pub async fn can_edit(app: &App, actor: &Actor) -> AppResult<bool> {
     scope::covers_everything(&app.db, actor, WRITE).await
+}
+
+impl crate::batch::Importable for NewRegion {
+    const COLUMNS: &'static [(&'static str, &'static str)] = &REGION_COLUMNS;
+    const REQUIRED: &'static [&'static str] = &["code", "name", "kind"];
+    const EXAMPLE: &'static [&'static str] = &["CY01-23", "示例社区", "社区", "CY01"];
+
+    fn choices(field: &str) -> Option<Vec<&'static str>> {
+        (field == "kind").then(|| RegionKind::ALL.iter().map(|k| k.label()).collect())
+    }
+
+    fn from_row(cell: &dyn Fn(&str) -> String) -> Self {
+        Self { code: cell("code"), name: cell("name"), kind: cell("kind"), parent_code: cell("parent_code") }
+    }
+
+    async fn write(
+        app: &App,
+        actor: &Actor,
+        rows: &[Self],
+        dry_run: bool,
+        _progress: crate::batch::Progress<'_>,
+    ) -> AppResult<usize> {
+        create_batch(app, actor, rows, dry_run).await
+    }
+}
+
+impl crate::batch::Importable for NewPopulation {
+    const COLUMNS: &'static [(&'static str, &'static str)] = &POPULATION_COLUMNS;
+    const REQUIRED: &'static [&'static str] = &["region_code", "year", "count", "source"];
+    const EXAMPLE: &'static [&'static str] = &["CY01", "2022", "74300", "区统计局年度人口抽样"];
+
+    fn from_row(cell: &dyn Fn(&str) -> String) -> Self {
+        Self { region_code: cell("region_code"), year: cell("year"), count: cell("count"), source: cell("source") }
+    }
+
+    async fn write(
+        app: &App,
+        actor: &Actor,
+        rows: &[Self],
+        dry_run: bool,
+        _progress: crate::batch::Progress<'_>,
+    ) -> AppResult<usize> {
+        set_populations(app, actor, rows, dry_run).await
+    }
 }

@@ -2,7 +2,6 @@
 //! admin edits; every figure follows from the next evaluation on.
 
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
-use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::region::NationalClass;
 use qingtuan_entity::sector;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
@@ -23,7 +22,7 @@ pub struct SectorView {
 }
 
 pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<SectorView>> {
-    scope::require_somewhere(app, actor, Permission::new(Module::Orgs, Action::Read)).await?;
+    scope::require_somewhere(app, actor, crate::registry::orgs::READ).await?;
     Ok(sector::Entity::find().order_by_asc(sector::Column::Id).all(&app.db).await?.into_iter().map(view).collect())
 }
 
@@ -54,7 +53,7 @@ pub async fn flag_impact(app: &App, actor: &Actor, code: &str, social: bool) -> 
     use qingtuan_entity::org;
     use sea_orm::sea_query::Query;
     use sea_orm::{Condition, PaginatorTrait};
-    let write = Permission::new(Module::Orgs, Action::Write);
+    let write = crate::registry::orgs::WRITE;
     scope::require_everywhere(app, actor, write, (ObjectKind::Org, None)).await?;
     let found =
         sector::Entity::find().filter(sector::Column::Code.eq(code)).one(&app.db).await?.ok_or(AppError::NotFound)?;
@@ -83,7 +82,7 @@ pub async fn flag_impact(app: &App, actor: &Actor, code: &str, social: bool) -> 
 
 /// Marks a sector as social domain or not; needs `orgs.write` over the whole tree.
 pub async fn set_social_domain(app: &App, actor: &Actor, code: &str, social: bool) -> AppResult<()> {
-    let write = Permission::new(Module::Orgs, Action::Write);
+    let write = crate::registry::orgs::WRITE;
     scope::require_everywhere(app, actor, write, (ObjectKind::Org, None)).await?;
     let found =
         sector::Entity::find().filter(sector::Column::Code.eq(code)).one(&app.db).await?.ok_or(AppError::NotFound)?;

@@ -11,7 +11,6 @@ use qingtuan_app::access::audit;
 use qingtuan_app::access::users;
 use qingtuan_app::registry::orgs;
 use qingtuan_domain::ids::UserId;
-use qingtuan_domain::permission::{Action, Module, Permission};
 use serde::de::DeserializeOwned;
 use utoipa::{OpenApi, ToSchema};
 
@@ -179,7 +178,7 @@ pub struct OrgDto {
     (status = 200, body = [OrgDto]), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto),
     (status = 503, body = ErrorDto)))]
 async fn list_orgs(State(state): State<AppState>, ApiUser(actor): ApiUser) -> Result<Json<Vec<OrgDto>>, ApiError> {
-    let read = Permission::new(Module::Orgs, Action::Read);
+    let read = orgs::READ;
     qingtuan_app::access::scope::require_somewhere(&state.app, &actor, read).await?;
     let tree = orgs::visible_tree(&state.app, &actor, read).await?;
     Ok(Json(

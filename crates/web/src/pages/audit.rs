@@ -4,7 +4,6 @@ use axum::response::Response;
 use qingtuan_app::access::audit::{self, Filter, Row};
 use qingtuan_app::page::Page;
 use qingtuan_domain::audit::ObjectKind;
-use qingtuan_domain::permission::{Action, Module, Permission};
 
 use crate::layout::Layout;
 use crate::pages::{query_without_page, render, xlsx_download};
@@ -71,7 +70,7 @@ async fn page(
         export_path,
         actions: audit::action_options(),
         kinds: ObjectKind::ALL,
-        can_export: user.actor.can_somewhere(Permission::new(Module::Audit, Action::Export)),
+        can_export: user.actor.can_somewhere(audit::EXPORT),
     })
 }
 

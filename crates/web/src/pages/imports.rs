@@ -17,7 +17,7 @@ use crate::{AppState, CurrentUser, PageError};
 #[template(path = "imports.html")]
 struct ImportPage {
     layout: Layout,
-    kinds: [Kind; 5],
+    kinds: &'static [Kind],
     kind: String,
     done: Option<String>,
     problems: Vec<RowProblem>,

@@ -9,16 +9,12 @@ use qingtuan_app::registry::orgs::{self, NewOrg, OrgView};
 use qingtuan_app::registry::positions::{self, NewPosition};
 use qingtuan_domain::ids::OrgId;
 use qingtuan_domain::org::OrgKind;
-use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::position::{CadreSource, Employment, ServingLevel, Title};
 
 use crate::done::{self, Done};
 use crate::layout::{Errors, Layout};
 use crate::pages::{query_without_page, render, render_invalid, xlsx_download};
 use crate::{AppState, CurrentUser, PageError};
-
-const READ: Permission = Permission::new(Module::Orgs, Action::Read);
-const WRITE: Permission = Permission::new(Module::Orgs, Action::Write);
 
 #[derive(Debug, Default, serde::Deserialize, serde::Serialize)]
 pub struct Filter {
@@ -36,7 +32,7 @@ async fn matching(state: &AppState, user: &CurrentUser, filter: &Filter) -> Resu
     let needle = filter.q.clone().unwrap_or_default().trim().to_lowercase();
     let kind = filter.kind.clone().unwrap_or_default();
     let status = filter.status.clone().unwrap_or_default();
-    Ok(orgs::visible_tree(&state.app, &user.actor, READ)
+    Ok(orgs::visible_tree(&state.app, &user.actor, orgs::READ)
         .await?
         .into_iter()
         .filter(|o| {
@@ -83,7 +79,7 @@ pub async fn list(
     user: CurrentUser,
     Query(filter): Query<Filter>,
 ) -> Result<Response, PageError> {
-    scope::require_somewhere(&state.app, &user.actor, READ).await?;
+    scope::require_somewhere(&state.app, &user.actor, orgs::READ).await?;
     let q = filter.q.clone().unwrap_or_default();
     let matching = matching(&state, &user, &filter).await?;
     let number = page_number(filter.page);
@@ -97,8 +93,8 @@ pub async fn list(
         kind: filter.kind.clone().unwrap_or_default(),
         status: filter.status.clone().unwrap_or_default(),
         kinds: OrgKind::ALL,
-        can_write: user.actor.can_somewhere(WRITE),
-        can_export: user.actor.can_somewhere(Permission::new(Module::Orgs, Action::Export)),
+        can_write: user.actor.can_somewhere(orgs::WRITE),
+        can_export: user.actor.can_somewhere(orgs::EXPORT),
     })
 }
 
@@ -116,14 +112,14 @@ async fn new_page(state: &AppState, user: &CurrentUser, form: NewOrg, errors: Er
     Ok(NewPage {
         layout: Layout::new(user, "/orgs", "新建组织"),
         form,
-        parents: orgs::visible_tree(&state.app, &user.actor, WRITE).await?,
+        parents: orgs::visible_tree(&state.app, &user.actor, orgs::WRITE).await?,
         kinds: OrgKind::ALL,
         errors,
     })
 }
 
 pub async fn new_form(State(state): State<AppState>, user: CurrentUser) -> Result<Response, PageError> {
-    scope::require_somewhere(&state.app, &user.actor, WRITE).await?;
+    scope::require_somewhere(&state.app, &user.actor, orgs::WRITE).await?;
     render(&new_page(&state, &user, NewOrg::default(), Errors::default()).await?)
 }
 
@@ -171,7 +167,7 @@ async fn show_page(state: &AppState, user: &CurrentUser, id: OrgId, errors: Erro
         .into_iter()
         .filter(|p| p.start_on <= today && p.end_on.is_none_or(|e| e > today))
         .collect();
-    let can_write = scope::covers(&state.app.db, &user.actor, WRITE, id).await?;
+    let can_write = scope::covers(&state.app.db, &user.actor, orgs::WRITE, id).await?;
     let can_staff = scope::covers(&state.app.db, &user.actor, qingtuan_app::registry::people::WRITE, id).await?;
     // The figures of the subtree, for the dashboard's default dates, if the user may see figures here.
     let report = qingtuan_app::figures::of_org(&state.app, &user.actor, id).await?;

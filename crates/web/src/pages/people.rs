@@ -8,7 +8,6 @@ use qingtuan_app::registry::minors::{self, ApprovalView, NewApproval};
 use qingtuan_app::registry::orgs::{self, OrgView};
 use qingtuan_app::registry::people::{self, Filter, PersonRow};
 use qingtuan_app::registry::positions::{self, PositionView};
-use qingtuan_domain::permission::{Action, Module, Permission};
 
 use crate::done::{self, Done};
 use crate::extract::RecentlyAuthenticated;
@@ -48,7 +47,7 @@ pub async fn list(
         q: filter.q.unwrap_or_default(),
         org: filter.org.unwrap_or_default(),
         orgs,
-        can_export: user.actor.can_somewhere(Permission::new(Module::People, Action::Export)),
+        can_export: user.actor.can_somewhere(people::EXPORT),
         can_approve: user.actor.can_somewhere(minors::APPROVE),
         can_unmask: user.actor.can_somewhere(people::UNMASK),
         page,

@@ -15,8 +15,6 @@ use crate::layout::Layout;
 use crate::pages::render;
 use crate::{AppState, CurrentUser, PageError};
 
-const WRITE: Permission = Permission::new(Module::Roles, Action::Write);
-
 #[derive(Template)]
 #[template(path = "roles/list.html")]
 struct ListPage {
@@ -28,13 +26,13 @@ struct ListPage {
 }
 
 pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Response, PageError> {
-    scope::require_somewhere(&state.app, &user.actor, Permission::new(Module::Roles, Action::Read)).await?;
+    scope::require_somewhere(&state.app, &user.actor, roles::READ).await?;
     render(&ListPage {
         layout: Layout::new(&user, "/roles", "角色权限"),
         roles: roles::list(&state.app, &user.actor).await?,
         modules: Module::ALL,
         actions: Action::ALL,
-        can_write: user.actor.can_somewhere(WRITE),
+        can_write: user.actor.can_somewhere(roles::WRITE),
     })
 }
 
@@ -52,7 +50,7 @@ pub async fn edit_form(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    scope::require_somewhere(&state.app, &user.actor, WRITE).await?;
+    scope::require_somewhere(&state.app, &user.actor, roles::WRITE).await?;
     let role =
         roles::list(&state.app, &user.actor).await?.into_iter().find(|r| r.id == id).ok_or(AppError::NotFound)?;
     render(&EditPage {

@@ -4,7 +4,6 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use qingtuan_app::access::scope;
 use qingtuan_app::registry::sectors::{self, SectorView};
-use qingtuan_domain::permission::{Action, Module, Permission};
 
 use crate::done::{self, Done};
 use crate::layout::Layout;
@@ -20,7 +19,7 @@ struct SectorsPage {
 }
 
 pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Response, PageError> {
-    let write = Permission::new(Module::Orgs, Action::Write);
+    let write = qingtuan_app::registry::orgs::WRITE;
     render(&SectorsPage {
         layout: Layout::new(&user, "/sectors", "领域设置"),
         sectors: sectors::list(&state.app, &user.actor).await?,

@@ -10,15 +10,12 @@ use qingtuan_app::page::Page;
 use qingtuan_app::registry::orgs::{self, OrgView};
 use qingtuan_domain::Invalid;
 use qingtuan_domain::ids::{AssignmentId, UserId};
-use qingtuan_domain::permission::{Action, Module, Permission};
 
 use crate::done::{self, Done};
 use crate::extract::RecentlyAuthenticated;
 use crate::layout::{Errors, Layout};
 use crate::pages::{query_without_page, render, render_invalid, xlsx_download};
 use crate::{AppState, CurrentUser, PageError};
-
-const WRITE: Permission = Permission::new(Module::Users, Action::Write);
 
 #[derive(Template)]
 #[template(path = "users/list.html")]
@@ -43,8 +40,8 @@ pub async fn list(
         query: query_without_page(&serde_json::json!({ "q": filter.q, "status": filter.status })),
         q: filter.q.unwrap_or_default(),
         status: filter.status.unwrap_or_default(),
-        can_write: user.actor.can_somewhere(WRITE),
-        can_export: user.actor.can_somewhere(Permission::new(Module::Users, Action::Export)),
+        can_write: user.actor.can_somewhere(users::WRITE),
+        can_export: user.actor.can_somewhere(users::EXPORT),
         page,
     })
 }
@@ -68,7 +65,7 @@ struct RoleChoices {
 async fn role_choices(state: &AppState, user: &CurrentUser) -> Result<RoleChoices, PageError> {
     Ok(RoleChoices {
         roles: roles::offerable(&user.actor, roles::list(&state.app, &user.actor).await?),
-        scope_orgs: orgs::visible_tree(&state.app, &user.actor, WRITE).await?,
+        scope_orgs: orgs::visible_tree(&state.app, &user.actor, users::WRITE).await?,
     })
 }
 
@@ -94,7 +91,7 @@ async fn new_page(state: &AppState, user: &CurrentUser, form: NewUser, errors: E
 }
 
 pub async fn new_form(State(state): State<AppState>, user: CurrentUser) -> Result<Response, PageError> {
-    scope::require_somewhere(&state.app, &user.actor, WRITE).await?;
+    scope::require_somewhere(&state.app, &user.actor, users::WRITE).await?;
     render(&new_page(&state, &user, NewUser::default(), Errors::default()).await?)
 }
 
