@@ -2,9 +2,63 @@
 //! nothing a user typed can become a formula and long numbers keep every digit. The header row is
 //! bold and frozen, and each column is as wide as its content (Chinese characters count double).
 
+use qingtuan_domain::audit::{AuditAction, ObjectKind};
+use qingtuan_domain::ids::OrgId;
 use rust_xlsxwriter::Workbook;
+use serde_json::{Value, json};
 
-use crate::AppError;
+use crate::access::audit::{self, Entry};
+use crate::error::AppResult;
+use crate::{Actor, App, AppError};
+
+/// What an export holds, for its audit row: the kind of rows, the org they belong to (when one),
+/// and what was asked (a filter, the activity or shift).
+#[derive(Debug, Clone)]
+pub struct Exported {
+    pub kind: ObjectKind,
+    pub scope: Option<OrgId>,
+    pub asked: Value,
+}
+
+impl Exported {
+    pub fn of(kind: ObjectKind, asked: Value) -> Self {
+        Self { kind, scope: None, asked }
+    }
+
+    pub fn within(mut self, org: OrgId) -> Self {
+        self.scope = Some(org);
+        self
+    }
+}
+
+/// Every export: the rows as a text workbook (see `text_workbook`) and an audit row saying who
+/// exported how many rows of what. The caller has checked the permission over what it exports.
+pub async fn audited(
+    app: &App,
+    actor: &Actor,
+    what: Exported,
+    sheet_name: &str,
+    header: &[&str],
+    rows: Vec<Vec<String>>,
+) -> AppResult<Vec<u8>> {
+    let count = rows.len();
+    let bytes = text_workbook(sheet_name, header, rows)?;
+    record(app, actor, what, count).await?;
+    Ok(bytes)
+}
+
+/// The audit row of an export of `rows` rows (for a workbook of several sheets, such as a report).
+pub async fn record(app: &App, actor: &Actor, what: Exported, rows: usize) -> AppResult<()> {
+    let mut after = json!({ "rows": rows });
+    if let (Some(map), Value::Object(asked)) = (after.as_object_mut(), what.asked) {
+        map.extend(asked);
+    }
+    let mut entry = Entry::new(AuditAction::Exported, what.kind).after(after);
+    if let Some(org) = what.scope {
+        entry = entry.object(org).scope(org);
+    }
+    audit::record(app.writer(), app.now(), actor, entry).await
+}
 
 /// A workbook with one sheet: the header row, then `rows`.
 pub fn text_workbook(

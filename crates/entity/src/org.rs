@@ -18,6 +18,9 @@ pub struct Model {
     pub dissolved_on: Option<Date>,
     /// Pinyin initials of the name, for quick search.
     pub initials: String,
+    /// The codes from the root down to this org, each followed by `!`: tree order, and a
+    /// subtree as a prefix (migration m0019).
+    pub path: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -20,6 +20,7 @@ mod m0015_name_prefix_index;
 mod m0016_token_expiry;
 mod m0017_second_factor;
 mod m0018_capability_modules;
+mod m0019_org_path;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0016_token_expiry::Migration),
             Box::new(m0017_second_factor::Migration),
             Box::new(m0018_capability_modules::Migration),
+            Box::new(m0019_org_path::Migration),
         ]
     }
 }

@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use crate::access::scope;
 use crate::error::AppResult;
+use crate::export::Exported;
 use crate::page::{PER_PAGE, Page};
 use crate::{Actor, App};
 
@@ -341,28 +342,30 @@ pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult
         .collect();
 
     let header = ["编号", "时间", "操作人", "操作", "对象类型", "对象编号", "变更前", "变更后", "来源地址"];
-    let bytes = crate::export::text_workbook(
+    let what = Exported::of(ObjectKind::AuditLog, serde_json::json!({ "filter": format!("{filter:?}") }));
+    crate::export::audited(
+        app,
+        actor,
+        what,
         "审计日志",
         &header,
-        rows.iter().map(|row| {
-            vec![
-                row.id.to_string(),
-                row.occurred_local.clone(),
-                row.actor.clone(),
-                row.action_label.clone(),
-                row.object_kind_label.clone(),
-                row.object_id.clone().unwrap_or_default(),
-                row.before.clone().unwrap_or_default(),
-                row.after.clone().unwrap_or_default(),
-                row.client_addr.clone(),
-            ]
-        }),
-    )?;
-
-    let after = serde_json::json!({ "rows": rows.len(), "filter": format!("{filter:?}") });
-    record(app.writer(), app.now(), actor, Entry::new(AuditAction::Exported, ObjectKind::AuditLog).after(after))
-        .await?;
-    Ok(bytes)
+        rows.iter()
+            .map(|row| {
+                vec![
+                    row.id.to_string(),
+                    row.occurred_local.clone(),
+                    row.actor.clone(),
+                    row.action_label.clone(),
+                    row.object_kind_label.clone(),
+                    row.object_id.clone().unwrap_or_default(),
+                    row.before.clone().unwrap_or_default(),
+                    row.after.clone().unwrap_or_default(),
+                    row.client_addr.clone(),
+                ]
+            })
+            .collect(),
+    )
+    .await
 }
 
 /// The distinct action codes, for the filter's drop-down.

@@ -21,6 +21,7 @@ use crate::access::audit::{self, Entry};
 use crate::access::scope;
 use crate::crypto::{hash_password, one_time_password};
 use crate::error::AppResult;
+use crate::export::Exported;
 use crate::page::{PER_PAGE, Page, page_number};
 use crate::{Actor, App, AppError};
 
@@ -519,26 +520,24 @@ pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult
         page += 1;
     }
     let header = ["用户名", "姓名", "所属组织", "状态", "创建时间"];
-    let bytes = crate::export::text_workbook(
+    crate::export::audited(
+        app,
+        actor,
+        Exported::of(ObjectKind::User, json!({})),
         "用户",
         &header,
-        all.iter().map(|u| {
-            let status = if u.disabled { "已停用" } else { "正常" };
-            vec![
-                u.username.clone(),
-                u.display_name.clone(),
-                u.org_name.clone(),
-                status.to_owned(),
-                u.created_local.clone(),
-            ]
-        }),
-    )?;
-    audit::record(
-        app.writer(),
-        app.now(),
-        actor,
-        Entry::new(AuditAction::Exported, ObjectKind::User).after(json!({ "rows": all.len() })),
+        all.iter()
+            .map(|u| {
+                let status = if u.disabled { "已停用" } else { "正常" };
+                vec![
+                    u.username.clone(),
+                    u.display_name.clone(),
+                    u.org_name.clone(),
+                    status.to_owned(),
+                    u.created_local.clone(),
+                ]
+            })
+            .collect(),
     )
-    .await?;
-    Ok(bytes)
+    .await
 }

@@ -24,6 +24,7 @@ use crate::access::audit::{self, Entry};
 use crate::access::scope;
 use crate::crypto::sha256_hex;
 use crate::error::AppResult;
+use crate::export::Exported;
 use crate::forms::number;
 use crate::forms::required_text;
 use crate::signup::{Receipt, SignupForm};
@@ -590,15 +591,9 @@ pub async fn export_signups(app: &App, actor: &Actor, activity_id: i64) -> AppRe
             ]
         })
         .collect();
-    let count = rows.len();
-    let bytes =
-        crate::export::text_workbook("报名", &["姓名", "手机号码", "监护人", "状态", "参加", "报名时间"], rows)?;
-    let entry = Entry::new(AuditAction::Exported, ObjectKind::Org)
-        .object(d.org_id)
-        .scope(OrgId(d.org_id))
-        .after(json!({ "signups_of_activity": activity_id, "rows": count }));
-    audit::record(app.writer(), app.now(), actor, entry).await?;
-    Ok(bytes)
+    let what = Exported::of(ObjectKind::Org, json!({ "signups_of_activity": activity_id })).within(OrgId(d.org_id));
+    let header = ["姓名", "手机号码", "监护人", "状态", "参加", "报名时间"];
+    crate::export::audited(app, actor, what, "报名", &header, rows).await
 }
 
 /// An activity in the organisers' list.

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use qingtuan_domain::Invalid;
-use qingtuan_domain::audit::{AuditAction, ObjectKind};
+use qingtuan_domain::audit::ObjectKind;
 use qingtuan_domain::ids::OrgId;
 use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_entity::{app_setting, org, region};
@@ -27,9 +27,9 @@ pub use dashboard::Dashboard;
 pub use details::{Breakdown, Details, ProjectFigure};
 pub use figure::Figure;
 
-use crate::access::audit::{self, Entry};
 use crate::access::scope;
 use crate::error::AppResult;
+use crate::export::Exported;
 use crate::registry::orgs::{self, OrgView};
 use crate::registry::regions;
 use crate::{Actor, App, AppError};
@@ -156,16 +156,9 @@ pub async fn export(app: &App, actor: &Actor, req: &ReportRequest) -> AppResult<
     let report = evaluate_report(app, p).await?;
     let p = &report.params;
     let bytes = formats::to_xlsx(&report)?;
-    audit::record(
-        app.writer(),
-        app.now(),
-        actor,
-        Entry::new(AuditAction::Exported, ObjectKind::Org)
-            .object(p.scope)
-            .scope(p.scope)
-            .after(serde_json::json!({ "report": "dashboard", "as_of": p.as_of, "baseline": p.baseline })),
-    )
-    .await?;
+    let asked = serde_json::json!({ "report": "dashboard", "as_of": p.as_of, "baseline": p.baseline });
+    crate::export::record(app, actor, Exported::of(ObjectKind::Org, asked).within(p.scope), report.figures.len())
+        .await?;
     Ok((format!("report-{}.xlsx", p.as_of), bytes))
 }
 

@@ -503,25 +503,29 @@ pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult
     }
     crate::registry::minors::withhold(app, actor, &mut all, "export").await?;
     let header = ["编号", "姓名", "性别", "出生日期", "身份证号码", "手机号码", "政治面貌"];
-    let bytes = crate::export::text_workbook(
+    let what =
+        crate::export::Exported::of(ObjectKind::Person, json!({ "unmasked": unmask, "filter": format!("{filter:?}") }));
+    crate::export::audited(
+        app,
+        actor,
+        what,
         "人员",
         &header,
-        all.iter().map(|p| {
-            vec![
-                p.id.to_string(),
-                p.name.clone(),
-                p.gender.clone(),
-                p.birth_on.map(|d| d.to_string()).unwrap_or_default(),
-                p.id_number.clone(),
-                p.phone.clone(),
-                p.political_status.clone(),
-            ]
-        }),
-    )?;
-    let after = json!({ "rows": all.len(), "unmasked": unmask, "filter": format!("{filter:?}") });
-    audit::record(app.writer(), app.now(), actor, Entry::new(AuditAction::Exported, ObjectKind::Person).after(after))
-        .await?;
-    Ok(bytes)
+        all.iter()
+            .map(|p| {
+                vec![
+                    p.id.to_string(),
+                    p.name.clone(),
+                    p.gender.clone(),
+                    p.birth_on.map(|d| d.to_string()).unwrap_or_default(),
+                    p.id_number.clone(),
+                    p.phone.clone(),
+                    p.political_status.clone(),
+                ]
+            })
+            .collect(),
+    )
+    .await
 }
 
 /// A group of records that may be one person: the same name and the same phone.

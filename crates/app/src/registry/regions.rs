@@ -402,26 +402,24 @@ pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult
     let export = crate::registry::orgs::EXPORT;
     scope::require_somewhere(app, actor, export).await?;
     let all = rows(app, filtered(filter).all(&app.db).await?).await?;
-    let cells = all.iter().map(|r| {
-        let pop = r.populations.first();
-        vec![
-            r.code.clone(),
-            r.name.clone(),
-            r.kind_label.clone(),
-            r.parent_name.clone(),
-            pop.map(|p| p.0.to_string()).unwrap_or_default(),
-            pop.map(|p| p.1.to_string()).unwrap_or_default(),
-            pop.map(|p| p.2.clone()).unwrap_or_default(),
-        ]
-    });
-    let bytes = crate::export::text_workbook(
-        "区域",
-        &["区域代码", "名称", "类型", "上级区域", "最新人口年份", "青年人口", "数据来源"],
-        cells,
-    )?;
-    let entry = Entry::new(AuditAction::Exported, ObjectKind::Region).after(json!({ "regions": all.len() }));
-    audit::record(app.writer(), app.now(), actor, entry).await?;
-    Ok(bytes)
+    let cells = all
+        .iter()
+        .map(|r| {
+            let pop = r.populations.first();
+            vec![
+                r.code.clone(),
+                r.name.clone(),
+                r.kind_label.clone(),
+                r.parent_name.clone(),
+                pop.map(|p| p.0.to_string()).unwrap_or_default(),
+                pop.map(|p| p.1.to_string()).unwrap_or_default(),
+                pop.map(|p| p.2.clone()).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let header = ["区域代码", "名称", "类型", "上级区域", "最新人口年份", "青年人口", "数据来源"];
+    let what = crate::export::Exported::of(ObjectKind::Region, json!({ "filter": format!("{filter:?}") }));
+    crate::export::audited(app, actor, what, "区域", &header, cells).await
 }
 
 /// May the actor change regions and populations (district-wide writers)?

@@ -6,6 +6,7 @@ pub mod checkin;
 
 use std::collections::HashMap;
 
+use crate::export::Exported;
 use crate::forms::required_text;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use qingtuan_domain::Invalid;
@@ -742,18 +743,9 @@ pub async fn export_signups(app: &App, actor: &Actor, shift_id: i64) -> AppResul
             ]
         })
         .collect();
-    let count = rows.len();
-    let bytes = crate::export::text_workbook(
-        "报名",
-        &["姓名", "手机号码", "监护人", "状态", "签到", "签退", "服务时长（小时）"],
-        rows,
-    )?;
-    let entry = Entry::new(AuditAction::Exported, ObjectKind::Org)
-        .object(d.org_id)
-        .scope(OrgId(d.org_id))
-        .after(json!({ "signups_of_shift": shift_id, "rows": count }));
-    audit::record(app.writer(), app.now(), actor, entry).await?;
-    Ok(bytes)
+    let what = Exported::of(ObjectKind::Org, json!({ "signups_of_shift": shift_id })).within(OrgId(d.org_id));
+    let header = ["姓名", "手机号码", "监护人", "状态", "签到", "签退", "服务时长（小时）"];
+    crate::export::audited(app, actor, what, "报名", &header, rows).await
 }
 
 /// A commando team with its members, as its page shows it.

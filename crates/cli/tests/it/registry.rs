@@ -47,6 +47,29 @@ async fn moving_a_subtree_rewires_scopes(t: TestApp) {
     assert_eq!(t.audit_count("org.move").await, 1);
     let search = admin.get("/orgs?q=yjd").await.text();
     assert!(search.contains("一街道一社区团支部") && search.contains("一街道二社区团支部"), "pinyin initials");
+
+    // The list is in tree order, paged by the database: the moved subtree now follows S2, and a
+    // branch of its own moves with it.
+    let sub = qingtuan_app::registry::orgs::NewOrg {
+        code: "C11A".into(),
+        name: "一社区青年团小组".into(),
+        kind: "branch".into(),
+        parent_code: "C11".into(),
+        ..Default::default()
+    };
+    qingtuan_app::registry::orgs::create(&t.app, &Actor::system(), &sub).await.expect("org");
+    let c12 = t.org_id("C12").await;
+    admin.post(&format!("/orgs/{c12}/move"), &[("parent_code", "C11")]).await;
+    let list = admin.get("/orgs").await.text();
+    let at = |code: &str| list.find(&format!(">{code}<")).unwrap_or_else(|| panic!("{code} listed"));
+    let order = ["D", "S1", "S2", "C11", "C11A", "C12", "C21", "C22"].map(at);
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "tree order after two moves: {list}");
+    let rows = |page: &str| page.matches("<tr").count();
+    let by_code = admin.get("/orgs?q=c2&kind=branch").await.text();
+    assert!(by_code.contains(">C21<") && by_code.contains(">C22<") && !by_code.contains(">C11<"));
+    assert_eq!(rows(&by_code), rows(&admin.get("/orgs?q=C2&kind=branch").await.text()), "codes match in any case");
+    let literal = admin.get("/orgs?q=%25").await.text();
+    assert!(!literal.contains(">C11<"), "a % in the search is a character, not a wildcard");
 }
 
 async fn the_social_domain_is_data(t: TestApp) {

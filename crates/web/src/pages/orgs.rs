@@ -4,8 +4,8 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use qingtuan_app::AppError;
 use qingtuan_app::access::scope;
-use qingtuan_app::page::{PER_PAGE, Page, page_number};
-use qingtuan_app::registry::orgs::{self, NewOrg, OrgView};
+use qingtuan_app::page::Page;
+use qingtuan_app::registry::orgs::{self, Filter, NewOrg, OrgView};
 use qingtuan_app::registry::positions::{self, NewPosition};
 use qingtuan_domain::ids::OrgId;
 use qingtuan_domain::org::OrgKind;
@@ -16,47 +16,12 @@ use crate::layout::{Errors, Layout};
 use crate::pages::{query_without_page, render, render_invalid, xlsx_download};
 use crate::{AppState, CurrentUser, PageError};
 
-#[derive(Debug, Default, serde::Deserialize, serde::Serialize)]
-pub struct Filter {
-    /// Name, code or pinyin initials.
-    q: Option<String>,
-    /// An org kind code.
-    kind: Option<String>,
-    /// `active` (default), `dissolved` or `all`.
-    status: Option<String>,
-    page: Option<u64>,
-}
-
-/// The orgs the filter finds, in tree order.
-async fn matching(state: &AppState, user: &CurrentUser, filter: &Filter) -> Result<Vec<OrgView>, PageError> {
-    let needle = filter.q.clone().unwrap_or_default().trim().to_lowercase();
-    let kind = filter.kind.clone().unwrap_or_default();
-    let status = filter.status.clone().unwrap_or_default();
-    Ok(orgs::visible_tree(&state.app, &user.actor, orgs::READ)
-        .await?
-        .into_iter()
-        .filter(|o| {
-            needle.is_empty()
-                || o.name.to_lowercase().contains(&needle)
-                || o.code.to_lowercase().contains(&needle)
-                || o.initials.starts_with(&needle)
-        })
-        .filter(|o| kind.is_empty() || o.kind == kind)
-        .filter(|o| match status.as_str() {
-            "all" => true,
-            "dissolved" => o.dissolved_on.is_some(),
-            _ => o.dissolved_on.is_none(),
-        })
-        .collect())
-}
-
 pub async fn export(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(filter): Query<Filter>,
 ) -> Result<Response, PageError> {
-    let rows = matching(&state, &user, &filter).await?;
-    let bytes = orgs::export_xlsx(&state.app, &user.actor, &rows).await?;
+    let bytes = orgs::export_xlsx(&state.app, &user.actor, &filter).await?;
     Ok(xlsx_download("orgs.xlsx", bytes))
 }
 
@@ -79,17 +44,12 @@ pub async fn list(
     user: CurrentUser,
     Query(filter): Query<Filter>,
 ) -> Result<Response, PageError> {
-    scope::require_somewhere(&state.app, &user.actor, orgs::READ).await?;
-    let q = filter.q.clone().unwrap_or_default();
-    let matching = matching(&state, &user, &filter).await?;
-    let number = page_number(filter.page);
-    let total = matching.len() as u64;
-    let items = matching.into_iter().skip(((number - 1) * PER_PAGE) as usize).take(PER_PAGE as usize).collect();
+    let page = orgs::list(&state.app, &user.actor, &filter).await?;
     render(&ListPage {
         layout: Layout::new(&user, "/orgs", "组织"),
-        page: Page { items, total, page: number, per_page: PER_PAGE, capped: false },
+        page,
         query: query_without_page(&filter),
-        q,
+        q: filter.q.clone().unwrap_or_default(),
         kind: filter.kind.clone().unwrap_or_default(),
         status: filter.status.clone().unwrap_or_default(),
         kinds: OrgKind::ALL,
