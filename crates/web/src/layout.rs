@@ -31,39 +31,34 @@ pub struct Layout {
     pub done: Option<&'static str>,
 }
 
-/// The menu: (path, label, permission needed to see it; `None` = everyone logged in).
-const fn read(module: Module) -> Option<Permission> {
+/// A menu entry: where it goes, what it says, and the permission needed to see it (`None`:
+/// everyone logged in). Each capability lists its own (`pages::MENU`).
+#[derive(Debug, Clone, Copy)]
+pub struct MenuEntry {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub need: Option<Permission>,
+}
+
+/// Seeing a module's pages needs reading it.
+pub const fn read(module: Module) -> Option<Permission> {
     Some(Permission::new(module, Action::Read))
 }
 
-const MENU: [(&str, &str, Option<Permission>); 14] = [
-    ("/dashboard", "工作台", read(Module::Dashboard)),
-    ("/orgs", "组织", read(Module::Orgs)),
-    ("/regions", "区域", read(Module::Orgs)),
-    ("/sectors", "领域设置", read(Module::Orgs)),
-    ("/people", "人员", read(Module::People)),
-    ("/imports", "导入", Some(Permission::new(Module::People, Action::Write))),
-    ("/quality", "数据质量", read(Module::Orgs)),
-    ("/activities", "活动项目", read(Module::Activities)),
-    ("/volunteering", "志愿动员", read(Module::Volunteering)),
-    ("/users", "用户", read(Module::Users)),
-    ("/roles", "角色权限", read(Module::Roles)),
-    ("/audit", "审计日志", read(Module::Audit)),
-    ("/logins", "登录日志", read(Module::Audit)),
-    ("/account", "我的账户", None),
-];
+fn entries() -> impl Iterator<Item = &'static MenuEntry> {
+    crate::pages::MENU.into_iter().flatten()
+}
 
 impl Layout {
     /// `section` is the menu path this page belongs to.
     pub fn new(user: &CurrentUser, section: &str, title: impl Into<String>) -> Self {
-        let menu = MENU
-            .iter()
-            .filter(|(_, _, need)| need.is_none_or(|p| user.actor.can_somewhere(p)))
-            .map(|(href, label, _)| MenuItem { href, label, active: *href == section })
+        let menu = entries()
+            .filter(|e| e.need.is_none_or(|p| user.actor.can_somewhere(p)))
+            .map(|e| MenuItem { href: e.href, label: e.label, active: e.href == section })
             .collect();
         let mut crumbs = vec![Crumb { label: "工作台".into(), href: Some("/dashboard".into()) }];
-        if let Some((href, label, _)) = MENU.iter().find(|(href, _, _)| *href == section && *href != "/dashboard") {
-            crumbs.push(Crumb { label: (*label).into(), href: Some((*href).into()) });
+        if let Some(e) = entries().find(|e| e.href == section && e.href != "/dashboard") {
+            crumbs.push(Crumb { label: e.label.into(), href: Some(e.href.into()) });
         }
         let title = title.into();
         if crumbs.last().is_none_or(|c| c.label != title) {

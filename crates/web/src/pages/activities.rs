@@ -2,16 +2,20 @@
 //! and audience, paged), publishing an activity, its sign-ups with approval, bulk attendance and
 //! export; projects with their indicators and the values recorded.
 
+use crate::layout::{MenuEntry, read};
 use askama::Template;
 use axum::Form;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use axum::routing::{get, post};
 use chrono::{NaiveDate, NaiveTime};
 use qingtuan_app::AppError;
 use qingtuan_app::activities::{self, ActivityDetail, ActivityRow, Filter, NewActivity, NewProject, ProjectView};
 use qingtuan_app::page::Page;
 use qingtuan_app::portal::SignupForm;
 use qingtuan_domain::activity::{Audience, Category};
+use qingtuan_domain::permission::Module;
 use qingtuan_domain::{FieldError, Invalid};
 
 use crate::done::{self, Done};
@@ -391,8 +395,29 @@ pub async fn share(
     headers: axum::http::HeaderMap,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    use super::volunteering::{SharePage, absolute_url, qr_svg};
+    use crate::pages::share::{SharePage, absolute_url, qr_svg};
     let d = activities::detail(&state.app, &user.actor, id).await?;
     let url = absolute_url(&state, &headers, &format!("/portal/activities/{id}"));
     render(&SharePage { title: d.activity.title, svg: qr_svg(&url)?, url, back: format!("/activities/{id}") })
+}
+
+/// This capability's entries in the menu.
+pub const MENU: &[MenuEntry] =
+    &[MenuEntry { href: "/activities", label: "活动项目", need: read(Module::Activities) }];
+
+/// The organisers' side of activities and projects.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/activities", get(list).post(create))
+        .route("/activities/new", get(new_form))
+        .route("/activities/{id}", get(show))
+        .route("/activities/{id}/attendance", post(attendance))
+        .route("/activities/{id}/register", post(register))
+        .route("/activities/{id}/served", post(record_served))
+        .route("/activities/{id}/share", get(share))
+        .route("/activities/{id}/signups.xlsx", get(export))
+        .route("/activities/signups/{id}/{decision}", post(decide))
+        .route("/projects", get(projects).post(create_project))
+        .route("/projects/{id}/indicators", post(add_indicator))
+        .route("/projects/indicators/{id}/values", post(record_value))
 }

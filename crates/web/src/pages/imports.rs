@@ -1,9 +1,12 @@
 //! Imports: templates to download, and an upload that writes all rows or none, showing every
 //! problem as (row, column, message) — on screen, or as a workbook.
 
+use crate::layout::MenuEntry;
 use askama::Template;
+use axum::Router;
 use axum::extract::{Multipart, Path, State};
 use axum::response::Response;
+use axum::routing::get;
 use qingtuan_app::AppError;
 use qingtuan_app::access::scope;
 use qingtuan_app::error::RowProblem;
@@ -94,4 +97,13 @@ pub async fn upload(
         Err(AppError::Invalid(e)) => render_invalid(&page(&user, kind, None, Vec::new(), Errors(Some(e)))),
         Err(e) => Err(e.into()),
     }
+}
+
+/// This capability's entries in the menu.
+pub const MENU: &[MenuEntry] =
+    &[MenuEntry { href: "/imports", label: "导入", need: Some(qingtuan_app::registry::people::WRITE) }];
+
+/// Uploads, with their larger body limit.
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/imports", get(show).post(upload)).route("/imports/templates/{kind}", get(template))
 }

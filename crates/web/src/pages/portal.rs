@@ -5,9 +5,11 @@
 
 use askama::Template;
 use axum::Form;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use qingtuan_app::AppError;
 use qingtuan_app::activities::PublicActivity;
 use qingtuan_app::portal::PortalFilter;
@@ -134,8 +136,8 @@ pub async fn sign_up(
             kept.truncate(REMEMBERED_MAX);
             let set = set_cookie(is_secure(&state, &headers), SIGNUPS_COOKIE, &kept.join("."), Some(180 * 24 * 3600));
             let s = portal::mine(&state.app, &receipt.token).await?;
-            let link = super::volunteering::absolute_url(&state, &headers, &format!("/portal/me/{}", receipt.token));
-            let qr = super::volunteering::qr_svg(&link)?;
+            let link = crate::pages::share::absolute_url(&state, &headers, &format!("/portal/me/{}", receipt.token));
+            let qr = crate::pages::share::qr_svg(&link)?;
             let page = ReceiptPage { title: "报名成功", s, link, qr };
             Ok(with_cookie(render(&page)?, Some(set)))
         }
@@ -353,8 +355,8 @@ pub async fn activity_sign_up(
         Ok(r) => {
             let s = activities::mine(&state.app, &r.receipt.token).await?;
             let path = format!("/portal/activity-signups/{}", r.receipt.token);
-            let link = super::volunteering::absolute_url(&state, &headers, &path);
-            let qr = super::volunteering::qr_svg(&link)?;
+            let link = crate::pages::share::absolute_url(&state, &headers, &path);
+            let qr = crate::pages::share::qr_svg(&link)?;
             render(&ActivityReceiptPage { title: "报名已提交", s, link, qr })
         }
         Err(AppError::Invalid(e)) => activity_page(&state, &headers, id, Errors(Some(e)), form).await,
@@ -388,4 +390,21 @@ pub async fn activity_cancel(
 ) -> Result<Response, PageError> {
     activities::cancel(&state.app, &client, &token).await?;
     Ok(Redirect::to(&format!("/portal/activity-signups/{token}")).into_response())
+}
+
+/// The public portal: calls, activities, sign-ups, private links and check-in.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/portal", get(index))
+        .route("/portal/calls/{id}", get(call))
+        .route("/portal/activities/{id}", get(activity))
+        .route("/portal/activities/{id}/signup", post(activity_sign_up))
+        .route("/portal/activity-signups/{token}", get(activity_me))
+        .route("/portal/activity-signups/{token}/cancel", post(activity_cancel))
+        .route("/portal/shifts/{id}/signup", post(sign_up))
+        .route("/portal/me/{token}", get(me))
+        .route("/portal/me/{token}/cancel", post(cancel))
+        .route("/portal/me/{token}/checkin", post(me_checkin))
+        .route("/portal/me/{token}/record", get(service_record))
+        .route("/portal/checkin/{token}", get(checkin_form).post(checkin))
 }

@@ -2,21 +2,25 @@
 //! teams and donations of a period, with people served recorded per shift; a shift's sign-ups with
 //! the check-in screen and hours added or revoked by hand; the approvals of added hours.
 
+use crate::layout::{MenuEntry, read};
+use crate::pages::share::{SharePage, absolute_url, qr_svg};
 use askama::Template;
 use axum::Form;
+use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::Response;
+use axum::routing::{get, post};
 use chrono::NaiveDate;
 use qingtuan_app::AppError;
 use qingtuan_app::volunteering::checkin::{self, Direction, Screen};
 use qingtuan_app::volunteering::{self, Overview, PendingHours, ShiftDetail, TeamDetail};
 use qingtuan_domain::Invalid;
+use qingtuan_domain::permission::Module;
 use qingtuan_domain::volunteering::Task;
 
 use crate::done::{self, Done};
 use crate::layout::{Errors, Layout};
-use crate::middleware::is_secure;
 use crate::pages::{render, render_invalid, xlsx_download};
 use crate::{AppState, CurrentUser, PageError};
 
@@ -147,32 +151,6 @@ pub async fn qr(
     let url = absolute_url(&state, &headers, &format!("/portal/checkin/{}", screen.token));
     let svg = qr_svg(&url)?;
     render(&QrPage { screen, svg, url })
-}
-
-/// This server's address as the request reached it, for links printed or shown as QR codes.
-pub fn absolute_url(state: &AppState, headers: &HeaderMap, path: &str) -> String {
-    let scheme = if is_secure(state, headers) { "https" } else { "http" };
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-    format!("{scheme}://{host}{path}")
-}
-
-/// A QR code of `text` as inline SVG.
-pub fn qr_svg(text: &str) -> Result<String, AppError> {
-    let svg = qrcode::QrCode::new(text.as_bytes())
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .render::<qrcode::render::svg::Color>()
-        .min_dimensions(320, 320)
-        .build();
-    Ok(svg.find("<svg").map(|i| svg[i..].to_owned()).unwrap_or(svg))
-}
-
-#[derive(Template)]
-#[template(path = "volunteering/share.html")]
-pub struct SharePage {
-    pub title: String,
-    pub url: String,
-    pub svg: String,
-    pub back: String,
 }
 
 /// A call's portal link and QR code, to post in online communities or print.
@@ -558,4 +536,31 @@ pub async fn set_min_share(
         Err(_) => Err(AppError::Invalid(Invalid::one("percent", "出勤比例应为 1 至 100 的整数"))),
     };
     after_form(&state, &user, result).await
+}
+
+/// This capability's entries in the menu.
+pub const MENU: &[MenuEntry] =
+    &[MenuEntry { href: "/volunteering", label: "志愿动员", need: read(Module::Volunteering) }];
+
+/// The organisers' side of volunteering: calls, shifts, teams, donations, hours.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/volunteering", get(show))
+        .route("/volunteering/calls/new", get(new_call))
+        .route("/volunteering/calls", post(create_call))
+        .route("/volunteering/settings", post(set_min_share))
+        .route("/volunteering/teams", post(create_team))
+        .route("/volunteering/teams/{id}", get(team))
+        .route("/volunteering/teams/{id}/members", post(add_member))
+        .route("/volunteering/teams/{id}/change", post(change_team))
+        .route("/volunteering/calls/{id}/share", get(share_call))
+        .route("/volunteering/shifts/{id}/team", post(team_takes_shift))
+        .route("/volunteering/donations", post(record_donation))
+        .route("/volunteering/shifts/{id}/served", post(record_served))
+        .route("/volunteering/shifts/{id}", get(shift))
+        .route("/volunteering/shifts/{id}/signups.xlsx", get(export_signups))
+        .route("/volunteering/shifts/{id}/qr/{direction}", get(qr))
+        .route("/volunteering/shifts/{id}/turnouts/{turnout}/hours", post(adjust_hours))
+        .route("/volunteering/hours", get(hours))
+        .route("/volunteering/hours/{id}/{decision}", post(decide_hours))
 }

@@ -2,13 +2,17 @@
 //! definition, the comparison, SVG charts by street, by sector and over time, and the work list of
 //! communities still without a youth or young-pioneer work committee.
 
+use crate::layout::{MenuEntry, read};
 use askama::Template;
+use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Response;
+use axum::routing::get;
 use chrono::NaiveDate;
 use qingtuan_app::figures::{self, Breakdown, Details, Figure, ReportRequest};
 use qingtuan_app::registry::orgs::OrgView;
 use qingtuan_app::registry::regions::RegionView;
+use qingtuan_domain::permission::Module;
 
 use crate::charts;
 use crate::layout::Layout;
@@ -96,4 +100,12 @@ pub async fn export(
 ) -> Result<Response, PageError> {
     let (name, bytes) = figures::export(&state.app, &user.actor, &req).await?;
     Ok(xlsx_download(&name, bytes))
+}
+
+/// This capability's entries in the menu.
+pub const MENU: &[MenuEntry] = &[MenuEntry { href: "/dashboard", label: "工作台", need: read(Module::Dashboard) }];
+
+/// The dashboard and its export.
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/dashboard", get(show)).route("/dashboard/export.xlsx", get(export))
 }

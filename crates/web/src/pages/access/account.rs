@@ -194,7 +194,7 @@ async fn second_factor_page(
     let account = auth::own_account(&state.app, &user.actor).await?;
     let pending = match second_factor::pending(&state.app, &user.actor).await? {
         Some(e) => {
-            let svg = super::volunteering::qr_svg(&e.uri)?;
+            let svg = crate::pages::share::qr_svg(&e.uri)?;
             Some((e, svg))
         }
         None => None,
