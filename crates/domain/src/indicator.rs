@@ -137,7 +137,7 @@ impl Scale {
         match self {
             Self::Count => sum,
             Self::Hours => (sum as f64 / 60.0).round() as i64,
-            Self::Yuan => (sum as f64 / 100.0).round() as i64,
+            Self::Yuan => crate::money::Fen(sum).round_yuan(),
         }
     }
 }

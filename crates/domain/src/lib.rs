@@ -8,6 +8,7 @@ pub mod error;
 pub mod ids;
 pub mod indicator;
 pub mod mask;
+pub mod money;
 pub mod org;
 pub mod password;
 pub mod permission;

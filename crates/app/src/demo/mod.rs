@@ -762,7 +762,7 @@ async fn mobilisation(app: &App, rng: &mut StdRng, volunteers: &[i64], branches:
             },
             donor_kind: if n % 2 == 0 { "org".into() } else { "person".into() },
             kind: if n % 3 == 2 { "goods".into() } else { "cash".into() },
-            value_fen,
+            value: qingtuan_domain::money::Fen(value_fen),
             purpose: "疫情防控物资与志愿者保障".into(),
             donated_on: date(2022, 3, 10).checked_add_days(Days::new((n % 60) as u64)).unwrap_or_default(),
             receipt_no: format!("JZ2022{n:04}"),

@@ -12,6 +12,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use qingtuan_domain::Invalid;
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
 use qingtuan_domain::ids::OrgId;
+use qingtuan_domain::money::Fen;
 use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::time::{format_local_clock, local_instant};
 use qingtuan_domain::volunteering::{DEFAULT_MIN_SHARE_PERCENT, DonationKind, Task, credited_minutes};
@@ -251,7 +252,7 @@ pub struct NewDonation {
     pub donor_kind: String,
     /// `cash` or `goods`.
     pub kind: String,
-    pub value_fen: i64,
+    pub value: Fen,
     pub purpose: String,
     pub donated_on: NaiveDate,
     pub receipt_no: String,
@@ -262,7 +263,7 @@ pub async fn record_donation(app: &App, actor: &Actor, form: &NewDonation) -> Ap
     if !matches!(form.donor_kind.as_str(), "person" | "org") || DonationKind::parse(&form.kind).is_err() {
         return Err(Invalid::one("kind", "捐赠方应为个人或单位，类型应为捐款或捐物").into());
     }
-    if form.value_fen <= 0 {
+    if form.value.0 <= 0 {
         return Err(Invalid::one("value", "金额或折价应大于 0").into());
     }
     let txn = app.begin().await?;
@@ -271,7 +272,7 @@ pub async fn record_donation(app: &App, actor: &Actor, form: &NewDonation) -> Ap
         donor_name: Set(form.donor_name.clone().filter(|n| !n.trim().is_empty())),
         donor_kind: Set(form.donor_kind.clone()),
         kind: Set(form.kind.clone()),
-        value_fen: Set(form.value_fen),
+        value_fen: Set(form.value.0),
         purpose: Set(form.purpose.trim().chars().take(200).collect()),
         donated_on: Set(form.donated_on),
         receipt_no: Set(form.receipt_no.trim().chars().take(40).collect()),
@@ -286,7 +287,7 @@ pub async fn record_donation(app: &App, actor: &Actor, form: &NewDonation) -> Ap
     };
     let entry = Entry::new(AuditAction::DonationRecorded, ObjectKind::Org)
         .within(&org)
-        .after(json!({ "donation": row.id, "donor": donor, "kind": form.kind, "value_fen": form.value_fen, "donated_on": form.donated_on }));
+        .after(json!({ "donation": row.id, "donor": donor, "kind": form.kind, "value_fen": form.value.0, "donated_on": form.donated_on }));
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
     Ok(row.id)
@@ -436,7 +437,7 @@ pub async fn overview(app: &App, actor: &Actor, from: NaiveDate, to: NaiveDate) 
                     (_, Some(n)) => n.clone(),
                 },
                 kind: DonationKind::parse(&d.kind).map(DonationKind::label).unwrap_or("—").into(),
-                yuan: format!("{:.2}", d.value_fen as f64 / 100.0),
+                yuan: Fen(d.value_fen).yuan_text(),
                 purpose: d.purpose,
                 donated_on: d.donated_on,
                 receipt_no: d.receipt_no,

@@ -108,15 +108,16 @@ async fn organisers_publish_calls_form_teams_and_record_donations(t: TestApp) {
         ("donor_kind", "person"),
         ("donor_name", "张三"),
         ("kind", "goods"),
-        ("yuan", "1200.50"),
+        ("yuan", "1,200.5"),
         ("purpose", "防寒物资"),
         ("donated_on", "2026-03-02"),
         ("receipt_no", "JZ-001"),
     ];
-    assert_eq!(
-        organiser.post("/volunteering/donations", &[&gift[..4], &[("yuan", "-5")], &gift[5..]].concat()).await.status,
-        422
-    );
+    for bad in ["-5", "1.234", "NaN", "1e3"] {
+        let res = organiser.post("/volunteering/donations", &[&gift[..4], &[("yuan", bad)], &gift[5..]].concat()).await;
+        assert_eq!(res.status, 422, "{bad}");
+        assert!(res.text().contains("最多两位小数"), "{bad}: the reason is given");
+    }
     assert_eq!(organiser.post("/volunteering/donations", &gift).await.status, 303);
     let page = organiser.get("/volunteering?from=2026-03-01&to=2026-03-31").await.text();
     assert!(page.contains("一社区青年突击队") && page.contains("1200.50"));

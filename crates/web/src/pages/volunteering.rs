@@ -16,6 +16,7 @@ use qingtuan_app::AppError;
 use qingtuan_app::volunteering::checkin::{self, Direction, Screen};
 use qingtuan_app::volunteering::{self, Overview, PendingHours, ShiftDetail, TeamDetail};
 use qingtuan_domain::Invalid;
+use qingtuan_domain::money::Fen;
 use qingtuan_domain::permission::Module;
 use qingtuan_domain::volunteering::Task;
 
@@ -269,22 +270,22 @@ pub async fn record_donation(
     user: CurrentUser,
     Form(form): Form<DonationForm>,
 ) -> Result<Response, PageError> {
-    let fen = form.yuan.trim().parse::<f64>().ok().filter(|v| v.is_finite()).map(|v| (v * 100.0).round() as i64);
-    let result = match (fen, form.donated_on.trim().parse::<NaiveDate>()) {
-        (Some(value_fen), Ok(donated_on)) => {
+    let result = match (Fen::parse_yuan("yuan", &form.yuan), form.donated_on.trim().parse::<NaiveDate>()) {
+        (Ok(value), Ok(donated_on)) => {
             let d = volunteering::NewDonation {
                 org_code: form.org_code.trim().to_owned(),
                 donor_name: Some(form.donor_name).filter(|n| !n.trim().is_empty()),
                 donor_kind: form.donor_kind,
                 kind: form.kind,
-                value_fen,
+                value,
                 purpose: form.purpose,
                 donated_on,
                 receipt_no: form.receipt_no,
             };
             volunteering::record_donation(&state.app, &user.actor, &d).await.map(|_| ())
         }
-        _ => Err(AppError::Invalid(Invalid::one("yuan", "请填写金额（元）和日期"))),
+        (Err(e), _) => Err(AppError::Invalid(e)),
+        (Ok(_), Err(_)) => Err(AppError::Invalid(Invalid::one("donated_on", "请填写捐赠日期"))),
     };
     after_form(&state, &user, result).await
 }
