@@ -1,0 +1,108 @@
+//! The org list: filtered and paged by the database in tree order (by path), and its export.
+
+use super::*;
+
+/// The org list's filter.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+pub struct Filter {
+    /// Part of the name or the code, or the beginning of the name's pinyin initials.
+    pub q: Option<String>,
+    /// An org kind code.
+    pub kind: Option<String>,
+    /// `active` (default), `dissolved` or `all`.
+    pub status: Option<String>,
+    pub page: Option<u64>,
+}
+
+/// The orgs the filter finds among those the actor holds `permission` over, in tree order.
+fn filtered(app: &App, actor: &Actor, filter: &Filter, permission: Permission) -> sea_orm::Select<org::Entity> {
+    let mut q = org::Entity::find().filter(scope::org_condition(actor, permission, org::Column::Id));
+    let needle = filter.q.as_deref().unwrap_or_default().trim().to_lowercase();
+    if !needle.is_empty() {
+        // What was typed is matched as text: `%`, `_` and `\\` are no wildcards.
+        let literal = needle.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let like = |column: org::Column, pattern: String| {
+            Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(column)))
+                .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\'))
+        };
+        q = q.filter(
+            sea_orm::Condition::any()
+                .add(like(org::Column::Name, format!("%{literal}%")))
+                .add(like(org::Column::Code, format!("%{literal}%")))
+                .add(like(org::Column::Initials, format!("{literal}%"))),
+        );
+    }
+    if let Some(kind) = filter.kind.as_deref().filter(|k| !k.is_empty()) {
+        q = q.filter(org::Column::Kind.eq(kind));
+    }
+    q = match filter.status.as_deref().unwrap_or_default() {
+        "all" => q,
+        "dissolved" => q.filter(org::Column::DissolvedOn.is_not_null()),
+        _ => q.filter(org::Column::DissolvedOn.is_null()),
+    };
+    // `!` sorts before every character of a code byte by byte (PostgreSQL's default collation may
+    // ignore punctuation; SQLite compares bytes).
+    let path = match app.db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => Expr::cust("path COLLATE \"C\""),
+        _ => Expr::cust("path"),
+    };
+    q.order_by(path, sea_orm::Order::Asc)
+}
+
+/// How deep the top of the actor's tree lies: depths in lists count from there.
+async fn top_depth(app: &App, actor: &Actor, permission: Permission) -> AppResult<usize> {
+    let Some(roots) = actor.scope_roots(permission) else { return Ok(0) };
+    let paths: Vec<String> = org::Entity::find()
+        .filter(org::Column::Id.is_in(roots.into_iter().map(|r| r.0)))
+        .select_only()
+        .column(org::Column::Path)
+        .into_tuple()
+        .all(&app.db)
+        .await?;
+    Ok(paths.iter().map(|p| path_depth(p)).min().unwrap_or(0))
+}
+
+fn path_depth(path: &str) -> usize {
+    path.matches('!').count().saturating_sub(2)
+}
+
+/// One page of the orgs the filter finds, in tree order, paged by the database.
+pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Page<OrgView>> {
+    scope::require_somewhere(app, actor, READ).await?;
+    let number = page_number(filter.page);
+    let q = filtered(app, actor, filter, READ);
+    let (total, rows, top) = tokio::try_join!(
+        async { Ok::<_, AppError>(q.clone().count(&app.db).await?) },
+        async { Ok::<_, AppError>(q.clone().offset((number - 1) * PER_PAGE).limit(PER_PAGE).all(&app.db).await?) },
+        top_depth(app, actor, READ),
+    )?;
+    let items = rows.iter().map(|o| view(o, path_depth(&o.path).saturating_sub(top))).collect();
+    Ok(Page { items, total, page: number, per_page: PER_PAGE, capped: false })
+}
+
+/// Every org the filter finds over which the actor may export, in tree order, as an xlsx workbook
+/// of text cells; audited.
+pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<u8>> {
+    scope::require_somewhere(app, actor, EXPORT).await?;
+    let (rows, top) = tokio::try_join!(
+        async { Ok::<_, AppError>(filtered(app, actor, filter, EXPORT).all(&app.db).await?) },
+        top_depth(app, actor, EXPORT),
+    )?;
+    let header = ["组织代码", "组织名称", "组织类型", "层级", "成立日期", "撤销日期"];
+    let cells = rows
+        .iter()
+        .map(|o| {
+            let v = view(o, path_depth(&o.path).saturating_sub(top));
+            vec![
+                v.code,
+                v.name,
+                v.kind_label,
+                v.depth.to_string(),
+                founding_text(v.founded_on),
+                v.dissolved_on.map(|d| d.to_string()).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let what = crate::export::Exported::of(ObjectKind::Org, json!({ "filter": format!("{filter:?}") }));
+    crate::export::audited(app, actor, what, "组织", &header, cells).await
+}

@@ -1,0 +1,104 @@
+//! A shift as its organisers see it: the sign-ups, turn-outs and hours, and their export.
+
+use super::*;
+
+/// One sign-up of a shift, as the organisers' list shows it (phone masked).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SignupRow {
+    pub name: String,
+    pub phone: String,
+    pub guardian: Option<String>,
+    pub status: &'static str,
+    pub check_in: String,
+    pub check_out: String,
+    pub turnout_id: Option<i64>,
+    pub minutes: i64,
+}
+
+/// A shift with its sign-ups, for the organisers of the calling org.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ShiftDetail {
+    pub id: i64,
+    /// The org that called the shift.
+    pub org_id: i64,
+    pub call_title: String,
+    pub org_name: String,
+    pub on_date: NaiveDate,
+    pub place: String,
+    pub places: i32,
+    pub people_served: i64,
+    pub signups: Vec<SignupRow>,
+}
+
+/// A shift's sign-ups with their check-in state; outside the reader's scope the shift is missing.
+pub async fn shift_detail(app: &App, actor: &Actor, shift_id: i64) -> AppResult<ShiftDetail> {
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    let s = shift::Entity::find_by_id(shift_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let call = recruitment_call::Entity::find_by_id(s.call_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    scope::require(app, actor, READ, (ObjectKind::Org, call.org_id.to_string()), OrgId(call.org_id)).await?;
+    let signups = qingtuan_entity::signup::Entity::find()
+        .filter(qingtuan_entity::signup::Column::ShiftId.eq(shift_id))
+        .order_by_asc(qingtuan_entity::signup::Column::Id)
+        .all(&app.db)
+        .await?;
+    let turnouts = checkin::turnout_of_signups(&app.db, signups.iter().map(|s| s.id).collect()).await?;
+    let mut rows = Vec::with_capacity(signups.len());
+    for su in signups {
+        let t = turnouts.get(&su.id);
+        let minutes = match t {
+            Some(t) => counted_minutes(&app.db, t).await?,
+            None => 0,
+        };
+        let status = match (su.cancelled_at, t) {
+            (Some(_), _) => "已取消",
+            (None, Some(t)) if t.check_out_at.is_some() => "已签退",
+            (None, Some(_)) => "已签到",
+            (None, None) => "已报名",
+        };
+        rows.push(SignupRow {
+            phone: app.keys.decrypt(&su.phone_enc).map(|p| qingtuan_domain::mask::mask_phone(&p)).unwrap_or_default(),
+            name: su.name,
+            guardian: su.guardian_name,
+            status,
+            check_in: t.and_then(|t| t.check_in_at).map(format_local_clock).unwrap_or_default(),
+            check_out: t.and_then(|t| t.check_out_at).map(format_local_clock).unwrap_or_default(),
+            turnout_id: t.map(|t| t.id),
+            minutes,
+        });
+    }
+    Ok(ShiftDetail {
+        id: s.id,
+        org_id: call.org_id,
+        org_name: crate::tree::names(&app.db, vec![call.org_id]).await?.remove(&call.org_id).unwrap_or_default(),
+        call_title: call.title,
+        on_date: s.on_date,
+        place: s.place,
+        places: s.places,
+        people_served: s.people_served,
+        signups: rows,
+    })
+}
+
+/// The shift's sign-ups as a workbook (phones masked); the export is audited.
+pub async fn export_signups(app: &App, actor: &Actor, shift_id: i64) -> AppResult<Vec<u8>> {
+    let d = shift_detail(app, actor, shift_id).await?;
+    scope::require(app, actor, EXPORT, (ObjectKind::Org, d.org_id.to_string()), OrgId(d.org_id)).await?;
+    let rows: Vec<Vec<String>> = d
+        .signups
+        .iter()
+        .map(|r| {
+            vec![
+                r.name.clone(),
+                r.phone.clone(),
+                r.guardian.clone().unwrap_or_default(),
+                r.status.to_owned(),
+                r.check_in.clone(),
+                r.check_out.clone(),
+                format!("{:.1}", r.minutes as f64 / 60.0),
+            ]
+        })
+        .collect();
+    let what = Exported::of(ObjectKind::Org, json!({ "signups_of_shift": shift_id })).within(OrgId(d.org_id));
+    let header = ["姓名", "手机号码", "监护人", "状态", "签到", "签退", "服务时长（小时）"];
+    crate::export::audited(app, actor, what, "报名", &header, rows).await
+}
