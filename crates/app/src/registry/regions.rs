@@ -33,7 +33,7 @@ async fn require_district_wide(app: &App, actor: &Actor) -> AppResult<scope::Eve
     scope::require_everywhere(app, actor, WRITE, (ObjectKind::Org, None)).await
 }
 
-pub async fn find_by_code<C: ConnectionTrait>(conn: &C, code: &str) -> AppResult<Option<region::Model>> {
+pub(crate) async fn find_by_code<C: ConnectionTrait>(conn: &C, code: &str) -> AppResult<Option<region::Model>> {
     Ok(region::Entity::find().filter(region::Column::Code.eq(code.trim())).one(conn).await?)
 }
 
@@ -182,7 +182,12 @@ impl From<region::Model> for RegionView {
 }
 
 /// The regions of some kinds inside `within` (a region path prefix), by code.
-pub async fn of_kinds<C: ConnectionTrait>(
+/// The streets, for the portal's filter (reference data anyone may read).
+pub async fn streets(app: &App) -> AppResult<Vec<RegionView>> {
+    of_kinds(&app.db, &[RegionKind::Street], None).await
+}
+
+pub(crate) async fn of_kinds<C: ConnectionTrait>(
     conn: &C,
     kinds: &[RegionKind],
     within: Option<&str>,
@@ -195,7 +200,7 @@ pub async fn of_kinds<C: ConnectionTrait>(
 }
 
 /// How many regions of these kinds there are (within the subtree at `within`).
-pub async fn count_of_kinds<C: ConnectionTrait>(
+pub(crate) async fn count_of_kinds<C: ConnectionTrait>(
     conn: &C,
     kinds: &[RegionKind],
     within: Option<&str>,
@@ -211,7 +216,7 @@ pub async fn count_of_kinds<C: ConnectionTrait>(
 /// The youth population of a region on each of `dates`: its own record for the latest year not
 /// after the date's year; else the sum over its child regions, each resolved the same way — never
 /// a sum over several levels at once. `None` when neither it nor anything below it has a record.
-pub async fn youth_populations<C: ConnectionTrait, const N: usize>(
+pub(crate) async fn youth_populations<C: ConnectionTrait, const N: usize>(
     conn: &C,
     region: &region::Model,
     dates: [NaiveDate; N],

@@ -140,7 +140,7 @@ pub async fn fill_once(db: &DatabaseConnection) -> AppResult<()> {
 }
 
 /// The whole district's work force on each date: the periods covering it.
-pub async fn count_on<C: ConnectionTrait>(conn: &C, dates: [NaiveDate; 2]) -> AppResult<[i64; 2]> {
+pub(crate) async fn count_on<C: ConnectionTrait>(conn: &C, dates: [NaiveDate; 2]) -> AppResult<[i64; 2]> {
     let backend = conn.get_database_backend();
     // Dates are typed and formatted by chrono.
     let covers = |d: NaiveDate| {

@@ -18,7 +18,6 @@ use qingtuan_app::portal::{self, MySignup, PublicCall, ServiceRecord, SignupForm
 use qingtuan_app::registry::regions::{self, RegionView};
 use qingtuan_app::volunteering::checkin::{self, Outcome, Scan, Who};
 use qingtuan_domain::activity::Category;
-use qingtuan_domain::region::RegionKind;
 
 use crate::layout::Errors;
 use crate::middleware::{LOGIN_CSRF_COOKIE, cookie, is_secure, set_cookie};
@@ -68,7 +67,7 @@ fn today(state: &AppState) -> chrono::NaiveDate {
 pub async fn index(State(state): State<AppState>, Query(filter): Query<PortalFilter>) -> Result<Response, PageError> {
     let calls = portal::open_calls(&state.app, today(&state), None, &filter).await?;
     let activities = activities::open_activities(&state.app, today(&state), &filter).await?;
-    let streets = regions::of_kinds(&state.app.db, &[RegionKind::Street], None).await?;
+    let streets = regions::streets(&state.app).await?;
     render(&IndexPage {
         title: "青春活动与志愿招募", calls, activities, filter, streets, categories: Category::ALL
     })

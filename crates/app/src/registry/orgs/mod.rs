@@ -341,7 +341,7 @@ fn tree_order(rows: Vec<org::Model>) -> Vec<OrgView> {
 }
 
 /// An org as lists show it, `depth` levels below the top of the list.
-pub fn view(m: &org::Model, depth: usize) -> OrgView {
+pub(crate) fn view(m: &org::Model, depth: usize) -> OrgView {
     let kind = OrgKind::parse(&m.kind).map(OrgKind::label).unwrap_or("未知");
     OrgView {
         id: m.id,

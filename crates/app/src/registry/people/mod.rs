@@ -457,12 +457,6 @@ pub async fn show_unmasked(app: &App, actor: &Actor, id: i64) -> AppResult<Perso
     Ok(found)
 }
 
-/// Finds a registered person by ID number (through the keyed hash).
-pub async fn find_by_id_number(app: &App, id_number: &IdNumber) -> AppResult<Option<i64>> {
-    let hash = app.keys.lookup_hash(id_number.as_str());
-    Ok(person::Entity::find().filter(person::Column::IdNumberHash.eq(hash)).one(&app.db).await?.map(|p| p.id))
-}
-
 /// Everyone the filter finds (masked, or unmasked for users who may), as an xlsx workbook of text
 /// cells; audited.
 pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<u8>> {
