@@ -19,7 +19,6 @@ mod tree;
 // The capabilities, one folder each.
 pub mod access;
 pub mod activities;
-pub mod demo;
 pub mod figures;
 pub mod imports;
 pub mod portal;

@@ -1,4 +1,4 @@
-//! `qingtuan demo`: rebuilds the demo district (see `qingtuan_app::demo`) in an embedded SQLite
+//! `qingtuan demo`: rebuilds the demo district (see `qingtuan_demo`) in an embedded SQLite
 //! database and serves it.
 
 use std::path::PathBuf;
@@ -57,13 +57,13 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let settings = Settings::load(&db, Some(&serve_args))?;
     let app = crate::open(&settings).await?;
     println!("正在生成演示数据（城阳区，合成数据）……");
-    let logins = qingtuan_app::demo::build(&app).await.map_err(|e| anyhow::anyhow!("生成演示数据失败：{e}"))?;
+    let logins = qingtuan_demo::build(&app).await.map_err(|e| anyhow::anyhow!("生成演示数据失败：{e}"))?;
 
     println!("演示数据已生成：{}", settings.database_label());
     println!(
         "统计日 {}，改革前基准日 {}（工作台默认使用这两个日期）",
-        qingtuan_app::demo::as_of(),
-        qingtuan_app::demo::baseline()
+        qingtuan_demo::as_of(),
+        qingtuan_demo::baseline()
     );
     println!("演示账户（密码随机生成，只显示这一次）：");
     for (role, name, password) in &logins.accounts {

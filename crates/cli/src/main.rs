@@ -225,8 +225,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Check { repair, db } => check(&open(&Settings::load(&db, None)?).await?, repair).await,
         Command::Gen { orgs, people, positions, db } => {
             let app = open(&Settings::load(&db, None)?).await?;
-            let size =
-                qingtuan_app::demo::generator::Size { orgs, people, positions: positions.unwrap_or(people * 3 / 2) };
+            let size = qingtuan_demo::generator::Size { orgs, people, positions: positions.unwrap_or(people * 3 / 2) };
             let bar = indicatif::ProgressBar::new(0);
             bar.set_style(
                 indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} {per_sec}")
@@ -238,7 +237,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 bar.set_length(total as u64);
                 bar.set_position(done as u64);
             };
-            qingtuan_app::demo::generator::build(&app, size, &progress).await.map_err(explain)?;
+            qingtuan_demo::generator::build(&app, size, &progress).await.map_err(explain)?;
             bar.finish_and_clear();
             println!(
                 "已生成 {orgs} 个组织、{people} 名人员、{} 条职务，用时 {:.1} 秒",

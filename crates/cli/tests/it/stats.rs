@@ -2,11 +2,12 @@
 //! the date edges; reports are scoped; the whole district's work force, counted from its kept
 //! periods, follows every change and agrees with `qingtuan check`.
 
+use qingtuan_app::Actor;
 use qingtuan_app::registry::orgs::{self, NewOrg};
 use qingtuan_app::registry::people::{self, NewPerson};
 use qingtuan_app::registry::positions::{self, NewPosition};
 use qingtuan_app::registry::regions::{self, NewRegion};
-use qingtuan_app::{Actor, demo};
+use qingtuan_demo as demo;
 use qingtuan_testkit::{TestApp, db_tests};
 use serde_json::Value;
 

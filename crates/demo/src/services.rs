@@ -11,8 +11,8 @@ pub(super) async fn mobilisation(
     volunteers: &[i64],
     branches: &[String],
 ) -> Result<(), AppError> {
-    use crate::volunteering::{self, Attendance, NewCall, NewDonation, NewShift, NewTeam};
     use chrono::NaiveTime;
+    use qingtuan_app::volunteering::{self, Attendance, NewCall, NewDonation, NewShift, NewTeam};
     let system = Actor::system();
     let time = |h: u32, m: u32| NaiveTime::from_hms_opt(h, m, 0).unwrap_or(NaiveTime::MIN);
     for (i, org) in branches.iter().cycle().take(131).enumerate() {
@@ -29,6 +29,7 @@ pub(super) async fn mobilisation(
     const SERVED: i64 = 970_500;
     let tasks = ["disinfection", "checkpoint", "testing"];
     let mut shift_ids = Vec::with_capacity(SHIFTS);
+    let mut shift_days: Vec<NaiveDate> = Vec::with_capacity(SHIFTS);
     for call in 0..40 {
         let org = &branches[(call * 7) % branches.len()];
         let first = date(2022, 3, 5).checked_add_days(Days::new(call as u64)).unwrap_or_default();
@@ -49,22 +50,10 @@ pub(super) async fn mobilisation(
             real_name: false,
             shifts,
         };
+        // The shifts' ids come back in the order of the form's shifts.
+        shift_days.extend(form.shifts.iter().map(|s| s.on_date));
         shift_ids.extend(volunteering::create_call(app, &system, &form).await?.1);
     }
-    let shift_days: Vec<NaiveDate> = {
-        use sea_orm::EntityTrait;
-        let mut days = Vec::with_capacity(shift_ids.len());
-        for id in &shift_ids {
-            days.push(
-                qingtuan_entity::shift::Entity::find_by_id(*id)
-                    .one(&app.db)
-                    .await?
-                    .map(|s| s.on_date)
-                    .unwrap_or_default(),
-            );
-        }
-        days
-    };
     let mut rows = Vec::with_capacity(TURNOUTS);
     for n in 0..TURNOUTS {
         let k = n % SHIFTS;
@@ -111,7 +100,7 @@ pub(super) async fn mobilisation(
 
 /// A synthetic participant: a name, a phone, a gender and a birth date in `born` (years), with a
 /// guardian for children.
-fn participant(rng: &mut StdRng, born: std::ops::Range<i32>, child: bool) -> crate::portal::SignupForm {
+fn participant(rng: &mut StdRng, born: std::ops::Range<i32>, child: bool) -> qingtuan_app::portal::SignupForm {
     let name = |rng: &mut StdRng| {
         let s = SURNAMES[rng.gen_range(0..SURNAMES.len())];
         let g1 = GIVEN[rng.gen_range(0..GIVEN.len())];
@@ -119,7 +108,7 @@ fn participant(rng: &mut StdRng, born: std::ops::Range<i32>, child: bool) -> cra
         (s, format!("{s}{g1}{g2}"))
     };
     let (surname, full) = name(rng);
-    crate::portal::SignupForm {
+    qingtuan_app::portal::SignupForm {
         name: full,
         phone: format!("139{:08}", rng.gen_range(0..100_000_000_u32)),
         id_number: String::new(),
@@ -137,8 +126,8 @@ fn participant(rng: &mut StdRng, born: std::ops::Range<i32>, child: bool) -> cra
 /// registered people did not come. Two activities and a recruitment call lie ahead, open on the
 /// portal.
 pub(super) async fn projects_and_activities(app: &App, rng: &mut StdRng, branches: &[String]) -> Result<(), AppError> {
-    use crate::activities::{self, NewActivity, NewProject};
     use chrono::NaiveTime;
+    use qingtuan_app::activities::{self, NewActivity, NewProject};
     let system = Actor::system();
     let time = |h: u32| NaiveTime::from_hms_opt(h, 0, 0).unwrap_or(NaiveTime::MIN);
     let project =
@@ -293,7 +282,7 @@ pub(super) async fn projects_and_activities(app: &App, rng: &mut StdRng, branche
         activities::create_activity(app, &system, &form).await?;
     }
     // A recruitment call with a shift today, to try the sign-up and the QR check-in.
-    use crate::volunteering::{self, NewCall, NewShift};
+    use qingtuan_app::volunteering::{self, NewCall, NewShift};
     let shift = |on_date, start, end| NewShift {
         on_date,
         start: time(start),

@@ -6,11 +6,11 @@ use qingtuan_domain::person::check_char;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use crate::registry::orgs::{self, NewOrg};
-use crate::registry::people::{self, NewPerson};
-use crate::registry::positions::{self, NewPosition};
-use crate::registry::regions::{self, NewPopulation, NewRegion};
-use crate::{Actor, App, AppError};
+use qingtuan_app::registry::orgs::{self, NewOrg};
+use qingtuan_app::registry::people::{self, NewPerson};
+use qingtuan_app::registry::positions::{self, NewPosition};
+use qingtuan_app::registry::regions::{self, NewPopulation, NewRegion};
+use qingtuan_app::{Actor, App, AppError};
 
 #[derive(Debug, Clone, Copy)]
 pub struct Size {
@@ -162,6 +162,6 @@ pub async fn build(app: &App, size: Size, progress: &(dyn Fn(&str, usize, usize)
         });
     }
     positions::create_batch_with_progress(app, &sys, &position_rows, false, &report("职务")).await?;
-    crate::db::checkpoint(app.writer()).await?;
+    qingtuan_app::db::checkpoint(app.writer()).await?;
     Ok(())
 }

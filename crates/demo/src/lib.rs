@@ -18,12 +18,12 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 
-use crate::access::users::{self, NewUser};
-use crate::registry::orgs::{self, NewOrg};
-use crate::registry::people::{self, NewPerson};
-use crate::registry::positions::{self, NewPosition};
-use crate::registry::regions::{self, NewRegion};
-use crate::{Actor, App, AppError};
+use qingtuan_app::access::users::{self, NewUser};
+use qingtuan_app::registry::orgs::{self, NewOrg};
+use qingtuan_app::registry::people::{self, NewPerson};
+use qingtuan_app::registry::positions::{self, NewPosition};
+use qingtuan_app::registry::regions::{self, NewRegion};
+use qingtuan_app::{Actor, App, AppError};
 
 /// The date of the seed report.
 pub fn as_of() -> NaiveDate {
@@ -435,10 +435,7 @@ pub async fn build(app: &App) -> Result<DemoLogins, AppError> {
         orgs::create(app, &system, form).await.map_err(fail)?;
     }
     for x in g.orgs.iter().filter(|o| o.name.ends_with("（已撤销）")) {
-        let id = crate::tree::find_by_code(&app.db, &x.code)
-            .await?
-            .map(|o| qingtuan_domain::ids::OrgId(o.id))
-            .ok_or(AppError::NotFound)?;
+        let id = orgs::id_of(app, &system, &x.code).await?;
         orgs::dissolve(app, &system, id, date(2019, 6, 30), false).await?;
     }
     orgs::add_honour(app, &system, &red_flag, "全国五四红旗团支部", date(2019, 5, 4)).await?;
@@ -447,14 +444,14 @@ pub async fn build(app: &App) -> Result<DemoLogins, AppError> {
     let branches: Vec<String> = communities.iter().map(|(c, _)| format!("{c}B")).collect();
     services::mobilisation(app, &mut g.rng, &volunteers, &branches).await?;
     services::projects_and_activities(app, &mut g.rng, &branches).await?;
-    crate::figures::set_default_dates(app, &system, Some(d), b).await?;
+    qingtuan_app::figures::set_default_dates(app, &system, Some(d), b).await?;
 
     let mut accounts = Vec::new();
     for (label, username, display, role, scope) in [
         ("团区委管理员", "demo", "演示管理员", "district_admin", "CY"),
         ("街道管理员", "liuting", "流亭街道团工委", "org_admin", "CY02T"),
     ] {
-        let password = crate::crypto::one_time_password();
+        let password = qingtuan_app::crypto::one_time_password();
         let form = NewUser {
             username: username.into(),
             display_name: display.into(),
