@@ -59,8 +59,6 @@ pub fn router(app: App, config: WebConfig) -> Router {
     let limited = Router::new()
         .merge(pages::routes())
         .nest("/api/v1", api::routes())
-        .route("/healthz", get(health))
-        .route("/readyz", get(ready))
         .route("/static/app.css", get(pages::stylesheet))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT));
     let imports = pages::import_routes()
@@ -74,6 +72,9 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .layer(axum::middleware::from_fn(middleware::public_error_pages))
         .layer(axum::middleware::from_fn_with_state(state.clone(), done::middleware))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::authenticate))
+        // The probes answer load balancers, which carry no session: nothing about the caller is
+        // looked up, so a database that cannot be read still gets its reason said.
+        .merge(Router::new().route("/healthz", get(health)).route("/readyz", get(ready)))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
         .with_state(state)
 }

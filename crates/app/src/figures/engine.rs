@@ -62,7 +62,9 @@ pub(crate) async fn evaluate<C: ConnectionTrait>(conn: &C, p: &Params) -> AppRes
                 let [d, b] = count(i);
                 Figure { of: Some(bases.regions(level)), ..Figure::compared(*ind, d, b) }
             }
-            Rule::PerTenThousandYouth(of) => per_ten_thousand(*ind, count(position(of)), region.as_ref(), bases.youth),
+            Rule::PerTenThousandYouth(of) => {
+                per_ten_thousand(*ind, count(position(of)), region.as_ref(), bases.youth.unwrap_or([None, None]))
+            }
         })
         .collect())
 }
@@ -95,25 +97,26 @@ fn per_ten_thousand(
 /// What figures are relative to: the streets and communities in the scope's region, and its
 /// youth population on both dates — each asked for only when a rule needs it.
 struct Bases {
-    streets: i64,
-    communities: i64,
-    youth: [Option<i64>; 2],
+    streets: Option<i64>,
+    communities: Option<i64>,
+    youth: Option<[Option<i64>; 2]>,
 }
 
 impl Bases {
     async fn of<C: ConnectionTrait>(conn: &C, region: Option<&region::Model>, p: &Params) -> AppResult<Self> {
         let within = region.map(|r| r.path.as_str());
-        let mut bases = Self { streets: 0, communities: 0, youth: [None, None] };
+        let mut bases = Self { streets: None, communities: None, youth: None };
         for ind in CATALOGUE {
             match ind.rule {
-                Rule::RegionsCovered(level, _) => {
+                Rule::RegionsCovered(level, _) if bases.regions_mut(level).is_none() => {
                     let n = regions::count_of_kinds(conn, &region_kinds(level), within).await? as i64;
-                    *bases.regions_mut(level) = n;
+                    *bases.regions_mut(level) = Some(n);
                 }
-                Rule::PerTenThousandYouth(_) if bases.youth == [None, None] => {
-                    if let Some(r) = region {
-                        bases.youth = regions::youth_populations(conn, r, [p.as_of, p.baseline]).await?;
-                    }
+                Rule::PerTenThousandYouth(_) if bases.youth.is_none() => {
+                    bases.youth = Some(match region {
+                        Some(r) => regions::youth_populations(conn, r, [p.as_of, p.baseline]).await?,
+                        None => [None, None],
+                    });
                 }
                 _ => {}
             }
@@ -122,10 +125,11 @@ impl Bases {
     }
 
     fn regions(&self, level: RegionKind) -> i64 {
-        if level.is_community_level() { self.communities } else { self.streets }
+        let n = if level.is_community_level() { self.communities } else { self.streets };
+        n.unwrap_or(0)
     }
 
-    fn regions_mut(&mut self, level: RegionKind) -> &mut i64 {
+    fn regions_mut(&mut self, level: RegionKind) -> &mut Option<i64> {
         if level.is_community_level() { &mut self.communities } else { &mut self.streets }
     }
 }
@@ -250,7 +254,7 @@ fn post_condition(m: &PostMatch) -> String {
 /// alone, at the same time.
 async fn people_counts<C: ConnectionTrait>(conn: &C, scope: &Scope, p: &Params) -> AppResult<Counts> {
     let backend = conn.get_database_backend();
-    let work_force = CATALOGUE.iter().position(|i| i.rule == Rule::WorkForce);
+    let work_force: Vec<usize> = (0..CATALOGUE.len()).filter(|i| CATALOGUE[*i].rule == Rule::WorkForce).collect();
     let rules: Vec<(usize, &PostMatch)> = CATALOGUE
         .iter()
         .enumerate()
@@ -259,11 +263,11 @@ async fn people_counts<C: ConnectionTrait>(conn: &C, scope: &Scope, p: &Params) 
             _ => None,
         })
         .collect();
-    let work_force = async {
-        match work_force {
-            None => AppResult::Ok(None),
-            Some(i) => Ok(Some((i, work_force_on(conn, scope, [p.as_of, p.baseline]).await?))),
+    let work_force_counts = async {
+        if work_force.is_empty() {
+            return AppResult::Ok(None);
         }
+        Ok(Some(work_force_on(conn, scope, [p.as_of, p.baseline]).await?))
     };
     let few = async {
         if rules.is_empty() {
@@ -299,10 +303,10 @@ async fn people_counts<C: ConnectionTrait>(conn: &C, scope: &Scope, p: &Params) 
         );
         counts_of(conn, &sql, scope, rules.iter().map(|(i, _)| *i)).await
     };
-    let (work_force, few) = tokio::join!(work_force, few);
+    let (work_force_counts, few) = tokio::join!(work_force_counts, few);
     let mut out: Counts = few?;
-    if let Some((i, counts)) = work_force? {
-        out.insert(i, counts);
+    if let Some(counts) = work_force_counts? {
+        out.extend(work_force.iter().map(|i| (*i, counts)));
     }
     Ok(out)
 }

@@ -256,20 +256,7 @@ pub(crate) async fn read_condition(app: &App, actor: &Actor) -> AppResult<Condit
 
 /// Which of `ids` the actor may read.
 pub(crate) async fn readable_among(app: &App, actor: &Actor, ids: &[i64]) -> AppResult<HashSet<i64>> {
-    let cond = read_condition(app, actor).await?;
-    let mut readable = HashSet::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
-        let found: Vec<i64> = person::Entity::find()
-            .select_only()
-            .column(person::Column::Id)
-            .filter(cond.clone())
-            .filter(person::Column::Id.is_in(chunk.iter().copied()))
-            .into_tuple()
-            .all(&app.db)
-            .await?;
-        readable.extend(found);
-    }
-    Ok(readable)
+    Ok(scope::people_among(app, actor, READ, ids).await?.iter().map(InScope::get).collect())
 }
 
 async fn visible(app: &App, actor: &Actor) -> AppResult<Condition> {
