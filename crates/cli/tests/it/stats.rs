@@ -232,6 +232,12 @@ async fn figures_at_the_date_edges_of_a_small_tree(t: TestApp) {
     let st1 = boss.get("/api/v1/reports?as_of=2022-05-31&baseline=2021-06-30&scope=ST1").await.json();
     assert_eq!(figure(&st1, "workforce.count"), (1, Some(0), Some(1)));
 
+    // The org list shows each org's sector, region, founding and the posts held in it today.
+    let list = boss.get("/orgs?q=st2").await.text();
+    let row = list.split("<tr>").find(|r| r.contains(">ST2<")).expect("ST2 listed");
+    assert!(row.contains("<td>R2</td>") && row.contains("<td>2010-01-01</td>"), "{row}");
+    assert!(row.contains(r#"<td class="number">1</td>"#), "one post held in ST2 today: {row}");
+
     // Every entry of the catalogue is evaluated, and the dashboard shows them in catalogue order.
     let catalogue = qingtuan_domain::indicator::CATALOGUE;
     for i in catalogue {

@@ -1,5 +1,7 @@
 //! The org list: filtered and paged by the database in tree order (by path), and its export.
 
+use std::collections::HashMap;
+
 use super::*;
 
 /// The org list's filter.
@@ -66,8 +68,21 @@ fn path_depth(path: &str) -> usize {
     path.matches('!').count().saturating_sub(2)
 }
 
-/// One page of the orgs the filter finds, in tree order, paged by the database.
-pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Page<OrgView>> {
+/// An org in the list: where it stands in the tree, its sector and region, its founding, and how
+/// many posts are held in it today.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct OrgRow {
+    pub org: OrgView,
+    pub sector: String,
+    pub region: String,
+    pub founded: String,
+    pub posts_today: u64,
+}
+
+/// One page of the orgs the filter finds, in tree order, paged by the database; the other columns
+/// are read for that page's orgs only.
+pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Page<OrgRow>> {
+    use qingtuan_entity::{position, region, sector};
     scope::require_somewhere(app, actor, READ).await?;
     let number = page_number(filter.page);
     let q = filtered(app, actor, filter, READ);
@@ -76,7 +91,44 @@ pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Page<O
         async { Ok::<_, AppError>(q.clone().offset((number - 1) * PER_PAGE).limit(PER_PAGE).all(&app.db).await?) },
         top_depth(app, actor, READ),
     )?;
-    let items = rows.iter().map(|o| view(o, path_depth(&o.path).saturating_sub(top))).collect();
+    let ids: Vec<i64> = rows.iter().map(|o| o.id).collect();
+    let today = qingtuan_domain::time::local_date(app.now());
+    let sectors: HashMap<i64, String> = sector::Entity::find()
+        .filter(sector::Column::Id.is_in(rows.iter().filter_map(|o| o.sector_id)))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect();
+    let regions: HashMap<i64, String> = region::Entity::find()
+        .filter(region::Column::Id.is_in(rows.iter().filter_map(|o| o.region_id)))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.name))
+        .collect();
+    let held: Vec<(i64, i64)> = position::Entity::find()
+        .select_only()
+        .column(position::Column::OrgId)
+        .column_as(position::Column::Id.count(), "n")
+        .filter(position::Column::OrgId.is_in(ids))
+        .filter(position::Column::StartOn.lte(today))
+        .filter(sea_orm::Condition::any().add(position::Column::EndOn.is_null()).add(position::Column::EndOn.gt(today)))
+        .group_by(position::Column::OrgId)
+        .into_tuple()
+        .all(&app.db)
+        .await?;
+    let held: HashMap<i64, i64> = held.into_iter().collect();
+    let items = rows
+        .iter()
+        .map(|o| OrgRow {
+            sector: o.sector_id.and_then(|id| sectors.get(&id).cloned()).unwrap_or_default(),
+            region: o.region_id.and_then(|id| regions.get(&id).cloned()).unwrap_or_default(),
+            founded: founding_text(o.founded_on),
+            posts_today: held.get(&o.id).map_or(0, |n| u64::try_from(*n).unwrap_or(0)),
+            org: view(o, path_depth(&o.path).saturating_sub(top)),
+        })
+        .collect();
     Ok(Page { items, total, page: number, per_page: PER_PAGE, capped: false })
 }
 

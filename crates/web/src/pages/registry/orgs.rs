@@ -29,7 +29,7 @@ pub async fn export(
 #[template(path = "orgs/list.html")]
 struct ListPage {
     layout: Layout,
-    page: Page<OrgView>,
+    page: Page<orgs::OrgRow>,
     q: String,
     kind: String,
     status: String,
