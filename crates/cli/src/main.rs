@@ -353,21 +353,37 @@ async fn check(app: &App, repair: bool) -> anyhow::Result<()> {
         println!("数据库完整性检查通过");
     }
     let differences = workforce::differences(&app.db).await.map_err(explain)?;
-    if differences.is_empty() {
-        println!("工作力量时段与记录一致");
-        return Ok(());
-    }
     for d in &differences {
         let end = d.end_on.map(|e| e.to_string()).unwrap_or_else(|| "至今".into());
         let side = if d.stored { "多出" } else { "缺少" };
         println!("人员 {}：{side}时段 {} ~ {end}", d.person_id, d.start_on);
     }
-    if !repair {
-        anyhow::bail!("工作力量时段与记录不一致（列出前 {} 处）；用 --repair 按记录重建", differences.len());
+    let paths = orgs::path_differences(&app.db).await.map_err(explain)?;
+    for d in &paths {
+        println!("组织 {}：路径为 {}，按组织树应为 {}", d.code, d.stored, d.expected);
     }
-    workforce::rebuild(app.writer()).await.map_err(explain)?;
-    if workforce::differences(&app.db).await.map_err(explain)?.is_empty() {
-        println!("已按记录重建工作力量时段，现已一致");
+    if differences.is_empty() {
+        println!("工作力量时段与记录一致");
+    }
+    if paths.is_empty() {
+        println!("组织路径与组织树一致");
+    }
+    if differences.is_empty() && paths.is_empty() {
+        return Ok(());
+    }
+    if !repair {
+        anyhow::bail!("派生数据与记录不一致（列出前 {} 处）；用 --repair 按记录重建", differences.len() + paths.len());
+    }
+    if !differences.is_empty() {
+        workforce::rebuild(app.writer()).await.map_err(explain)?;
+    }
+    if !paths.is_empty() {
+        orgs::rebuild_paths(app.writer()).await.map_err(explain)?;
+    }
+    let left = workforce::differences(&app.db).await.map_err(explain)?.len()
+        + orgs::path_differences(&app.db).await.map_err(explain)?.len();
+    if left == 0 {
+        println!("已按记录重建，现已一致");
         Ok(())
     } else {
         anyhow::bail!("重建后仍不一致")

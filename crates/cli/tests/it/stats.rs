@@ -403,6 +403,14 @@ async fn the_whole_districts_work_force_follows_every_change(t: TestApp) {
     assert!(repaired.status.success(), "{}", String::from_utf8_lossy(&repaired.stderr));
     assert_eq!(work_force(&t, &admin, "repaired").await, (2, 4));
 
+    // So is an org path (the list's tree order) changed behind the product's back.
+    t.execute_sql("UPDATE orgs SET path = '!B!' WHERE code = 'B'").await.expect("corrupt");
+    let out = check(&t, false);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success() && stdout.contains("组织 B：路径为 !B!，按组织树应为 !ROOT!CITY!B!"), "{stdout}");
+    assert!(check(&t, true).status.success());
+    assert!(String::from_utf8_lossy(&check(&t, false).stdout).contains("组织路径与组织树一致"));
+
     // A database from before the periods were kept gets them from its records on upgrade.
     t.execute_sql("DROP TABLE workforce_spans").await.expect("drop");
     t.execute_sql("DELETE FROM seaql_migrations WHERE version = 'm0010_workforce_spans'").await.expect("forget");

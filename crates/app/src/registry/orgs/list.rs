@@ -158,3 +158,44 @@ pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult
     let what = crate::export::Exported::of(ObjectKind::Org, json!({ "filter": format!("{filter:?}") }));
     crate::export::audited(app, actor, what, "组织", &header, cells).await
 }
+
+/// The paths as the tree gives them: each root's code, then each org's parent's path and its code.
+const TREE_PATHS: &str = "WITH RECURSIVE t(id, path) AS ( \
+    SELECT id, '!' || code || '!' FROM orgs WHERE parent_id IS NULL \
+    UNION ALL SELECT o.id, t.path || o.code || '!' FROM orgs o JOIN t ON o.parent_id = t.id)";
+
+/// An org whose stored path is not the one the tree gives.
+#[derive(Debug, Clone)]
+pub struct PathDifference {
+    pub code: String,
+    pub stored: String,
+    pub expected: String,
+}
+
+/// Compares every org's stored path with the tree (the first 100 differences; empty when they
+/// agree). The paths are derived data; used by `qingtuan check`.
+pub async fn path_differences<C: sea_orm::ConnectionTrait>(conn: &C) -> AppResult<Vec<PathDifference>> {
+    let backend = conn.get_database_backend();
+    let sql = format!(
+        "{TREE_PATHS} SELECT o.code, o.path, t.path FROM orgs o JOIN t ON t.id = o.id \
+         WHERE o.path <> t.path ORDER BY o.code LIMIT 100"
+    );
+    let rows = conn.query_all_raw(sea_orm::Statement::from_string(backend, sql)).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(PathDifference {
+                code: r.try_get_by_index(0)?,
+                stored: r.try_get_by_index(1)?,
+                expected: r.try_get_by_index(2)?,
+            })
+        })
+        .collect()
+}
+
+/// Rewrites every org's path from the tree (`qingtuan check --repair`).
+pub async fn rebuild_paths<C: sea_orm::ConnectionTrait>(conn: &C) -> AppResult<()> {
+    let backend = conn.get_database_backend();
+    let sql = format!("{TREE_PATHS} UPDATE orgs SET path = (SELECT t.path FROM t WHERE t.id = orgs.id)");
+    conn.execute_raw(sea_orm::Statement::from_string(backend, sql)).await?;
+    Ok(())
+}
