@@ -81,28 +81,17 @@ impl<T: Copy> InScope<T> {
     }
 }
 
-/// Proof that the actor holds `permission` over the whole tree (at its root): for what belongs to
-/// no subtree — role definitions, the sector dictionary, regions, district-wide settings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Everywhere {
-    permission: Permission,
-}
-
-impl Everywhere {
-    pub fn permission(&self) -> Permission {
-        self.permission
-    }
-}
-
-/// Fails (403, audited) unless the actor holds `permission` over the whole tree.
+/// Fails (403, audited) unless the actor holds `permission` over the whole tree (at its root):
+/// for what belongs to no subtree — role definitions, the sector dictionary, regions,
+/// district-wide settings.
 pub async fn require_everywhere(
     app: &App,
     actor: &Actor,
     permission: Permission,
     object: (ObjectKind, Option<String>),
-) -> AppResult<Everywhere> {
+) -> AppResult<()> {
     if covers_everything(&app.db, actor, permission).await? {
-        return Ok(Everywhere { permission });
+        return Ok(());
     }
     deny(app, actor, permission, object.0, object.1, AppError::Forbidden).await
 }
@@ -134,9 +123,7 @@ pub async fn require(
 /// The org with this code, if the actor holds `permission` over it: an unknown code is the form's
 /// field error (`org_code`), an org outside the scope is missing (404, audited).
 pub async fn org_by_code(app: &App, actor: &Actor, permission: Permission, code: &str) -> AppResult<InScope<OrgId>> {
-    let found = org::Entity::find()
-        .filter(org::Column::Code.eq(code.trim()))
-        .one(&app.db)
+    let found = crate::tree::find_by_code(&app.db, code)
         .await?
         .ok_or_else(|| qingtuan_domain::Invalid::one("org_code", format!("组织代码“{}”不存在", code.trim())))?;
     require(app, actor, permission, (ObjectKind::Org, found.id.to_string()), OrgId(found.id)).await

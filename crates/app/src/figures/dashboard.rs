@@ -10,7 +10,7 @@ use qingtuan_domain::region::RegionKind;
 use sea_orm::ConnectionTrait;
 
 use super::sql::{Scope, league_kinds, org_exists, region_kinds, statement};
-use super::{Params, READ, Report, evaluate_report, key, scope_region};
+use super::{Params, READ, Report, evaluate_report, key};
 use crate::error::AppResult;
 use crate::registry::orgs::{self, OrgView};
 use crate::registry::regions::{self, RegionView};
@@ -48,17 +48,22 @@ pub(super) async fn of(app: &App, actor: &Actor, p: Params) -> AppResult<Arc<Das
         app,
         key("dashboard", &p),
         Box::pin(async {
-            let (report, by_street, by_sector, series, within, no_youth_committee, no_pioneer_committee) = tokio::try_join!(
-                evaluate_report(app, p.clone()),
-                social_domain_by_street(app, &whole),
-                by_sector(app, &p),
-                social_domain_series(app, &p),
-                scope_region(&app.db, &whole),
-                uncovered(app, &p, RegionKind::Community, OrgKind::YouthWorkCommittee),
-                uncovered(app, &p, RegionKind::Community, OrgKind::PioneerWorkCommittee),
+            // The scope with the street asked for, and without it (the streets to choose from
+            // and the chart by street): the same when no street is asked for.
+            let scope = Scope::of(&app.db, &p).await?;
+            let whole_scope = match p.region_path {
+                Some(_) => Scope::of(&app.db, &whole).await?,
+                None => scope.clone(),
+            };
+            let streets = regions::of_kinds(&app.db, &[RegionKind::Street], whole_scope.region_path()).await?;
+            let (report, by_street, by_sector, series, no_youth_committee, no_pioneer_committee) = tokio::try_join!(
+                evaluate_report(app, p.clone(), Some(&scope)),
+                social_domain_by_street(app, &whole, &whole_scope, &streets),
+                by_sector(app, &p, &scope),
+                social_domain_series(app, &p, &scope),
+                uncovered(app, &p, &scope, RegionKind::Community, OrgKind::YouthWorkCommittee),
+                uncovered(app, &p, &scope, RegionKind::Community, OrgKind::PioneerWorkCommittee),
             )?;
-            let within = within.map(|r| r.path);
-            let streets = regions::of_kinds(&app.db, &[RegionKind::Street], within.as_deref()).await?;
             Ok(Board { report, by_street, by_sector, series, streets, no_youth_committee, no_pioneer_committee })
         }),
     );
@@ -73,10 +78,12 @@ pub(super) async fn of(app: &App, actor: &Actor, p: Params) -> AppResult<Arc<Das
 /// The social-domain org count of each street in the scope, as of the date and the baseline, from
 /// one scan of the scope's orgs grouped by region (a region belongs to the street its path starts
 /// with).
-async fn social_domain_by_street(app: &App, p: &Params) -> AppResult<Vec<(RegionView, i64, i64)>> {
-    let within = scope_region(&app.db, p).await?.map(|r| r.path);
-    let streets = regions::of_kinds(&app.db, &[RegionKind::Street], within.as_deref()).await?;
-    let scope = Scope::of(&app.db, p).await?;
+async fn social_domain_by_street(
+    app: &App,
+    p: &Params,
+    scope: &Scope,
+    streets: &[RegionView],
+) -> AppResult<Vec<(RegionView, i64, i64)>> {
     let sql = format!(
         "SELECT r.path, SUM(CASE WHEN {} THEN 1 ELSE 0 END), SUM(CASE WHEN {} THEN 1 ELSE 0 END) \
          FROM orgs o JOIN sectors s ON s.id = o.sector_id JOIN regions r ON r.id = o.region_id \
@@ -88,11 +95,12 @@ async fn social_domain_by_street(app: &App, p: &Params) -> AppResult<Vec<(Region
     );
     let backend = app.db.get_database_backend();
     let mut by_path: Vec<(String, i64, i64)> = Vec::new();
-    for row in app.db.query_all_raw(statement(backend, &sql, scope.values)).await? {
+    for row in app.db.query_all_raw(statement(backend, &sql, scope.values.clone())).await? {
         by_path.push((row.try_get_by_index(0)?, row.try_get_by_index(1)?, row.try_get_by_index(2)?));
     }
     Ok(streets
-        .into_iter()
+        .iter()
+        .cloned()
         .map(|street| {
             let inside = by_path.iter().filter(|(path, _, _)| path.starts_with(&street.path));
             let (d, b) = inside.fold((0, 0), |(d, b), (_, x, y)| (d + x, b + y));
@@ -102,24 +110,28 @@ async fn social_domain_by_street(app: &App, p: &Params) -> AppResult<Vec<(Region
 }
 
 /// The work list: regions of `level` in the scope without an existing org of `kind` on the as-of date.
-async fn uncovered(app: &App, p: &Params, level: RegionKind, kind: OrgKind) -> AppResult<Vec<RegionView>> {
-    let within = scope_region(&app.db, p).await?.map(|r| r.path);
-    let all = regions::of_kinds(&app.db, &region_kinds(level), within.as_deref()).await?;
-    let scope = Scope::of(&app.db, p).await?;
+async fn uncovered(
+    app: &App,
+    p: &Params,
+    scope: &Scope,
+    level: RegionKind,
+    kind: OrgKind,
+) -> AppResult<Vec<RegionView>> {
+    let all = regions::of_kinds(&app.db, &region_kinds(level), scope.region_path()).await?;
     let sql = format!(
         "SELECT DISTINCT o.region_id AS n FROM orgs o WHERE {} AND o.kind = '{}' AND o.region_id IS NOT NULL",
         scope.existing_on(p.as_of),
         kind.code()
     );
     let backend = app.db.get_database_backend();
-    let rows = app.db.query_all_raw(statement(backend, &sql, scope.values)).await?;
+    let rows = app.db.query_all_raw(statement(backend, &sql, scope.values.clone())).await?;
     let covered: HashSet<i64> = rows.iter().filter_map(|r| r.try_get::<i64>("", "n").ok()).collect();
     Ok(all.into_iter().filter(|r| !covered.contains(&r.id)).collect())
 }
 
 /// The social-domain org count at the end of each month from the baseline to the as-of date (at
 /// most 24 points; quarterly beyond that), for the chart over time.
-async fn social_domain_series(app: &App, p: &Params) -> AppResult<Vec<(NaiveDate, i64)>> {
+async fn social_domain_series(app: &App, p: &Params, scope: &Scope) -> AppResult<Vec<(NaiveDate, i64)>> {
     use chrono::{Datelike, Months};
     let months = (p.as_of.year() - p.baseline.year()) * 12 + p.as_of.month() as i32 - p.baseline.month() as i32;
     let step = if months > 24 { 3 } else { 1 };
@@ -139,7 +151,6 @@ async fn social_domain_series(app: &App, p: &Params) -> AppResult<Vec<(NaiveDate
     }
     points.push(p.as_of);
     // One scan of the scope's orgs counts every point.
-    let scope = Scope::of(&app.db, p).await?;
     let league = league_kinds();
     let columns: Vec<String> = points
         .iter()
@@ -154,7 +165,7 @@ async fn social_domain_series(app: &App, p: &Params) -> AppResult<Vec<(NaiveDate
     let sql =
         format!("SELECT {} FROM orgs o JOIN sectors s ON s.id = o.sector_id WHERE {}", columns.join(", "), scope.sql);
     let backend = app.db.get_database_backend();
-    let row = app.db.query_one_raw(statement(backend, &sql, scope.values)).await?;
+    let row = app.db.query_one_raw(statement(backend, &sql, scope.values.clone())).await?;
     let mut out = Vec::with_capacity(points.len());
     for (i, day) in points.into_iter().enumerate() {
         let n = match &row {
@@ -167,8 +178,7 @@ async fn social_domain_series(app: &App, p: &Params) -> AppResult<Vec<(NaiveDate
 }
 
 /// League organisations existing on the as-of date, per sector (social-domain sectors first).
-async fn by_sector(app: &App, p: &Params) -> AppResult<Vec<(String, bool, i64)>> {
-    let scope = Scope::of(&app.db, p).await?;
+async fn by_sector(app: &App, p: &Params, scope: &Scope) -> AppResult<Vec<(String, bool, i64)>> {
     let sql = format!(
         "SELECT s.name AS name, s.social_domain AS social, COUNT(*) AS n FROM orgs o JOIN sectors s ON s.id = o.sector_id \
          WHERE {} AND o.kind IN ({}) GROUP BY s.name, s.social_domain ORDER BY s.social_domain DESC, n DESC",
@@ -176,7 +186,7 @@ async fn by_sector(app: &App, p: &Params) -> AppResult<Vec<(String, bool, i64)>>
         league_kinds()
     );
     let backend = app.db.get_database_backend();
-    let rows = app.db.query_all_raw(statement(backend, &sql, scope.values)).await?;
+    let rows = app.db.query_all_raw(statement(backend, &sql, scope.values.clone())).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         out.push((r.try_get::<String>("", "name")?, r.try_get::<bool>("", "social")?, r.try_get::<i64>("", "n")?));

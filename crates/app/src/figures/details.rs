@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use qingtuan_domain::activity::{Audience, Category};
 use sea_orm::ConnectionTrait;
 
+use super::Params;
 use super::sql::{Scope, statement};
-use super::{Params, period_start};
 use crate::error::AppResult;
 
 /// Activity sign-ups and attendance of the period for one category or audience.
@@ -45,9 +45,8 @@ pub struct Details {
     pub projects: Vec<ProjectFigure>,
 }
 
-pub(super) async fn of<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<Details> {
-    let from = period_start(p);
-    let scope = Scope::of(conn, p).await?;
+pub(super) async fn of<C: ConnectionTrait>(conn: &C, p: &Params, scope: &Scope) -> AppResult<Details> {
+    let from = p.period_start();
     let backend = conn.get_database_backend();
     let mut grouped: [HashMap<String, (i64, i64)>; 2] = Default::default();
     for (i, column) in ["category", "audience"].into_iter().enumerate() {
@@ -79,7 +78,7 @@ pub(super) async fn of<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<De
         p.as_of, p.baseline, scope.sql, p.as_of
     );
     let mut projects = Vec::new();
-    for r in conn.query_all_raw(statement(backend, &sql, scope.values)).await? {
+    for r in conn.query_all_raw(statement(backend, &sql, scope.values.clone())).await? {
         projects.push(ProjectFigure {
             project: r.try_get_by_index(0)?,
             brand: r.try_get_by_index(1)?,

@@ -25,7 +25,7 @@ use qingtuan_entity::region;
 use sea_orm::{ConnectionTrait, DbBackend};
 
 use super::sql::{Scope, league_kinds, org_exists, post_held, quoted, region_kinds, statement};
-use super::{Figure, Params, period_start};
+use super::{Figure, Params};
 use crate::error::AppResult;
 use crate::registry::regions;
 use crate::registry::workforce;
@@ -35,14 +35,13 @@ use crate::registry::workforce;
 type Counts = HashMap<usize, [i64; 2]>;
 
 /// Every indicator of the catalogue for `p`, in catalogue order.
-pub(crate) async fn evaluate<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<Vec<Figure>> {
-    let scope = Scope::of(conn, p).await?;
-    let region = super::scope_region(conn, p).await?;
+pub(super) async fn evaluate<C: ConnectionTrait>(conn: &C, p: &Params, scope: &Scope) -> AppResult<Vec<Figure>> {
+    let region = scope.region.as_ref();
     let (orgs, people, flows, bases) = tokio::join!(
-        org_counts(conn, &scope, p),
-        people_counts(conn, &scope, p),
-        flow_counts(conn, &scope, p),
-        Bases::of(conn, region.as_ref(), p),
+        org_counts(conn, scope, p),
+        people_counts(conn, scope, p),
+        flow_counts(conn, scope, p),
+        Bases::of(conn, region, p),
     );
     let mut counts = orgs?;
     counts.extend(people?);
@@ -63,7 +62,7 @@ pub(crate) async fn evaluate<C: ConnectionTrait>(conn: &C, p: &Params) -> AppRes
                 Figure { of: Some(bases.regions(level)), ..Figure::compared(*ind, d, b) }
             }
             Rule::PerTenThousandYouth(of) => {
-                per_ten_thousand(*ind, count(position(of)), region.as_ref(), bases.youth.unwrap_or([None, None]))
+                per_ten_thousand(*ind, count(position(of)), region, bases.youth.unwrap_or([None, None]))
             }
         })
         .collect())
@@ -423,7 +422,7 @@ fn source(flow: Flow) -> (&'static Source, String) {
 /// The flow rules over the period and the one of the same length before it: one query per
 /// source sums all its flows over both periods.
 async fn flow_counts<C: ConnectionTrait>(conn: &C, scope: &Scope, p: &Params) -> AppResult<Counts> {
-    let from = period_start(p);
+    let from = p.period_start();
     let (prev_from, prev_to) = qingtuan_domain::time::previous_period(from, p.as_of);
     let periods = [(from, p.as_of), (prev_from, prev_to)];
     let mut by_source: Vec<(&'static Source, Vec<(Flow, String)>)> = Vec::new();

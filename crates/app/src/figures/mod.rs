@@ -20,8 +20,8 @@ use qingtuan_domain::Invalid;
 use qingtuan_domain::audit::ObjectKind;
 use qingtuan_domain::ids::OrgId;
 use qingtuan_domain::permission::{Action, Module, Permission};
-use qingtuan_entity::{app_setting, org, region};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use qingtuan_entity::{app_setting, org};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 pub use dashboard::Dashboard;
 pub use details::{Breakdown, Details, ProjectFigure};
@@ -53,8 +53,8 @@ pub struct ReportRequest {
 }
 
 /// A resolved request: the dates, the org subtree, and optionally the street (a region subtree)
-/// the orgs must lie in. Only `resolve` makes one, after checking the actor may read figures of
-/// the org.
+/// the orgs must lie in. Only this module makes one (`resolve`, `of_org`), after checking the
+/// actor may read figures of the org.
 #[derive(Debug, Clone)]
 pub struct Params {
     pub as_of: NaiveDate,
@@ -71,12 +71,8 @@ pub struct Params {
 impl Params {
     /// The first day of the flow period.
     pub fn period_start(&self) -> NaiveDate {
-        period_start(self)
+        self.from.unwrap_or_else(|| self.baseline.succ_opt().unwrap_or(self.baseline))
     }
-}
-
-pub(crate) fn period_start(p: &Params) -> NaiveDate {
-    p.from.unwrap_or_else(|| p.baseline.succ_opt().unwrap_or(p.baseline))
 }
 
 fn blank(code: &Option<String>) -> Option<&str> {
@@ -136,7 +132,7 @@ pub struct Report {
 /// same scope and dates (see `memo`).
 pub async fn report(app: &App, actor: &Actor, req: &ReportRequest) -> AppResult<Arc<Report>> {
     let p = resolve(app, actor, req, READ).await?;
-    evaluate_report(app, p).await
+    evaluate_report(app, p, None).await
 }
 
 /// The figures of an org's subtree for the default dates, if the actor may read figures there
@@ -146,14 +142,15 @@ pub async fn of_org(app: &App, actor: &Actor, id: OrgId) -> AppResult<Option<Arc
         return Ok(None);
     }
     let org = org::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
-    let req = ReportRequest { scope: Some(org.code), ..ReportRequest::default() };
-    Ok(Some(report(app, actor, &req).await?))
+    let (as_of, baseline) = default_dates(app).await?;
+    let p = Params { as_of, baseline, from: None, scope: id, region_path: None, scope_org: orgs::view(&org, 0) };
+    Ok(Some(evaluate_report(app, p, None).await?))
 }
 
 /// The report as an xlsx workbook, audited as an export.
 pub async fn export(app: &App, actor: &Actor, req: &ReportRequest) -> AppResult<(String, Vec<u8>)> {
     let p = resolve(app, actor, req, EXPORT).await?;
-    let report = evaluate_report(app, p).await?;
+    let report = evaluate_report(app, p, None).await?;
     let p = &report.params;
     let bytes = formats::to_xlsx(&report)?;
     let asked = serde_json::json!({ "report": "dashboard", "as_of": p.as_of, "baseline": p.baseline });
@@ -167,13 +164,19 @@ fn key(kind: &str, p: &Params) -> String {
     format!("{kind}|{}|{}|{:?}|{}|{:?}", p.as_of, p.baseline, p.from, p.scope, p.region_path)
 }
 
-async fn evaluate_report(app: &App, p: Params) -> AppResult<Arc<Report>> {
+/// The report for `p`, computed once per data version; `scope` when the caller has read it already.
+async fn evaluate_report(app: &App, p: Params, scope: Option<&sql::Scope>) -> AppResult<Arc<Report>> {
     app.memo
         .get(
             app,
             key("report", &p),
             Box::pin(async {
-                let (figures, details) = tokio::join!(engine::evaluate(&app.db, &p), details::of(&app.db, &p));
+                let scope = match scope {
+                    Some(scope) => scope.clone(),
+                    None => sql::Scope::of(&app.db, &p).await?,
+                };
+                let (figures, details) =
+                    tokio::join!(engine::evaluate(&app.db, &p, &scope), details::of(&app.db, &p, &scope));
                 Ok(Report { figures: figures?, details: details?, params: p.clone() })
             }),
         )
@@ -184,22 +187,6 @@ async fn evaluate_report(app: &App, p: Params) -> AppResult<Arc<Report>> {
 pub async fn dashboard(app: &App, actor: &Actor, req: &ReportRequest) -> AppResult<Arc<Dashboard>> {
     let p = resolve(app, actor, req, READ).await?;
     dashboard::of(app, actor, p).await
-}
-
-/// The region the figures of `p` refer to: the street asked for, or the scope org's region.
-async fn scope_region<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<Option<region::Model>> {
-    if let Some(path) = &p.region_path {
-        let id = path.trim_end_matches('/').rsplit('/').next().and_then(|s| s.parse::<i64>().ok());
-        return Ok(match id {
-            Some(id) => region::Entity::find_by_id(id).one(conn).await?,
-            None => None,
-        });
-    }
-    let scope_org = org::Entity::find_by_id(p.scope.0).one(conn).await?;
-    Ok(match scope_org.and_then(|o| o.region_id) {
-        Some(id) => region::Entity::find_by_id(id).one(conn).await?,
-        None => None,
-    })
 }
 
 pub const AS_OF_SETTING: &str = "report.as_of";

@@ -7,7 +7,8 @@
 use chrono::NaiveDate;
 use qingtuan_domain::org::OrgKind;
 use qingtuan_domain::region::RegionKind;
-use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
+use qingtuan_entity::{org, region};
+use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, Statement, Value};
 
 use super::Params;
 use crate::error::AppResult;
@@ -58,18 +59,24 @@ pub(super) fn post_held(on: NaiveDate) -> String {
 }
 
 /// The scope's condition on the orgs (`o`) a figure counts: the org subtree — left out when it is
-/// the whole tree — and the street, if one is asked for.
+/// the whole tree — and the street, if one is asked for; and the region the figures refer to.
+/// Read once per report and once per dashboard, and handed to every part.
 #[derive(Debug, Clone)]
 pub(super) struct Scope {
     pub sql: String,
     pub values: Vec<Value>,
     /// The scope is the whole tree (the only root, no street): nothing is filtered.
     pub whole_tree: bool,
+    /// The street asked for, or the scope org's region.
+    pub region: Option<region::Model>,
 }
 
 impl Scope {
     pub async fn of<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<Self> {
-        let whole_tree = p.region_path.is_none() && crate::tree::is_whole_tree(conn, p.scope).await?;
+        let (whole_tree, region) = tokio::try_join!(
+            async { Ok(p.region_path.is_none() && crate::tree::is_whole_tree(conn, p.scope).await?) },
+            region_of(conn, p),
+        )?;
         let mut parts = Vec::new();
         let mut values: Vec<Value> = Vec::new();
         if !whole_tree {
@@ -81,11 +88,32 @@ impl Scope {
             values.push(format!("{path}%").into());
         }
         let sql = if parts.is_empty() { "1 = 1".to_owned() } else { parts.join(" AND ") };
-        Ok(Self { sql, values, whole_tree })
+        Ok(Self { sql, values, whole_tree, region })
+    }
+
+    /// The path of the region the figures refer to, for regions within it.
+    pub fn region_path(&self) -> Option<&str> {
+        self.region.as_ref().map(|r| r.path.as_str())
     }
 
     /// The scope's condition and the orgs existing on `on`.
     pub fn existing_on(&self, on: NaiveDate) -> String {
         format!("{} AND {}", self.sql, org_exists(on))
     }
+}
+
+/// The region the figures of `p` refer to: the street asked for, or the scope org's region.
+async fn region_of<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<Option<region::Model>> {
+    if let Some(path) = &p.region_path {
+        let id = path.trim_end_matches('/').rsplit('/').next().and_then(|s| s.parse::<i64>().ok());
+        return Ok(match id {
+            Some(id) => region::Entity::find_by_id(id).one(conn).await?,
+            None => None,
+        });
+    }
+    let scope_org = org::Entity::find_by_id(p.scope.0).one(conn).await?;
+    Ok(match scope_org.and_then(|o| o.region_id) {
+        Some(id) => region::Entity::find_by_id(id).one(conn).await?,
+        None => None,
+    })
 }

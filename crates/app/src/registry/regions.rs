@@ -29,7 +29,7 @@ pub struct NewRegion {
     pub parent_code: String,
 }
 
-async fn require_district_wide(app: &App, actor: &Actor) -> AppResult<scope::Everywhere> {
+async fn require_district_wide(app: &App, actor: &Actor) -> AppResult<()> {
     scope::require_everywhere(app, actor, WRITE, (ObjectKind::Org, None)).await
 }
 
