@@ -18,6 +18,7 @@ mod tree;
 
 // The capabilities, one folder each.
 pub mod access;
+pub mod accountability;
 pub mod activities;
 pub mod figures;
 pub mod imports;

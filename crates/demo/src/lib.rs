@@ -8,6 +8,7 @@
 
 mod staff;
 
+mod accountability;
 mod services;
 
 pub mod generator;
@@ -444,6 +445,7 @@ pub async fn build(app: &App) -> Result<DemoLogins, AppError> {
     let branches: Vec<String> = communities.iter().map(|(c, _)| format!("{c}B")).collect();
     services::mobilisation(app, &mut g.rng, &volunteers, &branches).await?;
     services::projects_and_activities(app, &mut g.rng, &branches).await?;
+    accountability::letters(app, &mut g.rng).await?;
     qingtuan_app::figures::set_default_dates(app, &system, Some(d), b).await?;
 
     let mut accounts = Vec::new();

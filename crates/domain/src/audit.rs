@@ -98,6 +98,11 @@ audit_actions! {
     MinorAccessed => "minor_access.view", "查看未成年人信息", true;
     PositionCreated => "position.create", "任职", false;
     PositionEnded => "position.end", "离任", false;
+    LetterSigned => "letter.sign", "签订责任状", false;
+    LetterTargetSet => "letter.target", "设定责任状目标", false;
+    LetterTargetRemoved => "letter.target_removed", "删除责任状目标", false;
+    LetterTargetJudged => "letter.judge", "评定责任状定性目标", false;
+    LetterDocumentAttached => "letter.document", "上传责任状签字文本", false;
     Imported => "data.import", "导入数据", false;
 }
 
@@ -114,6 +119,7 @@ code_enum!(
     Region => "region", "区域";
     Person => "person", "人员";
     Position => "position", "职务";
+    Letter => "letter", "责任状";
 });
 
 #[cfg(test)]

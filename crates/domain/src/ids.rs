@@ -46,3 +46,11 @@ id_type!(
     /// A row of the audit log.
     AuditId
 );
+id_type!(
+    /// A responsibility letter (责任状) between an org and the org above it.
+    LetterId
+);
+id_type!(
+    /// One target of a responsibility letter.
+    TargetId
+);

@@ -120,6 +120,8 @@ pub enum Flow {
     DonatedCash,
     /// Donations in kind in the period, at their value in fen.
     DonatedGoods,
+    /// Responsibility letters signed in the period by orgs of the scope.
+    LettersSigned,
 }
 
 /// How a flow's sum is shown.
@@ -161,13 +163,17 @@ pub enum Rule {
     PerTenThousandYouth(&'static Indicator),
     /// The sum of these flows over the period, shown on this scale.
     Sum(&'static [Flow], Scale),
+    /// The average completion, in whole per cent, of the responsibility letters signed in the
+    /// period by orgs of the scope, each letter's targets measured on the as-of date (or on their
+    /// due date, when earlier) by the other rules of this catalogue.
+    TargetCompletion,
 }
 
 impl Rule {
     pub const fn measure(&self) -> Measure {
         match self {
             Self::NewOrgs(_) => Measure::SinceBaseline,
-            Self::Sum(..) => Measure::Flow,
+            Self::Sum(..) | Self::TargetCompletion => Measure::Flow,
             Self::Orgs(_)
             | Self::RegionsCovered(..)
             | Self::People(_)
@@ -285,6 +291,12 @@ catalogue! {
     ACTIVITY_ATTENDANCE = "activities.attendance", "活动参加", "人次", "B1 B2 B3",
         Rule::Sum(&[Flow::ActivityAttendance], Scale::Count),
         "统计期内举办的活动中，组织方登记为实际参加的人次。";
+    LETTERS_SIGNED = "accountability.letters.signed", "签订责任状", "份", "C3",
+        Rule::Sum(&[Flow::LettersSigned], Scale::Count),
+        "统计期内统计范围内的组织与上级签订的责任状份数（按签订日期）。";
+    LETTER_COMPLETION = "accountability.letters.completion", "责任状目标平均完成率", "%", "C3",
+        Rule::TargetCompletion,
+        "统计期内签订的各份责任状完成率的平均数，取整。一份责任状的完成率是其各项目标完成程度按权重的加权平均：定量目标按目标期间内系统统计的指标值（截至统计日，或目标截止日如更早）除以目标值，最多计 100%；定性目标按上级评定的分数（满分 100），未评定计 0。";
 }
 
 pub fn find(key: &str) -> Option<Indicator> {

@@ -1,6 +1,7 @@
 //! Pure types and rules of Qingtuan. Nothing here performs IO: every value that crosses a module
 //! boundary is parsed here once, so the layers above never pass raw strings or integers around.
 
+pub mod accountability;
 pub mod activity;
 pub mod audit;
 mod code;

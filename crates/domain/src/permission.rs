@@ -17,6 +17,7 @@ code_enum!(
     Audit => "audit", "审计日志";
     Activities => "activities", "活动项目";
     Volunteering => "volunteering", "志愿动员";
+    Accountability => "accountability", "考核评议";
 });
 
 code_enum!(

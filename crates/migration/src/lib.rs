@@ -21,6 +21,7 @@ mod m0016_token_expiry;
 mod m0017_second_factor;
 mod m0018_capability_modules;
 mod m0019_org_path;
+mod m0020_accountability;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0017_second_factor::Migration),
             Box::new(m0018_capability_modules::Migration),
             Box::new(m0019_org_path::Migration),
+            Box::new(m0020_accountability::Migration),
         ]
     }
 }

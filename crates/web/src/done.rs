@@ -45,6 +45,7 @@ done! {
     Moved => "moved", "已调整上级组织（连同下级组织）";
     Merged => "merged", "已合并";
     Revoked => "revoked", "已撤销";
+    Removed => "removed", "已删除";
     PasswordChanged => "password", "密码已修改；您在其他设备上的会话已结束";
 }
 

@@ -49,9 +49,19 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 /// Spreadsheets for import may be larger.
 pub const IMPORT_BODY_LIMIT: usize = 32 * 1024 * 1024;
 
+/// A document (a letter's signed copy) may be as large as the domain allows, with room for the
+/// form around it.
+pub const DOCUMENT_BODY_LIMIT: usize = qingtuan_domain::accountability::MAX_DOCUMENT_BYTES + 64 * 1024;
+
 /// The largest body a request to `path` may carry.
 pub fn body_limit(path: &str) -> usize {
-    if path.starts_with("/imports") { IMPORT_BODY_LIMIT } else { BODY_LIMIT }
+    if path.starts_with("/imports") {
+        IMPORT_BODY_LIMIT
+    } else if path.starts_with("/letters/") && path.ends_with("/upload") {
+        DOCUMENT_BODY_LIMIT
+    } else {
+        BODY_LIMIT
+    }
 }
 
 pub fn router(app: App, config: WebConfig) -> Router {
@@ -64,9 +74,13 @@ pub fn router(app: App, config: WebConfig) -> Router {
     let imports = pages::import_routes()
         .layer(axum::extract::DefaultBodyLimit::max(IMPORT_BODY_LIMIT))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(IMPORT_BODY_LIMIT));
+    let documents = pages::document_routes()
+        .layer(axum::extract::DefaultBodyLimit::max(DOCUMENT_BODY_LIMIT))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(DOCUMENT_BODY_LIMIT));
     Router::new()
         .merge(limited)
         .merge(imports)
+        .merge(documents)
         .fallback(pages::not_found)
         .method_not_allowed_fallback(pages::method_not_allowed)
         .layer(axum::middleware::from_fn(middleware::public_error_pages))

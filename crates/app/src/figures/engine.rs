@@ -64,6 +64,8 @@ pub(super) async fn evaluate<C: ConnectionTrait>(conn: &C, p: &Params, scope: &S
             Rule::PerTenThousandYouth(of) => {
                 per_ten_thousand(*ind, count(position(of)), region, bases.youth.unwrap_or([None, None]))
             }
+            // Measured by the other rules: `targets::completion` fills it in.
+            Rule::TargetCompletion => Figure::unavailable(*ind, "未计算".into()),
         })
         .collect())
 }
@@ -402,6 +404,12 @@ const DONATIONS: Source = Source {
     dated: Dated::On("d.donated_on"),
 };
 
+const LETTERS: Source = Source {
+    tables: "responsibility_letters l JOIN orgs o ON o.id = l.org_id",
+    condition: "1 = 1",
+    dated: Dated::On("l.signed_on"),
+};
+
 /// Where a flow is recorded, and the value each of its records adds.
 fn source(flow: Flow) -> (&'static Source, String) {
     let donated = |kind: DonationKind| format!("CASE WHEN d.kind = '{}' THEN d.value_fen ELSE 0 END", kind.code());
@@ -416,6 +424,7 @@ fn source(flow: Flow) -> (&'static Source, String) {
         Flow::PeopleServedAtShifts => (&SHIFTS, "sh.people_served".into()),
         Flow::DonatedCash => (&DONATIONS, donated(DonationKind::Cash)),
         Flow::DonatedGoods => (&DONATIONS, donated(DonationKind::Goods)),
+        Flow::LettersSigned => (&LETTERS, "1".into()),
     }
 }
 

@@ -12,6 +12,7 @@ mod engine;
 mod figure;
 pub mod formats;
 mod sql;
+mod targets;
 
 use std::sync::Arc;
 
@@ -19,6 +20,7 @@ use chrono::NaiveDate;
 use qingtuan_domain::Invalid;
 use qingtuan_domain::audit::ObjectKind;
 use qingtuan_domain::ids::OrgId;
+use qingtuan_domain::indicator::Rule;
 use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_entity::{app_setting, org};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
@@ -26,6 +28,8 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 pub use dashboard::Dashboard;
 pub use details::{Breakdown, Details, ProjectFigure};
 pub use figure::Figure;
+pub use targets::{Progress, Target, measurable};
+pub(crate) use targets::{letter_completion, target_of};
 
 use crate::access::scope;
 use crate::error::AppResult;
@@ -177,7 +181,11 @@ async fn evaluate_report(app: &App, p: Params, scope: Option<&sql::Scope>) -> Ap
                 };
                 let (figures, details) =
                     tokio::join!(engine::evaluate(&app.db, &p, &scope), details::of(&app.db, &p, &scope));
-                Ok(Report { figures: figures?, details: details?, params: p.clone() })
+                let mut figures = figures?;
+                for f in figures.iter_mut().filter(|f| f.indicator.rule == Rule::TargetCompletion) {
+                    *f = targets::completion(app, &p, &scope, f.indicator).await?;
+                }
+                Ok(Report { figures, details: details?, params: p.clone() })
             }),
         )
         .await

@@ -2,6 +2,7 @@
 #![expect(clippy::expect_used, clippy::panic, reason = "tests: a failed expectation is a failed test")]
 
 mod access;
+mod accountability;
 mod activities;
 mod api;
 mod audit;

@@ -3,6 +3,7 @@
 //! renders one typed template. A new capability adds one line to `routes` and one to `MENU`.
 
 mod access;
+mod accountability;
 mod activities;
 mod figures;
 mod imports;
@@ -29,17 +30,30 @@ pub fn routes() -> Router<AppState> {
         .merge(registry::routes())
         .merge(activities::routes())
         .merge(volunteering::routes())
+        .merge(accountability::routes())
         .merge(portal::routes())
 }
 
-/// Uploads, with their larger body limit.
+/// Spreadsheets for import, with their larger body limit.
 pub fn import_routes() -> Router<AppState> {
     imports::routes()
 }
 
+/// Documents (a letter's signed copy), with their own body limit.
+pub fn document_routes() -> Router<AppState> {
+    accountability::upload_routes()
+}
+
 /// The menu, capability by capability, in the order it is shown.
-pub const MENU: [&[MenuEntry]; 6] =
-    [figures::MENU, registry::MENU, imports::MENU, activities::MENU, volunteering::MENU, access::MENU];
+pub const MENU: [&[MenuEntry]; 7] = [
+    figures::MENU,
+    registry::MENU,
+    imports::MENU,
+    activities::MENU,
+    volunteering::MENU,
+    accountability::MENU,
+    access::MENU,
+];
 
 /// Renders a template into a response, or a 500 page if rendering fails.
 pub fn render(template: &impl Template) -> Result<Response, PageError> {

@@ -105,6 +105,8 @@ struct ShowPage {
     as_of: chrono::NaiveDate,
     baseline: chrono::NaiveDate,
     history: Vec<qingtuan_app::access::audit::Row>,
+    /// The org's responsibility letters, if the user may read them.
+    letters: Vec<qingtuan_app::accountability::LetterRow>,
     can_write: bool,
     /// May record and end posts here (people.write over the org).
     can_staff: bool,
@@ -137,6 +139,7 @@ async fn show_page(state: &AppState, user: &CurrentUser, id: OrgId, errors: Erro
     };
     let figures = report.map(|r| r.figures.clone()).unwrap_or_default();
     let history = orgs::history(&state.app, &user.actor, id).await?;
+    let letters = qingtuan_app::accountability::of_org(&state.app, &user.actor, id).await?;
     Ok(ShowPage {
         layout: Layout::new(user, "/orgs", d.org.name.clone()),
         d,
@@ -145,6 +148,7 @@ async fn show_page(state: &AppState, user: &CurrentUser, id: OrgId, errors: Erro
         as_of,
         baseline,
         history,
+        letters,
         can_write,
         can_staff,
         post: NewPosition::default(),

@@ -1,0 +1,110 @@
+//! The signed copy of a letter: a PDF or an image, recognised by its content, at most 8 MB, kept
+//! in the database (so a backup holds it) and served back as a download.
+
+use qingtuan_domain::accountability::DocumentType;
+use qingtuan_domain::audit::{AuditAction, ObjectKind};
+use qingtuan_domain::ids::{LetterId, OrgId};
+use qingtuan_entity::{letter_document, responsibility_letter as letter};
+use sea_orm::{ActiveModelTrait, EntityTrait, QuerySelect, Set};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use super::{READ, WRITE};
+use crate::access::audit::{self, Entry};
+use crate::access::scope;
+use crate::error::AppResult;
+use crate::{Actor, App, AppError};
+
+/// What a letter's page says of its signed copy.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DocumentInfo {
+    pub file_name: String,
+    pub uploaded_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The signed copy as downloaded.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub file_name: String,
+    pub content_type: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+/// A file name safe to store and to send back in a header: letters, digits, CJK, `-_.` and
+/// spaces, at most 60 characters, ending in the extension of what the content is.
+fn safe_name(raw: &str, kind: DocumentType) -> String {
+    let stem = raw.rsplit(['/', '\\']).next().unwrap_or_default();
+    let stem = stem.rsplit_once('.').map_or(stem, |(s, _)| s);
+    let cleaned: String = stem
+        .chars()
+        .filter(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | ' ' | '.'))
+        .take(60)
+        .collect::<String>()
+        .trim()
+        .to_owned();
+    let stem = if cleaned.is_empty() { "责任状".to_owned() } else { cleaned };
+    format!("{stem}.{}", kind.extension())
+}
+
+/// Attaches the signed copy, replacing an earlier one (write over the issuer).
+pub async fn attach(app: &App, actor: &Actor, id: LetterId, file_name: &str, bytes: Vec<u8>) -> AppResult<()> {
+    let l = letter::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let proof = scope::require(app, actor, WRITE, (ObjectKind::Letter, id.to_string()), OrgId(l.issuer_id)).await?;
+    let kind = DocumentType::check(&bytes)?;
+    let name = safe_name(file_name, kind);
+    let sha256 = hex::encode(Sha256::digest(&bytes));
+    let size = bytes.len();
+    let txn = app.begin().await?;
+    let replaced = letter_document::Entity::delete_by_id(l.id).exec(&txn).await?.rows_affected > 0;
+    letter_document::ActiveModel {
+        letter_id: Set(l.id),
+        file_name: Set(name.clone()),
+        content_type: Set(kind.content_type().to_owned()),
+        bytes: Set(bytes),
+        sha256: Set(sha256.clone()),
+        uploaded_at: Set(app.now()),
+    }
+    .insert(&txn)
+    .await?;
+    let entry = Entry::new(AuditAction::LetterDocumentAttached, ObjectKind::Letter)
+        .object(l.id)
+        .scope(proof.get())
+        .after(json!({ "file_name": name, "bytes": size, "sha256": sha256, "replaced": replaced }));
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The signed copy, if the actor may read the letter (404 otherwise, or when none is attached).
+pub async fn document(app: &App, actor: &Actor, id: LetterId) -> AppResult<Document> {
+    let l = letter::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    scope::require(app, actor, READ, (ObjectKind::Letter, id.to_string()), OrgId(l.org_id)).await?;
+    let d = letter_document::Entity::find_by_id(l.id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let kind = DocumentType::sniff(&d.bytes).ok_or(AppError::NotFound)?;
+    Ok(Document { file_name: d.file_name, content_type: kind.content_type(), bytes: d.bytes })
+}
+
+/// The signed copy's name and date, without its bytes.
+pub(super) async fn document_info(app: &App, id: LetterId) -> AppResult<Option<DocumentInfo>> {
+    let found: Option<(String, chrono::DateTime<chrono::Utc>)> = letter_document::Entity::find_by_id(id.0)
+        .select_only()
+        .column(letter_document::Column::FileName)
+        .column(letter_document::Column::UploadedAt)
+        .into_tuple()
+        .one(&app.db)
+        .await?;
+    Ok(found.map(|(file_name, uploaded_at)| DocumentInfo { file_name, uploaded_at }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_names_are_plain_and_say_what_the_content_is() {
+        assert_eq!(safe_name("C:\\scans\\2021 红旗街道.PDF", DocumentType::Pdf), "2021 红旗街道.pdf");
+        assert_eq!(safe_name("x\"; filename=evil.html", DocumentType::Png), "x filenameevil.png");
+        assert_eq!(safe_name("../../etc/passwd", DocumentType::Jpeg), "passwd.jpg");
+        assert_eq!(safe_name("", DocumentType::Pdf), "责任状.pdf");
+    }
+}

@@ -1,0 +1,298 @@
+//! Signing a letter, setting and removing its targets, scoring its qualitative targets.
+
+use chrono::Datelike;
+use qingtuan_domain::accountability::{parse_score, parse_target, parse_weight, year_span};
+use qingtuan_domain::audit::{AuditAction, ObjectKind};
+use qingtuan_domain::ids::{LetterId, OrgId, TargetId};
+use qingtuan_domain::indicator::{self, Indicator};
+use qingtuan_domain::time::local_date;
+use qingtuan_domain::{FieldError, Invalid};
+use qingtuan_entity::{letter_target, org, org_closure, responsibility_letter as letter};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use serde_json::json;
+
+use super::{APPROVE, WRITE};
+use crate::access::audit::{self, Entry};
+use crate::access::scope::{self, InScope};
+use crate::error::AppResult;
+use crate::figures;
+use crate::forms::parse_date;
+use crate::{Actor, App, AppError};
+
+/// A letter as typed in the form or a spreadsheet row.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct NewLetter {
+    /// The org that undertakes the targets (责任单位).
+    pub org_code: String,
+    /// The org that assesses it (考核单位); empty: the org directly above.
+    pub issuer_code: String,
+    pub year: String,
+    /// Empty: "{year}年度基层团建工作责任状".
+    pub title: String,
+    pub signed_on: String,
+}
+
+/// Signs a letter: the actor must hold `accountability.write` over the issuer, the signer must lie
+/// below the issuer and exist on the signing date, and an org signs one letter a year.
+pub async fn sign(app: &App, actor: &Actor, form: &NewLetter) -> AppResult<LetterId> {
+    let signer = crate::tree::find_by_code(&app.db, &form.org_code)
+        .await?
+        .ok_or_else(|| Invalid::one("org_code", format!("责任单位代码“{}”不存在", form.org_code.trim())))?;
+    let issuer = match form.issuer_code.trim() {
+        "" => {
+            let parent = signer.parent_id.ok_or_else(|| {
+                Invalid::one("issuer_code", format!("{}没有上级组织，请填写考核单位代码", signer.name))
+            })?;
+            org::Entity::find_by_id(parent).one(&app.db).await?.ok_or(AppError::NotFound)?
+        }
+        code => crate::tree::find_by_code(&app.db, code)
+            .await?
+            .ok_or_else(|| Invalid::one("issuer_code", format!("考核单位代码“{code}”不存在")))?,
+    };
+    let proof = scope::require(app, actor, WRITE, (ObjectKind::Org, issuer.id.to_string()), OrgId(issuer.id)).await?;
+    let today = local_date(app.now());
+    let mut problems = Vec::new();
+    let below = org_closure::Entity::find()
+        .filter(org_closure::Column::AncestorId.eq(issuer.id))
+        .filter(org_closure::Column::DescendantId.eq(signer.id))
+        .filter(org_closure::Column::Depth.gt(0))
+        .count(&app.db)
+        .await?;
+    if below == 0 {
+        problems.push(field("org_code", format!("{}不是{}的下级组织", signer.name, issuer.name)));
+    }
+    let year = match form.year.trim().parse::<i32>() {
+        Ok(y) if (2000..=today.year() + 1).contains(&y) => Some(y),
+        _ => {
+            problems.push(field("year", format!("年度应为 2000 到 {} 之间的四位数字", today.year() + 1)));
+            None
+        }
+    };
+    let signed_on = match parse_date("signed_on", &form.signed_on) {
+        Ok(Some(d)) if d > today => {
+            problems.push(field("signed_on", "签订日期不能晚于今天".into()));
+            None
+        }
+        Ok(Some(d)) => Some(d),
+        Ok(None) => {
+            problems.push(field("signed_on", "请填写签订日期".into()));
+            None
+        }
+        Err(e) => {
+            problems.push(e);
+            None
+        }
+    };
+    if let (Some(y), Some(d)) = (year, signed_on)
+        && !(y - 1..=y).contains(&d.year())
+    {
+        problems.push(field("signed_on", format!("{y} 年度的责任状应在 {} 年或 {y} 年内签订", y - 1)));
+    }
+    if let Some(d) = signed_on {
+        if signer.founded_on > d {
+            problems
+                .push(field("signed_on", format!("{}在签订日期尚未成立（{} 成立）", signer.name, signer.founded_on)));
+        }
+        if signer.dissolved_on.is_some_and(|x| x <= d) {
+            problems.push(field("signed_on", format!("{}在签订日期已撤销", signer.name)));
+        }
+    }
+    let title = match form.title.trim() {
+        "" => year.map(|y| format!("{y}年度基层团建工作责任状")).unwrap_or_default(),
+        t if t.chars().count() > 200 => {
+            problems.push(field("title", "标题不超过 200 个字".into()));
+            String::new()
+        }
+        t => t.to_owned(),
+    };
+    let (Some(year), Some(signed_on)) = (year, signed_on) else { return Err(Invalid(problems).into()) };
+    if !problems.is_empty() {
+        return Err(Invalid(problems).into());
+    }
+    let txn = app.begin().await?;
+    let taken = letter::Entity::find()
+        .filter(letter::Column::OrgId.eq(signer.id))
+        .filter(letter::Column::Year.eq(year))
+        .count(&txn)
+        .await?;
+    if taken > 0 {
+        return Err(Invalid::one("year", format!("{}的 {year} 年度责任状已经签订", signer.name)).into());
+    }
+    let row = letter::ActiveModel {
+        org_id: Set(signer.id),
+        issuer_id: Set(issuer.id),
+        year: Set(year),
+        title: Set(title.clone()),
+        signed_on: Set(signed_on),
+        created_at: Set(app.now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let entry = Entry::new(AuditAction::LetterSigned, ObjectKind::Letter).object(row.id).scope(proof.get()).after(
+        json!({ "org": signer.code, "issuer": issuer.code, "year": year, "title": title, "signed_on": signed_on }),
+    );
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok(LetterId(row.id))
+}
+
+fn field(field: &'static str, message: String) -> FieldError {
+    FieldError { field, message }
+}
+
+/// The value, or its problems added to the form's.
+fn keep<T>(problems: &mut Vec<FieldError>, checked: Result<T, Invalid>) -> Option<T> {
+    checked.map_err(|e| problems.extend(e.0)).ok()
+}
+
+/// The letter, if the actor holds `permission` over its issuer (404 outside the scope).
+async fn issued(
+    app: &App,
+    actor: &Actor,
+    permission: qingtuan_domain::permission::Permission,
+    id: LetterId,
+) -> AppResult<(letter::Model, InScope<OrgId>)> {
+    let l = letter::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let proof =
+        scope::require(app, actor, permission, (ObjectKind::Letter, id.to_string()), OrgId(l.issuer_id)).await?;
+    Ok((l, proof))
+}
+
+/// A target as typed: an indicator (key or name) with a value, or a description alone for a
+/// qualitative item; a weight; the period (empty: the letter's year).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct NewTarget {
+    pub indicator: String,
+    pub target_value: String,
+    pub description: String,
+    pub weight: String,
+    pub starts_on: String,
+    pub due_on: String,
+}
+
+/// The indicator a target names, by key or by its Chinese name; the completion of targets itself
+/// cannot be one.
+fn target_indicator(raw: &str) -> Result<Indicator, Invalid> {
+    let raw = raw.trim();
+    let found = indicator::CATALOGUE.iter().find(|i| i.key == raw || i.name == raw);
+    match found {
+        Some(i) if figures::measurable(i) => Ok(*i),
+        Some(i) => Err(Invalid::one("indicator", format!("“{}”不能作为责任状的目标", i.name))),
+        None => Err(Invalid::one("indicator", format!("未知的指标“{raw}”"))),
+    }
+}
+
+/// Sets a target of a letter (write over the issuer).
+pub async fn set_target(app: &App, actor: &Actor, id: LetterId, form: &NewTarget) -> AppResult<TargetId> {
+    let (l, proof) = issued(app, actor, WRITE, id).await?;
+    let mut problems = Vec::new();
+    let quantitative = !form.indicator.trim().is_empty();
+    let indicator = if quantitative { keep(&mut problems, target_indicator(&form.indicator)) } else { None };
+    let value = if quantitative { keep(&mut problems, parse_target(&form.target_value)) } else { None };
+    let weight = keep(&mut problems, parse_weight(&form.weight));
+    let description = form.description.trim();
+    if !quantitative && description.is_empty() {
+        problems.push(field("description", "定性目标请填写目标内容；定量目标请选择指标".into()));
+    }
+    if description.chars().count() > 200 {
+        problems.push(field("description", "目标内容不超过 200 个字".into()));
+    }
+    let (year_start, year_end) = year_span(l.year).ok_or_else(|| Invalid::one("year", "年度无效"))?;
+    let mut date = |name: &'static str, raw: &str, default| match parse_date(name, raw) {
+        Ok(d) => d.unwrap_or(default),
+        Err(e) => {
+            problems.push(e);
+            default
+        }
+    };
+    let starts_on = date("starts_on", &form.starts_on, year_start);
+    let due_on = date("due_on", &form.due_on, year_end);
+    if due_on < starts_on {
+        problems.push(field("due_on", "截止日期不能早于开始日期".into()));
+    }
+    if !problems.is_empty() {
+        return Err(Invalid(problems).into());
+    }
+    let Some(weight) = weight else { return Err(Invalid::one("weight", "权重无效").into()) };
+    let description = match (description, indicator, value) {
+        ("", Some(i), Some(v)) => format!("{} ≥ {v}{}", i.name, i.unit),
+        (d, _, _) => d.to_owned(),
+    };
+    let txn = app.begin().await?;
+    let row = letter_target::ActiveModel {
+        letter_id: Set(l.id),
+        description: Set(description.clone()),
+        indicator_key: Set(indicator.map(|i| i.key.to_owned())),
+        target_value: Set(value),
+        starts_on: Set(starts_on),
+        due_on: Set(due_on),
+        weight: Set(weight),
+        judged_score: Set(None),
+        judged_note: Set(String::new()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let entry = Entry::new(AuditAction::LetterTargetSet, ObjectKind::Letter)
+        .object(l.id)
+        .scope(proof.get())
+        .after(json!({ "target": row.id, "description": description, "indicator": indicator.map(|i| i.key),
+                "target_value": value, "weight": weight, "starts_on": starts_on, "due_on": due_on }));
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok(TargetId(row.id))
+}
+
+/// The target and its letter, if the actor holds `permission` over the letter's issuer.
+async fn target(
+    app: &App,
+    actor: &Actor,
+    permission: qingtuan_domain::permission::Permission,
+    id: TargetId,
+) -> AppResult<(letter_target::Model, InScope<OrgId>)> {
+    let t = letter_target::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let (_, proof) = issued(app, actor, permission, LetterId(t.letter_id)).await?;
+    Ok((t, proof))
+}
+
+/// Removes a target (write over the issuer); returns its letter.
+pub async fn remove_target(app: &App, actor: &Actor, id: TargetId) -> AppResult<LetterId> {
+    let (t, proof) = target(app, actor, WRITE, id).await?;
+    let txn = app.begin().await?;
+    letter_target::Entity::delete_by_id(t.id).exec(&txn).await?;
+    let entry = Entry::new(AuditAction::LetterTargetRemoved, ObjectKind::Letter)
+        .object(t.letter_id)
+        .scope(proof.get())
+        .before(json!({ "target": t.id, "description": t.description, "indicator": t.indicator_key,
+                        "target_value": t.target_value, "weight": t.weight, "judged_score": t.judged_score }));
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok(LetterId(t.letter_id))
+}
+
+/// Scores a qualitative target out of 100 (approve over the issuer); returns its letter.
+pub async fn judge(app: &App, actor: &Actor, id: TargetId, score: &str, note: &str) -> AppResult<LetterId> {
+    let (t, proof) = target(app, actor, APPROVE, id).await?;
+    if t.indicator_key.is_some() {
+        return Err(Invalid::one("score", "定量目标按统计数据自动计算，无需评定").into());
+    }
+    let score = parse_score(score)?;
+    let note: String = note.trim().chars().take(200).collect();
+    let txn = app.begin().await?;
+    let before = json!({ "score": t.judged_score, "note": t.judged_note });
+    let mut row: letter_target::ActiveModel = t.clone().into();
+    row.judged_score = Set(Some(score));
+    row.judged_note = Set(note.clone());
+    row.update(&txn).await?;
+    let entry = Entry::new(AuditAction::LetterTargetJudged, ObjectKind::Letter)
+        .object(t.letter_id)
+        .scope(proof.get())
+        .before(before)
+        .after(json!({ "target": t.id, "description": t.description, "score": score, "note": note }));
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok(LetterId(t.letter_id))
+}

@@ -1,0 +1,212 @@
+//! Targets the engine measures: a responsibility letter's quantitative target names an indicator
+//! of the catalogue, and its progress is that indicator counted for the signer's subtree over the
+//! target's period — the same engine, the same definitions as every other figure, never a typed
+//! value. The catalogue's `TargetCompletion` averages the letters of a scope.
+//!
+//! A target of an indicator counting what exists (a stock) is measured on its date; one counting
+//! what is new is measured from the period's start; one summing work (a flow) sums the period.
+//! The date measured is the as-of date, or the due date when that is earlier.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use qingtuan_domain::accountability::{reached, weighted};
+use qingtuan_domain::ids::OrgId;
+use qingtuan_domain::indicator::{Indicator, Rule};
+use qingtuan_entity::{letter_target, org};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+
+use super::sql::{Scope, statement};
+use super::{Figure, Params, engine};
+use crate::error::AppResult;
+use crate::registry::orgs;
+use crate::{App, AppError};
+
+/// A target as the engine measures it.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The org that signed the letter: its subtree is counted.
+    pub org: OrgId,
+    /// The indicator, for a quantitative target; `None` for a qualitative one.
+    pub indicator: Option<Indicator>,
+    /// The value to reach (quantitative targets).
+    pub value: i64,
+    pub starts_on: NaiveDate,
+    pub due_on: NaiveDate,
+    pub weight: i32,
+    /// The upper org's score out of 100 (qualitative targets), once judged.
+    pub score: Option<i32>,
+}
+
+/// How far a target is reached on a date.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Progress {
+    /// The value counted (quantitative targets whose figure could be computed).
+    pub actual: Option<i64>,
+    /// The date it was counted on.
+    pub measured_on: Option<NaiveDate>,
+    /// From 0 to 1.
+    pub completion: f64,
+    /// What stands instead of a value: not judged yet, not started, or why the figure is missing.
+    pub note: Option<String>,
+}
+
+impl Progress {
+    fn none(note: impl Into<String>) -> Self {
+        Self { actual: None, measured_on: None, completion: 0.0, note: Some(note.into()) }
+    }
+}
+
+/// The progress of each target on `as_of`, in order. Targets of one org and period share one
+/// evaluation of the catalogue (computed once per data version for everyone asking).
+pub(crate) async fn progress(app: &App, targets: &[Target], as_of: NaiveDate) -> AppResult<Vec<Progress>> {
+    let mut evaluated: HashMap<(OrgId, NaiveDate, NaiveDate), Arc<Vec<Figure>>> = HashMap::new();
+    let mut out = Vec::with_capacity(targets.len());
+    for t in targets {
+        let Some(indicator) = t.indicator else {
+            out.push(match t.score {
+                Some(score) => {
+                    Progress { completion: f64::from(score) / 100.0, ..Progress::none(format!("评定 {score} 分")) }
+                }
+                None => Progress::none("待上级评定"),
+            });
+            continue;
+        };
+        let on = t.due_on.min(as_of);
+        if on < t.starts_on {
+            out.push(Progress::none("目标期间尚未开始"));
+            continue;
+        }
+        let key = (t.org, t.starts_on, on);
+        let figures = match evaluated.get(&key) {
+            Some(f) => f.clone(),
+            None => {
+                let f = catalogue_on(app, t.org, t.starts_on, on).await?;
+                evaluated.insert(key, f.clone());
+                f
+            }
+        };
+        let figure = figures.iter().find(|f| f.indicator.key == indicator.key);
+        out.push(match figure {
+            Some(f) if f.unavailable.is_none() => Progress {
+                actual: Some(f.value),
+                measured_on: Some(on),
+                completion: reached(f.value, t.value),
+                note: None,
+            },
+            Some(f) => Progress::none(f.without_comparison().to_owned()),
+            None => Progress::none("指标已不在目录中"),
+        });
+    }
+    Ok(out)
+}
+
+/// Can a target name this indicator? Every one but the completion of targets itself.
+pub fn measurable(indicator: &Indicator) -> bool {
+    !matches!(indicator.rule, Rule::TargetCompletion)
+}
+
+/// The catalogue for an org's subtree on `on`, over the period from `starts_on` (and new since the
+/// day before it). Only the engine's rules: a target never measures target completion.
+async fn catalogue_on(app: &App, id: OrgId, starts_on: NaiveDate, on: NaiveDate) -> AppResult<Arc<Vec<Figure>>> {
+    let org = org::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let baseline = starts_on.pred_opt().unwrap_or(starts_on);
+    let p = Params {
+        as_of: on,
+        baseline,
+        from: Some(starts_on),
+        scope: id,
+        region_path: None,
+        scope_org: orgs::view(&org, 0),
+    };
+    app.memo
+        .get(
+            app,
+            super::key("engine", &p),
+            Box::pin(async {
+                let scope = Scope::of(&app.db, &p).await?;
+                engine::evaluate(&app.db, &p, &scope).await
+            }),
+        )
+        .await
+}
+
+/// The catalogue's `TargetCompletion` for a report: the average completion of the letters signed
+/// in the period by orgs of the scope, compared with the period before.
+pub(super) async fn completion(app: &App, p: &Params, scope: &Scope, indicator: Indicator) -> AppResult<Figure> {
+    let from = p.period_start();
+    let (prev_from, prev_to) = qingtuan_domain::time::previous_period(from, p.as_of);
+    let letters = letters_signed(&app.db, scope, prev_from, p.as_of).await?;
+    let mut averages = [None, None];
+    for (slot, (a, b)) in averages.iter_mut().zip([(from, p.as_of), (prev_from, prev_to)]) {
+        let signed: Vec<(i64, OrgId)> =
+            letters.iter().filter(|(_, _, on)| (a..=b).contains(on)).map(|(id, org, _)| (*id, *org)).collect();
+        *slot = average(app, &signed, b).await?;
+    }
+    Ok(match averages {
+        [None, _] => Figure::unavailable(indicator, "统计期内没有签订责任状".into()),
+        [Some(now), Some(before)] => Figure::compared(indicator, now, before),
+        [Some(now), None] => Figure::alone(indicator, now),
+    })
+}
+
+/// The letters (id, signer, signed date) signed from `from` to `to` by orgs of the scope.
+async fn letters_signed<C: ConnectionTrait>(
+    conn: &C,
+    scope: &Scope,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<Vec<(i64, OrgId, NaiveDate)>> {
+    let sql = format!(
+        "SELECT l.id, l.org_id, l.signed_on FROM responsibility_letters l JOIN orgs o ON o.id = l.org_id \
+         WHERE {} AND l.signed_on >= '{from}' AND l.signed_on <= '{to}'",
+        scope.sql
+    );
+    let rows = conn.query_all_raw(statement(conn.get_database_backend(), &sql, scope.values.clone())).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push((r.try_get("", "id")?, OrgId(r.try_get("", "org_id")?), r.try_get("", "signed_on")?));
+    }
+    Ok(out)
+}
+
+/// The average completion in whole per cent of these letters on `on`; `None` without letters.
+async fn average(app: &App, letters: &[(i64, OrgId)], on: NaiveDate) -> AppResult<Option<i64>> {
+    if letters.is_empty() {
+        return Ok(None);
+    }
+    let ids: Vec<i64> = letters.iter().map(|(id, _)| *id).collect();
+    let rows = letter_target::Entity::find().filter(letter_target::Column::LetterId.is_in(ids)).all(&app.db).await?;
+    let mut by_letter: HashMap<i64, Vec<letter_target::Model>> = HashMap::new();
+    for r in rows {
+        by_letter.entry(r.letter_id).or_default().push(r);
+    }
+    let mut sum = 0.0;
+    for (id, org) in letters {
+        let targets: Vec<Target> =
+            by_letter.remove(id).unwrap_or_default().iter().map(|t| target_of(t, *org)).collect();
+        sum += letter_completion(app, &targets, on).await?.0;
+    }
+    Ok(Some((sum * 100.0 / letters.len() as f64).round() as i64))
+}
+
+/// A letter's completion on `on` (0 for a letter without targets) and its targets' progress.
+pub(crate) async fn letter_completion(app: &App, targets: &[Target], on: NaiveDate) -> AppResult<(f64, Vec<Progress>)> {
+    let reached = progress(app, targets, on).await?;
+    let completion = weighted(targets.iter().zip(&reached).map(|(t, r)| (t.weight, r.completion))).unwrap_or(0.0);
+    Ok((completion, reached))
+}
+
+/// A stored target as the engine measures it.
+pub(crate) fn target_of(t: &letter_target::Model, org: OrgId) -> Target {
+    Target {
+        org,
+        indicator: t.indicator_key.as_deref().and_then(qingtuan_domain::indicator::find),
+        value: t.target_value.unwrap_or(0),
+        starts_on: t.starts_on,
+        due_on: t.due_on,
+        weight: t.weight,
+        score: t.judged_score,
+    }
+}

@@ -1,0 +1,241 @@
+//! Responsibility letters: targets measure themselves from the records and move when the records
+//! change; qualitative targets count when the issuer scores them; the district's figures average
+//! the letters; letters stay within their scope; bad input and hostile uploads change nothing.
+
+use qingtuan_testkit::{TestApp, TestClient, db_tests};
+
+db_tests!(
+    a_letters_targets_measure_themselves_and_move_with_the_records,
+    letters_stay_in_their_scope,
+    bad_letters_targets_and_documents_are_refused_and_change_nothing,
+);
+
+/// Signs a letter through the form; returns its id. The test clock stands at 2026-03-02.
+async fn sign(admin: &TestClient, org: &str, fields: &[(&str, &str)]) -> i64 {
+    admin.get("/letters").await;
+    let mut form = vec![("org_code", org), ("year", "2026"), ("signed_on", "2026-02-20")];
+    form.extend_from_slice(fields);
+    let res = admin.post("/letters", &form).await;
+    assert_eq!(res.status, 303, "{}", res.text());
+    res.location().and_then(|l| l.rsplit('/').next()).and_then(|id| id.parse().ok()).expect("letter id")
+}
+
+async fn add_target(admin: &TestClient, letter: i64, fields: &[(&str, &str)]) -> qingtuan_testkit::TestResponse {
+    admin.get(&format!("/letters/{letter}")).await;
+    admin.post(&format!("/letters/{letter}/targets"), fields).await
+}
+
+async fn completion(reader: &TestClient, letter: i64) -> String {
+    let page = reader.get(&format!("/letters/{letter}")).await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    let text = page.text_of_id("letter-completion").expect("completion shown");
+    text.split_whitespace().find(|w| w.ends_with('%')).expect("a percentage").to_owned()
+}
+
+async fn team(admin: &TestClient, org: &str, name: &str, formed_on: &str) {
+    admin.get("/volunteering").await;
+    let res = admin.post("/volunteering/teams", &[("org_code", org), ("name", name), ("formed_on", formed_on)]).await;
+    assert_eq!(res.status, 303, "{}", res.text());
+}
+
+/// The id of the first target on a letter's page, from its judge or remove form.
+async fn target_ids(reader: &TestClient, letter: i64, action: &str) -> Vec<i64> {
+    let html = reader.get(&format!("/letters/{letter}")).await.text();
+    html.match_indices("/letters/targets/")
+        .filter_map(|(at, _)| {
+            let rest = &html[at + "/letters/targets/".len()..];
+            let (id, tail) = rest.split_once('/')?;
+            tail.starts_with(action).then(|| id.parse().ok()).flatten()
+        })
+        .collect()
+}
+
+async fn a_letters_targets_measure_themselves_and_move_with_the_records(t: TestApp) {
+    t.seed_tree().await;
+    let admin = t.admin().await;
+    let letter = sign(&admin, "S1", &[]).await;
+    let teams =
+        add_target(&admin, letter, &[("indicator", "volunteer.teams.count"), ("target_value", "2"), ("weight", "60")])
+            .await;
+    assert_eq!(teams.status, 303, "{}", teams.text());
+    let routine = add_target(&admin, letter, &[("description", "落实“三会两制一课”"), ("weight", "40")]).await;
+    assert_eq!(routine.status, 303, "{}", routine.text());
+    let page = admin.get(&format!("/letters/{letter}")).await.text();
+    assert!(page.contains("青年突击队 ≥ 2支") && page.contains("待上级评定"), "{page}");
+    assert_eq!(completion(&admin, letter).await, "0.0%");
+
+    // A team under the street counts; one under the other street does not.
+    team(&admin, "C11", "一社区青年突击队", "2026-03-01").await;
+    team(&admin, "C21", "二街道青年突击队", "2026-03-01").await;
+    assert_eq!(completion(&admin, letter).await, "30.0%", "1 of 2 teams × 60");
+
+    // The qualitative target counts once the district scores it.
+    let judged = target_ids(&admin, letter, "judge").await;
+    assert_eq!(judged.len(), 1, "only the qualitative target is scored by hand");
+    let res = admin
+        .post(&format!("/letters/targets/{}/judge", judged[0]), &[("score", "50"), ("note", "台账基本规范")])
+        .await;
+    assert_eq!(res.status, 303, "{}", res.text());
+    assert_eq!(completion(&admin, letter).await, "50.0%");
+
+    // More teams: reached, and over-reaching does not count for more.
+    team(&admin, "C12", "二社区青年突击队", "2026-03-01").await;
+    assert_eq!(completion(&admin, letter).await, "80.0%");
+    team(&admin, "S1", "街道青年突击队", "2026-03-01").await;
+    assert_eq!(completion(&admin, letter).await, "80.0%");
+
+    // The district's figures average the letters signed in the period; the list and the org's page agree.
+    let r = admin.get("/api/v1/reports?as_of=2026-03-31&baseline=2025-12-31&scope=D").await.json();
+    assert_eq!(r["accountability.letters.signed"]["value"], 1);
+    assert_eq!(r["accountability.letters.completion"]["value"], 80);
+    assert!(admin.get("/letters").await.text().contains("80.0%"));
+    let s1 = t.org_id("S1").await;
+    assert!(admin.get(&format!("/orgs/{s1}")).await.text().contains("80.0%"));
+    // Before the letter was signed there is no completion to show.
+    let before = admin.get("/api/v1/reports?as_of=2026-02-10&baseline=2025-12-31&scope=D").await.json();
+    assert!(before["accountability.letters.completion"]["unavailable"].is_string(), "{before}");
+
+    // Removing the qualitative target leaves the teams alone: fully reached.
+    let removed = target_ids(&admin, letter, "remove").await;
+    assert_eq!(removed.len(), 2);
+    assert_eq!(admin.post(&format!("/letters/targets/{}/remove", removed[1]), &[]).await.status, 303);
+    assert_eq!(completion(&admin, letter).await, "100.0%");
+    assert_eq!(t.audit_count("letter.sign").await, 1);
+    assert_eq!(t.audit_count("letter.target").await, 2);
+    assert_eq!(t.audit_count("letter.judge").await, 1);
+    assert_eq!(t.audit_count("letter.target_removed").await, 1);
+}
+
+async fn letters_stay_in_their_scope(t: TestApp) {
+    t.seed_tree().await;
+    let admin = t.admin().await;
+    let s1_letter = sign(&admin, "S1", &[]).await;
+    let s2_letter = sign(&admin, "S2", &[]).await;
+    t.create_user("s1admin", "org_admin", "S1").await;
+    let street = t.login("s1admin").await;
+
+    let list = street.get("/letters").await.text();
+    assert!(list.contains("一街道团工委") && !list.contains("二街道团工委"), "{list}");
+    assert_eq!(street.get(&format!("/letters/{s2_letter}")).await.status, 404);
+    assert_eq!(street.get(&format!("/letters/{s2_letter}/document")).await.status, 404);
+    // The street reads its own letter but cannot change what the district set it.
+    let own = street.get(&format!("/letters/{s1_letter}")).await;
+    assert_eq!(own.status, 200);
+    assert!(!own.text().contains("添加目标"));
+    let res = street
+        .post(&format!("/letters/{s1_letter}/targets"), &[("description", "自己降低目标"), ("weight", "100")])
+        .await;
+    assert_eq!(res.status, 404);
+    let export = street.get("/letters/export.xlsx").await;
+    assert_eq!(export.status, 200);
+
+    // A street signs with its own communities, not with another street's.
+    let own_branch = sign(&street, "C11", &[]).await;
+    assert!(street.get(&format!("/letters/{own_branch}")).await.text().contains("添加目标"));
+    let res = street.post("/letters", &[("org_code", "C21"), ("year", "2026"), ("signed_on", "2026-02-20")]).await;
+    assert_eq!(res.status, 404);
+    assert_eq!(t.scalar("SELECT COUNT(*) FROM responsibility_letters").await, 3);
+}
+
+async fn bad_letters_targets_and_documents_are_refused_and_change_nothing(t: TestApp) {
+    t.seed_tree().await;
+    let admin = t.admin().await;
+    let letter = sign(&admin, "S1", &[]).await;
+    for (fields, message) in [
+        (
+            vec![("org_code", "S1"), ("year", "2026"), ("signed_on", "2026-02-21")],
+            "一街道团工委的 2026 年度责任状已经签订",
+        ),
+        (
+            vec![("org_code", "S2"), ("year", "20x6"), ("signed_on", "2026-02-21")],
+            "年度应为 2000 到 2027 之间的四位数字",
+        ),
+        (vec![("org_code", "S2"), ("year", "2026"), ("signed_on", "2026-03-03")], "签订日期不能晚于今天"),
+        (
+            vec![("org_code", "S2"), ("year", "2026"), ("signed_on", "2024-12-31")],
+            "2026 年度的责任状应在 2025 年或 2026 年内签订",
+        ),
+        (vec![("org_code", "D"), ("year", "2026"), ("signed_on", "2026-02-21")], "没有上级组织"),
+        (
+            vec![("org_code", "S2"), ("issuer_code", "C11"), ("year", "2026"), ("signed_on", "2026-02-21")],
+            "二街道团工委不是一街道一社区团支部的下级组织",
+        ),
+        (vec![("org_code", "NOPE"), ("year", "2026"), ("signed_on", "2026-02-21")], "责任单位代码“NOPE”不存在"),
+    ] {
+        admin.get("/letters").await;
+        let res = admin.post("/letters", &fields).await;
+        assert_eq!(res.status, 422, "{fields:?}");
+        assert!(res.text().contains(message), "{message}: {}", res.text());
+    }
+    assert_eq!(t.scalar("SELECT COUNT(*) FROM responsibility_letters").await, 1);
+
+    for (fields, message) in [
+        (
+            vec![("indicator", "volunteer.teams.count"), ("target_value", "2"), ("weight", "0")],
+            "权重应为 1 到 100 的整数",
+        ),
+        (
+            vec![("indicator", "volunteer.teams.count"), ("target_value", "0"), ("weight", "10")],
+            "目标值应为大于 0 的整数",
+        ),
+        (vec![("indicator", "no.such"), ("target_value", "2"), ("weight", "10")], "未知的指标“no.such”"),
+        (
+            vec![("indicator", "accountability.letters.completion"), ("target_value", "90"), ("weight", "10")],
+            "不能作为责任状的目标",
+        ),
+        (vec![("description", " "), ("weight", "10")], "定性目标请填写目标内容"),
+        (
+            vec![("description", "台账"), ("weight", "10"), ("starts_on", "2026-06-01"), ("due_on", "2026-05-01")],
+            "截止日期不能早于开始日期",
+        ),
+    ] {
+        let res = add_target(&admin, letter, &fields).await;
+        assert_eq!(res.status, 422, "{fields:?}");
+        assert!(res.text().contains(message), "{message}: {}", res.text());
+    }
+    assert_eq!(t.scalar("SELECT COUNT(*) FROM letter_targets").await, 0);
+    let res =
+        add_target(&admin, letter, &[("indicator", "新成立社区团支部"), ("target_value", "3"), ("weight", "10")]).await;
+    assert_eq!(res.status, 303, "an indicator may be named by its Chinese name: {}", res.text());
+    let quantitative = target_ids(&admin, letter, "remove").await[0];
+    let res = admin
+        .post(&format!("/letters/targets/{quantitative}/judge"), &[("score", "90"), ("letter", &letter.to_string())])
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(res.text().contains("定量目标按统计数据自动计算"));
+
+    // Uploads: known by their content, within 8 MB; anything else is refused and nothing stored.
+    let upload = |name: &'static str, bytes: Vec<u8>| {
+        let admin = &admin;
+        async move {
+            admin.get(&format!("/letters/{letter}")).await;
+            admin.post_multipart(&format!("/letters/{letter}/upload"), &[], ("document", name, &bytes)).await
+        }
+    };
+    let html = upload("letter.pdf", b"<html><script>alert(1)</script></html>".to_vec()).await;
+    assert_eq!(html.status, 422);
+    assert!(html.text().contains("签字文本只能是 PDF、PNG 或 JPEG 文件"));
+    let mut big = b"%PDF-1.7\n".to_vec();
+    big.resize(8 * 1024 * 1024 + 1, b' ');
+    let too_big = upload("big.pdf", big).await;
+    assert_eq!(too_big.status, 422);
+    assert!(too_big.text().contains("签字文本不能超过 8 MB"));
+    let huge = upload("huge.pdf", vec![b'%'; 9 * 1024 * 1024]).await;
+    assert_eq!(huge.status, 413);
+    assert_eq!(t.scalar("SELECT COUNT(*) FROM letter_documents").await, 0);
+    assert_eq!(admin.get(&format!("/letters/{letter}/document")).await.status, 404);
+
+    let pdf = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n".to_vec();
+    let ok = upload("2026 一街道\"; evil.html", pdf.clone()).await;
+    assert_eq!(ok.status, 303, "{}", ok.text());
+    let got = admin.get(&format!("/letters/{letter}/document")).await;
+    assert_eq!(got.status, 200);
+    assert_eq!(got.header("content-type"), Some("application/pdf"));
+    let disposition = got.header("content-disposition").expect("a download").to_owned();
+    assert!(
+        disposition.starts_with("attachment; filename=\"letter-") && !disposition.contains("evil.html\""),
+        "{disposition}"
+    );
+    assert_eq!(got.body.as_ref(), pdf.as_slice());
+    assert_eq!(t.audit_count("letter.document").await, 1);
+}

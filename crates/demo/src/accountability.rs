@@ -1,0 +1,57 @@
+//! The demo's accountability years (C3): the district signs a responsibility letter with each of
+//! the eight street working committees for 2021 and for 2022. Their quantitative targets name
+//! figures the demo already counts, so their progress comes from the same records as the
+//! dashboard; the qualitative ones are scored by the district, one of them left to score.
+
+use super::*;
+
+pub(super) async fn letters(app: &App, rng: &mut StdRng) -> Result<(), AppError> {
+    use qingtuan_app::accountability::{self, NewLetter, NewTarget};
+    let system = Actor::system();
+    let target = |indicator: &str, value: usize, weight: &str| NewTarget {
+        indicator: indicator.into(),
+        target_value: value.to_string(),
+        weight: weight.into(),
+        ..Default::default()
+    };
+    let item = |description: &str, weight: &str| NewTarget {
+        description: description.into(),
+        weight: weight.into(),
+        ..Default::default()
+    };
+    for (i, (code, _, communities)) in STREETS.iter().enumerate() {
+        let letter = |year: i32, day: usize| NewLetter {
+            org_code: format!("{code}T"),
+            year: year.to_string(),
+            signed_on: format!("{year}-02-{:02}", 18 + day),
+            ..Default::default()
+        };
+        // 2021: every community with a branch, new community branches, and the branches' routine.
+        let id = accountability::sign(app, &system, &letter(2021, i)).await?;
+        accountability::set_target(app, &system, id, &target("coverage.communities.branch", *communities, "30"))
+            .await?;
+        let new_branches = (communities / 4).max(2);
+        accountability::set_target(app, &system, id, &target("org.new.community_branches", new_branches, "30")).await?;
+        let routine =
+            accountability::set_target(app, &system, id, &item("落实“三会两制一课”，按时收缴团费", "20")).await?;
+        let books = accountability::set_target(app, &system, id, &item("团建工作台账完整规范", "20")).await?;
+        let score = 78 + rng.gen_range(0..18);
+        accountability::judge(app, &system, routine, &score.to_string(), "年底述职和互检观摩中核实").await?;
+        if i != 5 {
+            let score = 80 + rng.gen_range(0..16);
+            accountability::judge(app, &system, books, &score.to_string(), "互检观摩中查阅台账").await?;
+        }
+        // 2022: the spring mobilisation's turn-outs and youth work committees in the communities.
+        let id = accountability::sign(app, &system, &letter(2022, i)).await?;
+        accountability::set_target(app, &system, id, &target("volunteer.turnouts", 500, "50")).await?;
+        let committees = (communities / 2).max(1);
+        accountability::set_target(
+            app,
+            &system,
+            id,
+            &target("coverage.communities.youth_work_committee", committees, "50"),
+        )
+        .await?;
+    }
+    Ok(())
+}

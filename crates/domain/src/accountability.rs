@@ -1,0 +1,157 @@
+//! Responsibility letters (责任状): each year an org signs a letter with the org above it, listing
+//! targets with weights. A quantitative target names an indicator of the catalogue and a value to
+//! reach; its progress is what the figures engine counts for the signer's subtree — never typed.
+//! A qualitative target is judged by the upper org with a score out of 100.
+
+use chrono::NaiveDate;
+
+use crate::Invalid;
+
+/// The first and last day of a letter's year: a target's period unless it says otherwise.
+pub fn year_span(year: i32) -> Option<(NaiveDate, NaiveDate)> {
+    Some((NaiveDate::from_ymd_opt(year, 1, 1)?, NaiveDate::from_ymd_opt(year, 12, 31)?))
+}
+
+/// The largest signed document accepted.
+pub const MAX_DOCUMENT_BYTES: usize = 8 * 1024 * 1024;
+
+/// The kinds of signed document accepted, recognised by their first bytes — never by the file's
+/// name or the type the browser claims.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentType {
+    Pdf,
+    Png,
+    Jpeg,
+}
+
+impl DocumentType {
+    pub fn sniff(bytes: &[u8]) -> Option<Self> {
+        if bytes.starts_with(b"%PDF-") {
+            Some(Self::Pdf)
+        } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+            Some(Self::Png)
+        } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            Some(Self::Jpeg)
+        } else {
+            None
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Self::Pdf => "application/pdf",
+            Self::Png => "image/png",
+            Self::Jpeg => "image/jpeg",
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Pdf => "pdf",
+            Self::Png => "png",
+            Self::Jpeg => "jpg",
+        }
+    }
+
+    /// Checks an upload: not empty, not too large, and a PDF, PNG or JPEG by its content.
+    pub fn check(bytes: &[u8]) -> Result<Self, Invalid> {
+        if bytes.is_empty() {
+            return Err(Invalid::one("document", "请选择要上传的签字文本"));
+        }
+        if bytes.len() > MAX_DOCUMENT_BYTES {
+            return Err(Invalid::one(
+                "document",
+                format!("文件过大（{:.1} MB），签字文本不能超过 8 MB", bytes.len() as f64 / 1_048_576.0),
+            ));
+        }
+        Self::sniff(bytes).ok_or_else(|| Invalid::one("document", "签字文本只能是 PDF、PNG 或 JPEG 文件"))
+    }
+}
+
+/// How far a quantitative target is reached, from 0 to 1: the value counted over the target,
+/// capped at 1 (over-fulfilling one target does not make up for another).
+pub fn reached(actual: i64, target: i64) -> f64 {
+    if target <= 0 { 1.0 } else { (actual as f64 / target as f64).clamp(0.0, 1.0) }
+}
+
+/// A letter's completion: its targets' completions weighted by their weights; `None` for a letter
+/// without targets.
+pub fn weighted(parts: impl IntoIterator<Item = (i32, f64)>) -> Option<f64> {
+    let (mut sum, mut weights) = (0.0, 0i64);
+    for (weight, completion) in parts {
+        sum += f64::from(weight) * completion;
+        weights += i64::from(weight);
+    }
+    (weights > 0).then(|| sum / weights as f64)
+}
+
+/// A completion as shown: `87.5%`.
+pub fn percent(completion: f64) -> String {
+    format!("{:.1}%", completion * 100.0)
+}
+
+/// A target's weight as typed: a whole number from 1 to 100.
+pub fn parse_weight(raw: &str) -> Result<i32, Invalid> {
+    match raw.trim().parse::<i32>() {
+        Ok(w) if (1..=100).contains(&w) => Ok(w),
+        _ => Err(Invalid::one("weight", "权重应为 1 到 100 的整数")),
+    }
+}
+
+/// A qualitative target's score as typed: a whole number from 0 to 100.
+pub fn parse_score(raw: &str) -> Result<i32, Invalid> {
+    match raw.trim().parse::<i32>() {
+        Ok(s) if (0..=100).contains(&s) => Ok(s),
+        _ => Err(Invalid::one("score", "评分应为 0 到 100 的整数")),
+    }
+}
+
+/// A quantitative target's value as typed: a whole number above 0.
+pub fn parse_target(raw: &str) -> Result<i64, Invalid> {
+    match raw.trim().parse::<i64>() {
+        Ok(v) if v > 0 && v <= 1_000_000_000_000 => Ok(v),
+        _ => Err(Invalid::one("target_value", "目标值应为大于 0 的整数")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_target_is_reached_in_proportion_and_at_most_fully() {
+        assert_eq!(reached(4, 8), 0.5);
+        assert_eq!(reached(12, 8), 1.0);
+        assert_eq!(reached(-3, 8), 0.0);
+        assert_eq!(reached(0, 0), 1.0);
+    }
+
+    #[test]
+    fn a_letter_weighs_its_targets() {
+        assert_eq!(weighted([(30, 1.0), (70, 0.5)]), Some(0.65));
+        assert_eq!(weighted([]), None);
+        assert_eq!(percent(0.65), "65.0%");
+    }
+
+    #[test]
+    fn documents_are_known_by_their_content() {
+        assert_eq!(DocumentType::check(b"%PDF-1.7 ...").unwrap(), DocumentType::Pdf);
+        assert_eq!(DocumentType::check(b"\x89PNG\r\n\x1a\n....").unwrap(), DocumentType::Png);
+        assert_eq!(DocumentType::check(&[0xFF, 0xD8, 0xFF, 0xE0]).unwrap(), DocumentType::Jpeg);
+        assert!(DocumentType::check(b"<html><script>").is_err());
+        assert!(DocumentType::check(b"").is_err());
+        assert!(DocumentType::check(&vec![b'%'; MAX_DOCUMENT_BYTES + 1]).is_err());
+    }
+
+    #[test]
+    fn numbers_are_checked_at_their_edges() {
+        assert!(parse_weight("0").is_err());
+        assert_eq!(parse_weight(" 100 ").unwrap(), 100);
+        assert!(parse_weight("101").is_err());
+        assert_eq!(parse_score("0").unwrap(), 0);
+        assert!(parse_score("-1").is_err());
+        assert!(parse_target("0").is_err());
+        assert!(parse_target("2.5").is_err());
+        assert_eq!(parse_target("8").unwrap(), 8);
+    }
+}

@@ -1,0 +1,245 @@
+//! Responsibility letters: the list with each letter's completion (filtered by year and org,
+//! paged, exported), signing a letter, a letter's page with its targets measured live, setting
+//! and removing targets, scoring qualitative ones, and the signed copy.
+
+use askama::Template;
+use axum::Form;
+use axum::Router;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use chrono::NaiveDate;
+use qingtuan_app::AppError;
+use qingtuan_app::accountability::{self, Filter, LetterDetail, LetterRow, NewLetter, NewTarget};
+use qingtuan_app::page::Page;
+use qingtuan_domain::ids::{LetterId, TargetId};
+use qingtuan_domain::permission::Module;
+
+use crate::done::{self, Done};
+use crate::layout::{Errors, Layout, MenuEntry, read};
+use crate::pages::{query_without_page, render, render_invalid, xlsx_download};
+use crate::{AppState, CurrentUser, PageError};
+
+#[derive(Template)]
+#[template(path = "accountability/list.html")]
+struct ListPage {
+    layout: Layout,
+    page: Page<LetterRow>,
+    measured_on: Option<NaiveDate>,
+    filter: Filter,
+    query: String,
+    can_write: bool,
+    form: NewLetter,
+    errors: Errors,
+}
+
+async fn list_page(
+    state: &AppState,
+    user: &CurrentUser,
+    filter: Filter,
+    form: NewLetter,
+    errors: Errors,
+) -> Result<Response, PageError> {
+    let (page, measured_on, errors) = match accountability::list(&state.app, &user.actor, &filter).await {
+        Ok((page, on)) => (page, Some(on), errors),
+        Err(AppError::Invalid(e)) => (empty_page(), None, Errors(Some(e))),
+        Err(e) => return Err(e.into()),
+    };
+    let invalid = errors.0.is_some();
+    let page = ListPage {
+        layout: Layout::new(user, "/letters", "责任状"),
+        query: query_without_page(&filter),
+        page,
+        measured_on,
+        filter,
+        can_write: user.actor.can_somewhere(accountability::WRITE),
+        form,
+        errors,
+    };
+    if invalid { render_invalid(&page) } else { render(&page) }
+}
+
+fn empty_page() -> Page<LetterRow> {
+    Page { items: Vec::new(), total: 0, page: 1, per_page: qingtuan_app::page::PER_PAGE, capped: false }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(filter): Query<Filter>,
+) -> Result<Response, PageError> {
+    list_page(&state, &user, filter, NewLetter::default(), Errors::default()).await
+}
+
+pub async fn sign(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<NewLetter>,
+) -> Result<Response, PageError> {
+    match accountability::sign(&state.app, &user.actor, &form).await {
+        Ok(id) => Ok(done::redirect(&format!("/letters/{id}"), Done::Created)),
+        Err(AppError::Invalid(e)) => list_page(&state, &user, Filter::default(), form, Errors(Some(e))).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(filter): Query<Filter>,
+) -> Result<Response, PageError> {
+    let bytes = accountability::export(&state.app, &user.actor, &filter).await?;
+    Ok(xlsx_download("letters.xlsx", bytes))
+}
+
+#[derive(Template)]
+#[template(path = "accountability/show.html")]
+struct ShowPage {
+    layout: Layout,
+    d: LetterDetail,
+    indicators: Vec<(&'static str, &'static str, &'static str)>,
+    form: NewTarget,
+    errors: Errors,
+}
+
+async fn show_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: LetterId,
+    form: NewTarget,
+    errors: Errors,
+) -> Result<ShowPage, PageError> {
+    let d = accountability::detail(&state.app, &user.actor, id).await?;
+    Ok(ShowPage {
+        layout: Layout::new(user, "/letters", format!("{}：{}", d.letter.org_name, d.letter.title)),
+        d,
+        indicators: accountability::target_indicators(),
+        form,
+        errors,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<LetterId>,
+) -> Result<Response, PageError> {
+    render(&show_page(&state, &user, id, NewTarget::default(), Errors::default()).await?)
+}
+
+pub async fn set_target(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<LetterId>,
+    Form(form): Form<NewTarget>,
+) -> Result<Response, PageError> {
+    match accountability::set_target(&state.app, &user.actor, id, &form).await {
+        Ok(_) => Ok(done::redirect(&format!("/letters/{id}"), Done::Saved)),
+        Err(AppError::Invalid(e)) => render_invalid(&show_page(&state, &user, id, form, Errors(Some(e))).await?),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn remove_target(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<TargetId>,
+) -> Result<Response, PageError> {
+    let letter = accountability::remove_target(&state.app, &user.actor, id).await?;
+    Ok(done::redirect(&format!("/letters/{letter}"), Done::Removed))
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct JudgeForm {
+    score: String,
+    note: String,
+    /// The letter the form is on, to show the problem there.
+    letter: String,
+}
+
+pub async fn judge(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<TargetId>,
+    Form(form): Form<JudgeForm>,
+) -> Result<Response, PageError> {
+    match accountability::judge(&state.app, &user.actor, id, &form.score, &form.note).await {
+        Ok(letter) => Ok(done::redirect(&format!("/letters/{letter}"), Done::Saved)),
+        Err(AppError::Invalid(e)) => {
+            let letter: LetterId = form.letter.parse().map_err(|_| AppError::NotFound)?;
+            render_invalid(&show_page(&state, &user, letter, NewTarget::default(), Errors(Some(e))).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The signed copy, uploaded (multipart, with its own body limit).
+pub async fn upload(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<LetterId>,
+    mut form: Multipart,
+) -> Result<Response, PageError> {
+    let (mut file_name, mut bytes) = (String::new(), Vec::new());
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some("document") {
+            file_name = field.file_name().unwrap_or_default().to_owned();
+            bytes = field.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+        }
+    }
+    match accountability::attach(&state.app, &user.actor, id, &file_name, bytes).await {
+        Ok(()) => Ok(done::redirect(&format!("/letters/{id}"), Done::Saved)),
+        Err(AppError::Invalid(e)) => {
+            render_invalid(&show_page(&state, &user, id, NewTarget::default(), Errors(Some(e))).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The signed copy as a download, never shown inline (it is the user's file, not ours).
+pub async fn document(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<LetterId>,
+) -> Result<Response, PageError> {
+    let d = accountability::document(&state.app, &user.actor, id).await?;
+    let ascii = format!("letter-{id}.{}", d.file_name.rsplit('.').next().unwrap_or("bin"));
+    let encoded: String = d
+        .file_name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
+        })
+        .collect();
+    Ok((
+        [
+            (header::CONTENT_TYPE, d.content_type.to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")),
+        ],
+        d.bytes,
+    )
+        .into_response())
+}
+
+/// This capability's entries in the menu.
+pub const MENU: &[MenuEntry] =
+    &[MenuEntry { href: "/letters", label: "责任状", need: read(Module::Accountability) }];
+
+/// The pages of responsibility letters.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/letters", get(list).post(sign))
+        .route("/letters/export.xlsx", get(export))
+        .route("/letters/{id}", get(show))
+        .route("/letters/{id}/targets", post(set_target))
+        .route("/letters/{id}/document", get(document))
+        .route("/letters/targets/{id}/remove", post(remove_target))
+        .route("/letters/targets/{id}/judge", post(judge))
+}
+
+/// The signed copy's upload, with its larger body limit.
+pub fn upload_routes() -> Router<AppState> {
+    Router::new().route("/letters/{id}/upload", post(upload))
+}
