@@ -258,6 +258,40 @@ async fn target(
     Ok((t, proof))
 }
 
+/// What removing a target would change, shown before it is removed.
+#[derive(Debug, Clone)]
+pub struct Removal {
+    pub letter: LetterId,
+    pub description: String,
+    /// The letter's completion now, and without the target.
+    pub before: f64,
+    pub after: f64,
+}
+
+impl Removal {
+    pub fn before_text(&self) -> String {
+        qingtuan_domain::accountability::percent(self.before)
+    }
+
+    pub fn after_text(&self) -> String {
+        qingtuan_domain::accountability::percent(self.after)
+    }
+}
+
+/// What removing a target would do to its letter's completion (write over the issuer).
+pub async fn removal(app: &App, actor: &Actor, id: TargetId) -> AppResult<Removal> {
+    let (t, _) = target(app, actor, WRITE, id).await?;
+    let l = letter::Entity::find_by_id(t.letter_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let all = letter_target::Entity::find().filter(letter_target::Column::LetterId.eq(l.id)).all(&app.db).await?;
+    let on = figures::default_dates(app).await?.0;
+    let measured = |keep: &dyn Fn(&letter_target::Model) -> bool| -> Vec<figures::Target> {
+        all.iter().filter(|x| keep(x)).map(|x| figures::target_of(x, OrgId(l.org_id))).collect()
+    };
+    let (before, _) = figures::letter_completion(app, &measured(&|_| true), on).await?;
+    let (after, _) = figures::letter_completion(app, &measured(&|x| x.id != t.id), on).await?;
+    Ok(Removal { letter: LetterId(l.id), description: t.description, before, after })
+}
+
 /// Removes a target (write over the issuer); returns its letter.
 pub async fn remove_target(app: &App, actor: &Actor, id: TargetId) -> AppResult<LetterId> {
     let (t, proof) = target(app, actor, WRITE, id).await?;

@@ -49,7 +49,8 @@ impl Figure {
         match (&self.unavailable, self.indicator.measure) {
             (Some(reason), _) => reason,
             (None, Measure::SinceBaseline) => "基准日后新成立",
-            (None, _) => "基准日无可比数据",
+            (None, Measure::Flow) => "上一同长时段无可比数据",
+            (None, Measure::Stock) => "基准日无可比数据",
         }
     }
 

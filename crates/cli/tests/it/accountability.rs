@@ -89,6 +89,9 @@ async fn a_letters_targets_measure_themselves_and_move_with_the_records(t: TestA
     assert_eq!(r["accountability.letters.signed"]["value"], 1);
     assert_eq!(r["accountability.letters.completion"]["value"], 80);
     assert!(admin.get("/letters").await.text().contains("80.0%"));
+    let api = admin.get("/api/v1/letters?year=2026&org=S1").await.json();
+    assert_eq!(api["items"][0]["completion_pct"], 80.0, "{api}");
+    assert_eq!(admin.get("/api/v1/letters?year=1999").await.status, 422);
     let s1 = t.org_id("S1").await;
     assert!(admin.get(&format!("/orgs/{s1}")).await.text().contains("80.0%"));
     // Before the letter was signed there is no completion to show.
@@ -98,7 +101,13 @@ async fn a_letters_targets_measure_themselves_and_move_with_the_records(t: TestA
     // Removing the qualitative target leaves the teams alone: fully reached.
     let removed = target_ids(&admin, letter, "remove").await;
     assert_eq!(removed.len(), 2);
-    assert_eq!(admin.post(&format!("/letters/targets/{}/remove", removed[1]), &[]).await.status, 303);
+    let confirm = admin.post(&format!("/letters/targets/{}/remove", removed[1]), &[]).await;
+    assert_eq!(confirm.status, 200, "nothing is removed before it is confirmed");
+    let impact = confirm.text_of_id("removal-impact").expect("what it would change");
+    assert!(impact.contains("从 80.0% 变为 100.0%"), "{impact}");
+    assert_eq!(completion(&admin, letter).await, "80.0%");
+    let res = admin.post(&format!("/letters/targets/{}/remove", removed[1]), &[("confirm", "yes")]).await;
+    assert_eq!(res.status, 303);
     assert_eq!(completion(&admin, letter).await, "100.0%");
     assert_eq!(t.audit_count("letter.sign").await, 1);
     assert_eq!(t.audit_count("letter.target").await, 2);
@@ -128,6 +137,21 @@ async fn letters_stay_in_their_scope(t: TestApp) {
     assert_eq!(res.status, 404);
     let export = street.get("/letters/export.xlsx").await;
     assert_eq!(export.status, 200);
+    let api = street.get("/api/v1/letters").await.json();
+    assert_eq!(api["total"], 1, "{api}");
+    assert_eq!(api["items"][0]["org_code"], "S1");
+    // Nor can it remove what the district set.
+    admin.get(&format!("/letters/{s1_letter}")).await;
+    let set =
+        admin.post(&format!("/letters/{s1_letter}/targets"), &[("description", "台账规范"), ("weight", "10")]).await;
+    assert_eq!(set.status, 303);
+    let target = target_ids(&admin, s1_letter, "remove").await[0];
+    for confirm in ["", "yes"] {
+        let res = street.post(&format!("/letters/targets/{target}/remove"), &[("confirm", confirm)]).await;
+        assert_eq!(res.status, 404);
+        let res = street.post(&format!("/letters/targets/{target}/judge"), &[("score", "100")]).await;
+        assert_eq!(res.status, 404);
+    }
 
     // A street signs with its own communities, not with another street's.
     let own_branch = sign(&street, "C11", &[]).await;

@@ -16,6 +16,9 @@ use utoipa::{OpenApi, ToSchema};
 
 use crate::{ApiError, ApiUser, AppState};
 
+mod accountability;
+use accountability::{LetterDto, LetterPage, list_letters};
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi))
@@ -25,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}", get(show_user))
         .route("/audit-events", get(list_audit_events))
         .route("/reports", get(report))
+        .route("/letters", get(list_letters))
         .fallback(|| async { ApiError(AppError::NotFound) })
         .method_not_allowed_fallback(method_not_allowed)
 }
@@ -39,8 +43,8 @@ async fn method_not_allowed() -> axum::response::Response {
 #[derive(Debug, OpenApi)]
 #[openapi(
     info(title = "青团 Qingtuan API", description = "基层团务平台 JSON 接口。认证：会话 Cookie，或个人访问令牌 `Authorization: Bearer qt_…`。"),
-    paths(me, list_orgs, list_users, show_user, list_audit_events, report),
-    components(schemas(Me, UserStatus, GrantDto, OrgDto, UserDto, UserDetailDto, AssignmentDto, AuditEventDto, UserPage, AuditPage, ErrorDto)),
+    paths(me, list_orgs, list_users, show_user, list_audit_events, report, accountability::list_letters),
+    components(schemas(Me, UserStatus, GrantDto, OrgDto, UserDto, UserDetailDto, AssignmentDto, AuditEventDto, UserPage, AuditPage, ErrorDto, LetterDto, LetterPage)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

@@ -141,11 +141,33 @@ pub async fn set_target(
     }
 }
 
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct RemoveForm {
+    /// Set by the confirmation page: without it nothing changes yet.
+    confirm: String,
+}
+
+#[derive(Template)]
+#[template(path = "accountability/remove_confirm.html")]
+struct RemovePage {
+    layout: Layout,
+    id: TargetId,
+    r: accountability::Removal,
+}
+
+/// Removing a target changes the letter's completion: first what it would change, then, on the
+/// confirmed form, the removal.
 pub async fn remove_target(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<TargetId>,
+    Form(form): Form<RemoveForm>,
 ) -> Result<Response, PageError> {
+    if form.confirm != "yes" {
+        let r = accountability::removal(&state.app, &user.actor, id).await?;
+        return render(&RemovePage { layout: Layout::new(&user, "/letters", "删除目标"), id, r });
+    }
     let letter = accountability::remove_target(&state.app, &user.actor, id).await?;
     Ok(done::redirect(&format!("/letters/{letter}"), Done::Removed))
 }
