@@ -104,6 +104,17 @@ pub async fn require_somewhere(app: &App, actor: &Actor, permission: Permission)
     deny(app, actor, permission, ObjectKind::Page, None, AppError::Forbidden).await
 }
 
+/// The proof that the actor holds `permission` over `org`, or `None` — nothing audited: for a
+/// batch, which reports an org outside the scope as a problem of its row.
+pub async fn checked<C: ConnectionTrait>(
+    conn: &C,
+    actor: &Actor,
+    permission: Permission,
+    org: OrgId,
+) -> AppResult<Option<InScope<OrgId>>> {
+    Ok(covers(conn, actor, permission, org).await?.then_some(InScope { value: org, permission }))
+}
+
 /// Fails unless the actor holds `permission` over `org`. Outside the scope the object is reported
 /// as missing (404), so a probe learns nothing about what exists elsewhere.
 pub async fn require(

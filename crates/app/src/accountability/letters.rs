@@ -8,12 +8,13 @@ use qingtuan_domain::indicator::{self, Indicator};
 use qingtuan_domain::time::local_date;
 use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{letter_target, org, org_closure, responsibility_letter as letter};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde_json::json;
 
 use super::{APPROVE, WRITE};
 use crate::access::audit::{self, Entry};
 use crate::access::scope::{self, InScope};
+use crate::db::Write;
 use crate::error::AppResult;
 use crate::figures;
 use crate::forms::parse_date;
@@ -33,10 +34,9 @@ pub struct NewLetter {
     pub signed_on: String,
 }
 
-/// Signs a letter: the actor must hold `accountability.write` over the issuer, the signer must lie
-/// below the issuer and exist on the signing date, and an org signs one letter a year.
-pub async fn sign(app: &App, actor: &Actor, form: &NewLetter) -> AppResult<LetterId> {
-    let signer = crate::tree::find_by_code(&app.db, &form.org_code)
+/// The signer and the issuer a letter names: the issuer defaults to the org directly above.
+async fn parties<C: ConnectionTrait>(conn: &C, form: &NewLetter) -> AppResult<(org::Model, org::Model)> {
+    let signer = crate::tree::find_by_code(conn, &form.org_code)
         .await?
         .ok_or_else(|| Invalid::one("org_code", format!("责任单位代码“{}”不存在", form.org_code.trim())))?;
     let issuer = match form.issuer_code.trim() {
@@ -44,20 +44,40 @@ pub async fn sign(app: &App, actor: &Actor, form: &NewLetter) -> AppResult<Lette
             let parent = signer.parent_id.ok_or_else(|| {
                 Invalid::one("issuer_code", format!("{}没有上级组织，请填写考核单位代码", signer.name))
             })?;
-            org::Entity::find_by_id(parent).one(&app.db).await?.ok_or(AppError::NotFound)?
+            org::Entity::find_by_id(parent).one(conn).await?.ok_or(AppError::NotFound)?
         }
-        code => crate::tree::find_by_code(&app.db, code)
+        code => crate::tree::find_by_code(conn, code)
             .await?
             .ok_or_else(|| Invalid::one("issuer_code", format!("考核单位代码“{code}”不存在")))?,
     };
-    let proof = scope::require(app, actor, WRITE, (ObjectKind::Org, issuer.id.to_string()), OrgId(issuer.id)).await?;
+    Ok((signer, issuer))
+}
+
+/// Signs a letter: the actor must hold `accountability.write` over the issuer, the signer must lie
+/// below the issuer and exist on the signing date, and an org signs one letter a year.
+pub async fn sign(app: &App, actor: &Actor, form: &NewLetter) -> AppResult<LetterId> {
+    // Outside the scope the issuer is reported missing — and the probe is audited.
+    let (_, issuer) = parties(&app.db, form).await?;
+    scope::require(app, actor, WRITE, (ObjectKind::Org, issuer.id.to_string()), OrgId(issuer.id)).await?;
+    let txn = app.begin().await?;
+    let id = insert_letter(&txn, app, actor, form).await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// Validates and writes one letter on `conn` (a transaction), with its audit row.
+async fn insert_letter(conn: &Write, app: &App, actor: &Actor, form: &NewLetter) -> AppResult<LetterId> {
+    let (signer, issuer) = parties(conn, form).await?;
+    let Some(proof) = scope::checked(conn, actor, WRITE, OrgId(issuer.id)).await? else {
+        return Err(Invalid::one("issuer_code", format!("{}不在您的数据范围内", issuer.name)).into());
+    };
     let today = local_date(app.now());
     let mut problems = Vec::new();
     let below = org_closure::Entity::find()
         .filter(org_closure::Column::AncestorId.eq(issuer.id))
         .filter(org_closure::Column::DescendantId.eq(signer.id))
         .filter(org_closure::Column::Depth.gt(0))
-        .count(&app.db)
+        .count(conn)
         .await?;
     if below == 0 {
         problems.push(field("org_code", format!("{}不是{}的下级组织", signer.name, issuer.name)));
@@ -110,11 +130,10 @@ pub async fn sign(app: &App, actor: &Actor, form: &NewLetter) -> AppResult<Lette
     if !problems.is_empty() {
         return Err(Invalid(problems).into());
     }
-    let txn = app.begin().await?;
     let taken = letter::Entity::find()
         .filter(letter::Column::OrgId.eq(signer.id))
         .filter(letter::Column::Year.eq(year))
-        .count(&txn)
+        .count(conn)
         .await?;
     if taken > 0 {
         return Err(Invalid::one("year", format!("{}的 {year} 年度责任状已经签订", signer.name)).into());
@@ -128,13 +147,12 @@ pub async fn sign(app: &App, actor: &Actor, form: &NewLetter) -> AppResult<Lette
         created_at: Set(app.now()),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(conn)
     .await?;
-    let entry = Entry::new(AuditAction::LetterSigned, ObjectKind::Letter).object(row.id).scope(proof.get()).after(
+    let entry = Entry::new(AuditAction::LetterSigned, ObjectKind::Letter).object(row.id).within(&proof).after(
         json!({ "org": signer.code, "issuer": issuer.code, "year": year, "title": title, "signed_on": signed_on }),
     );
-    audit::record(&txn, app.now(), actor, entry).await?;
-    txn.commit().await?;
+    audit::record(conn, app.now(), actor, entry).await?;
     Ok(LetterId(row.id))
 }
 
@@ -188,6 +206,21 @@ fn target_indicator(raw: &str) -> Result<Indicator, Invalid> {
 /// Sets a target of a letter (write over the issuer).
 pub async fn set_target(app: &App, actor: &Actor, id: LetterId, form: &NewTarget) -> AppResult<TargetId> {
     let (l, proof) = issued(app, actor, WRITE, id).await?;
+    let txn = app.begin().await?;
+    let target = insert_target(&txn, app, actor, &l, &proof, form).await?;
+    txn.commit().await?;
+    Ok(target)
+}
+
+/// Validates and writes one target of a checked letter on `conn` (a transaction), with its audit row.
+async fn insert_target(
+    conn: &Write,
+    app: &App,
+    actor: &Actor,
+    l: &letter::Model,
+    proof: &InScope<OrgId>,
+    form: &NewTarget,
+) -> AppResult<TargetId> {
     let mut problems = Vec::new();
     let quantitative = !form.indicator.trim().is_empty();
     let indicator = if quantitative { keep(&mut problems, target_indicator(&form.indicator)) } else { None };
@@ -221,7 +254,6 @@ pub async fn set_target(app: &App, actor: &Actor, id: LetterId, form: &NewTarget
         ("", Some(i), Some(v)) => format!("{} ≥ {v}{}", i.name, i.unit),
         (d, _, _) => d.to_owned(),
     };
-    let txn = app.begin().await?;
     let row = letter_target::ActiveModel {
         letter_id: Set(l.id),
         description: Set(description.clone()),
@@ -234,15 +266,14 @@ pub async fn set_target(app: &App, actor: &Actor, id: LetterId, form: &NewTarget
         judged_note: Set(String::new()),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(conn)
     .await?;
     let entry = Entry::new(AuditAction::LetterTargetSet, ObjectKind::Letter)
         .object(l.id)
         .scope(proof.get())
         .after(json!({ "target": row.id, "description": description, "indicator": indicator.map(|i| i.key),
                 "target_value": value, "weight": weight, "starts_on": starts_on, "due_on": due_on }));
-    audit::record(&txn, app.now(), actor, entry).await?;
-    txn.commit().await?;
+    audit::record(conn, app.now(), actor, entry).await?;
     Ok(TargetId(row.id))
 }
 
@@ -329,4 +360,120 @@ pub async fn judge(app: &App, actor: &Actor, id: TargetId, score: &str, note: &s
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
     Ok(LetterId(t.letter_id))
+}
+
+/// A row of the letters spreadsheet: a letter (signed by the row if it is not yet) and one of its
+/// targets.
+#[derive(Debug, Clone, Default)]
+pub struct NewLetterTarget {
+    pub letter: NewLetter,
+    pub target: NewTarget,
+}
+
+/// The columns of the letters spreadsheet, as users see them.
+pub const IMPORT_COLUMNS: [(&str, &str); 11] = [
+    ("org_code", "责任单位代码"),
+    ("issuer_code", "考核单位代码"),
+    ("year", "年度"),
+    ("signed_on", "签订日期"),
+    ("title", "标题"),
+    ("indicator", "指标"),
+    ("target_value", "目标值"),
+    ("description", "目标内容"),
+    ("weight", "权重"),
+    ("starts_on", "开始日期"),
+    ("due_on", "截止日期"),
+];
+
+impl crate::batch::Importable for NewLetterTarget {
+    const COLUMNS: &'static [(&'static str, &'static str)] = &IMPORT_COLUMNS;
+    const REQUIRED: &'static [&'static str] = &["org_code", "year", "signed_on", "weight"];
+    const EXAMPLE: &'static [&'static str] =
+        &["CY01T", "", "2023", "2023-02-20", "", "新成立社区团支部", "5", "", "30", "", ""];
+
+    fn choices(field: &str) -> Option<Vec<&'static str>> {
+        (field == "indicator")
+            .then(|| indicator::CATALOGUE.iter().filter(|i| figures::measurable(i)).map(|i| i.name).collect())
+    }
+
+    fn from_row(cell: &dyn Fn(&str) -> String) -> Self {
+        Self {
+            letter: NewLetter {
+                org_code: cell("org_code"),
+                issuer_code: cell("issuer_code"),
+                year: cell("year"),
+                title: cell("title"),
+                signed_on: cell("signed_on"),
+            },
+            target: NewTarget {
+                indicator: cell("indicator"),
+                target_value: cell("target_value"),
+                description: cell("description"),
+                weight: cell("weight"),
+                starts_on: cell("starts_on"),
+                due_on: cell("due_on"),
+            },
+        }
+    }
+
+    async fn write(
+        app: &App,
+        actor: &Actor,
+        rows: &[Self],
+        dry_run: bool,
+        progress: crate::batch::Progress<'_>,
+    ) -> AppResult<usize> {
+        let txn = app.begin().await?;
+        let mut problems = Vec::new();
+        for (i, row) in rows.iter().enumerate() {
+            match import_row(&txn, app, actor, row).await {
+                Ok(()) => {}
+                Err(AppError::Invalid(e)) => {
+                    problems.extend(crate::error::RowProblem::for_row(i + 1, &IMPORT_COLUMNS, e.0))
+                }
+                Err(other) => return Err(other),
+            }
+            if (i + 1) % 100 == 0 || i + 1 == rows.len() {
+                progress(i + 1, rows.len());
+            }
+        }
+        crate::batch::finish(txn, problems, rows.len(), dry_run).await
+    }
+}
+
+/// One row: the letter of its org and year — signed by this row, or already (then the row's
+/// signing date, when given, must agree) — and its target.
+async fn import_row(conn: &Write, app: &App, actor: &Actor, row: &NewLetterTarget) -> AppResult<()> {
+    let (signer, _) = parties(conn, &row.letter).await?;
+    let year: Option<i32> = row.letter.year.trim().parse().ok();
+    let existing = match year {
+        Some(y) => {
+            letter::Entity::find()
+                .filter(letter::Column::OrgId.eq(signer.id))
+                .filter(letter::Column::Year.eq(y))
+                .one(conn)
+                .await?
+        }
+        None => None,
+    };
+    let l = match existing {
+        Some(l) => {
+            let signed = parse_date("signed_on", &row.letter.signed_on).map_err(|e| Invalid(vec![e]))?;
+            if signed.is_some_and(|d| d != l.signed_on) {
+                let message =
+                    format!("{}的 {} 年度责任状已于 {} 签订，签订日期应一致", signer.name, l.year, l.signed_on);
+                return Err(Invalid::one("signed_on", message).into());
+            }
+            l
+        }
+        None => {
+            let id = insert_letter(conn, app, actor, &row.letter).await?;
+            letter::Entity::find_by_id(id.0).one(conn).await?.ok_or(AppError::NotFound)?
+        }
+    };
+    let Some(proof) = scope::checked(conn, actor, WRITE, OrgId(l.issuer_id)).await? else {
+        return Err(Invalid::one("org_code", format!("{}的责任状不在您的数据范围内", signer.name)).into());
+    };
+    insert_target(conn, app, actor, &l, &proof, &row.target).await?;
+    Ok(())
 }

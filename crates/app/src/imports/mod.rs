@@ -11,6 +11,7 @@ pub mod template;
 pub use read::{Cell, Limits, Sheet, read};
 pub use template::{problems_xlsx, template};
 
+use crate::accountability::NewLetterTarget;
 use crate::batch::{Importable, Progress};
 use crate::error::{AppResult, RowProblem, column_label};
 use crate::registry::orgs::NewOrg;
@@ -76,6 +77,7 @@ importables! {
     Orgs => "orgs", "组织", NewOrg;
     People => "people", "人员", NewPerson;
     Positions => "positions", "职务", NewPosition;
+    Letters => "letters", "责任状目标", NewLetterTarget;
 }
 
 impl Kind {

@@ -8,6 +8,7 @@ db_tests!(
     a_letters_targets_measure_themselves_and_move_with_the_records,
     letters_stay_in_their_scope,
     bad_letters_targets_and_documents_are_refused_and_change_nothing,
+    letters_and_their_targets_come_in_from_a_spreadsheet_all_or_nothing,
 );
 
 /// Signs a letter through the form; returns its id. The test clock stands at 2026-03-02.
@@ -262,4 +263,53 @@ async fn bad_letters_targets_and_documents_are_refused_and_change_nothing(t: Tes
     );
     assert_eq!(got.body.as_ref(), pdf.as_slice());
     assert_eq!(t.audit_count("letter.document").await, 1);
+}
+
+async fn letters_and_their_targets_come_in_from_a_spreadsheet_all_or_nothing(t: TestApp) {
+    t.seed_tree().await;
+    let admin = t.admin().await;
+    let header = "责任单位代码,考核单位代码,年度,签订日期,标题,指标,目标值,目标内容,权重,开始日期,截止日期\n";
+    let import = |csv: String| {
+        let admin = &admin;
+        async move {
+            admin.get("/imports").await;
+            admin.post_multipart("/imports", &[("kind", "letters")], ("file", "letters.csv", csv.as_bytes())).await
+        }
+    };
+    // Problems anywhere: nothing is written, every problem is named by row and column.
+    let bad = format!(
+        "{header}S1,,2026,2026-02-20,,青年突击队,2,,60,,\nS1,,2026,2026-02-21,,,,台账规范,40,,\nS2,,2026,2026-02-20,,青年突击队,2,,0,,\nC11,S2,2026,2026-02-20,,,,台账规范,40,,\n"
+    );
+    let res = import(bad).await;
+    assert_eq!(res.status, 422, "{}", res.text());
+    let html = res.text();
+    for message in [
+        "一街道团工委的 2026 年度责任状已于 2026-02-20 签订，签订日期应一致",
+        "权重应为 1 到 100 的整数",
+        "一街道一社区团支部不是二街道团工委的下级组织",
+    ] {
+        assert!(html.contains(message), "{message}: {html}");
+    }
+    assert_eq!(t.scalar("SELECT COUNT(*) FROM responsibility_letters").await, 0);
+
+    let good = format!(
+        "{header}S1,,2026,2026-02-20,,青年突击队,2,,60,,\nS1,,2026,,,,,台账规范,40,,\nS2,D,2026,2026-02-20,二街道责任状,volunteer.teams.count,3,,100,2026-03-01,2026-06-30\n"
+    );
+    let res = import(good).await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert!(res.text().contains("已导入 3 行责任状目标数据"), "{}", res.text());
+    assert_eq!(t.scalar("SELECT COUNT(*) FROM responsibility_letters").await, 2);
+    assert_eq!(t.scalar("SELECT COUNT(*) FROM letter_targets").await, 3);
+    let list = admin.get("/letters").await.text();
+    assert!(list.contains("二街道责任状") && list.contains("2026年度基层团建工作责任状"), "{list}");
+
+    // A street imports only for letters it issues.
+    t.create_user("s1admin", "org_admin", "S1").await;
+    let street = t.login("s1admin").await;
+    street.get("/imports").await;
+    let csv = format!("{header}C21,,2026,2026-02-20,,,,台账规范,40,,\n");
+    let res = street.post_multipart("/imports", &[("kind", "letters")], ("file", "l.csv", csv.as_bytes())).await;
+    assert_eq!(res.status, 422);
+    assert!(res.text().contains("二街道团工委不在您的数据范围内"), "{}", res.text());
+    assert_eq!(t.scalar("SELECT COUNT(*) FROM responsibility_letters").await, 2);
 }
