@@ -34,23 +34,56 @@ use crate::registry::workforce;
 /// before), per catalogue entry.
 type Counts = HashMap<usize, [i64; 2]>;
 
-/// Every indicator of the catalogue for `p`, in catalogue order.
-pub(super) async fn evaluate<C: ConnectionTrait>(conn: &C, p: &Params, scope: &Scope) -> AppResult<Vec<Figure>> {
+/// The catalogue entries an evaluation counts: those asked for, and those they are computed from.
+pub(super) struct Needed(Vec<bool>);
+
+impl Needed {
+    pub fn all() -> Self {
+        Self(vec![true; CATALOGUE.len()])
+    }
+
+    /// These entries (by key) and what they are computed from.
+    pub fn only(keys: &[&str]) -> Self {
+        let wanted = |i: &Indicator| keys.contains(&i.key);
+        Self(
+            CATALOGUE
+                .iter()
+                .map(|i| {
+                    wanted(i)
+                        || CATALOGUE
+                            .iter()
+                            .any(|j| wanted(j) && matches!(j.rule, Rule::PerTenThousandYouth(of) if of.key == i.key))
+                })
+                .collect(),
+        )
+    }
+
+    fn entries(&self) -> impl Iterator<Item = (usize, &'static Indicator)> + '_ {
+        CATALOGUE.iter().enumerate().filter(|(i, _)| self.0[*i])
+    }
+}
+
+/// The needed indicators of the catalogue for `p`, in catalogue order.
+pub(super) async fn evaluate<C: ConnectionTrait>(
+    conn: &C,
+    p: &Params,
+    scope: &Scope,
+    needed: &Needed,
+) -> AppResult<Vec<Figure>> {
     let region = scope.region.as_ref();
     let (orgs, people, flows, bases) = tokio::join!(
-        org_counts(conn, scope, p),
-        people_counts(conn, scope, p),
-        flow_counts(conn, scope, p),
-        Bases::of(conn, region, p),
+        org_counts(conn, scope, p, needed),
+        people_counts(conn, scope, p, needed),
+        flow_counts(conn, scope, p, needed),
+        Bases::of(conn, region, p, needed),
     );
     let mut counts = orgs?;
     counts.extend(people?);
     counts.extend(flows?);
     let bases = bases?;
     let count = |i: usize| counts.get(&i).copied().unwrap_or([0, 0]);
-    Ok(CATALOGUE
-        .iter()
-        .enumerate()
+    Ok(needed
+        .entries()
         .map(|(i, ind)| match ind.rule {
             Rule::Orgs(_) | Rule::People(_) | Rule::WorkForce | Rule::Sum(..) => {
                 let [d, b] = count(i);
@@ -104,10 +137,15 @@ struct Bases {
 }
 
 impl Bases {
-    async fn of<C: ConnectionTrait>(conn: &C, region: Option<&region::Model>, p: &Params) -> AppResult<Self> {
+    async fn of<C: ConnectionTrait>(
+        conn: &C,
+        region: Option<&region::Model>,
+        p: &Params,
+        needed: &Needed,
+    ) -> AppResult<Self> {
         let within = region.map(|r| r.path.as_str());
         let mut bases = Self { streets: None, communities: None, youth: None };
-        for ind in CATALOGUE {
+        for (_, ind) in needed.entries() {
             match ind.rule {
                 Rule::RegionsCovered(level, _) if bases.regions_mut(level).is_none() => {
                     let n = regions::count_of_kinds(conn, &region_kinds(level), within).await? as i64;
@@ -154,11 +192,11 @@ fn org_condition(m: &OrgMatch) -> String {
 }
 
 /// Every org rule on both dates, in one scan of the scope's orgs.
-async fn org_counts<C: ConnectionTrait>(conn: &C, scope: &Scope, p: &Params) -> AppResult<Counts> {
+async fn org_counts<C: ConnectionTrait>(conn: &C, scope: &Scope, p: &Params, needed: &Needed) -> AppResult<Counts> {
     let (d, b) = (p.as_of, p.baseline);
     let count_if = |cond: String| format!("SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)");
     let mut columns: Vec<(usize, [String; 2])> = Vec::new();
-    for (i, ind) in CATALOGUE.iter().enumerate() {
+    for (i, ind) in needed.entries() {
         let on_both = |expr: &dyn Fn(NaiveDate) -> String| [expr(d), expr(b)];
         match &ind.rule {
             Rule::Orgs(m) => {
@@ -253,12 +291,12 @@ fn post_condition(m: &PostMatch) -> String {
 /// of their id, so every person falls in exactly one half and the halves add up) on two of the
 /// pool's connections. The other rules, which only a few posts can meet, come from those posts
 /// alone, at the same time.
-async fn people_counts<C: ConnectionTrait>(conn: &C, scope: &Scope, p: &Params) -> AppResult<Counts> {
+async fn people_counts<C: ConnectionTrait>(conn: &C, scope: &Scope, p: &Params, needed: &Needed) -> AppResult<Counts> {
     let backend = conn.get_database_backend();
-    let work_force: Vec<usize> = (0..CATALOGUE.len()).filter(|i| CATALOGUE[*i].rule == Rule::WorkForce).collect();
-    let rules: Vec<(usize, &PostMatch)> = CATALOGUE
-        .iter()
-        .enumerate()
+    let work_force: Vec<usize> =
+        needed.entries().filter(|(_, ind)| ind.rule == Rule::WorkForce).map(|(i, _)| i).collect();
+    let rules: Vec<(usize, &PostMatch)> = needed
+        .entries()
         .filter_map(|(i, ind)| match &ind.rule {
             Rule::People(m) => Some((i, m)),
             _ => None,
@@ -430,12 +468,12 @@ fn source(flow: Flow) -> (&'static Source, String) {
 
 /// The flow rules over the period and the one of the same length before it: one query per
 /// source sums all its flows over both periods.
-async fn flow_counts<C: ConnectionTrait>(conn: &C, scope: &Scope, p: &Params) -> AppResult<Counts> {
+async fn flow_counts<C: ConnectionTrait>(conn: &C, scope: &Scope, p: &Params, needed: &Needed) -> AppResult<Counts> {
     let from = p.period_start();
     let (prev_from, prev_to) = qingtuan_domain::time::previous_period(from, p.as_of);
     let periods = [(from, p.as_of), (prev_from, prev_to)];
     let mut by_source: Vec<(&'static Source, Vec<(Flow, String)>)> = Vec::new();
-    for ind in CATALOGUE {
+    for (_, ind) in needed.entries() {
         let Rule::Sum(flows, _) = ind.rule else { continue };
         for flow in flows {
             let (src, value) = source(*flow);
@@ -480,7 +518,7 @@ async fn flow_counts<C: ConnectionTrait>(conn: &C, scope: &Scope, p: &Params) ->
         }
     }
     let mut out = Counts::new();
-    for (i, ind) in CATALOGUE.iter().enumerate() {
+    for (i, ind) in needed.entries() {
         let Rule::Sum(flows, scale) = ind.rule else { continue };
         let total = |j: usize| flows.iter().map(|f| sums.get(f).map_or(0, |s| s[j])).sum::<i64>();
         out.insert(i, [scale.apply(total(0)), scale.apply(total(1))]);

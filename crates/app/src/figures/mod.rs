@@ -179,8 +179,9 @@ async fn evaluate_report(app: &App, p: Params, scope: Option<&sql::Scope>) -> Ap
                     Some(scope) => scope.clone(),
                     None => sql::Scope::of(&app.db, &p).await?,
                 };
+                let all = engine::Needed::all();
                 let (figures, details) =
-                    tokio::join!(engine::evaluate(&app.db, &p, &scope), details::of(&app.db, &p, &scope));
+                    tokio::join!(engine::evaluate(&app.db, &p, &scope, &all), details::of(&app.db, &p, &scope));
                 let mut figures = figures?;
                 for f in figures.iter_mut().filter(|f| f.indicator.rule == Rule::TargetCompletion) {
                     *f = targets::completion(app, &p, &scope, f.indicator).await?;

@@ -59,9 +59,23 @@ impl Progress {
 }
 
 /// The progress of each target on `as_of`, in order. Targets of one org and period share one
-/// evaluation of the catalogue (computed once per data version for everyone asking).
+/// evaluation of their indicators (computed once per data version for everyone asking).
 pub(crate) async fn progress(app: &App, targets: &[Target], as_of: NaiveDate) -> AppResult<Vec<Progress>> {
+    // The indicators each org and period needs, evaluated together.
+    let mut groups: HashMap<(OrgId, NaiveDate, NaiveDate), Vec<&'static str>> = HashMap::new();
+    for t in targets {
+        let on = t.due_on.min(as_of);
+        if let Some(i) = t.indicator.filter(|_| on >= t.starts_on) {
+            let keys = groups.entry((t.org, t.starts_on, on)).or_default();
+            if !keys.contains(&i.key) {
+                keys.push(i.key);
+            }
+        }
+    }
     let mut evaluated: HashMap<(OrgId, NaiveDate, NaiveDate), Arc<Vec<Figure>>> = HashMap::new();
+    for ((org, starts_on, on), keys) in groups {
+        evaluated.insert((org, starts_on, on), catalogue_on(app, org, starts_on, on, keys).await?);
+    }
     let mut out = Vec::with_capacity(targets.len());
     for t in targets {
         let Some(indicator) = t.indicator else {
@@ -78,16 +92,8 @@ pub(crate) async fn progress(app: &App, targets: &[Target], as_of: NaiveDate) ->
             out.push(Progress::none("目标期间尚未开始"));
             continue;
         }
-        let key = (t.org, t.starts_on, on);
-        let figures = match evaluated.get(&key) {
-            Some(f) => f.clone(),
-            None => {
-                let f = catalogue_on(app, t.org, t.starts_on, on).await?;
-                evaluated.insert(key, f.clone());
-                f
-            }
-        };
-        let figure = figures.iter().find(|f| f.indicator.key == indicator.key);
+        let figures = evaluated.get(&(t.org, t.starts_on, on));
+        let figure = figures.and_then(|f| f.iter().find(|f| f.indicator.key == indicator.key));
         out.push(match figure {
             Some(f) if f.unavailable.is_none() => Progress {
                 actual: Some(f.value),
@@ -107,9 +113,16 @@ pub fn measurable(indicator: &Indicator) -> bool {
     !matches!(indicator.rule, Rule::TargetCompletion)
 }
 
-/// The catalogue for an org's subtree on `on`, over the period from `starts_on` (and new since the
-/// day before it). Only the engine's rules: a target never measures target completion.
-async fn catalogue_on(app: &App, id: OrgId, starts_on: NaiveDate, on: NaiveDate) -> AppResult<Arc<Vec<Figure>>> {
+/// These indicators for an org's subtree on `on`, over the period from `starts_on` (and new since
+/// the day before it). Only the engine's rules: a target never measures target completion.
+async fn catalogue_on(
+    app: &App,
+    id: OrgId,
+    starts_on: NaiveDate,
+    on: NaiveDate,
+    mut keys: Vec<&'static str>,
+) -> AppResult<Arc<Vec<Figure>>> {
+    keys.sort_unstable();
     let org = org::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let baseline = starts_on.pred_opt().unwrap_or(starts_on);
     let p = Params {
@@ -123,10 +136,10 @@ async fn catalogue_on(app: &App, id: OrgId, starts_on: NaiveDate, on: NaiveDate)
     app.memo
         .get(
             app,
-            super::key("engine", &p),
+            super::key(&format!("engine|{}", keys.join(",")), &p),
             Box::pin(async {
                 let scope = Scope::of(&app.db, &p).await?;
-                engine::evaluate(&app.db, &p, &scope).await
+                engine::evaluate(&app.db, &p, &scope, &engine::Needed::only(&keys)).await
             }),
         )
         .await
