@@ -55,3 +55,43 @@ pub(super) async fn letters(app: &App, rng: &mut StdRng) -> Result<(), AppError>
     }
     Ok(())
 }
+
+/// The 2021 mutual inspections: one of each street's working committee in October, with its
+/// checklist; each raised a rectification item closed by the year's end, three raised one for a
+/// community branch still open on the report date, and one street's item is overdue.
+pub(super) async fn inspections(app: &App, rng: &mut StdRng) -> Result<(), AppError> {
+    use qingtuan_app::accountability::{self, NewInspection, NewRectification};
+    let system = Actor::system();
+    let checklist = ["三会两制一课", "团员发展", "团费收缴", "团支部工作手册", "志愿服务和品牌项目"];
+    for (i, (code, _, _)) in STREETS.iter().enumerate() {
+        let items: Vec<String> =
+            checklist.iter().map(|item| format!("{item} {}/20", 14 + rng.gen_range(0..7))).collect();
+        let form = NewInspection {
+            org_code: format!("{code}T"),
+            held_on: format!("2021-10-{:02}", 11 + i),
+            title: "2021年度基层团建互检观摩".into(),
+            visitors: "团区委及各街道团工委互检组".into(),
+            items: items.join("\n"),
+        };
+        let id = accountability::record_inspection(app, &system, &form).await?;
+        let raise = |org_code: String, finding: &str, due_on: &str| NewRectification {
+            org_code,
+            finding: finding.into(),
+            due_on: due_on.into(),
+        };
+        let books =
+            accountability::raise(app, &system, id, &raise(String::new(), "团员发展台账不完整", "2021-12-31")).await?;
+        let closed_on = format!("2021-12-{:02}", 10 + i);
+        accountability::close(app, &system, books, &closed_on, "已补齐 2019 年以来的团员发展材料，经团区委复查")
+            .await?;
+        if i < 3 {
+            let branch = raise(format!("{code}-01B"), "三会两制一课记录缺失", "2022-06-30");
+            accountability::raise(app, &system, id, &branch).await?;
+        }
+        if i == 6 {
+            accountability::raise(app, &system, id, &raise(String::new(), "团费收缴未按季度公示", "2022-03-31"))
+                .await?;
+        }
+    }
+    Ok(())
+}

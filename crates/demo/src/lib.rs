@@ -446,6 +446,7 @@ pub async fn build(app: &App) -> Result<DemoLogins, AppError> {
     services::mobilisation(app, &mut g.rng, &volunteers, &branches).await?;
     services::projects_and_activities(app, &mut g.rng, &branches).await?;
     accountability::letters(app, &mut g.rng).await?;
+    accountability::inspections(app, &mut g.rng).await?;
     qingtuan_app::figures::set_default_dates(app, &system, Some(d), b).await?;
 
     let mut accounts = Vec::new();

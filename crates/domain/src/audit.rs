@@ -103,6 +103,9 @@ audit_actions! {
     LetterTargetRemoved => "letter.target_removed", "删除责任状目标", false;
     LetterTargetJudged => "letter.judge", "评定责任状定性目标", false;
     LetterDocumentAttached => "letter.document", "上传责任状签字文本", false;
+    InspectionRecorded => "inspection.create", "登记互检观摩", false;
+    RectificationRaised => "rectification.raise", "提出整改事项", false;
+    RectificationClosed => "rectification.close", "整改销号", false;
     Imported => "data.import", "导入数据", false;
 }
 
@@ -120,6 +123,8 @@ code_enum!(
     Person => "person", "人员";
     Position => "position", "职务";
     Letter => "letter", "责任状";
+    Inspection => "inspection", "互检观摩";
+    Rectification => "rectification", "整改事项";
 });
 
 #[cfg(test)]

@@ -54,3 +54,11 @@ id_type!(
     /// One target of a responsibility letter.
     TargetId
 );
+id_type!(
+    /// A mutual inspection (互检观摩) of an org.
+    InspectionId
+);
+id_type!(
+    /// A rectification item (整改事项) raised by an inspection.
+    RectificationId
+);

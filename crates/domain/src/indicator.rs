@@ -122,6 +122,19 @@ pub enum Flow {
     DonatedGoods,
     /// Responsibility letters signed in the period by orgs of the scope.
     LettersSigned,
+    /// Mutual inspections held in the period at orgs of the scope.
+    Inspections,
+    /// Rectification items of orgs of the scope closed in the period.
+    RectificationsClosed,
+}
+
+/// Records that exist on a date: each counted once on the as-of date and on the baseline date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Records {
+    /// Rectification items raised on or before the date and not closed by then.
+    OpenRectifications,
+    /// Of those, the ones past their deadline on the date.
+    OverdueRectifications,
 }
 
 /// How a flow's sum is shown.
@@ -163,6 +176,8 @@ pub enum Rule {
     PerTenThousandYouth(&'static Indicator),
     /// The sum of these flows over the period, shown on this scale.
     Sum(&'static [Flow], Scale),
+    /// The records existing on the date.
+    Existing(Records),
     /// The average completion, in whole per cent, of the responsibility letters signed in the
     /// period by orgs of the scope, each letter's targets measured on the as-of date (or on their
     /// due date, when earlier) by the other rules of this catalogue.
@@ -178,7 +193,8 @@ impl Rule {
             | Self::RegionsCovered(..)
             | Self::People(_)
             | Self::WorkForce
-            | Self::PerTenThousandYouth(_) => Measure::Stock,
+            | Self::PerTenThousandYouth(_)
+            | Self::Existing(_) => Measure::Stock,
         }
     }
 }
@@ -297,6 +313,18 @@ catalogue! {
     LETTER_COMPLETION = "accountability.letters.completion", "责任状目标平均完成率", "%", "C3",
         Rule::TargetCompletion,
         "统计期内签订的各份责任状完成率的平均数，取整。一份责任状的完成率是其各项目标完成程度按权重的加权平均：定量目标按目标期间内系统统计的指标值（截至统计日，或目标截止日如更早）除以目标值，最多计 100%；定性目标按上级评定的分数（满分 100），未评定计 0。";
+    INSPECTIONS = "accountability.inspections", "互检观摩", "次", "C3",
+        Rule::Sum(&[Flow::Inspections], Scale::Count),
+        "统计期内在统计范围内的组织开展的互检观摩次数（按检查日期，被检查组织在范围内）。";
+    RECTIFICATIONS_OPEN = "accountability.rectifications.open", "未完成整改", "项", "C3",
+        Rule::Existing(Records::OpenRectifications),
+        "当日已提出、尚未完成的整改事项数（整改责任单位在统计范围内）。";
+    RECTIFICATIONS_OVERDUE = "accountability.rectifications.overdue", "逾期未完成整改", "项", "C3",
+        Rule::Existing(Records::OverdueRectifications),
+        "当日尚未完成且已过整改期限（期限早于当日）的整改事项数。";
+    RECTIFICATIONS_CLOSED = "accountability.rectifications.closed", "完成整改", "项", "C3",
+        Rule::Sum(&[Flow::RectificationsClosed], Scale::Count),
+        "统计期内完成（销号）的整改事项数（按完成日期）。";
 }
 
 pub fn find(key: &str) -> Option<Indicator> {

@@ -22,6 +22,7 @@ mod m0017_second_factor;
 mod m0018_capability_modules;
 mod m0019_org_path;
 mod m0020_accountability;
+mod m0021_inspections;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0018_capability_modules::Migration),
             Box::new(m0019_org_path::Migration),
             Box::new(m0020_accountability::Migration),
+            Box::new(m0021_inspections::Migration),
         ]
     }
 }

@@ -1,4 +1,5 @@
-//! Holding orgs to account (C3): responsibility letters (责任状). Each year an org signs a letter
+//! Holding orgs to account (C3): responsibility letters (责任状), and mutual inspections with
+//! their rectification items (`inspections`). Each year an org signs a letter
 //! with the org above it (the issuer, which assesses it): targets with weights, each an indicator
 //! of the catalogue with a value to reach — measured live by the figures engine for the signer's
 //! subtree, never typed — or a qualitative item the issuer scores. The signed copy is attached.
@@ -9,9 +10,11 @@
 //! does not exist (404).
 
 mod documents;
+mod inspections;
 mod letters;
 
 pub use documents::*;
+pub use inspections::*;
 pub use letters::*;
 
 use chrono::NaiveDate;

@@ -17,7 +17,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use qingtuan_domain::indicator::{CATALOGUE, Flow, Indicator, OrgMatch, PostMatch, Rule};
+use qingtuan_domain::indicator::{CATALOGUE, Flow, Indicator, OrgMatch, PostMatch, Records, Rule};
 use qingtuan_domain::position::{CadreSource, Employment, ServingLevel, Title};
 use qingtuan_domain::region::RegionKind;
 use qingtuan_domain::volunteering::DonationKind;
@@ -71,21 +71,23 @@ pub(super) async fn evaluate<C: ConnectionTrait>(
     needed: &Needed,
 ) -> AppResult<Vec<Figure>> {
     let region = scope.region.as_ref();
-    let (orgs, people, flows, bases) = tokio::join!(
+    let (orgs, people, flows, records, bases) = tokio::join!(
         org_counts(conn, scope, p, needed),
         people_counts(conn, scope, p, needed),
         flow_counts(conn, scope, p, needed),
+        record_counts(conn, scope, p, needed),
         Bases::of(conn, region, p, needed),
     );
     let mut counts = orgs?;
     counts.extend(people?);
     counts.extend(flows?);
+    counts.extend(records?);
     let bases = bases?;
     let count = |i: usize| counts.get(&i).copied().unwrap_or([0, 0]);
     Ok(needed
         .entries()
         .map(|(i, ind)| match ind.rule {
-            Rule::Orgs(_) | Rule::People(_) | Rule::WorkForce | Rule::Sum(..) => {
+            Rule::Orgs(_) | Rule::People(_) | Rule::WorkForce | Rule::Sum(..) | Rule::Existing(_) => {
                 let [d, b] = count(i);
                 Figure::compared(*ind, d, b)
             }
@@ -448,6 +450,17 @@ const LETTERS: Source = Source {
     dated: Dated::On("l.signed_on"),
 };
 
+const INSPECTIONS: Source = Source {
+    tables: "inspections i JOIN orgs o ON o.id = i.org_id",
+    condition: "1 = 1",
+    dated: Dated::On("i.held_on"),
+};
+const CLOSED_RECTIFICATIONS: Source = Source {
+    tables: "rectifications rc JOIN orgs o ON o.id = rc.org_id",
+    condition: "rc.closed_on IS NOT NULL",
+    dated: Dated::On("rc.closed_on"),
+};
+
 /// Where a flow is recorded, and the value each of its records adds.
 fn source(flow: Flow) -> (&'static Source, String) {
     let donated = |kind: DonationKind| format!("CASE WHEN d.kind = '{}' THEN d.value_fen ELSE 0 END", kind.code());
@@ -463,6 +476,8 @@ fn source(flow: Flow) -> (&'static Source, String) {
         Flow::DonatedCash => (&DONATIONS, donated(DonationKind::Cash)),
         Flow::DonatedGoods => (&DONATIONS, donated(DonationKind::Goods)),
         Flow::LettersSigned => (&LETTERS, "1".into()),
+        Flow::Inspections => (&INSPECTIONS, "1".into()),
+        Flow::RectificationsClosed => (&CLOSED_RECTIFICATIONS, "1".into()),
     }
 }
 
@@ -522,6 +537,48 @@ async fn flow_counts<C: ConnectionTrait>(conn: &C, scope: &Scope, p: &Params, ne
         let Rule::Sum(flows, scale) = ind.rule else { continue };
         let total = |j: usize| flows.iter().map(|f| sums.get(f).map_or(0, |s| s[j])).sum::<i64>();
         out.insert(i, [scale.apply(total(0)), scale.apply(total(1))]);
+    }
+    Ok(out)
+}
+
+/// Where records that exist on a date are kept (joined to their org `o`), and when one exists.
+fn records(r: Records) -> (&'static str, fn(NaiveDate) -> String) {
+    fn open(on: NaiveDate) -> String {
+        format!("(rc.raised_on <= '{on}' AND (rc.closed_on IS NULL OR rc.closed_on > '{on}'))")
+    }
+    const RECTIFICATIONS: &str = "rectifications rc JOIN orgs o ON o.id = rc.org_id";
+    match r {
+        Records::OpenRectifications => (RECTIFICATIONS, open),
+        Records::OverdueRectifications => (RECTIFICATIONS, |on| format!("({} AND rc.due_on < '{on}')", open(on))),
+    }
+}
+
+/// The records rules on both dates: one query per table counts all of its rules.
+async fn record_counts<C: ConnectionTrait>(conn: &C, scope: &Scope, p: &Params, needed: &Needed) -> AppResult<Counts> {
+    /// A rule's catalogue position and its condition on the as-of and the baseline date.
+    type Column = (usize, String, String);
+    let mut by_table: Vec<(&'static str, Vec<Column>)> = Vec::new();
+    for (i, ind) in needed.entries() {
+        let Rule::Existing(r) = ind.rule else { continue };
+        let (tables, exists) = records(r);
+        let column = (i, exists(p.as_of), exists(p.baseline));
+        match by_table.iter_mut().find(|(t, _)| *t == tables) {
+            Some((_, columns)) => columns.push(column),
+            None => by_table.push((tables, vec![column])),
+        }
+    }
+    let mut out = Counts::new();
+    for (tables, columns) in by_table {
+        let select: Vec<String> = columns
+            .iter()
+            .flat_map(|(i, d, b)| {
+                [d, b].into_iter().zip(["d", "b"]).map(move |(cond, suffix)| {
+                    format!("CAST(COALESCE(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END), 0) AS BIGINT) AS c{i}_{suffix}")
+                })
+            })
+            .collect();
+        let sql = format!("SELECT {} FROM {tables} WHERE {}", select.join(", "), scope.sql);
+        out.extend(counts_of(conn, &sql, scope, columns.iter().map(|(i, _, _)| *i)).await?);
     }
     Ok(out)
 }

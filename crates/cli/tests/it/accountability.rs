@@ -9,6 +9,7 @@ db_tests!(
     letters_stay_in_their_scope,
     bad_letters_targets_and_documents_are_refused_and_change_nothing,
     letters_and_their_targets_come_in_from_a_spreadsheet_all_or_nothing,
+    inspections_raise_rectification_items_that_owners_close_and_the_figures_follow,
 );
 
 /// Signs a letter through the form; returns its id. The test clock stands at 2026-03-02.
@@ -312,4 +313,116 @@ async fn letters_and_their_targets_come_in_from_a_spreadsheet_all_or_nothing(t: 
     assert_eq!(res.status, 422);
     assert!(res.text().contains("二街道团工委不在您的数据范围内"), "{}", res.text());
     assert_eq!(t.scalar("SELECT COUNT(*) FROM responsibility_letters").await, 2);
+}
+
+async fn inspections_raise_rectification_items_that_owners_close_and_the_figures_follow(t: TestApp) {
+    t.seed_tree().await;
+    let admin = t.admin().await;
+    admin.get("/inspections").await;
+    let bad = admin
+        .post(
+            "/inspections",
+            &[("org_code", "S1"), ("held_on", "2026-03-01"), ("items", "三会两制一课 18/20\n台账 25/20")],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.text().contains("检查项目第 2 行应写成“项目名称 得分/满分”"), "{}", bad.text());
+    let res = admin
+        .post(
+            "/inspections",
+            &[
+                ("org_code", "S1"),
+                ("held_on", "2026-03-01"),
+                ("visitors", "二街道团工委"),
+                ("items", "三会两制一课 18/20\n团费收缴 9/10"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.text());
+    let inspection = res.location().expect("to the inspection").to_owned();
+    let page = admin.get(&inspection).await;
+    assert_eq!(page.text_of_id("inspection-score").as_deref(), Some("27 / 30"));
+
+    for (fields, message) in [
+        (
+            vec![("finding", "台账不全"), ("org_code", "C21"), ("due_on", "2026-03-10")],
+            "整改责任单位应是被检查组织或其下级组织",
+        ),
+        (vec![("finding", "台账不全"), ("due_on", "2026-02-28")], "整改期限不能早于检查日期 2026-03-01"),
+        (vec![("finding", " "), ("due_on", "2026-03-10")], "请填写发现的问题"),
+    ] {
+        admin.get(&inspection).await;
+        let res = admin.post(&format!("{inspection}/rectifications"), &fields).await;
+        assert_eq!(res.status, 422, "{fields:?}");
+        assert!(res.text().contains(message), "{message}: {}", res.text());
+    }
+    admin.get(&inspection).await;
+    let res = admin
+        .post(
+            &format!("{inspection}/rectifications"),
+            &[("finding", "三会两制一课记录缺失"), ("org_code", "C11"), ("due_on", "2026-03-10")],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.text());
+    let report = |as_of: &'static str| {
+        let admin = &admin;
+        async move {
+            admin
+                .get(&format!("/api/v1/reports?as_of={as_of}&baseline=2025-12-31&from=2026-01-01&scope=S1"))
+                .await
+                .json()
+        }
+    };
+    let r = report("2026-03-31").await;
+    assert_eq!(r["accountability.inspections"]["value"], 1);
+    assert_eq!(r["accountability.rectifications.open"]["value"], 1);
+    assert_eq!(r["accountability.rectifications.overdue"]["value"], 1, "past its deadline on the 31st");
+    assert_eq!(report("2026-03-05").await["accountability.rectifications.overdue"]["value"], 0);
+
+    // Another street sees none of it.
+    t.create_user("s2admin", "org_admin", "S2").await;
+    let other = t.login("s2admin").await;
+    assert_eq!(other.get(&inspection).await.status, 404);
+    assert!(!other.get("/rectifications").await.text().contains("三会两制一课记录缺失"));
+
+    // The street's admin finds it in the overdue work list once past the deadline, and closes it.
+    t.clock.advance(chrono::TimeDelta::days(10));
+    let other = t.login("s2admin").await;
+    other.get("/rectifications").await;
+    t.create_user("s1admin", "org_admin", "S1").await;
+    let street = t.login("s1admin").await;
+    let overdue = street.get("/rectifications?state=overdue").await.text();
+    assert!(overdue.contains("三会两制一课记录缺失") && overdue.contains("逾期未完成"), "{overdue}");
+    let id: i64 = overdue
+        .split("/rectifications/")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|id| id.parse().ok())
+        .expect("the close form");
+    assert_eq!(
+        other
+            .post(&format!("/rectifications/{id}/close"), &[("closed_on", "2026-03-12"), ("evidence", "x")])
+            .await
+            .status,
+        404
+    );
+    let empty =
+        street.post(&format!("/rectifications/{id}/close"), &[("closed_on", "2026-03-12"), ("evidence", "")]).await;
+    assert_eq!(empty.status, 422);
+    assert!(empty.text().contains("请填写整改情况"));
+    let done = street
+        .post(&format!("/rectifications/{id}/close"), &[("closed_on", "2026-03-12"), ("evidence", "已补齐会议记录")])
+        .await;
+    assert_eq!(done.status, 303, "{}", done.text());
+    street.get("/rectifications").await;
+    let again =
+        street.post(&format!("/rectifications/{id}/close"), &[("closed_on", "2026-03-12"), ("evidence", "再次")]).await;
+    assert_eq!(again.status, 422);
+    assert!(again.text().contains("该整改事项已于 2026-03-12 完成"));
+    let admin = t.login("root").await;
+    let r = admin.get("/api/v1/reports?as_of=2026-03-31&baseline=2025-12-31&from=2026-01-01&scope=S1").await.json();
+    assert_eq!(r["accountability.rectifications.open"]["value"], 0);
+    assert_eq!(r["accountability.rectifications.overdue"]["value"], 0);
+    assert_eq!(r["accountability.rectifications.closed"]["value"], 1);
+    assert_eq!(t.audit_count("rectification.close").await, 1);
 }

@@ -4,20 +4,17 @@
 
 use askama::Template;
 use axum::Form;
-use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use chrono::NaiveDate;
 use qingtuan_app::AppError;
 use qingtuan_app::accountability::{self, Filter, LetterDetail, LetterRow, NewLetter, NewTarget};
 use qingtuan_app::page::Page;
 use qingtuan_domain::ids::{LetterId, TargetId};
-use qingtuan_domain::permission::Module;
 
 use crate::done::{self, Done};
-use crate::layout::{Errors, Layout, MenuEntry, read};
+use crate::layout::{Errors, Layout};
 use crate::pages::{query_without_page, render, render_invalid, xlsx_download};
 use crate::{AppState, CurrentUser, PageError};
 
@@ -243,25 +240,4 @@ pub async fn document(
         d.bytes,
     )
         .into_response())
-}
-
-/// This capability's entries in the menu.
-pub const MENU: &[MenuEntry] =
-    &[MenuEntry { href: "/letters", label: "责任状", need: read(Module::Accountability) }];
-
-/// The pages of responsibility letters.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/letters", get(list).post(sign))
-        .route("/letters/export.xlsx", get(export))
-        .route("/letters/{id}", get(show))
-        .route("/letters/{id}/targets", post(set_target))
-        .route("/letters/{id}/document", get(document))
-        .route("/letters/targets/{id}/remove", post(remove_target))
-        .route("/letters/targets/{id}/judge", post(judge))
-}
-
-/// The signed copy's upload, with its larger body limit.
-pub fn upload_routes() -> Router<AppState> {
-    Router::new().route("/letters/{id}/upload", post(upload))
 }
