@@ -95,3 +95,43 @@ pub(super) async fn inspections(app: &App, rng: &mut StdRng) -> Result<(), AppEr
     }
     Ok(())
 }
+
+/// C5: youth self-organisations the street working committees guide — a dozen founded since the
+/// reform, one of them dissolved before the report date.
+pub(super) async fn self_organisations(app: &App) -> Result<(), AppError> {
+    use qingtuan_app::registry::self_orgs::{self, Filter, NewSelfOrg};
+    let system = Actor::system();
+    let groups = [
+        ("城阳青年跑团", "culture_sports"),
+        ("青春志愿服务社", "public_welfare"),
+        ("青年创客沙龙", "entrepreneurship"),
+        ("青年读书会", "learning"),
+        ("青年摄影协会", "interest"),
+        ("社区青年篮球队", "culture_sports"),
+        ("青年电商直播联盟", "entrepreneurship"),
+        ("青年手工艺社", "interest"),
+        ("河套青年义工队", "public_welfare"),
+        ("青年合唱团", "culture_sports"),
+        ("青年法律学习小组", "learning"),
+        ("青年环保行动队", "public_welfare"),
+    ];
+    for (i, (name, kind)) in groups.iter().enumerate() {
+        let (code, _, _) = STREETS[i % STREETS.len()];
+        let form = NewSelfOrg {
+            org_code: format!("{code}T"),
+            name: (*name).into(),
+            kind: (*kind).into(),
+            region_code: code.into(),
+            contact_name: format!("联系人{}", i + 1),
+            contact_phone: format!("1380000{:04}", 1000 + i),
+            members: (12 + i * 5).to_string(),
+            founded_on: format!("2021-{:02}-15", 3 + i % 9),
+        };
+        self_orgs::create(app, &system, &form).await?;
+    }
+    let page = self_orgs::list(app, &system, &Filter { q: "青年手工艺社".into(), ..Default::default() }).await?;
+    if let Some(s) = page.items.first() {
+        self_orgs::dissolve(app, &system, s.id, "2022-03-31").await?;
+    }
+    Ok(())
+}

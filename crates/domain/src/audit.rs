@@ -106,6 +106,8 @@ audit_actions! {
     InspectionRecorded => "inspection.create", "登记互检观摩", false;
     RectificationRaised => "rectification.raise", "提出整改事项", false;
     RectificationClosed => "rectification.close", "整改销号", false;
+    SelfOrgCreated => "self_org.create", "登记青年自组织", false;
+    SelfOrgDissolved => "self_org.dissolve", "青年自组织解散", false;
     Imported => "data.import", "导入数据", false;
 }
 
@@ -125,6 +127,7 @@ code_enum!(
     Letter => "letter", "责任状";
     Inspection => "inspection", "互检观摩";
     Rectification => "rectification", "整改事项";
+    SelfOrg => "self_org", "青年自组织";
 });
 
 #[cfg(test)]

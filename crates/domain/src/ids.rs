@@ -62,3 +62,7 @@ id_type!(
     /// A rectification item (整改事项) raised by an inspection.
     RectificationId
 );
+id_type!(
+    /// A youth self-organisation (青年自组织) guided by a league org.
+    SelfOrgId
+);

@@ -135,6 +135,9 @@ pub enum Records {
     OpenRectifications,
     /// Of those, the ones past their deadline on the date.
     OverdueRectifications,
+    /// Youth self-organisations founded on or before the date and not dissolved by then, guided
+    /// by an org of the scope.
+    SelfOrganisations,
 }
 
 /// How a flow's sum is shown.
@@ -325,6 +328,9 @@ catalogue! {
     RECTIFICATIONS_CLOSED = "accountability.rectifications.closed", "完成整改", "项", "C3",
         Rule::Sum(&[Flow::RectificationsClosed], Scale::Count),
         "统计期内完成（销号）的整改事项数（按完成日期）。";
+    SELF_ORGANISATIONS = "self_organisations.count", "青年自组织", "个", "C5",
+        Rule::Existing(Records::SelfOrganisations),
+        "当日存续（成立日不晚于当日、未在当日及以前解散）、由统计范围内的团组织联系指导的青年自组织个数。";
 }
 
 pub fn find(key: &str) -> Option<Indicator> {

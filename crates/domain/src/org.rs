@@ -132,3 +132,15 @@ pub fn parse_org_name(raw: &str) -> Result<String, Invalid> {
     }
     Ok(name.to_owned())
 }
+
+crate::code::code_enum!(
+    /// What a youth self-organisation (青年自组织) gathers young people for.
+    #[serde(rename_all = "snake_case")]
+    SelfOrgKind, "kind", "自组织类型" {
+    Interest => "interest", "兴趣爱好";
+    PublicWelfare => "public_welfare", "公益服务";
+    CultureSports => "culture_sports", "文体活动";
+    Entrepreneurship => "entrepreneurship", "创业就业";
+    Learning => "learning", "学习交流";
+    Other => "other", "其他";
+});

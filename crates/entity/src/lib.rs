@@ -31,6 +31,7 @@ pub mod responsibility_letter;
 pub mod role;
 pub mod role_permission;
 pub mod sector;
+pub mod self_organisation;
 pub mod session;
 pub mod shift;
 pub mod signup;

@@ -23,6 +23,7 @@ mod m0018_capability_modules;
 mod m0019_org_path;
 mod m0020_accountability;
 mod m0021_inspections;
+mod m0022_self_organisations;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0019_org_path::Migration),
             Box::new(m0020_accountability::Migration),
             Box::new(m0021_inspections::Migration),
+            Box::new(m0022_self_organisations::Migration),
         ]
     }
 }

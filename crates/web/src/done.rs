@@ -46,6 +46,7 @@ done! {
     Merged => "merged", "已合并";
     Revoked => "revoked", "已撤销";
     Removed => "removed", "已删除";
+    Disbanded => "disbanded", "已解散";
     PasswordChanged => "password", "密码已修改；您在其他设备上的会话已结束";
 }
 

@@ -13,7 +13,6 @@ use qingtuan_domain::ids::{InspectionId, OrgId, RectificationId};
 use qingtuan_domain::time::local_date;
 use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{inspection, inspection_item, org_closure, rectification};
-use sea_orm::sea_query::Query;
 use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 use serde_json::json;
 
@@ -399,14 +398,7 @@ pub async fn rectifications(
         _ => return Err(Invalid::one("state", "状态只能是整改中、逾期未完成或已完成").into()),
     };
     if !filter.org.trim().is_empty() {
-        let org = crate::tree::find_by_code(&app.db, &filter.org)
-            .await?
-            .ok_or_else(|| Invalid::one("org", format!("组织代码“{}”不存在", filter.org.trim())))?;
-        let below = Query::select()
-            .column(org_closure::Column::DescendantId)
-            .from(org_closure::Entity)
-            .and_where(org_closure::Column::AncestorId.eq(org.id))
-            .take();
+        let below = crate::tree::subtree_of(&app.db, &filter.org).await?;
         q = q.filter(rectification::Column::OrgId.in_subquery(below));
     }
     let page = page_number(filter.page);

@@ -23,8 +23,7 @@ use qingtuan_domain::audit::ObjectKind;
 use qingtuan_domain::ids::{LetterId, OrgId, TargetId};
 use qingtuan_domain::indicator;
 use qingtuan_domain::permission::{Action, Module, Permission};
-use qingtuan_entity::{letter_document, letter_target, org_closure, responsibility_letter as letter};
-use sea_orm::sea_query::Query;
+use qingtuan_entity::{letter_document, letter_target, responsibility_letter as letter};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::access::scope;
@@ -152,14 +151,7 @@ async fn query(
         q = q.filter(letter::Column::Year.eq(year));
     }
     if !filter.org.trim().is_empty() {
-        let org = crate::tree::find_by_code(&app.db, &filter.org)
-            .await?
-            .ok_or_else(|| qingtuan_domain::Invalid::one("org", format!("组织代码“{}”不存在", filter.org.trim())))?;
-        let below = Query::select()
-            .column(org_closure::Column::DescendantId)
-            .from(org_closure::Entity)
-            .and_where(org_closure::Column::AncestorId.eq(org.id))
-            .take();
+        let below = crate::tree::subtree_of(&app.db, &filter.org).await?;
         q = q.filter(letter::Column::OrgId.in_subquery(below));
     }
     Ok(q.order_by_desc(letter::Column::Year).order_by_asc(letter::Column::SignedOn).order_by_asc(letter::Column::Id))

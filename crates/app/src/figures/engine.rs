@@ -550,6 +550,9 @@ fn records(r: Records) -> (&'static str, fn(NaiveDate) -> String) {
     match r {
         Records::OpenRectifications => (RECTIFICATIONS, open),
         Records::OverdueRectifications => (RECTIFICATIONS, |on| format!("({} AND rc.due_on < '{on}')", open(on))),
+        Records::SelfOrganisations => ("self_organisations so JOIN orgs o ON o.id = so.org_id", |on| {
+            format!("(so.founded_on <= '{on}' AND (so.dissolved_on IS NULL OR so.dissolved_on > '{on}'))")
+        }),
     }
 }
 

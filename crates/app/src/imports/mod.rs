@@ -18,6 +18,7 @@ use crate::registry::orgs::NewOrg;
 use crate::registry::people::{self, NewPerson};
 use crate::registry::positions::NewPosition;
 use crate::registry::regions::{NewPopulation, NewRegion};
+use crate::registry::self_orgs::NewSelfOrg;
 use crate::{Actor, App, AppError};
 
 macro_rules! importables {
@@ -77,6 +78,7 @@ importables! {
     Orgs => "orgs", "组织", NewOrg;
     People => "people", "人员", NewPerson;
     Positions => "positions", "职务", NewPosition;
+    SelfOrgs => "self_orgs", "青年自组织", NewSelfOrg;
     Letters => "letters", "责任状目标", NewLetterTarget;
 }
 

@@ -9,4 +9,5 @@ pub mod positions;
 pub mod quality;
 pub mod regions;
 pub mod sectors;
+pub mod self_orgs;
 pub mod workforce;

@@ -94,6 +94,7 @@ async fn a_letters_targets_measure_themselves_and_move_with_the_records(t: TestA
     let api = admin.get("/api/v1/letters?year=2026&org=S1").await.json();
     assert_eq!(api["items"][0]["completion_pct"], 80.0, "{api}");
     assert_eq!(admin.get("/api/v1/letters?year=1999").await.status, 422);
+    assert_eq!(admin.get("/api/v1/letters?org=NOPE").await.status, 404, "an unknown org, as for reports");
     let s1 = t.org_id("S1").await;
     assert!(admin.get(&format!("/orgs/{s1}")).await.text().contains("80.0%"));
     // Before the letter was signed there is no completion to show.

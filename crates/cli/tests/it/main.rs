@@ -18,5 +18,6 @@ mod registry;
 mod reliability;
 mod second_factor;
 mod security;
+mod self_orgs;
 mod stats;
 mod volunteering;

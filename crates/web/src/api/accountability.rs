@@ -60,7 +60,7 @@ pub struct LetterPage {
 pub struct LetterQuery {
     #[param(minimum = 2000, maximum = 9999)]
     year: Option<i32>,
-    /// An org's code: its letters and those of the orgs below it.
+    /// An org's code: its letters and those of the orgs below it (an unknown code: 404).
     org: Option<String>,
     #[param(minimum = 1, maximum = 100_000)]
     page: Option<u32>,
@@ -69,7 +69,7 @@ pub struct LetterQuery {
 /// Responsibility letters of orgs in the caller's scope, newest year first.
 #[utoipa::path(get, path = "/api/v1/letters", params(LetterQuery), security(("bearer" = [])), responses(
     (status = 200, body = LetterPage), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto),
-    (status = 422, body = ErrorDto), (status = 503, body = ErrorDto)))]
+    (status = 404, body = ErrorDto), (status = 422, body = ErrorDto), (status = 503, body = ErrorDto)))]
 pub async fn list_letters(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,

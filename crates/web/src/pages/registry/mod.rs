@@ -6,6 +6,7 @@ mod people;
 mod quality;
 mod regions;
 mod sectors;
+mod self_orgs;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -20,6 +21,7 @@ pub const MENU: &[MenuEntry] = &[
     MenuEntry { href: "/regions", label: "区域", need: read(Module::Orgs) },
     MenuEntry { href: "/sectors", label: "领域设置", need: read(Module::Orgs) },
     MenuEntry { href: "/people", label: "人员", need: read(Module::People) },
+    MenuEntry { href: "/self-orgs", label: "青年自组织", need: read(Module::Orgs) },
     MenuEntry { href: "/quality", label: "数据质量", need: read(Module::Orgs) },
 ];
 
@@ -36,6 +38,9 @@ pub fn routes() -> Router<AppState> {
         .route("/orgs/{id}/positions", post(orgs::add_position))
         .route("/positions/{id}/end", post(orgs::end_position))
         .route("/orgs/export.xlsx", get(orgs::export))
+        .route("/self-orgs", get(self_orgs::list).post(self_orgs::create))
+        .route("/self-orgs/export.xlsx", get(self_orgs::export))
+        .route("/self-orgs/{id}/dissolve", post(self_orgs::dissolve))
         .route("/quality", get(quality::show))
         .route("/people", get(people::list))
         .route("/people/export.xlsx", get(people::export))
