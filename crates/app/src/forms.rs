@@ -1,7 +1,7 @@
 //! What every form of every capability checks the same way: required text, dates as staff type
 //! them, numbers as users read them.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use qingtuan_domain::{FieldError, Invalid};
 
 /// A name or title that must be given, trimmed, of at most `max` characters.
@@ -24,8 +24,21 @@ pub fn parse_date(field: &'static str, raw: &str) -> Result<Option<NaiveDate>, F
     ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"]
         .iter()
         .find_map(|f| NaiveDate::parse_from_str(raw, f).ok())
+        // A four-digit year of the records' era: chrono also reads "1-1-1" and "-200000-01-01".
+        .filter(|d| {
+            (1900..=2100).contains(&d.year()) && raw.split(['-', '/', '.']).next().is_some_and(|y| y.len() == 4)
+        })
         .map(Some)
         .ok_or(FieldError { field, message: format!("日期“{raw}”无效，应形如 2022-05-31") })
+}
+
+/// A date that must be given and may not be after `today`: `what` names it in the message.
+pub fn required_date(field: &'static str, raw: &str, what: &str, today: NaiveDate) -> Result<NaiveDate, FieldError> {
+    match parse_date(field, raw)? {
+        None => Err(FieldError::new(field, format!("请填写{what}"))),
+        Some(d) if d > today => Err(FieldError::new(field, format!("{what}不能晚于今天"))),
+        Some(d) => Ok(d),
+    }
 }
 
 /// A measured value as people write it: `12` rather than `12.0`, `2.5` as it is.

@@ -5,25 +5,13 @@
 use std::collections::HashMap;
 
 use qingtuan_domain::ids::OrgId;
-use qingtuan_entity::{org, org_closure};
-use sea_orm::sea_query::{Query, SelectStatement};
+use qingtuan_entity::org;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::error::AppResult;
 
 pub(crate) async fn find_by_code<C: ConnectionTrait>(conn: &C, code: &str) -> AppResult<Option<org::Model>> {
     Ok(org::Entity::find().filter(org::Column::Code.eq(code.trim())).one(conn).await?)
-}
-
-/// The ids of the org with this code and of every org below it, as a subquery for a list's "this
-/// org and below" filter; an unknown code is missing (404), as for reports.
-pub(crate) async fn subtree_of<C: ConnectionTrait>(conn: &C, code: &str) -> AppResult<SelectStatement> {
-    let org = find_by_code(conn, code).await?.ok_or(crate::AppError::NotFound)?;
-    Ok(Query::select()
-        .column(org_closure::Column::DescendantId)
-        .from(org_closure::Entity)
-        .and_where(org_closure::Column::AncestorId.eq(org.id))
-        .take())
 }
 
 /// Is `id`'s subtree the whole tree — the root, and the only one?

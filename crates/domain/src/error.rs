@@ -7,6 +7,12 @@ pub struct FieldError {
     pub message: String,
 }
 
+impl FieldError {
+    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+        Self { field, message: message.into() }
+    }
+}
+
 /// A rejected input: every problem found, so the user can fix them all at once.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Invalid(pub Vec<FieldError>);

@@ -5,7 +5,7 @@ use qingtuan_domain::audit::{AuditAction, ObjectKind};
 use qingtuan_domain::ids::OrgId;
 use qingtuan_domain::permission::Permission;
 use qingtuan_entity::{org, org_closure, person, position};
-use sea_orm::sea_query::{Expr, Query, SimpleExpr};
+use sea_orm::sea_query::{Expr, Query, SelectStatement, SimpleExpr};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
 use serde_json::json;
 
@@ -138,6 +138,19 @@ pub async fn org_by_code(app: &App, actor: &Actor, permission: Permission, code:
         .await?
         .ok_or_else(|| qingtuan_domain::Invalid::one("org_code", format!("组织代码“{}”不存在", code.trim())))?;
     require(app, actor, permission, (ObjectKind::Org, found.id.to_string()), OrgId(found.id)).await
+}
+
+/// The org with this code and every org below it, as a subquery for a list's "this org and below"
+/// filter, if the actor holds `permission` over it: an unknown code, or one outside the scope, is
+/// missing (404; audited when outside) — a filter must not tell which orgs exist elsewhere.
+pub async fn subtree(app: &App, actor: &Actor, permission: Permission, code: &str) -> AppResult<SelectStatement> {
+    let org = crate::tree::find_by_code(&app.db, code).await?.ok_or(AppError::NotFound)?;
+    require(app, actor, permission, (ObjectKind::Org, org.id.to_string()), OrgId(org.id)).await?;
+    Ok(Query::select()
+        .column(org_closure::Column::DescendantId)
+        .from(org_closure::Entity)
+        .and_where(org_closure::Column::AncestorId.eq(org.id))
+        .take())
 }
 
 /// The people over whom the actor holds `permission`, as a condition on `people`: those who hold

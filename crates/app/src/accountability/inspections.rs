@@ -13,6 +13,7 @@ use qingtuan_domain::ids::{InspectionId, OrgId, RectificationId};
 use qingtuan_domain::time::local_date;
 use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{inspection, inspection_item, org_closure, rectification};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 use serde_json::json;
 
@@ -20,7 +21,7 @@ use super::{READ, WRITE};
 use crate::access::audit::{self, Entry};
 use crate::access::scope;
 use crate::error::AppResult;
-use crate::forms::parse_date;
+use crate::forms::{parse_date, required_date};
 use crate::page::{PER_PAGE, Page, page_number};
 use crate::{Actor, App, AppError};
 
@@ -48,33 +49,23 @@ fn checklist_line(line: &str) -> Option<(String, i32, i32)> {
 }
 
 fn field(field: &'static str, message: String) -> FieldError {
-    FieldError { field, message }
+    FieldError::new(field, message)
 }
 
-/// The date work is judged on: the stored report date, else today (as figures and letters).
-async fn today(app: &App) -> AppResult<NaiveDate> {
-    Ok(crate::figures::default_dates(app).await?.0)
-}
+/// The most items a checklist may hold.
+const MAX_ITEMS: usize = 50;
 
 /// Records an inspection with its checklist (write over the host).
 pub async fn record_inspection(app: &App, actor: &Actor, form: &NewInspection) -> AppResult<InspectionId> {
     let host = scope::org_by_code(app, actor, WRITE, &form.org_code).await?;
     let org = qingtuan_entity::org::Entity::find_by_id(host.get().0).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let mut problems = Vec::new();
-    let held_on = match parse_date("held_on", &form.held_on) {
-        Ok(Some(d)) if d > local_date(app.now()) => {
-            problems.push(field("held_on", "检查日期不能晚于今天".into()));
-            None
-        }
-        Ok(Some(d)) if org.founded_on > d || org.dissolved_on.is_some_and(|x| x <= d) => {
+    let held_on = match required_date("held_on", &form.held_on, "检查日期", local_date(app.now())) {
+        Ok(d) if org.founded_on > d || org.dissolved_on.is_some_and(|x| x <= d) => {
             problems.push(field("held_on", format!("{}在检查日期不存在", org.name)));
             None
         }
-        Ok(Some(d)) => Some(d),
-        Ok(None) => {
-            problems.push(field("held_on", "请填写检查日期".into()));
-            None
-        }
+        Ok(d) => Some(d),
         Err(e) => {
             problems.push(e);
             None
@@ -103,6 +94,9 @@ pub async fn record_inspection(app: &App, actor: &Actor, form: &NewInspection) -
     }
     if items.is_empty() && problems.iter().all(|p| p.field != "items") {
         problems.push(field("items", "请至少填写一个检查项目".into()));
+    }
+    if items.len() > MAX_ITEMS {
+        problems.push(field("items", format!("检查项目不超过 {MAX_ITEMS} 项")));
     }
     let Some(held_on) = held_on.filter(|_| problems.is_empty()) else { return Err(Invalid(problems).into()) };
     let txn = app.begin().await?;
@@ -244,10 +238,18 @@ pub async fn close(
     };
     let Some(closed_on) = closed_on.filter(|_| problems.is_empty()) else { return Err(Invalid(problems).into()) };
     let txn = app.begin().await?;
-    let mut row: rectification::ActiveModel = r.clone().into();
-    row.closed_on = Set(Some(closed_on));
-    row.evidence = Set(evidence.to_owned());
-    row.update(&txn).await?;
+    // Closed once: of two closings at the same time, the second changes nothing.
+    let closed = rectification::Entity::update_many()
+        .col_expr(rectification::Column::ClosedOn, Expr::value(closed_on))
+        .col_expr(rectification::Column::Evidence, Expr::value(evidence))
+        .filter(rectification::Column::Id.eq(r.id))
+        .filter(rectification::Column::ClosedOn.is_null())
+        .exec(&txn)
+        .await?;
+    if closed.rows_affected == 0 {
+        txn.rollback().await?;
+        return Err(Invalid::one("closed_on", "该整改事项已经完成").into());
+    }
     let entry = Entry::new(AuditAction::RectificationClosed, ObjectKind::Rectification)
         .object(r.id)
         .within(&owner)
@@ -267,7 +269,7 @@ pub struct InspectionRow {
     pub visitors: String,
     pub score: i64,
     pub max_score: i64,
-    /// Its rectification items not yet closed.
+    /// Its rectification items open on the date work is judged on.
     pub open: usize,
 }
 
@@ -294,22 +296,24 @@ pub async fn inspections(app: &App, actor: &Actor, filter: &InspectionFilter) ->
         q.order_by_desc(inspection::Column::HeldOn).order_by_desc(inspection::Column::Id).paginate(&app.db, PER_PAGE);
     let total = paginator.num_items().await?;
     let rows = paginator.fetch_page(page - 1).await?;
-    let items = inspection_rows(app, rows).await?;
+    let items = inspection_rows(app, rows, super::measured_on(app).await?).await?;
     Ok(Page { items, total, page, per_page: PER_PAGE, capped: false })
 }
 
-async fn inspection_rows(app: &App, rows: Vec<inspection::Model>) -> AppResult<Vec<InspectionRow>> {
+async fn inspection_rows(app: &App, rows: Vec<inspection::Model>, today: NaiveDate) -> AppResult<Vec<InspectionRow>> {
     let ids: Vec<i64> = rows.iter().map(|i| i.id).collect();
     let names = crate::tree::names(&app.db, rows.iter().map(|i| i.org_id).collect()).await?;
     let items = inspection_item::Entity::find()
         .filter(inspection_item::Column::InspectionId.is_in(ids.clone()))
         .all(&app.db)
         .await?;
-    let open = rectification::Entity::find()
+    let open: Vec<rectification::Model> = rectification::Entity::find()
         .filter(rectification::Column::InspectionId.is_in(ids))
-        .filter(rectification::Column::ClosedOn.is_null())
         .all(&app.db)
-        .await?;
+        .await?
+        .into_iter()
+        .filter(|r| r.raised_on <= today && r.closed_on.is_none_or(|c| c > today))
+        .collect();
     Ok(rows
         .into_iter()
         .map(|i| {
@@ -366,6 +370,8 @@ pub struct RectificationRow {
     pub closed_on: Option<NaiveDate>,
     pub evidence: String,
     pub state: RectificationState,
+    /// The viewer may close it (write over the owner) and it is not closed.
+    pub can_close: bool,
 }
 
 /// The rectification list's filter: state (`open` counts the overdue too), the owner's code.
@@ -386,7 +392,7 @@ pub async fn rectifications(
     filter: &RectificationFilter,
 ) -> AppResult<(Page<RectificationRow>, NaiveDate)> {
     scope::require_somewhere(app, actor, READ).await?;
-    let today = today(app).await?;
+    let today = super::measured_on(app).await?;
     let mut q = rectification::Entity::find().filter(scope::org_condition(actor, READ, rectification::Column::OrgId));
     let open =
         Condition::any().add(rectification::Column::ClosedOn.is_null()).add(rectification::Column::ClosedOn.gt(today));
@@ -398,7 +404,7 @@ pub async fn rectifications(
         _ => return Err(Invalid::one("state", "状态只能是整改中、逾期未完成或已完成").into()),
     };
     if !filter.org.trim().is_empty() {
-        let below = crate::tree::subtree_of(&app.db, &filter.org).await?;
+        let below = scope::subtree(app, actor, READ, &filter.org).await?;
         q = q.filter(rectification::Column::OrgId.in_subquery(below));
     }
     let page = page_number(filter.page);
@@ -408,22 +414,30 @@ pub async fn rectifications(
         .paginate(&app.db, PER_PAGE);
     let total = paginator.num_items().await?;
     let rows = paginator.fetch_page(page - 1).await?;
-    let items = rectification_rows(app, rows, today).await?;
+    let items = rectification_rows(app, actor, rows, today).await?;
     Ok((Page { items, total, page, per_page: PER_PAGE, capped: false }, today))
 }
 
 async fn rectification_rows(
     app: &App,
+    actor: &Actor,
     rows: Vec<rectification::Model>,
     today: NaiveDate,
 ) -> AppResult<Vec<RectificationRow>> {
     let names = crate::tree::names(&app.db, rows.iter().map(|r| r.org_id).collect()).await?;
+    let mut writable = std::collections::HashSet::new();
+    for org in names.keys() {
+        if scope::covers(&app.db, actor, WRITE, OrgId(*org)).await? {
+            writable.insert(*org);
+        }
+    }
     Ok(rows
         .into_iter()
         .map(|r| RectificationRow {
             id: RectificationId(r.id),
             inspection: InspectionId(r.inspection_id),
             org_name: names.get(&r.org_id).cloned().unwrap_or_default(),
+            can_close: r.closed_on.is_none() && writable.contains(&r.org_id),
             state: match r.closed_on {
                 Some(on) if on <= today => RectificationState::Closed,
                 _ if r.due_on < today => RectificationState::Overdue,
@@ -466,8 +480,9 @@ pub async fn inspection(app: &App, actor: &Actor, id: InspectionId) -> AppResult
         .order_by_asc(rectification::Column::Id)
         .all(&app.db)
         .await?;
-    let rectifications = rectification_rows(app, rect, today(app).await?).await?;
-    let inspection = inspection_rows(app, vec![i]).await?.pop().ok_or(AppError::NotFound)?;
+    let rectifications = rectification_rows(app, actor, rect, super::measured_on(app).await?).await?;
+    let inspection =
+        inspection_rows(app, vec![i], super::measured_on(app).await?).await?.pop().ok_or(AppError::NotFound)?;
     Ok(InspectionDetail { inspection, items, rectifications, can_write })
 }
 

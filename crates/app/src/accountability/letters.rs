@@ -17,7 +17,7 @@ use crate::access::scope::{self, InScope};
 use crate::db::Write;
 use crate::error::AppResult;
 use crate::figures;
-use crate::forms::parse_date;
+use crate::forms::{parse_date, required_date};
 use crate::{Actor, App, AppError};
 
 /// A letter as typed in the form or a spreadsheet row.
@@ -69,10 +69,9 @@ pub async fn sign(app: &App, actor: &Actor, form: &NewLetter) -> AppResult<Lette
 async fn insert_letter(conn: &Write, app: &App, actor: &Actor, form: &NewLetter) -> AppResult<LetterId> {
     let (signer, issuer) = parties(conn, form).await?;
     let Some(proof) = scope::checked(conn, actor, WRITE, OrgId(issuer.id)).await? else {
-        return Err(Invalid::one("issuer_code", format!("{}不在您的数据范围内", issuer.name)).into());
+        return Err(Invalid::one("issuer_code", "考核单位不在您的数据范围内").into());
     };
-    let today = local_date(app.now());
-    let mut problems = Vec::new();
+    // Nothing is said of an org that is not below the issuer: it may lie outside the scope.
     let below = org_closure::Entity::find()
         .filter(org_closure::Column::AncestorId.eq(issuer.id))
         .filter(org_closure::Column::DescendantId.eq(signer.id))
@@ -80,8 +79,10 @@ async fn insert_letter(conn: &Write, app: &App, actor: &Actor, form: &NewLetter)
         .count(conn)
         .await?;
     if below == 0 {
-        problems.push(field("org_code", format!("{}不是{}的下级组织", signer.name, issuer.name)));
+        return Err(Invalid::one("org_code", "责任单位应是考核单位的下级组织").into());
     }
+    let today = local_date(app.now());
+    let mut problems = Vec::new();
     let year = match form.year.trim().parse::<i32>() {
         Ok(y) if (2000..=today.year() + 1).contains(&y) => Some(y),
         _ => {
@@ -89,21 +90,7 @@ async fn insert_letter(conn: &Write, app: &App, actor: &Actor, form: &NewLetter)
             None
         }
     };
-    let signed_on = match parse_date("signed_on", &form.signed_on) {
-        Ok(Some(d)) if d > today => {
-            problems.push(field("signed_on", "签订日期不能晚于今天".into()));
-            None
-        }
-        Ok(Some(d)) => Some(d),
-        Ok(None) => {
-            problems.push(field("signed_on", "请填写签订日期".into()));
-            None
-        }
-        Err(e) => {
-            problems.push(e);
-            None
-        }
-    };
+    let signed_on = required_date("signed_on", &form.signed_on, "签订日期", today).map_err(|e| problems.push(e)).ok();
     if let (Some(y), Some(d)) = (year, signed_on)
         && !(y - 1..=y).contains(&d.year())
     {
@@ -157,7 +144,7 @@ async fn insert_letter(conn: &Write, app: &App, actor: &Actor, form: &NewLetter)
 }
 
 fn field(field: &'static str, message: String) -> FieldError {
-    FieldError { field, message }
+    FieldError::new(field, message)
 }
 
 /// The value, or its problems added to the form's.
@@ -246,10 +233,12 @@ async fn insert_target(
     if due_on < starts_on {
         problems.push(field("due_on", "截止日期不能早于开始日期".into()));
     }
-    if !problems.is_empty() {
-        return Err(Invalid(problems).into());
+    // A target belongs to its letter's year: it may start a year before and end a year after.
+    let (earliest, latest) = (year_start.with_year(l.year - 1), year_end.with_year(l.year + 1));
+    if earliest.is_some_and(|e| starts_on < e) || latest.is_some_and(|x| due_on > x) {
+        problems.push(field("due_on", format!("目标期间应在 {} 年到 {} 年之内", l.year - 1, l.year + 1)));
     }
-    let Some(weight) = weight else { return Err(Invalid::one("weight", "权重无效").into()) };
+    let Some(weight) = weight.filter(|_| problems.is_empty()) else { return Err(Invalid(problems).into()) };
     let description = match (description, indicator, value) {
         ("", Some(i), Some(v)) => format!("{} ≥ {v}{}", i.name, i.unit),
         (d, _, _) => d.to_owned(),
@@ -444,7 +433,11 @@ impl crate::batch::Importable for NewLetterTarget {
 /// One row: the letter of its org and year — signed by this row, or already (then the row's
 /// signing date, when given, must agree) — and its target.
 async fn import_row(conn: &Write, app: &App, actor: &Actor, row: &NewLetterTarget) -> AppResult<()> {
-    let (signer, _) = parties(conn, &row.letter).await?;
+    let (signer, issuer) = parties(conn, &row.letter).await?;
+    // Nothing of a letter outside the scope is read, nor said.
+    if scope::checked(conn, actor, WRITE, OrgId(issuer.id)).await?.is_none() {
+        return Err(Invalid::one("org_code", "该组织的责任状不在您的数据范围内").into());
+    }
     let year: Option<i32> = row.letter.year.trim().parse().ok();
     let existing = match year {
         Some(y) => {
@@ -472,7 +465,7 @@ async fn import_row(conn: &Write, app: &App, actor: &Actor, row: &NewLetterTarge
         }
     };
     let Some(proof) = scope::checked(conn, actor, WRITE, OrgId(l.issuer_id)).await? else {
-        return Err(Invalid::one("org_code", format!("{}的责任状不在您的数据范围内", signer.name)).into());
+        return Err(Invalid::one("org_code", "该组织的责任状不在您的数据范围内").into());
     };
     insert_target(conn, app, actor, &l, &proof, &row.target).await?;
     Ok(())

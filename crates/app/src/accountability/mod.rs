@@ -78,7 +78,8 @@ pub struct Filter {
     pub page: Option<u64>,
 }
 
-/// The date progress is measured on: the stored report date, else today (as the dashboard).
+/// The date progress is measured and rectification judged on: the stored report date, else today
+/// (as the dashboard).
 async fn measured_on(app: &App) -> AppResult<NaiveDate> {
     Ok(figures::default_dates(app).await?.0)
 }
@@ -151,7 +152,7 @@ async fn query(
         q = q.filter(letter::Column::Year.eq(year));
     }
     if !filter.org.trim().is_empty() {
-        let below = crate::tree::subtree_of(&app.db, &filter.org).await?;
+        let below = scope::subtree(app, actor, permission, &filter.org).await?;
         q = q.filter(letter::Column::OrgId.in_subquery(below));
     }
     Ok(q.order_by_desc(letter::Column::Year).order_by_asc(letter::Column::SignedOn).order_by_asc(letter::Column::Id))
@@ -221,7 +222,9 @@ async fn targets_of(
 pub struct TargetView {
     pub id: TargetId,
     pub description: String,
-    /// The indicator's name and unit (quantitative targets).
+    /// Scored by the issuer rather than counted.
+    pub qualitative: bool,
+    /// The indicator's name and unit (quantitative targets whose indicator is in the catalogue).
     pub indicator: Option<(String, String)>,
     pub target_value: Option<i64>,
     pub starts_on: NaiveDate,
@@ -271,6 +274,7 @@ pub async fn detail(app: &App, actor: &Actor, id: LetterId) -> AppResult<LetterD
         .zip(progress)
         .map(|(t, progress)| TargetView {
             id: TargetId(t.id),
+            qualitative: t.indicator_key.is_none(),
             indicator: t.indicator_key.as_deref().and_then(indicator::find).map(|i| (i.name.into(), i.unit.into())),
             target_value: t.target_value,
             starts_on: t.starts_on,

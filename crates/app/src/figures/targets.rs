@@ -8,7 +8,6 @@
 //! The date measured is the as-of date, or the due date when that is earlier.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use chrono::NaiveDate;
 use qingtuan_domain::accountability::{reached, weighted};
@@ -28,7 +27,9 @@ use crate::{App, AppError};
 pub struct Target {
     /// The org that signed the letter: its subtree is counted.
     pub org: OrgId,
-    /// The indicator, for a quantitative target; `None` for a qualitative one.
+    /// A quantitative target names an indicator (its key); a qualitative one none.
+    pub quantitative: bool,
+    /// The indicator named, if it is still in the catalogue.
     pub indicator: Option<Indicator>,
     /// The value to reach (quantitative targets).
     pub value: i64,
@@ -65,19 +66,23 @@ pub(crate) async fn progress(app: &App, targets: &[Target], as_of: NaiveDate) ->
     let mut groups: HashMap<(OrgId, NaiveDate, NaiveDate), Vec<&'static str>> = HashMap::new();
     for t in targets {
         let on = t.due_on.min(as_of);
-        if let Some(i) = t.indicator.filter(|_| on >= t.starts_on) {
+        if let Some(i) = t.indicator.filter(|_| t.quantitative && on >= t.starts_on) {
             let keys = groups.entry((t.org, t.starts_on, on)).or_default();
             if !keys.contains(&i.key) {
                 keys.push(i.key);
             }
         }
     }
-    let mut evaluated: HashMap<(OrgId, NaiveDate, NaiveDate), Arc<Vec<Figure>>> = HashMap::new();
+    let mut evaluated: HashMap<(OrgId, NaiveDate, NaiveDate), Vec<Figure>> = HashMap::new();
     for ((org, starts_on, on), keys) in groups {
         evaluated.insert((org, starts_on, on), catalogue_on(app, org, starts_on, on, keys).await?);
     }
     let mut out = Vec::with_capacity(targets.len());
     for t in targets {
+        if t.quantitative && t.indicator.is_none() {
+            out.push(Progress::none("指标已不在目录中"));
+            continue;
+        }
         let Some(indicator) = t.indicator else {
             out.push(match t.score {
                 Some(score) => {
@@ -102,7 +107,7 @@ pub(crate) async fn progress(app: &App, targets: &[Target], as_of: NaiveDate) ->
                 note: None,
             },
             Some(f) => Progress::none(f.without_comparison().to_owned()),
-            None => Progress::none("指标已不在目录中"),
+            None => Progress::none("未能计算"),
         });
     }
     Ok(out)
@@ -120,9 +125,8 @@ async fn catalogue_on(
     id: OrgId,
     starts_on: NaiveDate,
     on: NaiveDate,
-    mut keys: Vec<&'static str>,
-) -> AppResult<Arc<Vec<Figure>>> {
-    keys.sort_unstable();
+    keys: Vec<&'static str>,
+) -> AppResult<Vec<Figure>> {
     let org = org::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let baseline = starts_on.pred_opt().unwrap_or(starts_on);
     let p = Params {
@@ -133,16 +137,10 @@ async fn catalogue_on(
         region_path: None,
         scope_org: orgs::view(&org, 0),
     };
-    app.memo
-        .get(
-            app,
-            super::key(&format!("engine|{}", keys.join(",")), &p),
-            Box::pin(async {
-                let scope = Scope::of(&app.db, &p).await?;
-                engine::evaluate(&app.db, &p, &scope, &engine::Needed::only(&keys)).await
-            }),
-        )
-        .await
+    // Not memoised one by one: a district's letters would crowd the memo's other keys out. The
+    // report that averages them is memoised whole; a letter's page measures its own few.
+    let scope = Scope::of(&app.db, &p).await?;
+    engine::evaluate(&app.db, &p, &scope, &engine::Needed::only(&keys)).await
 }
 
 /// The catalogue's `TargetCompletion` for a report: the average completion of the letters signed
@@ -215,6 +213,7 @@ pub(crate) async fn letter_completion(app: &App, targets: &[Target], on: NaiveDa
 pub(crate) fn target_of(t: &letter_target::Model, org: OrgId) -> Target {
     Target {
         org,
+        quantitative: t.indicator_key.is_some(),
         indicator: t.indicator_key.as_deref().and_then(qingtuan_domain::indicator::find),
         value: t.target_value.unwrap_or(0),
         starts_on: t.starts_on,

@@ -21,7 +21,7 @@ use crate::access::scope;
 use crate::db::Write;
 use crate::error::{AppResult, RowProblem};
 use crate::export::Exported;
-use crate::forms::{parse_date, required_text};
+use crate::forms::{parse_date, required_date, required_text};
 use crate::page::{PER_PAGE, Page, page_number};
 use crate::{Actor, App, AppError};
 
@@ -74,7 +74,7 @@ async fn insert(conn: &Write, app: &App, actor: &Actor, form: &NewSelfOrg) -> Ap
         Some(o) => {
             let proof = scope::checked(conn, actor, WRITE, OrgId(o.id)).await?;
             if proof.is_none() {
-                problems.push(field("org_code", format!("{}不在您的数据范围内", o.name)));
+                problems.push(field("org_code", "联系指导组织不在您的数据范围内".into()));
             }
             proof
         }
@@ -106,21 +106,9 @@ async fn insert(conn: &Write, app: &App, actor: &Actor, form: &NewSelfOrg) -> Ap
             }
         },
     };
-    let founded_on = match parse_date("founded_on", &form.founded_on) {
-        Ok(Some(d)) if d > local_date(app.now()) => {
-            problems.push(field("founded_on", "成立日期不能晚于今天".into()));
-            None
-        }
-        Ok(Some(d)) => Some(d),
-        Ok(None) => {
-            problems.push(field("founded_on", "请填写成立日期".into()));
-            None
-        }
-        Err(e) => {
-            problems.push(e);
-            None
-        }
-    };
+    let founded_on = required_date("founded_on", &form.founded_on, "成立日期", local_date(app.now()))
+        .map_err(|e| problems.push(e))
+        .ok();
     if let (Some(g), Some(n)) = (&guide, &name) {
         let same = self_org::Entity::find()
             .filter(self_org::Column::OrgId.eq(g.id))
@@ -163,7 +151,7 @@ async fn insert(conn: &Write, app: &App, actor: &Actor, form: &NewSelfOrg) -> Ap
 }
 
 fn field(field: &'static str, message: String) -> FieldError {
-    FieldError { field, message }
+    FieldError::new(field, message)
 }
 
 impl crate::batch::Importable for NewSelfOrg {
@@ -257,7 +245,7 @@ async fn query(
         q = q.filter(self_org::Column::Kind.eq(SelfOrgKind::parse(&filter.kind)?.code()));
     }
     if !filter.org.trim().is_empty() {
-        let below = crate::tree::subtree_of(&app.db, &filter.org).await?;
+        let below = scope::subtree(app, actor, permission, &filter.org).await?;
         q = q.filter(self_org::Column::OrgId.in_subquery(below));
     }
     if !filter.all {
@@ -351,9 +339,17 @@ pub async fn dissolve(app: &App, actor: &Actor, id: SelfOrgId, on: &str) -> AppR
     let (s, proof) = guided(app, actor, id).await?;
     let on = dissolution_date(app, &s, on)?;
     let txn = app.begin().await?;
-    let mut row: self_org::ActiveModel = s.clone().into();
-    row.dissolved_on = Set(Some(on));
-    row.update(&txn).await?;
+    // Dissolved once: of two dissolutions at the same time, the second changes nothing.
+    let changed = self_org::Entity::update_many()
+        .col_expr(self_org::Column::DissolvedOn, sea_orm::sea_query::Expr::value(on))
+        .filter(self_org::Column::Id.eq(s.id))
+        .filter(self_org::Column::DissolvedOn.is_null())
+        .exec(&txn)
+        .await?;
+    if changed.rows_affected == 0 {
+        txn.rollback().await?;
+        return Err(Invalid::one("dissolved_on", format!("{}已经解散", s.name)).into());
+    }
     let entry = Entry::new(AuditAction::SelfOrgDissolved, ObjectKind::SelfOrg)
         .object(s.id)
         .within(&proof)

@@ -140,6 +140,10 @@ async fn letters_stay_in_their_scope(t: TestApp) {
     assert_eq!(res.status, 404);
     let export = street.get("/letters/export.xlsx").await;
     assert_eq!(export.status, 200);
+    // A filter by another street's org says nothing of it: missing, as an unknown code.
+    assert_eq!(street.get("/letters?org=S2").await.status, 404);
+    assert_eq!(street.get("/letters?org=NOPE").await.status, 404);
+    assert_eq!(street.get("/rectifications?org=C21").await.status, 404);
     let api = street.get("/api/v1/letters").await.json();
     assert_eq!(api["total"], 1, "{api}");
     assert_eq!(api["items"][0]["org_code"], "S1");
@@ -185,7 +189,7 @@ async fn bad_letters_targets_and_documents_are_refused_and_change_nothing(t: Tes
         (vec![("org_code", "D"), ("year", "2026"), ("signed_on", "2026-02-21")], "没有上级组织"),
         (
             vec![("org_code", "S2"), ("issuer_code", "C11"), ("year", "2026"), ("signed_on", "2026-02-21")],
-            "二街道团工委不是一街道一社区团支部的下级组织",
+            "责任单位应是考核单位的下级组织",
         ),
         (vec![("org_code", "NOPE"), ("year", "2026"), ("signed_on", "2026-02-21")], "责任单位代码“NOPE”不存在"),
     ] {
@@ -288,7 +292,7 @@ async fn letters_and_their_targets_come_in_from_a_spreadsheet_all_or_nothing(t: 
     for message in [
         "一街道团工委的 2026 年度责任状已于 2026-02-20 签订，签订日期应一致",
         "权重应为 1 到 100 的整数",
-        "一街道一社区团支部不是二街道团工委的下级组织",
+        "责任单位应是考核单位的下级组织",
     ] {
         assert!(html.contains(message), "{message}: {html}");
     }
@@ -312,7 +316,7 @@ async fn letters_and_their_targets_come_in_from_a_spreadsheet_all_or_nothing(t: 
     let csv = format!("{header}C21,,2026,2026-02-20,,,,台账规范,40,,\n");
     let res = street.post_multipart("/imports", &[("kind", "letters")], ("file", "l.csv", csv.as_bytes())).await;
     assert_eq!(res.status, 422);
-    assert!(res.text().contains("二街道团工委不在您的数据范围内"), "{}", res.text());
+    assert!(res.text().contains("该组织的责任状不在您的数据范围内"), "{}", res.text());
     assert_eq!(t.scalar("SELECT COUNT(*) FROM responsibility_letters").await, 2);
 }
 

@@ -63,7 +63,7 @@ async fn self_organisations_are_registered_counted_and_dissolved_within_the_scop
     street.get("/imports").await;
     let res = street.post_multipart("/imports", &[("kind", "self_orgs")], ("file", "s.csv", bad.as_bytes())).await;
     assert_eq!(res.status, 422);
-    assert!(res.text().contains("二街道一社区团支部不在您的数据范围内"), "{}", res.text());
+    assert!(res.text().contains("联系指导组织不在您的数据范围内"), "{}", res.text());
     let good = format!("{header}S1,街道读书会,学习交流,,李华,13900002222,,2026-02-01\n");
     let res = street.post_multipart("/imports", &[("kind", "self_orgs")], ("file", "s.csv", good.as_bytes())).await;
     assert_eq!(res.status, 200, "{}", res.text());
@@ -98,6 +98,7 @@ async fn self_organisations_are_registered_counted_and_dissolved_within_the_scop
     t.create_user("s2admin", "org_admin", "S2").await;
     let other = t.login("s2admin").await;
     assert!(!other.get("/self-orgs?all=true").await.text().contains("街道读书会"));
+    assert_eq!(other.get("/self-orgs?org=S1").await.status, 404);
     let reading = t.scalar("SELECT id FROM self_organisations WHERE name = '街道读书会'").await;
     let res = other
         .post(&format!("/self-orgs/{reading}/dissolve"), &[("dissolved_on", "2026-03-01"), ("confirm", "yes")])

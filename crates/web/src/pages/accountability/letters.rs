@@ -202,13 +202,21 @@ pub async fn upload(
     mut form: Multipart,
 ) -> Result<Response, PageError> {
     let (mut file_name, mut bytes) = (String::new(), Vec::new());
-    while let Ok(Some(field)) = form.next_field().await {
-        if field.name() == Some("document") {
-            file_name = field.file_name().unwrap_or_default().to_owned();
-            bytes = field.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+    let broken = || AppError::Invalid(qingtuan_domain::Invalid::one("document", "上传未完成，请重新选择文件上传"));
+    let read = async {
+        while let Some(field) = form.next_field().await.map_err(|_| broken())? {
+            if field.name() == Some("document") {
+                file_name = field.file_name().unwrap_or_default().to_owned();
+                bytes = field.bytes().await.map_err(|_| broken())?.to_vec();
+            }
         }
-    }
-    match accountability::attach(&state.app, &user.actor, id, &file_name, bytes).await {
+        Ok::<(), AppError>(())
+    };
+    let result = match read.await {
+        Ok(()) => accountability::attach(&state.app, &user.actor, id, &file_name, bytes).await,
+        Err(e) => Err(e),
+    };
+    match result {
         Ok(()) => Ok(done::redirect(&format!("/letters/{id}"), Done::Saved)),
         Err(AppError::Invalid(e)) => {
             render_invalid(&show_page(&state, &user, id, NewTarget::default(), Errors(Some(e))).await?)
