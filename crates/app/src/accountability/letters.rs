@@ -457,6 +457,14 @@ async fn import_row(conn: &Write, app: &App, actor: &Actor, row: &NewLetterTarge
                     format!("{}的 {} 年度责任状已于 {} 签订，签订日期应一致", signer.name, l.year, l.signed_on);
                 return Err(Invalid::one("signed_on", message).into());
             }
+            // A later row of a letter signed already repeats its issuer and title, or leaves them empty.
+            if !row.letter.issuer_code.trim().is_empty() && issuer.id != l.issuer_id {
+                return Err(Invalid::one("issuer_code", "与已签订的责任状的考核单位不一致").into());
+            }
+            let title = row.letter.title.trim();
+            if !title.is_empty() && title != l.title {
+                return Err(Invalid::one("title", format!("与已签订的责任状的标题“{}”不一致", l.title)).into());
+            }
             l
         }
         None => {

@@ -297,6 +297,10 @@ async fn letters_and_their_targets_come_in_from_a_spreadsheet_all_or_nothing(t: 
         assert!(html.contains(message), "{message}: {html}");
     }
     assert_eq!(t.scalar("SELECT COUNT(*) FROM responsibility_letters").await, 0);
+    let differing = format!("{header}S1,,2026,2026-02-20,甲,,,台账,60,,\nS1,,2026,,乙,,,会议,40,,\n");
+    let res = import(differing).await;
+    assert_eq!(res.status, 422);
+    assert!(res.text().contains("与已签订的责任状的标题“甲”不一致"), "{}", res.text());
 
     let good = format!(
         "{header}S1,,2026,2026-02-20,,青年突击队,2,,60,,\nS1,,2026,,,,,台账规范,40,,\nS2,D,2026,2026-02-20,二街道责任状,volunteer.teams.count,3,,100,2026-03-01,2026-06-30\n"
