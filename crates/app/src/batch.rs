@@ -39,6 +39,36 @@ pub trait Importable: Sized + Send + Sync {
     ) -> impl Future<Output = AppResult<usize>> + Send;
 }
 
+/// One row written by a batch on its transaction: a problem of the row is `AppError::Invalid`.
+pub(crate) type RowWrite<'a> = std::pin::Pin<Box<dyn Future<Output = AppResult<()>> + Send + 'a>>;
+
+/// A batch written row by row in one transaction: each row's problems are collected (numbered
+/// from 1, named by `columns`), progress is reported every 100 rows, and the batch is finished
+/// (`finish`): all rows or none.
+pub(crate) async fn row_by_row<T: Sync>(
+    app: &crate::App,
+    actor: &Actor,
+    rows: &[T],
+    columns: &[(&str, &str)],
+    dry_run: bool,
+    progress: Progress<'_>,
+    write: impl for<'a> Fn(&'a crate::db::Write, &'a crate::App, &'a Actor, &'a T) -> RowWrite<'a>,
+) -> AppResult<usize> {
+    let txn = app.begin().await?;
+    let mut problems = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        match write(&txn, app, actor, row).await {
+            Ok(()) => {}
+            Err(AppError::Invalid(e)) => problems.extend(RowProblem::for_row(i + 1, columns, e.0)),
+            Err(other) => return Err(other),
+        }
+        if (i + 1) % 100 == 0 || i + 1 == rows.len() {
+            progress(i + 1, rows.len());
+        }
+    }
+    finish(txn, problems, rows.len(), dry_run).await
+}
+
 /// Ends a batch: commits it, or rolls it back when there are problems or it was a dry run.
 pub(crate) async fn finish(
     txn: crate::db::Write,

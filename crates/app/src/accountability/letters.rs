@@ -412,21 +412,10 @@ impl crate::batch::Importable for NewLetterTarget {
         dry_run: bool,
         progress: crate::batch::Progress<'_>,
     ) -> AppResult<usize> {
-        let txn = app.begin().await?;
-        let mut problems = Vec::new();
-        for (i, row) in rows.iter().enumerate() {
-            match import_row(&txn, app, actor, row).await {
-                Ok(()) => {}
-                Err(AppError::Invalid(e)) => {
-                    problems.extend(crate::error::RowProblem::for_row(i + 1, &IMPORT_COLUMNS, e.0))
-                }
-                Err(other) => return Err(other),
-            }
-            if (i + 1) % 100 == 0 || i + 1 == rows.len() {
-                progress(i + 1, rows.len());
-            }
-        }
-        crate::batch::finish(txn, problems, rows.len(), dry_run).await
+        crate::batch::row_by_row(app, actor, rows, &IMPORT_COLUMNS, dry_run, progress, |txn, app, actor, row| {
+            Box::pin(async move { import_row(txn, app, actor, row).await })
+        })
+        .await
     }
 }
 

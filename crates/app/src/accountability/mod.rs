@@ -160,6 +160,15 @@ async fn query(
 
 /// Rows for these letters: names, targets and completion measured on `on`.
 async fn rows(app: &App, letters: Vec<letter::Model>, on: NaiveDate) -> AppResult<Vec<LetterRow>> {
+    Ok(measured(app, letters, on).await?.into_iter().map(|(row, _)| row).collect())
+}
+
+/// The rows for these letters, each with its targets and their progress on `on` — measured once.
+async fn measured(
+    app: &App,
+    letters: Vec<letter::Model>,
+    on: NaiveDate,
+) -> AppResult<Vec<(LetterRow, Vec<(letter_target::Model, Progress)>)>> {
     let ids: Vec<i64> = letters.iter().map(|l| l.id).collect();
     let org_ids: Vec<i64> = letters.iter().flat_map(|l| [l.org_id, l.issuer_id]).collect();
     let orgs = qingtuan_entity::org::Entity::find()
@@ -181,9 +190,9 @@ async fn rows(app: &App, letters: Vec<letter::Model>, on: NaiveDate) -> AppResul
     for l in letters {
         let stored = targets.remove(&l.id).unwrap_or_default();
         let measured: Vec<Target> = stored.iter().map(|t| figures::target_of(t, OrgId(l.org_id))).collect();
-        let (completion, _) = figures::letter_completion(app, &measured, on).await?;
+        let (completion, progress) = figures::letter_completion(app, &measured, on).await?;
         let org = orgs.get(&l.org_id);
-        out.push(LetterRow {
+        let row = LetterRow {
             id: LetterId(l.id),
             year: l.year,
             org_code: org.map(|o| o.code.clone()).unwrap_or_default(),
@@ -195,7 +204,8 @@ async fn rows(app: &App, letters: Vec<letter::Model>, on: NaiveDate) -> AppResul
             unjudged: stored.iter().filter(|t| t.indicator_key.is_none() && t.judged_score.is_none()).count(),
             has_document: documents.contains(&l.id),
             title: l.title,
-        });
+        };
+        out.push((row, stored.into_iter().zip(progress).collect()));
     }
     Ok(out)
 }
@@ -262,16 +272,13 @@ pub struct LetterDetail {
 pub async fn detail(app: &App, actor: &Actor, id: LetterId) -> AppResult<LetterDetail> {
     let l = letter::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
     scope::require(app, actor, READ, (ObjectKind::Letter, id.to_string()), OrgId(l.org_id)).await?;
-    let (issuer, org) = (OrgId(l.issuer_id), OrgId(l.org_id));
+    let issuer = OrgId(l.issuer_id);
     let can_write = scope::covers(&app.db, actor, WRITE, issuer).await?;
     let can_judge = scope::covers(&app.db, actor, APPROVE, issuer).await?;
     let on = measured_on(app).await?;
-    let stored = targets_of(app, vec![l.id]).await?.remove(&l.id).unwrap_or_default();
-    let measured: Vec<Target> = stored.iter().map(|t| figures::target_of(t, org)).collect();
-    let (_, progress) = figures::letter_completion(app, &measured, on).await?;
-    let targets = stored
+    let (letter, targets) = measured(app, vec![l], on).await?.pop().ok_or(AppError::NotFound)?;
+    let targets = targets
         .into_iter()
-        .zip(progress)
         .map(|(t, progress)| TargetView {
             id: TargetId(t.id),
             qualitative: t.indicator_key.is_none(),
@@ -287,7 +294,6 @@ pub async fn detail(app: &App, actor: &Actor, id: LetterId) -> AppResult<LetterD
         })
         .collect();
     let document = document_info(app, id).await?;
-    let letter = rows(app, vec![l], on).await?.pop().ok_or(AppError::NotFound)?;
     Ok(LetterDetail { letter, targets, measured_on: on, document, can_write, can_judge })
 }
 

@@ -19,7 +19,7 @@ use super::orgs::{EXPORT, READ, WRITE};
 use crate::access::audit::{self, Entry};
 use crate::access::scope;
 use crate::db::Write;
-use crate::error::{AppResult, RowProblem};
+use crate::error::AppResult;
 use crate::export::Exported;
 use crate::forms::{parse_date, required_date, required_text};
 use crate::page::{PER_PAGE, Page, page_number};
@@ -185,19 +185,10 @@ impl crate::batch::Importable for NewSelfOrg {
         dry_run: bool,
         progress: crate::batch::Progress<'_>,
     ) -> AppResult<usize> {
-        let txn = app.begin().await?;
-        let mut problems = Vec::new();
-        for (i, row) in rows.iter().enumerate() {
-            match insert(&txn, app, actor, row).await {
-                Ok(_) => {}
-                Err(AppError::Invalid(e)) => problems.extend(RowProblem::for_row(i + 1, &SELF_ORG_COLUMNS, e.0)),
-                Err(other) => return Err(other),
-            }
-            if (i + 1) % 100 == 0 || i + 1 == rows.len() {
-                progress(i + 1, rows.len());
-            }
-        }
-        crate::batch::finish(txn, problems, rows.len(), dry_run).await
+        crate::batch::row_by_row(app, actor, rows, &SELF_ORG_COLUMNS, dry_run, progress, |txn, app, actor, row| {
+            Box::pin(async move { insert(txn, app, actor, row).await.map(|_| ()) })
+        })
+        .await
     }
 }
 

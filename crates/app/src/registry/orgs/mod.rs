@@ -23,7 +23,7 @@ use serde_json::json;
 
 use crate::access::audit::{self, Entry};
 use crate::access::scope;
-use crate::error::{AppResult, RowProblem};
+use crate::error::AppResult;
 use crate::page::{PER_PAGE, Page, page_number};
 use crate::registry::workforce::{self, Affected};
 use crate::{Actor, App, AppError};
@@ -99,19 +99,10 @@ pub async fn create_batch(
     dry_run: bool,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> AppResult<usize> {
-    let txn = app.begin().await?;
-    let mut problems = Vec::new();
-    for (i, form) in forms.iter().enumerate() {
-        match insert(&txn, app, actor, form).await {
-            Ok(_) => {}
-            Err(AppError::Invalid(e)) => problems.extend(RowProblem::for_row(i + 1, &COLUMNS, e.0)),
-            Err(other) => return Err(other),
-        }
-        if (i + 1) % 100 == 0 || i + 1 == forms.len() {
-            progress(i + 1, forms.len());
-        }
-    }
-    crate::batch::finish(txn, problems, forms.len(), dry_run).await
+    crate::batch::row_by_row(app, actor, forms, &COLUMNS, dry_run, progress, |txn, app, actor, form| {
+        Box::pin(async move { insert(txn, app, actor, form).await.map(|_| ()) })
+    })
+    .await
 }
 
 /// The columns of an org spreadsheet, as users see them.
