@@ -108,6 +108,11 @@ audit_actions! {
     RectificationClosed => "rectification.close", "整改销号", false;
     SelfOrgCreated => "self_org.create", "登记青年自组织", false;
     SelfOrgDissolved => "self_org.dissolve", "青年自组织解散", false;
+    ReviewCreated => "review.create", "组织述职评议", false;
+    ReviewRatersAdded => "review.raters", "添加评议人", false;
+    ReviewLinkReissued => "review.reissue", "重发评议链接", false;
+    ReviewBallotCast => "review.ballot", "提交评议票", false;
+    ReviewConcluded => "review.conclude", "公布述职评议结果", false;
     Imported => "data.import", "导入数据", false;
 }
 
@@ -128,6 +133,7 @@ code_enum!(
     Inspection => "inspection", "互检观摩";
     Rectification => "rectification", "整改事项";
     SelfOrg => "self_org", "青年自组织";
+    Review => "review", "述职评议";
 });
 
 #[cfg(test)]

@@ -66,3 +66,11 @@ id_type!(
     /// A youth self-organisation (青年自组织) guided by a league org.
     SelfOrgId
 );
+id_type!(
+    /// A duty-report review round (述职评议).
+    ReviewId
+);
+id_type!(
+    /// A rater of a review round, who grades through a private link.
+    RaterId
+);

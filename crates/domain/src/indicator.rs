@@ -126,6 +126,12 @@ pub enum Flow {
     Inspections,
     /// Rectification items of orgs of the scope closed in the period.
     RectificationsClosed,
+    /// Duty-report review rounds held in the period by orgs of the scope.
+    ReviewRounds,
+    /// Orgs of the scope graded in a concluded review round held in the period (one per round).
+    ReviewedReporters,
+    /// Of those, the ones graded 好.
+    ReviewedGood,
 }
 
 /// Records that exist on a date: each counted once on the as-of date and on the baseline date.
@@ -181,6 +187,8 @@ pub enum Rule {
     Sum(&'static [Flow], Scale),
     /// The records existing on the date.
     Existing(Records),
+    /// The first flow's sum over the period as a whole per cent of the second's.
+    Share(Flow, Flow),
     /// The average completion, in whole per cent, of the responsibility letters signed in the
     /// period by orgs of the scope, each letter's targets measured on the as-of date (or on their
     /// due date, when earlier) by the other rules of this catalogue.
@@ -191,7 +199,7 @@ impl Rule {
     pub const fn measure(&self) -> Measure {
         match self {
             Self::NewOrgs(_) => Measure::SinceBaseline,
-            Self::Sum(..) | Self::TargetCompletion => Measure::Flow,
+            Self::Sum(..) | Self::Share(..) | Self::TargetCompletion => Measure::Flow,
             Self::Orgs(_)
             | Self::RegionsCovered(..)
             | Self::People(_)
@@ -328,6 +336,12 @@ catalogue! {
     RECTIFICATIONS_CLOSED = "accountability.rectifications.closed", "完成整改", "项", "C3",
         Rule::Sum(&[Flow::RectificationsClosed], Scale::Count),
         "统计期内完成（销号）的整改事项数（按完成日期）。";
+    REVIEWS = "accountability.reviews", "述职评议", "次", "C3",
+        Rule::Sum(&[Flow::ReviewRounds], Scale::Count),
+        "统计期内统计范围内的组织举办的述职评议次数（按评议日期）。";
+    REVIEWS_GOOD_SHARE = "accountability.reviews.good_share", "述职评议“好”等次占比", "%", "C3",
+        Rule::Share(Flow::ReviewedGood, Flow::ReviewedReporters),
+        "统计期内举办并已公布结果的述职评议中，统计范围内的述职单位被评为“好”的比例（取整）：评为“好”的单位次数除以参评单位次数。";
     SELF_ORGANISATIONS = "self_organisations.count", "青年自组织", "个", "C5",
         Rule::Existing(Records::SelfOrganisations),
         "当日存续（成立日不晚于当日、未在当日及以前解散）、由统计范围内的团组织联系指导的青年自组织个数。";

@@ -16,6 +16,7 @@ pub mod permission;
 pub mod person;
 pub mod position;
 pub mod region;
+pub mod review;
 pub mod time;
 pub mod username;
 pub mod volunteering;

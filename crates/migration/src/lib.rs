@@ -24,6 +24,7 @@ mod m0019_org_path;
 mod m0020_accountability;
 mod m0021_inspections;
 mod m0022_self_organisations;
+mod m0023_reviews;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0020_accountability::Migration),
             Box::new(m0021_inspections::Migration),
             Box::new(m0022_self_organisations::Migration),
+            Box::new(m0023_reviews::Migration),
         ]
     }
 }

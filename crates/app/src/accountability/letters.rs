@@ -135,7 +135,9 @@ async fn insert_letter(conn: &Write, app: &App, actor: &Actor, form: &NewLetter)
         ..Default::default()
     }
     .insert(conn)
-    .await?;
+    .await
+    // Two signings at the same moment: the unique index refuses the second.
+    .map_err(|e| AppError::on_unique(e, "year", &format!("{}的 {year} 年度责任状已经签订", signer.name)))?;
     let entry = Entry::new(AuditAction::LetterSigned, ObjectKind::Letter).object(row.id).within(&proof).after(
         json!({ "org": signer.code, "issuer": issuer.code, "year": year, "title": title, "signed_on": signed_on }),
     );

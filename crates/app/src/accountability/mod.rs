@@ -1,5 +1,6 @@
-//! Holding orgs to account (C3): responsibility letters (责任状), and mutual inspections with
-//! their rectification items (`inspections`). Each year an org signs a letter
+//! Holding orgs to account (C3): responsibility letters (责任状), duty-report reviews of
+//! secretaries (述职评议, `reviews`), and mutual inspections with their rectification items
+//! (`inspections`). Each year an org signs a letter
 //! with the org above it (the issuer, which assesses it): targets with weights, each an indicator
 //! of the catalogue with a value to reach — measured live by the figures engine for the signer's
 //! subtree, never typed — or a qualitative item the issuer scores. The signed copy is attached.
@@ -12,10 +13,12 @@
 mod documents;
 mod inspections;
 mod letters;
+mod reviews;
 
 pub use documents::*;
 pub use inspections::*;
 pub use letters::*;
+pub use reviews::*;
 
 use chrono::NaiveDate;
 use qingtuan_domain::accountability::percent;

@@ -20,6 +20,7 @@ use chrono::NaiveDate;
 use qingtuan_domain::indicator::{CATALOGUE, Flow, Indicator, OrgMatch, PostMatch, Records, Rule};
 use qingtuan_domain::position::{CadreSource, Employment, ServingLevel, Title};
 use qingtuan_domain::region::RegionKind;
+use qingtuan_domain::review::Grade;
 use qingtuan_domain::volunteering::DonationKind;
 use qingtuan_entity::region;
 use sea_orm::{ConnectionTrait, DbBackend};
@@ -33,6 +34,8 @@ use crate::registry::workforce;
 /// A raw count on the as-of date (or in the period) and on the baseline date (or in the period
 /// before), per catalogue entry.
 type Counts = HashMap<usize, [i64; 2]>;
+/// A share rule's (part, whole) over the period and over the one before it.
+type Shares = HashMap<usize, [(i64, i64); 2]>;
 
 /// The catalogue entries an evaluation counts: those asked for, and those they are computed from.
 pub(super) struct Needed(Vec<bool>);
@@ -78,9 +81,10 @@ pub(super) async fn evaluate<C: ConnectionTrait>(
         record_counts(conn, scope, p, needed),
         Bases::of(conn, region, p, needed),
     );
+    let (flows, shares) = flows?;
     let mut counts = orgs?;
     counts.extend(people?);
-    counts.extend(flows?);
+    counts.extend(flows);
     counts.extend(records?);
     let bases = bases?;
     let count = |i: usize| counts.get(&i).copied().unwrap_or([0, 0]);
@@ -99,10 +103,22 @@ pub(super) async fn evaluate<C: ConnectionTrait>(
             Rule::PerTenThousandYouth(of) => {
                 per_ten_thousand(*ind, count(position(of)), region, bases.youth.unwrap_or([None, None]))
             }
+            Rule::Share(..) => share(*ind, shares.get(&i).copied().unwrap_or_default()),
             // Measured by the other rules: `targets::completion` fills it in.
             Rule::TargetCompletion => Figure::unavailable(*ind, "未计算".into()),
         })
         .collect())
+}
+
+/// A share in whole per cent, compared with the period before when that had any; unavailable
+/// when the period has nothing to share.
+fn share(ind: Indicator, [(part, whole), (prev_part, prev_whole)]: [(i64, i64); 2]) -> Figure {
+    let percent = |part: i64, whole: i64| (part as f64 * 100.0 / whole as f64).round() as i64;
+    match (whole, prev_whole) {
+        (0, _) => Figure::unavailable(ind, "统计期内没有可计算的记录".into()),
+        (_, 0) => Figure::alone(ind, percent(part, whole)),
+        _ => Figure::compared(ind, percent(part, whole), percent(prev_part, prev_whole)),
+    }
 }
 
 /// The catalogue position of an indicator another refers to.
@@ -455,6 +471,16 @@ const INSPECTIONS: Source = Source {
     condition: "1 = 1",
     dated: Dated::On("i.held_on"),
 };
+const REVIEW_ROUNDS: Source = Source {
+    tables: "review_rounds rr JOIN orgs o ON o.id = rr.org_id",
+    condition: "1 = 1",
+    dated: Dated::On("rr.held_on"),
+};
+const REVIEWED: Source = Source {
+    tables: "review_reporters rp JOIN review_rounds rr ON rr.id = rp.round_id JOIN orgs o ON o.id = rp.org_id",
+    condition: "rr.concluded_at IS NOT NULL AND rp.grade IS NOT NULL",
+    dated: Dated::On("rr.held_on"),
+};
 const CLOSED_RECTIFICATIONS: Source = Source {
     tables: "rectifications rc JOIN orgs o ON o.id = rc.org_id",
     condition: "rc.closed_on IS NOT NULL",
@@ -478,19 +504,31 @@ fn source(flow: Flow) -> (&'static Source, String) {
         Flow::LettersSigned => (&LETTERS, "1".into()),
         Flow::Inspections => (&INSPECTIONS, "1".into()),
         Flow::RectificationsClosed => (&CLOSED_RECTIFICATIONS, "1".into()),
+        Flow::ReviewRounds => (&REVIEW_ROUNDS, "1".into()),
+        Flow::ReviewedReporters => (&REVIEWED, "1".into()),
+        Flow::ReviewedGood => (&REVIEWED, format!("CASE WHEN rp.grade = '{}' THEN 1 ELSE 0 END", Grade::Good.code())),
     }
 }
 
 /// The flow rules over the period and the one of the same length before it: one query per
 /// source sums all its flows over both periods.
-async fn flow_counts<C: ConnectionTrait>(conn: &C, scope: &Scope, p: &Params, needed: &Needed) -> AppResult<Counts> {
+async fn flow_counts<C: ConnectionTrait>(
+    conn: &C,
+    scope: &Scope,
+    p: &Params,
+    needed: &Needed,
+) -> AppResult<(Counts, Shares)> {
     let from = p.period_start();
     let (prev_from, prev_to) = qingtuan_domain::time::previous_period(from, p.as_of);
     let periods = [(from, p.as_of), (prev_from, prev_to)];
     let mut by_source: Vec<(&'static Source, Vec<(Flow, String)>)> = Vec::new();
     for (_, ind) in needed.entries() {
-        let Rule::Sum(flows, _) = ind.rule else { continue };
-        for flow in flows {
+        let flows = match ind.rule {
+            Rule::Sum(flows, _) => flows.to_vec(),
+            Rule::Share(part, whole) => vec![part, whole],
+            _ => continue,
+        };
+        for flow in &flows {
             let (src, value) = source(*flow);
             match by_source.iter_mut().find(|(s, _)| std::ptr::eq(*s, src)) {
                 Some((_, summed)) if summed.iter().any(|(f, _)| f == flow) => {}
@@ -538,7 +576,13 @@ async fn flow_counts<C: ConnectionTrait>(conn: &C, scope: &Scope, p: &Params, ne
         let total = |j: usize| flows.iter().map(|f| sums.get(f).map_or(0, |s| s[j])).sum::<i64>();
         out.insert(i, [scale.apply(total(0)), scale.apply(total(1))]);
     }
-    Ok(out)
+    let mut shares = Shares::new();
+    for (i, ind) in needed.entries() {
+        let Rule::Share(part, whole) = ind.rule else { continue };
+        let of = |f: Flow, j: usize| sums.get(&f).map_or(0, |s| s[j]);
+        shares.insert(i, [(of(part, 0), of(whole, 0)), (of(part, 1), of(whole, 1))]);
+    }
+    Ok((out, shares))
 }
 
 /// Where records that exist on a date are kept (joined to their org `o`), and when one exists.

@@ -16,6 +16,7 @@ mod people;
 mod portal;
 mod registry;
 mod reliability;
+mod reviews;
 mod second_factor;
 mod security;
 mod self_orgs;

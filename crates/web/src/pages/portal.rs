@@ -3,6 +3,8 @@
 //! that signed up remembers its private links (an HttpOnly cookie), so scanning the check-in QR
 //! code with the same phone needs no typing; anyone else types their sign-up code.
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::Form;
 use axum::Router;
@@ -11,6 +13,7 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use qingtuan_app::AppError;
+use qingtuan_app::accountability::{self, Ballot};
 use qingtuan_app::activities::PublicActivity;
 use qingtuan_app::portal::PortalFilter;
 use qingtuan_app::portal::activities::{self, MyActivitySignup};
@@ -18,6 +21,7 @@ use qingtuan_app::portal::{self, MySignup, PublicCall, ServiceRecord, SignupForm
 use qingtuan_app::registry::regions::{self, RegionView};
 use qingtuan_app::volunteering::checkin::{self, Outcome, Scan, Who};
 use qingtuan_domain::activity::Category;
+use qingtuan_domain::review::Grade;
 
 use crate::layout::Errors;
 use crate::middleware::{LOGIN_CSRF_COOKIE, cookie, is_secure, set_cookie};
@@ -391,7 +395,64 @@ pub async fn activity_cancel(
     Ok(Redirect::to(&format!("/portal/activity-signups/{token}")).into_response())
 }
 
-/// The public portal: calls, activities, sign-ups, private links and check-in.
+#[derive(Template)]
+#[template(path = "portal/review.html")]
+struct ReviewPage {
+    title: String,
+    b: Ballot,
+    token: String,
+    /// Each reporter with the grade chosen in a refused submission (to keep what was typed).
+    rows: Vec<(i64, String, String)>,
+    grades: &'static [Grade],
+    csrf: String,
+    errors: Errors,
+    done: bool,
+}
+
+async fn review_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    token: String,
+    typed: &HashMap<String, String>,
+    errors: Errors,
+    done: bool,
+) -> Result<Response, PageError> {
+    let b = accountability::ballot(&state.app, &token).await?;
+    let (csrf, set) = form_token(state, headers);
+    let rows = b
+        .reporters
+        .iter()
+        .map(|(id, name, _)| (*id, name.clone(), typed.get(&format!("g{id}")).cloned().unwrap_or_default()))
+        .collect();
+    let invalid = errors.0.is_some();
+    let page = ReviewPage { title: b.title.clone(), b, token, rows, grades: Grade::ALL, csrf, errors, done };
+    form_page(&page, invalid, set)
+}
+
+/// A rater's ballot, by their private link.
+pub async fn review(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    review_page(&state, &headers, token, &HashMap::new(), Errors::default(), false).await
+}
+
+pub async fn review_cast(
+    State(state): State<AppState>,
+    Client(client): Client,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    Form(typed): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    match accountability::cast(&state.app, &client, &token, &typed).await {
+        Ok(()) => review_page(&state, &headers, token, &HashMap::new(), Errors::default(), true).await,
+        Err(AppError::Invalid(e)) => review_page(&state, &headers, token, &typed, Errors(Some(e)), false).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The public portal: calls, activities, sign-ups, private links, check-in and raters' ballots.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/portal", get(index))
@@ -406,4 +467,5 @@ pub fn routes() -> Router<AppState> {
         .route("/portal/me/{token}/checkin", post(me_checkin))
         .route("/portal/me/{token}/record", get(service_record))
         .route("/portal/checkin/{token}", get(checkin_form).post(checkin))
+        .route("/portal/reviews/{token}", get(review).post(review_cast))
 }

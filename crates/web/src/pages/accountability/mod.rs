@@ -1,8 +1,9 @@
-//! Holding orgs to account: responsibility letters (`letters`), mutual inspections and their
-//! rectification items (`inspections`).
+//! Holding orgs to account: responsibility letters (`letters`), duty-report reviews (`reviews`),
+//! mutual inspections and their rectification items (`inspections`).
 
 mod inspections;
 mod letters;
+mod reviews;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -14,10 +15,11 @@ use crate::layout::{MenuEntry, read};
 /// This capability's entries in the menu.
 pub const MENU: &[MenuEntry] = &[
     MenuEntry { href: "/letters", label: "责任状", need: read(Module::Accountability) },
+    MenuEntry { href: "/reviews", label: "述职评议", need: read(Module::Accountability) },
     MenuEntry { href: "/inspections", label: "互检整改", need: read(Module::Accountability) },
 ];
 
-/// The pages of letters, inspections and rectification.
+/// The pages of letters, reviews, inspections and rectification.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/letters", get(letters::list).post(letters::sign))
@@ -27,6 +29,11 @@ pub fn routes() -> Router<AppState> {
         .route("/letters/{id}/document", get(letters::document))
         .route("/letters/targets/{id}/remove", post(letters::remove_target))
         .route("/letters/targets/{id}/judge", post(letters::judge))
+        .route("/reviews", get(reviews::list).post(reviews::organise))
+        .route("/reviews/{id}", get(reviews::show))
+        .route("/reviews/{id}/raters", post(reviews::add_raters))
+        .route("/reviews/{id}/conclude", post(reviews::conclude))
+        .route("/reviews/raters/{id}/reissue", post(reviews::reissue))
         .route("/inspections", get(inspections::list).post(inspections::record))
         .route("/inspections/{id}", get(inspections::show))
         .route("/inspections/{id}/rectifications", post(inspections::raise))

@@ -1,0 +1,845 @@
+//! Duty-report reviews (述职评议): an org organises a round in which the secretaries of orgs below
+//! it report; raters in weighted groups grade each reporter 好/较好/一般/差 through a private link
+//! (no account) until the round closes; once every group has reached its quorum the organiser
+//! concludes the round, which keeps each reporter's score and grade.
+//!
+//! Who sees what: the organiser's staff (`accountability.write` over the organiser) set the round
+//! up, add raters, follow the ballots (who submitted, and what each rater gave) and conclude it.
+//! A reporter's staff (`accountability.read` over the reporter) see the round and, once it is
+//! concluded, their own score and grade — never who graded what, nor the other reporters.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate, TimeDelta};
+use qingtuan_domain::audit::{AuditAction, ObjectKind};
+use qingtuan_domain::ids::{OrgId, RaterId, ReviewId};
+use qingtuan_domain::review::{self, Grade, GroupSpec};
+use qingtuan_domain::time::local_date;
+use qingtuan_domain::{FieldError, Invalid};
+use qingtuan_entity::{
+    org, org_closure, review_ballot as ballot, review_group as group, review_rater as rater,
+    review_reporter as reporter, review_round as round,
+};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use serde_json::json;
+
+use super::{READ, WRITE};
+use crate::access::audit::{self, Entry};
+use crate::access::scope;
+use crate::crypto::{random_token, sha256_hex};
+use crate::error::AppResult;
+use crate::forms::parse_date;
+use crate::page::{PER_PAGE, Page, page_number};
+use crate::{Actor, App, AppError, ClientInfo};
+
+/// The most raters a round may have.
+const MAX_RATERS: u64 = 300;
+/// The most orgs that may report in one round.
+const MAX_REPORTERS: usize = 100;
+/// How long a round may stay open for grading after its day.
+const MAX_WINDOW_DAYS: i64 = 60;
+
+/// A round as typed: empty reporters are the organiser's direct subordinates on the day.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(default)]
+pub struct NewReview {
+    pub org_code: String,
+    pub title: String,
+    pub held_on: String,
+    /// The last day raters may grade; empty: a week after the day.
+    pub closes_on: String,
+    /// The most 好 a rater may give, in per cent of the reporters.
+    pub good_cap: String,
+    /// `名称 权重 法定比例` a line.
+    pub groups: String,
+    /// Reporters' org codes, separated by spaces, commas or lines.
+    pub reporters: String,
+}
+
+impl Default for NewReview {
+    fn default() -> Self {
+        Self {
+            org_code: String::new(),
+            title: String::new(),
+            held_on: String::new(),
+            closes_on: String::new(),
+            good_cap: "30".into(),
+            groups: review::DEFAULT_GROUPS.into(),
+            reporters: String::new(),
+        }
+    }
+}
+
+fn field(field: &'static str, message: impl Into<String>) -> FieldError {
+    FieldError::new(field, message)
+}
+
+/// Organises a round (write over the organiser).
+pub async fn organise(app: &App, actor: &Actor, form: &NewReview) -> AppResult<ReviewId> {
+    let host = scope::org_by_code(app, actor, WRITE, &form.org_code).await?;
+    let organiser = org::Entity::find_by_id(host.get().0).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let today = local_date(app.now());
+    let mut problems = Vec::new();
+    // A round is usually set up before its day, up to a year ahead.
+    let held_on = match parse_date("held_on", &form.held_on) {
+        Ok(Some(d)) if d <= today + TimeDelta::days(366) => Some(d),
+        Ok(Some(_)) => {
+            problems.push(field("held_on", "评议日期不能晚于一年以后"));
+            None
+        }
+        Ok(None) => {
+            problems.push(field("held_on", "请填写评议日期"));
+            None
+        }
+        Err(e) => {
+            problems.push(e);
+            None
+        }
+    };
+    let closes_on = match (parse_date("closes_on", &form.closes_on), held_on) {
+        (Err(e), _) => {
+            problems.push(e);
+            None
+        }
+        (Ok(None), held) => held.map(|d| d + TimeDelta::days(7)),
+        (Ok(Some(c)), Some(d)) if c < d || c > d + TimeDelta::days(MAX_WINDOW_DAYS) => {
+            problems.push(field("closes_on", format!("评议截止日期应在评议日期后 {MAX_WINDOW_DAYS} 天之内")));
+            None
+        }
+        (Ok(Some(c)), _) => Some(c),
+    };
+    let good_cap = match form.good_cap.trim().trim_end_matches('%').parse::<i32>() {
+        Ok(c) if (1..=100).contains(&c) => Some(c),
+        _ => {
+            problems.push(field("good_cap", "“好”的比例上限应为 1–100 之间的整数"));
+            None
+        }
+    };
+    let groups = review::parse_groups(&form.groups).map_err(|e| problems.extend(e.0)).ok();
+    let title = match form.title.trim() {
+        "" => held_on.map(|d| format!("{}年度基层团组织书记述职评议", d.year())).unwrap_or_default(),
+        t if t.chars().count() > 200 => {
+            problems.push(field("title", "标题不超过 200 个字"));
+            String::new()
+        }
+        t => t.to_owned(),
+    };
+    let reporters = match held_on {
+        Some(d) => reporters_of(app, &organiser, &form.reporters, d).await.map_err(|e| problems.extend(e.0)).ok(),
+        None => None,
+    };
+    let (Some(held_on), Some(closes_on), Some(good_cap), Some(groups), Some(reporters)) =
+        (held_on, closes_on, good_cap, groups, reporters)
+    else {
+        return Err(Invalid(problems).into());
+    };
+    if !problems.is_empty() {
+        return Err(Invalid(problems).into());
+    }
+    let txn = app.begin().await?;
+    let row = round::ActiveModel {
+        org_id: Set(organiser.id),
+        year: Set(held_on.year()),
+        title: Set(title.clone()),
+        held_on: Set(held_on),
+        closes_on: Set(closes_on),
+        good_cap: Set(good_cap),
+        created_at: Set(app.now()),
+        concluded_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    for GroupSpec { name, weight, quorum } in &groups {
+        group::ActiveModel {
+            round_id: Set(row.id),
+            name: Set(name.clone()),
+            weight: Set(*weight),
+            quorum: Set(*quorum),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
+    for o in &reporters {
+        reporter::ActiveModel { round_id: Set(row.id), org_id: Set(o.id), ..Default::default() }.insert(&txn).await?;
+    }
+    let groups: Vec<_> =
+        groups.iter().map(|g| json!({ "name": g.name, "weight": g.weight, "quorum": g.quorum })).collect();
+    let entry = Entry::new(AuditAction::ReviewCreated, ObjectKind::Review).object(row.id).within(&host).after(json!({
+        "org": organiser.code, "title": title, "held_on": held_on, "closes_on": closes_on, "good_cap": good_cap,
+        "groups": groups, "reporters": reporters.iter().map(|o| o.code.clone()).collect::<Vec<_>>(),
+    }));
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok(ReviewId(row.id))
+}
+
+/// The reporting orgs a form names (each below the organiser and existing on the day), or, when
+/// it names none, the organiser's direct subordinates existing on the day.
+async fn reporters_of(
+    app: &App,
+    organiser: &org::Model,
+    typed: &str,
+    on: NaiveDate,
+) -> Result<Vec<org::Model>, Invalid> {
+    let exists = |o: &org::Model| o.founded_on <= on && o.dissolved_on.is_none_or(|d| d > on);
+    let codes: Vec<&str> =
+        typed.split(|c: char| c.is_whitespace() || c == ',' || c == '，').filter(|c| !c.is_empty()).collect();
+    let found: Vec<org::Model> = if codes.is_empty() {
+        let children = org::Entity::find()
+            .filter(org::Column::ParentId.eq(organiser.id))
+            .order_by_asc(org::Column::Code)
+            .all(&app.db)
+            .await
+            .map_err(|_| Invalid::one("reporters", "读取下级组织失败，请重试"))?;
+        let children: Vec<_> = children.into_iter().filter(exists).collect();
+        if children.is_empty() {
+            return Err(Invalid::one(
+                "reporters",
+                format!("{}在评议日期没有下级组织，请填写述职单位代码", organiser.name),
+            ));
+        }
+        children
+    } else {
+        let mut out: Vec<org::Model> = Vec::new();
+        let mut problems = Vec::new();
+        for code in codes {
+            let o = crate::tree::find_by_code(&app.db, code).await.ok().flatten();
+            let below = match &o {
+                Some(o) => {
+                    org_closure::Entity::find()
+                        .filter(org_closure::Column::AncestorId.eq(organiser.id))
+                        .filter(org_closure::Column::DescendantId.eq(o.id))
+                        .filter(org_closure::Column::Depth.gt(0))
+                        .count(&app.db)
+                        .await
+                        .unwrap_or(0)
+                        > 0
+                }
+                None => false,
+            };
+            match o {
+                // Nothing is said of an org that is not below the organiser: it may lie outside the scope.
+                Some(o) if below && !exists(&o) => {
+                    problems.push(field("reporters", format!("{}（{}）在评议日期不存在", o.name, o.code)));
+                }
+                Some(o) if below => {
+                    if !out.iter().any(|x| x.id == o.id) {
+                        out.push(o);
+                    }
+                }
+                _ => problems.push(field("reporters", format!("述职单位“{code}”不存在或不是组织单位的下级组织"))),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Invalid(problems));
+        }
+        out
+    };
+    if found.len() > MAX_REPORTERS {
+        return Err(Invalid::one("reporters", format!("一次评议的述职单位不超过 {MAX_REPORTERS} 个")));
+    }
+    Ok(found)
+}
+
+/// A rater's private link, shown once to the organiser to pass on.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RaterLink {
+    pub name: String,
+    pub group: String,
+    pub token: String,
+}
+
+/// Raters as typed: a group of the round and names, one a line.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct NewRaters {
+    pub group: String,
+    pub names: String,
+}
+
+/// The round and the proof that the actor organises it (write over the organiser; 404 outside).
+async fn organised(app: &App, actor: &Actor, id: ReviewId) -> AppResult<(round::Model, scope::InScope<OrgId>)> {
+    let r = round::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let proof = scope::require(app, actor, WRITE, (ObjectKind::Review, id.to_string()), OrgId(r.org_id)).await?;
+    Ok((r, proof))
+}
+
+/// Adds raters to a group of an open round; returns their private links (shown once).
+pub async fn add_raters(app: &App, actor: &Actor, id: ReviewId, form: &NewRaters) -> AppResult<Vec<RaterLink>> {
+    let (r, proof) = organised(app, actor, id).await?;
+    if r.concluded_at.is_some() {
+        return Err(Invalid::one("names", "评议已公布结果，不能再添加评议人").into());
+    }
+    let g = match form.group.trim().parse::<i64>() {
+        Ok(gid) => group::Entity::find_by_id(gid).one(&app.db).await?.filter(|g| g.round_id == r.id),
+        Err(_) => None,
+    }
+    .ok_or_else(|| Invalid::one("group", "请选择评议组"))?;
+    let names: Vec<String> = form.names.lines().map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned).collect();
+    if names.is_empty() {
+        return Err(Invalid::one("names", "请填写评议人姓名，一行一个").into());
+    }
+    if let Some(n) = names.iter().find(|n| n.chars().count() > 50) {
+        return Err(Invalid::one("names", format!("姓名“{n}”超过 50 个字")).into());
+    }
+    let existing = rater::Entity::find().filter(rater::Column::RoundId.eq(r.id)).count(&app.db).await?;
+    if existing + names.len() as u64 > MAX_RATERS {
+        return Err(Invalid::one("names", format!("一次评议的评议人不超过 {MAX_RATERS} 人")).into());
+    }
+    let txn = app.begin().await?;
+    let mut links = Vec::with_capacity(names.len());
+    for name in names {
+        let token = random_token();
+        rater::ActiveModel {
+            round_id: Set(r.id),
+            group_id: Set(g.id),
+            name: Set(name.clone()),
+            token_hash: Set(sha256_hex(&token)),
+            submitted_at: Set(None),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        links.push(RaterLink { name, group: g.name.clone(), token });
+    }
+    let names: Vec<&str> = links.iter().map(|l| l.name.as_str()).collect();
+    let entry = Entry::new(AuditAction::ReviewRatersAdded, ObjectKind::Review)
+        .object(r.id)
+        .within(&proof)
+        .after(json!({ "group": g.name, "raters": names }));
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok(links)
+}
+
+/// Gives a rater who has not voted a new private link (the old one stops working).
+pub async fn reissue(app: &App, actor: &Actor, id: RaterId) -> AppResult<(ReviewId, RaterLink)> {
+    let x = rater::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let (r, proof) = organised(app, actor, ReviewId(x.round_id)).await?;
+    if x.submitted_at.is_some() || r.concluded_at.is_some() {
+        return Err(Invalid::one("rater", format!("{}已提交评议票或评议已结束，不能重发链接", x.name)).into());
+    }
+    let g = group::Entity::find_by_id(x.group_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let token = random_token();
+    let txn = app.begin().await?;
+    rater::Entity::update_many()
+        .col_expr(rater::Column::TokenHash, Expr::value(sha256_hex(&token)))
+        .filter(rater::Column::Id.eq(x.id))
+        .exec(&txn)
+        .await?;
+    let entry = Entry::new(AuditAction::ReviewLinkReissued, ObjectKind::Review)
+        .object(r.id)
+        .within(&proof)
+        .after(json!({ "rater": x.name }));
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok((ReviewId(r.id), RaterLink { name: x.name, group: g.name, token }))
+}
+
+/// A round as lists show it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ReviewRow {
+    pub id: ReviewId,
+    pub org_name: String,
+    pub year: i32,
+    pub title: String,
+    pub held_on: NaiveDate,
+    pub closes_on: NaiveDate,
+    pub good_cap: i32,
+    pub reporters: usize,
+    pub raters: usize,
+    pub submitted: usize,
+    pub concluded: bool,
+}
+
+impl ReviewRow {
+    pub fn state(&self) -> &'static str {
+        if self.concluded { "已公布结果" } else { "评议中" }
+    }
+}
+
+/// The review list's filter, as in the query string.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct ReviewFilter {
+    pub year: String,
+    #[serde(skip_serializing)]
+    pub page: Option<u64>,
+}
+
+/// The rounds the actor organises or reports in (read over the organiser or a reporter), newest
+/// first, paged.
+pub async fn reviews(app: &App, actor: &Actor, filter: &ReviewFilter) -> AppResult<Page<ReviewRow>> {
+    scope::require_somewhere(app, actor, READ).await?;
+    let reporting = Query::select()
+        .column(reporter::Column::RoundId)
+        .from(reporter::Entity)
+        .and_where(scope::org_condition(actor, READ, reporter::Column::OrgId))
+        .take();
+    let mut q = round::Entity::find().filter(
+        Condition::any()
+            .add(scope::org_condition(actor, READ, round::Column::OrgId))
+            .add(round::Column::Id.in_subquery(reporting)),
+    );
+    if !filter.year.trim().is_empty() {
+        let year: i32 = filter.year.trim().parse().map_err(|_| Invalid::one("year", "年度应为四位数字"))?;
+        q = q.filter(round::Column::Year.eq(year));
+    }
+    let page = page_number(filter.page);
+    let paginator = q.order_by_desc(round::Column::HeldOn).order_by_desc(round::Column::Id).paginate(&app.db, PER_PAGE);
+    let total = paginator.num_items().await?;
+    let items = review_rows(app, paginator.fetch_page(page - 1).await?).await?;
+    Ok(Page { items, total, page, per_page: PER_PAGE, capped: false })
+}
+
+async fn review_rows(app: &App, rounds: Vec<round::Model>) -> AppResult<Vec<ReviewRow>> {
+    let ids: Vec<i64> = rounds.iter().map(|r| r.id).collect();
+    let names = crate::tree::names(&app.db, rounds.iter().map(|r| r.org_id).collect()).await?;
+    let reporters: Vec<i64> = reporter::Entity::find()
+        .select_only()
+        .column(reporter::Column::RoundId)
+        .filter(reporter::Column::RoundId.is_in(ids.clone()))
+        .into_tuple()
+        .all(&app.db)
+        .await?;
+    let raters = rater::Entity::find().filter(rater::Column::RoundId.is_in(ids)).all(&app.db).await?;
+    Ok(rounds
+        .into_iter()
+        .map(|r| ReviewRow {
+            id: ReviewId(r.id),
+            org_name: names.get(&r.org_id).cloned().unwrap_or_default(),
+            year: r.year,
+            held_on: r.held_on,
+            closes_on: r.closes_on,
+            good_cap: r.good_cap,
+            reporters: reporters.iter().filter(|x| **x == r.id).count(),
+            raters: raters.iter().filter(|x| x.round_id == r.id).count(),
+            submitted: raters.iter().filter(|x| x.round_id == r.id && x.submitted_at.is_some()).count(),
+            concluded: r.concluded_at.is_some(),
+            title: r.title,
+        })
+        .collect())
+}
+
+/// A rater group with how far its vote has come.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct GroupView {
+    pub id: i64,
+    pub name: String,
+    pub weight: i32,
+    pub quorum: i32,
+    pub raters: usize,
+    pub submitted: usize,
+    pub reached: bool,
+}
+
+/// One group's grades for one reporter: how many, how many 好, their mean in points.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Tally {
+    pub count: usize,
+    pub good: usize,
+    pub mean: Option<f64>,
+}
+
+impl Tally {
+    pub fn mean_text(&self) -> String {
+        self.mean.map(|m| format!("{m:.1}")).unwrap_or_else(|| "—".into())
+    }
+}
+
+/// A reporter's result: its tallies (organisers only), score and grade — the stored ones once the
+/// round is concluded, else as the ballots stand (organisers only).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ReporterResult {
+    pub org_code: String,
+    pub org_name: String,
+    pub tallies: Vec<Tally>,
+    pub score: Option<f64>,
+    pub grade: Option<Grade>,
+}
+
+impl ReporterResult {
+    pub fn score_text(&self) -> String {
+        self.score.map(|s| format!("{s:.1}")).unwrap_or_else(|| "—".into())
+    }
+
+    pub fn grade_label(&self) -> &'static str {
+        self.grade.map_or("—", Grade::label)
+    }
+}
+
+/// A rater as the organisers see them, with the grades they gave (by reporter, in list order).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RaterView {
+    pub id: RaterId,
+    pub name: String,
+    pub group: String,
+    pub submitted: bool,
+    pub grades: Vec<&'static str>,
+}
+
+/// A round's page.
+#[derive(Debug, Clone)]
+pub struct ReviewDetail {
+    pub review: ReviewRow,
+    pub groups: Vec<GroupView>,
+    /// Every reporter for the organisers; for a reporter's staff, the reporters in their scope.
+    pub results: Vec<ReporterResult>,
+    /// Empty unless the viewer organises the round.
+    pub raters: Vec<RaterView>,
+    /// The viewer organises the round (write over the organiser).
+    pub organiser: bool,
+    /// Every group has raters and has reached its quorum.
+    pub quorate: bool,
+    /// The most 好 one rater may give.
+    pub good_allowed: usize,
+}
+
+/// A round, as the actor may see it: all of it for its organisers; for a reporter's staff the
+/// round and, once concluded, their own results (404 for anyone else).
+pub async fn review(app: &App, actor: &Actor, id: ReviewId) -> AppResult<ReviewDetail> {
+    let r = round::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let organiser = scope::covers(&app.db, actor, WRITE, OrgId(r.org_id)).await?;
+    let reader = organiser || scope::covers(&app.db, actor, READ, OrgId(r.org_id)).await?;
+    let reporters = reporter::Entity::find()
+        .filter(reporter::Column::RoundId.eq(r.id))
+        .order_by_asc(reporter::Column::Id)
+        .all(&app.db)
+        .await?;
+    let mut visible = Vec::new();
+    for x in &reporters {
+        if reader || scope::covers(&app.db, actor, READ, OrgId(x.org_id)).await? {
+            visible.push(x.id);
+        }
+    }
+    if visible.is_empty() {
+        scope::require(app, actor, READ, (ObjectKind::Review, id.to_string()), OrgId(r.org_id)).await?;
+    }
+    let (groups, raters, ballots) = votes(app, r.id).await?;
+    let group_views: Vec<GroupView> = groups
+        .iter()
+        .map(|g| {
+            let mine = raters.iter().filter(|x| x.group_id == g.id);
+            let (count, submitted) = (mine.clone().count(), mine.filter(|x| x.submitted_at.is_some()).count());
+            GroupView {
+                id: g.id,
+                name: g.name.clone(),
+                weight: g.weight,
+                quorum: g.quorum,
+                raters: count,
+                submitted,
+                reached: review::quorum_reached(submitted, count, g.quorum),
+            }
+        })
+        .collect();
+    let quorate = group_views.iter().all(|g| g.reached);
+    let names = crate::tree::names(&app.db, reporters.iter().map(|x| x.org_id).collect()).await?;
+    let codes: HashMap<i64, String> = org::Entity::find()
+        .filter(org::Column::Id.is_in(reporters.iter().map(|x| x.org_id)))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.code))
+        .collect();
+    let concluded = r.concluded_at.is_some();
+    let results = reporters
+        .iter()
+        .filter(|x| visible.contains(&x.id))
+        .filter(|_| organiser || concluded)
+        .map(|x| {
+            let tallies = if organiser { tallies(&groups, &raters, &ballots, x.id) } else { Vec::new() };
+            let (score, grade) = if concluded {
+                (x.score_tenths.map(|t| f64::from(t) / 10.0), x.grade.as_deref().and_then(|g| Grade::parse(g).ok()))
+            } else {
+                let s = review::score(&grades_by_group(&groups, &raters, &ballots, x.id));
+                (s, s.map(Grade::of_score))
+            };
+            ReporterResult {
+                org_code: codes.get(&x.org_id).cloned().unwrap_or_default(),
+                org_name: names.get(&x.org_id).cloned().unwrap_or_default(),
+                tallies,
+                score,
+                grade,
+            }
+        })
+        .collect();
+    let rater_views = if organiser {
+        let group_name = |gid: i64| groups.iter().find(|g| g.id == gid).map(|g| g.name.clone()).unwrap_or_default();
+        raters
+            .iter()
+            .map(|x| RaterView {
+                id: RaterId(x.id),
+                name: x.name.clone(),
+                group: group_name(x.group_id),
+                submitted: x.submitted_at.is_some(),
+                grades: reporters
+                    .iter()
+                    .map(|p| {
+                        ballots
+                            .iter()
+                            .find(|b| b.rater_id == x.id && b.reporter_id == p.id)
+                            .and_then(|b| Grade::parse(&b.grade).ok())
+                            .map_or("", Grade::label)
+                    })
+                    .collect(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let good_allowed = review::good_allowed(reporters.len(), r.good_cap);
+    let review = review_rows(app, vec![r]).await?.pop().ok_or(AppError::NotFound)?;
+    Ok(ReviewDetail { review, groups: group_views, results, raters: rater_views, organiser, quorate, good_allowed })
+}
+
+/// A round's groups, raters and the ballots of the raters who submitted.
+async fn votes(app: &App, round: i64) -> AppResult<(Vec<group::Model>, Vec<rater::Model>, Vec<ballot::Model>)> {
+    let groups = group::Entity::find()
+        .filter(group::Column::RoundId.eq(round))
+        .order_by_asc(group::Column::Id)
+        .all(&app.db)
+        .await?;
+    let raters = rater::Entity::find()
+        .filter(rater::Column::RoundId.eq(round))
+        .order_by_asc(rater::Column::Id)
+        .all(&app.db)
+        .await?;
+    let submitted: Vec<i64> = raters.iter().filter(|x| x.submitted_at.is_some()).map(|x| x.id).collect();
+    let ballots = ballot::Entity::find().filter(ballot::Column::RaterId.is_in(submitted)).all(&app.db).await?;
+    Ok((groups, raters, ballots))
+}
+
+/// Each group's (weight, grades) for a reporter.
+fn grades_by_group(
+    groups: &[group::Model],
+    raters: &[rater::Model],
+    ballots: &[ballot::Model],
+    reporter: i64,
+) -> Vec<(i32, Vec<Grade>)> {
+    let group_of: HashMap<i64, i64> = raters.iter().map(|x| (x.id, x.group_id)).collect();
+    groups
+        .iter()
+        .map(|g| {
+            let grades = ballots
+                .iter()
+                .filter(|b| b.reporter_id == reporter && group_of.get(&b.rater_id) == Some(&g.id))
+                .filter_map(|b| Grade::parse(&b.grade).ok())
+                .collect();
+            (g.weight, grades)
+        })
+        .collect()
+}
+
+fn tallies(groups: &[group::Model], raters: &[rater::Model], ballots: &[ballot::Model], reporter: i64) -> Vec<Tally> {
+    grades_by_group(groups, raters, ballots, reporter)
+        .into_iter()
+        .map(|(_, grades)| Tally {
+            count: grades.len(),
+            good: grades.iter().filter(|g| **g == Grade::Good).count(),
+            mean: (!grades.is_empty()).then(|| grades.iter().map(|g| g.points()).sum::<f64>() / grades.len() as f64),
+        })
+        .collect()
+}
+
+/// Concludes a round whose groups have all reached their quorum: each reporter's score and grade
+/// are kept, grading stops, and the reporters see their results.
+pub async fn conclude(app: &App, actor: &Actor, id: ReviewId) -> AppResult<()> {
+    let (r, proof) = organised(app, actor, id).await?;
+    if r.concluded_at.is_some() {
+        return Err(Invalid::one("review", "评议结果已经公布").into());
+    }
+    let (groups, raters, ballots) = votes(app, r.id).await?;
+    let short: Vec<String> = groups
+        .iter()
+        .filter(|g| {
+            let mine = raters.iter().filter(|x| x.group_id == g.id);
+            !review::quorum_reached(mine.clone().filter(|x| x.submitted_at.is_some()).count(), mine.count(), g.quorum)
+        })
+        .map(|g| g.name.clone())
+        .collect();
+    if !short.is_empty() {
+        return Err(
+            Invalid::one("review", format!("{}提交的评议票未达到法定比例，暂不能公布结果", short.join("、"))).into()
+        );
+    }
+    let reporters = reporter::Entity::find().filter(reporter::Column::RoundId.eq(r.id)).all(&app.db).await?;
+    let txn = app.begin().await?;
+    // Concluded once: of two conclusions at the same time, the second changes nothing.
+    let done = round::Entity::update_many()
+        .col_expr(round::Column::ConcludedAt, Expr::value(app.now()))
+        .filter(round::Column::Id.eq(r.id))
+        .filter(round::Column::ConcludedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if done.rows_affected == 0 {
+        txn.rollback().await?;
+        return Err(Invalid::one("review", "评议结果已经公布").into());
+    }
+    let mut results = Vec::new();
+    for x in &reporters {
+        let score = review::score(&grades_by_group(&groups, &raters, &ballots, x.id));
+        let grade = score.map(Grade::of_score);
+        reporter::Entity::update_many()
+            .col_expr(reporter::Column::ScoreTenths, Expr::value(score.map(|s| (s * 10.0).round() as i32)))
+            .col_expr(reporter::Column::Grade, Expr::value(grade.map(|g| g.code().to_owned())))
+            .filter(reporter::Column::Id.eq(x.id))
+            .exec(&txn)
+            .await?;
+        results.push(json!({ "org": x.org_id, "score": score, "grade": grade.map(Grade::label) }));
+    }
+    let entry = Entry::new(AuditAction::ReviewConcluded, ObjectKind::Review)
+        .object(r.id)
+        .within(&proof)
+        .after(json!({ "results": results }));
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// What a rater's private link shows: the round, the reporters to grade and, once submitted, the
+/// grades given.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Ballot {
+    pub title: String,
+    pub organiser: String,
+    pub held_on: NaiveDate,
+    pub closes_on: NaiveDate,
+    pub rater: String,
+    pub group: String,
+    /// (reporter id, org name, the grade given once submitted).
+    pub reporters: Vec<(i64, String, Option<Grade>)>,
+    pub good_allowed: usize,
+    pub submitted: bool,
+    /// Grading is possible now: within the window, not concluded, not yet submitted.
+    pub open: bool,
+    /// Why grading is not possible, when it is not.
+    pub closed_reason: Option<&'static str>,
+}
+
+async fn by_token(app: &App, token: &str) -> AppResult<rater::Model> {
+    if token.len() > 100 {
+        return Err(AppError::NotFound);
+    }
+    rater::Entity::find()
+        .filter(rater::Column::TokenHash.eq(sha256_hex(token)))
+        .one(&app.db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// A rater's ballot by their private link (404 for an unknown link).
+pub async fn ballot(app: &App, token: &str) -> AppResult<Ballot> {
+    let x = by_token(app, token).await?;
+    let r = round::Entity::find_by_id(x.round_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let g = group::Entity::find_by_id(x.group_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let reporters = reporter::Entity::find()
+        .filter(reporter::Column::RoundId.eq(r.id))
+        .order_by_asc(reporter::Column::Id)
+        .all(&app.db)
+        .await?;
+    let mut names = crate::tree::names(&app.db, reporters.iter().map(|p| p.org_id).chain([r.org_id]).collect()).await?;
+    let given: HashMap<i64, Grade> = ballot::Entity::find()
+        .filter(ballot::Column::RaterId.eq(x.id))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .filter_map(|b| Grade::parse(&b.grade).ok().map(|g| (b.reporter_id, g)))
+        .collect();
+    let today = local_date(app.now());
+    let closed_reason = if x.submitted_at.is_some() {
+        Some("您已提交评议票，感谢参与")
+    } else if r.concluded_at.is_some() {
+        Some("评议结果已经公布，评议已结束")
+    } else if today < r.held_on {
+        Some("评议尚未开始")
+    } else if today > r.closes_on {
+        Some("评议已截止")
+    } else {
+        None
+    };
+    Ok(Ballot {
+        organiser: names.remove(&r.org_id).unwrap_or_default(),
+        good_allowed: review::good_allowed(reporters.len(), r.good_cap),
+        reporters: reporters
+            .iter()
+            .map(|p| (p.id, names.get(&p.org_id).cloned().unwrap_or_default(), given.get(&p.id).copied()))
+            .collect(),
+        title: r.title,
+        held_on: r.held_on,
+        closes_on: r.closes_on,
+        rater: x.name,
+        group: g.name,
+        submitted: x.submitted_at.is_some(),
+        open: closed_reason.is_none(),
+        closed_reason,
+    })
+}
+
+/// Casts a rater's ballot: a grade for every reporter, at most the allowed number of 好, once,
+/// within the round's window. `grades` maps `g{reporter id}` to a grade's code.
+pub async fn cast(app: &App, client: &ClientInfo, token: &str, grades: &HashMap<String, String>) -> AppResult<()> {
+    let x = by_token(app, token).await?;
+    let b = ballot(app, token).await?;
+    if let Some(reason) = b.closed_reason {
+        return Err(Invalid::one("ballot", reason).into());
+    }
+    let mut chosen = Vec::with_capacity(b.reporters.len());
+    let mut missing = Vec::new();
+    for (id, name, _) in &b.reporters {
+        match grades.get(&format!("g{id}")).map(|g| Grade::parse(g)) {
+            Some(Ok(g)) => chosen.push((*id, g)),
+            _ => missing.push(name.clone()),
+        }
+    }
+    if !missing.is_empty() {
+        return Err(
+            Invalid::one("ballot", format!("请为每个述职单位选择等次，尚未选择：{}", missing.join("、"))).into()
+        );
+    }
+    let good = chosen.iter().filter(|(_, g)| *g == Grade::Good).count();
+    if good > b.good_allowed {
+        return Err(Invalid::one(
+            "ballot",
+            format!("评为“好”的不能超过 {} 个（您选了 {good} 个），请调整后再提交", b.good_allowed),
+        )
+        .into());
+    }
+    let now = app.now();
+    let txn = app.begin().await?;
+    // Submitted once: of two submissions at the same time, the second changes nothing.
+    let first = rater::Entity::update_many()
+        .col_expr(rater::Column::SubmittedAt, Expr::value(now))
+        .filter(rater::Column::Id.eq(x.id))
+        .filter(rater::Column::SubmittedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if first.rows_affected == 0 {
+        txn.rollback().await?;
+        return Err(Invalid::one("ballot", "您已提交评议票，感谢参与").into());
+    }
+    let Some(r) = round::Entity::find_by_id(x.round_id).one(&txn).await?.filter(|r| r.concluded_at.is_none()) else {
+        txn.rollback().await?;
+        return Err(Invalid::one("ballot", "评议结果已经公布，评议已结束").into());
+    };
+    for (reporter_id, grade) in &chosen {
+        ballot::ActiveModel {
+            rater_id: Set(x.id),
+            reporter_id: Set(*reporter_id),
+            grade: Set(grade.code().to_owned()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
+    // Raters are anonymous to the reporters: the audit row says a ballot came in, not what it said.
+    let anonymous = Actor::anonymous(client, "评议人");
+    let entry = Entry::new(AuditAction::ReviewBallotCast, ObjectKind::Review).object(r.id).scope(OrgId(r.org_id));
+    audit::record(&txn, now, &anonymous, entry).await?;
+    txn.commit().await?;
+    Ok(())
+}

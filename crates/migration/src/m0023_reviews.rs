@@ -1,0 +1,102 @@
+//! Duty-report reviews (述职评议): a round organised by an org, the orgs whose secretaries report
+//! in it, its rater groups with their weights and quorums, the raters (each with a private link,
+//! kept as a hash) and their ballots; a concluded round keeps each reporter's score and grade.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::*;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+fn fk(name: &str, from: (&'static str, &'static str), to: &'static str) -> ForeignKeyCreateStatement {
+    ForeignKey::create().name(name).from(from.0, from.1).to(to, "id").take()
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let tables = [
+            Table::create()
+                .table("review_rounds")
+                .col(big_pk_auto("id"))
+                .col(big_integer("org_id"))
+                .col(integer("year"))
+                .col(string_len("title", 200))
+                .col(date("held_on"))
+                .col(date("closes_on"))
+                .col(integer("good_cap"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone_null("concluded_at"))
+                .foreign_key(&mut fk("fk_review_rounds_org", ("review_rounds", "org_id"), "orgs"))
+                .take(),
+            Table::create()
+                .table("review_groups")
+                .col(big_pk_auto("id"))
+                .col(big_integer("round_id"))
+                .col(string_len("name", 50))
+                .col(integer("weight"))
+                .col(integer("quorum"))
+                .foreign_key(&mut fk("fk_review_groups_round", ("review_groups", "round_id"), "review_rounds"))
+                .take(),
+            Table::create()
+                .table("review_reporters")
+                .col(big_pk_auto("id"))
+                .col(big_integer("round_id"))
+                .col(big_integer("org_id"))
+                .col(integer_null("score_tenths"))
+                .col(string_len_null("grade", 20))
+                .foreign_key(&mut fk("fk_review_reporters_round", ("review_reporters", "round_id"), "review_rounds"))
+                .foreign_key(&mut fk("fk_review_reporters_org", ("review_reporters", "org_id"), "orgs"))
+                .take(),
+            Table::create()
+                .table("review_raters")
+                .col(big_pk_auto("id"))
+                .col(big_integer("round_id"))
+                .col(big_integer("group_id"))
+                .col(string_len("name", 50))
+                .col(string_len("token_hash", 64))
+                .col(timestamp_with_time_zone_null("submitted_at"))
+                .foreign_key(&mut fk("fk_review_raters_round", ("review_raters", "round_id"), "review_rounds"))
+                .foreign_key(&mut fk("fk_review_raters_group", ("review_raters", "group_id"), "review_groups"))
+                .take(),
+            Table::create()
+                .table("review_ballots")
+                .col(big_pk_auto("id"))
+                .col(big_integer("rater_id"))
+                .col(big_integer("reporter_id"))
+                .col(string_len("grade", 20))
+                .foreign_key(&mut fk("fk_review_ballots_rater", ("review_ballots", "rater_id"), "review_raters"))
+                .foreign_key(&mut fk(
+                    "fk_review_ballots_reporter",
+                    ("review_ballots", "reporter_id"),
+                    "review_reporters",
+                ))
+                .take(),
+        ];
+        for mut t in tables {
+            manager.create_table(t.if_not_exists().take()).await?;
+        }
+        for (table, cols, unique) in [
+            ("review_rounds", vec!["org_id", "held_on"], false),
+            ("review_rounds", vec!["held_on"], false),
+            ("review_groups", vec!["round_id"], false),
+            ("review_reporters", vec!["round_id", "org_id"], true),
+            ("review_reporters", vec!["org_id"], false),
+            ("review_raters", vec!["token_hash"], true),
+            ("review_raters", vec!["round_id"], false),
+            ("review_ballots", vec!["rater_id", "reporter_id"], true),
+            ("review_ballots", vec!["reporter_id"], false),
+        ] {
+            let mut idx = Index::create();
+            idx.name(format!("ix_{table}_{}", cols.join("_"))).table(table);
+            if unique {
+                idx.unique();
+            }
+            for c in cols {
+                idx.col(c);
+            }
+            manager.create_index(idx.take()).await?;
+        }
+        Ok(())
+    }
+}
