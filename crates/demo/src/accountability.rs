@@ -135,3 +135,62 @@ pub(super) async fn self_organisations(app: &App) -> Result<(), AppError> {
     }
     Ok(())
 }
+
+/// The 2021 duty-report review: the district hears the eight streets' secretaries on 20 December
+/// and four groups of raters grade them on their phones within the week (the ballots dated then:
+/// the round runs on a clock set to those days). The first streets are the strongest, so raters
+/// give their two 好 among the first three (most to the first two); the youth group's quorum is
+/// reached with 9 of 12.
+pub(super) async fn review(app: &App, rng: &mut StdRng) -> Result<(), AppError> {
+    use qingtuan_app::accountability::{self, NewRaters, NewReview};
+    use qingtuan_domain::review::Grade;
+    let system = Actor::system();
+    let clock_at = |d: NaiveDate| {
+        std::sync::Arc::new(qingtuan_app::ManualClock::new(d.and_hms_opt(9, 0, 0).unwrap_or_default().and_utc()))
+    };
+    let mut then = app.clone();
+    then.clock = clock_at(date(2021, 12, 20));
+    let form = NewReview {
+        org_code: "CY".into(),
+        title: "2021年度街道团工委书记述职评议".into(),
+        held_on: "2021-12-20".into(),
+        closes_on: "2021-12-27".into(),
+        reporters: STREETS.iter().map(|(code, _, _)| format!("{code}T")).collect::<Vec<_>>().join(" "),
+        ..Default::default()
+    };
+    let id = accountability::organise(&then, &system, &form).await?;
+    let detail = accountability::review(&then, &system, id).await?;
+    let client = qingtuan_app::ClientInfo { addr: "demo".into(), user_agent: "demo".into() };
+    for (group, (raters, voting)) in detail.groups.iter().zip([(5, 5), (8, 8), (10, 9), (12, 9)]) {
+        let names = (1..=raters).map(|n| format!("{}评议人{n}", group.name)).collect::<Vec<_>>().join("\n");
+        let links =
+            accountability::add_raters(&then, &system, id, &NewRaters { group: group.id.to_string(), names }).await?;
+        for link in links.iter().take(voting) {
+            let ballot = accountability::ballot(&then, &link.token).await?;
+            // Most raters find the first two best; some put the third among them.
+            let best = match rng.gen_range(0..10) {
+                0 => [0, 2],
+                1 => [1, 2],
+                _ => [0usize, 1],
+            };
+            let grades = ballot
+                .reporters
+                .iter()
+                .enumerate()
+                .map(|(rank, (reporter, _, _))| {
+                    let grade = match rank {
+                        _ if best.contains(&rank) => Grade::Good,
+                        0..=4 => Grade::FairlyGood,
+                        _ if rng.gen_bool(0.6) => Grade::FairlyGood,
+                        _ if rng.gen_bool(0.9) => Grade::Average,
+                        _ => Grade::Poor,
+                    };
+                    (format!("g{reporter}"), grade.code().to_owned())
+                })
+                .collect();
+            accountability::cast(&then, &client, &link.token, &grades).await?;
+        }
+    }
+    then.clock = clock_at(date(2021, 12, 28));
+    accountability::conclude(&then, &system, id).await
+}

@@ -447,6 +447,7 @@ pub async fn build(app: &App) -> Result<DemoLogins, AppError> {
     services::projects_and_activities(app, &mut g.rng, &branches).await?;
     accountability::letters(app, &mut g.rng).await?;
     accountability::inspections(app, &mut g.rng).await?;
+    accountability::review(app, &mut g.rng).await?;
     accountability::self_organisations(app).await?;
     qingtuan_app::figures::set_default_dates(app, &system, Some(d), b).await?;
 
