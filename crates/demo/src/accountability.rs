@@ -194,3 +194,11 @@ pub(super) async fn review(app: &App, rng: &mut StdRng) -> Result<(), AppError> 
     then.clock = clock_at(date(2021, 12, 28));
     accountability::conclude(&then, &system, id).await
 }
+
+/// The district's published 2021 assessment of the eight streets: their letters (measured on the
+/// report date), the duty-report review and the mutual inspections, at the default weights.
+pub(super) async fn assessment(app: &App) -> Result<(), AppError> {
+    use qingtuan_app::accountability::{self, AssessmentForm};
+    let form = AssessmentForm { org_code: "CY".into(), year: "2021".into(), ..Default::default() };
+    accountability::publish(app, &Actor::system(), &form).await.map(|_| ())
+}

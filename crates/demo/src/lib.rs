@@ -450,6 +450,7 @@ pub async fn build(app: &App) -> Result<DemoLogins, AppError> {
     accountability::review(app, &mut g.rng).await?;
     accountability::self_organisations(app).await?;
     qingtuan_app::figures::set_default_dates(app, &system, Some(d), b).await?;
+    accountability::assessment(app).await?;
 
     let mut accounts = Vec::new();
     for (label, username, display, role, scope) in [

@@ -114,6 +114,74 @@ pub fn parse_target(raw: &str) -> Result<i64, Invalid> {
     }
 }
 
+/// The published assessment's (通报考核) weights of its three parts, each a whole number from 0
+/// to 100, at least one above 0: the letter's completion, the duty-report review's score, the
+/// inspections' score as a share of their maximum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct AssessmentWeights {
+    pub letter: i32,
+    pub review: i32,
+    pub inspection: i32,
+}
+
+impl AssessmentWeights {
+    pub const DEFAULT: Self = Self { letter: 50, review: 30, inspection: 20 };
+
+    pub fn parse(letter: &str, review: &str, inspection: &str) -> Result<Self, Invalid> {
+        let mut problems = Vec::new();
+        let mut one = |field: &'static str, raw: &str, what: &str| match raw.trim().parse::<i32>() {
+            Ok(w) if (0..=100).contains(&w) => w,
+            _ => {
+                problems.push(crate::FieldError::new(field, format!("{what}权重应为 0 到 100 的整数")));
+                0
+            }
+        };
+        let w = Self {
+            letter: one("letter_weight", letter, "责任状"),
+            review: one("review_weight", review, "述职评议"),
+            inspection: one("inspection_weight", inspection, "互检观摩"),
+        };
+        if problems.is_empty() && w.letter + w.review + w.inspection == 0 {
+            problems.push(crate::FieldError::new("letter_weight", "三项权重不能都为 0"));
+        }
+        if problems.is_empty() { Ok(w) } else { Err(Invalid(problems)) }
+    }
+
+    /// An org's total out of 100: the weighted mean of the parts it has (each out of 100); the
+    /// weights of the parts it lacks are left out. `None` when it has none of the weighted parts.
+    pub fn total(self, letter: Option<f64>, review: Option<f64>, inspection: Option<f64>) -> Option<f64> {
+        let parts = [(self.letter, letter), (self.review, review), (self.inspection, inspection)];
+        let (mut sum, mut weights) = (0.0, 0);
+        for (w, v) in parts {
+            if let Some(v) = v.filter(|_| w > 0) {
+                sum += f64::from(w) * v;
+                weights += w;
+            }
+        }
+        (weights > 0).then(|| sum / f64::from(weights))
+    }
+}
+
+/// An assessment's grade from its total: 90 and above 优秀, 80 良好, 60 合格, below 不合格.
+pub fn assessment_grade(total: f64) -> &'static str {
+    if total >= 90.0 {
+        "优秀"
+    } else if total >= 80.0 {
+        "良好"
+    } else if total >= 60.0 {
+        "合格"
+    } else {
+        "不合格"
+    }
+}
+
+/// Ranks totals, highest first; equal totals (to one decimal) share a rank and the next rank
+/// skips (1, 1, 3). Returns each total's rank, in the order given.
+pub fn ranks(totals: &[f64]) -> Vec<usize> {
+    let tenths = |t: f64| (t * 10.0).round() as i64;
+    totals.iter().map(|t| 1 + totals.iter().filter(|o| tenths(**o) > tenths(*t)).count()).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,5 +221,19 @@ mod tests {
         assert!(parse_target("0").is_err());
         assert!(parse_target("2.5").is_err());
         assert_eq!(parse_target("8").unwrap(), 8);
+    }
+
+    #[test]
+    fn an_assessment_weighs_the_parts_an_org_has_and_ranks_ties_together() {
+        let w = AssessmentWeights::parse("50", "30", "20").unwrap();
+        assert_eq!(w, AssessmentWeights::DEFAULT);
+        assert_eq!(w.total(Some(100.0), Some(80.0), Some(90.0)), Some(50.0 + 24.0 + 18.0));
+        assert_eq!(w.total(Some(100.0), None, Some(50.0)), Some((5000.0 + 1000.0) / 70.0));
+        assert_eq!(w.total(None, None, None), None);
+        assert!(AssessmentWeights::parse("0", "0", "0").is_err());
+        assert!(AssessmentWeights::parse("101", "0", "0").is_err());
+        assert_eq!(ranks(&[80.0, 92.5, 80.04, 70.0]), vec![2, 1, 2, 4]);
+        assert_eq!(assessment_grade(90.0), "优秀");
+        assert_eq!(assessment_grade(59.9), "不合格");
     }
 }

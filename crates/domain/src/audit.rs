@@ -113,6 +113,7 @@ audit_actions! {
     ReviewLinkReissued => "review.reissue", "重发评议链接", false;
     ReviewBallotCast => "review.ballot", "提交评议票", false;
     ReviewConcluded => "review.conclude", "公布述职评议结果", false;
+    AssessmentPublished => "assessment.publish", "发布考核通报", false;
     Imported => "data.import", "导入数据", false;
 }
 
@@ -134,6 +135,7 @@ code_enum!(
     Rectification => "rectification", "整改事项";
     SelfOrg => "self_org", "青年自组织";
     Review => "review", "述职评议";
+    Assessment => "assessment", "考核通报";
 });
 
 #[cfg(test)]

@@ -71,6 +71,10 @@ id_type!(
     ReviewId
 );
 id_type!(
+    /// A published assessment (通报考核) of an org's year.
+    AssessmentId
+);
+id_type!(
     /// A rater of a review round, who grades through a private link.
     RaterId
 );

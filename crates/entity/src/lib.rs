@@ -5,6 +5,8 @@ pub mod activity;
 pub mod activity_signup;
 pub mod api_token;
 pub mod app_setting;
+pub mod assessment;
+pub mod assessment_row;
 pub mod audit_event;
 pub mod checkin_use;
 pub mod donation;

@@ -25,6 +25,7 @@ mod m0020_accountability;
 mod m0021_inspections;
 mod m0022_self_organisations;
 mod m0023_reviews;
+mod m0024_assessments;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0021_inspections::Migration),
             Box::new(m0022_self_organisations::Migration),
             Box::new(m0023_reviews::Migration),
+            Box::new(m0024_assessments::Migration),
         ]
     }
 }

@@ -1,6 +1,6 @@
 //! Holding orgs to account (C3): responsibility letters (责任状), duty-report reviews of
-//! secretaries (述职评议, `reviews`), and mutual inspections with their rectification items
-//! (`inspections`). Each year an org signs a letter
+//! secretaries (述职评议, `reviews`), mutual inspections with their rectification items
+//! (`inspections`), and the published assessment that ranks them all (通报考核, `assessments`). Each year an org signs a letter
 //! with the org above it (the issuer, which assesses it): targets with weights, each an indicator
 //! of the catalogue with a value to reach — measured live by the figures engine for the signer's
 //! subtree, never typed — or a qualitative item the issuer scores. The signed copy is attached.
@@ -10,11 +10,13 @@
 //! the signer's staff read it (`accountability.read` over the signer). Outside the scope a letter
 //! does not exist (404).
 
+mod assessments;
 mod documents;
 mod inspections;
 mod letters;
 mod reviews;
 
+pub use assessments::*;
 pub use documents::*;
 pub use inspections::*;
 pub use letters::*;

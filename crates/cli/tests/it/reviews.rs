@@ -1,12 +1,14 @@
 //! Duty-report reviews: raters grade through private links within the window, once, with the cap
 //! on 好; results wait for every group's quorum; reporters see their own results and never who
-//! graded what; the figures count rounds held and the share of 好.
+//! graded what; the figures count rounds held and the share of 好. The published assessment ranks
+//! the orgs by their letters, reviews and inspections, frozen, and shows what changed since.
 
 use qingtuan_testkit::{TestApp, TestClient, db_tests};
 
 db_tests!(
     a_review_round_is_graded_through_private_links_and_concluded_at_quorum,
     bad_review_rounds_are_refused_and_change_nothing,
+    the_published_assessment_is_frozen_and_shows_what_changed_since,
 );
 
 /// Organises the round of the test district (held today, 2026-03-02, closing on the 5th): the
@@ -221,4 +223,129 @@ async fn bad_review_rounds_are_refused_and_change_nothing(t: TestApp) {
     let res = street.post(&format!("{round}/raters"), &[("group", "999999"), ("names", "甲")]).await;
     assert_eq!(res.status, 422);
     assert_eq!(t.scalar("SELECT COUNT(*) FROM review_raters").await, 0);
+}
+
+/// Signs the 2026 letter of `org` with one qualitative target scored `score`.
+async fn letter_scored(admin: &TestClient, org: &str, score: &str) {
+    admin.get("/letters").await;
+    let res = admin.post("/letters", &[("org_code", org), ("year", "2026"), ("signed_on", "2026-02-20")]).await;
+    assert_eq!(res.status, 303, "{}", res.text());
+    let letter = res.location().expect("letter").to_owned();
+    admin.get(&letter).await;
+    let res = admin.post(&format!("{letter}/targets"), &[("description", "台账规范"), ("weight", "100")]).await;
+    assert_eq!(res.status, 303, "{}", res.text());
+    let page = admin.get(&letter).await.text();
+    let id = page.split("/letters/targets/").nth(1).and_then(|r| r.split('/').next()).expect("target").to_owned();
+    let res = admin.post(&format!("/letters/targets/{id}/judge"), &[("score", score), ("note", "")]).await;
+    assert_eq!(res.status, 303, "{}", res.text());
+}
+
+async fn inspect(admin: &TestClient, org: &str, held_on: &str, items: &str) {
+    admin.get("/inspections").await;
+    let res = admin.post("/inspections", &[("org_code", org), ("held_on", held_on), ("items", items)]).await;
+    assert_eq!(res.status, 303, "{}", res.text());
+}
+
+async fn the_published_assessment_is_frozen_and_shows_what_changed_since(t: TestApp) {
+    t.seed_tree().await;
+    let admin = t.admin().await;
+    letter_scored(&admin, "S1", "90").await;
+    letter_scored(&admin, "S2", "70").await;
+    admin.get("/reviews").await;
+    let res = admin
+        .post(
+            "/reviews",
+            &[("org_code", "D"), ("held_on", "2026-03-02"), ("reporters", "S1 S2"), ("groups", "团区委 100 50")],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.text());
+    let round = res.location().expect("round").to_owned();
+    let rater = add_raters(&admin, &round, "团区委", "甲").await.remove(0);
+    let phone = t.client();
+    let ids = reporters(&phone, &rater).await;
+    let fields = [(format!("g{}", ids[0]), "good"), (format!("g{}", ids[1]), "fairly_good")];
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    assert_eq!(phone.post(&rater, &fields).await.status, 200);
+    admin.get(&round).await;
+    assert_eq!(admin.post(&format!("{round}/conclude"), &[]).await.status, 303);
+    inspect(&admin, "S1", "2026-03-01", "三会两制一课 18/20").await;
+
+    // The preview is computed, not saved: S1 (50×90 + 30×100 + 20×90)/100 = 93.0; S2 has no
+    // inspection, so its total weighs the other two: (50×70 + 30×80)/80 = 73.8.
+    let form = [
+        ("org_code", "D"),
+        ("year", "2026"),
+        ("letter_weight", "50"),
+        ("review_weight", "30"),
+        ("inspection_weight", "20"),
+    ];
+    let query: Vec<String> = form.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let preview = admin.get(&format!("/assessments/preview?{}", query.join("&"))).await;
+    assert_eq!(preview.status, 200, "{}", preview.text());
+    let line = |html: &str, code: &str| {
+        html.split(&format!("id=\"line-{code}\"")).nth(1).and_then(|r| r.split("</tr>").next()).unwrap_or("").to_owned()
+    };
+    assert!(
+        line(&preview.text(), "S1").contains(
+            "<td>1</td><td>一街道团工委</td><td>90.0</td><td>100.0</td><td>90.0</td><td>93.0</td><td>优秀</td>"
+        ),
+        "{}",
+        line(&preview.text(), "S1")
+    );
+    assert!(
+        line(&preview.text(), "S2")
+            .contains("<td>2</td><td>二街道团工委</td><td>70.0</td><td>80.0</td><td>—</td><td>73.8</td><td>合格</td>"),
+        "{}",
+        line(&preview.text(), "S2")
+    );
+    assert_eq!(t.scalar("SELECT COUNT(*) FROM assessments").await, 0);
+
+    let res = admin.post("/assessments", &form).await;
+    assert_eq!(res.status, 303, "{}", res.text());
+    let published = res.location().expect("assessment").to_owned();
+    admin.get("/assessments").await;
+    let again = admin.post("/assessments", &form).await;
+    assert_eq!(again.status, 422);
+    assert!(again.text().contains("2026 年度的考核通报已经发布"));
+    assert_eq!(admin.get(&published).await.text_of_id("changed").as_deref(), Some("没有变化"));
+
+    // The records move on: S2 is inspected and does poorly. The published line stays; the page
+    // says what it would be now.
+    inspect(&admin, "S2", "2026-03-02", "三会两制一课 10/20").await;
+    let page = admin.get(&published).await.text();
+    let s2 = line(&page, "S2");
+    assert!(s2.contains("<td>73.8</td><td>合格</td>") && s2.contains("69.0（-4.8，合格）"), "{s2}");
+    assert!(page.contains("1 个组织的得分有变化"), "{page}");
+    let print = admin.get(&format!("{published}/print")).await;
+    assert!(print.text().contains("2026年度基层团建工作考核通报") && print.text().contains("73.8"));
+    let xlsx = admin.get(&format!("{published}/export.xlsx")).await;
+    assert_eq!(xlsx.status, 200);
+    assert_eq!(t.audit_count("data.export").await, 1);
+
+    // Published to those it ranks: a street reads it; a community it does not rank does not.
+    t.create_user("s2admin", "org_admin", "S2").await;
+    let street = t.login("s2admin").await;
+    assert!(street.get("/assessments").await.text().contains(&published));
+    assert!(line(&street.get(&published).await.text(), "S1").contains("93.0"));
+    street.get("/assessments").await;
+    assert_eq!(street.post("/assessments", &[("org_code", "D"), ("year", "2025")]).await.status, 404);
+    t.create_user("c11admin", "org_admin", "C11").await;
+    assert_eq!(t.login("c11admin").await.get(&published).await.status, 404);
+
+    // Bad asks change nothing.
+    for (fields, message) in [
+        (vec![("letter_weight", "0"), ("review_weight", "0"), ("inspection_weight", "0")], "三项权重不能都为 0"),
+        (vec![("year", "2025")], "2025 年度没有可考核的组织"),
+        (vec![("year", "25")], "年度应为四位数字"),
+    ] {
+        admin.get("/assessments").await;
+        let mut asked: Vec<(&str, &str)> =
+            form.iter().copied().filter(|(k, _)| fields.iter().all(|(f, _)| f != k)).collect();
+        asked.extend(fields.iter().copied());
+        let res = admin.post("/assessments", &asked).await;
+        assert_eq!(res.status, 422, "{fields:?}");
+        assert!(res.text().contains(message), "{message}: {}", res.text());
+    }
+    assert_eq!(t.scalar("SELECT COUNT(*) FROM assessments").await, 1);
+    assert_eq!(t.audit_count("assessment.publish").await, 1);
 }

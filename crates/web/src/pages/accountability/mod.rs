@@ -1,6 +1,8 @@
 //! Holding orgs to account: responsibility letters (`letters`), duty-report reviews (`reviews`),
-//! mutual inspections and their rectification items (`inspections`).
+//! mutual inspections and their rectification items (`inspections`), the published assessment
+//! (`assessments`).
 
+mod assessments;
 mod inspections;
 mod letters;
 mod reviews;
@@ -17,9 +19,10 @@ pub const MENU: &[MenuEntry] = &[
     MenuEntry { href: "/letters", label: "责任状", need: read(Module::Accountability) },
     MenuEntry { href: "/reviews", label: "述职评议", need: read(Module::Accountability) },
     MenuEntry { href: "/inspections", label: "互检整改", need: read(Module::Accountability) },
+    MenuEntry { href: "/assessments", label: "考核通报", need: read(Module::Accountability) },
 ];
 
-/// The pages of letters, reviews, inspections and rectification.
+/// The pages of letters, reviews, inspections, rectification and assessments.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/letters", get(letters::list).post(letters::sign))
@@ -39,6 +42,11 @@ pub fn routes() -> Router<AppState> {
         .route("/inspections/{id}/rectifications", post(inspections::raise))
         .route("/rectifications", get(inspections::rectifications))
         .route("/rectifications/{id}/close", post(inspections::close))
+        .route("/assessments", get(assessments::list).post(assessments::publish))
+        .route("/assessments/preview", get(assessments::preview))
+        .route("/assessments/{id}", get(assessments::show))
+        .route("/assessments/{id}/print", get(assessments::print))
+        .route("/assessments/{id}/export.xlsx", get(assessments::export))
 }
 
 /// The signed copy's upload, with its larger body limit.
