@@ -24,6 +24,7 @@ pub mod figures;
 pub mod imports;
 pub mod portal;
 pub mod registry;
+pub mod selection;
 pub mod volunteering;
 
 use std::sync::Arc;

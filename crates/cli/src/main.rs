@@ -64,6 +64,15 @@ enum Command {
     },
     /// Print the figures for a date, a scope and a baseline.
     Report(report::ReportArgs),
+    /// Anonymise the applications to open selection not appointed (and those rejected) whose
+    /// opening was decided more than the retention period ago (run it daily; audited).
+    Purge {
+        /// Days to keep them after the appointment (default 365).
+        #[arg(long, default_value_t = qingtuan_app::selection::RETENTION_DAYS)]
+        retention_days: i64,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Check that the work force's periods agree with the records (and rebuild them with --repair).
     Check {
         /// Rebuild the periods from the records when they differ.
@@ -277,6 +286,12 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 ),
                 None => println!("已创建用户 {}（编号 {}）。", form.username, created.id),
             }
+            Ok(())
+        }
+        Command::Purge { retention_days, db } => {
+            let app = open(&Settings::load(&db, None)?).await?;
+            let n = qingtuan_app::selection::purge(&app, &Actor::system(), retention_days).await.map_err(explain)?;
+            println!("已删除 {n} 份任用决定超过 {retention_days} 天、未被任用的选拔报名的个人信息");
             Ok(())
         }
         Command::User { command: UserCommand::DisableDormant { db } } => {

@@ -53,18 +53,35 @@ impl DocumentType {
         }
     }
 
+    /// A file name safe to store and to send back in a header: letters, digits, CJK, `-_.` and
+    /// spaces, at most 60 characters, ending in the extension of what the content is; `fallback`
+    /// when nothing is left of the name.
+    pub fn safe_name(self, raw: &str, fallback: &str) -> String {
+        let stem = raw.rsplit(['/', '\\']).next().unwrap_or_default();
+        let stem = stem.rsplit_once('.').map_or(stem, |(s, _)| s);
+        let cleaned: String = stem
+            .chars()
+            .filter(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | ' ' | '.'))
+            .take(60)
+            .collect::<String>()
+            .trim()
+            .to_owned();
+        let stem = if cleaned.is_empty() { fallback } else { &cleaned };
+        format!("{stem}.{}", self.extension())
+    }
+
     /// Checks an upload: not empty, not too large, and a PDF, PNG or JPEG by its content.
-    pub fn check(bytes: &[u8]) -> Result<Self, Invalid> {
+    pub fn check(bytes: &[u8], what: &str) -> Result<Self, Invalid> {
         if bytes.is_empty() {
-            return Err(Invalid::one("document", "请选择要上传的签字文本"));
+            return Err(Invalid::one("document", format!("请选择要上传的{what}")));
         }
         if bytes.len() > MAX_DOCUMENT_BYTES {
             return Err(Invalid::one(
                 "document",
-                format!("文件过大（{:.1} MB），签字文本不能超过 8 MB", bytes.len() as f64 / 1_048_576.0),
+                format!("文件过大（{:.1} MB），{what}不能超过 8 MB", bytes.len() as f64 / 1_048_576.0),
             ));
         }
-        Self::sniff(bytes).ok_or_else(|| Invalid::one("document", "签字文本只能是 PDF、PNG 或 JPEG 文件"))
+        Self::sniff(bytes).ok_or_else(|| Invalid::one("document", format!("{what}只能是 PDF、PNG 或 JPEG 文件")))
     }
 }
 
@@ -203,12 +220,12 @@ mod tests {
 
     #[test]
     fn documents_are_known_by_their_content() {
-        assert_eq!(DocumentType::check(b"%PDF-1.7 ...").unwrap(), DocumentType::Pdf);
-        assert_eq!(DocumentType::check(b"\x89PNG\r\n\x1a\n....").unwrap(), DocumentType::Png);
-        assert_eq!(DocumentType::check(&[0xFF, 0xD8, 0xFF, 0xE0]).unwrap(), DocumentType::Jpeg);
-        assert!(DocumentType::check(b"<html><script>").is_err());
-        assert!(DocumentType::check(b"").is_err());
-        assert!(DocumentType::check(&vec![b'%'; MAX_DOCUMENT_BYTES + 1]).is_err());
+        assert_eq!(DocumentType::check(b"%PDF-1.7 ...", "签字文本").unwrap(), DocumentType::Pdf);
+        assert_eq!(DocumentType::check(b"\x89PNG\r\n\x1a\n....", "签字文本").unwrap(), DocumentType::Png);
+        assert_eq!(DocumentType::check(&[0xFF, 0xD8, 0xFF, 0xE0], "签字文本").unwrap(), DocumentType::Jpeg);
+        assert!(DocumentType::check(b"<html><script>", "签字文本").is_err());
+        assert!(DocumentType::check(b"", "签字文本").is_err());
+        assert!(DocumentType::check(&vec![b'%'; MAX_DOCUMENT_BYTES + 1], "签字文本").is_err());
     }
 
     #[test]
@@ -235,5 +252,13 @@ mod tests {
         assert_eq!(ranks(&[80.0, 92.5, 80.04, 70.0]), vec![2, 1, 2, 4]);
         assert_eq!(assessment_grade(90.0), "优秀");
         assert_eq!(assessment_grade(59.9), "不合格");
+    }
+
+    #[test]
+    fn stored_names_are_plain_and_say_what_the_content_is() {
+        assert_eq!(DocumentType::Pdf.safe_name("C:\\scans\\2021 红旗街道.PDF", "责任状"), "2021 红旗街道.pdf");
+        assert_eq!(DocumentType::Png.safe_name("x\"; filename=evil.html", "责任状"), "x filenameevil.png");
+        assert_eq!(DocumentType::Jpeg.safe_name("../../etc/passwd", "责任状"), "passwd.jpg");
+        assert_eq!(DocumentType::Pdf.safe_name("", "责任状"), "责任状.pdf");
     }
 }

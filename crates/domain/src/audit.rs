@@ -114,6 +114,15 @@ audit_actions! {
     ReviewBallotCast => "review.ballot", "提交评议票", false;
     ReviewConcluded => "review.conclude", "公布述职评议结果", false;
     AssessmentPublished => "assessment.publish", "发布考核通报", false;
+    OpeningCreated => "opening.create", "发布选拔公告", false;
+    ApplicationSubmitted => "application.submit", "报名参加选拔", false;
+    ApplicationChecked => "application.check", "选拔资格审查", false;
+    ApplicationScored => "application.score", "登记选拔成绩", false;
+    NoticeStarted => "opening.notice", "选拔结果公示", false;
+    ObjectionRaised => "objection.raise", "公示期间提出异议", false;
+    ObjectionResolved => "objection.resolve", "处理公示异议", false;
+    ApplicantsAppointed => "opening.appoint", "选拔任用", false;
+    ApplicationsPurged => "application.purge", "删除过期报名信息", true;
     Imported => "data.import", "导入数据", false;
 }
 
@@ -136,6 +145,8 @@ code_enum!(
     SelfOrg => "self_org", "青年自组织";
     Review => "review", "述职评议";
     Assessment => "assessment", "考核通报";
+    Opening => "opening", "选拔公告";
+    Application => "application", "选拔报名";
 });
 
 #[cfg(test)]

@@ -71,6 +71,18 @@ id_type!(
     ReviewId
 );
 id_type!(
+    /// An opening of open selection (社会化选拔) for places in an org.
+    OpeningId
+);
+id_type!(
+    /// An application to an opening.
+    ApplicationId
+);
+id_type!(
+    /// An objection raised during a public notice (公示).
+    ObjectionId
+);
+id_type!(
     /// A published assessment (通报考核) of an org's year.
     AssessmentId
 );

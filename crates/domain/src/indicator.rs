@@ -132,6 +132,13 @@ pub enum Flow {
     ReviewedReporters,
     /// Of those, the ones graded 好.
     ReviewedGood,
+    /// Openings of open selection whose application window opened in the period, in orgs of the
+    /// scope.
+    Openings,
+    /// Applications to openings of orgs of the scope whose window closed in the period.
+    Applications,
+    /// Applicants appointed in the period to posts in orgs of the scope.
+    Appointments,
 }
 
 /// Records that exist on a date: each counted once on the as-of date and on the baseline date.
@@ -342,6 +349,15 @@ catalogue! {
     REVIEWS_GOOD_SHARE = "accountability.reviews.good_share", "述职评议“好”等次占比", "%", "C3",
         Rule::Share(Flow::ReviewedGood, Flow::ReviewedReporters),
         "统计期内举办并已公布结果的述职评议中，统计范围内的述职单位被评为“好”的比例（取整）：评为“好”的单位次数除以参评单位次数。";
+    SELECTION_OPENINGS = "selection.openings", "社会化选拔", "次", "C4",
+        Rule::Sum(&[Flow::Openings], Scale::Count),
+        "统计期内开始报名的社会化选拔次数（选拔岗位所在组织在统计范围内）。";
+    SELECTION_APPLICATIONS = "selection.applications", "选拔报名", "人次", "C4",
+        Rule::Sum(&[Flow::Applications], Scale::Count),
+        "统计期内报名截止的社会化选拔收到的报名人次。";
+    SELECTION_APPOINTMENTS = "selection.appointments", "选拔任用", "人", "C4",
+        Rule::Sum(&[Flow::Appointments], Scale::Count),
+        "统计期内经社会化选拔（资格审查、考试、公示）任用的挂职、兼职干部人数（按任用日期）。";
     SELF_ORGANISATIONS = "self_organisations.count", "青年自组织", "个", "C5",
         Rule::Existing(Records::SelfOrganisations),
         "当日存续（成立日不晚于当日、未在当日及以前解散）、由统计范围内的团组织联系指导的青年自组织个数。";

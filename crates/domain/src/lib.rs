@@ -17,6 +17,7 @@ pub mod person;
 pub mod position;
 pub mod region;
 pub mod review;
+pub mod selection;
 pub mod time;
 pub mod username;
 pub mod volunteering;

@@ -18,6 +18,7 @@ code_enum!(
     Activities => "activities", "活动项目";
     Volunteering => "volunteering", "志愿动员";
     Accountability => "accountability", "考核评议";
+    Selection => "selection", "骨干选拔";
 });
 
 code_enum!(

@@ -26,6 +26,7 @@ mod m0021_inspections;
 mod m0022_self_organisations;
 mod m0023_reviews;
 mod m0024_assessments;
+mod m0025_selection;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0022_self_organisations::Migration),
             Box::new(m0023_reviews::Migration),
             Box::new(m0024_assessments::Migration),
+            Box::new(m0025_selection::Migration),
         ]
     }
 }

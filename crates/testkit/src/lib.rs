@@ -22,6 +22,10 @@ pub use db::{Backend, TestDb};
 /// A strong password that satisfies the policy, used for users the tests create.
 pub const PASSWORD: &str = "Strong-Pass-2026!";
 
+/// The master key of every `TestApp` (`[42; 32]`) as base64url: for the CLI run against a test
+/// database.
+pub const TEST_KEY: &str = "KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio";
+
 #[derive(Debug)]
 pub struct TestApp {
     pub app: App,

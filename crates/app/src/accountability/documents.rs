@@ -30,28 +30,12 @@ pub struct Document {
     pub bytes: Vec<u8>,
 }
 
-/// A file name safe to store and to send back in a header: letters, digits, CJK, `-_.` and
-/// spaces, at most 60 characters, ending in the extension of what the content is.
-fn safe_name(raw: &str, kind: DocumentType) -> String {
-    let stem = raw.rsplit(['/', '\\']).next().unwrap_or_default();
-    let stem = stem.rsplit_once('.').map_or(stem, |(s, _)| s);
-    let cleaned: String = stem
-        .chars()
-        .filter(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | ' ' | '.'))
-        .take(60)
-        .collect::<String>()
-        .trim()
-        .to_owned();
-    let stem = if cleaned.is_empty() { "责任状".to_owned() } else { cleaned };
-    format!("{stem}.{}", kind.extension())
-}
-
 /// Attaches the signed copy, replacing an earlier one (write over the issuer).
 pub async fn attach(app: &App, actor: &Actor, id: LetterId, file_name: &str, bytes: Vec<u8>) -> AppResult<()> {
     let l = letter::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let proof = scope::require(app, actor, WRITE, (ObjectKind::Letter, id.to_string()), OrgId(l.issuer_id)).await?;
-    let kind = DocumentType::check(&bytes)?;
-    let name = safe_name(file_name, kind);
+    let kind = DocumentType::check(&bytes, "签字文本")?;
+    let name = kind.safe_name(file_name, "责任状");
     let sha256 = hex::encode(Sha256::digest(&bytes));
     let size = bytes.len();
     let txn = app.begin().await?;
@@ -94,17 +78,4 @@ pub(super) async fn document_info(app: &App, id: LetterId) -> AppResult<Option<D
         .one(&app.db)
         .await?;
     Ok(found.map(|(file_name, uploaded_at)| DocumentInfo { file_name, uploaded_at }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn stored_names_are_plain_and_say_what_the_content_is() {
-        assert_eq!(safe_name("C:\\scans\\2021 红旗街道.PDF", DocumentType::Pdf), "2021 红旗街道.pdf");
-        assert_eq!(safe_name("x\"; filename=evil.html", DocumentType::Png), "x filenameevil.png");
-        assert_eq!(safe_name("../../etc/passwd", DocumentType::Jpeg), "passwd.jpg");
-        assert_eq!(safe_name("", DocumentType::Pdf), "责任状.pdf");
-    }
 }

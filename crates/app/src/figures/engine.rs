@@ -481,6 +481,21 @@ const REVIEWED: Source = Source {
     condition: "rr.concluded_at IS NOT NULL AND rp.grade IS NOT NULL",
     dated: Dated::On("rr.held_on"),
 };
+const OPENINGS: Source = Source {
+    tables: "openings op JOIN orgs o ON o.id = op.org_id",
+    condition: "1 = 1",
+    dated: Dated::On("op.opens_on"),
+};
+const APPLICATIONS: Source = Source {
+    tables: "applications ap JOIN openings op ON op.id = ap.opening_id JOIN orgs o ON o.id = op.org_id",
+    condition: "1 = 1",
+    dated: Dated::On("op.closes_on"),
+};
+const APPOINTMENTS: Source = Source {
+    tables: "applications ap JOIN openings op ON op.id = ap.opening_id JOIN orgs o ON o.id = op.org_id",
+    condition: "ap.state = 'appointed' AND op.appointed_on IS NOT NULL",
+    dated: Dated::On("op.appointed_on"),
+};
 const CLOSED_RECTIFICATIONS: Source = Source {
     tables: "rectifications rc JOIN orgs o ON o.id = rc.org_id",
     condition: "rc.closed_on IS NOT NULL",
@@ -505,6 +520,9 @@ fn source(flow: Flow) -> (&'static Source, String) {
         Flow::Inspections => (&INSPECTIONS, "1".into()),
         Flow::RectificationsClosed => (&CLOSED_RECTIFICATIONS, "1".into()),
         Flow::ReviewRounds => (&REVIEW_ROUNDS, "1".into()),
+        Flow::Openings => (&OPENINGS, "1".into()),
+        Flow::Applications => (&APPLICATIONS, "1".into()),
+        Flow::Appointments => (&APPOINTMENTS, "1".into()),
         Flow::ReviewedReporters => (&REVIEWED, "1".into()),
         Flow::ReviewedGood => (&REVIEWED, format!("CASE WHEN rp.grade = '{}' THEN 1 ELSE 0 END", Grade::Good.code())),
     }

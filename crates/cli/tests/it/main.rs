@@ -19,6 +19,7 @@ mod reliability;
 mod reviews;
 mod second_factor;
 mod security;
+mod selection;
 mod self_orgs;
 mod stats;
 mod volunteering;

@@ -13,7 +13,6 @@ use qingtuan_app::registry::positions;
 use qingtuan_testkit::{Backend, PASSWORD, TestApp, TestDb};
 
 /// The test kit's master key ([42; 32]) as the CLI takes it, so both read the same data.
-const TESTKIT_KEY: &str = "KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio";
 const OTHER_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
 const PASSPHRASE: &str = "a passphrase for the drill";
 const ZHANG: &str = "11010519491231002X";
@@ -131,7 +130,7 @@ async fn a_backup_under_write_load_restores_every_acknowledged_write() {
     let args = ["backup".to_owned(), file.display().to_string(), "--database".to_owned(), source.clone()];
     let out = tokio::task::spawn_blocking(move || {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        qingtuan(&args, Some(TESTKIT_KEY), &format!("{PASSPHRASE}\n"))
+        qingtuan(&args, Some(qingtuan_testkit::TEST_KEY), &format!("{PASSPHRASE}\n"))
     })
     .await
     .expect("backup");
@@ -146,7 +145,7 @@ async fn a_backup_under_write_load_restores_every_acknowledged_write() {
 
     let backup_text = std::fs::read(&file).expect("backup file");
     assert!(
-        !backup_text.windows(TESTKIT_KEY.len()).any(|w| w == TESTKIT_KEY.as_bytes()),
+        !backup_text.windows(qingtuan_testkit::TEST_KEY.len()).any(|w| w == qingtuan_testkit::TEST_KEY.as_bytes()),
         "the key is never in clear inside the backup"
     );
     let restored = dir.join("restored");
@@ -179,12 +178,12 @@ async fn a_backup_under_write_load_restores_every_acknowledged_write() {
     let quiet = dir.join("at-rest.qtb");
     ok(&qingtuan(
         &["backup", &quiet.display().to_string(), "--database", &source],
-        Some(TESTKIT_KEY),
+        Some(qingtuan_testkit::TEST_KEY),
         &format!("{PASSPHRASE}\n"),
     ));
     let again = dir.join("again").display().to_string();
     ok(&qingtuan(&["restore", &quiet.display().to_string(), "--data-dir", &again], None, &format!("{PASSPHRASE}\n")));
-    let original = report(&["--database", &source], Some(TESTKIT_KEY));
+    let original = report(&["--database", &source], Some(qingtuan_testkit::TEST_KEY));
     assert_eq!(report(&["--data-dir", &again], None), original);
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -222,11 +221,11 @@ async fn postgres_with_another_key_refuses_to_start() {
     tokio::task::spawn_blocking(move || {
         ok(&qingtuan(
             &["org", "create", "CY", "团区委", "--kind", "district_committee", "--database", &url],
-            Some(TESTKIT_KEY),
+            Some(qingtuan_testkit::TEST_KEY),
             "",
         ));
         one_line_failure(&qingtuan(&["migrate", "--database", &url], Some(OTHER_KEY), ""), "密钥与数据库");
-        ok(&qingtuan(&["migrate", "--database", &url], Some(TESTKIT_KEY), ""));
+        ok(&qingtuan(&["migrate", "--database", &url], Some(qingtuan_testkit::TEST_KEY), ""));
     })
     .await
     .expect("scenario");
@@ -449,10 +448,11 @@ async fn kill_nine_in_the_write_loop_loses_no_acknowledged_write_sqlite() {
 async fn kill_nine_in_the_write_loop_loses_no_acknowledged_write_postgres() {
     let db = TestDb::new(Backend::Postgres).await;
     let url = db.url.clone();
-    let acknowledged =
-        tokio::task::spawn_blocking(move || kill_nine_in_the_write_loop(&["--database", &url], Some(TESTKIT_KEY)))
-            .await
-            .expect("drill");
+    let acknowledged = tokio::task::spawn_blocking(move || {
+        kill_nine_in_the_write_loop(&["--database", &url], Some(qingtuan_testkit::TEST_KEY))
+    })
+    .await
+    .expect("drill");
     let t = TestApp::on(db, qingtuan_web::WebConfig::default()).await;
     assert_all_stored(&t, &acknowledged).await;
 }
@@ -603,7 +603,7 @@ fn a_district_set_up_as_the_readme_says_gives_the_figures_computed_by_hand_sqlit
 async fn a_district_set_up_as_the_readme_says_gives_the_figures_computed_by_hand_postgres() {
     let db = TestDb::new(Backend::Postgres).await;
     let url = db.url.clone();
-    tokio::task::spawn_blocking(move || set_up_a_district(&["--database", &url], Some(TESTKIT_KEY)))
+    tokio::task::spawn_blocking(move || set_up_a_district(&["--database", &url], Some(qingtuan_testkit::TEST_KEY)))
         .await
         .expect("set-up");
 }

@@ -9,6 +9,7 @@ mod figures;
 mod imports;
 mod portal;
 mod registry;
+mod selection;
 mod share;
 mod volunteering;
 
@@ -31,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .merge(activities::routes())
         .merge(volunteering::routes())
         .merge(accountability::routes())
+        .merge(selection::routes())
         .merge(portal::routes())
 }
 
@@ -39,19 +41,41 @@ pub fn import_routes() -> Router<AppState> {
     imports::routes()
 }
 
-/// Documents (a letter's signed copy), with their own body limit.
+/// Documents (a letter's signed copy, an application's attachment), with their own body limit.
 pub fn document_routes() -> Router<AppState> {
-    accountability::upload_routes()
+    accountability::upload_routes().merge(portal::upload_routes())
+}
+
+/// A stored document as a download, never shown inline (it is someone's file, not ours): an ASCII
+/// name (`stem` and the extension) for old clients, the stored name for the rest.
+pub fn download(stem: &str, d: qingtuan_app::accountability::Document) -> Response {
+    let ascii = format!("{stem}.{}", d.file_name.rsplit('.').next().unwrap_or("bin"));
+    let encoded: String = d
+        .file_name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
+        })
+        .collect();
+    (
+        [
+            (header::CONTENT_TYPE, d.content_type.to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")),
+        ],
+        d.bytes,
+    )
+        .into_response()
 }
 
 /// The menu, capability by capability, in the order it is shown.
-pub const MENU: [&[MenuEntry]; 7] = [
+pub const MENU: [&[MenuEntry]; 8] = [
     figures::MENU,
     registry::MENU,
     imports::MENU,
     activities::MENU,
     volunteering::MENU,
     accountability::MENU,
+    selection::MENU,
     access::MENU,
 ];
 

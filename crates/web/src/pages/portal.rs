@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::Form;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -19,8 +19,12 @@ use qingtuan_app::portal::PortalFilter;
 use qingtuan_app::portal::activities::{self, MyActivitySignup};
 use qingtuan_app::portal::{self, MySignup, PublicCall, ServiceRecord, SignupForm};
 use qingtuan_app::registry::regions::{self, RegionView};
+use qingtuan_app::selection::{self, ApplicationForm, MyApplication, ObjectionForm, OpeningRow, PublicNotice};
 use qingtuan_app::volunteering::checkin::{self, Outcome, Scan, Who};
+use qingtuan_domain::Invalid;
 use qingtuan_domain::activity::Category;
+use qingtuan_domain::ids::OpeningId;
+use qingtuan_domain::person::PoliticalStatus;
 use qingtuan_domain::review::Grade;
 
 use crate::layout::Errors;
@@ -58,6 +62,7 @@ struct IndexPage {
     title: &'static str,
     calls: Vec<PublicCall>,
     activities: Vec<PublicActivity>,
+    openings: Vec<OpeningRow>,
     filter: PortalFilter,
     streets: Vec<RegionView>,
     categories: &'static [Category],
@@ -72,8 +77,15 @@ pub async fn index(State(state): State<AppState>, Query(filter): Query<PortalFil
     let calls = portal::open_calls(&state.app, today(&state), None, &filter).await?;
     let activities = activities::open_activities(&state.app, today(&state), &filter).await?;
     let streets = regions::streets(&state.app).await?;
+    let openings = selection::public_openings(&state.app).await?;
     render(&IndexPage {
-        title: "青春活动与志愿招募", calls, activities, filter, streets, categories: Category::ALL
+        title: "青春活动与志愿招募",
+        calls,
+        activities,
+        openings,
+        filter,
+        streets,
+        categories: Category::ALL,
     })
 }
 
@@ -452,7 +464,176 @@ pub async fn review_cast(
     }
 }
 
-/// The public portal: calls, activities, sign-ups, private links, check-in and raters' ballots.
+#[derive(Template)]
+#[template(path = "portal/opening.html")]
+struct OpeningPage {
+    title: String,
+    o: OpeningRow,
+    /// Applications are taken today.
+    open: bool,
+    form: ApplicationForm,
+    educations: [&'static str; 5],
+    politics: &'static [PoliticalStatus],
+    csrf: String,
+    errors: Errors,
+}
+
+async fn opening_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: OpeningId,
+    form: ApplicationForm,
+    errors: Errors,
+) -> Result<Response, PageError> {
+    let o = selection::public_opening(&state.app, id).await?;
+    let open = today(state) <= o.closes_on;
+    let (csrf, set) = form_token(state, headers);
+    let invalid = errors.0.is_some();
+    let page = OpeningPage {
+        title: o.title.clone(),
+        o,
+        open,
+        form,
+        educations: selection::EDUCATIONS,
+        politics: PoliticalStatus::ALL,
+        csrf,
+        errors,
+    };
+    form_page(&page, invalid, set)
+}
+
+/// An opening with its application form.
+pub async fn opening(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<OpeningId>,
+) -> Result<Response, PageError> {
+    opening_page(&state, &headers, id, ApplicationForm::default(), Errors::default()).await
+}
+
+#[derive(Template)]
+#[template(path = "portal/application_receipt.html")]
+struct ApplicationReceipt {
+    title: &'static str,
+    link: String,
+    qr: String,
+}
+
+/// Applies (a multipart form: the particulars and an optional attachment).
+pub async fn apply(
+    State(state): State<AppState>,
+    Client(client): Client,
+    headers: HeaderMap,
+    Path(id): Path<OpeningId>,
+    mut multipart: Multipart,
+) -> Result<Response, PageError> {
+    let mut form = ApplicationForm::default();
+    let mut document = None;
+    let broken = || AppError::Invalid(Invalid::one("document", "提交未完成，请重新提交"));
+    let read = async {
+        while let Some(field) = multipart.next_field().await.map_err(|_| broken())? {
+            let name = field.name().unwrap_or_default().to_owned();
+            if name == "document" {
+                let file_name = field.file_name().unwrap_or_default().to_owned();
+                document = Some((file_name, field.bytes().await.map_err(|_| broken())?.to_vec()));
+                continue;
+            }
+            let text = field.text().await.map_err(|_| broken())?;
+            match name.as_str() {
+                "name" => form.name = text,
+                "id_number" => form.id_number = text,
+                "phone" => form.phone = text,
+                "education" => form.education = text,
+                "political_status" => form.political_status = text,
+                "resume" => form.resume = text,
+                _ => {}
+            }
+        }
+        Ok::<(), AppError>(())
+    };
+    let result = match read.await {
+        Ok(()) => selection::apply(&state.app, &client, id, &form, document).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(token) => {
+            let link = crate::pages::share::absolute_url(&state, &headers, &format!("/portal/applications/{token}"));
+            let qr = crate::pages::share::qr_svg(&link)?;
+            render(&ApplicationReceipt { title: "报名成功", link, qr })
+        }
+        Err(AppError::Invalid(e)) => opening_page(&state, &headers, id, form, Errors(Some(e))).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "portal/application_me.html")]
+struct MyApplicationPage {
+    title: &'static str,
+    a: MyApplication,
+}
+
+/// An applicant's own page.
+pub async fn my_application(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, PageError> {
+    render(&MyApplicationPage { title: "我的选拔报名", a: selection::mine(&state.app, &token).await? })
+}
+
+#[derive(Template)]
+#[template(path = "portal/notice.html")]
+struct NoticePage {
+    title: String,
+    n: PublicNotice,
+    form: ObjectionForm,
+    done: bool,
+    csrf: String,
+    errors: Errors,
+}
+
+async fn notice_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: OpeningId,
+    form: ObjectionForm,
+    errors: Errors,
+    done: bool,
+) -> Result<Response, PageError> {
+    let n = selection::notice(&state.app, id).await?;
+    let (csrf, set) = form_token(state, headers);
+    let invalid = errors.0.is_some();
+    let page = NoticePage { title: format!("{}公示", n.opening.title), n, form, done, csrf, errors };
+    form_page(&page, invalid, set)
+}
+
+/// An opening's public notice, with the form to object.
+pub async fn notice(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<OpeningId>,
+) -> Result<Response, PageError> {
+    notice_page(&state, &headers, id, ObjectionForm::default(), Errors::default(), false).await
+}
+
+pub async fn object(
+    State(state): State<AppState>,
+    Client(client): Client,
+    headers: HeaderMap,
+    Path(id): Path<OpeningId>,
+    Form(form): Form<ObjectionForm>,
+) -> Result<Response, PageError> {
+    match selection::object(&state.app, &client, id, &form).await {
+        Ok(()) => notice_page(&state, &headers, id, ObjectionForm::default(), Errors::default(), true).await,
+        Err(AppError::Invalid(e)) => notice_page(&state, &headers, id, form, Errors(Some(e)), false).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The application form's upload, with the documents' body limit.
+pub fn upload_routes() -> Router<AppState> {
+    Router::new().route("/portal/openings/{id}/apply", post(apply))
+}
+
+/// The public portal: calls, activities, sign-ups, private links, check-in, raters' ballots,
+/// openings with their applications and public notices.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/portal", get(index))
@@ -468,4 +649,7 @@ pub fn routes() -> Router<AppState> {
         .route("/portal/me/{token}/record", get(service_record))
         .route("/portal/checkin/{token}", get(checkin_form).post(checkin))
         .route("/portal/reviews/{token}", get(review).post(review_cast))
+        .route("/portal/openings/{id}", get(opening))
+        .route("/portal/openings/{id}/notice", get(notice).post(object))
+        .route("/portal/applications/{token}", get(my_application))
 }

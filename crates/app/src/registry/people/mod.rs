@@ -133,6 +133,12 @@ async fn region_codes(app: &App) -> AppResult<HashMap<String, i64>> {
 /// Registers people, all or nothing: if any row is bad, nothing is written and every problem is
 /// returned. A row whose ID number is already registered (or repeats an earlier row) is a problem.
 /// One person gets an audit row of their own; a batch, one row for the import.
+/// The person registered with this ID number's keyed hash, if any (no scope: for a use-case that
+/// registers the person it finds none of, such as an appointment).
+pub(crate) async fn id_by_hash(app: &App, hash: &str) -> AppResult<Option<i64>> {
+    Ok(person::Entity::find().filter(person::Column::IdNumberHash.eq(hash)).one(&app.db).await?.map(|p| p.id))
+}
+
 pub async fn create_batch(app: &App, actor: &Actor, forms: &[NewPerson]) -> AppResult<Vec<i64>> {
     create_batch_with_progress(app, actor, forms, false, &|_, _| {}).await
 }

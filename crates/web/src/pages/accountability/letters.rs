@@ -5,8 +5,7 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::NaiveDate;
 use qingtuan_app::AppError;
 use qingtuan_app::accountability::{self, Filter, LetterDetail, LetterRow, NewLetter, NewTarget};
@@ -15,7 +14,7 @@ use qingtuan_domain::ids::{LetterId, TargetId};
 
 use crate::done::{self, Done};
 use crate::layout::{Errors, Layout};
-use crate::pages::{query_without_page, render, render_invalid, xlsx_download};
+use crate::pages::{download, query_without_page, render, render_invalid, xlsx_download};
 use crate::{AppState, CurrentUser, PageError};
 
 #[derive(Template)]
@@ -232,20 +231,5 @@ pub async fn document(
     Path(id): Path<LetterId>,
 ) -> Result<Response, PageError> {
     let d = accountability::document(&state.app, &user.actor, id).await?;
-    let ascii = format!("letter-{id}.{}", d.file_name.rsplit('.').next().unwrap_or("bin"));
-    let encoded: String = d
-        .file_name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
-        })
-        .collect();
-    Ok((
-        [
-            (header::CONTENT_TYPE, d.content_type.to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")),
-        ],
-        d.bytes,
-    )
-        .into_response())
+    Ok(download(&format!("letter-{id}"), d))
 }
