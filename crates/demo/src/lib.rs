@@ -9,6 +9,7 @@
 mod staff;
 
 mod accountability;
+mod selection;
 mod services;
 
 pub mod generator;
@@ -441,7 +442,7 @@ pub async fn build(app: &App) -> Result<DemoLogins, AppError> {
     }
     orgs::add_honour(app, &system, &red_flag, "全国五四红旗团支部", date(2019, 5, 4)).await?;
 
-    let volunteers = staff::people_and_positions(app, &mut g, b, d).await?;
+    let (volunteers, selected) = staff::people_and_positions(app, &mut g, b, d).await?;
     let branches: Vec<String> = communities.iter().map(|(c, _)| format!("{c}B")).collect();
     services::mobilisation(app, &mut g.rng, &volunteers, &branches).await?;
     services::projects_and_activities(app, &mut g.rng, &branches).await?;
@@ -449,6 +450,7 @@ pub async fn build(app: &App) -> Result<DemoLogins, AppError> {
     accountability::inspections(app, &mut g.rng).await?;
     accountability::review(app, &mut g.rng).await?;
     accountability::self_organisations(app).await?;
+    selection::open_selection(app, &mut g.rng, selected).await?;
     qingtuan_app::figures::set_default_dates(app, &system, Some(d), b).await?;
     accountability::assessment(app).await?;
 

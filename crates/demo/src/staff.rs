@@ -2,13 +2,14 @@
 
 use super::*;
 
-/// The work force (O8) and the cadres (C1, C2, C4).
+/// The work force (O8) and the cadres (C1, C2), and the young people C4's open selection will
+/// appoint.
 pub(super) async fn people_and_positions(
     app: &App,
     g: &mut Gen,
     b: NaiveDate,
     d: NaiveDate,
-) -> Result<Vec<i64>, AppError> {
+) -> Result<(Vec<i64>, Vec<Selected>), AppError> {
     const AT_BASELINE: usize = 1517; // 41 per 10,000 of 370,000 youth
     const LEFT_SINCE: usize = 37; // held a post at the baseline, left before the as-of date
     const AT_AS_OF: usize = 4812; // 126 per 10,000 of 381,900 youth
@@ -123,23 +124,18 @@ pub(super) async fn people_and_positions(
         veteran_posts.push((who, org, start));
         veterans_used += 1;
     }
-    // C4: 32 young people selected to street working committees, four per street.
+    // C4: 32 young people selected to street working committees, four per street — their posts
+    // come from the open selection (`selection`), appointed in 2021 or 2022.
+    let mut selected = Vec::with_capacity(43);
     for (i, org) in street_committees.iter().cycle().take(32).enumerate() {
-        let who = ids[AT_BASELINE + newcomers_used];
+        let n = AT_BASELINE + newcomers_used;
         newcomers_used += 1;
-        let start = g.day_between(date(2021, 3, 1), date(2022, 3, 31));
         let employment = if i % 2 == 0 { "seconded" } else { "part_time" };
-        forms.push(position(
-            who,
-            &g.social[*org].code,
-            "member",
-            employment,
-            "social_selection",
-            "street",
-            start,
-            None,
-        ));
-        newcomer_posts.push((who, *org, start));
+        selected.push(Selected::of(&people_forms[n], &g.social[*org].code, employment, "street"));
+        // The day drawn here once started the post; it still dates the person's second post below
+        // (and keeps the generator's sequence, so the rest of the demo stays as it was).
+        let start = g.day_between(date(2021, 3, 1), date(2022, 3, 31));
+        newcomer_posts.push((ids[n], *org, start));
     }
     // The rest of the newcomers, in any social-domain organisation existing when they start.
     while newcomers_used < newcomers {
@@ -167,17 +163,10 @@ pub(super) async fn people_and_positions(
     // C4: 11 young people selected to the district committee (not in the social domain).
     let base = AT_BASELINE + newcomers;
     for i in 0..11 {
-        let start = g.day_between(date(2021, 3, 1), date(2022, 3, 31));
-        forms.push(position(
-            ids[base + i],
-            "CY",
-            "member",
-            if i % 2 == 0 { "seconded" } else { "part_time" },
-            "social_selection",
-            "district",
-            start,
-            None,
-        ));
+        // Drawn as before, so the generator's sequence (and the rest of the demo) stays as it was.
+        let _ = g.day_between(date(2021, 3, 1), date(2022, 3, 31));
+        let employment = if i % 2 == 0 { "seconded" } else { "part_time" };
+        selected.push(Selected::of(&people_forms[base + i], "CY", employment, "district"));
     }
     // Staff of schools and government bodies: not the social-domain work force.
     // (From 2020-09-01, or from the org's founding if it came later: no post predates its org.)
@@ -201,5 +190,28 @@ pub(super) async fn people_and_positions(
         ));
     }
     positions::create_batch(app, &Actor::system(), &forms).await.map_err(fail)?;
-    Ok(ids)
+    Ok((ids, selected))
+}
+
+/// A young person the open selection will appoint: who, to which org, how.
+pub(super) struct Selected {
+    pub name: String,
+    pub id_number: String,
+    pub phone: String,
+    pub org_code: String,
+    pub employment: &'static str,
+    pub level: &'static str,
+}
+
+impl Selected {
+    fn of(p: &NewPerson, org_code: &str, employment: &'static str, level: &'static str) -> Self {
+        Self {
+            name: p.name.clone(),
+            id_number: p.id_number.clone(),
+            phone: p.phone.clone(),
+            org_code: org_code.into(),
+            employment,
+            level,
+        }
+    }
 }
