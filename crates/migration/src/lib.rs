@@ -28,6 +28,50 @@ mod m0023_reviews;
 mod m0024_assessments;
 mod m0025_selection;
 
+/// A foreign key `name` from `from.0`.`from.1` to `to`.`id`.
+fn fk(name: &str, from: (&'static str, &'static str), to: &'static str) -> ForeignKeyCreateStatement {
+    ForeignKey::create().name(name).from(from.0, from.1).to(to, "id").take()
+}
+
+/// Creates each table (unless it exists), then each index — `ix_{table}_{columns}`, unique when
+/// marked.
+async fn create_all(
+    manager: &SchemaManager<'_>,
+    tables: impl IntoIterator<Item = TableCreateStatement>,
+    indexes: &[(&'static str, &[&'static str], bool)],
+) -> Result<(), DbErr> {
+    for mut t in tables {
+        manager.create_table(t.if_not_exists().take()).await?;
+    }
+    for (table, cols, unique) in indexes {
+        let mut idx = Index::create();
+        idx.name(format!("ix_{table}_{}", cols.join("_"))).table(*table);
+        if *unique {
+            idx.unique();
+        }
+        for c in *cols {
+            idx.col(*c);
+        }
+        manager.create_index(idx.take()).await?;
+    }
+    Ok(())
+}
+
+/// Grants a new module's read, write, approve and export to every role that holds the same action
+/// on orgs (a capability that works on the org tree starts with the org roles' reach).
+async fn grant_as_orgs(manager: &SchemaManager<'_>, module: &str) -> Result<(), DbErr> {
+    for action in ["read", "write", "approve", "export"] {
+        manager
+            .get_connection()
+            .execute_unprepared(&format!(
+                "INSERT INTO role_permissions (role_id, permission) \
+                 SELECT role_id, '{module}.{action}' FROM role_permissions WHERE permission = 'orgs.{action}'"
+            ))
+            .await?;
+    }
+    Ok(())
+}
+
 #[derive(Debug)]
 pub struct Migrator;
 

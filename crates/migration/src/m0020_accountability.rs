@@ -6,12 +6,10 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+use crate::{create_all, fk, grant_as_orgs};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn fk(name: &str, from: (&'static str, &'static str), to: &'static str) -> ForeignKeyCreateStatement {
-    ForeignKey::create().name(name).from(from.0, from.1).to(to, "id").take()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -62,33 +60,17 @@ impl MigrationTrait for Migration {
                 ))
                 .take(),
         ];
-        for mut t in tables {
-            manager.create_table(t.if_not_exists().take()).await?;
-        }
-        for (table, cols, unique) in [
-            ("responsibility_letters", vec!["org_id", "year"], true),
-            ("responsibility_letters", vec!["issuer_id"], false),
-            ("responsibility_letters", vec!["signed_on"], false),
-            ("letter_targets", vec!["letter_id"], false),
-        ] {
-            let mut idx = Index::create();
-            idx.name(format!("ix_{table}_{}", cols.join("_"))).table(table);
-            for c in cols {
-                idx.col(c);
-            }
-            if unique {
-                idx.unique();
-            }
-            manager.create_index(idx.take()).await?;
-        }
-        let db = manager.get_connection();
-        for action in ["read", "write", "approve", "export"] {
-            db.execute_unprepared(&format!(
-                "INSERT INTO role_permissions (role_id, permission) \
-                 SELECT role_id, 'accountability.{action}' FROM role_permissions WHERE permission = 'orgs.{action}'"
-            ))
-            .await?;
-        }
-        Ok(())
+        create_all(
+            manager,
+            tables,
+            &[
+                ("responsibility_letters", &["org_id", "year"], true),
+                ("responsibility_letters", &["issuer_id"], false),
+                ("responsibility_letters", &["signed_on"], false),
+                ("letter_targets", &["letter_id"], false),
+            ],
+        )
+        .await?;
+        grant_as_orgs(manager, "accountability").await
     }
 }

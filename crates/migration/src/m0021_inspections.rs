@@ -5,12 +5,10 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+use crate::{create_all, fk};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn fk(name: &str, from: (&'static str, &'static str), to: &'static str) -> ForeignKeyCreateStatement {
-    ForeignKey::create().name(name).from(from.0, from.1).to(to, "id").take()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -57,22 +55,16 @@ impl MigrationTrait for Migration {
                 .foreign_key(&mut fk("fk_rectifications_org", ("rectifications", "org_id"), "orgs"))
                 .take(),
         ];
-        for mut t in tables {
-            manager.create_table(t.if_not_exists().take()).await?;
-        }
-        for (table, cols) in [
-            ("inspections", vec!["org_id", "held_on"]),
-            ("inspection_items", vec!["inspection_id"]),
-            ("rectifications", vec!["org_id", "due_on"]),
-            ("rectifications", vec!["inspection_id"]),
-        ] {
-            let mut idx = Index::create();
-            idx.name(format!("ix_{table}_{}", cols.join("_"))).table(table);
-            for c in cols {
-                idx.col(c);
-            }
-            manager.create_index(idx.take()).await?;
-        }
-        Ok(())
+        create_all(
+            manager,
+            tables,
+            &[
+                ("inspections", &["org_id", "held_on"], false),
+                ("inspection_items", &["inspection_id"], false),
+                ("rectifications", &["org_id", "due_on"], false),
+                ("rectifications", &["inspection_id"], false),
+            ],
+        )
+        .await
     }
 }

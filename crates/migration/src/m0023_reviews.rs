@@ -5,12 +5,10 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+use crate::{create_all, fk};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn fk(name: &str, from: (&'static str, &'static str), to: &'static str) -> ForeignKeyCreateStatement {
-    ForeignKey::create().name(name).from(from.0, from.1).to(to, "id").take()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -73,30 +71,21 @@ impl MigrationTrait for Migration {
                 ))
                 .take(),
         ];
-        for mut t in tables {
-            manager.create_table(t.if_not_exists().take()).await?;
-        }
-        for (table, cols, unique) in [
-            ("review_rounds", vec!["org_id", "held_on"], false),
-            ("review_rounds", vec!["held_on"], false),
-            ("review_groups", vec!["round_id"], false),
-            ("review_reporters", vec!["round_id", "org_id"], true),
-            ("review_reporters", vec!["org_id"], false),
-            ("review_raters", vec!["token_hash"], true),
-            ("review_raters", vec!["round_id"], false),
-            ("review_ballots", vec!["rater_id", "reporter_id"], true),
-            ("review_ballots", vec!["reporter_id"], false),
-        ] {
-            let mut idx = Index::create();
-            idx.name(format!("ix_{table}_{}", cols.join("_"))).table(table);
-            if unique {
-                idx.unique();
-            }
-            for c in cols {
-                idx.col(c);
-            }
-            manager.create_index(idx.take()).await?;
-        }
-        Ok(())
+        create_all(
+            manager,
+            tables,
+            &[
+                ("review_rounds", &["org_id", "held_on"], false),
+                ("review_rounds", &["held_on"], false),
+                ("review_groups", &["round_id"], false),
+                ("review_reporters", &["round_id", "org_id"], true),
+                ("review_reporters", &["org_id"], false),
+                ("review_raters", &["token_hash"], true),
+                ("review_raters", &["round_id"], false),
+                ("review_ballots", &["rater_id", "reporter_id"], true),
+                ("review_ballots", &["reporter_id"], false),
+            ],
+        )
+        .await
     }
 }

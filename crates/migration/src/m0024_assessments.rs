@@ -5,12 +5,10 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+use crate::{create_all, fk};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn fk(name: &str, from: (&'static str, &'static str), to: &'static str) -> ForeignKeyCreateStatement {
-    ForeignKey::create().name(name).from(from.0, from.1).to(to, "id").take()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -49,24 +47,15 @@ impl MigrationTrait for Migration {
                 .foreign_key(&mut fk("fk_assessment_rows_org", ("assessment_rows", "org_id"), "orgs"))
                 .take(),
         ];
-        for mut t in tables {
-            manager.create_table(t.if_not_exists().take()).await?;
-        }
-        for (table, cols, unique) in [
-            ("assessments", vec!["org_id", "year"], true),
-            ("assessment_rows", vec!["assessment_id"], false),
-            ("assessment_rows", vec!["org_id"], false),
-        ] {
-            let mut idx = Index::create();
-            idx.name(format!("ix_{table}_{}", cols.join("_"))).table(table);
-            if unique {
-                idx.unique();
-            }
-            for c in cols {
-                idx.col(c);
-            }
-            manager.create_index(idx.take()).await?;
-        }
-        Ok(())
+        create_all(
+            manager,
+            tables,
+            &[
+                ("assessments", &["org_id", "year"], true),
+                ("assessment_rows", &["assessment_id"], false),
+                ("assessment_rows", &["org_id"], false),
+            ],
+        )
+        .await
     }
 }

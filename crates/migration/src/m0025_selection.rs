@@ -6,12 +6,10 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+use crate::{create_all, fk, grant_as_orgs};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn fk(name: &str, from: (&'static str, &'static str), to: &'static str) -> ForeignKeyCreateStatement {
-    ForeignKey::create().name(name).from(from.0, from.1).to(to, "id").take()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -88,35 +86,19 @@ impl MigrationTrait for Migration {
                 .foreign_key(&mut fk("fk_objections_application", ("objections", "application_id"), "applications"))
                 .take(),
         ];
-        for mut t in tables {
-            manager.create_table(t.if_not_exists().take()).await?;
-        }
-        for (table, cols, unique) in [
-            ("openings", vec!["org_id"], false),
-            ("openings", vec!["opens_on"], false),
-            ("applications", vec!["opening_id", "id_number_hash"], true),
-            ("applications", vec!["token_hash"], true),
-            ("applications", vec!["state"], false),
-            ("objections", vec!["application_id"], false),
-        ] {
-            let mut idx = Index::create();
-            idx.name(format!("ix_{table}_{}", cols.join("_"))).table(table);
-            if unique {
-                idx.unique();
-            }
-            for c in cols {
-                idx.col(c);
-            }
-            manager.create_index(idx.take()).await?;
-        }
-        let db = manager.get_connection();
-        for action in ["read", "write", "approve", "export"] {
-            db.execute_unprepared(&format!(
-                "INSERT INTO role_permissions (role_id, permission) \
-                 SELECT role_id, 'selection.{action}' FROM role_permissions WHERE permission = 'orgs.{action}'"
-            ))
-            .await?;
-        }
-        Ok(())
+        create_all(
+            manager,
+            tables,
+            &[
+                ("openings", &["org_id"], false),
+                ("openings", &["opens_on"], false),
+                ("applications", &["opening_id", "id_number_hash"], true),
+                ("applications", &["token_hash"], true),
+                ("applications", &["state"], false),
+                ("objections", &["application_id"], false),
+            ],
+        )
+        .await?;
+        grant_as_orgs(manager, "selection").await
     }
 }
