@@ -104,6 +104,7 @@ audit_actions! {
     LetterTargetJudged => "letter.judge", "评定责任状定性目标", false;
     LetterDocumentAttached => "letter.document", "上传责任状签字文本", false;
     InspectionRecorded => "inspection.create", "登记互检观摩", false;
+    InspectionPhotoAdded => "inspection.photo", "上传互检观摩照片", false;
     RectificationRaised => "rectification.raise", "提出整改事项", false;
     RectificationClosed => "rectification.close", "整改销号", false;
     SelfOrgCreated => "self_org.create", "登记青年自组织", false;

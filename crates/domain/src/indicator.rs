@@ -128,7 +128,7 @@ pub enum Flow {
     RectificationsClosed,
     /// Duty-report review rounds held in the period by orgs of the scope.
     ReviewRounds,
-    /// Orgs of the scope graded in a concluded review round held in the period (one per round).
+    /// Orgs of the scope graded in a review round concluded in the period (one per round).
     ReviewedReporters,
     /// Of those, the ones graded 好.
     ReviewedGood,
@@ -348,7 +348,7 @@ catalogue! {
         "统计期内统计范围内的组织举办的述职评议次数（按评议日期）。";
     REVIEWS_GOOD_SHARE = "accountability.reviews.good_share", "述职评议“好”等次占比", "%", "C3",
         Rule::Share(Flow::ReviewedGood, Flow::ReviewedReporters),
-        "统计期内举办并已公布结果的述职评议中，统计范围内的述职单位被评为“好”的比例（取整）：评为“好”的单位次数除以参评单位次数。";
+        "统计期内公布结果的述职评议中，统计范围内的述职单位被评为“好”的比例（取整）：评为“好”的单位次数除以参评单位次数。";
     SELECTION_OPENINGS = "selection.openings", "社会化选拔", "次", "C4",
         Rule::Sum(&[Flow::Openings], Scale::Count),
         "统计期内开始报名的社会化选拔次数（选拔岗位所在组织在统计范围内）。";

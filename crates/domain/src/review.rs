@@ -104,8 +104,8 @@ pub fn quorum_reached(submitted: usize, raters: usize, quorum: i32) -> bool {
     raters > 0 && submitted * 100 >= raters * usize::try_from(quorum).unwrap_or(100)
 }
 
-/// A reporter's score: the weighted mean, over the groups that graded it, of the mean points of
-/// each group's grades. `groups` holds (weight, the group's grades for the reporter).
+/// A reporter's score, to one decimal: the weighted mean, over the groups that graded it, of the
+/// mean points of each group's grades. `groups` holds (weight, the group's grades for the reporter).
 pub fn score(groups: &[(i32, Vec<Grade>)]) -> Option<f64> {
     let graded: Vec<(f64, f64)> = groups
         .iter()
@@ -113,7 +113,8 @@ pub fn score(groups: &[(i32, Vec<Grade>)]) -> Option<f64> {
         .map(|(w, grades)| (f64::from(*w), grades.iter().map(|g| g.points()).sum::<f64>() / grades.len() as f64))
         .collect();
     let weights: f64 = graded.iter().map(|(w, _)| w).sum();
-    (weights > 0.0).then(|| graded.iter().map(|(w, mean)| w * mean).sum::<f64>() / weights)
+    // Rounded to one decimal, as kept and shown, so the grade follows the score people read.
+    (weights > 0.0).then(|| (graded.iter().map(|(w, mean)| w * mean).sum::<f64>() / weights * 10.0).round() / 10.0)
 }
 
 #[cfg(test)]
@@ -154,6 +155,8 @@ mod tests {
         use Grade::*;
         let s = score(&[(20, vec![Good, Good]), (30, vec![FairlyGood]), (50, vec![Average, Good])]).unwrap();
         assert!((s - (20.0 * 100.0 + 30.0 * 80.0 + 50.0 * 80.0) / 100.0).abs() < 1e-9);
+        // Kept and graded to one decimal: (100 + 2 × 93.33) / 3 = 95.56 → 95.6.
+        assert_eq!(score(&[(1, vec![Good]), (2, vec![Good, Good, FairlyGood])]), Some(95.6));
         assert_eq!(Grade::of_score(s), FairlyGood);
         assert_eq!(Grade::of_score(90.0), Good);
         assert_eq!(Grade::of_score(59.99), Poor);

@@ -16,6 +16,7 @@ pub mod hour_adjustment;
 pub mod indicator_value;
 pub mod inspection;
 pub mod inspection_item;
+pub mod inspection_photo;
 pub mod letter_document;
 pub mod letter_target;
 pub mod login_attempt;

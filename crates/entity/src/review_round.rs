@@ -16,6 +16,8 @@ pub struct Model {
     pub good_cap: i32,
     pub created_at: DateTimeUtc,
     pub concluded_at: Option<DateTimeUtc>,
+    /// The local day it was concluded: the figures count its grades from then.
+    pub concluded_on: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -25,6 +25,7 @@ impl MigrationTrait for Migration {
                 .col(integer("good_cap"))
                 .col(timestamp_with_time_zone("created_at"))
                 .col(timestamp_with_time_zone_null("concluded_at"))
+                .col(date_null("concluded_on"))
                 .foreign_key(&mut fk("fk_review_rounds_org", ("review_rounds", "org_id"), "orgs"))
                 .take(),
             Table::create()

@@ -49,8 +49,8 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 /// Spreadsheets for import may be larger.
 pub const IMPORT_BODY_LIMIT: usize = 32 * 1024 * 1024;
 
-/// A document (a letter's signed copy, an application's attachment) may be as large as the domain allows, with room for the
-/// form around it.
+/// A document (a letter's signed copy, an inspection's photo, an application's attachment) may be
+/// as large as the domain allows, with room for the form around it.
 pub const DOCUMENT_BODY_LIMIT: usize = qingtuan_domain::accountability::MAX_DOCUMENT_BYTES + 64 * 1024;
 
 /// The largest body a request to `path` may carry.
@@ -58,6 +58,7 @@ pub fn body_limit(path: &str) -> usize {
     if path.starts_with("/imports") {
         IMPORT_BODY_LIMIT
     } else if (path.starts_with("/letters/") && path.ends_with("/upload"))
+        || (path.starts_with("/inspections/") && path.ends_with("/photos"))
         || (path.starts_with("/portal/openings/") && path.ends_with("/apply"))
     {
         DOCUMENT_BODY_LIMIT

@@ -159,17 +159,33 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
                 Auth::Session { actor, .. } => (**actor).clone(),
                 _ => Actor { client: client.clone(), ..Actor::system() },
             };
-            let entry = Entry::new(AuditAction::CsrfRejected, ObjectKind::Page).object(req.uri().path());
+            let path = without_secrets(req.uri().path());
+            let entry = Entry::new(AuditAction::CsrfRejected, ObjectKind::Page).object(&path);
             if let Err(e) = audit::record(app.writer(), app.now(), &actor, entry).await {
                 return crate::PageError(e).into_response();
             }
-            tracing::warn!(path = %req.uri().path(), addr = %client.addr, "CSRF check failed");
+            tracing::warn!(path = %path, addr = %client.addr, "CSRF check failed");
             return error_page(StatusCode::FORBIDDEN, "请求校验失败，请刷新页面后重试".into());
         }
     }
     req.extensions_mut().insert(auth);
     req.extensions_mut().insert(client);
     next.run(req).await
+}
+
+/// A path as logs and the audit may keep it: the private-link tokens of the portal (a sign-up, an
+/// application, a rater's ballot, a check-in screen) are the keys to them, so they are cut out.
+pub fn without_secrets(path: &str) -> String {
+    const PRIVATE: [&str; 5] =
+        ["/portal/me/", "/portal/activity-signups/", "/portal/applications/", "/portal/reviews/", "/portal/checkin/"];
+    match PRIVATE.iter().find(|p| path.starts_with(*p)) {
+        Some(prefix) => {
+            let rest = &path[prefix.len()..];
+            let tail = rest.find('/').map_or("", |i| &rest[i..]);
+            format!("{prefix}…{tail}")
+        }
+        None => path.to_owned(),
+    }
 }
 
 /// Compares the token the request carries (header, or `_csrf` in a form body) with `expected`.
@@ -245,4 +261,17 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
         h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
     }
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_secrets;
+
+    #[test]
+    fn private_links_are_cut_out_of_logged_paths() {
+        assert_eq!(without_secrets("/portal/reviews/abcDEF123/"), "/portal/reviews/…/");
+        assert_eq!(without_secrets("/portal/me/tok/cancel"), "/portal/me/…/cancel");
+        assert_eq!(without_secrets("/portal/applications/tok"), "/portal/applications/…");
+        assert_eq!(without_secrets("/orgs/12"), "/orgs/12");
+    }
 }

@@ -364,7 +364,8 @@ async fn assessment_rows(app: &App, rows: Vec<assessment::Model>) -> AppResult<V
         .collect())
 }
 
-/// A published line beside what the records say now (`None`: the org would no longer be assessed).
+/// A published line beside what the records say now (`None`: the org would no longer be assessed,
+/// or the viewer does not see the comparison).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ComparedLine {
     pub published: AssessmentLine,
@@ -394,6 +395,8 @@ pub struct AssessmentDetail {
     /// The date the comparison measured letters on.
     pub now_on: NaiveDate,
     pub changed: usize,
+    /// The viewer is the assessor's staff, who see the comparison with the records now.
+    pub compared: bool,
 }
 
 /// A published assessment, frozen, compared with the records now (404 unless readable).
@@ -415,7 +418,10 @@ pub async fn assessment(app: &App, actor: &Actor, id: AssessmentId) -> AppResult
     let weights =
         AssessmentWeights { letter: a.letter_weight, review: a.review_weight, inspection: a.inspection_weight };
     let now_on = super::measured_on(app).await?;
-    let mut now = compute(app, OrgId(a.org_id), a.year, weights, now_on).await?;
+    // Only the assessor's staff see what the records say now: an assessed org reads what was
+    // published of the others, not their figures since.
+    let compared = scope::covers(&app.db, actor, READ, OrgId(a.org_id)).await?;
+    let mut now = if compared { compute(app, OrgId(a.org_id), a.year, weights, now_on).await? } else { Vec::new() };
     let part = |t: Option<i32>| t.map(|t| f64::from(t) / 10.0);
     let lines: Vec<ComparedLine> = rows
         .into_iter()
@@ -436,9 +442,9 @@ pub async fn assessment(app: &App, actor: &Actor, id: AssessmentId) -> AppResult
             ComparedLine { published, now: at.map(|i| now.remove(i)) }
         })
         .collect();
-    let changed = lines.iter().filter(|l| !l.change().is_empty()).count() + now.len();
+    let changed = lines.iter().filter(|l| compared && !l.change().is_empty()).count() + now.len();
     let assessment = assessment_rows(app, vec![a]).await?.pop().ok_or(AppError::NotFound)?;
-    Ok(AssessmentDetail { assessment, lines, added: now, now_on, changed })
+    Ok(AssessmentDetail { assessment, lines, added: now, now_on, changed, compared })
 }
 
 /// A published assessment as a workbook, as published (audited).

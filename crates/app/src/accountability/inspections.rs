@@ -1,21 +1,26 @@
 //! Mutual inspections (互检观摩) and rectification (整改): an inspection of an org on a date, by its
 //! visitors, with a checklist of scored items; each finding may raise a rectification item for
 //! the org or one below it, with a deadline; the owner closes it with its evidence. Open items
-//! past their deadline are the owner's and the district's work list.
+//! past their deadline are the owner's and the district's work list. Photos taken at the
+//! inspection are kept with it.
 //!
 //! The host's staff record the inspection and raise its items (`accountability.write` over the
 //! host); the owner's staff close an item (write over the owner); reading follows the host (an
 //! inspection) and the owner (an item).
 
 use chrono::NaiveDate;
+use qingtuan_domain::accountability::DocumentType;
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
 use qingtuan_domain::ids::{InspectionId, OrgId, RectificationId};
 use qingtuan_domain::time::local_date;
 use qingtuan_domain::{FieldError, Invalid};
-use qingtuan_entity::{inspection, inspection_item, org_closure, rectification};
+use qingtuan_entity::{inspection, inspection_item, inspection_photo, org_closure, rectification};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 use serde_json::json;
+use sha2::{Digest, Sha256};
 
 use super::{READ, WRITE};
 use crate::access::audit::{self, Entry};
@@ -259,6 +264,55 @@ pub async fn close(
     Ok(InspectionId(r.inspection_id))
 }
 
+/// The most photos an inspection keeps.
+const MAX_PHOTOS: u64 = 20;
+
+/// Adds a photo (PNG or JPEG, by content, at most 8 MB) to an inspection (write over the host).
+pub async fn add_photo(app: &App, actor: &Actor, id: InspectionId, file_name: &str, bytes: Vec<u8>) -> AppResult<()> {
+    let i = inspection::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let host = scope::require(app, actor, WRITE, (ObjectKind::Inspection, id.to_string()), OrgId(i.org_id)).await?;
+    let kind = DocumentType::check(&bytes, "照片")?;
+    if kind == DocumentType::Pdf {
+        return Err(Invalid::one("document", "照片只能是 PNG 或 JPEG 图片").into());
+    }
+    let kept =
+        inspection_photo::Entity::find().filter(inspection_photo::Column::InspectionId.eq(i.id)).count(&app.db).await?;
+    if kept >= MAX_PHOTOS {
+        return Err(Invalid::one("document", format!("每次互检观摩最多保存 {MAX_PHOTOS} 张照片")).into());
+    }
+    let name = kind.safe_name(file_name, "照片");
+    let sha256 = hex::encode(Sha256::digest(&bytes));
+    let size = bytes.len();
+    let txn = app.begin().await?;
+    let row = inspection_photo::ActiveModel {
+        inspection_id: Set(i.id),
+        file_name: Set(name.clone()),
+        content_type: Set(kind.content_type().to_owned()),
+        bytes: Set(bytes),
+        sha256: Set(sha256.clone()),
+        uploaded_at: Set(app.now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let entry = Entry::new(AuditAction::InspectionPhotoAdded, ObjectKind::Inspection)
+        .object(i.id)
+        .within(&host)
+        .after(json!({ "photo": row.id, "file_name": name, "bytes": size, "sha256": sha256 }));
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// An inspection's photo (read over the host; 404 outside).
+pub async fn photo(app: &App, actor: &Actor, id: i64) -> AppResult<super::Document> {
+    let p = inspection_photo::Entity::find_by_id(id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let i = inspection::Entity::find_by_id(p.inspection_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    scope::require(app, actor, READ, (ObjectKind::Inspection, i.id.to_string()), OrgId(i.org_id)).await?;
+    let kind = DocumentType::sniff(&p.bytes).filter(|k| *k != DocumentType::Pdf).ok_or(AppError::NotFound)?;
+    Ok(super::Document { file_name: p.file_name, content_type: kind.content_type(), bytes: p.bytes })
+}
+
 /// An inspection as lists show it.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct InspectionRow {
@@ -458,7 +512,9 @@ pub struct InspectionDetail {
     pub inspection: InspectionRow,
     pub items: Vec<(String, i32, i32)>,
     pub rectifications: Vec<RectificationRow>,
-    /// The viewer may raise items (write over the inspected org).
+    /// Its photos: (id, file name).
+    pub photos: Vec<(i64, String)>,
+    /// The viewer may raise items and add photos (write over the inspected org).
     pub can_write: bool,
 }
 
@@ -481,9 +537,18 @@ pub async fn inspection(app: &App, actor: &Actor, id: InspectionId) -> AppResult
         .all(&app.db)
         .await?;
     let rectifications = rectification_rows(app, actor, rect, super::measured_on(app).await?).await?;
+    let photos = inspection_photo::Entity::find()
+        .select_only()
+        .column(inspection_photo::Column::Id)
+        .column(inspection_photo::Column::FileName)
+        .filter(inspection_photo::Column::InspectionId.eq(i.id))
+        .order_by_asc(inspection_photo::Column::Id)
+        .into_tuple()
+        .all(&app.db)
+        .await?;
     let inspection =
         inspection_rows(app, vec![i], super::measured_on(app).await?).await?.pop().ok_or(AppError::NotFound)?;
-    Ok(InspectionDetail { inspection, items, rectifications, can_write })
+    Ok(InspectionDetail { inspection, items, rectifications, photos, can_write })
 }
 
 #[cfg(test)]

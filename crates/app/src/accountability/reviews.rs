@@ -22,7 +22,8 @@ use qingtuan_entity::{
 };
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use serde_json::json;
 
@@ -149,6 +150,7 @@ pub async fn organise(app: &App, actor: &Actor, form: &NewReview) -> AppResult<R
         good_cap: Set(good_cap),
         created_at: Set(app.now()),
         concluded_at: Set(None),
+        concluded_on: Set(None),
         ..Default::default()
     }
     .insert(&txn)
@@ -287,11 +289,16 @@ pub async fn add_raters(app: &App, actor: &Actor, id: ReviewId, form: &NewRaters
     if let Some(n) = names.iter().find(|n| n.chars().count() > 50) {
         return Err(Invalid::one("names", format!("姓名“{n}”超过 50 个字")).into());
     }
-    let existing = rater::Entity::find().filter(rater::Column::RoundId.eq(r.id)).count(&app.db).await?;
+    let txn = app.begin().await?;
+    if !lock_open_round(&txn, r.id).await? {
+        txn.rollback().await?;
+        return Err(Invalid::one("names", "评议已公布结果，不能再添加评议人").into());
+    }
+    let existing = rater::Entity::find().filter(rater::Column::RoundId.eq(r.id)).count(&txn).await?;
     if existing + names.len() as u64 > MAX_RATERS {
+        txn.rollback().await?;
         return Err(Invalid::one("names", format!("一次评议的评议人不超过 {MAX_RATERS} 人")).into());
     }
-    let txn = app.begin().await?;
     let mut links = Vec::with_capacity(names.len());
     for name in names {
         let token = random_token();
@@ -327,11 +334,16 @@ pub async fn reissue(app: &App, actor: &Actor, id: RaterId) -> AppResult<(Review
     let g = group::Entity::find_by_id(x.group_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let token = random_token();
     let txn = app.begin().await?;
-    rater::Entity::update_many()
+    let reissued = rater::Entity::update_many()
         .col_expr(rater::Column::TokenHash, Expr::value(sha256_hex(&token)))
         .filter(rater::Column::Id.eq(x.id))
+        .filter(rater::Column::SubmittedAt.is_null())
         .exec(&txn)
         .await?;
+    if reissued.rows_affected == 0 {
+        txn.rollback().await?;
+        return Err(Invalid::one("rater", format!("{}已提交评议票，不能重发链接", x.name)).into());
+    }
     let entry = Entry::new(AuditAction::ReviewLinkReissued, ObjectKind::Review)
         .object(r.id)
         .within(&proof)
@@ -520,7 +532,7 @@ pub async fn review(app: &App, actor: &Actor, id: ReviewId) -> AppResult<ReviewD
     if visible.is_empty() {
         scope::require(app, actor, READ, (ObjectKind::Review, id.to_string()), OrgId(r.org_id)).await?;
     }
-    let (groups, raters, ballots) = votes(app, r.id).await?;
+    let (groups, raters, ballots) = votes(&app.db, r.id).await?;
     let group_views: Vec<GroupView> = groups
         .iter()
         .map(|g| {
@@ -537,7 +549,7 @@ pub async fn review(app: &App, actor: &Actor, id: ReviewId) -> AppResult<ReviewD
             }
         })
         .collect();
-    let quorate = group_views.iter().all(|g| g.reached);
+    let quorate = short_of_quorum(&groups, &raters).is_ok_and(|short| short.is_empty());
     let names = crate::tree::names(&app.db, reporters.iter().map(|x| x.org_id).collect()).await?;
     let codes: HashMap<i64, String> = org::Entity::find()
         .filter(org::Column::Id.is_in(reporters.iter().map(|x| x.org_id)))
@@ -598,20 +610,56 @@ pub async fn review(app: &App, actor: &Actor, id: ReviewId) -> AppResult<ReviewD
 }
 
 /// A round's groups, raters and the ballots of the raters who submitted.
-async fn votes(app: &App, round: i64) -> AppResult<(Vec<group::Model>, Vec<rater::Model>, Vec<ballot::Model>)> {
+async fn votes<C: ConnectionTrait>(
+    conn: &C,
+    round: i64,
+) -> AppResult<(Vec<group::Model>, Vec<rater::Model>, Vec<ballot::Model>)> {
     let groups = group::Entity::find()
         .filter(group::Column::RoundId.eq(round))
         .order_by_asc(group::Column::Id)
-        .all(&app.db)
+        .all(conn)
         .await?;
     let raters = rater::Entity::find()
         .filter(rater::Column::RoundId.eq(round))
         .order_by_asc(rater::Column::Id)
-        .all(&app.db)
+        .all(conn)
         .await?;
     let submitted: Vec<i64> = raters.iter().filter(|x| x.submitted_at.is_some()).map(|x| x.id).collect();
-    let ballots = ballot::Entity::find().filter(ballot::Column::RaterId.is_in(submitted)).all(&app.db).await?;
+    let ballots = ballot::Entity::find().filter(ballot::Column::RaterId.is_in(submitted)).all(conn).await?;
     Ok((groups, raters, ballots))
+}
+
+/// The groups short of their quorum (a group nobody was asked to rate in does not count), or the
+/// refusal when no group has raters.
+fn short_of_quorum(groups: &[group::Model], raters: &[rater::Model]) -> Result<Vec<String>, Invalid> {
+    let mut rated = 0;
+    let mut short = Vec::new();
+    for g in groups {
+        let mine: Vec<&rater::Model> = raters.iter().filter(|x| x.group_id == g.id).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        rated += 1;
+        if !review::quorum_reached(mine.iter().filter(|x| x.submitted_at.is_some()).count(), mine.len(), g.quorum) {
+            short.push(g.name.clone());
+        }
+    }
+    if rated == 0 {
+        return Err(Invalid::one("review", "还没有评议人，不能公布结果"));
+    }
+    Ok(short)
+}
+
+/// Takes the round's row for this transaction, if it is still open: a ballot, new raters and the
+/// conclusion each start here, so they are ordered (on PostgreSQL the second waits for the first).
+async fn lock_open_round(txn: &crate::db::Write, id: i64) -> AppResult<bool> {
+    let locked = round::Entity::update_many()
+        .col_expr(round::Column::Id, Expr::col(round::Column::Id))
+        .filter(round::Column::Id.eq(id))
+        .filter(round::Column::ConcludedAt.is_null())
+        .exec(txn)
+        .await?;
+    Ok(locked.rows_affected > 0)
 }
 
 /// Each group's (weight, grades) for a reporter.
@@ -653,15 +701,8 @@ pub async fn conclude(app: &App, actor: &Actor, id: ReviewId) -> AppResult<()> {
     if r.concluded_at.is_some() {
         return Err(Invalid::one("review", "评议结果已经公布").into());
     }
-    let (groups, raters, ballots) = votes(app, r.id).await?;
-    let short: Vec<String> = groups
-        .iter()
-        .filter(|g| {
-            let mine = raters.iter().filter(|x| x.group_id == g.id);
-            !review::quorum_reached(mine.clone().filter(|x| x.submitted_at.is_some()).count(), mine.count(), g.quorum)
-        })
-        .map(|g| g.name.clone())
-        .collect();
+    let (groups, raters, _) = votes(&app.db, r.id).await?;
+    let short = short_of_quorum(&groups, &raters)?;
     if !short.is_empty() {
         return Err(
             Invalid::one("review", format!("{}提交的评议票未达到法定比例，暂不能公布结果", short.join("、"))).into()
@@ -669,17 +710,20 @@ pub async fn conclude(app: &App, actor: &Actor, id: ReviewId) -> AppResult<()> {
     }
     let reporters = reporter::Entity::find().filter(reporter::Column::RoundId.eq(r.id)).all(&app.db).await?;
     let txn = app.begin().await?;
-    // Concluded once: of two conclusions at the same time, the second changes nothing.
-    let done = round::Entity::update_many()
-        .col_expr(round::Column::ConcludedAt, Expr::value(app.now()))
-        .filter(round::Column::Id.eq(r.id))
-        .filter(round::Column::ConcludedAt.is_null())
-        .exec(&txn)
-        .await?;
-    if done.rows_affected == 0 {
+    // Concluded once, and after every ballot already in: the round is taken first, then the votes
+    // are read again inside this transaction.
+    if !lock_open_round(&txn, r.id).await? {
         txn.rollback().await?;
         return Err(Invalid::one("review", "评议结果已经公布").into());
     }
+    let (groups, raters, ballots) = votes(&txn, r.id).await?;
+    let today = local_date(app.now());
+    round::Entity::update_many()
+        .col_expr(round::Column::ConcludedAt, Expr::value(app.now()))
+        .col_expr(round::Column::ConcludedOn, Expr::value(today))
+        .filter(round::Column::Id.eq(r.id))
+        .exec(&txn)
+        .await?;
     let mut results = Vec::new();
     for x in &reporters {
         let score = review::score(&grades_by_group(&groups, &raters, &ballots, x.id));
@@ -811,6 +855,12 @@ pub async fn cast(app: &App, client: &ClientInfo, token: &str, grades: &HashMap<
     }
     let now = app.now();
     let txn = app.begin().await?;
+    // A ballot and the conclusion are ordered by the round's row: a ballot either comes before the
+    // conclusion (and is counted) or finds the round concluded.
+    if !lock_open_round(&txn, x.round_id).await? {
+        txn.rollback().await?;
+        return Err(Invalid::one("ballot", "评议结果已经公布，评议已结束").into());
+    }
     // Submitted once: of two submissions at the same time, the second changes nothing.
     let first = rater::Entity::update_many()
         .col_expr(rater::Column::SubmittedAt, Expr::value(now))
@@ -822,10 +872,7 @@ pub async fn cast(app: &App, client: &ClientInfo, token: &str, grades: &HashMap<
         txn.rollback().await?;
         return Err(Invalid::one("ballot", "您已提交评议票，感谢参与").into());
     }
-    let Some(r) = round::Entity::find_by_id(x.round_id).one(&txn).await?.filter(|r| r.concluded_at.is_none()) else {
-        txn.rollback().await?;
-        return Err(Invalid::one("ballot", "评议结果已经公布，评议已结束").into());
-    };
+    let r = round::Entity::find_by_id(x.round_id).one(&txn).await?.ok_or(AppError::NotFound)?;
     for (reporter_id, grade) in &chosen {
         ballot::ActiveModel {
             rater_id: Set(x.id),

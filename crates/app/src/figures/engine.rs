@@ -478,8 +478,8 @@ const REVIEW_ROUNDS: Source = Source {
 };
 const REVIEWED: Source = Source {
     tables: "review_reporters rp JOIN review_rounds rr ON rr.id = rp.round_id JOIN orgs o ON o.id = rp.org_id",
-    condition: "rr.concluded_at IS NOT NULL AND rp.grade IS NOT NULL",
-    dated: Dated::On("rr.held_on"),
+    condition: "rr.concluded_on IS NOT NULL AND rp.grade IS NOT NULL",
+    dated: Dated::On("rr.concluded_on"),
 };
 const OPENINGS: Source = Source {
     tables: "openings op JOIN orgs o ON o.id = op.org_id",

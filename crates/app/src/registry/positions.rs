@@ -10,7 +10,7 @@ use qingtuan_domain::person::IdNumber;
 use qingtuan_domain::position::{CadreSource, Employment, ServingLevel, Title};
 use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{org, person, position};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde_json::json;
 
 use crate::access::audit::{self, Entry};
@@ -68,6 +68,18 @@ struct Valid {
 /// actor's scope under another name.
 const NOT_FOUND: &str =
     "没有找到此身份证号码对应的人员：新人员请先导入；已在其他组织登记的人员，请同时填写与登记一致的姓名";
+
+/// The newest post of a person in an org from a source (the one just made for them).
+pub(crate) async fn latest_of(app: &App, person: i64, org: i64, source: &str) -> AppResult<Option<i64>> {
+    Ok(position::Entity::find()
+        .filter(position::Column::PersonId.eq(person))
+        .filter(position::Column::OrgId.eq(org))
+        .filter(position::Column::Source.eq(source))
+        .order_by_desc(position::Column::Id)
+        .one(&app.db)
+        .await?
+        .map(|p| p.id))
+}
 
 /// Records positions, all or nothing. Every org must be in the actor's scope.
 pub async fn create_batch(app: &App, actor: &Actor, forms: &[NewPosition]) -> AppResult<usize> {

@@ -177,7 +177,7 @@ pub async fn apply(
     let entry = Entry::new(AuditAction::ApplicationSubmitted, ObjectKind::Application)
         .object(row.id)
         .scope(OrgId(o.org_id))
-        .after(json!({ "opening": o.id, "name": name, "id_number": mask_id_number(id_number.as_str()) }));
+        .after(json!({ "opening": o.id }));
     audit::record(&txn, now, &anonymous, entry).await?;
     txn.commit().await?;
     Ok(token)
@@ -213,6 +213,7 @@ pub async fn mine(app: &App, token: &str) -> AppResult<MyApplication> {
     let message = match state {
         ApplicationState::Submitted => "报名已提交，正在进行资格审查。".to_owned(),
         ApplicationState::Rejected => format!("资格审查未通过：{}", a.check_note),
+        ApplicationState::Qualified if o.notice_from.is_some() => "您未进入拟任用人选，感谢您的参与。".to_owned(),
         ApplicationState::Qualified => "资格审查已通过，请留意考试安排。".to_owned(),
         ApplicationState::Noticed => format!(
             "您已进入拟任用人选，正在公示（{} 至 {}）。",
@@ -343,8 +344,8 @@ pub async fn object(app: &App, client: &ClientInfo, id: OpeningId, form: &Object
 }
 
 /// An opening's applications for its staff: the qualified ones with both scores ranked by their
-/// total, then the rest in the order they came; masked unless `unmasked`.
-pub(crate) async fn ranked(app: &App, o: &opening::Model, unmasked: bool) -> AppResult<Vec<ApplicationRow>> {
+/// total, then the rest in the order they came; ID numbers and phones masked.
+pub(crate) async fn ranked(app: &App, o: &opening::Model) -> AppResult<Vec<ApplicationRow>> {
     let rows = application::Entity::find()
         .filter(application::Column::OpeningId.eq(o.id))
         .order_by_asc(application::Column::Id)
@@ -367,9 +368,9 @@ pub(crate) async fn ranked(app: &App, o: &opening::Model, unmasked: bool) -> App
     {
         objections.entry(x.application_id).or_default().push(x);
     }
+    // Masked for everyone: running a selection needs no full ID number or phone.
     let reveal = |sealed: &Option<String>, mask: fn(&str) -> String| -> String {
         match sealed.as_deref().map(|s| app.keys.decrypt(s)) {
-            Some(Ok(plain)) if unmasked => plain,
             Some(Ok(plain)) => mask(&plain),
             Some(Err(_)) => "（无法解密）".into(),
             None => String::new(),
@@ -418,11 +419,24 @@ pub(crate) async fn ranked(app: &App, o: &opening::Model, unmasked: bool) -> App
             }
         })
         .collect();
-    let rankable = |r: &ApplicationRow| r.state != ApplicationState::Rejected && r.state != ApplicationState::Submitted;
-    let totals: Vec<f64> = out.iter().filter(|r| rankable(r)).filter_map(|r| r.total).collect();
-    let ranks = qingtuan_domain::accountability::ranks(&totals);
-    for (r, rank) in out.iter_mut().filter(|r| rankable(r) && r.total.is_some()).zip(ranks) {
-        r.rank = Some(rank);
+    // Ranked on the exact weighted sum of the scores (in tenths), the interview breaking a tie.
+    let key = |a: &application::Model| match (a.written_tenths, a.interview_tenths) {
+        (Some(w), Some(i)) => {
+            Some((i64::from(w) * i64::from(o.written_weight) + i64::from(i) * i64::from(o.interview_weight), i))
+        }
+        _ => None,
+    };
+    let keys: HashMap<i64, (i64, i32)> = rows
+        .iter()
+        .filter(|a| {
+            !matches!(ApplicationState::parse(&a.state), Ok(ApplicationState::Rejected | ApplicationState::Submitted))
+        })
+        .filter_map(|a| key(a).map(|k| (a.id, k)))
+        .collect();
+    for r in &mut out {
+        if let Some(k) = keys.get(&r.id.0) {
+            r.rank = Some(1 + keys.values().filter(|other| *other > k).count());
+        }
     }
     out.sort_by_key(|r| (r.rank.unwrap_or(usize::MAX), r.id.0));
     Ok(out)

@@ -382,8 +382,7 @@ pub async fn opening(app: &App, actor: &Actor, id: OpeningId) -> AppResult<Openi
     scope::require(app, actor, READ, (ObjectKind::Opening, id.to_string()), host).await?;
     let can_write = scope::covers(&app.db, actor, WRITE, host).await?;
     let can_appoint = scope::covers(&app.db, actor, APPROVE, host).await?;
-    // Masked for everyone: running a selection needs no full ID number or phone.
-    let applications = ranked(app, &o, false).await?;
+    let applications = ranked(app, &o).await?;
     let opening = opening_rows(app, vec![o]).await?.pop().ok_or(AppError::NotFound)?;
     Ok(OpeningDetail { opening, applications, can_write, can_appoint, today: local_date(app.now()) })
 }

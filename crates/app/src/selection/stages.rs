@@ -10,7 +10,7 @@ use qingtuan_domain::time::local_date;
 use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{application, application_document, objection, opening};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 use serde_json::json;
 
 use super::{APPROVE, READ, WRITE, ranked};
@@ -47,6 +47,18 @@ pub async fn opening_of_objection(app: &App, actor: &Actor, id: ObjectionId) -> 
     opening_of_application(app, actor, ApplicationId(x.application_id)).await
 }
 
+/// Takes the opening's row for this transaction while no notice has started: the check, the scores
+/// and the start of the notice are ordered by it (on PostgreSQL the second waits for the first).
+async fn lock_before_notice(txn: &crate::db::Write, opening: i64) -> AppResult<bool> {
+    let locked = opening::Entity::update_many()
+        .col_expr(opening::Column::Id, Expr::col(opening::Column::Id))
+        .filter(opening::Column::Id.eq(opening))
+        .filter(opening::Column::NoticeFrom.is_null())
+        .exec(txn)
+        .await?;
+    Ok(locked.rows_affected > 0)
+}
+
 /// Moves an application from one of `from` to `to`, once; `false` if it was no longer there.
 async fn transition(
     conn: &crate::db::Write,
@@ -74,12 +86,13 @@ pub async fn check(app: &App, actor: &Actor, id: ApplicationId, pass: bool, note
     if !pass && (note.is_empty() || note.chars().count() > 500) {
         return Err(Invalid::one("note", "请填写未通过资格审查的原因（告知报名人），不超过 500 个字").into());
     }
-    if o.notice_from.is_some() {
-        return Err(Invalid::one("note", "公示开始后不能再改变资格审查结果").into());
-    }
     let to = if pass { ApplicationState::Qualified } else { ApplicationState::Rejected };
     let from = [ApplicationState::Submitted, ApplicationState::Qualified, ApplicationState::Rejected];
     let txn = app.begin().await?;
+    if !lock_before_notice(&txn, o.id).await? {
+        txn.rollback().await?;
+        return Err(Invalid::one("note", "公示开始后不能再改变资格审查结果").into());
+    }
     if !transition(&txn, a.id, &from, to, vec![(application::Column::CheckNote, Expr::value(note))]).await? {
         txn.rollback().await?;
         return Err(Invalid::one("note", "该报名的状态已经改变，请刷新后再试").into());
@@ -87,7 +100,7 @@ pub async fn check(app: &App, actor: &Actor, id: ApplicationId, pass: bool, note
     let entry = Entry::new(AuditAction::ApplicationChecked, ObjectKind::Application)
         .object(a.id)
         .within(&proof)
-        .after(json!({ "name": a.name, "passed": pass, "note": note }));
+        .after(json!({ "passed": pass, "note": note }));
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
     Ok(OpeningId(o.id))
@@ -114,10 +127,15 @@ pub async fn enter_scores(
     let w = score(written, "written", "笔试成绩").map_err(|e| problems.push(e)).ok();
     let i = score(interview, "interview", "面试成绩").map_err(|e| problems.push(e)).ok();
     let (Some(w), Some(i)) = (w, i) else { return Err(Invalid(problems).into()) };
-    if a.state != ApplicationState::Qualified.code() || o.notice_from.is_some() {
-        return Err(Invalid::one("written", "只能为资格审查通过、尚未公示的报名人登记成绩").into());
+    let refused = "只能为资格审查通过、尚未公示的报名人登记成绩";
+    if a.state != ApplicationState::Qualified.code() {
+        return Err(Invalid::one("written", refused).into());
     }
     let txn = app.begin().await?;
+    if !lock_before_notice(&txn, o.id).await? {
+        txn.rollback().await?;
+        return Err(Invalid::one("written", refused).into());
+    }
     let extra = vec![
         (application::Column::WrittenTenths, Expr::value(w)),
         (application::Column::InterviewTenths, Expr::value(i)),
@@ -129,7 +147,7 @@ pub async fn enter_scores(
     let entry = Entry::new(AuditAction::ApplicationScored, ObjectKind::Application)
         .object(a.id)
         .within(&proof)
-        .after(json!({ "name": a.name, "written": f64::from(w) / 10.0, "interview": f64::from(i) / 10.0 }));
+        .after(json!({ "written": f64::from(w) / 10.0, "interview": f64::from(i) / 10.0 }));
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
     Ok(OpeningId(o.id))
@@ -149,7 +167,7 @@ pub async fn start_notice(app: &App, actor: &Actor, id: OpeningId) -> AppResult<
     if today <= o.closes_on {
         return refuse(format!("报名 {} 截止后才能公示", o.closes_on));
     }
-    let rows = ranked(app, &o, false).await?;
+    let rows = ranked(app, &o).await?;
     if let Some(r) = rows.iter().find(|r| r.state == ApplicationState::Submitted) {
         return refuse(format!("{}尚未进行资格审查", r.name));
     }
@@ -166,25 +184,29 @@ pub async fn start_notice(app: &App, actor: &Actor, id: OpeningId) -> AppResult<
     }
     let until = selection::notice_until(today, selection::NOTICE_WORKING_DAYS);
     let txn = app.begin().await?;
-    for r in &chosen {
-        transition(&txn, r.id.0, &[ApplicationState::Qualified], ApplicationState::Noticed, Vec::new()).await?;
-    }
-    let started = opening::Entity::update_many()
-        .col_expr(opening::Column::NoticeFrom, Expr::value(today))
-        .col_expr(opening::Column::NoticeUntil, Expr::value(until))
-        .filter(opening::Column::Id.eq(o.id))
-        .filter(opening::Column::NoticeFrom.is_null())
-        .exec(&txn)
-        .await?;
-    if started.rows_affected == 0 {
+    // Started once, and on the states as read: the opening is taken first, then each chosen
+    // application must still be where it was.
+    if !lock_before_notice(&txn, o.id).await? {
         txn.rollback().await?;
         return refuse("已经公示".into());
     }
-    let names: Vec<&str> = chosen.iter().map(|r| r.name.as_str()).collect();
+    for r in &chosen {
+        if !transition(&txn, r.id.0, &[ApplicationState::Qualified], ApplicationState::Noticed, Vec::new()).await? {
+            txn.rollback().await?;
+            return refuse("报名状态已经改变，请刷新后再试".into());
+        }
+    }
+    opening::Entity::update_many()
+        .col_expr(opening::Column::NoticeFrom, Expr::value(today))
+        .col_expr(opening::Column::NoticeUntil, Expr::value(until))
+        .filter(opening::Column::Id.eq(o.id))
+        .exec(&txn)
+        .await?;
+    let applications: Vec<i64> = chosen.iter().map(|r| r.id.0).collect();
     let entry = Entry::new(AuditAction::NoticeStarted, ObjectKind::Opening)
         .object(o.id)
         .within(&proof)
-        .after(json!({ "from": today, "until": until, "names": names }));
+        .after(json!({ "from": today, "until": until, "applications": applications }));
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
     Ok(())
@@ -235,92 +257,140 @@ pub async fn resolve(
 /// Appoints those on notice once the notice is over and every objection resolved (approve over the
 /// host): each gets a post in the host org from `on` (source 社会化选拔, the opening's employment,
 /// title and level), registered as a person if new; everyone else is told they were not appointed.
+/// Each applicant is claimed before their post is made and released if the registry refuses it, so
+/// a failed appointment can be run again and finishes what is left. Returns how many were appointed.
 pub async fn appoint(app: &App, actor: &Actor, id: OpeningId, on: &str) -> AppResult<usize> {
     let o = opening::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let proof = scope::require(app, actor, APPROVE, (ObjectKind::Opening, id.to_string()), OrgId(o.org_id)).await?;
     let today = local_date(app.now());
-    let on: NaiveDate = match parse_date("on", on) {
-        Ok(Some(d)) => d,
-        Ok(None) => today,
-        Err(e) => return Err(Invalid(vec![e]).into()),
+    let Some(until) = o.notice_until else {
+        return Err(Invalid::one("on", "公示结束后才能任用（本次选拔尚未公示）").into());
     };
-    let Some(until) = o.notice_until.filter(|_| o.appointed_on.is_none()) else {
-        return Err(Invalid::one("on", "公示结束后才能任用（本次选拔尚未公示或已经任用）").into());
+    let rows = ranked(app, &o).await?;
+    let waiting: Vec<_> = rows.iter().filter(|r| r.state == ApplicationState::Noticed).collect();
+    let on = match o.appointed_on {
+        // Run again after a refusal: the day already decided, for those still waiting.
+        Some(_) if waiting.is_empty() => return Err(Invalid::one("on", "已经任用").into()),
+        Some(day) => day,
+        None => {
+            let on = match parse_date("on", on) {
+                Ok(Some(d)) => d,
+                Ok(None) => today,
+                Err(e) => return Err(Invalid(vec![e]).into()),
+            };
+            if today <= until || on <= until || on > today {
+                let m = format!("公示 {until} 结束后才能任用，任职日期应在公示结束后、不晚于今天");
+                return Err(Invalid::one("on", m).into());
+            }
+            on
+        }
     };
-    if today <= until || on <= until || on > today {
-        return Err(
-            Invalid::one("on", format!("公示 {until} 结束后才能任用，任职日期应在公示结束后、不晚于今天")).into()
-        );
-    }
-    let rows = ranked(app, &o, true).await?;
-    if let Some(r) = rows.iter().find(|r| r.state == ApplicationState::Noticed && r.pending_objections > 0) {
+    if let Some(r) = waiting.iter().find(|r| r.pending_objections > 0) {
         return Err(Invalid::one("on", format!("{}有尚未处理的公示异议", r.name)).into());
     }
-    let appointed: Vec<_> = rows.iter().filter(|r| r.state == ApplicationState::Noticed).collect();
-    let org = qingtuan_entity::org::Entity::find_by_id(o.org_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
-    // Claimed first: of two appointments at the same time, the second finds nothing to do.
-    let txn = app.begin().await?;
-    let claimed = opening::Entity::update_many()
-        .col_expr(opening::Column::AppointedOn, Expr::value(on))
-        .filter(opening::Column::Id.eq(o.id))
-        .filter(opening::Column::AppointedOn.is_null())
-        .exec(&txn)
-        .await?;
-    if claimed.rows_affected == 0 {
-        txn.rollback().await?;
-        return Err(Invalid::one("on", "已经任用").into());
-    }
-    application::Entity::update_many()
-        .col_expr(application::Column::State, Expr::value(ApplicationState::NotAppointed.code()))
-        .filter(application::Column::OpeningId.eq(o.id))
-        .filter(
-            application::Column::State.is_in([ApplicationState::Qualified.code(), ApplicationState::Submitted.code()]),
-        )
-        .exec(&txn)
-        .await?;
-    let names: Vec<&str> = appointed.iter().map(|r| r.name.as_str()).collect();
-    let entry = Entry::new(AuditAction::ApplicantsAppointed, ObjectKind::Opening)
-        .object(o.id)
-        .within(&proof)
-        .after(json!({ "on": on, "names": names }));
-    audit::record(&txn, app.now(), actor, entry).await?;
-    txn.commit().await?;
-    // Each appointed applicant's person and post, through the registry's own checks.
-    for r in &appointed {
-        let a = application::Entity::find_by_id(r.id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
-        let person = match a.id_number_hash.as_deref() {
-            Some(hash) => people::id_by_hash(app, hash).await?,
-            None => None,
-        };
-        let person = match person {
-            Some(p) => p,
-            None => {
-                let form = people::NewPerson {
-                    name: a.name.clone(),
-                    id_number: r.id_number.clone(),
-                    phone: r.phone.clone(),
-                    political_status: a.political_status.clone(),
-                    ..Default::default()
-                };
-                people::create_batch(app, actor, &[form]).await?.pop().ok_or(AppError::NotFound)?
-            }
-        };
-        let post = positions::NewPosition {
-            person_id: Some(person),
-            org_code: org.code.clone(),
-            title: o.post_title.clone(),
-            employment: o.employment.clone(),
-            source: qingtuan_domain::position::CadreSource::SocialSelection.code().into(),
-            serving_level: o.serving_level.clone(),
-            start_on: on.to_string(),
-            ..Default::default()
-        };
-        positions::create_batch(app, actor, &[post]).await?;
+    if o.appointed_on.is_none() {
         let txn = app.begin().await?;
-        transition(&txn, a.id, &[ApplicationState::Noticed], ApplicationState::Appointed, Vec::new()).await?;
+        let claimed = opening::Entity::update_many()
+            .col_expr(opening::Column::AppointedOn, Expr::value(on))
+            .filter(opening::Column::Id.eq(o.id))
+            .filter(opening::Column::AppointedOn.is_null())
+            .exec(&txn)
+            .await?;
+        if claimed.rows_affected == 0 {
+            txn.rollback().await?;
+            return Err(Invalid::one("on", "已经任用").into());
+        }
+        let left = [ApplicationState::Qualified.code(), ApplicationState::Submitted.code()];
+        application::Entity::update_many()
+            .col_expr(application::Column::State, Expr::value(ApplicationState::NotAppointed.code()))
+            .filter(application::Column::OpeningId.eq(o.id))
+            .filter(application::Column::State.is_in(left))
+            .exec(&txn)
+            .await?;
+        let applications: Vec<i64> = waiting.iter().map(|r| r.id.0).collect();
+        let entry = Entry::new(AuditAction::ApplicantsAppointed, ObjectKind::Opening)
+            .object(o.id)
+            .within(&proof)
+            .after(json!({ "on": on, "applications": applications }));
+        audit::record(&txn, app.now(), actor, entry).await?;
         txn.commit().await?;
     }
-    Ok(appointed.len())
+    let org = qingtuan_entity::org::Entity::find_by_id(o.org_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let mut appointed = 0;
+    for r in waiting {
+        let txn = app.begin().await?;
+        let mine =
+            transition(&txn, r.id.0, &[ApplicationState::Noticed], ApplicationState::Appointed, Vec::new()).await?;
+        txn.commit().await?;
+        if !mine {
+            continue;
+        }
+        match post(app, actor, &o, &org.code, r.id, on).await {
+            Ok(position) => {
+                let txn = app.begin().await?;
+                application::Entity::update_many()
+                    .col_expr(application::Column::PositionId, Expr::value(position))
+                    .filter(application::Column::Id.eq(r.id.0))
+                    .exec(&txn)
+                    .await?;
+                txn.commit().await?;
+                appointed += 1;
+            }
+            Err(e) => {
+                let txn = app.begin().await?;
+                transition(&txn, r.id.0, &[ApplicationState::Appointed], ApplicationState::Noticed, Vec::new()).await?;
+                txn.commit().await?;
+                return Err(e);
+            }
+        }
+    }
+    Ok(appointed)
+}
+
+/// Registers an appointed applicant (if not yet a person) and makes their post; the post's id.
+async fn post(
+    app: &App,
+    actor: &Actor,
+    o: &opening::Model,
+    org_code: &str,
+    id: ApplicationId,
+    on: NaiveDate,
+) -> AppResult<i64> {
+    let a = application::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let unreadable = || Invalid::one("on", format!("无法读取{}的身份证号码（数据密钥不符），未能任用", a.name));
+    let id_number = a.id_number_enc.as_deref().map(|s| app.keys.decrypt(s)).transpose().map_err(|_| unreadable())?;
+    let id_number = id_number.ok_or_else(unreadable)?;
+    let person = match a.id_number_hash.as_deref() {
+        Some(hash) => people::id_by_hash(app, hash).await?,
+        None => None,
+    };
+    let person = match person {
+        Some(p) => p,
+        None => {
+            let phone = a.phone_enc.as_deref().map(|s| app.keys.decrypt(s)).transpose().map_err(|_| unreadable())?;
+            let form = people::NewPerson {
+                name: a.name.clone(),
+                id_number,
+                phone: phone.unwrap_or_default(),
+                political_status: a.political_status.clone(),
+                ..Default::default()
+            };
+            people::create_batch(app, actor, &[form]).await?.pop().ok_or(AppError::NotFound)?
+        }
+    };
+    let source = qingtuan_domain::position::CadreSource::SocialSelection.code();
+    let form = positions::NewPosition {
+        person_id: Some(person),
+        org_code: org_code.into(),
+        title: o.post_title.clone(),
+        employment: o.employment.clone(),
+        source: source.into(),
+        serving_level: o.serving_level.clone(),
+        start_on: on.to_string(),
+        ..Default::default()
+    };
+    positions::create_batch(app, actor, &[form]).await?;
+    positions::latest_of(app, person, o.org_id, source).await?.ok_or(AppError::NotFound)
 }
 
 /// An application's attachment (read over the host).
@@ -334,22 +404,25 @@ pub async fn application_document(app: &App, actor: &Actor, id: ApplicationId) -
 /// How long applications not appointed are kept after their opening was decided, unless set.
 pub const RETENTION_DAYS: i64 = 365;
 
-/// Anonymises the applications not appointed (and those rejected) of openings decided more than
-/// `retention_days` ago: name, ID number, phone, résumé and attachment go; the state and scores
-/// stay for the figures. Returns how many were purged (audited).
+/// Anonymises the applications not appointed of openings decided (or, never appointed, closed) more
+/// than `retention_days` ago: name, ID number, phone, résumé, attachment and the objections' words
+/// go; the state and scores stay for the figures. Audit rows name applications by id only.
+/// Returns how many were purged (audited).
 pub async fn purge(app: &App, actor: &Actor, retention_days: i64) -> AppResult<u64> {
     let cutoff = local_date(app.now()) - TimeDelta::days(retention_days.max(0));
+    // Decided, or abandoned: an opening never appointed counts from the end of its window.
     let decided: Vec<i64> = opening::Entity::find()
-        .filter(opening::Column::AppointedOn.lt(cutoff))
+        .filter(Condition::any().add(opening::Column::AppointedOn.lt(cutoff)).add(
+            Condition::all().add(opening::Column::AppointedOn.is_null()).add(opening::Column::ClosesOn.lt(cutoff)),
+        ))
         .all(&app.db)
         .await?
         .into_iter()
         .map(|o| o.id)
         .collect();
-    let gone = [ApplicationState::NotAppointed.code(), ApplicationState::Rejected.code()];
     let doomed: Vec<i64> = application::Entity::find()
         .filter(application::Column::OpeningId.is_in(decided))
-        .filter(application::Column::State.is_in(gone))
+        .filter(application::Column::State.ne(ApplicationState::Appointed.code()))
         .filter(application::Column::PurgedAt.is_null())
         .all(&app.db)
         .await?

@@ -10,6 +10,7 @@ db_tests!(
     bad_letters_targets_and_documents_are_refused_and_change_nothing,
     letters_and_their_targets_come_in_from_a_spreadsheet_all_or_nothing,
     inspections_raise_rectification_items_that_owners_close_and_the_figures_follow,
+    inspection_photos_are_images_kept_with_the_inspection_and_its_scope,
 );
 
 /// Signs a letter through the form; returns its id. The test clock stands at 2026-03-02.
@@ -434,4 +435,44 @@ async fn inspections_raise_rectification_items_that_owners_close_and_the_figures
     assert_eq!(r["accountability.rectifications.overdue"]["value"], 0);
     assert_eq!(r["accountability.rectifications.closed"]["value"], 1);
     assert_eq!(t.audit_count("rectification.close").await, 1);
+}
+
+async fn inspection_photos_are_images_kept_with_the_inspection_and_its_scope(t: TestApp) {
+    t.seed_tree().await;
+    let admin = t.admin().await;
+    admin.get("/inspections").await;
+    let res =
+        admin.post("/inspections", &[("org_code", "S1"), ("held_on", "2026-03-01"), ("items", "台账 9/10")]).await;
+    let inspection = res.location().expect("inspection").to_owned();
+    admin.get(&inspection).await;
+    let png = b"\x89PNG\r\n\x1a\n-a-photo-";
+    let res = admin.post_multipart(&format!("{inspection}/photos"), &[], ("document", "现场.png", png)).await;
+    assert_eq!(res.status, 303, "{}", res.text());
+    for (file, bytes, message) in [
+        ("scan.pdf", &b"%PDF-1.7"[..], "照片只能是 PNG 或 JPEG 图片"),
+        ("x.png", &b"<svg onload=alert(1)>"[..], "照片只能是 PDF、PNG 或 JPEG 文件"),
+    ] {
+        admin.get(&inspection).await;
+        let res = admin.post_multipart(&format!("{inspection}/photos"), &[], ("document", file, bytes)).await;
+        assert_eq!(res.status, 422, "{file}");
+        assert!(res.text().contains(message), "{message}: {}", res.text());
+    }
+    let page = admin.get(&inspection).await.text();
+    let photo =
+        page.split("/inspections/photos/").nth(1).and_then(|r| r.split('"').next()).expect("a photo").to_owned();
+    let shown = admin.get(&format!("/inspections/photos/{photo}")).await;
+    assert_eq!(shown.status, 200);
+    assert_eq!(shown.header("content-type"), Some("image/png"));
+    assert_eq!(shown.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(shown.body.as_ref(), png);
+    t.create_user("s2admin", "org_admin", "S2").await;
+    let other = t.login("s2admin").await;
+    assert_eq!(other.get(&format!("/inspections/photos/{photo}")).await.status, 404);
+    other.get("/inspections").await;
+    assert_eq!(
+        other.post_multipart(&format!("{inspection}/photos"), &[], ("document", "y.png", png)).await.status,
+        404
+    );
+    assert_eq!(t.scalar("SELECT COUNT(*) FROM inspection_photos").await, 1);
+    assert_eq!(t.audit_count("inspection.photo").await, 1);
 }

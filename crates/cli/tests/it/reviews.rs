@@ -255,7 +255,12 @@ async fn the_published_assessment_is_frozen_and_shows_what_changed_since(t: Test
     let res = admin
         .post(
             "/reviews",
-            &[("org_code", "D"), ("held_on", "2026-03-02"), ("reporters", "S1 S2"), ("groups", "团区委 100 50")],
+            &[
+                ("org_code", "D"),
+                ("held_on", "2026-03-02"),
+                ("reporters", "S1 S2"),
+                ("groups", "团区委 80 50\n青年代表 20 50"),
+            ],
         )
         .await;
     assert_eq!(res.status, 303, "{}", res.text());
@@ -266,7 +271,8 @@ async fn the_published_assessment_is_frozen_and_shows_what_changed_since(t: Test
     let fields = [(format!("g{}", ids[0]), "good"), (format!("g{}", ids[1]), "fairly_good")];
     let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     assert_eq!(phone.post(&rater, &fields).await.status, 200);
-    admin.get(&round).await;
+    // A group nobody was asked to rate in neither blocks the result nor weighs in it.
+    assert!(admin.get(&round).await.text().contains("未设评议人（不计）"));
     assert_eq!(admin.post(&format!("{round}/conclude"), &[]).await.status, 303);
     inspect(&admin, "S1", "2026-03-01", "三会两制一课 18/20").await;
 
@@ -326,7 +332,12 @@ async fn the_published_assessment_is_frozen_and_shows_what_changed_since(t: Test
     t.create_user("s2admin", "org_admin", "S2").await;
     let street = t.login("s2admin").await;
     assert!(street.get("/assessments").await.text().contains(&published));
-    assert!(line(&street.get(&published).await.text(), "S1").contains("93.0"));
+    let seen = street.get(&published).await.text();
+    assert!(line(&seen, "S1").contains("93.0"));
+    assert!(
+        !seen.contains("现在重新计算") && !seen.contains("69.0"),
+        "the others' figures since are not published: {seen}"
+    );
     street.get("/assessments").await;
     assert_eq!(street.post("/assessments", &[("org_code", "D"), ("year", "2025")]).await.status, 404);
     t.create_user("c11admin", "org_admin", "C11").await;

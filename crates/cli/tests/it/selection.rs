@@ -145,6 +145,7 @@ async fn an_opening_goes_from_applications_to_posts_through_notice_and_objection
     assert_eq!(admin.post(&format!("{page_path}/notice"), &[]).await.status, 303);
     assert!(portal.get(&links[0]).await.text().contains("正在公示（2026-03-11 至 2026-03-17）"));
     assert!(portal.get(&links[2]).await.text().contains("资格审查未通过：学历不符合要求"));
+    assert!(portal.get(&links[3]).await.text().contains("您未进入拟任用人选"));
 
     // During the notice anyone may object, with the facts.
     let notice = format!("/portal/openings/{opening}/notice");

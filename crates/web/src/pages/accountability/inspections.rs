@@ -4,8 +4,9 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use qingtuan_app::AppError;
 use qingtuan_app::accountability::{
@@ -176,4 +177,53 @@ pub async fn close(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Adds a photo (a multipart form with the file in `document`).
+pub async fn add_photo(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<InspectionId>,
+    mut form: Multipart,
+) -> Result<Response, PageError> {
+    let (mut file_name, mut bytes) = (String::new(), Vec::new());
+    let broken = || AppError::Invalid(qingtuan_domain::Invalid::one("document", "上传未完成，请重新选择照片上传"));
+    let read = async {
+        while let Some(field) = form.next_field().await.map_err(|_| broken())? {
+            if field.name() == Some("document") {
+                file_name = field.file_name().unwrap_or_default().to_owned();
+                bytes = field.bytes().await.map_err(|_| broken())?.to_vec();
+            }
+        }
+        Ok::<(), AppError>(())
+    };
+    let result = match read.await {
+        Ok(()) => accountability::add_photo(&state.app, &user.actor, id, &file_name, bytes).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(done::redirect(&format!("/inspections/{id}"), Done::Saved)),
+        Err(AppError::Invalid(e)) => {
+            render_invalid(&show_page(&state, &user, id, NewRectification::default(), Errors(Some(e))).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A photo, shown in the page: only PNG or JPEG as recognised when stored (and, as every response,
+/// with `nosniff` and the site's content security policy).
+pub async fn photo(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let p = accountability::photo(&state.app, &user.actor, id).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, p.content_type.to_owned()),
+            (header::CACHE_CONTROL, "private, max-age=3600".to_owned()),
+        ],
+        p.bytes,
+    )
+        .into_response())
 }

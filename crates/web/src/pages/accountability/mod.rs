@@ -40,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .route("/inspections", get(inspections::list).post(inspections::record))
         .route("/inspections/{id}", get(inspections::show))
         .route("/inspections/{id}/rectifications", post(inspections::raise))
+        .route("/inspections/photos/{id}", get(inspections::photo))
         .route("/rectifications", get(inspections::rectifications))
         .route("/rectifications/{id}/close", post(inspections::close))
         .route("/assessments", get(assessments::list).post(assessments::publish))
@@ -49,7 +50,9 @@ pub fn routes() -> Router<AppState> {
         .route("/assessments/{id}/export.xlsx", get(assessments::export))
 }
 
-/// The signed copy's upload, with its larger body limit.
+/// The signed copy's and the inspection photos' uploads, with their larger body limit.
 pub fn upload_routes() -> Router<AppState> {
-    Router::new().route("/letters/{id}/upload", post(letters::upload))
+    Router::new()
+        .route("/letters/{id}/upload", post(letters::upload))
+        .route("/inspections/{id}/photos", post(inspections::add_photo))
 }
