@@ -14,6 +14,16 @@ pub(crate) async fn find_by_code<C: ConnectionTrait>(conn: &C, code: &str) -> Ap
     Ok(org::Entity::find().filter(org::Column::Code.eq(code.trim())).one(conn).await?)
 }
 
+/// Is `org` the `ancestor` or an org below it?
+pub(crate) async fn is_below_or_at<C: ConnectionTrait>(conn: &C, org: OrgId, ancestor: OrgId) -> AppResult<bool> {
+    let found = qingtuan_entity::org_closure::Entity::find()
+        .filter(qingtuan_entity::org_closure::Column::AncestorId.eq(ancestor.0))
+        .filter(qingtuan_entity::org_closure::Column::DescendantId.eq(org.0))
+        .count(conn)
+        .await?;
+    Ok(found > 0)
+}
+
 /// Is `id`'s subtree the whole tree — the root, and the only one?
 pub(crate) async fn is_whole_tree<C: ConnectionTrait>(conn: &C, id: OrgId) -> AppResult<bool> {
     let found = org::Entity::find_by_id(id.0).one(conn).await?;

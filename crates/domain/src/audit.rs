@@ -124,6 +124,9 @@ audit_actions! {
     ObjectionResolved => "objection.resolve", "处理公示异议", false;
     ApplicantsAppointed => "opening.appoint", "选拔任用", false;
     ApplicationsPurged => "application.purge", "删除过期报名信息", true;
+    PartnerCreated => "partner.create", "登记合作伙伴", false;
+    ContractSigned => "contract.sign", "签订购买服务合同", false;
+    ContractWorkerPlaced => "contract.worker", "登记购买服务派驻社工", false;
     Imported => "data.import", "导入数据", false;
 }
 
@@ -148,6 +151,8 @@ code_enum!(
     Assessment => "assessment", "考核通报";
     Opening => "opening", "选拔公告";
     Application => "application", "选拔报名";
+    Partner => "partner", "合作伙伴";
+    Contract => "contract", "购买服务合同";
 });
 
 #[cfg(test)]

@@ -83,6 +83,14 @@ id_type!(
     ObjectionId
 );
 id_type!(
+    /// A partner (合作伙伴): an enterprise, association, social organisation, bank… league orgs work with.
+    PartnerId
+);
+id_type!(
+    /// A contract by which an org buys services from a partner (购买服务).
+    ContractId
+);
+id_type!(
     /// A published assessment (通报考核) of an org's year.
     AssessmentId
 );

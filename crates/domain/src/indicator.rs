@@ -139,6 +139,9 @@ pub enum Flow {
     Applications,
     /// Applicants appointed in the period to posts in orgs of the scope.
     Appointments,
+    /// The amounts, in fen, of the service contracts orgs of the scope signed, starting in the
+    /// period.
+    ContractAmounts,
 }
 
 /// Records that exist on a date: each counted once on the as-of date and on the baseline date.
@@ -151,6 +154,8 @@ pub enum Records {
     /// Youth self-organisations founded on or before the date and not dissolved by then, guided
     /// by an org of the scope.
     SelfOrganisations,
+    /// Service contracts of buying orgs of the scope in force on the date.
+    ServiceContracts,
 }
 
 /// How a flow's sum is shown.
@@ -358,6 +363,15 @@ catalogue! {
     SELECTION_APPOINTMENTS = "selection.appointments", "选拔任用", "人", "C4",
         Rule::Sum(&[Flow::Appointments], Scale::Count),
         "统计期内经社会化选拔（资格审查、考试、公示）任用的挂职、兼职干部人数（按任用日期）。";
+    SERVICE_CONTRACTS = "services.contracts", "购买服务合同", "份", "C5",
+        Rule::Existing(Records::ServiceContracts),
+        "当日在合同期内（开始日不晚于当日、结束日不早于当日）的购买服务合同份数（购买方在统计范围内）。";
+    SERVICE_CONTRACT_AMOUNT = "services.contract_amount", "购买服务金额", "元", "C5",
+        Rule::Sum(&[Flow::ContractAmounts], Scale::Yuan),
+        "统计期内开始服务的购买服务合同金额之和。";
+    SOCIAL_WORKERS = "services.social_workers", "购买服务派驻社工", "人", "C5",
+        Rule::People(PostMatch::ANY.employments(&[Employment::SocialWorker]).sources(&[CadreSource::PurchasedService])),
+        "当日在统计范围内的组织任职、任职方式为“社工”且来源为“购买服务”的不同人数（计入经常性工作力量）。";
     SELF_ORGANISATIONS = "self_organisations.count", "青年自组织", "个", "C5",
         Rule::Existing(Records::SelfOrganisations),
         "当日存续（成立日不晚于当日、未在当日及以前解散）、由统计范围内的团组织联系指导的青年自组织个数。";

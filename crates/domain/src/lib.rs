@@ -11,6 +11,7 @@ pub mod indicator;
 pub mod mask;
 pub mod money;
 pub mod org;
+pub mod partner;
 pub mod password;
 pub mod permission;
 pub mod person;

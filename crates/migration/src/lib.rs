@@ -28,6 +28,7 @@ mod m0023_reviews;
 mod m0024_assessments;
 mod m0025_selection;
 mod m0026_inspection_photos;
+mod m0027_services;
 
 /// A foreign key `name` from `from.0`.`from.1` to `to`.`id`.
 fn fk(name: &str, from: (&'static str, &'static str), to: &'static str) -> ForeignKeyCreateStatement {
@@ -106,6 +107,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0024_assessments::Migration),
             Box::new(m0025_selection::Migration),
             Box::new(m0026_inspection_photos::Migration),
+            Box::new(m0027_services::Migration),
         ]
     }
 }

@@ -273,17 +273,19 @@ async fn counts_of<C: ConnectionTrait>(
     Ok(out)
 }
 
-/// The posts the partial index `ix_positions_cadres` (m0009) holds, as its condition reads — the
+/// The posts the partial index `ix_positions_cadres` (m0009, widened by m0027) holds, as its condition reads — the
 /// query must repeat it word for word for SQLite to use the index — and as post matches.
 const CADRE_POSTS: &str = "(ps.title = 'secretary' AND ps.source IN ('two_committees', 'good_rural_youth')) \
     OR (ps.source = 'social_selection' AND ps.serving_level IN ('district', 'street') \
-    AND ps.employment IN ('seconded', 'part_time'))";
-const CADRE_INDEX: [PostMatch; 2] = [
+    AND ps.employment IN ('seconded', 'part_time')) \
+    OR (ps.source = 'purchased_service' AND ps.employment = 'social_worker')";
+const CADRE_INDEX: [PostMatch; 3] = [
     PostMatch::ANY.titles(&[Title::Secretary]).sources(&[CadreSource::TwoCommittees, CadreSource::GoodRuralYouth]),
     PostMatch::ANY
         .sources(&[CadreSource::SocialSelection])
         .serving_levels(&[ServingLevel::District, ServingLevel::Street])
         .employments(&[Employment::Seconded, Employment::PartTime]),
+    PostMatch::ANY.sources(&[CadreSource::PurchasedService]).employments(&[Employment::SocialWorker]),
 ];
 
 /// A people rule's condition on the post `ps`, besides being held.
@@ -496,6 +498,11 @@ const APPOINTMENTS: Source = Source {
     condition: "ap.state = 'appointed' AND op.appointed_on IS NOT NULL",
     dated: Dated::On("op.appointed_on"),
 };
+const CONTRACTS: Source = Source {
+    tables: "service_contracts sc JOIN orgs o ON o.id = sc.org_id",
+    condition: "1 = 1",
+    dated: Dated::On("sc.starts_on"),
+};
 const CLOSED_RECTIFICATIONS: Source = Source {
     tables: "rectifications rc JOIN orgs o ON o.id = rc.org_id",
     condition: "rc.closed_on IS NOT NULL",
@@ -523,6 +530,7 @@ fn source(flow: Flow) -> (&'static Source, String) {
         Flow::Openings => (&OPENINGS, "1".into()),
         Flow::Applications => (&APPLICATIONS, "1".into()),
         Flow::Appointments => (&APPOINTMENTS, "1".into()),
+        Flow::ContractAmounts => (&CONTRACTS, "sc.amount_fen".into()),
         Flow::ReviewedReporters => (&REVIEWED, "1".into()),
         Flow::ReviewedGood => (&REVIEWED, format!("CASE WHEN rp.grade = '{}' THEN 1 ELSE 0 END", Grade::Good.code())),
     }
@@ -614,6 +622,9 @@ fn records(r: Records) -> (&'static str, fn(NaiveDate) -> String) {
         Records::OverdueRectifications => (RECTIFICATIONS, |on| format!("({} AND rc.due_on < '{on}')", open(on))),
         Records::SelfOrganisations => ("self_organisations so JOIN orgs o ON o.id = so.org_id", |on| {
             format!("(so.founded_on <= '{on}' AND (so.dissolved_on IS NULL OR so.dissolved_on > '{on}'))")
+        }),
+        Records::ServiceContracts => ("service_contracts sc JOIN orgs o ON o.id = sc.org_id", |on| {
+            format!("(sc.starts_on <= '{on}' AND sc.ends_on >= '{on}')")
         }),
     }
 }

@@ -15,6 +15,7 @@ use crate::accountability::NewLetterTarget;
 use crate::batch::{Importable, Progress};
 use crate::error::{AppResult, RowProblem, column_label};
 use crate::registry::orgs::NewOrg;
+use crate::registry::partners::NewPartner;
 use crate::registry::people::{self, NewPerson};
 use crate::registry::positions::NewPosition;
 use crate::registry::regions::{NewPopulation, NewRegion};
@@ -79,6 +80,7 @@ importables! {
     People => "people", "人员", NewPerson;
     Positions => "positions", "职务", NewPosition;
     SelfOrgs => "self_orgs", "青年自组织", NewSelfOrg;
+    Partners => "partners", "合作伙伴", NewPartner;
     Letters => "letters", "责任状目标", NewLetterTarget;
 }
 

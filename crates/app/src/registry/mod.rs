@@ -4,6 +4,7 @@
 
 pub mod minors;
 pub mod orgs;
+pub mod partners;
 pub mod people;
 pub mod positions;
 pub mod quality;

@@ -5,16 +5,19 @@
 //! public notice (公示) for five working days, during which anyone may object; objections are
 //! resolved, and the appointment creates each appointed applicant's post (source 社会化选拔,
 //! dated the appointment's day) — so C4's figures come from the selection records. Applications
-//! not appointed are anonymised after the retention period (`purge`).
+//! not appointed are anonymised after the retention period (`purge`). Streets and communities also
+//! bring in social workers by buying services from partners (`contracts`, C5).
 //!
 //! Who may do what: the host org's staff open places and run the stages (`selection.write` over
 //! the host) and appoint (`selection.approve`); applicants' ID numbers and phones are shown masked
 //! to everyone (the appointment reads them to register the person).
 
 mod applications;
+mod contracts;
 mod stages;
 
 pub use applications::*;
+pub use contracts::*;
 pub use stages::*;
 
 use chrono::NaiveDate;

@@ -21,5 +21,6 @@ mod second_factor;
 mod security;
 mod selection;
 mod self_orgs;
+mod services;
 mod stats;
 mod volunteering;

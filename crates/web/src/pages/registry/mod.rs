@@ -1,7 +1,9 @@
 //! Registry pages: the org tree (with posts and honours), regions and youth populations, the
-//! sector dictionary, people (children's records included), and the data-quality work list.
+//! sector dictionary, people (children's records included), youth self-organisations, partners, and
+//! the data-quality work list.
 
 mod orgs;
+mod partners;
 mod people;
 mod quality;
 mod regions;
@@ -22,6 +24,7 @@ pub const MENU: &[MenuEntry] = &[
     MenuEntry { href: "/sectors", label: "领域设置", need: read(Module::Orgs) },
     MenuEntry { href: "/people", label: "人员", need: read(Module::People) },
     MenuEntry { href: "/self-orgs", label: "青年自组织", need: read(Module::Orgs) },
+    MenuEntry { href: "/partners", label: "合作伙伴", need: read(Module::Orgs) },
     MenuEntry { href: "/quality", label: "数据质量", need: read(Module::Orgs) },
 ];
 
@@ -38,6 +41,8 @@ pub fn routes() -> Router<AppState> {
         .route("/orgs/{id}/positions", post(orgs::add_position))
         .route("/positions/{id}/end", post(orgs::end_position))
         .route("/orgs/export.xlsx", get(orgs::export))
+        .route("/partners", get(partners::list).post(partners::create))
+        .route("/partners/export.xlsx", get(partners::export))
         .route("/self-orgs", get(self_orgs::list).post(self_orgs::create))
         .route("/self-orgs/export.xlsx", get(self_orgs::export))
         .route("/self-orgs/{id}/dissolve", post(self_orgs::dissolve))

@@ -1,6 +1,9 @@
 //! Open selection for the staff: openings (list, the form to open places), an opening's page with
 //! its ranked applications and each stage's form (qualification, scores, public notice,
-//! objections, appointment), and an application's attachment. The public side is on the portal.
+//! objections, appointment), and an application's attachment; purchased services (`contracts`).
+//! The public side of selection is on the portal.
+
+mod contracts;
 
 use askama::Template;
 use axum::Form;
@@ -21,7 +24,10 @@ use crate::pages::{download, query_without_page, render, render_invalid};
 use crate::{AppState, CurrentUser, PageError};
 
 /// This capability's entries in the menu.
-pub const MENU: &[MenuEntry] = &[MenuEntry { href: "/openings", label: "骨干选拔", need: read(Module::Selection) }];
+pub const MENU: &[MenuEntry] = &[
+    MenuEntry { href: "/openings", label: "骨干选拔", need: read(Module::Selection) },
+    MenuEntry { href: "/contracts", label: "购买服务", need: read(Module::Selection) },
+];
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -33,6 +39,9 @@ pub fn routes() -> Router<AppState> {
         .route("/applications/{id}/scores", post(scores))
         .route("/applications/{id}/document", get(document))
         .route("/objections/{id}/resolve", post(resolve))
+        .route("/contracts", get(contracts::list).post(contracts::sign))
+        .route("/contracts/{id}", get(contracts::show))
+        .route("/contracts/{id}/workers", post(contracts::place))
 }
 
 #[derive(Template)]
