@@ -442,7 +442,8 @@ pub async fn build(app: &App) -> Result<DemoLogins, AppError> {
     }
     orgs::add_honour(app, &system, &red_flag, "全国五四红旗团支部", date(2019, 5, 4)).await?;
 
-    let (volunteers, selected) = staff::people_and_positions(app, &mut g, b, d).await?;
+    let staff::Staff { ids: volunteers, selected, social_workers } =
+        staff::people_and_positions(app, &mut g, b, d).await?;
     let branches: Vec<String> = communities.iter().map(|(c, _)| format!("{c}B")).collect();
     services::mobilisation(app, &mut g.rng, &volunteers, &branches).await?;
     services::projects_and_activities(app, &mut g.rng, &branches).await?;
@@ -451,6 +452,7 @@ pub async fn build(app: &App) -> Result<DemoLogins, AppError> {
     accountability::review(app, &mut g.rng).await?;
     accountability::self_organisations(app).await?;
     selection::open_selection(app, &mut g.rng, selected).await?;
+    selection::purchased_services(app, &social_workers).await?;
     qingtuan_app::figures::set_default_dates(app, &system, Some(d), b).await?;
     accountability::assessment(app).await?;
 

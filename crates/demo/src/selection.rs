@@ -6,7 +6,8 @@
 
 use std::collections::BTreeMap;
 
-use qingtuan_app::selection::{self, ApplicationForm, NewOpening};
+use qingtuan_app::registry::partners::{self, NewPartner};
+use qingtuan_app::selection::{self, ApplicationForm, NewContract, NewOpening, NewWorker};
 use qingtuan_app::{ClientInfo, ManualClock};
 use qingtuan_domain::ids::OpeningId;
 
@@ -129,4 +130,46 @@ async fn stages(
     }
     selection::start_notice(&on(app, round.notice), &system, id).await?;
     selection::appoint(&on(app, round.appointed), &system, id, &round.appointed.to_string()).await.map(|_| ())
+}
+
+/// C5: two streets buy youth social work from social-work organisations; the social workers in
+/// post in their communities are the contracts' (the work force stays as it was).
+pub(super) async fn purchased_services(app: &App, social_workers: &[Selected]) -> Result<(), AppError> {
+    let system = Actor::system();
+    let buys = [
+        ("CY03", "52370214MJD74313XN", "城阳区阳光青少年事务社会工作服务中心", "夏庄街道青少年事务社工服务", "300000"),
+        ("CY08", "52370214MJD843218U", "城阳区益行社会工作服务中心", "河套街道青少年成长护航服务", "180000"),
+    ];
+    let periods = [(date(2021, 7, 1), date(2022, 6, 30)), (date(2022, 1, 1), date(2022, 12, 31))];
+    for ((street, code, provider, title, amount), (from, to)) in buys.into_iter().zip(periods) {
+        let partner = NewPartner {
+            org_code: format!("{street}T"),
+            name: provider.into(),
+            credit_code: code.into(),
+            kind: "social_organisation".into(),
+            contact_name: "社工站负责人".into(),
+            contact_phone: "13905320000".into(),
+        };
+        partners::create(app, &system, &partner).await?;
+        let contract = NewContract {
+            org_code: format!("{street}T"),
+            partner_code: code.into(),
+            title: title.into(),
+            amount: amount.into(),
+            starts_on: from.to_string(),
+            ends_on: to.to_string(),
+            deliverables: "每个社区每月开展青少年服务活动不少于 2 次；建立困境青少年台账；参与志愿服务项目".into(),
+        };
+        let id = selection::sign_contract(app, &system, &contract).await?;
+        for w in social_workers.iter().filter(|w| w.org_code.starts_with(street)).take(4) {
+            let worker = NewWorker {
+                id_number: w.id_number.clone(),
+                name: w.name.clone(),
+                org_code: w.org_code.clone(),
+                ..Default::default()
+            };
+            selection::place_worker(app, &system, id, &worker).await?;
+        }
+    }
+    Ok(())
 }

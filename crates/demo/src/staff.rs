@@ -9,7 +9,7 @@ pub(super) async fn people_and_positions(
     g: &mut Gen,
     b: NaiveDate,
     d: NaiveDate,
-) -> Result<(Vec<i64>, Vec<Selected>), AppError> {
+) -> Result<Staff, AppError> {
     const AT_BASELINE: usize = 1517; // 41 per 10,000 of 370,000 youth
     const LEFT_SINCE: usize = 37; // held a post at the baseline, left before the as-of date
     const AT_AS_OF: usize = 4812; // 126 per 10,000 of 381,900 youth
@@ -127,6 +127,7 @@ pub(super) async fn people_and_positions(
     // C4: 32 young people selected to street working committees, four per street — their posts
     // come from the open selection (`selection`), appointed in 2021 or 2022.
     let mut selected = Vec::with_capacity(43);
+    let mut social_workers = Vec::new();
     for (i, org) in street_committees.iter().cycle().take(32).enumerate() {
         let n = AT_BASELINE + newcomers_used;
         newcomers_used += 1;
@@ -149,6 +150,10 @@ pub(super) async fn people_and_positions(
             ("member", "volunteer_core", "other"),
             ("director", "full_time", "social_selection"),
         ][newcomers_used % 4];
+        if employment == "social_worker" {
+            let n = AT_BASELINE + newcomers_used - 1;
+            social_workers.push(Selected::of(&people_forms[n], &g.social[org].code, employment, ""));
+        }
         forms.push(position(who, &g.social[org].code, title, employment, source, "", start, None));
         newcomer_posts.push((who, org, start));
     }
@@ -190,10 +195,19 @@ pub(super) async fn people_and_positions(
         ));
     }
     positions::create_batch(app, &Actor::system(), &forms).await.map_err(fail)?;
-    Ok((ids, selected))
+    Ok(Staff { ids, selected, social_workers })
 }
 
-/// A young person the open selection will appoint: who, to which org, how.
+/// The people the demo made, and those later steps name: who C4's selection appoints, and the
+/// social workers bought services place (already in post).
+pub(super) struct Staff {
+    pub ids: Vec<i64>,
+    pub selected: Vec<Selected>,
+    pub social_workers: Vec<Selected>,
+}
+
+/// A young person the open selection will appoint, or a social worker in post: who, in which org,
+/// how.
 pub(super) struct Selected {
     pub name: String,
     pub id_number: String,
