@@ -137,8 +137,9 @@ pub enum Flow {
     Openings,
     /// Applications to openings of orgs of the scope whose window closed in the period.
     Applications,
-    /// Applicants appointed in the period to posts in orgs of the scope.
-    Appointments,
+    /// Applicants appointed in the period to posts in orgs of the scope — at this serving level
+    /// and by this employment, or any.
+    Appointments(Option<ServingLevel>, Option<Employment>),
     /// The amounts, in fen, of the service contracts orgs of the scope signed, starting in the
     /// period.
     ContractAmounts,
@@ -361,8 +362,20 @@ catalogue! {
         Rule::Sum(&[Flow::Applications], Scale::Count),
         "统计期内报名截止的社会化选拔收到的报名人次。";
     SELECTION_APPOINTMENTS = "selection.appointments", "选拔任用", "人", "C4",
-        Rule::Sum(&[Flow::Appointments], Scale::Count),
+        Rule::Sum(&[Flow::Appointments(None, None)], Scale::Count),
         "统计期内经社会化选拔（资格审查、考试、公示）任用的挂职、兼职干部人数（按任用日期）。";
+    SELECTION_DISTRICT_SECONDED = "selection.appointments.district_seconded", "其中区级挂职", "人", "C4",
+        Rule::Sum(&[Flow::Appointments(Some(ServingLevel::District), Some(Employment::Seconded))], Scale::Count),
+        "统计期内经社会化选拔任用的区级挂职干部人数。";
+    SELECTION_DISTRICT_PART_TIME = "selection.appointments.district_part_time", "其中区级兼职", "人", "C4",
+        Rule::Sum(&[Flow::Appointments(Some(ServingLevel::District), Some(Employment::PartTime))], Scale::Count),
+        "统计期内经社会化选拔任用的区级兼职干部人数。";
+    SELECTION_STREET_SECONDED = "selection.appointments.street_seconded", "其中街道级挂职", "人", "C4",
+        Rule::Sum(&[Flow::Appointments(Some(ServingLevel::Street), Some(Employment::Seconded))], Scale::Count),
+        "统计期内经社会化选拔任用的街道级挂职干部人数。";
+    SELECTION_STREET_PART_TIME = "selection.appointments.street_part_time", "其中街道级兼职", "人", "C4",
+        Rule::Sum(&[Flow::Appointments(Some(ServingLevel::Street), Some(Employment::PartTime))], Scale::Count),
+        "统计期内经社会化选拔任用的街道级兼职干部人数。";
     SERVICE_CONTRACTS = "services.contracts", "购买服务合同", "份", "C5",
         Rule::Existing(Records::ServiceContracts),
         "当日在合同期内（开始日不晚于当日、结束日不早于当日）的购买服务合同份数（购买方在统计范围内）。";

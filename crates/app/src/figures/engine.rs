@@ -529,7 +529,11 @@ fn source(flow: Flow) -> (&'static Source, String) {
         Flow::ReviewRounds => (&REVIEW_ROUNDS, "1".into()),
         Flow::Openings => (&OPENINGS, "1".into()),
         Flow::Applications => (&APPLICATIONS, "1".into()),
-        Flow::Appointments => (&APPOINTMENTS, "1".into()),
+        Flow::Appointments(level, employment) => {
+            let level = level.map(|l| format!(" AND op.serving_level = '{}'", l.code())).unwrap_or_default();
+            let employment = employment.map(|e| format!(" AND op.employment = '{}'", e.code())).unwrap_or_default();
+            (&APPOINTMENTS, format!("CASE WHEN 1 = 1{level}{employment} THEN 1 ELSE 0 END"))
+        }
         Flow::ContractAmounts => (&CONTRACTS, "sc.amount_fen".into()),
         Flow::ReviewedReporters => (&REVIEWED, "1".into()),
         Flow::ReviewedGood => (&REVIEWED, format!("CASE WHEN rp.grade = '{}' THEN 1 ELSE 0 END", Grade::Good.code())),

@@ -208,6 +208,9 @@ async fn an_opening_goes_from_applications_to_posts_through_notice_and_objection
     assert_eq!(r["selection.openings"]["value"], 1);
     assert_eq!(r["selection.applications"]["value"], 4);
     assert_eq!(r["selection.appointments"]["value"], 1);
+    assert_eq!(r["selection.appointments.street_seconded"]["value"], 1);
+    assert_eq!(r["selection.appointments.street_part_time"]["value"], 0);
+    assert_eq!(r["selection.appointments.district_seconded"]["value"], 0);
     assert_eq!(r["cadres.seconded_part_time.street"]["value"], 1);
     assert_eq!(r["cadres.seconded_part_time.street"]["baseline_value"], 0);
 
