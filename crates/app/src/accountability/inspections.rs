@@ -275,15 +275,22 @@ pub async fn add_photo(app: &App, actor: &Actor, id: InspectionId, file_name: &s
     if kind == DocumentType::Pdf {
         return Err(Invalid::one("document", "照片只能是 PNG 或 JPEG 图片").into());
     }
-    let kept =
-        inspection_photo::Entity::find().filter(inspection_photo::Column::InspectionId.eq(i.id)).count(&app.db).await?;
-    if kept >= MAX_PHOTOS {
-        return Err(Invalid::one("document", format!("每次互检观摩最多保存 {MAX_PHOTOS} 张照片")).into());
-    }
     let name = kind.safe_name(file_name, "照片");
     let sha256 = hex::encode(Sha256::digest(&bytes));
     let size = bytes.len();
     let txn = app.begin().await?;
+    // Counted with the inspection's row taken, so uploads at the same time cannot pass the limit.
+    inspection::Entity::update_many()
+        .col_expr(inspection::Column::Id, Expr::col(inspection::Column::Id))
+        .filter(inspection::Column::Id.eq(i.id))
+        .exec(&txn)
+        .await?;
+    let kept =
+        inspection_photo::Entity::find().filter(inspection_photo::Column::InspectionId.eq(i.id)).count(&txn).await?;
+    if kept >= MAX_PHOTOS {
+        txn.rollback().await?;
+        return Err(Invalid::one("document", format!("每次互检观摩最多保存 {MAX_PHOTOS} 张照片")).into());
+    }
     let row = inspection_photo::ActiveModel {
         inspection_id: Set(i.id),
         file_name: Set(name.clone()),

@@ -701,22 +701,28 @@ pub async fn conclude(app: &App, actor: &Actor, id: ReviewId) -> AppResult<()> {
     if r.concluded_at.is_some() {
         return Err(Invalid::one("review", "评议结果已经公布").into());
     }
-    let (groups, raters, _) = votes(&app.db, r.id).await?;
-    let short = short_of_quorum(&groups, &raters)?;
-    if !short.is_empty() {
-        return Err(
-            Invalid::one("review", format!("{}提交的评议票未达到法定比例，暂不能公布结果", short.join("、"))).into()
-        );
-    }
-    let reporters = reporter::Entity::find().filter(reporter::Column::RoundId.eq(r.id)).all(&app.db).await?;
     let txn = app.begin().await?;
-    // Concluded once, and after every ballot already in: the round is taken first, then the votes
-    // are read again inside this transaction.
+    // Concluded once, and on every ballot and rater already in: the round is taken first, then the
+    // votes are read and the quorum judged inside this transaction.
     if !lock_open_round(&txn, r.id).await? {
         txn.rollback().await?;
         return Err(Invalid::one("review", "评议结果已经公布").into());
     }
     let (groups, raters, ballots) = votes(&txn, r.id).await?;
+    let short = match short_of_quorum(&groups, &raters) {
+        Ok(short) => short,
+        Err(e) => {
+            txn.rollback().await?;
+            return Err(e.into());
+        }
+    };
+    if !short.is_empty() {
+        txn.rollback().await?;
+        return Err(
+            Invalid::one("review", format!("{}提交的评议票未达到法定比例，暂不能公布结果", short.join("、"))).into()
+        );
+    }
+    let reporters = reporter::Entity::find().filter(reporter::Column::RoundId.eq(r.id)).all(&txn).await?;
     let today = local_date(app.now());
     round::Entity::update_many()
         .col_expr(round::Column::ConcludedAt, Expr::value(app.now()))

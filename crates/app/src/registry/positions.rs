@@ -81,6 +81,11 @@ pub(crate) async fn latest_of(app: &App, person: i64, org: i64, source: &str) ->
         .map(|p| p.id))
 }
 
+/// A post's first day.
+pub(crate) async fn start_of(app: &App, id: i64) -> AppResult<Option<NaiveDate>> {
+    Ok(position::Entity::find_by_id(id).one(&app.db).await?.map(|p| p.start_on))
+}
+
 /// Records positions, all or nothing. Every org must be in the actor's scope.
 pub async fn create_batch(app: &App, actor: &Actor, forms: &[NewPosition]) -> AppResult<usize> {
     create_batch_with_progress(app, actor, forms, false, &|_, _| {}).await

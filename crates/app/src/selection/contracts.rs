@@ -241,7 +241,9 @@ pub async fn contract(app: &App, actor: &Actor, id: ContractId) -> AppResult<Con
             end_on: p.end_on,
         });
     }
-    let delivered = delivered(&app.db, c.org_id, c.starts_on, c.ends_on).await?;
+    // Only what has been done: a contract still running counts up to today.
+    let until = c.ends_on.min(qingtuan_domain::time::local_date(app.now()));
+    let delivered = delivered(&app.db, c.org_id, c.starts_on, until).await?;
     let deliverables = c.deliverables.clone();
     let contract = contract_rows(app, vec![c]).await?.pop().ok_or(AppError::NotFound)?;
     Ok(ContractDetail { contract, deliverables, workers, delivered, can_write })
@@ -323,6 +325,13 @@ pub async fn place_worker(app: &App, actor: &Actor, id: ContractId, form: &NewWo
     let id_number = qingtuan_domain::person::IdNumber::parse(&form.id_number)?;
     let person = crate::registry::people::id_by_hash(app, &app.keys.lookup_hash(id_number.as_str())).await?;
     // An existing post of this person as a purchased social worker in that org, still held.
+    // Linking someone already in post needs the name they are registered under, as a new post does.
+    if let Some(p) = person {
+        let registered = person::Entity::find_by_id(p).one(&app.db).await?.map(|x| x.name).unwrap_or_default();
+        if registered != form.name.trim() {
+            return Err(Invalid::one("name", "姓名与该身份证号码登记的姓名不一致").into());
+        }
+    }
     let existing = match person {
         Some(p) => position::Entity::find()
             .filter(position::Column::PersonId.eq(p))
@@ -365,6 +374,21 @@ pub async fn place_worker(app: &App, actor: &Actor, id: ContractId, form: &NewWo
             positions::latest_of(app, person, org.id, source).await?.ok_or(AppError::NotFound)?
         }
     };
+    // One post is placed by one contract at a time: not by another whose period overlaps this one.
+    let placed_elsewhere = contract_worker::Entity::find()
+        .filter(contract_worker::Column::PositionId.eq(post))
+        .filter(contract_worker::Column::ContractId.ne(c.id))
+        .all(&app.db)
+        .await?;
+    for other in placed_elsewhere {
+        if let Some(o) = contract::Entity::find_by_id(other.contract_id).one(&app.db).await?
+            && o.starts_on <= c.ends_on
+            && o.ends_on >= c.starts_on
+        {
+            return Err(Invalid::one("id_number", format!("此人已由合同“{}”派驻，合同期重叠", o.title)).into());
+        }
+    }
+    let started = positions::start_of(app, post).await?.unwrap_or(start_on);
     let txn = app.begin().await?;
     contract_worker::ActiveModel { contract_id: Set(c.id), position_id: Set(post), ..Default::default() }
         .insert(&txn)
@@ -373,7 +397,7 @@ pub async fn place_worker(app: &App, actor: &Actor, id: ContractId, form: &NewWo
     let entry = Entry::new(AuditAction::ContractWorkerPlaced, ObjectKind::Contract)
         .object(c.id)
         .within(&buyer)
-        .after(json!({ "position": post, "org": org.code, "start_on": start_on, "linked": existing.is_some() }));
+        .after(json!({ "position": post, "org": org.code, "start_on": started, "linked": existing.is_some() }));
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
     Ok(())

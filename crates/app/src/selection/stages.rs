@@ -167,29 +167,21 @@ pub async fn start_notice(app: &App, actor: &Actor, id: OpeningId) -> AppResult<
     if today <= o.closes_on {
         return refuse(format!("报名 {} 截止后才能公示", o.closes_on));
     }
-    let rows = ranked(app, &o).await?;
-    if let Some(r) = rows.iter().find(|r| r.state == ApplicationState::Submitted) {
-        return refuse(format!("{}尚未进行资格审查", r.name));
-    }
-    if let Some(r) = rows.iter().find(|r| r.state == ApplicationState::Qualified && r.total.is_none()) {
-        return refuse(format!("{}尚未登记笔试和面试成绩", r.name));
-    }
-    let places = usize::try_from(o.places).unwrap_or(0);
-    let chosen: Vec<_> = rows.iter().filter(|r| r.rank.is_some_and(|k| k <= places)).collect();
-    if chosen.is_empty() {
-        return refuse("没有资格审查通过并有成绩的报名人".into());
-    }
-    if chosen.len() > places {
-        return refuse(format!("第 {places} 名有并列，请先核实成绩"));
-    }
     let until = selection::notice_until(today, selection::NOTICE_WORKING_DAYS);
     let txn = app.begin().await?;
-    // Started once, and on the states as read: the opening is taken first, then each chosen
-    // application must still be where it was.
+    // Started once, and on the ranking as it stands with the opening taken (a check or a score
+    // entered meanwhile has committed, or waits for this): then each chosen application moves.
     if !lock_before_notice(&txn, o.id).await? {
         txn.rollback().await?;
         return refuse("已经公示".into());
     }
+    let chosen = match chosen(app, &o).await {
+        Ok(chosen) => chosen,
+        Err(e) => {
+            txn.rollback().await?;
+            return Err(e);
+        }
+    };
     for r in &chosen {
         if !transition(&txn, r.id.0, &[ApplicationState::Qualified], ApplicationState::Noticed, Vec::new()).await? {
             txn.rollback().await?;
@@ -210,6 +202,28 @@ pub async fn start_notice(app: &App, actor: &Actor, id: OpeningId) -> AppResult<
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// Those ranked within the places, once every application is checked and every qualified one
+/// scored, with no tie at the last place.
+async fn chosen(app: &App, o: &opening::Model) -> AppResult<Vec<super::ApplicationRow>> {
+    let refuse = |m: String| Err(Invalid::one("notice", m).into());
+    let rows = ranked(app, o).await?;
+    if let Some(r) = rows.iter().find(|r| r.state == ApplicationState::Submitted) {
+        return refuse(format!("{}尚未进行资格审查", r.name));
+    }
+    if let Some(r) = rows.iter().find(|r| r.state == ApplicationState::Qualified && r.total.is_none()) {
+        return refuse(format!("{}尚未登记笔试和面试成绩", r.name));
+    }
+    let places = usize::try_from(o.places).unwrap_or(0);
+    let chosen: Vec<_> = rows.into_iter().filter(|r| r.rank.is_some_and(|k| k <= places)).collect();
+    if chosen.is_empty() {
+        return refuse("没有资格审查通过并有成绩的报名人".into());
+    }
+    if chosen.len() > places {
+        return refuse(format!("第 {places} 名有并列，请先核实成绩"));
+    }
+    Ok(chosen)
 }
 
 /// Resolves an objection: upheld (the applicant will not be appointed) or dismissed, with the
@@ -267,7 +281,18 @@ pub async fn appoint(app: &App, actor: &Actor, id: OpeningId, on: &str) -> AppRe
         return Err(Invalid::one("on", "公示结束后才能任用（本次选拔尚未公示）").into());
     };
     let rows = ranked(app, &o).await?;
-    let waiting: Vec<_> = rows.iter().filter(|r| r.state == ApplicationState::Noticed).collect();
+    // Still to do: those on notice, and any appointed whose post was not made (a run cut short).
+    let unposted: Vec<i64> = application::Entity::find()
+        .filter(application::Column::OpeningId.eq(o.id))
+        .filter(application::Column::State.eq(ApplicationState::Appointed.code()))
+        .filter(application::Column::PositionId.is_null())
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    let waiting: Vec<_> =
+        rows.iter().filter(|r| r.state == ApplicationState::Noticed || unposted.contains(&r.id.0)).collect();
     let on = match o.appointed_on {
         // Run again after a refusal: the day already decided, for those still waiting.
         Some(_) if waiting.is_empty() => return Err(Invalid::one("on", "已经任用").into()),
@@ -318,12 +343,14 @@ pub async fn appoint(app: &App, actor: &Actor, id: OpeningId, on: &str) -> AppRe
     let org = qingtuan_entity::org::Entity::find_by_id(o.org_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let mut appointed = 0;
     for r in waiting {
-        let txn = app.begin().await?;
-        let mine =
-            transition(&txn, r.id.0, &[ApplicationState::Noticed], ApplicationState::Appointed, Vec::new()).await?;
-        txn.commit().await?;
-        if !mine {
-            continue;
+        if r.state == ApplicationState::Noticed {
+            let txn = app.begin().await?;
+            let mine =
+                transition(&txn, r.id.0, &[ApplicationState::Noticed], ApplicationState::Appointed, Vec::new()).await?;
+            txn.commit().await?;
+            if !mine {
+                continue;
+            }
         }
         match post(app, actor, &o, &org.code, r.id, on).await {
             Ok(position) => {
@@ -337,8 +364,15 @@ pub async fn appoint(app: &App, actor: &Actor, id: OpeningId, on: &str) -> AppRe
                 appointed += 1;
             }
             Err(e) => {
+                // Released for a later run — unless another run made the post meanwhile.
                 let txn = app.begin().await?;
-                transition(&txn, r.id.0, &[ApplicationState::Appointed], ApplicationState::Noticed, Vec::new()).await?;
+                application::Entity::update_many()
+                    .col_expr(application::Column::State, Expr::value(ApplicationState::Noticed.code()))
+                    .filter(application::Column::Id.eq(r.id.0))
+                    .filter(application::Column::State.eq(ApplicationState::Appointed.code()))
+                    .filter(application::Column::PositionId.is_null())
+                    .exec(&txn)
+                    .await?;
                 txn.commit().await?;
                 return Err(e);
             }
@@ -379,6 +413,12 @@ async fn post(
         }
     };
     let source = qingtuan_domain::position::CadreSource::SocialSelection.code();
+    // A run cut short after making the post: that post is the one.
+    if let Some(made) = positions::latest_of(app, person, o.org_id, source).await?
+        && positions::start_of(app, made).await? == Some(on)
+    {
+        return Ok(made);
+    }
     let form = positions::NewPosition {
         person_id: Some(person),
         org_code: org_code.into(),
@@ -410,19 +450,38 @@ pub const RETENTION_DAYS: i64 = 365;
 /// Returns how many were purged (audited).
 pub async fn purge(app: &App, actor: &Actor, retention_days: i64) -> AppResult<u64> {
     let cutoff = local_date(app.now()) - TimeDelta::days(retention_days.max(0));
-    // Decided, or abandoned: an opening never appointed counts from the end of its window.
+    // Decided, or abandoned: an opening never appointed counts from the end of its window. Those
+    // still on notice of a decided opening wait for their appointment to be run again.
     let decided: Vec<i64> = opening::Entity::find()
-        .filter(Condition::any().add(opening::Column::AppointedOn.lt(cutoff)).add(
-            Condition::all().add(opening::Column::AppointedOn.is_null()).add(opening::Column::ClosesOn.lt(cutoff)),
-        ))
+        .filter(opening::Column::AppointedOn.lt(cutoff))
         .all(&app.db)
         .await?
         .into_iter()
         .map(|o| o.id)
         .collect();
+    let abandoned: Vec<i64> = opening::Entity::find()
+        .filter(opening::Column::AppointedOn.is_null())
+        .filter(opening::Column::ClosesOn.lt(cutoff))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|o| o.id)
+        .collect();
+    let appointed = ApplicationState::Appointed.code();
     let doomed: Vec<i64> = application::Entity::find()
-        .filter(application::Column::OpeningId.is_in(decided))
-        .filter(application::Column::State.ne(ApplicationState::Appointed.code()))
+        .filter(
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(application::Column::OpeningId.is_in(decided))
+                        .add(application::Column::State.is_not_in([appointed, ApplicationState::Noticed.code()])),
+                )
+                .add(
+                    Condition::all()
+                        .add(application::Column::OpeningId.is_in(abandoned))
+                        .add(application::Column::State.ne(appointed)),
+                ),
+        )
         .filter(application::Column::PurgedAt.is_null())
         .all(&app.db)
         .await?

@@ -81,6 +81,9 @@ async fn a_street_buys_services_and_the_social_workers_it_places_count(t: TestAp
     let elsewhere = post(&street, path, place("C21")).await;
     assert_eq!(elsewhere.status, 422);
     assert!(elsewhere.text().contains("派驻组织应是购买方或其下级组织"));
+    let misnamed = post(&street, path, vec![("id_number", worker_id.clone()), ("name", "孙某".to_owned())]).await;
+    assert_eq!(misnamed.status, 422);
+    assert!(misnamed.text().contains("姓名与该身份证号码登记的姓名不一致"));
     assert_eq!(post(&street, path, place("C11")).await.status, 303);
     street.get(&page).await;
     assert!(post(&street, path, place("C11")).await.text().contains("此人已是该合同派驻的社工"));
