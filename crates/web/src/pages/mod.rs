@@ -46,6 +46,31 @@ pub fn document_routes() -> Router<AppState> {
     accountability::upload_routes().merge(portal::upload_routes())
 }
 
+/// A multipart form as read: its text fields, and its file `document` (its name and bytes, both
+/// empty when none was chosen).
+#[derive(Debug)]
+pub struct Upload {
+    pub fields: std::collections::HashMap<String, String>,
+    pub document: (String, Vec<u8>),
+}
+
+/// Reads an upload form; a body cut short is the form's problem, said by `broken`.
+pub async fn read_upload(mut form: axum::extract::Multipart, broken: &str) -> Result<Upload, qingtuan_app::AppError> {
+    let broken = || qingtuan_app::AppError::Invalid(qingtuan_domain::Invalid::one("document", broken));
+    let mut upload = Upload { fields: std::collections::HashMap::new(), document: (String::new(), Vec::new()) };
+    while let Some(field) = form.next_field().await.map_err(|_| broken())? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "document" {
+            let file_name = field.file_name().unwrap_or_default().to_owned();
+            upload.document = (file_name, field.bytes().await.map_err(|_| broken())?.to_vec());
+        } else {
+            let text = field.text().await.map_err(|_| broken())?;
+            upload.fields.insert(name, text);
+        }
+    }
+    Ok(upload)
+}
+
 /// A stored document as a download, never shown inline (it is someone's file, not ours): an ASCII
 /// name (`stem` and the extension) for old clients, the stored name for the rest.
 pub fn download(stem: &str, d: qingtuan_app::accountability::Document) -> Response {

@@ -21,7 +21,6 @@ use qingtuan_app::portal::{self, MySignup, PublicCall, ServiceRecord, SignupForm
 use qingtuan_app::registry::regions::{self, RegionView};
 use qingtuan_app::selection::{self, ApplicationForm, MyApplication, ObjectionForm, OpeningRow, PublicNotice};
 use qingtuan_app::volunteering::checkin::{self, Outcome, Scan, Who};
-use qingtuan_domain::Invalid;
 use qingtuan_domain::activity::Category;
 use qingtuan_domain::ids::OpeningId;
 use qingtuan_domain::person::PoliticalStatus;
@@ -29,7 +28,7 @@ use qingtuan_domain::review::Grade;
 
 use crate::layout::Errors;
 use crate::middleware::{LOGIN_CSRF_COOKIE, cookie, is_secure, set_cookie};
-use crate::pages::{render, render_invalid};
+use crate::pages::{Upload, read_upload, render, render_invalid};
 use crate::{AppState, Client, PageError};
 
 /// The form token of an anonymous visitor: the one their cookie holds, or a new one to set.
@@ -525,35 +524,23 @@ pub async fn apply(
     Client(client): Client,
     headers: HeaderMap,
     Path(id): Path<OpeningId>,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, PageError> {
-    let mut form = ApplicationForm::default();
-    let mut document = None;
-    let broken = || AppError::Invalid(Invalid::one("document", "提交未完成，请重新提交"));
-    let read = async {
-        while let Some(field) = multipart.next_field().await.map_err(|_| broken())? {
-            let name = field.name().unwrap_or_default().to_owned();
-            if name == "document" {
-                let file_name = field.file_name().unwrap_or_default().to_owned();
-                document = Some((file_name, field.bytes().await.map_err(|_| broken())?.to_vec()));
-                continue;
-            }
-            let text = field.text().await.map_err(|_| broken())?;
-            match name.as_str() {
-                "name" => form.name = text,
-                "id_number" => form.id_number = text,
-                "phone" => form.phone = text,
-                "education" => form.education = text,
-                "political_status" => form.political_status = text,
-                "resume" => form.resume = text,
-                _ => {}
-            }
+    let (form, result) = match read_upload(multipart, "提交未完成，请重新提交").await {
+        Ok(Upload { fields, document }) => {
+            let field = |k: &str| fields.get(k).cloned().unwrap_or_default();
+            let form = ApplicationForm {
+                name: field("name"),
+                id_number: field("id_number"),
+                phone: field("phone"),
+                education: field("education"),
+                political_status: field("political_status"),
+                resume: field("resume"),
+            };
+            let result = selection::apply(&state.app, &client, id, &form, Some(document)).await;
+            (form, result)
         }
-        Ok::<(), AppError>(())
-    };
-    let result = match read.await {
-        Ok(()) => selection::apply(&state.app, &client, id, &form, document).await,
-        Err(e) => Err(e),
+        Err(e) => (ApplicationForm::default(), Err(e)),
     };
     match result {
         Ok(token) => {

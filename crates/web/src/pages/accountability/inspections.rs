@@ -18,7 +18,7 @@ use qingtuan_domain::ids::{InspectionId, RectificationId};
 
 use crate::done::{self, Done};
 use crate::layout::{Errors, Layout};
-use crate::pages::{query_without_page, render, render_invalid};
+use crate::pages::{Upload, query_without_page, read_upload, render, render_invalid};
 use crate::{AppState, CurrentUser, PageError};
 
 #[derive(Template)]
@@ -184,21 +184,12 @@ pub async fn add_photo(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<InspectionId>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Result<Response, PageError> {
-    let (mut file_name, mut bytes) = (String::new(), Vec::new());
-    let broken = || AppError::Invalid(qingtuan_domain::Invalid::one("document", "上传未完成，请重新选择照片上传"));
-    let read = async {
-        while let Some(field) = form.next_field().await.map_err(|_| broken())? {
-            if field.name() == Some("document") {
-                file_name = field.file_name().unwrap_or_default().to_owned();
-                bytes = field.bytes().await.map_err(|_| broken())?.to_vec();
-            }
+    let result = match read_upload(form, "上传未完成，请重新选择照片上传").await {
+        Ok(Upload { document: (file_name, bytes), .. }) => {
+            accountability::add_photo(&state.app, &user.actor, id, &file_name, bytes).await
         }
-        Ok::<(), AppError>(())
-    };
-    let result = match read.await {
-        Ok(()) => accountability::add_photo(&state.app, &user.actor, id, &file_name, bytes).await,
         Err(e) => Err(e),
     };
     match result {

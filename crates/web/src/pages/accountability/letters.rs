@@ -14,7 +14,7 @@ use qingtuan_domain::ids::{LetterId, TargetId};
 
 use crate::done::{self, Done};
 use crate::layout::{Errors, Layout};
-use crate::pages::{download, query_without_page, render, render_invalid, xlsx_download};
+use crate::pages::{Upload, download, query_without_page, read_upload, render, render_invalid, xlsx_download};
 use crate::{AppState, CurrentUser, PageError};
 
 #[derive(Template)]
@@ -198,21 +198,12 @@ pub async fn upload(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<LetterId>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Result<Response, PageError> {
-    let (mut file_name, mut bytes) = (String::new(), Vec::new());
-    let broken = || AppError::Invalid(qingtuan_domain::Invalid::one("document", "上传未完成，请重新选择文件上传"));
-    let read = async {
-        while let Some(field) = form.next_field().await.map_err(|_| broken())? {
-            if field.name() == Some("document") {
-                file_name = field.file_name().unwrap_or_default().to_owned();
-                bytes = field.bytes().await.map_err(|_| broken())?.to_vec();
-            }
+    let result = match read_upload(form, "上传未完成，请重新选择文件上传").await {
+        Ok(Upload { document: (file_name, bytes), .. }) => {
+            accountability::attach(&state.app, &user.actor, id, &file_name, bytes).await
         }
-        Ok::<(), AppError>(())
-    };
-    let result = match read.await {
-        Ok(()) => accountability::attach(&state.app, &user.actor, id, &file_name, bytes).await,
         Err(e) => Err(e),
     };
     match result {
