@@ -139,6 +139,23 @@ impl Write {
     pub async fn rollback(self) -> Result<(), DbErr> {
         self.0.rollback().await
     }
+
+    /// Takes the rows of `E` that `condition` picks for this transaction (an update of `column` to
+    /// itself), so that transactions taking the same row first run one after the other — on
+    /// PostgreSQL the second waits for the first and then sees its writes; SQLite has one writer.
+    /// Whether any row was taken: the condition doubles as a check made at the right moment.
+    pub async fn take<E>(&self, column: E::Column, condition: sea_orm::Condition) -> Result<bool, DbErr>
+    where
+        E: sea_orm::EntityTrait,
+    {
+        use sea_orm::QueryFilter;
+        let taken = E::update_many()
+            .col_expr(column, sea_orm::sea_query::Expr::col(column))
+            .filter(condition)
+            .exec(self)
+            .await?;
+        Ok(taken.rows_affected > 0)
+    }
 }
 
 #[async_trait::async_trait]

@@ -14,7 +14,7 @@ use qingtuan_domain::audit::{AuditAction, ObjectKind};
 use qingtuan_domain::ids::{InspectionId, OrgId, RectificationId};
 use qingtuan_domain::time::local_date;
 use qingtuan_domain::{FieldError, Invalid};
-use qingtuan_entity::{inspection, inspection_item, inspection_photo, org_closure, rectification};
+use qingtuan_entity::{inspection, inspection_item, inspection_photo, rectification};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -154,12 +154,7 @@ pub async fn raise(app: &App, actor: &Actor, id: InspectionId, form: &NewRectifi
             let found = crate::tree::find_by_code(&app.db, code)
                 .await?
                 .ok_or_else(|| Invalid::one("org_code", format!("整改责任单位代码“{code}”不存在")))?;
-            let below = org_closure::Entity::find()
-                .filter(org_closure::Column::AncestorId.eq(i.org_id))
-                .filter(org_closure::Column::DescendantId.eq(found.id))
-                .count(&app.db)
-                .await?;
-            if below == 0 {
+            if !crate::tree::is_below_or_at(&app.db, OrgId(found.id), OrgId(i.org_id)).await? {
                 return Err(Invalid::one("org_code", "整改责任单位应是被检查组织或其下级组织").into());
             }
             found.id
@@ -280,10 +275,7 @@ pub async fn add_photo(app: &App, actor: &Actor, id: InspectionId, file_name: &s
     let size = bytes.len();
     let txn = app.begin().await?;
     // Counted with the inspection's row taken, so uploads at the same time cannot pass the limit.
-    inspection::Entity::update_many()
-        .col_expr(inspection::Column::Id, Expr::col(inspection::Column::Id))
-        .filter(inspection::Column::Id.eq(i.id))
-        .exec(&txn)
+    txn.take::<inspection::Entity>(inspection::Column::Id, Condition::all().add(inspection::Column::Id.eq(i.id)))
         .await?;
     let kept =
         inspection_photo::Entity::find().filter(inspection_photo::Column::InspectionId.eq(i.id)).count(&txn).await?;

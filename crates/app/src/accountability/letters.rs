@@ -7,7 +7,7 @@ use qingtuan_domain::ids::{LetterId, OrgId, TargetId};
 use qingtuan_domain::indicator::{self, Indicator};
 use qingtuan_domain::time::local_date;
 use qingtuan_domain::{FieldError, Invalid};
-use qingtuan_entity::{letter_target, org, org_closure, responsibility_letter as letter};
+use qingtuan_entity::{letter_target, org, responsibility_letter as letter};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde_json::json;
 
@@ -72,13 +72,7 @@ async fn insert_letter(conn: &Write, app: &App, actor: &Actor, form: &NewLetter)
         return Err(Invalid::one("issuer_code", "考核单位不在您的数据范围内").into());
     };
     // Nothing is said of an org that is not below the issuer: it may lie outside the scope.
-    let below = org_closure::Entity::find()
-        .filter(org_closure::Column::AncestorId.eq(issuer.id))
-        .filter(org_closure::Column::DescendantId.eq(signer.id))
-        .filter(org_closure::Column::Depth.gt(0))
-        .count(conn)
-        .await?;
-    if below == 0 {
+    if signer.id == issuer.id || !crate::tree::is_below_or_at(conn, OrgId(signer.id), OrgId(issuer.id)).await? {
         return Err(Invalid::one("org_code", "责任单位应是考核单位的下级组织").into());
     }
     let today = local_date(app.now());

@@ -17,8 +17,8 @@ use qingtuan_domain::review::{self, Grade, GroupSpec};
 use qingtuan_domain::time::local_date;
 use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{
-    org, org_closure, review_ballot as ballot, review_group as group, review_rater as rater,
-    review_reporter as reporter, review_round as round,
+    org, review_ballot as ballot, review_group as group, review_rater as rater, review_reporter as reporter,
+    review_round as round,
 };
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
@@ -129,7 +129,7 @@ pub async fn organise(app: &App, actor: &Actor, form: &NewReview) -> AppResult<R
         t => t.to_owned(),
     };
     let reporters = match held_on {
-        Some(d) => reporters_of(app, &organiser, &form.reporters, d).await.map_err(|e| problems.extend(e.0)).ok(),
+        Some(d) => reporters_of(app, &organiser, &form.reporters, d).await?.map_err(|e| problems.extend(e.0)).ok(),
         None => None,
     };
     let (Some(held_on), Some(closes_on), Some(good_cap), Some(groups), Some(reporters)) =
@@ -181,13 +181,14 @@ pub async fn organise(app: &App, actor: &Actor, form: &NewReview) -> AppResult<R
 }
 
 /// The reporting orgs a form names (each below the organiser and existing on the day), or, when
-/// it names none, the organiser's direct subordinates existing on the day.
+/// it names none, the organiser's direct subordinates existing on the day; the form's problems
+/// apart from the database's.
 async fn reporters_of(
     app: &App,
     organiser: &org::Model,
     typed: &str,
     on: NaiveDate,
-) -> Result<Vec<org::Model>, Invalid> {
+) -> AppResult<Result<Vec<org::Model>, Invalid>> {
     let exists = |o: &org::Model| o.founded_on <= on && o.dissolved_on.is_none_or(|d| d > on);
     let codes: Vec<&str> =
         typed.split(|c: char| c.is_whitespace() || c == ',' || c == '，').filter(|c| !c.is_empty()).collect();
@@ -196,31 +197,22 @@ async fn reporters_of(
             .filter(org::Column::ParentId.eq(organiser.id))
             .order_by_asc(org::Column::Code)
             .all(&app.db)
-            .await
-            .map_err(|_| Invalid::one("reporters", "读取下级组织失败，请重试"))?;
+            .await?;
         let children: Vec<_> = children.into_iter().filter(exists).collect();
         if children.is_empty() {
-            return Err(Invalid::one(
-                "reporters",
-                format!("{}在评议日期没有下级组织，请填写述职单位代码", organiser.name),
-            ));
+            let m = format!("{}在评议日期没有下级组织，请填写述职单位代码", organiser.name);
+            return Ok(Err(Invalid::one("reporters", m)));
         }
         children
     } else {
         let mut out: Vec<org::Model> = Vec::new();
         let mut problems = Vec::new();
         for code in codes {
-            let o = crate::tree::find_by_code(&app.db, code).await.ok().flatten();
+            let o = crate::tree::find_by_code(&app.db, code).await?;
             let below = match &o {
                 Some(o) => {
-                    org_closure::Entity::find()
-                        .filter(org_closure::Column::AncestorId.eq(organiser.id))
-                        .filter(org_closure::Column::DescendantId.eq(o.id))
-                        .filter(org_closure::Column::Depth.gt(0))
-                        .count(&app.db)
-                        .await
-                        .unwrap_or(0)
-                        > 0
+                    o.id != organiser.id
+                        && crate::tree::is_below_or_at(&app.db, OrgId(o.id), OrgId(organiser.id)).await?
                 }
                 None => false,
             };
@@ -238,14 +230,14 @@ async fn reporters_of(
             }
         }
         if !problems.is_empty() {
-            return Err(Invalid(problems));
+            return Ok(Err(Invalid(problems)));
         }
         out
     };
     if found.len() > MAX_REPORTERS {
-        return Err(Invalid::one("reporters", format!("一次评议的述职单位不超过 {MAX_REPORTERS} 个")));
+        return Ok(Err(Invalid::one("reporters", format!("一次评议的述职单位不超过 {MAX_REPORTERS} 个"))));
     }
-    Ok(found)
+    Ok(Ok(found))
 }
 
 /// A rater's private link, shown once to the organiser to pass on.
@@ -653,13 +645,8 @@ fn short_of_quorum(groups: &[group::Model], raters: &[rater::Model]) -> Result<V
 /// Takes the round's row for this transaction, if it is still open: a ballot, new raters and the
 /// conclusion each start here, so they are ordered (on PostgreSQL the second waits for the first).
 async fn lock_open_round(txn: &crate::db::Write, id: i64) -> AppResult<bool> {
-    let locked = round::Entity::update_many()
-        .col_expr(round::Column::Id, Expr::col(round::Column::Id))
-        .filter(round::Column::Id.eq(id))
-        .filter(round::Column::ConcludedAt.is_null())
-        .exec(txn)
-        .await?;
-    Ok(locked.rows_affected > 0)
+    let open = Condition::all().add(round::Column::Id.eq(id)).add(round::Column::ConcludedAt.is_null());
+    Ok(txn.take::<round::Entity>(round::Column::Id, open).await?)
 }
 
 /// Each group's (weight, grades) for a reporter.

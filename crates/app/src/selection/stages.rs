@@ -50,13 +50,8 @@ pub async fn opening_of_objection(app: &App, actor: &Actor, id: ObjectionId) -> 
 /// Takes the opening's row for this transaction while no notice has started: the check, the scores
 /// and the start of the notice are ordered by it (on PostgreSQL the second waits for the first).
 async fn lock_before_notice(txn: &crate::db::Write, opening: i64) -> AppResult<bool> {
-    let locked = opening::Entity::update_many()
-        .col_expr(opening::Column::Id, Expr::col(opening::Column::Id))
-        .filter(opening::Column::Id.eq(opening))
-        .filter(opening::Column::NoticeFrom.is_null())
-        .exec(txn)
-        .await?;
-    Ok(locked.rows_affected > 0)
+    let before = Condition::all().add(opening::Column::Id.eq(opening)).add(opening::Column::NoticeFrom.is_null());
+    Ok(txn.take::<opening::Entity>(opening::Column::Id, before).await?)
 }
 
 /// Moves an application from one of `from` to `to`, once; `false` if it was no longer there.
