@@ -46,9 +46,13 @@ impl Entry {
         self
     }
 
-    /// The object is the org the actor was checked over, and it scopes the row.
-    pub fn within(self, checked: &scope::InScope<OrgId>) -> Self {
-        self.object(checked.get()).scope(checked.get())
+    /// The org the actor was checked over scopes the row; it is also the object unless one was
+    /// named (a letter, a round, an opening… checked over its org).
+    pub fn within(mut self, checked: &scope::InScope<OrgId>) -> Self {
+        if self.object_id.is_none() {
+            self.object_id = Some(checked.get().to_string());
+        }
+        self.scope(checked.get())
     }
 
     /// The object before the change; personal data must already be masked.
