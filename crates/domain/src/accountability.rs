@@ -71,7 +71,20 @@ impl DocumentType {
     }
 
     /// Checks an upload: not empty, not too large, and a PDF, PNG or JPEG by its content.
-    pub fn check(bytes: &[u8], what: &str) -> Result<Self, Invalid> {
+    /// Every kind, for uploads that take any of them.
+    pub const ALL: [Self; 3] = [Self::Pdf, Self::Png, Self::Jpeg];
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Pdf => "PDF",
+            Self::Png => "PNG",
+            Self::Jpeg => "JPEG",
+        }
+    }
+
+    /// Checks an upload of `what`: not empty, not too large, and one of the `accepted` kinds by its
+    /// content.
+    pub fn check(bytes: &[u8], what: &str, accepted: &[Self]) -> Result<Self, Invalid> {
         if bytes.is_empty() {
             return Err(Invalid::one("document", format!("请选择要上传的{what}")));
         }
@@ -81,7 +94,15 @@ impl DocumentType {
                 format!("文件过大（{:.1} MB），{what}不能超过 8 MB", bytes.len() as f64 / 1_048_576.0),
             ));
         }
-        Self::sniff(bytes).ok_or_else(|| Invalid::one("document", format!("{what}只能是 PDF、PNG 或 JPEG 文件")))
+        let names: Vec<&str> = accepted.iter().map(|k| k.name()).collect();
+        let names = match names.split_last() {
+            Some((last, [])) => (*last).to_owned(),
+            Some((last, rest)) => format!("{} 或 {last}", rest.join("、")),
+            None => String::new(),
+        };
+        Self::sniff(bytes)
+            .filter(|k| accepted.contains(k))
+            .ok_or_else(|| Invalid::one("document", format!("{what}只能是 {names} 文件")))
     }
 }
 
@@ -220,12 +241,20 @@ mod tests {
 
     #[test]
     fn documents_are_known_by_their_content() {
-        assert_eq!(DocumentType::check(b"%PDF-1.7 ...", "签字文本").unwrap(), DocumentType::Pdf);
-        assert_eq!(DocumentType::check(b"\x89PNG\r\n\x1a\n....", "签字文本").unwrap(), DocumentType::Png);
-        assert_eq!(DocumentType::check(&[0xFF, 0xD8, 0xFF, 0xE0], "签字文本").unwrap(), DocumentType::Jpeg);
-        assert!(DocumentType::check(b"<html><script>", "签字文本").is_err());
-        assert!(DocumentType::check(b"", "签字文本").is_err());
-        assert!(DocumentType::check(&vec![b'%'; MAX_DOCUMENT_BYTES + 1], "签字文本").is_err());
+        assert_eq!(DocumentType::check(b"%PDF-1.7 ...", "签字文本", &DocumentType::ALL).unwrap(), DocumentType::Pdf);
+        assert_eq!(
+            DocumentType::check(b"\x89PNG\r\n\x1a\n....", "签字文本", &DocumentType::ALL).unwrap(),
+            DocumentType::Png
+        );
+        assert_eq!(
+            DocumentType::check(&[0xFF, 0xD8, 0xFF, 0xE0], "签字文本", &DocumentType::ALL).unwrap(),
+            DocumentType::Jpeg
+        );
+        assert!(DocumentType::check(b"<html><script>", "签字文本", &DocumentType::ALL).is_err());
+        let photo = DocumentType::check(b"%PDF-1.7", "照片", &[DocumentType::Png, DocumentType::Jpeg]);
+        assert_eq!(photo.unwrap_err().0[0].message, "照片只能是 PNG 或 JPEG 文件");
+        assert!(DocumentType::check(b"", "签字文本", &DocumentType::ALL).is_err());
+        assert!(DocumentType::check(&vec![b'%'; MAX_DOCUMENT_BYTES + 1], "签字文本", &DocumentType::ALL).is_err());
     }
 
     #[test]

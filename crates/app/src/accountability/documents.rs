@@ -34,7 +34,7 @@ pub struct Document {
 pub async fn attach(app: &App, actor: &Actor, id: LetterId, file_name: &str, bytes: Vec<u8>) -> AppResult<()> {
     let l = letter::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let proof = scope::require(app, actor, WRITE, (ObjectKind::Letter, id.to_string()), OrgId(l.issuer_id)).await?;
-    let kind = DocumentType::check(&bytes, "签字文本")?;
+    let kind = DocumentType::check(&bytes, "签字文本", &DocumentType::ALL)?;
     let name = kind.safe_name(file_name, "责任状");
     let sha256 = hex::encode(Sha256::digest(&bytes));
     let size = bytes.len();

@@ -266,10 +266,7 @@ const MAX_PHOTOS: u64 = 20;
 pub async fn add_photo(app: &App, actor: &Actor, id: InspectionId, file_name: &str, bytes: Vec<u8>) -> AppResult<()> {
     let i = inspection::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let host = scope::require(app, actor, WRITE, (ObjectKind::Inspection, id.to_string()), OrgId(i.org_id)).await?;
-    let kind = DocumentType::check(&bytes, "照片")?;
-    if kind == DocumentType::Pdf {
-        return Err(Invalid::one("document", "照片只能是 PNG 或 JPEG 图片").into());
-    }
+    let kind = DocumentType::check(&bytes, "照片", &[DocumentType::Png, DocumentType::Jpeg])?;
     let name = kind.safe_name(file_name, "照片");
     let sha256 = hex::encode(Sha256::digest(&bytes));
     let size = bytes.len();

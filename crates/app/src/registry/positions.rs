@@ -15,6 +15,7 @@ use serde_json::json;
 
 use crate::access::audit::{self, Entry};
 use crate::access::scope;
+use crate::db::Write;
 use crate::error::{AppResult, RowProblem};
 use crate::forms::parse_date;
 use crate::registry::people::WRITE;
@@ -99,6 +100,26 @@ pub async fn create_batch_with_progress(
     dry_run: bool,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> AppResult<usize> {
+    let valid = validated(app, actor, forms).await?;
+    let txn = app.begin().await?;
+    let total = write(&txn, app, actor, &valid, progress).await?;
+    if dry_run {
+        txn.rollback().await?
+    } else {
+        txn.commit().await?
+    }
+    Ok(total)
+}
+
+/// Records positions on the caller's transaction, with the same checks as `create_batch`: for a
+/// use-case whose own rows must be written with the posts, all or nothing.
+pub(crate) async fn create_in(txn: &Write, app: &App, actor: &Actor, forms: &[NewPosition]) -> AppResult<usize> {
+    let valid = validated(app, actor, forms).await?;
+    write(txn, app, actor, &valid, &|_, _| {}).await
+}
+
+/// The forms checked (every org in the actor's scope), or every row's problems.
+async fn validated(app: &App, actor: &Actor, forms: &[NewPosition]) -> AppResult<Vec<Valid>> {
     scope::require_somewhere(app, actor, WRITE).await?;
     let orgs: HashMap<String, (i64, NaiveDate, Option<NaiveDate>)> = org::Entity::find()
         .all(&app.db)
@@ -252,11 +273,20 @@ pub async fn create_batch_with_progress(
     if !problems.is_empty() {
         return Err(AppError::Rows(problems));
     }
+    Ok(valid)
+}
 
+/// Writes checked positions on `txn` with their audit row, and keeps the work force's periods.
+async fn write(
+    txn: &Write,
+    app: &App,
+    actor: &Actor,
+    valid: &[Valid],
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> AppResult<usize> {
     let now = app.now();
     let total = valid.len();
-    let txn = app.begin().await?;
-    workforce::lock(&txn).await?;
+    workforce::lock(txn).await?;
     let mut written = 0;
     let first = valid.first().map(|v| (v.person_id, v.org_id, v.title, v.start_on));
     for chunk in valid.chunks(1000) {
@@ -272,7 +302,7 @@ pub async fn create_batch_with_progress(
             created_at: Set(now),
             ..Default::default()
         });
-        position::Entity::insert_many(rows).exec(&txn).await?;
+        position::Entity::insert_many(rows).exec(txn).await?;
         written += chunk.len();
         progress(written, total);
     }
@@ -284,16 +314,11 @@ pub async fn create_batch_with_progress(
         }
         _ => Entry::new(AuditAction::Imported, ObjectKind::Position).after(json!({ "rows": total })),
     };
-    audit::record(&txn, now, actor, entry).await?;
-    if dry_run {
-        txn.rollback().await?
-    } else {
-        let mut people: Vec<i64> = valid.iter().map(|v| v.person_id).collect();
-        people.sort_unstable();
-        people.dedup();
-        workforce::refresh(&txn, Affected::People(people)).await?;
-        txn.commit().await?
-    }
+    audit::record(txn, now, actor, entry).await?;
+    let mut people: Vec<i64> = valid.iter().map(|v| v.person_id).collect();
+    people.sort_unstable();
+    people.dedup();
+    workforce::refresh(txn, Affected::People(people)).await?;
     Ok(total)
 }
 

@@ -61,6 +61,9 @@ pub struct ApplicationForm {
 /// The educations an applicant picks from.
 pub const EDUCATIONS: [&str; 5] = ["研究生", "大学本科", "大学专科", "高中（中专）", "初中及以下"];
 
+/// The youngest an applicant may be on the opening's day: the legal working age.
+const MIN_AGE: i32 = 16;
+
 /// Applies to an opening within its window; returns the private link's token. Refused with every
 /// reason for bad input, an age over the limit on the opening's day, a second application of the
 /// same person, or too many attempts from one address or phone.
@@ -88,7 +91,9 @@ pub async fn apply(
     let id_number = IdNumber::parse(&form.id_number).map_err(|e| problems.extend(e.0)).ok();
     if let Some(birth) = id_number.as_ref().and_then(IdNumber::birth_date) {
         let age = age_on(birth, o.age_on);
-        if age > o.max_age {
+        if age < MIN_AGE {
+            problems.push(FieldError::new("id_number", format!("报名要求 {} 时年满 {MIN_AGE} 周岁", o.age_on)));
+        } else if age > o.max_age {
             problems.push(FieldError::new(
                 "id_number",
                 format!("报名要求 {} 时年龄不超过 {} 周岁，您当时 {age} 周岁", o.age_on, o.max_age),
@@ -105,7 +110,7 @@ pub async fn apply(
         problems.push(FieldError::new("resume", "请填写个人简历（学习和工作经历），不超过 2000 个字"));
     }
     let document = match document.filter(|(_, bytes)| !bytes.is_empty()) {
-        Some((file_name, bytes)) => match DocumentType::check(&bytes, "附件") {
+        Some((file_name, bytes)) => match DocumentType::check(&bytes, "附件", &DocumentType::ALL) {
             Ok(kind) => Some((kind.safe_name(&file_name, "附件"), kind, bytes)),
             Err(e) => {
                 problems.extend(e.0);

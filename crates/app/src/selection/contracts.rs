@@ -15,7 +15,8 @@ use qingtuan_domain::position::{CadreSource, Employment, Title};
 use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{contract_worker, org, partner, person, position, service_contract as contract};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    Set,
 };
 use serde_json::json;
 
@@ -301,7 +302,10 @@ pub async fn place_worker(app: &App, actor: &Actor, id: ContractId, form: &NewWo
     let org = match form.org_code.trim() {
         "" => org::Entity::find_by_id(c.org_id).one(&app.db).await?.ok_or(AppError::NotFound)?,
         code => {
-            let found = crate::tree::find_by_code(&app.db, code).await?;
+            let found = crate::tree::find_by_code(&app.db, code)
+                .await?
+                .ok_or_else(|| Invalid::one("org_code", format!("组织代码“{code}”不存在")))?;
+            let found = Some(found);
             let below = match &found {
                 Some(o) => {
                     scope::checked(&app.db, actor, WRITE, OrgId(o.id)).await?.is_some()
@@ -324,7 +328,6 @@ pub async fn place_worker(app: &App, actor: &Actor, id: ContractId, form: &NewWo
     let source = CadreSource::PurchasedService.code();
     let id_number = qingtuan_domain::person::IdNumber::parse(&form.id_number)?;
     let person = crate::registry::people::id_by_hash(app, &app.keys.lookup_hash(id_number.as_str())).await?;
-    // An existing post of this person as a purchased social worker in that org, still held.
     // Linking someone already in post needs the name they are registered under, as a new post does.
     if let Some(p) = person {
         let registered = person::Entity::find_by_id(p).one(&app.db).await?.map(|x| x.name).unwrap_or_default();
@@ -332,32 +335,28 @@ pub async fn place_worker(app: &App, actor: &Actor, id: ContractId, form: &NewWo
             return Err(Invalid::one("name", "姓名与该身份证号码登记的姓名不一致").into());
         }
     }
+    let new_post = positions::NewPosition {
+        id_number: id_number.as_str().to_owned(),
+        name: form.name.clone(),
+        org_code: org.code.clone(),
+        title: Title::Staff.code().into(),
+        employment: Employment::SocialWorker.code().into(),
+        source: source.into(),
+        start_on: start_on.to_string(),
+        ..Default::default()
+    };
+    let txn = app.begin().await?;
+    // Placements on one contract run one after the other, so a worker is placed once: the post
+    // found or made, and its link, are written under the contract's row.
+    txn.take::<contract::Entity>(contract::Column::Id, Condition::all().add(contract::Column::Id.eq(c.id))).await?;
     let existing = match person {
-        Some(p) => position::Entity::find()
-            .filter(position::Column::PersonId.eq(p))
-            .filter(position::Column::OrgId.eq(org.id))
-            .filter(position::Column::Source.eq(source))
-            .filter(position::Column::Employment.eq(Employment::SocialWorker.code()))
-            .filter(position::Column::EndOn.is_null())
-            .one(&app.db)
-            .await?
-            .map(|p| p.id),
+        Some(p) => held_post(&txn, p, org.id).await?,
         None => None,
     };
-    let post = match existing {
-        Some(post) => post,
-        None => {
-            let form = positions::NewPosition {
-                id_number: id_number.as_str().to_owned(),
-                name: form.name.clone(),
-                org_code: org.code.clone(),
-                title: Title::Staff.code().into(),
-                employment: Employment::SocialWorker.code().into(),
-                source: source.into(),
-                start_on: start_on.to_string(),
-                ..Default::default()
-            };
-            positions::create_batch(app, actor, &[form]).await.map_err(|e| match e {
+    let post = match (existing, person) {
+        (Some(post), _) => post,
+        (None, person) => {
+            positions::create_in(&txn, app, actor, &[new_post]).await.map_err(|e| match e {
                 // A refused post is the form's problem: say it on the form's fields.
                 AppError::Rows(rows) => AppError::Invalid(Invalid(
                     rows.into_iter()
@@ -368,28 +367,26 @@ pub async fn place_worker(app: &App, actor: &Actor, id: ContractId, form: &NewWo
                 )),
                 other => other,
             })?;
-            let person = crate::registry::people::id_by_hash(app, &app.keys.lookup_hash(id_number.as_str()))
-                .await?
-                .ok_or(AppError::NotFound)?;
-            positions::latest_of(app, person, org.id, source).await?.ok_or(AppError::NotFound)?
+            let person = person.ok_or(AppError::NotFound)?;
+            held_post(&txn, person, org.id).await?.ok_or(AppError::NotFound)?
         }
     };
     // One post is placed by one contract at a time: not by another whose period overlaps this one.
     let placed_elsewhere = contract_worker::Entity::find()
         .filter(contract_worker::Column::PositionId.eq(post))
         .filter(contract_worker::Column::ContractId.ne(c.id))
-        .all(&app.db)
+        .all(&txn)
         .await?;
     for other in placed_elsewhere {
-        if let Some(o) = contract::Entity::find_by_id(other.contract_id).one(&app.db).await?
+        if let Some(o) = contract::Entity::find_by_id(other.contract_id).one(&txn).await?
             && o.starts_on <= c.ends_on
             && o.ends_on >= c.starts_on
         {
+            txn.rollback().await?;
             return Err(Invalid::one("id_number", format!("此人已由合同“{}”派驻，合同期重叠", o.title)).into());
         }
     }
-    let started = positions::start_of(app, post).await?.unwrap_or(start_on);
-    let txn = app.begin().await?;
+    let started = position::Entity::find_by_id(post).one(&txn).await?.map_or(start_on, |p| p.start_on);
     contract_worker::ActiveModel { contract_id: Set(c.id), position_id: Set(post), ..Default::default() }
         .insert(&txn)
         .await
@@ -401,4 +398,18 @@ pub async fn place_worker(app: &App, actor: &Actor, id: ContractId, form: &NewWo
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// The post a person holds as a purchased social worker in an org, the newest if several.
+async fn held_post<C: ConnectionTrait>(conn: &C, person: i64, org: i64) -> AppResult<Option<i64>> {
+    Ok(position::Entity::find()
+        .filter(position::Column::PersonId.eq(person))
+        .filter(position::Column::OrgId.eq(org))
+        .filter(position::Column::Source.eq(CadreSource::PurchasedService.code()))
+        .filter(position::Column::Employment.eq(Employment::SocialWorker.code()))
+        .filter(position::Column::EndOn.is_null())
+        .order_by_desc(position::Column::Id)
+        .one(conn)
+        .await?
+        .map(|p| p.id))
 }

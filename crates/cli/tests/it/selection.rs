@@ -78,6 +78,9 @@ async fn an_opening_goes_from_applications_to_posts_through_notice_and_objection
     assert_eq!(res.status, 303, "{}", res.text());
     let page_path = res.location().expect("opening").to_owned();
     let opening = page_path.rsplit('/').next().expect("id").to_owned();
+    let audited =
+        format!("SELECT COUNT(*) FROM audit_events WHERE action = 'opening.create' AND object_id = '{opening}'");
+    assert_eq!(t.scalar(&audited).await, 1, "the audit row names the opening, not its org");
     let portal = t.client();
     assert!(portal.get("/portal").await.text().contains(&format!("/portal/openings/{opening}")));
 
@@ -86,6 +89,9 @@ async fn an_opening_goes_from_applications_to_posts_through_notice_and_objection
     let older = apply(&portal, &opening, "丁某", &id_number("19900310", 11), none).await;
     assert_eq!(older.status, 422);
     assert!(older.text().contains("报名要求 2026-03-10 时年龄不超过 35 周岁，您当时 36 周岁"), "{}", older.text());
+    let child = apply(&portal, &opening, "小某", &id_number("20110101", 11), none).await;
+    assert_eq!(child.status, 422);
+    assert!(child.text().contains("报名要求 2026-03-10 时年满 16 周岁"), "{}", child.text());
     let hostile = apply(&portal, &opening, "甲某", &id_number("19900311", 11), ("cv.pdf", b"<html><script>")).await;
     assert_eq!(hostile.status, 422);
     assert!(hostile.text().contains("附件只能是 PDF、PNG 或 JPEG 文件"));

@@ -24,8 +24,15 @@ async fn a_street_buys_services_and_the_social_workers_it_places_count(t: TestAp
         let first17 = "37021419950101001";
         format!("{first17}{}", qingtuan_domain::person::check_char(first17).expect("check"))
     };
-    let form = NewPerson { name: "孙敏".into(), id_number: worker_id.clone(), ..NewPerson::default() };
-    people::create_batch(&t.app, &Actor::system(), &[form]).await.expect("person");
+    let second_id = {
+        let first17 = "37021419960202002";
+        format!("{first17}{}", qingtuan_domain::person::check_char(first17).expect("check"))
+    };
+    let forms = [
+        NewPerson { name: "孙敏".into(), id_number: worker_id.clone(), ..NewPerson::default() },
+        NewPerson { name: "周婷".into(), id_number: second_id.clone(), ..NewPerson::default() },
+    ];
+    people::create_batch(&t.app, &Actor::system(), &forms).await.expect("people");
     let admin = t.admin().await;
     t.create_user("s1admin", "org_admin", "S1").await;
     let street = t.login("s1admin").await;
@@ -87,13 +94,22 @@ async fn a_street_buys_services_and_the_social_workers_it_places_count(t: TestAp
     assert_eq!(post(&street, path, place("C11")).await.status, 303);
     street.get(&page).await;
     assert!(post(&street, path, place("C11")).await.text().contains("此人已是该合同派驻的社工"));
+    // Placed twice at the same moment: one post, one link, the other told so.
+    street.get(&page).await;
+    let twice = vec![("id_number", second_id.clone()), ("name", "周婷".to_owned())];
+    let (a, b) = tokio::join!(post(&street, path, twice.clone()), post(&street, path, twice));
+    let mut statuses = [a.status, b.status];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [303, 422], "{} / {}", a.text(), b.text());
+    let held = "SELECT COUNT(*) FROM positions p JOIN people x ON x.id = p.person_id WHERE x.name = '周婷'";
+    assert_eq!(t.scalar(held).await, 1);
     let shown = street.get(&page).await.text();
     assert!(shown.contains("孙敏") && shown.contains("一街道一社区团支部"), "{shown}");
 
     let r = admin.get("/api/v1/reports?as_of=2026-03-31&baseline=2025-12-31&from=2026-01-01&scope=S1").await.json();
     assert_eq!(r["services.contracts"]["value"], 1);
     assert_eq!(r["services.contract_amount"]["value"], 120000);
-    assert_eq!(r["services.social_workers"]["value"], 1);
+    assert_eq!(r["services.social_workers"]["value"], 2);
     assert_eq!(r["services.social_workers"]["baseline_value"], 0);
     let other = admin.get("/api/v1/reports?as_of=2026-03-31&baseline=2025-12-31&from=2026-01-01&scope=S2").await.json();
     assert_eq!(other["services.contracts"]["value"], 0);
@@ -104,5 +120,5 @@ async fn a_street_buys_services_and_the_social_workers_it_places_count(t: TestAp
     assert!(!s2.get("/partners").await.text().contains("社会工作服务中心"));
     assert_eq!(s2.get(&page).await.status, 404);
     assert_eq!(post(&s2, path, place("")).await.status, 404);
-    assert_eq!(t.audit_count("contract.worker").await, 1);
+    assert_eq!(t.audit_count("contract.worker").await, 2);
 }
