@@ -45,3 +45,36 @@ pub fn required_date(field: &'static str, raw: &str, what: &str, today: NaiveDat
 pub fn number(v: f64) -> String {
     if v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v}") }
 }
+
+/// An optional date that, when given, lies between `earliest` (when known) and `today`: `message`
+/// says so when it does not.
+pub fn date_within(
+    field: &'static str,
+    raw: &str,
+    earliest: Option<NaiveDate>,
+    today: NaiveDate,
+    message: &str,
+) -> Result<Option<NaiveDate>, FieldError> {
+    match parse_date(field, raw)? {
+        Some(d) if earliest.is_some_and(|e| d < e) || d > today => Err(FieldError::new(field, message)),
+        d => Ok(d),
+    }
+}
+
+/// The day something that began on `began` ends (a dissolution, a closing): after it began and not
+/// after today. `end` and `start` name the two dates (解散 and 成立).
+pub fn end_date(
+    field: &'static str,
+    raw: &str,
+    began: NaiveDate,
+    today: NaiveDate,
+    (end, start): (&str, &str),
+) -> Result<NaiveDate, Invalid> {
+    match parse_date(field, raw).map_err(|e| Invalid(vec![e]))? {
+        None => Err(Invalid::one(field, format!("请填写{end}日期"))),
+        Some(d) if d <= began || d > today => {
+            Err(Invalid::one(field, format!("{end}日期应晚于{start}日期 {began}，且不晚于今天")))
+        }
+        Some(d) => Ok(d),
+    }
+}

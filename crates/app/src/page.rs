@@ -41,3 +41,27 @@ impl<T> Page<T> {
 pub fn page_number(raw: Option<u64>) -> u64 {
     raw.unwrap_or(1).max(1)
 }
+
+impl<T> Page<T> {
+    /// The same page holding `items` instead (the rows made into what the list shows).
+    pub fn with<U>(self, items: Vec<U>) -> Page<U> {
+        Page { items, total: self.total, page: self.page, per_page: self.per_page, capped: self.capped }
+    }
+}
+
+/// The requested page of `select`'s rows, with their count.
+pub async fn fetch<E: sea_orm::EntityTrait>(
+    db: &sea_orm::DatabaseConnection,
+    select: sea_orm::Select<E>,
+    page: Option<u64>,
+) -> Result<Page<E::Model>, sea_orm::DbErr>
+where
+    E::Model: Sync,
+{
+    use sea_orm::PaginatorTrait;
+    let page = page_number(page);
+    let paginator = select.paginate(db, PER_PAGE);
+    let total = paginator.num_items().await?;
+    let items = paginator.fetch_page(page - 1).await?;
+    Ok(Page { items, total, page, per_page: PER_PAGE, capped: false })
+}

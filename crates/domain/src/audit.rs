@@ -127,6 +127,15 @@ audit_actions! {
     PartnerCreated => "partner.create", "登记合作伙伴", false;
     ContractSigned => "contract.sign", "签订购买服务合同", false;
     ContractWorkerPlaced => "contract.worker", "登记购买服务派驻社工", false;
+    SocietyCreated => "society.create", "登记青年社团", false;
+    SocietyLinked => "society.link", "变更青年社团联系程度", false;
+    SocietyCounted => "society.members", "登记青年社团成员人数", false;
+    SocietyLeaderAdded => "society.leader", "登记青年社团负责人", false;
+    SocietyDissolved => "society.dissolve", "青年社团解散", false;
+    CommunityCreated => "community.create", "登记网上青年社群", false;
+    CommunityCounted => "community.members", "登记网上青年社群成员数", false;
+    CommunityListed => "community.list", "导入网上青年社群成员名单", false;
+    CommunityClosed => "community.close", "网上青年社群关闭", false;
     Imported => "data.import", "导入数据", false;
 }
 
@@ -153,6 +162,8 @@ code_enum!(
     Application => "application", "选拔报名";
     Partner => "partner", "合作伙伴";
     Contract => "contract", "购买服务合同";
+    Society => "society", "青年社团";
+    Community => "community", "网上青年社群";
 });
 
 #[cfg(test)]

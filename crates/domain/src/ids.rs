@@ -98,3 +98,11 @@ id_type!(
     /// A rater of a review round, who grades through a private link.
     RaterId
 );
+id_type!(
+    /// A youth society (青年社团) guided by a league org.
+    SocietyId
+);
+id_type!(
+    /// An online youth community (网上青年社群) owned by a league org.
+    CommunityId
+);

@@ -4,6 +4,7 @@
 //! each entry's rule, so adding an indicator is adding one entry here.
 
 use crate::org::OrgKind;
+use crate::platform::{CommunityLevel, CommunityType, LinkLevel};
 use crate::position::{CadreSource, Employment, ServingLevel, Title};
 use crate::region::{OrgBasis, RegionKind};
 
@@ -157,6 +158,18 @@ pub enum Records {
     SelfOrganisations,
     /// Service contracts of buying orgs of the scope in force on the date.
     ServiceContracts,
+    /// Youth societies existing on the date, guided by an org of the scope, whose link level on
+    /// the date (the latest change dated on or before it) is this one.
+    SocietiesLinked(LinkLevel),
+    /// Online communities existing on the date (created on or before it, not closed by then),
+    /// owned by an org of the scope — of this level and this type, or any.
+    Communities(Option<CommunityLevel>, Option<CommunityType>),
+    /// The members of those communities: each one's latest member count dated on or before the
+    /// date, summed.
+    CommunityMembers,
+    /// Different people (by phone) on the member lists of those communities, listed on or before
+    /// the date: a person in three communities counts once.
+    CommunityReach,
 }
 
 /// How a flow's sum is shown.
@@ -198,7 +211,8 @@ pub enum Rule {
     PerTenThousandYouth(&'static Indicator),
     /// The sum of these flows over the period, shown on this scale.
     Sum(&'static [Flow], Scale),
-    /// The records existing on the date.
+    /// The records existing on the date: counted, or — for members and reach — what the records
+    /// say (`Records` tells which).
     Existing(Records),
     /// The first flow's sum over the period as a whole per cent of the second's.
     Share(Flow, Flow),
@@ -388,6 +402,42 @@ catalogue! {
     SELF_ORGANISATIONS = "self_organisations.count", "青年自组织", "个", "C5",
         Rule::Existing(Records::SelfOrganisations),
         "当日存续（成立日不晚于当日、未在当日及以前解散）、由统计范围内的团组织联系指导的青年自组织个数。";
+    SOCIETIES_DIRECT = "societies.direct", "直接联系的青年社团", "个", "P6",
+        Rule::Existing(Records::SocietiesLinked(LinkLevel::Direct)),
+        "当日存续、由统计范围内的团组织联系指导，且当日联系程度（当日及以前最近一次变更所定）为“直接联系”的青年社团个数。与基准日比较即新增数。";
+    SOCIETIES_EFFECTIVE = "societies.effective", "有效联系的青年社团", "个", "P6",
+        Rule::Existing(Records::SocietiesLinked(LinkLevel::Effective)),
+        "当日存续、由统计范围内的团组织联系指导，且当日联系程度为“有效联系”的青年社团个数（不含直接联系的）。与基准日比较即新增数。";
+    COMMUNITIES = "communities.count", "网上青年社群", "个", "P7",
+        Rule::Existing(Records::Communities(None, None)),
+        "当日存续（建立日不晚于当日、未在当日及以前关闭）、所属组织在统计范围内的网上青年社群个数。";
+    COMMUNITIES_DISTRICT = "communities.level.district", "其中区级社群", "个", "P7",
+        Rule::Existing(Records::Communities(Some(CommunityLevel::District), None)),
+        "当日存续的网上青年社群中层级为区级的个数。";
+    COMMUNITIES_STREET = "communities.level.street", "其中街道级社群", "个", "P7",
+        Rule::Existing(Records::Communities(Some(CommunityLevel::Street), None)),
+        "当日存续的网上青年社群中层级为街道级的个数。";
+    COMMUNITIES_COMMUNITY = "communities.level.community", "其中社区级社群", "个", "P7",
+        Rule::Existing(Records::Communities(Some(CommunityLevel::Community), None)),
+        "当日存续的网上青年社群中层级为社区级的个数。";
+    COMMUNITIES_INDUSTRY = "communities.type.industry", "其中行业社群", "个", "P7",
+        Rule::Existing(Records::Communities(None, Some(CommunityType::Industry))),
+        "当日存续的网上青年社群中类型为行业的个数。";
+    COMMUNITIES_SYSTEM = "communities.type.system", "其中系统社群", "个", "P7",
+        Rule::Existing(Records::Communities(None, Some(CommunityType::System))),
+        "当日存续的网上青年社群中类型为系统的个数。";
+    COMMUNITIES_INTEREST = "communities.type.interest", "其中兴趣社群", "个", "P7",
+        Rule::Existing(Records::Communities(None, Some(CommunityType::Interest))),
+        "当日存续的网上青年社群中类型为兴趣的个数。";
+    COMMUNITIES_MUTUAL_AID = "communities.type.mutual_aid", "其中互助社群", "个", "P7",
+        Rule::Existing(Records::Communities(None, Some(CommunityType::MutualAid))),
+        "当日存续的网上青年社群中类型为互助的个数。";
+    COMMUNITY_MEMBERS = "communities.members", "网上青年社群成员", "人", "P7",
+        Rule::Existing(Records::CommunityMembers),
+        "当日存续的各网上青年社群在当日及以前最近一次登记的成员数之和（一人在多个社群中按多人计；未登记成员数的社群计 0）。";
+    COMMUNITY_REACH = "communities.reach", "网上青年社群覆盖青年", "人", "P7",
+        Rule::Existing(Records::CommunityReach),
+        "当日存续的网上青年社群中，已导入成员名单（当日及以前导入）的社群所覆盖的不同人数，按手机号码去重：一人在多个社群中只计一次。未导入名单的社群不计入。";
 }
 
 pub fn find(key: &str) -> Option<Indicator> {

@@ -15,6 +15,7 @@ pub mod partner;
 pub mod password;
 pub mod permission;
 pub mod person;
+pub mod platform;
 pub mod position;
 pub mod region;
 pub mod review;

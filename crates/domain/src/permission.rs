@@ -19,6 +19,7 @@ code_enum!(
     Volunteering => "volunteering", "志愿动员";
     Accountability => "accountability", "考核评议";
     Selection => "selection", "骨干选拔";
+    Platforms => "platforms", "平台阵地";
 });
 
 code_enum!(

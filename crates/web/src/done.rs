@@ -47,6 +47,7 @@ done! {
     Revoked => "revoked", "已撤销";
     Removed => "removed", "已删除";
     Disbanded => "disbanded", "已解散";
+    Closed => "closed", "已关闭";
     PasswordChanged => "password", "密码已修改；您在其他设备上的会话已结束";
 }
 

@@ -615,36 +615,102 @@ async fn flow_counts<C: ConnectionTrait>(
     Ok((out, shares))
 }
 
-/// Where records that exist on a date are kept (joined to their org `o`), and when one exists.
-fn records(r: Records) -> (&'static str, fn(NaiveDate) -> String) {
+/// Where records that exist on a date are kept (joined to their org `o`), when one exists, and
+/// what the figure takes of those that do.
+struct Kept {
+    tables: &'static str,
+    exists: Box<dyn Fn(NaiveDate) -> String>,
+    tally: Tally,
+}
+
+enum Tally {
+    /// One per record.
+    Rows,
+    /// A value each record has on the date (none: 0), summed.
+    Sum(fn(NaiveDate) -> String),
+    /// Different values of a column.
+    Distinct(&'static str),
+}
+
+impl Kept {
+    fn new(tables: &'static str, exists: impl Fn(NaiveDate) -> String + 'static) -> Self {
+        Self { tables, exists: Box::new(exists), tally: Tally::Rows }
+    }
+
+    fn tally(self, tally: Tally) -> Self {
+        Self { tally, ..self }
+    }
+
+    /// The aggregate over the records existing on `on`.
+    fn column(&self, on: NaiveDate) -> String {
+        let cond = (self.exists)(on);
+        match &self.tally {
+            Tally::Rows => format!("SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)"),
+            Tally::Sum(value) => format!("SUM(CASE WHEN {cond} THEN COALESCE(({}), 0) ELSE 0 END)", value(on)),
+            Tally::Distinct(column) => format!("COUNT(DISTINCT CASE WHEN {cond} THEN {column} END)"),
+        }
+    }
+}
+
+fn records(r: Records) -> Kept {
     fn open(on: NaiveDate) -> String {
         format!("(rc.raised_on <= '{on}' AND (rc.closed_on IS NULL OR rc.closed_on > '{on}'))")
     }
+    fn community(on: NaiveDate) -> String {
+        format!("(cm.created_on <= '{on}' AND (cm.closed_on IS NULL OR cm.closed_on > '{on}'))")
+    }
     const RECTIFICATIONS: &str = "rectifications rc JOIN orgs o ON o.id = rc.org_id";
+    const COMMUNITIES: &str = "communities cm JOIN orgs o ON o.id = cm.org_id";
     match r {
-        Records::OpenRectifications => (RECTIFICATIONS, open),
-        Records::OverdueRectifications => (RECTIFICATIONS, |on| format!("({} AND rc.due_on < '{on}')", open(on))),
-        Records::SelfOrganisations => ("self_organisations so JOIN orgs o ON o.id = so.org_id", |on| {
+        Records::OpenRectifications => Kept::new(RECTIFICATIONS, open),
+        Records::OverdueRectifications => {
+            Kept::new(RECTIFICATIONS, |on| format!("({} AND rc.due_on < '{on}')", open(on)))
+        }
+        Records::SelfOrganisations => Kept::new("self_organisations so JOIN orgs o ON o.id = so.org_id", |on| {
             format!("(so.founded_on <= '{on}' AND (so.dissolved_on IS NULL OR so.dissolved_on > '{on}'))")
         }),
-        Records::ServiceContracts => ("service_contracts sc JOIN orgs o ON o.id = sc.org_id", |on| {
+        Records::ServiceContracts => Kept::new("service_contracts sc JOIN orgs o ON o.id = sc.org_id", |on| {
             format!("(sc.starts_on <= '{on}' AND sc.ends_on >= '{on}')")
         }),
+        Records::SocietiesLinked(level) => Kept::new("societies so JOIN orgs o ON o.id = so.org_id", move |on| {
+            format!(
+                "(so.founded_on <= '{on}' AND (so.dissolved_on IS NULL OR so.dissolved_on > '{on}') AND \
+                 (SELECT sl.level FROM society_links sl WHERE sl.society_id = so.id AND sl.on_date <= '{on}' \
+                 ORDER BY sl.on_date DESC, sl.id DESC LIMIT 1) = '{}')",
+                level.code()
+            )
+        }),
+        Records::Communities(level, kind) => Kept::new(COMMUNITIES, move |on| {
+            let level = level.map(|l| format!(" AND cm.level = '{}'", l.code())).unwrap_or_default();
+            let kind = kind.map(|k| format!(" AND cm.community_type = '{}'", k.code())).unwrap_or_default();
+            format!("({}{level}{kind})", community(on))
+        }),
+        Records::CommunityMembers => Kept::new(COMMUNITIES, community).tally(Tally::Sum(|on| {
+            format!(
+                "SELECT cc.members FROM community_counts cc WHERE cc.community_id = cm.id AND cc.on_date <= '{on}' \
+                 ORDER BY cc.on_date DESC LIMIT 1"
+            )
+        })),
+        Records::CommunityReach => Kept::new(
+            "community_members mb JOIN communities cm ON cm.id = mb.community_id JOIN orgs o ON o.id = cm.org_id",
+            |on| format!("({} AND mb.listed_on <= '{on}')", community(on)),
+        )
+        .tally(Tally::Distinct("mb.phone_hash")),
     }
 }
 
 /// The records rules on both dates: one query per table counts all of its rules.
 async fn record_counts<C: ConnectionTrait>(conn: &C, scope: &Scope, p: &Params, needed: &Needed) -> AppResult<Counts> {
-    /// A rule's catalogue position and its condition on the as-of and the baseline date.
+    /// A rule's catalogue position and its aggregate on the as-of and the baseline date.
     type Column = (usize, String, String);
     let mut by_table: Vec<(&'static str, Vec<Column>)> = Vec::new();
     for (i, ind) in needed.entries() {
         let Rule::Existing(r) = ind.rule else { continue };
-        let (tables, exists) = records(r);
-        let column = (i, exists(p.as_of), exists(p.baseline));
-        match by_table.iter_mut().find(|(t, _)| *t == tables) {
+        let kept = records(r);
+        let column = (i, kept.column(p.as_of), kept.column(p.baseline));
+        match by_table.iter_mut().find(|(t, _)| *t == kept.tables) {
             Some((_, columns)) => columns.push(column),
-            None => by_table.push((tables, vec![column])),
+            None => by_table.push((kept.tables, vec![column])),
         }
     }
     let mut out = Counts::new();
@@ -652,8 +718,8 @@ async fn record_counts<C: ConnectionTrait>(conn: &C, scope: &Scope, p: &Params, 
         let select: Vec<String> = columns
             .iter()
             .flat_map(|(i, d, b)| {
-                [d, b].into_iter().zip(["d", "b"]).map(move |(cond, suffix)| {
-                    format!("CAST(COALESCE(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END), 0) AS BIGINT) AS c{i}_{suffix}")
+                [d, b].into_iter().zip(["d", "b"]).map(move |(aggregate, suffix)| {
+                    format!("CAST(COALESCE({aggregate}, 0) AS BIGINT) AS c{i}_{suffix}")
                 })
             })
             .collect();

@@ -14,6 +14,8 @@ pub use template::{problems_xlsx, template};
 use crate::accountability::NewLetterTarget;
 use crate::batch::{Importable, Progress};
 use crate::error::{AppResult, RowProblem, column_label};
+use crate::platforms::communities::{NewCommunity, NewCommunityCount};
+use crate::platforms::societies::{NewLinkChange, NewSociety};
 use crate::registry::orgs::NewOrg;
 use crate::registry::partners::NewPartner;
 use crate::registry::people::{self, NewPerson};
@@ -82,6 +84,10 @@ importables! {
     SelfOrgs => "self_orgs", "青年自组织", NewSelfOrg;
     Partners => "partners", "合作伙伴", NewPartner;
     Letters => "letters", "责任状目标", NewLetterTarget;
+    Societies => "societies", "青年社团", NewSociety;
+    SocietyLinks => "society_links", "青年社团联系程度变更", NewLinkChange;
+    Communities => "communities", "网上青年社群", NewCommunity;
+    CommunityCounts => "community_counts", "网上青年社群成员数", NewCommunityCount;
 }
 
 impl Kind {

@@ -23,7 +23,7 @@ use crate::db::Write;
 use crate::error::AppResult;
 use crate::export::Exported;
 use crate::forms::required_text;
-use crate::page::{PER_PAGE, Page, page_number};
+use crate::page::Page;
 use crate::{Actor, App, AppError};
 
 /// A partner as typed in the form or a spreadsheet row.
@@ -200,11 +200,9 @@ fn query(
 /// The partners registered by orgs in the actor's scope, by name, paged.
 pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Page<PartnerRow>> {
     scope::require_somewhere(app, actor, READ).await?;
-    let page = page_number(filter.page);
-    let paginator = query(actor, READ, filter)?.paginate(&app.db, PER_PAGE);
-    let total = paginator.num_items().await?;
-    let items = rows(app, paginator.fetch_page(page - 1).await?).await?;
-    Ok(Page { items, total, page, per_page: PER_PAGE, capped: false })
+    let mut found = crate::page::fetch(&app.db, query(actor, READ, filter)?, filter.page).await?;
+    let items = rows(app, std::mem::take(&mut found.items)).await?;
+    Ok(found.with(items))
 }
 
 /// The list as a workbook (phones masked), audited.

@@ -21,8 +21,8 @@ use crate::access::scope;
 use crate::db::Write;
 use crate::error::AppResult;
 use crate::export::Exported;
-use crate::forms::{parse_date, required_date, required_text};
-use crate::page::{PER_PAGE, Page, page_number};
+use crate::forms::{end_date, required_date, required_text};
+use crate::page::Page;
 use crate::{Actor, App, AppError};
 
 /// A self-organisation as typed in the form or a spreadsheet row.
@@ -248,11 +248,9 @@ async fn query(
 /// The self-organisations guided by orgs in the actor's scope, by name, paged.
 pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Page<SelfOrgRow>> {
     scope::require_somewhere(app, actor, READ).await?;
-    let page = page_number(filter.page);
-    let paginator = query(app, actor, READ, filter).await?.paginate(&app.db, PER_PAGE);
-    let total = paginator.num_items().await?;
-    let items = rows(app, paginator.fetch_page(page - 1).await?).await?;
-    Ok(Page { items, total, page, per_page: PER_PAGE, capped: false })
+    let mut found = crate::page::fetch(&app.db, query(app, actor, READ, filter).await?, filter.page).await?;
+    let items = rows(app, std::mem::take(&mut found.items)).await?;
+    Ok(found.with(items))
 }
 
 /// The list as a workbook (phones masked), audited.
@@ -360,11 +358,5 @@ fn dissolution_date(app: &App, s: &self_org::Model, on: &str) -> Result<NaiveDat
     if let Some(d) = s.dissolved_on {
         return Err(Invalid::one("dissolved_on", format!("{}已于 {d} 解散", s.name)));
     }
-    match parse_date("dissolved_on", on).map_err(|e| Invalid(vec![e]))? {
-        None => Err(Invalid::one("dissolved_on", "请填写解散日期")),
-        Some(d) if d <= s.founded_on || d > local_date(app.now()) => {
-            Err(Invalid::one("dissolved_on", format!("解散日期应晚于成立日期 {}，且不晚于今天", s.founded_on)))
-        }
-        Some(d) => Ok(d),
-    }
+    end_date("dissolved_on", on, s.founded_on, local_date(app.now()), ("解散", "成立"))
 }

@@ -13,6 +13,7 @@ mod cli;
 mod imports;
 mod operations;
 mod people;
+mod platforms;
 mod portal;
 mod registry;
 mod reliability;

@@ -7,6 +7,7 @@ mod accountability;
 mod activities;
 mod figures;
 mod imports;
+mod platforms;
 mod portal;
 mod registry;
 mod selection;
@@ -33,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .merge(volunteering::routes())
         .merge(accountability::routes())
         .merge(selection::routes())
+        .merge(platforms::routes())
         .merge(portal::routes())
 }
 
@@ -93,7 +95,7 @@ pub fn download(stem: &str, d: qingtuan_app::accountability::Document) -> Respon
 }
 
 /// The menu, capability by capability, in the order it is shown.
-pub const MENU: [&[MenuEntry]; 8] = [
+pub const MENU: [&[MenuEntry]; 9] = [
     figures::MENU,
     registry::MENU,
     imports::MENU,
@@ -101,6 +103,7 @@ pub const MENU: [&[MenuEntry]; 8] = [
     volunteering::MENU,
     accountability::MENU,
     selection::MENU,
+    platforms::MENU,
     access::MENU,
 ];
 

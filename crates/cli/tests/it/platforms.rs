@@ -1,0 +1,323 @@
+//! Platforms: youth societies with their dated link level (figures read the level in force on each
+//! date, at the edges), leaders from the registry, dissolution on a confirmed form; online
+//! communities with member counts (the latest not after the date), member lists kept as hashes and
+//! reached once across communities, closing; imports of both with their histories; scope and bad
+//! input on both.
+
+use qingtuan_testkit::{TestApp, TestClient, TestResponse, db_tests};
+
+db_tests!(
+    a_society_counts_at_the_link_level_in_force_on_each_date,
+    communities_count_their_latest_members_and_reach_each_person_once
+);
+
+/// A valid ID number of someone born on `birth` (yyyymmdd), with sequence `seq`.
+fn id_number(birth: &str, seq: u32) -> String {
+    let first17 = format!("370214{birth}{seq:03}");
+    let check = qingtuan_domain::person::check_char(&first17).expect("check digit");
+    format!("{first17}{check}")
+}
+
+async fn figures(client: &TestClient, scope: &str, as_of: &str, baseline: &str) -> serde_json::Value {
+    let res = client.get(&format!("/api/v1/reports?as_of={as_of}&baseline={baseline}&scope={scope}")).await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    res.json()
+}
+
+fn value(report: &serde_json::Value, key: &str) -> i64 {
+    report[key]["value"].as_i64().unwrap_or_else(|| panic!("{key}: {report}"))
+}
+
+async fn post_form(client: &TestClient, page: &str, action: &str, fields: &[(&str, &str)]) -> TestResponse {
+    client.get(page).await;
+    client.post(action, fields).await
+}
+
+async fn import(client: &TestClient, kind: &str, csv: &str) -> TestResponse {
+    client.get("/imports").await;
+    client.post_multipart("/imports", &[("kind", kind)], ("file", "rows.csv", csv.as_bytes())).await
+}
+
+async fn register_person(admin: &TestClient, name: &str, id: &str, phone: &str) {
+    let csv =
+        format!("姓名,性别,出生日期,身份证号码,手机号码,入团时间,政治面貌,所在区域代码\n{name},男,,{id},{phone},,,\n");
+    let res = import(admin, "people", &csv).await;
+    assert_eq!(res.status, 200, "{}", res.text());
+}
+
+async fn a_society_counts_at_the_link_level_in_force_on_each_date(t: TestApp) {
+    t.seed_tree().await;
+    t.create_user("s1admin", "org_admin", "S1").await;
+    let street = t.login("s1admin").await;
+    let register = |fields: Vec<(&'static str, &'static str)>| {
+        let street = &street;
+        async move {
+            let mut form = vec![
+                ("org_code", "C11"),
+                ("name", "一社区青年摄影协会"),
+                ("kind", "interest"),
+                ("founded_on", "2025-05-04"),
+                ("level", "effective"),
+                ("linked_on", "2025-06-01"),
+                ("members", "40"),
+                ("counted_on", "2026-01-01"),
+            ];
+            for (k, v) in fields {
+                form.retain(|(key, _)| *key != k);
+                form.push((k, v));
+            }
+            post_form(street, "/societies", "/societies", &form).await
+        }
+    };
+    for (fields, message) in [
+        (vec![("kind", "party")], "未知的社团类型“party”"),
+        (vec![("level", "close")], "未知的联系程度“close”"),
+        (vec![("linked_on", "2025-05-01")], "联系程度起始日期应在成立日期与今天之间"),
+        (vec![("members", "-3")], "成员人数应为 0 到 1000000 的整数"),
+        (vec![("founded_on", "2026-03-03")], "成立日期不能晚于今天"),
+        (vec![("name", " ")], "社团名称不能为空"),
+    ] {
+        let res = register(fields.clone()).await;
+        assert_eq!(res.status, 422, "{fields:?}");
+        assert!(res.text().contains(message), "{message}: {}", res.text());
+    }
+    assert_eq!(register(vec![("org_code", "C21")]).await.status, 404, "another street's org");
+    assert_eq!(t.scalar("SELECT COUNT(*) FROM societies").await, 0, "nothing written by a refused form");
+
+    let res = register(vec![]).await;
+    assert_eq!(res.status, 303, "{}", res.text());
+    let id = t.scalar("SELECT id FROM societies").await;
+    let page = format!("/societies/{id}");
+    let again = register(vec![]).await;
+    assert!(again.text().contains("已登记名为“一社区青年摄影协会”的青年社团"));
+
+    // Raised to direct on 2026-02-01: the day before it is effective, from that day direct.
+    let link = |level: &'static str, on: &'static str, reason: &'static str| {
+        let street = &street;
+        let page = page.clone();
+        async move {
+            let action = format!("{page}/links");
+            post_form(street, &page, &action, &[("level", level), ("on_date", on), ("reason", reason)]).await
+        }
+    };
+    let early = link("direct", "2025-05-01", "建立团支部").await;
+    assert_eq!(early.status, 422);
+    assert!(early.text().contains("变更日期不能早于成立日期 2025-05-04"));
+    let same = link("effective", "2025-12-01", "复核").await;
+    assert!(same.text().contains("在 2025-12-01 的联系程度已是“有效联系”"), "{}", same.text());
+    assert_eq!(link("direct", "2026-02-01", "建立团支部").await.status, 303);
+    let shown = street.get(&page).await;
+    assert!(shown.text_of_id("level").expect("level").contains("直接联系（自 2026-02-01）"));
+    assert!(shown.text().contains("<td>2026-02-01</td><td>直接联系</td><td>建立团支部</td>"), "the history is kept");
+
+    let admin = t.admin().await;
+    let r = figures(&admin, "S1", "2026-01-31", "2025-05-31").await;
+    assert_eq!((value(&r, "societies.direct"), value(&r, "societies.effective")), (0, 1));
+    assert_eq!(r["societies.effective"]["delta"], 1, "not yet linked on the baseline date");
+    let r = figures(&admin, "S1", "2026-02-01", "2025-12-31").await;
+    assert_eq!((value(&r, "societies.direct"), value(&r, "societies.effective")), (1, 0));
+    assert_eq!(
+        (r["societies.direct"]["delta"].as_i64(), r["societies.effective"]["delta"].as_i64()),
+        (Some(1), Some(-1))
+    );
+    assert_eq!(
+        value(&figures(&admin, "S2", "2026-02-01", "2025-12-31").await, "societies.direct"),
+        0,
+        "another street"
+    );
+
+    // A leader must be in the registry; the ID number is shown masked.
+    let leader_id = id_number("19950401", 13);
+    let leader = |id: String| {
+        let street = &street;
+        let page = page.clone();
+        async move {
+            let action = format!("{page}/leaders");
+            post_form(street, &page, &action, &[("id_number", &id), ("role", "会长"), ("since", "2025-05-04")]).await
+        }
+    };
+    let unknown = leader(leader_id.clone()).await;
+    assert!(unknown.text().contains("该身份证号码的人员尚未登记"), "{}", unknown.text());
+    register_person(&admin, "林会长", &leader_id, "13900001111").await;
+    assert_eq!(leader(leader_id.clone()).await.status, 303);
+    let shown = street.get(&page).await.text();
+    assert!(shown.contains("林会长") && !shown.contains(&leader_id), "masked: {shown}");
+
+    // A history imported for a second society: registration and two changes, all or nothing.
+    let societies = "联系指导组织代码,社团名称,类型,所在区域代码,成立日期,联系程度,联系程度起始日期,成员人数,人数统计日期\n\
+                     S1,街道青年读书会,兴趣爱好类,,2024-01-01,未联系,,25,2025-01-01\n";
+    assert_eq!(import(&street, "societies", societies).await.status, 200);
+    let header = "联系指导组织代码,社团名称,联系程度,变更日期,变更原因\n";
+    let bad = format!(
+        "{header}S1,街道青年读书会,有效联系,2025-03-01,纳入联系\nS1,不存在的社团,直接联系,2025-03-01,纳入联系\n"
+    );
+    let res = import(&street, "society_links", &bad).await;
+    assert_eq!(res.status, 422);
+    assert!(res.text().contains("没有登记名为“不存在的社团”的青年社团"), "{}", res.text());
+    let good = format!(
+        "{header}S1,街道青年读书会,有效联系,2025-03-01,纳入联系\nS1,街道青年读书会,直接联系,2026-01-15,选派联络员\n"
+    );
+    assert_eq!(import(&street, "society_links", &good).await.status, 200);
+    let r = figures(&admin, "S1", "2026-02-28", "2025-12-31").await;
+    assert_eq!((value(&r, "societies.direct"), value(&r, "societies.effective")), (2, 0));
+    let r = figures(&admin, "S1", "2025-03-01", "2024-12-31").await;
+    assert_eq!((value(&r, "societies.direct"), value(&r, "societies.effective")), (0, 1));
+    let filtered = street.get("/societies?level=direct").await.text();
+    assert!(filtered.contains("街道青年读书会") && filtered.contains("一社区青年摄影协会"));
+    assert!(street.get("/societies?level=effective").await.text().contains("没有符合条件的青年社团"));
+
+    // Dissolving says what it changes first; then the society counts at no level.
+    let confirm = post_form(&street, &page, &format!("{page}/dissolve"), &[("dissolved_on", "2026-03-01")]).await;
+    assert_eq!(confirm.status, 200);
+    assert!(confirm.text_of_id("dissolve-impact").expect("impact").contains("当日联系程度为“直接联系”"));
+    assert_eq!(value(&figures(&admin, "S1", "2026-03-02", "2025-12-31").await, "societies.direct"), 2);
+    let done = street.post(&format!("{page}/dissolve"), &[("dissolved_on", "2026-03-01"), ("confirm", "yes")]).await;
+    assert_eq!(done.status, 303);
+    assert_eq!(value(&figures(&admin, "S1", "2026-03-02", "2025-12-31").await, "societies.direct"), 1);
+    assert_eq!(value(&figures(&admin, "S1", "2026-02-28", "2025-12-31").await, "societies.direct"), 2);
+
+    // Another street sees none of it.
+    t.create_user("s2admin", "org_admin", "S2").await;
+    let other = t.login("s2admin").await;
+    assert_eq!(other.get(&page).await.status, 404);
+    assert!(!other.get("/societies?all=true").await.text().contains("街道青年读书会"));
+    let res = post_form(
+        &other,
+        "/societies",
+        &format!("{page}/links"),
+        &[("level", "none"), ("on_date", "2026-03-01"), ("reason", "x")],
+    )
+    .await;
+    assert_eq!(res.status, 404);
+    let export = street.get("/societies/export.xlsx?all=true").await;
+    assert_eq!(export.status, 200);
+    assert_eq!(t.audit_count("society.create").await, 2);
+    assert_eq!(t.audit_count("society.link").await, 3);
+    assert_eq!(t.audit_count("society.dissolve").await, 1);
+}
+
+async fn communities_count_their_latest_members_and_reach_each_person_once(t: TestApp) {
+    t.seed_tree().await;
+    t.create_user("s1admin", "org_admin", "S1").await;
+    let street = t.login("s1admin").await;
+    let register =
+        |name: &'static str, level: &'static str, kind: &'static str, extra: Vec<(&'static str, &'static str)>| {
+            let street = &street;
+            async move {
+                let mut form = vec![
+                    ("org_code", "S1"),
+                    ("name", name),
+                    ("platform", "wechat"),
+                    ("level", level),
+                    ("community_type", kind),
+                    ("created_on", "2025-01-01"),
+                ];
+                form.extend(extra);
+                post_form(street, "/communities", "/communities", &form).await
+            }
+        };
+    let bad = register("一街道互助群", "county", "mutual_aid", vec![]).await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.text().contains("未知的社群层级“county”"));
+    let bad = register("一街道互助群", "street", "mutual_aid", vec![("admin_id_number", "370214199504011230")]).await;
+    assert_eq!(bad.status, 422, "a wrong check digit");
+    assert_eq!(t.scalar("SELECT COUNT(*) FROM communities").await, 0);
+    let res =
+        register("一街道互助群", "street", "mutual_aid", vec![("members", "300"), ("counted_on", "2025-06-30")]).await;
+    assert_eq!(res.status, 303, "{}", res.text());
+    assert_eq!(register("一社区兴趣群", "community", "interest", vec![]).await.status, 303);
+
+    let a = t.scalar("SELECT id FROM communities WHERE name = '一街道互助群'").await;
+    let b = t.scalar("SELECT id FROM communities WHERE name = '一社区兴趣群'").await;
+    let count = |id: i64, on: &'static str, n: &'static str| {
+        let street = &street;
+        async move {
+            let page = format!("/communities/{id}");
+            post_form(street, &page, &format!("{page}/counts"), &[("on_date", on), ("members", n)]).await
+        }
+    };
+    assert_eq!(count(a, "2025-12-31", "320").await.status, 303);
+    let twice = count(a, "2025-12-31", "321").await;
+    assert!(twice.text().contains("已登记 2025-12-31 的成员数"), "{}", twice.text());
+    assert_eq!(count(b, "2026-02-01", "80").await.status, 303);
+    assert!(count(b, "2024-12-31", "80").await.text().contains("统计日期不能早于建立日期 2025-01-01"));
+
+    let admin = t.admin().await;
+    // The latest count not after each date, summed.
+    for (on, members) in [("2025-06-29", 0), ("2025-06-30", 300), ("2026-01-31", 320), ("2026-02-01", 400)] {
+        let r = figures(&admin, "S1", on, "2024-12-31").await;
+        assert_eq!(value(&r, "communities.members"), members, "{on}");
+    }
+    let r = figures(&admin, "D", "2026-03-01", "2024-12-31").await;
+    assert_eq!(value(&r, "communities.count"), 2);
+    assert_eq!(r["communities.count"]["delta"], 2);
+    assert_eq!(value(&r, "communities.level.street"), 1);
+    assert_eq!(value(&r, "communities.level.community"), 1);
+    assert_eq!(value(&r, "communities.type.interest"), 1);
+    assert_eq!(value(&r, "communities.type.industry"), 0);
+
+    // Member lists: phones read from any cell, one person in both groups reached once.
+    let upload = |id: i64, on: &'static str, csv: &'static str| {
+        let street = &street;
+        async move {
+            let page = format!("/communities/{id}");
+            street.get(&page).await;
+            street
+                .post_multipart(
+                    &format!("{page}/members"),
+                    &[("listed_on", on)],
+                    ("document", "members.csv", csv.as_bytes()),
+                )
+                .await
+        }
+    };
+    let none = upload(a, "2026-02-01", "昵称,备注\n小王,你好\n").await;
+    assert_eq!(none.status, 422);
+    assert!(none.text().contains("文件中没有找到手机号码"));
+    let res = upload(a, "2026-02-01", "昵称,手机\n小王,13800000001\n小李,138 0000 0002\n小王,13800000001\n").await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert!(res.text_of_id("listed").expect("listed").contains("读到 2 个不同的手机号码，其中 2 个为新增成员"));
+    assert_eq!(upload(b, "2026-02-15", "手机\n13800000002\n13800000003\n").await.status, 200);
+    let again = upload(b, "2026-02-20", "手机\n13800000003\n13800000004\n").await;
+    assert!(again.text_of_id("listed").expect("listed").contains("其中 1 个为新增成员"));
+    let stored = t.strings("SELECT phone_hash FROM community_members").await;
+    assert_eq!(stored.len(), 5);
+    assert!(stored.iter().all(|h| !h.contains("1380000")), "no phone in clear");
+    for (on, reach) in [("2026-01-31", 0), ("2026-02-01", 2), ("2026-02-15", 3), ("2026-02-20", 4)] {
+        assert_eq!(value(&figures(&admin, "S1", on, "2024-12-31").await, "communities.reach"), reach, "{on}");
+    }
+
+    // Closing says what it changes; then neither the community nor its members count.
+    let page = format!("/communities/{b}");
+    let confirm = post_form(&street, &page, &format!("{page}/close"), &[("closed_on", "2026-03-01")]).await;
+    assert!(confirm.text_of_id("close-impact").expect("impact").contains("社群成员数相应减少 80 人"));
+    let closed = street.post(&format!("{page}/close"), &[("closed_on", "2026-03-01"), ("confirm", "yes")]).await;
+    assert_eq!(closed.status, 303);
+    let r = figures(&admin, "S1", "2026-03-01", "2024-12-31").await;
+    assert_eq!(
+        (value(&r, "communities.count"), value(&r, "communities.members"), value(&r, "communities.reach")),
+        (1, 320, 2)
+    );
+
+    // Imports: communities with a count, then later counts; rows outside the scope refused.
+    let header = "所属组织代码,社群名称,平台,层级,类型,管理员身份证号码,建立日期,成员数,成员数统计日期\n";
+    let outside = format!("{header}C21,二街道行业群,微信群,社区级,行业,,2025-01-01,50,2025-12-31\n");
+    let res = import(&street, "communities", &outside).await;
+    assert_eq!(res.status, 422);
+    assert!(res.text().contains("所属组织不在您的数据范围内"), "{}", res.text());
+    let rows = format!("{header}C11,一社区行业群,QQ群,社区级,行业,,2025-01-01,50,2025-12-31\n");
+    assert_eq!(import(&street, "communities", &rows).await.status, 200);
+    let counts = "所属组织代码,社群名称,统计日期,成员数\nC11,一社区行业群,2026-02-01,70\n";
+    assert_eq!(import(&street, "community_counts", counts).await.status, 200);
+    let r = figures(&admin, "S1", "2026-03-01", "2024-12-31").await;
+    assert_eq!((value(&r, "communities.members"), value(&r, "communities.type.industry")), (390, 1));
+
+    t.create_user("s2admin", "org_admin", "S2").await;
+    let other = t.login("s2admin").await;
+    assert_eq!(other.get(&format!("/communities/{a}")).await.status, 404);
+    assert!(other.get("/communities").await.text().contains("没有符合条件的网上青年社群"));
+    let list = street.get("/communities?level=street").await.text();
+    assert!(list.contains("一街道互助群") && !list.contains("一社区行业群"));
+    assert_eq!(street.get("/communities/export.xlsx").await.status, 200);
+    assert_eq!(t.audit_count("community.list").await, 3);
+}

@@ -1,0 +1,35 @@
+//! Platform pages (搭平台): youth societies with their link history, and online youth communities
+//! with their member counts and member lists.
+
+mod communities;
+mod societies;
+
+use axum::Router;
+use axum::routing::{get, post};
+use qingtuan_domain::permission::Module;
+
+use crate::AppState;
+use crate::layout::{MenuEntry, read};
+
+/// This capability's entries in the menu.
+pub const MENU: &[MenuEntry] = &[
+    MenuEntry { href: "/societies", label: "青年社团", need: read(Module::Platforms) },
+    MenuEntry { href: "/communities", label: "网上青年社群", need: read(Module::Platforms) },
+];
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/societies", get(societies::list).post(societies::create))
+        .route("/societies/export.xlsx", get(societies::export))
+        .route("/societies/{id}", get(societies::show))
+        .route("/societies/{id}/links", post(societies::link))
+        .route("/societies/{id}/counts", post(societies::count))
+        .route("/societies/{id}/leaders", post(societies::add_leader))
+        .route("/societies/{id}/dissolve", post(societies::dissolve))
+        .route("/communities", get(communities::list).post(communities::create))
+        .route("/communities/export.xlsx", get(communities::export))
+        .route("/communities/{id}", get(communities::show))
+        .route("/communities/{id}/counts", post(communities::count))
+        .route("/communities/{id}/members", post(communities::list_members))
+        .route("/communities/{id}/close", post(communities::close))
+}
