@@ -9,6 +9,7 @@
 mod staff;
 
 mod accountability;
+mod platforms;
 mod selection;
 mod services;
 
@@ -453,6 +454,8 @@ pub async fn build(app: &App) -> Result<DemoLogins, AppError> {
     accountability::self_organisations(app).await?;
     selection::open_selection(app, &mut g.rng, selected).await?;
     selection::purchased_services(app, &social_workers).await?;
+    platforms::societies(app).await?;
+    platforms::communities(app, &branches).await?;
     qingtuan_app::figures::set_default_dates(app, &system, Some(d), b).await?;
     accountability::assessment(app).await?;
 

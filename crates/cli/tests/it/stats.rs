@@ -52,6 +52,15 @@ async fn the_demo_reproduces_the_seed_figures(t: TestApp) {
     assert_eq!(figure(&r, "secretaries.good_rural_youth").0, 33, "C2");
     assert_eq!(figure(&r, "cadres.seconded_part_time.district").0, 11, "C4");
     assert_eq!(figure(&r, "cadres.seconded_part_time.street").0, 32, "C4");
+    assert_eq!(figure(&r, "societies.direct"), (20, Some(5), Some(15)), "P6 directly linked");
+    assert_eq!(figure(&r, "societies.effective"), (122, Some(30), Some(92)), "P6 effectively linked");
+    assert_eq!(figure(&r, "communities.count").0, 229, "P7 communities");
+    assert_eq!(figure(&r, "communities.members").0, 17_155, "P7 members");
+    let levels = ["district", "street", "community"].map(|l| figure(&r, &format!("communities.level.{l}")).0);
+    assert_eq!(levels, [9, 48, 172], "P7 by level");
+    let types =
+        ["industry", "system", "interest", "mutual_aid"].map(|k| figure(&r, &format!("communities.type.{k}")).0);
+    assert_eq!(types.iter().sum::<i64>(), 229, "P7 by type");
 
     // P8: since March 2022.
     let p8 = chief.get("/api/v1/reports?as_of=2022-05-31&baseline=2020-12-31&from=2022-03-01").await.json();

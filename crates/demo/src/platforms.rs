@@ -1,0 +1,160 @@
+//! The demo's platforms (P6, P7): youth societies whose link history, kept change by change, yields
+//! +15 directly and +92 effectively linked societies between the baseline and the report date; and
+//! 229 online youth communities across the three levels and four types whose latest member counts
+//! on 2022-05-31 add up to 17,155, a few of them with member lists.
+
+use super::*;
+use qingtuan_app::platforms::MemberCount;
+use qingtuan_app::platforms::communities::{self, NewCommunity};
+use qingtuan_app::platforms::societies::{self, LinkChange, NewSociety};
+use qingtuan_domain::ids::CommunityId;
+
+const SOCIETY_KINDS: [&str; 6] = ["interest", "industry", "public_welfare", "campus", "culture", "other"];
+const SOCIETY_NAMES: [&str; 12] = [
+    "青年摄影协会",
+    "青年电商协会",
+    "青年志愿者协会",
+    "大学生创业社",
+    "青年书画社",
+    "青年户外联盟",
+    "青年跑步俱乐部",
+    "新就业青年联谊会",
+    "青年非遗传承社",
+    "青年街舞社",
+    "青年法律服务社",
+    "青年读书会",
+];
+
+/// The societies, group by group: (how many, founded, level at registration and since when, the
+/// change after the baseline). On 2020-12-31: 5 direct, 30 effective. On 2022-05-31: 20 direct
+/// (+15: 12 raised, 3 new), 122 effective (+92: 40 newly linked and 65 new, less 12 raised to direct and one dissolved).
+pub(super) async fn societies(app: &App) -> Result<(), AppError> {
+    let system = Actor::system();
+    type Group = (usize, &'static str, &'static str, Option<(&'static str, &'static str)>);
+    let groups: [Group; 6] = [
+        (5, "2018-06-01", "direct", None),
+        (12, "2019-03-01", "effective", Some(("direct", "建立社团团支部"))),
+        (18, "2019-05-04", "effective", None),
+        (40, "2019-09-01", "none", Some(("effective", "纳入青年之家联系服务"))),
+        (3, "2021-06-01", "direct", None),
+        (65, "2021-09-01", "effective", None),
+    ];
+    let mut n = 0usize;
+    let mut dissolve = None;
+    for (g, (count, founded, level, change)) in groups.into_iter().enumerate() {
+        for k in 0..count {
+            let (street, name, _) = STREETS[n % STREETS.len()];
+            let founded_on = if g >= 4 {
+                // Founded after the reform, spread over 2021 and early 2022.
+                date(2021, 6, 1).checked_add_days(Days::new((k as u64 * 7) % 330)).unwrap_or_default()
+            } else {
+                NaiveDate::parse_from_str(founded, "%Y-%m-%d").unwrap_or_default()
+            };
+            let form = NewSociety {
+                org_code: format!("{street}T"),
+                name: format!("{}{}（{}）", name.trim_end_matches("街道"), SOCIETY_NAMES[n % 12], n / 12 + 1),
+                kind: SOCIETY_KINDS[n % SOCIETY_KINDS.len()].into(),
+                region_code: street.into(),
+                founded_on: founded_on.to_string(),
+                level: level.into(),
+                linked_on: String::new(),
+                members: (15 + (n * 13) % 90).to_string(),
+                counted_on: "2022-05-31".into(),
+            };
+            let id = societies::create(app, &system, &form).await?;
+            if let Some((to, reason)) = change {
+                let on = date(2021, 3, 1).checked_add_days(Days::new((k as u64 * 11) % 420)).unwrap_or_default();
+                let change = LinkChange { level: to.into(), on_date: on.to_string(), reason: reason.into() };
+                societies::change_link(app, &system, id, &change).await?;
+            }
+            if g == 2 && k == 0 {
+                dissolve = Some(id);
+            }
+            n += 1;
+        }
+    }
+    // One of the effectively linked societies of before the reform stopped in 2022: 92 = 40 + 65 − 12 − 1.
+    if let Some(id) = dissolve {
+        societies::dissolve(app, &system, id, "2022-03-31").await?;
+    }
+    Ok(())
+}
+
+/// The communities on 2022-05-31: 9 district-level, 48 street-level (six per street) and 172
+/// community-level (one per community branch, in order), of the four types in turn; two more were
+/// closed in April 2022. Each has a count read at the end of 2021 (when it existed) and one in May
+/// 2022, the latest of which add up to 17,155.
+pub(super) async fn communities(app: &App, branches: &[String]) -> Result<(), AppError> {
+    let system = Actor::system();
+    const TYPES: [(&str, &str); 4] =
+        [("industry", "行业"), ("system", "系统"), ("interest", "兴趣"), ("mutual_aid", "互助")];
+    const MEMBERS: i64 = 17_155;
+    let mut owners: Vec<(String, &str, String)> = Vec::new();
+    for k in 0..9 {
+        owners.push(("CY".into(), "district", format!("城阳青年{}群{}", TYPES[k % 4].1, k + 1)));
+    }
+    for (street, name, _) in STREETS {
+        for k in 0..6 {
+            owners.push((format!("{street}T"), "street", format!("{name}青年{}群{}", TYPES[k % 4].1, k + 1)));
+        }
+    }
+    for (k, branch) in branches.iter().cycle().take(172).enumerate() {
+        let round = k / branches.len().max(1);
+        let name = format!("{}青年{}群{}", community_name(branch.trim_end_matches('B')), TYPES[k % 4].1, round + 1);
+        owners.push((branch.clone(), "community", name));
+    }
+    let total = owners.len();
+    let mut sum = 0;
+    let mut ids: Vec<CommunityId> = Vec::with_capacity(total + 2);
+    for (i, (org, level, name)) in owners.into_iter().enumerate() {
+        // A third were set up before the reform, the rest after it.
+        let created = if i % 3 == 0 {
+            date(2019, 4, 1).checked_add_days(Days::new(i as u64 % 500)).unwrap_or_default()
+        } else {
+            date(2021, 2, 1).checked_add_days(Days::new(i as u64 % 300)).unwrap_or_default()
+        };
+        let members = if i + 1 == total { MEMBERS - sum } else { 40 + (i as i64 * 37) % 70 };
+        sum += members;
+        let form = NewCommunity {
+            org_code: org,
+            name,
+            platform: if i % 5 == 4 { "qq" } else { "wechat" }.into(),
+            level: level.into(),
+            community_type: TYPES[i % 4].0.into(),
+            admin_id_number: String::new(),
+            created_on: created.to_string(),
+            members: members.to_string(),
+            counted_on: "2022-05-20".into(),
+        };
+        let id = communities::create(app, &system, &form).await?;
+        if created < date(2021, 12, 31) {
+            let earlier = MemberCount { on_date: "2021-12-31".into(), members: (members * 4 / 5).to_string() };
+            communities::count_members(app, &system, id, &earlier).await?;
+        }
+        ids.push(id);
+    }
+    for (k, street) in ["CY01", "CY05"].iter().enumerate() {
+        let form = NewCommunity {
+            org_code: format!("{street}T"),
+            name: format!("防疫临时互助群{}", k + 1),
+            platform: "wechat".into(),
+            level: "street".into(),
+            community_type: "mutual_aid".into(),
+            admin_id_number: String::new(),
+            created_on: "2022-03-10".into(),
+            members: "480".into(),
+            counted_on: "2022-03-20".into(),
+        };
+        let id = communities::create(app, &system, &form).await?;
+        communities::close(app, &system, id, "2022-04-30").await?;
+    }
+    // Member lists of six street groups, from one pool of 150 phones: people in several groups
+    // are reached once.
+    for (k, id) in ids.iter().skip(9).take(6).enumerate() {
+        let csv: String = std::iter::once("群昵称,手机号码\n".to_owned())
+            .chain((0..40).map(|j| format!("成员{},1390000{:04}\n", j, (k * 22 + j) % 150)))
+            .collect();
+        communities::list_members(app, &system, *id, "2022-05-20", "members.csv", csv.as_bytes()).await?;
+    }
+    Ok(())
+}
