@@ -82,31 +82,30 @@ pub(super) async fn societies(app: &App) -> Result<(), AppError> {
 
 /// The communities on 2022-05-31: 9 district-level, 48 street-level (six per street) and 172
 /// community-level (one per community branch, in order), of the four types in turn; two more were
-/// closed in April 2022. Each has a count read at the end of 2021 (when it existed) and one in May
+/// closed in April 2022. Each has a count read at the end of 2020 and of 2021 (when it existed) and one in May
 /// 2022, the latest of which add up to 17,155.
 pub(super) async fn communities(app: &App, branches: &[String]) -> Result<(), AppError> {
     let system = Actor::system();
     const TYPES: [(&str, &str); 4] =
         [("industry", "行业"), ("system", "系统"), ("interest", "兴趣"), ("mutual_aid", "互助")];
     const MEMBERS: i64 = 17_155;
+    // Each owner with the place its communities are named after.
     let mut owners: Vec<(String, &str, String)> = Vec::new();
-    for k in 0..9 {
-        owners.push(("CY".into(), "district", format!("城阳青年{}群{}", TYPES[k % 4].1, k + 1)));
+    for _ in 0..9 {
+        owners.push(("CY".into(), "district", "城阳".into()));
     }
     for (street, name, _) in STREETS {
-        for k in 0..6 {
-            owners.push((format!("{street}T"), "street", format!("{name}青年{}群{}", TYPES[k % 4].1, k + 1)));
+        for _ in 0..6 {
+            owners.push((format!("{street}T"), "street", name.into()));
         }
     }
-    for (k, branch) in branches.iter().cycle().take(172).enumerate() {
-        let round = k / branches.len().max(1);
-        let name = format!("{}青年{}群{}", community_name(branch.trim_end_matches('B')), TYPES[k % 4].1, round + 1);
-        owners.push((branch.clone(), "community", name));
+    for branch in branches.iter().cycle().take(172) {
+        owners.push((branch.clone(), "community", community_name(branch.trim_end_matches('B'))));
     }
     let total = owners.len();
     let mut sum = 0;
     let mut ids: Vec<CommunityId> = Vec::with_capacity(total + 2);
-    for (i, (org, level, name)) in owners.into_iter().enumerate() {
+    for (i, (org, level, place)) in owners.into_iter().enumerate() {
         // A third were set up before the reform, the rest after it.
         let created = if i % 3 == 0 {
             date(2019, 4, 1).checked_add_days(Days::new(i as u64 % 500)).unwrap_or_default()
@@ -117,7 +116,7 @@ pub(super) async fn communities(app: &App, branches: &[String]) -> Result<(), Ap
         sum += members;
         let form = NewCommunity {
             org_code: org,
-            name,
+            name: format!("{place}青年{}群（{}）", TYPES[i % 4].1, i + 1),
             platform: if i % 5 == 4 { "qq" } else { "wechat" }.into(),
             level: level.into(),
             community_type: TYPES[i % 4].0.into(),
@@ -127,6 +126,10 @@ pub(super) async fn communities(app: &App, branches: &[String]) -> Result<(), Ap
             counted_on: "2022-05-20".into(),
         };
         let id = communities::create(app, &system, &form).await?;
+        if created <= baseline() {
+            let before = MemberCount { on_date: baseline().to_string(), members: (members * 3 / 5).to_string() };
+            communities::count_members(app, &system, id, &before).await?;
+        }
         if created < date(2021, 12, 31) {
             let earlier = MemberCount { on_date: "2021-12-31".into(), members: (members * 4 / 5).to_string() };
             communities::count_members(app, &system, id, &earlier).await?;

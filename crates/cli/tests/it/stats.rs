@@ -95,6 +95,7 @@ async fn the_demo_reproduces_the_seed_figures(t: TestApp) {
     assert!(dash.contains(r#"id="fig-org.social_domain.count""#));
     assert!(dash.contains("636") && dash.contains("基准 527，+109，+20.7%"), "dashboard figures");
     assert!(dash.contains("尚未成立社区级少工委的社区和村（30 个）"), "the work list");
+    assert!(dash.contains("基准 5，+15，+300.0%") && dash.contains("基准 30，+92，+306.7%"), "P6 on the dashboard");
 
     // A street admin sees only the street, and no other street's report.
     t.create_user("liuting2", "org_admin", "CY02T").await;
