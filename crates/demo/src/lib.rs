@@ -456,6 +456,7 @@ pub async fn build(app: &App) -> Result<DemoLogins, AppError> {
     selection::purchased_services(app, &social_workers).await?;
     platforms::societies(app).await?;
     platforms::communities(app, &branches).await?;
+    platforms::ledger(app).await?;
     qingtuan_app::figures::set_default_dates(app, &system, Some(d), b).await?;
     accountability::assessment(app).await?;
 

@@ -161,3 +161,74 @@ pub(super) async fn communities(app: &App, branches: &[String]) -> Result<(), Ap
     }
     Ok(())
 }
+
+/// P1: the Youth Home network's resources, 2021 to May 2022. Fiscal: the district's league-building
+/// budget, 450,000 yuan in 2021 and 200,000 in 2022. Social, besides the spring donations
+/// volunteering recorded: the business park's space for the entrepreneurship centre, the rural
+/// commercial bank's sponsorship, the university's volunteer tutors' hours, an association's goods.
+pub(super) async fn ledger(app: &App) -> Result<(), AppError> {
+    use qingtuan_app::platforms::ledger::{self, NewLine};
+    use qingtuan_app::registry::partners::{self, NewPartner};
+    let system = Actor::system();
+    let code =
+        |first17: &str| format!("{first17}{}", qingtuan_domain::partner::credit_check_char(first17).unwrap_or('0'));
+    let park = code("91370214MA3C8E1X5");
+    let bank = code("91370200MA3P4T6K1");
+    let university = code("12370000MB2853761");
+    let association = code("51370214MJD7R2Q8A");
+    for (credit, name, kind, contact) in [
+        (&park, "青岛天安数码城投资有限公司", "enterprise", "园区运营部"),
+        (&bank, "青岛农村商业银行城阳支行", "bank", "普惠金融部"),
+        (&university, "青岛城阳某职业技术学院", "university", "校团委"),
+        (&association, "城阳区电子商务行业协会", "association", "秘书处"),
+    ] {
+        let partner = NewPartner {
+            org_code: "CY".into(),
+            name: name.into(),
+            credit_code: credit.clone(),
+            kind: kind.into(),
+            contact_name: contact.into(),
+            contact_phone: "13905321000".into(),
+        };
+        partners::create(app, &system, &partner).await?;
+    }
+    let fiscal = |amount: &str, on: &str, purpose: &str| NewLine {
+        org_code: "CY".into(),
+        funding: "fiscal".into(),
+        budget: "区级团建工作经费".into(),
+        kind: "money".into(),
+        amount: amount.into(),
+        purpose_kind: "venue".into(),
+        purpose: purpose.into(),
+        on_date: on.into(),
+        ..NewLine::default()
+    };
+    let social = |partner: &str, kind: &str, value: (&str, &str, &str), purpose: (&str, &str), on: &str| NewLine {
+        org_code: "CY".into(),
+        funding: "social".into(),
+        donor_kind: "partner".into(),
+        partner_code: partner.into(),
+        kind: kind.into(),
+        amount: value.0.into(),
+        units: value.1.into(),
+        rate: value.2.into(),
+        purpose_kind: purpose.0.into(),
+        purpose: purpose.1.into(),
+        on_date: on.into(),
+        ..NewLine::default()
+    };
+    let lines = [
+        fiscal("300000", "2021-03-15", "青年之家旗舰店建设"),
+        fiscal("150000", "2021-09-01", "青年之家阵地运营"),
+        fiscal("200000", "2022-02-15", "青年之家阵地运营"),
+        social(&park, "space", ("", "17", "40000"), ("venue", "青年人才创业中心办公场地"), "2021-01-10"),
+        social(&bank, "money", ("200000", "", ""), ("project", ""), "2021-05-04"),
+        social(&university, "service", ("", "1200", "150"), ("activity", "青年之家四点半课堂志愿辅导"), "2021-10-01"),
+        social(&association, "goods", ("36000", "", ""), ("venue", "直播间设备"), "2021-11-20"),
+        social(&park, "space", ("", "12", "15000"), ("venue", "青年之家公益直播间"), "2022-01-05"),
+    ];
+    for line in &lines {
+        ledger::record(app, &system, line).await?;
+    }
+    Ok(())
+}

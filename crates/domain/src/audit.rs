@@ -132,6 +132,7 @@ audit_actions! {
     SocietyCounted => "society.members", "登记青年社团成员人数", false;
     SocietyLeaderAdded => "society.leader", "登记青年社团负责人", false;
     SocietyDissolved => "society.dissolve", "青年社团解散", false;
+    ContributionRecorded => "contribution.record", "登记资源台账", false;
     CommunityCreated => "community.create", "登记网上青年社群", false;
     CommunityCounted => "community.members", "登记网上青年社群成员数", false;
     CommunityListed => "community.list", "导入网上青年社群成员名单", false;
@@ -164,6 +165,7 @@ code_enum!(
     Contract => "contract", "购买服务合同";
     Society => "society", "青年社团";
     Community => "community", "网上青年社群";
+    Contribution => "contribution", "资源台账";
 });
 
 #[cfg(test)]

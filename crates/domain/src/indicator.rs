@@ -4,7 +4,7 @@
 //! each entry's rule, so adding an indicator is adding one entry here.
 
 use crate::org::OrgKind;
-use crate::platform::{CommunityLevel, CommunityType, LinkLevel};
+use crate::platform::{CommunityLevel, CommunityType, ContributionKind, Funding, LinkLevel};
 use crate::position::{CadreSource, Employment, ServingLevel, Title};
 use crate::region::{OrgBasis, RegionKind};
 
@@ -117,10 +117,9 @@ pub enum Flow {
     AdjustedMinutes,
     /// People served recorded on shifts in the period.
     PeopleServedAtShifts,
-    /// Cash donations in the period, in fen.
-    DonatedCash,
-    /// Donations in kind in the period, at their value in fen.
-    DonatedGoods,
+    /// Ledger lines dated in the period, of this funding and kind (or any kind), at their value in
+    /// fen; donations are social money and goods.
+    Contributed(Funding, Option<ContributionKind>),
     /// Responsibility letters signed in the period by orgs of the scope.
     LettersSigned,
     /// Mutual inspections held in the period at orgs of the scope.
@@ -265,6 +264,10 @@ const SECONDED_OR_PART_TIME: &[Employment] = &[Employment::Seconded, Employment:
 const SOCIAL_SELECTION: &[CadreSource] = &[CadreSource::SocialSelection];
 const YWC: OrgMatch = OrgMatch::of_kind(OrgKind::YouthWorkCommittee);
 const PWC: OrgMatch = OrgMatch::of_kind(OrgKind::PioneerWorkCommittee);
+const SOCIAL_MONEY: Flow = Flow::Contributed(Funding::Social, Some(ContributionKind::Money));
+const SOCIAL_GOODS: Flow = Flow::Contributed(Funding::Social, Some(ContributionKind::Goods));
+const FISCAL: Flow = Flow::Contributed(Funding::Fiscal, None);
+const SOCIAL: Flow = Flow::Contributed(Funding::Social, None);
 
 catalogue! {
     SOCIAL_DOMAIN_ORGS = "org.social_domain.count", "社会领域团组织数", "个", "O7",
@@ -331,14 +334,14 @@ catalogue! {
         Rule::Sum(&[Flow::PeopleServedAtShifts, Flow::PeopleServedAtActivities], Scale::Count),
         "统计期内各招募令班次和各项活动登记的服务对象人次之和。";
     DONATIONS = "donations.value_yuan", "捐款捐物", "元", "P8",
-        Rule::Sum(&[Flow::DonatedCash, Flow::DonatedGoods], Scale::Yuan),
-        "统计期内登记的捐款金额与捐物折价之和。";
+        Rule::Sum(&[SOCIAL_MONEY, SOCIAL_GOODS], Scale::Yuan),
+        "统计期内登记的社会捐款金额与捐物折价之和（资源台账中来源为社会资源、类型为资金或物资的记录）。";
     DONATIONS_CASH = "donations.cash_yuan", "其中捐款", "元", "P8",
-        Rule::Sum(&[Flow::DonatedCash], Scale::Yuan),
-        "统计期内登记的捐款金额之和。";
+        Rule::Sum(&[SOCIAL_MONEY], Scale::Yuan),
+        "统计期内登记的社会捐款金额之和。";
     DONATIONS_GOODS = "donations.goods_yuan", "其中捐物折价", "元", "P8",
-        Rule::Sum(&[Flow::DonatedGoods], Scale::Yuan),
-        "统计期内登记的捐物折价之和。";
+        Rule::Sum(&[SOCIAL_GOODS], Scale::Yuan),
+        "统计期内登记的社会捐物折价之和。";
     ACTIVITY_SIGNUPS = "activities.signups", "活动报名", "人次", "B1 B2 B3",
         Rule::Sum(&[Flow::ActivitySignups], Scale::Count),
         "统计期内举办的活动收到的报名人次（不含已取消的报名）。";
@@ -402,6 +405,21 @@ catalogue! {
     SELF_ORGANISATIONS = "self_organisations.count", "青年自组织", "个", "C5",
         Rule::Existing(Records::SelfOrganisations),
         "当日存续（成立日不晚于当日、未在当日及以前解散）、由统计范围内的团组织联系指导的青年自组织个数。";
+    FISCAL_RESOURCES = "ledger.fiscal_yuan", "财政投入", "元", "P1",
+        Rule::Sum(&[FISCAL], Scale::Yuan),
+        "统计期内资源台账中来源为财政投入的记录金额之和（按日期，接收组织在统计范围内）。";
+    SOCIAL_RESOURCES = "ledger.social_yuan", "社会资源", "元", "P1",
+        Rule::Sum(&[SOCIAL], Scale::Yuan),
+        "统计期内资源台账中来源为社会资源的记录价值之和：资金按金额，物资按折价，场地和服务按数量乘以折算单价；含志愿动员中登记的捐款捐物。";
+    LEVERAGE = "ledger.leverage", "社会资源撬动比", "%", "P1",
+        Rule::Share(SOCIAL, FISCAL),
+        "统计期内社会资源价值与财政投入金额之比，以百分数表示（取整）：每 1 元财政投入撬动的社会资源 × 100。统计期内没有财政投入时不计算。";
+    SOCIAL_SPACE = "ledger.social.space_yuan", "其中场地折价", "元", "P1",
+        Rule::Sum(&[Flow::Contributed(Funding::Social, Some(ContributionKind::Space))], Scale::Yuan),
+        "统计期内社会资源中无偿提供的场地折价之和（数量 × 折算单价）。";
+    SOCIAL_SERVICE = "ledger.social.service_yuan", "其中服务折价", "元", "P1",
+        Rule::Sum(&[Flow::Contributed(Funding::Social, Some(ContributionKind::Service))], Scale::Yuan),
+        "统计期内社会资源中无偿提供的服务折价之和（服务时数 × 折算单价）。";
     SOCIETIES_DIRECT = "societies.direct", "直接联系的青年社团", "个", "P6",
         Rule::Existing(Records::SocietiesLinked(LinkLevel::Direct)),
         "当日存续、由统计范围内的团组织联系指导，且当日联系程度（当日及以前最近一次变更所定）为“直接联系”的青年社团个数。与基准日比较即新增数。";

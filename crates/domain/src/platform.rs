@@ -51,3 +51,49 @@ crate::code::code_enum!(
     Forum => "forum", "论坛";
     Other => "other", "其他";
 });
+
+crate::code::code_enum!(
+    /// Where a resource entering the work comes from.
+    #[serde(rename_all = "snake_case")]
+    Funding, "funding", "资源来源" {
+    Fiscal => "fiscal", "财政投入";
+    Social => "social", "社会资源";
+});
+
+crate::code::code_enum!(
+    /// What a resource is: money, or goods, space or service hours at their valuation.
+    #[serde(rename_all = "snake_case")]
+    ContributionKind, "kind", "资源类型" {
+    Money => "money", "资金";
+    Goods => "goods", "物资";
+    Space => "space", "场地";
+    Service => "service", "服务";
+});
+
+impl ContributionKind {
+    /// Space and service are valued as units (months of space, hours of service) at a rate.
+    pub fn valued_by_rate(self) -> bool {
+        matches!(self, Self::Space | Self::Service)
+    }
+}
+
+crate::code::code_enum!(
+    /// Who gave a social resource: a registered partner, another unit, or a person.
+    #[serde(rename_all = "snake_case")]
+    DonorKind, "donor_kind", "提供方类型" {
+    Partner => "partner", "合作伙伴";
+    Org => "org", "单位";
+    Person => "person", "个人";
+});
+
+crate::code::code_enum!(
+    /// What a resource was given for.
+    #[serde(rename_all = "snake_case")]
+    Purpose, "purpose_kind", "资源用途" {
+    General => "general", "综合";
+    Venue => "venue", "阵地建设";
+    Project => "project", "项目";
+    Activity => "activity", "活动";
+    Call => "call", "招募令";
+    Cabin => "cabin", "希望小屋";
+});

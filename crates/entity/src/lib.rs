@@ -15,7 +15,7 @@ pub mod community;
 pub mod community_count;
 pub mod community_member;
 pub mod contract_worker;
-pub mod donation;
+pub mod contribution;
 pub mod hour_adjustment;
 pub mod indicator_value;
 pub mod inspection;

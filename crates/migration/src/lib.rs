@@ -30,6 +30,7 @@ mod m0025_selection;
 mod m0026_inspection_photos;
 mod m0027_services;
 mod m0028_platforms;
+mod m0029_ledger;
 
 /// A foreign key `name` from `from.0`.`from.1` to `to`.`id`.
 fn fk(name: &str, from: (&'static str, &'static str), to: &'static str) -> ForeignKeyCreateStatement {
@@ -110,6 +111,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0026_inspection_photos::Migration),
             Box::new(m0027_services::Migration),
             Box::new(m0028_platforms::Migration),
+            Box::new(m0029_ledger::Migration),
         ]
     }
 }

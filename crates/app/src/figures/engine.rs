@@ -21,7 +21,6 @@ use qingtuan_domain::indicator::{CATALOGUE, Flow, Indicator, OrgMatch, PostMatch
 use qingtuan_domain::position::{CadreSource, Employment, ServingLevel, Title};
 use qingtuan_domain::region::RegionKind;
 use qingtuan_domain::review::Grade;
-use qingtuan_domain::volunteering::DonationKind;
 use qingtuan_entity::region;
 use sea_orm::{ConnectionTrait, DbBackend};
 
@@ -456,10 +455,10 @@ const SHIFTS: Source = Source {
     condition: "1 = 1",
     dated: Dated::On("sh.on_date"),
 };
-const DONATIONS: Source = Source {
-    tables: "donations d JOIN orgs o ON o.id = d.org_id",
+const LEDGER: Source = Source {
+    tables: "contributions cn JOIN orgs o ON o.id = cn.org_id",
     condition: "1 = 1",
-    dated: Dated::On("d.donated_on"),
+    dated: Dated::On("cn.on_date"),
 };
 
 const LETTERS: Source = Source {
@@ -511,7 +510,6 @@ const CLOSED_RECTIFICATIONS: Source = Source {
 
 /// Where a flow is recorded, and the value each of its records adds.
 fn source(flow: Flow) -> (&'static Source, String) {
-    let donated = |kind: DonationKind| format!("CASE WHEN d.kind = '{}' THEN d.value_fen ELSE 0 END", kind.code());
     match flow {
         Flow::ActivitySignups => (&SIGNUPS, "1".into()),
         Flow::ActivityAttendance => (&SIGNUPS, "CASE WHEN s.attended THEN 1 ELSE 0 END".into()),
@@ -521,8 +519,10 @@ fn source(flow: Flow) -> (&'static Source, String) {
         Flow::CreditedMinutes => (&TURNOUTS, "tu.credited_minutes".into()),
         Flow::AdjustedMinutes => (&ADJUSTMENTS, "a.minutes".into()),
         Flow::PeopleServedAtShifts => (&SHIFTS, "sh.people_served".into()),
-        Flow::DonatedCash => (&DONATIONS, donated(DonationKind::Cash)),
-        Flow::DonatedGoods => (&DONATIONS, donated(DonationKind::Goods)),
+        Flow::Contributed(funding, kind) => {
+            let kind = kind.map(|k| format!(" AND cn.kind = '{}'", k.code())).unwrap_or_default();
+            (&LEDGER, format!("CASE WHEN cn.funding = '{}'{kind} THEN cn.value_fen ELSE 0 END", funding.code()))
+        }
         Flow::LettersSigned => (&LETTERS, "1".into()),
         Flow::Inspections => (&INSPECTIONS, "1".into()),
         Flow::RectificationsClosed => (&CLOSED_RECTIFICATIONS, "1".into()),

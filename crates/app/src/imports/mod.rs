@@ -15,6 +15,7 @@ use crate::accountability::NewLetterTarget;
 use crate::batch::{Importable, Progress};
 use crate::error::{AppResult, RowProblem, column_label};
 use crate::platforms::communities::{NewCommunity, NewCommunityCount};
+use crate::platforms::ledger::NewLine;
 use crate::platforms::societies::{NewLinkChange, NewSociety};
 use crate::registry::orgs::NewOrg;
 use crate::registry::partners::NewPartner;
@@ -88,6 +89,7 @@ importables! {
     SocietyLinks => "society_links", "青年社团联系程度变更", NewLinkChange;
     Communities => "communities", "网上青年社群", NewCommunity;
     CommunityCounts => "community_counts", "网上青年社群成员数", NewCommunityCount;
+    Contributions => "contributions", "资源台账", NewLine;
 }
 
 impl Kind {

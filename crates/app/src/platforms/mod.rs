@@ -4,12 +4,14 @@
 //! registry. Online youth communities (`communities`): WeChat or QQ groups and forums owned by an
 //! org, by level and type, with member counts by date and member lists imported from the group's
 //! export — of which only the keyed hash of each phone is kept, so that a person in several groups
-//! is reached once.
+//! is reached once. The contributions ledger (`ledger`, P1): fiscal and social resources as dated
+//! lines, the donations volunteering records among them, summed by source, kind, giver and purpose.
 //!
 //! Who may do what: `platforms.write` over the guiding or owning org registers and changes them;
 //! `platforms.read` sees them; `platforms.export` exports the lists.
 
 pub mod communities;
+pub mod ledger;
 pub mod societies;
 
 use qingtuan_domain::FieldError;

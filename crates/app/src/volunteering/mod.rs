@@ -23,15 +23,17 @@ use qingtuan_domain::audit::{AuditAction, ObjectKind};
 use qingtuan_domain::ids::OrgId;
 use qingtuan_domain::money::Fen;
 use qingtuan_domain::permission::{Action, Module, Permission};
+use qingtuan_domain::platform::{ContributionKind, DonorKind, Funding, Purpose};
 use qingtuan_domain::time::{format_local_clock, local_instant};
 use qingtuan_domain::volunteering::{DEFAULT_MIN_SHARE_PERCENT, DonationKind, Task, credited_minutes};
-use qingtuan_entity::{donation, hour_adjustment, recruitment_call, shift, team_member, turnout, volunteer_team};
+use qingtuan_entity::{contribution, hour_adjustment, recruitment_call, shift, team_member, turnout, volunteer_team};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::json;
 
 use crate::access::audit::{self, Entry};
 use crate::access::scope;
 use crate::error::AppResult;
+use crate::platforms::ledger::Line;
 use crate::{Actor, App, AppError};
 
 pub const READ: Permission = Permission::new(Module::Volunteering, Action::Read);
@@ -275,20 +277,28 @@ pub async fn record_donation(app: &App, actor: &Actor, form: &NewDonation) -> Ap
     if form.value.0 <= 0 {
         return Err(Invalid::one("value", "金额或折价应大于 0").into());
     }
+    let line = Line {
+        org_id: org.get().0,
+        funding: Funding::Social,
+        budget: String::new(),
+        partner_id: None,
+        donor_name: form.donor_name.clone().filter(|n| !n.trim().is_empty()),
+        donor_kind: Some(if form.donor_kind == "person" { DonorKind::Person } else { DonorKind::Org }),
+        kind: match DonationKind::parse(&form.kind) {
+            Ok(DonationKind::Cash) => ContributionKind::Money,
+            _ => ContributionKind::Goods,
+        },
+        units: None,
+        value: form.value,
+        purpose_kind: Purpose::Call,
+        purpose_id: None,
+        purpose: form.purpose.trim().chars().take(200).collect(),
+        on_date: form.donated_on,
+        receipt_no: form.receipt_no.trim().chars().take(40).collect(),
+    };
     let txn = app.begin().await?;
-    let row = donation::ActiveModel {
-        org_id: Set(org.get().0),
-        donor_name: Set(form.donor_name.clone().filter(|n| !n.trim().is_empty())),
-        donor_kind: Set(form.donor_kind.clone()),
-        kind: Set(form.kind.clone()),
-        value_fen: Set(form.value.0),
-        purpose: Set(form.purpose.trim().chars().take(200).collect()),
-        donated_on: Set(form.donated_on),
-        receipt_no: Set(form.receipt_no.trim().chars().take(40).collect()),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
+    // A line of the one ledger (资源台账): social money or goods.
+    let id = crate::platforms::ledger::write(&txn, app, &line).await?;
     let donor = if form.donor_kind == "person" {
         "（个人，已隐去）".to_owned()
     } else {
@@ -296,10 +306,10 @@ pub async fn record_donation(app: &App, actor: &Actor, form: &NewDonation) -> Ap
     };
     let entry = Entry::new(AuditAction::DonationRecorded, ObjectKind::Org)
         .within(&org)
-        .after(json!({ "donation": row.id, "donor": donor, "kind": form.kind, "value_fen": form.value.0, "donated_on": form.donated_on }));
+        .after(json!({ "donation": id, "donor": donor, "kind": form.kind, "value_fen": form.value.0, "donated_on": form.donated_on }));
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
-    Ok(row.id)
+    Ok(id)
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -392,11 +402,15 @@ pub async fn overview(app: &App, actor: &Actor, from: NaiveDate, to: NaiveDate) 
         .limit(200)
         .all(&app.db)
         .await?;
-    let donations = donation::Entity::find()
-        .filter(scope::org_condition(actor, READ, donation::Column::OrgId))
-        .filter(donation::Column::DonatedOn.gte(from))
-        .filter(donation::Column::DonatedOn.lte(to))
-        .order_by_desc(donation::Column::DonatedOn)
+    // Donations are the ledger's social money and goods given for calls.
+    let donations = contribution::Entity::find()
+        .filter(scope::org_condition(actor, READ, contribution::Column::OrgId))
+        .filter(contribution::Column::Funding.eq(Funding::Social.code()))
+        .filter(contribution::Column::PurposeKind.eq(Purpose::Call.code()))
+        .filter(contribution::Column::Kind.is_in([ContributionKind::Money.code(), ContributionKind::Goods.code()]))
+        .filter(contribution::Column::OnDate.gte(from))
+        .filter(contribution::Column::OnDate.lte(to))
+        .order_by_desc(contribution::Column::OnDate)
         .limit(200)
         .all(&app.db)
         .await?;
@@ -445,10 +459,12 @@ pub async fn overview(app: &App, actor: &Actor, from: NaiveDate, to: NaiveDate) 
                     ("person", Some(_)) => "个人（姓名不公开）".into(),
                     (_, Some(n)) => n.clone(),
                 },
-                kind: DonationKind::parse(&d.kind).map(DonationKind::label).unwrap_or("—").into(),
+                kind: if d.kind == ContributionKind::Money.code() { DonationKind::Cash } else { DonationKind::Goods }
+                    .label()
+                    .into(),
                 yuan: Fen(d.value_fen).yuan_text(),
                 purpose: d.purpose,
-                donated_on: d.donated_on,
+                donated_on: d.on_date,
                 receipt_no: d.receipt_no,
             })
             .collect(),

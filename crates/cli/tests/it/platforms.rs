@@ -2,11 +2,13 @@
 //! date, at the edges), leaders from the registry, dissolution on a confirmed form; online
 //! communities with member counts (the latest not after the date), member lists kept as hashes and
 //! reached once across communities, closing; imports of both with their histories; scope and bad
-//! input on both.
+//! input on both. The contributions ledger: fiscal and social lines valued as typed or as units at a
+//! rate, donations among them, the leverage on a hand-built ledger, scope.
 
 use qingtuan_testkit::{TestApp, TestClient, TestResponse, db_tests};
 
 db_tests!(
+    the_ledger_sums_fiscal_and_social_resources_and_their_leverage,
     a_society_counts_at_the_link_level_in_force_on_each_date,
     communities_count_their_latest_members_and_reach_each_person_once
 );
@@ -320,4 +322,189 @@ async fn communities_count_their_latest_members_and_reach_each_person_once(t: Te
     assert!(list.contains("一街道互助群") && !list.contains("一社区行业群"));
     assert_eq!(street.get("/communities/export.xlsx").await.status, 200);
     assert_eq!(t.audit_count("community.list").await, 3);
+}
+
+/// A valid unified social credit code ending `first17`'s check character.
+fn credit_code(first17: &str) -> String {
+    format!("{first17}{}", qingtuan_domain::partner::credit_check_char(first17).expect("check"))
+}
+
+async fn the_ledger_sums_fiscal_and_social_resources_and_their_leverage(t: TestApp) {
+    t.seed_tree().await;
+    t.create_user("s1admin", "org_admin", "S1").await;
+    let street = t.login("s1admin").await;
+    let code = credit_code("91370214MA3C8E1X5");
+    let partner = [
+        ("org_code", "S1"),
+        ("name", "城阳青年创业孵化器有限公司"),
+        ("credit_code", code.as_str()),
+        ("kind", "enterprise"),
+        ("contact_name", "王经理"),
+        ("contact_phone", "13800002222"),
+    ];
+    assert_eq!(post_form(&street, "/partners", "/partners", &partner).await.status, 303);
+    let line = |fields: Vec<(&'static str, String)>| {
+        let street = &street;
+        async move {
+            let mut form: Vec<(&str, String)> = vec![
+                ("org_code", "C11".into()),
+                ("funding", "social".into()),
+                ("purpose_kind", "venue".into()),
+                ("on_date", "2026-02-10".into()),
+            ];
+            for (k, v) in fields {
+                form.retain(|(key, _)| *key != k);
+                form.push((k, v));
+            }
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            post_form(street, "/ledger", "/ledger", &form).await
+        }
+    };
+    let wrong = format!("{}{}", &code[..17], if code.ends_with('0') { '1' } else { '0' });
+    for (fields, message) in [
+        (vec![("funding", "fiscal".into()), ("kind", "money".into()), ("amount", "100".into())], "预算科目不能为空"),
+        (
+            vec![
+                ("funding", "fiscal".into()),
+                ("budget", "团建经费".into()),
+                ("donor_kind", "org".into()),
+                ("kind", "money".into()),
+                ("amount", "1".into()),
+            ],
+            "财政投入不填写提供方",
+        ),
+        (
+            vec![
+                ("donor_kind", "partner".into()),
+                ("partner_code", wrong),
+                ("kind", "money".into()),
+                ("amount", "1".into()),
+            ],
+            "不是已登记的合作伙伴",
+        ),
+        (
+            vec![
+                ("donor_kind", "partner".into()),
+                ("partner_code", code.clone()),
+                ("kind", "space".into()),
+                ("rate", "3000".into()),
+            ],
+            "数量应为 1 到 100000 的整数",
+        ),
+        (
+            vec![("donor_kind", "person".into()), ("kind", "money".into()), ("amount", "-3".into())],
+            "请填写大于 0 的金额",
+        ),
+        (
+            vec![
+                ("donor_kind", "person".into()),
+                ("kind", "money".into()),
+                ("amount", "3".into()),
+                ("purpose_id", "7".into()),
+            ],
+            "用途为“阵地建设”时不填写用途对象编号",
+        ),
+        (
+            vec![
+                ("donor_kind", "person".into()),
+                ("kind", "money".into()),
+                ("amount", "3".into()),
+                ("purpose_kind", "project".into()),
+                ("purpose_id", "999".into()),
+            ],
+            "项目编号“999”不存在",
+        ),
+    ] {
+        let res = line(fields.clone()).await;
+        assert_eq!(res.status, 422, "{fields:?}");
+        assert!(res.text().contains(message), "{message}: {}", res.text());
+    }
+    assert_eq!(t.scalar("SELECT COUNT(*) FROM contributions").await, 0, "nothing written by a refused form");
+    let other_street = line(vec![
+        ("org_code", "C21".into()),
+        ("donor_kind", "person".into()),
+        ("kind", "money".into()),
+        ("amount", "5".into()),
+    ])
+    .await;
+    assert_eq!(other_street.status, 404);
+
+    // 100,000 fiscal; social: 12 months of space at 3,000, 100 hours of service at 200, 4,000 from an anonymous person.
+    for fields in [
+        vec![
+            ("funding", "fiscal".into()),
+            ("budget", "区级团建工作经费".into()),
+            ("kind", "money".into()),
+            ("amount", "100000".into()),
+        ],
+        vec![
+            ("donor_kind", "partner".into()),
+            ("partner_code", code.clone()),
+            ("kind", "space".into()),
+            ("units", "12".into()),
+            ("rate", "3000".into()),
+        ],
+        vec![
+            ("donor_kind", "partner".into()),
+            ("partner_code", code.to_lowercase()),
+            ("kind", "service".into()),
+            ("units", "100".into()),
+            ("rate", "200".into()),
+            ("purpose_kind", "general".into()),
+        ],
+        vec![
+            ("donor_kind", "person".into()),
+            ("kind", "money".into()),
+            ("amount", "4000".into()),
+            ("purpose_kind", "general".into()),
+        ],
+    ] {
+        let res = line(fields.clone()).await;
+        assert_eq!(res.status, 303, "{fields:?}: {}", res.text());
+    }
+    // A donation recorded by volunteering is a line of the same ledger.
+    street.get("/volunteering").await;
+    let gift = [
+        ("org_code", "C11"),
+        ("donor_kind", "org"),
+        ("donor_name", "城阳某超市"),
+        ("kind", "goods"),
+        ("yuan", "2000"),
+        ("purpose", "防疫物资"),
+        ("donated_on", "2026-02-20"),
+        ("receipt_no", "JZ-9"),
+    ];
+    assert_eq!(street.post("/volunteering/donations", &gift).await.status, 303);
+    assert_eq!(t.scalar("SELECT COUNT(*) FROM contributions").await, 5);
+
+    let admin = t.admin().await;
+    let r = admin.get("/api/v1/reports?as_of=2026-02-28&baseline=2025-12-31&from=2026-01-01&scope=S1").await.json();
+    assert_eq!(value(&r, "ledger.fiscal_yuan"), 100_000);
+    assert_eq!(value(&r, "ledger.social_yuan"), 36_000 + 20_000 + 4_000 + 2_000);
+    assert_eq!(value(&r, "ledger.leverage"), 62, "62,000 social to 100,000 fiscal");
+    assert_eq!((value(&r, "ledger.social.space_yuan"), value(&r, "ledger.social.service_yuan")), (36_000, 20_000));
+    assert_eq!((value(&r, "donations.cash_yuan"), value(&r, "donations.goods_yuan")), (4_000, 2_000));
+    let before =
+        admin.get("/api/v1/reports?as_of=2026-01-31&baseline=2025-12-31&from=2026-01-01&scope=S1").await.json();
+    assert!(
+        before["ledger.leverage"]["unavailable"].is_string(),
+        "no fiscal money, no leverage: {}",
+        before["ledger.leverage"]
+    );
+
+    let page = street.get("/ledger").await;
+    assert_eq!(page.status, 200);
+    let text = page.text();
+    assert!(text.contains("12 月 × 3000.00 元") && text.contains("100 小时 × 200.00 元"), "valuations shown");
+    assert!(text.contains("匿名个人") && text.contains("城阳某超市"));
+    assert!(text.contains(r#"<span class="number">62</span>"#), "the page's leverage");
+    assert!(text.contains("<td>合作伙伴：企业</td><td>56000</td><td>90%</td>"), "by giver: {text}");
+    let social = street.get(&format!("/ledger?funding=social&partner={code}")).await.text();
+    assert!(social.contains("共 2 条") && !social.contains("<td>区级团建工作经费</td>"), "filtered by partner");
+    assert_eq!(street.get("/ledger/export.xlsx?funding=social").await.status, 200);
+
+    t.create_user("s2admin", "org_admin", "S2").await;
+    let other = t.login("s2admin").await;
+    assert!(other.get("/ledger").await.text().contains("没有符合条件的台账记录"));
+    assert_eq!(t.audit_count("contribution.record").await, 4);
 }

@@ -61,6 +61,10 @@ async fn the_demo_reproduces_the_seed_figures(t: TestApp) {
     let types =
         ["industry", "system", "interest", "mutual_aid"].map(|k| figure(&r, &format!("communities.type.{k}")).0);
     assert_eq!(types.iter().sum::<i64>(), 229, "P7 by type");
+    // P1: the ledger since the baseline, the spring donations among its social resources.
+    assert_eq!(figure(&r, "ledger.fiscal_yuan").0, 650_000, "P1 fiscal");
+    assert_eq!(figure(&r, "ledger.social_yuan").0, 1_428_300, "P1 social");
+    assert_eq!(figure(&r, "ledger.leverage").0, 220, "P1 leverage");
 
     // P8: since March 2022.
     let p8 = chief.get("/api/v1/reports?as_of=2022-05-31&baseline=2020-12-31&from=2022-03-01").await.json();

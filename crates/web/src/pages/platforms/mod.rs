@@ -1,7 +1,8 @@
 //! Platform pages (搭平台): youth societies with their link history, and online youth communities
-//! with their member counts and member lists.
+//! with their member counts and member lists, and the contributions ledger.
 
 mod communities;
+mod ledger;
 mod societies;
 
 use axum::Router;
@@ -15,6 +16,7 @@ use crate::layout::{MenuEntry, read};
 pub const MENU: &[MenuEntry] = &[
     MenuEntry { href: "/societies", label: "青年社团", need: read(Module::Platforms) },
     MenuEntry { href: "/communities", label: "网上青年社群", need: read(Module::Platforms) },
+    MenuEntry { href: "/ledger", label: "资源台账", need: read(Module::Platforms) },
 ];
 
 pub fn routes() -> Router<AppState> {
@@ -26,6 +28,8 @@ pub fn routes() -> Router<AppState> {
         .route("/societies/{id}/counts", post(societies::count))
         .route("/societies/{id}/leaders", post(societies::add_leader))
         .route("/societies/{id}/dissolve", post(societies::dissolve))
+        .route("/ledger", get(ledger::list).post(ledger::record))
+        .route("/ledger/export.xlsx", get(ledger::export))
         .route("/communities", get(communities::list).post(communities::create))
         .route("/communities/export.xlsx", get(communities::export))
         .route("/communities/{id}", get(communities::show))

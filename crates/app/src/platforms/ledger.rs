@@ -1,0 +1,591 @@
+//! The contributions ledger (资源台账, P1 "财政投入 + 社会资源"): every resource that enters the
+//! work is a dated line — fiscal (from which budget) or social (from a registered partner, another
+//! unit or a person, possibly anonymous); money, goods at their valuation, or space and service
+//! hours as units at a rate; what it was for. The donations volunteering records are its social
+//! money and goods lines (`write`), so there is one book. The ledger's page sums what it lists: by
+//! source, kind, giver and purpose, and the social-to-fiscal leverage.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use qingtuan_domain::audit::{AuditAction, ObjectKind};
+use qingtuan_domain::money::Fen;
+use qingtuan_domain::partner::PartnerKind;
+use qingtuan_domain::platform::{ContributionKind, DonorKind, Funding, Purpose};
+use qingtuan_domain::time::local_date;
+use qingtuan_domain::{FieldError, Invalid};
+use qingtuan_entity::{activity, contribution, partner, project, recruitment_call};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use serde_json::json;
+
+use super::{EXPORT, READ, check_org, org_for_write};
+use crate::access::audit::{self, Entry};
+use crate::access::scope;
+use crate::db::Write;
+use crate::error::AppResult;
+use crate::export::Exported;
+use crate::forms::{parse_date, required_date, required_text};
+use crate::page::Page;
+use crate::{Actor, App};
+
+/// A ledger line as typed in the form or a spreadsheet row.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct NewLine {
+    /// The org that received it.
+    pub org_code: String,
+    pub funding: String,
+    /// Fiscal: which budget.
+    pub budget: String,
+    /// Social: partner, org or person.
+    pub donor_kind: String,
+    /// A partner's unified social credit code.
+    pub partner_code: String,
+    /// Another unit's or a person's name; empty: anonymous.
+    pub donor_name: String,
+    pub kind: String,
+    /// Money or goods: the amount or valuation, in yuan.
+    pub amount: String,
+    /// Space or service: months or hours…
+    pub units: String,
+    /// …at this valuation per unit, in yuan.
+    pub rate: String,
+    pub purpose_kind: String,
+    /// The project, activity or call's number, when the purpose is one.
+    pub purpose_id: String,
+    pub purpose: String,
+    pub on_date: String,
+    pub receipt_no: String,
+}
+
+/// The columns of the ledger spreadsheet, as users see them.
+pub const LINE_COLUMNS: [(&str, &str); 15] = [
+    ("org_code", "接收组织代码"),
+    ("funding", "来源"),
+    ("budget", "预算科目"),
+    ("donor_kind", "提供方类型"),
+    ("partner_code", "合作伙伴统一社会信用代码"),
+    ("donor_name", "提供方名称"),
+    ("kind", "资源类型"),
+    ("amount", "金额或折价（元）"),
+    ("units", "数量（场地按月、服务按小时）"),
+    ("rate", "折算单价（元）"),
+    ("purpose_kind", "用途"),
+    ("purpose_id", "用途对象编号"),
+    ("purpose", "用途说明"),
+    ("on_date", "日期"),
+    ("receipt_no", "票据号"),
+];
+
+/// A checked line, ready to be written.
+#[derive(Debug, Clone)]
+pub(crate) struct Line {
+    pub org_id: i64,
+    pub funding: Funding,
+    pub budget: String,
+    pub partner_id: Option<i64>,
+    pub donor_name: Option<String>,
+    pub donor_kind: Option<DonorKind>,
+    pub kind: ContributionKind,
+    pub units: Option<(i64, Fen)>,
+    pub value: Fen,
+    pub purpose_kind: Purpose,
+    pub purpose_id: Option<i64>,
+    pub purpose: String,
+    pub on_date: NaiveDate,
+    pub receipt_no: String,
+}
+
+/// Writes a checked line on `conn` (the caller audits it in the same transaction).
+pub(crate) async fn write(conn: &Write, app: &App, line: &Line) -> AppResult<i64> {
+    let row = contribution::ActiveModel {
+        org_id: Set(line.org_id),
+        funding: Set(line.funding.code().to_owned()),
+        budget: Set(line.budget.clone()),
+        partner_id: Set(line.partner_id),
+        donor_name: Set(line.donor_name.clone()),
+        donor_kind: Set(line.donor_kind.map(|k| k.code().to_owned()).unwrap_or_default()),
+        kind: Set(line.kind.code().to_owned()),
+        units: Set(line.units.map(|(n, _)| n)),
+        rate_fen: Set(line.units.map(|(_, rate)| rate.0)),
+        value_fen: Set(line.value.0),
+        purpose_kind: Set(line.purpose_kind.code().to_owned()),
+        purpose_id: Set(line.purpose_id),
+        purpose: Set(line.purpose.clone()),
+        on_date: Set(line.on_date),
+        receipt_no: Set(line.receipt_no.clone()),
+        recorded_at: Set(app.now()),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(row.id)
+}
+
+/// Records a ledger line (platforms.write over the receiving org).
+pub async fn record(app: &App, actor: &Actor, form: &NewLine) -> AppResult<i64> {
+    check_org(app, actor, &form.org_code).await?;
+    let txn = app.begin().await?;
+    let id = insert(&txn, app, actor, form).await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+async fn insert(conn: &Write, app: &App, actor: &Actor, form: &NewLine) -> AppResult<i64> {
+    let mut problems: Vec<FieldError> = Vec::new();
+    let org = org_for_write(conn, actor, &form.org_code, "接收组织").await?.map_err(|e| problems.push(e)).ok();
+    let funding = Funding::parse(&form.funding).map_err(|e| problems.extend(e.0)).ok();
+    let blank = |raw: &str| raw.trim().is_empty();
+    let (mut budget, mut donor_kind, mut partner_id, mut donor_name) = (String::new(), None, None, None);
+    match funding {
+        Some(Funding::Fiscal) => {
+            budget = required_text(&form.budget, "budget", "预算科目", 100)
+                .map_err(|e| problems.extend(e.0))
+                .unwrap_or_default();
+            if !blank(&form.donor_kind) || !blank(&form.partner_code) || !blank(&form.donor_name) {
+                problems.push(FieldError::new("donor_kind", "财政投入不填写提供方"));
+            }
+        }
+        Some(Funding::Social) => {
+            donor_kind = DonorKind::parse(&form.donor_kind).map_err(|e| problems.extend(e.0)).ok();
+            match donor_kind {
+                Some(DonorKind::Partner) => {
+                    match crate::registry::partners::by_credit_code(app, &form.partner_code).await? {
+                        Some(p) => partner_id = Some(p.id),
+                        None => problems.push(FieldError::new(
+                            "partner_code",
+                            format!("统一社会信用代码“{}”不是已登记的合作伙伴", form.partner_code.trim()),
+                        )),
+                    }
+                }
+                Some(_) => {
+                    let name = form.donor_name.trim();
+                    if name.chars().count() > 100 {
+                        problems.push(FieldError::new("donor_name", "提供方名称不超过 100 个字"));
+                    }
+                    donor_name = (!name.is_empty()).then(|| name.to_owned());
+                }
+                None => {}
+            }
+        }
+        None => {}
+    }
+    let kind = ContributionKind::parse(&form.kind).map_err(|e| problems.extend(e.0)).ok();
+    let (mut units, mut value) = (None, None);
+    match kind {
+        Some(k) if k.valued_by_rate() => {
+            let n = match form.units.trim().parse::<i64>() {
+                Ok(n) if (1..=100_000).contains(&n) => Some(n),
+                _ => {
+                    problems.push(FieldError::new("units", "数量应为 1 到 100000 的整数（场地按月、服务按小时）"));
+                    None
+                }
+            };
+            let rate = Fen::parse_yuan("rate", &form.rate).map_err(|e| problems.extend(e.0)).ok();
+            if let (Some(n), Some(rate)) = (n, rate) {
+                units = Some((n, rate));
+                value = n.checked_mul(rate.0).map(Fen);
+            }
+        }
+        Some(_) => value = Fen::parse_yuan("amount", &form.amount).map_err(|e| problems.extend(e.0)).ok(),
+        None => {}
+    }
+    if value.is_some_and(|v| v.0 > 100_000_000_000) {
+        problems.push(FieldError::new("amount", "单笔价值不超过 10 亿元"));
+    }
+    let purpose_kind = Purpose::parse(&form.purpose_kind).map_err(|e| problems.extend(e.0)).ok();
+    let purpose_id = match (purpose_kind, form.purpose_id.trim()) {
+        (_, "") => None,
+        (Some(p @ (Purpose::Project | Purpose::Activity | Purpose::Call)), raw) => {
+            let found = match raw.parse::<i64>() {
+                Ok(id) => purpose_exists(conn, p, id).await?.then_some(id),
+                Err(_) => None,
+            };
+            if found.is_none() {
+                problems.push(FieldError::new("purpose_id", format!("{}编号“{raw}”不存在", p.label())));
+            }
+            found
+        }
+        (Some(p), _) => {
+            problems.push(FieldError::new("purpose_id", format!("用途为“{}”时不填写用途对象编号", p.label())));
+            None
+        }
+        (None, _) => None,
+    };
+    let purpose: String = form.purpose.trim().to_owned();
+    if purpose.chars().count() > 200 {
+        problems.push(FieldError::new("purpose", "用途说明不超过 200 个字"));
+    }
+    let on_date =
+        required_date("on_date", &form.on_date, "日期", local_date(app.now())).map_err(|e| problems.push(e)).ok();
+    let receipt_no = form.receipt_no.trim().to_owned();
+    if receipt_no.chars().count() > 40 {
+        problems.push(FieldError::new("receipt_no", "票据号不超过 40 个字"));
+    }
+    let (Some((org, proof)), Some(funding), Some(kind), Some(value), Some(purpose_kind), Some(on_date), true) =
+        (org, funding, kind, value, purpose_kind, on_date, problems.is_empty())
+    else {
+        return Err(Invalid(problems).into());
+    };
+    let line = Line {
+        org_id: org.id,
+        funding,
+        budget,
+        partner_id,
+        donor_name,
+        donor_kind,
+        kind,
+        units,
+        value,
+        purpose_kind,
+        purpose_id,
+        purpose,
+        on_date,
+        receipt_no,
+    };
+    let id = write(conn, app, &line).await?;
+    // A person who gave is not named in the log.
+    let giver = match line.donor_kind {
+        Some(DonorKind::Person) => Some("（个人）".to_owned()),
+        _ => line.donor_name.clone(),
+    };
+    let entry = Entry::new(AuditAction::ContributionRecorded, ObjectKind::Contribution)
+        .object(id)
+        .within(&proof)
+        .after(json!({
+            "org": org.code, "funding": funding.code(), "budget": line.budget, "partner": partner_id, "giver": giver,
+            "kind": kind.code(), "value_fen": value.0, "purpose": purpose_kind.code(), "on_date": on_date,
+        }));
+    audit::record(conn, app.now(), actor, entry).await?;
+    Ok(id)
+}
+
+async fn purpose_exists(conn: &Write, purpose: Purpose, id: i64) -> AppResult<bool> {
+    Ok(match purpose {
+        Purpose::Project => project::Entity::find_by_id(id).count(conn).await? > 0,
+        Purpose::Activity => activity::Entity::find_by_id(id).count(conn).await? > 0,
+        Purpose::Call => recruitment_call::Entity::find_by_id(id).count(conn).await? > 0,
+        _ => false,
+    })
+}
+
+impl crate::batch::Importable for NewLine {
+    const COLUMNS: &'static [(&'static str, &'static str)] = &LINE_COLUMNS;
+    const REQUIRED: &'static [&'static str] = &["org_code", "funding", "kind", "purpose_kind", "on_date"];
+    const EXAMPLE: &'static [&'static str] = &[
+        "CY",
+        "社会资源",
+        "",
+        "合作伙伴",
+        "91370214MA3C8E1X5N",
+        "",
+        "场地",
+        "",
+        "12",
+        "3000",
+        "阵地建设",
+        "",
+        "青年之家共享工位",
+        "2022-01-01",
+        "",
+    ];
+
+    fn choices(field: &str) -> Option<Vec<&'static str>> {
+        match field {
+            "funding" => Some(Funding::ALL.iter().map(|k| k.label()).collect()),
+            "donor_kind" => Some(DonorKind::ALL.iter().map(|k| k.label()).collect()),
+            "kind" => Some(ContributionKind::ALL.iter().map(|k| k.label()).collect()),
+            "purpose_kind" => Some(Purpose::ALL.iter().map(|k| k.label()).collect()),
+            _ => None,
+        }
+    }
+
+    fn from_row(cell: &dyn Fn(&str) -> String) -> Self {
+        Self {
+            org_code: cell("org_code"),
+            funding: cell("funding"),
+            budget: cell("budget"),
+            donor_kind: cell("donor_kind"),
+            partner_code: cell("partner_code"),
+            donor_name: cell("donor_name"),
+            kind: cell("kind"),
+            amount: cell("amount"),
+            units: cell("units"),
+            rate: cell("rate"),
+            purpose_kind: cell("purpose_kind"),
+            purpose_id: cell("purpose_id"),
+            purpose: cell("purpose"),
+            on_date: cell("on_date"),
+            receipt_no: cell("receipt_no"),
+        }
+    }
+
+    async fn write(
+        app: &App,
+        actor: &Actor,
+        rows: &[Self],
+        dry_run: bool,
+        progress: crate::batch::Progress<'_>,
+    ) -> AppResult<usize> {
+        crate::batch::row_by_row(app, actor, rows, &LINE_COLUMNS, dry_run, progress, |txn, app, actor, row| {
+            Box::pin(async move { insert(txn, app, actor, row).await.map(|_| ()) })
+        })
+        .await
+    }
+}
+
+/// A ledger line as the list shows it: a person who gave is not named.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LineRow {
+    pub id: i64,
+    pub on_date: NaiveDate,
+    pub org_name: String,
+    pub funding: String,
+    /// The budget, the partner, the unit, "个人" or "匿名".
+    pub source: String,
+    pub kind: String,
+    /// For space and service: "12 月 × 3000.00 元".
+    pub valuation: String,
+    pub value: String,
+    pub purpose: String,
+    pub receipt_no: String,
+}
+
+/// The list's filter, as in the query string.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct Filter {
+    pub funding: String,
+    pub kind: String,
+    pub purpose_kind: String,
+    /// A partner's credit code: its lines only.
+    pub partner: String,
+    /// An org's code: lines received by it and the orgs below it.
+    pub org: String,
+    pub from: String,
+    pub to: String,
+    #[serde(skip_serializing)]
+    pub page: Option<u64>,
+}
+
+/// One sum of the ledger's summary: what it adds up, in yuan, and its share of its whole.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Sum {
+    pub label: String,
+    pub yuan: i64,
+    /// Whole per cent of the sums beside it.
+    pub share: i64,
+}
+
+/// The ledger as its page shows it: the lines found (paged) and what they add up to.
+#[derive(Debug, Clone)]
+pub struct Ledger {
+    pub lines: Page<LineRow>,
+    pub summary: Summary,
+}
+
+/// What the lines found add up to.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub fiscal_yuan: i64,
+    pub social_yuan: i64,
+    /// Social value per 100 yuan of fiscal money; none without fiscal lines.
+    pub leverage: Option<i64>,
+    pub by_kind: Vec<Sum>,
+    /// Social lines by who gave them: partners by their kind, other units, people.
+    pub by_giver: Vec<Sum>,
+    pub by_purpose: Vec<Sum>,
+}
+
+async fn query(
+    app: &App,
+    actor: &Actor,
+    permission: qingtuan_domain::permission::Permission,
+    filter: &Filter,
+) -> AppResult<sea_orm::Select<contribution::Entity>> {
+    let mut q =
+        contribution::Entity::find().filter(scope::org_condition(actor, permission, contribution::Column::OrgId));
+    if !filter.funding.trim().is_empty() {
+        q = q.filter(contribution::Column::Funding.eq(Funding::parse(&filter.funding)?.code()));
+    }
+    if !filter.kind.trim().is_empty() {
+        q = q.filter(contribution::Column::Kind.eq(ContributionKind::parse(&filter.kind)?.code()));
+    }
+    if !filter.purpose_kind.trim().is_empty() {
+        q = q.filter(contribution::Column::PurposeKind.eq(Purpose::parse(&filter.purpose_kind)?.code()));
+    }
+    if !filter.partner.trim().is_empty() {
+        let id = crate::registry::partners::by_credit_code(app, &filter.partner).await?.map_or(0, |p| p.id);
+        q = q.filter(contribution::Column::PartnerId.eq(id));
+    }
+    if !filter.org.trim().is_empty() {
+        let below = scope::subtree(app, actor, permission, &filter.org).await?;
+        q = q.filter(contribution::Column::OrgId.in_subquery(below));
+    }
+    for (raw, field, after) in [(&filter.from, "from", true), (&filter.to, "to", false)] {
+        if let Some(d) = parse_date(field, raw).map_err(|e| Invalid(vec![e]))? {
+            let c = contribution::Column::OnDate;
+            q = q.filter(if after { c.gte(d) } else { c.lte(d) });
+        }
+    }
+    Ok(q)
+}
+
+/// Latest first.
+fn latest_first(q: sea_orm::Select<contribution::Entity>) -> sea_orm::Select<contribution::Entity> {
+    q.order_by_desc(contribution::Column::OnDate).order_by_desc(contribution::Column::Id)
+}
+
+/// The lines received by orgs in the actor's scope, latest first, paged, with their sums.
+pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Ledger> {
+    scope::require_somewhere(app, actor, READ).await?;
+    let select = query(app, actor, READ, filter).await?;
+    let groups: Vec<(String, String, String, String, Option<i64>, i64)> = select
+        .clone()
+        .select_only()
+        .column(contribution::Column::Funding)
+        .column(contribution::Column::Kind)
+        .column(contribution::Column::PurposeKind)
+        .column(contribution::Column::DonorKind)
+        .column(contribution::Column::PartnerId)
+        // PostgreSQL sums BIGINTs as NUMERIC; cast back.
+        .column_as(sea_orm::sea_query::Expr::cust("CAST(SUM(\"contributions\".\"value_fen\") AS BIGINT)"), "value")
+        .group_by(contribution::Column::Funding)
+        .group_by(contribution::Column::Kind)
+        .group_by(contribution::Column::PurposeKind)
+        .group_by(contribution::Column::DonorKind)
+        .group_by(contribution::Column::PartnerId)
+        .into_tuple::<(String, String, String, String, Option<i64>, Option<i64>)>()
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|(f, k, p, d, partner, v)| (f, k, p, d, partner, v.unwrap_or(0)))
+        .collect();
+    let partner_kinds: HashMap<i64, String> = partner::Entity::find()
+        .filter(partner::Column::Id.is_in(groups.iter().filter_map(|g| g.4)))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, PartnerKind::parse(&p.kind).map(|k| k.label().to_owned()).unwrap_or(p.kind)))
+        .collect();
+    let yuan = |fen: i64| Fen(fen).round_yuan();
+    let total = |funding: Funding| groups.iter().filter(|g| g.0 == funding.code()).map(|g| g.5).sum::<i64>();
+    let (fiscal, social) = (total(Funding::Fiscal), total(Funding::Social));
+    let mut by_kind: Vec<(String, i64)> = Vec::new();
+    let mut by_giver: Vec<(String, i64)> = Vec::new();
+    let mut by_purpose: Vec<(String, i64)> = Vec::new();
+    let add = |sums: &mut Vec<(String, i64)>, label: String, fen: i64| match sums.iter_mut().find(|(l, _)| *l == label)
+    {
+        Some((_, v)) => *v += fen,
+        None => sums.push((label, fen)),
+    };
+    for (funding, kind, purpose, donor, partner, fen) in &groups {
+        add(&mut by_kind, label_of(ContributionKind::parse(kind).map(|k| k.label()), kind), *fen);
+        add(&mut by_purpose, label_of(Purpose::parse(purpose).map(|k| k.label()), purpose), *fen);
+        if funding == Funding::Social.code() {
+            let giver = match partner.and_then(|p| partner_kinds.get(&p)) {
+                Some(kind) => format!("合作伙伴：{kind}"),
+                None => label_of(DonorKind::parse(donor).map(|k| k.label()), donor),
+            };
+            add(&mut by_giver, giver, *fen);
+        }
+    }
+    let sums = |sums: Vec<(String, i64)>| {
+        let whole: i64 = sums.iter().map(|(_, v)| v).sum();
+        sums.into_iter()
+            .map(|(label, fen)| Sum {
+                label,
+                yuan: yuan(fen),
+                share: if whole == 0 { 0 } else { (fen as f64 * 100.0 / whole as f64).round() as i64 },
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut found = crate::page::fetch(&app.db, latest_first(select), filter.page).await?;
+    let items = rows(app, std::mem::take(&mut found.items)).await?;
+    let summary = Summary {
+        fiscal_yuan: yuan(fiscal),
+        social_yuan: yuan(social),
+        leverage: (fiscal > 0).then(|| (social as f64 * 100.0 / fiscal as f64).round() as i64),
+        by_kind: sums(by_kind),
+        by_giver: sums(by_giver),
+        by_purpose: sums(by_purpose),
+    };
+    Ok(Ledger { lines: found.with(items), summary })
+}
+
+fn label_of(parsed: Result<&'static str, Invalid>, code: &str) -> String {
+    parsed.map(str::to_owned).unwrap_or_else(|_| code.to_owned())
+}
+
+/// The list as a workbook, audited.
+pub async fn export(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<u8>> {
+    scope::require_somewhere(app, actor, EXPORT).await?;
+    let found = latest_first(query(app, actor, EXPORT, filter).await?).limit(50_000).all(&app.db).await?;
+    let rows: Vec<Vec<String>> = rows(app, found)
+        .await?
+        .into_iter()
+        .map(|r| {
+            vec![
+                r.on_date.to_string(),
+                r.org_name,
+                r.funding,
+                r.source,
+                r.kind,
+                r.valuation,
+                r.value,
+                r.purpose,
+                r.receipt_no,
+            ]
+        })
+        .collect();
+    let header = ["日期", "接收组织", "来源", "提供方或预算", "资源类型", "计价", "价值（元）", "用途", "票据号"];
+    let asked = json!({
+        "list": "contributions", "funding": filter.funding, "kind": filter.kind, "purpose": filter.purpose_kind,
+        "partner": filter.partner, "org": filter.org, "from": filter.from, "to": filter.to,
+    });
+    crate::export::audited(app, actor, Exported::of(ObjectKind::Contribution, asked), "资源台账", &header, rows).await
+}
+
+async fn rows(app: &App, found: Vec<contribution::Model>) -> AppResult<Vec<LineRow>> {
+    let names = crate::tree::names(&app.db, found.iter().map(|c| c.org_id).collect()).await?;
+    let partners: HashMap<i64, String> = partner::Entity::find()
+        .filter(partner::Column::Id.is_in(found.iter().filter_map(|c| c.partner_id)))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect();
+    Ok(found
+        .into_iter()
+        .map(|c| {
+            let source = match (c.funding.as_str(), c.partner_id, c.donor_kind.as_str()) {
+                ("fiscal", ..) => c.budget.clone(),
+                (_, Some(p), _) => partners.get(&p).cloned().unwrap_or_default(),
+                (_, None, "person") => if c.donor_name.is_some() { "个人" } else { "匿名个人" }.to_owned(),
+                (_, None, _) => c.donor_name.clone().unwrap_or_else(|| "匿名".into()),
+            };
+            let kind = ContributionKind::parse(&c.kind).ok();
+            let unit = if kind == Some(ContributionKind::Space) { "月" } else { "小时" };
+            let purpose = Purpose::parse(&c.purpose_kind).map(|p| p.label()).unwrap_or_default();
+            LineRow {
+                id: c.id,
+                on_date: c.on_date,
+                org_name: names.get(&c.org_id).cloned().unwrap_or_default(),
+                funding: label_of(Funding::parse(&c.funding).map(|f| f.label()), &c.funding),
+                source,
+                kind: kind.map(|k| k.label().to_owned()).unwrap_or(c.kind.clone()),
+                valuation: match (c.units, c.rate_fen) {
+                    (Some(n), Some(rate)) => format!("{n} {unit} × {} 元", Fen(rate).yuan_text()),
+                    _ => String::new(),
+                },
+                value: Fen(c.value_fen).yuan_text(),
+                purpose: match (c.purpose_id, c.purpose.is_empty()) {
+                    (Some(id), _) => format!("{purpose}（{id}）{}", c.purpose),
+                    (None, true) => purpose.to_owned(),
+                    (None, false) => format!("{purpose}：{}", c.purpose),
+                },
+                receipt_no: c.receipt_no,
+            }
+        })
+        .collect())
+}
