@@ -133,6 +133,13 @@ audit_actions! {
     SocietyLeaderAdded => "society.leader", "登记青年社团负责人", false;
     SocietyDissolved => "society.dissolve", "青年社团解散", false;
     ContributionRecorded => "contribution.record", "登记资源台账", false;
+    VenueCreated => "venue.create", "登记阵地", false;
+    VenueSpaceAdded => "venue.space", "登记阵地空间", false;
+    VenueTeamAdded => "venue.team", "登记阵地运营团队成员", false;
+    BookingRequested => "booking.request", "预约阵地空间", false;
+    BookingDecided => "booking.decide", "审核空间预约", false;
+    BookingCancelled => "booking.cancel", "取消空间预约", false;
+    BookingUsed => "booking.use", "登记空间使用", false;
     CommunityCreated => "community.create", "登记网上青年社群", false;
     CommunityCounted => "community.members", "登记网上青年社群成员数", false;
     CommunityListed => "community.list", "导入网上青年社群成员名单", false;
@@ -166,6 +173,8 @@ code_enum!(
     Society => "society", "青年社团";
     Community => "community", "网上青年社群";
     Contribution => "contribution", "资源台账";
+    Venue => "venue", "阵地";
+    Booking => "booking", "空间预约";
 });
 
 #[cfg(test)]

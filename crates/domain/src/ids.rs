@@ -106,3 +106,15 @@ id_type!(
     /// An online youth community (网上青年社群) owned by a league org.
     CommunityId
 );
+id_type!(
+    /// A venue (阵地) run by a league org.
+    VenueId
+);
+id_type!(
+    /// A bookable space of a venue.
+    SpaceId
+);
+id_type!(
+    /// A booking of a space.
+    BookingId
+);

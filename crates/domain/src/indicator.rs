@@ -4,7 +4,7 @@
 //! each entry's rule, so adding an indicator is adding one entry here.
 
 use crate::org::OrgKind;
-use crate::platform::{CommunityLevel, CommunityType, ContributionKind, Funding, LinkLevel};
+use crate::platform::{BookingState, CommunityLevel, CommunityType, ContributionKind, Funding, LinkLevel};
 use crate::position::{CadreSource, Employment, ServingLevel, Title};
 use crate::region::{OrgBasis, RegionKind};
 
@@ -120,6 +120,9 @@ pub enum Flow {
     /// Ledger lines dated in the period, of this funding and kind (or any kind), at their value in
     /// fen; donations are social money and goods.
     Contributed(Funding, Option<ContributionKind>),
+    /// Bookings of venues' spaces, run by orgs of the scope, in the period that ended in this
+    /// state (used or no-show).
+    Bookings(BookingState),
     /// Responsibility letters signed in the period by orgs of the scope.
     LettersSigned,
     /// Mutual inspections held in the period at orgs of the scope.
@@ -169,6 +172,8 @@ pub enum Records {
     /// Different people (by phone) on the member lists of those communities, listed on or before
     /// the date: a person in three communities counts once.
     CommunityReach,
+    /// Venues opened on or before the date and not closed by then, run by an org of the scope.
+    Venues,
 }
 
 /// How a flow's sum is shown.
@@ -420,6 +425,15 @@ catalogue! {
     SOCIAL_SERVICE = "ledger.social.service_yuan", "其中服务折价", "元", "P1",
         Rule::Sum(&[Flow::Contributed(Funding::Social, Some(ContributionKind::Service))], Scale::Yuan),
         "统计期内社会资源中无偿提供的服务折价之和（服务时数 × 折算单价）。";
+    VENUES = "venues.count", "阵地", "个", "P1 P2 P5",
+        Rule::Existing(Records::Venues),
+        "当日在用（启用日不晚于当日、未在当日及以前停用）、运营组织在统计范围内的阵地个数（青年之家、青年人才创业中心、服务点等）。";
+    SPACE_USES = "venues.uses", "阵地空间使用", "次", "P1",
+        Rule::Sum(&[Flow::Bookings(BookingState::Used)], Scale::Count),
+        "统计期内阵地空间的预约中，到场并登记使用的次数（按预约日期）。";
+    SPACE_NO_SHOWS = "venues.no_shows", "预约未到场", "次", "P1",
+        Rule::Sum(&[Flow::Bookings(BookingState::NoShow)], Scale::Count),
+        "统计期内已通过的空间预约中，登记为未到场的次数。";
     SOCIETIES_DIRECT = "societies.direct", "直接联系的青年社团", "个", "P6",
         Rule::Existing(Records::SocietiesLinked(LinkLevel::Direct)),
         "当日存续、由统计范围内的团组织联系指导，且当日联系程度（当日及以前最近一次变更所定）为“直接联系”的青年社团个数。与基准日比较即新增数。";

@@ -48,6 +48,12 @@ pub fn previous_period(from: NaiveDate, to: NaiveDate) -> (NaiveDate, NaiveDate)
     (prev_to - TimeDelta::days(days - 1), prev_to)
 }
 
+/// 周一 … 周日.
+pub fn weekday_label(day: NaiveDate) -> &'static str {
+    use chrono::Datelike;
+    ["周一", "周二", "周三", "周四", "周五", "周六", "周日"][day.weekday().num_days_from_monday() as usize]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

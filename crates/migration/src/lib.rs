@@ -31,6 +31,7 @@ mod m0026_inspection_photos;
 mod m0027_services;
 mod m0028_platforms;
 mod m0029_ledger;
+mod m0030_venues;
 
 /// A foreign key `name` from `from.0`.`from.1` to `to`.`id`.
 fn fk(name: &str, from: (&'static str, &'static str), to: &'static str) -> ForeignKeyCreateStatement {
@@ -112,6 +113,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0027_services::Migration),
             Box::new(m0028_platforms::Migration),
             Box::new(m0029_ledger::Migration),
+            Box::new(m0030_venues::Migration),
         ]
     }
 }

@@ -502,6 +502,12 @@ const CONTRACTS: Source = Source {
     condition: "1 = 1",
     dated: Dated::On("sc.starts_on"),
 };
+const BOOKINGS: Source = Source {
+    tables: "venue_bookings vb JOIN venue_spaces vs ON vs.id = vb.space_id JOIN venues ve ON ve.id = vs.venue_id \
+             JOIN orgs o ON o.id = ve.org_id",
+    condition: "1 = 1",
+    dated: Dated::On("vb.on_date"),
+};
 const CLOSED_RECTIFICATIONS: Source = Source {
     tables: "rectifications rc JOIN orgs o ON o.id = rc.org_id",
     condition: "rc.closed_on IS NOT NULL",
@@ -519,6 +525,7 @@ fn source(flow: Flow) -> (&'static Source, String) {
         Flow::CreditedMinutes => (&TURNOUTS, "tu.credited_minutes".into()),
         Flow::AdjustedMinutes => (&ADJUSTMENTS, "a.minutes".into()),
         Flow::PeopleServedAtShifts => (&SHIFTS, "sh.people_served".into()),
+        Flow::Bookings(state) => (&BOOKINGS, format!("CASE WHEN vb.state = '{}' THEN 1 ELSE 0 END", state.code())),
         Flow::Contributed(funding, kind) => {
             let kind = kind.map(|k| format!(" AND cn.kind = '{}'", k.code())).unwrap_or_default();
             (&LEDGER, format!("CASE WHEN cn.funding = '{}'{kind} THEN cn.value_fen ELSE 0 END", funding.code()))
@@ -696,6 +703,9 @@ fn records(r: Records) -> Kept {
             |on| format!("({} AND mb.listed_on <= '{on}')", community(on)),
         )
         .tally(Tally::Distinct("mb.phone_hash")),
+        Records::Venues => Kept::new("venues ve JOIN orgs o ON o.id = ve.org_id", |on| {
+            format!("(ve.opened_on <= '{on}' AND (ve.closed_on IS NULL OR ve.closed_on > '{on}'))")
+        }),
     }
 }
 

@@ -17,6 +17,7 @@ use crate::error::{AppResult, RowProblem, column_label};
 use crate::platforms::communities::{NewCommunity, NewCommunityCount};
 use crate::platforms::ledger::NewLine;
 use crate::platforms::societies::{NewLinkChange, NewSociety};
+use crate::platforms::venues::NewVenue;
 use crate::registry::orgs::NewOrg;
 use crate::registry::partners::NewPartner;
 use crate::registry::people::{self, NewPerson};
@@ -90,6 +91,7 @@ importables! {
     Communities => "communities", "网上青年社群", NewCommunity;
     CommunityCounts => "community_counts", "网上青年社群成员数", NewCommunityCount;
     Contributions => "contributions", "资源台账", NewLine;
+    Venues => "venues", "阵地", NewVenue;
 }
 
 impl Kind {

@@ -6,6 +6,8 @@
 //! export — of which only the keyed hash of each phone is kept, so that a person in several groups
 //! is reached once. The contributions ledger (`ledger`, P1): fiscal and social resources as dated
 //! lines, the donations volunteering records among them, summed by source, kind, giver and purpose.
+//! Venues (`venues`, P1 P2 P5): the Youth Home network and service points, their operating teams,
+//! bookable spaces and the bookings of them (the public's side in `portal::bookings`).
 //!
 //! Who may do what: `platforms.write` over the guiding or owning org registers and changes them;
 //! `platforms.read` sees them; `platforms.export` exports the lists.
@@ -13,6 +15,7 @@
 pub mod communities;
 pub mod ledger;
 pub mod societies;
+pub mod venues;
 
 use qingtuan_domain::FieldError;
 use qingtuan_domain::ids::OrgId;

@@ -19,6 +19,7 @@ use sea_orm::{
 use serde_json::json;
 
 pub mod activities;
+pub mod bookings;
 
 use crate::access::audit::{self, Entry};
 use crate::crypto::sha256_hex;

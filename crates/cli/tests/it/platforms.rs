@@ -3,11 +3,14 @@
 //! communities with member counts (the latest not after the date), member lists kept as hashes and
 //! reached once across communities, closing; imports of both with their histories; scope and bad
 //! input on both. The contributions ledger: fiscal and social lines valued as typed or as units at a
-//! rate, donations among them, the leverage on a hand-built ledger, scope.
+//! rate, donations among them, the leverage on a hand-built ledger, scope. Venues: spaces booked at
+//! the desk and on the portal within their hours, never overlapping (end = next start allowed), the
+//! private link that shows and cancels, the desk's approval, check-in and no-show, scope.
 
 use qingtuan_testkit::{TestApp, TestClient, TestResponse, db_tests};
 
 db_tests!(
+    spaces_are_booked_without_overlap_on_the_portal_and_at_the_desk,
     the_ledger_sums_fiscal_and_social_resources_and_their_leverage,
     a_society_counts_at_the_link_level_in_force_on_each_date,
     communities_count_their_latest_members_and_reach_each_person_once
@@ -507,4 +510,172 @@ async fn the_ledger_sums_fiscal_and_social_resources_and_their_leverage(t: TestA
     let other = t.login("s2admin").await;
     assert!(other.get("/ledger").await.text().contains("没有符合条件的台账记录"));
     assert_eq!(t.audit_count("contribution.record").await, 4);
+}
+
+async fn spaces_are_booked_without_overlap_on_the_portal_and_at_the_desk(t: TestApp) {
+    t.seed_tree().await;
+    t.create_user("s1admin", "org_admin", "S1").await;
+    let street = t.login("s1admin").await;
+    let venue = [
+        ("org_code", "S1"),
+        ("name", "一街道青年之家"),
+        ("kind", "youth_home"),
+        ("flagship", "true"),
+        ("address", "一街道正阳路 1 号"),
+        ("hours", "周一至周五 9:00–18:00"),
+        ("honours", "全国五四红旗团支部"),
+        ("opened_on", "2026-01-01"),
+    ];
+    let bad = post_form(&street, "/venues", "/venues", &[&venue[..2], &[("kind", "park")], &venue[3..]].concat()).await;
+    assert!(bad.text().contains("未知的阵地类型“park”"));
+    assert_eq!(
+        post_form(&street, "/venues", "/venues", &[&[("org_code", "S2")], &venue[1..]].concat()).await.status,
+        404
+    );
+    assert_eq!(post_form(&street, "/venues", "/venues", &venue).await.status, 303);
+    let id = t.scalar("SELECT id FROM venues").await;
+    let page = format!("/venues/{id}");
+    let space = |fields: &[(&str, &str)]| {
+        let street = &street;
+        let page = page.clone();
+        let fields: Vec<(String, String)> = fields.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            post_form(street, &page, &format!("{page}/spaces"), &fields).await
+        }
+    };
+    let closes_first = space(&[
+        ("name", "共享工位"),
+        ("capacity", "20"),
+        ("opens", "18:00"),
+        ("closes", "09:00"),
+        ("weekdays", "12345"),
+    ])
+    .await;
+    assert!(closes_first.text().contains("关闭时间应晚于开放时间"));
+    let sunday8 =
+        space(&[("name", "共享工位"), ("capacity", "20"), ("opens", "09:00"), ("closes", "18:00"), ("weekdays", "8")])
+            .await;
+    assert!(sunday8.text().contains("开放日应为 1 到 7 的数字"));
+    assert_eq!(
+        space(&[
+            ("name", "公益直播间"),
+            ("capacity", "6"),
+            ("opens", "09:00"),
+            ("closes", "18:00"),
+            ("weekdays", "12345")
+        ])
+        .await
+        .status,
+        303
+    );
+    let room = t.scalar("SELECT id FROM venue_spaces").await.to_string();
+
+    // The desk books for an org: approved at once; the next booking may start when it ends.
+    let desk = |on: &'static str, starts: &'static str, ends: &'static str, attendees: &'static str| {
+        let street = &street;
+        let page = page.clone();
+        let room = room.clone();
+        async move {
+            let form = [
+                ("space_id", room.as_str()),
+                ("booker_kind", "org"),
+                ("org_code", "C11"),
+                ("name", "王老师"),
+                ("on_date", on),
+                ("starts", starts),
+                ("ends", ends),
+                ("attendees", attendees),
+                ("purpose", "青年电商直播培训"),
+            ];
+            post_form(street, &page, &format!("{page}/bookings"), &form).await
+        }
+    };
+    assert_eq!(desk("2026-03-03", "14:00", "16:00", "5").await.status, 303);
+    let clash = desk("2026-03-03", "15:00", "17:00", "5").await;
+    assert_eq!(clash.status, 422);
+    assert!(clash.text().contains("公益直播间在 2026-03-03 14:00–16:00 已被预约"), "{}", clash.text());
+    assert_eq!(desk("2026-03-03", "16:00", "17:00", "5").await.status, 303, "end = next start is allowed");
+    assert_eq!(desk("2026-03-03", "13:00", "14:00", "5").await.status, 303, "and the one before");
+    let late = desk("2026-03-03", "17:00", "19:00", "5").await;
+    assert!(late.text().contains("所约时段不在开放时间内"), "{}", late.text());
+    assert!(desk("2026-03-07", "10:00", "11:00", "5").await.text().contains("所约时段不在开放时间内"), "a Saturday");
+    assert!(desk("2026-03-03", "09:00", "10:00", "7").await.text().contains("最多容纳 6 人"));
+    assert!(desk("2026-03-01", "10:00", "11:00", "5").await.text().contains("预约日期不能早于今天"));
+
+    // A young person books on the portal; the private link shows and cancels it.
+    let portal = t.client();
+    let public = portal.get(&format!("/portal/venues/{id}")).await;
+    assert_eq!(public.status, 200);
+    assert!(public.text().contains("14:00–16:00 已约") && !public.text().contains("王老师"), "taken times, no names");
+    let book = |starts: &'static str, ends: &'static str| {
+        let portal = &portal;
+        let room = room.clone();
+        async move {
+            portal.get(&format!("/portal/venues/{id}")).await;
+            let form = [
+                ("space_id", room.as_str()),
+                ("on_date", "2026-03-04"),
+                ("starts", starts),
+                ("ends", ends),
+                ("attendees", "3"),
+                ("purpose", "创业项目直播"),
+                ("name", "赵青"),
+                ("phone", "13800003333"),
+            ];
+            portal.post(&format!("/portal/venues/{id}/book"), &form).await
+        }
+    };
+    let made = book("10:00", "12:00").await;
+    assert_eq!(made.status, 200, "{}", made.text());
+    let link = made.text_of_id("private-link").expect("the private link");
+    let path = link[link.find("/portal/bookings/").expect("path")..].to_owned();
+    assert_eq!(portal.get(&path).await.text_of_id("booking-state").as_deref(), Some("待审核"));
+    let twice = book("11:00", "13:00").await;
+    assert_eq!(twice.status, 422, "a requested booking holds its time");
+    assert!(
+        twice.text().contains("已被预约") && twice.text().contains("value=\"赵青\""),
+        "the form keeps what was typed"
+    );
+
+    // The desk approves it; then the young person cancels and the time is free again.
+    let booking = t.scalar("SELECT id FROM venue_bookings WHERE booker_kind = 'person'").await;
+    street.get(&page).await;
+    let refuse = street.post(&format!("/bookings/{booking}/act"), &[("action", "refuse")]).await;
+    assert!(refuse.text().contains("请填写未通过的原因"));
+    assert_eq!(street.post(&format!("/bookings/{booking}/act"), &[("action", "approve")]).await.status, 303);
+    assert_eq!(portal.get(&path).await.text_of_id("booking-state").as_deref(), Some("已通过"));
+    portal.get(&path).await;
+    assert_eq!(portal.post(&format!("{path}/cancel"), &[]).await.status, 303);
+    assert_eq!(portal.get(&path).await.text_of_id("booking-state").as_deref(), Some("已取消"));
+    assert_eq!(book("11:00", "13:00").await.status, 200, "the cancelled time is free");
+
+    // Today: checked in on use; a no-show only once the time has begun.
+    assert_eq!(desk("2026-03-02", "10:00", "11:00", "4").await.status, 303);
+    assert_eq!(desk("2026-03-02", "11:00", "12:00", "4").await.status, 303);
+    let first = t.scalar("SELECT id FROM venue_bookings WHERE on_date = '2026-03-02' ORDER BY id LIMIT 1").await;
+    let second = t.scalar("SELECT id FROM venue_bookings WHERE on_date = '2026-03-02' ORDER BY id DESC LIMIT 1").await;
+    street.get(&page).await;
+    let early = street.post(&format!("/bookings/{second}/act"), &[("action", "no_show")]).await;
+    assert!(early.text().contains("预约时段开始后才能登记未到场"));
+    assert_eq!(street.post(&format!("/bookings/{first}/act"), &[("action", "check_in")]).await.status, 303);
+    let again = street.post(&format!("/bookings/{first}/act"), &[("action", "check_in")]).await;
+    assert!(again.text().contains("该预约当前为“已使用”，不能登记使用"), "{}", again.text());
+    t.clock.advance(chrono::TimeDelta::hours(3));
+    let street = t.login("s1admin").await;
+    street.get(&page).await;
+    assert_eq!(street.post(&format!("/bookings/{second}/act"), &[("action", "no_show")]).await.status, 303);
+    let calendar = street.get(&format!("{page}?week=2026-03-03")).await.text();
+    assert!(calendar.contains("13:00–14:00") && calendar.contains("周二"), "the week's calendar");
+
+    let admin = t.admin().await;
+    let r = admin.get("/api/v1/reports?as_of=2026-03-31&baseline=2025-12-31&from=2026-03-01&scope=S1").await.json();
+    assert_eq!((value(&r, "venues.count"), value(&r, "venues.uses"), value(&r, "venues.no_shows")), (1, 1, 1));
+
+    t.create_user("s2admin", "org_admin", "S2").await;
+    let other = t.login("s2admin").await;
+    assert_eq!(other.get(&page).await.status, 404);
+    other.get("/venues").await;
+    assert_eq!(other.post(&format!("/bookings/{first}/act"), &[("action", "approve")]).await.status, 404);
+    assert_eq!(street.get("/venues/export.xlsx").await.status, 200);
 }

@@ -15,14 +15,16 @@ use axum::routing::{get, post};
 use qingtuan_app::AppError;
 use qingtuan_app::accountability::{self, Ballot};
 use qingtuan_app::activities::PublicActivity;
+use qingtuan_app::platforms::venues::Week;
 use qingtuan_app::portal::PortalFilter;
 use qingtuan_app::portal::activities::{self, MyActivitySignup};
+use qingtuan_app::portal::bookings::{self, MyBooking, PortalBooking};
 use qingtuan_app::portal::{self, MySignup, PublicCall, ServiceRecord, SignupForm};
 use qingtuan_app::registry::regions::{self, RegionView};
 use qingtuan_app::selection::{self, ApplicationForm, MyApplication, ObjectionForm, OpeningRow, PublicNotice};
 use qingtuan_app::volunteering::checkin::{self, Outcome, Scan, Who};
 use qingtuan_domain::activity::Category;
-use qingtuan_domain::ids::OpeningId;
+use qingtuan_domain::ids::{OpeningId, VenueId};
 use qingtuan_domain::person::PoliticalStatus;
 use qingtuan_domain::review::Grade;
 
@@ -615,6 +617,117 @@ pub async fn object(
 }
 
 /// The application form's upload, with the documents' body limit.
+#[derive(Template)]
+#[template(path = "portal/venues.html")]
+struct VenuesPage {
+    title: &'static str,
+    venues: Vec<bookings::PublicVenue>,
+}
+
+/// The venues whose spaces young people may book.
+pub async fn venues(State(state): State<AppState>) -> Result<Response, PageError> {
+    render(&VenuesPage { title: "阵地空间预约", venues: bookings::venues(&state.app).await? })
+}
+
+#[derive(Template)]
+#[template(path = "portal/venue.html")]
+struct VenuePage {
+    title: String,
+    v: bookings::PublicVenue,
+    week: Week,
+    csrf: String,
+    errors: Errors,
+    form: PortalBooking,
+}
+
+impl VenuePage {
+    fn weekday(&self, d: &chrono::NaiveDate) -> &'static str {
+        qingtuan_domain::time::weekday_label(*d)
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct WeekQuery {
+    week: Option<chrono::NaiveDate>,
+}
+
+async fn venue_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: VenueId,
+    week: Option<chrono::NaiveDate>,
+    errors: Errors,
+    form: PortalBooking,
+) -> Result<Response, PageError> {
+    let (v, week) = bookings::venue(&state.app, id, week).await?;
+    let (csrf, set) = form_token(state, headers);
+    let invalid = errors.0.is_some();
+    form_page(&VenuePage { title: v.name.clone(), v, week, csrf, errors, form }, invalid, set)
+}
+
+/// A venue's week: which times are taken, and the form to request one.
+pub async fn venue(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<VenueId>,
+    Query(q): Query<WeekQuery>,
+) -> Result<Response, PageError> {
+    venue_page(&state, &headers, id, q.week, Errors::default(), PortalBooking::default()).await
+}
+
+#[derive(Template)]
+#[template(path = "portal/booking.html")]
+struct BookingPage {
+    title: &'static str,
+    b: MyBooking,
+    token: String,
+    csrf: String,
+    /// Just made: the private link to keep, and its QR code.
+    link: Option<(String, String)>,
+}
+
+pub async fn book(
+    State(state): State<AppState>,
+    Client(client): Client,
+    headers: HeaderMap,
+    Path(id): Path<VenueId>,
+    Form(form): Form<PortalBooking>,
+) -> Result<Response, PageError> {
+    match bookings::request(&state.app, &client, id, &form).await {
+        Ok(receipt) => {
+            let b = bookings::mine(&state.app, &receipt.token).await?;
+            let path = format!("/portal/bookings/{}", receipt.token);
+            let link = crate::pages::share::absolute_url(&state, &headers, &path);
+            let qr = crate::pages::share::qr_svg(&link)?;
+            let (csrf, set) = form_token(&state, &headers);
+            let page = BookingPage { title: "预约已提交", b, token: receipt.token, csrf, link: Some((link, qr)) };
+            form_page(&page, false, set)
+        }
+        Err(AppError::Invalid(e)) => venue_page(&state, &headers, id, None, Errors(Some(e)), form).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn my_booking(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    let b = bookings::mine(&state.app, &token).await?;
+    let (csrf, set) = form_token(&state, &headers);
+    form_page(&BookingPage { title: "我的空间预约", b, token, csrf, link: None }, false, set)
+}
+
+pub async fn cancel_booking(
+    State(state): State<AppState>,
+    Client(client): Client,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    bookings::cancel(&state.app, &client, &token).await?;
+    Ok(Redirect::to(&format!("/portal/bookings/{token}")).into_response())
+}
+
 pub fn upload_routes() -> Router<AppState> {
     Router::new().route("/portal/openings/{id}/apply", post(apply))
 }
@@ -625,6 +738,11 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/portal", get(index))
         .route("/portal/calls/{id}", get(call))
+        .route("/portal/venues", get(venues))
+        .route("/portal/venues/{id}", get(venue))
+        .route("/portal/venues/{id}/book", post(book))
+        .route("/portal/bookings/{token}", get(my_booking))
+        .route("/portal/bookings/{token}/cancel", post(cancel_booking))
         .route("/portal/activities/{id}", get(activity))
         .route("/portal/activities/{id}/signup", post(activity_sign_up))
         .route("/portal/activity-signups/{token}", get(activity_me))

@@ -1,9 +1,11 @@
 //! Platform pages (搭平台): youth societies with their link history, and online youth communities
-//! with their member counts and member lists, and the contributions ledger.
+//! with their member counts and member lists, the contributions ledger, and venues with their
+//! spaces' bookings.
 
 mod communities;
 mod ledger;
 mod societies;
+mod venues;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -17,6 +19,7 @@ pub const MENU: &[MenuEntry] = &[
     MenuEntry { href: "/societies", label: "青年社团", need: read(Module::Platforms) },
     MenuEntry { href: "/communities", label: "网上青年社群", need: read(Module::Platforms) },
     MenuEntry { href: "/ledger", label: "资源台账", need: read(Module::Platforms) },
+    MenuEntry { href: "/venues", label: "阵地与预约", need: read(Module::Platforms) },
 ];
 
 pub fn routes() -> Router<AppState> {
@@ -28,6 +31,13 @@ pub fn routes() -> Router<AppState> {
         .route("/societies/{id}/counts", post(societies::count))
         .route("/societies/{id}/leaders", post(societies::add_leader))
         .route("/societies/{id}/dissolve", post(societies::dissolve))
+        .route("/venues", get(venues::list).post(venues::create))
+        .route("/venues/export.xlsx", get(venues::export))
+        .route("/venues/{id}", get(venues::show))
+        .route("/venues/{id}/spaces", post(venues::add_space))
+        .route("/venues/{id}/team", post(venues::add_member))
+        .route("/venues/{id}/bookings", post(venues::book))
+        .route("/bookings/{id}/act", post(venues::act))
         .route("/ledger", get(ledger::list).post(ledger::record))
         .route("/ledger/export.xlsx", get(ledger::export))
         .route("/communities", get(communities::list).post(communities::create))
