@@ -232,3 +232,140 @@ pub(super) async fn ledger(app: &App) -> Result<(), AppError> {
     }
     Ok(())
 }
+
+/// An app whose clock reads `hour` o'clock (local) on `day`.
+fn at(app: &App, day: NaiveDate, hour: u32) -> App {
+    let mut then = app.clone();
+    let local = chrono::NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or_default();
+    then.clock = std::sync::Arc::new(qingtuan_app::ManualClock::new(qingtuan_domain::time::local_instant(day, local)));
+    then
+}
+
+/// P1, P2, P5: the Youth Home flagship (opened with the reform) with its shared workstations,
+/// public-welfare live-stream room and meeting room, a Youth Home in each of two streets, the
+/// youth talent entrepreneurship centre at Tian'an Digital City built around the national May 4th
+/// red-flag branch, and the government-services e-hall as a service point. Spring 2022's bookings
+/// of the flagship's spaces, made the day before and checked in on the day (a few no-shows).
+pub(super) async fn venues(app: &App, red_flag_branch: &str) -> Result<(), AppError> {
+    use qingtuan_app::platforms::venues::{self, DeskAction, DeskBooking, NewSpace, NewVenue, Slot};
+    let system = Actor::system();
+    let venue = |org: &str,
+                 name: &str,
+                 kind: &str,
+                 flagship: bool,
+                 region: &str,
+                 address: &str,
+                 honours: &str,
+                 opened: &str| NewVenue {
+        org_code: org.into(),
+        name: name.into(),
+        kind: kind.into(),
+        flagship: if flagship { "true" } else { "" }.into(),
+        region_code: region.into(),
+        address: address.into(),
+        hours: "周一至周五 9:00–21:00，周末 9:00–17:00".into(),
+        honours: honours.into(),
+        opened_on: opened.into(),
+    };
+    let flagship = venues::create(
+        app,
+        &system,
+        &venue(
+            "CY",
+            "城阳区青年之家旗舰店",
+            "youth_home",
+            true,
+            "CY01",
+            "城阳区正阳路青年创业大厦一层",
+            "",
+            "2021-05-04",
+        ),
+    )
+    .await?;
+    for (org, name, region, address) in [
+        ("CY02T", "流亭街道青年之家", "CY02", "流亭街道双元路社区服务中心二层"),
+        ("CY08T", "河套街道青年之家", "CY08", "河套街道党群服务中心三层"),
+    ] {
+        venues::create(app, &system, &venue(org, name, "youth_home", false, region, address, "", "2021-09-01")).await?;
+    }
+    venues::create(
+        app,
+        &system,
+        &venue(
+            red_flag_branch,
+            "青年人才创业中心",
+            "entrepreneurship_centre",
+            false,
+            "CY01",
+            "天安数码城 6 号楼",
+            "全国五四红旗团支部",
+            "2021-06-18",
+        ),
+    )
+    .await?;
+    venues::create(
+        app,
+        &system,
+        &venue(
+            "CY",
+            "政务服务e厅（园区服务点）",
+            "service_point",
+            false,
+            "CY01",
+            "天安数码城 1 号楼大厅",
+            "",
+            "2021-10-08",
+        ),
+    )
+    .await?;
+    let space = |name: &str, capacity: &str, opens: &str, closes: &str, weekdays: &str| NewSpace {
+        name: name.into(),
+        capacity: capacity.into(),
+        opens: opens.into(),
+        closes: closes.into(),
+        weekdays: weekdays.into(),
+    };
+    let mut spaces = Vec::new();
+    for s in [
+        space("共享工位", "24", "09:00", "21:00", "1234567"),
+        space("公益直播间", "6", "09:00", "21:00", "123456"),
+        space("青年会议室", "30", "09:00", "17:00", "12345"),
+    ] {
+        spaces.push(venues::add_space(app, &system, flagship, &s).await?);
+    }
+    // Spring 2022: every other weekday, the live-stream room or the meeting room.
+    let bookers = ["CY01T", "CY02T", "CY03T", "CY05T", "CY08T"];
+    let purposes = ["青年电商直播带货培训", "创业项目路演", "青年之家议事会", "公益直播：助农产品"];
+    let mut day = date(2022, 3, 1);
+    let mut n = 0usize;
+    while day <= date(2022, 5, 27) {
+        if chrono::Datelike::weekday(&day).number_from_monday() <= 5 && n.is_multiple_of(2) {
+            let room = spaces[1 + n % 2];
+            let (starts, ends) = [("09:30", "11:30"), ("14:00", "16:00"), ("15:00", "17:00")][n % 3];
+            let form = DeskBooking {
+                booker_kind: "org".into(),
+                org_code: bookers[n % bookers.len()].into(),
+                name: "团干部".into(),
+                slot: Slot {
+                    space_id: room.to_string(),
+                    on_date: day.to_string(),
+                    starts: starts.into(),
+                    ends: ends.into(),
+                    attendees: "5".into(),
+                    purpose: purposes[n % purposes.len()].into(),
+                },
+                ..DeskBooking::default()
+            };
+            let the_day_before = at(app, day.pred_opt().unwrap_or(day), 10);
+            let id = venues::book(&the_day_before, &system, flagship, &form).await?;
+            if n % 9 == 4 {
+                venues::act(&at(app, day, 20), &system, id, DeskAction::NoShow, "").await?;
+            } else {
+                venues::act(&at(app, day, 9), &system, id, DeskAction::CheckIn, "").await?;
+            }
+        }
+        n += 1;
+        day = day.succ_opt().unwrap_or(day);
+    }
+    Ok(())
+}

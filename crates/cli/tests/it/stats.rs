@@ -70,6 +70,8 @@ async fn the_demo_reproduces_the_seed_figures(t: TestApp) {
     let p8 = chief.get("/api/v1/reports?as_of=2022-05-31&baseline=2020-12-31&from=2022-03-01").await.json();
     assert_eq!(figure(&p8, "volunteer.teams.count"), (131, Some(0), Some(131)), "P8 teams");
     assert_eq!(figure(&p8, "volunteer.turnouts").0, 3284, "P8 turn-outs");
+    assert_eq!(figure(&p8, "venues.count").0, 5, "P1 P2 P5 venues");
+    assert_eq!((figure(&p8, "venues.uses").0, figure(&p8, "venues.no_shows").0), (29, 3), "P1 the flagship's bookings");
     assert!(figure(&p8, "volunteer.people_served").0 >= 970_000, "P8 people served");
     assert!(figure(&p8, "donations.value_yuan").0 >= 150_000, "P8 donations");
     let (cash, goods) = (figure(&p8, "donations.cash_yuan").0, figure(&p8, "donations.goods_yuan").0);
