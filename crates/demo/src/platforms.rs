@@ -340,7 +340,7 @@ pub(super) async fn venues(app: &App, red_flag_branch: &str) -> Result<(), AppEr
     let mut n = 0usize;
     while day <= date(2022, 5, 27) {
         if chrono::Datelike::weekday(&day).number_from_monday() <= 5 && n.is_multiple_of(2) {
-            let room = spaces[1 + n % 2];
+            let room = spaces[1 + (n / 2) % 2];
             let (starts, ends) = [("09:30", "11:30"), ("14:00", "16:00"), ("15:00", "17:00")][n % 3];
             let form = DeskBooking {
                 booker_kind: "org".into(),

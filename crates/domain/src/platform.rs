@@ -156,7 +156,13 @@ impl OpeningHours {
         const DAYS: [&str; 7] = ["一", "二", "三", "四", "五", "六", "日"];
         let days: Vec<&str> = self.weekdays.iter().filter_map(|d| DAYS.get(*d as usize - 1).copied()).collect();
         let clock = |m: u32| format!("{:02}:{:02}", m / 60, m % 60);
-        format!("每周{} {}–{}", days.join("、"), clock(self.opens), clock(self.closes))
+        let consecutive = self.weekdays.windows(2).all(|w| w[1] == w[0] + 1);
+        let when = match (days.first(), days.last()) {
+            _ if days.len() == 7 => "每天".to_owned(),
+            (Some(first), Some(last)) if consecutive && days.len() >= 3 => format!("周{first}至周{last}"),
+            _ => format!("每周{}", days.join("、")),
+        };
+        format!("{when} {}–{}", clock(self.opens), clock(self.closes))
     }
 
     /// Parses the weekdays as stored or typed: digits 1–7, e.g. `12345`.
@@ -184,7 +190,9 @@ mod tests {
         assert!(!hours.admits(5, 17 * 60, 18 * 60 + 1));
         assert!(!hours.admits(6, 10 * 60, 11 * 60));
         assert!(!hours.admits(2, 11 * 60, 11 * 60));
-        assert_eq!(hours.describe(), "每周一、二、三、四、五 09:00–18:00");
+        assert_eq!(hours.describe(), "周一至周五 09:00–18:00");
+        let weekends = OpeningHours { weekdays: vec![6, 7], ..hours };
+        assert_eq!(weekends.describe(), "每周六、日 09:00–18:00");
         assert_eq!(OpeningHours::parse_weekdays("5,1 3").ok(), Some(vec![1, 3, 5]));
         assert!(OpeningHours::parse_weekdays("18").is_err());
     }
