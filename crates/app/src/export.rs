@@ -97,3 +97,12 @@ pub fn text_workbook(
 fn display_width(text: &str) -> usize {
     text.chars().map(|c| if u32::from(c) >= 0x1100 { 2 } else { 1 }).sum()
 }
+
+/// A stored file (a signed copy, a photo, an attachment) as downloaded: its content type is the
+/// one its bytes were recognised as when stored.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub file_name: String,
+    pub content_type: &'static str,
+    pub bytes: Vec<u8>,
+}

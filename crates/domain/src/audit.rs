@@ -133,6 +133,8 @@ audit_actions! {
     SocietyLeaderAdded => "society.leader", "登记青年社团负责人", false;
     SocietyDissolved => "society.dissolve", "青年社团解散", false;
     ContributionRecorded => "contribution.record", "登记资源台账", false;
+    AgreementSigned => "agreement.sign", "签订合作协议", false;
+    AgreementDocumentAttached => "agreement.document", "上传合作协议文本", false;
     VenueCreated => "venue.create", "登记阵地", false;
     VenueSpaceAdded => "venue.space", "登记阵地空间", false;
     VenueTeamAdded => "venue.team", "登记阵地运营团队成员", false;
@@ -174,6 +176,7 @@ code_enum!(
     Community => "community", "网上青年社群";
     Contribution => "contribution", "资源台账";
     Venue => "venue", "阵地";
+    Agreement => "agreement", "合作协议";
     Booking => "booking", "空间预约";
 });
 

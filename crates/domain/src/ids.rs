@@ -118,3 +118,7 @@ id_type!(
     /// A booking of a space.
     BookingId
 );
+id_type!(
+    /// A cooperation agreement with a partner.
+    AgreementId
+);

@@ -3,6 +3,8 @@
 
 pub mod activity;
 pub mod activity_signup;
+pub mod agreement;
+pub mod agreement_document;
 pub mod api_token;
 pub mod app_setting;
 pub mod application;

@@ -32,6 +32,7 @@ mod m0027_services;
 mod m0028_platforms;
 mod m0029_ledger;
 mod m0030_venues;
+mod m0031_agreements;
 
 /// A foreign key `name` from `from.0`.`from.1` to `to`.`id`.
 fn fk(name: &str, from: (&'static str, &'static str), to: &'static str) -> ForeignKeyCreateStatement {
@@ -114,6 +115,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0028_platforms::Migration),
             Box::new(m0029_ledger::Migration),
             Box::new(m0030_venues::Migration),
+            Box::new(m0031_agreements::Migration),
         ]
     }
 }

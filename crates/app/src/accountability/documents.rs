@@ -13,6 +13,7 @@ use super::{READ, WRITE};
 use crate::access::audit::{self, Entry};
 use crate::access::scope;
 use crate::error::AppResult;
+use crate::export::Document;
 use crate::{Actor, App, AppError};
 
 /// What a letter's page says of its signed copy.
@@ -20,14 +21,6 @@ use crate::{Actor, App, AppError};
 pub struct DocumentInfo {
     pub file_name: String,
     pub uploaded_at: chrono::DateTime<chrono::Utc>,
-}
-
-/// The signed copy as downloaded.
-#[derive(Debug, Clone)]
-pub struct Document {
-    pub file_name: String,
-    pub content_type: &'static str,
-    pub bytes: Vec<u8>,
 }
 
 /// Attaches the signed copy, replacing an earlier one (write over the issuer).

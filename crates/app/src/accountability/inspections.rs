@@ -301,12 +301,12 @@ pub async fn add_photo(app: &App, actor: &Actor, id: InspectionId, file_name: &s
 }
 
 /// An inspection's photo (read over the host; 404 outside).
-pub async fn photo(app: &App, actor: &Actor, id: i64) -> AppResult<super::Document> {
+pub async fn photo(app: &App, actor: &Actor, id: i64) -> AppResult<crate::export::Document> {
     let p = inspection_photo::Entity::find_by_id(id).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let i = inspection::Entity::find_by_id(p.inspection_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
     scope::require(app, actor, READ, (ObjectKind::Inspection, i.id.to_string()), OrgId(i.org_id)).await?;
     let kind = DocumentType::sniff(&p.bytes).filter(|k| *k != DocumentType::Pdf).ok_or(AppError::NotFound)?;
-    Ok(super::Document { file_name: p.file_name, content_type: kind.content_type(), bytes: p.bytes })
+    Ok(crate::export::Document { file_name: p.file_name, content_type: kind.content_type(), bytes: p.bytes })
 }
 
 /// An inspection as lists show it.

@@ -14,6 +14,7 @@
 
 pub mod communities;
 pub mod ledger;
+pub mod partners;
 pub mod societies;
 pub mod venues;
 

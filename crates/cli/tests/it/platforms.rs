@@ -506,10 +506,54 @@ async fn the_ledger_sums_fiscal_and_social_resources_and_their_leverage(t: TestA
     assert!(social.contains("共 2 条") && !social.contains("<td>区级团建工作经费</td>"), "filtered by partner");
     assert_eq!(street.get("/ledger/export.xlsx?funding=social").await.status, 200);
 
+    // The partner's page: what it gave and its share, its agreements with their signed copies.
+    let pid = t.scalar("SELECT id FROM partners").await;
+    let ppage = format!("/partners/{pid}");
+    let shown = street.get(&ppage).await;
+    assert_eq!(shown.status, 200);
+    assert!(shown.text().contains(r#"<span class="number">56000</span>"#) && shown.text().contains("占社会资源的 90%"));
+    let agreement = |ends: &'static str| {
+        let street = &street;
+        let ppage = ppage.clone();
+        async move {
+            let form = [
+                ("org_code", "S1"),
+                ("title", "青年之家共建协议"),
+                ("scope", "共享工位与公益直播间共建"),
+                ("starts_on", "2026-01-01"),
+                ("ends_on", ends),
+            ];
+            post_form(street, &ppage, &format!("{ppage}/agreements"), &form).await
+        }
+    };
+    assert!(agreement("2025-12-31").await.text().contains("结束日期不能早于开始日期"));
+    assert_eq!(agreement("2027-12-31").await.status, 303);
+    let aid = t.scalar("SELECT id FROM agreements").await;
+    street.get(&ppage).await;
+    let hostile = street
+        .post_multipart(
+            &format!("/agreements/{aid}/upload"),
+            &[],
+            ("document", "协议.pdf", b"<html><script>alert(1)</script>"),
+        )
+        .await;
+    assert_eq!(hostile.status, 422, "not a PDF or an image");
+    let pdf = street
+        .post_multipart(&format!("/agreements/{aid}/upload"), &[], ("document", "协议.pdf", b"%PDF-1.7 signed"))
+        .await;
+    assert_eq!(pdf.status, 303, "{}", pdf.text());
+    let text = street.get(&ppage).await.text();
+    assert!(text.contains("青年之家共建协议") && text.contains("有效") && text.contains("协议.pdf"), "{text}");
+    let copy = street.get(&format!("/agreements/{aid}/document")).await;
+    assert_eq!(copy.status, 200);
+
     t.create_user("s2admin", "org_admin", "S2").await;
     let other = t.login("s2admin").await;
     assert!(other.get("/ledger").await.text().contains("没有符合条件的台账记录"));
+    assert_eq!(other.get(&ppage).await.status, 404, "another street's partner");
+    assert_eq!(other.get(&format!("/agreements/{aid}/document")).await.status, 404);
     assert_eq!(t.audit_count("contribution.record").await, 4);
+    assert_eq!(t.audit_count("agreement.sign").await, 1);
 }
 
 async fn spaces_are_booked_without_overlap_on_the_portal_and_at_the_desk(t: TestApp) {

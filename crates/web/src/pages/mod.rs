@@ -45,7 +45,7 @@ pub fn import_routes() -> Router<AppState> {
 
 /// Documents (a letter's signed copy, an application's attachment), with their own body limit.
 pub fn document_routes() -> Router<AppState> {
-    accountability::upload_routes().merge(portal::upload_routes())
+    accountability::upload_routes().merge(portal::upload_routes()).merge(platforms::upload_routes())
 }
 
 /// A multipart form as read: its text fields, and its file `document` (its name and bytes, both
@@ -75,7 +75,7 @@ pub async fn read_upload(mut form: axum::extract::Multipart, broken: &str) -> Re
 
 /// A stored document as a download, never shown inline (it is someone's file, not ours): an ASCII
 /// name (`stem` and the extension) for old clients, the stored name for the rest.
-pub fn download(stem: &str, d: qingtuan_app::accountability::Document) -> Response {
+pub fn download(stem: &str, d: qingtuan_app::export::Document) -> Response {
     let ascii = format!("{stem}.{}", d.file_name.rsplit('.').next().unwrap_or("bin"));
     let encoded: String = d
         .file_name

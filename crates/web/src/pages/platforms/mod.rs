@@ -4,6 +4,7 @@
 
 mod communities;
 mod ledger;
+mod partners;
 mod societies;
 mod venues;
 
@@ -38,6 +39,9 @@ pub fn routes() -> Router<AppState> {
         .route("/venues/{id}/team", post(venues::add_member))
         .route("/venues/{id}/bookings", post(venues::book))
         .route("/bookings/{id}/act", post(venues::act))
+        .route("/partners/{id}", get(partners::show))
+        .route("/partners/{id}/agreements", post(partners::sign))
+        .route("/agreements/{id}/document", get(partners::document))
         .route("/ledger", get(ledger::list).post(ledger::record))
         .route("/ledger/export.xlsx", get(ledger::export))
         .route("/communities", get(communities::list).post(communities::create))
@@ -46,4 +50,9 @@ pub fn routes() -> Router<AppState> {
         .route("/communities/{id}/counts", post(communities::count))
         .route("/communities/{id}/members", post(communities::list_members))
         .route("/communities/{id}/close", post(communities::close))
+}
+
+/// Uploads, with their larger body limit.
+pub fn upload_routes() -> Router<AppState> {
+    Router::new().route("/agreements/{id}/upload", post(partners::upload))
 }

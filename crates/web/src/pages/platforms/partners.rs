@@ -1,0 +1,97 @@
+//! A partner's page: what it has contributed and joined, its agreements with their signed copies,
+//! and the form to record an agreement.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Multipart, Path, State};
+use axum::response::Response;
+use qingtuan_app::AppError;
+use qingtuan_app::platforms;
+use qingtuan_app::platforms::partners::{self, NewAgreement, PartnerPage};
+use qingtuan_domain::ids::{AgreementId, PartnerId};
+
+use crate::done::{self, Done};
+use crate::layout::{Errors, Layout};
+use crate::pages::{Upload, download, read_upload, render, render_invalid};
+use crate::{AppState, CurrentUser, PageError};
+
+#[derive(Template)]
+#[template(path = "platforms/partner.html")]
+struct ShowPage {
+    layout: Layout,
+    p: PartnerPage,
+    can_write: bool,
+    form: NewAgreement,
+    errors: Errors,
+}
+
+async fn show_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: PartnerId,
+    form: NewAgreement,
+    errors: Errors,
+) -> Result<Response, PageError> {
+    let p = partners::page(&state.app, &user.actor, id).await?;
+    let invalid = errors.0.is_some();
+    let view = ShowPage {
+        layout: Layout::new(user, "/partners", p.name.clone()),
+        p,
+        can_write: user.actor.can_somewhere(platforms::WRITE),
+        form,
+        errors,
+    };
+    if invalid { render_invalid(&view) } else { render(&view) }
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<PartnerId>,
+) -> Result<Response, PageError> {
+    show_page(&state, &user, id, NewAgreement::default(), Errors::default()).await
+}
+
+pub async fn sign(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<PartnerId>,
+    Form(form): Form<NewAgreement>,
+) -> Result<Response, PageError> {
+    match partners::sign(&state.app, &user.actor, id, &form).await {
+        Ok(_) => Ok(done::redirect(&format!("/partners/{id}"), Done::Recorded)),
+        Err(AppError::Invalid(e)) => show_page(&state, &user, id, form, Errors(Some(e))).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn upload(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<AgreementId>,
+    form: Multipart,
+) -> Result<Response, PageError> {
+    let result = match read_upload(form, "上传未完成，请重新选择文件上传").await {
+        Ok(Upload { document: (file_name, bytes), .. }) => {
+            partners::attach(&state.app, &user.actor, id, &file_name, bytes).await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(partner) => Ok(done::redirect(&format!("/partners/{partner}"), Done::Saved)),
+        Err(AppError::Invalid(e)) => {
+            let partner = partners::partner_of(&state.app, id).await?;
+            show_page(&state, &user, partner, NewAgreement::default(), Errors(Some(e))).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The signed copy as a download.
+pub async fn document(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<AgreementId>,
+) -> Result<Response, PageError> {
+    Ok(download(&format!("agreement-{id}"), partners::document(&state.app, &user.actor, id).await?))
+}
