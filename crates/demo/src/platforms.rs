@@ -190,7 +190,22 @@ pub(super) async fn ledger(app: &App) -> Result<(), AppError> {
             contact_name: contact.into(),
             contact_phone: "13905321000".into(),
         };
-        partners::create(app, &system, &partner).await?;
+        let id = partners::create(app, &system, &partner).await?;
+        if kind != "association" {
+            let agreement = qingtuan_app::platforms::partners::NewAgreement {
+                org_code: "CY".into(),
+                title: format!("共青团城阳区委与{name}共建青年之家合作协议"),
+                scope: match kind {
+                    "enterprise" => "提供青年人才创业中心和公益直播间场地",
+                    "bank" => "“青创先锋贷”推荐与审批；青年之家活动赞助",
+                    _ => "大学生志愿者到青年之家开展四点半课堂辅导",
+                }
+                .into(),
+                starts_on: "2021-01-01".into(),
+                ends_on: "2023-12-31".into(),
+            };
+            qingtuan_app::platforms::partners::sign(app, &system, id, &agreement).await?;
+        }
     }
     let fiscal = |amount: &str, on: &str, purpose: &str| NewLine {
         org_code: "CY".into(),
