@@ -244,6 +244,7 @@ pub(super) async fn projects_and_activities(app: &App, rng: &mut StdRng, branche
             signup_closes_on: p.on.pred_opt().unwrap_or(p.on),
             needs_approval: false,
             waitlist: false,
+            space_id: None,
             real_name: false,
         };
         let id = activities::create_activity(app, &system, &form).await?;
@@ -277,6 +278,7 @@ pub(super) async fn projects_and_activities(app: &App, rng: &mut StdRng, branche
             signup_closes_on: ahead(days - 1),
             needs_approval,
             waitlist: true,
+            space_id: None,
             real_name: false,
         };
         activities::create_activity(app, &system, &form).await?;

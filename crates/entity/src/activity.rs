@@ -25,6 +25,8 @@ pub struct Model {
     pub real_name_required: bool,
     /// People served at the activity (服务人次).
     pub people_served: i64,
+    /// The venue's space it uses, whose time it holds through a booking.
+    pub space_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

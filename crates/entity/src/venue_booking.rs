@@ -29,6 +29,8 @@ pub struct Model {
     pub note: String,
     pub created_at: DateTimeUtc,
     pub checked_in_at: Option<DateTimeUtc>,
+    /// The activity the booking holds the space for.
+    pub activity_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

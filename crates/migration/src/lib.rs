@@ -33,6 +33,7 @@ mod m0028_platforms;
 mod m0029_ledger;
 mod m0030_venues;
 mod m0031_agreements;
+mod m0032_activity_spaces;
 
 /// A foreign key `name` from `from.0`.`from.1` to `to`.`id`.
 fn fk(name: &str, from: (&'static str, &'static str), to: &'static str) -> ForeignKeyCreateStatement {
@@ -116,6 +117,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0029_ledger::Migration),
             Box::new(m0030_venues::Migration),
             Box::new(m0031_agreements::Migration),
+            Box::new(m0032_activity_spaces::Migration),
         ]
     }
 }

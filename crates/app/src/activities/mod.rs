@@ -56,6 +56,8 @@ pub struct NewActivity {
     pub needs_approval: bool,
     pub waitlist: bool,
     pub real_name: bool,
+    /// The venue's space it uses (its time is booked with the activity).
+    pub space_id: Option<i64>,
 }
 
 pub async fn create_activity(app: &App, actor: &Actor, form: &NewActivity) -> AppResult<i64> {
@@ -115,13 +117,29 @@ pub async fn create_activity(app: &App, actor: &Actor, form: &NewActivity) -> Ap
         waitlist: Set(form.waitlist),
         real_name_required: Set(form.real_name),
         people_served: Set(0),
+        space_id: Set(form.space_id),
         ..Default::default()
     }
     .insert(&txn)
     .await?;
+    if let Some(space) = form.space_id {
+        // The space's time is held with the activity, or neither is written.
+        let place = match crate::platforms::venues::book_for_activity(&txn, app, actor, &row, space).await {
+            Ok(place) => place,
+            Err(e) => {
+                txn.rollback().await?;
+                return Err(e);
+            }
+        };
+        if row.place.is_empty() {
+            let mut named: activity::ActiveModel = row.clone().into();
+            named.place = Set(place);
+            named.update(&txn).await?;
+        }
+    }
     let entry = Entry::new(AuditAction::ActivityPublished, ObjectKind::Org).within(&org).after(json!({
         "activity": row.id, "title": title, "category": category.code(), "audience": audience.code(),
-        "on_date": form.on_date, "capacity": form.capacity,
+        "on_date": form.on_date, "capacity": form.capacity, "space": form.space_id,
     }));
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;

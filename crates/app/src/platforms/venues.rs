@@ -484,7 +484,7 @@ pub async fn book(app: &App, actor: &Actor, venue_id: VenueId, form: &DeskBookin
         txn.rollback().await?;
         return Err(Invalid::one("starts", clash).into());
     }
-    let booker = Booker { kind, org_id, partner_id, name, phone_enc: None, token_hash: None };
+    let booker = Booker { kind, org_id, partner_id, name, phone_enc: None, token_hash: None, activity_id: None };
     let id = insert_booking(&txn, app, &slot, booker, BookingState::Approved).await?;
     let entry = Entry::new(AuditAction::BookingRequested, ObjectKind::Booking).object(id).within(&proof).after(json!({
         "space": slot.space.id, "booker": kind.code(), "org": org_id, "partner": partner_id,
@@ -505,6 +505,8 @@ pub(crate) struct Booker {
     pub name: String,
     pub phone_enc: Option<String>,
     pub token_hash: Option<String>,
+    /// The activity the space is booked for.
+    pub activity_id: Option<i64>,
 }
 
 /// Writes a booking of a checked slot (the caller has checked it overlaps nothing).
@@ -529,6 +531,7 @@ pub(crate) async fn insert_booking(
         ends_at: Set(slot.ends_at),
         state: Set(state.code().to_owned()),
         token_hash: Set(booker.token_hash),
+        activity_id: Set(booker.activity_id),
         note: Set(String::new()),
         created_at: Set(app.now()),
         checked_in_at: Set(None),
@@ -1007,4 +1010,57 @@ pub async fn venue_of(app: &App, id: BookingId) -> AppResult<VenueId> {
     let b = venue_booking::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let space = venue_space::Entity::find_by_id(b.space_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
     Ok(VenueId(space.venue_id))
+}
+
+/// The spaces an activity may name: every space of an open venue, "venue · space", by venue.
+pub async fn space_choices(app: &App) -> AppResult<Vec<(SpaceId, String)>> {
+    Ok(bookable(app)
+        .await?
+        .into_iter()
+        .flat_map(|(v, spaces)| spaces.into_iter().map(move |s| (s.id, format!("{} · {}", v.name, s.name))))
+        .collect())
+}
+
+/// Holds a space's time for an activity, on the activity's transaction: checked like any
+/// booking; approved when the actor may write over the org that runs the venue, otherwise
+/// requested for that venue's desk. Returns the space's "venue space" name.
+pub(crate) async fn book_for_activity(
+    conn: &Write,
+    app: &App,
+    actor: &Actor,
+    activity: &qingtuan_entity::activity::Model,
+    space_id: i64,
+) -> AppResult<String> {
+    let clock = |at: chrono::DateTime<chrono::Utc>| format_local_clock(at);
+    let slot = Slot {
+        space_id: space_id.to_string(),
+        on_date: activity.on_date.to_string(),
+        starts: clock(activity.starts_at),
+        ends: clock(activity.ends_at),
+        attendees: activity.capacity.to_string(),
+        purpose: activity.title.clone(),
+    };
+    let mut problems = Vec::new();
+    let Some(slot) = check_slot(conn, app, &slot, &mut problems).await? else {
+        let problems = problems.into_iter().map(|p| FieldError { field: "space_id", ..p }).collect();
+        return Err(Invalid(problems).into());
+    };
+    if let Some(clash) = overlapping(conn, &slot, None).await? {
+        return Err(Invalid::one("space_id", clash).into());
+    }
+    let state = match scope::checked(conn, actor, WRITE, OrgId(slot.venue.org_id)).await? {
+        Some(_) => BookingState::Approved,
+        None => BookingState::Requested,
+    };
+    let booker = Booker {
+        kind: BookerKind::Org,
+        org_id: Some(activity.org_id),
+        partner_id: None,
+        name: "活动主办方".into(),
+        phone_enc: None,
+        token_hash: None,
+        activity_id: Some(activity.id),
+    };
+    insert_booking(conn, app, &slot, booker, state).await?;
+    Ok(format!("{} {}", slot.venue.name, slot.space.name))
 }

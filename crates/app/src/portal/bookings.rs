@@ -105,6 +105,7 @@ pub async fn request(app: &App, client: &ClientInfo, venue_id: VenueId, form: &P
         name: name.clone(),
         phone_enc: Some(app.keys.encrypt(phone.as_str())?),
         token_hash: Some(sha256_hex(&receipt.token)),
+        activity_id: None,
     };
     let id = venues::insert_booking(&txn, app, &slot, booker, BookingState::Requested).await?;
     let entry = Entry::new(AuditAction::BookingRequested, ObjectKind::Booking)

@@ -712,6 +712,39 @@ async fn spaces_are_booked_without_overlap_on_the_portal_and_at_the_desk(t: Test
     let calendar = street.get(&format!("{page}?week=2026-03-03")).await.text();
     assert!(calendar.contains("13:00–14:00") && calendar.contains("周二"), "the week's calendar");
 
+    // An activity that names the space holds its time, or is not published.
+    let activity = |start: &'static str, end: &'static str, capacity: &'static str| {
+        let street = &street;
+        let room = room.clone();
+        async move {
+            let fields = [
+                ("org_code", "C11"),
+                ("title", "青年电商直播分享会"),
+                ("category", "entrepreneurship"),
+                ("audience", "youth"),
+                ("on_date", "2026-03-05"),
+                ("start", start),
+                ("end", end),
+                ("place", ""),
+                ("capacity", capacity),
+                ("signup_opens_on", "2026-03-02"),
+                ("signup_closes_on", "2026-03-05"),
+                ("space_id", room.as_str()),
+            ];
+            post_form(street, "/activities/new", "/activities", &fields).await
+        }
+    };
+    assert!(activity("10:00", "12:00", "20").await.text().contains("最多容纳 6 人"));
+    assert_eq!(activity("10:00", "12:00", "6").await.status, 303);
+    let clash = activity("11:00", "13:00", "6").await;
+    assert!(clash.text().contains("公益直播间在 2026-03-05 10:00–12:00 已被预约"), "{}", clash.text());
+    assert_eq!(t.scalar("SELECT COUNT(*) FROM activities").await, 1, "the refused activity is not published");
+    assert_eq!(
+        t.scalar("SELECT COUNT(*) FROM venue_bookings WHERE activity_id IS NOT NULL AND state = 'approved'").await,
+        1
+    );
+    assert_eq!(t.strings("SELECT place FROM activities").await, vec!["一街道青年之家 公益直播间".to_owned()]);
+
     let admin = t.admin().await;
     let r = admin.get("/api/v1/reports?as_of=2026-03-31&baseline=2025-12-31&from=2026-03-01&scope=S1").await.json();
     assert_eq!((value(&r, "venues.count"), value(&r, "venues.uses"), value(&r, "venues.no_shows")), (1, 1, 1));

@@ -15,6 +15,7 @@ use qingtuan_app::activities::{self, ActivityDetail, ActivityRow, Filter, NewAct
 use qingtuan_app::page::Page;
 use qingtuan_app::portal::SignupForm;
 use qingtuan_domain::activity::{Audience, Category};
+use qingtuan_domain::ids::SpaceId;
 use qingtuan_domain::permission::Module;
 use qingtuan_domain::{FieldError, Invalid};
 
@@ -75,6 +76,7 @@ pub struct ActivityForm {
     needs_approval: String,
     waitlist: String,
     real_name: String,
+    space_id: String,
 }
 
 fn parse<T: std::str::FromStr>(
@@ -99,6 +101,10 @@ impl ActivityForm {
             "" => None,
             raw => parse(raw, "project_id", "所属项目无效", &mut p),
         };
+        let space_id = match self.space_id.trim() {
+            "" => None,
+            raw => parse(raw, "space_id", "所用空间无效", &mut p),
+        };
         match (on_date, start, end, capacity, opens, closes) {
             (Some(on_date), Some(start), Some(end), Some(capacity), Some(opens), Some(closes)) if p.is_empty() => {
                 Ok(NewActivity {
@@ -117,6 +123,7 @@ impl ActivityForm {
                     needs_approval: self.needs_approval == "on",
                     waitlist: self.waitlist == "on",
                     real_name: self.real_name == "on",
+                    space_id,
                 })
             }
             _ => Err(Invalid(p)),
@@ -130,6 +137,8 @@ struct NewPage {
     layout: Layout,
     form: ActivityForm,
     projects: Vec<ProjectView>,
+    /// The venues' spaces an activity may use.
+    spaces: Vec<(SpaceId, String)>,
     categories: &'static [Category],
     audiences: &'static [Audience],
     errors: Errors,
@@ -144,6 +153,7 @@ async fn new_page(
     Ok(NewPage {
         layout: Layout::new(user, "/activities", "发布活动"),
         projects: activities::projects(&state.app, &user.actor).await?,
+        spaces: qingtuan_app::platforms::venues::space_choices(&state.app).await?,
         form,
         categories: Category::ALL,
         audiences: Audience::ALL,
