@@ -60,6 +60,8 @@ pub fn body_limit(path: &str) -> usize {
     } else if (path.starts_with("/letters/") && path.ends_with("/upload"))
         || (path.starts_with("/inspections/") && path.ends_with("/photos"))
         || (path.starts_with("/portal/openings/") && path.ends_with("/apply"))
+        || (path.starts_with("/agreements/") && path.ends_with("/upload"))
+        || (path.starts_with("/communities/") && path.ends_with("/members"))
     {
         DOCUMENT_BODY_LIMIT
     } else {

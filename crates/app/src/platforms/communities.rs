@@ -45,6 +45,8 @@ pub struct NewCommunity {
     pub community_type: String,
     /// The admin's ID number (a person of the registry); empty: not recorded.
     pub admin_id_number: String,
+    /// The admin's name, as registered.
+    pub admin_name: String,
     pub created_on: String,
     pub members: String,
     /// The day the member count was read; empty: today.
@@ -52,13 +54,14 @@ pub struct NewCommunity {
 }
 
 /// The columns of the communities spreadsheet, as users see them.
-pub const COMMUNITY_COLUMNS: [(&str, &str); 9] = [
+pub const COMMUNITY_COLUMNS: [(&str, &str); 10] = [
     ("org_code", "所属组织代码"),
     ("name", "社群名称"),
     ("platform", "平台"),
     ("level", "层级"),
     ("community_type", "类型"),
     ("admin_id_number", "管理员身份证号码"),
+    ("admin_name", "管理员姓名"),
     ("created_on", "建立日期"),
     ("members", "成员数"),
     ("counted_on", "成员数统计日期"),
@@ -89,12 +92,11 @@ async fn insert(conn: &Write, app: &App, actor: &Actor, form: &NewCommunity) -> 
                 None
             }
             Ok(n) => {
-                let hash = app.keys.lookup_hash(n.as_str());
-                let found = person::Entity::find().filter(person::Column::IdNumberHash.eq(hash)).one(conn).await?;
+                let found = crate::registry::people::registered_as(app, &n, &form.admin_name).await?;
                 if found.is_none() {
-                    problems.push(FieldError::new("admin_id_number", "管理员尚未在“人员”中登记"));
+                    problems.push(FieldError::new("admin_id_number", crate::registry::people::NOT_REGISTERED));
                 }
-                found.map(|p| Some(p.id))
+                found.map(Some)
             }
         },
     };
@@ -174,7 +176,7 @@ impl crate::batch::Importable for NewCommunity {
     const REQUIRED: &'static [&'static str] =
         &["org_code", "name", "platform", "level", "community_type", "created_on"];
     const EXAMPLE: &'static [&'static str] =
-        &["CY01T", "城阳街道青年互助群", "微信群", "街道级", "互助", "", "2020-03-01", "320", "2022-05-31"];
+        &["CY01T", "城阳街道青年互助群", "微信群", "街道级", "互助", "", "", "2020-03-01", "320", "2022-05-31"];
 
     fn choices(field: &str) -> Option<Vec<&'static str>> {
         match field {
@@ -193,6 +195,7 @@ impl crate::batch::Importable for NewCommunity {
             level: cell("level"),
             community_type: cell("community_type"),
             admin_id_number: cell("admin_id_number"),
+            admin_name: cell("admin_name"),
             created_on: cell("created_on"),
             members: cell("members"),
             counted_on: cell("counted_on"),
@@ -259,6 +262,15 @@ async fn count(
         return Err(Invalid(problems).into());
     };
     let taken = format!("{}已登记 {on} 的成员数", c.name);
+    // Checked first: on PostgreSQL a refused insert would end a batch's transaction.
+    let held = community_count::Entity::find()
+        .filter(community_count::Column::CommunityId.eq(c.id))
+        .filter(community_count::Column::OnDate.eq(on))
+        .count(conn)
+        .await?;
+    if held > 0 {
+        return Err(Invalid::one("on_date", taken).into());
+    }
     community_count::ActiveModel { community_id: Set(c.id), on_date: Set(on), members: Set(n), ..Default::default() }
         .insert(conn)
         .await
@@ -360,6 +372,9 @@ pub async fn list_members(
         return Err(Invalid::one("file", "文件中没有找到手机号码（应为 11 位数字，以 13–19 开头）").into());
     }
     let txn = app.begin().await?;
+    // Taken first, so two lists read at once are added one after the other.
+    txn.take::<community::Entity>(community::Column::Id, sea_orm::Condition::all().add(community::Column::Id.eq(c.id)))
+        .await?;
     let held: HashSet<String> = community_member::Entity::find()
         .select_only()
         .column(community_member::Column::PhoneHash)
@@ -380,6 +395,18 @@ pub async fn list_members(
         })
         .collect();
     let added = new.len();
+    // An older list read after a newer one dates its people back: a person counts from the
+    // earliest list that names them, whatever order the lists came in.
+    let again: Vec<String> = phones.iter().filter(|h| held.contains(*h)).cloned().collect();
+    for chunk in again.chunks(500) {
+        community_member::Entity::update_many()
+            .col_expr(community_member::Column::ListedOn, Expr::value(on))
+            .filter(community_member::Column::CommunityId.eq(c.id))
+            .filter(community_member::Column::PhoneHash.is_in(chunk.to_vec()))
+            .filter(community_member::Column::ListedOn.gt(on))
+            .exec(&txn)
+            .await?;
+    }
     for chunk in new.chunks(500) {
         community_member::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
     }

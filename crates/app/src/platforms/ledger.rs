@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
 use qingtuan_domain::money::Fen;
 use qingtuan_domain::partner::PartnerKind;
+use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::platform::{ContributionKind, DonorKind, Funding, Purpose};
 use qingtuan_domain::time::local_date;
 use qingtuan_domain::{FieldError, Invalid};
@@ -185,20 +186,24 @@ async fn insert(conn: &Write, app: &App, actor: &Actor, form: &NewLine) -> AppRe
             if let (Some(n), Some(rate)) = (n, rate) {
                 units = Some((n, rate));
                 value = n.checked_mul(rate.0).map(Fen);
+                if value.is_none() {
+                    problems.push(FieldError::new("rate", "数量乘以折算单价超出范围，单笔价值不超过 10 亿元"));
+                }
             }
         }
         Some(_) => value = Fen::parse_yuan("amount", &form.amount).map_err(|e| problems.extend(e.0)).ok(),
         None => {}
     }
     if value.is_some_and(|v| v.0 > 100_000_000_000) {
-        problems.push(FieldError::new("amount", "单笔价值不超过 10 亿元"));
+        let field = if kind.is_some_and(ContributionKind::valued_by_rate) { "rate" } else { "amount" };
+        problems.push(FieldError::new(field, "单笔价值不超过 10 亿元"));
     }
     let purpose_kind = Purpose::parse(&form.purpose_kind).map_err(|e| problems.extend(e.0)).ok();
     let purpose_id = match (purpose_kind, form.purpose_id.trim()) {
         (_, "") => None,
         (Some(p @ (Purpose::Project | Purpose::Activity | Purpose::Call)), raw) => {
             let found = match raw.parse::<i64>() {
-                Ok(id) => purpose_exists(conn, p, id).await?.then_some(id),
+                Ok(id) => purpose_exists(conn, actor, p, id).await?.then_some(id),
                 Err(_) => None,
             };
             if found.is_none() {
@@ -260,11 +265,33 @@ async fn insert(conn: &Write, app: &App, actor: &Actor, form: &NewLine) -> AppRe
     Ok(id)
 }
 
-async fn purpose_exists(conn: &Write, purpose: Purpose, id: i64) -> AppResult<bool> {
+/// Whether the project, activity or call exists within what the actor may read (one elsewhere is
+/// answered as missing).
+async fn purpose_exists(conn: &Write, actor: &Actor, purpose: Purpose, id: i64) -> AppResult<bool> {
+    // The modules' read permissions, named here: activities and volunteering import this module.
+    let readable = |module| Permission::new(module, Action::Read);
     Ok(match purpose {
-        Purpose::Project => project::Entity::find_by_id(id).count(conn).await? > 0,
-        Purpose::Activity => activity::Entity::find_by_id(id).count(conn).await? > 0,
-        Purpose::Call => recruitment_call::Entity::find_by_id(id).count(conn).await? > 0,
+        Purpose::Project => {
+            project::Entity::find_by_id(id)
+                .filter(scope::org_condition(actor, readable(Module::Activities), project::Column::OrgId))
+                .count(conn)
+                .await?
+                > 0
+        }
+        Purpose::Activity => {
+            activity::Entity::find_by_id(id)
+                .filter(scope::org_condition(actor, readable(Module::Activities), activity::Column::OrgId))
+                .count(conn)
+                .await?
+                > 0
+        }
+        Purpose::Call => {
+            recruitment_call::Entity::find_by_id(id)
+                .filter(scope::org_condition(actor, readable(Module::Volunteering), recruitment_call::Column::OrgId))
+                .count(conn)
+                .await?
+                > 0
+        }
         _ => false,
     })
 }
@@ -400,7 +427,7 @@ pub struct Summary {
 async fn query(
     app: &App,
     actor: &Actor,
-    permission: qingtuan_domain::permission::Permission,
+    permission: Permission,
     filter: &Filter,
 ) -> AppResult<sea_orm::Select<contribution::Entity>> {
     let mut q =

@@ -44,7 +44,7 @@ pub struct NewAgreement {
 /// Records an agreement between an org and a partner (platforms.write over the org).
 pub async fn sign(app: &App, actor: &Actor, partner_id: PartnerId, form: &NewAgreement) -> AppResult<AgreementId> {
     check_org(app, actor, &form.org_code).await?;
-    let p = partner::Entity::find_by_id(partner_id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let (p, _) = visible(app, actor, partner_id).await?;
     let txn = app.begin().await?;
     let mut problems = Vec::new();
     let signer = org_for_write(&txn, actor, &form.org_code, "签订组织").await?.map_err(|e| problems.push(e)).ok();
@@ -187,17 +187,7 @@ pub struct PartnerPage {
 /// A partner's page (platforms.read): shown when the partner was registered by, or has an
 /// agreement with, an org of the viewer's scope; otherwise it does not exist for them.
 pub async fn page(app: &App, actor: &Actor, id: PartnerId) -> AppResult<PartnerPage> {
-    let p = partner::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
-    let agreements_in_scope = agreement::Entity::find()
-        .filter(agreement::Column::PartnerId.eq(p.id))
-        .filter(scope::org_condition(actor, READ, agreement::Column::OrgId))
-        .order_by_desc(agreement::Column::StartsOn)
-        .all(&app.db)
-        .await?;
-    if agreements_in_scope.is_empty() {
-        // Audited like every probe outside the scope.
-        scope::require(app, actor, READ, (ObjectKind::Partner, id.to_string()), OrgId(p.org_id)).await?;
-    }
+    let (p, agreements_in_scope) = visible(app, actor, id).await?;
     let today = local_date(app.now());
     let lines = contribution::Entity::find()
         .filter(contribution::Column::PartnerId.eq(p.id))
@@ -268,7 +258,7 @@ pub async fn page(app: &App, actor: &Actor, id: PartnerId) -> AppResult<PartnerP
         id,
         kind: PartnerKind::parse(&p.kind).map(|k| k.label().to_owned()).unwrap_or(p.kind.clone()),
         contact: format!("{} {}", p.contact_name, mask_phone(&app.keys.decrypt(&p.contact_phone_enc)?)),
-        registered_by: name(p.org_id),
+        registered_by: if visible.contains(&p.org_id) { name(p.org_id) } else { "（其他组织）".into() },
         orgs: orgs.into_iter().collect(),
         agreements,
         lines: count,
@@ -288,6 +278,23 @@ pub async fn page(app: &App, actor: &Actor, id: PartnerId) -> AppResult<PartnerP
         name: p.name,
         credit_code: p.credit_code,
     })
+}
+
+/// The partner, if the actor may see it (platforms.read): registered by an org of the scope, or
+/// with an agreement signed by one — with those agreements. Otherwise it does not exist for them
+/// (404, audited like every probe outside the scope).
+async fn visible(app: &App, actor: &Actor, id: PartnerId) -> AppResult<(partner::Model, Vec<agreement::Model>)> {
+    let p = partner::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let agreements = agreement::Entity::find()
+        .filter(agreement::Column::PartnerId.eq(p.id))
+        .filter(scope::org_condition(actor, READ, agreement::Column::OrgId))
+        .order_by_desc(agreement::Column::StartsOn)
+        .all(&app.db)
+        .await?;
+    if agreements.is_empty() {
+        scope::require(app, actor, READ, (ObjectKind::Partner, id.to_string()), OrgId(p.org_id)).await?;
+    }
+    Ok((p, agreements))
 }
 
 /// The partner an agreement is with (to show its page again).

@@ -402,6 +402,8 @@ pub async fn count_members(app: &App, actor: &Actor, id: SocietyId, form: &Membe
 #[serde(default)]
 pub struct NewLeader {
     pub id_number: String,
+    /// As registered: the number alone finds no one.
+    pub name: String,
     pub role: String,
     pub since: String,
 }
@@ -418,9 +420,9 @@ pub async fn add_leader(app: &App, actor: &Actor, id: SocietyId, form: &NewLeade
         required_date("since", &form.since, "任职日期", local_date(app.now())).map_err(|e| problems.push(e)).ok();
     let person = match &number {
         Some(n) => {
-            let found = crate::registry::people::id_by_hash(app, &app.keys.lookup_hash(n.as_str())).await?;
+            let found = crate::registry::people::registered_as(app, n, &form.name).await?;
             if found.is_none() {
-                problems.push(FieldError::new("id_number", "该身份证号码的人员尚未登记，请先在“人员”中登记"));
+                problems.push(FieldError::new("id_number", crate::registry::people::NOT_REGISTERED));
             }
             found
         }

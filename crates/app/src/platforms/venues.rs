@@ -249,6 +249,8 @@ fn clock(field: &'static str, raw: &str, what: &str) -> Result<u32, FieldError> 
 #[serde(default)]
 pub struct NewTeamMember {
     pub id_number: String,
+    /// As registered: the number alone finds no one.
+    pub name: String,
     /// `cadre`, `social_worker` or `volunteer`.
     pub role: String,
     pub since: String,
@@ -277,9 +279,9 @@ pub async fn add_team_member(app: &App, actor: &Actor, id: VenueId, form: &NewTe
             None
         }
         Ok(n) => {
-            let found = crate::registry::people::id_by_hash(app, &app.keys.lookup_hash(n.as_str())).await?;
+            let found = crate::registry::people::registered_as(app, &n, &form.name).await?;
             if found.is_none() {
-                problems.push(FieldError::new("id_number", "该身份证号码的人员尚未登记，请先在“人员”中登记"));
+                problems.push(FieldError::new("id_number", crate::registry::people::NOT_REGISTERED));
             }
             found
         }
@@ -320,6 +322,9 @@ pub struct Slot {
     pub purpose: String,
 }
 
+/// How far ahead a space may be booked, in days.
+const HORIZON_DAYS: u64 = 180;
+
 /// A slot that fits its space's hours and capacity, not yet checked against other bookings.
 #[derive(Debug, Clone)]
 pub(crate) struct CheckedSlot {
@@ -354,6 +359,10 @@ pub(crate) async fn check_slot<C: ConnectionTrait>(
             problems.push(FieldError::new("on_date", "预约日期不能早于今天"));
             None
         }
+        Ok(Some(d)) if d > today + Days::new(HORIZON_DAYS) => {
+            problems.push(FieldError::new("on_date", format!("最多可预约 {HORIZON_DAYS} 天以内的时段")));
+            None
+        }
         Ok(Some(d)) => Some(d),
         Ok(None) => {
             problems.push(FieldError::new("on_date", "请填写预约日期"));
@@ -377,6 +386,9 @@ pub(crate) async fn check_slot<C: ConnectionTrait>(
     };
     if let Some(d) = venue.closed_on.filter(|c| on_date.is_some_and(|d| d >= *c)) {
         problems.push(FieldError::new("on_date", format!("{}已于 {d} 停用", venue.name)));
+    }
+    if on_date.is_some_and(|d| d < venue.opened_on) {
+        problems.push(FieldError::new("on_date", format!("{}自 {} 起启用", venue.name, venue.opened_on)));
     }
     let hours = OpeningHours {
         opens: space.opens_min as u32,
@@ -405,6 +417,10 @@ pub(crate) async fn check_slot<C: ConnectionTrait>(
         return Ok(None);
     };
     let at = |m: u32| local_instant(on_date, NaiveTime::from_hms_opt(m / 60, m % 60, 0).unwrap_or_default());
+    if at(s) <= app.now() {
+        problems.push(FieldError::new("starts", "开始时间已过，请预约以后的时段"));
+        return Ok(None);
+    }
     Ok(Some(CheckedSlot { on_date, starts_at: at(s), ends_at: at(e), attendees, purpose, space, venue }))
 }
 
@@ -551,6 +567,8 @@ pub enum DeskAction {
     /// The booker came: checked in.
     CheckIn,
     NoShow,
+    /// The desk cancels a requested or approved booking before it begins (a reason is kept).
+    Cancel,
 }
 
 /// Approves or refuses a requested booking, checks an approved one in or records its no-show
@@ -566,6 +584,8 @@ pub async fn act(app: &App, actor: &Actor, id: BookingId, action: DeskAction, no
         DeskAction::Refuse => (BookingState::Requested, BookingState::Refused),
         DeskAction::CheckIn => (BookingState::Approved, BookingState::Used),
         DeskAction::NoShow => (BookingState::Approved, BookingState::NoShow),
+        DeskAction::Cancel if state == BookingState::Requested => (BookingState::Requested, BookingState::Cancelled),
+        DeskAction::Cancel => (BookingState::Approved, BookingState::Cancelled),
     };
     if state != from {
         let verb = match action {
@@ -573,11 +593,15 @@ pub async fn act(app: &App, actor: &Actor, id: BookingId, action: DeskAction, no
             DeskAction::Refuse => "不通过",
             DeskAction::CheckIn => "登记使用",
             DeskAction::NoShow => "登记未到场",
+            DeskAction::Cancel => "取消",
         };
         return Err(Invalid::one("state", format!("该预约当前为“{}”，不能{verb}", state.label())).into());
     }
-    if action == DeskAction::Refuse && note.trim().is_empty() {
-        return Err(Invalid::one("note", "请填写未通过的原因").into());
+    if matches!(action, DeskAction::Refuse | DeskAction::Cancel) && note.trim().is_empty() {
+        return Err(Invalid::one("note", "请在备注中填写原因").into());
+    }
+    if action == DeskAction::Cancel && now >= b.starts_at {
+        return Err(Invalid::one("state", "预约时段已开始，不能取消；未到场请登记未到场").into());
     }
     if action == DeskAction::CheckIn && local_date(now) != b.on_date {
         return Err(Invalid::one("state", format!("只能在预约当天（{}）登记使用", b.on_date)).into());
@@ -788,11 +812,17 @@ pub struct Week {
 
 impl Week {
     pub fn previous(&self) -> NaiveDate {
-        self.monday - Days::new(7)
+        self.monday.checked_sub_days(Days::new(7)).unwrap_or(self.monday)
     }
     pub fn next(&self) -> NaiveDate {
-        self.monday + Days::new(7)
+        self.monday.checked_add_days(Days::new(7)).unwrap_or(self.monday)
     }
+}
+
+/// The week a calendar shows, as asked in the query string (any day of it, `2022-03-07`): a date
+/// that does not parse, or lies outside the records' era, shows this week.
+pub fn week_of(raw: Option<&str>) -> Option<NaiveDate> {
+    crate::forms::parse_date("week", raw.unwrap_or_default()).ok().flatten()
 }
 
 /// One of the operating team.
@@ -812,7 +842,7 @@ pub struct VenueView {
     pub team: Vec<TeamRow>,
     pub spaces: Vec<SpaceRow>,
     pub week: Week,
-    /// Requested bookings, and approved ones of today and before not yet checked in.
+    /// Requested bookings, and approved ones not yet checked in or recorded as no-shows.
     pub waiting: Vec<BookingRow>,
     pub can_write: bool,
 }
@@ -852,17 +882,10 @@ pub async fn show(app: &App, actor: &Actor, id: VenueId, day: Option<NaiveDate>)
         });
     }
     let (spaces, week) = calendar(app, &v, day, true).await?;
-    let today = local_date(app.now());
     let space_ids: Vec<i64> = spaces.iter().map(|s| s.id.0).collect();
     let waiting_rows = venue_booking::Entity::find()
         .filter(venue_booking::Column::SpaceId.is_in(space_ids))
-        .filter(
-            Condition::any().add(venue_booking::Column::State.eq(BookingState::Requested.code())).add(
-                Condition::all()
-                    .add(venue_booking::Column::State.eq(BookingState::Approved.code()))
-                    .add(venue_booking::Column::OnDate.lte(today)),
-            ),
-        )
+        .filter(venue_booking::Column::State.is_in([BookingState::Requested.code(), BookingState::Approved.code()]))
         .order_by_asc(venue_booking::Column::StartsAt)
         .limit(200)
         .all(&app.db)

@@ -8,7 +8,7 @@ use qingtuan_domain::ids::{OrgId, VenueId};
 use qingtuan_domain::mask::mask_phone;
 use qingtuan_domain::person::Phone;
 use qingtuan_domain::platform::{BookerKind, BookingState, VenueKind};
-use qingtuan_domain::time::{format_local_span, local_date};
+use qingtuan_domain::time::format_local_span;
 use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{venue, venue_booking, venue_space};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -163,8 +163,7 @@ pub async fn mine(app: &App, token: &str) -> AppResult<MyBooking> {
         attendees: b.attendees,
         state: state.label().to_owned(),
         note: b.note,
-        cancellable: matches!(state, BookingState::Requested | BookingState::Approved)
-            && b.on_date >= local_date(app.now()),
+        cancellable: matches!(state, BookingState::Requested | BookingState::Approved) && app.now() < b.starts_at,
     })
 }
 
@@ -173,13 +172,19 @@ pub async fn cancel(app: &App, client: &ClientInfo, token: &str) -> AppResult<()
     let b = by_token(app, token).await?;
     let space = venue_space::Entity::find_by_id(b.space_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let v = venue::Entity::find_by_id(space.venue_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
-    let anonymous = Actor::anonymous(client, &b.name);
+    let label = match &b.phone_enc {
+        Some(sealed) => mask_phone(&app.keys.decrypt(sealed)?),
+        None => String::new(),
+    };
+    let anonymous = Actor::anonymous(client, &label);
+    if app.now() >= b.starts_at {
+        return Err(Invalid::one("state", "预约时段已开始，不能再取消").into());
+    }
     let txn = app.begin().await?;
     let changed = venue_booking::Entity::update_many()
         .col_expr(venue_booking::Column::State, sea_orm::sea_query::Expr::value(BookingState::Cancelled.code()))
         .filter(venue_booking::Column::Id.eq(b.id))
         .filter(venue_booking::Column::State.is_in([BookingState::Requested.code(), BookingState::Approved.code()]))
-        .filter(venue_booking::Column::OnDate.gte(local_date(app.now())))
         .exec(&txn)
         .await?;
     if changed.rows_affected == 0 {

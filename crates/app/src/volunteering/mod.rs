@@ -420,6 +420,13 @@ pub async fn overview(app: &App, actor: &Actor, from: NaiveDate, to: NaiveDate) 
         .chain(teams.iter().map(|t| t.org_id))
         .chain(donations.iter().map(|d| d.org_id))
         .collect();
+    let partners: HashMap<i64, String> = qingtuan_entity::partner::Entity::find()
+        .filter(qingtuan_entity::partner::Column::Id.is_in(donations.iter().filter_map(|d| d.partner_id)))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect();
     let names = crate::tree::names(&app.db, org_ids).await?;
     let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
     Ok(Overview {
@@ -455,6 +462,9 @@ pub async fn overview(app: &App, actor: &Actor, from: NaiveDate, to: NaiveDate) 
             .map(|d| DonationView {
                 org_name: name(d.org_id),
                 donor: match (d.donor_kind.as_str(), &d.donor_name) {
+                    (_, None) if d.partner_id.is_some() => {
+                        d.partner_id.and_then(|p| partners.get(&p).cloned()).unwrap_or_default()
+                    }
                     (_, None) => "匿名".into(),
                     ("person", Some(_)) => "个人（姓名不公开）".into(),
                     (_, Some(n)) => n.clone(),

@@ -138,12 +138,16 @@ async fn a_society_counts_at_the_link_level_in_force_on_each_date(t: TestApp) {
         let page = page.clone();
         async move {
             let action = format!("{page}/leaders");
-            post_form(street, &page, &action, &[("id_number", &id), ("role", "会长"), ("since", "2025-05-04")]).await
+            let form = [("id_number", id.as_str()), ("name", "林会长"), ("role", "会长"), ("since", "2025-05-04")];
+            post_form(street, &page, &action, &form).await
         }
     };
     let unknown = leader(leader_id.clone()).await;
-    assert!(unknown.text().contains("该身份证号码的人员尚未登记"), "{}", unknown.text());
+    assert!(unknown.text().contains("未找到身份证号码和姓名一致的登记人员"), "{}", unknown.text());
     register_person(&admin, "林会长", &leader_id, "13900001111").await;
+    let wrong_name = [("id_number", leader_id.as_str()), ("name", "别人"), ("role", "会长"), ("since", "2025-05-04")];
+    let res = post_form(&street, &page, &format!("{page}/leaders"), &wrong_name).await;
+    assert!(res.text().contains("未找到身份证号码和姓名一致的登记人员"), "the number alone finds no one");
     assert_eq!(leader(leader_id.clone()).await.status, 303);
     let shown = street.get(&page).await.text();
     assert!(shown.contains("林会长") && !shown.contains(&leader_id), "masked: {shown}");
@@ -291,6 +295,10 @@ async fn communities_count_their_latest_members_and_reach_each_person_once(t: Te
     for (on, reach) in [("2026-01-31", 0), ("2026-02-01", 2), ("2026-02-15", 3), ("2026-02-20", 4)] {
         assert_eq!(value(&figures(&admin, "S1", on, "2024-12-31").await, "communities.reach"), reach, "{on}");
     }
+    // An older list read later dates its people back.
+    let older = upload(a, "2026-01-15", "手机\n13800000001\n").await;
+    assert!(older.text_of_id("listed").expect("listed").contains("其中 0 个为新增成员"));
+    assert_eq!(value(&figures(&admin, "S1", "2026-01-31", "2024-12-31").await, "communities.reach"), 1);
 
     // Closing says what it changes; then neither the community nor its members count.
     let page = format!("/communities/{b}");
@@ -305,12 +313,12 @@ async fn communities_count_their_latest_members_and_reach_each_person_once(t: Te
     );
 
     // Imports: communities with a count, then later counts; rows outside the scope refused.
-    let header = "所属组织代码,社群名称,平台,层级,类型,管理员身份证号码,建立日期,成员数,成员数统计日期\n";
-    let outside = format!("{header}C21,二街道行业群,微信群,社区级,行业,,2025-01-01,50,2025-12-31\n");
+    let header = "所属组织代码,社群名称,平台,层级,类型,管理员身份证号码,管理员姓名,建立日期,成员数,成员数统计日期\n";
+    let outside = format!("{header}C21,二街道行业群,微信群,社区级,行业,,,2025-01-01,50,2025-12-31\n");
     let res = import(&street, "communities", &outside).await;
     assert_eq!(res.status, 422);
     assert!(res.text().contains("所属组织不在您的数据范围内"), "{}", res.text());
-    let rows = format!("{header}C11,一社区行业群,QQ群,社区级,行业,,2025-01-01,50,2025-12-31\n");
+    let rows = format!("{header}C11,一社区行业群,QQ群,社区级,行业,,,2025-01-01,50,2025-12-31\n");
     assert_eq!(import(&street, "communities", &rows).await.status, 200);
     let counts = "所属组织代码,社群名称,统计日期,成员数\nC11,一社区行业群,2026-02-01,70\n";
     assert_eq!(import(&street, "community_counts", counts).await.status, 200);
@@ -324,7 +332,7 @@ async fn communities_count_their_latest_members_and_reach_each_person_once(t: Te
     let list = street.get("/communities?level=street").await.text();
     assert!(list.contains("一街道互助群") && !list.contains("一社区行业群"));
     assert_eq!(street.get("/communities/export.xlsx").await.status, 200);
-    assert_eq!(t.audit_count("community.list").await, 3);
+    assert_eq!(t.audit_count("community.list").await, 4);
 }
 
 /// A valid unified social credit code ending `first17`'s check character.
@@ -551,6 +559,15 @@ async fn the_ledger_sums_fiscal_and_social_resources_and_their_leverage(t: TestA
     let other = t.login("s2admin").await;
     assert!(other.get("/ledger").await.text().contains("没有符合条件的台账记录"));
     assert_eq!(other.get(&ppage).await.status, 404, "another street's partner");
+    let sign = [
+        ("org_code", "S2"),
+        ("title", "借签协议"),
+        ("scope", "x"),
+        ("starts_on", "2026-01-01"),
+        ("ends_on", "2026-12-31"),
+    ];
+    other.get("/ledger").await;
+    assert_eq!(other.post(&format!("{ppage}/agreements"), &sign).await.status, 404, "no signing one's way in");
     assert_eq!(other.get(&format!("/agreements/{aid}/document")).await.status, 404);
     assert_eq!(t.audit_count("contribution.record").await, 4);
     assert_eq!(t.audit_count("agreement.sign").await, 1);
@@ -646,6 +663,13 @@ async fn spaces_are_booked_without_overlap_on_the_portal_and_at_the_desk(t: Test
     assert!(desk("2026-03-07", "10:00", "11:00", "5").await.text().contains("所约时段不在开放时间内"), "a Saturday");
     assert!(desk("2026-03-03", "09:00", "10:00", "7").await.text().contains("最多容纳 6 人"));
     assert!(desk("2026-03-01", "10:00", "11:00", "5").await.text().contains("预约日期不能早于今天"));
+    assert!(desk("2026-03-02", "08:00", "09:30", "5").await.text().contains("所约时段不在开放时间内"));
+    assert!(desk("2026-12-01", "10:00", "11:00", "5").await.text().contains("最多可预约 180 天以内的时段"));
+    assert_eq!(
+        street.get(&format!("{page}?week=%2B262142-12-31")).await.status,
+        200,
+        "a week out of range shows this week"
+    );
 
     // A young person books on the portal; the private link shows and cancels it.
     let portal = t.client();
@@ -686,13 +710,31 @@ async fn spaces_are_booked_without_overlap_on_the_portal_and_at_the_desk(t: Test
     let booking = t.scalar("SELECT id FROM venue_bookings WHERE booker_kind = 'person'").await;
     street.get(&page).await;
     let refuse = street.post(&format!("/bookings/{booking}/act"), &[("action", "refuse")]).await;
-    assert!(refuse.text().contains("请填写未通过的原因"));
+    assert!(refuse.text().contains("请在备注中填写原因"));
     assert_eq!(street.post(&format!("/bookings/{booking}/act"), &[("action", "approve")]).await.status, 303);
     assert_eq!(portal.get(&path).await.text_of_id("booking-state").as_deref(), Some("已通过"));
     portal.get(&path).await;
     assert_eq!(portal.post(&format!("{path}/cancel"), &[]).await.status, 303);
     assert_eq!(portal.get(&path).await.text_of_id("booking-state").as_deref(), Some("已取消"));
     assert_eq!(book("11:00", "13:00").await.status, 200, "the cancelled time is free");
+
+    // The desk cancels an approved booking before it begins, saying why.
+    let tuesday = t.scalar("SELECT id FROM venue_bookings WHERE on_date = '2026-03-03' ORDER BY id DESC LIMIT 1").await;
+    street.get(&page).await;
+    assert!(
+        street
+            .post(&format!("/bookings/{tuesday}/act"), &[("action", "cancel")])
+            .await
+            .text()
+            .contains("请在备注中填写原因")
+    );
+    let cancelled =
+        street.post(&format!("/bookings/{tuesday}/act"), &[("action", "cancel"), ("note", "场地检修")]).await;
+    assert_eq!(cancelled.status, 303);
+    assert_eq!(
+        t.strings(&format!("SELECT state FROM venue_bookings WHERE id = {tuesday}")).await,
+        vec!["cancelled".to_owned()]
+    );
 
     // Today: checked in on use; a no-show only once the time has begun.
     assert_eq!(desk("2026-03-02", "10:00", "11:00", "4").await.status, 303);
@@ -710,7 +752,8 @@ async fn spaces_are_booked_without_overlap_on_the_portal_and_at_the_desk(t: Test
     street.get(&page).await;
     assert_eq!(street.post(&format!("/bookings/{second}/act"), &[("action", "no_show")]).await.status, 303);
     let calendar = street.get(&format!("{page}?week=2026-03-03")).await.text();
-    assert!(calendar.contains("13:00–14:00") && calendar.contains("周二"), "the week's calendar");
+    assert!(calendar.contains("14:00–16:00") && calendar.contains("周二"), "the week's calendar");
+    assert!(!calendar.contains("13:00–14:00"), "a cancelled booking frees its time");
 
     // An activity that names the space holds its time, or is not published.
     let activity = |start: &'static str, end: &'static str, capacity: &'static str| {

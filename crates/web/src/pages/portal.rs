@@ -649,7 +649,8 @@ impl VenuePage {
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
 pub struct WeekQuery {
-    week: Option<chrono::NaiveDate>,
+    /// Any day of the week to show.
+    week: Option<String>,
 }
 
 async fn venue_page(
@@ -673,7 +674,15 @@ pub async fn venue(
     Path(id): Path<VenueId>,
     Query(q): Query<WeekQuery>,
 ) -> Result<Response, PageError> {
-    venue_page(&state, &headers, id, q.week, Errors::default(), PortalBooking::default()).await
+    venue_page(
+        &state,
+        &headers,
+        id,
+        qingtuan_app::platforms::venues::week_of(q.week.as_deref()),
+        Errors::default(),
+        PortalBooking::default(),
+    )
+    .await
 }
 
 #[derive(Template)]

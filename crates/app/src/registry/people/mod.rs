@@ -139,6 +139,21 @@ pub(crate) async fn id_by_hash(app: &App, hash: &str) -> AppResult<Option<i64>> 
     Ok(person::Entity::find().filter(person::Column::IdNumberHash.eq(hash)).one(&app.db).await?.map(|p| p.id))
 }
 
+/// The person registered with this ID number under this name: for a form that names a registered
+/// person (a society's leader, a venue's team, a community's admin). Both must be typed, and a
+/// number registered under another name is answered as not found — so a number alone tells
+/// nothing about who is registered.
+pub(crate) async fn registered_as(app: &App, number: &IdNumber, name: &str) -> AppResult<Option<i64>> {
+    let found = person::Entity::find()
+        .filter(person::Column::IdNumberHash.eq(app.keys.lookup_hash(number.as_str())))
+        .one(&app.db)
+        .await?;
+    Ok(found.filter(|p| p.name == name.trim()).map(|p| p.id))
+}
+
+/// What a form says when `registered_as` finds no one.
+pub(crate) const NOT_REGISTERED: &str = "未找到身份证号码和姓名一致的登记人员：请核对，或先在“人员”中登记";
+
 pub async fn create_batch(app: &App, actor: &Actor, forms: &[NewPerson]) -> AppResult<Vec<i64>> {
     create_batch_with_progress(app, actor, forms, false, &|_, _| {}).await
 }

@@ -48,11 +48,12 @@ pub fn routes() -> Router<AppState> {
         .route("/communities/export.xlsx", get(communities::export))
         .route("/communities/{id}", get(communities::show))
         .route("/communities/{id}/counts", post(communities::count))
-        .route("/communities/{id}/members", post(communities::list_members))
         .route("/communities/{id}/close", post(communities::close))
 }
 
 /// Uploads, with their larger body limit.
 pub fn upload_routes() -> Router<AppState> {
-    Router::new().route("/agreements/{id}/upload", post(partners::upload))
+    Router::new()
+        .route("/agreements/{id}/upload", post(partners::upload))
+        .route("/communities/{id}/members", post(communities::list_members))
 }

@@ -121,7 +121,7 @@ struct Typed {
 #[serde(default)]
 pub struct WeekQuery {
     /// Any day of the week to show.
-    week: Option<NaiveDate>,
+    week: Option<String>,
 }
 
 async fn show_page(
@@ -153,7 +153,7 @@ pub async fn show(
     Path(id): Path<VenueId>,
     Query(q): Query<WeekQuery>,
 ) -> Result<Response, PageError> {
-    show_page(&state, &user, id, q.week, Typed::default(), Errors::default()).await
+    show_page(&state, &user, id, venues::week_of(q.week.as_deref()), Typed::default(), Errors::default()).await
 }
 
 async fn after(
