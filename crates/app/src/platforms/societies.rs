@@ -669,26 +669,14 @@ pub async fn show(app: &App, actor: &Actor, id: SocietyId) -> AppResult<SocietyV
         .order_by_asc(society_leader::Column::Since)
         .all(&app.db)
         .await?;
-    let people: HashMap<i64, person::Model> = person::Entity::find()
-        .filter(person::Column::Id.is_in(found.iter().map(|l| l.person_id)))
-        .all(&app.db)
-        .await?
+    let people = crate::registry::people::names_masked(app, found.iter().map(|l| l.person_id).collect()).await?;
+    let leaders = found
         .into_iter()
-        .map(|p| (p.id, p))
+        .filter_map(|l| {
+            let (name, id_number) = people.get(&l.person_id)?.clone();
+            Some(LeaderRow { name, id_number, role: l.role, since: l.since })
+        })
         .collect();
-    let mut leaders = Vec::with_capacity(found.len());
-    for l in found {
-        let Some(p) = people.get(&l.person_id) else { continue };
-        leaders.push(LeaderRow {
-            name: p.name.clone(),
-            id_number: match &p.id_number_enc {
-                Some(sealed) => mask_id_number(&app.keys.decrypt(sealed)?),
-                None => String::new(),
-            },
-            role: l.role,
-            since: l.since,
-        });
-    }
     let can_write = scope::checked(&app.db, actor, WRITE, OrgId(s.org_id)).await?.is_some();
     let row = rows(app, vec![s]).await?.remove(0);
     Ok(SocietyView { row, links, counts, leaders, can_write })

@@ -861,26 +861,15 @@ pub async fn show(app: &App, actor: &Actor, id: VenueId, day: Option<NaiveDate>)
         .order_by_asc(venue_team_member::Column::Since)
         .all(&app.db)
         .await?;
-    let people: HashMap<i64, person::Model> = person::Entity::find()
-        .filter(person::Column::Id.is_in(team_rows.iter().map(|t| t.person_id)))
-        .all(&app.db)
-        .await?
+    let people = crate::registry::people::names_masked(app, team_rows.iter().map(|t| t.person_id).collect()).await?;
+    let team = team_rows
         .into_iter()
-        .map(|p| (p.id, p))
+        .filter_map(|t| {
+            let (name, id_number) = people.get(&t.person_id)?.clone();
+            let role = ROLES.iter().find(|(c, _)| *c == t.role).map_or(t.role.clone(), |(_, l)| (*l).to_owned());
+            Some(TeamRow { name, id_number, role, since: t.since })
+        })
         .collect();
-    let mut team = Vec::with_capacity(team_rows.len());
-    for t in team_rows {
-        let Some(p) = people.get(&t.person_id) else { continue };
-        team.push(TeamRow {
-            name: p.name.clone(),
-            id_number: match &p.id_number_enc {
-                Some(sealed) => mask_id_number(&app.keys.decrypt(sealed)?),
-                None => String::new(),
-            },
-            role: ROLES.iter().find(|(c, _)| *c == t.role).map_or(t.role.clone(), |(_, l)| (*l).to_owned()),
-            since: t.since,
-        });
-    }
     let (spaces, week) = calendar(app, &v, day, true).await?;
     let space_ids: Vec<i64> = spaces.iter().map(|s| s.id.0).collect();
     let waiting_rows = venue_booking::Entity::find()

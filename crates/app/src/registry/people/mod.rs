@@ -151,6 +151,20 @@ pub(crate) async fn registered_as(app: &App, number: &IdNumber, name: &str) -> A
     Ok(found.filter(|p| p.name == name.trim()).map(|p| p.id))
 }
 
+/// The names and masked ID numbers of these people, for a page that lists them in a role (a
+/// society's leaders, a venue's team) — the page's own scope check decided they may be shown.
+pub(crate) async fn names_masked(app: &App, ids: Vec<i64>) -> AppResult<HashMap<i64, (String, String)>> {
+    let mut out = HashMap::new();
+    for p in person::Entity::find().filter(person::Column::Id.is_in(ids)).all(&app.db).await? {
+        let masked = match &p.id_number_enc {
+            Some(sealed) => qingtuan_domain::mask::mask_id_number(&app.keys.decrypt(sealed)?),
+            None => String::new(),
+        };
+        out.insert(p.id, (p.name, masked));
+    }
+    Ok(out)
+}
+
 /// What a form says when `registered_as` finds no one.
 pub(crate) const NOT_REGISTERED: &str = "未找到身份证号码和姓名一致的登记人员：请核对，或先在“人员”中登记";
 
