@@ -7,12 +7,11 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
 use qingtuan_domain::ids::{OrgId, SocietyId};
-use qingtuan_domain::mask::mask_id_number;
 use qingtuan_domain::person::IdNumber;
 use qingtuan_domain::platform::{LinkLevel, SocietyKind};
 use qingtuan_domain::time::local_date;
 use qingtuan_domain::{FieldError, Invalid};
-use qingtuan_entity::{person, region, society, society_count, society_leader, society_link};
+use qingtuan_entity::{region, society, society_count, society_leader, society_link};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,

@@ -13,12 +13,11 @@ use std::collections::HashMap;
 use chrono::{Datelike, Days, NaiveDate, NaiveTime, Timelike};
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
 use qingtuan_domain::ids::{BookingId, OrgId, SpaceId, VenueId};
-use qingtuan_domain::mask::mask_id_number;
 use qingtuan_domain::person::IdNumber;
 use qingtuan_domain::platform::{BookerKind, BookingState, OpeningHours, VenueKind};
 use qingtuan_domain::time::{format_local_clock, local_date, local_instant};
 use qingtuan_domain::{FieldError, Invalid};
-use qingtuan_entity::{org, partner, person, region, venue, venue_booking, venue_space, venue_team_member};
+use qingtuan_entity::{org, partner, region, venue, venue_booking, venue_space, venue_team_member};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };

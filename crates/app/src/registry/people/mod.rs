@@ -157,7 +157,7 @@ pub(crate) async fn names_masked(app: &App, ids: Vec<i64>) -> AppResult<HashMap<
     let mut out = HashMap::new();
     for p in person::Entity::find().filter(person::Column::Id.is_in(ids)).all(&app.db).await? {
         let masked = match &p.id_number_enc {
-            Some(sealed) => qingtuan_domain::mask::mask_id_number(&app.keys.decrypt(sealed)?),
+            Some(sealed) => mask_id_number(&app.keys.decrypt(sealed)?),
             None => String::new(),
         };
         out.insert(p.id, (p.name, masked));
