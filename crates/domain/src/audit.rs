@@ -133,6 +133,7 @@ audit_actions! {
     SocietyLeaderAdded => "society.leader", "登记青年社团负责人", false;
     SocietyDissolved => "society.dissolve", "青年社团解散", false;
     ContributionRecorded => "contribution.record", "登记资源台账", false;
+    ContributionDocumentAttached => "contribution.document", "上传资源台账凭证", false;
     AgreementSigned => "agreement.sign", "签订合作协议", false;
     AgreementDocumentAttached => "agreement.document", "上传合作协议文本", false;
     VenueCreated => "venue.create", "登记阵地", false;

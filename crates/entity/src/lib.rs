@@ -18,6 +18,7 @@ pub mod community_count;
 pub mod community_member;
 pub mod contract_worker;
 pub mod contribution;
+pub mod contribution_document;
 pub mod hour_adjustment;
 pub mod indicator_value;
 pub mod inspection;

@@ -34,6 +34,7 @@ mod m0029_ledger;
 mod m0030_venues;
 mod m0031_agreements;
 mod m0032_activity_spaces;
+mod m0033_contribution_documents;
 
 /// A foreign key `name` from `from.0`.`from.1` to `to`.`id`.
 fn fk(name: &str, from: (&'static str, &'static str), to: &'static str) -> ForeignKeyCreateStatement {
@@ -118,6 +119,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0030_venues::Migration),
             Box::new(m0031_agreements::Migration),
             Box::new(m0032_activity_spaces::Migration),
+            Box::new(m0033_contribution_documents::Migration),
         ]
     }
 }

@@ -61,6 +61,7 @@ pub fn body_limit(path: &str) -> usize {
         || (path.starts_with("/inspections/") && path.ends_with("/photos"))
         || (path.starts_with("/portal/openings/") && path.ends_with("/apply"))
         || (path.starts_with("/agreements/") && path.ends_with("/upload"))
+        || (path.starts_with("/ledger/") && path.ends_with("/upload"))
         || (path.starts_with("/communities/") && path.ends_with("/members"))
     {
         DOCUMENT_BODY_LIMIT

@@ -8,26 +8,30 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use qingtuan_domain::accountability::DocumentType;
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
+use qingtuan_domain::ids::OrgId;
 use qingtuan_domain::money::Fen;
 use qingtuan_domain::partner::PartnerKind;
 use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::platform::{ContributionKind, DonorKind, Funding, Purpose};
 use qingtuan_domain::time::local_date;
 use qingtuan_domain::{FieldError, Invalid};
-use qingtuan_entity::{activity, contribution, partner, project, recruitment_call};
+use qingtuan_entity::{activity, contribution, contribution_document, partner, project, recruitment_call};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde_json::json;
+use sha2::{Digest, Sha256};
 
-use super::{EXPORT, READ, check_org, org_for_write};
+use super::{EXPORT, READ, WRITE, check_org, org_for_write};
 use crate::access::audit::{self, Entry};
 use crate::access::scope;
 use crate::db::Write;
 use crate::error::AppResult;
+use crate::export::Document;
 use crate::export::Exported;
 use crate::forms::{parse_date, required_date, required_text};
 use crate::page::Page;
-use crate::{Actor, App};
+use crate::{Actor, App, AppError};
 
 /// A ledger line as typed in the form or a spreadsheet row.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -376,6 +380,8 @@ pub struct LineRow {
     pub value: String,
     pub purpose: String,
     pub receipt_no: String,
+    /// The attached voucher's file name.
+    pub document: Option<String>,
 }
 
 /// The list's filter, as in the query string.
@@ -582,6 +588,14 @@ async fn rows(app: &App, found: Vec<contribution::Model>) -> AppResult<Vec<LineR
         .into_iter()
         .map(|p| (p.id, p.name))
         .collect();
+    let documents: Vec<(i64, String)> = contribution_document::Entity::find()
+        .select_only()
+        .column(contribution_document::Column::ContributionId)
+        .column(contribution_document::Column::FileName)
+        .filter(contribution_document::Column::ContributionId.is_in(found.iter().map(|c| c.id)))
+        .into_tuple()
+        .all(&app.db)
+        .await?;
     Ok(found
         .into_iter()
         .map(|c| {
@@ -612,7 +626,47 @@ async fn rows(app: &App, found: Vec<contribution::Model>) -> AppResult<Vec<LineR
                     (None, false) => format!("{purpose}：{}", c.purpose),
                 },
                 receipt_no: c.receipt_no,
+                document: documents.iter().find(|(id, _)| *id == c.id).map(|(_, n)| n.clone()),
             }
         })
         .collect())
+}
+
+/// Attaches a line's voucher (a receipt, a certificate, a valuation: PDF or image, checked by
+/// content), replacing an earlier one (platforms.write over the receiving org).
+pub async fn attach(app: &App, actor: &Actor, id: i64, file_name: &str, bytes: Vec<u8>) -> AppResult<()> {
+    let c = contribution::Entity::find_by_id(id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let proof = scope::require(app, actor, WRITE, (ObjectKind::Contribution, id.to_string()), OrgId(c.org_id)).await?;
+    let kind = DocumentType::check(&bytes, "凭证", &DocumentType::ALL)?;
+    let name = kind.safe_name(file_name, "凭证");
+    let sha256 = hex::encode(Sha256::digest(&bytes));
+    let size = bytes.len();
+    let txn = app.begin().await?;
+    let replaced = contribution_document::Entity::delete_by_id(c.id).exec(&txn).await?.rows_affected > 0;
+    contribution_document::ActiveModel {
+        contribution_id: Set(c.id),
+        file_name: Set(name.clone()),
+        content_type: Set(kind.content_type().to_owned()),
+        bytes: Set(bytes),
+        sha256: Set(sha256.clone()),
+        uploaded_at: Set(app.now()),
+    }
+    .insert(&txn)
+    .await?;
+    let entry = Entry::new(AuditAction::ContributionDocumentAttached, ObjectKind::Contribution)
+        .object(c.id)
+        .within(&proof)
+        .after(json!({ "file_name": name, "bytes": size, "sha256": sha256, "replaced": replaced }));
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A line's voucher (platforms.read over the receiving org; 404 when none is attached).
+pub async fn document(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
+    let c = contribution::Entity::find_by_id(id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    scope::require(app, actor, READ, (ObjectKind::Contribution, id.to_string()), OrgId(c.org_id)).await?;
+    let d = contribution_document::Entity::find_by_id(c.id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let kind = DocumentType::sniff(&d.bytes).ok_or(AppError::NotFound)?;
+    Ok(Document { file_name: d.file_name, content_type: kind.content_type(), bytes: d.bytes })
 }

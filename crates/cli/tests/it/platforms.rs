@@ -510,6 +510,17 @@ async fn the_ledger_sums_fiscal_and_social_resources_and_their_leverage(t: TestA
     assert!(text.contains("匿名个人") && text.contains("城阳某超市"));
     assert!(text.contains(r#"<span class="number">62</span>"#), "the page's leverage");
     assert!(text.contains("<td>合作伙伴：企业</td><td>56000</td><td>90%</td>"), "by giver: {text}");
+    // A line's voucher: a PDF or an image, checked by its content.
+    let line_id = t.scalar("SELECT id FROM contributions WHERE funding = 'fiscal'").await;
+    street.get("/ledger").await;
+    let fake =
+        street.post_multipart(&format!("/ledger/{line_id}/upload"), &[], ("document", "收据.pdf", b"<script>")).await;
+    assert_eq!(fake.status, 422);
+    let png = b"\x89PNG\r\n\x1a\n receipt";
+    let up = street.post_multipart(&format!("/ledger/{line_id}/upload"), &[], ("document", "收据.png", png)).await;
+    assert_eq!(up.status, 303, "{}", up.text());
+    assert!(street.get("/ledger?funding=fiscal").await.text().contains("收据.png"));
+    assert_eq!(street.get(&format!("/ledger/{line_id}/document")).await.status, 200);
     let social = street.get(&format!("/ledger?funding=social&partner={code}")).await.text();
     assert!(social.contains("共 2 条") && !social.contains("<td>区级团建工作经费</td>"), "filtered by partner");
     assert_eq!(street.get("/ledger/export.xlsx?funding=social").await.status, 200);
@@ -568,6 +579,7 @@ async fn the_ledger_sums_fiscal_and_social_resources_and_their_leverage(t: TestA
     ];
     other.get("/ledger").await;
     assert_eq!(other.post(&format!("{ppage}/agreements"), &sign).await.status, 404, "no signing one's way in");
+    assert_eq!(other.get(&format!("/ledger/{line_id}/document")).await.status, 404, "another street's voucher");
     assert_eq!(other.get(&format!("/agreements/{aid}/document")).await.status, 404);
     assert_eq!(t.audit_count("contribution.record").await, 4);
     assert_eq!(t.audit_count("agreement.sign").await, 1);

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::response::Response;
 use qingtuan_app::AppError;
 use qingtuan_app::page::Page;
@@ -14,7 +14,7 @@ use qingtuan_domain::platform::{ContributionKind, DonorKind, Funding, Purpose};
 
 use crate::done::{self, Done};
 use crate::layout::{Errors, Layout};
-use crate::pages::{query_without_page, render, render_invalid, xlsx_download};
+use crate::pages::{Upload, download, query_without_page, read_upload, render, render_invalid, xlsx_download};
 use crate::{AppState, CurrentUser, PageError};
 
 #[derive(Template)]
@@ -98,4 +98,35 @@ pub async fn export(
 ) -> Result<Response, PageError> {
     let bytes = ledger::export(&state.app, &user.actor, &filter).await?;
     Ok(xlsx_download("ledger.xlsx", bytes))
+}
+
+/// Attaches a line's voucher; back to the ledger, or the ledger with the refusal.
+pub async fn upload(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    form: Multipart,
+) -> Result<Response, PageError> {
+    let result = match read_upload(form, "上传未完成，请重新选择文件上传").await {
+        Ok(Upload { document: (file_name, bytes), .. }) => {
+            ledger::attach(&state.app, &user.actor, id, &file_name, bytes).await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(done::redirect("/ledger", Done::Saved)),
+        Err(AppError::Invalid(e)) => {
+            list_page(&state, &user, Filter::default(), NewLine::default(), Errors(Some(e))).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A line's voucher as a download.
+pub async fn document(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    Ok(download(&format!("voucher-{id}"), ledger::document(&state.app, &user.actor, id).await?))
 }

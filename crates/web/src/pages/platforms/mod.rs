@@ -44,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         .route("/agreements/{id}/document", get(partners::document))
         .route("/ledger", get(ledger::list).post(ledger::record))
         .route("/ledger/export.xlsx", get(ledger::export))
+        .route("/ledger/{id}/document", get(ledger::document))
         .route("/communities", get(communities::list).post(communities::create))
         .route("/communities/export.xlsx", get(communities::export))
         .route("/communities/{id}", get(communities::show))
@@ -56,4 +57,5 @@ pub fn upload_routes() -> Router<AppState> {
     Router::new()
         .route("/agreements/{id}/upload", post(partners::upload))
         .route("/communities/{id}/members", post(communities::list_members))
+        .route("/ledger/{id}/upload", post(ledger::upload))
 }
