@@ -138,6 +138,7 @@ audit_actions! {
     AgreementDocumentAttached => "agreement.document", "上传合作协议文本", false;
     VenueCreated => "venue.create", "登记阵地", false;
     VenueSpaceAdded => "venue.space", "登记阵地空间", false;
+    VenueClosed => "venue.close", "阵地停用", false;
     VenueTeamAdded => "venue.team", "登记阵地运营团队成员", false;
     BookingRequested => "booking.request", "预约阵地空间", false;
     BookingDecided => "booking.decide", "审核空间预约", false;

@@ -19,7 +19,8 @@ use qingtuan_domain::time::{format_local_clock, local_date, local_instant};
 use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{org, partner, region, venue, venue_booking, venue_space, venue_team_member};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use serde_json::json;
 
@@ -1074,4 +1075,70 @@ pub(crate) async fn book_for_activity(
     };
     insert_booking(conn, app, &slot, booker, state).await?;
     Ok(format!("{} {}", slot.venue.name, slot.space.name))
+}
+
+/// A closing as checked, before it is confirmed.
+#[derive(Debug, Clone)]
+pub struct Closing {
+    pub id: VenueId,
+    pub name: String,
+    pub on: NaiveDate,
+}
+
+/// Checks a closing (platforms.write over the org that runs the venue) without writing it: the
+/// date follows the opening, and no booking still holds a time on or after it.
+pub async fn closing(app: &App, actor: &Actor, id: VenueId, on: &str) -> AppResult<Closing> {
+    let (v, _) = run_by(app, actor, id, WRITE).await?;
+    let on = closing_date(app, &v, on).await?;
+    Ok(Closing { id, name: v.name, on })
+}
+
+/// Closes a venue on a date: from that day it is no longer counted, and its spaces take no
+/// bookings.
+pub async fn close(app: &App, actor: &Actor, id: VenueId, on: &str) -> AppResult<()> {
+    let (v, proof) = run_by(app, actor, id, WRITE).await?;
+    let on = closing_date(app, &v, on).await?;
+    let txn = app.begin().await?;
+    let changed = venue::Entity::update_many()
+        .col_expr(venue::Column::ClosedOn, sea_orm::sea_query::Expr::value(on))
+        .filter(venue::Column::Id.eq(v.id))
+        .filter(venue::Column::ClosedOn.is_null())
+        .exec(&txn)
+        .await?;
+    if changed.rows_affected == 0 {
+        txn.rollback().await?;
+        return Err(Invalid::one("closed_on", format!("{}已经停用", v.name)).into());
+    }
+    let entry = Entry::new(AuditAction::VenueClosed, ObjectKind::Venue)
+        .object(v.id)
+        .within(&proof)
+        .after(json!({ "name": v.name, "closed_on": on }));
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn closing_date(app: &App, v: &venue::Model, on: &str) -> AppResult<NaiveDate> {
+    if let Some(d) = v.closed_on {
+        return Err(Invalid::one("closed_on", format!("{}已于 {d} 停用", v.name)).into());
+    }
+    let on = crate::forms::end_date("closed_on", on, v.opened_on, local_date(app.now()), ("停用", "启用"))?;
+    let spaces = venue_space::Entity::find()
+        .select_only()
+        .column(venue_space::Column::Id)
+        .filter(venue_space::Column::VenueId.eq(v.id));
+    let holding: Vec<&str> = BookingState::ALL.iter().filter(|s| s.holds_time()).map(|s| s.code()).collect();
+    let pending = venue_booking::Entity::find()
+        .filter(venue_booking::Column::SpaceId.in_subquery(sea_orm::QueryTrait::into_query(spaces)))
+        .filter(venue_booking::Column::State.is_in(holding))
+        .filter(venue_booking::Column::State.ne(BookingState::Used.code()))
+        .filter(venue_booking::Column::OnDate.gte(on))
+        .count(&app.db)
+        .await?;
+    if pending > 0 {
+        return Err(
+            Invalid::one("closed_on", format!("{on} 及以后还有 {pending} 个预约，请先取消这些预约再停用")).into()
+        );
+    }
+    Ok(on)
 }

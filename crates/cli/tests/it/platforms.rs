@@ -804,6 +804,33 @@ async fn spaces_are_booked_without_overlap_on_the_portal_and_at_the_desk(t: Test
     let r = admin.get("/api/v1/reports?as_of=2026-03-31&baseline=2025-12-31&from=2026-03-01&scope=S1").await.json();
     assert_eq!((value(&r, "venues.count"), value(&r, "venues.uses"), value(&r, "venues.no_shows")), (1, 1, 1));
 
+    // Closing waits for the bookings still holding a time, then says what it changes.
+    street.get(&page).await;
+    let held = street.post(&format!("{page}/close"), &[("closed_on", "2026-03-02")]).await;
+    assert!(held.text().contains("及以后还有") && held.text().contains("请先取消这些预约再停用"), "{}", held.text());
+    t.execute_sql("UPDATE venue_bookings SET state = 'cancelled' WHERE state IN ('requested', 'approved')")
+        .await
+        .expect("cancel all");
+    let confirm = street.post(&format!("{page}/close"), &[("closed_on", "2026-03-02")]).await;
+    assert!(confirm.text_of_id("close-impact").expect("impact").contains("自 2026-03-02 起不再计入阵地数"));
+    let closed = street.post(&format!("{page}/close"), &[("closed_on", "2026-03-02"), ("confirm", "yes")]).await;
+    assert_eq!(closed.status, 303);
+    let late_booking = [
+        ("space_id", room.as_str()),
+        ("booker_kind", "org"),
+        ("org_code", "C11"),
+        ("name", "王老师"),
+        ("on_date", "2026-03-03"),
+        ("starts", "09:00"),
+        ("ends", "10:00"),
+        ("attendees", "5"),
+        ("purpose", "培训"),
+    ];
+    let refused = post_form(&street, &page, &format!("{page}/bookings"), &late_booking).await;
+    assert!(refused.text().contains("已于 2026-03-02 停用"), "{}", refused.text());
+    let r = admin.get("/api/v1/reports?as_of=2026-03-02&baseline=2026-03-01&scope=S1").await.json();
+    assert_eq!((value(&r, "venues.count"), r["venues.count"]["delta"].as_i64()), (0, Some(-1)));
+
     t.create_user("s2admin", "org_admin", "S2").await;
     let other = t.login("s2admin").await;
     assert_eq!(other.get(&page).await.status, 404);

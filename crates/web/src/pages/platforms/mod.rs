@@ -38,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .route("/venues/{id}/spaces", post(venues::add_space))
         .route("/venues/{id}/team", post(venues::add_member))
         .route("/venues/{id}/bookings", post(venues::book))
+        .route("/venues/{id}/close", post(venues::close))
         .route("/bookings/{id}/act", post(venues::act))
         .route("/partners/{id}", get(partners::show))
         .route("/partners/{id}/agreements", post(partners::sign))

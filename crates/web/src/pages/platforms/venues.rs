@@ -223,3 +223,37 @@ pub async fn act(
         Err(e) => Err(e.into()),
     }
 }
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct CloseForm {
+    closed_on: String,
+    /// Set by the confirmation page: without it nothing changes yet.
+    confirm: String,
+}
+
+#[derive(Template)]
+#[template(path = "platforms/venue_close.html")]
+struct ConfirmPage {
+    layout: Layout,
+    d: venues::Closing,
+}
+
+pub async fn close(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<VenueId>,
+    Form(form): Form<CloseForm>,
+) -> Result<Response, PageError> {
+    let result = if form.confirm == "yes" {
+        venues::close(&state.app, &user.actor, id, &form.closed_on).await.map(|()| None)
+    } else {
+        venues::closing(&state.app, &user.actor, id, &form.closed_on).await.map(Some)
+    };
+    match result {
+        Ok(Some(d)) => render(&ConfirmPage { layout: Layout::new(&user, "/venues", "停用阵地"), d }),
+        Ok(None) => Ok(done::redirect(&format!("/venues/{id}"), Done::Closed)),
+        Err(AppError::Invalid(e)) => show_page(&state, &user, id, None, Typed::default(), Errors(Some(e))).await,
+        Err(e) => Err(e.into()),
+    }
+}
