@@ -140,6 +140,7 @@ pub(super) async fn projects_and_activities(app: &App, rng: &mut StdRng, branche
             ends_on: None,
             partners: partners.into(),
             indicators,
+            venue_id: None,
         };
     let (_, egret) = activities::create_project(
         app,

@@ -15,6 +15,8 @@ pub struct Model {
     pub ends_on: Option<Date>,
     /// The partners (companies, banks, NGOs …), as named by the organiser.
     pub partners: String,
+    /// The venue it runs in, when named.
+    pub venue_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

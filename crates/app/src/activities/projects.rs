@@ -13,6 +13,8 @@ pub struct NewProject {
     pub partners: String,
     /// (name, unit) of each indicator.
     pub indicators: Vec<(String, String)>,
+    /// The venue it runs in.
+    pub venue_id: Option<i64>,
 }
 
 /// Creates a project with its indicators; returns the project's id and the indicators' ids.
@@ -23,6 +25,11 @@ pub async fn create_project(app: &App, actor: &Actor, form: &NewProject) -> AppR
     let starts_on = form.starts_on.ok_or_else(|| Invalid::one("starts_on", "请填写项目开始日期"))?;
     if form.ends_on.is_some_and(|e| e < starts_on) {
         return Err(Invalid::one("ends_on", "结束日期不能早于开始日期").into());
+    }
+    if let Some(v) = form.venue_id
+        && qingtuan_entity::venue::Entity::find_by_id(v).count(&app.db).await? == 0
+    {
+        return Err(Invalid::one("venue_id", "所选阵地不存在").into());
     }
     let mut indicators = Vec::new();
     for (n, u) in form.indicators.iter().filter(|(n, _)| !n.trim().is_empty()) {
@@ -38,6 +45,7 @@ pub async fn create_project(app: &App, actor: &Actor, form: &NewProject) -> AppR
         starts_on: Set(starts_on),
         ends_on: Set(form.ends_on),
         partners: Set(form.partners.trim().chars().take(500).collect()),
+        venue_id: Set(form.venue_id),
         ..Default::default()
     }
     .insert(&txn)
@@ -130,6 +138,8 @@ pub struct ProjectView {
     pub starts_on: NaiveDate,
     pub ends_on: Option<NaiveDate>,
     pub partners: String,
+    /// The venue it runs in.
+    pub venue: String,
     pub indicators: Vec<IndicatorView>,
 }
 
@@ -152,6 +162,13 @@ pub async fn projects(app: &App, actor: &Actor) -> AppResult<Vec<ProjectView>> {
         .all(&app.db)
         .await?;
     let names = crate::tree::names(&app.db, rows.iter().map(|p| p.org_id).collect()).await?;
+    let venues: std::collections::HashMap<i64, String> = qingtuan_entity::venue::Entity::find()
+        .filter(qingtuan_entity::venue::Column::Id.is_in(rows.iter().filter_map(|p| p.venue_id)))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|v| (v.id, v.name))
+        .collect();
     let mut out = Vec::with_capacity(rows.len());
     for p in rows {
         let inds = project_indicator::Entity::find()
@@ -178,6 +195,7 @@ pub async fn projects(app: &App, actor: &Actor) -> AppResult<Vec<ProjectView>> {
             starts_on: p.starts_on,
             ends_on: p.ends_on,
             partners: p.partners,
+            venue: p.venue_id.and_then(|v| venues.get(&v).cloned()).unwrap_or_default(),
             indicators,
             name: p.name,
         });

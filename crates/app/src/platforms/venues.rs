@@ -1142,3 +1142,17 @@ async fn closing_date(app: &App, v: &venue::Model, on: &str) -> AppResult<NaiveD
     }
     Ok(on)
 }
+
+/// The venues a project may name: every open one, by name.
+pub async fn venue_choices(app: &App) -> AppResult<Vec<(VenueId, String)>> {
+    let today = local_date(app.now());
+    Ok(venue::Entity::find()
+        .filter(Condition::any().add(venue::Column::ClosedOn.is_null()).add(venue::Column::ClosedOn.gt(today)))
+        .order_by_asc(venue::Column::Name)
+        .limit(500)
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|v| (VenueId(v.id), v.name))
+        .collect())
+}

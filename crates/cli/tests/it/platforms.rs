@@ -644,6 +644,24 @@ async fn spaces_are_booked_without_overlap_on_the_portal_and_at_the_desk(t: Test
     );
     let room = t.scalar("SELECT id FROM venue_spaces").await.to_string();
 
+    // A project names the venue it runs in.
+    let project = |venue: String| {
+        let street = &street;
+        async move {
+            let fields = [
+                ("org_code", "S1"),
+                ("name", "青年电商直播孵化"),
+                ("category", "entrepreneurship"),
+                ("starts_on", "2026-01-01"),
+                ("venue_id", venue.as_str()),
+            ];
+            post_form(street, "/projects", "/projects", &fields).await
+        }
+    };
+    assert!(project("999".into()).await.text().contains("所选阵地不存在"));
+    assert_eq!(project(id.to_string()).await.status, 303);
+    assert!(street.get("/projects").await.text().contains("<td>一街道青年之家</td>"), "the project's venue");
+
     // The desk books for an org: approved at once; the next booking may start when it ends.
     let desk = |on: &'static str, starts: &'static str, ends: &'static str, attendees: &'static str| {
         let street = &street;

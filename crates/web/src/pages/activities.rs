@@ -15,7 +15,7 @@ use qingtuan_app::activities::{self, ActivityDetail, ActivityRow, Filter, NewAct
 use qingtuan_app::page::Page;
 use qingtuan_app::portal::SignupForm;
 use qingtuan_domain::activity::{Audience, Category};
-use qingtuan_domain::ids::SpaceId;
+use qingtuan_domain::ids::{SpaceId, VenueId};
 use qingtuan_domain::permission::Module;
 use qingtuan_domain::{FieldError, Invalid};
 
@@ -278,6 +278,8 @@ pub async fn export(
 struct ProjectsPage {
     layout: Layout,
     projects: Vec<ProjectView>,
+    /// The venues a project may name.
+    venues: Vec<(VenueId, String)>,
     categories: &'static [Category],
     can_write: bool,
     errors: Errors,
@@ -287,6 +289,7 @@ async fn projects_page(state: &AppState, user: &CurrentUser, errors: Errors) -> 
     Ok(ProjectsPage {
         layout: Layout::new(user, "/activities", "项目"),
         projects: activities::projects(&state.app, &user.actor).await?,
+        venues: qingtuan_app::platforms::venues::venue_choices(&state.app).await?,
         categories: Category::ALL,
         can_write: can_write(user),
         errors,
@@ -309,6 +312,7 @@ pub struct ProjectForm {
     partners: String,
     indicator_name: String,
     indicator_unit: String,
+    venue_id: String,
 }
 
 pub async fn create_project(
@@ -326,6 +330,7 @@ pub async fn create_project(
         ends_on: date(&form.ends_on),
         partners: form.partners,
         indicators: vec![(form.indicator_name, form.indicator_unit)],
+        venue_id: form.venue_id.trim().parse().ok(),
     };
     match activities::create_project(&state.app, &user.actor, &new).await {
         Ok(_) => Ok(done::redirect("/projects", Done::Saved)),
