@@ -297,8 +297,10 @@ async fn visible(app: &App, actor: &Actor, id: PartnerId) -> AppResult<(partner:
     Ok((p, agreements))
 }
 
-/// The partner an agreement is with (to show its page again).
-pub async fn partner_of(app: &App, id: AgreementId) -> AppResult<PartnerId> {
+/// The partner an agreement is with, to show its page again (platforms.read over the org that
+/// signed it).
+pub async fn partner_of(app: &App, actor: &Actor, id: AgreementId) -> AppResult<PartnerId> {
     let a = agreement::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    scope::require(app, actor, READ, (ObjectKind::Agreement, id.to_string()), OrgId(a.org_id)).await?;
     Ok(PartnerId(a.partner_id))
 }

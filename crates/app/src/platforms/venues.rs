@@ -1017,11 +1017,11 @@ fn space_row(s: &venue_space::Model) -> SpaceRow {
     }
 }
 
-/// The venue a booking is of (to show its page again).
-pub async fn venue_of(app: &App, id: BookingId) -> AppResult<VenueId> {
+/// The venue a booking is of, to show its page again (platforms.read over the org that runs it).
+pub async fn venue_of(app: &App, actor: &Actor, id: BookingId) -> AppResult<VenueId> {
     let b = venue_booking::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let space = venue_space::Entity::find_by_id(b.space_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
-    Ok(VenueId(space.venue_id))
+    run_by(app, actor, VenueId(space.venue_id), READ).await.map(|(v, _)| VenueId(v.id))
 }
 
 /// The spaces an activity may name: every space of an open venue, "venue · space", by venue.

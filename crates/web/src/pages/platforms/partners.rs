@@ -80,7 +80,7 @@ pub async fn upload(
     match result {
         Ok(partner) => Ok(done::redirect(&format!("/partners/{partner}"), Done::Saved)),
         Err(AppError::Invalid(e)) => {
-            let partner = partners::partner_of(&state.app, id).await?;
+            let partner = partners::partner_of(&state.app, &user.actor, id).await?;
             show_page(&state, &user, partner, NewAgreement::default(), Errors(Some(e))).await
         }
         Err(e) => Err(e.into()),

@@ -217,7 +217,7 @@ pub async fn act(
     match venues::act(&state.app, &user.actor, id, form.action, &form.note).await {
         Ok(venue) => Ok(done::redirect(&format!("/venues/{venue}"), Done::Saved)),
         Err(AppError::Invalid(e)) => {
-            let venue = venues::venue_of(&state.app, id).await?;
+            let venue = venues::venue_of(&state.app, &user.actor, id).await?;
             show_page(&state, &user, venue, None, Typed::default(), Errors(Some(e))).await
         }
         Err(e) => Err(e.into()),
