@@ -31,6 +31,8 @@ pub struct Model {
     pub checked_in_at: Option<DateTimeUtc>,
     /// The activity the booking holds the space for.
     pub activity_id: Option<i64>,
+    /// The keyed hash of the young person's phone (portal bookings), to count their requests.
+    pub phone_hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

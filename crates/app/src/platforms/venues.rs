@@ -500,7 +500,16 @@ pub async fn book(app: &App, actor: &Actor, venue_id: VenueId, form: &DeskBookin
         txn.rollback().await?;
         return Err(Invalid::one("starts", clash).into());
     }
-    let booker = Booker { kind, org_id, partner_id, name, phone_enc: None, token_hash: None, activity_id: None };
+    let booker = Booker {
+        kind,
+        org_id,
+        partner_id,
+        name,
+        phone_enc: None,
+        token_hash: None,
+        activity_id: None,
+        phone_hash: None,
+    };
     let id = insert_booking(&txn, app, &slot, booker, BookingState::Approved).await?;
     let entry = Entry::new(AuditAction::BookingRequested, ObjectKind::Booking).object(id).within(&proof).after(json!({
         "space": slot.space.id, "booker": kind.code(), "org": org_id, "partner": partner_id,
@@ -523,6 +532,8 @@ pub(crate) struct Booker {
     pub token_hash: Option<String>,
     /// The activity the space is booked for.
     pub activity_id: Option<i64>,
+    /// The keyed hash of a young person's phone.
+    pub phone_hash: Option<String>,
 }
 
 /// Writes a booking of a checked slot (the caller has checked it overlaps nothing).
@@ -548,6 +559,7 @@ pub(crate) async fn insert_booking(
         state: Set(state.code().to_owned()),
         token_hash: Set(booker.token_hash),
         activity_id: Set(booker.activity_id),
+        phone_hash: Set(booker.phone_hash),
         note: Set(String::new()),
         created_at: Set(app.now()),
         checked_in_at: Set(None),
@@ -1072,6 +1084,7 @@ pub(crate) async fn book_for_activity(
         phone_enc: None,
         token_hash: None,
         activity_id: Some(activity.id),
+        phone_hash: None,
     };
     insert_booking(conn, app, &slot, booker, state).await?;
     Ok(format!("{} {}", slot.venue.name, slot.space.name))

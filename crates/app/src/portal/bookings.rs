@@ -11,7 +11,7 @@ use qingtuan_domain::platform::{BookerKind, BookingState, VenueKind};
 use qingtuan_domain::time::format_local_span;
 use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{venue, venue_booking, venue_space};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::json;
 
 use crate::access::audit::{self, Entry};
@@ -21,6 +21,9 @@ use crate::forms::required_text;
 use crate::platforms::venues::{self, Booker, Slot, SpaceRow, Week};
 use crate::signup::Receipt;
 use crate::{Actor, App, AppError, ClientInfo};
+
+/// The requests one phone may have waiting for the desk at once.
+const MAX_WAITING_PER_PHONE: u64 = 3;
 
 /// A venue as the public sees it.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -89,13 +92,30 @@ pub async fn request(app: &App, client: &ClientInfo, venue_id: VenueId, form: &P
         txn.rollback().await?;
         return Err(Invalid(problems).into());
     };
-    if !super::within_limits(&txn, now, &anonymous, &app.keys.lookup_hash(phone.as_str())).await? {
+    let phone_hash = app.keys.lookup_hash(phone.as_str());
+    if !super::within_limits(&txn, now, &anonymous, &phone_hash).await? {
         txn.commit().await?;
         return Err(Invalid::one("phone", "提交过于频繁，请一小时后再试").into());
     }
     if let Some(clash) = venues::overlapping(&txn, &slot, None).await? {
         txn.commit().await?;
         return Err(Invalid::one("starts", clash).into());
+    }
+    // One phone holds at most a few requests waiting for the desk, so no one can hold a venue's
+    // calendar with requests.
+    let waiting = venue_booking::Entity::find()
+        .filter(venue_booking::Column::PhoneHash.eq(phone_hash.clone()))
+        .filter(venue_booking::Column::State.eq(BookingState::Requested.code()))
+        .filter(venue_booking::Column::StartsAt.gt(now))
+        .count(&txn)
+        .await?;
+    if waiting >= MAX_WAITING_PER_PHONE {
+        txn.commit().await?;
+        return Err(Invalid::one(
+            "phone",
+            format!("此手机号已有 {waiting} 个待审核的预约，请等阵地审核或取消后再预约"),
+        )
+        .into());
     }
     let receipt = Receipt::new();
     let booker = Booker {
@@ -106,6 +126,7 @@ pub async fn request(app: &App, client: &ClientInfo, venue_id: VenueId, form: &P
         phone_enc: Some(app.keys.encrypt(phone.as_str())?),
         token_hash: Some(sha256_hex(&receipt.token)),
         activity_id: None,
+        phone_hash: Some(phone_hash),
     };
     let id = venues::insert_booking(&txn, app, &slot, booker, BookingState::Requested).await?;
     let entry = Entry::new(AuditAction::BookingRequested, ObjectKind::Booking)

@@ -778,6 +778,12 @@ async fn spaces_are_booked_without_overlap_on_the_portal_and_at_the_desk(t: Test
     let again = street.post(&format!("/bookings/{first}/act"), &[("action", "check_in")]).await;
     assert!(again.text().contains("该预约当前为“已使用”，不能登记使用"), "{}", again.text());
     t.clock.advance(chrono::TimeDelta::hours(3));
+    // One phone holds at most three requests waiting for the desk.
+    assert_eq!(book("15:00", "16:00").await.status, 200);
+    assert_eq!(book("16:00", "17:00").await.status, 200);
+    let fourth = book("17:00", "18:00").await;
+    assert_eq!(fourth.status, 422);
+    assert!(fourth.text().contains("此手机号已有 3 个待审核的预约"), "{}", fourth.text());
     let street = t.login("s1admin").await;
     street.get(&page).await;
     assert_eq!(street.post(&format!("/bookings/{second}/act"), &[("action", "no_show")]).await.status, 303);
