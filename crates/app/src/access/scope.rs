@@ -115,6 +115,28 @@ pub async fn checked<C: ConnectionTrait>(
     Ok(covers(conn, actor, permission, org).await?.then_some(InScope { value: org, permission }))
 }
 
+/// The org a form or spreadsheet row names by code, with the proof that the actor holds
+/// `permission` over it — or that row's problem on `org_code`: the code is unknown, or the org
+/// (`what`, as the form calls it) lies outside the scope. Nothing is audited: a batch reports an
+/// org outside the scope as a row's problem; a form has already answered 404 through
+/// `org_by_code`.
+pub async fn org_in_row<C: ConnectionTrait>(
+    conn: &C,
+    actor: &Actor,
+    permission: Permission,
+    code: &str,
+    what: &str,
+) -> AppResult<Result<(org::Model, InScope<OrgId>), qingtuan_domain::FieldError>> {
+    use qingtuan_domain::FieldError;
+    let Some(found) = crate::tree::find_by_code(conn, code).await? else {
+        return Ok(Err(FieldError::new("org_code", format!("组织代码“{}”不存在", code.trim()))));
+    };
+    Ok(match checked(conn, actor, permission, OrgId(found.id)).await? {
+        Some(proof) => Ok((found, proof)),
+        None => Err(FieldError::new("org_code", format!("{what}不在您的数据范围内"))),
+    })
+}
+
 /// Fails unless the actor holds `permission` over `org`. Outside the scope the object is reported
 /// as missing (404), so a probe learns nothing about what exists elsewhere.
 pub async fn require(

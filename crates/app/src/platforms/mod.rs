@@ -33,21 +33,14 @@ pub const WRITE: Permission = Permission::new(Module::Platforms, Action::Write);
 pub const EXPORT: Permission = Permission::new(Module::Platforms, Action::Export);
 
 /// The org a row names by code, with the proof that the actor may write under it — or the row's
-/// problem (`org_code`): unknown, or outside the scope (a batch reports it; a form has already
-/// answered 404 through `scope::org_by_code`).
+/// problem (`org_code`).
 async fn org_for_write(
     conn: &Write,
     actor: &Actor,
     code: &str,
     what: &str,
 ) -> AppResult<Result<(org::Model, InScope<OrgId>), FieldError>> {
-    let Some(found) = crate::tree::find_by_code(conn, code).await? else {
-        return Ok(Err(FieldError::new("org_code", format!("组织代码“{}”不存在", code.trim()))));
-    };
-    Ok(match scope::checked(conn, actor, WRITE, OrgId(found.id)).await? {
-        Some(proof) => Ok((found, proof)),
-        None => Err(FieldError::new("org_code", format!("{what}不在您的数据范围内"))),
-    })
+    scope::org_in_row(conn, actor, WRITE, code, what).await
 }
 
 /// A form's org, refused with 404 (audited) when it lies outside the scope, before anything is

@@ -11,7 +11,7 @@ use qingtuan_domain::person::IdNumber;
 use qingtuan_domain::platform::{LinkLevel, SocietyKind};
 use qingtuan_domain::time::local_date;
 use qingtuan_domain::{FieldError, Invalid};
-use qingtuan_entity::{region, society, society_count, society_leader, society_link};
+use qingtuan_entity::{society, society_count, society_leader, society_link};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -563,13 +563,7 @@ pub async fn export(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<
 async fn rows(app: &App, found: Vec<society::Model>) -> AppResult<Vec<SocietyRow>> {
     let ids: Vec<i64> = found.iter().map(|s| s.id).collect();
     let names = crate::tree::names(&app.db, found.iter().map(|s| s.org_id).collect()).await?;
-    let regions: HashMap<i64, String> = region::Entity::find()
-        .filter(region::Column::Id.is_in(found.iter().filter_map(|s| s.region_id)))
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r.name))
-        .collect();
+    let regions = crate::registry::regions::names(&app.db, found.iter().filter_map(|s| s.region_id)).await?;
     // The latest of each society's changes and counts (ordered so the latest comes last).
     let mut links: HashMap<i64, society_link::Model> = HashMap::new();
     for l in society_link::Entity::find()

@@ -17,7 +17,7 @@ use qingtuan_domain::person::IdNumber;
 use qingtuan_domain::platform::{BookerKind, BookingState, OpeningHours, VenueKind};
 use qingtuan_domain::time::{format_local_clock, local_date, local_instant};
 use qingtuan_domain::{FieldError, Invalid};
-use qingtuan_entity::{org, partner, region, venue, venue_booking, venue_space, venue_team_member};
+use qingtuan_entity::{org, partner, venue, venue_booking, venue_space, venue_team_member};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -754,13 +754,7 @@ pub async fn export(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<
 
 async fn rows(app: &App, found: Vec<venue::Model>) -> AppResult<Vec<VenueRow>> {
     let names = crate::tree::names(&app.db, found.iter().map(|v| v.org_id).collect()).await?;
-    let regions: HashMap<i64, String> = region::Entity::find()
-        .filter(region::Column::Id.is_in(found.iter().filter_map(|v| v.region_id)))
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r.name))
-        .collect();
+    let regions = crate::registry::regions::names(&app.db, found.iter().filter_map(|v| v.region_id)).await?;
     let mut spaces: HashMap<i64, i64> = HashMap::new();
     for s in venue_space::Entity::find()
         .filter(venue_space::Column::VenueId.is_in(found.iter().map(|v| v.id)))

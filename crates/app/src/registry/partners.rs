@@ -5,7 +5,7 @@
 //! code (checked, unique); its contact's phone is kept encrypted and shown masked.
 
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
-use qingtuan_domain::ids::{OrgId, PartnerId};
+use qingtuan_domain::ids::PartnerId;
 use qingtuan_domain::mask::mask_phone;
 use qingtuan_domain::partner::{CreditCode, PartnerKind};
 use qingtuan_domain::person::Phone;
@@ -61,18 +61,11 @@ pub async fn create(app: &App, actor: &Actor, form: &NewPartner) -> AppResult<Pa
 
 async fn insert(conn: &Write, app: &App, actor: &Actor, form: &NewPartner) -> AppResult<PartnerId> {
     let mut problems: Vec<FieldError> = Vec::new();
-    let org = crate::tree::find_by_code(conn, &form.org_code).await?;
-    let proof = match &org {
-        None => {
-            problems.push(FieldError::new("org_code", format!("组织代码“{}”不存在", form.org_code.trim())));
-            None
-        }
-        Some(o) => {
-            let proof = scope::checked(conn, actor, WRITE, OrgId(o.id)).await?;
-            if proof.is_none() {
-                problems.push(FieldError::new("org_code", "联系组织不在您的数据范围内"));
-            }
-            proof
+    let (org, proof) = match scope::org_in_row(conn, actor, WRITE, &form.org_code, "联系组织").await? {
+        Ok((o, proof)) => (Some(o), Some(proof)),
+        Err(e) => {
+            problems.push(e);
+            (None, None)
         }
     };
     let name = required_text(&form.name, "name", "名称", 200).map_err(|e| problems.extend(e.0)).ok();

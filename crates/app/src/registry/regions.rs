@@ -37,6 +37,20 @@ pub(crate) async fn find_by_code<C: ConnectionTrait>(conn: &C, code: &str) -> Ap
     Ok(region::Entity::find().filter(region::Column::Code.eq(code.trim())).one(conn).await?)
 }
 
+/// The names of these regions, by id (for a list's region column).
+pub(crate) async fn names<C: ConnectionTrait>(
+    conn: &C,
+    ids: impl IntoIterator<Item = i64>,
+) -> AppResult<HashMap<i64, String>> {
+    Ok(region::Entity::find()
+        .filter(region::Column::Id.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.name))
+        .collect())
+}
+
 pub async fn create(app: &App, actor: &Actor, form: &NewRegion) -> AppResult<i64> {
     require_district_wide(app, actor).await?;
     let txn = app.begin().await?;

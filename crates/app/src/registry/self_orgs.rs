@@ -11,7 +11,7 @@ use qingtuan_domain::org::SelfOrgKind;
 use qingtuan_domain::person::Phone;
 use qingtuan_domain::time::local_date;
 use qingtuan_domain::{FieldError, Invalid};
-use qingtuan_entity::{region, self_organisation as self_org};
+use qingtuan_entity::self_organisation as self_org;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde_json::json;
 
@@ -65,18 +65,11 @@ pub async fn create(app: &App, actor: &Actor, form: &NewSelfOrg) -> AppResult<Se
 /// Validates and writes one self-organisation on `conn` (a transaction), with its audit row.
 async fn insert(conn: &Write, app: &App, actor: &Actor, form: &NewSelfOrg) -> AppResult<SelfOrgId> {
     let mut problems: Vec<FieldError> = Vec::new();
-    let guide = crate::tree::find_by_code(conn, &form.org_code).await?;
-    let proof = match &guide {
-        None => {
-            problems.push(field("org_code", format!("组织代码“{}”不存在", form.org_code.trim())));
-            None
-        }
-        Some(o) => {
-            let proof = scope::checked(conn, actor, WRITE, OrgId(o.id)).await?;
-            if proof.is_none() {
-                problems.push(field("org_code", "联系指导组织不在您的数据范围内".into()));
-            }
-            proof
+    let (guide, proof) = match scope::org_in_row(conn, actor, WRITE, &form.org_code, "联系指导组织").await? {
+        Ok((o, proof)) => (Some(o), Some(proof)),
+        Err(e) => {
+            problems.push(e);
+            (None, None)
         }
     };
     let name = required_text(&form.name, "name", "自组织名称", 100).map_err(|e| problems.extend(e.0)).ok();
@@ -282,13 +275,7 @@ pub async fn export(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<
 
 async fn rows(app: &App, found: Vec<self_org::Model>) -> AppResult<Vec<SelfOrgRow>> {
     let names = crate::tree::names(&app.db, found.iter().map(|s| s.org_id).collect()).await?;
-    let regions: std::collections::HashMap<i64, String> = region::Entity::find()
-        .filter(region::Column::Id.is_in(found.iter().filter_map(|s| s.region_id)))
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r.name))
-        .collect();
+    let regions = crate::registry::regions::names(&app.db, found.iter().filter_map(|s| s.region_id)).await?;
     let mut out = Vec::with_capacity(found.len());
     for s in found {
         out.push(SelfOrgRow {
