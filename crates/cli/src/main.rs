@@ -102,12 +102,16 @@ enum UserCommand {
     Create {
         /// Login name (letters, digits, `_`, `-`, `.`).
         name: String,
-        /// Role code: district_admin, org_admin, org_viewer, partner_staff.
+        /// Role code: district_admin, org_admin, org_viewer; partner_staff for a partner's account.
         #[arg(long)]
         role: String,
         /// Code of the org whose subtree the role covers.
-        #[arg(long)]
-        scope: String,
+        #[arg(long, required_unless_present = "partner")]
+        scope: Option<String>,
+        /// A partner's account: the partner's unified social credit code (its role holds over the
+        /// partner alone).
+        #[arg(long, conflicts_with = "scope")]
+        partner: Option<String>,
         /// The person's name as shown in the UI (defaults to the login name).
         #[arg(long)]
         display_name: Option<String>,
@@ -262,7 +266,9 @@ async fn run(command: Command) -> anyhow::Result<()> {
             println!("已写入{}模板：{}", kind.label(), file.display());
             Ok(())
         }
-        Command::User { command: UserCommand::Create { name, role, scope, display_name, password_stdin, db } } => {
+        Command::User {
+            command: UserCommand::Create { name, role, scope, partner, display_name, password_stdin, db },
+        } => {
             let app = open(&Settings::load(&db, None)?).await?;
             let password = if password_stdin {
                 let mut input = String::new();
@@ -275,7 +281,8 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 display_name: display_name.unwrap_or_else(|| name.clone()),
                 username: name,
                 role_code: role,
-                scope_code: scope,
+                scope_code: scope.unwrap_or_default(),
+                partner_code: partner.unwrap_or_default(),
                 password,
             };
             let created = users::create(&app, &Actor::system(), &form).await.map_err(explain)?;

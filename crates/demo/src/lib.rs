@@ -462,9 +462,10 @@ pub async fn build(app: &App) -> Result<DemoLogins, AppError> {
     accountability::assessment(app).await?;
 
     let mut accounts = Vec::new();
-    for (label, username, display, role, scope) in [
-        ("团区委管理员", "demo", "演示管理员", "district_admin", "CY"),
-        ("街道管理员", "liuting", "流亭街道团工委", "org_admin", "CY02T"),
+    for (label, username, display, role, scope, partner) in [
+        ("团区委管理员", "demo", "演示管理员", "district_admin", "CY", String::new()),
+        ("街道管理员", "liuting", "流亭街道团工委", "org_admin", "CY02T", String::new()),
+        ("合作银行（单位账户）", "nongshang", "农商银行普惠金融部", "partner_staff", "", platforms::bank_code()),
     ] {
         let password = qingtuan_app::crypto::one_time_password();
         let form = NewUser {
@@ -472,6 +473,7 @@ pub async fn build(app: &App) -> Result<DemoLogins, AppError> {
             display_name: display.into(),
             role_code: role.into(),
             scope_code: scope.into(),
+            partner_code: partner,
             password: Some(password.clone()),
         };
         users::create(app, &system, &form).await?;

@@ -164,6 +164,16 @@ pub(super) async fn communities(app: &App, branches: &[String]) -> Result<(), Ap
     Ok(())
 }
 
+/// A unified social credit code from its first 17 characters.
+fn credit_code(first17: &str) -> String {
+    format!("{first17}{}", qingtuan_domain::partner::credit_check_char(first17).unwrap_or('0'))
+}
+
+/// The rural commercial bank's credit code: the demo's partner with an account of its own.
+pub(super) fn bank_code() -> String {
+    credit_code("91370200MA3P4T6K1")
+}
+
 /// P1: the Youth Home network's resources, 2021 to May 2022. Fiscal: the district's league-building
 /// budget, 450,000 yuan in 2021 and 200,000 in 2022. Social, besides the spring donations
 /// volunteering recorded: the business park's space for the entrepreneurship centre, the rural
@@ -172,10 +182,9 @@ pub(super) async fn ledger(app: &App) -> Result<(), AppError> {
     use qingtuan_app::platforms::ledger::{self, NewLine};
     use qingtuan_app::registry::partners::{self, NewPartner};
     let system = Actor::system();
-    let code =
-        |first17: &str| format!("{first17}{}", qingtuan_domain::partner::credit_check_char(first17).unwrap_or('0'));
+    let code = credit_code;
     let park = code("91370214MA3C8E1X5");
-    let bank = code("91370200MA3P4T6K1");
+    let bank = bank_code();
     let university = code("12370000MB2853761");
     let association = code("51370214MJD7R2Q8A");
     for (credit, name, kind, contact) in [

@@ -10,6 +10,8 @@ pub struct Model {
     pub description: String,
     /// Holders must log in with a second factor (marked by a district admin).
     pub requires_second_factor: bool,
+    /// A role for partners' accounts (held over a partner), not for the org tree's.
+    pub for_partners: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -22,6 +22,8 @@ pub struct Model {
     pub totp_last_step: Option<i64>,
     /// SHA-256 hashes of the unused recovery codes, as a JSON array.
     pub recovery_codes: Option<String>,
+    /// The partner whose account this is: its roles hold over that partner, not over the tree.
+    pub partner_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -37,6 +37,7 @@ mod m0032_activity_spaces;
 mod m0033_contribution_documents;
 mod m0034_project_venues;
 mod m0035_booking_phone_hash;
+mod m0036_partner_accounts;
 
 /// A foreign key `name` from `from.0`.`from.1` to `to`.`id`.
 fn fk(name: &str, from: (&'static str, &'static str), to: &'static str) -> ForeignKeyCreateStatement {
@@ -124,6 +125,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0033_contribution_documents::Migration),
             Box::new(m0034_project_venues::Migration),
             Box::new(m0035_booking_phone_hash::Migration),
+            Box::new(m0036_partner_accounts::Migration),
         ]
     }
 }

@@ -132,6 +132,7 @@ impl TestApp {
             display_name: format!("{username} 的姓名"),
             role_code: role.into(),
             scope_code: scope.into(),
+            partner_code: String::new(),
             password: Some(PASSWORD.into()),
         };
         users::create(&self.app, &Actor::system(), &form).await.expect("create user").id.0

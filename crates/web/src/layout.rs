@@ -27,22 +27,50 @@ pub struct Layout {
     pub csrf: String,
     pub menu: Vec<MenuItem>,
     pub crumbs: Vec<Crumb>,
+    /// Where the brand and the first crumb lead: the dashboard, or a partner's own page.
+    pub home: &'static str,
     /// A one-time message about the action that led here.
     pub done: Option<&'static str>,
 }
 
-/// A menu entry: where it goes, what it says, and the permission needed to see it (`None`:
-/// everyone logged in). Each capability lists its own (`pages::MENU`).
+/// A menu entry: where it goes, what it says, and who sees it. Each capability lists its own
+/// (`pages::MENU`).
 #[derive(Debug, Clone, Copy)]
 pub struct MenuEntry {
     pub href: &'static str,
     pub label: &'static str,
-    pub need: Option<Permission>,
+    pub need: Need,
 }
 
-/// Seeing a module's pages needs reading it.
-pub const fn read(module: Module) -> Option<Permission> {
-    Some(Permission::new(module, Action::Read))
+/// Who sees a menu entry.
+#[derive(Debug, Clone, Copy)]
+pub enum Need {
+    /// Everyone logged in.
+    Anyone,
+    /// Whoever holds the permission over some part of the org tree.
+    Tree(Permission),
+    /// A partner's account holding the permission over its partner.
+    Partner(Permission),
+}
+
+impl Need {
+    fn met_by(self, user: &CurrentUser) -> bool {
+        match self {
+            Need::Anyone => true,
+            Need::Tree(p) => user.actor.can_somewhere(p),
+            Need::Partner(p) => user.actor.partner_with(p).is_some(),
+        }
+    }
+}
+
+/// Seeing a module's pages needs reading it over some part of the tree.
+pub const fn read(module: Module) -> Need {
+    Need::Tree(Permission::new(module, Action::Read))
+}
+
+/// Where a user starts: a partner's account at its partner's page, everyone else at the dashboard.
+pub fn home(user: &CurrentUser) -> &'static str {
+    if user.actor.partner.is_some() { "/partner" } else { "/dashboard" }
 }
 
 fn entries() -> impl Iterator<Item = &'static MenuEntry> {
@@ -53,11 +81,13 @@ impl Layout {
     /// `section` is the menu path this page belongs to.
     pub fn new(user: &CurrentUser, section: &str, title: impl Into<String>) -> Self {
         let menu = entries()
-            .filter(|e| e.need.is_none_or(|p| user.actor.can_somewhere(p)))
+            .filter(|e| e.need.met_by(user))
             .map(|e| MenuItem { href: e.href, label: e.label, active: e.href == section })
             .collect();
-        let mut crumbs = vec![Crumb { label: "工作台".into(), href: Some("/dashboard".into()) }];
-        if let Some(e) = entries().find(|e| e.href == section && e.href != "/dashboard") {
+        let home = home(user);
+        let first = if home == "/dashboard" { "工作台" } else { "本单位" };
+        let mut crumbs = vec![Crumb { label: first.into(), href: Some(home.into()) }];
+        if let Some(e) = entries().find(|e| e.href == section && e.href != home) {
             crumbs.push(Crumb { label: e.label.into(), href: Some(e.href.into()) });
         }
         let title = title.into();
@@ -74,6 +104,7 @@ impl Layout {
             csrf: user.csrf.clone(),
             menu,
             crumbs,
+            home,
             done: user.done,
         }
     }

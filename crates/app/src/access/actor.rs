@@ -1,9 +1,11 @@
 //! Who is acting: a logged-in user with the grants of their role assignments, or the system
-//! (the CLI), which holds every permission over the whole tree.
+//! (the CLI), which holds every permission over the whole tree. A partner's account holds its
+//! roles over its partner alone (`partner`), never over the tree: every check of the tree's scope
+//! finds nothing for it.
 
 use std::collections::BTreeSet;
 
-use qingtuan_domain::ids::{OrgId, UserId};
+use qingtuan_domain::ids::{OrgId, PartnerId, UserId};
 use qingtuan_domain::permission::Permission;
 
 /// Where a request came from, for the audit log.
@@ -31,6 +33,17 @@ pub struct Grant {
     pub requires_second_factor: bool,
 }
 
+/// What a partner's account holds: its roles' permissions over its partner.
+#[derive(Debug, Clone)]
+pub struct PartnerGrant {
+    pub partner_id: PartnerId,
+    pub partner_name: String,
+    pub role_names: Vec<String>,
+    pub permissions: BTreeSet<Permission>,
+    /// A role asks its holders for a second factor.
+    pub requires_second_factor: bool,
+}
+
 #[derive(Debug, Clone)]
 pub enum Principal {
     User {
@@ -50,18 +63,25 @@ pub enum Principal {
 pub struct Actor {
     pub principal: Principal,
     pub grants: Vec<Grant>,
+    /// The account is a partner's: what it holds over that partner (its `grants` are empty).
+    pub partner: Option<PartnerGrant>,
     pub client: ClientInfo,
 }
 
 impl Actor {
     pub fn system() -> Self {
-        Self { principal: Principal::System, grants: Vec::new(), client: ClientInfo::local() }
+        Self { principal: Principal::System, grants: Vec::new(), partner: None, client: ClientInfo::local() }
     }
 
     /// An unauthenticated visitor (a login attempt, the public portal), named in the audit log by
     /// what they claimed.
     pub fn anonymous(client: &ClientInfo, claimed: &str) -> Self {
-        Self { principal: Principal::Anonymous(claimed.to_owned()), grants: Vec::new(), client: client.clone() }
+        Self {
+            principal: Principal::Anonymous(claimed.to_owned()),
+            grants: Vec::new(),
+            partner: None,
+            client: client.clone(),
+        }
     }
 
     pub fn user_id(&self) -> Option<UserId> {
@@ -104,6 +124,12 @@ impl Actor {
     /// Does a role of the actor require a second factor?
     pub fn must_use_second_factor(&self) -> bool {
         self.grants.iter().any(|g| g.requires_second_factor)
+            || self.partner.as_ref().is_some_and(|p| p.requires_second_factor)
+    }
+
+    /// The partner over which the actor holds `permission`: a partner's account, acting for it.
+    pub fn partner_with(&self, permission: Permission) -> Option<PartnerId> {
+        self.partner.as_ref().filter(|p| p.permissions.contains(&permission)).map(|p| p.partner_id)
     }
 
     pub fn is_system(&self) -> bool {
@@ -132,6 +158,9 @@ impl Actor {
     pub fn scope_label(&self) -> String {
         if self.is_system() {
             return "全部".into();
+        }
+        if let Some(p) = &self.partner {
+            return format!("{}（{}）", p.partner_name, p.role_names.join("、"));
         }
         let parts: Vec<String> =
             self.grants.iter().map(|g| format!("{}（{}）", g.scope_org_name, g.role_name)).collect();

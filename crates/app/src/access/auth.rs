@@ -6,17 +6,17 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
-use qingtuan_domain::ids::{OrgId, UserId};
+use qingtuan_domain::ids::{OrgId, PartnerId, UserId};
 use qingtuan_domain::password;
 use qingtuan_domain::permission::Permission;
 use qingtuan_domain::username::Username;
 use qingtuan_domain::{FieldError, Invalid};
-use qingtuan_entity::{login_attempt, org, role, role_permission, session, user, user_role};
+use qingtuan_entity::{login_attempt, org, partner, role, role_permission, session, user, user_role};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 use serde_json::json;
 
-use crate::access::actor::{Grant, Principal};
+use crate::access::actor::{Grant, PartnerGrant, Principal};
 use crate::access::audit::{self, Entry};
 use crate::access::limits;
 use crate::crypto::{dummy_hash, hash_password, random_token, sha256_hex, verify_password};
@@ -240,6 +240,7 @@ impl<'a> Attempt<'a> {
                 None => Principal::Anonymous(name.to_owned()),
             },
             grants: Vec::new(),
+            partner: None,
             client: client.clone(),
         };
         let object = account.map_or_else(|| name.to_owned(), |u| u.id.to_string());
@@ -476,14 +477,15 @@ pub async fn load_actor(app: &App, user_id: UserId, client: &ClientInfo) -> AppR
     // on: until then every request of the user shares one reading of them.
     let key = format!("account|{}", user_id.0);
     let loaded = app.memo.get(app, key, Box::pin(account_and_grants(app, user_id))).await?;
-    let Some((account, grants)) = loaded.as_ref() else { return Ok(None) };
+    let Some((account, grants, partner)) = loaded.as_ref() else { return Ok(None) };
     // A dormant account's API tokens stop too, whether or not the daily run has disabled it yet.
     if account.disabled_at.is_some() || is_dormant(app, account, app.now()) {
         return Ok(None);
     }
     let password_expired = app.policy.password_max_age.is_some_and(|age| app.now() - account.password_changed_at > age);
-    let second_factor_missing =
-        grants.iter().any(|g| g.requires_second_factor) && !crate::access::second_factor::is_enrolled(account);
+    let second_factor_missing = (grants.iter().any(|g| g.requires_second_factor)
+        || partner.as_ref().is_some_and(|p| p.requires_second_factor))
+        && !crate::access::second_factor::is_enrolled(account);
     Ok(Some(Actor {
         principal: Principal::User {
             id: UserId(account.id),
@@ -493,12 +495,14 @@ pub async fn load_actor(app: &App, user_id: UserId, client: &ClientInfo) -> AppR
             must_enrol_second_factor: second_factor_missing,
         },
         grants: grants.clone(),
+        partner: partner.clone(),
         client: client.clone(),
     }))
 }
 
-/// The account and every grant it holds now.
-async fn account_and_grants(app: &App, user_id: UserId) -> AppResult<Option<(user::Model, Vec<Grant>)>> {
+/// The account and every grant it holds now: over the tree, or — a partner's account — over its
+/// partner alone.
+async fn account_and_grants(app: &App, user_id: UserId) -> AppResult<Option<Loaded>> {
     let conn = &app.db;
     let Some(account) = user::Entity::find_by_id(user_id.0).one(conn).await? else { return Ok(None) };
     let assignments = user_role::Entity::find().filter(user_role::Column::UserId.eq(account.id)).all(conn).await?;
@@ -507,30 +511,50 @@ async fn account_and_grants(app: &App, user_id: UserId) -> AppResult<Option<(use
     let roles = role::Entity::find().filter(role::Column::Id.is_in(role_ids.clone())).all(conn).await?;
     let grants_rows =
         role_permission::Entity::find().filter(role_permission::Column::RoleId.is_in(role_ids)).all(conn).await?;
-    let orgs = org::Entity::find().filter(org::Column::Id.is_in(org_ids)).all(conn).await?;
-
-    let grants = assignments
+    let permissions_of = |role_id: i64| -> BTreeSet<Permission> {
+        grants_rows
+            .iter()
+            .filter(|g| g.role_id == role_id)
+            .filter_map(|g| Permission::parse(&g.permission).ok())
+            .collect()
+    };
+    // Only roles of the account's kind count: a partner's roles over the partner, the tree's over orgs.
+    let held: Vec<(&user_role::Model, &role::Model)> = assignments
         .iter()
-        .filter_map(|a| {
-            let role = roles.iter().find(|r| r.id == a.role_id)?;
+        .filter_map(|a| roles.iter().find(|r| r.id == a.role_id).map(|r| (a, r)))
+        .filter(|(_, r)| r.for_partners == account.partner_id.is_some())
+        .collect();
+    if let Some(partner_id) = account.partner_id {
+        let Some(p) = partner::Entity::find_by_id(partner_id).one(conn).await? else { return Ok(None) };
+        let grant = PartnerGrant {
+            partner_id: PartnerId(p.id),
+            partner_name: p.name,
+            role_names: held.iter().map(|(_, r)| r.name.clone()).collect(),
+            permissions: held.iter().flat_map(|(_, r)| permissions_of(r.id)).collect(),
+            requires_second_factor: held.iter().any(|(_, r)| r.requires_second_factor),
+        };
+        return Ok(Some((account, Vec::new(), Some(grant))));
+    }
+    let orgs = org::Entity::find().filter(org::Column::Id.is_in(org_ids)).all(conn).await?;
+    let grants = held
+        .into_iter()
+        .filter_map(|(a, role)| {
             let scope = orgs.iter().find(|o| o.id == a.scope_org_id)?;
-            let permissions: BTreeSet<Permission> = grants_rows
-                .iter()
-                .filter(|g| g.role_id == a.role_id)
-                .filter_map(|g| Permission::parse(&g.permission).ok())
-                .collect();
             Some(Grant {
                 role_code: role.code.clone(),
                 role_name: role.name.clone(),
                 scope_org_id: OrgId(scope.id),
                 scope_org_name: scope.name.clone(),
-                permissions,
+                permissions: permissions_of(role.id),
                 requires_second_factor: role.requires_second_factor,
             })
         })
         .collect();
-    Ok(Some((account, grants)))
+    Ok(Some((account, grants, None)))
 }
+
+/// An account as its requests see it: the row, its grants over the tree, its grant over a partner.
+type Loaded = (user::Model, Vec<Grant>, Option<PartnerGrant>);
 
 /// The actor's own account, as stored now.
 pub async fn own_account(app: &App, actor: &Actor) -> AppResult<user::Model> {

@@ -27,6 +27,8 @@ pub struct RoleView {
     pub permissions: BTreeSet<Permission>,
     /// Holders must log in with a second factor.
     pub requires_second_factor: bool,
+    /// A role for partners' accounts, held over their partner.
+    pub for_partners: bool,
 }
 
 impl RoleView {
@@ -55,6 +57,7 @@ pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<RoleView>> {
                 .collect(),
             id: r.id,
             requires_second_factor: r.requires_second_factor,
+            for_partners: r.for_partners,
             code: r.code,
             name: r.name,
             description: r.description,

@@ -149,7 +149,9 @@ pub async fn require(
     if covers(&app.db, actor, permission, org).await? {
         return Ok(InScope { value: org, permission });
     }
-    let answer = if actor.can_somewhere(permission) { AppError::NotFound } else { AppError::Forbidden };
+    // A partner's account holding the permission over its partner probes like staff: 404.
+    let holds = actor.can_somewhere(permission) || actor.partner_with(permission).is_some();
+    let answer = if holds { AppError::NotFound } else { AppError::Forbidden };
     deny(app, actor, permission, object.0, Some(object.1), answer).await
 }
 

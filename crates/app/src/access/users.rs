@@ -1,16 +1,18 @@
 //! Accounts: create, list, disable, reset passwords, end sessions, assign and revoke scoped roles.
 //! An account belongs to an org; whoever may write users over that org may manage it. Nobody can
 //! grant a role carrying a permission they do not hold themselves over the role's scope.
+//! A partner's account (a bank's, a company's) belongs to the org that registered the partner, for
+//! its management, but holds its roles — roles made for partners — over the partner alone.
 
 use std::collections::BTreeSet;
 
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
-use qingtuan_domain::ids::{AssignmentId, OrgId, UserId};
+use qingtuan_domain::ids::{AssignmentId, OrgId, PartnerId, UserId};
 use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::time::format_local;
 use qingtuan_domain::username::Username;
 use qingtuan_domain::{FieldError, Invalid, password};
-use qingtuan_entity::{api_token, org, org_closure, role, role_permission, session, user, user_role};
+use qingtuan_entity::{api_token, org, org_closure, partner, role, role_permission, session, user, user_role};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -36,6 +38,8 @@ pub struct UserRow {
     pub display_name: String,
     pub org_id: i64,
     pub org_name: String,
+    /// The partner whose account it is.
+    pub partner_name: Option<String>,
     pub disabled: bool,
     pub must_change_password: bool,
     pub created_local: String,
@@ -82,6 +86,9 @@ pub struct NewUser {
     pub display_name: String,
     pub role_code: String,
     pub scope_code: String,
+    /// A partner's account: the partner's unified social credit code (the scope is then the
+    /// partner, and the account belongs to the org that registered it).
+    pub partner_code: String,
     /// `None`: a one-time password is generated and must be changed at first login.
     #[serde(skip)]
     pub password: Option<String>,
@@ -96,10 +103,20 @@ pub struct Created {
 async fn rows(app: &App, users: Vec<user::Model>) -> AppResult<Vec<UserRow>> {
     let org_ids: Vec<i64> = users.iter().map(|u| u.org_id).collect();
     let names = crate::tree::names(&app.db, org_ids).await?;
+    let partner_ids: Vec<i64> = users.iter().filter_map(|u| u.partner_id).collect();
+    let partners: Vec<(i64, String)> = partner::Entity::find()
+        .select_only()
+        .column(partner::Column::Id)
+        .column(partner::Column::Name)
+        .filter(partner::Column::Id.is_in(partner_ids))
+        .into_tuple()
+        .all(&app.db)
+        .await?;
     Ok(users
         .into_iter()
         .map(|u| UserRow {
             org_name: names.get(&u.org_id).cloned().unwrap_or_default(),
+            partner_name: u.partner_id.and_then(|p| partners.iter().find(|(id, _)| *id == p).map(|(_, n)| n.clone())),
             id: u.id,
             username: u.username,
             display_name: u.display_name,
@@ -170,6 +187,21 @@ async fn holds_all_of(app: &App, actor: &Actor, account_id: i64) -> AppResult<bo
     Ok(true)
 }
 
+/// The accounts of a partner, if the actor holds `users.read` over the org that registered it
+/// (`None`: not for this viewer).
+pub async fn of_partner(app: &App, actor: &Actor, partner_id: PartnerId) -> AppResult<Option<Vec<UserRow>>> {
+    let Some(p) = partner::Entity::find_by_id(partner_id.0).one(&app.db).await? else { return Ok(None) };
+    if !scope::covers(&app.db, actor, READ, OrgId(p.org_id)).await? {
+        return Ok(None);
+    }
+    let found = user::Entity::find()
+        .filter(user::Column::PartnerId.eq(p.id))
+        .order_by_asc(user::Column::Username)
+        .all(&app.db)
+        .await?;
+    Ok(Some(rows(app, found).await?))
+}
+
 /// The id of the account with this login name (normalised as at login), if any.
 pub async fn id_by_username(app: &App, raw: &str) -> AppResult<Option<UserId>> {
     let Ok(name) = Username::parse(raw) else { return Ok(None) };
@@ -189,6 +221,10 @@ pub async fn show(app: &App, actor: &Actor, id: UserId) -> AppResult<UserDetail>
     let roles = role::Entity::find().all(&app.db).await?;
     let scope_ids: Vec<i64> = assignments.iter().map(|a| a.scope_org_id).collect();
     let orgs = org::Entity::find().filter(org::Column::Id.is_in(scope_ids)).all(&app.db).await?;
+    let partner_name = match account.partner_id {
+        Some(p) => partner::Entity::find_by_id(p).one(&app.db).await?.map(|p| p.name),
+        None => None,
+    };
     let mut views = Vec::with_capacity(assignments.len());
     for a in assignments {
         let (Some(r), Some(o)) =
@@ -201,7 +237,7 @@ pub async fn show(app: &App, actor: &Actor, id: UserId) -> AppResult<UserDetail>
             role_code: r.code.clone(),
             role_name: r.name.clone(),
             scope_org_code: o.code.clone(),
-            scope_org_name: o.name.clone(),
+            scope_org_name: partner_name.clone().unwrap_or_else(|| o.name.clone()),
             revocable: administrable && scope::covers(&app.db, actor, WRITE, OrgId(o.id)).await?,
         });
     }
@@ -240,23 +276,34 @@ async fn permissions_over(app: &App, actor: &Actor, org: OrgId) -> AppResult<Opt
 }
 
 /// Resolves a role and a scope for an assignment, refusing roles that would give more than the
-/// actor has over that scope.
+/// actor has over that scope, and roles made for the other kind of account (a partner's account
+/// holds roles for partners, over the org that registered its partner; an org's account the rest).
 async fn grantable(
     app: &App,
     actor: &Actor,
     role_code: &str,
     scope_code: &str,
+    for_partner: bool,
 ) -> AppResult<(role::Model, org::Model)> {
     let mut problems = Vec::new();
     let found_role = role::Entity::find().filter(role::Column::Code.eq(role_code.trim())).one(&app.db).await?;
-    if found_role.is_none() {
-        problems.push(FieldError { field: "role_code", message: "请选择角色".into() });
+    match &found_role {
+        None => problems.push(FieldError { field: "role_code", message: "请选择角色".into() }),
+        Some(r) if r.for_partners && !for_partner => {
+            problems.push(FieldError::new("role_code", format!("“{}”只能授予合作单位的账户", r.name)));
+        }
+        Some(r) if !r.for_partners && for_partner => {
+            problems.push(FieldError::new("role_code", format!("合作单位的账户不能授予“{}”", r.name)));
+        }
+        Some(_) => {}
     }
     let found_org = crate::tree::find_by_code(&app.db, scope_code).await?;
     if found_org.is_none() {
         problems.push(FieldError { field: "scope_code", message: "数据范围中的组织不存在".into() });
     }
-    let (Some(found_role), Some(found_org)) = (found_role, found_org) else { return Err(Invalid(problems).into()) };
+    let (Some(found_role), Some(found_org), true) = (found_role, found_org, problems.is_empty()) else {
+        return Err(Invalid(problems).into());
+    };
     scope::require(app, actor, WRITE, (ObjectKind::Org, found_org.id.to_string()), OrgId(found_org.id)).await?;
     if let Some(held) = permissions_over(app, actor, OrgId(found_org.id)).await? {
         let needed = role_permission::Entity::find()
@@ -288,7 +335,21 @@ pub async fn create(app: &App, actor: &Actor, form: &NewUser) -> AppResult<Creat
     {
         problems.extend(e.0);
     }
-    let assignment = grantable(app, actor, &form.role_code, &form.scope_code).await;
+    let partner = if form.partner_code.trim().is_empty() {
+        None
+    } else {
+        let found = crate::registry::partners::by_credit_code(app, &form.partner_code).await?;
+        if found.is_none() {
+            let message = format!("统一社会信用代码“{}”不是已登记的合作伙伴", form.partner_code.trim());
+            return Err(Invalid::one("partner_code", message).into());
+        }
+        found
+    };
+    let scope_code = match &partner {
+        Some(p) => org::Entity::find_by_id(p.org_id).one(&app.db).await?.map(|o| o.code).unwrap_or_default(),
+        None => form.scope_code.clone(),
+    };
+    let assignment = grantable(app, actor, &form.role_code, &scope_code, partner.is_some()).await;
     let assignment = match assignment {
         Ok(a) => Some(a),
         Err(AppError::Invalid(e)) => {
@@ -317,6 +378,7 @@ pub async fn create(app: &App, actor: &Actor, form: &NewUser) -> AppResult<Creat
         username: Set(username.as_str().to_owned()),
         display_name: Set(display_name.clone()),
         org_id: Set(scope_org.id),
+        partner_id: Set(partner.as_ref().map(|p| p.id)),
         password_hash: Set(hash),
         must_change_password: Set(one_time.is_some()),
         password_changed_at: Set(now),
@@ -338,7 +400,7 @@ pub async fn create(app: &App, actor: &Actor, form: &NewUser) -> AppResult<Creat
     .await?;
     let after = json!({
         "username": username.as_str(), "display_name": display_name,
-        "role": role.code, "scope": scope_org.code,
+        "role": role.code, "scope": scope_org.code, "partner": partner.as_ref().map(|p| &p.credit_code),
     });
     let entry = Entry::new(AuditAction::UserCreated, ObjectKind::User)
         .object(created.id)
@@ -458,7 +520,12 @@ pub struct NewAssignment {
 
 pub async fn assign_role(app: &App, actor: &Actor, id: UserId, form: &NewAssignment) -> AppResult<AssignmentId> {
     let account = find_to_administer(app, actor, id).await?;
-    let (role, scope_org) = grantable(app, actor, &form.role_code, &form.scope_code).await?;
+    // A partner's account holds its roles over its partner: the scope is the org that registered it.
+    let scope_code = match account.partner_id {
+        Some(_) => org::Entity::find_by_id(account.org_id).one(&app.db).await?.map(|o| o.code).unwrap_or_default(),
+        None => form.scope_code.clone(),
+    };
+    let (role, scope_org) = grantable(app, actor, &form.role_code, &scope_code, account.partner_id.is_some()).await?;
     let now = app.now();
     let txn = app.begin().await?;
     let created = user_role::ActiveModel {

@@ -579,7 +579,7 @@ pub async fn export(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<
     crate::export::audited(app, actor, Exported::of(ObjectKind::Contribution, asked), "资源台账", &header, rows).await
 }
 
-async fn rows(app: &App, found: Vec<contribution::Model>) -> AppResult<Vec<LineRow>> {
+pub(crate) async fn rows(app: &App, found: Vec<contribution::Model>) -> AppResult<Vec<LineRow>> {
     let names = crate::tree::names(&app.db, found.iter().map(|c| c.org_id).collect()).await?;
     let partners: HashMap<i64, String> = partner::Entity::find()
         .filter(partner::Column::Id.is_in(found.iter().filter_map(|c| c.partner_id)))
@@ -662,10 +662,13 @@ pub async fn attach(app: &App, actor: &Actor, id: i64, file_name: &str, bytes: V
     Ok(())
 }
 
-/// A line's voucher (platforms.read over the receiving org; 404 when none is attached).
+/// A line's voucher (platforms.read over the receiving org, or the giving partner's own account;
+/// 404 when none is attached).
 pub async fn document(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
     let c = contribution::Entity::find_by_id(id).one(&app.db).await?.ok_or(AppError::NotFound)?;
-    scope::require(app, actor, READ, (ObjectKind::Contribution, id.to_string()), OrgId(c.org_id)).await?;
+    if actor.partner_with(READ).is_none_or(|p| c.partner_id != Some(p.0)) {
+        scope::require(app, actor, READ, (ObjectKind::Contribution, id.to_string()), OrgId(c.org_id)).await?;
+    }
     let d = contribution_document::Entity::find_by_id(c.id).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let kind = DocumentType::sniff(&d.bytes).ok_or(AppError::NotFound)?;
     Ok(Document { file_name: d.file_name, content_type: kind.content_type(), bytes: d.bytes })

@@ -7,13 +7,17 @@
 //! is reached once. The contributions ledger (`ledger`, P1): fiscal and social resources as dated
 //! lines, the donations volunteering records among them, summed by source, kind, giver and purpose.
 //! Venues (`venues`, P1 P2 P5): the Youth Home network and service points, their operating teams,
-//! bookable spaces and the bookings of them (the public's side in `portal::bookings`).
+//! bookable spaces and the bookings of them (the public's side in `portal::bookings`). Partners
+//! (`partners`): their agreements and everything they contributed and joined; a partner's own
+//! accounts work at `partner_desk`.
 //!
 //! Who may do what: `platforms.write` over the guiding or owning org registers and changes them;
-//! `platforms.read` sees them; `platforms.export` exports the lists.
+//! `platforms.read` sees them; `platforms.export` exports the lists. A partner's account holds
+//! `platforms.read` and `platforms.write` over its partner alone: its own records, its bookings.
 
 pub mod communities;
 pub mod ledger;
+pub mod partner_desk;
 pub mod partners;
 pub mod societies;
 pub mod venues;

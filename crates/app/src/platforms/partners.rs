@@ -2,7 +2,9 @@
 //! title, scope, period and the signed copy — and its page, which gathers everything it has
 //! contributed and joined: the orgs it works with, its agreements, its lines in the ledger (and
 //! their share of the social resources), the service contracts it holds and the bookings it made.
-//! The registry itself (one partner per credit code) is `registry::partners`.
+//! The registry itself (one partner per credit code) is `registry::partners`. Staff see a
+//! partner's records held by orgs of their scope; the partner's own accounts see all of its own
+//! (`partner_desk` is what they do).
 
 use std::collections::BTreeSet;
 
@@ -44,7 +46,7 @@ pub struct NewAgreement {
 /// Records an agreement between an org and a partner (platforms.write over the org).
 pub async fn sign(app: &App, actor: &Actor, partner_id: PartnerId, form: &NewAgreement) -> AppResult<AgreementId> {
     check_org(app, actor, &form.org_code).await?;
-    let (p, _) = visible(app, actor, partner_id).await?;
+    let (p, _, _) = visible(app, actor, partner_id).await?;
     let txn = app.begin().await?;
     let mut problems = Vec::new();
     let signer = org_for_write(&txn, actor, &form.org_code, "签订组织").await?.map_err(|e| problems.push(e)).ok();
@@ -130,10 +132,15 @@ pub async fn attach(
     Ok(PartnerId(a.partner_id))
 }
 
-/// The signed copy (platforms.read over the org that signed it; 404 when none is attached).
+/// The signed copy (platforms.read over the org that signed it, or the partner's own account; 404
+/// when none is attached).
 pub async fn document(app: &App, actor: &Actor, id: AgreementId) -> AppResult<Document> {
-    let a = agreement::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
-    scope::require(app, actor, READ, (ObjectKind::Agreement, id.to_string()), OrgId(a.org_id)).await?;
+    let a = agreement::Entity::find_by_id(id.0).one(&app.db).await?;
+    if actor.partner_with(READ).is_none_or(|p| a.as_ref().is_none_or(|a| a.partner_id != p.0)) {
+        let org = OrgId(a.as_ref().map_or(0, |a| a.org_id));
+        scope::require(app, actor, READ, (ObjectKind::Agreement, id.to_string()), org).await?;
+    }
+    let a = a.ok_or(AppError::NotFound)?;
     let d = agreement_document::Entity::find_by_id(a.id).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let kind = DocumentType::sniff(&d.bytes).ok_or(AppError::NotFound)?;
     Ok(Document { file_name: d.file_name, content_type: kind.content_type(), bytes: d.bytes })
@@ -187,11 +194,11 @@ pub struct PartnerPage {
 /// A partner's page (platforms.read): shown when the partner was registered by, or has an
 /// agreement with, an org of the viewer's scope; otherwise it does not exist for them.
 pub async fn page(app: &App, actor: &Actor, id: PartnerId) -> AppResult<PartnerPage> {
-    let (p, agreements_in_scope) = visible(app, actor, id).await?;
+    let (p, agreements_in_scope, sight) = visible(app, actor, id).await?;
     let today = local_date(app.now());
     let lines = contribution::Entity::find()
         .filter(contribution::Column::PartnerId.eq(p.id))
-        .filter(scope::org_condition(actor, READ, contribution::Column::OrgId));
+        .filter(sight.orgs(actor, contribution::Column::OrgId));
     let line_orgs: Vec<i64> =
         lines.clone().select_only().column(contribution::Column::OrgId).distinct().into_tuple().all(&app.db).await?;
     let count = lines.clone().count(&app.db).await?;
@@ -207,11 +214,11 @@ pub async fn page(app: &App, actor: &Actor, id: PartnerId) -> AppResult<PartnerP
     let mine = sum(lines.clone()).await?;
     let social = sum(contribution::Entity::find()
         .filter(contribution::Column::Funding.eq(Funding::Social.code()))
-        .filter(scope::org_condition(actor, READ, contribution::Column::OrgId)))
+        .filter(sight.orgs(actor, contribution::Column::OrgId)))
     .await?;
     let contracts = service_contract::Entity::find()
         .filter(service_contract::Column::PartnerId.eq(p.id))
-        .filter(scope::org_condition(actor, READ, service_contract::Column::OrgId))
+        .filter(sight.orgs(actor, service_contract::Column::OrgId))
         .order_by_desc(service_contract::Column::StartsOn)
         .all(&app.db)
         .await?;
@@ -235,7 +242,7 @@ pub async fn page(app: &App, actor: &Actor, id: PartnerId) -> AppResult<PartnerP
         .select_only()
         .column(org::Column::Id)
         .filter(org::Column::Id.is_in(org_ids.clone()))
-        .filter(scope::org_condition(actor, READ, org::Column::Id))
+        .filter(sight.orgs(actor, org::Column::Id))
         .into_tuple()
         .all(&app.db)
         .await?;
@@ -280,21 +287,46 @@ pub async fn page(app: &App, actor: &Actor, id: PartnerId) -> AppResult<PartnerP
     })
 }
 
-/// The partner, if the actor may see it (platforms.read): registered by an org of the scope, or
-/// with an agreement signed by one — with those agreements. Otherwise it does not exist for them
-/// (404, audited like every probe outside the scope).
-async fn visible(app: &App, actor: &Actor, id: PartnerId) -> AppResult<(partner::Model, Vec<agreement::Model>)> {
-    let p = partner::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
+/// Whose eyes a partner's records are seen with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sight {
+    /// Staff: what orgs of their scope hold.
+    Scope,
+    /// The partner's own account: all of its own records.
+    Own,
+}
+
+impl Sight {
+    /// The condition on an org column that keeps what this viewer sees.
+    fn orgs(self, actor: &Actor, column: impl ColumnTrait) -> sea_orm::sea_query::SimpleExpr {
+        match self {
+            Sight::Own => sea_orm::sea_query::Expr::value(true),
+            Sight::Scope => scope::org_condition(actor, READ, column),
+        }
+    }
+}
+
+/// The partner, if the actor may see it (platforms.read): its own account sees it whole; staff
+/// see it when registered by an org of their scope, or with an agreement signed by one — with
+/// those agreements. Otherwise it does not exist for them (404, audited like every probe outside
+/// the scope) — another partner's account included.
+async fn visible(app: &App, actor: &Actor, id: PartnerId) -> AppResult<(partner::Model, Vec<agreement::Model>, Sight)> {
+    let p = partner::Entity::find_by_id(id.0).one(&app.db).await?;
+    let sight = if actor.partner_with(READ) == Some(id) { Sight::Own } else { Sight::Scope };
+    if sight == Sight::Scope && actor.partner.is_some() {
+        return scope::deny(app, actor, READ, ObjectKind::Partner, Some(id.to_string()), AppError::NotFound).await;
+    }
+    let p = p.ok_or(AppError::NotFound)?;
     let agreements = agreement::Entity::find()
         .filter(agreement::Column::PartnerId.eq(p.id))
-        .filter(scope::org_condition(actor, READ, agreement::Column::OrgId))
+        .filter(sight.orgs(actor, agreement::Column::OrgId))
         .order_by_desc(agreement::Column::StartsOn)
         .all(&app.db)
         .await?;
-    if agreements.is_empty() {
+    if agreements.is_empty() && sight == Sight::Scope {
         scope::require(app, actor, READ, (ObjectKind::Partner, id.to_string()), OrgId(p.org_id)).await?;
     }
-    Ok((p, agreements))
+    Ok((p, agreements, sight))
 }
 
 /// The partner an agreement is with, to show its page again (platforms.read over the org that

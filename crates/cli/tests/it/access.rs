@@ -36,9 +36,6 @@ const MATRIX: &[(&str, &str, &str, [Want; 5])] = &[
     ("org_viewer", "S1", "show_user", [F, F, F, F, F]),
     ("org_viewer", "S1", "create_child", [F, F, F, F, F]),
     ("org_viewer", "S1", "disable_user", [F, F, F, F, F]),
-    ("partner_staff", "C11", "show_org", [N, N, A, N, N]),
-    ("partner_staff", "C11", "show_user", [F, F, F, F, F]),
-    ("partner_staff", "C11", "create_child", [F, F, F, F, F]),
 ];
 
 fn outcome(status: u16) -> Want {

@@ -16,6 +16,7 @@ async fn first_login_with_a_one_time_password_reaches_the_dashboard() {
             display_name: "新同志".into(),
             role_code: "org_admin".into(),
             scope_code: "S1".into(),
+            partner_code: String::new(),
             password: None,
         },
     )

@@ -226,7 +226,7 @@ async fn hostile_uploads_are_refused_before_they_cost_anything(t: TestApp) {
     sheet.write_string(1_048_575, 16_383, "x").expect("XFD1048576");
     let corner = corner.save_to_buffer().expect("workbook");
 
-    t.create_user("partner", "partner_staff", "C11").await;
+    t.create_user("partner", "org_viewer", "C11").await;
     let partner = t.login("partner").await;
     partner.get("/account").await;
     let res = partner.post_multipart("/imports", &[("kind", "people")], ("file", "bomb.xlsx", &corner)).await;

@@ -5,7 +5,9 @@
 //! input on both. The contributions ledger: fiscal and social lines valued as typed or as units at a
 //! rate, donations among them, the leverage on a hand-built ledger, scope. Venues: spaces booked at
 //! the desk and on the portal within their hours, never overlapping (end = next start allowed), the
-//! private link that shows and cancels, the desk's approval, check-in and no-show, scope.
+//! private link that shows and cancels, the desk's approval, check-in and no-show, scope. A
+//! partner's account: opened by the staff over the org that registered it, sees its own records
+//! and nothing of the registry or of other partners, requests and cancels its bookings.
 
 use qingtuan_testkit::{TestApp, TestClient, TestResponse, db_tests};
 
@@ -13,7 +15,8 @@ db_tests!(
     spaces_are_booked_without_overlap_on_the_portal_and_at_the_desk,
     the_ledger_sums_fiscal_and_social_resources_and_their_leverage,
     a_society_counts_at_the_link_level_in_force_on_each_date,
-    communities_count_their_latest_members_and_reach_each_person_once
+    communities_count_their_latest_members_and_reach_each_person_once,
+    a_partner_account_sees_only_its_partner_and_books_for_it
 );
 
 /// A valid ID number of someone born on `birth` (yyyymmdd), with sequence `seq`.
@@ -861,4 +864,204 @@ async fn spaces_are_booked_without_overlap_on_the_portal_and_at_the_desk(t: Test
     other.get("/venues").await;
     assert_eq!(other.post(&format!("/bookings/{first}/act"), &[("action", "approve")]).await.status, 404);
     assert_eq!(street.get("/venues/export.xlsx").await.status, 200);
+}
+
+async fn a_partner_account_sees_only_its_partner_and_books_for_it(t: TestApp) {
+    t.seed_tree().await;
+    let admin = t.admin().await;
+    t.create_user("s1admin", "org_admin", "S1").await;
+    let street = t.login("s1admin").await;
+    let partner = |org: &'static str, name: &'static str, code: String| {
+        let client = if org == "S1" { street.clone() } else { admin.clone() };
+        async move {
+            let form = [
+                ("org_code", org),
+                ("name", name),
+                ("credit_code", code.as_str()),
+                ("kind", "bank"),
+                ("contact_name", "李经理"),
+                ("contact_phone", "13800004444"),
+            ];
+            assert_eq!(post_form(&client, "/partners", "/partners", &form).await.status, 303);
+        }
+    };
+    let ours = credit_code("91370214MA3C8E1X5");
+    let theirs = credit_code("91370214MA3C9F2Y6");
+    partner("S1", "青岛农商银行城阳支行", ours.clone()).await;
+    partner("S2", "另一家银行", theirs.clone()).await;
+    let p1 = t.scalar(&format!("SELECT id FROM partners WHERE credit_code = '{ours}'")).await;
+    let p2 = t.scalar(&format!("SELECT id FROM partners WHERE credit_code = '{theirs}'")).await;
+    for (client, partner, org, title) in [(&street, p1, "C11", "青创先锋贷合作协议"), (&admin, p2, "S2", "另一份协议")]
+    {
+        let page = format!("/partners/{partner}");
+        let form = [
+            ("org_code", org),
+            ("title", title),
+            ("scope", "创业贷款推荐"),
+            ("starts_on", "2026-01-01"),
+            ("ends_on", "2027-12-31"),
+        ];
+        assert_eq!(post_form(client, &page, &format!("{page}/agreements"), &form).await.status, 303);
+    }
+    for (client, org, code, amount) in [(&street, "C11", &ours, "5000"), (&admin, "C21", &theirs, "7000")] {
+        let form = [
+            ("org_code", org),
+            ("funding", "social"),
+            ("donor_kind", "partner"),
+            ("partner_code", code.as_str()),
+            ("kind", "money"),
+            ("amount", amount),
+            ("purpose_kind", "general"),
+            ("on_date", "2026-02-10"),
+        ];
+        assert_eq!(post_form(client, "/ledger", "/ledger", &form).await.status, 303);
+    }
+    let venue = [
+        ("org_code", "S1"),
+        ("name", "一街道青年之家"),
+        ("kind", "youth_home"),
+        ("address", "一街道正阳路 1 号"),
+        ("hours", "周一至周五 9:00–18:00"),
+        ("opened_on", "2026-01-01"),
+    ];
+    assert_eq!(post_form(&street, "/venues", "/venues", &venue).await.status, 303);
+    let venue = t.scalar("SELECT id FROM venues").await;
+    let space =
+        [("name", "会议室"), ("capacity", "12"), ("opens", "09:00"), ("closes", "18:00"), ("weekdays", "12345")];
+    let page = format!("/venues/{venue}");
+    assert_eq!(post_form(&street, &page, &format!("{page}/spaces"), &space).await.status, 303);
+    let room = t.scalar("SELECT id FROM venue_spaces").await.to_string();
+
+    // The street opens an account for the partner it registered, with a role made for partners.
+    let open = |role: &'static str, username: &'static str| {
+        let street = &street;
+        async move {
+            let form = [("username", username), ("display_name", "李经理"), ("role_code", role)];
+            post_form(street, &format!("/partners/{p1}"), &format!("/partners/{p1}/accounts"), &form).await
+        }
+    };
+    let wrong_role = open("org_viewer", "bank2").await;
+    assert_eq!(wrong_role.status, 422);
+    assert!(wrong_role.text().contains("合作单位的账户不能授予“组织查看员”"), "{}", wrong_role.text());
+    let opened = open("partner_staff", "bank1").await;
+    assert_eq!(opened.status, 200, "{}", opened.text());
+    assert!(opened.text_of_id("one-time-password").is_some_and(|p| p.len() >= 12), "a one-time password, once");
+    assert!(street.get(&format!("/partners/{p1}")).await.text().contains("bank1"), "listed on the partner's page");
+    let not_ours = post_form(
+        &street,
+        "/partners",
+        &format!("/partners/{p2}/accounts"),
+        &[("username", "bank3"), ("display_name", "王"), ("role_code", "partner_staff")],
+    )
+    .await;
+    assert_eq!(not_ours.status, 404, "a partner the street did not register");
+    let org_account = post_form(
+        &admin,
+        "/users/new",
+        "/users",
+        &[("username", "orgp"), ("display_name", "赵"), ("role_code", "partner_staff"), ("scope_code", "C11")],
+    )
+    .await;
+    assert!(org_account.text().contains("“合作单位工作人员”只能授予合作单位的账户"), "{}", org_account.text());
+
+    // Its staff log in (here with a known password) and land on their partner's page.
+    let form = qingtuan_app::access::users::NewUser {
+        username: "bank9".into(),
+        display_name: "钱经理".into(),
+        role_code: "partner_staff".into(),
+        partner_code: ours.clone(),
+        password: Some(qingtuan_testkit::PASSWORD.into()),
+        ..Default::default()
+    };
+    qingtuan_app::access::users::create(&t.app, &qingtuan_app::Actor::system(), &form).await.expect("account");
+    let bank = t.login("bank9").await;
+    let home = bank.get("/dashboard").await;
+    assert_eq!((home.status, home.header("location")), (303, Some("/partner")));
+    let own = bank.get("/partner").await;
+    assert_eq!(own.status, 200, "{}", own.text());
+    let text = own.text();
+    assert!(text.contains("青岛农商银行城阳支行（合作单位工作人员）"), "its scope is its partner");
+    assert!(text.contains("青创先锋贷合作协议") && !text.contains("另一份协议"), "its own agreements");
+    assert!(text.contains("投入资源（1 笔）") && text.contains("5000"), "its own contributions");
+    assert!(!text.contains("href=\"/ledger\"") && !text.contains("href=\"/orgs\""), "no registry in its menu");
+    let lines = bank.get("/partner/ledger").await.text();
+    assert!(lines.contains("5000.00") && !lines.contains("7000.00"), "{lines}");
+    for closed in [
+        "/orgs",
+        "/ledger",
+        "/venues",
+        "/partners",
+        "/users",
+        "/imports",
+        "/api/v1/reports?as_of=2026-03-01&baseline=2025-12-31",
+        "/dashboard/export.xlsx",
+    ] {
+        assert_eq!(bank.get(closed).await.status, 403, "{closed}");
+    }
+    let denied = t.audit_count("security.denied").await;
+    assert_eq!(bank.get(&format!("/partners/{p2}")).await.status, 404, "another partner does not exist for it");
+    assert_eq!(bank.get(&page).await.status, 404, "a venue's desk neither");
+    let theirs_agreement = t.scalar(&format!("SELECT id FROM agreements WHERE partner_id = {p2}")).await;
+    assert_eq!(bank.get(&format!("/agreements/{theirs_agreement}/document")).await.status, 404);
+    assert!(t.audit_count("security.denied").await >= denied + 3, "probes are audited");
+
+    // It requests a booking for its partner; the venue's desk approves; it may cancel before.
+    let request = |starts: &'static str, ends: &'static str| {
+        let bank = &bank;
+        let room = room.clone();
+        async move {
+            let form = [
+                ("space_id", room.as_str()),
+                ("name", "钱经理"),
+                ("on_date", "2026-03-04"),
+                ("starts", starts),
+                ("ends", ends),
+                ("attendees", "8"),
+                ("purpose", "创业贷款政策宣讲"),
+            ];
+            post_form(bank, "/partner", "/partner/bookings", &form).await
+        }
+    };
+    let late = request("17:00", "19:00").await;
+    assert_eq!(late.status, 422);
+    assert!(late.text().contains("所约时段不在开放时间内") && late.text().contains("value=\"钱经理\""));
+    assert_eq!(request("10:00", "11:00").await.status, 303);
+    assert!(request("10:30", "11:30").await.text().contains("已被预约"), "its request holds the time");
+    let booking = t.scalar(&format!("SELECT id FROM venue_bookings WHERE partner_id = {p1}")).await;
+    assert!(bank.get("/partner").await.text().contains("待审核"));
+    street.get(&page).await;
+    assert_eq!(street.post(&format!("/bookings/{booking}/act"), &[("action", "approve")]).await.status, 303);
+    let desk_view = street.get(&format!("{page}?week=2026-03-04")).await.text();
+    assert!(desk_view.contains("青岛农商银行城阳支行"), "the desk sees who booked");
+    assert!(bank.get("/partner").await.text().contains("已通过"));
+
+    // Another partner's booking does not exist for it.
+    let desk_form = [
+        ("space_id", room.as_str()),
+        ("booker_kind", "partner"),
+        ("partner_code", theirs.as_str()),
+        ("name", "王"),
+        ("on_date", "2026-03-05"),
+        ("starts", "10:00"),
+        ("ends", "11:00"),
+        ("attendees", "5"),
+        ("purpose", "座谈"),
+    ];
+    assert_eq!(post_form(&street, &page, &format!("{page}/bookings"), &desk_form).await.status, 303);
+    let other = t.scalar(&format!("SELECT id FROM venue_bookings WHERE partner_id = {p2}")).await;
+    bank.get("/partner").await;
+    assert_eq!(bank.post(&format!("/partner/bookings/{other}/cancel"), &[]).await.status, 404);
+    assert_eq!(bank.post(&format!("/partner/bookings/{booking}/cancel"), &[]).await.status, 303);
+    assert_eq!(
+        t.strings(&format!("SELECT state FROM venue_bookings WHERE id IN ({booking}, {other}) ORDER BY id")).await,
+        vec!["cancelled".to_owned(), "approved".to_owned()]
+    );
+
+    // Staff cannot give the account a role over the tree.
+    let account = t.user_id("bank9").await;
+    street.get(&format!("/users/{account}")).await;
+    let grant =
+        street.post(&format!("/users/{account}/roles"), &[("role_code", "org_viewer"), ("scope_code", "C11")]).await;
+    assert_eq!(grant.status, 422);
+    assert!(grant.text().contains("合作单位的账户不能授予"), "{}", grant.text());
 }

@@ -104,8 +104,10 @@ async fn a_full_disk_loses_no_acknowledged_write_and_recovers() {
     let page = admin.get(&format!("/orgs?q={refused}")).await;
     assert!(!page.text().contains(&format!("测试团支部{refused}")), "the refused org is not shown");
     assert_eq!(orgs_in_database(&t).await, 7 + saved, "every acknowledged write is stored, the refused one is not");
+    // The same write again (a smaller one might still fit the pages left free).
+    let name = format!("测试团支部{refused}");
     let answer =
-        admin.post("/orgs", &[("parent_code", "S1"), ("code", "FX"), ("name", "满"), ("kind", "branch")]).await;
+        admin.post("/orgs", &[("parent_code", "S1"), ("code", &refused), ("name", &name), ("kind", "branch")]).await;
     assert_eq!(answer.status, 503);
     assert!(answer.text().contains("磁盘已满") && answer.text().contains("未保存"), "{}", answer.text());
 

@@ -25,7 +25,7 @@ fn figure(report: &Value, key: &str) -> (i64, Option<i64>, Option<i64>) {
 }
 
 async fn the_demo_reproduces_the_seed_figures(t: TestApp) {
-    demo::build(&t.app).await.expect("demo builds");
+    let logins = demo::build(&t.app).await.expect("demo builds");
     t.create_user("chief", "district_admin", "CY").await;
     let chief = t.login("chief").await;
 
@@ -102,6 +102,14 @@ async fn the_demo_reproduces_the_seed_figures(t: TestApp) {
     assert!(dash.contains("636") && dash.contains("基准 527，+109，+20.7%"), "dashboard figures");
     assert!(dash.contains("尚未成立社区级少工委的社区和村（30 个）"), "the work list");
     assert!(dash.contains("基准 5，+15，+300.0%") && dash.contains("基准 30，+92，+306.7%"), "P6 on the dashboard");
+
+    // The bank's own account sees its agreement and its sponsorship, and no report.
+    let (_, name, password) = logins.accounts.iter().find(|(_, name, _)| *name == "nongshang").expect("bank");
+    let bank = t.client();
+    assert_eq!(bank.login(name, password).await.status, 303);
+    let own = bank.get("/partner").await.text();
+    assert!(own.contains("共青团城阳区委与青岛农村商业银行城阳支行共建青年之家合作协议"), "{own}");
+    assert_eq!(bank.get("/api/v1/reports?as_of=2022-05-31&baseline=2020-12-31").await.status, 403);
 
     // A street admin sees only the street, and no other street's report.
     t.create_user("liuting2", "org_admin", "CY02T").await;

@@ -44,7 +44,7 @@ async fn method_not_allowed() -> axum::response::Response {
 #[openapi(
     info(title = "青团 Qingtuan API", description = "基层团务平台 JSON 接口。认证：会话 Cookie，或个人访问令牌 `Authorization: Bearer qt_…`。"),
     paths(me, list_orgs, list_users, show_user, list_audit_events, report, accountability::list_letters),
-    components(schemas(Me, UserStatus, GrantDto, OrgDto, UserDto, UserDetailDto, AssignmentDto, AuditEventDto, UserPage, AuditPage, ErrorDto, LetterDto, LetterPage)),
+    components(schemas(Me, UserStatus, GrantDto, PartnerGrantDto, OrgDto, UserDto, UserDetailDto, AssignmentDto, AuditEventDto, UserPage, AuditPage, ErrorDto, LetterDto, LetterPage)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -144,6 +144,17 @@ pub struct Me {
     username: String,
     display_name: String,
     grants: Vec<GrantDto>,
+    /// A partner's account: the partner it acts for and what it holds over it (its `grants` over
+    /// the org tree are empty).
+    partner: Option<PartnerGrantDto>,
+}
+
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct PartnerGrantDto {
+    partner_id: i64,
+    partner_name: String,
+    /// Permission codes such as `platforms.read`.
+    permissions: Vec<String>,
 }
 
 /// The caller and what they may do where.
@@ -164,6 +175,11 @@ async fn me(ApiUser(actor): ApiUser) -> Json<Me> {
                 permissions: g.permissions.iter().map(|p| p.code()).collect(),
             })
             .collect(),
+        partner: actor.partner.as_ref().map(|p| PartnerGrantDto {
+            partner_id: p.partner_id.0,
+            partner_name: p.partner_name.clone(),
+            permissions: p.permissions.iter().map(|p| p.code()).collect(),
+        }),
     })
 }
 

@@ -6,7 +6,7 @@ use crate::layout::{MenuEntry, read};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::NaiveDate;
 use qingtuan_app::figures::{self, Breakdown, Details, Figure, ReportRequest};
@@ -47,6 +47,10 @@ pub async fn show(
     user: CurrentUser,
     Query(req): Query<ReportRequest>,
 ) -> Result<Response, PageError> {
+    // A partner's account has no figures of the tree: it starts at its partner's page.
+    if user.actor.partner.is_some() {
+        return Ok(axum::response::Redirect::to(crate::layout::home(&user)).into_response());
+    }
     let dashboard = figures::dashboard(&state.app, &user.actor, &req).await?;
     let board = &dashboard.board;
     let report = &board.report;

@@ -1,7 +1,7 @@
 //! Imports: templates to download, and an upload that writes all rows or none, showing every
 //! problem as (row, column, message) — on screen, or as a workbook.
 
-use crate::layout::MenuEntry;
+use crate::layout::{MenuEntry, Need};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Multipart, Path, State};
@@ -101,7 +101,7 @@ pub async fn upload(
 
 /// This capability's entries in the menu.
 pub const MENU: &[MenuEntry] =
-    &[MenuEntry { href: "/imports", label: "导入", need: Some(qingtuan_app::registry::people::WRITE) }];
+    &[MenuEntry { href: "/imports", label: "导入", need: Need::Tree(qingtuan_app::registry::people::WRITE) }];
 
 /// Uploads, with their larger body limit.
 pub fn routes() -> Router<AppState> {

@@ -5,7 +5,7 @@ mod account;
 mod audit;
 mod auth;
 mod roles;
-mod users;
+pub(super) mod users;
 
 use axum::Router;
 use axum::response::Redirect;
@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use qingtuan_domain::permission::Module;
 
 use crate::AppState;
-use crate::layout::{MenuEntry, read};
+use crate::layout::{MenuEntry, Need, read};
 
 /// This capability's entries in the menu.
 pub const MENU: &[MenuEntry] = &[
@@ -21,7 +21,7 @@ pub const MENU: &[MenuEntry] = &[
     MenuEntry { href: "/roles", label: "角色权限", need: read(Module::Roles) },
     MenuEntry { href: "/audit", label: "审计日志", need: read(Module::Audit) },
     MenuEntry { href: "/logins", label: "登录日志", need: read(Module::Audit) },
-    MenuEntry { href: "/account", label: "我的账户", need: None },
+    MenuEntry { href: "/account", label: "我的账户", need: Need::Anyone },
 ];
 
 /// The routes of logging in, accounts, users, roles and the logs.

@@ -57,16 +57,20 @@ pub async fn export(
 
 /// What the role fields of a form offer: the roles the actor could grant, and the orgs where the
 /// actor may assign.
-struct RoleChoices {
-    roles: Vec<RoleView>,
-    scope_orgs: Vec<OrgView>,
+pub(in crate::pages) struct RoleChoices {
+    pub roles: Vec<RoleView>,
+    pub scope_orgs: Vec<OrgView>,
 }
 
-async fn role_choices(state: &AppState, user: &CurrentUser) -> Result<RoleChoices, PageError> {
-    Ok(RoleChoices {
-        roles: roles::offerable(&user.actor, roles::list(&state.app, &user.actor).await?),
-        scope_orgs: orgs::visible_tree(&state.app, &user.actor, users::WRITE).await?,
-    })
+/// `for_partner`: the roles made for partners' accounts, else the others.
+pub(in crate::pages) async fn role_choices(
+    state: &AppState,
+    user: &CurrentUser,
+    for_partner: bool,
+) -> Result<RoleChoices, PageError> {
+    let mut roles = roles::offerable(&user.actor, roles::list(&state.app, &user.actor).await?);
+    roles.retain(|r| r.for_partners == for_partner);
+    Ok(RoleChoices { roles, scope_orgs: orgs::visible_tree(&state.app, &user.actor, users::WRITE).await? })
 }
 
 #[derive(Template)]
@@ -76,16 +80,18 @@ struct NewPage {
     form: NewUser,
     roles: Vec<RoleView>,
     scope_orgs: Vec<OrgView>,
+    for_partner: bool,
     errors: Errors,
 }
 
 async fn new_page(state: &AppState, user: &CurrentUser, form: NewUser, errors: Errors) -> Result<NewPage, PageError> {
-    let choices = role_choices(state, user).await?;
+    let choices = role_choices(state, user, false).await?;
     Ok(NewPage {
         layout: Layout::new(user, "/users", "新建用户"),
         form,
         roles: choices.roles,
         scope_orgs: choices.scope_orgs,
+        for_partner: false,
         errors,
     })
 }
@@ -97,12 +103,12 @@ pub async fn new_form(State(state): State<AppState>, user: CurrentUser) -> Resul
 
 #[derive(Template)]
 #[template(path = "users/secret.html")]
-struct SecretPage {
-    layout: Layout,
-    what: &'static str,
-    username: String,
-    user_id: i64,
-    password: String,
+pub(in crate::pages) struct SecretPage {
+    pub layout: Layout,
+    pub what: &'static str,
+    pub username: String,
+    pub user_id: i64,
+    pub password: String,
 }
 
 pub async fn create(
@@ -131,6 +137,7 @@ struct ShowPage {
     form: NewAssignment,
     roles: Vec<RoleView>,
     scope_orgs: Vec<OrgView>,
+    for_partner: bool,
     errors: Errors,
 }
 
@@ -141,8 +148,10 @@ async fn show_page(
     errors: Option<Invalid>,
 ) -> Result<ShowPage, PageError> {
     let d = users::show(&state.app, &user.actor, id).await?;
-    let choices = role_choices(state, user).await?;
+    let for_partner = d.user.partner_name.is_some();
+    let choices = role_choices(state, user, for_partner).await?;
     Ok(ShowPage {
+        for_partner,
         layout: Layout::new(user, "/users", format!("用户：{}", d.user.display_name)),
         d,
         form: NewAssignment::default(),

@@ -1,9 +1,10 @@
 //! Platform pages (搭平台): youth societies with their link history, and online youth communities
-//! with their member counts and member lists, the contributions ledger, and venues with their
-//! spaces' bookings.
+//! with their member counts and member lists, the contributions ledger, venues with their spaces'
+//! bookings, partners' pages, and a partner's own pages for its accounts (`partner_desk`).
 
 mod communities;
 mod ledger;
+mod partner_desk;
 mod partners;
 mod societies;
 mod venues;
@@ -13,7 +14,7 @@ use axum::routing::{get, post};
 use qingtuan_domain::permission::Module;
 
 use crate::AppState;
-use crate::layout::{MenuEntry, read};
+use crate::layout::{MenuEntry, Need, read};
 
 /// This capability's entries in the menu.
 pub const MENU: &[MenuEntry] = &[
@@ -21,6 +22,8 @@ pub const MENU: &[MenuEntry] = &[
     MenuEntry { href: "/communities", label: "网上青年社群", need: read(Module::Platforms) },
     MenuEntry { href: "/ledger", label: "资源台账", need: read(Module::Platforms) },
     MenuEntry { href: "/venues", label: "阵地与预约", need: read(Module::Platforms) },
+    MenuEntry { href: "/partner", label: "本单位", need: Need::Partner(qingtuan_app::platforms::READ) },
+    MenuEntry { href: "/partner/ledger", label: "本单位投入", need: Need::Partner(qingtuan_app::platforms::READ) },
 ];
 
 pub fn routes() -> Router<AppState> {
@@ -42,6 +45,11 @@ pub fn routes() -> Router<AppState> {
         .route("/bookings/{id}/act", post(venues::act))
         .route("/partners/{id}", get(partners::show))
         .route("/partners/{id}/agreements", post(partners::sign))
+        .route("/partners/{id}/accounts", post(partners::open_account))
+        .route("/partner", get(partner_desk::show))
+        .route("/partner/bookings", post(partner_desk::request))
+        .route("/partner/bookings/{id}/cancel", post(partner_desk::cancel))
+        .route("/partner/ledger", get(partner_desk::ledger))
         .route("/agreements/{id}/document", get(partners::document))
         .route("/ledger", get(ledger::list).post(ledger::record))
         .route("/ledger/export.xlsx", get(ledger::export))

@@ -1,11 +1,13 @@
 //! A partner's page: what it has contributed and joined, its agreements with their signed copies,
-//! and the form to record an agreement.
+//! the form to record an agreement, and the partner's own accounts with the form to open one.
 
 use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, Path, State};
 use axum::response::Response;
 use qingtuan_app::AppError;
+use qingtuan_app::access::roles::RoleView;
+use qingtuan_app::access::users::{self, NewUser, UserRow};
 use qingtuan_app::platforms;
 use qingtuan_app::platforms::partners::{self, NewAgreement, PartnerPage};
 use qingtuan_domain::ids::{AgreementId, PartnerId};
@@ -20,8 +22,14 @@ use crate::{AppState, CurrentUser, PageError};
 struct ShowPage {
     layout: Layout,
     p: PartnerPage,
+    own: bool,
     can_write: bool,
     form: NewAgreement,
+    /// The partner's accounts, for those who may see them.
+    accounts: Option<Vec<UserRow>>,
+    /// The roles for partners' accounts the viewer could give (none: no form).
+    roles: Vec<RoleView>,
+    account: NewUser,
     errors: Errors,
 }
 
@@ -30,15 +38,26 @@ async fn show_page(
     user: &CurrentUser,
     id: PartnerId,
     form: NewAgreement,
+    account: NewUser,
     errors: Errors,
 ) -> Result<Response, PageError> {
     let p = partners::page(&state.app, &user.actor, id).await?;
+    let accounts = users::of_partner(&state.app, &user.actor, id).await?;
+    let roles = if accounts.is_some() && user.actor.can_somewhere(users::WRITE) {
+        crate::pages::access::users::role_choices(state, user, true).await?.roles
+    } else {
+        Vec::new()
+    };
     let invalid = errors.0.is_some();
     let view = ShowPage {
         layout: Layout::new(user, "/partners", p.name.clone()),
         p,
+        own: false,
         can_write: user.actor.can_somewhere(platforms::WRITE),
         form,
+        accounts,
+        roles,
+        account,
         errors,
     };
     if invalid { render_invalid(&view) } else { render(&view) }
@@ -49,7 +68,7 @@ pub async fn show(
     user: CurrentUser,
     Path(id): Path<PartnerId>,
 ) -> Result<Response, PageError> {
-    show_page(&state, &user, id, NewAgreement::default(), Errors::default()).await
+    show_page(&state, &user, id, NewAgreement::default(), NewUser::default(), Errors::default()).await
 }
 
 pub async fn sign(
@@ -60,7 +79,30 @@ pub async fn sign(
 ) -> Result<Response, PageError> {
     match partners::sign(&state.app, &user.actor, id, &form).await {
         Ok(_) => Ok(done::redirect(&format!("/partners/{id}"), Done::Recorded)),
-        Err(AppError::Invalid(e)) => show_page(&state, &user, id, form, Errors(Some(e))).await,
+        Err(AppError::Invalid(e)) => show_page(&state, &user, id, form, NewUser::default(), Errors(Some(e))).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Opens an account of the partner: its roles hold over the partner alone. The one-time password
+/// is shown once.
+pub async fn open_account(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<PartnerId>,
+    Form(form): Form<NewUser>,
+) -> Result<Response, PageError> {
+    let p = partners::page(&state.app, &user.actor, id).await?;
+    let form = NewUser { partner_code: p.credit_code.clone(), scope_code: String::new(), password: None, ..form };
+    match users::create(&state.app, &user.actor, &form).await {
+        Ok(created) => render(&crate::pages::access::users::SecretPage {
+            layout: Layout::new(&user, "/partners", "合作单位账户已开通"),
+            what: "合作单位账户已开通",
+            username: form.username.trim().to_lowercase(),
+            user_id: created.id.0,
+            password: created.one_time_password.unwrap_or_default(),
+        }),
+        Err(AppError::Invalid(e)) => show_page(&state, &user, id, NewAgreement::default(), form, Errors(Some(e))).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -81,7 +123,7 @@ pub async fn upload(
         Ok(partner) => Ok(done::redirect(&format!("/partners/{partner}"), Done::Saved)),
         Err(AppError::Invalid(e)) => {
             let partner = partners::partner_of(&state.app, &user.actor, id).await?;
-            show_page(&state, &user, partner, NewAgreement::default(), Errors(Some(e))).await
+            show_page(&state, &user, partner, NewAgreement::default(), NewUser::default(), Errors(Some(e))).await
         }
         Err(e) => Err(e.into()),
     }
