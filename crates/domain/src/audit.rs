@@ -140,6 +140,10 @@ audit_actions! {
     VenueSpaceAdded => "venue.space", "登记阵地空间", false;
     VenueClosed => "venue.close", "阵地停用", false;
     VenueTeamAdded => "venue.team", "登记阵地运营团队成员", false;
+    VenueTeamLeft => "venue.team_left", "阵地运营团队成员离开", false;
+    VenueSpaceChanged => "venue.space_change", "修改阵地空间", false;
+    VenuePhotoAdded => "venue.photo", "上传阵地照片", false;
+    VenuePhotoRemoved => "venue.photo_remove", "删除阵地照片", false;
     BookingRequested => "booking.request", "预约阵地空间", false;
     BookingDecided => "booking.decide", "审核空间预约", false;
     BookingCancelled => "booking.cancel", "取消空间预约", false;

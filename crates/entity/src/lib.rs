@@ -66,6 +66,7 @@ pub mod user;
 pub mod user_role;
 pub mod venue;
 pub mod venue_booking;
+pub mod venue_photo;
 pub mod venue_space;
 pub mod venue_team_member;
 pub mod volunteer_team;

@@ -11,6 +11,8 @@ pub struct Model {
     /// `cadre`, `social_worker` or `volunteer`.
     pub role: String,
     pub since: Date,
+    /// The day they left the team (the last day they were in it is the day before).
+    pub until: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -7,7 +7,8 @@
 //! is reached once. The contributions ledger (`ledger`, P1): fiscal and social resources as dated
 //! lines, the donations volunteering records among them, summed by source, kind, giver and purpose.
 //! Venues (`venues`, P1 P2 P5): the Youth Home network and service points, their operating teams,
-//! bookable spaces and the bookings of them (the public's side in `portal::bookings`). Partners
+//! bookable spaces and the bookings of them (the public's side in `portal::bookings`), their
+//! photos (`venue_photos`). Partners
 //! (`partners`): their agreements and everything they contributed and joined; a partner's own
 //! accounts work at `partner_desk`.
 //!
@@ -20,6 +21,7 @@ pub mod ledger;
 pub mod partner_desk;
 pub mod partners;
 pub mod societies;
+pub mod venue_photos;
 pub mod venues;
 
 use qingtuan_domain::FieldError;

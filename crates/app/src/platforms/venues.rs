@@ -179,7 +179,7 @@ impl crate::batch::Importable for NewVenue {
 }
 
 /// A space as typed on the venue's page.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
 #[serde(default)]
 pub struct NewSpace {
     pub name: String,
@@ -191,9 +191,16 @@ pub struct NewSpace {
     pub weekdays: String,
 }
 
-/// Adds a bookable space to a venue (platforms.write over the org that runs it).
-pub async fn add_space(app: &App, actor: &Actor, id: VenueId, form: &NewSpace) -> AppResult<SpaceId> {
-    let (v, proof) = run_by(app, actor, id, WRITE).await?;
+/// A space's fields as checked: name, capacity, opening and closing minutes, the open weekdays.
+struct SpaceFields {
+    name: String,
+    capacity: i32,
+    opens: u32,
+    closes: u32,
+    weekdays: String,
+}
+
+fn space_fields(form: &NewSpace) -> Result<SpaceFields, Invalid> {
     let mut problems = Vec::new();
     let name = required_text(&form.name, "name", "空间名称", 100).map_err(|e| problems.extend(e.0)).ok();
     let capacity = match form.capacity.trim().parse::<i32>() {
@@ -214,27 +221,69 @@ pub async fn add_space(app: &App, actor: &Actor, id: VenueId, form: &NewSpace) -
     let (Some(name), Some(capacity), Some(opens), Some(closes), Some(weekdays), true) =
         (name, capacity, opens, closes, weekdays, problems.is_empty())
     else {
-        return Err(Invalid(problems).into());
+        return Err(Invalid(problems));
     };
-    let days: String = weekdays.iter().map(u32::to_string).collect();
+    Ok(SpaceFields { name, capacity, opens, closes, weekdays: weekdays.iter().map(u32::to_string).collect() })
+}
+
+impl SpaceFields {
+    fn json(&self) -> serde_json::Value {
+        json!({
+            "name": self.name, "capacity": self.capacity, "opens": self.opens, "closes": self.closes,
+            "weekdays": self.weekdays,
+        })
+    }
+}
+
+/// Adds a bookable space to a venue (platforms.write over the org that runs it).
+pub async fn add_space(app: &App, actor: &Actor, id: VenueId, form: &NewSpace) -> AppResult<SpaceId> {
+    let (v, proof) = run_by(app, actor, id, WRITE).await?;
+    let f = space_fields(form)?;
     let txn = app.begin().await?;
     let row = venue_space::ActiveModel {
         venue_id: Set(v.id),
-        name: Set(name.clone()),
-        capacity: Set(capacity),
-        opens_min: Set(opens as i32),
-        closes_min: Set(closes as i32),
-        weekdays: Set(days.clone()),
+        name: Set(f.name.clone()),
+        capacity: Set(f.capacity),
+        opens_min: Set(f.opens as i32),
+        closes_min: Set(f.closes as i32),
+        weekdays: Set(f.weekdays.clone()),
         ..Default::default()
     }
     .insert(&txn)
     .await?;
-    let entry = Entry::new(AuditAction::VenueSpaceAdded, ObjectKind::Venue).object(v.id).within(&proof).after(json!({
-        "space": row.id, "name": name, "capacity": capacity, "opens": opens, "closes": closes, "weekdays": days,
-    }));
+    let mut after = f.json();
+    after["space"] = json!(row.id);
+    let entry = Entry::new(AuditAction::VenueSpaceAdded, ObjectKind::Venue).object(v.id).within(&proof).after(after);
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
     Ok(SpaceId(row.id))
+}
+
+/// Changes a space's name, capacity or hours (platforms.write over the org that runs its venue).
+/// New bookings are checked against them; bookings already made keep their times.
+pub async fn change_space(app: &App, actor: &Actor, id: SpaceId, form: &NewSpace) -> AppResult<VenueId> {
+    let s = venue_space::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let (v, proof) = run_by(app, actor, VenueId(s.venue_id), WRITE).await?;
+    let f = space_fields(form)?;
+    let before = json!({
+        "name": s.name, "capacity": s.capacity, "opens": s.opens_min, "closes": s.closes_min, "weekdays": s.weekdays,
+    });
+    let txn = app.begin().await?;
+    let mut row: venue_space::ActiveModel = s.into();
+    row.name = Set(f.name.clone());
+    row.capacity = Set(f.capacity);
+    row.opens_min = Set(f.opens as i32);
+    row.closes_min = Set(f.closes as i32);
+    row.weekdays = Set(f.weekdays.clone());
+    row.update(&txn).await?;
+    let entry = Entry::new(AuditAction::VenueSpaceChanged, ObjectKind::Venue)
+        .object(v.id)
+        .within(&proof)
+        .before(before)
+        .after(f.json());
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok(VenueId(v.id))
 }
 
 /// A time of day as typed (`9:00`, `09:00`), in minutes after midnight.
@@ -307,6 +356,32 @@ pub async fn add_team_member(app: &App, actor: &Actor, id: VenueId, form: &NewTe
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// Records the day a member left the operating team (platforms.write over the org that runs the
+/// venue): the team keeps them as they were, no longer serving.
+pub async fn end_team_member(app: &App, actor: &Actor, member: i64, until: &str) -> AppResult<VenueId> {
+    let m = venue_team_member::Entity::find_by_id(member).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let (v, proof) = run_by(app, actor, VenueId(m.venue_id), WRITE).await?;
+    if m.until.is_some() {
+        return Err(Invalid::one("until", "此人已离开运营团队").into());
+    }
+    let until = required_date("until", until, "离开日期", local_date(app.now())).map_err(|e| Invalid(vec![e]))?;
+    if until <= m.since {
+        return Err(Invalid::one("until", format!("离开日期应晚于加入日期（{}）", m.since)).into());
+    }
+    let txn = app.begin().await?;
+    let (person, since) = (m.person_id, m.since);
+    let mut row: venue_team_member::ActiveModel = m.into();
+    row.until = Set(Some(until));
+    row.update(&txn).await?;
+    let entry = Entry::new(AuditAction::VenueTeamLeft, ObjectKind::Venue)
+        .object(v.id)
+        .within(&proof)
+        .after(json!({ "person": person, "since": since, "until": until }));
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok(VenueId(v.id))
 }
 
 /// The requested time in a space, checked against its hours: what a booking asks for.
@@ -789,6 +864,8 @@ pub struct SpaceRow {
     pub name: String,
     pub capacity: i32,
     pub hours: String,
+    /// As its form shows it, to change it.
+    pub typed: NewSpace,
 }
 
 /// A booking as the desk sees it (a young person's phone masked).
@@ -834,10 +911,13 @@ pub fn week_of(raw: Option<&str>) -> Option<NaiveDate> {
 /// One of the operating team.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct TeamRow {
+    pub id: i64,
     pub name: String,
     pub id_number: String,
     pub role: String,
     pub since: NaiveDate,
+    /// The day they left.
+    pub until: Option<NaiveDate>,
 }
 
 /// A venue's page: its facts, team, spaces, a week's calendar and the bookings waiting for the
@@ -850,6 +930,8 @@ pub struct VenueView {
     pub week: Week,
     /// Requested bookings, and approved ones not yet checked in or recorded as no-shows.
     pub waiting: Vec<BookingRow>,
+    /// Its photos: (id, file name).
+    pub photos: Vec<(i64, String)>,
     pub can_write: bool,
 }
 
@@ -873,7 +955,7 @@ pub async fn show(app: &App, actor: &Actor, id: VenueId, day: Option<NaiveDate>)
         .filter_map(|t| {
             let (name, id_number) = people.get(&t.person_id)?.clone();
             let role = ROLES.iter().find(|(c, _)| *c == t.role).map_or(t.role.clone(), |(_, l)| (*l).to_owned());
-            Some(TeamRow { name, id_number, role, since: t.since })
+            Some(TeamRow { id: t.id, name, id_number, role, since: t.since, until: t.until })
         })
         .collect();
     let (spaces, week) = calendar(app, &v, day, true).await?;
@@ -886,8 +968,9 @@ pub async fn show(app: &App, actor: &Actor, id: VenueId, day: Option<NaiveDate>)
         .all(&app.db)
         .await?;
     let waiting = booking_rows(app, &spaces, waiting_rows, true).await?;
+    let photos = super::venue_photos::of(app, v.id).await?;
     let row = rows(app, vec![v]).await?.remove(0);
-    Ok(VenueView { row, team, spaces, week, waiting, can_write })
+    Ok(VenueView { row, team, spaces, week, waiting, photos, can_write })
 }
 
 /// A venue's spaces and the week of `day` (this week when none), every booking holding its time.
@@ -1010,7 +1093,15 @@ pub(crate) async fn bookable(app: &App) -> AppResult<Vec<(venue::Model, Vec<Spac
 }
 
 fn space_row(s: &venue_space::Model) -> SpaceRow {
+    let clock = |m: i32| format!("{:02}:{:02}", m / 60, m % 60);
     SpaceRow {
+        typed: NewSpace {
+            name: s.name.clone(),
+            capacity: s.capacity.to_string(),
+            opens: clock(s.opens_min),
+            closes: clock(s.closes_min),
+            weekdays: s.weekdays.clone(),
+        },
         id: SpaceId(s.id),
         name: s.name.clone(),
         capacity: s.capacity,
@@ -1021,6 +1112,18 @@ fn space_row(s: &venue_space::Model) -> SpaceRow {
         }
         .describe(),
     }
+}
+
+/// The venue a space is of, to show its page again (platforms.read over the org that runs it).
+pub async fn venue_of_space(app: &App, actor: &Actor, id: SpaceId) -> AppResult<VenueId> {
+    let s = venue_space::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    run_by(app, actor, VenueId(s.venue_id), READ).await.map(|(v, _)| VenueId(v.id))
+}
+
+/// The venue a member of a team serves, to show its page again (platforms.read over its org).
+pub async fn venue_of_member(app: &App, actor: &Actor, id: i64) -> AppResult<VenueId> {
+    let m = venue_team_member::Entity::find_by_id(id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    run_by(app, actor, VenueId(m.venue_id), READ).await.map(|(v, _)| VenueId(v.id))
 }
 
 /// The venue a booking is of, to show its page again (platforms.read over the org that runs it).

@@ -36,6 +36,8 @@ pub struct PublicVenue {
     pub hours: String,
     pub honours: String,
     pub spaces: Vec<SpaceRow>,
+    /// Its photos (id, file name), on its own page.
+    pub photos: Vec<(i64, String)>,
 }
 
 fn public(v: venue::Model, spaces: Vec<SpaceRow>) -> PublicVenue {
@@ -48,6 +50,7 @@ fn public(v: venue::Model, spaces: Vec<SpaceRow>) -> PublicVenue {
         hours: v.hours,
         honours: v.honours,
         spaces,
+        photos: Vec::new(),
     }
 }
 
@@ -61,7 +64,8 @@ pub async fn venue(app: &App, id: VenueId, day: Option<NaiveDate>) -> AppResult<
     let (v, spaces) = venues::bookable(app).await?.into_iter().find(|(v, _)| v.id == id.0).ok_or(AppError::NotFound)?;
     let found = venue::Entity::find_by_id(v.id).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let (_, week) = venues::calendar(app, &found, day, false).await?;
-    Ok((public(v, spaces), week))
+    let photos = crate::platforms::venue_photos::of(app, v.id).await?;
+    Ok((PublicVenue { photos, ..public(v, spaces) }, week))
 }
 
 /// A booking as typed on the portal.

@@ -7,7 +7,8 @@
 //! the desk and on the portal within their hours, never overlapping (end = next start allowed), the
 //! private link that shows and cancels, the desk's approval, check-in and no-show, scope. A
 //! partner's account: opened by the staff over the org that registered it, sees its own records
-//! and nothing of the registry or of other partners, requests and cancels its bookings.
+//! and nothing of the registry or of other partners, requests and cancels its bookings. A venue's
+//! photos (on the portal while it is open), its team members' leaving, its spaces changed.
 
 use qingtuan_testkit::{TestApp, TestClient, TestResponse, db_tests};
 
@@ -16,7 +17,8 @@ db_tests!(
     the_ledger_sums_fiscal_and_social_resources_and_their_leverage,
     a_society_counts_at_the_link_level_in_force_on_each_date,
     communities_count_their_latest_members_and_reach_each_person_once,
-    a_partner_account_sees_only_its_partner_and_books_for_it
+    a_partner_account_sees_only_its_partner_and_books_for_it,
+    a_venue_keeps_its_photos_its_team_as_it_was_and_its_spaces_as_changed
 );
 
 /// A valid ID number of someone born on `birth` (yyyymmdd), with sequence `seq`.
@@ -1064,4 +1066,123 @@ async fn a_partner_account_sees_only_its_partner_and_books_for_it(t: TestApp) {
         street.post(&format!("/users/{account}/roles"), &[("role_code", "org_viewer"), ("scope_code", "C11")]).await;
     assert_eq!(grant.status, 422);
     assert!(grant.text().contains("合作单位的账户不能授予"), "{}", grant.text());
+}
+
+async fn a_venue_keeps_its_photos_its_team_as_it_was_and_its_spaces_as_changed(t: TestApp) {
+    t.seed_tree().await;
+    let admin = t.admin().await;
+    t.create_user("s1admin", "org_admin", "S1").await;
+    let street = t.login("s1admin").await;
+    let venue = [
+        ("org_code", "S1"),
+        ("name", "一街道青年之家"),
+        ("kind", "youth_home"),
+        ("address", "一街道正阳路 1 号"),
+        ("hours", "周一至周五 9:00–18:00"),
+        ("opened_on", "2026-01-01"),
+    ];
+    assert_eq!(post_form(&street, "/venues", "/venues", &venue).await.status, 303);
+    let venue = t.scalar("SELECT id FROM venues").await;
+    let page = format!("/venues/{venue}");
+    let space =
+        [("name", "会议室"), ("capacity", "12"), ("opens", "09:00"), ("closes", "18:00"), ("weekdays", "12345")];
+    assert_eq!(post_form(&street, &page, &format!("{page}/spaces"), &space).await.status, 303);
+    let room = t.scalar("SELECT id FROM venue_spaces").await;
+
+    // Photos: PNG or JPEG by content, twelve at most; on the portal while the venue is open.
+    let png = b"\x89PNG\r\n\x1a\n-a-venue-";
+    let upload = |name: &'static str, bytes: &'static [u8]| {
+        let street = &street;
+        let page = page.clone();
+        async move {
+            street.get(&page).await;
+            street.post_multipart(&format!("{page}/photos"), &[], ("document", name, bytes)).await
+        }
+    };
+    let svg = upload("x.png", b"<svg onload=alert(1)>").await;
+    assert_eq!(svg.status, 422);
+    assert!(svg.text().contains("照片只能是 PNG 或 JPEG 文件"));
+    for _ in 0..12 {
+        assert_eq!(upload("大厅.png", png).await.status, 303);
+    }
+    let thirteenth = upload("大厅.png", png).await;
+    assert!(thirteenth.text().contains("每个阵地最多保存 12 张照片"), "{}", thirteenth.text());
+    let photo = t.scalar("SELECT MIN(id) FROM venue_photos").await;
+    let shown = street.get(&format!("/venue-photos/{photo}")).await;
+    assert_eq!((shown.status, shown.header("content-type")), (200, Some("image/png")));
+    assert_eq!(shown.body.as_ref(), png);
+    let public = t.client();
+    assert!(
+        public.get(&format!("/portal/venues/{venue}")).await.text().contains(&format!("/portal/venue-photos/{photo}"))
+    );
+    assert_eq!(public.get(&format!("/portal/venue-photos/{photo}")).await.status, 200);
+    t.create_user("s2admin", "org_admin", "S2").await;
+    let other = t.login("s2admin").await;
+    assert_eq!(other.get(&format!("/venue-photos/{photo}")).await.status, 404);
+    other.get("/venues").await;
+    assert_eq!(other.post(&format!("/venue-photos/{photo}/remove"), &[]).await.status, 404);
+    street.get(&page).await;
+    assert_eq!(street.post(&format!("/venue-photos/{photo}/remove"), &[]).await.status, 303);
+    assert_eq!(t.scalar("SELECT COUNT(*) FROM venue_photos").await, 11);
+    assert_eq!(upload("新.png", png).await.status, 303, "room again for one");
+
+    // A space changed: new bookings are checked against what it is now.
+    let change = |fields: [(&'static str, &'static str); 5], client: &TestClient| {
+        let client = client.clone();
+        let page = page.clone();
+        async move { post_form(&client, &page, &format!("/spaces/{room}"), &fields).await }
+    };
+    let smaller =
+        [("name", "小会议室"), ("capacity", "4"), ("opens", "09:00"), ("closes", "17:00"), ("weekdays", "12345")];
+    assert_eq!(change(smaller, &other).await.status, 404, "another street's space");
+    let backwards =
+        [("name", "小会议室"), ("capacity", "4"), ("opens", "17:00"), ("closes", "09:00"), ("weekdays", "12345")];
+    assert!(change(backwards, &street).await.text().contains("关闭时间应晚于开放时间"));
+    assert_eq!(change(smaller, &street).await.status, 303);
+    let desk = [
+        ("space_id", room.to_string()),
+        ("booker_kind", "org".into()),
+        ("org_code", "C11".into()),
+        ("name", "王老师".into()),
+        ("on_date", "2026-03-04".into()),
+        ("starts", "10:00".into()),
+        ("ends", "11:00".into()),
+        ("attendees", "6".into()),
+        ("purpose", "座谈".into()),
+    ];
+    let desk: Vec<(&str, &str)> = desk.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = post_form(&street, &page, &format!("{page}/bookings"), &desk).await;
+    assert!(refused.text().contains("小会议室最多容纳 4 人"), "{}", refused.text());
+
+    // A member leaves: kept in the team with the day they left.
+    register_person(&admin, "孙青", &id_number("19950101", 11), "13800005555").await;
+    let member = [
+        ("id_number", id_number("19950101", 11)),
+        ("name", "孙青".into()),
+        ("role", "social_worker".into()),
+        ("since", "2026-01-05".into()),
+    ];
+    let member: Vec<(&str, &str)> = member.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(post_form(&street, &page, &format!("{page}/team"), &member).await.status, 303);
+    let id = t.scalar("SELECT id FROM venue_team").await;
+    let leave = |until: &'static str| {
+        let street = &street;
+        let page = page.clone();
+        async move { post_form(street, &page, &format!("/venue-team/{id}/leave"), &[("until", until)]).await }
+    };
+    assert!(leave("2026-01-05").await.text().contains("离开日期应晚于加入日期（2026-01-05）"));
+    assert!(leave("2026-04-01").await.text().contains("离开日期不能晚于今天"));
+    assert_eq!(leave("2026-02-28").await.status, 303);
+    assert!(
+        street.get(&page).await.text().contains("<td>2026-01-05</td>\n    <td>2026-02-28</td>"),
+        "kept, with the day"
+    );
+    assert!(leave("2026-03-01").await.text().contains("此人已离开运营团队"));
+
+    // Closed, its photos leave the portal; the desk still sees them.
+    let close = [("closed_on", "2026-03-02"), ("confirm", "yes")];
+    assert_eq!(post_form(&street, &page, &format!("{page}/close"), &close).await.status, 303);
+    let kept = t.scalar("SELECT MIN(id) FROM venue_photos").await;
+    assert_eq!(public.get(&format!("/portal/venue-photos/{kept}")).await.status, 404);
+    assert_eq!(street.get(&format!("/venue-photos/{kept}")).await.status, 200);
 }

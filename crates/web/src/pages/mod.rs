@@ -73,6 +73,19 @@ pub async fn read_upload(mut form: axum::extract::Multipart, broken: &str) -> Re
     Ok(upload)
 }
 
+/// A stored photo shown in a page: only PNG or JPEG as recognised when stored (and, as every
+/// response, with `nosniff` and the site's content security policy).
+pub fn image(d: qingtuan_app::export::Document) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, d.content_type.to_owned()),
+            (header::CACHE_CONTROL, "private, max-age=3600".to_owned()),
+        ],
+        d.bytes,
+    )
+        .into_response()
+}
+
 /// A stored document as a download, never shown inline (it is someone's file, not ours): an ASCII
 /// name (`stem` and the extension) for old clients, the stored name for the rest.
 pub fn download(stem: &str, d: qingtuan_app::export::Document) -> Response {

@@ -624,6 +624,11 @@ struct VenuesPage {
     venues: Vec<bookings::PublicVenue>,
 }
 
+/// A photo of an open venue.
+pub async fn venue_photo(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Response, PageError> {
+    Ok(crate::pages::image(qingtuan_app::platforms::venue_photos::public_photo(&state.app, id).await?))
+}
+
 /// The venues whose spaces young people may book.
 pub async fn venues(State(state): State<AppState>) -> Result<Response, PageError> {
     render(&VenuesPage { title: "阵地空间预约", venues: bookings::venues(&state.app).await? })
@@ -750,6 +755,7 @@ pub fn routes() -> Router<AppState> {
         .route("/portal/venues", get(venues))
         .route("/portal/venues/{id}", get(venue))
         .route("/portal/venues/{id}/book", post(book))
+        .route("/portal/venue-photos/{id}", get(venue_photo))
         .route("/portal/bookings/{token}", get(my_booking))
         .route("/portal/bookings/{token}/cancel", post(cancel_booking))
         .route("/portal/activities/{id}", get(activity))

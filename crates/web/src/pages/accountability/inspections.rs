@@ -5,8 +5,7 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::NaiveDate;
 use qingtuan_app::AppError;
 use qingtuan_app::accountability::{
@@ -18,7 +17,7 @@ use qingtuan_domain::ids::{InspectionId, RectificationId};
 
 use crate::done::{self, Done};
 use crate::layout::{Errors, Layout};
-use crate::pages::{Upload, query_without_page, read_upload, render, render_invalid};
+use crate::pages::{Upload, image, query_without_page, read_upload, render, render_invalid};
 use crate::{AppState, CurrentUser, PageError};
 
 #[derive(Template)]
@@ -201,20 +200,11 @@ pub async fn add_photo(
     }
 }
 
-/// A photo, shown in the page: only PNG or JPEG as recognised when stored (and, as every response,
-/// with `nosniff` and the site's content security policy).
+/// A photo, shown in the page.
 pub async fn photo(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let p = accountability::photo(&state.app, &user.actor, id).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, p.content_type.to_owned()),
-            (header::CACHE_CONTROL, "private, max-age=3600".to_owned()),
-        ],
-        p.bytes,
-    )
-        .into_response())
+    Ok(image(accountability::photo(&state.app, &user.actor, id).await?))
 }

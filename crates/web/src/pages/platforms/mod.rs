@@ -40,6 +40,10 @@ pub fn routes() -> Router<AppState> {
         .route("/venues/{id}", get(venues::show))
         .route("/venues/{id}/spaces", post(venues::add_space))
         .route("/venues/{id}/team", post(venues::add_member))
+        .route("/spaces/{id}", post(venues::change_space))
+        .route("/venue-team/{id}/leave", post(venues::member_left))
+        .route("/venue-photos/{id}", get(venues::photo))
+        .route("/venue-photos/{id}/remove", post(venues::remove_photo))
         .route("/venues/{id}/bookings", post(venues::book))
         .route("/venues/{id}/close", post(venues::close))
         .route("/bookings/{id}/act", post(venues::act))
@@ -67,4 +71,5 @@ pub fn upload_routes() -> Router<AppState> {
         .route("/agreements/{id}/upload", post(partners::upload))
         .route("/communities/{id}/members", post(communities::list_members))
         .route("/ledger/{id}/upload", post(ledger::upload))
+        .route("/venues/{id}/photos", post(venues::add_photo))
 }

@@ -1,24 +1,26 @@
 //! Venues: the list (by name, kind and org, paged, exported) with the form to register one; a
 //! venue's page with its team, its spaces, a week's calendar (no script: previous and next week
-//! are links), the bookings waiting for the desk with their actions, and the desk's booking form.
+//! are links), the bookings waiting for the desk with their actions, and the desk's booking form;
+//! changing a space, a member's leaving, the venue's photos.
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::response::Response;
 use chrono::NaiveDate;
 use qingtuan_app::AppError;
 use qingtuan_app::page::Page;
 use qingtuan_app::platforms;
+use qingtuan_app::platforms::venue_photos;
 use qingtuan_app::platforms::venues::{
     self, DeskAction, DeskBooking, Filter, NewSpace, NewTeamMember, NewVenue, VenueRow, VenueView,
 };
-use qingtuan_domain::ids::{BookingId, VenueId};
+use qingtuan_domain::ids::{BookingId, SpaceId, VenueId};
 use qingtuan_domain::platform::{BookerKind, BookingState, VenueKind};
 
 use crate::done::{self, Done};
 use crate::layout::{Errors, Layout};
-use crate::pages::{query_without_page, render, render_invalid, xlsx_download};
+use crate::pages::{Upload, image, query_without_page, read_upload, render, render_invalid, xlsx_download};
 use crate::{AppState, CurrentUser, PageError};
 
 #[derive(Template)]
@@ -178,6 +180,80 @@ pub async fn add_space(
 ) -> Result<Response, PageError> {
     let result = venues::add_space(&state.app, &user.actor, id, &form).await.map(|_| ());
     after(&state, &user, id, result, Typed { space: form, ..Typed::default() }).await
+}
+
+/// Changes a space; the venue's page again, or with the problem.
+pub async fn change_space(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<SpaceId>,
+    Form(form): Form<NewSpace>,
+) -> Result<Response, PageError> {
+    match venues::change_space(&state.app, &user.actor, id, &form).await {
+        Ok(venue) => Ok(done::redirect(&format!("/venues/{venue}"), Done::Saved)),
+        Err(AppError::Invalid(e)) => {
+            let venue = venues::venue_of_space(&state.app, &user.actor, id).await?;
+            show_page(&state, &user, venue, None, Typed::default(), Errors(Some(e))).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct LeaveForm {
+    until: String,
+}
+
+/// Records that a member left the operating team.
+pub async fn member_left(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<LeaveForm>,
+) -> Result<Response, PageError> {
+    match venues::end_team_member(&state.app, &user.actor, id, &form.until).await {
+        Ok(venue) => Ok(done::redirect(&format!("/venues/{venue}"), Done::Saved)),
+        Err(AppError::Invalid(e)) => {
+            let venue = venues::venue_of_member(&state.app, &user.actor, id).await?;
+            show_page(&state, &user, venue, None, Typed::default(), Errors(Some(e))).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Adds a photo (a multipart form with the file in `document`).
+pub async fn add_photo(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<VenueId>,
+    form: Multipart,
+) -> Result<Response, PageError> {
+    let result = match read_upload(form, "上传未完成，请重新选择照片上传").await {
+        Ok(Upload { document: (file_name, bytes), .. }) => {
+            venue_photos::add(&state.app, &user.actor, id, &file_name, bytes).await
+        }
+        Err(e) => Err(e),
+    };
+    after(&state, &user, id, result, Typed::default()).await
+}
+
+pub async fn remove_photo(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let venue = venue_photos::remove(&state.app, &user.actor, id).await?;
+    Ok(done::redirect(&format!("/venues/{venue}"), Done::Saved))
+}
+
+/// A photo on the venue's page.
+pub async fn photo(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    Ok(image(venue_photos::photo(&state.app, &user.actor, id).await?))
 }
 
 pub async fn add_member(
