@@ -457,7 +457,7 @@ pub async fn build(app: &App) -> Result<DemoLogins, AppError> {
     platforms::societies(app).await?;
     platforms::communities(app, &branches).await?;
     platforms::ledger(app).await?;
-    platforms::venues(app, &red_flag).await?;
+    platforms::venues(app, &red_flag, &social_workers).await?;
     qingtuan_app::figures::set_default_dates(app, &system, Some(d), b).await?;
     accountability::assessment(app).await?;
 

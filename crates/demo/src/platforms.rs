@@ -271,9 +271,14 @@ fn at(app: &App, day: NaiveDate, hour: u32) -> App {
 /// public-welfare live-stream room and meeting room, a Youth Home in each of two streets, the
 /// youth talent entrepreneurship centre at Tian'an Digital City built around the national May 4th
 /// red-flag branch, and the government-services e-hall as a service point. Spring 2022's bookings
-/// of the flagship's spaces, made the day before and checked in on the day (a few no-shows).
-pub(super) async fn venues(app: &App, red_flag_branch: &str) -> Result<(), AppError> {
-    use qingtuan_app::platforms::venues::{self, DeskAction, DeskBooking, NewSpace, NewVenue, Slot};
+/// of the flagship's spaces, made the day before and checked in on the day (a few no-shows). The
+/// flagship is run by three of the social workers the district buys the service of.
+pub(super) async fn venues(
+    app: &App,
+    red_flag_branch: &str,
+    social_workers: &[staff::Selected],
+) -> Result<(), AppError> {
+    use qingtuan_app::platforms::venues::{self, DeskAction, DeskBooking, NewSpace, NewTeamMember, NewVenue, Slot};
     let system = Actor::system();
     let venue = |org: &str,
                  name: &str,
@@ -308,6 +313,16 @@ pub(super) async fn venues(app: &App, red_flag_branch: &str) -> Result<(), AppEr
         ),
     )
     .await?;
+    // The flagship is run by social workers the district buys the service of.
+    for w in social_workers.iter().take(3) {
+        let member = NewTeamMember {
+            id_number: w.id_number.clone(),
+            name: w.name.clone(),
+            role: "social_worker".into(),
+            since: "2021-05-04".into(),
+        };
+        venues::add_team_member(app, &system, flagship, &member).await?;
+    }
     for (org, name, region, address) in [
         ("CY02T", "流亭街道青年之家", "CY02", "流亭街道双元路社区服务中心二层"),
         ("CY08T", "河套街道青年之家", "CY08", "河套街道党群服务中心三层"),

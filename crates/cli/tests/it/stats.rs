@@ -72,6 +72,7 @@ async fn the_demo_reproduces_the_seed_figures(t: TestApp) {
     assert_eq!(figure(&p8, "volunteer.turnouts").0, 3284, "P8 turn-outs");
     assert_eq!(figure(&p8, "venues.count").0, 5, "P1 P2 P5 venues");
     assert_eq!((figure(&p8, "venues.uses").0, figure(&p8, "venues.no_shows").0), (29, 3), "P1 the flagship's bookings");
+    assert_eq!(t.scalar("SELECT COUNT(*) FROM venue_team").await, 3, "the flagship's operating team");
     assert!(figure(&p8, "volunteer.people_served").0 >= 970_000, "P8 people served");
     assert!(figure(&p8, "donations.value_yuan").0 >= 150_000, "P8 donations");
     let (cash, goods) = (figure(&p8, "donations.cash_yuan").0, figure(&p8, "donations.goods_yuan").0);
