@@ -134,6 +134,7 @@ audit_actions! {
     SocietyDissolved => "society.dissolve", "青年社团解散", false;
     ContributionRecorded => "contribution.record", "登记资源台账", false;
     ContributionDocumentAttached => "contribution.document", "上传资源台账凭证", false;
+    ContributionReversed => "contribution.reverse", "冲销资源台账记录", false;
     AgreementSigned => "agreement.sign", "签订合作协议", false;
     AgreementDocumentAttached => "agreement.document", "上传合作协议文本", false;
     VenueCreated => "venue.create", "登记阵地", false;

@@ -34,6 +34,10 @@ pub struct Model {
     pub on_date: Date,
     pub receipt_no: String,
     pub recorded_at: DateTimeUtc,
+    /// A reversing line: the line it reverses (its value is the opposite, its date the same).
+    pub reverses_id: Option<i64>,
+    /// Why a reversing line reverses its line.
+    pub reason: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -18,7 +18,9 @@ use qingtuan_domain::platform::{ContributionKind, DonorKind, Funding, Purpose};
 use qingtuan_domain::time::local_date;
 use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{activity, contribution, contribution_document, partner, project, recruitment_call};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, NotSet, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -382,6 +384,10 @@ pub struct LineRow {
     pub receipt_no: String,
     /// The attached voucher's file name.
     pub document: Option<String>,
+    /// A reversing line: the line it reverses, and why.
+    pub reverses: Option<(i64, String)>,
+    /// A reversing line nets this one out.
+    pub reversed: bool,
 }
 
 /// The list's filter, as in the query string.
@@ -558,7 +564,13 @@ pub async fn export(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<
         .await?
         .into_iter()
         .map(|r| {
+            let reversal = match (&r.reverses, r.reversed) {
+                (Some((of, why)), _) => format!("冲销第 {of} 号记录：{why}"),
+                (None, true) => "已冲销".to_owned(),
+                (None, false) => String::new(),
+            };
             vec![
+                r.id.to_string(),
                 r.on_date.to_string(),
                 r.org_name,
                 r.funding,
@@ -568,10 +580,23 @@ pub async fn export(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<
                 r.value,
                 r.purpose,
                 r.receipt_no,
+                reversal,
             ]
         })
         .collect();
-    let header = ["日期", "接收组织", "来源", "提供方或预算", "资源类型", "计价", "价值（元）", "用途", "票据号"];
+    let header = [
+        "编号",
+        "日期",
+        "接收组织",
+        "来源",
+        "提供方或预算",
+        "资源类型",
+        "计价",
+        "价值（元）",
+        "用途",
+        "票据号",
+        "冲销",
+    ];
     let asked = json!({
         "list": "contributions", "funding": filter.funding, "kind": filter.kind, "purpose": filter.purpose_kind,
         "partner": filter.partner, "org": filter.org, "from": filter.from, "to": filter.to,
@@ -593,6 +618,13 @@ pub(crate) async fn rows(app: &App, found: Vec<contribution::Model>) -> AppResul
         .column(contribution_document::Column::ContributionId)
         .column(contribution_document::Column::FileName)
         .filter(contribution_document::Column::ContributionId.is_in(found.iter().map(|c| c.id)))
+        .into_tuple()
+        .all(&app.db)
+        .await?;
+    let reversed: Vec<Option<i64>> = contribution::Entity::find()
+        .select_only()
+        .column(contribution::Column::ReversesId)
+        .filter(contribution::Column::ReversesId.is_in(found.iter().map(|c| c.id)))
         .into_tuple()
         .all(&app.db)
         .await?;
@@ -627,9 +659,43 @@ pub(crate) async fn rows(app: &App, found: Vec<contribution::Model>) -> AppResul
                 },
                 receipt_no: c.receipt_no,
                 document: documents.iter().find(|(id, _)| *id == c.id).map(|(_, n)| n.clone()),
+                reverses: c.reverses_id.map(|r| (r, c.reason)),
+                reversed: reversed.contains(&Some(c.id)),
             }
         })
         .collect())
+}
+
+/// Reverses a line entered by mistake (红字冲销; platforms.write over the receiving org): a line of
+/// the opposite value on the same date names it and says why, so every sum — on every date — nets
+/// it out while the book keeps both. A line is reversed once; a reversing line is not reversed.
+pub async fn reverse(app: &App, actor: &Actor, id: i64, reason: &str) -> AppResult<i64> {
+    let c = contribution::Entity::find_by_id(id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let proof = scope::require(app, actor, WRITE, (ObjectKind::Contribution, id.to_string()), OrgId(c.org_id)).await?;
+    let reason = required_text(reason, "reason", "冲销原因", 200)?;
+    if c.reverses_id.is_some() {
+        return Err(Invalid::one("reason", "冲销记录不能再冲销").into());
+    }
+    let txn = app.begin().await?;
+    let reversing = contribution::ActiveModel {
+        id: NotSet,
+        value_fen: Set(-c.value_fen),
+        units: Set(c.units.map(|n| -n)),
+        reverses_id: Set(Some(c.id)),
+        reason: Set(reason.clone()),
+        recorded_at: Set(app.now()),
+        ..c.clone().into()
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| AppError::on_unique(e, "reason", "该记录已冲销"))?;
+    let entry = Entry::new(AuditAction::ContributionReversed, ObjectKind::Contribution)
+        .object(c.id)
+        .within(&proof)
+        .after(json!({ "reversing": reversing.id, "value_fen": -c.value_fen, "on_date": c.on_date, "reason": reason }));
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok(reversing.id)
 }
 
 /// Attaches a line's voucher (a receipt, a certificate, a valuation: PDF or image, checked by

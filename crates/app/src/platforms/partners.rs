@@ -201,7 +201,9 @@ pub async fn page(app: &App, actor: &Actor, id: PartnerId) -> AppResult<PartnerP
         .filter(sight.orgs(actor, contribution::Column::OrgId));
     let line_orgs: Vec<i64> =
         lines.clone().select_only().column(contribution::Column::OrgId).distinct().into_tuple().all(&app.db).await?;
-    let count = lines.clone().count(&app.db).await?;
+    // A reversed line and its reversal count as none.
+    let reversing = lines.clone().filter(contribution::Column::ReversesId.is_not_null()).count(&app.db).await?;
+    let count = lines.clone().count(&app.db).await?.saturating_sub(2 * reversing);
     let sum = |q: sea_orm::Select<contribution::Entity>| async move {
         let v: Option<Option<i64>> = q
             .select_only()

@@ -588,6 +588,28 @@ async fn the_ledger_sums_fiscal_and_social_resources_and_their_leverage(t: TestA
     assert_eq!(other.get(&format!("/agreements/{aid}/document")).await.status, 404);
     assert_eq!(t.audit_count("contribution.record").await, 4);
     assert_eq!(t.audit_count("agreement.sign").await, 1);
+
+    // A line entered by mistake is reversed, never edited: the book keeps both, every sum nets it.
+    let mistake = t.scalar("SELECT id FROM contributions WHERE donor_kind = 'person' AND kind = 'money'").await;
+    other.get("/ledger").await;
+    assert_eq!(other.post(&format!("/ledger/{mistake}/reverse"), &[("reason", "x")]).await.status, 404);
+    street.get("/ledger").await;
+    let no_reason = street.post(&format!("/ledger/{mistake}/reverse"), &[("reason", " ")]).await;
+    assert!(no_reason.text().contains("冲销原因不能为空"), "{}", no_reason.text());
+    let reversed = street.post(&format!("/ledger/{mistake}/reverse"), &[("reason", "重复登记")]).await;
+    assert_eq!(reversed.status, 303, "{}", reversed.text());
+    let again = street.post(&format!("/ledger/{mistake}/reverse"), &[("reason", "再冲")]).await;
+    assert!(again.text().contains("该记录已冲销"), "{}", again.text());
+    let reversing = t.scalar(&format!("SELECT id FROM contributions WHERE reverses_id = {mistake}")).await;
+    let back = street.post(&format!("/ledger/{reversing}/reverse"), &[("reason", "撤销冲销")]).await;
+    assert!(back.text().contains("冲销记录不能再冲销"));
+    let text = street.get("/ledger?funding=social&kind=money").await.text();
+    assert!(text.contains(&format!("冲销第 {mistake} 号记录：重复登记")) && text.contains("已冲销"), "{text}");
+    assert!(text.contains("-4000.00"), "the reversing line's value");
+    let r = admin.get("/api/v1/reports?as_of=2026-02-28&baseline=2025-12-31&from=2026-01-01&scope=S1").await.json();
+    assert_eq!(value(&r, "ledger.social_yuan"), 36_000 + 20_000 + 2_000, "netted out");
+    assert_eq!(value(&r, "donations.cash_yuan"), 0);
+    assert_eq!(t.audit_count("contribution.reverse").await, 1);
 }
 
 async fn spaces_are_booked_without_overlap_on_the_portal_and_at_the_desk(t: TestApp) {

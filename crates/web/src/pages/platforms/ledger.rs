@@ -122,6 +122,28 @@ pub async fn upload(
     }
 }
 
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ReverseForm {
+    reason: String,
+}
+
+/// Reverses a line entered by mistake; back to the ledger, or the ledger with the refusal.
+pub async fn reverse(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<ReverseForm>,
+) -> Result<Response, PageError> {
+    match ledger::reverse(&state.app, &user.actor, id, &form.reason).await {
+        Ok(_) => Ok(done::redirect("/ledger", Done::Saved)),
+        Err(AppError::Invalid(e)) => {
+            list_page(&state, &user, Filter::default(), NewLine::default(), Errors(Some(e))).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// A line's voucher as a download.
 pub async fn document(
     State(state): State<AppState>,

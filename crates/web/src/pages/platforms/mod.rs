@@ -58,6 +58,7 @@ pub fn routes() -> Router<AppState> {
         .route("/ledger", get(ledger::list).post(ledger::record))
         .route("/ledger/export.xlsx", get(ledger::export))
         .route("/ledger/{id}/document", get(ledger::document))
+        .route("/ledger/{id}/reverse", post(ledger::reverse))
         .route("/communities", get(communities::list).post(communities::create))
         .route("/communities/export.xlsx", get(communities::export))
         .route("/communities/{id}", get(communities::show))
