@@ -22,6 +22,7 @@ pub mod accountability;
 pub mod activities;
 pub mod figures;
 pub mod imports;
+pub mod loans;
 pub mod platforms;
 pub mod portal;
 pub mod registry;

@@ -135,6 +135,15 @@ audit_actions! {
     ContributionRecorded => "contribution.record", "登记资源台账", false;
     ContributionDocumentAttached => "contribution.document", "上传资源台账凭证", false;
     ContributionReversed => "contribution.reverse", "冲销资源台账记录", false;
+    LoanProductCreated => "loan.product", "登记贷款产品", false;
+    LoanApplied => "loan.apply", "贷款申请", false;
+    LoanRecommended => "loan.recommend", "推荐贷款申请", false;
+    LoanDeclined => "loan.decline", "不予推荐贷款申请", false;
+    LoanApproved => "loan.approve", "银行批准贷款", false;
+    LoanRefused => "loan.refuse", "银行未批准贷款", false;
+    LoanDisbursed => "loan.disburse", "贷款放款", false;
+    LoanFollowedUp => "loan.follow_up", "贷款回访", false;
+    LoanUnmasked => "loan.unmask", "查看贷款申请人完整身份证号", true;
     AgreementSigned => "agreement.sign", "签订合作协议", false;
     AgreementDocumentAttached => "agreement.document", "上传合作协议文本", false;
     VenueCreated => "venue.create", "登记阵地", false;
@@ -185,6 +194,8 @@ code_enum!(
     Venue => "venue", "阵地";
     Agreement => "agreement", "合作协议";
     Booking => "booking", "空间预约";
+    LoanProduct => "loan_product", "贷款产品";
+    Loan => "loan", "贷款申请";
 });
 
 #[cfg(test)]

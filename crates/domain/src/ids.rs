@@ -122,3 +122,11 @@ id_type!(
     /// A cooperation agreement with a partner.
     AgreementId
 );
+id_type!(
+    /// A loan product a partner bank offers young entrepreneurs (e.g. 青创先锋贷).
+    LoanProductId
+);
+id_type!(
+    /// An application for a youth entrepreneurship loan.
+    LoanId
+);

@@ -3,6 +3,7 @@
 //! the rule that counts it. The figures engine (`app::figures`) walks this catalogue and evaluates
 //! each entry's rule, so adding an indicator is adding one entry here.
 
+use crate::loan::LoanStage;
 use crate::org::OrgKind;
 use crate::platform::{BookingState, CommunityLevel, CommunityType, ContributionKind, Funding, LinkLevel};
 use crate::position::{CadreSource, Employment, ServingLevel, Title};
@@ -146,6 +147,14 @@ pub enum Flow {
     /// The amounts, in fen, of the service contracts orgs of the scope signed, starting in the
     /// period.
     ContractAmounts,
+    /// Loan applications handled by orgs of the scope that reached this step in the period (by
+    /// the step's date).
+    Loans(LoanStage),
+    /// The amounts, in fen, of the loans disbursed in the period.
+    LoanAmounts,
+    /// The jobs created, as the latest follow-up says, by the businesses whose loans were disbursed
+    /// in the period.
+    LoanJobs,
 }
 
 /// Records that exist on a date: each counted once on the as-of date and on the baseline date.
@@ -434,6 +443,33 @@ catalogue! {
     SPACE_NO_SHOWS = "venues.no_shows", "预约未到场", "次", "P1",
         Rule::Sum(&[Flow::Bookings(BookingState::NoShow)], Scale::Count),
         "统计期内已通过的空间预约中，登记为未到场的次数。";
+    LOAN_APPLICATIONS = "loans.applications", "青创贷款申请", "笔", "P3",
+        Rule::Sum(&[Flow::Loans(LoanStage::Applied)], Scale::Count),
+        "统计期内提出（按申请日期）、由统计范围内的团组织受理的青年创业贷款申请笔数。";
+    LOANS_RECOMMENDED = "loans.recommended", "推荐至银行", "笔", "P3",
+        Rule::Sum(&[Flow::Loans(LoanStage::Recommended)], Scale::Count),
+        "统计期内（按推荐日期）团组织推荐至合作银行的贷款申请笔数。";
+    LOANS_APPROVED = "loans.approved", "银行批准", "笔", "P3",
+        Rule::Sum(&[Flow::Loans(LoanStage::Approved)], Scale::Count),
+        "统计期内（按批准日期）合作银行批准的贷款笔数。";
+    LOANS_DISBURSED = "loans.disbursed", "青创贷款放款", "笔", "P3",
+        Rule::Sum(&[Flow::Loans(LoanStage::Disbursed)], Scale::Count),
+        "统计期内（按放款日期）合作银行已放款的青年创业贷款笔数。";
+    LOAN_AMOUNT = "loans.amount_yuan", "青创贷款放款金额", "元", "P3",
+        Rule::Sum(&[Flow::LoanAmounts], Scale::Yuan),
+        "统计期内放款的青年创业贷款实际放款金额之和。";
+    LOAN_JOBS = "loans.jobs", "贷款带动就业", "人", "P3",
+        Rule::Sum(&[Flow::LoanJobs], Scale::Count),
+        "统计期内放款的贷款所扶持的经营主体，按最近一次回访登记的新增就业人数之和。";
+    LOAN_RECOMMEND_RATE = "loans.conversion.recommended", "申请推荐率", "%", "P3",
+        Rule::Share(Flow::Loans(LoanStage::Recommended), Flow::Loans(LoanStage::Applied)),
+        "统计期内推荐至银行的笔数占申请笔数的百分比（取整；两者各按其日期计）。";
+    LOAN_APPROVAL_RATE = "loans.conversion.approved", "银行批准率", "%", "P3",
+        Rule::Share(Flow::Loans(LoanStage::Approved), Flow::Loans(LoanStage::Recommended)),
+        "统计期内银行批准的笔数占推荐笔数的百分比（取整；各按其日期计）。";
+    LOAN_DISBURSE_RATE = "loans.conversion.disbursed", "批准放款率", "%", "P3",
+        Rule::Share(Flow::Loans(LoanStage::Disbursed), Flow::Loans(LoanStage::Approved)),
+        "统计期内放款的笔数占批准笔数的百分比（取整；各按其日期计）。";
     SOCIETIES_DIRECT = "societies.direct", "直接联系的青年社团", "个", "P6",
         Rule::Existing(Records::SocietiesLinked(LinkLevel::Direct)),
         "当日存续、由统计范围内的团组织联系指导，且当日联系程度（当日及以前最近一次变更所定）为“直接联系”的青年社团个数。与基准日比较即新增数。";

@@ -8,6 +8,7 @@ mod code;
 pub mod error;
 pub mod ids;
 pub mod indicator;
+pub mod loan;
 pub mod mask;
 pub mod money;
 pub mod org;

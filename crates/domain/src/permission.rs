@@ -20,6 +20,7 @@ code_enum!(
     Accountability => "accountability", "考核评议";
     Selection => "selection", "骨干选拔";
     Platforms => "platforms", "平台阵地";
+    Loans => "loans", "青创贷款";
 });
 
 code_enum!(

@@ -68,9 +68,13 @@ pub const fn read(module: Module) -> Need {
     Need::Tree(Permission::new(module, Action::Read))
 }
 
-/// Where a user starts: a partner's account at its partner's page, everyone else at the dashboard.
+/// Where a user starts: everyone at the dashboard, a partner's account at the first page its
+/// roles over the partner open (its own page, a bank's loans), else its account.
 pub fn home(user: &CurrentUser) -> &'static str {
-    if user.actor.partner.is_some() { "/partner" } else { "/dashboard" }
+    if user.actor.partner.is_none() {
+        return "/dashboard";
+    }
+    entries().find(|e| matches!(e.need, Need::Partner(_)) && e.need.met_by(user)).map_or("/account", |e| e.href)
 }
 
 fn entries() -> impl Iterator<Item = &'static MenuEntry> {
@@ -85,9 +89,9 @@ impl Layout {
             .map(|e| MenuItem { href: e.href, label: e.label, active: e.href == section })
             .collect();
         let home = home(user);
-        let first = if home == "/dashboard" { "工作台" } else { "本单位" };
+        let first = entries().find(|e| e.href == home && e.need.met_by(user)).map_or("工作台", |e| e.label);
         let mut crumbs = vec![Crumb { label: first.into(), href: Some(home.into()) }];
-        if let Some(e) = entries().find(|e| e.href == section && e.href != home) {
+        if let Some(e) = entries().find(|e| e.href == section && e.href != home && e.need.met_by(user)) {
             crumbs.push(Crumb { label: e.label.into(), href: Some(e.href.into()) });
         }
         let title = title.into();

@@ -18,6 +18,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use qingtuan_domain::indicator::{CATALOGUE, Flow, Indicator, OrgMatch, PostMatch, Records, Rule};
+use qingtuan_domain::loan::LoanStage;
 use qingtuan_domain::position::{CadreSource, Employment, ServingLevel, Title};
 use qingtuan_domain::region::RegionKind;
 use qingtuan_domain::review::Grade;
@@ -508,6 +509,26 @@ const BOOKINGS: Source = Source {
     condition: "1 = 1",
     dated: Dated::On("vb.on_date"),
 };
+const LOANS_APPLIED: Source = Source {
+    tables: "loan_applications la JOIN orgs o ON o.id = la.org_id",
+    condition: "1 = 1",
+    dated: Dated::On("la.applied_on"),
+};
+const LOANS_RECOMMENDED: Source = Source {
+    tables: "loan_applications la JOIN orgs o ON o.id = la.org_id",
+    condition: "la.recommended_on IS NOT NULL",
+    dated: Dated::On("la.recommended_on"),
+};
+const LOANS_APPROVED: Source = Source {
+    tables: "loan_applications la JOIN orgs o ON o.id = la.org_id",
+    condition: "la.approved_on IS NOT NULL",
+    dated: Dated::On("la.approved_on"),
+};
+const LOANS_DISBURSED: Source = Source {
+    tables: "loan_applications la JOIN orgs o ON o.id = la.org_id",
+    condition: "la.disbursed_on IS NOT NULL",
+    dated: Dated::On("la.disbursed_on"),
+};
 const CLOSED_RECTIFICATIONS: Source = Source {
     tables: "rectifications rc JOIN orgs o ON o.id = rc.org_id",
     condition: "rc.closed_on IS NOT NULL",
@@ -542,6 +563,12 @@ fn source(flow: Flow) -> (&'static Source, String) {
             (&APPOINTMENTS, format!("CASE WHEN 1 = 1{level}{employment} THEN 1 ELSE 0 END"))
         }
         Flow::ContractAmounts => (&CONTRACTS, "sc.amount_fen".into()),
+        Flow::Loans(LoanStage::Applied) => (&LOANS_APPLIED, "1".into()),
+        Flow::Loans(LoanStage::Recommended) => (&LOANS_RECOMMENDED, "1".into()),
+        Flow::Loans(LoanStage::Approved) => (&LOANS_APPROVED, "1".into()),
+        Flow::Loans(LoanStage::Disbursed) => (&LOANS_DISBURSED, "1".into()),
+        Flow::LoanAmounts => (&LOANS_DISBURSED, "COALESCE(la.disbursed_amount_fen, 0)".into()),
+        Flow::LoanJobs => (&LOANS_DISBURSED, "la.jobs_created".into()),
         Flow::ReviewedReporters => (&REVIEWED, "1".into()),
         Flow::ReviewedGood => (&REVIEWED, format!("CASE WHEN rp.grade = '{}' THEN 1 ELSE 0 END", Grade::Good.code())),
     }

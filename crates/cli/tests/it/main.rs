@@ -11,6 +11,7 @@ mod browser;
 mod checkin;
 mod cli;
 mod imports;
+mod loans;
 mod operations;
 mod people;
 mod platforms;

@@ -7,6 +7,7 @@ mod accountability;
 mod activities;
 mod figures;
 mod imports;
+mod loans;
 mod platforms;
 mod portal;
 mod registry;
@@ -35,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .merge(accountability::routes())
         .merge(selection::routes())
         .merge(platforms::routes())
+        .merge(loans::routes())
         .merge(portal::routes())
 }
 
@@ -108,7 +110,7 @@ pub fn download(stem: &str, d: qingtuan_app::export::Document) -> Response {
 }
 
 /// The menu, capability by capability, in the order it is shown.
-pub const MENU: [&[MenuEntry]; 9] = [
+pub const MENU: [&[MenuEntry]; 10] = [
     figures::MENU,
     registry::MENU,
     imports::MENU,
@@ -117,6 +119,7 @@ pub const MENU: [&[MenuEntry]; 9] = [
     accountability::MENU,
     selection::MENU,
     platforms::MENU,
+    loans::MENU,
     access::MENU,
 ];
 

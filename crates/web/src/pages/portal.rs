@@ -34,7 +34,7 @@ use crate::pages::{Upload, read_upload, render, render_invalid};
 use crate::{AppState, Client, PageError};
 
 /// The form token of an anonymous visitor: the one their cookie holds, or a new one to set.
-fn form_token(state: &AppState, headers: &HeaderMap) -> (String, Option<String>) {
+pub(super) fn form_token(state: &AppState, headers: &HeaderMap) -> (String, Option<String>) {
     match cookie(headers, LOGIN_CSRF_COOKIE).filter(|c| !c.is_empty()) {
         Some(existing) => (existing, None),
         None => {
@@ -46,7 +46,7 @@ fn form_token(state: &AppState, headers: &HeaderMap) -> (String, Option<String>)
 }
 
 /// A portal page with its form token cookie (if new); 422 when it shows a refused form again.
-fn form_page(page: &impl Template, invalid: bool, set: Option<String>) -> Result<Response, PageError> {
+pub(super) fn form_page(page: &impl Template, invalid: bool, set: Option<String>) -> Result<Response, PageError> {
     Ok(with_cookie(if invalid { render_invalid(page)? } else { render(page)? }, set))
 }
 

@@ -1,0 +1,734 @@
+//! Loan applications: entered by staff of the handling org or made on the portal (a private link
+//! shows where it stands); listed, summed by bank, sector and street, exported; one application's
+//! page with its follow-ups. The person's ID number and phone are encrypted; the bank sees the ID
+//! number masked unless it states that a credit check needs it (audited).
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use qingtuan_domain::audit::{AuditAction, ObjectKind};
+use qingtuan_domain::ids::{LoanId, OrgId};
+use qingtuan_domain::loan::{BusinessSector, LoanState, Repayment};
+use qingtuan_domain::mask::{mask_id_number, mask_phone};
+use qingtuan_domain::money::Fen;
+use qingtuan_domain::partner::CreditCode;
+use qingtuan_domain::person::{IdNumber, Phone, age_on};
+use qingtuan_domain::time::local_date;
+use qingtuan_domain::{FieldError, Invalid};
+use qingtuan_entity::{loan_application, loan_followup, loan_product, org, partner};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use serde_json::json;
+
+use super::{APPROVE, EXPORT, READ, Side, UNMASK, WRITE, reach};
+use crate::access::audit::{self, Entry};
+use crate::access::scope;
+use crate::crypto::sha256_hex;
+use crate::db::Write;
+use crate::error::AppResult;
+use crate::export::Exported;
+use crate::forms::{parse_date, required_date, required_text};
+use crate::page::Page;
+use crate::signup::Receipt;
+use crate::{Actor, App, AppError, ClientInfo};
+
+/// An application as typed, by staff or on the portal.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct NewApplication {
+    pub product_id: String,
+    /// The league org that handles it (staff: within their scope; the portal: a street).
+    pub org_code: String,
+    pub name: String,
+    pub id_number: String,
+    pub phone: String,
+    pub business_name: String,
+    /// When the business is registered.
+    pub business_credit_code: String,
+    pub sector: String,
+    pub jobs_before: String,
+    /// Yuan.
+    pub amount: String,
+    pub purpose: String,
+    /// Staff only: the day it was made (the portal's is today).
+    pub applied_on: String,
+}
+
+/// An application that passed its checks, ready to be written.
+struct Checked {
+    product: loan_product::Model,
+    name: String,
+    id_number: IdNumber,
+    birth: NaiveDate,
+    phone: Phone,
+    business_name: String,
+    business_credit_code: String,
+    sector: BusinessSector,
+    jobs_before: i32,
+    amount: Fen,
+    purpose: String,
+    applied_on: NaiveDate,
+}
+
+/// Checks everything but the org: the product, the person (an ID number, the age limit on the day
+/// of applying), the business, the amount (more than 0, at most the product's top amount).
+async fn check(
+    app: &App,
+    form: &NewApplication,
+    applied_on: Option<NaiveDate>,
+    problems: &mut Vec<FieldError>,
+) -> AppResult<Option<Checked>> {
+    let product = match form.product_id.trim().parse::<i64>() {
+        Ok(id) => loan_product::Entity::find_by_id(id).one(&app.db).await?,
+        Err(_) => None,
+    };
+    if product.is_none() {
+        problems.push(FieldError::new("product_id", "请选择贷款产品"));
+    }
+    let name = required_text(&form.name, "name", "姓名", 50).map_err(|e| problems.extend(e.0)).ok();
+    let id_number = IdNumber::parse(&form.id_number).map_err(|e| problems.extend(e.0)).ok();
+    let phone = Phone::parse(&form.phone).map_err(|e| problems.extend(e.0)).ok();
+    let business_name =
+        required_text(&form.business_name, "business_name", "经营主体名称", 100).map_err(|e| problems.extend(e.0)).ok();
+    let business_credit_code = match form.business_credit_code.trim() {
+        "" => Some(String::new()),
+        raw => CreditCode::parse(raw)
+            .map(|c| c.as_str().to_owned())
+            .map_err(|e| problems.extend(e.0.into_iter().map(|f| FieldError { field: "business_credit_code", ..f })))
+            .ok(),
+    };
+    let sector = BusinessSector::parse(&form.sector).map_err(|e| problems.extend(e.0)).ok();
+    let jobs_before = form.jobs_before.trim().parse::<i32>().ok().filter(|n| (0..=100_000).contains(n));
+    if jobs_before.is_none() {
+        problems.push(FieldError::new("jobs_before", "现有就业人数应为 0 到 100000 的整数"));
+    }
+    let amount = Fen::parse_yuan("amount", &form.amount).map_err(|e| problems.extend(e.0)).ok();
+    let purpose = required_text(&form.purpose, "purpose", "贷款用途", 200).map_err(|e| problems.extend(e.0)).ok();
+    if let (Some(p), Some(a)) = (&product, amount)
+        && a.0 > p.max_amount_fen
+    {
+        problems
+            .push(FieldError::new("amount", format!("{}每笔最多 {} 元", p.name, Fen(p.max_amount_fen).yuan_text())));
+    }
+    let birth = id_number.as_ref().and_then(IdNumber::birth_date);
+    if let (Some(p), Some(b), Some(day)) = (&product, birth, applied_on) {
+        let age = age_on(b, day);
+        if age > p.max_age {
+            problems.push(FieldError::new(
+                "id_number",
+                format!("{}要求申请时年龄不超过 {} 周岁，申请人 {day} 时 {age} 周岁", p.name, p.max_age),
+            ));
+        } else if age < 18 {
+            problems.push(FieldError::new("id_number", "申请人应年满 18 周岁"));
+        }
+    }
+    let (
+        Some(product),
+        Some(name),
+        Some(id_number),
+        Some(birth),
+        Some(phone),
+        Some(business_name),
+        Some(business_credit_code),
+        Some(sector),
+        Some(jobs_before),
+        Some(amount),
+        Some(purpose),
+        Some(applied_on),
+        true,
+    ) = (
+        product,
+        name,
+        id_number,
+        birth,
+        phone,
+        business_name,
+        business_credit_code,
+        sector,
+        jobs_before,
+        amount,
+        purpose,
+        applied_on,
+        problems.is_empty(),
+    )
+    else {
+        return Ok(None);
+    };
+    Ok(Some(Checked {
+        product,
+        name,
+        id_number,
+        birth,
+        phone,
+        business_name,
+        business_credit_code,
+        sector,
+        jobs_before,
+        amount,
+        purpose,
+        applied_on,
+    }))
+}
+
+async fn insert(conn: &Write, app: &App, c: &Checked, org_id: i64, token_hash: Option<String>) -> AppResult<i64> {
+    let row = loan_application::ActiveModel {
+        product_id: Set(c.product.id),
+        partner_id: Set(c.product.partner_id),
+        org_id: Set(org_id),
+        name: Set(c.name.clone()),
+        id_number_enc: Set(app.keys.encrypt(c.id_number.as_str())?),
+        id_hash: Set(app.keys.lookup_hash(c.id_number.as_str())),
+        phone_enc: Set(app.keys.encrypt(c.phone.as_str())?),
+        birth_date: Set(c.birth),
+        business_name: Set(c.business_name.clone()),
+        business_credit_code: Set(c.business_credit_code.clone()),
+        sector: Set(c.sector.code().to_owned()),
+        jobs_before: Set(c.jobs_before),
+        amount_fen: Set(c.amount.0),
+        purpose: Set(c.purpose.clone()),
+        applied_on: Set(c.applied_on),
+        token_hash: Set(token_hash),
+        state: Set(LoanState::Applied.code().to_owned()),
+        note: Set(String::new()),
+        repayment: Set(String::new()),
+        jobs_created: Set(0),
+        created_at: Set(app.now()),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(row.id)
+}
+
+fn applied_json(c: &Checked, org: &str) -> serde_json::Value {
+    json!({
+        "product": c.product.name, "org": org, "name": c.name, "id_number": mask_id_number(c.id_number.as_str()),
+        "business": c.business_name, "sector": c.sector.code(), "amount_fen": c.amount.0, "applied_on": c.applied_on,
+    })
+}
+
+/// Records an application at the desk (loans.write over the handling org).
+pub async fn record(app: &App, actor: &Actor, form: &NewApplication) -> AppResult<LoanId> {
+    let proof = scope::org_by_code(app, actor, WRITE, &form.org_code).await?;
+    let mut problems = Vec::new();
+    let applied_on = required_date("applied_on", &form.applied_on, "申请日期", local_date(app.now()))
+        .map_err(|e| problems.push(e))
+        .ok();
+    let Some(c) = check(app, form, applied_on, &mut problems).await? else {
+        return Err(Invalid(problems).into());
+    };
+    let txn = app.begin().await?;
+    let id = insert(&txn, app, &c, proof.get().0, None).await?;
+    let entry = Entry::new(AuditAction::LoanApplied, ObjectKind::Loan)
+        .object(id)
+        .within(&proof)
+        .after(applied_json(&c, form.org_code.trim()));
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok(LoanId(id))
+}
+
+/// The orgs a young person may apply through on the portal: those directly under the root (the
+/// streets and the district's own committees), by name.
+pub async fn portal_orgs(app: &App) -> AppResult<Vec<(String, String)>> {
+    let roots: Vec<i64> = org::Entity::find()
+        .select_only()
+        .column(org::Column::Id)
+        .filter(org::Column::ParentId.is_null())
+        .into_tuple()
+        .all(&app.db)
+        .await?;
+    Ok(org::Entity::find()
+        .filter(org::Column::ParentId.is_in(roots))
+        .filter(org::Column::DissolvedOn.is_null())
+        .order_by_asc(org::Column::Path)
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|o| (o.code, o.name))
+        .collect())
+}
+
+/// Applies on the portal (no account): checked like an application at the desk, dated today,
+/// rate-limited like every portal form; the private link shows where it stands.
+pub async fn apply(app: &App, client: &ClientInfo, form: &NewApplication) -> AppResult<Receipt> {
+    let now = app.now();
+    let mut problems = Vec::new();
+    let org = portal_orgs(app).await?.into_iter().find(|(code, _)| *code == form.org_code.trim());
+    if org.is_none() {
+        problems.push(FieldError::new("org_code", "请选择所在街道"));
+    }
+    let checked = check(app, form, Some(local_date(now)), &mut problems).await?;
+    let (Some(c), Some((code, _))) = (checked, org) else { return Err(Invalid(problems).into()) };
+    let org = crate::tree::find_by_code(&app.db, &code).await?.ok_or(AppError::NotFound)?;
+    let anonymous = Actor::anonymous(client, &mask_phone(c.phone.as_str()));
+    let txn = app.begin().await?;
+    if !crate::portal::within_limits(&txn, now, &anonymous, &app.keys.lookup_hash(c.phone.as_str())).await? {
+        txn.commit().await?;
+        return Err(Invalid::one("phone", "提交过于频繁，请一小时后再试").into());
+    }
+    let waiting = loan_application::Entity::find()
+        .filter(loan_application::Column::IdHash.eq(app.keys.lookup_hash(c.id_number.as_str())))
+        .filter(loan_application::Column::State.is_in([LoanState::Applied.code(), LoanState::Recommended.code()]))
+        .one(&txn)
+        .await?;
+    if waiting.is_some() {
+        txn.commit().await?;
+        let message = "此身份证号码已有一笔正在办理的申请，请通过申请时获得的链接查看进度";
+        return Err(Invalid::one("id_number", message).into());
+    }
+    let receipt = Receipt::new();
+    let id = insert(&txn, app, &c, org.id, Some(sha256_hex(&receipt.token))).await?;
+    let entry = Entry::new(AuditAction::LoanApplied, ObjectKind::Loan)
+        .object(id)
+        .scope(OrgId(org.id))
+        .after(applied_json(&c, &code));
+    audit::record(&txn, now, &anonymous, entry).await?;
+    txn.commit().await?;
+    Ok(receipt)
+}
+
+/// An application as its applicant's private link shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MyApplication {
+    pub product: String,
+    pub bank: String,
+    pub org: String,
+    pub business_name: String,
+    pub amount: String,
+    pub applied_on: NaiveDate,
+    pub state: String,
+    pub note: String,
+    pub approved: Option<String>,
+    pub disbursed: Option<String>,
+}
+
+/// The application behind a private link.
+pub async fn mine(app: &App, token: &str) -> AppResult<MyApplication> {
+    let a = loan_application::Entity::find()
+        .filter(loan_application::Column::TokenHash.eq(sha256_hex(token)))
+        .one(&app.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let product = loan_product::Entity::find_by_id(a.product_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let bank = partner::Entity::find_by_id(a.partner_id).one(&app.db).await?.map(|b| b.name).unwrap_or_default();
+    let org = org::Entity::find_by_id(a.org_id).one(&app.db).await?.map(|o| o.name).unwrap_or_default();
+    let state = LoanState::parse(&a.state)?;
+    Ok(MyApplication {
+        product: product.name,
+        bank,
+        org,
+        business_name: a.business_name,
+        amount: Fen(a.amount_fen).yuan_text(),
+        applied_on: a.applied_on,
+        state: state.label().to_owned(),
+        note: a.note,
+        approved: a.approved_amount_fen.map(|f| Fen(f).yuan_text()),
+        disbursed: a
+            .disbursed_on
+            .map(|d| format!("{d} 放款 {} 元", Fen(a.disbursed_amount_fen.unwrap_or(0)).yuan_text())),
+    })
+}
+
+/// The list's filter, as in the query string.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct Filter {
+    pub state: String,
+    pub product: String,
+    pub sector: String,
+    /// An org's code: applications handled by it and the orgs below it.
+    pub org: String,
+    /// Applied from / to.
+    pub from: String,
+    pub to: String,
+    #[serde(skip_serializing)]
+    pub page: Option<u64>,
+}
+
+/// An application as the list shows it (the person's ID number is not in lists).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LoanRow {
+    pub id: LoanId,
+    pub applied_on: NaiveDate,
+    pub name: String,
+    pub business_name: String,
+    pub sector: String,
+    pub org_name: String,
+    pub bank: String,
+    pub amount: String,
+    pub state: String,
+    pub disbursed: String,
+    pub jobs_created: i32,
+}
+
+/// One line of a summary table: how many loans were disbursed, how much.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Tally {
+    pub label: String,
+    pub loans: i64,
+    pub yuan: i64,
+    pub jobs: i64,
+}
+
+/// The list with its sums over everything the filter finds.
+#[derive(Debug, Clone)]
+pub struct Loans {
+    pub page: Page<LoanRow>,
+    /// By state: how many applications.
+    pub by_state: Vec<(String, i64)>,
+    pub by_bank: Vec<Tally>,
+    pub by_sector: Vec<Tally>,
+    pub by_street: Vec<Tally>,
+}
+
+/// The applications the actor sees, filtered: staff, those handled within their scope; a bank's
+/// accounts, those recommended to their bank.
+async fn query(
+    app: &App,
+    actor: &Actor,
+    permission: qingtuan_domain::permission::Permission,
+    filter: &Filter,
+) -> AppResult<sea_orm::Select<loan_application::Entity>> {
+    let mut select = loan_application::Entity::find();
+    match actor.partner_with(permission) {
+        Some(bank) => {
+            select = select
+                .filter(loan_application::Column::PartnerId.eq(bank.0))
+                .filter(loan_application::Column::State.is_in(LoanState::FOR_BANK.iter().map(|s| s.code())));
+        }
+        None => {
+            scope::require_somewhere(app, actor, permission).await?;
+            select = select.filter(scope::org_condition(actor, permission, loan_application::Column::OrgId));
+        }
+    }
+    if !filter.state.trim().is_empty() {
+        select = select.filter(loan_application::Column::State.eq(LoanState::parse(&filter.state)?.code()));
+    }
+    if let Ok(p) = filter.product.trim().parse::<i64>() {
+        select = select.filter(loan_application::Column::ProductId.eq(p));
+    }
+    if !filter.sector.trim().is_empty() {
+        select = select.filter(loan_application::Column::Sector.eq(BusinessSector::parse(&filter.sector)?.code()));
+    }
+    if !filter.org.trim().is_empty() && actor.partner.is_none() {
+        let sub = scope::subtree(app, actor, permission, filter.org.trim()).await?;
+        select = select.filter(loan_application::Column::OrgId.in_subquery(sub));
+    }
+    for (raw, field, after) in [(&filter.from, "from", true), (&filter.to, "to", false)] {
+        if let Some(d) = parse_date(field, raw).map_err(|e| Invalid(vec![e]))? {
+            let c = loan_application::Column::AppliedOn;
+            select = select.filter(if after { c.gte(d) } else { c.lte(d) });
+        }
+    }
+    Ok(select)
+}
+
+/// The applications, latest first, paged, with the sums of the disbursed ones by bank, sector and
+/// street (the street: the handling org's, or its own ancestor directly under the root).
+pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Loans> {
+    let select = query(app, actor, READ, filter).await?;
+    type Line = (i64, String, String, i64, Option<i64>, i32);
+    let lines: Vec<Line> = select
+        .clone()
+        .select_only()
+        .column(loan_application::Column::PartnerId)
+        .column(loan_application::Column::Sector)
+        .column(loan_application::Column::State)
+        .column(loan_application::Column::OrgId)
+        .column(loan_application::Column::DisbursedAmountFen)
+        .column(loan_application::Column::JobsCreated)
+        .into_tuple()
+        .all(&app.db)
+        .await?;
+    let banks = names_of_partners(app, lines.iter().map(|l| l.0).collect()).await?;
+    let streets = streets_of(app, lines.iter().map(|l| l.3).collect()).await?;
+    let mut by_state: BTreeMap<&str, i64> = BTreeMap::new();
+    let (mut by_bank, mut by_sector, mut by_street) = (Vec::new(), Vec::new(), Vec::new());
+    let add =
+        |sums: &mut Vec<Tally>, label: String, fen: i64, jobs: i32| match sums.iter_mut().find(|t| t.label == label) {
+            Some(t) => {
+                t.loans += 1;
+                t.yuan += fen;
+                t.jobs += i64::from(jobs);
+            }
+            None => sums.push(Tally { label, loans: 1, yuan: fen, jobs: i64::from(jobs) }),
+        };
+    for (bank, sector, state, org, disbursed, jobs) in &lines {
+        *by_state.entry(state.as_str()).or_default() += 1;
+        let Some(fen) = disbursed else { continue };
+        add(&mut by_bank, banks.get(bank).cloned().unwrap_or_default(), *fen, *jobs);
+        add(
+            &mut by_sector,
+            BusinessSector::parse(sector).map(|s| s.label().to_owned()).unwrap_or(sector.clone()),
+            *fen,
+            *jobs,
+        );
+        add(&mut by_street, streets.get(org).cloned().unwrap_or_default(), *fen, *jobs);
+    }
+    let yuan = |mut sums: Vec<Tally>| {
+        for t in &mut sums {
+            t.yuan = Fen(t.yuan).round_yuan();
+        }
+        sums.sort_by_key(|t| std::cmp::Reverse(t.yuan));
+        sums
+    };
+    let by_state =
+        LoanState::ALL.iter().filter_map(|s| by_state.get(s.code()).map(|n| (s.label().to_owned(), *n))).collect();
+    let mut found = crate::page::fetch(
+        &app.db,
+        select.order_by_desc(loan_application::Column::AppliedOn).order_by_desc(loan_application::Column::Id),
+        filter.page,
+    )
+    .await?;
+    let items = rows(app, std::mem::take(&mut found.items)).await?;
+    Ok(Loans {
+        page: found.with(items),
+        by_state,
+        by_bank: yuan(by_bank),
+        by_sector: yuan(by_sector),
+        by_street: yuan(by_street),
+    })
+}
+
+async fn names_of_partners(app: &App, ids: Vec<i64>) -> AppResult<BTreeMap<i64, String>> {
+    Ok(partner::Entity::find()
+        .filter(partner::Column::Id.is_in(ids))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect())
+}
+
+/// For each org, the name of its street: the org itself or its ancestor directly under the root.
+async fn streets_of(app: &App, mut ids: Vec<i64>) -> AppResult<BTreeMap<i64, String>> {
+    ids.sort_unstable();
+    ids.dedup();
+    let orgs = org::Entity::find().filter(org::Column::Id.is_in(ids)).all(&app.db).await?;
+    let street_codes: Vec<String> =
+        orgs.iter().filter_map(|o| o.path.split('!').filter(|c| !c.is_empty()).nth(1).map(str::to_owned)).collect();
+    let streets: BTreeMap<String, String> = org::Entity::find()
+        .filter(org::Column::Code.is_in(street_codes))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|o| (o.code, o.name))
+        .collect();
+    Ok(orgs
+        .into_iter()
+        .map(|o| {
+            let street = o.path.split('!').filter(|c| !c.is_empty()).nth(1).and_then(|c| streets.get(c).cloned());
+            (o.id, street.unwrap_or(o.name))
+        })
+        .collect())
+}
+
+async fn rows(app: &App, found: Vec<loan_application::Model>) -> AppResult<Vec<LoanRow>> {
+    let banks = names_of_partners(app, found.iter().map(|a| a.partner_id).collect()).await?;
+    let orgs = crate::tree::names(&app.db, found.iter().map(|a| a.org_id).collect()).await?;
+    Ok(found
+        .into_iter()
+        .map(|a| LoanRow {
+            id: LoanId(a.id),
+            applied_on: a.applied_on,
+            sector: BusinessSector::parse(&a.sector).map(|s| s.label().to_owned()).unwrap_or(a.sector.clone()),
+            org_name: orgs.get(&a.org_id).cloned().unwrap_or_default(),
+            bank: banks.get(&a.partner_id).cloned().unwrap_or_default(),
+            amount: Fen(a.amount_fen).yuan_text(),
+            state: LoanState::parse(&a.state).map(|s| s.label().to_owned()).unwrap_or(a.state.clone()),
+            disbursed: match (a.disbursed_on, a.disbursed_amount_fen) {
+                (Some(d), Some(f)) => format!("{d} · {}", Fen(f).yuan_text()),
+                _ => String::new(),
+            },
+            jobs_created: a.jobs_created,
+            name: a.name,
+            business_name: a.business_name,
+        })
+        .collect())
+}
+
+/// The list as a workbook of text cells, audited.
+pub async fn export(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<u8>> {
+    let found = query(app, actor, EXPORT, filter)
+        .await?
+        .order_by_desc(loan_application::Column::AppliedOn)
+        .limit(50_000)
+        .all(&app.db)
+        .await?;
+    let rows: Vec<Vec<String>> = rows(app, found)
+        .await?
+        .into_iter()
+        .map(|r| {
+            vec![
+                r.id.to_string(),
+                r.applied_on.to_string(),
+                r.name,
+                r.business_name,
+                r.sector,
+                r.org_name,
+                r.bank,
+                r.amount,
+                r.state,
+                r.disbursed,
+                r.jobs_created.to_string(),
+            ]
+        })
+        .collect();
+    let header = [
+        "编号",
+        "申请日期",
+        "申请人",
+        "经营主体",
+        "行业",
+        "受理组织",
+        "银行",
+        "申请金额（元）",
+        "状态",
+        "放款",
+        "带动就业",
+    ];
+    let asked = json!({
+        "list": "loans", "state": filter.state, "product": filter.product, "sector": filter.sector,
+        "org": filter.org, "from": filter.from, "to": filter.to,
+    });
+    crate::export::audited(app, actor, Exported::of(ObjectKind::Loan, asked), "青创贷款", &header, rows).await
+}
+
+/// A follow-up as the application's page lists it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FollowUpRow {
+    pub on_date: NaiveDate,
+    pub repayment: String,
+    pub jobs_created: i32,
+    pub note: String,
+}
+
+/// One application with what its viewer may do next.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LoanView {
+    pub row: LoanRow,
+    pub product: String,
+    /// Masked, unless unmasked for this request.
+    pub id_number: String,
+    pub phone: String,
+    pub age_when_applied: i32,
+    pub business_credit_code: String,
+    pub jobs_before: i32,
+    pub purpose: String,
+    pub note: String,
+    pub recommended_on: Option<NaiveDate>,
+    pub approved_on: Option<NaiveDate>,
+    /// "300000.00 元 · 年利率 3.85% · 36 个月".
+    pub terms: String,
+    pub repayment: String,
+    pub followups: Vec<FollowUpRow>,
+    pub state: LoanState,
+    /// The viewer is the league's staff (recommends) or the bank (decides, disburses).
+    pub league: bool,
+    pub can_act: bool,
+    pub can_unmask: bool,
+}
+
+/// One application (loans.read: staff over the handling org, or the bank once recommended).
+pub async fn show(app: &App, actor: &Actor, id: LoanId) -> AppResult<LoanView> {
+    let (a, side) = reach(app, actor, READ, id).await?;
+    let act = match side {
+        Side::League(_) => WRITE,
+        Side::Bank(_) => APPROVE,
+    };
+    let can_act = match side {
+        Side::League(_) => scope::checked(&app.db, actor, act, OrgId(a.org_id)).await?.is_some(),
+        Side::Bank(_) => actor.partner_with(act).is_some(),
+    };
+    let can_unmask = match side {
+        Side::League(_) => scope::checked(&app.db, actor, UNMASK, OrgId(a.org_id)).await?.is_some(),
+        Side::Bank(_) => actor.partner_with(UNMASK).is_some(),
+    };
+    view(app, a, side, can_act, can_unmask, false).await
+}
+
+async fn view(
+    app: &App,
+    a: loan_application::Model,
+    side: Side,
+    can_act: bool,
+    can_unmask: bool,
+    unmasked: bool,
+) -> AppResult<LoanView> {
+    let product =
+        loan_product::Entity::find_by_id(a.product_id).one(&app.db).await?.map(|p| p.name).unwrap_or_default();
+    let id_number = app.keys.decrypt(&a.id_number_enc)?;
+    let phone = app.keys.decrypt(&a.phone_enc)?;
+    let followups = loan_followup::Entity::find()
+        .filter(loan_followup::Column::ApplicationId.eq(a.id))
+        .order_by_asc(loan_followup::Column::OnDate)
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|f| FollowUpRow {
+            on_date: f.on_date,
+            repayment: Repayment::parse(&f.repayment).map(|r| r.label().to_owned()).unwrap_or(f.repayment),
+            jobs_created: f.jobs_created,
+            note: f.note,
+        })
+        .collect();
+    let terms = match (a.approved_amount_fen, a.rate_bp, a.term_months) {
+        (Some(f), Some(r), Some(t)) => {
+            format!("{} 元 · 年利率 {}.{:02}% · {t} 个月", Fen(f).yuan_text(), r / 100, r % 100)
+        }
+        _ => String::new(),
+    };
+    let state = LoanState::parse(&a.state)?;
+    Ok(LoanView {
+        product,
+        id_number: if unmasked { id_number } else { mask_id_number(&id_number) },
+        phone: if unmasked { phone } else { mask_phone(&phone) },
+        age_when_applied: age_on(a.birth_date, a.applied_on),
+        business_credit_code: a.business_credit_code.clone(),
+        jobs_before: a.jobs_before,
+        purpose: a.purpose.clone(),
+        note: a.note.clone(),
+        recommended_on: a.recommended_on,
+        approved_on: a.approved_on,
+        terms,
+        repayment: Repayment::parse(&a.repayment).map(|r| r.label().to_owned()).unwrap_or_default(),
+        followups,
+        state,
+        league: matches!(side, Side::League(_)),
+        can_act,
+        can_unmask,
+        row: rows(app, vec![a]).await?.remove(0),
+    })
+}
+
+/// The application with the applicant's full ID number and phone, for a stated reason (the bank:
+/// a credit check); audited.
+pub async fn unmask(app: &App, actor: &Actor, id: LoanId, reason: &str) -> AppResult<LoanView> {
+    let (a, side) = reach(app, actor, UNMASK, id).await?;
+    let reason = required_text(reason, "reason", "查看原因", 200)?;
+    let mut entry =
+        Entry::new(AuditAction::LoanUnmasked, ObjectKind::Loan).object(a.id).after(json!({ "reason": reason }));
+    entry = match &side {
+        Side::League(proof) => entry.within(proof),
+        Side::Bank(_) => entry.scope(OrgId(a.org_id)),
+    };
+    audit::record(app.writer(), app.now(), actor, entry).await?;
+    let can_act = match side {
+        Side::League(_) => scope::checked(&app.db, actor, WRITE, OrgId(a.org_id)).await?.is_some(),
+        Side::Bank(_) => actor.partner_with(APPROVE).is_some(),
+    };
+    view(app, a, side, can_act, true, true).await
+}
+
+/// The sectors a business may be in.
+pub fn sectors() -> &'static [BusinessSector] {
+    BusinessSector::ALL
+}
+
+/// A proof over the handling org, for the pipeline's audit rows.
+pub(super) fn within(side: &Side, a: &loan_application::Model, entry: Entry) -> Entry {
+    match side {
+        Side::League(proof) => entry.within(proof),
+        Side::Bank(_) => entry.scope(OrgId(a.org_id)),
+    }
+}
