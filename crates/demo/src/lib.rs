@@ -9,6 +9,7 @@
 mod staff;
 
 mod accountability;
+mod loans;
 mod platforms;
 mod selection;
 mod services;
@@ -458,6 +459,7 @@ pub async fn build(app: &App) -> Result<DemoLogins, AppError> {
     platforms::communities(app, &branches).await?;
     platforms::ledger(app).await?;
     platforms::venues(app, &red_flag, &social_workers).await?;
+    let (bank_user, bank_password) = loans::loans(app, &mut g.rng).await?;
     qingtuan_app::figures::set_default_dates(app, &system, Some(d), b).await?;
     accountability::assessment(app).await?;
 
@@ -465,7 +467,6 @@ pub async fn build(app: &App) -> Result<DemoLogins, AppError> {
     for (label, username, display, role, scope, partner) in [
         ("团区委管理员", "demo", "演示管理员", "district_admin", "CY", String::new()),
         ("街道管理员", "liuting", "流亭街道团工委", "org_admin", "CY02T", String::new()),
-        ("合作银行（单位账户）", "nongshang", "农商银行普惠金融部", "partner_staff", "", platforms::bank_code()),
     ] {
         let password = qingtuan_app::crypto::one_time_password();
         let form = NewUser {
@@ -479,6 +480,7 @@ pub async fn build(app: &App) -> Result<DemoLogins, AppError> {
         users::create(app, &system, &form).await?;
         accounts.push((label, username, password));
     }
+    accounts.push(("合作银行（单位账户）", bank_user, bank_password));
     Ok(DemoLogins { accounts })
 }
 

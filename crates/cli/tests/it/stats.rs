@@ -65,6 +65,9 @@ async fn the_demo_reproduces_the_seed_figures(t: TestApp) {
     assert_eq!(figure(&r, "ledger.fiscal_yuan").0, 650_000, "P1 fiscal");
     assert_eq!(figure(&r, "ledger.social_yuan").0, 1_428_300, "P1 social");
     assert_eq!(figure(&r, "ledger.leverage").0, 220, "P1 leverage");
+    // P3: the Youth Pioneer Loan since the baseline.
+    assert_eq!(figure(&r, "loans.disbursed").0, 85, "P3 loans");
+    assert_eq!(figure(&r, "loans.amount_yuan").0, 10_350_000, "P3 amount");
 
     // P8: since March 2022.
     let p8 = chief.get("/api/v1/reports?as_of=2022-05-31&baseline=2020-12-31&from=2022-03-01").await.json();
@@ -110,6 +113,8 @@ async fn the_demo_reproduces_the_seed_figures(t: TestApp) {
     assert_eq!(bank.login(name, password).await.status, 303);
     let own = bank.get("/partner").await.text();
     assert!(own.contains("共青团城阳区委与青岛农村商业银行城阳支行共建青年之家合作协议"), "{own}");
+    let loans = bank.get("/loans?state=disbursed").await.text();
+    assert!(loans.contains("共 85 条") && loans.contains("10350000"), "the bank's 85 loans: {loans}");
     assert_eq!(bank.get("/api/v1/reports?as_of=2022-05-31&baseline=2020-12-31").await.status, 403);
 
     // A street admin sees only the street, and no other street's report.
