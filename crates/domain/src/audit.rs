@@ -144,6 +144,11 @@ audit_actions! {
     LoanDisbursed => "loan.disburse", "贷款放款", false;
     LoanFollowedUp => "loan.follow_up", "贷款回访", false;
     LoanUnmasked => "loan.unmask", "查看贷款申请人完整身份证号", true;
+    CaseOpened => "case.open", "登记咨询个案", false;
+    CaseAssigned => "case.assign", "指派咨询师", false;
+    CaseFollowedUp => "case.follow_up", "咨询个案跟进", false;
+    CaseClosed => "case.close", "咨询个案结案", false;
+    CaseViewed => "case.view", "查看咨询个案内容", true;
     AgreementSigned => "agreement.sign", "签订合作协议", false;
     AgreementDocumentAttached => "agreement.document", "上传合作协议文本", false;
     VenueCreated => "venue.create", "登记阵地", false;
@@ -196,6 +201,7 @@ code_enum!(
     Booking => "booking", "空间预约";
     LoanProduct => "loan_product", "贷款产品";
     Loan => "loan", "贷款申请";
+    Case => "case", "咨询个案";
 });
 
 #[cfg(test)]

@@ -130,3 +130,7 @@ id_type!(
     /// An application for a youth entrepreneurship loan.
     LoanId
 );
+id_type!(
+    /// A consultation case (法律护航 and others).
+    CaseId
+);

@@ -3,6 +3,7 @@
 //! the rule that counts it. The figures engine (`app::figures`) walks this catalogue and evaluates
 //! each entry's rule, so adding an indicator is adding one entry here.
 
+use crate::consultation::{CaseCategory, CaseOutcome};
 use crate::loan::LoanStage;
 use crate::org::OrgKind;
 use crate::platform::{BookingState, CommunityLevel, CommunityType, ContributionKind, Funding, LinkLevel};
@@ -155,6 +156,10 @@ pub enum Flow {
     /// The jobs created, as the latest follow-up says, by the businesses whose loans were disbursed
     /// in the period.
     LoanJobs,
+    /// Consultation cases taken in the period by orgs of the scope — of this category, or any.
+    Cases(Option<CaseCategory>),
+    /// Consultation cases closed in the period with this outcome.
+    CasesClosed(CaseOutcome),
 }
 
 /// Records that exist on a date: each counted once on the as-of date and on the baseline date.
@@ -470,6 +475,24 @@ catalogue! {
     LOAN_DISBURSE_RATE = "loans.conversion.disbursed", "批准放款率", "%", "P3",
         Rule::Share(Flow::Loans(LoanStage::Disbursed), Flow::Loans(LoanStage::Approved)),
         "统计期内放款的笔数占批准笔数的百分比（取整；各按其日期计）。";
+    CASES = "consultations.count", "咨询个案", "件", "P4",
+        Rule::Sum(&[Flow::Cases(None)], Scale::Count),
+        "统计期内（按受理日期）统计范围内的团组织受理的法律、就业、心理和创业经营咨询个案件数。";
+    CASES_LEGAL = "consultations.legal", "其中法律咨询", "件", "P4",
+        Rule::Sum(&[Flow::Cases(Some(CaseCategory::Legal))], Scale::Count),
+        "统计期内受理的咨询个案中类别为法律咨询（法律护航）的件数。";
+    CASES_EMPLOYMENT = "consultations.employment", "其中就业咨询", "件", "P4",
+        Rule::Sum(&[Flow::Cases(Some(CaseCategory::Employment))], Scale::Count),
+        "统计期内受理的咨询个案中类别为就业咨询的件数。";
+    CASES_PSYCHOLOGICAL = "consultations.psychological", "其中心理咨询", "件", "P4",
+        Rule::Sum(&[Flow::Cases(Some(CaseCategory::Psychological))], Scale::Count),
+        "统计期内受理的咨询个案中类别为心理咨询的件数。";
+    CASES_BUSINESS = "consultations.business", "其中创业经营咨询", "件", "P4",
+        Rule::Sum(&[Flow::Cases(Some(CaseCategory::Business))], Scale::Count),
+        "统计期内受理的咨询个案中类别为创业经营咨询的件数。";
+    CASES_RESOLVED = "consultations.resolved", "咨询个案解决", "件", "P4",
+        Rule::Sum(&[Flow::CasesClosed(CaseOutcome::Resolved)], Scale::Count),
+        "统计期内（按结案日期）结案且办理结果为“已解决”的咨询个案件数。";
     SOCIETIES_DIRECT = "societies.direct", "直接联系的青年社团", "个", "P6",
         Rule::Existing(Records::SocietiesLinked(LinkLevel::Direct)),
         "当日存续、由统计范围内的团组织联系指导，且当日联系程度（当日及以前最近一次变更所定）为“直接联系”的青年社团个数。与基准日比较即新增数。";

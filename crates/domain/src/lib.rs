@@ -5,6 +5,7 @@ pub mod accountability;
 pub mod activity;
 pub mod audit;
 mod code;
+pub mod consultation;
 pub mod error;
 pub mod ids;
 pub mod indicator;

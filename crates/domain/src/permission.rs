@@ -21,6 +21,7 @@ code_enum!(
     Selection => "selection", "骨干选拔";
     Platforms => "platforms", "平台阵地";
     Loans => "loans", "青创贷款";
+    Consultations => "consultations", "咨询个案";
 });
 
 code_enum!(

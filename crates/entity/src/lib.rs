@@ -16,6 +16,8 @@ pub mod checkin_use;
 pub mod community;
 pub mod community_count;
 pub mod community_member;
+pub mod consultation_case;
+pub mod consultation_followup;
 pub mod contract_worker;
 pub mod contribution;
 pub mod contribution_document;

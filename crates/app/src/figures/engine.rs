@@ -529,6 +529,16 @@ const LOANS_DISBURSED: Source = Source {
     condition: "la.disbursed_on IS NOT NULL",
     dated: Dated::On("la.disbursed_on"),
 };
+const CASES_OPENED: Source = Source {
+    tables: "consultation_cases cc JOIN orgs o ON o.id = cc.org_id",
+    condition: "1 = 1",
+    dated: Dated::On("cc.opened_on"),
+};
+const CASES_CLOSED: Source = Source {
+    tables: "consultation_cases cc JOIN orgs o ON o.id = cc.org_id",
+    condition: "cc.closed_on IS NOT NULL",
+    dated: Dated::On("cc.closed_on"),
+};
 const CLOSED_RECTIFICATIONS: Source = Source {
     tables: "rectifications rc JOIN orgs o ON o.id = rc.org_id",
     condition: "rc.closed_on IS NOT NULL",
@@ -569,6 +579,9 @@ fn source(flow: Flow) -> (&'static Source, String) {
         Flow::Loans(LoanStage::Disbursed) => (&LOANS_DISBURSED, "1".into()),
         Flow::LoanAmounts => (&LOANS_DISBURSED, "COALESCE(la.disbursed_amount_fen, 0)".into()),
         Flow::LoanJobs => (&LOANS_DISBURSED, "la.jobs_created".into()),
+        Flow::Cases(None) => (&CASES_OPENED, "1".into()),
+        Flow::Cases(Some(c)) => (&CASES_OPENED, format!("CASE WHEN cc.category = '{}' THEN 1 ELSE 0 END", c.code())),
+        Flow::CasesClosed(o) => (&CASES_CLOSED, format!("CASE WHEN cc.outcome = '{}' THEN 1 ELSE 0 END", o.code())),
         Flow::ReviewedReporters => (&REVIEWED, "1".into()),
         Flow::ReviewedGood => (&REVIEWED, format!("CASE WHEN rp.grade = '{}' THEN 1 ELSE 0 END", Grade::Good.code())),
     }

@@ -10,6 +10,7 @@ mod auth;
 mod browser;
 mod checkin;
 mod cli;
+mod consultations;
 mod imports;
 mod loans;
 mod operations;

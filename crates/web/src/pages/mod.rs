@@ -5,6 +5,7 @@
 mod access;
 mod accountability;
 mod activities;
+mod consultations;
 mod figures;
 mod imports;
 mod loans;
@@ -37,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .merge(selection::routes())
         .merge(platforms::routes())
         .merge(loans::routes())
+        .merge(consultations::routes())
         .merge(portal::routes())
 }
 
@@ -110,7 +112,7 @@ pub fn download(stem: &str, d: qingtuan_app::export::Document) -> Response {
 }
 
 /// The menu, capability by capability, in the order it is shown.
-pub const MENU: [&[MenuEntry]; 10] = [
+pub const MENU: [&[MenuEntry]; 11] = [
     figures::MENU,
     registry::MENU,
     imports::MENU,
@@ -120,6 +122,7 @@ pub const MENU: [&[MenuEntry]; 10] = [
     selection::MENU,
     platforms::MENU,
     loans::MENU,
+    consultations::MENU,
     access::MENU,
 ];
 

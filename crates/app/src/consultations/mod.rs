@@ -1,0 +1,540 @@
+//! Consultation cases (法律护航 and others, P4): a young person — named or anonymous — asks for
+//! legal, employment, psychological or business advice; the league org takes the case and gives it
+//! to a consultant, a lawyer or counsellor with an account of their partner (`consultant` role);
+//! follow-ups, then the outcome.
+//!
+//! Confidentiality: who asked, the summary and the follow-ups' notes are encrypted and shown only
+//! to the case's consultant and to those holding `consultations.unmask` over its org (the case
+//! handlers) — each showing audited. Everyone with `consultations.read` over the org sees that the
+//! case exists, its category, channel, dates and outcome: the counts are not secret.
+
+use chrono::NaiveDate;
+use qingtuan_domain::audit::{AuditAction, ObjectKind};
+use qingtuan_domain::consultation::{CaseCategory, CaseChannel, CaseOutcome};
+use qingtuan_domain::ids::{CaseId, OrgId};
+use qingtuan_domain::mask::mask_phone;
+use qingtuan_domain::permission::{Action, Module, Permission};
+use qingtuan_domain::person::Phone;
+use qingtuan_domain::time::local_date;
+use qingtuan_domain::{FieldError, Invalid};
+use qingtuan_entity::{consultation_case, consultation_followup, partner, role, role_permission, user, user_role};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use serde_json::json;
+
+use crate::access::audit::{self, Entry};
+use crate::access::scope;
+use crate::error::AppResult;
+use crate::export::Exported;
+use crate::forms::{parse_date, required_date, required_text};
+use crate::page::Page;
+use crate::{Actor, App, AppError};
+
+pub const READ: Permission = Permission::new(Module::Consultations, Action::Read);
+pub const WRITE: Permission = Permission::new(Module::Consultations, Action::Write);
+pub const EXPORT: Permission = Permission::new(Module::Consultations, Action::Export);
+/// Handling cases: seeing who asked, the summary and the notes.
+pub const UNMASK: Permission = Permission::new(Module::Consultations, Action::Unmask);
+
+/// A case as typed when it is taken.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct NewCase {
+    pub org_code: String,
+    pub category: String,
+    pub channel: String,
+    /// Empty: anonymous.
+    pub asker_name: String,
+    pub asker_phone: String,
+    pub summary: String,
+    pub opened_on: String,
+    /// The consultant's account id, or empty for now.
+    pub consultant: String,
+}
+
+/// The accounts that may be given cases: partners' accounts holding a role made for partners that
+/// handles cases — (account id, "name（partner）").
+pub async fn consultants(app: &App) -> AppResult<Vec<(i64, String)>> {
+    let roles: Vec<i64> = role_permission::Entity::find()
+        .select_only()
+        .column(role_permission::Column::RoleId)
+        .filter(role_permission::Column::Permission.eq(UNMASK.code()))
+        .filter(
+            role_permission::Column::RoleId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(role::Column::Id)
+                    .from(role::Entity)
+                    .and_where(role::Column::ForPartners.eq(true))
+                    .take(),
+            ),
+        )
+        .into_tuple()
+        .all(&app.db)
+        .await?;
+    let holders: Vec<i64> = user_role::Entity::find()
+        .select_only()
+        .column(user_role::Column::UserId)
+        .filter(user_role::Column::RoleId.is_in(roles))
+        .into_tuple()
+        .all(&app.db)
+        .await?;
+    let accounts = user::Entity::find()
+        .filter(user::Column::Id.is_in(holders))
+        .filter(user::Column::PartnerId.is_not_null())
+        .filter(user::Column::DisabledAt.is_null())
+        .order_by_asc(user::Column::Id)
+        .all(&app.db)
+        .await?;
+    let partners = partner::Entity::find()
+        .filter(partner::Column::Id.is_in(accounts.iter().filter_map(|u| u.partner_id)))
+        .all(&app.db)
+        .await?;
+    Ok(accounts
+        .into_iter()
+        .map(|u| {
+            let p = partners.iter().find(|p| Some(p.id) == u.partner_id).map(|p| p.name.as_str()).unwrap_or_default();
+            (u.id, format!("{}（{p}）", u.display_name))
+        })
+        .collect())
+}
+
+/// The consultant an id names, with their partner — or the form's problem.
+async fn consultant(app: &App, raw: &str) -> AppResult<Result<Option<(i64, i64)>, FieldError>> {
+    if raw.trim().is_empty() {
+        return Ok(Ok(None));
+    }
+    let valid = consultants(app).await?;
+    let Some(id) = raw.trim().parse::<i64>().ok().filter(|id| valid.iter().any(|(v, _)| v == id)) else {
+        return Ok(Err(FieldError::new("consultant", "请选择合作单位的咨询师")));
+    };
+    let account = user::Entity::find_by_id(id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    Ok(Ok(account.partner_id.map(|p| (id, p))))
+}
+
+/// Takes a case (consultations.write over the org).
+pub async fn open(app: &App, actor: &Actor, form: &NewCase) -> AppResult<CaseId> {
+    let proof = scope::org_by_code(app, actor, WRITE, &form.org_code).await?;
+    let mut problems = Vec::new();
+    let category = CaseCategory::parse(&form.category).map_err(|e| problems.extend(e.0)).ok();
+    let channel = CaseChannel::parse(&form.channel).map_err(|e| problems.extend(e.0)).ok();
+    let name = form.asker_name.trim();
+    if name.chars().count() > 50 {
+        problems.push(FieldError::new("asker_name", "姓名不超过 50 个字"));
+    }
+    let phone = match form.asker_phone.trim() {
+        "" => None,
+        raw => Phone::parse(raw).map_err(|e| problems.extend(e.0)).ok(),
+    };
+    let summary = required_text(&form.summary, "summary", "咨询内容", 2000).map_err(|e| problems.extend(e.0)).ok();
+    let opened_on = required_date("opened_on", &form.opened_on, "受理日期", local_date(app.now()))
+        .map_err(|e| problems.push(e))
+        .ok();
+    let consultant = consultant(app, &form.consultant).await?.map_err(|e| problems.push(e)).ok().flatten();
+    let (Some(category), Some(channel), Some(summary), Some(opened_on), true) =
+        (category, channel, summary, opened_on, problems.is_empty())
+    else {
+        return Err(Invalid(problems).into());
+    };
+    let seal = |v: &str| app.keys.encrypt(v);
+    let txn = app.begin().await?;
+    let row = consultation_case::ActiveModel {
+        org_id: Set(proof.get().0),
+        category: Set(category.code().to_owned()),
+        channel: Set(channel.code().to_owned()),
+        asker_name_enc: Set(if name.is_empty() { None } else { Some(seal(name)?) }),
+        asker_phone_enc: Set(phone.map(|p| seal(p.as_str())).transpose()?),
+        partner_id: Set(consultant.map(|(_, p)| p)),
+        consultant_id: Set(consultant.map(|(c, _)| c)),
+        summary_enc: Set(seal(&summary)?),
+        outcome: Set(String::new()),
+        opened_on: Set(opened_on),
+        closed_on: Set(None),
+        created_at: Set(app.now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    // The audit row says what kind of case it is, never what was asked.
+    let entry = Entry::new(AuditAction::CaseOpened, ObjectKind::Case).object(row.id).within(&proof).after(json!({
+        "category": category.code(), "channel": channel.code(), "anonymous": name.is_empty(),
+        "opened_on": opened_on, "consultant": consultant.map(|(c, _)| c),
+    }));
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok(CaseId(row.id))
+}
+
+/// How the viewer stands to a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Standing {
+    /// Staff who see that it exists.
+    Reader,
+    /// Its consultant, or a case handler over its org: sees its content, acts on it.
+    Handler,
+}
+
+/// The case, if the actor may see it: staff with `permission` over its org, or — a partner's
+/// account — its own consultant. Anyone else finds nothing (404, audited).
+async fn reach(
+    app: &App,
+    actor: &Actor,
+    permission: Permission,
+    id: CaseId,
+) -> AppResult<(consultation_case::Model, Standing)> {
+    let found = consultation_case::Entity::find_by_id(id.0).one(&app.db).await?;
+    if actor.partner.is_some() {
+        return match found {
+            Some(c)
+                if c.consultant_id.is_some()
+                    && c.consultant_id == actor.user_id().map(|u| u.0)
+                    && actor.partner_with(UNMASK).is_some()
+                    && actor.partner_with(permission).is_some() =>
+            {
+                Ok((c, Standing::Handler))
+            }
+            _ => scope::deny(app, actor, permission, ObjectKind::Case, Some(id.to_string()), AppError::NotFound).await,
+        };
+    }
+    let org = OrgId(found.as_ref().map_or(0, |c| c.org_id));
+    scope::require(app, actor, permission, (ObjectKind::Case, id.to_string()), org).await?;
+    let c = found.ok_or(AppError::NotFound)?;
+    let handler = scope::checked(&app.db, actor, UNMASK, org).await?.is_some();
+    Ok((c, if handler { Standing::Handler } else { Standing::Reader }))
+}
+
+/// Refuses (403, audited) anyone but the case's handlers.
+async fn handler_only(app: &App, actor: &Actor, c: &consultation_case::Model, standing: Standing) -> AppResult<()> {
+    if standing == Standing::Handler {
+        return Ok(());
+    }
+    scope::deny(app, actor, UNMASK, ObjectKind::Case, Some(c.id.to_string()), AppError::Forbidden).await
+}
+
+/// Gives the case to a consultant (consultations.write over its org).
+pub async fn assign(app: &App, actor: &Actor, id: CaseId, raw: &str) -> AppResult<()> {
+    let (c, _) = reach(app, actor, WRITE, id).await?;
+    if actor.partner.is_some() {
+        return scope::deny(app, actor, WRITE, ObjectKind::Case, Some(id.to_string()), AppError::Forbidden).await;
+    }
+    let Some((consultant, partner)) = consultant(app, raw).await?.map_err(|e| Invalid(vec![e]))? else {
+        return Err(Invalid::one("consultant", "请选择合作单位的咨询师").into());
+    };
+    let txn = app.begin().await?;
+    consultation_case::Entity::update_many()
+        .col_expr(consultation_case::Column::ConsultantId, Expr::value(consultant))
+        .col_expr(consultation_case::Column::PartnerId, Expr::value(partner))
+        .filter(consultation_case::Column::Id.eq(c.id))
+        .exec(&txn)
+        .await?;
+    let entry = Entry::new(AuditAction::CaseAssigned, ObjectKind::Case)
+        .object(c.id)
+        .scope(OrgId(c.org_id))
+        .before(json!({ "consultant": c.consultant_id }))
+        .after(json!({ "consultant": consultant }));
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A follow-up or the closing, as typed on the case's page.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct CaseStep {
+    pub on_date: String,
+    pub note: String,
+    /// Closing: a `CaseOutcome` code; empty for a follow-up.
+    pub outcome: String,
+}
+
+/// Records a follow-up, or closes the case with its outcome (its handlers only).
+pub async fn step(app: &App, actor: &Actor, id: CaseId, form: &CaseStep) -> AppResult<()> {
+    let (c, standing) = reach(app, actor, WRITE, id).await?;
+    handler_only(app, actor, &c, standing).await?;
+    if c.closed_on.is_some() {
+        return Err(Invalid::one("outcome", "该个案已结案").into());
+    }
+    let mut problems = Vec::new();
+    let on = required_date("on_date", &form.on_date, "日期", local_date(app.now())).map_err(|e| problems.push(e)).ok();
+    if let Some(d) = on.filter(|d| *d < c.opened_on) {
+        problems.push(FieldError::new("on_date", format!("日期 {d} 早于受理日期 {}", c.opened_on)));
+    }
+    let closing = !form.outcome.trim().is_empty();
+    let outcome = if closing { CaseOutcome::parse(&form.outcome).map_err(|e| problems.extend(e.0)).ok() } else { None };
+    let note = form.note.trim();
+    if !closing && note.is_empty() {
+        problems.push(FieldError::new("note", "请填写跟进情况"));
+    }
+    if note.chars().count() > 2000 {
+        problems.push(FieldError::new("note", "跟进情况不超过 2000 个字"));
+    }
+    let (Some(on), true) = (on, problems.is_empty()) else { return Err(Invalid(problems).into()) };
+    let txn = app.begin().await?;
+    if !note.is_empty() {
+        consultation_followup::ActiveModel {
+            case_id: Set(c.id),
+            on_date: Set(on),
+            note_enc: Set(app.keys.encrypt(note)?),
+            by_name: Set(actor.display_name().chars().take(50).collect()),
+            created_at: Set(app.now()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
+    let action = match outcome {
+        Some(o) => {
+            let closed = consultation_case::Entity::update_many()
+                .col_expr(consultation_case::Column::Outcome, Expr::value(o.code()))
+                .col_expr(consultation_case::Column::ClosedOn, Expr::value(on))
+                .filter(consultation_case::Column::Id.eq(c.id))
+                .filter(consultation_case::Column::ClosedOn.is_null())
+                .exec(&txn)
+                .await?;
+            if closed.rows_affected == 0 {
+                txn.rollback().await?;
+                return Err(Invalid::one("outcome", "该个案已结案").into());
+            }
+            AuditAction::CaseClosed
+        }
+        None => AuditAction::CaseFollowedUp,
+    };
+    let entry = Entry::new(action, ObjectKind::Case)
+        .object(c.id)
+        .scope(OrgId(c.org_id))
+        .after(json!({ "on_date": on, "outcome": outcome.map(|o| o.code()) }));
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The list's filter.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct Filter {
+    pub category: String,
+    /// `open`, or an outcome's code.
+    pub outcome: String,
+    pub from: String,
+    pub to: String,
+    #[serde(skip_serializing)]
+    pub page: Option<u64>,
+}
+
+/// A case as the list shows it: nothing of what was asked.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CaseRow {
+    pub id: CaseId,
+    pub opened_on: NaiveDate,
+    pub org_name: String,
+    pub category: String,
+    pub channel: String,
+    pub consultant: String,
+    pub outcome: String,
+    pub closed_on: Option<NaiveDate>,
+}
+
+/// A line of the counts: a category, its cases, how they ended, how many are open.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Count {
+    pub category: String,
+    pub cases: i64,
+    pub resolved: i64,
+    pub referred: i64,
+    pub unresolved: i64,
+    pub open: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Cases {
+    pub page: Page<CaseRow>,
+    pub counts: Vec<Count>,
+}
+
+async fn query(
+    app: &App,
+    actor: &Actor,
+    permission: Permission,
+    filter: &Filter,
+) -> AppResult<sea_orm::Select<consultation_case::Entity>> {
+    let mut select = consultation_case::Entity::find();
+    match (actor.partner_with(permission), actor.user_id()) {
+        (Some(_), Some(me)) => select = select.filter(consultation_case::Column::ConsultantId.eq(me.0)),
+        _ => {
+            scope::require_somewhere(app, actor, permission).await?;
+            select = select.filter(scope::org_condition(actor, permission, consultation_case::Column::OrgId));
+        }
+    }
+    if !filter.category.trim().is_empty() {
+        select = select.filter(consultation_case::Column::Category.eq(CaseCategory::parse(&filter.category)?.code()));
+    }
+    match filter.outcome.trim() {
+        "" => {}
+        "open" => select = select.filter(consultation_case::Column::ClosedOn.is_null()),
+        raw => select = select.filter(consultation_case::Column::Outcome.eq(CaseOutcome::parse(raw)?.code())),
+    }
+    for (raw, field, after) in [(&filter.from, "from", true), (&filter.to, "to", false)] {
+        if let Some(d) = parse_date(field, raw).map_err(|e| Invalid(vec![e]))? {
+            let col = consultation_case::Column::OpenedOn;
+            select = select.filter(if after { col.gte(d) } else { col.lte(d) });
+        }
+    }
+    Ok(select)
+}
+
+/// The cases the actor sees (staff: taken by orgs of their scope; a consultant: their own),
+/// latest first, paged, with the counts by category and outcome.
+pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Cases> {
+    let select = query(app, actor, READ, filter).await?;
+    let tallies: Vec<(String, String)> = select
+        .clone()
+        .select_only()
+        .column(consultation_case::Column::Category)
+        .column(consultation_case::Column::Outcome)
+        .into_tuple()
+        .all(&app.db)
+        .await?;
+    let counts = CaseCategory::ALL
+        .iter()
+        .map(|cat| {
+            let of: Vec<&str> = tallies.iter().filter(|(c, _)| c == cat.code()).map(|(_, o)| o.as_str()).collect();
+            let n = |o: &str| of.iter().filter(|x| **x == o).count() as i64;
+            Count {
+                category: cat.label().to_owned(),
+                cases: of.len() as i64,
+                resolved: n(CaseOutcome::Resolved.code()),
+                referred: n(CaseOutcome::Referred.code()),
+                unresolved: n(CaseOutcome::Unresolved.code()),
+                open: n(""),
+            }
+        })
+        .collect();
+    let mut found = crate::page::fetch(
+        &app.db,
+        select.order_by_desc(consultation_case::Column::OpenedOn).order_by_desc(consultation_case::Column::Id),
+        filter.page,
+    )
+    .await?;
+    let items = rows(app, std::mem::take(&mut found.items)).await?;
+    Ok(Cases { page: found.with(items), counts })
+}
+
+async fn rows(app: &App, found: Vec<consultation_case::Model>) -> AppResult<Vec<CaseRow>> {
+    let orgs = crate::tree::names(&app.db, found.iter().map(|c| c.org_id).collect()).await?;
+    let people: Vec<(i64, String)> = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .column(user::Column::DisplayName)
+        .filter(user::Column::Id.is_in(found.iter().filter_map(|c| c.consultant_id)))
+        .into_tuple()
+        .all(&app.db)
+        .await?;
+    Ok(found
+        .into_iter()
+        .map(|c| CaseRow {
+            id: CaseId(c.id),
+            opened_on: c.opened_on,
+            org_name: orgs.get(&c.org_id).cloned().unwrap_or_default(),
+            category: CaseCategory::parse(&c.category).map(|x| x.label().to_owned()).unwrap_or(c.category.clone()),
+            channel: CaseChannel::parse(&c.channel).map(|x| x.label().to_owned()).unwrap_or(c.channel.clone()),
+            consultant: c
+                .consultant_id
+                .and_then(|id| people.iter().find(|(p, _)| *p == id).map(|(_, n)| n.clone()))
+                .unwrap_or_else(|| "未指派".into()),
+            outcome: CaseOutcome::parse(&c.outcome).map(|o| o.label().to_owned()).unwrap_or_else(|_| "办理中".into()),
+            closed_on: c.closed_on,
+        })
+        .collect())
+}
+
+/// The list as a workbook (no content: category, dates, outcome), audited.
+pub async fn export(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<u8>> {
+    let found = query(app, actor, EXPORT, filter)
+        .await?
+        .order_by_desc(consultation_case::Column::OpenedOn)
+        .limit(50_000)
+        .all(&app.db)
+        .await?;
+    let rows: Vec<Vec<String>> = rows(app, found)
+        .await?
+        .into_iter()
+        .map(|r| {
+            vec![
+                r.id.to_string(),
+                r.opened_on.to_string(),
+                r.org_name,
+                r.category,
+                r.channel,
+                r.consultant,
+                r.outcome,
+                r.closed_on.map(|d| d.to_string()).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let header = ["编号", "受理日期", "受理组织", "类别", "渠道", "咨询师", "办理结果", "结案日期"];
+    let asked = json!({ "list": "consultations", "category": filter.category, "outcome": filter.outcome });
+    crate::export::audited(app, actor, Exported::of(ObjectKind::Case, asked), "咨询个案", &header, rows).await
+}
+
+/// A follow-up as its case's handlers see it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct NoteRow {
+    pub on_date: NaiveDate,
+    pub by: String,
+    pub note: String,
+}
+
+/// What a case's handlers see besides what everyone sees.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Content {
+    /// "匿名" when no name was given.
+    pub asker: String,
+    pub phone: String,
+    pub summary: String,
+    pub notes: Vec<NoteRow>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CaseView {
+    pub row: CaseRow,
+    /// `None`: not for this viewer.
+    pub content: Option<Content>,
+    pub closed: bool,
+    /// The viewer may give the case to a consultant.
+    pub can_assign: bool,
+}
+
+/// A case: what everyone with `consultations.read` over its org sees, and — for its handlers — its
+/// content (each showing audited).
+pub async fn show(app: &App, actor: &Actor, id: CaseId) -> AppResult<CaseView> {
+    let (c, standing) = reach(app, actor, READ, id).await?;
+    let content = if standing == Standing::Handler {
+        let notes = consultation_followup::Entity::find()
+            .filter(consultation_followup::Column::CaseId.eq(c.id))
+            .order_by_asc(consultation_followup::Column::OnDate)
+            .order_by_asc(consultation_followup::Column::Id)
+            .all(&app.db)
+            .await?
+            .into_iter()
+            .map(|f| Ok(NoteRow { on_date: f.on_date, by: f.by_name, note: app.keys.decrypt(&f.note_enc)? }))
+            .collect::<AppResult<Vec<_>>>()?;
+        let entry = Entry::new(AuditAction::CaseViewed, ObjectKind::Case).object(c.id).scope(OrgId(c.org_id));
+        audit::record(app.writer(), app.now(), actor, entry).await?;
+        Some(Content {
+            asker: match &c.asker_name_enc {
+                Some(sealed) => app.keys.decrypt(sealed)?,
+                None => "匿名".into(),
+            },
+            phone: match &c.asker_phone_enc {
+                Some(sealed) => mask_phone(&app.keys.decrypt(sealed)?),
+                None => String::new(),
+            },
+            summary: app.keys.decrypt(&c.summary_enc)?,
+            notes,
+        })
+    } else {
+        None
+    };
+    let can_assign = actor.partner.is_none() && scope::checked(&app.db, actor, WRITE, OrgId(c.org_id)).await?.is_some();
+    let closed = c.closed_on.is_some();
+    Ok(CaseView { row: rows(app, vec![c]).await?.remove(0), content, closed, can_assign })
+}

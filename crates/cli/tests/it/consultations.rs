@@ -1,0 +1,126 @@
+//! Consultation cases through HTTP: a case's content is seen only by its consultant (an account of
+//! a partner) and by case handlers over its org — each showing audited — while the street's staff
+//! see that it exists and how it ended; a consultant sees only their own cases; bad input; the
+//! figures by category and outcome.
+
+use qingtuan_testkit::{TestApp, TestClient, TestResponse, db_tests};
+
+db_tests!(a_case_is_seen_in_full_only_by_its_consultant_and_the_case_handlers);
+
+fn credit_code(first17: &str) -> String {
+    format!("{first17}{}", qingtuan_domain::partner::credit_check_char(first17).expect("check"))
+}
+
+async fn post_form(client: &TestClient, page: &str, action: &str, fields: &[(&str, &str)]) -> TestResponse {
+    client.get(page).await;
+    client.post(action, fields).await
+}
+
+async fn a_case_is_seen_in_full_only_by_its_consultant_and_the_case_handlers(t: TestApp) {
+    t.seed_tree().await;
+    let admin = t.admin().await;
+    let firm = credit_code("31370000MD0123456");
+    let form = [
+        ("org_code", "D"),
+        ("name", "青岛某律师事务所"),
+        ("credit_code", firm.as_str()),
+        ("kind", "social_organisation"),
+        ("contact_name", "周律师"),
+        ("contact_phone", "13800008888"),
+    ];
+    assert_eq!(post_form(&admin, "/partners", "/partners", &form).await.status, 303);
+    for (username, name) in [("lawyer1", "周律师"), ("lawyer2", "吴律师")] {
+        let account = qingtuan_app::access::users::NewUser {
+            username: username.into(),
+            display_name: name.into(),
+            role_code: "consultant".into(),
+            partner_code: firm.clone(),
+            password: Some(qingtuan_testkit::PASSWORD.into()),
+            ..Default::default()
+        };
+        qingtuan_app::access::users::create(&t.app, &qingtuan_app::Actor::system(), &account).await.expect("account");
+    }
+    let lawyer1 = t.user_id("lawyer1").await.to_string();
+
+    t.create_user("s1admin", "org_admin", "S1").await;
+    let street = t.login("s1admin").await;
+    let case = |category: &'static str, summary: &'static str, consultant: String| {
+        let street = &street;
+        async move {
+            let form = [
+                ("org_code", "C11"),
+                ("category", category),
+                ("channel", "visit"),
+                ("asker_name", ""),
+                ("asker_phone", "13800009999"),
+                ("summary", summary),
+                ("opened_on", "2026-02-10"),
+                ("consultant", consultant.as_str()),
+            ];
+            post_form(street, "/consultations", "/consultations", &form).await
+        }
+    };
+    assert!(case("tax", "x", String::new()).await.text().contains("未知的咨询类别"));
+    assert!(case("legal", " ", String::new()).await.text().contains("咨询内容不能为空"));
+    let me = t.user_id("s1admin").await.to_string();
+    assert!(case("legal", "x", me).await.text().contains("请选择合作单位的咨询师"), "only a partner's consultant");
+    let secret = "公司拖欠三个月工资，劳动合同未签";
+    assert_eq!(case("legal", secret, lawyer1.clone()).await.status, 303);
+    assert_eq!(case("psychological", "考研失利后情绪低落", String::new()).await.status, 303);
+    let id = t.scalar("SELECT MIN(id) FROM consultation_cases").await;
+    assert!(!t.strings("SELECT summary_enc FROM consultation_cases").await[0].contains("工资"), "encrypted");
+
+    // The street's staff see that it exists, not what was asked.
+    let seen = street.get(&format!("/consultations/{id}")).await;
+    assert_eq!(seen.status, 200);
+    assert!(seen.text().contains("个案内容仅限承办的咨询师") && !seen.text().contains("拖欠"), "{}", seen.text());
+    let list = street.get("/consultations").await.text();
+    assert!(list.contains("<td>法律咨询</td><td class=\"num\">1</td>") && !list.contains("拖欠"));
+    let note = [("on_date", "2026-02-11"), ("note", "已联系")];
+    assert_eq!(
+        post_form(&street, &format!("/consultations/{id}"), &format!("/consultations/{id}/step"), &note).await.status,
+        403
+    );
+
+    // Its consultant sees it in full, follows up and closes it; the other consultant finds nothing.
+    let lawyer = t.login("lawyer1").await;
+    assert_eq!(lawyer.get("/dashboard").await.header("location"), Some("/consultations"));
+    let own = lawyer.get("/consultations").await.text();
+    assert!(own.contains("共 1 条"), "only the cases given to them: {own}");
+    let full = lawyer.get(&format!("/consultations/{id}")).await.text();
+    assert!(full.contains(secret) && full.contains("匿名") && full.contains("138****9999"), "{full}");
+    let page = format!("/consultations/{id}");
+    let early = post_form(&lawyer, &page, &format!("{page}/step"), &[("on_date", "2026-02-01"), ("note", "x")]).await;
+    assert!(early.text().contains("早于受理日期 2026-02-10"));
+    assert!(
+        post_form(&lawyer, &page, &format!("{page}/step"), &[("on_date", "2026-02-11")])
+            .await
+            .text()
+            .contains("请填写跟进情况")
+    );
+    let follow = [("on_date", "2026-02-12"), ("note", "已出具律师函")];
+    assert_eq!(post_form(&lawyer, &page, &format!("{page}/step"), &follow).await.status, 303);
+    let close = [("on_date", "2026-02-20"), ("note", "公司已补发工资"), ("outcome", "resolved")];
+    assert_eq!(post_form(&lawyer, &page, &format!("{page}/step"), &close).await.status, 303);
+    let again = post_form(&lawyer, &page, &format!("{page}/step"), &close).await;
+    assert!(again.text().contains("该个案已结案"));
+    let other = t.login("lawyer2").await;
+    assert_eq!(other.get(&page).await.status, 404);
+    assert!(other.get("/consultations").await.text().contains("没有符合条件的咨询个案"));
+    assert_eq!(other.get("/orgs").await.status, 403, "nothing of the registry");
+
+    // A case handler over its org (the district admin) sees it too; every showing is audited.
+    let handled = admin.get(&page).await.text();
+    assert!(handled.contains("已出具律师函") && handled.contains("已解决"), "{handled}");
+    assert!(t.audit_count("case.view").await >= 3);
+
+    let r = admin.get("/api/v1/reports?as_of=2026-03-02&baseline=2025-12-31&from=2026-01-01").await.json();
+    let v = |k: &str| r[k]["value"].as_i64().unwrap_or_else(|| panic!("{k}"));
+    assert_eq!((v("consultations.count"), v("consultations.legal"), v("consultations.psychological")), (2, 1, 1));
+    assert_eq!(v("consultations.resolved"), 1);
+
+    t.create_user("s2admin", "org_admin", "S2").await;
+    let s2 = t.login("s2admin").await;
+    assert_eq!(s2.get(&page).await.status, 404);
+    assert_eq!(street.get("/consultations/export.xlsx").await.status, 200);
+}
