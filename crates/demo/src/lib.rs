@@ -9,6 +9,7 @@
 mod staff;
 
 mod accountability;
+mod consultations;
 mod loans;
 mod platforms;
 mod selection;
@@ -460,6 +461,7 @@ pub async fn build(app: &App) -> Result<DemoLogins, AppError> {
     platforms::ledger(app).await?;
     platforms::venues(app, &red_flag, &social_workers).await?;
     let (bank_user, bank_password) = loans::loans(app, &mut g.rng).await?;
+    let (lawyer_user, lawyer_password) = consultations::consultations(app, &mut g.rng).await?;
     qingtuan_app::figures::set_default_dates(app, &system, Some(d), b).await?;
     accountability::assessment(app).await?;
 
@@ -481,6 +483,7 @@ pub async fn build(app: &App) -> Result<DemoLogins, AppError> {
         accounts.push((label, username, password));
     }
     accounts.push(("合作银行（单位账户）", bank_user, bank_password));
+    accounts.push(("律师（咨询师）", lawyer_user, lawyer_password));
     Ok(DemoLogins { accounts })
 }
 
