@@ -63,10 +63,10 @@ pub(super) async fn consultations(app: &App, rng: &mut StdRng) -> Result<(&'stat
             };
             let id = consultations::open(app, &system, &form).await?;
             let handler = if legal { &lawyer_actor } else { &system };
-            if n % 11 == 0 {
+            if n.is_multiple_of(11) {
                 continue;
             }
-            let outcome = if n % 7 == 0 { "referred" } else { "resolved" };
+            let outcome = if n.is_multiple_of(7) { "referred" } else { "resolved" };
             let close = CaseStep {
                 on_date: (opened + Days::new(3 + n % 10)).to_string(),
                 note: if outcome == "referred" {
