@@ -28,6 +28,7 @@ pub mod platforms;
 pub mod portal;
 pub mod registry;
 pub mod selection;
+pub mod stations;
 pub mod volunteering;
 
 use std::sync::Arc;

@@ -149,6 +149,10 @@ audit_actions! {
     CaseFollowedUp => "case.follow_up", "咨询个案跟进", false;
     CaseClosed => "case.close", "咨询个案结案", false;
     CaseViewed => "case.view", "查看咨询个案内容", true;
+    StationCreated => "station.create", "登记青年驿站", false;
+    StayBooked => "stay.book", "预订驿站床位", false;
+    StayChanged => "stay.change", "驿站入住登记", false;
+    StayFollowedUp => "stay.follow_up", "驿站就业回访", false;
     AgreementSigned => "agreement.sign", "签订合作协议", false;
     AgreementDocumentAttached => "agreement.document", "上传合作协议文本", false;
     VenueCreated => "venue.create", "登记阵地", false;
@@ -202,6 +206,8 @@ code_enum!(
     LoanProduct => "loan_product", "贷款产品";
     Loan => "loan", "贷款申请";
     Case => "case", "咨询个案";
+    Station => "station", "青年驿站";
+    Stay => "stay", "驿站入住";
 });
 
 #[cfg(test)]

@@ -134,3 +134,11 @@ id_type!(
     /// A consultation case (法律护航 and others).
     CaseId
 );
+id_type!(
+    /// A youth station (青年驿站).
+    StationId
+);
+id_type!(
+    /// A stay at a youth station.
+    StayId
+);

@@ -9,6 +9,7 @@ use crate::org::OrgKind;
 use crate::platform::{BookingState, CommunityLevel, CommunityType, ContributionKind, Funding, LinkLevel};
 use crate::position::{CadreSource, Employment, ServingLevel, Title};
 use crate::region::{OrgBasis, RegionKind};
+use crate::station::StationService;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -160,6 +161,17 @@ pub enum Flow {
     Cases(Option<CaseCategory>),
     /// Consultation cases closed in the period with this outcome.
     CasesClosed(CaseOutcome),
+    /// Guests checked in at youth stations run by orgs of the scope in the period.
+    StayCheckIns,
+    /// Guests checked out in the period.
+    StaysOut,
+    /// The nights of the stays that ended in the period.
+    StayNights,
+    /// Stays that ended in the period in which the guest received this service.
+    StayServices(StationService),
+    /// Stays that ended in the period whose guest a follow-up found employed in the district within
+    /// the station's window after leaving.
+    StaysEmployedLocal,
 }
 
 /// Records that exist on a date: each counted once on the as-of date and on the baseline date.
@@ -188,6 +200,9 @@ pub enum Records {
     CommunityReach,
     /// Venues opened on or before the date and not closed by then, run by an org of the scope.
     Venues,
+    /// Youth stations opened on or before the date and not closed by then, run by an org of the
+    /// scope.
+    Stations,
 }
 
 /// How a flow's sum is shown.
@@ -493,6 +508,30 @@ catalogue! {
     CASES_RESOLVED = "consultations.resolved", "咨询个案解决", "件", "P4",
         Rule::Sum(&[Flow::CasesClosed(CaseOutcome::Resolved)], Scale::Count),
         "统计期内（按结案日期）结案且办理结果为“已解决”的咨询个案件数。";
+    STATIONS = "stations.count", "青年驿站", "个", "B4",
+        Rule::Existing(Records::Stations),
+        "当日在用（启用日不晚于当日、未在当日及以前停用）、运营组织在统计范围内的青年驿站个数。";
+    STATION_CHECKINS = "stations.checkins", "驿站入住", "人次", "B4",
+        Rule::Sum(&[Flow::StayCheckIns], Scale::Count),
+        "统计期内（按入住日期）在青年驿站登记入住的人次。";
+    STATION_NIGHTS = "stations.nights", "驿站入住晚数", "晚", "B4",
+        Rule::Sum(&[Flow::StayNights], Scale::Count),
+        "统计期内离站的入住，从入住到离站的晚数之和。";
+    STATION_JOB_INFO = "stations.services.job_info", "驿站提供就业信息", "人次", "B4",
+        Rule::Sum(&[Flow::StayServices(StationService::JobInfo)], Scale::Count),
+        "统计期内离站、入住期间获得就业信息服务的人次。";
+    STATION_CAREER_GUIDANCE = "stations.services.career_guidance", "驿站提供职业指导", "人次", "B4",
+        Rule::Sum(&[Flow::StayServices(StationService::CareerGuidance)], Scale::Count),
+        "统计期内离站、入住期间获得职业指导的人次。";
+    STATION_COUNSELLING = "stations.services.counselling", "驿站提供心理疏导", "人次", "B4",
+        Rule::Sum(&[Flow::StayServices(StationService::Counselling)], Scale::Count),
+        "统计期内离站、入住期间获得心理疏导的人次。";
+    STATION_EMPLOYED = "stations.employed_local", "驿站入住青年在区内就业", "人", "B4",
+        Rule::Sum(&[Flow::StaysEmployedLocal], Scale::Count),
+        "统计期内离站的入住中，回访登记在区内就业、且入职日期在离站后驿站规定的期限（如 90 天）以内的人数。";
+    STATION_EMPLOYMENT_RATE = "stations.employment_rate", "驿站入住青年区内就业率", "%", "B4",
+        Rule::Share(Flow::StaysEmployedLocal, Flow::StaysOut),
+        "统计期内离站的入住中，在区内就业的人数占离站人数的百分比（取整）。";
     SOCIETIES_DIRECT = "societies.direct", "直接联系的青年社团", "个", "P6",
         Rule::Existing(Records::SocietiesLinked(LinkLevel::Direct)),
         "当日存续、由统计范围内的团组织联系指导，且当日联系程度（当日及以前最近一次变更所定）为“直接联系”的青年社团个数。与基准日比较即新增数。";

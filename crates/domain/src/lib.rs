@@ -22,6 +22,7 @@ pub mod position;
 pub mod region;
 pub mod review;
 pub mod selection;
+pub mod station;
 pub mod time;
 pub mod username;
 pub mod volunteering;

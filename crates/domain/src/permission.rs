@@ -22,6 +22,7 @@ code_enum!(
     Platforms => "platforms", "平台阵地";
     Loans => "loans", "青创贷款";
     Consultations => "consultations", "咨询个案";
+    Stations => "stations", "青年驿站";
 });
 
 code_enum!(

@@ -42,6 +42,7 @@ mod m0037_venue_photos;
 mod m0038_contribution_reversals;
 mod m0039_loans;
 mod m0040_consultations;
+mod m0041_stations;
 
 /// A foreign key `name` from `from.0`.`from.1` to `to`.`id`.
 fn fk(name: &str, from: (&'static str, &'static str), to: &'static str) -> ForeignKeyCreateStatement {
@@ -134,6 +135,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0038_contribution_reversals::Migration),
             Box::new(m0039_loans::Migration),
             Box::new(m0040_consultations::Migration),
+            Box::new(m0041_stations::Migration),
         ]
     }
 }

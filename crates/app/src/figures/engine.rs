@@ -539,6 +539,16 @@ const CASES_CLOSED: Source = Source {
     condition: "cc.closed_on IS NOT NULL",
     dated: Dated::On("cc.closed_on"),
 };
+const STAYS_IN: Source = Source {
+    tables: "station_stays st JOIN youth_stations ys ON ys.id = st.station_id JOIN orgs o ON o.id = ys.org_id",
+    condition: "st.checked_in_on IS NOT NULL",
+    dated: Dated::On("st.checked_in_on"),
+};
+const STAYS_OUT: Source = Source {
+    tables: "station_stays st JOIN youth_stations ys ON ys.id = st.station_id JOIN orgs o ON o.id = ys.org_id",
+    condition: "st.checked_out_on IS NOT NULL",
+    dated: Dated::On("st.checked_out_on"),
+};
 const CLOSED_RECTIFICATIONS: Source = Source {
     tables: "rectifications rc JOIN orgs o ON o.id = rc.org_id",
     condition: "rc.closed_on IS NOT NULL",
@@ -581,6 +591,11 @@ fn source(flow: Flow) -> (&'static Source, String) {
         Flow::LoanJobs => (&LOANS_DISBURSED, "la.jobs_created".into()),
         Flow::Cases(None) => (&CASES_OPENED, "1".into()),
         Flow::Cases(Some(c)) => (&CASES_OPENED, format!("CASE WHEN cc.category = '{}' THEN 1 ELSE 0 END", c.code())),
+        Flow::StayCheckIns => (&STAYS_IN, "1".into()),
+        Flow::StaysOut => (&STAYS_OUT, "1".into()),
+        Flow::StayNights => (&STAYS_OUT, "st.nights".into()),
+        Flow::StayServices(s) => (&STAYS_OUT, format!("CASE WHEN st.services LIKE '%{}%' THEN 1 ELSE 0 END", s.code())),
+        Flow::StaysEmployedLocal => (&STAYS_OUT, "CASE WHEN st.employed_local THEN 1 ELSE 0 END".into()),
         Flow::CasesClosed(o) => (&CASES_CLOSED, format!("CASE WHEN cc.outcome = '{}' THEN 1 ELSE 0 END", o.code())),
         Flow::ReviewedReporters => (&REVIEWED, "1".into()),
         Flow::ReviewedGood => (&REVIEWED, format!("CASE WHEN rp.grade = '{}' THEN 1 ELSE 0 END", Grade::Good.code())),
@@ -745,6 +760,9 @@ fn records(r: Records) -> Kept {
         .tally(Tally::Distinct("mb.phone_hash")),
         Records::Venues => Kept::new("venues ve JOIN orgs o ON o.id = ve.org_id", |on| {
             format!("(ve.opened_on <= '{on}' AND (ve.closed_on IS NULL OR ve.closed_on > '{on}'))")
+        }),
+        Records::Stations => Kept::new("youth_stations ys JOIN orgs o ON o.id = ys.org_id", |on| {
+            format!("(ys.opened_on <= '{on}' AND (ys.closed_on IS NULL OR ys.closed_on > '{on}'))")
         }),
     }
 }

@@ -25,5 +25,6 @@ mod security;
 mod selection;
 mod self_orgs;
 mod services;
+mod stations;
 mod stats;
 mod volunteering;

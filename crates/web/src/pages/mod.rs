@@ -14,6 +14,7 @@ mod portal;
 mod registry;
 mod selection;
 mod share;
+mod stations;
 mod volunteering;
 
 use askama::Template;
@@ -39,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .merge(platforms::routes())
         .merge(loans::routes())
         .merge(consultations::routes())
+        .merge(stations::routes())
         .merge(portal::routes())
 }
 
@@ -112,7 +114,7 @@ pub fn download(stem: &str, d: qingtuan_app::export::Document) -> Response {
 }
 
 /// The menu, capability by capability, in the order it is shown.
-pub const MENU: [&[MenuEntry]; 11] = [
+pub const MENU: [&[MenuEntry]; 12] = [
     figures::MENU,
     registry::MENU,
     imports::MENU,
@@ -123,6 +125,7 @@ pub const MENU: [&[MenuEntry]; 11] = [
     platforms::MENU,
     loans::MENU,
     consultations::MENU,
+    stations::MENU,
     access::MENU,
 ];
 
