@@ -14,6 +14,7 @@ mod loans;
 mod platforms;
 mod selection;
 mod services;
+mod stations;
 
 pub mod generator;
 
@@ -462,6 +463,7 @@ pub async fn build(app: &App) -> Result<DemoLogins, AppError> {
     platforms::venues(app, &red_flag, &social_workers).await?;
     let (bank_user, bank_password) = loans::loans(app, &mut g.rng).await?;
     let (lawyer_user, lawyer_password) = consultations::consultations(app, &mut g.rng).await?;
+    stations::stations(app).await?;
     qingtuan_app::figures::set_default_dates(app, &system, Some(d), b).await?;
     accountability::assessment(app).await?;
 

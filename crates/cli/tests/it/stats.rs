@@ -70,6 +70,9 @@ async fn the_demo_reproduces_the_seed_figures(t: TestApp) {
     assert_eq!(figure(&r, "loans.amount_yuan").0, 10_350_000, "P3 amount");
     assert_eq!(figure(&r, "consultations.legal").0, 18, "P4 legal escort");
     assert_eq!(figure(&r, "consultations.count").0, 33, "P4 consultations");
+    assert_eq!(figure(&r, "stations.count").0, 4, "B4 stations");
+    assert_eq!(figure(&r, "stations.checkins").0, 102, "B4 check-ins");
+    assert_eq!(figure(&r, "stations.employed_local").0, 59, "B4 employed in the district");
 
     // P8: since March 2022.
     let p8 = chief.get("/api/v1/reports?as_of=2022-05-31&baseline=2020-12-31&from=2022-03-01").await.json();
