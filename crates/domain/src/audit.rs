@@ -153,6 +153,10 @@ audit_actions! {
     StayBooked => "stay.book", "预订驿站床位", false;
     StayChanged => "stay.change", "驿站入住登记", false;
     StayFollowedUp => "stay.follow_up", "驿站就业回访", false;
+    CabinOpened => "cabin.open", "登记希望小屋儿童", false;
+    CabinBuilt => "cabin.build", "希望小屋建成", false;
+    CabinPaired => "cabin.pair", "结对志愿者", false;
+    CabinVisited => "cabin.visit", "希望小屋探访", false;
     AgreementSigned => "agreement.sign", "签订合作协议", false;
     AgreementDocumentAttached => "agreement.document", "上传合作协议文本", false;
     VenueCreated => "venue.create", "登记阵地", false;
@@ -208,6 +212,7 @@ code_enum!(
     Case => "case", "咨询个案";
     Station => "station", "青年驿站";
     Stay => "stay", "驿站入住";
+    Cabin => "cabin", "希望小屋";
 });
 
 #[cfg(test)]

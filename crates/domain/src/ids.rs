@@ -142,3 +142,7 @@ id_type!(
     /// A stay at a youth station.
     StayId
 );
+id_type!(
+    /// A hope cabin (希望小屋), one per child.
+    CabinId
+);

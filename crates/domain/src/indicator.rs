@@ -3,10 +3,11 @@
 //! the rule that counts it. The figures engine (`app::figures`) walks this catalogue and evaluates
 //! each entry's rule, so adding an indicator is adding one entry here.
 
+use crate::cabin::VisitKind;
 use crate::consultation::{CaseCategory, CaseOutcome};
 use crate::loan::LoanStage;
 use crate::org::OrgKind;
-use crate::platform::{BookingState, CommunityLevel, CommunityType, ContributionKind, Funding, LinkLevel};
+use crate::platform::{BookingState, CommunityLevel, CommunityType, ContributionKind, Funding, LinkLevel, Purpose};
 use crate::position::{CadreSource, Employment, ServingLevel, Title};
 use crate::region::{OrgBasis, RegionKind};
 use crate::station::StationService;
@@ -172,6 +173,10 @@ pub enum Flow {
     /// Stays that ended in the period whose guest a follow-up found employed in the district within
     /// the station's window after leaving.
     StaysEmployedLocal,
+    /// Social ledger lines dated in the period for this purpose, at their value in fen.
+    ContributedFor(Purpose),
+    /// Visits to hope cabins' children of orgs of the scope in the period — of this kind, or any.
+    CabinVisits(Option<VisitKind>),
 }
 
 /// Records that exist on a date: each counted once on the as-of date and on the baseline date.
@@ -203,6 +208,10 @@ pub enum Records {
     /// Youth stations opened on or before the date and not closed by then, run by an org of the
     /// scope.
     Stations,
+    /// Hope cabins of orgs of the scope built on or before the date.
+    CabinsBuilt,
+    /// Of those, the ones whose child was visited in the 91 days up to the date (a quarter).
+    CabinsVisitedQuarterly,
 }
 
 /// How a flow's sum is shown.
@@ -532,6 +541,30 @@ catalogue! {
     STATION_EMPLOYMENT_RATE = "stations.employment_rate", "驿站入住青年区内就业率", "%", "B4",
         Rule::Share(Flow::StaysEmployedLocal, Flow::StaysOut),
         "统计期内离站的入住中，在区内就业的人数占离站人数的百分比（取整）。";
+    CABINS_BUILT = "cabins.built", "希望小屋", "个", "B6",
+        Rule::Existing(Records::CabinsBuilt),
+        "当日及以前建成、由统计范围内的团组织负责的希望小屋个数。";
+    CABINS_RAISED = "cabins.raised_yuan", "希望小屋筹集资金物资", "元", "B6",
+        Rule::Sum(&[Flow::ContributedFor(Purpose::Cabin)], Scale::Yuan),
+        "统计期内资源台账中用途为“希望小屋”的社会资源（企业、社会组织等捐赠的资金和物资折价）之和。";
+    CABIN_VISITS = "cabins.visits", "希望小屋探访", "次", "B6",
+        Rule::Sum(&[Flow::CabinVisits(None)], Scale::Count),
+        "统计期内对希望小屋儿童的探访、陪伴、心理辅导和学业辅导次数。";
+    CABIN_VISITS_VISIT = "cabins.visits.visit", "其中探访", "次", "B6",
+        Rule::Sum(&[Flow::CabinVisits(Some(VisitKind::Visit))], Scale::Count),
+        "统计期内类型为探访的次数。";
+    CABIN_VISITS_COMPANIONSHIP = "cabins.visits.companionship", "其中陪伴", "次", "B6",
+        Rule::Sum(&[Flow::CabinVisits(Some(VisitKind::Companionship))], Scale::Count),
+        "统计期内类型为陪伴的次数。";
+    CABIN_VISITS_COUNSELLING = "cabins.visits.counselling", "其中心理辅导", "次", "B6",
+        Rule::Sum(&[Flow::CabinVisits(Some(VisitKind::Counselling))], Scale::Count),
+        "统计期内类型为心理辅导的次数。";
+    CABIN_VISITS_TUTORING = "cabins.visits.tutoring", "其中学业辅导", "次", "B6",
+        Rule::Sum(&[Flow::CabinVisits(Some(VisitKind::Tutoring))], Scale::Count),
+        "统计期内类型为学业辅导的次数。";
+    CABINS_VISITED_QUARTERLY = "cabins.visited_quarterly", "一季度内有探访的希望小屋", "个", "B6",
+        Rule::Existing(Records::CabinsVisitedQuarterly),
+        "当日已建成的希望小屋中，当日及此前 91 天内（一个季度）儿童至少被探访一次的个数。";
     SOCIETIES_DIRECT = "societies.direct", "直接联系的青年社团", "个", "P6",
         Rule::Existing(Records::SocietiesLinked(LinkLevel::Direct)),
         "当日存续、由统计范围内的团组织联系指导，且当日联系程度（当日及以前最近一次变更所定）为“直接联系”的青年社团个数。与基准日比较即新增数。";

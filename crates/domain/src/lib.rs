@@ -4,6 +4,7 @@
 pub mod accountability;
 pub mod activity;
 pub mod audit;
+pub mod cabin;
 mod code;
 pub mod consultation;
 pub mod error;

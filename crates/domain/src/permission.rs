@@ -23,6 +23,7 @@ code_enum!(
     Loans => "loans", "青创贷款";
     Consultations => "consultations", "咨询个案";
     Stations => "stations", "青年驿站";
+    Cabins => "cabins", "希望小屋";
 });
 
 code_enum!(

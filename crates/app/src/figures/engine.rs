@@ -549,6 +549,12 @@ const STAYS_OUT: Source = Source {
     condition: "st.checked_out_on IS NOT NULL",
     dated: Dated::On("st.checked_out_on"),
 };
+const CABINS: &str = "hope_cabins hc JOIN orgs o ON o.id = hc.org_id";
+const CABIN_VISITS: Source = Source {
+    tables: "cabin_visits cv JOIN hope_cabins hc ON hc.id = cv.cabin_id JOIN orgs o ON o.id = hc.org_id",
+    condition: "1 = 1",
+    dated: Dated::On("cv.on_date"),
+};
 const CLOSED_RECTIFICATIONS: Source = Source {
     tables: "rectifications rc JOIN orgs o ON o.id = rc.org_id",
     condition: "rc.closed_on IS NOT NULL",
@@ -591,6 +597,16 @@ fn source(flow: Flow) -> (&'static Source, String) {
         Flow::LoanJobs => (&LOANS_DISBURSED, "la.jobs_created".into()),
         Flow::Cases(None) => (&CASES_OPENED, "1".into()),
         Flow::Cases(Some(c)) => (&CASES_OPENED, format!("CASE WHEN cc.category = '{}' THEN 1 ELSE 0 END", c.code())),
+        Flow::ContributedFor(purpose) => (
+            &LEDGER,
+            format!(
+                "CASE WHEN cn.funding = '{}' AND cn.purpose_kind = '{}' THEN cn.value_fen ELSE 0 END",
+                qingtuan_domain::platform::Funding::Social.code(),
+                purpose.code()
+            ),
+        ),
+        Flow::CabinVisits(None) => (&CABIN_VISITS, "1".into()),
+        Flow::CabinVisits(Some(k)) => (&CABIN_VISITS, format!("CASE WHEN cv.kind = '{}' THEN 1 ELSE 0 END", k.code())),
         Flow::StayCheckIns => (&STAYS_IN, "1".into()),
         Flow::StaysOut => (&STAYS_OUT, "1".into()),
         Flow::StayNights => (&STAYS_OUT, "st.nights".into()),
@@ -760,6 +776,14 @@ fn records(r: Records) -> Kept {
         .tally(Tally::Distinct("mb.phone_hash")),
         Records::Venues => Kept::new("venues ve JOIN orgs o ON o.id = ve.org_id", |on| {
             format!("(ve.opened_on <= '{on}' AND (ve.closed_on IS NULL OR ve.closed_on > '{on}'))")
+        }),
+        Records::CabinsBuilt => Kept::new(CABINS, |on| format!("(hc.built_on IS NOT NULL AND hc.built_on <= '{on}')")),
+        Records::CabinsVisitedQuarterly => Kept::new(CABINS, |on| {
+            let since = on - chrono::Days::new(91);
+            format!(
+                "(hc.built_on IS NOT NULL AND hc.built_on <= '{on}' AND EXISTS (SELECT 1 FROM cabin_visits cv \
+                 WHERE cv.cabin_id = hc.id AND cv.on_date > '{since}' AND cv.on_date <= '{on}'))"
+            )
         }),
         Records::Stations => Kept::new("youth_stations ys JOIN orgs o ON o.id = ys.org_id", |on| {
             format!("(ys.opened_on <= '{on}' AND (ys.closed_on IS NULL OR ys.closed_on > '{on}'))")

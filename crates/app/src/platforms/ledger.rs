@@ -207,7 +207,7 @@ async fn insert(conn: &Write, app: &App, actor: &Actor, form: &NewLine) -> AppRe
     let purpose_kind = Purpose::parse(&form.purpose_kind).map_err(|e| problems.extend(e.0)).ok();
     let purpose_id = match (purpose_kind, form.purpose_id.trim()) {
         (_, "") => None,
-        (Some(p @ (Purpose::Project | Purpose::Activity | Purpose::Call)), raw) => {
+        (Some(p @ (Purpose::Project | Purpose::Activity | Purpose::Call | Purpose::Cabin)), raw) => {
             let found = match raw.parse::<i64>() {
                 Ok(id) => purpose_exists(conn, actor, p, id).await?.then_some(id),
                 Err(_) => None,
@@ -271,7 +271,7 @@ async fn insert(conn: &Write, app: &App, actor: &Actor, form: &NewLine) -> AppRe
     Ok(id)
 }
 
-/// Whether the project, activity or call exists within what the actor may read (one elsewhere is
+/// Whether the project, activity, call or hope cabin exists within what the actor may read (one elsewhere is
 /// answered as missing).
 async fn purpose_exists(conn: &Write, actor: &Actor, purpose: Purpose, id: i64) -> AppResult<bool> {
     // The modules' read permissions, named here: activities and volunteering import this module.
@@ -294,6 +294,17 @@ async fn purpose_exists(conn: &Write, actor: &Actor, purpose: Purpose, id: i64) 
         Purpose::Call => {
             recruitment_call::Entity::find_by_id(id)
                 .filter(scope::org_condition(actor, readable(Module::Volunteering), recruitment_call::Column::OrgId))
+                .count(conn)
+                .await?
+                > 0
+        }
+        Purpose::Cabin => {
+            qingtuan_entity::hope_cabin::Entity::find_by_id(id)
+                .filter(scope::org_condition(
+                    actor,
+                    readable(Module::Cabins),
+                    qingtuan_entity::hope_cabin::Column::OrgId,
+                ))
                 .count(conn)
                 .await?
                 > 0

@@ -225,6 +225,24 @@ async fn approved_for(app: &App, actor: &Actor, people: &[i64]) -> AppResult<Has
     Ok(covered)
 }
 
+/// Whether the actor may see in full the children of `org`'s records (hope cabins, which are not
+/// posts): an unexpired, unrevoked approval over a part of the tree holding the org.
+pub(crate) async fn approved_over(app: &App, actor: &Actor, org: OrgId) -> AppResult<bool> {
+    Ok(match approved_scopes(app, actor).await? {
+        Approved::Everyone => true,
+        Approved::Nobody => false,
+        Approved::Subtrees(scopes) => {
+            use sea_orm::PaginatorTrait;
+            org_closure::Entity::find()
+                .filter(org_closure::Column::DescendantId.eq(org.0))
+                .filter(org_closure::Column::AncestorId.is_in(scopes))
+                .count(&app.db)
+                .await?
+                > 0
+        }
+    })
+}
+
 /// The orgs in the subtrees of `scopes`, as a subquery.
 fn subtrees_of(scopes: Vec<i64>) -> sea_orm::sea_query::SelectStatement {
     Query::select()

@@ -8,6 +8,7 @@ mod api;
 mod audit;
 mod auth;
 mod browser;
+mod cabins;
 mod checkin;
 mod cli;
 mod consultations;

@@ -5,6 +5,7 @@
 mod access;
 mod accountability;
 mod activities;
+mod cabins;
 mod consultations;
 mod figures;
 mod imports;
@@ -41,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .merge(loans::routes())
         .merge(consultations::routes())
         .merge(stations::routes())
+        .merge(cabins::routes())
         .merge(portal::routes())
 }
 
@@ -114,7 +116,7 @@ pub fn download(stem: &str, d: qingtuan_app::export::Document) -> Response {
 }
 
 /// The menu, capability by capability, in the order it is shown.
-pub const MENU: [&[MenuEntry]; 12] = [
+pub const MENU: [&[MenuEntry]; 13] = [
     figures::MENU,
     registry::MENU,
     imports::MENU,
@@ -126,6 +128,7 @@ pub const MENU: [&[MenuEntry]; 12] = [
     loans::MENU,
     consultations::MENU,
     stations::MENU,
+    cabins::MENU,
     access::MENU,
 ];
 
