@@ -9,6 +9,7 @@
 mod staff;
 
 mod accountability;
+mod cabins;
 mod consultations;
 mod loans;
 mod platforms;
@@ -464,6 +465,7 @@ pub async fn build(app: &App) -> Result<DemoLogins, AppError> {
     let (bank_user, bank_password) = loans::loans(app, &mut g.rng).await?;
     let (lawyer_user, lawyer_password) = consultations::consultations(app, &mut g.rng).await?;
     stations::stations(app).await?;
+    cabins::cabins(app, &social_workers).await?;
     qingtuan_app::figures::set_default_dates(app, &system, Some(d), b).await?;
     accountability::assessment(app).await?;
 

@@ -58,7 +58,7 @@ pub struct NewLine {
     /// …at this valuation per unit, in yuan.
     pub rate: String,
     pub purpose_kind: String,
-    /// The project, activity or call's number, when the purpose is one.
+    /// The project, activity, call or hope cabin's number, when the purpose is one.
     pub purpose_id: String,
     pub purpose: String,
     pub on_date: String,

@@ -63,8 +63,8 @@ async fn the_demo_reproduces_the_seed_figures(t: TestApp) {
     assert_eq!(types.iter().sum::<i64>(), 229, "P7 by type");
     // P1: the ledger since the baseline, the spring donations among its social resources.
     assert_eq!(figure(&r, "ledger.fiscal_yuan").0, 650_000, "P1 fiscal");
-    assert_eq!(figure(&r, "ledger.social_yuan").0, 1_428_300, "P1 social");
-    assert_eq!(figure(&r, "ledger.leverage").0, 220, "P1 leverage");
+    assert_eq!(figure(&r, "ledger.social_yuan").0, 1_428_300 + 351_000, "P1 social, the hope cabins' among it");
+    assert_eq!(figure(&r, "ledger.leverage").0, 274, "P1 leverage");
     // P3: the Youth Pioneer Loan since the baseline.
     assert_eq!(figure(&r, "loans.disbursed").0, 85, "P3 loans");
     assert_eq!(figure(&r, "loans.amount_yuan").0, 10_350_000, "P3 amount");
@@ -73,6 +73,9 @@ async fn the_demo_reproduces_the_seed_figures(t: TestApp) {
     assert_eq!(figure(&r, "stations.count").0, 4, "B4 stations");
     assert_eq!(figure(&r, "stations.checkins").0, 102, "B4 check-ins");
     assert_eq!(figure(&r, "stations.employed_local").0, 59, "B4 employed in the district");
+    assert_eq!(figure(&r, "cabins.built").0, 9, "B6 hope cabins");
+    assert_eq!(figure(&r, "cabins.raised_yuan").0, 351_000, "B6 raised");
+    assert_eq!(figure(&r, "cabins.visited_quarterly").0, 8, "B6 visited within the quarter");
 
     // P8: since March 2022.
     let p8 = chief.get("/api/v1/reports?as_of=2022-05-31&baseline=2020-12-31&from=2022-03-01").await.json();
