@@ -10,6 +10,8 @@ pub struct Model {
     pub cabin_id: i64,
     pub person_id: i64,
     pub since: Date,
+    /// The pairing ended: its private link no longer opens.
+    pub ended_on: Option<Date>,
     pub token_hash: String,
     pub created_at: DateTimeUtc,
 }

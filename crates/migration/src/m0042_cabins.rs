@@ -1,7 +1,8 @@
 //! Hope cabins (B6): one per child — the child's name, the family situation's details and the
 //! address encrypted (the birth date kept to know the child a minor), the cabin built (day, items,
-//! cost); the volunteers paired with the child, each with a private link to record visits; the
-//! visits, their notes encrypted. The money raised is the ledger's lines for the cabin.
+//! cost); the volunteers paired with the child, each with a private link to record visits until the
+//! pairing ends; the visits, their notes encrypted. The money raised is the ledger's lines for the
+//! cabin.
 //! `cabins.*` goes to the roles that hold the same action on orgs.
 
 use sea_orm_migration::prelude::*;
@@ -42,6 +43,7 @@ impl MigrationTrait for Migration {
                 .col(big_integer("cabin_id"))
                 .col(big_integer("person_id"))
                 .col(date("since"))
+                .col(date_null("ended_on"))
                 .col(string_len("token_hash", 64))
                 .col(timestamp_with_time_zone("created_at"))
                 .foreign_key(&mut fk("fk_cabin_pairs_cabin", ("cabin_pairs", "cabin_id"), "hope_cabins"))
@@ -65,7 +67,7 @@ impl MigrationTrait for Migration {
             tables,
             &[
                 ("hope_cabins", &["org_id"], false),
-                ("cabin_pairs", &["cabin_id", "person_id"], true),
+                ("cabin_pairs", &["cabin_id", "person_id"], false),
                 ("cabin_pairs", &["token_hash"], true),
                 ("cabin_visits", &["cabin_id", "on_date"], false),
             ],

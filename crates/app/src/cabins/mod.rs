@@ -177,17 +177,32 @@ pub async fn pair(app: &App, actor: &Actor, id: CabinId, form: &NewPair) -> AppR
     };
     let token = random_token();
     let txn = app.begin().await?;
+    txn.take::<hope_cabin::Entity>(
+        hope_cabin::Column::Id,
+        sea_orm::Condition::all().add(hope_cabin::Column::Id.eq(c.id)),
+    )
+    .await?;
+    let paired = cabin_pair::Entity::find()
+        .filter(cabin_pair::Column::CabinId.eq(c.id))
+        .filter(cabin_pair::Column::PersonId.eq(person))
+        .filter(cabin_pair::Column::EndedOn.is_null())
+        .one(&txn)
+        .await?;
+    if paired.is_some() {
+        txn.rollback().await?;
+        return Err(Invalid::one("id_number", "此志愿者已与该儿童结对；链接遗失的请先结束结对再重新结对").into());
+    }
     cabin_pair::ActiveModel {
         cabin_id: Set(c.id),
         person_id: Set(person),
         since: Set(since),
+        ended_on: Set(None),
         token_hash: Set(sha256_hex(&token)),
         created_at: Set(app.now()),
         ..Default::default()
     }
     .insert(&txn)
-    .await
-    .map_err(|e| AppError::on_unique(e, "id_number", "此志愿者已与该儿童结对"))?;
+    .await?;
     let entry = Entry::new(AuditAction::CabinPaired, ObjectKind::Cabin)
         .object(c.id)
         .within(&proof)
@@ -195,6 +210,35 @@ pub async fn pair(app: &App, actor: &Actor, id: CabinId, form: &NewPair) -> AppR
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
     Ok(token)
+}
+
+/// Ends a pairing (cabins.write over the org): the volunteer's private link no longer opens.
+/// Returns the cabin.
+pub async fn unpair(app: &App, actor: &Actor, pair: i64) -> AppResult<CabinId> {
+    let p = cabin_pair::Entity::find_by_id(pair).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let (c, proof) = cabin_of(app, actor, WRITE, CabinId(p.cabin_id)).await?;
+    let today = local_date(app.now());
+    let txn = app.begin().await?;
+    // The link's hash is replaced by one of a token nobody holds.
+    let ended = cabin_pair::Entity::update_many()
+        .col_expr(cabin_pair::Column::EndedOn, Expr::value(today))
+        .col_expr(cabin_pair::Column::TokenHash, Expr::value(sha256_hex(&random_token())))
+        .filter(cabin_pair::Column::Id.eq(p.id))
+        .filter(cabin_pair::Column::EndedOn.is_null())
+        .exec(&txn)
+        .await?;
+    if ended.rows_affected == 0 {
+        txn.rollback().await?;
+        return Err(Invalid::one("pair", "该结对已结束").into());
+    }
+    let entry = Entry::new(AuditAction::CabinPaired, ObjectKind::Cabin)
+        .object(c.id)
+        .within(&proof)
+        .before(json!({ "person": p.person_id, "since": p.since }))
+        .after(json!({ "ended_on": today }));
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok(CabinId(c.id))
 }
 
 /// A visit as typed, at the desk or through a volunteer's private link.
@@ -312,7 +356,7 @@ async fn rows(app: &App, actor: &Actor, found: Vec<hope_cabin::Model>, view: &st
         let approved = approved_over(app, actor, OrgId(c.org_id)).await?;
         let mine: Vec<NaiveDate> = visits.iter().filter(|(id, _)| *id == c.id).map(|(_, d)| *d).collect();
         if approved {
-            shown.push(c.id);
+            shown.push((c.id, c.org_id));
         }
         out.push(CabinRow {
             id: CabinId(c.id),
@@ -335,9 +379,17 @@ async fn rows(app: &App, actor: &Actor, found: Vec<hope_cabin::Model>, view: &st
         });
     }
     if !shown.is_empty() && !actor.is_system() {
-        let entry =
-            Entry::new(AuditAction::MinorAccessed, ObjectKind::Cabin).after(json!({ "view": view, "cabins": shown }));
-        audit::record(app.writer(), app.now(), actor, entry).await?;
+        // One row per org, so each org's auditors see who viewed its children.
+        let mut by_org: std::collections::BTreeMap<i64, Vec<i64>> = std::collections::BTreeMap::new();
+        for (cabin, org) in shown {
+            by_org.entry(org).or_default().push(cabin);
+        }
+        for (org, cabins) in by_org {
+            let entry = Entry::new(AuditAction::MinorAccessed, ObjectKind::Cabin)
+                .scope(OrgId(org))
+                .after(json!({ "view": view, "cabins": cabins }));
+            audit::record(app.writer(), app.now(), actor, entry).await?;
+        }
     }
     Ok(out)
 }
@@ -373,7 +425,8 @@ pub struct CabinView {
     pub details: Option<(String, String)>,
     pub items: String,
     pub cost: Option<String>,
-    pub volunteers: Vec<String>,
+    /// The pairings: (id, "name（since 起）", still on).
+    pub volunteers: Vec<(i64, String, bool)>,
     pub visits: Vec<VisitRow>,
     pub can_write: bool,
 }
@@ -385,8 +438,17 @@ pub async fn show(app: &App, actor: &Actor, id: CabinId) -> AppResult<CabinView>
     let can_write = scope::checked(&app.db, actor, WRITE, OrgId(c.org_id)).await?.is_some();
     let pairs = cabin_pair::Entity::find().filter(cabin_pair::Column::CabinId.eq(c.id)).all(&app.db).await?;
     let people = crate::registry::people::names_masked(app, pairs.iter().map(|p| p.person_id).collect()).await?;
-    let volunteers =
-        pairs.iter().filter_map(|p| people.get(&p.person_id).map(|(n, _)| format!("{n}（{} 起）", p.since))).collect();
+    let volunteers = pairs
+        .iter()
+        .filter_map(|p| {
+            let (name, _) = people.get(&p.person_id)?;
+            let span = match p.ended_on {
+                Some(e) => format!("{name}（{} 至 {e}）", p.since),
+                None => format!("{name}（{} 起）", p.since),
+            };
+            Some((p.id, span, p.ended_on.is_none()))
+        })
+        .collect();
     let visits = cabin_visit::Entity::find()
         .filter(cabin_visit::Column::CabinId.eq(c.id))
         .order_by_desc(cabin_visit::Column::OnDate)
@@ -423,6 +485,7 @@ pub struct MyChild {
 async fn by_token(app: &App, token: &str) -> AppResult<(cabin_pair::Model, hope_cabin::Model)> {
     let pair = cabin_pair::Entity::find()
         .filter(cabin_pair::Column::TokenHash.eq(sha256_hex(token)))
+        .filter(cabin_pair::Column::EndedOn.is_null())
         .one(&app.db)
         .await?
         .ok_or(AppError::NotFound)?;

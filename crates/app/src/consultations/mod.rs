@@ -210,11 +210,16 @@ async fn handler_only(app: &App, actor: &Actor, c: &consultation_case::Model, st
     scope::deny(app, actor, UNMASK, ObjectKind::Case, Some(c.id.to_string()), AppError::Forbidden).await
 }
 
-/// Gives the case to a consultant (consultations.write over its org).
+/// Gives an open case to a consultant — and so its content: only a case handler over its org may
+/// (consultations.write and consultations.unmask there).
 pub async fn assign(app: &App, actor: &Actor, id: CaseId, raw: &str) -> AppResult<()> {
-    let (c, _) = reach(app, actor, WRITE, id).await?;
+    let (c, standing) = reach(app, actor, WRITE, id).await?;
     if actor.partner.is_some() {
         return scope::deny(app, actor, WRITE, ObjectKind::Case, Some(id.to_string()), AppError::Forbidden).await;
+    }
+    handler_only(app, actor, &c, standing).await?;
+    if c.closed_on.is_some() {
+        return Err(Invalid::one("consultant", "该个案已结案，不能再指派").into());
     }
     let Some((consultant, partner)) = consultant(app, raw).await?.map_err(|e| Invalid(vec![e]))? else {
         return Err(Invalid::one("consultant", "请选择合作单位的咨询师").into());
@@ -255,8 +260,17 @@ pub async fn step(app: &App, actor: &Actor, id: CaseId, form: &CaseStep) -> AppR
     }
     let mut problems = Vec::new();
     let on = required_date("on_date", &form.on_date, "日期", local_date(app.now())).map_err(|e| problems.push(e)).ok();
-    if let Some(d) = on.filter(|d| *d < c.opened_on) {
-        problems.push(FieldError::new("on_date", format!("日期 {d} 早于受理日期 {}", c.opened_on)));
+    let latest: Option<NaiveDate> = consultation_followup::Entity::find()
+        .select_only()
+        .column_as(consultation_followup::Column::OnDate.max(), "latest")
+        .filter(consultation_followup::Column::CaseId.eq(c.id))
+        .into_tuple()
+        .one(&app.db)
+        .await?
+        .flatten();
+    let earliest = latest.unwrap_or(c.opened_on).max(c.opened_on);
+    if let Some(d) = on.filter(|d| *d < earliest) {
+        problems.push(FieldError::new("on_date", format!("日期 {d} 早于上一次记录的日期 {earliest}")));
     }
     let closing = !form.outcome.trim().is_empty();
     let outcome = if closing { CaseOutcome::parse(&form.outcome).map_err(|e| problems.extend(e.0)).ok() } else { None };

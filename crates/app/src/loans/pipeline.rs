@@ -12,7 +12,7 @@ use qingtuan_domain::time::local_date;
 use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{loan_application, loan_followup};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde_json::json;
 
 use super::applications::within;
@@ -56,7 +56,16 @@ pub async fn act(app: &App, actor: &Actor, id: LoanId, step: &Step) -> AppResult
     let today = local_date(app.now());
     let mut problems = Vec::new();
     let on = required_date("on_date", &step.on_date, "日期", today).map_err(|e| problems.push(e)).ok();
-    let earliest = a.disbursed_on.or(a.approved_on).or(a.recommended_on).unwrap_or(a.applied_on);
+    // A follow-up comes after the latest one: the latest says how the loan stands.
+    let latest_followup: Option<chrono::NaiveDate> = loan_followup::Entity::find()
+        .select_only()
+        .column_as(loan_followup::Column::OnDate.max(), "latest")
+        .filter(loan_followup::Column::ApplicationId.eq(a.id))
+        .into_tuple()
+        .one(&app.db)
+        .await?
+        .flatten();
+    let earliest = latest_followup.or(a.disbursed_on).or(a.approved_on).or(a.recommended_on).unwrap_or(a.applied_on);
     if let Some(d) = on.filter(|d| *d < earliest) {
         problems.push(FieldError::new("on_date", format!("日期 {d} 早于上一步的日期 {earliest}")));
     }
@@ -168,7 +177,11 @@ fn amount(raw: &str, what: &str, cap: i64) -> Result<Fen, FieldError> {
 /// A yearly rate in per cent with at most two decimals (`3.85`), as hundredths of a per cent.
 fn rate_bp(raw: &str) -> Result<i32, FieldError> {
     let bad = || FieldError::new("rate", "年利率应为 0 到 24 之间的百分数，最多两位小数，如 3.85");
-    if raw.trim().trim_end_matches('0').trim_end_matches('.').is_empty() && !raw.trim().is_empty() {
+    let raw = raw.trim();
+    if raw.chars().any(|c| c.is_ascii_digit())
+        && raw.chars().all(|c| c == '0' || c == '.')
+        && raw.matches('.').count() <= 1
+    {
         return Ok(0);
     }
     let fen = Fen::parse_yuan("rate", raw).map_err(|_| bad())?;

@@ -216,7 +216,9 @@ async fn book(
     };
     if let (Some(b), Some(a)) = (id_number.as_ref().and_then(IdNumber::birth_date), arrives) {
         let age = age_on(b, a);
-        if age > station.max_age {
+        if age < 18 {
+            problems.push(FieldError::new("id_number", format!("{}接待 18 周岁以上的青年", station.name)));
+        } else if age > station.max_age {
             problems.push(FieldError::new(
                 "id_number",
                 format!("{}接待入住时 {} 周岁以下的青年，入住人 {a} 时 {age} 周岁", station.name, station.max_age),
@@ -579,8 +581,32 @@ pub async fn act(app: &App, actor: &Actor, id: StayId, step: &DeskStep) -> AppRe
                 txn.rollback().await?;
                 return Err(Invalid::one("on_date", format!("离站日期应晚于入住日期 {checked_in}")).into());
             }
-            // Staying on past the booking needs the bed free for the extra nights.
+            // Staying on past the booking needs the station open, the bed free for the extra nights
+            // and the guest's free nights not used up.
             if on > stay.leaves_on {
+                if station.closed_on.is_some_and(|c| on > c) {
+                    txn.rollback().await?;
+                    return Err(Invalid::one("on_date", format!("{}已停用，不能延住到 {on}", station.name)).into());
+                }
+                let others: i64 = station_stay::Entity::find()
+                    .filter(station_stay::Column::StationId.eq(station.id))
+                    .filter(station_stay::Column::IdHash.eq(stay.id_hash.clone()))
+                    .filter(station_stay::Column::Id.ne(stay.id))
+                    .filter(
+                        station_stay::Column::State
+                            .is_in(StayState::ALL.iter().filter(|s| s.holds_bed()).map(|s| s.code())),
+                    )
+                    .all(&txn)
+                    .await?
+                    .iter()
+                    .map(|s| (s.leaves_on - s.arrives_on).num_days())
+                    .sum();
+                if others + (on - checked_in).num_days() > i64::from(station.max_free_nights) {
+                    txn.rollback().await?;
+                    let message =
+                        format!("{}每人免费入住最多 {} 晚，不能延住到 {on}", station.name, station.max_free_nights);
+                    return Err(Invalid::one("on_date", message).into());
+                }
                 txn.take::<youth_station::Entity>(
                     youth_station::Column::Id,
                     Condition::all().add(youth_station::Column::Id.eq(station.id)),
@@ -647,6 +673,12 @@ pub async fn act(app: &App, actor: &Actor, id: StayId, step: &DeskStep) -> AppRe
             if started_on.is_some_and(|d| d > on) {
                 txn.rollback().await?;
                 return Err(Invalid::one("started_on", "入职日期不能晚于回访日期").into());
+            }
+            // A job held before the stay is not its outcome.
+            if employed && started_on.is_some_and(|d| d < stay.arrives_on) {
+                txn.rollback().await?;
+                let message = format!("入职日期早于入住日期 {}：入住前已有的工作不计为驿站就业", stay.arrives_on);
+                return Err(Invalid::one("started_on", message).into());
             }
             station_followup::ActiveModel {
                 stay_id: Set(stay.id),

@@ -118,6 +118,9 @@ async fn a_cabin_child_is_shown_in_full_only_with_an_approval_and_visited_throug
     assert!(visit("2026-02-01").await.text().contains("探访日期不能早于结对日期 2026-02-16"));
     assert!(visit("2026-02-20").await.text().contains("2026-02-20 学业辅导"));
     assert_eq!(phone.get("/portal/cabin-visits/not-a-token").await.status, 404);
+    let twice = [("id_number", volunteer.as_str()), ("name", "李青"), ("since", "2026-02-17")];
+    let again = post_form(&street, &page, &format!("{page}/pair"), &twice).await;
+    assert!(again.text().contains("此志愿者已与该儿童结对"), "{}", again.text());
 
     // The notes: for the approved only.
     assert!(street.get(&page).await.text().contains("辅导数学作业"));
@@ -136,6 +139,16 @@ async fn a_cabin_child_is_shown_in_full_only_with_an_approval_and_visited_throug
     let before = admin.get("/api/v1/reports?as_of=2026-02-14&baseline=2025-12-31&from=2026-01-01").await.json();
     assert_eq!(before["cabins.built"]["value"].as_i64(), Some(0), "not built yet");
 
+    // The pairing ends: the link no longer opens.
+    let pair = t.scalar("SELECT id FROM cabin_pairs").await;
+    street.get(&page).await;
+    assert_eq!(street.post(&format!("/cabin-pairs/{pair}/end"), &[]).await.status, 303);
+    assert_eq!(phone.get(&private).await.status, 404);
+    assert!(street.get(&page).await.text().contains("（2026-02-16 至 2026-03-02）"));
+
     t.create_user("s2admin", "org_admin", "S2").await;
-    assert_eq!(t.login("s2admin").await.get(&page).await.status, 404);
+    let other = t.login("s2admin").await;
+    assert_eq!(other.get(&page).await.status, 404);
+    other.get("/cabins").await;
+    assert_eq!(other.post(&format!("/cabin-pairs/{pair}/end"), &[]).await.status, 404);
 }

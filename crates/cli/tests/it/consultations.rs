@@ -76,6 +76,12 @@ async fn a_case_is_seen_in_full_only_by_its_consultant_and_the_case_handlers(t: 
     assert!(seen.text().contains("个案内容仅限承办的咨询师") && !seen.text().contains("拖欠"), "{}", seen.text());
     let list = street.get("/consultations").await.text();
     assert!(list.contains("<td>法律咨询</td><td class=\"num\">1</td>") && !list.contains("拖欠"));
+    let second = t.scalar("SELECT MAX(id) FROM consultation_cases").await;
+    let give = [("consultant", lawyer1.as_str())];
+    let handed =
+        post_form(&street, &format!("/consultations/{second}"), &format!("/consultations/{second}/assign"), &give)
+            .await;
+    assert_eq!(handed.status, 403, "only a case handler hands a case's content over");
     let note = [("on_date", "2026-02-11"), ("note", "已联系")];
     assert_eq!(
         post_form(&street, &format!("/consultations/{id}"), &format!("/consultations/{id}/step"), &note).await.status,
@@ -91,7 +97,7 @@ async fn a_case_is_seen_in_full_only_by_its_consultant_and_the_case_handlers(t: 
     assert!(full.contains(secret) && full.contains("匿名") && full.contains("138****9999"), "{full}");
     let page = format!("/consultations/{id}");
     let early = post_form(&lawyer, &page, &format!("{page}/step"), &[("on_date", "2026-02-01"), ("note", "x")]).await;
-    assert!(early.text().contains("早于受理日期 2026-02-10"));
+    assert!(early.text().contains("早于上一次记录的日期 2026-02-10"));
     assert!(
         post_form(&lawyer, &page, &format!("{page}/step"), &[("on_date", "2026-02-11")])
             .await

@@ -66,6 +66,8 @@ async fn a_station_books_beds_without_overlap_and_counts_who_found_work_in_the_d
     let old = book(("丙", id_number("19850101", 23)), "2025-06", "2026-03-05", "2026-03-06").await;
     assert!(old.text().contains("接待入住时 35 周岁以下的青年，入住人 2026-03-05 时 41 周岁"), "{}", old.text());
     assert!(book(a.clone(), "2020-06", "2026-03-05", "2026-03-06").await.text().contains("接待毕业 2 年以内的青年"));
+    let minor = book(("癸", id_number("20100101", 30)), "2025-06", "2026-03-05", "2026-03-06").await;
+    assert!(minor.text().contains("接待 18 周岁以上的青年"), "{}", minor.text());
     assert!(book(a.clone(), "2025-06", "2026-03-06", "2026-03-05").await.text().contains("离站日期应晚于入住日期"));
 
     // Two beds: a third guest on the same nights finds none; leaving on a day frees that night.
@@ -128,6 +130,15 @@ async fn a_station_books_beds_without_overlap_and_counts_who_found_work_in_the_d
         assert!(early.text().contains("离站日期应晚于入住日期"), "{}", early.text());
         let out_form = vec![("action", "check_out"), ("on_date", out), ("job_info", "yes"), ("career_guidance", "yes")];
         assert_eq!(act(out_form).await.status, 303);
+        let before = vec![
+            ("action", "follow_up"),
+            ("on_date", "2026-03-02"),
+            ("employed", "yes"),
+            ("employer", "原单位"),
+            ("in_district", "yes"),
+            ("started_on", "2025-01-01"),
+        ];
+        assert!(act(before).await.text().contains("入住前已有的工作不计为驿站就业"));
         let vague = act(vec![("action", "follow_up"), ("on_date", "2026-03-02"), ("employed", "yes")]).await;
         assert!(vague.text().contains("已就业的请填写就业单位和入职日期"));
         let follow = vec![

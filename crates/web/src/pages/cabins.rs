@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cabins/{id}/build", post(build))
         .route("/cabins/{id}/pair", post(pair))
         .route("/cabins/{id}/visits", post(visit))
+        .route("/cabin-pairs/{id}/end", post(unpair))
         .route("/portal/cabin-visits/{token}", get(portal_mine).post(portal_visit))
 }
 
@@ -161,6 +162,16 @@ pub async fn visit(
 ) -> Result<Response, PageError> {
     let result = cabins::visit(&state.app, &user.actor, id, &form).await;
     after(&state, &user, id, result).await
+}
+
+/// Ends a pairing: the volunteer's link no longer opens.
+pub async fn unpair(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let cabin = cabins::unpair(&state.app, &user.actor, id).await?;
+    Ok(done::redirect(&format!("/cabins/{cabin}"), Done::Saved))
 }
 
 /// Pairs a volunteer; the page shows their private link once.
