@@ -89,6 +89,18 @@ async fn grant_as_orgs(manager: &SchemaManager<'_>, module: &str) -> Result<(), 
     Ok(())
 }
 
+/// Grants a new module's unmask (seeing personal data in full) to every role that unmasks orgs.
+async fn grant_unmask_as_orgs(manager: &SchemaManager<'_>, module: &str) -> Result<(), DbErr> {
+    manager
+        .get_connection()
+        .execute_unprepared(&format!(
+            "INSERT INTO role_permissions (role_id, permission) \
+             SELECT role_id, '{module}.unmask' FROM role_permissions WHERE permission = 'orgs.unmask'"
+        ))
+        .await
+        .map(|_| ())
+}
+
 #[derive(Debug)]
 pub struct Migrator;
 

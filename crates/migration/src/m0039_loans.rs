@@ -8,7 +8,7 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use crate::{create_all, fk, grant_as_orgs};
+use crate::{create_all, fk, grant_as_orgs, grant_unmask_as_orgs};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -102,12 +102,8 @@ impl MigrationTrait for Migration {
         )
         .await?;
         grant_as_orgs(manager, "loans").await?;
+        grant_unmask_as_orgs(manager, "loans").await?;
         let db = manager.get_connection();
-        db.execute_unprepared(
-            "INSERT INTO role_permissions (role_id, permission) \
-             SELECT role_id, 'loans.unmask' FROM role_permissions WHERE permission = 'orgs.unmask'",
-        )
-        .await?;
         db.execute_unprepared(
             "INSERT INTO roles (code, name, description, requires_second_factor, for_partners) VALUES \
              ('bank_staff', '合作银行信贷人员', \

@@ -7,7 +7,7 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use crate::{create_all, fk, grant_as_orgs};
+use crate::{create_all, fk, grant_as_orgs, grant_unmask_as_orgs};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -86,13 +86,7 @@ impl MigrationTrait for Migration {
         )
         .await?;
         grant_as_orgs(manager, "stations").await?;
-        manager
-            .get_connection()
-            .execute_unprepared(
-                "INSERT INTO role_permissions (role_id, permission) \
-                 SELECT role_id, 'stations.unmask' FROM role_permissions WHERE permission = 'orgs.unmask'",
-            )
-            .await?;
+        grant_unmask_as_orgs(manager, "stations").await?;
         Ok(())
     }
 }

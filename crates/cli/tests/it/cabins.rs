@@ -3,20 +3,10 @@
 //! audited; the money raised is the ledger's lines for the cabin; a paired volunteer's private link
 //! shows only their child and records visits; figures; scope.
 
-use qingtuan_testkit::{TestApp, TestClient, TestResponse, db_tests};
+use crate::kit::{id_number, post_form};
+use qingtuan_testkit::{TestApp, db_tests};
 
 db_tests!(a_cabin_child_is_shown_in_full_only_with_an_approval_and_visited_through_a_private_link);
-
-fn id_number(birth: &str, seq: u32) -> String {
-    let first17 = format!("370214{birth}{seq:03}");
-    let check = qingtuan_domain::person::check_char(&first17).expect("check digit");
-    format!("{first17}{check}")
-}
-
-async fn post_form(client: &TestClient, page: &str, action: &str, fields: &[(&str, &str)]) -> TestResponse {
-    client.get(page).await;
-    client.post(action, fields).await
-}
 
 async fn a_cabin_child_is_shown_in_full_only_with_an_approval_and_visited_through_a_private_link(t: TestApp) {
     t.seed_tree().await;

@@ -3,18 +3,10 @@
 //! see that it exists and how it ended; a consultant sees only their own cases; bad input; the
 //! figures by category and outcome.
 
-use qingtuan_testkit::{TestApp, TestClient, TestResponse, db_tests};
+use crate::kit::{credit_code, post_form};
+use qingtuan_testkit::{TestApp, db_tests};
 
 db_tests!(a_case_is_seen_in_full_only_by_its_consultant_and_the_case_handlers);
-
-fn credit_code(first17: &str) -> String {
-    format!("{first17}{}", qingtuan_domain::partner::credit_check_char(first17).expect("check"))
-}
-
-async fn post_form(client: &TestClient, page: &str, action: &str, fields: &[(&str, &str)]) -> TestResponse {
-    client.get(page).await;
-    client.post(action, fields).await
-}
 
 async fn a_case_is_seen_in_full_only_by_its_consultant_and_the_case_handlers(t: TestApp) {
     t.seed_tree().await;

@@ -4,24 +4,10 @@
 //! credit check (audited); bad input (age over the product's limit on the day, amounts, dates out
 //! of order); the figures of the period; scope.
 
+use crate::kit::{credit_code, id_number, post_form};
 use qingtuan_testkit::{TestApp, TestClient, TestResponse, db_tests};
 
 db_tests!(a_loan_goes_from_application_to_disbursement_with_each_side_doing_its_part);
-
-fn id_number(birth: &str, seq: u32) -> String {
-    let first17 = format!("370214{birth}{seq:03}");
-    let check = qingtuan_domain::person::check_char(&first17).expect("check digit");
-    format!("{first17}{check}")
-}
-
-fn credit_code(first17: &str) -> String {
-    format!("{first17}{}", qingtuan_domain::partner::credit_check_char(first17).expect("check"))
-}
-
-async fn post_form(client: &TestClient, page: &str, action: &str, fields: &[(&str, &str)]) -> TestResponse {
-    client.get(page).await;
-    client.post(action, fields).await
-}
 
 fn value(report: &serde_json::Value, key: &str) -> i64 {
     report[key]["value"].as_i64().unwrap_or_else(|| panic!("{key}: {report}"))

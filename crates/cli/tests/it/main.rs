@@ -13,6 +13,7 @@ mod checkin;
 mod cli;
 mod consultations;
 mod imports;
+mod kit;
 mod loans;
 mod operations;
 mod people;

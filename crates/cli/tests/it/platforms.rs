@@ -10,6 +10,7 @@
 //! and nothing of the registry or of other partners, requests and cancels its bookings. A venue's
 //! photos (on the portal while it is open), its team members' leaving, its spaces changed.
 
+use crate::kit::{credit_code, id_number, post_form};
 use qingtuan_testkit::{TestApp, TestClient, TestResponse, db_tests};
 
 db_tests!(
@@ -21,13 +22,6 @@ db_tests!(
     a_venue_keeps_its_photos_its_team_as_it_was_and_its_spaces_as_changed
 );
 
-/// A valid ID number of someone born on `birth` (yyyymmdd), with sequence `seq`.
-fn id_number(birth: &str, seq: u32) -> String {
-    let first17 = format!("370214{birth}{seq:03}");
-    let check = qingtuan_domain::person::check_char(&first17).expect("check digit");
-    format!("{first17}{check}")
-}
-
 async fn figures(client: &TestClient, scope: &str, as_of: &str, baseline: &str) -> serde_json::Value {
     let res = client.get(&format!("/api/v1/reports?as_of={as_of}&baseline={baseline}&scope={scope}")).await;
     assert_eq!(res.status, 200, "{}", res.text());
@@ -36,11 +30,6 @@ async fn figures(client: &TestClient, scope: &str, as_of: &str, baseline: &str) 
 
 fn value(report: &serde_json::Value, key: &str) -> i64 {
     report[key]["value"].as_i64().unwrap_or_else(|| panic!("{key}: {report}"))
-}
-
-async fn post_form(client: &TestClient, page: &str, action: &str, fields: &[(&str, &str)]) -> TestResponse {
-    client.get(page).await;
-    client.post(action, fields).await
 }
 
 async fn import(client: &TestClient, kind: &str, csv: &str) -> TestResponse {
@@ -338,11 +327,6 @@ async fn communities_count_their_latest_members_and_reach_each_person_once(t: Te
     assert!(list.contains("一街道互助群") && !list.contains("一社区行业群"));
     assert_eq!(street.get("/communities/export.xlsx").await.status, 200);
     assert_eq!(t.audit_count("community.list").await, 4);
-}
-
-/// A valid unified social credit code ending `first17`'s check character.
-fn credit_code(first17: &str) -> String {
-    format!("{first17}{}", qingtuan_domain::partner::credit_check_char(first17).expect("check"))
 }
 
 async fn the_ledger_sums_fiscal_and_social_resources_and_their_leverage(t: TestApp) {

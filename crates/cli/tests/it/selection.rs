@@ -3,16 +3,10 @@
 //! public notice with an objection, the appointment that makes the post and moves C4's figure,
 //! the applicants told on their private pages, scope, and the purge.
 
+use crate::kit::id_number;
 use qingtuan_testkit::{TestApp, TestClient, db_tests};
 
 db_tests!(an_opening_goes_from_applications_to_posts_through_notice_and_objection);
-
-/// A valid ID number of someone born on `birth` (yyyymmdd), with sequence `seq` (odd: a man).
-fn id_number(birth: &str, seq: u32) -> String {
-    let first17 = format!("370214{birth}{seq:03}");
-    let check = qingtuan_domain::person::check_char(&first17).expect("check digit");
-    format!("{first17}{check}")
-}
 
 async fn apply(
     portal: &TestClient,

@@ -2,6 +2,7 @@
 //! street with a partner; the social workers they place hold posts that count; what was delivered;
 //! scope.
 
+use crate::kit::credit_code;
 use qingtuan_app::Actor;
 use qingtuan_app::registry::people::{self, NewPerson};
 use qingtuan_testkit::{TestApp, TestClient, TestResponse, db_tests};
@@ -11,11 +12,6 @@ db_tests!(a_street_buys_services_and_the_social_workers_it_places_count);
 async fn post(client: &TestClient, path: &str, fields: Vec<(&str, String)>) -> TestResponse {
     let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     client.post(path, &fields).await
-}
-
-/// A valid unified social credit code ending `first17`'s check character.
-fn credit_code(first17: &str) -> String {
-    format!("{first17}{}", qingtuan_domain::partner::credit_check_char(first17).expect("check"))
 }
 
 async fn a_street_buys_services_and_the_social_workers_it_places_count(t: TestApp) {

@@ -3,20 +3,10 @@
 //! check-in and check-out with the services received, the employment follow-up inside the
 //! station's window at its edge, the private link that cancels; figures; scope.
 
-use qingtuan_testkit::{TestApp, TestClient, TestResponse, db_tests};
+use crate::kit::{id_number, post_form};
+use qingtuan_testkit::{TestApp, db_tests};
 
 db_tests!(a_station_books_beds_without_overlap_and_counts_who_found_work_in_the_district);
-
-fn id_number(birth: &str, seq: u32) -> String {
-    let first17 = format!("370214{birth}{seq:03}");
-    let check = qingtuan_domain::person::check_char(&first17).expect("check digit");
-    format!("{first17}{check}")
-}
-
-async fn post_form(client: &TestClient, page: &str, action: &str, fields: &[(&str, &str)]) -> TestResponse {
-    client.get(page).await;
-    client.post(action, fields).await
-}
 
 async fn a_station_books_beds_without_overlap_and_counts_who_found_work_in_the_district(t: TestApp) {
     t.seed_tree().await;
