@@ -98,6 +98,43 @@ fn display_width(text: &str) -> usize {
     text.chars().map(|c| if u32::from(c) >= 0x1100 { 2 } else { 1 }).sum()
 }
 
+/// An uploaded file recognised by its content, ready to store: what it is, a safe name, its
+/// SHA-256. Every store of a signed copy, a voucher or a photo checks its upload through here.
+#[derive(Debug)]
+pub struct Upload {
+    pub kind: qingtuan_domain::accountability::DocumentType,
+    pub name: String,
+    pub sha256: String,
+    pub bytes: Vec<u8>,
+}
+
+impl Upload {
+    /// Refuses bytes that are none of `allowed` (`what` names them in the refusal); names the file
+    /// from what was typed, or `fallback`.
+    pub fn check(
+        bytes: Vec<u8>,
+        what: &str,
+        allowed: &[qingtuan_domain::accountability::DocumentType],
+        file_name: &str,
+        fallback: &str,
+    ) -> Result<Self, qingtuan_domain::Invalid> {
+        use sha2::{Digest, Sha256};
+        let kind = qingtuan_domain::accountability::DocumentType::check(&bytes, what, allowed)?;
+        let name = kind.safe_name(file_name, fallback);
+        let sha256 = hex::encode(Sha256::digest(&bytes));
+        Ok(Self { kind, name, sha256, bytes })
+    }
+
+    /// What an audit row says of it: its name, size and SHA-256, never its bytes.
+    pub fn facts(&self) -> Value {
+        json!({ "file_name": self.name, "bytes": self.bytes.len(), "sha256": self.sha256 })
+    }
+
+    pub fn content_type(&self) -> String {
+        self.kind.content_type().to_owned()
+    }
+}
+
 /// A stored file (a signed copy, a photo, an attachment) as downloaded: its content type is the
 /// one its bytes were recognised as when stored.
 #[derive(Debug, Clone)]

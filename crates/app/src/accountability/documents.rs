@@ -7,13 +7,12 @@ use qingtuan_domain::ids::{LetterId, OrgId};
 use qingtuan_entity::{letter_document, responsibility_letter as letter};
 use sea_orm::{ActiveModelTrait, EntityTrait, QuerySelect, Set};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use super::{READ, WRITE};
 use crate::access::audit::{self, Entry};
 use crate::access::scope;
 use crate::error::AppResult;
-use crate::export::Document;
+use crate::export::{Document, Upload};
 use crate::{Actor, App, AppError};
 
 /// What a letter's page says of its signed copy.
@@ -27,26 +26,25 @@ pub struct DocumentInfo {
 pub async fn attach(app: &App, actor: &Actor, id: LetterId, file_name: &str, bytes: Vec<u8>) -> AppResult<()> {
     let l = letter::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let proof = scope::require(app, actor, WRITE, (ObjectKind::Letter, id.to_string()), OrgId(l.issuer_id)).await?;
-    let kind = DocumentType::check(&bytes, "签字文本", &DocumentType::ALL)?;
-    let name = kind.safe_name(file_name, "责任状");
-    let sha256 = hex::encode(Sha256::digest(&bytes));
-    let size = bytes.len();
+    let doc = Upload::check(bytes, "签字文本", &DocumentType::ALL, file_name, "责任状")?;
+    let mut facts = doc.facts();
     let txn = app.begin().await?;
     let replaced = letter_document::Entity::delete_by_id(l.id).exec(&txn).await?.rows_affected > 0;
     letter_document::ActiveModel {
         letter_id: Set(l.id),
-        file_name: Set(name.clone()),
-        content_type: Set(kind.content_type().to_owned()),
-        bytes: Set(bytes),
-        sha256: Set(sha256.clone()),
+        file_name: Set(doc.name.clone()),
+        content_type: Set(doc.content_type()),
+        sha256: Set(doc.sha256.clone()),
+        bytes: Set(doc.bytes),
         uploaded_at: Set(app.now()),
     }
     .insert(&txn)
     .await?;
+    facts["replaced"] = json!(replaced);
     let entry = Entry::new(AuditAction::LetterDocumentAttached, ObjectKind::Letter)
         .object(l.id)
         .scope(proof.get())
-        .after(json!({ "file_name": name, "bytes": size, "sha256": sha256, "replaced": replaced }));
+        .after(facts);
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
     Ok(())

@@ -20,12 +20,12 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use super::{READ, WRITE};
 use crate::access::audit::{self, Entry};
 use crate::access::scope;
 use crate::error::AppResult;
+use crate::export::Upload;
 use crate::forms::{parse_date, required_date};
 use crate::page::{PER_PAGE, Page, page_number};
 use crate::{Actor, App, AppError};
@@ -266,10 +266,8 @@ const MAX_PHOTOS: u64 = 20;
 pub async fn add_photo(app: &App, actor: &Actor, id: InspectionId, file_name: &str, bytes: Vec<u8>) -> AppResult<()> {
     let i = inspection::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let host = scope::require(app, actor, WRITE, (ObjectKind::Inspection, id.to_string()), OrgId(i.org_id)).await?;
-    let kind = DocumentType::check(&bytes, "照片", &[DocumentType::Png, DocumentType::Jpeg])?;
-    let name = kind.safe_name(file_name, "照片");
-    let sha256 = hex::encode(Sha256::digest(&bytes));
-    let size = bytes.len();
+    let doc = Upload::check(bytes, "照片", &[DocumentType::Png, DocumentType::Jpeg], file_name, "照片")?;
+    let mut facts = doc.facts();
     let txn = app.begin().await?;
     // Counted with the inspection's row taken, so uploads at the same time cannot pass the limit.
     txn.take::<inspection::Entity>(inspection::Column::Id, Condition::all().add(inspection::Column::Id.eq(i.id)))
@@ -282,19 +280,18 @@ pub async fn add_photo(app: &App, actor: &Actor, id: InspectionId, file_name: &s
     }
     let row = inspection_photo::ActiveModel {
         inspection_id: Set(i.id),
-        file_name: Set(name.clone()),
-        content_type: Set(kind.content_type().to_owned()),
-        bytes: Set(bytes),
-        sha256: Set(sha256.clone()),
+        file_name: Set(doc.name.clone()),
+        content_type: Set(doc.content_type()),
+        sha256: Set(doc.sha256.clone()),
+        bytes: Set(doc.bytes),
         uploaded_at: Set(app.now()),
         ..Default::default()
     }
     .insert(&txn)
     .await?;
-    let entry = Entry::new(AuditAction::InspectionPhotoAdded, ObjectKind::Inspection)
-        .object(i.id)
-        .within(&host)
-        .after(json!({ "photo": row.id, "file_name": name, "bytes": size, "sha256": sha256 }));
+    facts["photo"] = json!(row.id);
+    let entry =
+        Entry::new(AuditAction::InspectionPhotoAdded, ObjectKind::Inspection).object(i.id).within(&host).after(facts);
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
     Ok(())

@@ -22,15 +22,14 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, NotSet, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use super::{EXPORT, READ, WRITE, check_org, org_for_write};
 use crate::access::audit::{self, Entry};
 use crate::access::scope;
 use crate::db::Write;
 use crate::error::AppResult;
-use crate::export::Document;
 use crate::export::Exported;
+use crate::export::{Document, Upload};
 use crate::forms::{parse_date, required_date, required_text};
 use crate::page::Page;
 use crate::{Actor, App, AppError};
@@ -714,26 +713,25 @@ pub async fn reverse(app: &App, actor: &Actor, id: i64, reason: &str) -> AppResu
 pub async fn attach(app: &App, actor: &Actor, id: i64, file_name: &str, bytes: Vec<u8>) -> AppResult<()> {
     let c = contribution::Entity::find_by_id(id).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let proof = scope::require(app, actor, WRITE, (ObjectKind::Contribution, id.to_string()), OrgId(c.org_id)).await?;
-    let kind = DocumentType::check(&bytes, "凭证", &DocumentType::ALL)?;
-    let name = kind.safe_name(file_name, "凭证");
-    let sha256 = hex::encode(Sha256::digest(&bytes));
-    let size = bytes.len();
+    let doc = Upload::check(bytes, "凭证", &DocumentType::ALL, file_name, "凭证")?;
+    let mut facts = doc.facts();
     let txn = app.begin().await?;
     let replaced = contribution_document::Entity::delete_by_id(c.id).exec(&txn).await?.rows_affected > 0;
     contribution_document::ActiveModel {
         contribution_id: Set(c.id),
-        file_name: Set(name.clone()),
-        content_type: Set(kind.content_type().to_owned()),
-        bytes: Set(bytes),
-        sha256: Set(sha256.clone()),
+        file_name: Set(doc.name.clone()),
+        content_type: Set(doc.content_type()),
+        sha256: Set(doc.sha256.clone()),
+        bytes: Set(doc.bytes),
         uploaded_at: Set(app.now()),
     }
     .insert(&txn)
     .await?;
+    facts["replaced"] = json!(replaced);
     let entry = Entry::new(AuditAction::ContributionDocumentAttached, ObjectKind::Contribution)
         .object(c.id)
         .within(&proof)
-        .after(json!({ "file_name": name, "bytes": size, "sha256": sha256, "replaced": replaced }));
+        .after(facts);
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
     Ok(())

@@ -21,13 +21,12 @@ use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{agreement, agreement_document, contribution, org, partner, service_contract, venue_booking};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use super::{READ, WRITE, check_org, org_for_write};
 use crate::access::audit::{self, Entry};
 use crate::access::scope;
 use crate::error::AppResult;
-use crate::export::Document;
+use crate::export::{Document, Upload};
 use crate::forms::{parse_date, required_text};
 use crate::{Actor, App, AppError};
 
@@ -107,26 +106,25 @@ pub async fn attach(
 ) -> AppResult<PartnerId> {
     let a = agreement::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let proof = scope::require(app, actor, WRITE, (ObjectKind::Agreement, id.to_string()), OrgId(a.org_id)).await?;
-    let kind = DocumentType::check(&bytes, "协议文本", &DocumentType::ALL)?;
-    let name = kind.safe_name(file_name, "合作协议");
-    let sha256 = hex::encode(Sha256::digest(&bytes));
-    let size = bytes.len();
+    let doc = Upload::check(bytes, "协议文本", &DocumentType::ALL, file_name, "合作协议")?;
+    let mut facts = doc.facts();
     let txn = app.begin().await?;
     let replaced = agreement_document::Entity::delete_by_id(a.id).exec(&txn).await?.rows_affected > 0;
     agreement_document::ActiveModel {
         agreement_id: Set(a.id),
-        file_name: Set(name.clone()),
-        content_type: Set(kind.content_type().to_owned()),
-        bytes: Set(bytes),
-        sha256: Set(sha256.clone()),
+        file_name: Set(doc.name.clone()),
+        content_type: Set(doc.content_type()),
+        sha256: Set(doc.sha256.clone()),
+        bytes: Set(doc.bytes),
         uploaded_at: Set(app.now()),
     }
     .insert(&txn)
     .await?;
+    facts["replaced"] = json!(replaced);
     let entry = Entry::new(AuditAction::AgreementDocumentAttached, ObjectKind::Agreement)
         .object(a.id)
         .within(&proof)
-        .after(json!({ "file_name": name, "bytes": size, "sha256": sha256, "replaced": replaced }));
+        .after(facts);
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
     Ok(PartnerId(a.partner_id))

@@ -11,13 +11,12 @@ use qingtuan_entity::{venue, venue_photo};
 use sea_orm::ActiveModelTrait;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use super::WRITE;
 use crate::access::audit::{self, Entry};
 use crate::access::scope;
 use crate::error::AppResult;
-use crate::export::Document;
+use crate::export::{Document, Upload};
 use crate::{Actor, App, AppError};
 
 /// The most photos a venue keeps.
@@ -27,10 +26,8 @@ const MAX_PHOTOS: u64 = 12;
 pub async fn add(app: &App, actor: &Actor, id: VenueId, file_name: &str, bytes: Vec<u8>) -> AppResult<()> {
     let v = venue::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let proof = scope::require(app, actor, WRITE, (ObjectKind::Venue, id.to_string()), OrgId(v.org_id)).await?;
-    let kind = DocumentType::check(&bytes, "照片", &[DocumentType::Png, DocumentType::Jpeg])?;
-    let name = kind.safe_name(file_name, "阵地照片");
-    let sha256 = hex::encode(Sha256::digest(&bytes));
-    let size = bytes.len();
+    let doc = Upload::check(bytes, "照片", &[DocumentType::Png, DocumentType::Jpeg], file_name, "阵地照片")?;
+    let mut facts = doc.facts();
     let txn = app.begin().await?;
     // Counted with the venue's row taken, so uploads at the same time cannot pass the limit.
     txn.take::<venue::Entity>(venue::Column::Id, Condition::all().add(venue::Column::Id.eq(v.id))).await?;
@@ -43,19 +40,17 @@ pub async fn add(app: &App, actor: &Actor, id: VenueId, file_name: &str, bytes: 
     }
     let row = venue_photo::ActiveModel {
         venue_id: Set(v.id),
-        file_name: Set(name.clone()),
-        content_type: Set(kind.content_type().to_owned()),
-        bytes: Set(bytes),
-        sha256: Set(sha256.clone()),
+        file_name: Set(doc.name.clone()),
+        content_type: Set(doc.content_type()),
+        sha256: Set(doc.sha256.clone()),
+        bytes: Set(doc.bytes),
         uploaded_at: Set(app.now()),
         ..Default::default()
     }
     .insert(&txn)
     .await?;
-    let entry = Entry::new(AuditAction::VenuePhotoAdded, ObjectKind::Venue)
-        .object(v.id)
-        .within(&proof)
-        .after(json!({ "photo": row.id, "file_name": name, "bytes": size, "sha256": sha256 }));
+    facts["photo"] = json!(row.id);
+    let entry = Entry::new(AuditAction::VenuePhotoAdded, ObjectKind::Venue).object(v.id).within(&proof).after(facts);
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
     Ok(())
