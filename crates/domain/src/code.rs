@@ -18,6 +18,11 @@ macro_rules! code_enum {
                 match self { $(Self::$variant => $label),* }
             }
 
+            /// The variant stored as `code`, if any.
+            pub fn of_code(code: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.code() == code)
+            }
+
             /// Accepts the code or the Chinese label, as typed in a spreadsheet.
             pub fn parse(raw: &str) -> Result<Self, $crate::Invalid> {
                 let raw = raw.trim();

@@ -17,6 +17,8 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use qingtuan_domain::cabin::VisitKind;
+use qingtuan_domain::consultation::CaseCategory;
 use qingtuan_domain::indicator::{CATALOGUE, Flow, Indicator, OrgMatch, PostMatch, Records, Rule};
 use qingtuan_domain::loan::LoanStage;
 use qingtuan_domain::position::{CadreSource, Employment, ServingLevel, Title};
@@ -192,7 +194,7 @@ impl Bases {
 }
 
 /// An org rule's condition on `o` (and its sector `s` and region `r`), besides existing.
-fn org_condition(m: &OrgMatch) -> String {
+pub(super) fn org_condition(m: &OrgMatch) -> String {
     let mut parts = vec![match m.kind {
         None => format!("o.kind IN ({})", league_kinds()),
         Some(kind) => format!("o.kind = '{}'", kind.code()),
@@ -289,7 +291,7 @@ const CADRE_INDEX: [PostMatch; 3] = [
 ];
 
 /// A people rule's condition on the post `ps`, besides being held.
-fn post_condition(m: &PostMatch) -> String {
+pub(super) fn post_condition(m: &PostMatch) -> String {
     fn any_of<T: Copy>(column: &str, values: &[T], code: fn(T) -> &'static str) -> Option<String> {
         (!values.is_empty()).then(|| format!("{column} IN ({})", quoted(values.iter().map(|v| code(*v)))))
     }
@@ -402,13 +404,41 @@ async fn work_force_on<C: ConnectionTrait>(conn: &C, scope: &Scope, [d, b]: [Nai
 
 /// The records a flow is summed over: the tables (joined to their org `o`), which rows count, and
 /// which of them fall in a period.
-struct Source {
-    tables: &'static str,
-    condition: &'static str,
-    dated: Dated,
+pub(super) struct Source {
+    pub tables: &'static str,
+    pub condition: &'static str,
+    pub dated: Dated,
+    /// How one of its records is listed when the figure is opened.
+    pub listed: Listed,
 }
 
-enum Dated {
+/// How a record is listed when a figure is opened (`drill`): its id, what it is (a column of
+/// text, or of codes shown by their labels), and who it is about (a person's name, which the list
+/// masks unless the viewer may read people).
+#[derive(Clone, Copy)]
+pub(super) struct Listed {
+    pub id: &'static str,
+    pub what: &'static str,
+    pub labels: Option<Labels>,
+    pub who: Option<&'static str>,
+}
+
+/// The label of a stored code.
+pub(super) type Labels = fn(&str) -> Option<&'static str>;
+
+const fn listed(id: &'static str, what: &'static str) -> Listed {
+    Listed { id, what, labels: None, who: None }
+}
+
+const fn listed_with(id: &'static str, what: &'static str, who: &'static str) -> Listed {
+    Listed { id, what, labels: None, who: Some(who) }
+}
+
+const fn coded(id: &'static str, what: &'static str, labels: Labels) -> Listed {
+    Listed { id, what, labels: Some(labels), who: None }
+}
+
+pub(super) enum Dated {
     /// Dated by one column: in the period when the date is.
     On(&'static str),
     /// Lasting from a start column to an end column (exclusive, none while it lasts): in the period
@@ -417,7 +447,14 @@ enum Dated {
 }
 
 impl Dated {
-    fn within(&self, from: NaiveDate, to: NaiveDate) -> String {
+    /// The column a record is dated by: its start, when it lasts.
+    pub fn column(&self) -> &'static str {
+        match self {
+            Self::On(column) | Self::Lasting(column, _) => column,
+        }
+    }
+
+    pub fn within(&self, from: NaiveDate, to: NaiveDate) -> String {
         match self {
             Self::On(column) => format!("{column} >= '{from}' AND {column} <= '{to}'"),
             Self::Lasting(start, end) => format!("{start} <= '{to}' AND ({end} IS NULL OR {end} > '{from}')"),
@@ -429,140 +466,178 @@ const SIGNUPS: Source = Source {
     tables: "activity_signups s JOIN activities a ON a.id = s.activity_id JOIN orgs o ON o.id = a.org_id",
     condition: "s.status <> 'cancelled'",
     dated: Dated::On("a.on_date"),
+    listed: listed_with("s.id", "a.title", "s.name"),
 };
 const ACTIVITIES: Source = Source {
     tables: "activities ac JOIN orgs o ON o.id = ac.org_id",
     condition: "1 = 1",
     dated: Dated::On("ac.on_date"),
+    listed: listed("ac.id", "ac.title"),
 };
 const TEAMS: Source = Source {
     tables: "volunteer_teams t JOIN orgs o ON o.id = t.org_id",
     condition: "1 = 1",
     dated: Dated::Lasting("t.formed_on", "t.disbanded_on"),
+    listed: listed("t.id", "t.name"),
 };
 const TURNOUTS: Source = Source {
     tables: "turnouts tu JOIN shifts sh ON sh.id = tu.shift_id JOIN recruitment_calls c ON c.id = sh.call_id \
              JOIN orgs o ON o.id = c.org_id",
     condition: "1 = 1",
     dated: Dated::On("sh.on_date"),
+    listed: listed_with("tu.id", "c.title", "(SELECT pe.name FROM people pe WHERE pe.id = tu.person_id)"),
 };
 const ADJUSTMENTS: Source = Source {
     tables: "hour_adjustments a JOIN orgs o ON o.id = a.org_id",
     condition: "a.status = 'approved'",
     dated: Dated::On("a.on_date"),
+    listed: listed_with(
+        "a.id",
+        "a.reason",
+        "(SELECT pe.name FROM turnouts t2 JOIN people pe ON pe.id = t2.person_id WHERE t2.id = a.turnout_id)",
+    ),
 };
 const SHIFTS: Source = Source {
     tables: "shifts sh JOIN recruitment_calls c ON c.id = sh.call_id JOIN orgs o ON o.id = c.org_id",
     condition: "1 = 1",
     dated: Dated::On("sh.on_date"),
+    listed: listed("sh.id", "c.title"),
 };
 const LEDGER: Source = Source {
     tables: "contributions cn JOIN orgs o ON o.id = cn.org_id",
     condition: "1 = 1",
     dated: Dated::On("cn.on_date"),
+    listed: listed_with("cn.id", "cn.purpose", "cn.donor_name"),
 };
 
 const LETTERS: Source = Source {
     tables: "responsibility_letters l JOIN orgs o ON o.id = l.org_id",
     condition: "1 = 1",
     dated: Dated::On("l.signed_on"),
+    listed: listed("l.id", "l.title"),
 };
 
 const INSPECTIONS: Source = Source {
     tables: "inspections i JOIN orgs o ON o.id = i.org_id",
     condition: "1 = 1",
     dated: Dated::On("i.held_on"),
+    listed: listed("i.id", "i.title"),
 };
 const REVIEW_ROUNDS: Source = Source {
     tables: "review_rounds rr JOIN orgs o ON o.id = rr.org_id",
     condition: "1 = 1",
     dated: Dated::On("rr.held_on"),
+    listed: listed("rr.id", "rr.title"),
 };
 const REVIEWED: Source = Source {
     tables: "review_reporters rp JOIN review_rounds rr ON rr.id = rp.round_id JOIN orgs o ON o.id = rp.org_id",
     condition: "rr.concluded_on IS NOT NULL AND rp.grade IS NOT NULL",
     dated: Dated::On("rr.concluded_on"),
+    listed: listed("rp.id", "rr.title"),
 };
 const OPENINGS: Source = Source {
     tables: "openings op JOIN orgs o ON o.id = op.org_id",
     condition: "1 = 1",
     dated: Dated::On("op.opens_on"),
+    listed: listed("op.id", "op.title"),
 };
 const APPLICATIONS: Source = Source {
     tables: "applications ap JOIN openings op ON op.id = ap.opening_id JOIN orgs o ON o.id = op.org_id",
     condition: "1 = 1",
     dated: Dated::On("op.closes_on"),
+    listed: listed_with("ap.id", "op.title", "ap.name"),
 };
 const APPOINTMENTS: Source = Source {
     tables: "applications ap JOIN openings op ON op.id = ap.opening_id JOIN orgs o ON o.id = op.org_id",
     condition: "ap.state = 'appointed' AND op.appointed_on IS NOT NULL",
     dated: Dated::On("op.appointed_on"),
+    listed: listed_with("ap.id", "op.title", "ap.name"),
 };
 const CONTRACTS: Source = Source {
     tables: "service_contracts sc JOIN orgs o ON o.id = sc.org_id",
     condition: "1 = 1",
     dated: Dated::On("sc.starts_on"),
+    listed: listed("sc.id", "sc.title"),
 };
 const BOOKINGS: Source = Source {
     tables: "venue_bookings vb JOIN venue_spaces vs ON vs.id = vb.space_id JOIN venues ve ON ve.id = vs.venue_id \
              JOIN orgs o ON o.id = ve.org_id",
     condition: "1 = 1",
     dated: Dated::On("vb.on_date"),
+    listed: listed_with("vb.id", "ve.name || ' ' || vs.name", "vb.name"),
 };
 const LOANS_APPLIED: Source = Source {
     tables: "loan_applications la JOIN orgs o ON o.id = la.org_id",
     condition: "1 = 1",
     dated: Dated::On("la.applied_on"),
+    listed: listed_with("la.id", "la.business_name", "la.name"),
 };
 const LOANS_RECOMMENDED: Source = Source {
     tables: "loan_applications la JOIN orgs o ON o.id = la.org_id",
     condition: "la.recommended_on IS NOT NULL",
     dated: Dated::On("la.recommended_on"),
+    listed: listed_with("la.id", "la.business_name", "la.name"),
 };
 const LOANS_APPROVED: Source = Source {
     tables: "loan_applications la JOIN orgs o ON o.id = la.org_id",
     condition: "la.approved_on IS NOT NULL",
     dated: Dated::On("la.approved_on"),
+    listed: listed_with("la.id", "la.business_name", "la.name"),
 };
 const LOANS_DISBURSED: Source = Source {
     tables: "loan_applications la JOIN orgs o ON o.id = la.org_id",
     condition: "la.disbursed_on IS NOT NULL",
     dated: Dated::On("la.disbursed_on"),
+    listed: listed_with("la.id", "la.business_name", "la.name"),
 };
 const CASES_OPENED: Source = Source {
     tables: "consultation_cases cc JOIN orgs o ON o.id = cc.org_id",
     condition: "1 = 1",
     dated: Dated::On("cc.opened_on"),
+    listed: coded("cc.id", "cc.category", case_category),
 };
 const CASES_CLOSED: Source = Source {
     tables: "consultation_cases cc JOIN orgs o ON o.id = cc.org_id",
     condition: "cc.closed_on IS NOT NULL",
     dated: Dated::On("cc.closed_on"),
+    listed: coded("cc.id", "cc.category", case_category),
 };
 const STAYS_IN: Source = Source {
     tables: "station_stays st JOIN youth_stations ys ON ys.id = st.station_id JOIN orgs o ON o.id = ys.org_id",
     condition: "st.checked_in_on IS NOT NULL",
     dated: Dated::On("st.checked_in_on"),
+    listed: listed_with("st.id", "ys.name", "st.name"),
 };
 const STAYS_OUT: Source = Source {
     tables: "station_stays st JOIN youth_stations ys ON ys.id = st.station_id JOIN orgs o ON o.id = ys.org_id",
     condition: "st.checked_out_on IS NOT NULL",
     dated: Dated::On("st.checked_out_on"),
+    listed: listed_with("st.id", "ys.name", "st.name"),
 };
 const CABINS: &str = "hope_cabins hc JOIN orgs o ON o.id = hc.org_id";
 const CABIN_VISITS: Source = Source {
     tables: "cabin_visits cv JOIN hope_cabins hc ON hc.id = cv.cabin_id JOIN orgs o ON o.id = hc.org_id",
     condition: "1 = 1",
     dated: Dated::On("cv.on_date"),
+    listed: coded("cv.id", "cv.kind", visit_kind),
 };
 const CLOSED_RECTIFICATIONS: Source = Source {
     tables: "rectifications rc JOIN orgs o ON o.id = rc.org_id",
     condition: "rc.closed_on IS NOT NULL",
     dated: Dated::On("rc.closed_on"),
+    listed: listed("rc.id", "rc.finding"),
 };
 
+fn case_category(code: &str) -> Option<&'static str> {
+    CaseCategory::of_code(code).map(CaseCategory::label)
+}
+
+fn visit_kind(code: &str) -> Option<&'static str> {
+    VisitKind::of_code(code).map(VisitKind::label)
+}
+
 /// Where a flow is recorded, and the value each of its records adds.
-fn source(flow: Flow) -> (&'static Source, String) {
+pub(super) fn source(flow: Flow) -> (&'static Source, String) {
     match flow {
         Flow::ActivitySignups => (&SIGNUPS, "1".into()),
         Flow::ActivityAttendance => (&SIGNUPS, "CASE WHEN s.attended THEN 1 ELSE 0 END".into()),
@@ -695,13 +770,16 @@ async fn flow_counts<C: ConnectionTrait>(
 
 /// Where records that exist on a date are kept (joined to their org `o`), when one exists, and
 /// what the figure takes of those that do.
-struct Kept {
-    tables: &'static str,
-    exists: Box<dyn Fn(NaiveDate) -> String>,
-    tally: Tally,
+pub(super) struct Kept {
+    pub tables: &'static str,
+    pub exists: Box<dyn Fn(NaiveDate) -> String>,
+    pub tally: Tally,
+    /// How one is listed, and the column it is dated by (its start).
+    pub listed: Listed,
+    pub since: &'static str,
 }
 
-enum Tally {
+pub(super) enum Tally {
     /// One per record.
     Rows,
     /// A value each record has on the date (none: 0), summed.
@@ -711,8 +789,12 @@ enum Tally {
 }
 
 impl Kept {
-    fn new(tables: &'static str, exists: impl Fn(NaiveDate) -> String + 'static) -> Self {
-        Self { tables, exists: Box::new(exists), tally: Tally::Rows }
+    fn new(
+        tables: &'static str,
+        (listed, since): (Listed, &'static str),
+        exists: impl Fn(NaiveDate) -> String + 'static,
+    ) -> Self {
+        Self { tables, exists: Box::new(exists), tally: Tally::Rows, listed, since }
     }
 
     fn tally(self, tally: Tally) -> Self {
@@ -730,7 +812,7 @@ impl Kept {
     }
 }
 
-fn records(r: Records) -> Kept {
+pub(super) fn records(r: Records) -> Kept {
     fn open(on: NaiveDate) -> String {
         format!("(rc.raised_on <= '{on}' AND (rc.closed_on IS NULL OR rc.closed_on > '{on}'))")
     }
@@ -739,31 +821,42 @@ fn records(r: Records) -> Kept {
     }
     const RECTIFICATIONS: &str = "rectifications rc JOIN orgs o ON o.id = rc.org_id";
     const COMMUNITIES: &str = "communities cm JOIN orgs o ON o.id = cm.org_id";
+    const RECTIFICATION: (Listed, &str) = (listed("rc.id", "rc.finding"), "rc.raised_on");
+    const COMMUNITY: (Listed, &str) = (listed("cm.id", "cm.name"), "cm.created_on");
+    const CABIN: (Listed, &str) = (listed("hc.id", "'希望小屋 ' || hc.child_initial"), "hc.built_on");
     match r {
-        Records::OpenRectifications => Kept::new(RECTIFICATIONS, open),
+        Records::OpenRectifications => Kept::new(RECTIFICATIONS, RECTIFICATION, open),
         Records::OverdueRectifications => {
-            Kept::new(RECTIFICATIONS, |on| format!("({} AND rc.due_on < '{on}')", open(on)))
+            Kept::new(RECTIFICATIONS, RECTIFICATION, |on| format!("({} AND rc.due_on < '{on}')", open(on)))
         }
-        Records::SelfOrganisations => Kept::new("self_organisations so JOIN orgs o ON o.id = so.org_id", |on| {
-            format!("(so.founded_on <= '{on}' AND (so.dissolved_on IS NULL OR so.dissolved_on > '{on}'))")
-        }),
-        Records::ServiceContracts => Kept::new("service_contracts sc JOIN orgs o ON o.id = sc.org_id", |on| {
-            format!("(sc.starts_on <= '{on}' AND sc.ends_on >= '{on}')")
-        }),
-        Records::SocietiesLinked(level) => Kept::new("societies so JOIN orgs o ON o.id = so.org_id", move |on| {
-            format!(
-                "(so.founded_on <= '{on}' AND (so.dissolved_on IS NULL OR so.dissolved_on > '{on}') AND \
+        Records::SelfOrganisations => Kept::new(
+            "self_organisations so JOIN orgs o ON o.id = so.org_id",
+            (listed("so.id", "so.name"), "so.founded_on"),
+            |on| format!("(so.founded_on <= '{on}' AND (so.dissolved_on IS NULL OR so.dissolved_on > '{on}'))"),
+        ),
+        Records::ServiceContracts => Kept::new(
+            "service_contracts sc JOIN orgs o ON o.id = sc.org_id",
+            (listed("sc.id", "sc.title"), "sc.starts_on"),
+            |on| format!("(sc.starts_on <= '{on}' AND sc.ends_on >= '{on}')"),
+        ),
+        Records::SocietiesLinked(level) => Kept::new(
+            "societies so JOIN orgs o ON o.id = so.org_id",
+            (listed("so.id", "so.name"), "so.founded_on"),
+            move |on| {
+                format!(
+                    "(so.founded_on <= '{on}' AND (so.dissolved_on IS NULL OR so.dissolved_on > '{on}') AND \
                  (SELECT sl.level FROM society_links sl WHERE sl.society_id = so.id AND sl.on_date <= '{on}' \
                  ORDER BY sl.on_date DESC, sl.id DESC LIMIT 1) = '{}')",
-                level.code()
-            )
-        }),
-        Records::Communities(level, kind) => Kept::new(COMMUNITIES, move |on| {
+                    level.code()
+                )
+            },
+        ),
+        Records::Communities(level, kind) => Kept::new(COMMUNITIES, COMMUNITY, move |on| {
             let level = level.map(|l| format!(" AND cm.level = '{}'", l.code())).unwrap_or_default();
             let kind = kind.map(|k| format!(" AND cm.community_type = '{}'", k.code())).unwrap_or_default();
             format!("({}{level}{kind})", community(on))
         }),
-        Records::CommunityMembers => Kept::new(COMMUNITIES, community).tally(Tally::Sum(|on| {
+        Records::CommunityMembers => Kept::new(COMMUNITIES, COMMUNITY, community).tally(Tally::Sum(|on| {
             format!(
                 "SELECT cc.members FROM community_counts cc WHERE cc.community_id = cm.id AND cc.on_date <= '{on}' \
                  ORDER BY cc.on_date DESC LIMIT 1"
@@ -771,23 +864,30 @@ fn records(r: Records) -> Kept {
         })),
         Records::CommunityReach => Kept::new(
             "community_members mb JOIN communities cm ON cm.id = mb.community_id JOIN orgs o ON o.id = cm.org_id",
+            (listed("mb.id", "cm.name"), "mb.listed_on"),
             |on| format!("({} AND mb.listed_on <= '{on}')", community(on)),
         )
         .tally(Tally::Distinct("mb.phone_hash")),
-        Records::Venues => Kept::new("venues ve JOIN orgs o ON o.id = ve.org_id", |on| {
-            format!("(ve.opened_on <= '{on}' AND (ve.closed_on IS NULL OR ve.closed_on > '{on}'))")
-        }),
-        Records::CabinsBuilt => Kept::new(CABINS, |on| format!("(hc.built_on IS NOT NULL AND hc.built_on <= '{on}')")),
-        Records::CabinsVisitedQuarterly => Kept::new(CABINS, |on| {
+        Records::Venues => {
+            Kept::new("venues ve JOIN orgs o ON o.id = ve.org_id", (listed("ve.id", "ve.name"), "ve.opened_on"), |on| {
+                format!("(ve.opened_on <= '{on}' AND (ve.closed_on IS NULL OR ve.closed_on > '{on}'))")
+            })
+        }
+        Records::CabinsBuilt => {
+            Kept::new(CABINS, CABIN, |on| format!("(hc.built_on IS NOT NULL AND hc.built_on <= '{on}')"))
+        }
+        Records::CabinsVisitedQuarterly => Kept::new(CABINS, CABIN, |on| {
             let since = on - chrono::Days::new(91);
             format!(
                 "(hc.built_on IS NOT NULL AND hc.built_on <= '{on}' AND EXISTS (SELECT 1 FROM cabin_visits cv \
                  WHERE cv.cabin_id = hc.id AND cv.on_date > '{since}' AND cv.on_date <= '{on}'))"
             )
         }),
-        Records::Stations => Kept::new("youth_stations ys JOIN orgs o ON o.id = ys.org_id", |on| {
-            format!("(ys.opened_on <= '{on}' AND (ys.closed_on IS NULL OR ys.closed_on > '{on}'))")
-        }),
+        Records::Stations => Kept::new(
+            "youth_stations ys JOIN orgs o ON o.id = ys.org_id",
+            (listed("ys.id", "ys.name"), "ys.opened_on"),
+            |on| format!("(ys.opened_on <= '{on}' AND (ys.closed_on IS NULL OR ys.closed_on > '{on}'))"),
+        ),
     }
 }
 

@@ -8,6 +8,7 @@
 
 mod dashboard;
 mod details;
+mod drill;
 mod engine;
 mod figure;
 pub mod formats;
@@ -27,6 +28,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 
 pub use dashboard::Dashboard;
 pub use details::{Breakdown, Details, ProjectFigure};
+pub use drill::{Drill, DrillRow, Side, drill, export as export_records};
 pub use figure::Figure;
 pub use targets::{Progress, Target, measurable};
 pub(crate) use targets::{letter_completion, target_of};

@@ -202,6 +202,16 @@ async fn average(app: &App, letters: &[(i64, OrgId)], on: NaiveDate) -> AppResul
     Ok(Some((sum * 100.0 / letters.len() as f64).round() as i64))
 }
 
+/// A letter's completion on `on`, from 0 to 1, as `average` takes it (a figure's records).
+pub(super) async fn letter_completion_of(app: &App, letter: i64, on: NaiveDate) -> AppResult<f64> {
+    let Some(l) = qingtuan_entity::responsibility_letter::Entity::find_by_id(letter).one(&app.db).await? else {
+        return Ok(0.0);
+    };
+    let rows = letter_target::Entity::find().filter(letter_target::Column::LetterId.eq(letter)).all(&app.db).await?;
+    let targets: Vec<Target> = rows.iter().map(|t| target_of(t, OrgId(l.org_id))).collect();
+    Ok(letter_completion(app, &targets, on).await?.0)
+}
+
 /// A letter's completion on `on` (0 for a letter without targets) and its targets' progress.
 pub(crate) async fn letter_completion(app: &App, targets: &[Target], on: NaiveDate) -> AppResult<(f64, Vec<Progress>)> {
     let reached = progress(app, targets, on).await?;

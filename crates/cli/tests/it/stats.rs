@@ -164,6 +164,72 @@ async fn the_demo_reproduces_the_seed_figures(t: TestApp) {
     // The chart over time starts at the baseline's 527 and ends at the as-of date's 636.
     let over_time = &dash[dash.find("社会领域团组织数变化").expect("the chart over time")..];
     assert!(over_time.contains("2020-12-31：527") && over_time.contains("2022-05-31：636"), "{over_time}");
+
+    // Every figure opens on its records, for the district and for a street.
+    assert!(
+        dash.contains(r#"href="/figures/org.social_domain.count?as_of=2022-05-31"#),
+        "the cards link to their records"
+    );
+    every_figure_opens_its_records(&chief, "as_of=2022-05-31&baseline=2020-12-31&from=2022-03-01", &p8).await;
+    every_figure_opens_its_records(&chief, "as_of=2022-05-31&baseline=2020-12-31", &r).await;
+    every_figure_opens_its_records(&street, "as_of=2022-05-31&baseline=2020-12-31", &own).await;
+    let orgs = chief.get("/figures/org.social_domain.count?as_of=2022-05-31&baseline=2020-12-31&side=entered").await;
+    assert!(orgs.text().contains("新增 <span id=\"drill-entered\">"), "{}", orgs.text());
+    // People are named to those who may read people; a street admin of another kind sees them masked.
+    let force = chief.get("/figures/workforce.count?as_of=2022-05-31&baseline=2020-12-31").await.text();
+    assert!(force.contains("<th>人员</th>"));
+    // Another street's records are as closed as its figures.
+    let other = street.get("/figures/workforce.count?as_of=2022-05-31&baseline=2020-12-31&scope=CY03T").await;
+    assert_eq!(other.status, 404);
+    let export =
+        chief.get("/figures/volunteer.turnouts/export.xlsx?as_of=2022-05-31&baseline=2020-12-31&from=2022-03-01").await;
+    assert_eq!(export.status, 200);
+    assert!(export.body.starts_with(b"PK"), "an xlsx workbook");
+}
+
+/// A number shown in the element with this id.
+fn shown(res: &qingtuan_testkit::TestResponse, id: &str) -> i64 {
+    let text = res.text_of_id(id).unwrap_or_else(|| panic!("#{id} in {}", res.text()));
+    text.parse().unwrap_or_else(|_| panic!("#{id}: {text}"))
+}
+
+/// Every figure of a report opens on the records that make it up: their count — or their sum on
+/// the figure's scale, or the letters' average — is the figure; a stock's records that entered
+/// less those that left since the baseline are its change; a flow's previous period gives its
+/// comparison; a share is its part over its whole; a figure per 10,000 young people lists the
+/// count it divides.
+async fn every_figure_opens_its_records(client: &qingtuan_testkit::TestClient, query: &str, report: &Value) {
+    let mut opened = 0;
+    for (key, f) in report.as_object().expect("a report") {
+        let Some(value) = f.get("value").and_then(Value::as_i64) else { continue };
+        if !f["unavailable"].is_null() {
+            continue;
+        }
+        let res = client.get(&format!("/figures/{key}?{query}")).await;
+        assert_eq!(res.status, 200, "{key}: {}", res.text());
+        let html = res.text();
+        let total = shown(&res, "drill-total");
+        if let Some(at) = html.find("以下为“") {
+            let name = &html[at + "以下为“".len()..];
+            let name = &name[..name.find('”').expect("the name")];
+            let of = report.as_object().and_then(|r| r.values().find(|g| g["name"] == name));
+            assert_eq!(Some(total), of.and_then(|g| g["value"].as_i64()), "{key}: the records of {name}");
+        } else if html.contains("side=whole") {
+            let whole = shown(&client.get(&format!("/figures/{key}?{query}&side=whole")).await, "drill-total");
+            assert_eq!((total as f64 * 100.0 / whole as f64).round() as i64, value, "{key}: {total} of {whole}");
+        } else {
+            assert_eq!(total, value, "{key}: the records' total is the figure");
+        }
+        if let (Some(delta), true) = (f["delta"].as_i64(), html.contains("id=\"drill-entered\"")) {
+            assert_eq!(shown(&res, "drill-entered") - shown(&res, "drill-left"), delta, "{key}: entered less left");
+        }
+        if let (Some(before), true) = (f["baseline_value"].as_i64(), html.contains("side=previous")) {
+            let previous = client.get(&format!("/figures/{key}?{query}&side=previous")).await;
+            assert_eq!(shown(&previous, "drill-total"), before, "{key}: the period before");
+        }
+        opened += 1;
+    }
+    assert!(opened > 90, "{opened} figures opened");
 }
 
 fn org(code: &str, kind: &str, parent: &str, sector: &str, region: &str, founded: &str) -> NewOrg {

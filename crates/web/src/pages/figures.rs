@@ -1,15 +1,17 @@
 //! The dashboard: every figure of the catalogue for a date, a scope and a baseline, with its
 //! definition, the comparison, SVG charts by street, by sector and over time, and the work list of
-//! communities still without a youth or young-pioneer work committee.
+//! communities still without a youth or young-pioneer work committee; and every figure opened on
+//! the records that make it up.
 
 use crate::layout::{MenuEntry, read};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::NaiveDate;
-use qingtuan_app::figures::{self, Breakdown, Details, Figure, ReportRequest};
+use qingtuan_app::figures::{self, Breakdown, Details, Drill, DrillRow, Figure, ReportRequest, Side};
+use qingtuan_app::page::Page;
 use qingtuan_app::registry::orgs::OrgView;
 use qingtuan_app::registry::regions::RegionView;
 use qingtuan_domain::permission::Module;
@@ -106,10 +108,91 @@ pub async fn export(
     Ok(xlsx_download(&name, bytes))
 }
 
+#[derive(Template)]
+#[template(path = "figures/drill.html")]
+struct DrillPage {
+    layout: Layout,
+    d: Drill,
+    page: Page<DrillRow>,
+    /// The report's dates and scope, for the sides' links and the way back.
+    report_query: String,
+    /// The report's and the side's, for the pager and the export.
+    query: String,
+    scope_name: String,
+    flow: bool,
+    side_label: &'static str,
+    total_is_average: bool,
+    with_people: bool,
+    total_unit: &'static str,
+    value_label: &'static str,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct DrillQuery {
+    #[serde(default)]
+    side: Side,
+    page: Option<u64>,
+}
+
+/// The report a figure was opened from, as a query string.
+fn report_query(p: &figures::Params, street: &Option<String>) -> String {
+    query_without_page(&ReportRequest {
+        as_of: Some(p.as_of),
+        baseline: Some(p.baseline),
+        from: p.from,
+        scope: Some(p.scope_org.code.clone()),
+        street: street.clone(),
+    })
+}
+
+/// A figure opened: the records that make it up, paged.
+pub async fn drill(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(key): Path<String>,
+    Query(req): Query<ReportRequest>,
+    Query(q): Query<DrillQuery>,
+) -> Result<Response, PageError> {
+    let d = figures::drill(&state.app, &user.actor, &key, &req, q.side, q.page).await?;
+    let report_query = report_query(&d.params, &req.street);
+    let flow = d.records_of.measure == qingtuan_domain::indicator::Measure::Flow;
+    let side_label = d.sides.iter().find(|(s, _)| *s == d.side).map_or("", |(_, l)| *l);
+    render(&DrillPage {
+        layout: Layout::new(&user, "/dashboard", d.figure.indicator.name),
+        page: d.rows.clone(),
+        query: format!("{report_query}&side={}", d.side.code()),
+        report_query,
+        scope_name: d.params.scope_org.name.clone(),
+        flow,
+        side_label,
+        total_is_average: d.records_of.rule == qingtuan_domain::indicator::Rule::TargetCompletion,
+        with_people: d.rows.items.iter().any(|r| r.who.is_some()),
+        total_unit: d.figure.indicator.unit,
+        value_label: d.value_label(),
+        d,
+    })
+}
+
+/// A figure's records as an xlsx download (audited as an export).
+pub async fn drill_export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(key): Path<String>,
+    Query(req): Query<ReportRequest>,
+    Query(q): Query<DrillQuery>,
+) -> Result<Response, PageError> {
+    let (name, bytes) = figures::export_records(&state.app, &user.actor, &key, &req, q.side).await?;
+    Ok(xlsx_download(&name, bytes))
+}
+
 /// This capability's entries in the menu.
 pub const MENU: &[MenuEntry] = &[MenuEntry { href: "/dashboard", label: "工作台", need: read(Module::Dashboard) }];
 
 /// The dashboard and its export.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/dashboard", get(show)).route("/dashboard/export.xlsx", get(export))
+    Router::new()
+        .route("/dashboard", get(show))
+        .route("/dashboard/export.xlsx", get(export))
+        .route("/figures/{key}", get(drill))
+        .route("/figures/{key}/export.xlsx", get(drill_export))
 }

@@ -1,0 +1,574 @@
+//! Every figure opens its records: the organisations, people, turn-outs, ledger lines … that make
+//! it up for the scope and dates, paged and exportable, read through the same rule and the same
+//! SQL conditions as the engine (`engine`), so the list's count (or its sum, on the figure's scale)
+//! is the figure. A stock figure also lists what entered and what left since the baseline (their
+//! difference is its change); a flow lists the period before as well; a coverage lists the regions
+//! still uncovered; a share lists its whole.
+//!
+//! Names of people are masked unless the viewer may read people in the scope; a consultation is
+//! listed by its category and a hope cabin by its child's initial, never by what they are about.
+
+use chrono::NaiveDate;
+use qingtuan_domain::audit::ObjectKind;
+use qingtuan_domain::indicator::{Flow, Indicator, Records, Rule, Scale};
+use qingtuan_domain::mask::mask_middle;
+use qingtuan_domain::org::OrgKind;
+use qingtuan_domain::position::Title;
+use sea_orm::{ConnectionTrait, Value};
+
+use super::engine::{self, Kept, Labels, Listed, Tally};
+use super::sql::{Scope, org_exists, post_held, quoted, region_kinds, statement};
+use super::{EXPORT, Figure, Params, READ, ReportRequest, evaluate_report, resolve, targets};
+use crate::access::scope;
+use crate::error::AppResult;
+use crate::export::Exported;
+use crate::page::{PER_PAGE, Page, page_number};
+use crate::registry::people;
+use crate::{Actor, App, AppError};
+
+/// Which of a figure's records to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    /// What the figure counts: on the as-of date, or in the period.
+    #[default]
+    Counted,
+    /// Counted on the as-of date and not on the baseline date.
+    Entered,
+    /// Counted on the baseline date and not on the as-of date.
+    Left,
+    /// The regions of the level where nothing counts (a coverage figure).
+    Uncovered,
+    /// The records of a share's whole.
+    Whole,
+    /// What the period before counted (a flow's comparison).
+    Previous,
+}
+
+impl Side {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Counted => "counted",
+            Self::Entered => "entered",
+            Self::Left => "left",
+            Self::Uncovered => "uncovered",
+            Self::Whole => "whole",
+            Self::Previous => "previous",
+        }
+    }
+
+    fn label(self, measure_flow: bool) -> &'static str {
+        match self {
+            Self::Counted if measure_flow => "统计期内",
+            Self::Counted => "统计日",
+            Self::Entered => "基准日后新增",
+            Self::Left => "基准日后减少",
+            Self::Uncovered => "尚未覆盖",
+            Self::Whole => "分母",
+            Self::Previous => "上一同长时段",
+        }
+    }
+}
+
+/// One record of a figure.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DrillRow {
+    /// The record's id in its table (for a person, the person's; for a region, the region's).
+    pub id: i64,
+    /// The org it belongs to (for an org, the org itself).
+    pub org: String,
+    /// What it is: a title, a name, a category.
+    pub what: String,
+    /// Who it is about, masked unless the viewer may read people.
+    pub who: Option<String>,
+    pub on: Option<NaiveDate>,
+    /// What it adds to the figure (before the figure's scale).
+    pub value: i64,
+}
+
+/// A figure opened: the figure, which records are listed and their page, and their count and sum.
+#[derive(Debug, Clone)]
+pub struct Drill {
+    pub params: Params,
+    pub figure: Figure,
+    /// The indicator whose records these are: the figure's own, or — for a figure per 10,000
+    /// young people — the count it divides.
+    pub records_of: Indicator,
+    pub side: Side,
+    /// The sides this figure can be opened on, with their labels.
+    pub sides: Vec<(Side, &'static str)>,
+    pub rows: Page<DrillRow>,
+    /// The records listed, and the sum of their values.
+    pub count: i64,
+    pub sum: i64,
+    /// The list's total as the figure is written: the sum on the figure's scale (for a count, the
+    /// count; for a target completion, the letters' average).
+    pub total: i64,
+    /// The records have values of their own (minutes, fen, people served), shown in a column.
+    pub valued: bool,
+    /// For a figure that can be: how many records entered and how many left since the baseline.
+    pub changes: Option<(i64, i64)>,
+}
+
+impl Drill {
+    /// A record's value as written: fen as yuan, minutes as they are.
+    pub fn value_shown(&self, value: i64) -> String {
+        match self.records_of.rule {
+            Rule::Sum(_, Scale::Yuan) => qingtuan_domain::money::Fen(value).yuan_text(),
+            _ => value.to_string(),
+        }
+    }
+
+    /// The heading of the values' column.
+    pub fn value_label(&self) -> &'static str {
+        match self.records_of.rule {
+            Rule::Sum(_, Scale::Yuan) => "金额（元）",
+            Rule::Sum(_, Scale::Hours) => "分钟",
+            Rule::TargetCompletion => "完成率（%）",
+            _ => "数值",
+        }
+    }
+}
+
+/// The records of the figure `key` for the report asked for, on `side`, one page.
+pub async fn drill(
+    app: &App,
+    actor: &Actor,
+    key: &str,
+    req: &ReportRequest,
+    side: Side,
+    page: Option<u64>,
+) -> AppResult<Drill> {
+    let indicator = qingtuan_domain::indicator::find(key).ok_or(AppError::NotFound)?;
+    let p = resolve(app, actor, req, READ).await?;
+    open(app, actor, p, indicator, side, Some(page_number(page))).await
+}
+
+/// Every record of the figure on `side` as an xlsx workbook, audited as an export.
+pub async fn export(
+    app: &App,
+    actor: &Actor,
+    key: &str,
+    req: &ReportRequest,
+    side: Side,
+) -> AppResult<(String, Vec<u8>)> {
+    let indicator = qingtuan_domain::indicator::find(key).ok_or(AppError::NotFound)?;
+    let p = resolve(app, actor, req, EXPORT).await?;
+    let d = open(app, actor, p, indicator, side, None).await?;
+    let rows: Vec<Vec<String>> = d
+        .rows
+        .items
+        .iter()
+        .map(|r| {
+            vec![
+                r.org.clone(),
+                r.what.clone(),
+                r.who.clone().unwrap_or_default(),
+                r.on.map(|d| d.to_string()).unwrap_or_default(),
+                r.value.to_string(),
+            ]
+        })
+        .collect();
+    let asked = serde_json::json!({
+        "figure": indicator.key, "side": side.code(), "as_of": d.params.as_of, "baseline": d.params.baseline,
+    });
+    let bytes = crate::export::audited(
+        app,
+        actor,
+        Exported::of(ObjectKind::Org, asked).within(d.params.scope),
+        "记录",
+        &["组织", "记录", "人员", "日期", "数值"],
+        rows,
+    )
+    .await?;
+    Ok((format!("{}-{}-{}.xlsx", indicator.key, side.code(), d.params.as_of), bytes))
+}
+
+/// The sides a rule's records can be listed on.
+fn sides(rule: Rule) -> Vec<Side> {
+    match rule {
+        Rule::Orgs(_) | Rule::People(_) | Rule::WorkForce => vec![Side::Counted, Side::Entered, Side::Left],
+        Rule::Existing(r) if !matches!(engine::records(r).tally, Tally::Sum(_)) => {
+            vec![Side::Counted, Side::Entered, Side::Left]
+        }
+        Rule::RegionsCovered(..) => vec![Side::Counted, Side::Entered, Side::Left, Side::Uncovered],
+        Rule::Sum(..) => vec![Side::Counted, Side::Previous],
+        Rule::Share(..) => vec![Side::Counted, Side::Whole],
+        Rule::PerTenThousandYouth(of) => sides(of.rule),
+        Rule::NewOrgs(_) | Rule::Existing(_) | Rule::TargetCompletion => vec![Side::Counted],
+    }
+}
+
+async fn open(
+    app: &App,
+    actor: &Actor,
+    p: Params,
+    indicator: Indicator,
+    side: Side,
+    page: Option<u64>,
+) -> AppResult<Drill> {
+    let records_of = match indicator.rule {
+        Rule::PerTenThousandYouth(of) => *of,
+        _ => indicator,
+    };
+    let allowed = sides(records_of.rule);
+    if !allowed.contains(&side) {
+        return Err(qingtuan_domain::Invalid::one("side", "该指标没有这一类记录").into());
+    }
+    let report = evaluate_report(app, p.clone(), None).await?;
+    let figure = report.figures.iter().find(|f| f.indicator.key == indicator.key).cloned().ok_or(AppError::NotFound)?;
+    let scope = Scope::of(&app.db, &p).await?;
+    let names = scope::covers(&app.db, actor, people::READ, p.scope).await?;
+    let changes = match allowed.contains(&Side::Entered) {
+        true => {
+            let [entered, left] = [Side::Entered, Side::Left].map(|side| listings(records_of.rule, side, &p, &scope));
+            let (entered, left) = tokio::try_join!(totals(&app.db, &entered), totals(&app.db, &left))?;
+            Some((entered.0, left.0))
+        }
+        false => None,
+    };
+    let (mut rows, count, sum) = match records_of.rule {
+        Rule::TargetCompletion => letters(app, &p, &scope, page).await?,
+        rule => {
+            let listings = listings(rule, side, &p, &scope);
+            fetch(&app.db, &listings, page).await?
+        }
+    };
+    if !names {
+        for r in &mut rows.items {
+            r.who = r.who.as_deref().map(|n| mask_middle(n, 1, 0));
+        }
+    }
+    let total = match records_of.rule {
+        Rule::Sum(_, scale) => scale.apply(sum),
+        _ => sum,
+    };
+    let flow = records_of.measure == qingtuan_domain::indicator::Measure::Flow;
+    Ok(Drill {
+        params: p,
+        figure,
+        records_of,
+        side,
+        sides: allowed.into_iter().map(|s| (s, s.label(flow))).collect(),
+        rows,
+        count,
+        sum,
+        total,
+        valued: sum != count || matches!(records_of.rule, Rule::TargetCompletion),
+        changes,
+    })
+}
+
+/// One SELECT of records, with the values its placeholders take: columns `id`, `lst` (which
+/// listing, for the labels of coded text), `org`, `what`, `who`, `on_date`, `val`.
+struct Listing {
+    sql: String,
+    values: Vec<Value>,
+    labels: Option<Labels>,
+}
+
+/// The columns of a listing's SELECT.
+struct Columns<'a> {
+    id: &'a str,
+    org: &'a str,
+    what: &'a str,
+    who: Option<&'a str>,
+    on: &'a str,
+    value: &'a str,
+}
+
+impl Columns<'_> {
+    fn select(&self, lst: usize) -> String {
+        format!(
+            "SELECT CAST({} AS BIGINT) AS id, CAST({lst} AS BIGINT) AS lst, {} AS org, {} AS what, {} AS who, \
+             {} AS on_date, CAST({} AS BIGINT) AS val",
+            self.id,
+            self.org,
+            self.what,
+            self.who.unwrap_or("CAST(NULL AS TEXT)"),
+            self.on,
+            self.value
+        )
+    }
+}
+
+const ORG_TABLES: &str = "orgs o LEFT JOIN sectors s ON s.id = o.sector_id LEFT JOIN regions r ON r.id = o.region_id";
+
+fn org_kind(code: &str) -> Option<&'static str> {
+    OrgKind::parse(code).ok().map(OrgKind::label)
+}
+
+fn title(code: &str) -> Option<&'static str> {
+    Title::of_code(code).map(Title::label)
+}
+
+/// `1` in SQL when `cond`, else `0`, counted over a group.
+fn any(cond: &str) -> String {
+    format!("MAX(CASE WHEN {cond} THEN 1 ELSE 0 END)")
+}
+
+/// The groups counted on the as-of date (`d`) and the baseline date (`b`), as `side` asks.
+fn having(side: Side, on_d: &str, on_b: &str) -> String {
+    match side {
+        Side::Entered => format!("{} = 1 AND {} = 0", any(on_d), any(on_b)),
+        Side::Left => format!("{} = 1 AND {} = 0", any(on_b), any(on_d)),
+        _ => format!("{} = 1", any(on_d)),
+    }
+}
+
+/// Rows (not groups) counted as `side` asks, given whether one exists on a date.
+fn existing(side: Side, exists: &dyn Fn(NaiveDate) -> String, d: NaiveDate, b: NaiveDate) -> String {
+    match side {
+        Side::Entered => format!("{} AND NOT {}", exists(d), exists(b)),
+        Side::Left => format!("{} AND NOT {}", exists(b), exists(d)),
+        _ => exists(d),
+    }
+}
+
+/// The SELECTs whose rows are the records of `rule` on `side`.
+fn listings(rule: Rule, side: Side, p: &Params, scope: &Scope) -> Vec<Listing> {
+    let (d, b) = (p.as_of, p.baseline);
+    // The date the records are described on: the baseline for what left.
+    let on = if side == Side::Left { b } else { d };
+    let scoped = |sql: String, labels: Option<Labels>| Listing { sql, values: scope.values.clone(), labels };
+    match rule {
+        Rule::Orgs(m) | Rule::NewOrgs(m) => {
+            let mut cond = format!("{} AND {}", existing(side, &org_exists, d, b), engine::org_condition(&m));
+            if matches!(rule, Rule::NewOrgs(_)) {
+                cond.push_str(&format!(" AND o.founded_on > '{b}'"));
+            }
+            let dated = if side == Side::Left { "o.dissolved_on" } else { "o.founded_on" };
+            let columns = Columns { id: "o.id", org: "o.name", what: "o.kind", who: None, on: dated, value: "1" };
+            let sql = format!("{} FROM {ORG_TABLES} WHERE {} AND {cond}", columns.select(0), scope.sql);
+            vec![scoped(sql, Some(org_kind))]
+        }
+        Rule::RegionsCovered(level, m) => {
+            let cond = engine::org_condition(&m.located(level));
+            if side == Side::Uncovered {
+                let covered = format!(
+                    "SELECT o.region_id FROM {ORG_TABLES} WHERE {} AND {} AND {cond} AND o.region_id IS NOT NULL",
+                    scope.sql,
+                    org_exists(d)
+                );
+                let kinds = quoted(region_kinds(level).into_iter().map(|k| k.code()));
+                let mut values = scope.values.clone();
+                let within = match scope.region_path() {
+                    Some(path) => {
+                        values.insert(0, format!("{path}%").into());
+                        "AND rg.path LIKE ?"
+                    }
+                    None => "",
+                };
+                let columns = Columns {
+                    id: "rg.id",
+                    org: "''",
+                    what: "rg.name",
+                    who: None,
+                    on: "CAST(NULL AS DATE)",
+                    value: "1",
+                };
+                let sql = format!(
+                    "{} FROM regions rg WHERE rg.kind IN ({kinds}) {within} AND rg.id NOT IN ({covered})",
+                    columns.select(0)
+                );
+                return vec![Listing { sql, values, labels: None }];
+            }
+            let exists_on = format!("{} AND {cond}", org_exists(on));
+            let org = format!("MIN(CASE WHEN {exists_on} THEN o.name END)");
+            let columns =
+                Columns { id: "r.id", org: &org, what: "MIN(r.name)", who: None, on: "CAST(NULL AS DATE)", value: "1" };
+            let sql = format!(
+                "{} FROM {ORG_TABLES} WHERE {} AND {cond} GROUP BY r.id HAVING {}",
+                columns.select(0),
+                scope.sql,
+                having(side, &format!("{} AND {cond}", org_exists(d)), &format!("{} AND {cond}", org_exists(b)))
+            );
+            vec![scoped(sql, None)]
+        }
+        Rule::People(_) | Rule::WorkForce => {
+            let cond = match rule {
+                Rule::People(m) => engine::post_condition(&m),
+                _ => "o.sector_id IN (SELECT id FROM sectors WHERE social_domain = TRUE)".to_owned(),
+            };
+            let held = post_held(on);
+            let (org, what, since) = (
+                format!("MIN(CASE WHEN {held} THEN o.name END)"),
+                format!("MIN(CASE WHEN {held} THEN ps.title END)"),
+                format!("MIN(CASE WHEN {held} THEN ps.start_on END)"),
+            );
+            let columns = Columns {
+                id: "ps.person_id",
+                org: &org,
+                what: &what,
+                who: Some("MIN(pe.name)"),
+                on: &since,
+                value: "1",
+            };
+            let sql = format!(
+                "{} FROM positions ps JOIN orgs o ON o.id = ps.org_id JOIN people pe ON pe.id = ps.person_id \
+                 WHERE {} AND {cond} AND ps.start_on <= '{}' GROUP BY ps.person_id HAVING {}",
+                columns.select(0),
+                scope.sql,
+                d.max(b),
+                having(side, &post_held(d), &post_held(b))
+            );
+            vec![scoped(sql, Some(title))]
+        }
+        Rule::Sum(flows, _) => {
+            let (from, to) = match side {
+                Side::Previous => qingtuan_domain::time::previous_period(p.period_start(), d),
+                _ => (p.period_start(), d),
+            };
+            let mut seen: Vec<Flow> = Vec::new();
+            flows
+                .iter()
+                .filter(|f| {
+                    let first = !seen.contains(f);
+                    seen.push(**f);
+                    first
+                })
+                .enumerate()
+                .map(|(i, f)| flow_listing(*f, i, from, to, scope))
+                .collect()
+        }
+        Rule::Share(part, whole) => {
+            let flow = if side == Side::Whole { whole } else { part };
+            vec![flow_listing(flow, 0, p.period_start(), d, scope)]
+        }
+        Rule::Existing(r) => vec![kept_listing(r, side, p, scope)],
+        Rule::PerTenThousandYouth(of) => listings(of.rule, side, p, scope),
+        // Listed by `letters`.
+        Rule::TargetCompletion => Vec::new(),
+    }
+}
+
+/// The records of a flow dated in the period from `from` to `to`, each with what it adds.
+fn flow_listing(flow: Flow, lst: usize, from: NaiveDate, to: NaiveDate, scope: &Scope) -> Listing {
+    let (src, value) = engine::source(flow);
+    let Listed { id, what, labels, who } = src.listed;
+    let columns = Columns { id, org: "o.name", what, who, on: src.dated.column(), value: &value };
+    let sql = format!(
+        "{} FROM {} WHERE {} AND {} AND {} AND ({value}) <> 0",
+        columns.select(lst),
+        src.tables,
+        scope.sql,
+        src.condition,
+        src.dated.within(from, to)
+    );
+    Listing { sql, values: scope.values.clone(), labels }
+}
+
+/// The records existing on the date (or entered or left), as the rule's tally takes them.
+fn kept_listing(r: Records, side: Side, p: &Params, scope: &Scope) -> Listing {
+    let kept: Kept = engine::records(r);
+    let (d, b) = (p.as_of, p.baseline);
+    let Listed { id, what, labels, who } = kept.listed;
+    let sql = match &kept.tally {
+        // One row per different value (a person's phone): described by its first record.
+        Tally::Distinct(column) => {
+            let (id, what, since) = (format!("MIN({id})"), format!("MIN({what})"), format!("MIN({})", kept.since));
+            let columns = Columns { id: &id, org: "MIN(o.name)", what: &what, who: None, on: &since, value: "1" };
+            format!(
+                "{} FROM {} WHERE {} GROUP BY {column} HAVING {}",
+                columns.select(0),
+                kept.tables,
+                scope.sql,
+                having(side, &(kept.exists)(d), &(kept.exists)(b))
+            )
+        }
+        tally => {
+            let value = match tally {
+                Tally::Sum(value) => format!("COALESCE(({}), 0)", value(d)),
+                _ => "1".to_owned(),
+            };
+            let columns = Columns { id, org: "o.name", what, who, on: kept.since, value: &value };
+            format!(
+                "{} FROM {} WHERE {} AND {}",
+                columns.select(0),
+                kept.tables,
+                scope.sql,
+                existing(side, &*kept.exists, d, b)
+            )
+        }
+    };
+    Listing { sql, values: scope.values.clone(), labels }
+}
+
+/// The listings as one SELECT, and its placeholders' values.
+fn union(listings: &[Listing]) -> (String, Vec<Value>) {
+    let sql = listings.iter().map(|l| l.sql.as_str()).collect::<Vec<_>>().join(" UNION ALL ");
+    (sql, listings.iter().flat_map(|l| l.values.clone()).collect())
+}
+
+/// How many records the listings hold, and the sum of their values.
+async fn totals<C: ConnectionTrait>(conn: &C, listings: &[Listing]) -> AppResult<(i64, i64)> {
+    let (union, values) = union(listings);
+    let sql = format!("SELECT COUNT(*) AS n, CAST(COALESCE(SUM(val), 0) AS BIGINT) AS total FROM ({union}) x");
+    let row = conn.query_one_raw(statement(conn.get_database_backend(), &sql, values)).await?;
+    Ok(match row {
+        Some(r) => (r.try_get("", "n")?, r.try_get("", "total")?),
+        None => (0, 0),
+    })
+}
+
+/// The page of the listings' rows (all of them without a page), their count and their sum.
+async fn fetch<C: ConnectionTrait>(
+    conn: &C,
+    listings: &[Listing],
+    page: Option<u64>,
+) -> AppResult<(Page<DrillRow>, i64, i64)> {
+    let backend = conn.get_database_backend();
+    let (union, values) = union(listings);
+    let (count, sum) = totals(conn, listings).await?;
+    let limit = match page {
+        Some(n) => format!(" LIMIT {PER_PAGE} OFFSET {}", (n - 1) * PER_PAGE),
+        None => String::new(),
+    };
+    let sql = format!(
+        "SELECT id, lst, org, what, who, on_date, val FROM ({union}) x ORDER BY on_date DESC, lst, id DESC{limit}"
+    );
+    let mut items = Vec::new();
+    for r in conn.query_all_raw(statement(backend, &sql, values)).await? {
+        let lst: i64 = r.try_get("", "lst")?;
+        let what: Option<String> = r.try_get("", "what")?;
+        let labels = listings.get(lst as usize).and_then(|l| l.labels);
+        let what = what.map(|w| labels.and_then(|label| label(&w)).map(str::to_owned).unwrap_or(w));
+        items.push(DrillRow {
+            id: r.try_get("", "id")?,
+            org: r.try_get::<Option<String>>("", "org")?.unwrap_or_default(),
+            what: what.unwrap_or_default(),
+            who: r.try_get("", "who")?,
+            on: r.try_get("", "on_date")?,
+            value: r.try_get("", "val")?,
+        });
+    }
+    let total = u64::try_from(count).unwrap_or(0);
+    let page = Page {
+        items,
+        total,
+        page: page.unwrap_or(1),
+        per_page: page.map_or(total.max(1), |_| PER_PAGE),
+        capped: false,
+    };
+    Ok((page, count, sum))
+}
+
+/// The letters a target-completion figure averages, each with its completion in whole per cent;
+/// the sum is their average, computed as the figure is.
+async fn letters(app: &App, p: &Params, scope: &Scope, page: Option<u64>) -> AppResult<(Page<DrillRow>, i64, i64)> {
+    let listing = flow_listing(Flow::LettersSigned, 0, p.period_start(), p.as_of, scope);
+    let (mut all, count, _) = fetch(&app.db, std::slice::from_ref(&listing), None).await?;
+    let mut sum = 0.0;
+    for row in &mut all.items {
+        let completion = targets::letter_completion_of(app, row.id, p.as_of).await?;
+        row.value = (completion * 100.0).round() as i64;
+        sum += completion;
+    }
+    let average = if count == 0 { 0 } else { (sum * 100.0 / count as f64).round() as i64 };
+    let items = match page {
+        Some(n) => all.items.into_iter().skip(((n - 1) * PER_PAGE) as usize).take(PER_PAGE as usize).collect(),
+        None => all.items,
+    };
+    let total = u64::try_from(count).unwrap_or(0);
+    Ok((Page { items, total, page: page.unwrap_or(1), per_page: PER_PAGE, capped: false }, count, average))
+}
