@@ -20,6 +20,7 @@ mod tree;
 pub mod access;
 pub mod accountability;
 pub mod activities;
+pub mod bulletin;
 pub mod cabins;
 pub mod consultations;
 pub mod figures;

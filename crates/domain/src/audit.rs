@@ -157,6 +157,9 @@ audit_actions! {
     CabinBuilt => "cabin.build", "希望小屋建成", false;
     CabinPaired => "cabin.pair", "结对志愿者", false;
     CabinVisited => "cabin.visit", "希望小屋探访", false;
+    TemplateSaved => "bulletin_template.save", "保存简报模板", false;
+    BulletinSaved => "bulletin.save", "保存工作简报", false;
+    ReportPublished => "report.publish", "发布并冻结报告", false;
     AgreementSigned => "agreement.sign", "签订合作协议", false;
     AgreementDocumentAttached => "agreement.document", "上传合作协议文本", false;
     VenueCreated => "venue.create", "登记阵地", false;
@@ -213,6 +216,9 @@ code_enum!(
     Station => "station", "青年驿站";
     Stay => "stay", "驿站入住";
     Cabin => "cabin", "希望小屋";
+    BulletinTemplate => "bulletin_template", "简报模板";
+    Bulletin => "bulletin", "工作简报";
+    FrozenReport => "frozen_report", "已发布报告";
 });
 
 #[cfg(test)]

@@ -146,3 +146,11 @@ id_type!(
     /// A hope cabin (希望小屋), one per child.
     CabinId
 );
+id_type!(
+    /// A work bulletin (工作简报).
+    BulletinId
+);
+id_type!(
+    /// A report frozen as published.
+    FrozenReportId
+);

@@ -24,6 +24,7 @@ code_enum!(
     Consultations => "consultations", "咨询个案";
     Stations => "stations", "青年驿站";
     Cabins => "cabins", "希望小屋";
+    Bulletins => "bulletins", "工作简报";
 });
 
 code_enum!(

@@ -8,6 +8,7 @@ mod api;
 mod audit;
 mod auth;
 mod browser;
+mod bulletins;
 mod cabins;
 mod checkin;
 mod cli;

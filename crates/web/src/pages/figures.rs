@@ -42,6 +42,10 @@ struct DashboardPage {
     no_youth_committee: Vec<RegionView>,
     no_pioneer_committee: Vec<RegionView>,
     query: String,
+    /// The viewer may publish (freeze) this report.
+    can_freeze: bool,
+    /// The period's start as asked (none: the day after the baseline).
+    from_asked: Option<NaiveDate>,
 }
 
 pub async fn show(
@@ -95,6 +99,14 @@ pub async fn show(
         time_chart: charts::line("社会领域团组织数变化", &board.series),
         no_youth_committee: board.no_youth_committee.clone(),
         no_pioneer_committee: board.no_pioneer_committee.clone(),
+        can_freeze: qingtuan_app::access::scope::covers(
+            &state.app.db,
+            &user.actor,
+            qingtuan_app::bulletin::APPROVE,
+            p.scope,
+        )
+        .await?,
+        from_asked: p.from,
     })
 }
 

@@ -5,6 +5,7 @@
 mod access;
 mod accountability;
 mod activities;
+mod bulletins;
 mod cabins;
 mod consultations;
 mod figures;
@@ -43,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         .merge(consultations::routes())
         .merge(stations::routes())
         .merge(cabins::routes())
+        .merge(bulletins::routes())
         .merge(portal::routes())
 }
 
@@ -116,7 +118,7 @@ pub fn download(stem: &str, d: qingtuan_app::export::Document) -> Response {
 }
 
 /// The menu, capability by capability, in the order it is shown.
-pub const MENU: [&[MenuEntry]; 13] = [
+pub const MENU: [&[MenuEntry]; 14] = [
     figures::MENU,
     registry::MENU,
     imports::MENU,
@@ -129,6 +131,7 @@ pub const MENU: [&[MenuEntry]; 13] = [
     consultations::MENU,
     stations::MENU,
     cabins::MENU,
+    bulletins::MENU,
     access::MENU,
 ];
 
