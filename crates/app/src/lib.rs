@@ -26,6 +26,7 @@ pub mod consultations;
 pub mod figures;
 pub mod imports;
 pub mod loans;
+pub mod messages;
 pub mod platforms;
 pub mod portal;
 pub mod registry;

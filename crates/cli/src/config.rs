@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use clap::Args;
 use qingtuan_app::crypto::Keys;
+use qingtuan_app::messages::sending::{Channel, Sender};
 use qingtuan_web::{CookieSecure, WebConfig};
 
 #[derive(Debug, Clone, Args)]
@@ -69,6 +70,52 @@ struct FileConfig {
     /// Import files: the most rows (header included) and columns. Defaults 200000 and 60.
     import_max_rows: Option<u32>,
     import_max_columns: Option<u32>,
+    /// Messages to people (`[messages]`).
+    messages: Option<MessagesConfig>,
+}
+
+/// `[messages]`: where the outbox sends.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MessagesConfig {
+    /// `log` (the default), `webhook` or `smtp`.
+    channel: Option<String>,
+    webhook_url: Option<String>,
+    webhook_token: Option<String>,
+    /// `host:port` of a mail relay the district runs.
+    smtp_relay: Option<String>,
+    smtp_from: Option<String>,
+    /// The address a message goes to, `{phone}` standing for the number (an e-mail-to-SMS gateway).
+    smtp_to: Option<String>,
+    /// The server's public address (`https://qingtuan.example.org`), for the opt-out links.
+    public_url: Option<String>,
+}
+
+impl MessagesConfig {
+    fn sender(self) -> anyhow::Result<Sender> {
+        let missing = |key: &str| anyhow::anyhow!("[messages] 使用 {key} 通道时须填写 {key}_…（见 README）");
+        let channel = match self.channel.as_deref().unwrap_or("log") {
+            "log" => Channel::Log,
+            "webhook" => {
+                let url = self.webhook_url.filter(|u| !u.trim().is_empty()).ok_or_else(|| missing("webhook"))?;
+                if !url.starts_with("http://") {
+                    bail!("[messages] webhook_url 应以 http:// 开头（网关在区里的内网；https 请经本机代理）");
+                }
+                Channel::Webhook { url, token: self.webhook_token.filter(|t| !t.is_empty()) }
+            }
+            "smtp" => {
+                let (Some(relay), Some(from), Some(to)) = (self.smtp_relay, self.smtp_from, self.smtp_to) else {
+                    return Err(missing("smtp"));
+                };
+                if !to.contains("{phone}") {
+                    bail!("[messages] smtp_to 须包含 {{phone}}，如 {{phone}}@sms.example.org");
+                }
+                Channel::Smtp { relay, from, to }
+            }
+            other => bail!("[messages] channel 的值“{other}”无效，应为 log、webhook 或 smtp"),
+        };
+        Ok(Sender { channel, public_url: self.public_url.filter(|u| !u.trim().is_empty()), ..Sender::default() })
+    }
 }
 
 pub struct Settings {
@@ -81,6 +128,8 @@ pub struct Settings {
     pub password_max_age_days: u32,
     pub shutdown_drain_secs: u32,
     pub import_limits: qingtuan_app::imports::Limits,
+    /// The outbox's worker: its channel and the public address for opt-out links.
+    pub messages: Sender,
 }
 
 impl std::fmt::Debug for Settings {
@@ -94,6 +143,7 @@ impl std::fmt::Debug for Settings {
             .field("password_max_age_days", &self.password_max_age_days)
             .field("shutdown_drain_secs", &self.shutdown_drain_secs)
             .field("import_limits", &self.import_limits)
+            .field("messages", &self.messages.channel_name())
             .finish()
     }
 }
@@ -123,6 +173,7 @@ impl Settings {
             None => file.cookie_secure.unwrap_or_default(),
         };
         let bind = serve.and_then(|s| s.bind.clone()).or(file.bind).unwrap_or_else(|| "127.0.0.1:8080".into());
+        let messages = file.messages.unwrap_or_default().sender()?;
         if bind.parse::<std::net::SocketAddr>().is_err() {
             bail!("监听地址“{bind}”无效，应形如 127.0.0.1:8080");
         }
@@ -155,6 +206,7 @@ impl Settings {
                 }
                 limits
             },
+            messages,
         })
     }
 

@@ -467,6 +467,9 @@ pub async fn serve(app: App, settings: &Settings) -> anyhow::Result<()> {
     };
     let server = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(signal);
+    // The outbox's worker sends while the server serves, and stops with it.
+    let sender_stop = Arc::new(tokio::sync::Notify::new());
+    let sender = settings.messages.clone().spawn(app.clone(), sender_stop.clone());
     let drain = std::time::Duration::from_secs(settings.shutdown_drain_secs.into());
     let drained = stopping.notified();
     tokio::select! {
@@ -474,6 +477,10 @@ pub async fn serve(app: App, settings: &Settings) -> anyhow::Result<()> {
         () = async { drained.await; tokio::time::sleep(drain).await } => {
             tracing::warn!(seconds = drain.as_secs(), "drain time over; closing the remaining connections");
         }
+    }
+    sender_stop.notify_one();
+    if tokio::time::timeout(std::time::Duration::from_secs(20), sender).await.is_err() {
+        tracing::warn!("the outbox's worker did not stop in time; its message is sent again after the lease");
     }
     app.close().await;
     Ok(())

@@ -160,6 +160,8 @@ audit_actions! {
     TemplateSaved => "bulletin_template.save", "保存简报模板", false;
     BulletinSaved => "bulletin.save", "保存工作简报", false;
     ReportPublished => "report.publish", "发布并冻结报告", false;
+    MessageRetried => "message.retry", "重新发送消息", false;
+    MessageOptedOut => "message.opt_out", "退订消息", false;
     AgreementSigned => "agreement.sign", "签订合作协议", false;
     AgreementDocumentAttached => "agreement.document", "上传合作协议文本", false;
     VenueCreated => "venue.create", "登记阵地", false;
@@ -219,6 +221,7 @@ code_enum!(
     BulletinTemplate => "bulletin_template", "简报模板";
     Bulletin => "bulletin", "工作简报";
     FrozenReport => "frozen_report", "已发布报告";
+    Message => "message", "消息";
 });
 
 #[cfg(test)]

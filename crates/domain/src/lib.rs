@@ -12,6 +12,7 @@ pub mod ids;
 pub mod indicator;
 pub mod loan;
 pub mod mask;
+pub mod message;
 pub mod money;
 pub mod org;
 pub mod partner;

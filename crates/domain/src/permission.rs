@@ -25,6 +25,7 @@ code_enum!(
     Stations => "stations", "青年驿站";
     Cabins => "cabins", "希望小屋";
     Bulletins => "bulletins", "工作简报";
+    Messages => "messages", "消息发送";
 });
 
 code_enum!(

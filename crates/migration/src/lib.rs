@@ -45,6 +45,7 @@ mod m0040_consultations;
 mod m0041_stations;
 mod m0042_cabins;
 mod m0043_bulletins;
+mod m0044_outbox;
 
 /// A foreign key `name` from `from.0`.`from.1` to `to`.`id`.
 fn fk(name: &str, from: (&'static str, &'static str), to: &'static str) -> ForeignKeyCreateStatement {
@@ -152,6 +153,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0041_stations::Migration),
             Box::new(m0042_cabins::Migration),
             Box::new(m0043_bulletins::Migration),
+            Box::new(m0044_outbox::Migration),
         ]
     }
 }

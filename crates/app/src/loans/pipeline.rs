@@ -150,7 +150,7 @@ pub async fn act(app: &App, actor: &Actor, id: LoanId, step: &Step) -> AppResult
             on_date: Set(on),
             repayment: Set(repayment.code().to_owned()),
             jobs_created: Set(jobs),
-            note: Set(note),
+            note: Set(note.clone()),
             created_at: Set(app.now()),
             ..Default::default()
         }
@@ -161,6 +161,25 @@ pub async fn act(app: &App, actor: &Actor, id: LoanId, step: &Step) -> AppResult
         .before(json!({ "state": from.code() }))
         .after(after);
     audit::record(&txn, app.now(), actor, entry).await?;
+    if to != from {
+        let reason = if note.is_empty() { String::new() } else { format!("，原因：{note}") };
+        let text = format!(
+            "【青创先锋贷】{}您好，您为“{}”申请的贷款{}已{}（{on}）{reason}。",
+            a.name,
+            a.business_name,
+            a.id,
+            to.label()
+        );
+        let phone = app.keys.decrypt(&a.phone_enc)?;
+        let m = crate::messages::Outgoing {
+            kind: qingtuan_domain::message::MessageKind::LoanDecision,
+            org: qingtuan_domain::ids::OrgId(a.org_id),
+            phone: &phone,
+            text,
+            dedupe: format!("loan:{}:{}", a.id, to.code()),
+        };
+        crate::messages::enqueue(&txn, app, m).await?;
+    }
     txn.commit().await?;
     Ok(())
 }

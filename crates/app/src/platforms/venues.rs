@@ -727,6 +727,28 @@ pub async fn act(app: &App, actor: &Actor, id: BookingId, action: DeskAction, no
         .before(json!({ "state": from.code() }))
         .after(json!({ "state": to.code(), "note": note.trim(), "venue": v.id }));
     audit::record(&txn, now, actor, entry).await?;
+    // A booking requested on the portal hears of the desk's decision.
+    if let (Some(phone), DeskAction::Approve | DeskAction::Refuse | DeskAction::Cancel) = (&b.phone_enc, action) {
+        let phone = app.keys.decrypt(phone)?;
+        let reason = if note.trim().is_empty() { String::new() } else { format!("，说明：{}", note.trim()) };
+        let text = format!(
+            "【{}】{}您好，您预约的{}（{} {}）{}{reason}。",
+            v.name,
+            b.name,
+            space.name,
+            b.on_date,
+            qingtuan_domain::time::format_local_span(b.starts_at, b.ends_at),
+            to.label()
+        );
+        let m = crate::messages::Outgoing {
+            kind: qingtuan_domain::message::MessageKind::BookingDecision,
+            org: proof.get(),
+            phone: &phone,
+            text,
+            dedupe: format!("booking:{}:{}", b.id, to.code()),
+        };
+        crate::messages::enqueue(&txn, app, m).await?;
+    }
     txn.commit().await?;
     Ok(VenueId(v.id))
 }

@@ -103,6 +103,22 @@ pub async fn sign_up(
         "guardian": v.guardian_name, "guardian_consent": v.guardian_name.is_some(),
     }));
     audit::record(&txn, now, &anonymous, entry).await?;
+    let text = format!(
+        "【活动报名】{}您好，您报名的“{}”（{}）{}，签到码 {}。",
+        v.name,
+        a.title,
+        a.on_date,
+        status.label(),
+        receipt.code
+    );
+    let m = crate::messages::Outgoing {
+        kind: qingtuan_domain::message::MessageKind::SignupConfirmed,
+        org: OrgId(a.org_id),
+        phone: v.phone.as_str(),
+        text,
+        dedupe: format!("activity_signup:{row}"),
+    };
+    crate::messages::enqueue(&txn, app, m).await?;
     txn.commit().await?;
     Ok(ActivityReceipt { receipt, status })
 }

@@ -246,6 +246,22 @@ pub async fn sign_up(app: &App, client: &ClientInfo, shift_id: i64, form: &Signu
             "guardian_consent": minor,
         }));
     audit::record(&txn, now, &anonymous, entry).await?;
+    let text = format!(
+        "【志愿报名】{}您好，您已报名“{}”（{} {}，{}），签到码 {code}。",
+        v.name,
+        call.title,
+        found.on_date,
+        format_local_span(found.starts_at, found.ends_at),
+        found.place
+    );
+    let m = crate::messages::Outgoing {
+        kind: qingtuan_domain::message::MessageKind::SignupConfirmed,
+        org: OrgId(call.org_id),
+        phone: v.phone.as_str(),
+        text,
+        dedupe: format!("signup:{}", row.id),
+    };
+    crate::messages::enqueue(&txn, app, m).await?;
     txn.commit().await?;
     Ok(Receipt { token, code })
 }

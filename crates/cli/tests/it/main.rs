@@ -16,6 +16,7 @@ mod consultations;
 mod imports;
 mod kit;
 mod loans;
+mod messages;
 mod operations;
 mod people;
 mod platforms;

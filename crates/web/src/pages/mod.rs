@@ -11,6 +11,7 @@ mod consultations;
 mod figures;
 mod imports;
 mod loans;
+mod messages;
 mod platforms;
 mod portal;
 mod registry;
@@ -45,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .merge(stations::routes())
         .merge(cabins::routes())
         .merge(bulletins::routes())
+        .merge(messages::routes())
         .merge(portal::routes())
 }
 
@@ -118,7 +120,7 @@ pub fn download(stem: &str, d: qingtuan_app::export::Document) -> Response {
 }
 
 /// The menu, capability by capability, in the order it is shown.
-pub const MENU: [&[MenuEntry]; 14] = [
+pub const MENU: [&[MenuEntry]; 15] = [
     figures::MENU,
     registry::MENU,
     imports::MENU,
@@ -132,6 +134,7 @@ pub const MENU: [&[MenuEntry]; 14] = [
     stations::MENU,
     cabins::MENU,
     bulletins::MENU,
+    messages::MENU,
     access::MENU,
 ];
 
