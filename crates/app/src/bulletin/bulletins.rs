@@ -14,7 +14,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 use serde_json::json;
 
 use super::frozen::{self, FrozenFigure, NewFrozen};
-use super::render::{self, Document, Inputs, TemplateError, Used};
+use super::render::{self, Document, Inputs, Outcome, TemplateError, Used};
 use super::templates::{self, DEFAULT_NAME};
 use super::{APPROVE, EXPORT, READ, WRITE};
 use crate::access::audit::{self, Entry};
@@ -277,13 +277,6 @@ async fn compose(
         narrative: text_map(&b.blocks),
         ..Inputs::default()
     };
-    let periods = match render::periods(&source, &inputs) {
-        Ok(p) => p,
-        Err(e) => return Ok(Err(e)),
-    };
-    if let Some(late) = periods.iter().find(|p| **p > b.as_of) {
-        return Ok(Err(TemplateError { line: None, reason: format!("since={late} 晚于统计日") }));
-    }
     let request = |since: Option<NaiveDate>| ReportRequest {
         as_of: Some(b.as_of),
         baseline: Some(b.baseline),
@@ -294,11 +287,23 @@ async fn compose(
     let main = figures::report(app, actor, &request(None)).await?;
     inputs.projects = main.details.projects.clone();
     inputs.figures.insert(None, main.figures.clone());
-    for since in periods {
-        let r = figures::report(app, actor, &request(Some(since))).await?;
-        inputs.figures.insert(Some(since), r.figures.clone());
+    // Each period the template asks for is computed when it asks; a few rounds at most.
+    for _ in 0..4 {
+        match render::render(&source, &inputs) {
+            Err(e) => return Ok(Err(e)),
+            Ok(Outcome::Done(doc)) => return Ok(Ok(doc)),
+            Ok(Outcome::Needs(periods)) => {
+                for since in periods {
+                    if since > b.as_of {
+                        return Ok(Err(TemplateError { line: None, reason: format!("since={since} 晚于统计日") }));
+                    }
+                    let r = figures::report(app, actor, &request(Some(since))).await?;
+                    inputs.figures.insert(Some(since), r.figures.clone());
+                }
+            }
+        }
     }
-    Ok(render::render(&source, &inputs))
+    Ok(Err(TemplateError { line: None, reason: "模板要求的统计期过多".into() }))
 }
 
 /// The narrative blocks and the explanations of declines, as typed (`block:NAME`, `why:ID`).
@@ -382,7 +387,7 @@ pub async fn publish(app: &App, actor: &Actor, id: BulletinId) -> AppResult<Froz
     // One publication, however many press the button at once.
     let claimed = bulletin::Entity::update_many()
         .col_expr(bulletin::Column::State, Expr::value(PUBLISHED))
-        .col_expr(bulletin::Column::Title, Expr::value(doc.title()))
+        .col_expr(bulletin::Column::Title, Expr::value(doc.title().chars().take(200).collect::<String>()))
         .filter(bulletin::Column::Id.eq(b.id))
         .filter(bulletin::Column::State.eq(DRAFT))
         .exec(&txn)
@@ -401,6 +406,10 @@ pub async fn reopen(app: &App, actor: &Actor, id: BulletinId) -> AppResult<Bulle
     let (b, proof) = bulletin_of(app, actor, WRITE, id).await?;
     if b.state != PUBLISHED {
         return Err(Invalid::one("state", "草稿可以直接修改，无需重新打开").into());
+    }
+    let newer = bulletin::Entity::find().filter(bulletin::Column::PreviousId.eq(b.id)).one(&app.db).await?;
+    if let Some(n) = newer {
+        return Err(Invalid::one("state", format!("这份简报已重新打开为简报 {}，请在那份上修改", n.id)).into());
     }
     let draft = Draft {
         street: b.street.as_deref(),

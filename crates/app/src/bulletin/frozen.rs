@@ -7,13 +7,12 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Timelike, Utc};
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
 use qingtuan_domain::ids::{FrozenReportId, OrgId};
 use qingtuan_entity::{audit_event, frozen_report, org};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set,
 };
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -80,8 +79,15 @@ pub(super) struct NewFrozen {
     pub previous: Option<(i64, i32)>,
 }
 
-fn digest(content: &str, figures: &str) -> String {
-    hex::encode(Sha256::digest(format!("{content}\n{figures}").as_bytes()))
+/// The digest of what a frozen report says: its scope, dates, version and publisher with its
+/// content and figures.
+fn digest(r: &frozen_report::Model) -> String {
+    let head = json!({
+        "kind": r.kind, "org": r.org_id, "street": r.street, "as_of": r.as_of, "baseline": r.baseline,
+        "from": r.from_on, "version": r.version, "published_by": r.published_by,
+        "published_at": r.published_at.timestamp(),
+    });
+    hex::encode(Sha256::digest(format!("{head}\n{}\n{}", r.content, r.figures).as_bytes()))
 }
 
 /// Stores a frozen report in the caller's transaction, audited.
@@ -92,33 +98,35 @@ pub(super) async fn insert<C: ConnectionTrait>(
     new: NewFrozen,
 ) -> AppResult<FrozenReportId> {
     let figures = serde_json::to_string(&new.figures).map_err(|e| AppError::Internal(e.to_string()))?;
-    let digest = digest(&new.content, &figures);
     let version = new.previous.map_or(1, |(_, v)| v + 1);
-    let row = frozen_report::ActiveModel {
-        kind: Set(new.kind.to_owned()),
-        bulletin_id: Set(new.bulletin),
-        org_id: Set(new.org.get().0),
-        street: Set(new.street),
-        as_of: Set(new.as_of),
-        baseline: Set(new.baseline),
-        from_on: Set(new.from),
-        title: Set(new.title.clone()),
-        content: Set(new.content),
-        figures: Set(figures),
-        digest: Set(digest.clone()),
-        version: Set(version),
-        previous_id: Set(new.previous.map(|(id, _)| id)),
-        published_by: Set(actor.user_id().map(|u| u.0)),
-        published_by_name: Set(actor.display_name().to_owned()),
-        published_at: Set(app.now()),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?;
+    let mut row = frozen_report::Model {
+        id: 0,
+        kind: new.kind.to_owned(),
+        bulletin_id: new.bulletin,
+        org_id: new.org.get().0,
+        street: new.street,
+        as_of: new.as_of,
+        baseline: new.baseline,
+        from_on: new.from,
+        title: new.title.chars().take(200).collect(),
+        content: new.content,
+        figures,
+        digest: String::new(),
+        version,
+        previous_id: new.previous.map(|(id, _)| id),
+        published_by: actor.user_id().map(|u| u.0),
+        published_by_name: actor.display_name().chars().take(100).collect(),
+        // To the second, as every database stores it, so the digest reads back the same.
+        published_at: app.now().with_nanosecond(0).unwrap_or_else(|| app.now()),
+    };
+    row.digest = digest(&row);
+    let mut active: frozen_report::ActiveModel = row.into();
+    active.id = sea_orm::ActiveValue::NotSet;
+    let row = active.insert(txn).await?;
+    let after =
+        json!({ "kind": row.kind, "title": row.title, "as_of": row.as_of, "version": version, "digest": row.digest });
     let entry =
-        Entry::new(AuditAction::ReportPublished, ObjectKind::FrozenReport).object(row.id).within(&new.org).after(
-            json!({ "kind": new.kind, "title": new.title, "as_of": new.as_of, "version": version, "digest": digest }),
-        );
+        Entry::new(AuditAction::ReportPublished, ObjectKind::FrozenReport).object(row.id).within(&new.org).after(after);
     audit::record(txn, app.now(), actor, entry).await?;
     Ok(FrozenReportId(row.id))
 }
@@ -299,7 +307,7 @@ pub async fn show(app: &App, actor: &Actor, id: FrozenReportId) -> AppResult<Fro
         from: r.from_on,
         bulletin: r.bulletin_id,
         previous: r.previous_id,
-        intact: digest(&r.content, &r.figures) == r.digest,
+        intact: digest(&r) == r.digest,
         digest: r.digest.clone(),
         document: (r.kind == BULLETIN).then(|| serde_json::from_str(&r.content).unwrap_or_default()),
         figures: Vec::new(),
@@ -328,12 +336,14 @@ pub async fn show(app: &App, actor: &Actor, id: FrozenReportId) -> AppResult<Fro
             }
         })
         .collect();
-    (view.changes, view.changes_total) = changes_since(app, OrgId(r.org_id), r.published_at).await?;
+    // Who changed what is the audit log's: listed to those who may read it, counted for the rest.
+    let audit_reader = scope::covers(&app.db, actor, audit::READ, OrgId(r.org_id)).await?;
+    (view.changes, view.changes_total) = changes_since(app, OrgId(r.org_id), r.published_at, audit_reader).await?;
     Ok(view)
 }
 
 /// The newest changes of data (not logins or views) recorded in the org's subtree after `at`.
-async fn changes_since(app: &App, org: OrgId, at: DateTime<Utc>) -> AppResult<(Vec<Change>, u64)> {
+async fn changes_since(app: &App, org: OrgId, at: DateTime<Utc>, listed: bool) -> AppResult<(Vec<Change>, u64)> {
     use sea_orm::sea_query::Query;
     let security: Vec<&str> = AuditAction::ALL
         .iter()
@@ -350,6 +360,9 @@ async fn changes_since(app: &App, org: OrgId, at: DateTime<Utc>) -> AppResult<(V
         .filter(audit_event::Column::OccurredAt.gt(at))
         .filter(audit_event::Column::Action.is_not_in(security));
     let total = q.clone().count(&app.db).await?;
+    if !listed {
+        return Ok((Vec::new(), total));
+    }
     let rows = q.order_by_desc(audit_event::Column::Id).limit(50).all(&app.db).await?;
     let changes = rows
         .into_iter()

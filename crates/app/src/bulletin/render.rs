@@ -146,39 +146,67 @@ fn template_error(e: &Error) -> TemplateError {
     TemplateError { line: e.line(), reason }
 }
 
-/// The periods (besides the bulletin's own) the template's figures are asked for, found by
-/// rendering it once without figures.
-pub fn periods(source: &str, inputs: &Inputs) -> Result<Vec<NaiveDate>, TemplateError> {
-    let state = Arc::new(State::new(inputs.clone(), true));
-    run(source, &state)?;
-    let mut periods: Vec<NaiveDate> =
-        state.used.lock().map(|u| u.iter().filter_map(|f| f.since).collect()).unwrap_or_default();
-    periods.sort_unstable();
-    periods.dedup();
-    Ok(periods)
+/// A render's outcome: the document, or the periods it asks for whose figures it was not given
+/// (a figure `since` a date, perhaps inside an `{% if %}` that only the figures decide).
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Done(Document),
+    Needs(Vec<NaiveDate>),
 }
 
-/// The template rendered with the figures: the document.
-pub fn render(source: &str, inputs: &Inputs) -> Result<Document, TemplateError> {
+/// Checks a template without figures (each reads 0): its syntax, helpers and figures' keys, and
+/// that it runs within its fuel.
+pub fn check(source: &str) -> Result<(), TemplateError> {
+    let state = Arc::new(State::new(Inputs::default(), true));
+    run(source, &state).map(|_| ())
+}
+
+/// The template rendered with the figures given.
+pub fn render(source: &str, inputs: &Inputs) -> Result<Outcome, TemplateError> {
     let state = Arc::new(State::new(inputs.clone(), false));
     let text = run(source, &state)?;
+    let missing = state.missing.lock().map(|m| m.clone()).unwrap_or_default();
+    if !missing.is_empty() {
+        return Ok(Outcome::Needs(missing));
+    }
     let figures = state.used.lock().map(|u| u.clone()).unwrap_or_default();
     let narrative = state.narrative.lock().map(|n| n.clone()).unwrap_or_default();
-    Ok(Document { blocks: parse(&text), figures, narrative })
+    Ok(Outcome::Done(Document { blocks: parse(&text), figures, narrative }))
+}
+
+/// Text without the characters that mark figures: nothing typed can pass for a computed number.
+fn unmarked(text: &str) -> String {
+    text.chars().filter(|c| !matches!(*c, MARK_OPEN | MARK_TEXT | MARK_CLOSE)).collect()
 }
 
 /// What the helpers read and record during one render.
 struct State {
     inputs: Inputs,
-    /// Rendering only to find the periods: figures read 0.
+    /// Checking only: figures read 0.
     dry: bool,
     used: Mutex<Vec<Used>>,
     narrative: Mutex<Vec<String>>,
+    /// Periods asked for whose figures were not given.
+    missing: Mutex<Vec<NaiveDate>>,
 }
 
 impl State {
-    fn new(inputs: Inputs, dry: bool) -> Self {
-        Self { inputs, dry, used: Mutex::new(Vec::new()), narrative: Mutex::new(Vec::new()) }
+    fn new(mut inputs: Inputs, dry: bool) -> Self {
+        inputs.scope = unmarked(&inputs.scope);
+        for text in inputs.narrative.values_mut() {
+            // One paragraph each: a typed line can neither start a heading nor carry a mark.
+            *text = unmarked(text).replace(['\r', '\n'], " ");
+        }
+        for p in &mut inputs.projects {
+            p.unit = unmarked(&p.unit);
+        }
+        Self {
+            inputs,
+            dry,
+            used: Mutex::new(Vec::new()),
+            narrative: Mutex::new(Vec::new()),
+            missing: Mutex::new(Vec::new()),
+        }
     }
 
     /// The period a helper's `since` names: a full date, or a month and day of the as-of year.
@@ -197,15 +225,22 @@ impl State {
     fn figure(&self, key: &str, since: Option<NaiveDate>) -> Result<(usize, Figure), Error> {
         let indicator = qingtuan_domain::indicator::find(key)
             .ok_or_else(|| Error::new(ErrorKind::InvalidOperation, format!("指标目录中没有“{key}”")))?;
-        let figure = match self.dry {
-            true => Figure::alone(indicator, 0),
-            false => self
-                .inputs
-                .figures
-                .get(&since)
-                .and_then(|all| all.iter().find(|f| f.indicator.key == key))
+        let figure = match (self.dry, self.inputs.figures.get(&since)) {
+            (true, _) => Figure::alone(indicator, 0),
+            (false, Some(all)) => all
+                .iter()
+                .find(|f| f.indicator.key == key)
                 .cloned()
                 .ok_or_else(|| Error::new(ErrorKind::InvalidOperation, format!("“{key}”未能计算")))?,
+            // A period not computed yet: asked for, and read as 0 until it is.
+            (false, None) => {
+                if let (Ok(mut missing), Some(since)) = (self.missing.lock(), since)
+                    && !missing.contains(&since)
+                {
+                    missing.push(since);
+                }
+                Figure::alone(indicator, 0)
+            }
         };
         let mut used = self.used.lock().map_err(|_| Error::new(ErrorKind::InvalidOperation, "内部错误"))?;
         let entry = Used {
@@ -345,7 +380,7 @@ fn run(source: &str, state: &Arc<State>) -> Result<String, TemplateError> {
         return Err(TemplateError { line: None, reason: format!("模板过长（最多 {MAX_SOURCE} 字节）") });
     }
     let env = environment(state);
-    let out = env.render_str(source, ()).map_err(|e| template_error(&e))?;
+    let out = env.render_str(&unmarked(source), ()).map_err(|e| template_error(&e))?;
     if out.len() > MAX_OUTPUT {
         return Err(TemplateError { line: None, reason: "生成的简报过长".to_owned() });
     }

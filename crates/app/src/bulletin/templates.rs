@@ -9,7 +9,7 @@ use qingtuan_entity::bulletin_template;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde_json::json;
 
-use super::render::{self, Inputs};
+use super::render;
 use super::{READ, WRITE};
 use crate::access::audit::{self, Entry};
 use crate::access::scope;
@@ -104,7 +104,7 @@ pub async fn save(app: &App, actor: &Actor, form: &TemplateForm) -> AppResult<i3
     } else if name == DEFAULT_NAME {
         problems.push(FieldError::new("name", "默认模板不能修改，请另存为新的名称"));
     }
-    if let Err(e) = render::periods(&form.body, &Inputs::default()) {
+    if let Err(e) = render::check(&form.body) {
         problems.push(FieldError::new("body", e.to_string()));
     }
     if !problems.is_empty() {

@@ -13,6 +13,7 @@ use qingtuan_domain::audit::ObjectKind;
 use qingtuan_domain::indicator::{Flow, Indicator, Records, Rule, Scale};
 use qingtuan_domain::mask::mask_middle;
 use qingtuan_domain::org::OrgKind;
+use qingtuan_domain::permission::Module;
 use qingtuan_domain::position::Title;
 use sea_orm::{ConnectionTrait, Value};
 
@@ -108,27 +109,69 @@ pub struct Drill {
     pub valued: bool,
     /// For a figure that can be: how many records entered and how many left since the baseline.
     pub changes: Option<(i64, i64)>,
+    /// Why the records are not listed (only counted): the viewer may not read them.
+    pub withheld: Option<String>,
 }
 
 impl Drill {
+    /// The records' values are money, in fen.
+    fn in_fen(&self) -> bool {
+        match self.records_of.rule {
+            Rule::Sum(_, Scale::Yuan) => true,
+            Rule::Share(part, whole) => in_fen(if self.side == Side::Whole { whole } else { part }),
+            _ => false,
+        }
+    }
+
     /// A record's value as written: fen as yuan, minutes as they are.
     pub fn value_shown(&self, value: i64) -> String {
-        match self.records_of.rule {
-            Rule::Sum(_, Scale::Yuan) => qingtuan_domain::money::Fen(value).yuan_text(),
-            _ => value.to_string(),
-        }
+        if self.in_fen() { qingtuan_domain::money::Fen(value).yuan_text() } else { value.to_string() }
     }
 
     /// The heading of the values' column.
     pub fn value_label(&self) -> &'static str {
         match self.records_of.rule {
-            Rule::Sum(_, Scale::Yuan) => "金额（元）",
+            _ if self.in_fen() => "金额（元）",
             Rule::Sum(_, Scale::Hours) => "分钟",
             Rule::TargetCompletion => "完成率（%）",
             _ => "数值",
         }
     }
+
+    /// The list's total as written, with its unit.
+    pub fn total_shown(&self) -> String {
+        match self.records_of.rule {
+            Rule::Sum(..) => format!("{} {}", self.total, self.records_of.unit),
+            Rule::Share(..) if self.in_fen() => format!("{} 元", qingtuan_domain::money::Fen(self.sum).yuan_text()),
+            Rule::Share(..) => self.sum.to_string(),
+            Rule::TargetCompletion => format!("{} %（平均）", self.total),
+            _ => format!("{} {}", self.total, self.records_of.unit),
+        }
+    }
 }
+
+/// Flows whose records are amounts of money, in fen.
+fn in_fen(flow: Flow) -> bool {
+    matches!(flow, Flow::Contributed(..) | Flow::ContributedFor(_) | Flow::ContractAmounts | Flow::LoanAmounts)
+}
+
+/// The modules whose records a rule lists: the viewer must read each over the scope to see them.
+fn modules(rule: Rule) -> Vec<Module> {
+    match rule {
+        Rule::Orgs(_) | Rule::NewOrgs(_) | Rule::RegionsCovered(..) => vec![Module::Orgs],
+        Rule::People(_) | Rule::WorkForce => vec![Module::People],
+        Rule::Sum(flows, _) => flows.iter().map(|f| engine::source(*f).0.module).collect(),
+        Rule::Share(part, whole) => vec![engine::source(part).0.module, engine::source(whole).0.module],
+        Rule::Existing(r) => vec![engine::records(r).module],
+        Rule::PerTenThousandYouth(of) => modules(of.rule),
+        Rule::TargetCompletion => vec![Module::Accountability],
+    }
+}
+
+/// The most records an export holds.
+const EXPORT_LIMIT: u64 = 100_000;
+/// The last page a list opens.
+const LAST_PAGE: u64 = 100_000;
 
 /// The records of the figure `key` for the report asked for, on `side`, one page.
 pub async fn drill(
@@ -141,7 +184,7 @@ pub async fn drill(
 ) -> AppResult<Drill> {
     let indicator = qingtuan_domain::indicator::find(key).ok_or(AppError::NotFound)?;
     let p = resolve(app, actor, req, READ).await?;
-    open(app, actor, p, indicator, side, Some(page_number(page))).await
+    open(app, actor, p, indicator, side, Some(page_number(page).min(LAST_PAGE))).await
 }
 
 /// Every record of the figure on `side` as an xlsx workbook, audited as an export.
@@ -155,6 +198,9 @@ pub async fn export(
     let indicator = qingtuan_domain::indicator::find(key).ok_or(AppError::NotFound)?;
     let p = resolve(app, actor, req, EXPORT).await?;
     let d = open(app, actor, p, indicator, side, None).await?;
+    if let Some(why) = &d.withheld {
+        return Err(qingtuan_domain::Invalid::one("records", why.clone()).into());
+    }
     let rows: Vec<Vec<String>> = d
         .rows
         .items
@@ -165,7 +211,7 @@ pub async fn export(
                 r.what.clone(),
                 r.who.clone().unwrap_or_default(),
                 r.on.map(|d| d.to_string()).unwrap_or_default(),
-                r.value.to_string(),
+                d.value_shown(r.value),
             ]
         })
         .collect();
@@ -177,7 +223,7 @@ pub async fn export(
         actor,
         Exported::of(ObjectKind::Org, asked).within(d.params.scope),
         "记录",
-        &["组织", "记录", "人员", "日期", "数值"],
+        &["组织", "记录", "人员", "日期", d.value_label()],
         rows,
     )
     .await?;
@@ -218,7 +264,21 @@ async fn open(
     let report = evaluate_report(app, p.clone(), None).await?;
     let figure = report.figures.iter().find(|f| f.indicator.key == indicator.key).cloned().ok_or(AppError::NotFound)?;
     let scope = Scope::of(&app.db, &p).await?;
-    let names = scope::covers(&app.db, actor, people::READ, p.scope).await?;
+    let mut unreadable: Vec<&'static str> = Vec::new();
+    for m in modules(records_of.rule) {
+        let read = qingtuan_domain::permission::Permission::new(m, qingtuan_domain::permission::Action::Read);
+        if !unreadable.contains(&m.label()) && !scope::covers(&app.db, actor, read, p.scope).await? {
+            unreadable.push(m.label());
+        }
+    }
+    let withheld =
+        (!unreadable.is_empty()).then(|| format!("您没有查看“{}”记录的权限，这里只显示数目", unreadable.join("”“")));
+    // Names in full: of the cadres a people figure counts, to those who read (and, for an export,
+    // export) people; everyone else — volunteers, applicants, guests, children — masked.
+    let cadres = matches!(records_of.rule, Rule::People(_) | Rule::WorkForce);
+    let names = cadres
+        && scope::covers(&app.db, actor, people::READ, p.scope).await?
+        && (page.is_some() || scope::covers(&app.db, actor, people::EXPORT, p.scope).await?);
     let changes = match allowed.contains(&Side::Entered) {
         true => {
             let [entered, left] = [Side::Entered, Side::Left].map(|side| listings(records_of.rule, side, &p, &scope));
@@ -228,6 +288,15 @@ async fn open(
         false => None,
     };
     let (mut rows, count, sum) = match records_of.rule {
+        _ if withheld.is_some() && records_of.rule == Rule::TargetCompletion => {
+            let (count, _) =
+                totals(&app.db, &[flow_listing(Flow::LettersSigned, 0, p.period_start(), p.as_of, &scope)]).await?;
+            (empty_page(count), count, figure.value)
+        }
+        _ if withheld.is_some() => {
+            let (count, sum) = totals(&app.db, &listings(records_of.rule, side, &p, &scope)).await?;
+            (empty_page(count), count, sum)
+        }
         Rule::TargetCompletion => letters(app, &p, &scope, page).await?,
         rule => {
             let listings = listings(rule, side, &p, &scope);
@@ -256,6 +325,7 @@ async fn open(
         total,
         valued: sum != count || matches!(records_of.rule, Rule::TargetCompletion),
         changes,
+        withheld,
     })
 }
 
@@ -319,8 +389,9 @@ fn having(side: Side, on_d: &str, on_b: &str) -> String {
 /// Rows (not groups) counted as `side` asks, given whether one exists on a date.
 fn existing(side: Side, exists: &dyn Fn(NaiveDate) -> String, d: NaiveDate, b: NaiveDate) -> String {
     match side {
-        Side::Entered => format!("{} AND NOT {}", exists(d), exists(b)),
-        Side::Left => format!("{} AND NOT {}", exists(b), exists(d)),
+        // A condition may be NULL on a date (a society not linked yet): not counted then.
+        Side::Entered => format!("{} AND NOT COALESCE({}, FALSE)", exists(d), exists(b)),
+        Side::Left => format!("{} AND NOT COALESCE({}, FALSE)", exists(b), exists(d)),
         _ => exists(d),
     }
 }
@@ -522,7 +593,7 @@ async fn fetch<C: ConnectionTrait>(
     let (count, sum) = totals(conn, listings).await?;
     let limit = match page {
         Some(n) => format!(" LIMIT {PER_PAGE} OFFSET {}", (n - 1) * PER_PAGE),
-        None => String::new(),
+        None => format!(" LIMIT {EXPORT_LIMIT}"),
     };
     let sql = format!(
         "SELECT id, lst, org, what, who, on_date, val FROM ({union}) x ORDER BY on_date DESC, lst, id DESC{limit}"
@@ -551,6 +622,11 @@ async fn fetch<C: ConnectionTrait>(
         capped: false,
     };
     Ok((page, count, sum))
+}
+
+/// No rows, `count` of them.
+fn empty_page(count: i64) -> Page<DrillRow> {
+    Page { items: Vec::new(), total: u64::try_from(count).unwrap_or(0), page: 1, per_page: PER_PAGE, capped: false }
 }
 
 /// The letters a target-completion figure averages, each with its completion in whole per cent;

@@ -21,6 +21,7 @@ use qingtuan_domain::cabin::VisitKind;
 use qingtuan_domain::consultation::CaseCategory;
 use qingtuan_domain::indicator::{CATALOGUE, Flow, Indicator, OrgMatch, PostMatch, Records, Rule};
 use qingtuan_domain::loan::LoanStage;
+use qingtuan_domain::permission::Module;
 use qingtuan_domain::position::{CadreSource, Employment, ServingLevel, Title};
 use qingtuan_domain::region::RegionKind;
 use qingtuan_domain::review::Grade;
@@ -410,6 +411,8 @@ pub(super) struct Source {
     pub dated: Dated,
     /// How one of its records is listed when the figure is opened.
     pub listed: Listed,
+    /// The module whose read permission lists its records.
+    pub module: Module,
 }
 
 /// How a record is listed when a figure is opened (`drill`): its id, what it is (a column of
@@ -467,18 +470,21 @@ const SIGNUPS: Source = Source {
     condition: "s.status <> 'cancelled'",
     dated: Dated::On("a.on_date"),
     listed: listed_with("s.id", "a.title", "s.name"),
+    module: Module::Activities,
 };
 const ACTIVITIES: Source = Source {
     tables: "activities ac JOIN orgs o ON o.id = ac.org_id",
     condition: "1 = 1",
     dated: Dated::On("ac.on_date"),
     listed: listed("ac.id", "ac.title"),
+    module: Module::Activities,
 };
 const TEAMS: Source = Source {
     tables: "volunteer_teams t JOIN orgs o ON o.id = t.org_id",
     condition: "1 = 1",
     dated: Dated::Lasting("t.formed_on", "t.disbanded_on"),
     listed: listed("t.id", "t.name"),
+    module: Module::Volunteering,
 };
 const TURNOUTS: Source = Source {
     tables: "turnouts tu JOIN shifts sh ON sh.id = tu.shift_id JOIN recruitment_calls c ON c.id = sh.call_id \
@@ -486,6 +492,7 @@ const TURNOUTS: Source = Source {
     condition: "1 = 1",
     dated: Dated::On("sh.on_date"),
     listed: listed_with("tu.id", "c.title", "(SELECT pe.name FROM people pe WHERE pe.id = tu.person_id)"),
+    module: Module::Volunteering,
 };
 const ADJUSTMENTS: Source = Source {
     tables: "hour_adjustments a JOIN orgs o ON o.id = a.org_id",
@@ -496,18 +503,21 @@ const ADJUSTMENTS: Source = Source {
         "a.reason",
         "(SELECT pe.name FROM turnouts t2 JOIN people pe ON pe.id = t2.person_id WHERE t2.id = a.turnout_id)",
     ),
+    module: Module::Volunteering,
 };
 const SHIFTS: Source = Source {
     tables: "shifts sh JOIN recruitment_calls c ON c.id = sh.call_id JOIN orgs o ON o.id = c.org_id",
     condition: "1 = 1",
     dated: Dated::On("sh.on_date"),
     listed: listed("sh.id", "c.title"),
+    module: Module::Volunteering,
 };
 const LEDGER: Source = Source {
     tables: "contributions cn JOIN orgs o ON o.id = cn.org_id",
     condition: "1 = 1",
     dated: Dated::On("cn.on_date"),
     listed: listed_with("cn.id", "cn.purpose", "cn.donor_name"),
+    module: Module::Platforms,
 };
 
 const LETTERS: Source = Source {
@@ -515,6 +525,7 @@ const LETTERS: Source = Source {
     condition: "1 = 1",
     dated: Dated::On("l.signed_on"),
     listed: listed("l.id", "l.title"),
+    module: Module::Accountability,
 };
 
 const INSPECTIONS: Source = Source {
@@ -522,42 +533,49 @@ const INSPECTIONS: Source = Source {
     condition: "1 = 1",
     dated: Dated::On("i.held_on"),
     listed: listed("i.id", "i.title"),
+    module: Module::Accountability,
 };
 const REVIEW_ROUNDS: Source = Source {
     tables: "review_rounds rr JOIN orgs o ON o.id = rr.org_id",
     condition: "1 = 1",
     dated: Dated::On("rr.held_on"),
     listed: listed("rr.id", "rr.title"),
+    module: Module::Accountability,
 };
 const REVIEWED: Source = Source {
     tables: "review_reporters rp JOIN review_rounds rr ON rr.id = rp.round_id JOIN orgs o ON o.id = rp.org_id",
     condition: "rr.concluded_on IS NOT NULL AND rp.grade IS NOT NULL",
     dated: Dated::On("rr.concluded_on"),
     listed: listed("rp.id", "rr.title"),
+    module: Module::Accountability,
 };
 const OPENINGS: Source = Source {
     tables: "openings op JOIN orgs o ON o.id = op.org_id",
     condition: "1 = 1",
     dated: Dated::On("op.opens_on"),
     listed: listed("op.id", "op.title"),
+    module: Module::Selection,
 };
 const APPLICATIONS: Source = Source {
     tables: "applications ap JOIN openings op ON op.id = ap.opening_id JOIN orgs o ON o.id = op.org_id",
     condition: "1 = 1",
     dated: Dated::On("op.closes_on"),
     listed: listed_with("ap.id", "op.title", "ap.name"),
+    module: Module::Selection,
 };
 const APPOINTMENTS: Source = Source {
     tables: "applications ap JOIN openings op ON op.id = ap.opening_id JOIN orgs o ON o.id = op.org_id",
     condition: "ap.state = 'appointed' AND op.appointed_on IS NOT NULL",
     dated: Dated::On("op.appointed_on"),
     listed: listed_with("ap.id", "op.title", "ap.name"),
+    module: Module::Selection,
 };
 const CONTRACTS: Source = Source {
     tables: "service_contracts sc JOIN orgs o ON o.id = sc.org_id",
     condition: "1 = 1",
     dated: Dated::On("sc.starts_on"),
     listed: listed("sc.id", "sc.title"),
+    module: Module::Selection,
 };
 const BOOKINGS: Source = Source {
     tables: "venue_bookings vb JOIN venue_spaces vs ON vs.id = vb.space_id JOIN venues ve ON ve.id = vs.venue_id \
@@ -565,54 +583,63 @@ const BOOKINGS: Source = Source {
     condition: "1 = 1",
     dated: Dated::On("vb.on_date"),
     listed: listed_with("vb.id", "ve.name || ' ' || vs.name", "vb.name"),
+    module: Module::Platforms,
 };
 const LOANS_APPLIED: Source = Source {
     tables: "loan_applications la JOIN orgs o ON o.id = la.org_id",
     condition: "1 = 1",
     dated: Dated::On("la.applied_on"),
     listed: listed_with("la.id", "la.business_name", "la.name"),
+    module: Module::Loans,
 };
 const LOANS_RECOMMENDED: Source = Source {
     tables: "loan_applications la JOIN orgs o ON o.id = la.org_id",
     condition: "la.recommended_on IS NOT NULL",
     dated: Dated::On("la.recommended_on"),
     listed: listed_with("la.id", "la.business_name", "la.name"),
+    module: Module::Loans,
 };
 const LOANS_APPROVED: Source = Source {
     tables: "loan_applications la JOIN orgs o ON o.id = la.org_id",
     condition: "la.approved_on IS NOT NULL",
     dated: Dated::On("la.approved_on"),
     listed: listed_with("la.id", "la.business_name", "la.name"),
+    module: Module::Loans,
 };
 const LOANS_DISBURSED: Source = Source {
     tables: "loan_applications la JOIN orgs o ON o.id = la.org_id",
     condition: "la.disbursed_on IS NOT NULL",
     dated: Dated::On("la.disbursed_on"),
     listed: listed_with("la.id", "la.business_name", "la.name"),
+    module: Module::Loans,
 };
 const CASES_OPENED: Source = Source {
     tables: "consultation_cases cc JOIN orgs o ON o.id = cc.org_id",
     condition: "1 = 1",
     dated: Dated::On("cc.opened_on"),
     listed: coded("cc.id", "cc.category", case_category),
+    module: Module::Consultations,
 };
 const CASES_CLOSED: Source = Source {
     tables: "consultation_cases cc JOIN orgs o ON o.id = cc.org_id",
     condition: "cc.closed_on IS NOT NULL",
     dated: Dated::On("cc.closed_on"),
     listed: coded("cc.id", "cc.category", case_category),
+    module: Module::Consultations,
 };
 const STAYS_IN: Source = Source {
     tables: "station_stays st JOIN youth_stations ys ON ys.id = st.station_id JOIN orgs o ON o.id = ys.org_id",
     condition: "st.checked_in_on IS NOT NULL",
     dated: Dated::On("st.checked_in_on"),
     listed: listed_with("st.id", "ys.name", "st.name"),
+    module: Module::Stations,
 };
 const STAYS_OUT: Source = Source {
     tables: "station_stays st JOIN youth_stations ys ON ys.id = st.station_id JOIN orgs o ON o.id = ys.org_id",
     condition: "st.checked_out_on IS NOT NULL",
     dated: Dated::On("st.checked_out_on"),
     listed: listed_with("st.id", "ys.name", "st.name"),
+    module: Module::Stations,
 };
 const CABINS: &str = "hope_cabins hc JOIN orgs o ON o.id = hc.org_id";
 const CABIN_VISITS: Source = Source {
@@ -620,12 +647,14 @@ const CABIN_VISITS: Source = Source {
     condition: "1 = 1",
     dated: Dated::On("cv.on_date"),
     listed: coded("cv.id", "cv.kind", visit_kind),
+    module: Module::Cabins,
 };
 const CLOSED_RECTIFICATIONS: Source = Source {
     tables: "rectifications rc JOIN orgs o ON o.id = rc.org_id",
     condition: "rc.closed_on IS NOT NULL",
     dated: Dated::On("rc.closed_on"),
     listed: listed("rc.id", "rc.finding"),
+    module: Module::Accountability,
 };
 
 fn case_category(code: &str) -> Option<&'static str> {
@@ -777,6 +806,8 @@ pub(super) struct Kept {
     /// How one is listed, and the column it is dated by (its start).
     pub listed: Listed,
     pub since: &'static str,
+    /// The module whose read permission lists them.
+    pub module: Module,
 }
 
 pub(super) enum Tally {
@@ -790,11 +821,11 @@ pub(super) enum Tally {
 
 impl Kept {
     fn new(
-        tables: &'static str,
+        (tables, module): (&'static str, Module),
         (listed, since): (Listed, &'static str),
         exists: impl Fn(NaiveDate) -> String + 'static,
     ) -> Self {
-        Self { tables, exists: Box::new(exists), tally: Tally::Rows, listed, since }
+        Self { tables, exists: Box::new(exists), tally: Tally::Rows, listed, since, module }
     }
 
     fn tally(self, tally: Tally) -> Self {
@@ -819,8 +850,9 @@ pub(super) fn records(r: Records) -> Kept {
     fn community(on: NaiveDate) -> String {
         format!("(cm.created_on <= '{on}' AND (cm.closed_on IS NULL OR cm.closed_on > '{on}'))")
     }
-    const RECTIFICATIONS: &str = "rectifications rc JOIN orgs o ON o.id = rc.org_id";
-    const COMMUNITIES: &str = "communities cm JOIN orgs o ON o.id = cm.org_id";
+    const RECTIFICATIONS: (&str, Module) =
+        ("rectifications rc JOIN orgs o ON o.id = rc.org_id", Module::Accountability);
+    const COMMUNITIES: (&str, Module) = ("communities cm JOIN orgs o ON o.id = cm.org_id", Module::Platforms);
     const RECTIFICATION: (Listed, &str) = (listed("rc.id", "rc.finding"), "rc.raised_on");
     const COMMUNITY: (Listed, &str) = (listed("cm.id", "cm.name"), "cm.created_on");
     const CABIN: (Listed, &str) = (listed("hc.id", "'希望小屋 ' || hc.child_initial"), "hc.built_on");
@@ -830,17 +862,17 @@ pub(super) fn records(r: Records) -> Kept {
             Kept::new(RECTIFICATIONS, RECTIFICATION, |on| format!("({} AND rc.due_on < '{on}')", open(on)))
         }
         Records::SelfOrganisations => Kept::new(
-            "self_organisations so JOIN orgs o ON o.id = so.org_id",
+            ("self_organisations so JOIN orgs o ON o.id = so.org_id", Module::Orgs),
             (listed("so.id", "so.name"), "so.founded_on"),
             |on| format!("(so.founded_on <= '{on}' AND (so.dissolved_on IS NULL OR so.dissolved_on > '{on}'))"),
         ),
         Records::ServiceContracts => Kept::new(
-            "service_contracts sc JOIN orgs o ON o.id = sc.org_id",
+            ("service_contracts sc JOIN orgs o ON o.id = sc.org_id", Module::Selection),
             (listed("sc.id", "sc.title"), "sc.starts_on"),
             |on| format!("(sc.starts_on <= '{on}' AND sc.ends_on >= '{on}')"),
         ),
         Records::SocietiesLinked(level) => Kept::new(
-            "societies so JOIN orgs o ON o.id = so.org_id",
+            ("societies so JOIN orgs o ON o.id = so.org_id", Module::Platforms),
             (listed("so.id", "so.name"), "so.founded_on"),
             move |on| {
                 format!(
@@ -863,20 +895,23 @@ pub(super) fn records(r: Records) -> Kept {
             )
         })),
         Records::CommunityReach => Kept::new(
-            "community_members mb JOIN communities cm ON cm.id = mb.community_id JOIN orgs o ON o.id = cm.org_id",
+            (
+                "community_members mb JOIN communities cm ON cm.id = mb.community_id JOIN orgs o ON o.id = cm.org_id",
+                Module::Platforms,
+            ),
             (listed("mb.id", "cm.name"), "mb.listed_on"),
             |on| format!("({} AND mb.listed_on <= '{on}')", community(on)),
         )
         .tally(Tally::Distinct("mb.phone_hash")),
-        Records::Venues => {
-            Kept::new("venues ve JOIN orgs o ON o.id = ve.org_id", (listed("ve.id", "ve.name"), "ve.opened_on"), |on| {
-                format!("(ve.opened_on <= '{on}' AND (ve.closed_on IS NULL OR ve.closed_on > '{on}'))")
-            })
-        }
-        Records::CabinsBuilt => {
-            Kept::new(CABINS, CABIN, |on| format!("(hc.built_on IS NOT NULL AND hc.built_on <= '{on}')"))
-        }
-        Records::CabinsVisitedQuarterly => Kept::new(CABINS, CABIN, |on| {
+        Records::Venues => Kept::new(
+            ("venues ve JOIN orgs o ON o.id = ve.org_id", Module::Platforms),
+            (listed("ve.id", "ve.name"), "ve.opened_on"),
+            |on| format!("(ve.opened_on <= '{on}' AND (ve.closed_on IS NULL OR ve.closed_on > '{on}'))"),
+        ),
+        Records::CabinsBuilt => Kept::new((CABINS, Module::Cabins), CABIN, |on| {
+            format!("(hc.built_on IS NOT NULL AND hc.built_on <= '{on}')")
+        }),
+        Records::CabinsVisitedQuarterly => Kept::new((CABINS, Module::Cabins), CABIN, |on| {
             let since = on - chrono::Days::new(91);
             format!(
                 "(hc.built_on IS NOT NULL AND hc.built_on <= '{on}' AND EXISTS (SELECT 1 FROM cabin_visits cv \
@@ -884,7 +919,7 @@ pub(super) fn records(r: Records) -> Kept {
             )
         }),
         Records::Stations => Kept::new(
-            "youth_stations ys JOIN orgs o ON o.id = ys.org_id",
+            ("youth_stations ys JOIN orgs o ON o.id = ys.org_id", Module::Stations),
             (listed("ys.id", "ys.name"), "ys.opened_on"),
             |on| format!("(ys.opened_on <= '{on}' AND (ys.closed_on IS NULL OR ys.closed_on > '{on}'))"),
         ),

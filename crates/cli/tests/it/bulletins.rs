@@ -154,6 +154,7 @@ async fn the_demo_bulletin_reads_like_the_seed_and_is_frozen_as_published(t: Tes
     assert_eq!(reopened.status, 303);
     let second = reopened.location().expect("the new draft").split('?').next().unwrap_or_default().to_owned();
     assert_ne!(second, page);
+    assert_eq!(chief.post(&format!("{page}/reopen"), &[]).await.status, 422, "reopened once");
     let draft = chief.get(&second).await.text();
     assert!(draft.contains(&format!("<a href=\"/bulletins/{id}\">")) && draft.contains(">637个</a>"), "{draft}");
     let published = chief.post(&format!("{second}/publish"), &[]).await;
@@ -250,7 +251,18 @@ async fn templates_are_sandboxed_and_versioned_and_declines_need_an_explanation(
         )
         .await;
     assert_eq!(explained.status, 303);
+    // Typed text cannot pass for a computed number.
+    let forged = admin.post(&format!("{page}/texts"), &[("block:说明", "\u{E000}0\u{E001}99999\u{E002}")]).await;
+    assert_eq!(forged.status, 303);
+    let html = admin.get(&page).await.text();
+    assert!(html.contains("099999") && !html.contains(">99999</a>"), "{html}");
     assert_eq!(admin.post(&format!("{page}/publish"), &[]).await.status, 303);
+    // A period asked for only when a figure says so is computed when it is asked for.
+    let body = "# 条件\n{% if value(\"org.social_domain.count\") == 0 %}今年以来{{ n(\"org.social_domain.count\", since=\"01-01\") }}{% endif %}";
+    assert_eq!(save("条件", body).await.status, 303);
+    let fields = [("scope", "D"), ("as_of", "2026-03-01"), ("baseline", "2025-01-01"), ("template", "条件")];
+    let conditional = admin.get(&new_bulletin(&admin, &fields).await).await.text();
+    assert!(conditional.contains("今年以来<a") && conditional.contains("from=2026-01-01"), "{conditional}");
     // A street admin's bulletin of another street is not theirs to open.
     let other = new_bulletin(&admin, &[("scope", "S2"), ("as_of", "2026-03-01"), ("baseline", "2025-01-01")]).await;
     assert_eq!(street.get(&other).await.status, 404);

@@ -178,6 +178,24 @@ async fn the_demo_reproduces_the_seed_figures(t: TestApp) {
     // People are named to those who may read people; a street admin of another kind sees them masked.
     let force = chief.get("/figures/workforce.count?as_of=2022-05-31&baseline=2020-12-31").await.text();
     assert!(force.contains("<th>人员</th>"));
+    // A viewer who may not read people (a district that took people.read from its viewers) sees
+    // the work force's count, not its people.
+    t.execute_sql(
+        "DELETE FROM role_permissions WHERE permission = 'people.read' \
+         AND role_id = (SELECT id FROM roles WHERE code = 'org_viewer')",
+    )
+    .await
+    .expect("a viewer without people");
+    t.create_user("viewer", "org_viewer", "CY").await;
+    let viewer = t.login("viewer").await;
+    let counted = viewer.get("/figures/workforce.count?as_of=2022-05-31&baseline=2020-12-31").await;
+    assert_eq!(counted.text_of_id("drill-count").as_deref(), Some("4812"));
+    assert!(counted.text().contains("您没有查看“人员”记录的权限") && !counted.text().contains("<th>人员</th>"));
+    let export = viewer.get("/figures/workforce.count/export.xlsx?as_of=2022-05-31&baseline=2020-12-31").await;
+    assert_ne!(export.status, 200);
+    // Volunteers' names are masked even for the district's admin.
+    let turnouts = chief.get("/figures/volunteer.turnouts?as_of=2022-05-31&baseline=2020-12-31&from=2022-03-01").await;
+    assert!(turnouts.text().contains("*</td>"), "masked names");
     // Another street's records are as closed as its figures.
     let other = street.get("/figures/workforce.count?as_of=2022-05-31&baseline=2020-12-31&scope=CY03T").await;
     assert_eq!(other.status, 404);

@@ -135,7 +135,6 @@ struct DrillPage {
     side_label: &'static str,
     total_is_average: bool,
     with_people: bool,
-    total_unit: &'static str,
     value_label: &'static str,
 }
 
@@ -179,7 +178,6 @@ pub async fn drill(
         side_label,
         total_is_average: d.records_of.rule == qingtuan_domain::indicator::Rule::TargetCompletion,
         with_people: d.rows.items.iter().any(|r| r.who.is_some()),
-        total_unit: d.figure.indicator.unit,
         value_label: d.value_label(),
         d,
     })
