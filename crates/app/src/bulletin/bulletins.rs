@@ -433,6 +433,12 @@ pub struct BulletinRow {
     pub created_at: DateTime<Utc>,
 }
 
+impl BulletinRow {
+    pub fn created_text(&self) -> String {
+        qingtuan_domain::time::format_local_minute(self.created_at)
+    }
+}
+
 /// Filters of the list.
 #[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
 #[serde(default)]

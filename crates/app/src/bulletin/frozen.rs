@@ -184,6 +184,13 @@ pub struct FrozenRow {
     pub published_at: DateTime<Utc>,
 }
 
+impl FrozenRow {
+    /// When it was published, Shanghai time.
+    pub fn published_text(&self) -> String {
+        qingtuan_domain::time::format_local_minute(self.published_at)
+    }
+}
+
 fn kind_label(kind: &str) -> &'static str {
     if kind == BULLETIN { "工作简报" } else { "统计报表" }
 }
@@ -240,6 +247,12 @@ pub struct Change {
     pub who: String,
     pub action: String,
     pub object: String,
+}
+
+impl Change {
+    pub fn at_text(&self) -> String {
+        qingtuan_domain::time::format_local_minute(self.at)
+    }
 }
 
 /// A frozen report opened.

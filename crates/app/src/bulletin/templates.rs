@@ -30,6 +30,12 @@ pub struct TemplateView {
     pub saved_at: Option<DateTime<Utc>>,
 }
 
+impl TemplateView {
+    pub fn saved_text(&self) -> String {
+        self.saved_at.map(qingtuan_domain::time::format_local_minute).unwrap_or_default()
+    }
+}
+
 /// The default and the latest version of each saved template, by name.
 pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<TemplateView>> {
     scope::require_somewhere(app, actor, READ).await?;

@@ -516,7 +516,11 @@ const LEDGER: Source = Source {
     tables: "contributions cn JOIN orgs o ON o.id = cn.org_id",
     condition: "1 = 1",
     dated: Dated::On("cn.on_date"),
-    listed: listed_with("cn.id", "cn.purpose", "cn.donor_name"),
+    listed: listed_with(
+        "cn.id",
+        "cn.purpose || COALESCE(CASE WHEN cn.donor_kind <> 'person' THEN '（' || cn.donor_name || '）' END, '')",
+        "CASE WHEN cn.donor_kind = 'person' THEN cn.donor_name END",
+    ),
     module: Module::Platforms,
 };
 

@@ -174,6 +174,14 @@ impl OutboxRow {
     pub fn failed(&self) -> bool {
         self.state == MessageState::Failed
     }
+
+    pub fn created_text(&self) -> String {
+        qingtuan_domain::time::format_local_minute(self.created_at)
+    }
+
+    pub fn sent_text(&self) -> String {
+        self.sent_at.map(qingtuan_domain::time::format_local_minute).unwrap_or_default()
+    }
 }
 
 /// Filters of the outbox page.
