@@ -164,7 +164,7 @@ pub async fn act(app: &App, actor: &Actor, id: LoanId, step: &Step) -> AppResult
     if to != from {
         let reason = if note.is_empty() { String::new() } else { format!("，原因：{note}") };
         let text = format!(
-            "【青创先锋贷】{}您好，您为“{}”申请的贷款{}已{}（{on}）{reason}。",
+            "【青创先锋贷】{}您好，您为“{}”申请的贷款（编号 {}）：{}（{on}）{reason}。",
             a.name,
             a.business_name,
             a.id,
