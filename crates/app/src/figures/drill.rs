@@ -180,11 +180,12 @@ pub async fn drill(
     key: &str,
     req: &ReportRequest,
     side: Side,
+    q: Option<&str>,
     page: Option<u64>,
 ) -> AppResult<Drill> {
     let indicator = qingtuan_domain::indicator::find(key).ok_or(AppError::NotFound)?;
     let p = resolve(app, actor, req, READ).await?;
-    open(app, actor, p, indicator, side, Some(page_number(page).min(LAST_PAGE))).await
+    open(app, actor, p, indicator, (side, q), Some(page_number(page).min(LAST_PAGE))).await
 }
 
 /// Every record of the figure on `side` as an xlsx workbook, audited as an export.
@@ -194,10 +195,11 @@ pub async fn export(
     key: &str,
     req: &ReportRequest,
     side: Side,
+    q: Option<&str>,
 ) -> AppResult<(String, Vec<u8>)> {
     let indicator = qingtuan_domain::indicator::find(key).ok_or(AppError::NotFound)?;
     let p = resolve(app, actor, req, EXPORT).await?;
-    let d = open(app, actor, p, indicator, side, None).await?;
+    let d = open(app, actor, p, indicator, (side, q), None).await?;
     if let Some(why) = &d.withheld {
         return Err(qingtuan_domain::Invalid::one("records", why.clone()).into());
     }
@@ -216,7 +218,7 @@ pub async fn export(
         })
         .collect();
     let asked = serde_json::json!({
-        "figure": indicator.key, "side": side.code(), "as_of": d.params.as_of, "baseline": d.params.baseline,
+        "figure": indicator.key, "side": side.code(), "as_of": d.params.as_of, "baseline": d.params.baseline, "q": q,
     });
     let bytes = crate::export::audited(
         app,
@@ -250,9 +252,10 @@ async fn open(
     actor: &Actor,
     p: Params,
     indicator: Indicator,
-    side: Side,
+    (side, q): (Side, Option<&str>),
     page: Option<u64>,
 ) -> AppResult<Drill> {
+    let q = q.map(str::trim).filter(|q| !q.is_empty());
     let records_of = match indicator.rule {
         Rule::PerTenThousandYouth(of) => *of,
         _ => indicator,
@@ -300,7 +303,7 @@ async fn open(
         Rule::TargetCompletion => letters(app, &p, &scope, page).await?,
         rule => {
             let listings = listings(rule, side, &p, &scope);
-            fetch(&app.db, &listings, page).await?
+            fetch(&app.db, &listings, page, q).await?
         }
     };
     if !names {
@@ -587,16 +590,28 @@ async fn fetch<C: ConnectionTrait>(
     conn: &C,
     listings: &[Listing],
     page: Option<u64>,
+    q: Option<&str>,
 ) -> AppResult<(Page<DrillRow>, i64, i64)> {
     let backend = conn.get_database_backend();
-    let (union, values) = union(listings);
+    let (union, mut values) = union(listings);
     let (count, sum) = totals(conn, listings).await?;
+    // A filter on the org or the record's text narrows the page, never the totals.
+    let (filter, shown) = match q {
+        Some(q) => {
+            let like = format!("%{}%", q.replace(['%', '_'], ""));
+            values.extend([like.clone().into(), like.into()]);
+            let sql = format!("SELECT COUNT(*) AS n FROM ({union}) x WHERE org LIKE ? OR what LIKE ?");
+            let row = conn.query_one_raw(statement(backend, &sql, values.clone())).await?;
+            (" WHERE org LIKE ? OR what LIKE ?", row.map(|r| r.try_get::<i64>("", "n")).transpose()?.unwrap_or(0))
+        }
+        None => ("", count),
+    };
     let limit = match page {
         Some(n) => format!(" LIMIT {PER_PAGE} OFFSET {}", (n - 1) * PER_PAGE),
         None => format!(" LIMIT {EXPORT_LIMIT}"),
     };
     let sql = format!(
-        "SELECT id, lst, org, what, who, on_date, val FROM ({union}) x ORDER BY on_date DESC, lst, id DESC{limit}"
+        "SELECT id, lst, org, what, who, on_date, val FROM ({union}) x{filter} ORDER BY on_date DESC, lst, id DESC{limit}"
     );
     let mut items = Vec::new();
     for r in conn.query_all_raw(statement(backend, &sql, values)).await? {
@@ -613,7 +628,7 @@ async fn fetch<C: ConnectionTrait>(
             value: r.try_get("", "val")?,
         });
     }
-    let total = u64::try_from(count).unwrap_or(0);
+    let total = u64::try_from(shown).unwrap_or(0);
     let page = Page {
         items,
         total,
@@ -633,7 +648,7 @@ fn empty_page(count: i64) -> Page<DrillRow> {
 /// the sum is their average, computed as the figure is.
 async fn letters(app: &App, p: &Params, scope: &Scope, page: Option<u64>) -> AppResult<(Page<DrillRow>, i64, i64)> {
     let listing = flow_listing(Flow::LettersSigned, 0, p.period_start(), p.as_of, scope);
-    let (mut all, count, _) = fetch(&app.db, std::slice::from_ref(&listing), None).await?;
+    let (mut all, count, _) = fetch(&app.db, std::slice::from_ref(&listing), None, None).await?;
     let mut sum = 0.0;
     for row in &mut all.items {
         let completion = targets::letter_completion_of(app, row.id, p.as_of).await?;

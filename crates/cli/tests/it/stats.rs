@@ -175,6 +175,14 @@ async fn the_demo_reproduces_the_seed_figures(t: TestApp) {
     every_figure_opens_its_records(&street, "as_of=2022-05-31&baseline=2020-12-31", &own).await;
     let orgs = chief.get("/figures/org.social_domain.count?as_of=2022-05-31&baseline=2020-12-31&side=entered").await;
     assert!(orgs.text().contains("新增 <span id=\"drill-entered\">"), "{}", orgs.text());
+    // Filtered by the org's name: the page narrows, the totals stay the figure's.
+    let filtered =
+        chief.get("/figures/org.social_domain.count?as_of=2022-05-31&baseline=2020-12-31&q=%E6%B5%81%E4%BA%AD").await;
+    assert_eq!(filtered.text_of_id("drill-count").as_deref(), Some("636"));
+    let narrowed = filtered.text_of_id("drill-filtered").expect("filtered");
+    let n: i64 = narrowed.trim_start_matches("筛选出 ").trim_end_matches(" 条").parse().expect("a count");
+    assert!(n > 0 && n < 636, "{narrowed}");
+    assert!(!filtered.text().contains("城阳第7社区团支部"), "only 流亭's");
     // People are named to those who may read people; a street admin of another kind sees them masked.
     let force = chief.get("/figures/workforce.count?as_of=2022-05-31&baseline=2020-12-31").await.text();
     assert!(force.contains("<th>人员</th>"));

@@ -128,8 +128,11 @@ struct DrillPage {
     page: Page<DrillRow>,
     /// The report's dates and scope, for the sides' links and the way back.
     report_query: String,
-    /// The report's and the side's, for the pager and the export.
+    /// The same, for the filter's hidden fields.
+    report_pairs: Vec<(String, String)>,
+    /// The report's, the side's and the filter's, for the pager and the export.
     query: String,
+    q: String,
     scope_name: String,
     flow: bool,
     side_label: &'static str,
@@ -142,6 +145,9 @@ struct DrillPage {
 pub struct DrillQuery {
     #[serde(default)]
     side: Side,
+    /// Text the record's org or description contains.
+    #[serde(default)]
+    q: String,
     page: Option<u64>,
 }
 
@@ -164,15 +170,21 @@ pub async fn drill(
     Query(req): Query<ReportRequest>,
     Query(q): Query<DrillQuery>,
 ) -> Result<Response, PageError> {
-    let d = figures::drill(&state.app, &user.actor, &key, &req, q.side, q.page).await?;
+    let d = figures::drill(&state.app, &user.actor, &key, &req, q.side, Some(&q.q), q.page).await?;
     let report_query = report_query(&d.params, &req.street);
+    let report_pairs: Vec<(String, String)> = serde_urlencoded::from_str(&report_query).unwrap_or_default();
     let flow = d.records_of.measure == qingtuan_domain::indicator::Measure::Flow;
     let side_label = d.sides.iter().find(|(s, _)| *s == d.side).map_or("", |(_, l)| *l);
     render(&DrillPage {
         layout: Layout::new(&user, "/dashboard", d.figure.indicator.name),
         page: d.rows.clone(),
-        query: format!("{report_query}&side={}", d.side.code()),
+        query: format!(
+            "{report_query}&{}",
+            query_without_page(&serde_json::json!({ "side": d.side.code(), "q": q.q.trim() }))
+        ),
+        q: q.q.clone(),
         report_query,
+        report_pairs,
         scope_name: d.params.scope_org.name.clone(),
         flow,
         side_label,
@@ -191,7 +203,7 @@ pub async fn drill_export(
     Query(req): Query<ReportRequest>,
     Query(q): Query<DrillQuery>,
 ) -> Result<Response, PageError> {
-    let (name, bytes) = figures::export_records(&state.app, &user.actor, &key, &req, q.side).await?;
+    let (name, bytes) = figures::export_records(&state.app, &user.actor, &key, &req, q.side, Some(&q.q)).await?;
     Ok(xlsx_download(&name, bytes))
 }
 
