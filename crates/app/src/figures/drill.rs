@@ -306,6 +306,10 @@ async fn open(
             fetch(&app.db, &listings, page, q).await?
         }
     };
+    if records_of.rule == Rule::WorkForce && scope.whole_tree {
+        let on = if side == Side::Left { p.baseline } else { p.as_of };
+        posts_of(&app.db, &mut rows.items, on).await?;
+    }
     if !names {
         for r in &mut rows.items {
             r.who = r.who.as_deref().map(|n| mask_middle(n, 1, 0));
@@ -459,11 +463,54 @@ fn listings(rule: Rule, side: Side, p: &Params, scope: &Scope) -> Vec<Listing> {
             );
             vec![scoped(sql, None)]
         }
+        // The whole tree's work force is its kept periods (`workforce_spans`), one per person on a
+        // date — as the engine counts it; the page's rows get their posts afterwards (`posts_of`).
+        Rule::WorkForce if scope.whole_tree => {
+            let covers = |alias: &str, on: NaiveDate| {
+                format!("({alias}.start_on <= '{on}' AND ({alias}.end_on IS NULL OR {alias}.end_on > '{on}'))")
+            };
+            let (first, other) = match side {
+                Side::Entered => (d, Some(b)),
+                Side::Left => (b, Some(d)),
+                _ => (d, None),
+            };
+            let mut cond = covers("ws", first);
+            if let Some(other) = other {
+                cond.push_str(&format!(
+                    " AND NOT EXISTS (SELECT 1 FROM workforce_spans w2 WHERE w2.person_id = ws.person_id AND {})",
+                    covers("w2", other)
+                ));
+            }
+            let columns = Columns {
+                id: "ws.person_id",
+                org: "CAST(NULL AS TEXT)",
+                what: "CAST(NULL AS TEXT)",
+                who: Some("pe.name"),
+                on: "ws.start_on",
+                value: "1",
+            };
+            let sql = format!(
+                "{} FROM workforce_spans ws JOIN people pe ON pe.id = ws.person_id WHERE {cond}",
+                columns.select(0)
+            );
+            vec![Listing { sql, values: Vec::new(), labels: None }]
+        }
         Rule::People(_) | Rule::WorkForce => {
-            let cond = match rule {
+            let mut cond = match rule {
                 Rule::People(m) => engine::post_condition(&m),
                 _ => "o.sector_id IN (SELECT id FROM sectors WHERE social_domain = TRUE)".to_owned(),
             };
+            // A rule the partial index holds reads only its posts, as the engine's count does: the
+            // condition repeated word for word, the index named for SQLite.
+            let mut index = "";
+            if let Rule::People(m) = rule
+                && engine::CADRE_INDEX.iter().any(|wide| m.within(wide))
+            {
+                cond.push_str(&format!(" AND ({})", engine::CADRE_POSTS));
+                if scope.backend == sea_orm::DbBackend::Sqlite {
+                    index = "INDEXED BY ix_positions_cadres";
+                }
+            }
             let held = post_held(on);
             let (org, what, since) = (
                 format!("MIN(CASE WHEN {held} THEN o.name END)"),
@@ -479,7 +526,7 @@ fn listings(rule: Rule, side: Side, p: &Params, scope: &Scope) -> Vec<Listing> {
                 value: "1",
             };
             let sql = format!(
-                "{} FROM positions ps JOIN orgs o ON o.id = ps.org_id JOIN people pe ON pe.id = ps.person_id \
+                "{} FROM positions ps {index} JOIN orgs o ON o.id = ps.org_id JOIN people pe ON pe.id = ps.person_id \
                  WHERE {} AND {cond} AND ps.start_on <= '{}' GROUP BY ps.person_id HAVING {}",
                 columns.select(0),
                 scope.sql,
@@ -637,6 +684,31 @@ async fn fetch<C: ConnectionTrait>(
         capped: false,
     };
     Ok((page, count, sum))
+}
+
+/// Each person's post in a social-domain org held on `on` (the earliest begun), as the rows of the
+/// whole tree's work force show it.
+async fn posts_of<C: ConnectionTrait>(conn: &C, rows: &mut [DrillRow], on: NaiveDate) -> AppResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
+    let sql = format!(
+        "SELECT ps.person_id, o.name, ps.title, ps.start_on FROM positions ps JOIN orgs o ON o.id = ps.org_id \
+         WHERE ps.person_id IN ({}) AND {} AND o.sector_id IN (SELECT id FROM sectors WHERE social_domain = TRUE) \
+         ORDER BY ps.start_on DESC",
+        ids.join(", "),
+        post_held(on)
+    );
+    for r in conn.query_all_raw(statement(conn.get_database_backend(), &sql, Vec::new())).await? {
+        let person: i64 = r.try_get_by_index(0)?;
+        if let Some(row) = rows.iter_mut().find(|row| row.id == person) {
+            row.org = r.try_get_by_index(1)?;
+            let code: String = r.try_get_by_index(2)?;
+            row.what = title(&code).map_or(code, str::to_owned);
+        }
+    }
+    Ok(())
 }
 
 /// No rows, `count` of them.

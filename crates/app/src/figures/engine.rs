@@ -278,11 +278,11 @@ async fn counts_of<C: ConnectionTrait>(
 
 /// The posts the partial index `ix_positions_cadres` (m0009, widened by m0027) holds, as its condition reads — the
 /// query must repeat it word for word for SQLite to use the index — and as post matches.
-const CADRE_POSTS: &str = "(ps.title = 'secretary' AND ps.source IN ('two_committees', 'good_rural_youth')) \
+pub(super) const CADRE_POSTS: &str = "(ps.title = 'secretary' AND ps.source IN ('two_committees', 'good_rural_youth')) \
     OR (ps.source = 'social_selection' AND ps.serving_level IN ('district', 'street') \
     AND ps.employment IN ('seconded', 'part_time')) \
     OR (ps.source = 'purchased_service' AND ps.employment = 'social_worker')";
-const CADRE_INDEX: [PostMatch; 3] = [
+pub(super) const CADRE_INDEX: [PostMatch; 3] = [
     PostMatch::ANY.titles(&[Title::Secretary]).sources(&[CadreSource::TwoCommittees, CadreSource::GoodRuralYouth]),
     PostMatch::ANY
         .sources(&[CadreSource::SocialSelection])

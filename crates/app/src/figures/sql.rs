@@ -69,6 +69,8 @@ pub(super) struct Scope {
     pub whole_tree: bool,
     /// The street asked for, or the scope org's region.
     pub region: Option<region::Model>,
+    /// The database, for what only one of them understands (SQLite's `INDEXED BY`).
+    pub backend: DbBackend,
 }
 
 impl Scope {
@@ -88,7 +90,7 @@ impl Scope {
             values.push(format!("{path}%").into());
         }
         let sql = if parts.is_empty() { "1 = 1".to_owned() } else { parts.join(" AND ") };
-        Ok(Self { sql, values, whole_tree, region })
+        Ok(Self { sql, values, whole_tree, region, backend: conn.get_database_backend() })
     }
 
     /// The path of the region the figures refer to, for regions within it.

@@ -186,6 +186,10 @@ async fn the_demo_reproduces_the_seed_figures(t: TestApp) {
     // People are named to those who may read people; a street admin of another kind sees them masked.
     let force = chief.get("/figures/workforce.count?as_of=2022-05-31&baseline=2020-12-31").await.text();
     assert!(force.contains("<th>人员</th>"));
+    assert!(
+        ["书记", "委员", "工作人员"].iter().any(|t| force.contains(&format!("<td>{t}</td>"))),
+        "posts shown: {force}"
+    );
     // A viewer who may not read people (a district that took people.read from its viewers) sees
     // the work force's count, not its people.
     t.execute_sql(
