@@ -20,6 +20,8 @@ pub struct Model {
     pub attempts: i32,
     pub next_at: DateTimeUtc,
     pub lease_until: Option<DateTimeUtc>,
+    /// The claim of the worker sending it: only that worker records the outcome.
+    pub lease_token: Option<String>,
     pub last_error: Option<String>,
     pub sent_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

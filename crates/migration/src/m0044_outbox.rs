@@ -3,12 +3,13 @@
 //! hash; a unique key so one event never queues two messages; a lease so a message being sent is
 //! not sent by another worker, and is sent again (with the same idempotency key) only after the
 //! lease runs out. People opt out per kind, by the phone's keyed hash.
-//! `messages.*` goes to the roles that hold the same action on orgs.
+//! `messages.read`/`write` go to the roles that read/write users (the admins): a message holds
+//! names and check-in codes.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use crate::{create_all, fk, grant_as_orgs};
+use crate::{create_all, fk};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -34,6 +35,7 @@ impl MigrationTrait for Migration {
                 .col(integer("attempts").default(0))
                 .col(timestamp_with_time_zone("next_at"))
                 .col(timestamp_with_time_zone_null("lease_until"))
+                .col(string_len_null("lease_token", 32))
                 .col(string_len_null("last_error", 500))
                 .col(timestamp_with_time_zone_null("sent_at"))
                 .col(timestamp_with_time_zone("created_at"))
@@ -58,6 +60,15 @@ impl MigrationTrait for Migration {
             ],
         )
         .await?;
-        grant_as_orgs(manager, "messages").await
+        for (action, like) in [("read", "users.read"), ("write", "users.write")] {
+            manager
+                .get_connection()
+                .execute_unprepared(&format!(
+                    "INSERT INTO role_permissions (role_id, permission) \
+                     SELECT role_id, 'messages.{action}' FROM role_permissions WHERE permission = '{like}'"
+                ))
+                .await?;
+        }
+        Ok(())
     }
 }

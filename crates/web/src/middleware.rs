@@ -176,7 +176,7 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
 /// A path as logs and the audit may keep it: the private-link tokens of the portal (a sign-up, an
 /// application, a rater's ballot, a check-in screen) are the keys to them, so they are cut out.
 pub fn without_secrets(path: &str) -> String {
-    const PRIVATE: [&str; 9] = [
+    const PRIVATE: [&str; 10] = [
         "/portal/me/",
         "/portal/activity-signups/",
         "/portal/applications/",
@@ -186,6 +186,7 @@ pub fn without_secrets(path: &str) -> String {
         "/portal/loans/",
         "/portal/stays/",
         "/portal/cabin-visits/",
+        "/portal/messages/",
     ];
     match PRIVATE.iter().find(|p| path.starts_with(*p)) {
         Some(prefix) => {

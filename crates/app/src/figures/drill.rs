@@ -646,7 +646,8 @@ async fn fetch<C: ConnectionTrait>(
     // A filter on the org or the record's text narrows the page, never the totals.
     let (filter, shown) = match q {
         Some(q) => {
-            let like = format!("%{}%", q.replace(['%', '_'], ""));
+            let q: String = q.chars().filter(|c| !c.is_control() && !matches!(c, '%' | '_')).take(50).collect();
+            let like = format!("%{q}%");
             values.extend([like.clone().into(), like.into()]);
             let sql = format!("SELECT COUNT(*) AS n FROM ({union}) x WHERE org LIKE ? OR what LIKE ?");
             let row = conn.query_one_raw(statement(backend, &sql, values.clone())).await?;

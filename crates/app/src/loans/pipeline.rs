@@ -177,6 +177,7 @@ pub async fn act(app: &App, actor: &Actor, id: LoanId, step: &Step) -> AppResult
             phone: &phone,
             text,
             dedupe: format!("loan:{}:{}", a.id, to.code()),
+            due: None,
         };
         crate::messages::enqueue(&txn, app, m).await?;
     }

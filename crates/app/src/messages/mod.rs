@@ -16,11 +16,8 @@ use qingtuan_domain::message::{MessageKind, MessageState};
 use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{message_opt_out, outbox_message};
-use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set,
-};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde_json::json;
 
 use crate::access::audit::{self, Entry};
@@ -43,19 +40,13 @@ pub struct Outgoing<'a> {
     pub text: String,
     /// One event, one message: a second `enqueue` with the same key does nothing.
     pub dedupe: String,
+    /// When it is due (none: now).
+    pub due: Option<DateTime<Utc>>,
 }
 
 /// Queues a message in the caller's transaction — or records it as not sent when the recipient
 /// opted out of its kind.
 pub(crate) async fn enqueue<C: ConnectionTrait>(conn: &C, app: &App, m: Outgoing<'_>) -> AppResult<()> {
-    let exists = outbox_message::Entity::find()
-        .filter(outbox_message::Column::DedupeKey.eq(m.dedupe.clone()))
-        .count(conn)
-        .await?
-        > 0;
-    if exists {
-        return Ok(());
-    }
     let hash = app.keys.lookup_hash(m.phone);
     let opted_out = message_opt_out::Entity::find()
         .filter(message_opt_out::Column::PhoneHash.eq(hash.clone()))
@@ -64,7 +55,7 @@ pub(crate) async fn enqueue<C: ConnectionTrait>(conn: &C, app: &App, m: Outgoing
         .await?
         > 0;
     let state = if opted_out { MessageState::OptedOut } else { MessageState::Pending };
-    outbox_message::ActiveModel {
+    let row = outbox_message::ActiveModel {
         org_id: Set(m.org.0),
         kind: Set(m.kind.code().to_owned()),
         to_enc: Set(app.keys.encrypt(m.phone)?),
@@ -73,15 +64,19 @@ pub(crate) async fn enqueue<C: ConnectionTrait>(conn: &C, app: &App, m: Outgoing
         dedupe_key: Set(m.dedupe),
         state: Set(state.code().to_owned()),
         attempts: Set(0),
-        next_at: Set(app.now()),
+        next_at: Set(m.due.unwrap_or_else(|| app.now())),
         lease_until: Set(None),
+        lease_token: Set(None),
         last_error: Set(None),
         sent_at: Set(None),
         created_at: Set(app.now()),
         ..Default::default()
-    }
-    .insert(conn)
-    .await?;
+    };
+    // Queued already (the same event seen twice, by two servers at once): nothing more.
+    outbox_message::Entity::insert(row)
+        .on_conflict(OnConflict::column(outbox_message::Column::DedupeKey).do_nothing().to_owned())
+        .exec_without_returning(conn)
+        .await?;
     Ok(())
 }
 
@@ -98,7 +93,10 @@ fn read_token(app: &App, token: &str) -> AppResult<(MessageKind, String)> {
         return Err(AppError::NotFound);
     };
     let kind = MessageKind::of_code(kind).ok_or(AppError::NotFound)?;
-    if opt_out_token(app, hash, kind) != token {
+    let expected = opt_out_token(app, hash, kind);
+    let same =
+        expected.len() == token.len() && expected.bytes().zip(token.bytes()).fold(0, |acc, (a, b)| acc | (a ^ b)) == 0;
+    if !same {
         return Err(AppError::NotFound);
     }
     Ok((kind, hash.to_owned()))
@@ -128,19 +126,22 @@ pub async fn opt_out(app: &App, client: &ClientInfo, token: &str) -> AppResult<M
         .await?
         > 0;
     if !exists {
-        message_opt_out::ActiveModel {
+        let row = message_opt_out::ActiveModel {
             phone_hash: Set(hash.clone()),
             kind: Set(kind.code().to_owned()),
             created_at: Set(app.now()),
             ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
+        };
+        let key = [message_opt_out::Column::PhoneHash, message_opt_out::Column::Kind];
+        message_opt_out::Entity::insert(row)
+            .on_conflict(OnConflict::columns(key).do_nothing().to_owned())
+            .exec_without_returning(&txn)
+            .await?;
         outbox_message::Entity::update_many()
             .col_expr(outbox_message::Column::State, Expr::value(MessageState::OptedOut.code()))
             .filter(outbox_message::Column::ToHash.eq(hash))
             .filter(outbox_message::Column::Kind.eq(kind.code()))
-            .filter(outbox_message::Column::State.eq(MessageState::Pending.code()))
+            .filter(outbox_message::Column::State.is_in([MessageState::Pending.code(), MessageState::Failed.code()]))
             .exec(&txn)
             .await?;
         let anonymous = Actor::anonymous(client, "退订链接");
@@ -215,7 +216,7 @@ pub async fn list(
         rows.push(OutboxRow {
             id: m.id,
             kind: MessageKind::of_code(&m.kind).map_or("", MessageKind::label),
-            to: mask_phone(&app.keys.decrypt(&m.to_enc)?),
+            to: app.keys.decrypt(&m.to_enc).map_or_else(|_| "—".to_owned(), |p| mask_phone(&p)),
             text: m.body.clone(),
             state: MessageState::of_code(&m.state).unwrap_or(MessageState::Pending),
             attempts: m.attempts,

@@ -90,28 +90,27 @@ impl Sender {
 
     /// Sends every message due now, once each; how many were sent.
     pub async fn run_once(&self, app: &App) -> AppResult<usize> {
-        let now = app.now();
         let due = outbox_message::Entity::find()
-            .filter(due(now))
+            .filter(due(app.now()))
             .order_by_asc(outbox_message::Column::Id)
             .limit(20)
             .all(&app.db)
             .await?;
         let mut sent = 0;
         for m in due {
-            if !self.claim(app, m.id, now).await? {
-                continue;
-            }
-            let delivery = Delivery {
-                id: m.id,
-                kind: MessageKind::of_code(&m.kind).unwrap_or(MessageKind::SignupConfirmed),
-                to: app.keys.decrypt(&m.to_enc)?,
-                text: self.text(app, &m),
+            let Some(token) = self.claim(app, m.id).await? else { continue };
+            let outcome = match app.keys.decrypt(&m.to_enc) {
+                Ok(to) => {
+                    let kind = MessageKind::of_code(&m.kind).unwrap_or(MessageKind::SignupConfirmed);
+                    self.send(&Delivery { id: m.id, kind, to, text: self.text(app, &m) }).await
+                }
+                // Sealed under another key (a restore with another secret): never deliverable.
+                Err(_) => Err(UNREADABLE.to_owned()),
             };
-            let outcome = self.send(&delivery).await;
             let attempts = m.attempts + 1;
             let mut done = outbox_message::Entity::update_many()
-                .col_expr(outbox_message::Column::LeaseUntil, Expr::value(Option::<DateTime<Utc>>::None));
+                .col_expr(outbox_message::Column::LeaseUntil, Expr::value(Option::<DateTime<Utc>>::None))
+                .col_expr(outbox_message::Column::LeaseToken, Expr::value(Option::<String>::None));
             done = match &outcome {
                 Ok(()) => {
                     sent += 1;
@@ -121,27 +120,33 @@ impl Sender {
                 }
                 Err(e) => {
                     tracing::warn!(message = m.id, attempts, error = %e, "message not delivered");
-                    let state =
-                        if attempts >= self.max_attempts { MessageState::Failed } else { MessageState::Pending };
+                    let give_up = attempts >= self.max_attempts || e == UNREADABLE;
+                    let state = if give_up { MessageState::Failed } else { MessageState::Pending };
                     let error: String = e.chars().take(480).collect();
                     done.col_expr(outbox_message::Column::State, Expr::value(state.code()))
                         .col_expr(outbox_message::Column::NextAt, Expr::value(app.now() + back_off(attempts)))
                         .col_expr(outbox_message::Column::LastError, Expr::value(error))
                 }
             };
+            // Recorded by the claim's holder only: a worker whose lease ran out has lost it.
             done.filter(outbox_message::Column::Id.eq(m.id))
                 .filter(outbox_message::Column::State.eq(MessageState::Sending.code()))
+                .filter(outbox_message::Column::LeaseToken.eq(token))
                 .exec(app.writer())
                 .await?;
         }
         Ok(sent)
     }
 
-    /// Takes the message for this worker, if nobody holds it: its attempts counted, leased.
-    async fn claim(&self, app: &App, id: i64, now: DateTime<Utc>) -> AppResult<bool> {
+    /// Takes the message for this worker, if nobody holds it: its attempts counted, leased from
+    /// now; the claim's token, or `None`.
+    async fn claim(&self, app: &App, id: i64) -> AppResult<Option<String>> {
+        let now = app.now();
+        let token = crate::crypto::random_token().chars().take(32).collect::<String>();
         let claimed = outbox_message::Entity::update_many()
             .col_expr(outbox_message::Column::State, Expr::value(MessageState::Sending.code()))
             .col_expr(outbox_message::Column::LeaseUntil, Expr::value(now + self.lease))
+            .col_expr(outbox_message::Column::LeaseToken, Expr::value(token.clone()))
             .col_expr(
                 outbox_message::Column::Attempts,
                 sea_orm::sea_query::ExprTrait::add(Expr::col(outbox_message::Column::Attempts), 1),
@@ -150,7 +155,7 @@ impl Sender {
             .filter(due(now))
             .exec(app.writer())
             .await?;
-        Ok(claimed.rows_affected == 1)
+        Ok((claimed.rows_affected == 1).then_some(token))
     }
 
     /// The message's text, with its opt-out link when the server's address is known.
@@ -167,7 +172,9 @@ impl Sender {
     async fn send(&self, d: &Delivery) -> Result<(), String> {
         match &self.channel {
             Channel::Log => {
-                tracing::info!(message = d.id, kind = d.kind.code(), to = %mask_phone(&d.to), text = %d.text, "message");
+                // Not the text: it names people and carries check-in codes.
+                let chars = d.text.chars().count();
+                tracing::info!(message = d.id, kind = d.kind.code(), to = %mask_phone(&d.to), chars, "message");
                 Ok(())
             }
             Channel::Webhook { url, token } => webhook(url, token.as_deref(), d).await,
@@ -199,6 +206,9 @@ impl Sender {
     }
 }
 
+/// Why a message is given up at once: its recipient cannot be read with this server's key.
+const UNREADABLE: &str = "接收号码无法解密（数据是用另一把密钥加密的），已停止发送";
+
 /// Due on `now`: waiting and due, or claimed by a worker whose lease ran out.
 fn due(now: DateTime<Utc>) -> Condition {
     Condition::any()
@@ -225,12 +235,14 @@ async fn webhook(url: &str, token: Option<&str>, d: &Delivery) -> Result<(), Str
             request = request.set("Authorization", &format!("Bearer {token}"));
         }
         match request.send_json(body) {
-            Ok(_) => Ok(()),
+            Ok(res) if (200..300).contains(&res.status()) => Ok(()),
+            Ok(res) => Err(format!("网关返回 {}（不是 2xx）", res.status())),
             Err(ureq::Error::Status(code, res)) => {
                 let text: String = res.into_string().unwrap_or_default().chars().take(200).collect();
                 Err(format!("网关返回 {code}：{text}"))
             }
-            Err(e) => Err(format!("无法连接网关：{e}")),
+            // The kind of failure, not its text: that would carry the URL and whatever is in it.
+            Err(ureq::Error::Transport(t)) => Err(format!("无法连接网关：{}", t.kind())),
         }
     })
     .await
@@ -248,7 +260,7 @@ async fn smtp(relay: &str, from: &str, to: &str, d: &Delivery) -> Result<(), Str
             loop {
                 let line = lines.next_line().await.map_err(|e| e.to_string())?.ok_or("邮件中继断开了连接")?;
                 // A multi-line reply continues with `250-`, ends with `250 `.
-                if line.len() >= 4 && &line[3..4] == "-" {
+                if line.as_bytes().get(3) == Some(&b'-') {
                     continue;
                 }
                 return if line.starts_with(code) { Ok(()) } else { Err(format!("邮件中继：{line}")) };
@@ -256,7 +268,10 @@ async fn smtp(relay: &str, from: &str, to: &str, d: &Delivery) -> Result<(), Str
         };
         expect("220").await?;
         let subject = base64::engine::general_purpose::STANDARD.encode(d.kind.label());
-        let body = base64::engine::general_purpose::STANDARD.encode(&d.text);
+        // Base64 in lines of 76 (RFC 2045), well under SMTP's 998.
+        let encoded = base64::engine::general_purpose::STANDARD.encode(&d.text);
+        let body: Vec<&str> = encoded.as_bytes().chunks(76).filter_map(|c| std::str::from_utf8(c).ok()).collect();
+        let body = body.join("\r\n");
         let data = format!(
             "From: <{from}>\r\nTo: <{to}>\r\nSubject: =?UTF-8?B?{subject}?=\r\nMessage-ID: <{}@qingtuan>\r\n\
              MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n{body}\r\n.\r\n",

@@ -746,6 +746,7 @@ pub async fn act(app: &App, actor: &Actor, id: BookingId, action: DeskAction, no
             phone: &phone,
             text,
             dedupe: format!("booking:{}:{}", b.id, to.code()),
+            due: None,
         };
         crate::messages::enqueue(&txn, app, m).await?;
     }

@@ -104,8 +104,8 @@ pub async fn sign_up(
     }));
     audit::record(&txn, now, &anonymous, entry).await?;
     let text = format!(
-        "【活动报名】{}您好，您报名的“{}”（{}）{}，签到码 {}。",
-        v.name,
+        "【活动报名】{}“{}”（{}）{}，签到码 {}。",
+        crate::messages::reminders::addressee(&v.name, v.guardian_name.as_deref()),
         a.title,
         a.on_date,
         status.label(),
@@ -117,6 +117,7 @@ pub async fn sign_up(
         phone: v.phone.as_str(),
         text,
         dedupe: format!("activity_signup:{row}"),
+        due: None,
     };
     crate::messages::enqueue(&txn, app, m).await?;
     txn.commit().await?;

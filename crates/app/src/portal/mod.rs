@@ -247,8 +247,8 @@ pub async fn sign_up(app: &App, client: &ClientInfo, shift_id: i64, form: &Signu
         }));
     audit::record(&txn, now, &anonymous, entry).await?;
     let text = format!(
-        "【志愿报名】{}您好，您已报名“{}”（{} {}，{}），签到码 {code}。",
-        v.name,
+        "【志愿报名】{}“{}”（{} {}，{}）已报名，签到码 {code}。",
+        crate::messages::reminders::addressee(&v.name, v.guardian_name.as_deref()),
         call.title,
         found.on_date,
         format_local_span(found.starts_at, found.ends_at),
@@ -260,6 +260,7 @@ pub async fn sign_up(app: &App, client: &ClientInfo, shift_id: i64, form: &Signu
         phone: v.phone.as_str(),
         text,
         dedupe: format!("signup:{}", row.id),
+        due: None,
     };
     crate::messages::enqueue(&txn, app, m).await?;
     txn.commit().await?;

@@ -56,13 +56,25 @@ async fn openapi_document_describes_the_api() {
     let t = TestApp::spawn(Backend::Sqlite).await;
     let doc = t.client().get("/api/v1/openapi.json").await.json();
     assert!(doc["openapi"].as_str().expect("version").starts_with("3."));
-    for path in ["/api/v1/me", "/api/v1/orgs", "/api/v1/users", "/api/v1/users/{id}", "/api/v1/audit-events"] {
+    for path in [
+        "/api/v1/me",
+        "/api/v1/orgs",
+        "/api/v1/users",
+        "/api/v1/users/{id}",
+        "/api/v1/audit-events",
+        "/api/v1/figures/{key}/records",
+    ] {
         assert!(doc["paths"][path]["get"].is_object(), "{path}");
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
     // Filters are query parameters, and every error the API gives is declared (schemathesis:
     // scripts/check-openapi).
-    for (path, name) in [("/api/v1/reports", "as_of"), ("/api/v1/users", "page"), ("/api/v1/audit-events", "page")] {
+    for (path, name) in [
+        ("/api/v1/reports", "as_of"),
+        ("/api/v1/users", "page"),
+        ("/api/v1/audit-events", "page"),
+        ("/api/v1/figures/{key}/records", "side"),
+    ] {
         let params = doc["paths"][path]["get"]["parameters"].as_array().expect("parameters");
         let param = params.iter().find(|p| p["name"] == name).expect(name);
         assert_eq!(param["in"], "query", "{path} {name}");

@@ -144,6 +144,8 @@ async fn messages_reach_the_gateway_once_through_the_outbox(t: TestApp) {
     reminders::enqueue_due(&t.app).await.expect("reminders");
     reminders::enqueue_due(&t.app).await.expect("reminders");
     assert_eq!(t.scalar("SELECT COUNT(*) FROM outbox WHERE kind = 'shift_reminder'").await, 1);
+    assert_eq!(sender.run_once(&t.app).await.expect("round"), 0, "due at 18:00 the day before");
+    t.clock.advance(TimeDelta::hours(9));
 
     // The worker dies mid-send: the gateway got the reminder, the outbox never heard back.
     gw.lock().expect("gateway").delay_ms = 1500;
@@ -191,6 +193,8 @@ async fn messages_reach_the_gateway_once_through_the_outbox(t: TestApp) {
     sign_up(&t, second, "小张", "13700002222").await;
     gw.lock().expect("gateway").refuse = 1;
     assert_eq!(impatient.run_once(&t.app).await.expect("round"), 0);
+    // Hours have passed on the test clock: a fresh session.
+    let admin = t.login("root").await;
     let failed = admin.get("/outbox?state=failed").await.text();
     assert!(failed.contains("网关返回 500") && failed.contains("重新发送"), "{failed}");
     let id = t.scalar("SELECT id FROM outbox WHERE state = 'failed'").await;

@@ -183,6 +183,17 @@ async fn the_demo_reproduces_the_seed_figures(t: TestApp) {
     let n: i64 = narrowed.trim_start_matches("筛选出 ").trim_end_matches(" 条").parse().expect("a count");
     assert!(n > 0 && n < 636, "{narrowed}");
     assert!(!filtered.text().contains("城阳第7社区团支部"), "only 流亭's");
+    // The API lists the same records.
+    let api = chief
+        .get("/api/v1/figures/org.social_domain.count/records?as_of=2022-05-31&baseline=2020-12-31&side=entered")
+        .await
+        .json();
+    assert_eq!((api["count"].as_i64(), api["entered"].as_i64(), api["left"].as_i64()), (Some(109), Some(109), Some(0)));
+    assert_eq!(api["items"].as_array().map(Vec::len), Some(50));
+    let bad =
+        chief.get("/api/v1/figures/org.social_domain.count/records?as_of=2022-05-31&baseline=2020-12-31&side=x").await;
+    assert_eq!(bad.status, 422);
+    assert_eq!(chief.get("/api/v1/figures/no.such/records?as_of=2022-05-31&baseline=2020-12-31").await.status, 404);
     // People are named to those who may read people; a street admin of another kind sees them masked.
     let force = chief.get("/figures/workforce.count?as_of=2022-05-31&baseline=2020-12-31").await.text();
     assert!(force.contains("<th>人员</th>"));

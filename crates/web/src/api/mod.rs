@@ -17,7 +17,9 @@ use utoipa::{OpenApi, ToSchema};
 use crate::{ApiError, ApiUser, AppState};
 
 mod accountability;
+mod figures;
 use accountability::{LetterDto, LetterPage, list_letters};
+use figures::{RecordDto, RecordPage};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -29,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/audit-events", get(list_audit_events))
         .route("/reports", get(report))
         .route("/letters", get(list_letters))
+        .route("/figures/{key}/records", get(figures::records))
         .fallback(|| async { ApiError(AppError::NotFound) })
         .method_not_allowed_fallback(method_not_allowed)
 }
@@ -43,8 +46,8 @@ async fn method_not_allowed() -> axum::response::Response {
 #[derive(Debug, OpenApi)]
 #[openapi(
     info(title = "青团 Qingtuan API", description = "基层团务平台 JSON 接口。认证：会话 Cookie，或个人访问令牌 `Authorization: Bearer qt_…`。"),
-    paths(me, list_orgs, list_users, show_user, list_audit_events, report, accountability::list_letters),
-    components(schemas(Me, UserStatus, GrantDto, PartnerGrantDto, OrgDto, UserDto, UserDetailDto, AssignmentDto, AuditEventDto, UserPage, AuditPage, ErrorDto, LetterDto, LetterPage)),
+    paths(me, list_orgs, list_users, show_user, list_audit_events, report, accountability::list_letters, figures::records),
+    components(schemas(Me, UserStatus, GrantDto, PartnerGrantDto, OrgDto, UserDto, UserDetailDto, AssignmentDto, AuditEventDto, UserPage, AuditPage, ErrorDto, LetterDto, LetterPage, RecordDto, RecordPage)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
