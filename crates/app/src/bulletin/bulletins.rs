@@ -292,6 +292,8 @@ async fn compose(
         match render::render(&source, &inputs) {
             Err(e) => return Ok(Err(e)),
             Ok(Outcome::Done(doc)) => return Ok(Ok(doc)),
+            // Each period is a report: a template asks for a few, never dozens.
+            Ok(Outcome::Needs(periods)) if inputs.figures.len() + periods.len() > MAX_PERIODS => break,
             Ok(Outcome::Needs(periods)) => {
                 for since in periods {
                     if since > b.as_of {
@@ -303,8 +305,13 @@ async fn compose(
             }
         }
     }
-    Ok(Err(TemplateError { line: None, reason: "模板要求的统计期过多".into() }))
+    Ok(Err(TemplateError {
+        line: None, reason: format!("模板要求的统计期过多（最多 {MAX_PERIODS} 个）")
+    }))
 }
+
+/// The most periods (reports) one bulletin's figures are taken from.
+const MAX_PERIODS: usize = 8;
 
 /// The narrative blocks and the explanations of declines, as typed (`block:NAME`, `why:ID`).
 pub type Texts = HashMap<String, String>;
@@ -317,6 +324,9 @@ pub async fn save_texts(app: &App, actor: &Actor, id: BulletinId, form: &Texts) 
     }
     let mut blocks = text_map(&b.blocks);
     let mut explanations = text_map(&b.explanations);
+    if form.len() > 200 || form.keys().any(|k| k.chars().count() > 100) {
+        return Err(Invalid::one("texts", "文字段落过多").into());
+    }
     for (field, text) in form {
         let text = text.trim();
         if text.chars().count() > 2000 {

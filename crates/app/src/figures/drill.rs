@@ -5,8 +5,10 @@
 //! difference is its change); a flow lists the period before as well; a coverage lists the regions
 //! still uncovered; a share lists its whole.
 //!
-//! Names of people are masked unless the viewer may read people in the scope; a consultation is
-//! listed by its category and a hope cabin by its child's initial, never by what they are about.
+//! Records of a module the viewer may not read over the scope are counted, not listed. Names are
+//! shown in full only of the cadres a people figure counts, to people readers; volunteers,
+//! applicants, guests and children are always masked; a consultation is listed by its category and
+//! a hope cabin by its child's initial, never by what they are about.
 
 use chrono::NaiveDate;
 use qingtuan_domain::audit::ObjectKind;
@@ -80,7 +82,7 @@ pub struct DrillRow {
     pub org: String,
     /// What it is: a title, a name, a category.
     pub what: String,
-    /// Who it is about, masked unless the viewer may read people.
+    /// Who it is about (masked but for the cadres a people figure counts, to people readers).
     pub who: Option<String>,
     pub on: Option<NaiveDate>,
     /// What it adds to the figure (before the figure's scale).
