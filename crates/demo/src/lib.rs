@@ -468,6 +468,7 @@ pub async fn build(app: &App) -> Result<DemoLogins, AppError> {
     cabins::cabins(app, &social_workers).await?;
     qingtuan_app::figures::set_default_dates(app, &system, Some(d), b).await?;
     accountability::assessment(app).await?;
+    bulletin(app, d, b).await?;
 
     let mut accounts = Vec::new();
     for (label, username, display, role, scope, partner) in [
@@ -489,6 +490,24 @@ pub async fn build(app: &App) -> Result<DemoLogins, AppError> {
     accounts.push(("合作银行（单位账户）", bank_user, bank_password));
     accounts.push(("律师（咨询师）", lawyer_user, lawyer_password));
     Ok(DemoLogins { accounts })
+}
+
+/// The district's work bulletin of the report date, written from the default template (the seed
+/// article's structure, every number computed) and published, so the demo shows one frozen.
+async fn bulletin(app: &App, as_of: NaiveDate, baseline: NaiveDate) -> Result<(), AppError> {
+    use qingtuan_app::bulletin::bulletins::{self, NewBulletin};
+    let system = Actor::system();
+    let form = NewBulletin {
+        scope: "CY".into(),
+        as_of: as_of.to_string(),
+        baseline: baseline.to_string(),
+        ..NewBulletin::default()
+    };
+    let id = bulletins::create(app, &system, &form).await?;
+    let texts = [("block:结语".to_owned(), "（演示数据：数字均由系统从合成记录计算。）".to_owned())];
+    bulletins::save_texts(app, &system, id, &texts.into_iter().collect()).await?;
+    bulletins::publish(app, &system, id).await?;
+    Ok(())
 }
 
 fn community_name(code: &str) -> String {
