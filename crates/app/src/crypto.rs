@@ -76,6 +76,11 @@ pub fn sha256_hex(value: &str) -> String {
     hex::encode(Sha256::digest(value.as_bytes()))
 }
 
+/// Whether two secrets are equal, in time that does not depend on where they differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0_u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// A one-time password that satisfies the policy: readable groups, all four character classes.
 pub fn one_time_password() -> String {
     const LOWER: &[u8] = b"abcdefghijkmnpqrstuvwxyz";

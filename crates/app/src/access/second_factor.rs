@@ -14,7 +14,7 @@ use serde_json::json;
 
 use crate::access::audit::{self, Entry};
 use crate::access::auth::own_account;
-use crate::crypto::sha256_hex;
+use crate::crypto::{constant_time_eq, sha256_hex};
 use crate::error::AppResult;
 use crate::{Actor, App};
 
@@ -135,7 +135,7 @@ pub(crate) async fn accept<C: ConnectionTrait>(
         let last = account.totp_last_step.unwrap_or(i64::MIN);
         let step = (now_step - DRIFT_STEPS..=now_step + DRIFT_STEPS)
             .filter(|s| *s > last)
-            .find(|s| constant_time_eq(&code_for_step(&secret, *s), &typed));
+            .find(|s| constant_time_eq(code_for_step(&secret, *s).as_bytes(), typed.as_bytes()));
         let Some(step) = step else { return Ok(None) };
         let used = user::Entity::update_many()
             .col_expr(user::Column::TotpLastStep, Expr::value(step))
@@ -148,7 +148,9 @@ pub(crate) async fn accept<C: ConnectionTrait>(
     let Some(stored) = account.recovery_codes.clone() else { return Ok(None) };
     let mut hashes: Vec<String> = serde_json::from_str(&stored).unwrap_or_default();
     let hashed = sha256_hex(&typed);
-    let Some(index) = hashes.iter().position(|h| constant_time_eq(h, &hashed)) else { return Ok(None) };
+    let Some(index) = hashes.iter().position(|h| constant_time_eq(h.as_bytes(), hashed.as_bytes())) else {
+        return Ok(None);
+    };
     hashes.remove(index);
     let used = user::Entity::update_many()
         .col_expr(user::Column::RecoveryCodes, Expr::value(json!(hashes).to_string()))
@@ -157,10 +159,6 @@ pub(crate) async fn accept<C: ConnectionTrait>(
         .exec(conn)
         .await?;
     Ok((used.rows_affected == 1).then_some(Accepted::Recovery(hashes.len())))
-}
-
-fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0_u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// A secret being enrolled: what the authenticator app needs.
@@ -223,7 +221,7 @@ pub async fn confirm(app: &App, actor: &Actor, code: &str) -> AppResult<Vec<Stri
     let now_step = step_at(now);
     let typed = normalise(code);
     let step = (now_step - DRIFT_STEPS..=now_step + DRIFT_STEPS)
-        .find(|s| constant_time_eq(&code_for_step(&secret, *s), &typed));
+        .find(|s| constant_time_eq(code_for_step(&secret, *s).as_bytes(), typed.as_bytes()));
     let Some(step) = step else {
         return Err(Invalid::one("code", "验证码不正确：请核对手机时间，输入验证器应用当前显示的 6 位数字").into());
     };

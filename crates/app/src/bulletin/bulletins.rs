@@ -168,13 +168,7 @@ impl BulletinView {
     /// The report the bulletin's figures are for (the period of a figure asked `since` a date
     /// starts there), as a request.
     pub fn request(&self, since: Option<NaiveDate>) -> ReportRequest {
-        ReportRequest {
-            as_of: Some(self.as_of),
-            baseline: Some(self.baseline),
-            from: since.or(self.from),
-            scope: Some(self.org_code.clone()),
-            street: self.street.clone(),
-        }
+        super::report_request(&self.org_code, &self.street, [self.as_of, self.baseline], since.or(self.from))
     }
 
     /// The declines still without an explanation.
@@ -277,12 +271,8 @@ async fn compose(
         narrative: text_map(&b.blocks),
         ..Inputs::default()
     };
-    let request = |since: Option<NaiveDate>| ReportRequest {
-        as_of: Some(b.as_of),
-        baseline: Some(b.baseline),
-        from: since.or(b.from_on),
-        scope: Some(o.code.clone()),
-        street: b.street.clone(),
+    let request = |since: Option<NaiveDate>| {
+        super::report_request(&o.code, &b.street, [b.as_of, b.baseline], since.or(b.from_on))
     };
     let main = figures::report(app, actor, &request(None)).await?;
     inputs.projects = main.details.projects.clone();

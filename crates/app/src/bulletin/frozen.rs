@@ -283,13 +283,7 @@ impl FrozenView {
 
     /// The report of the figures asked `since` a date, as a request.
     pub fn request(&self, since: Option<NaiveDate>) -> ReportRequest {
-        ReportRequest {
-            as_of: Some(self.row.as_of),
-            baseline: Some(self.baseline),
-            from: since.or(self.from),
-            scope: Some(self.org_code.clone()),
-            street: self.street.clone(),
-        }
+        super::report_request(&self.org_code, &self.street, [self.row.as_of, self.baseline], since.or(self.from))
     }
 }
 

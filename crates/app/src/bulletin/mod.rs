@@ -14,10 +14,30 @@ pub mod frozen;
 pub mod render;
 pub mod templates;
 
+use chrono::NaiveDate;
 use qingtuan_domain::permission::{Action, Module, Permission};
+
+use crate::figures::ReportRequest;
 
 pub const READ: Permission = Permission::new(Module::Bulletins, Action::Read);
 pub const WRITE: Permission = Permission::new(Module::Bulletins, Action::Write);
 /// Publishing, which freezes.
 pub const APPROVE: Permission = Permission::new(Module::Bulletins, Action::Approve);
 pub const EXPORT: Permission = Permission::new(Module::Bulletins, Action::Export);
+
+/// The figures report a bulletin or a frozen report reads: its scope (an org's code and perhaps a
+/// street), its as-of and baseline dates, and the start of the period a figure is counted over.
+fn report_request(
+    scope: &str,
+    street: &Option<String>,
+    [as_of, baseline]: [NaiveDate; 2],
+    from: Option<NaiveDate>,
+) -> ReportRequest {
+    ReportRequest {
+        as_of: Some(as_of),
+        baseline: Some(baseline),
+        from,
+        scope: Some(scope.to_owned()),
+        street: street.clone(),
+    }
+}

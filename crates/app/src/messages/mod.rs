@@ -48,13 +48,7 @@ pub struct Outgoing<'a> {
 /// opted out of its kind.
 pub(crate) async fn enqueue<C: ConnectionTrait>(conn: &C, app: &App, m: Outgoing<'_>) -> AppResult<()> {
     let hash = app.keys.lookup_hash(m.phone);
-    let opted_out = message_opt_out::Entity::find()
-        .filter(message_opt_out::Column::PhoneHash.eq(hash.clone()))
-        .filter(message_opt_out::Column::Kind.eq(m.kind.code()))
-        .count(conn)
-        .await?
-        > 0;
-    let state = if opted_out { MessageState::OptedOut } else { MessageState::Pending };
+    let state = if opted_out(conn, &hash, m.kind).await? { MessageState::OptedOut } else { MessageState::Pending };
     let row = outbox_message::ActiveModel {
         org_id: Set(m.org.0),
         kind: Set(m.kind.code().to_owned()),
@@ -80,6 +74,16 @@ pub(crate) async fn enqueue<C: ConnectionTrait>(conn: &C, app: &App, m: Outgoing
     Ok(())
 }
 
+/// Has this phone (its keyed hash) opted out of this kind?
+async fn opted_out<C: ConnectionTrait>(conn: &C, phone_hash: &str, kind: MessageKind) -> AppResult<bool> {
+    let found = message_opt_out::Entity::find()
+        .filter(message_opt_out::Column::PhoneHash.eq(phone_hash))
+        .filter(message_opt_out::Column::Kind.eq(kind.code()))
+        .count(conn)
+        .await?;
+    Ok(found > 0)
+}
+
 /// The private part of an opt-out link: the kind and the phone's keyed hash, signed.
 pub fn opt_out_token(app: &App, phone_hash: &str, kind: MessageKind) -> String {
     let signature = app.keys.lookup_hash(&format!("opt-out|{}|{phone_hash}", kind.code()));
@@ -93,10 +97,7 @@ fn read_token(app: &App, token: &str) -> AppResult<(MessageKind, String)> {
         return Err(AppError::NotFound);
     };
     let kind = MessageKind::of_code(kind).ok_or(AppError::NotFound)?;
-    let expected = opt_out_token(app, hash, kind);
-    let same =
-        expected.len() == token.len() && expected.bytes().zip(token.bytes()).fold(0, |acc, (a, b)| acc | (a ^ b)) == 0;
-    if !same {
+    if !crate::crypto::constant_time_eq(opt_out_token(app, hash, kind).as_bytes(), token.as_bytes()) {
         return Err(AppError::NotFound);
     }
     Ok((kind, hash.to_owned()))
@@ -105,13 +106,7 @@ fn read_token(app: &App, token: &str) -> AppResult<(MessageKind, String)> {
 /// What an opt-out link stops, and whether it has already.
 pub async fn opt_out_status(app: &App, token: &str) -> AppResult<(MessageKind, bool)> {
     let (kind, hash) = read_token(app, token)?;
-    let done = message_opt_out::Entity::find()
-        .filter(message_opt_out::Column::PhoneHash.eq(hash))
-        .filter(message_opt_out::Column::Kind.eq(kind.code()))
-        .count(&app.db)
-        .await?
-        > 0;
-    Ok((kind, done))
+    Ok((kind, opted_out(&app.db, &hash, kind).await?))
 }
 
 /// Stops messages of the link's kind to its phone, the ones still queued too (audited without
@@ -119,13 +114,7 @@ pub async fn opt_out_status(app: &App, token: &str) -> AppResult<(MessageKind, b
 pub async fn opt_out(app: &App, client: &ClientInfo, token: &str) -> AppResult<MessageKind> {
     let (kind, hash) = read_token(app, token)?;
     let txn = app.begin().await?;
-    let exists = message_opt_out::Entity::find()
-        .filter(message_opt_out::Column::PhoneHash.eq(hash.clone()))
-        .filter(message_opt_out::Column::Kind.eq(kind.code()))
-        .count(&txn)
-        .await?
-        > 0;
-    if !exists {
+    if !opted_out(&txn, &hash, kind).await? {
         let row = message_opt_out::ActiveModel {
             phone_hash: Set(hash.clone()),
             kind: Set(kind.code().to_owned()),

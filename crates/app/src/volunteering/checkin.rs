@@ -21,7 +21,7 @@ use serde_json::json;
 
 use crate::access::audit::{self, Entry};
 use crate::access::scope;
-use crate::crypto::sha256_hex;
+use crate::crypto::{constant_time_eq, sha256_hex};
 use crate::error::AppResult;
 use crate::{Actor, App, AppError, ClientInfo};
 
@@ -156,10 +156,6 @@ pub async fn scan(app: &App, token: &str) -> AppResult<Scan> {
     }
     let (s, c) = shift_and_call(app, shift_id).await?;
     Ok(Scan { shift_id, direction, window, call_title: c.title, shift_label: shift_label(&s) })
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0_u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Who is checking in at a scanned code.
