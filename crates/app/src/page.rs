@@ -37,9 +37,12 @@ impl<T> Page<T> {
     }
 }
 
-/// A requested page number, clamped to 1 or more.
+/// The last page a list opens: beyond it, an offset would overflow.
+pub const LAST_PAGE: u64 = 100_000;
+
+/// A requested page number, clamped to 1 ..= `LAST_PAGE`.
 pub fn page_number(raw: Option<u64>) -> u64 {
-    raw.unwrap_or(1).max(1)
+    raw.unwrap_or(1).clamp(1, LAST_PAGE)
 }
 
 impl<T> Page<T> {

@@ -41,6 +41,16 @@ pub fn local_instant(day: NaiveDate, time: chrono::NaiveTime) -> DateTime<Utc> {
     start_of_local_day(day) + (time - chrono::NaiveTime::MIN)
 }
 
+/// The dates figures are counted for: within them every period and its comparison stay in the
+/// calendar.
+pub const REPORT_YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
+/// Is `d` a date figures can be counted for?
+pub fn reportable(d: NaiveDate) -> bool {
+    use chrono::Datelike;
+    REPORT_YEARS.contains(&d.year())
+}
+
 /// The period a flow figure is compared with: the one of the same length just before `[from, to]`.
 pub fn previous_period(from: NaiveDate, to: NaiveDate) -> (NaiveDate, NaiveDate) {
     let days = (to - from).num_days() + 1;

@@ -76,6 +76,8 @@ impl MigrationTrait for Migration {
             &[
                 ("bulletin_templates", &["name", "version"], true),
                 ("bulletins", &["org_id", "as_of"], false),
+                // A published bulletin is reopened once: one next version.
+                ("bulletins", &["previous_id"], true),
                 ("frozen_reports", &["org_id", "published_at"], false),
                 ("frozen_reports", &["bulletin_id"], false),
             ],

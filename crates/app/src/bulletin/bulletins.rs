@@ -53,6 +53,11 @@ pub async fn create(app: &App, actor: &Actor, form: &NewBulletin) -> AppResult<B
     let as_of = required_date("as_of", &form.as_of, "统计日", today).map_err(|e| problems.push(e)).ok();
     let baseline = required_date("baseline", &form.baseline, "基准日", today).map_err(|e| problems.push(e)).ok();
     let from = parse_date("from", &form.from).map_err(|e| problems.push(e)).ok().flatten();
+    for (field, d) in [("as_of", as_of), ("baseline", baseline), ("from", from)] {
+        if d.is_some_and(|d| !qingtuan_domain::time::reportable(d)) {
+            problems.push(FieldError::new(field, "日期超出可统计的范围"));
+        }
+    }
     if let (Some(a), Some(b)) = (as_of, baseline)
         && b > a
     {
@@ -109,7 +114,8 @@ async fn insert(app: &App, actor: &Actor, proof: &InScope<OrgId>, d: Draft<'_>) 
         ..Default::default()
     }
     .insert(&txn)
-    .await?;
+    .await
+    .map_err(|e| AppError::on_unique(e, "state", "这份简报已重新打开为新版本"))?;
     let entry = Entry::new(AuditAction::BulletinSaved, ObjectKind::Bulletin).object(row.id).within(proof).after(json!({
         "as_of": d.as_of, "baseline": d.baseline, "from": d.from, "template": d.template, "reopens": d.previous.map(|p| p.id),
     }));
@@ -314,19 +320,26 @@ pub async fn save_texts(app: &App, actor: &Actor, id: BulletinId, form: &Texts) 
     }
     let mut blocks = text_map(&b.blocks);
     let mut explanations = text_map(&b.explanations);
-    if form.len() > 200 || form.keys().any(|k| k.chars().count() > 100) {
-        return Err(Invalid::one("texts", "文字段落过多").into());
+    let typed: Vec<(&String, String)> = form
+        .iter()
+        .filter(|(field, _)| field.starts_with("block:") || field.starts_with("why:"))
+        // Plain text: no control characters but line breaks (they would break the .docx).
+        .map(|(field, text)| (field, text.trim().chars().filter(|c| !c.is_control() || *c == '\n').collect()))
+        .collect();
+    let too_long = |t: &String| t.chars().count() > 2000;
+    if typed.iter().any(|(field, text)| field.chars().count() > 100 || too_long(text)) {
+        return Err(Invalid::one("texts", "每段文字最多 2000 字").into());
     }
-    for (field, text) in form {
-        let text = text.trim();
-        if text.chars().count() > 2000 {
-            return Err(Invalid::one("texts", "每段文字最多 2000 字").into());
-        }
+    for (field, text) in &typed {
         if let Some(name) = field.strip_prefix("block:") {
-            blocks.insert(name.to_owned(), text.to_owned());
+            blocks.insert(name.to_owned(), text.clone());
         } else if let Some(key) = field.strip_prefix("why:") {
-            explanations.insert(key.to_owned(), text.to_owned());
+            explanations.insert(key.to_owned(), text.clone());
         }
+    }
+    // Kept with the bulletin: at most 200 texts in all, however many saves bring them.
+    if blocks.len() + explanations.len() > 200 {
+        return Err(Invalid::one("texts", "文字段落过多").into());
     }
     let txn = app.begin().await?;
     bulletin::Entity::update_many()
@@ -339,7 +352,8 @@ pub async fn save_texts(app: &App, actor: &Actor, id: BulletinId, form: &Texts) 
     let entry = Entry::new(AuditAction::BulletinSaved, ObjectKind::Bulletin)
         .object(b.id)
         .within(&proof)
-        .after(json!({ "blocks": blocks, "explanations": explanations }));
+        // What this save typed, not everything kept.
+        .after(json!({ "typed": typed.iter().map(|(field, text)| json!({ "field": field, "text": text })).collect::<Vec<_>>() }));
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
     Ok(())

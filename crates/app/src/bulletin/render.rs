@@ -141,6 +141,9 @@ fn template_error(e: &Error) -> TemplateError {
         ErrorKind::TemplateNotFound => "模板不能引用其他文件或模板".to_owned(),
         ErrorKind::OutOfFuel => "模板运行步骤过多（可能是循环过大或死循环），已停止".to_owned(),
         ErrorKind::InvalidOperation => format!("操作无效{detail}"),
+        ErrorKind::UndefinedError => format!("用到了没有定义的值{detail}"),
+        ErrorKind::TooManyArguments => format!("函数的参数过多{detail}"),
+        ErrorKind::MissingArgument => format!("函数缺少参数{detail}"),
         _ => format!("{}{detail}", e.kind()),
     };
     TemplateError { line: e.line(), reason }
@@ -215,7 +218,10 @@ impl State {
         let year = self.inputs.as_of.map_or(2000, |d| d.year());
         NaiveDate::parse_from_str(&raw, "%Y-%m-%d")
             .or_else(|_| NaiveDate::parse_from_str(&format!("{year}-{raw}"), "%Y-%m-%d"))
+            .ok()
+            .filter(|d| qingtuan_domain::time::reportable(*d))
             .map(Some)
+            .ok_or(())
             .map_err(|_| {
                 Error::new(ErrorKind::InvalidOperation, format!("since=\"{raw}\" 不是日期（写 03-01 或 2022-03-01）"))
             })

@@ -172,8 +172,6 @@ fn modules(rule: Rule) -> Vec<Module> {
 
 /// The most records an export holds.
 const EXPORT_LIMIT: u64 = 100_000;
-/// The last page a list opens.
-const LAST_PAGE: u64 = 100_000;
 
 /// The records of the figure `key` for the report asked for, on `side`, one page.
 pub async fn drill(
@@ -187,7 +185,7 @@ pub async fn drill(
 ) -> AppResult<Drill> {
     let indicator = qingtuan_domain::indicator::find(key).ok_or(AppError::NotFound)?;
     let p = resolve(app, actor, req, READ).await?;
-    open(app, actor, p, indicator, (side, q), Some(page_number(page).min(LAST_PAGE))).await
+    open(app, actor, p, indicator, (side, q), Some(page_number(page))).await
 }
 
 /// Every record of the figure on `side` as an xlsx workbook, audited as an export.

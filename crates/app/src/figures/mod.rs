@@ -93,6 +93,13 @@ async fn resolve(app: &App, actor: &Actor, req: &ReportRequest, permission: Perm
     let (default_as_of, default_baseline) = default_dates(app).await?;
     let as_of = req.as_of.unwrap_or(default_as_of);
     let baseline = req.baseline.unwrap_or(default_baseline);
+    for (field, d) in [("as_of", Some(as_of)), ("baseline", Some(baseline)), ("from", req.from)] {
+        if d.is_some_and(|d| !qingtuan_domain::time::reportable(d)) {
+            let (first, last) =
+                (qingtuan_domain::time::REPORT_YEARS.start(), qingtuan_domain::time::REPORT_YEARS.end());
+            return Err(Invalid::one(field, format!("日期应在 {first} 年到 {last} 年之间")).into());
+        }
+    }
     if baseline > as_of {
         return Err(Invalid::one("baseline", "基准日不能晚于统计日").into());
     }

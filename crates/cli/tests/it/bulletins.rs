@@ -206,6 +206,8 @@ async fn templates_are_sandboxed_and_versioned_and_declines_need_an_explanation(
         no_figure.text()
     );
     assert_eq!(save("默认模板", "# 改默认").await.status, 422);
+    let ancient = save("远古", "{{ n(\"volunteer.turnouts\", since=\"-200000-01-01\") }}").await;
+    assert!(ancient.status == 422 && ancient.text().contains("不是日期"), "{}", ancient.text());
     assert_eq!(t.audit_count("bulletin_template.save").await, 0);
 
     // Saved twice: two versions, the newest used.
@@ -251,6 +253,18 @@ async fn templates_are_sandboxed_and_versioned_and_declines_need_an_explanation(
         )
         .await;
     assert_eq!(explained.status, 303);
+    // Control characters typed are left out: the .docx stays valid XML.
+    let controls = admin.post(&format!("{page}/texts"), &[("block:说明", "甲\u{1}\u{8}\u{1b}乙")]).await;
+    assert_eq!(controls.status, 303);
+    let docx = admin.get(&format!("{page}/bulletin.docx")).await;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx.body.to_vec())).expect("a docx");
+    let mut xml = String::new();
+    zip.by_name("word/document.xml").expect("the document").read_to_string(&mut xml).expect("text");
+    assert!(xml.contains("甲乙") && !xml.chars().any(|c| c.is_control() && c != '\n'), "{xml}");
+    // A list asked for an absurd page answers, and dates outside the calendar are refused.
+    assert_eq!(admin.get("/bulletins?page=200000000000000000").await.status, 200);
+    let absurd = admin.get("/figures/volunteer.turnouts?as_of=2026-03-01&baseline=-262143-01-01").await;
+    assert_eq!(absurd.status, 422);
     // Typed text cannot pass for a computed number.
     let forged = admin.post(&format!("{page}/texts"), &[("block:说明", "\u{E000}0\u{E001}99999\u{E002}")]).await;
     assert_eq!(forged.status, 303);
