@@ -6,12 +6,62 @@ use std::collections::HashMap;
 
 use qingtuan_domain::ids::OrgId;
 use qingtuan_entity::org;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 use crate::error::AppResult;
 
 pub(crate) async fn find_by_code<C: ConnectionTrait>(conn: &C, code: &str) -> AppResult<Option<org::Model>> {
     Ok(org::Entity::find().filter(org::Column::Code.eq(code.trim())).one(conn).await?)
+}
+
+/// Orgs whose name or code contains `q`, or whose pinyin initials begin with it, ignoring case;
+/// what was typed is matched as text (`%`, `_` and `\` are no wildcards).
+pub(crate) fn matching(q: &str) -> Condition {
+    let literal = q.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let like = |column: org::Column, pattern: String| {
+        Expr::expr(Func::lower(Expr::col(column))).like(LikeExpr::new(pattern).escape('\\'))
+    };
+    Condition::any()
+        .add(like(org::Column::Name, format!("%{literal}%")))
+        .add(like(org::Column::Code, format!("%{literal}%")))
+        .add(like(org::Column::Initials, format!("{literal}%")))
+}
+
+/// What a form's text names among the active orgs `within` a condition (a scope).
+pub(crate) enum Named {
+    /// The org with that code (wherever it is: the caller checks the scope), or the one org of
+    /// that exact name, or the one org matching it.
+    One(Box<org::Model>),
+    /// Several match (the first few, in tree order): the text must say which.
+    Several(Vec<org::Model>),
+    None,
+}
+
+/// How many of several matches are named back.
+pub(crate) const NAMED_BACK: usize = 6;
+
+pub(crate) async fn find_named<C: ConnectionTrait>(conn: &C, within: Condition, text: &str) -> AppResult<Named> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(Named::None);
+    }
+    if let Some(found) = find_by_code(conn, text).await? {
+        return Ok(Named::One(Box::new(found)));
+    }
+    let active = org::Entity::find().filter(within).filter(org::Column::DissolvedOn.is_null());
+    let mut exact = active.clone().filter(org::Column::Name.eq(text)).limit(NAMED_BACK as u64).all(conn).await?;
+    let mut found = match exact.len() {
+        0 => active.filter(matching(text)).order_by_asc(org::Column::Path).limit(NAMED_BACK as u64).all(conn).await?,
+        _ => std::mem::take(&mut exact),
+    };
+    Ok(match found.len() {
+        0 => Named::None,
+        1 => Named::One(Box::new(found.remove(0))),
+        _ => Named::Several(found),
+    })
 }
 
 /// Is `org` the `ancestor` or an org below it?

@@ -76,6 +76,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .merge(pages::routes())
         .nest("/api/v1", api::routes())
         .route("/static/app.css", get(pages::stylesheet))
+        .route("/static/pick.js", get(pages::picker_script))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT));
     let imports = pages::import_routes()
         .layer(axum::extract::DefaultBodyLimit::max(IMPORT_BODY_LIMIT))

@@ -127,13 +127,47 @@ pub async fn org_in_row<C: ConnectionTrait>(
     code: &str,
     what: &str,
 ) -> AppResult<Result<(org::Model, InScope<OrgId>), qingtuan_domain::FieldError>> {
-    use qingtuan_domain::FieldError;
-    let Some(found) = crate::tree::find_by_code(conn, code).await? else {
-        return Ok(Err(FieldError::new("org_code", format!("组织代码“{}”不存在", code.trim()))));
+    let found = match named(conn, actor, permission, "org_code", code).await? {
+        Ok(found) => found,
+        Err(problem) => return Ok(Err(problem)),
     };
     Ok(match checked(conn, actor, permission, OrgId(found.id)).await? {
         Some(proof) => Ok((found, proof)),
-        None => Err(FieldError::new("org_code", format!("{what}不在您的数据范围内"))),
+        None => Err(qingtuan_domain::FieldError::new("org_code", format!("{what}不在您的数据范围内"))),
+    })
+}
+
+/// The org a form's text names — its code, or a name (or part of one, or pinyin initials) that
+/// only one active org of the actor's scope matches — or the field's problem: several matches
+/// are named back (the search step of a picker without a script), none is "not found". Only
+/// orgs of the scope are ever named; a code outside it is found, for the caller's check.
+pub(crate) async fn named<C: ConnectionTrait>(
+    conn: &C,
+    actor: &Actor,
+    permission: Permission,
+    field: &'static str,
+    text: &str,
+) -> AppResult<Result<org::Model, qingtuan_domain::FieldError>> {
+    use crate::tree::Named;
+    let text = text.trim();
+    let within = Condition::all().add(org_condition(actor, permission, org::Column::Id));
+    Ok(match crate::tree::find_named(conn, within, text).await? {
+        Named::One(found) => Ok(*found),
+        Named::None if text.is_empty() => {
+            Err(qingtuan_domain::FieldError::new(field, "请填写组织（名称、代码或拼音首字母）"))
+        }
+        Named::None => Err(qingtuan_domain::FieldError::new(
+            field,
+            format!("没有找到组织“{text}”：请核对名称或代码（须在您的数据范围内）"),
+        )),
+        Named::Several(several) => {
+            let listed: Vec<String> = several.iter().map(|o| format!("{}（代码 {}）", o.name, o.code)).collect();
+            let more = if several.len() == crate::tree::NAMED_BACK { "等" } else { "" };
+            Err(qingtuan_domain::FieldError::new(
+                field,
+                format!("“{text}”对应多个组织：{}{more}，请填写其中一个的代码或从建议中选择", listed.join("、")),
+            ))
+        }
     })
 }
 
@@ -155,20 +189,42 @@ pub async fn require(
     deny(app, actor, permission, object.0, Some(object.1), answer).await
 }
 
-/// The org with this code, if the actor holds `permission` over it: an unknown code is the form's
-/// field error (`org_code`), an org outside the scope is missing (404, audited).
-pub async fn org_by_code(app: &App, actor: &Actor, permission: Permission, code: &str) -> AppResult<InScope<OrgId>> {
-    let found = crate::tree::find_by_code(&app.db, code)
-        .await?
-        .ok_or_else(|| qingtuan_domain::Invalid::one("org_code", format!("组织代码“{}”不存在", code.trim())))?;
+/// The org a form's text names (its code, or a name only one org of the scope matches), if the
+/// actor holds `permission` over it: a text naming none or several is the field's error
+/// (`org_code`), a code outside the scope is missing (404, audited).
+pub async fn org_by_code(app: &App, actor: &Actor, permission: Permission, text: &str) -> AppResult<InScope<OrgId>> {
+    org_in_field(app, actor, permission, "org_code", text).await
+}
+
+/// The org a form's text names (see `named`), or the field's error; the caller checks the scope.
+pub(crate) async fn org_named<C: ConnectionTrait>(
+    conn: &C,
+    actor: &Actor,
+    permission: Permission,
+    field: &'static str,
+    text: &str,
+) -> AppResult<org::Model> {
+    Ok(named(conn, actor, permission, field, text).await?.map_err(|e| qingtuan_domain::Invalid(vec![e]))?)
+}
+
+/// `org_by_code` for a form field of another name.
+pub async fn org_in_field(
+    app: &App,
+    actor: &Actor,
+    permission: Permission,
+    field: &'static str,
+    text: &str,
+) -> AppResult<InScope<OrgId>> {
+    let found = org_named(&app.db, actor, permission, field, text).await?;
     require(app, actor, permission, (ObjectKind::Org, found.id.to_string()), OrgId(found.id)).await
 }
 
-/// The org with this code and every org below it, as a subquery for a list's "this org and below"
-/// filter, if the actor holds `permission` over it: an unknown code, or one outside the scope, is
-/// missing (404; audited when outside) — a filter must not tell which orgs exist elsewhere.
-pub async fn subtree(app: &App, actor: &Actor, permission: Permission, code: &str) -> AppResult<SelectStatement> {
-    let org = crate::tree::find_by_code(&app.db, code).await?.ok_or(AppError::NotFound)?;
+/// The org a filter's text names (as `org_by_code`) and every org below it, as a subquery for a
+/// list's "this org and below" filter, if the actor holds `permission` over it: a text naming
+/// none, several, or an org outside the scope is missing (404; audited when outside) — a filter
+/// must not tell which orgs exist elsewhere.
+pub async fn subtree(app: &App, actor: &Actor, permission: Permission, text: &str) -> AppResult<SelectStatement> {
+    let org = named(&app.db, actor, permission, "org", text).await?.map_err(|_| AppError::NotFound)?;
     require(app, actor, permission, (ObjectKind::Org, org.id.to_string()), OrgId(org.id)).await?;
     Ok(Query::select()
         .column(org_closure::Column::DescendantId)

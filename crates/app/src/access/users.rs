@@ -297,10 +297,13 @@ async fn grantable(
         }
         Some(_) => {}
     }
-    let found_org = crate::tree::find_by_code(&app.db, scope_code).await?;
-    if found_org.is_none() {
-        problems.push(FieldError { field: "scope_code", message: "数据范围中的组织不存在".into() });
-    }
+    let found_org = match scope::named(&app.db, actor, WRITE, "scope_code", scope_code).await? {
+        Ok(found) => Some(found),
+        Err(problem) => {
+            problems.push(problem);
+            None
+        }
+    };
     let (Some(found_role), Some(found_org), true) = (found_role, found_org, problems.is_empty()) else {
         return Err(Invalid(problems).into());
     };

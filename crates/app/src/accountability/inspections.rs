@@ -151,9 +151,7 @@ pub async fn raise(app: &App, actor: &Actor, id: InspectionId, form: &NewRectifi
     let owner = match form.org_code.trim() {
         "" => i.org_id,
         code => {
-            let found = crate::tree::find_by_code(&app.db, code)
-                .await?
-                .ok_or_else(|| Invalid::one("org_code", format!("整改责任单位代码“{code}”不存在")))?;
+            let found = scope::org_named(&app.db, actor, WRITE, "org_code", code).await?;
             if !crate::tree::is_below_or_at(&app.db, OrgId(found.id), OrgId(i.org_id)).await? {
                 return Err(Invalid::one("org_code", "整改责任单位应是被检查组织或其下级组织").into());
             }

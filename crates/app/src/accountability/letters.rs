@@ -35,10 +35,8 @@ pub struct NewLetter {
 }
 
 /// The signer and the issuer a letter names: the issuer defaults to the org directly above.
-async fn parties<C: ConnectionTrait>(conn: &C, form: &NewLetter) -> AppResult<(org::Model, org::Model)> {
-    let signer = crate::tree::find_by_code(conn, &form.org_code)
-        .await?
-        .ok_or_else(|| Invalid::one("org_code", format!("责任单位代码“{}”不存在", form.org_code.trim())))?;
+async fn parties<C: ConnectionTrait>(conn: &C, actor: &Actor, form: &NewLetter) -> AppResult<(org::Model, org::Model)> {
+    let signer = scope::org_named(conn, actor, WRITE, "org_code", &form.org_code).await?;
     let issuer = match form.issuer_code.trim() {
         "" => {
             let parent = signer.parent_id.ok_or_else(|| {
@@ -46,9 +44,7 @@ async fn parties<C: ConnectionTrait>(conn: &C, form: &NewLetter) -> AppResult<(o
             })?;
             org::Entity::find_by_id(parent).one(conn).await?.ok_or(AppError::NotFound)?
         }
-        code => crate::tree::find_by_code(conn, code)
-            .await?
-            .ok_or_else(|| Invalid::one("issuer_code", format!("考核单位代码“{code}”不存在")))?,
+        text => scope::org_named(conn, actor, WRITE, "issuer_code", text).await?,
     };
     Ok((signer, issuer))
 }
@@ -57,7 +53,7 @@ async fn parties<C: ConnectionTrait>(conn: &C, form: &NewLetter) -> AppResult<(o
 /// below the issuer and exist on the signing date, and an org signs one letter a year.
 pub async fn sign(app: &App, actor: &Actor, form: &NewLetter) -> AppResult<LetterId> {
     // Outside the scope the issuer is reported missing — and the probe is audited.
-    let (_, issuer) = parties(&app.db, form).await?;
+    let (_, issuer) = parties(&app.db, actor, form).await?;
     scope::require(app, actor, WRITE, (ObjectKind::Org, issuer.id.to_string()), OrgId(issuer.id)).await?;
     let txn = app.begin().await?;
     let id = insert_letter(&txn, app, actor, form).await?;
@@ -67,7 +63,7 @@ pub async fn sign(app: &App, actor: &Actor, form: &NewLetter) -> AppResult<Lette
 
 /// Validates and writes one letter on `conn` (a transaction), with its audit row.
 async fn insert_letter(conn: &Write, app: &App, actor: &Actor, form: &NewLetter) -> AppResult<LetterId> {
-    let (signer, issuer) = parties(conn, form).await?;
+    let (signer, issuer) = parties(conn, actor, form).await?;
     let Some(proof) = scope::checked(conn, actor, WRITE, OrgId(issuer.id)).await? else {
         return Err(Invalid::one("issuer_code", "考核单位不在您的数据范围内").into());
     };
@@ -418,7 +414,7 @@ impl crate::batch::Importable for NewLetterTarget {
 /// One row: the letter of its org and year — signed by this row, or already (then the row's
 /// signing date, when given, must agree) — and its target.
 async fn import_row(conn: &Write, app: &App, actor: &Actor, row: &NewLetterTarget) -> AppResult<()> {
-    let (signer, issuer) = parties(conn, &row.letter).await?;
+    let (signer, issuer) = parties(conn, actor, &row.letter).await?;
     // Nothing of a letter outside the scope is read, nor said.
     if scope::checked(conn, actor, WRITE, OrgId(issuer.id)).await?.is_none() {
         return Err(Invalid::one("org_code", "该组织的责任状不在您的数据范围内").into());

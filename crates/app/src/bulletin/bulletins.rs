@@ -74,7 +74,7 @@ pub async fn create(app: &App, actor: &Actor, form: &NewBulletin) -> AppResult<B
     }
     let street = Some(form.street.trim()).filter(|s| !s.is_empty());
     if let Some(code) = street
-        && crate::registry::regions::find_by_code(&app.db, code).await?.is_none()
+        && crate::registry::regions::find_named(&app.db, code).await?.is_none()
     {
         problems.push(FieldError::new("street", format!("区域代码“{code}”不存在")));
     }

@@ -116,7 +116,7 @@ async fn resolve(app: &App, actor: &Actor, req: &ReportRequest, permission: Perm
     let scope = OrgId(org.id);
     scope::require(app, actor, permission, (ObjectKind::Org, scope.to_string()), scope).await?;
     let region_path = match blank(&req.street) {
-        Some(code) => Some(regions::find_by_code(&app.db, code).await?.ok_or(AppError::NotFound)?.path),
+        Some(code) => Some(regions::find_named(&app.db, code).await?.ok_or(AppError::NotFound)?.path),
         None => None,
     };
     Ok(Params { as_of, baseline, from: req.from, scope, region_path, scope_org: orgs::view(&org, 0) })

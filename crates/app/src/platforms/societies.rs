@@ -78,7 +78,7 @@ async fn insert(conn: &Write, app: &App, actor: &Actor, form: &NewSociety) -> Ap
     let region = match form.region_code.trim() {
         "" => None,
         code => {
-            let found = crate::registry::regions::find_by_code(conn, code).await?;
+            let found = crate::registry::regions::find_named(conn, code).await?;
             if found.is_none() {
                 problems.push(FieldError::new("region_code", format!("区域“{code}”不存在")));
             }

@@ -82,7 +82,7 @@ async fn insert(conn: &Write, app: &App, actor: &Actor, form: &NewVenue) -> AppR
     let region = match form.region_code.trim() {
         "" => None,
         code => {
-            let found = crate::registry::regions::find_by_code(conn, code).await?;
+            let found = crate::registry::regions::find_named(conn, code).await?;
             if found.is_none() {
                 problems.push(FieldError::new("region_code", format!("区域“{code}”不存在")));
             }
@@ -547,9 +547,9 @@ pub async fn book(app: &App, actor: &Actor, venue_id: VenueId, form: &DeskBookin
     let kind = BookerKind::parse(&form.booker_kind).map_err(|e| problems.extend(e.0)).ok();
     let (mut org_id, mut partner_id) = (None, None);
     match kind {
-        Some(BookerKind::Org) => match crate::tree::find_by_code(&app.db, &form.org_code).await? {
-            Some(o) => org_id = Some(o.id),
-            None => problems.push(FieldError::new("org_code", format!("组织代码“{}”不存在", form.org_code.trim()))),
+        Some(BookerKind::Org) => match scope::named(&app.db, actor, WRITE, "org_code", &form.org_code).await? {
+            Ok(o) => org_id = Some(o.id),
+            Err(problem) => problems.push(problem),
         },
         Some(BookerKind::Partner) => match crate::registry::partners::by_credit_code(app, &form.partner_code).await? {
             Some(p) => partner_id = Some(p.id),

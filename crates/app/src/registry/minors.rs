@@ -63,7 +63,7 @@ pub async fn grant(app: &App, actor: &Actor, form: &NewApproval) -> AppResult<i6
         }
         Some(_) => {}
     }
-    let scope_org = crate::tree::find_by_code(&app.db, form.scope_code.trim()).await?;
+    let scope_org = scope::named(&app.db, actor, APPROVE, "scope_code", &form.scope_code).await?.ok();
     match &scope_org {
         Some(o) if scope::covers(&app.db, actor, APPROVE, OrgId(o.id)).await? => {}
         _ => problems.push(FieldError {

@@ -6,6 +6,7 @@ pub mod minors;
 pub mod orgs;
 pub mod partners;
 pub mod people;
+pub mod pick;
 pub mod positions;
 pub mod quality;
 pub mod regions;

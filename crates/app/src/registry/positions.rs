@@ -324,8 +324,14 @@ async fn write(
 
 /// Records one position typed in a form: the same checks as a spreadsheet row, with the problems
 /// named by field.
+/// Records one position typed in a form, where the person may also be named as the person picker
+/// names them ("姓名 #编号", or a name only one person the actor may read bears).
 pub async fn create(app: &App, actor: &Actor, form: &NewPosition) -> AppResult<()> {
-    match create_batch(app, actor, std::slice::from_ref(form)).await {
+    let mut form = form.clone();
+    if form.person_id.is_none() {
+        form.person_id = crate::registry::pick::person_named(app, actor, "id_number", &form.id_number).await?;
+    }
+    match create_batch(app, actor, std::slice::from_ref(&form)).await {
         Ok(_) => Ok(()),
         Err(AppError::Rows(problems)) => {
             let field_of = |label: &str| COLUMNS.iter().find(|(_, l)| *l == label).map_or("id_number", |(f, _)| *f);

@@ -10,7 +10,7 @@ use qingtuan_domain::permission::Permission;
 use qingtuan_domain::region::RegionKind;
 use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{region, youth_population};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde_json::json;
 
 use crate::access::audit::{self, Entry};
@@ -33,8 +33,14 @@ async fn require_district_wide(app: &App, actor: &Actor) -> AppResult<()> {
     scope::require_everywhere(app, actor, WRITE, (ObjectKind::Org, None)).await
 }
 
-pub(crate) async fn find_by_code<C: ConnectionTrait>(conn: &C, code: &str) -> AppResult<Option<region::Model>> {
-    Ok(region::Entity::find().filter(region::Column::Code.eq(code.trim())).one(conn).await?)
+/// The region a form's text names: its code, or a name only one region bears.
+pub(crate) async fn find_named<C: ConnectionTrait>(conn: &C, text: &str) -> AppResult<Option<region::Model>> {
+    let text = text.trim();
+    if let Some(found) = region::Entity::find().filter(region::Column::Code.eq(text)).one(conn).await? {
+        return Ok(Some(found));
+    }
+    let mut named = region::Entity::find().filter(region::Column::Name.eq(text)).limit(2).all(conn).await?;
+    Ok(if named.len() == 1 { named.pop() } else { None })
 }
 
 /// The names of these regions, by id (for a list's region column).
@@ -75,13 +81,13 @@ async fn insert(txn: &crate::db::Write, app: &App, actor: &Actor, form: &NewRegi
     let parent = if form.parent_code.trim().is_empty() {
         None
     } else {
-        let p = find_by_code(txn, &form.parent_code).await?;
+        let p = find_named(txn, &form.parent_code).await?;
         if p.is_none() {
             problems.push(FieldError { field: "parent_code", message: "上级区域不存在".into() });
         }
         p
     };
-    if !code.is_empty() && find_by_code(txn, code).await?.is_some() {
+    if !code.is_empty() && region::Entity::find().filter(region::Column::Code.eq(code)).one(txn).await?.is_some() {
         problems.push(FieldError { field: "code", message: "区域代码已被使用".into() });
     }
     let Some(kind) = kind.filter(|_| problems.is_empty()) else { return Err(Invalid(problems).into()) };
@@ -139,7 +145,7 @@ async fn record_population(
     count: i64,
     source: &str,
 ) -> AppResult<()> {
-    let found = find_by_code(txn, region_code).await?.ok_or_else(|| Invalid::one("region_code", "区域不存在"))?;
+    let found = find_named(txn, region_code).await?.ok_or_else(|| Invalid::one("region_code", "区域不存在"))?;
     if !(1949..=2100).contains(&year) {
         return Err(Invalid::one("year", "年份无效").into());
     }

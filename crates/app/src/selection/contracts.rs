@@ -302,9 +302,7 @@ pub async fn place_worker(app: &App, actor: &Actor, id: ContractId, form: &NewWo
     let org = match form.org_code.trim() {
         "" => org::Entity::find_by_id(c.org_id).one(&app.db).await?.ok_or(AppError::NotFound)?,
         code => {
-            let found = crate::tree::find_by_code(&app.db, code)
-                .await?
-                .ok_or_else(|| Invalid::one("org_code", format!("组织代码“{code}”不存在")))?;
+            let found = scope::org_named(&app.db, actor, WRITE, "org_code", code).await?;
             let found = Some(found);
             let below = match &found {
                 Some(o) => {

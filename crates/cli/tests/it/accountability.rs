@@ -192,7 +192,7 @@ async fn bad_letters_targets_and_documents_are_refused_and_change_nothing(t: Tes
             vec![("org_code", "S2"), ("issuer_code", "C11"), ("year", "2026"), ("signed_on", "2026-02-21")],
             "责任单位应是考核单位的下级组织",
         ),
-        (vec![("org_code", "NOPE"), ("year", "2026"), ("signed_on", "2026-02-21")], "责任单位代码“NOPE”不存在"),
+        (vec![("org_code", "NOPE"), ("year", "2026"), ("signed_on", "2026-02-21")], "没有找到组织“NOPE”"),
     ] {
         admin.get("/letters").await;
         let res = admin.post("/letters", &fields).await;

@@ -76,7 +76,7 @@ fn creating_an_account_prints_a_one_time_password_once() {
     assert_one_line_failure(&weak, "密码至少需要 12 个字符");
     let bad_scope =
         qingtuan(&["user", "create", "nobody", "--role", "org_viewer", "--scope", "NOPE", "--data-dir", data]);
-    assert_one_line_failure(&bad_scope, "数据范围中的组织不存在");
+    assert_one_line_failure(&bad_scope, "没有找到组织“NOPE”");
 
     // The only district admin, locked out (password and phone lost), is recovered on the server.
     let reset = qingtuan(&["user", "reset", "Boss", "--second-factor", "--data-dir", data]);

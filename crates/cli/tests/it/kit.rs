@@ -20,3 +20,8 @@ pub async fn post_form(client: &TestClient, page: &str, action: &str, fields: &[
     client.get(page).await;
     client.post(action, fields).await
 }
+
+/// `s` as a URL's query value.
+pub fn urlencode(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}

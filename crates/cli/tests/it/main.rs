@@ -19,6 +19,7 @@ mod loans;
 mod messages;
 mod operations;
 mod people;
+mod pickers;
 mod platforms;
 mod portal;
 mod registry;

@@ -9,6 +9,8 @@ use qingtuan_app::registry::people::{self, NewPerson};
 use qingtuan_app::registry::positions::{self, NewPosition};
 use qingtuan_testkit::{TestApp, db_tests};
 
+use crate::kit::urlencode;
+
 db_tests!(
     personal_data_is_masked_unless_unmasked,
     the_same_id_number_is_the_same_person,
@@ -330,10 +332,6 @@ async fn a_full_id_or_mobile_number_finds_the_person_for_those_who_may_unmask(t:
     t.create_user("s1admin", "org_admin", "S1").await;
     let street = t.login("s1admin").await;
     assert!(!street.get(&format!("/people?q={ZHANG}")).await.text().contains(">张三<"));
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
 
 /// Unmasking, unmasked exports and merges are checked against the person: the permission must

@@ -207,6 +207,14 @@ pub async fn method_not_allowed() -> Response {
     crate::error::error_page(StatusCode::METHOD_NOT_ALLOWED, "这个地址不能直接打开，请从页面上的链接或按钮进入".into())
 }
 
+/// The pickers' script: suggestions for fields that name an org, a region or a person.
+pub async fn picker_script() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../../static/pick.js"),
+    )
+}
+
 pub async fn stylesheet() -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],

@@ -36,7 +36,7 @@ pub async fn update(app: &App, actor: &Actor, id: OrgId, form: &OrgEdit) -> AppR
     let region = match form.region_code.trim() {
         "" => None,
         c => {
-            let r = crate::registry::regions::find_by_code(&app.db, c).await?;
+            let r = crate::registry::regions::find_named(&app.db, c).await?;
             if r.is_none() {
                 problems.push(FieldError { field: "region_code", message: format!("区域“{c}”不存在") });
             }

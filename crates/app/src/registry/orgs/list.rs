@@ -19,20 +19,8 @@ pub struct Filter {
 /// The orgs the filter finds among those the actor holds `permission` over, in tree order.
 fn filtered(app: &App, actor: &Actor, filter: &Filter, permission: Permission) -> sea_orm::Select<org::Entity> {
     let mut q = org::Entity::find().filter(scope::org_condition(actor, permission, org::Column::Id));
-    let needle = filter.q.as_deref().unwrap_or_default().trim().to_lowercase();
-    if !needle.is_empty() {
-        // What was typed is matched as text: `%`, `_` and `\\` are no wildcards.
-        let literal = needle.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-        let like = |column: org::Column, pattern: String| {
-            Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(column)))
-                .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\'))
-        };
-        q = q.filter(
-            sea_orm::Condition::any()
-                .add(like(org::Column::Name, format!("%{literal}%")))
-                .add(like(org::Column::Code, format!("%{literal}%")))
-                .add(like(org::Column::Initials, format!("{literal}%"))),
-        );
+    if let Some(needle) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
+        q = q.filter(crate::tree::matching(needle));
     }
     if let Some(kind) = filter.kind.as_deref().filter(|k| !k.is_empty()) {
         q = q.filter(org::Column::Kind.eq(kind));

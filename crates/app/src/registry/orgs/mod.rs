@@ -17,7 +17,7 @@ use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::region::{OrgBasis, pinyin_initials};
 use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{org, org_closure, sector};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde_json::json;
 
@@ -78,14 +78,16 @@ pub async fn id_of(app: &App, actor: &Actor, code: &str) -> AppResult<OrgId> {
 }
 
 pub async fn create(app: &App, actor: &Actor, form: &NewOrg) -> AppResult<OrgId> {
-    // Outside the scope, the parent is reported missing — and the probe is audited.
-    if let Some(parent) =
-        crate::tree::find_by_code(&app.db, &form.parent_code).await?.filter(|_| !form.parent_code.trim().is_empty())
-    {
+    // The parent as typed (a code, or a name only one org of the scope matches); outside the
+    // scope it is reported missing — and the probe is audited.
+    let mut form = form.clone();
+    if !form.parent_code.trim().is_empty() {
+        let parent = scope::org_named(&app.db, actor, WRITE, "parent_code", &form.parent_code).await?;
         scope::require(app, actor, WRITE, (ObjectKind::Org, parent.id.to_string()), OrgId(parent.id)).await?;
+        form.parent_code = parent.code;
     }
     let txn = app.begin().await?;
-    let id = insert(&txn, app, actor, form).await?;
+    let id = insert(&txn, app, actor, &form).await?;
     txn.commit().await?;
     Ok(id)
 }
@@ -156,7 +158,7 @@ async fn insert(conn: &crate::db::Write, app: &App, actor: &Actor, form: &NewOrg
     let region = match form.region_code.trim() {
         "" => None,
         c => {
-            let found = crate::registry::regions::find_by_code(conn, c).await?;
+            let found = crate::registry::regions::find_named(conn, c).await?;
             if found.is_none() {
                 problems.push(FieldError { field: "region_code", message: format!("区域“{c}”不存在") });
             }
@@ -450,9 +452,7 @@ pub async fn detail(app: &App, actor: &Actor, id: OrgId) -> AppResult<OrgDetail>
 pub async fn move_subtree(app: &App, actor: &Actor, id: OrgId, new_parent_code: &str) -> AppResult<()> {
     scope::require(app, actor, WRITE, (ObjectKind::Org, id.to_string()), id).await?;
     let node = org::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
-    let parent = crate::tree::find_by_code(&app.db, new_parent_code)
-        .await?
-        .ok_or_else(|| Invalid::one("parent_code", "新的上级组织不存在"))?;
+    let parent = scope::org_named(&app.db, actor, WRITE, "parent_code", new_parent_code).await?;
     scope::require(app, actor, WRITE, (ObjectKind::Org, parent.id.to_string()), OrgId(parent.id)).await?;
     let subtree = org_closure::Entity::find().filter(org_closure::Column::AncestorId.eq(node.id)).all(&app.db).await?;
     let members: Vec<i64> = subtree.iter().map(|c| c.descendant_id).collect();

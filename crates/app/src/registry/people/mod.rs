@@ -395,7 +395,7 @@ async fn find_page(app: &App, actor: &Actor, filter: &Filter, permission: Permis
         cond = cond.add(name_or_initials).add(crate::registry::minors::name_searchable(app, actor).await?);
     }
     if let Some(code) = filter.org.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-        let found = crate::tree::find_by_code(&app.db, code).await?;
+        let found = scope::named(&app.db, actor, READ, "org", code).await?.ok();
         let org_id = found.as_ref().map_or(0, |o| o.id);
         scope::require(app, actor, READ, (ObjectKind::Org, org_id.to_string()), qingtuan_domain::ids::OrgId(org_id))
             .await?;

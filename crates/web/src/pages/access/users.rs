@@ -7,7 +7,6 @@ use qingtuan_app::access::roles::{self, RoleView};
 use qingtuan_app::access::scope;
 use qingtuan_app::access::users::{self, Filter, NewAssignment, NewUser, UserDetail, UserRow};
 use qingtuan_app::page::Page;
-use qingtuan_app::registry::orgs::{self, OrgView};
 use qingtuan_domain::Invalid;
 use qingtuan_domain::ids::{AssignmentId, UserId};
 
@@ -55,22 +54,16 @@ pub async fn export(
     Ok(xlsx_download("users.xlsx", bytes))
 }
 
-/// What the role fields of a form offer: the roles the actor could grant, and the orgs where the
-/// actor may assign.
-pub(in crate::pages) struct RoleChoices {
-    pub roles: Vec<RoleView>,
-    pub scope_orgs: Vec<OrgView>,
-}
-
-/// `for_partner`: the roles made for partners' accounts, else the others.
+/// The roles a form's role fields offer: those the actor could grant — for partners' accounts
+/// (`for_partner`), else the others. The scope is an org picker.
 pub(in crate::pages) async fn role_choices(
     state: &AppState,
     user: &CurrentUser,
     for_partner: bool,
-) -> Result<RoleChoices, PageError> {
+) -> Result<Vec<RoleView>, PageError> {
     let mut roles = roles::offerable(&user.actor, roles::list(&state.app, &user.actor).await?);
     roles.retain(|r| r.for_partners == for_partner);
-    Ok(RoleChoices { roles, scope_orgs: orgs::visible_tree(&state.app, &user.actor, users::WRITE).await? })
+    Ok(roles)
 }
 
 #[derive(Template)]
@@ -79,21 +72,13 @@ struct NewPage {
     layout: Layout,
     form: NewUser,
     roles: Vec<RoleView>,
-    scope_orgs: Vec<OrgView>,
     for_partner: bool,
     errors: Errors,
 }
 
 async fn new_page(state: &AppState, user: &CurrentUser, form: NewUser, errors: Errors) -> Result<NewPage, PageError> {
-    let choices = role_choices(state, user, false).await?;
-    Ok(NewPage {
-        layout: Layout::new(user, "/users", "新建用户"),
-        form,
-        roles: choices.roles,
-        scope_orgs: choices.scope_orgs,
-        for_partner: false,
-        errors,
-    })
+    let roles = role_choices(state, user, false).await?;
+    Ok(NewPage { layout: Layout::new(user, "/users", "新建用户"), form, roles, for_partner: false, errors })
 }
 
 pub async fn new_form(State(state): State<AppState>, user: CurrentUser) -> Result<Response, PageError> {
@@ -136,7 +121,6 @@ struct ShowPage {
     d: UserDetail,
     form: NewAssignment,
     roles: Vec<RoleView>,
-    scope_orgs: Vec<OrgView>,
     for_partner: bool,
     errors: Errors,
 }
@@ -149,14 +133,13 @@ async fn show_page(
 ) -> Result<ShowPage, PageError> {
     let d = users::show(&state.app, &user.actor, id).await?;
     let for_partner = d.user.partner_name.is_some();
-    let choices = role_choices(state, user, for_partner).await?;
+    let roles = role_choices(state, user, for_partner).await?;
     Ok(ShowPage {
         for_partner,
         layout: Layout::new(user, "/users", format!("用户：{}", d.user.display_name)),
         d,
         form: NewAssignment::default(),
-        roles: choices.roles,
-        scope_orgs: choices.scope_orgs,
+        roles,
         errors: Errors(errors),
     })
 }

@@ -44,7 +44,7 @@ async fn show_page(
     let p = partners::page(&state.app, &user.actor, id).await?;
     let accounts = users::of_partner(&state.app, &user.actor, id).await?;
     let roles = if accounts.is_some() && user.actor.can_somewhere(users::WRITE) {
-        crate::pages::access::users::role_choices(state, user, true).await?.roles
+        crate::pages::access::users::role_choices(state, user, true).await?
     } else {
         Vec::new()
     };

@@ -5,6 +5,7 @@
 mod orgs;
 mod partners;
 mod people;
+mod pick;
 mod quality;
 mod regions;
 mod sectors;
@@ -47,6 +48,9 @@ pub fn routes() -> Router<AppState> {
         .route("/self-orgs/export.xlsx", get(self_orgs::export))
         .route("/self-orgs/{id}/dissolve", post(self_orgs::dissolve))
         .route("/quality", get(quality::show))
+        .route("/pick/orgs", get(pick::orgs))
+        .route("/pick/regions", get(pick::regions))
+        .route("/pick/people", get(pick::people))
         .route("/people", get(people::list))
         .route("/people/export.xlsx", get(people::export))
         .route("/people/duplicates", get(people::duplicates))

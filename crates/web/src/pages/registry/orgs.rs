@@ -5,8 +5,9 @@ use axum::response::Response;
 use qingtuan_app::AppError;
 use qingtuan_app::access::scope;
 use qingtuan_app::page::Page;
-use qingtuan_app::registry::orgs::{self, Filter, NewOrg, OrgView};
+use qingtuan_app::registry::orgs::{self, Filter, NewOrg};
 use qingtuan_app::registry::positions::{self, NewPosition};
+use qingtuan_app::registry::sectors::{self, SectorView};
 use qingtuan_domain::ids::OrgId;
 use qingtuan_domain::org::OrgKind;
 use qingtuan_domain::position::{CadreSource, Employment, ServingLevel, Title};
@@ -63,7 +64,7 @@ pub async fn list(
 struct NewPage {
     layout: Layout,
     form: NewOrg,
-    parents: Vec<OrgView>,
+    sectors: Vec<SectorView>,
     kinds: [OrgKind; 9],
     errors: Errors,
 }
@@ -72,7 +73,7 @@ async fn new_page(state: &AppState, user: &CurrentUser, form: NewOrg, errors: Er
     Ok(NewPage {
         layout: Layout::new(user, "/orgs", "新建组织"),
         form,
-        parents: orgs::visible_tree(&state.app, &user.actor, orgs::WRITE).await?,
+        sectors: sectors::list(&state.app, &user.actor).await?,
         kinds: OrgKind::ALL,
         errors,
     })
@@ -318,6 +319,7 @@ struct EditPage {
     layout: Layout,
     id: i64,
     form: orgs::OrgEdit,
+    sectors: Vec<SectorView>,
     kinds: [OrgKind; 9],
     errors: Errors,
 }
@@ -332,6 +334,7 @@ pub async fn edit_form(
         layout: Layout::new(&user, "/orgs", format!("修改：{}", form.name)),
         id,
         form,
+        sectors: sectors::list(&state.app, &user.actor).await?,
         kinds: OrgKind::ALL,
         errors: Errors::default(),
     })
@@ -349,6 +352,7 @@ pub async fn update(
             layout: Layout::new(&user, "/orgs", format!("修改：{}", form.name)),
             id,
             form,
+            sectors: sectors::list(&state.app, &user.actor).await?,
             kinds: OrgKind::ALL,
             errors: Errors(Some(e)),
         }),
