@@ -60,6 +60,9 @@ pub async fn record(app: &App, actor: &Actor, what: Exported, rows: usize) -> Ap
     audit::record(app.writer(), app.now(), actor, entry).await
 }
 
+/// At most this many rows go into one export; narrow the filters for more.
+pub const EXPORT_LIMIT: u64 = 100_000;
+
 /// A workbook with one sheet: the header row, then `rows`.
 pub fn text_workbook(
     sheet_name: &str,

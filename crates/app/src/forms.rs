@@ -13,6 +13,16 @@ pub fn required_text(raw: &str, field: &'static str, what: &str, max: usize) -> 
     Ok(v.to_owned())
 }
 
+/// A text that may be left empty, trimmed, of at most `max` characters, without control
+/// characters but line breaks.
+pub fn optional_text(raw: &str, field: &'static str, what: &str, max: usize) -> Result<String, FieldError> {
+    let v: String = raw.trim().chars().filter(|c| !c.is_control() || *c == '\n').collect();
+    if v.chars().count() > max {
+        return Err(FieldError::new(field, format!("{what}不超过 {max} 个字")));
+    }
+    Ok(v)
+}
+
 /// A date as typed in a form or a spreadsheet (`2022-05-31`, `2022/05/31`, `2022.05.31`, full-width
 /// digits too); empty is `None`.
 pub fn parse_date(field: &'static str, raw: &str) -> Result<Option<NaiveDate>, FieldError> {

@@ -13,6 +13,7 @@ pub mod forms;
 pub mod memo;
 pub mod page;
 pub mod par;
+pub mod posters;
 pub mod signup;
 mod tree;
 

@@ -49,6 +49,7 @@ pub(super) async fn mobilisation(
             published_on: first.pred_opt().unwrap_or(first),
             real_name: false,
             shifts,
+            ..Default::default()
         };
         // The shifts' ids come back in the order of the form's shifts.
         shift_days.extend(form.shifts.iter().map(|s| s.on_date));
@@ -247,6 +248,8 @@ pub(super) async fn projects_and_activities(app: &App, rng: &mut StdRng, branche
             waitlist: false,
             space_id: None,
             real_name: false,
+            description: String::new(),
+            contact: String::new(),
         };
         let id = activities::create_activity(app, &system, &form).await?;
         let child = p.audience == "children";
@@ -281,6 +284,8 @@ pub(super) async fn projects_and_activities(app: &App, rng: &mut StdRng, branche
             waitlist: true,
             space_id: None,
             real_name: false,
+            description: String::new(),
+            contact: String::new(),
         };
         activities::create_activity(app, &system, &form).await?;
     }
@@ -297,9 +302,12 @@ pub(super) async fn projects_and_activities(app: &App, rng: &mut StdRng, branche
         org_code: branches[0].clone(),
         title: "冬季社区环境整治志愿者招募令".into(),
         task: "community".into(),
+        description: "清理楼道堆物、河道沿岸垃圾，劳动工具由社区提供。\n请穿着便于活动的衣物，自带水杯。".into(),
+        contact: "社区团支部 王老师 0532-88886666".into(),
         published_on: today,
         real_name: false,
         shifts: vec![shift(today, 8, 20), shift(ahead(3), 9, 12)],
+        ..Default::default()
     };
     volunteering::create_call(app, &system, &call).await?;
     Ok(())

@@ -67,6 +67,9 @@ audit_actions! {
     TeamFormed => "volunteer.team_formed", "组建青年突击队", false;
     TeamChanged => "volunteer.team_changed", "调整青年突击队", false;
     CallPublished => "volunteer.call_published", "发布招募令", false;
+    CallChanged => "volunteer.call_changed", "修改招募令", false;
+    CallClosed => "volunteer.call_closed", "关闭招募令", false;
+    PosterSet => "poster.set", "上传海报", false;
     TurnoutsRecorded => "volunteer.turnouts", "登记志愿者出勤", false;
     PeopleServedRecorded => "volunteer.people_served", "登记服务人次", false;
     DonationRecorded => "donation.record", "登记捐款捐物", false;
@@ -222,6 +225,8 @@ code_enum!(
     Bulletin => "bulletin", "工作简报";
     FrozenReport => "frozen_report", "已发布报告";
     Message => "message", "消息";
+    Call => "call", "招募令";
+    Activity => "activity", "活动";
 });
 
 #[cfg(test)]

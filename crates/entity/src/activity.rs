@@ -27,6 +27,9 @@ pub struct Model {
     pub people_served: i64,
     /// The venue's space it uses, whose time it holds through a booking.
     pub space_id: Option<i64>,
+    pub description: String,
+    /// Whom to ask (a name and a phone, as the activity publishes them).
+    pub contact: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -49,6 +49,7 @@ pub mod outbox_message;
 pub mod partner;
 pub mod person;
 pub mod position;
+pub mod poster;
 pub mod project;
 pub mod project_indicator;
 pub mod rate_limit;

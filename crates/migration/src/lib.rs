@@ -46,6 +46,7 @@ mod m0041_stations;
 mod m0042_cabins;
 mod m0043_bulletins;
 mod m0044_outbox;
+mod m0045_call_details;
 
 /// A foreign key `name` from `from.0`.`from.1` to `to`.`id`.
 fn fk(name: &str, from: (&'static str, &'static str), to: &'static str) -> ForeignKeyCreateStatement {
@@ -154,6 +155,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0042_cabins::Migration),
             Box::new(m0043_bulletins::Migration),
             Box::new(m0044_outbox::Migration),
+            Box::new(m0045_call_details::Migration),
         ]
     }
 }

@@ -326,9 +326,6 @@ pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Page<R
     Ok(Page { items: items.into_iter().map(Row::from).collect(), total, page, per_page: PER_PAGE, capped: false })
 }
 
-/// At most this many rows go into one export; narrow the filters for more.
-pub const EXPORT_LIMIT: u64 = 100_000;
-
 /// The filtered audit log as an xlsx workbook. Every cell is written as text, so nothing a user
 /// typed can become a formula. The export itself is audited.
 pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<u8>> {
@@ -338,7 +335,7 @@ pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult
     let rows: Vec<Row> = audit_event::Entity::find()
         .filter(cond)
         .order_by_desc(audit_event::Column::Id)
-        .limit(EXPORT_LIMIT)
+        .limit(crate::export::EXPORT_LIMIT)
         .all(&app.db)
         .await?
         .into_iter()

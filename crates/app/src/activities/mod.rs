@@ -58,6 +58,8 @@ pub struct NewActivity {
     pub real_name: bool,
     /// The venue's space it uses (its time is booked with the activity).
     pub space_id: Option<i64>,
+    pub description: String,
+    pub contact: String,
 }
 
 pub async fn create_activity(app: &App, actor: &Actor, form: &NewActivity) -> AppResult<i64> {
@@ -90,7 +92,14 @@ pub async fn create_activity(app: &App, actor: &Actor, form: &NewActivity) -> Ap
             message: "报名截止日期应不早于开始日期，且不晚于活动日期".into(),
         });
     }
-    let (Some(title), Some(category), Some(audience)) = (title, category, audience) else {
+    let description = crate::forms::optional_text(&form.description, "description", "活动介绍", 2000)
+        .map_err(|e| problems.push(e))
+        .ok();
+    let contact =
+        crate::forms::optional_text(&form.contact, "contact", "联系方式", 100).map_err(|e| problems.push(e)).ok();
+    let (Some(title), Some(category), Some(audience), Some(description), Some(contact)) =
+        (title, category, audience, description, contact)
+    else {
         return Err(Invalid(problems).into());
     };
     if !problems.is_empty() {
@@ -118,6 +127,8 @@ pub async fn create_activity(app: &App, actor: &Actor, form: &NewActivity) -> Ap
         real_name_required: Set(form.real_name),
         people_served: Set(0),
         space_id: Set(form.space_id),
+        description: Set(description),
+        contact: Set(contact),
         ..Default::default()
     }
     .insert(&txn)
@@ -203,6 +214,9 @@ pub struct PublicActivity {
     pub real_name: bool,
     /// Why signing up is not possible today, if it is not.
     pub closed: Option<&'static str>,
+    pub description: String,
+    pub contact: String,
+    pub has_poster: bool,
 }
 
 pub(crate) fn closed_reason(a: &activity::Model, today: NaiveDate, taken: u64) -> Option<&'static str> {
@@ -242,8 +256,32 @@ pub(crate) async fn public_view(app: &App, a: activity::Model, today: NaiveDate)
         needs_approval: a.needs_approval,
         waitlist: a.waitlist,
         real_name: a.real_name_required,
+        has_poster: crate::posters::exists(app, crate::posters::Owner::Activity, a.id).await?,
+        description: a.description,
+        contact: a.contact,
         title: a.title,
     })
+}
+
+/// Sets an activity's poster (activities.write over its org), replacing the one before.
+pub async fn set_poster(app: &App, actor: &Actor, id: i64, file_name: &str, bytes: Vec<u8>) -> AppResult<()> {
+    let a = activity_in_scope(app, actor, id, WRITE).await?;
+    let proof = scope::require(app, actor, WRITE, (ObjectKind::Activity, id.to_string()), OrgId(a.org_id)).await?;
+    crate::posters::store(app, actor, &proof, crate::posters::Owner::Activity, id, file_name, bytes).await
+}
+
+/// An activity's poster, for staff who read the activity and — the activity being public — for
+/// anyone on the portal (`actor` none).
+pub async fn poster(app: &App, actor: Option<&Actor>, id: i64) -> AppResult<crate::export::Document> {
+    match actor {
+        Some(actor) => {
+            activity_in_scope(app, actor, id, READ).await?;
+        }
+        None => {
+            activity::Entity::find_by_id(id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+        }
+    }
+    crate::posters::load(app, crate::posters::Owner::Activity, id).await
 }
 
 pub(crate) async fn insert_signup<C: ConnectionTrait>(

@@ -170,9 +170,6 @@ fn modules(rule: Rule) -> Vec<Module> {
     }
 }
 
-/// The most records an export holds.
-const EXPORT_LIMIT: u64 = 100_000;
-
 /// The records of the figure `key` for the report asked for, on `side`, one page.
 pub async fn drill(
     app: &App,
@@ -657,7 +654,7 @@ async fn fetch<C: ConnectionTrait>(
     };
     let limit = match page {
         Some(n) => format!(" LIMIT {PER_PAGE} OFFSET {}", (n - 1) * PER_PAGE),
-        None => format!(" LIMIT {EXPORT_LIMIT}"),
+        None => format!(" LIMIT {}", crate::export::EXPORT_LIMIT),
     };
     let sql = format!(
         "SELECT id, lst, org, what, who, on_date, val FROM ({union}) x{filter} ORDER BY on_date DESC, lst, id DESC{limit}"

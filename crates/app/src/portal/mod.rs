@@ -88,6 +88,14 @@ pub struct PublicCall {
     pub task: String,
     pub org_name: String,
     pub shifts: Vec<PublicShift>,
+    pub description: String,
+    pub contact: String,
+    /// The last day to sign up, if the call sets one.
+    pub signup_deadline: Option<NaiveDate>,
+    /// Sign-ups are over: the deadline passed, or the call was closed.
+    pub signups_over: bool,
+    pub closed: bool,
+    pub has_poster: bool,
 }
 
 async fn taken<C: ConnectionTrait>(conn: &C, shift_id: i64) -> AppResult<u64> {
@@ -110,8 +118,10 @@ pub async fn open_calls(
         return Ok(Vec::new());
     }
     let mut q = recruitment_call::Entity::find().order_by_desc(recruitment_call::Column::PublishedOn);
-    if let Some(id) = id {
-        q = q.filter(recruitment_call::Column::Id.eq(id));
+    // A closed call leaves the list; its own page says it is closed.
+    match id {
+        Some(id) => q = q.filter(recruitment_call::Column::Id.eq(id)),
+        None => q = q.filter(recruitment_call::Column::ClosedOn.is_null()),
     }
     if let Some(ids) = orgs_of_street(&app.db, &filter.street).await? {
         q = q.filter(recruitment_call::Column::OrgId.is_in(ids));
@@ -147,6 +157,12 @@ pub async fn open_calls(
             title: c.title,
             org_name,
             shifts: views,
+            signups_over: c.closed_on.is_some() || c.signup_deadline.is_some_and(|d| d < today),
+            closed: c.closed_on.is_some(),
+            signup_deadline: c.signup_deadline,
+            has_poster: crate::posters::exists(app, crate::posters::Owner::Call, c.id).await?,
+            description: c.description,
+            contact: c.contact,
         });
         if out.len() >= 100 {
             break;
@@ -198,6 +214,10 @@ pub async fn sign_up(app: &App, client: &ClientInfo, shift_id: i64, form: &Signu
     let mut refusal = None;
     if found.on_date < today {
         refusal = Some("该班次已经结束");
+    } else if call.closed_on.is_some() {
+        refusal = Some("该招募令已关闭，不再接受报名");
+    } else if call.signup_deadline.is_some_and(|d| d < today) {
+        refusal = Some("报名已截止");
     } else if taken(&txn, shift_id).await? >= u64::try_from(found.places).unwrap_or(0) {
         refusal = Some("该班次名额已满");
     } else if signup::Entity::find()
@@ -415,6 +435,15 @@ pub async fn cancel(app: &App, client: &ClientInfo, token: &str) -> AppResult<()
         .await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// An open call's poster, for anyone.
+pub async fn call_poster(app: &App, id: i64) -> AppResult<crate::export::Document> {
+    let open = recruitment_call::Entity::find_by_id(id).one(&app.db).await?.is_some_and(|c| c.closed_on.is_none());
+    if !open {
+        return Err(AppError::NotFound);
+    }
+    crate::posters::load(app, crate::posters::Owner::Call, id).await
 }
 
 /// The call a shift belongs to (for showing the form again).

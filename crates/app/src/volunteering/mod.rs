@@ -11,6 +11,7 @@ pub use shifts::*;
 mod teams;
 pub use teams::*;
 
+pub mod calls;
 pub mod checkin;
 
 use std::collections::HashMap;
@@ -25,7 +26,7 @@ use qingtuan_domain::money::Fen;
 use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::platform::{ContributionKind, DonorKind, Funding, Purpose};
 use qingtuan_domain::time::{format_local_clock, local_instant};
-use qingtuan_domain::volunteering::{DEFAULT_MIN_SHARE_PERCENT, DonationKind, Task, credited_minutes};
+use qingtuan_domain::volunteering::{DEFAULT_MIN_SHARE_PERCENT, DonationKind, credited_minutes};
 use qingtuan_entity::{contribution, hour_adjustment, recruitment_call, shift, team_member, turnout, volunteer_team};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::json;
@@ -33,6 +34,7 @@ use serde_json::json;
 use crate::access::audit::{self, Entry};
 use crate::access::scope;
 use crate::error::AppResult;
+use crate::page::Page;
 use crate::platforms::ledger::Line;
 use crate::{Actor, App, AppError};
 
@@ -70,7 +72,7 @@ pub async fn create_team(app: &App, actor: &Actor, form: &NewTeam) -> AppResult<
     Ok(team.id)
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct NewShift {
     pub on_date: NaiveDate,
     pub start: NaiveTime,
@@ -79,7 +81,7 @@ pub struct NewShift {
     pub places: i32,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct NewCall {
     pub org_code: String,
     pub title: String,
@@ -88,6 +90,10 @@ pub struct NewCall {
     /// Sign-ups must give an ID number.
     pub real_name: bool,
     pub shifts: Vec<NewShift>,
+    pub description: String,
+    pub contact: String,
+    /// The last day to sign up, as typed (empty: until each shift's day).
+    pub signup_deadline: String,
 }
 
 const MIN_SHARE_SETTING: &str = "volunteering.min_share_percent";
@@ -128,8 +134,14 @@ pub async fn set_min_share_percent(app: &App, actor: &Actor, percent: i64) -> Ap
 /// Publishes a recruitment call with its shifts; returns the call's id and the shifts' ids.
 pub async fn create_call(app: &App, actor: &Actor, form: &NewCall) -> AppResult<(i64, Vec<i64>)> {
     let org = scope::org_by_code(app, actor, WRITE, &form.org_code).await?;
-    let title = required_text(&form.title, "title", "招募令标题", 100)?;
-    let task = Task::parse(&form.task)?;
+    let text = calls::CallText {
+        title: form.title.clone(),
+        task: form.task.clone(),
+        description: form.description.clone(),
+        contact: form.contact.clone(),
+        signup_deadline: form.signup_deadline.clone(),
+    };
+    let (title, task, description, contact, signup_deadline) = calls::checked_text(&text)?;
     if form.shifts.iter().any(|s| s.end <= s.start || s.places <= 0) {
         return Err(Invalid::one("shifts", "每个班次的结束时间应晚于开始时间，名额应大于 0").into());
     }
@@ -140,6 +152,10 @@ pub async fn create_call(app: &App, actor: &Actor, form: &NewCall) -> AppResult<
         task: Set(task.code().into()),
         published_on: Set(form.published_on),
         real_name_required: Set(form.real_name),
+        description: Set(description),
+        contact: Set(contact),
+        signup_deadline: Set(signup_deadline),
+        closed_on: Set(None),
         ..Default::default()
     }
     .insert(&txn)
@@ -231,8 +247,8 @@ pub async fn call_title(app: &App, actor: &Actor, call_id: i64) -> AppResult<Str
     Ok(c.title)
 }
 
-/// Records how many people a shift served (服务人次).
-pub async fn record_people_served(app: &App, actor: &Actor, shift_id: i64, people: i64) -> AppResult<()> {
+/// Records how many people a shift served (服务人次); returns the shift's call.
+pub async fn record_people_served(app: &App, actor: &Actor, shift_id: i64, people: i64) -> AppResult<i64> {
     if people < 0 {
         return Err(Invalid::one("people_served", "服务人次不能为负数").into());
     }
@@ -251,7 +267,7 @@ pub async fn record_people_served(app: &App, actor: &Actor, shift_id: i64, peopl
         .after(json!({ "shift": shift_id, "people_served": people }));
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
-    Ok(())
+    Ok(call.id)
 }
 
 #[derive(Debug, Clone)]
@@ -313,31 +329,12 @@ pub async fn record_donation(app: &App, actor: &Actor, form: &NewDonation) -> Ap
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct ShiftView {
-    pub id: i64,
-    pub on_date: NaiveDate,
-    pub place: String,
-    pub places: i32,
-    pub turnouts: usize,
-    pub people_served: i64,
-}
-
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct CallView {
-    pub id: i64,
-    pub org_name: String,
-    pub title: String,
-    pub task: String,
-    pub published_on: NaiveDate,
-    pub shifts: Vec<ShiftView>,
-}
-
-#[derive(Debug, Clone, serde::Serialize)]
 pub struct TeamView {
     pub id: i64,
     pub name: String,
     pub org_name: String,
     pub formed_on: NaiveDate,
+    pub disbanded_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -352,131 +349,106 @@ pub struct DonationView {
     pub receipt_no: String,
 }
 
-#[derive(Debug, Clone, Default, serde::Serialize)]
-pub struct Overview {
-    pub calls: Vec<CallView>,
-    pub teams: Vec<TeamView>,
-    pub donations: Vec<DonationView>,
+/// The teams list's filter.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct TeamFilter {
+    /// An org (code or name): its teams and those below it.
+    pub org: String,
+    /// Part of the name.
+    pub q: String,
+    /// Disbanded teams too.
+    pub all: bool,
+    pub page: Option<u64>,
 }
 
-/// Calls (with their shifts' turn-outs and people served), teams and donations of the period in
-/// the actor's scope, newest first; at most 200 of each.
-pub async fn overview(app: &App, actor: &Actor, from: NaiveDate, to: NaiveDate) -> AppResult<Overview> {
-    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+/// One page of the commando teams in the actor's scope, newest first.
+pub async fn teams(app: &App, actor: &Actor, filter: &TeamFilter) -> AppResult<Page<TeamView>> {
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
     scope::require_somewhere(app, actor, READ).await?;
-    let calls = recruitment_call::Entity::find()
-        .filter(scope::org_condition(actor, READ, recruitment_call::Column::OrgId))
-        .filter(recruitment_call::Column::PublishedOn.lte(to))
-        .order_by_desc(recruitment_call::Column::PublishedOn)
-        .limit(200)
-        .all(&app.db)
-        .await?;
-    let call_ids: Vec<i64> = calls.iter().map(|c| c.id).collect();
-    let shifts = shift::Entity::find()
-        .filter(shift::Column::CallId.is_in(call_ids))
-        .filter(shift::Column::OnDate.gte(from))
-        .filter(shift::Column::OnDate.lte(to))
-        .order_by_asc(shift::Column::OnDate)
-        .all(&app.db)
-        .await?;
-    let shift_ids: Vec<i64> = shifts.iter().map(|s| s.id).collect();
-    let mut counts: HashMap<i64, usize> = HashMap::new();
-    for chunk in shift_ids.chunks(500) {
-        let per_shift: Vec<(i64, i64)> = turnout::Entity::find()
-            .select_only()
-            .column(turnout::Column::ShiftId)
-            .column_as(turnout::Column::Id.count(), "n")
-            .filter(turnout::Column::ShiftId.is_in(chunk.to_vec()))
-            .group_by(turnout::Column::ShiftId)
-            .into_tuple()
-            .all(&app.db)
-            .await?;
-        for (shift_id, n) in per_shift {
-            counts.insert(shift_id, usize::try_from(n).unwrap_or_default());
-        }
+    let mut q = volunteer_team::Entity::find().filter(scope::org_condition(actor, READ, volunteer_team::Column::OrgId));
+    if !filter.org.trim().is_empty() {
+        q = q.filter(volunteer_team::Column::OrgId.in_subquery(scope::subtree(app, actor, READ, &filter.org).await?));
     }
-    let teams = volunteer_team::Entity::find()
-        .filter(scope::org_condition(actor, READ, volunteer_team::Column::OrgId))
-        .filter(volunteer_team::Column::FormedOn.lte(to))
-        .order_by_desc(volunteer_team::Column::FormedOn)
-        .limit(200)
-        .all(&app.db)
-        .await?;
-    // Donations are the ledger's social money and goods given for calls.
-    let donations = contribution::Entity::find()
+    if !filter.q.trim().is_empty() {
+        q = q.filter(volunteer_team::Column::Name.contains(filter.q.trim()));
+    }
+    if !filter.all {
+        q = q.filter(volunteer_team::Column::DisbandedOn.is_null());
+    }
+    let q = q.order_by_desc(volunteer_team::Column::FormedOn).order_by_desc(volunteer_team::Column::Id);
+    let page = crate::page::fetch(&app.db, q, filter.page).await?;
+    let names = crate::tree::names(&app.db, page.items.iter().map(|t| t.org_id).collect()).await?;
+    let items = page
+        .items
+        .iter()
+        .map(|t| TeamView {
+            id: t.id,
+            name: t.name.clone(),
+            org_name: names.get(&t.org_id).cloned().unwrap_or_default(),
+            formed_on: t.formed_on,
+            disbanded_on: t.disbanded_on,
+        })
+        .collect();
+    Ok(page.with(items))
+}
+
+/// The donations list's filter: a period (both ends included).
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct DonationFilter {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub page: Option<u64>,
+}
+
+/// One page of the donations for calls — the ledger's social money and goods given for calls — in
+/// the actor's scope over the period, newest first.
+pub async fn donations(app: &App, actor: &Actor, filter: &DonationFilter) -> AppResult<Page<DonationView>> {
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    scope::require_somewhere(app, actor, READ).await?;
+    let mut q = contribution::Entity::find()
         .filter(scope::org_condition(actor, READ, contribution::Column::OrgId))
         .filter(contribution::Column::Funding.eq(Funding::Social.code()))
         .filter(contribution::Column::PurposeKind.eq(Purpose::Call.code()))
-        .filter(contribution::Column::Kind.is_in([ContributionKind::Money.code(), ContributionKind::Goods.code()]))
-        .filter(contribution::Column::OnDate.gte(from))
-        .filter(contribution::Column::OnDate.lte(to))
-        .order_by_desc(contribution::Column::OnDate)
-        .limit(200)
-        .all(&app.db)
-        .await?;
-    let org_ids: Vec<i64> = calls
-        .iter()
-        .map(|c| c.org_id)
-        .chain(teams.iter().map(|t| t.org_id))
-        .chain(donations.iter().map(|d| d.org_id))
-        .collect();
+        .filter(contribution::Column::Kind.is_in([ContributionKind::Money.code(), ContributionKind::Goods.code()]));
+    if let Some(from) = filter.from {
+        q = q.filter(contribution::Column::OnDate.gte(from));
+    }
+    if let Some(to) = filter.to {
+        q = q.filter(contribution::Column::OnDate.lte(to));
+    }
+    let q = q.order_by_desc(contribution::Column::OnDate).order_by_desc(contribution::Column::Id);
+    let page = crate::page::fetch(&app.db, q, filter.page).await?;
     let partners: HashMap<i64, String> = qingtuan_entity::partner::Entity::find()
-        .filter(qingtuan_entity::partner::Column::Id.is_in(donations.iter().filter_map(|d| d.partner_id)))
+        .filter(qingtuan_entity::partner::Column::Id.is_in(page.items.iter().filter_map(|d| d.partner_id)))
         .all(&app.db)
         .await?
         .into_iter()
         .map(|p| (p.id, p.name))
         .collect();
-    let names = crate::tree::names(&app.db, org_ids).await?;
-    let name = |id: i64| names.get(&id).cloned().unwrap_or_default();
-    Ok(Overview {
-        calls: calls
-            .into_iter()
-            .map(|c| CallView {
-                id: c.id,
-                org_name: name(c.org_id),
-                task: Task::parse(&c.task).map(Task::label).unwrap_or("").to_owned(),
-                published_on: c.published_on,
-                shifts: shifts
-                    .iter()
-                    .filter(|s| s.call_id == c.id)
-                    .map(|s| ShiftView {
-                        id: s.id,
-                        on_date: s.on_date,
-                        place: s.place.clone(),
-                        places: s.places,
-                        turnouts: counts.get(&s.id).copied().unwrap_or(0),
-                        people_served: s.people_served,
-                    })
-                    .collect(),
-                title: c.title,
-            })
-            .filter(|c| !c.shifts.is_empty())
-            .collect(),
-        teams: teams
-            .into_iter()
-            .map(|t| TeamView { id: t.id, name: t.name, org_name: name(t.org_id), formed_on: t.formed_on })
-            .collect(),
-        donations: donations
-            .into_iter()
-            .map(|d| DonationView {
-                org_name: name(d.org_id),
-                donor: match (d.donor_kind.as_str(), &d.donor_name) {
-                    (_, None) if d.partner_id.is_some() => {
-                        d.partner_id.and_then(|p| partners.get(&p).cloned()).unwrap_or_default()
-                    }
-                    (_, None) => "匿名".into(),
-                    ("person", Some(_)) => "个人（姓名不公开）".into(),
-                    (_, Some(n)) => n.clone(),
-                },
-                kind: if d.kind == ContributionKind::Money.code() { DonationKind::Cash } else { DonationKind::Goods }
-                    .label()
-                    .into(),
-                yuan: Fen(d.value_fen).yuan_text(),
-                purpose: d.purpose,
-                donated_on: d.on_date,
-                receipt_no: d.receipt_no,
-            })
-            .collect(),
-    })
+    let names = crate::tree::names(&app.db, page.items.iter().map(|d| d.org_id).collect()).await?;
+    let items = page
+        .items
+        .iter()
+        .map(|d| DonationView {
+            org_name: names.get(&d.org_id).cloned().unwrap_or_default(),
+            donor: match (d.donor_kind.as_str(), &d.donor_name) {
+                (_, None) if d.partner_id.is_some() => {
+                    d.partner_id.and_then(|p| partners.get(&p).cloned()).unwrap_or_default()
+                }
+                (_, None) => "匿名".into(),
+                ("person", Some(_)) => "个人（姓名不公开）".into(),
+                (_, Some(n)) => n.clone(),
+            },
+            kind: if d.kind == ContributionKind::Money.code() { DonationKind::Cash } else { DonationKind::Goods }
+                .label()
+                .into(),
+            yuan: Fen(d.value_fen).yuan_text(),
+            purpose: d.purpose.clone(),
+            donated_on: d.on_date,
+            receipt_no: d.receipt_no.clone(),
+        })
+        .collect();
+    Ok(page.with(items))
 }

@@ -78,6 +78,7 @@ async fn a_volunteer_signs_up_checks_in_by_qr_and_sees_the_hours() {
         published_on: day,
         real_name: true,
         shifts: vec![NewShift { on_date: day, start: time(9), end: time(11), place: "社区广场".into(), places: 5 }],
+        ..Default::default()
     };
     let (_, shifts) = volunteering::create_call(&t.app, &qingtuan_app::Actor::system(), &form).await.expect("call");
     let shift = shifts[0];

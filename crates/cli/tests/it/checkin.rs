@@ -31,6 +31,7 @@ async fn shift_today(t: &TestApp, org: &str) -> i64 {
         shifts: vec![NewShift {
             on_date: day, start: time(9), end: time(11), place: "社区广场".into(), places: 10
         }],
+        ..Default::default()
     };
     volunteering::create_call(&t.app, &Actor::system(), &form).await.expect("call").1[0]
 }

@@ -75,6 +75,7 @@ async fn shifts_tomorrow(t: &TestApp) -> (i64, i64, i64) {
             NewShift { on_date: day, start: time(9), end: time(11), place: "一社区广场".into(), places: 3 },
             NewShift { on_date: day, start: time(14), end: time(16), place: "一社区广场".into(), places: 3 },
         ],
+        ..Default::default()
     };
     let (call, shifts) = volunteering::create_call(&t.app, &Actor::system(), &form).await.expect("call");
     (call, shifts[0], shifts[1])

@@ -27,6 +27,7 @@ async fn anyone_signs_up_and_keeps_a_private_link(t: TestApp) {
         shifts: vec![NewShift {
             on_date: day, start: time(9), end: time(11), place: "一社区广场".into(), places: 2
         }],
+        ..Default::default()
     };
     let (call, shifts) = volunteering::create_call(&t.app, &Actor::system(), &form).await.expect("call");
     let visitor = t.client();

@@ -130,7 +130,7 @@ db_tests!(reauthentication_never_sends_anyone_off_the_site);
 async fn error_pages_speak_chinese_to_whoever_is_reading(t: TestApp) {
     t.seed_tree().await;
     let admin = t.admin().await;
-    let res = admin.get("/volunteering/teams").await;
+    let res = admin.get("/volunteering/settings").await;
     assert_eq!(res.status, 405);
     assert!(res.text().contains("这个地址不能直接打开"), "{}", res.text());
     let visitor = t.client();

@@ -11,6 +11,7 @@ db_tests!(
     organisers_see_and_record_only_their_own_shifts,
     organisers_publish_calls_form_teams_and_record_donations,
     a_team_has_members_and_takes_a_shift_as_a_whole,
+    the_desk_pages_calls_and_a_call_says_what_volunteers_need,
 );
 
 async fn organisers_see_and_record_only_their_own_shifts(t: TestApp) {
@@ -27,6 +28,7 @@ async fn organisers_see_and_record_only_their_own_shifts(t: TestApp) {
         shifts: vec![NewShift {
             on_date: day, start: time(8), end: time(13), place: "社区广场".into(), places: 10
         }],
+        ..Default::default()
     };
     let (_, ours) = volunteering::create_call(&t.app, &sys, &call("C11", "一社区招募令")).await.expect("call");
     let (_, theirs) = volunteering::create_call(&t.app, &sys, &call("C21", "二社区招募令")).await.expect("call");
@@ -50,7 +52,7 @@ async fn organisers_see_and_record_only_their_own_shifts(t: TestApp) {
 
     t.create_user("c11org", "org_admin", "C11").await;
     let organiser = t.login("c11org").await;
-    let page = organiser.get("/volunteering?from=2026-03-01&to=2026-03-31").await.text();
+    let page = organiser.get("/volunteering?status=all").await.text();
     assert!(page.contains("一社区招募令") && !page.contains("二社区招募令"), "only their own calls");
     let recorded =
         organiser.post(&format!("/volunteering/shifts/{}/served", ours[0]), &[("people_served", "420")]).await;
@@ -97,8 +99,9 @@ async fn organisers_publish_calls_form_teams_and_record_donations(t: TestApp) {
     assert_eq!(ok.status, 303, "{}", ok.text());
     assert!(t.client().get("/portal").await.text().contains("冬季社区环境整治志愿者招募令"));
 
-    let page = organiser.get("/volunteering?from=2026-03-01&to=2026-03-31").await;
-    assert!(page.text().contains("社区广场"));
+    let page = organiser.get("/volunteering").await;
+    assert!(page.text().contains("冬季社区环境整治志愿者招募令"), "a call just published is on the desk's first page");
+    organiser.get("/volunteering/teams").await;
     let team = organiser
         .post("/volunteering/teams", &[("org_code", "C11"), ("name", "一社区青年突击队"), ("formed_on", "2026-03-02")])
         .await;
@@ -119,8 +122,9 @@ async fn organisers_publish_calls_form_teams_and_record_donations(t: TestApp) {
         assert!(res.text().contains("最多两位小数"), "{bad}: the reason is given");
     }
     assert_eq!(organiser.post("/volunteering/donations", &gift).await.status, 303);
-    let page = organiser.get("/volunteering?from=2026-03-01&to=2026-03-31").await.text();
-    assert!(page.contains("一社区青年突击队") && page.contains("1200.50"));
+    assert!(organiser.get("/volunteering/teams").await.text().contains("一社区青年突击队"));
+    let page = organiser.get("/volunteering/donations?from=2026-03-01&to=2026-03-31").await.text();
+    assert!(page.contains("1200.50"));
     assert!(!page.contains("张三"), "individual donors are not named on screen");
     let admin = t.admin().await;
     let r = admin.get("/api/v1/reports?as_of=2026-03-31&baseline=2026-01-01&from=2026-03-01&scope=D").await.json();
@@ -140,11 +144,11 @@ async fn a_team_has_members_and_takes_a_shift_as_a_whole(t: TestApp) {
     let ids = people::create_batch(&t.app, &Actor::system(), &forms).await.expect("people");
     t.create_user("c11admin", "org_admin", "C11").await;
     let organiser = t.login("c11admin").await;
-    organiser.get("/volunteering").await;
+    organiser.get("/volunteering/teams").await;
     organiser
         .post("/volunteering/teams", &[("org_code", "C11"), ("name", "一社区青年突击队"), ("formed_on", "2026-03-01")])
         .await;
-    let html = organiser.get("/volunteering?from=2026-03-01&to=2026-03-31").await.text();
+    let html = organiser.get("/volunteering/teams").await.text();
     let start = html.find("/volunteering/teams/").expect("team link") + "/volunteering/teams/".len();
     let team: String = html[start..].chars().take_while(char::is_ascii_digit).collect();
     let team_path = format!("/volunteering/teams/{team}");
@@ -181,6 +185,7 @@ async fn a_team_has_members_and_takes_a_shift_as_a_whole(t: TestApp) {
         published_on: day,
         real_name: false,
         shifts: vec![NewShift { on_date: day, start: time(8), end: time(12), place: "村口".into(), places: 10 }],
+        ..Default::default()
     };
     let shift = volunteering::create_call(&t.app, &Actor::system(), &call).await.expect("call").1[0];
     organiser.get(&format!("/volunteering/shifts/{shift}")).await;
@@ -215,4 +220,150 @@ async fn a_team_has_members_and_takes_a_shift_as_a_whole(t: TestApp) {
 
 async fn call_id(t: &TestApp, shift: i64) -> i64 {
     qingtuan_app::portal::call_of_shift(&t.app, shift).await.expect("call")
+}
+
+/// The desk lists calls current and upcoming first, filtered and paged; a call has its page with
+/// its shifts, what it tells volunteers (changed and audited), a poster, a deadline the portal
+/// keeps, and closing takes it off the portal.
+async fn the_desk_pages_calls_and_a_call_says_what_volunteers_need(t: TestApp) {
+    t.seed_tree().await;
+    let sys = Actor::system();
+    let time = |h| NaiveTime::from_hms_opt(h, 0, 0).expect("time");
+    let day = |d| NaiveDate::from_ymd_opt(2026, 3, d).expect("date");
+    let call = |org: &str, title: String, on: NaiveDate| NewCall {
+        org_code: org.into(),
+        title,
+        task: "community".into(),
+        published_on: day(1),
+        shifts: vec![NewShift { on_date: on, start: time(8), end: time(11), place: "社区广场".into(), places: 3 }],
+        ..Default::default()
+    };
+    // 55 upcoming calls of C11, one past call of C11, one of C21 (the clock stands at 2026-03-02).
+    for n in 0..55 {
+        volunteering::create_call(&t.app, &sys, &call("C11", format!("清洁家园第{n:02}号"), day(10)))
+            .await
+            .expect("call");
+    }
+    volunteering::create_call(&t.app, &sys, &call("C11", "二月份招募令".into(), day(1))).await.expect("call");
+    volunteering::create_call(&t.app, &sys, &call("C21", "二街道招募令".into(), day(10))).await.expect("call");
+    t.create_user("s1admin", "org_admin", "S1").await;
+    let street = t.login("s1admin").await;
+
+    let first = street.get("/volunteering").await.text();
+    assert!(
+        first.contains("共 55 条") && !first.contains("二月份招募令") && !first.contains("二街道招募令"),
+        "{first}"
+    );
+    let second = street.get("/volunteering?page=2").await.text();
+    assert_eq!(second.matches("清洁家园第").count(), 5);
+    assert!(street.get("/volunteering?status=past").await.text().contains("二月份招募令"));
+    let narrowed = street
+        .get(&format!("/volunteering?status=all&org={}&q=%E4%BA%8C", crate::kit::urlencode("一街道一社区")))
+        .await;
+    assert!(narrowed.text().contains("共 1 条") && narrowed.text().contains("二月份招募令"), "{}", narrowed.text());
+    let xlsx = street.get("/volunteering/calls.xlsx?status=all").await;
+    assert_eq!(xlsx.status, 200);
+    assert_eq!(t.audit_count("data.export").await, 1);
+
+    // A call published through the form lands on its own page, with what it tells volunteers.
+    street.get("/volunteering/calls/new").await;
+    let published = street
+        .post(
+            "/volunteering/calls",
+            &[
+                ("org_code", "一街道二社区"),
+                ("title", "植树节志愿者招募令"),
+                ("task", "community"),
+                ("description", "第一行\n第二行"),
+                ("contact", "王老师 0532-88886666"),
+                ("signup_deadline", "2026-03-03"),
+                ("date0", "2026-03-12"),
+                ("start0", "08:00"),
+                ("end0", "11:00"),
+                ("place0", "河心岛"),
+                ("places0", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(published.status, 303, "{}", published.text());
+    let page_path = published.location().expect("call page").to_owned();
+    let id: i64 = page_path.rsplit('/').next().and_then(|n| n.parse().ok()).expect("id");
+    let page = street.get(&page_path).await.text();
+    assert!(
+        page.contains("第一行\n第二行")
+            && page.contains("王老师 0532-88886666")
+            && page.contains("报名截止 2026-03-03")
+    );
+    assert!(page.contains("河心岛") && page.contains("招募中"));
+
+    // Changed: audited with what changed; bad input changes nothing.
+    let changed = street
+        .post(
+            &page_path,
+            &[
+                ("title", "植树节志愿者招募令"),
+                ("task", "community"),
+                ("description", "带好手套"),
+                ("contact", ""),
+                ("signup_deadline", "2026-03-04"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status, 303, "{}", changed.text());
+    let too_long = "字".repeat(2001);
+    let bad = street
+        .post(
+            &page_path,
+            &[("title", ""), ("task", "community"), ("description", too_long.as_str()), ("signup_deadline", "明天")],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(
+        bad.text().contains("招募令标题不能为空")
+            && bad.text().contains("招募说明不超过 2000 个字")
+            && bad.text().contains("日期“明天”无效")
+    );
+    assert_eq!(t.audit_count("volunteer.call_changed").await, 1);
+
+    // A poster: PNG or JPEG only; shown on the portal.
+    let png = b"\x89PNG\r\n\x1a\n-a-poster-";
+    street.get(&page_path).await;
+    let refused = street
+        .post_multipart(&format!("{page_path}/poster"), &[], ("document", "poster.svg", b"<svg onload=alert(1)>"))
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.text().contains("海报只能是 PNG 或 JPEG 文件"), "{}", refused.text());
+    let stored = street.post_multipart(&format!("{page_path}/poster"), &[], ("document", "poster.png", png)).await;
+    assert_eq!(stored.status, 303, "{}", stored.text());
+    let visitor = t.client();
+    let public = visitor.get(&format!("/portal/calls/{id}")).await.text();
+    assert!(public.contains("带好手套") && public.contains(&format!("/portal/calls/{id}/poster")));
+    let image = visitor.get(&format!("/portal/calls/{id}/poster")).await;
+    assert_eq!((image.status, image.header("content-type")), (200, Some("image/png")));
+
+    // The deadline: signing up after it is refused, with the reason.
+    let shift: i64 = t.scalar(&format!("SELECT id FROM shifts WHERE call_id = {id}")).await;
+    let person = [("name", "小周"), ("phone", "13900000001"), ("gender", "female"), ("birth_on", "1996-08-01")];
+    t.clock.advance(TimeDelta::days(3));
+    visitor.get(&format!("/portal/calls/{id}")).await;
+    let late = visitor.post(&format!("/portal/shifts/{shift}/signup"), &person).await;
+    assert_eq!(late.status, 422);
+    assert!(late.text().contains("报名已截止"));
+    t.clock.advance(TimeDelta::days(-3));
+
+    // Closed: off the portal, no more sign-ups, the poster gone from the public; still on the desk.
+    let street = t.login("s1admin").await;
+    street.get(&page_path).await;
+    assert_eq!(street.post(&format!("{page_path}/close"), &[]).await.status, 303);
+    assert!(!visitor.get("/portal").await.text().contains("植树节志愿者招募令"));
+    visitor.get("/portal").await;
+    let closed = visitor.post(&format!("/portal/shifts/{shift}/signup"), &person).await;
+    assert!(closed.status == 422 && closed.text().contains("该招募令已关闭"), "{}", closed.text());
+    assert_eq!(visitor.get(&format!("/portal/calls/{id}/poster")).await.status, 404);
+    assert!(street.get("/volunteering?status=closed").await.text().contains("植树节志愿者招募令"));
+    assert_eq!(t.audit_count("volunteer.call_closed").await, 1);
+
+    // Another street's call is missing for this street.
+    let theirs: i64 = t.scalar("SELECT id FROM recruitment_calls WHERE title = '二街道招募令'").await;
+    assert_eq!(street.get(&format!("/volunteering/calls/{theirs}")).await.status, 404);
 }

@@ -77,6 +77,8 @@ pub struct ActivityForm {
     waitlist: String,
     real_name: String,
     space_id: String,
+    description: String,
+    contact: String,
 }
 
 fn parse<T: std::str::FromStr>(
@@ -124,6 +126,8 @@ impl ActivityForm {
                     waitlist: self.waitlist == "on",
                     real_name: self.real_name == "on",
                     space_id,
+                    description: self.description.clone(),
+                    contact: self.contact.clone(),
                 })
             }
             _ => Err(Invalid(p)),
@@ -421,11 +425,45 @@ pub const MENU: &[MenuEntry] =
     &[MenuEntry { href: "/activities", label: "活动项目", need: read(Module::Activities) }];
 
 /// The organisers' side of activities and projects.
+/// Sets an activity's poster (a multipart form with the image in `document`).
+pub async fn upload_poster(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    form: axum::extract::Multipart,
+) -> Result<Response, PageError> {
+    let result = match crate::pages::read_upload(form, "上传未完成，请重新选择海报上传").await {
+        Ok(crate::pages::Upload { document: (file_name, bytes), .. }) => {
+            activities::set_poster(&state.app, &user.actor, id, &file_name, bytes).await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(done::redirect(&format!("/activities/{id}"), Done::Saved)),
+        Err(AppError::Invalid(e)) => render_invalid(&show_page(&state, &user, id, Errors(Some(e))).await?),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn poster(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    Ok(crate::pages::image(activities::poster(&state.app, Some(&user.actor), id).await?))
+}
+
+/// The poster upload, with the documents' body limit.
+pub fn upload_routes() -> Router<AppState> {
+    Router::new().route("/activities/{id}/poster", post(upload_poster))
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/activities", get(list).post(create))
         .route("/activities/new", get(new_form))
         .route("/activities/{id}", get(show))
+        .route("/activities/{id}/poster", get(poster))
         .route("/activities/{id}/attendance", post(attendance))
         .route("/activities/{id}/register", post(register))
         .route("/activities/{id}/served", post(record_served))

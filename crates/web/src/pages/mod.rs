@@ -57,7 +57,11 @@ pub fn import_routes() -> Router<AppState> {
 
 /// Documents (a letter's signed copy, an application's attachment), with their own body limit.
 pub fn document_routes() -> Router<AppState> {
-    accountability::upload_routes().merge(portal::upload_routes()).merge(platforms::upload_routes())
+    accountability::upload_routes()
+        .merge(portal::upload_routes())
+        .merge(platforms::upload_routes())
+        .merge(volunteering::upload_routes())
+        .merge(activities::upload_routes())
 }
 
 /// A multipart form as read: its text fields, and its file `document` (its name and bytes, both

@@ -127,6 +127,16 @@ pub async fn call(
     call_page(&state, &headers, id, Errors::default(), false, SignupForm::default()).await
 }
 
+/// An activity's poster.
+pub async fn activity_poster(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Response, PageError> {
+    Ok(crate::pages::image(qingtuan_app::activities::poster(&state.app, None, id).await?))
+}
+
+/// An open call's poster.
+pub async fn call_poster(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Response, PageError> {
+    Ok(crate::pages::image(portal::call_poster(&state.app, id).await?))
+}
+
 #[derive(Template)]
 #[template(path = "portal/receipt.html")]
 struct ReceiptPage {
@@ -752,6 +762,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/portal", get(index))
         .route("/portal/calls/{id}", get(call))
+        .route("/portal/calls/{id}/poster", get(call_poster))
         .route("/portal/venues", get(venues))
         .route("/portal/venues/{id}", get(venue))
         .route("/portal/venues/{id}/book", post(book))
@@ -759,6 +770,7 @@ pub fn routes() -> Router<AppState> {
         .route("/portal/bookings/{token}", get(my_booking))
         .route("/portal/bookings/{token}/cancel", post(cancel_booking))
         .route("/portal/activities/{id}", get(activity))
+        .route("/portal/activities/{id}/poster", get(activity_poster))
         .route("/portal/activities/{id}/signup", post(activity_sign_up))
         .route("/portal/activity-signups/{token}", get(activity_me))
         .route("/portal/activity-signups/{token}/cancel", post(activity_cancel))

@@ -7,14 +7,18 @@ use crate::pages::share::{SharePage, absolute_url, qr_svg};
 use askama::Template;
 use axum::Form;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::NaiveDate;
 use qingtuan_app::AppError;
+use qingtuan_app::page::Page;
+use qingtuan_app::volunteering::calls::{self, CallDetail, CallFilter, CallRow, CallText, Status};
 use qingtuan_app::volunteering::checkin::{self, Direction, Screen};
-use qingtuan_app::volunteering::{self, Overview, PendingHours, ShiftDetail, TeamDetail};
+use qingtuan_app::volunteering::{
+    self, DonationFilter, DonationView, PendingHours, ShiftDetail, TeamDetail, TeamFilter, TeamView,
+};
 use qingtuan_domain::Invalid;
 use qingtuan_domain::money::Fen;
 use qingtuan_domain::permission::Module;
@@ -22,42 +26,41 @@ use qingtuan_domain::volunteering::Task;
 
 use crate::done::{self, Done};
 use crate::layout::{Errors, Layout};
-use crate::pages::{render, render_invalid, xlsx_download};
+use crate::pages::{Upload, image, query_without_page, read_upload, render, render_invalid, xlsx_download};
 use crate::{AppState, CurrentUser, PageError};
-
-#[derive(Debug, Default, serde::Deserialize)]
-pub struct Period {
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
-}
 
 #[derive(Template)]
 #[template(path = "volunteering/index.html")]
-struct Page {
+struct IndexPage {
     layout: Layout,
-    from: NaiveDate,
-    to: NaiveDate,
-    o: Overview,
+    filter: CallFilter,
+    query: String,
+    page: Page<CallRow>,
+    statuses: [Status; 4],
     can_write: bool,
     can_approve: bool,
+    can_export: bool,
     min_share: i64,
     can_set_share: bool,
-    today: NaiveDate,
     errors: Errors,
 }
 
-async fn page(state: &AppState, user: &CurrentUser, period: &Period, errors: Errors) -> Result<Page, PageError> {
-    let (as_of, baseline) = qingtuan_app::figures::default_dates(&state.app).await?;
-    let to = period.to.unwrap_or(as_of);
-    let from = period.from.unwrap_or_else(|| baseline.succ_opt().unwrap_or(baseline));
-    let o = volunteering::overview(&state.app, &user.actor, from, to).await?;
-    Ok(Page {
+async fn index_page(
+    state: &AppState,
+    user: &CurrentUser,
+    filter: CallFilter,
+    errors: Errors,
+) -> Result<IndexPage, PageError> {
+    let page = calls::list(&state.app, &user.actor, &filter).await?;
+    Ok(IndexPage {
         layout: Layout::new(user, "/volunteering", "志愿动员"),
-        from,
-        to,
-        o,
+        query: query_without_page(&filter),
+        filter,
+        page,
+        statuses: Status::ALL,
         can_write: user.actor.can_somewhere(volunteering::WRITE),
         can_approve: user.actor.can_somewhere(volunteering::APPROVE),
+        can_export: user.actor.can_somewhere(volunteering::EXPORT),
         min_share: volunteering::min_share_percent(&state.app.db).await?,
         can_set_share: qingtuan_app::access::scope::covers_everything(
             &state.app.db,
@@ -65,17 +68,119 @@ async fn page(state: &AppState, user: &CurrentUser, period: &Period, errors: Err
             volunteering::APPROVE,
         )
         .await?,
-        today: qingtuan_domain::time::local_date(state.app.now()),
         errors,
     })
 }
 
+/// The desk's front page: the calls, current and upcoming first, filtered and paged.
 pub async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
-    Query(period): Query<Period>,
+    Query(filter): Query<CallFilter>,
 ) -> Result<Response, PageError> {
-    render(&page(&state, &user, &period, Errors::default()).await?)
+    render(&index_page(&state, &user, filter, Errors::default()).await?)
+}
+
+/// The calls the filter finds, as a workbook.
+pub async fn export_calls(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(filter): Query<CallFilter>,
+) -> Result<Response, PageError> {
+    Ok(xlsx_download("calls.xlsx", calls::export_xlsx(&state.app, &user.actor, &filter).await?))
+}
+
+#[derive(Template)]
+#[template(path = "volunteering/call.html")]
+struct CallPage {
+    layout: Layout,
+    d: CallDetail,
+    form: CallText,
+    tasks: &'static [Task],
+    errors: Errors,
+}
+
+async fn call_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    form: Option<CallText>,
+    errors: Errors,
+) -> Result<CallPage, PageError> {
+    let d = calls::detail(&state.app, &user.actor, id).await?;
+    let form = form.unwrap_or_else(|| CallText {
+        title: d.row.title.clone(),
+        task: d.task_code.clone(),
+        description: d.description.clone(),
+        contact: d.contact.clone(),
+        signup_deadline: d.signup_deadline.map(|d| d.to_string()).unwrap_or_default(),
+    });
+    Ok(CallPage {
+        layout: Layout::new(user, "/volunteering", format!("招募令：{}", d.row.title)),
+        d,
+        form,
+        tasks: Task::ALL,
+        errors,
+    })
+}
+
+/// A call's page: what it tells volunteers, its shifts and teams, its poster; edit and close.
+pub async fn call(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    render(&call_page(&state, &user, id, None, Errors::default()).await?)
+}
+
+pub async fn update_call(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<CallText>,
+) -> Result<Response, PageError> {
+    match calls::update(&state.app, &user.actor, id, &form).await {
+        Ok(()) => Ok(done::redirect(&format!("/volunteering/calls/{id}"), Done::Saved)),
+        Err(AppError::Invalid(e)) => render_invalid(&call_page(&state, &user, id, Some(form), Errors(Some(e))).await?),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn close_call(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    calls::close(&state.app, &user.actor, id).await?;
+    Ok(done::redirect(&format!("/volunteering/calls/{id}"), Done::Closed))
+}
+
+/// Sets a call's poster (a multipart form with the image in `document`).
+pub async fn upload_poster(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    form: Multipart,
+) -> Result<Response, PageError> {
+    let result = match read_upload(form, "上传未完成，请重新选择海报上传").await {
+        Ok(Upload { document: (file_name, bytes), .. }) => {
+            calls::set_poster(&state.app, &user.actor, id, &file_name, bytes).await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(done::redirect(&format!("/volunteering/calls/{id}"), Done::Saved)),
+        Err(AppError::Invalid(e)) => render_invalid(&call_page(&state, &user, id, None, Errors(Some(e))).await?),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn poster(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    Ok(image(calls::poster(&state.app, &user.actor, id).await?))
 }
 
 pub async fn record_served(
@@ -89,8 +194,11 @@ pub async fn record_served(
         Err(e) => Err(e),
     };
     match result {
-        Ok(()) => Ok(done::redirect("/volunteering", Done::Saved)),
-        Err(AppError::Invalid(e)) => render_invalid(&page(&state, &user, &Period::default(), Errors(Some(e))).await?),
+        Ok(call) => Ok(done::redirect(&format!("/volunteering/calls/{call}"), Done::Saved)),
+        Err(AppError::Invalid(e)) => {
+            let call = qingtuan_app::portal::call_of_shift(&state.app, id).await?;
+            render_invalid(&call_page(&state, &user, call, None, Errors(Some(e))).await?)
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -163,7 +271,7 @@ pub async fn share_call(
 ) -> Result<Response, PageError> {
     let title = volunteering::call_title(&state.app, &user.actor, id).await?;
     let url = absolute_url(&state, &headers, &format!("/portal/calls/{id}"));
-    render(&SharePage { title, svg: qr_svg(&url)?, url, back: "/volunteering".into() })
+    render(&SharePage { title, svg: qr_svg(&url)?, url, back: format!("/volunteering/calls/{id}") })
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -229,6 +337,45 @@ pub async fn decide_hours(
     }
 }
 
+#[derive(Template)]
+#[template(path = "volunteering/teams.html")]
+struct TeamsPage {
+    layout: Layout,
+    filter: TeamFilter,
+    query: String,
+    page: Page<TeamView>,
+    can_write: bool,
+    today: NaiveDate,
+    errors: Errors,
+}
+
+async fn teams_page(
+    state: &AppState,
+    user: &CurrentUser,
+    filter: TeamFilter,
+    errors: Errors,
+) -> Result<TeamsPage, PageError> {
+    let page = volunteering::teams(&state.app, &user.actor, &filter).await?;
+    Ok(TeamsPage {
+        layout: Layout::new(user, "/volunteering", "青年突击队"),
+        query: query_without_page(&filter),
+        filter,
+        page,
+        can_write: user.actor.can_somewhere(volunteering::WRITE),
+        today: qingtuan_domain::time::local_date(state.app.now()),
+        errors,
+    })
+}
+
+/// The commando teams, filtered and paged, with the form to form one.
+pub async fn teams(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(filter): Query<TeamFilter>,
+) -> Result<Response, PageError> {
+    render(&teams_page(&state, &user, filter, Errors::default()).await?)
+}
+
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
 pub struct TeamForm {
@@ -245,11 +392,56 @@ pub async fn create_team(
     let result = match form.formed_on.trim().parse::<NaiveDate>() {
         Ok(formed_on) => {
             let team = volunteering::NewTeam { org_code: form.org_code.trim().to_owned(), name: form.name, formed_on };
-            volunteering::create_team(&state.app, &user.actor, &team).await.map(|_| ())
+            volunteering::create_team(&state.app, &user.actor, &team).await
         }
         Err(_) => Err(AppError::Invalid(Invalid::one("formed_on", "请填写组建日期"))),
     };
-    after_form(&state, &user, result).await
+    match result {
+        Ok(id) => Ok(done::redirect(&format!("/volunteering/teams/{id}"), Done::Created)),
+        Err(AppError::Invalid(e)) => {
+            render_invalid(&teams_page(&state, &user, TeamFilter::default(), Errors(Some(e))).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "volunteering/donations.html")]
+struct DonationsPage {
+    layout: Layout,
+    filter: DonationFilter,
+    query: String,
+    page: Page<DonationView>,
+    can_write: bool,
+    today: NaiveDate,
+    errors: Errors,
+}
+
+async fn donations_page(
+    state: &AppState,
+    user: &CurrentUser,
+    filter: DonationFilter,
+    errors: Errors,
+) -> Result<DonationsPage, PageError> {
+    let page = volunteering::donations(&state.app, &user.actor, &filter).await?;
+    Ok(DonationsPage {
+        layout: Layout::new(user, "/volunteering", "捐款捐物"),
+        query: query_without_page(&filter),
+        filter,
+        page,
+        can_write: user.actor.can_somewhere(volunteering::WRITE),
+        today: qingtuan_domain::time::local_date(state.app.now()),
+        errors,
+    })
+}
+
+/// The donations for calls over a period, paged, with the form to record one.
+pub async fn donations(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(filter): Query<DonationFilter>,
+) -> Result<Response, PageError> {
+    render(&donations_page(&state, &user, filter, Errors::default()).await?)
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -287,13 +479,11 @@ pub async fn record_donation(
         (Err(e), _) => Err(AppError::Invalid(e)),
         (Ok(_), Err(_)) => Err(AppError::Invalid(Invalid::one("donated_on", "请填写捐赠日期"))),
     };
-    after_form(&state, &user, result).await
-}
-
-async fn after_form(state: &AppState, user: &CurrentUser, result: Result<(), AppError>) -> Result<Response, PageError> {
     match result {
-        Ok(()) => Ok(done::redirect("/volunteering", Done::Saved)),
-        Err(AppError::Invalid(e)) => render_invalid(&page(state, user, &Period::default(), Errors(Some(e))).await?),
+        Ok(()) => Ok(done::redirect("/volunteering/donations", Done::Saved)),
+        Err(AppError::Invalid(e)) => {
+            render_invalid(&donations_page(&state, &user, DonationFilter::default(), Errors(Some(e))).await?)
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -370,6 +560,9 @@ fn call_from(fields: &[(String, String)], today: NaiveDate) -> Result<volunteeri
         published_on: today,
         real_name: get("real_name") == "on",
         shifts,
+        description: get("description").to_owned(),
+        contact: get("contact").to_owned(),
+        signup_deadline: get("signup_deadline").to_owned(),
     })
 }
 
@@ -384,7 +577,7 @@ pub async fn create_call(
         Err(e) => Err(AppError::Invalid(e)),
     };
     match result {
-        Ok(_) => Ok(done::redirect("/volunteering", Done::Published)),
+        Ok((id, _)) => Ok(done::redirect(&format!("/volunteering/calls/{id}"), Done::Published)),
         Err(AppError::Invalid(e)) => {
             let kept = fields.into_iter().filter(|(k, _)| k != "_csrf").collect();
             render_invalid(&new_call_page(&user, kept, Errors(Some(e))))
@@ -536,7 +729,13 @@ pub async fn set_min_share(
         Ok(p) => volunteering::set_min_share_percent(&state.app, &user.actor, p).await,
         Err(_) => Err(AppError::Invalid(Invalid::one("percent", "出勤比例应为 1 至 100 的整数"))),
     };
-    after_form(&state, &user, result).await
+    match result {
+        Ok(()) => Ok(done::redirect("/volunteering", Done::Saved)),
+        Err(AppError::Invalid(e)) => {
+            render_invalid(&index_page(&state, &user, CallFilter::default(), Errors(Some(e))).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// This capability's entries in the menu.
@@ -550,13 +749,17 @@ pub fn routes() -> Router<AppState> {
         .route("/volunteering/calls/new", get(new_call))
         .route("/volunteering/calls", post(create_call))
         .route("/volunteering/settings", post(set_min_share))
-        .route("/volunteering/teams", post(create_team))
+        .route("/volunteering/teams", get(teams).post(create_team))
+        .route("/volunteering/calls.xlsx", get(export_calls))
+        .route("/volunteering/calls/{id}", get(call).post(update_call))
+        .route("/volunteering/calls/{id}/close", post(close_call))
+        .route("/volunteering/calls/{id}/poster", get(poster))
         .route("/volunteering/teams/{id}", get(team))
         .route("/volunteering/teams/{id}/members", post(add_member))
         .route("/volunteering/teams/{id}/change", post(change_team))
         .route("/volunteering/calls/{id}/share", get(share_call))
         .route("/volunteering/shifts/{id}/team", post(team_takes_shift))
-        .route("/volunteering/donations", post(record_donation))
+        .route("/volunteering/donations", get(donations).post(record_donation))
         .route("/volunteering/shifts/{id}/served", post(record_served))
         .route("/volunteering/shifts/{id}", get(shift))
         .route("/volunteering/shifts/{id}/signups.xlsx", get(export_signups))
@@ -564,4 +767,9 @@ pub fn routes() -> Router<AppState> {
         .route("/volunteering/shifts/{id}/turnouts/{turnout}/hours", post(adjust_hours))
         .route("/volunteering/hours", get(hours))
         .route("/volunteering/hours/{id}/{decision}", post(decide_hours))
+}
+
+/// The poster upload, with the documents' body limit.
+pub fn upload_routes() -> Router<AppState> {
+    Router::new().route("/volunteering/calls/{id}/poster", post(upload_poster))
 }
