@@ -350,6 +350,32 @@ pub async fn org_of(app: &App, actor: &Actor, id: i64) -> AppResult<OrgId> {
     found.map(|_| org).ok_or(AppError::NotFound)
 }
 
+/// What ending a post would change, shown before it is done.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct EndImpact {
+    pub post: PositionView,
+    pub on: NaiveDate,
+    /// Nobody else holds the same title in the org on that day: it falls vacant.
+    pub falls_vacant: bool,
+}
+
+/// What ending post `id` on `on` would change (orgs.write over its org); checks what `end` checks.
+pub async fn end_impact(app: &App, actor: &Actor, id: i64, on: NaiveDate) -> AppResult<EndImpact> {
+    let org = org_of(app, actor, id).await?;
+    let posts = list(app, actor, None, Some(org.0)).await?;
+    let post = posts.iter().find(|p| p.id == id).cloned().ok_or(AppError::NotFound)?;
+    if let Some(ended) = post.end_on.filter(|e| *e <= on) {
+        return Err(Invalid::one("end_on", format!("该职务已于 {ended} 离任")).into());
+    }
+    if on <= post.start_on {
+        return Err(Invalid::one("end_on", "离任日期应晚于任职日期").into());
+    }
+    let falls_vacant = !posts
+        .iter()
+        .any(|p| p.id != id && p.title == post.title && p.start_on <= on && p.end_on.is_none_or(|e| e > on));
+    Ok(EndImpact { post, on, falls_vacant })
+}
+
 /// Ends a position on `on` (the first day it no longer holds); returns its org.
 pub async fn end(app: &App, actor: &Actor, id: i64, on: NaiveDate) -> AppResult<OrgId> {
     let org = org_of(app, actor, id).await?;

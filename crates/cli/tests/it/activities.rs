@@ -77,7 +77,7 @@ async fn organisers_publish_an_activity_and_it_fills_then_keeps_a_waiting_list(t
 
     // A place freed by cancelling goes to the first on the waiting list.
     visitor.get(&second_link).await;
-    assert_eq!(visitor.post(&format!("{second_link}/cancel"), &[]).await.status, 303);
+    assert_eq!(visitor.post(&format!("{second_link}/cancel"), &[("confirm", "yes")]).await.status, 303);
     assert_eq!(visitor.get(&second_link).await.text_of_id("signup-status").as_deref(), Some("已取消"));
     assert_eq!(visitor.get(&third_link).await.text_of_id("signup-status").as_deref(), Some("已录取"));
 

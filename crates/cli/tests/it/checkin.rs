@@ -252,8 +252,13 @@ async fn hours_added_by_hand_wait_for_the_org_above(t: TestApp) {
     // Revoking takes effect at once, with a reason, never below zero.
     let too_much = community.post(&hours_path, &[("action", "revoke"), ("minutes", "91"), ("reason", "核实")]).await;
     assert!(too_much.text().contains("核减时长应在 1 至 90 分钟之间"), "{}", too_much.text());
-    let revoked =
-        community.post(&hours_path, &[("action", "revoke"), ("minutes", "60"), ("reason", "实际提前离开")]).await;
+    let revoke = [("action", "revoke"), ("minutes", "60"), ("reason", "实际提前离开")];
+    let asked = community.post(&hours_path, &revoke).await;
+    assert_eq!(asked.status, 200, "confirmed first: {}", asked.text());
+    let message = asked.text_of_id("confirm").expect("what revoking changes");
+    assert!(message.contains("核减后 30 分钟") && message.contains("实际提前离开"), "{message}");
+    assert_eq!(hours(&root).await, 2, "nothing changed before the confirmation");
+    let revoked = community.post(&hours_path, &[&revoke[..], &[("confirm", "yes")]].concat()).await;
     assert_eq!(revoked.status, 303);
     assert_eq!(hours(&root).await, 1);
     for action in ["volunteer.hours_requested", "volunteer.hours_approved", "volunteer.hours_revoked"] {

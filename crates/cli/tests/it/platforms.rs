@@ -755,7 +755,7 @@ async fn spaces_are_booked_without_overlap_on_the_portal_and_at_the_desk(t: Test
     assert_eq!(street.post(&format!("/bookings/{booking}/act"), &[("action", "approve")]).await.status, 303);
     assert_eq!(portal.get(&path).await.text_of_id("booking-state").as_deref(), Some("已通过"));
     portal.get(&path).await;
-    assert_eq!(portal.post(&format!("{path}/cancel"), &[]).await.status, 303);
+    assert_eq!(portal.post(&format!("{path}/cancel"), &[("confirm", "yes")]).await.status, 303);
     assert_eq!(portal.get(&path).await.text_of_id("booking-state").as_deref(), Some("已取消"));
     assert_eq!(book("11:00", "13:00").await.status, 200, "the cancelled time is free");
 

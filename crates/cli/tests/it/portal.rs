@@ -62,7 +62,14 @@ async fn anyone_signs_up_and_keeps_a_private_link(t: TestApp) {
 
     let owner = t.client();
     owner.get(&link).await;
-    let cancelled = owner.post(&format!("{link}/cancel"), &[]).await;
+    // Cancelling is confirmed first, the page saying what is cancelled; nothing changes until then.
+    let asked = owner.post(&format!("{link}/cancel"), &[]).await;
+    assert_eq!(asked.status, 200);
+    assert!(
+        asked.text_of_id("confirm").is_some_and(|m| m.contains("社区环境消杀志愿者招募令") && m.contains("不能恢复"))
+    );
+    assert_eq!(owner.get(&link).await.text_of_id("signup-status").as_deref(), Some("已报名"));
+    let cancelled = owner.post(&format!("{link}/cancel"), &[("confirm", "yes")]).await;
     assert_eq!(cancelled.status, 303);
     assert_eq!(owner.get(&link).await.text_of_id("signup-status").as_deref(), Some("已取消"));
     assert!(!owner.get(&format!("/portal/calls/{call}")).await.text().contains("小李"), "no one else's data");

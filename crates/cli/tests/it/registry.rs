@@ -367,14 +367,20 @@ async fn posts_are_recorded_and_ended_on_the_orgs_page(t: TestApp) {
 
     let too_early = admin.post(&format!("/positions/{post_id}/end"), &[("end_on", "2026-01-01")]).await;
     assert_eq!(too_early.status, 422);
-    let ended = admin.post(&format!("/positions/{post_id}/end"), &[("end_on", "2026-03-01")]).await;
+    // Ending is confirmed first, the page saying what it changes; nothing changes until then.
+    let asked = admin.post(&format!("/positions/{post_id}/end"), &[("end_on", "2026-03-01")]).await;
+    assert_eq!(asked.status, 200);
+    let impact = asked.text_of_id("end-impact").expect("what ending changes");
+    assert!(impact.contains("将于 2026-03-01 离任") && impact.contains("此后该组织没有在任的书记"), "{impact}");
+    assert_eq!(t.audit_count("position.end").await, 0);
+    let ended = admin.post(&format!("/positions/{post_id}/end"), &[("end_on", "2026-03-01"), ("confirm", "yes")]).await;
     assert_eq!(ended.status, 303);
     assert!(
         admin.get(&format!("/orgs/{c11}")).await.text().contains("没有在岗人员"),
         "ended before today (2026-03-02)"
     );
     assert_eq!(t.audit_count("position.end").await, 1);
-    let again = admin.post(&format!("/positions/{post_id}/end"), &[("end_on", "2026-06-01")]).await;
+    let again = admin.post(&format!("/positions/{post_id}/end"), &[("end_on", "2026-06-01"), ("confirm", "yes")]).await;
     assert_eq!(again.status, 422);
     assert!(again.text().contains("该职务已于 2026-03-01 离任"), "an ended post is not extended");
 

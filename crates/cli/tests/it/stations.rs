@@ -98,7 +98,7 @@ async fn a_station_books_beds_without_overlap_and_counts_who_found_work_in_the_d
     let private = link[link.find("/portal/stays/").expect("path")..].to_owned();
     assert_eq!(portal.get(&private).await.text_of_id("stay-state").as_deref(), Some("已预订"));
     portal.get(&private).await;
-    assert_eq!(portal.post(&format!("{private}/cancel"), &[]).await.status, 303);
+    assert_eq!(portal.post(&format!("{private}/cancel"), &[("confirm", "yes")]).await.status, 303);
     assert_eq!(portal.get(&private).await.text_of_id("stay-state").as_deref(), Some("已取消"));
 
     // Past stays recorded at the desk: checked in and out, then followed up at the window's edge.

@@ -211,6 +211,19 @@ pub async fn method_not_allowed() -> Response {
     crate::error::error_page(StatusCode::METHOD_NOT_ALLOWED, "这个地址不能直接打开，请从页面上的链接或按钮进入".into())
 }
 
+/// A staff action that changes figures or cannot be undone, confirmed first: the page says what
+/// it will change, and its form repeats what was typed with `confirm=yes`.
+#[derive(Debug, askama::Template)]
+#[template(path = "confirm.html")]
+pub struct ConfirmPage {
+    pub layout: crate::layout::Layout,
+    pub message: String,
+    pub action: String,
+    pub fields: Vec<(&'static str, String)>,
+    pub button: &'static str,
+    pub back: String,
+}
+
 /// The pickers' script: suggestions for fields that name an org, a region or a person.
 pub async fn picker_script() -> impl IntoResponse {
     (

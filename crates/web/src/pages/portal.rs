@@ -317,11 +317,61 @@ pub async fn checkin(
     }
 }
 
+/// A cancellation is confirmed first: the page says what is cancelled and that it cannot be
+/// undone, and only its confirmed form acts.
+#[derive(Template)]
+#[template(path = "portal/confirm.html")]
+struct ConfirmPage {
+    title: &'static str,
+    message: String,
+    action: String,
+    button: &'static str,
+    back: String,
+    csrf: String,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct Confirmed {
+    confirm: String,
+}
+
+impl Confirmed {
+    pub(super) fn yes(&self) -> bool {
+        self.confirm == "yes"
+    }
+}
+
+pub(super) fn confirm_cancel(
+    state: &AppState,
+    headers: &HeaderMap,
+    what: String,
+    path: String,
+) -> Result<Response, PageError> {
+    let (csrf, set) = form_token(state, headers);
+    let page = ConfirmPage {
+        title: "确认取消",
+        message: format!("确定取消{what}？取消后不能恢复。"),
+        action: format!("{path}/cancel"),
+        button: "确认取消",
+        back: path,
+        csrf,
+    };
+    form_page(&page, false, set)
+}
+
 pub async fn cancel(
     State(state): State<AppState>,
     Client(client): Client,
+    headers: HeaderMap,
     Path(token): Path<String>,
+    Form(confirmed): Form<Confirmed>,
 ) -> Result<Response, PageError> {
+    if !confirmed.yes() {
+        let s = portal::mine(&state.app, &token).await?;
+        let what = format!("“{}”{} {} {}的报名", s.call_title, s.on_date, s.time, s.place);
+        return confirm_cancel(&state, &headers, what, format!("/portal/me/{token}"));
+    }
     portal::cancel(&state.app, &client, &token).await?;
     Ok(Redirect::to(&format!("/portal/me/{token}")).into_response())
 }
@@ -412,8 +462,15 @@ pub async fn activity_me(
 pub async fn activity_cancel(
     State(state): State<AppState>,
     Client(client): Client,
+    headers: HeaderMap,
     Path(token): Path<String>,
+    Form(confirmed): Form<Confirmed>,
 ) -> Result<Response, PageError> {
+    if !confirmed.yes() {
+        let s = activities::mine(&state.app, &token).await?;
+        let what = format!("“{}”{} {}的报名", s.activity.title, s.activity.on_date, s.activity.time);
+        return confirm_cancel(&state, &headers, what, format!("/portal/activity-signups/{token}"));
+    }
     activities::cancel(&state.app, &client, &token).await?;
     Ok(Redirect::to(&format!("/portal/activity-signups/{token}")).into_response())
 }
@@ -746,8 +803,15 @@ pub async fn my_booking(
 pub async fn cancel_booking(
     State(state): State<AppState>,
     Client(client): Client,
+    headers: HeaderMap,
     Path(token): Path<String>,
+    Form(confirmed): Form<Confirmed>,
 ) -> Result<Response, PageError> {
+    if !confirmed.yes() {
+        let b = bookings::mine(&state.app, &token).await?;
+        let what = format!("{}{}（{}）的预约", b.venue, b.space, b.when);
+        return confirm_cancel(&state, &headers, what, format!("/portal/bookings/{token}"));
+    }
     bookings::cancel(&state.app, &client, &token).await?;
     Ok(Redirect::to(&format!("/portal/bookings/{token}")).into_response())
 }

@@ -15,7 +15,7 @@ use qingtuan_app::stations::{self, DeskStep, MyStay, NewStation, NewStay, READ, 
 use qingtuan_domain::ids::{StationId, StayId};
 use qingtuan_domain::station::{StationService, StayState};
 
-use super::portal::{form_page, form_token};
+use super::portal::{Confirmed, confirm_cancel, form_page, form_token};
 use crate::done::{self, Done};
 use crate::layout::{Errors, Layout, MenuEntry, Need};
 use crate::pages::{render, render_invalid};
@@ -255,8 +255,15 @@ pub async fn portal_mine(
 pub async fn portal_cancel(
     State(state): State<AppState>,
     Client(client): Client,
+    headers: HeaderMap,
     Path(token): Path<String>,
+    Form(confirmed): Form<Confirmed>,
 ) -> Result<Response, PageError> {
+    if !confirmed.yes() {
+        let s = stations::mine(&state.app, &token).await?;
+        let what = format!("{} {} 至 {}的住宿预订", s.station, s.arrives_on, s.leaves_on);
+        return confirm_cancel(&state, &headers, what, format!("/portal/stays/{token}"));
+    }
     stations::cancel(&state.app, &client, &token).await?;
     Ok(Redirect::to(&format!("/portal/stays/{token}")).into_response())
 }

@@ -246,6 +246,15 @@ pub async fn add_position(
 #[serde(default)]
 pub struct EndForm {
     end_on: String,
+    /// `yes` once the user saw what ending the post changes.
+    confirm: String,
+}
+
+#[derive(Template)]
+#[template(path = "orgs/end_confirm.html")]
+struct EndConfirmPage {
+    layout: Layout,
+    i: positions::EndImpact,
 }
 
 /// Ends a post on the date given, back on its org's page.
@@ -255,9 +264,28 @@ pub async fn end_position(
     Path(post): Path<i64>,
     Form(form): Form<EndForm>,
 ) -> Result<Response, PageError> {
-    let result = match qingtuan_app::forms::parse_date("end_on", &form.end_on) {
-        Ok(Some(on)) => positions::end(&state.app, &user.actor, post, on).await,
+    let on = match qingtuan_app::forms::parse_date("end_on", &form.end_on) {
+        Ok(Some(on)) => Ok(on),
         _ => Err(AppError::Invalid(qingtuan_domain::Invalid::one("end_on", "请填写有效的离任日期"))),
+    };
+    // First what it would change, to be confirmed; nothing changes until then.
+    if form.confirm != "yes" {
+        let impact = match on {
+            Ok(on) => positions::end_impact(&state.app, &user.actor, post, on).await,
+            Err(e) => Err(e),
+        };
+        return match impact {
+            Ok(i) => render(&EndConfirmPage { layout: Layout::new(&user, "/orgs", "确认离任"), i }),
+            Err(AppError::Invalid(e)) => {
+                let org = positions::org_of(&state.app, &user.actor, post).await?;
+                render_invalid(&show_page(&state, &user, org, Errors(Some(e))).await?)
+            }
+            Err(e) => Err(e.into()),
+        };
+    }
+    let result = match on {
+        Ok(on) => positions::end(&state.app, &user.actor, post, on).await,
+        Err(e) => Err(e),
     };
     match result {
         Ok(org) => Ok(done::redirect(&format!("/orgs/{org}"), Done::PositionEnded)),
