@@ -64,6 +64,11 @@ pub(crate) async fn find_named<C: ConnectionTrait>(conn: &C, within: Condition, 
     })
 }
 
+/// The code of the org with this id.
+pub(crate) async fn code_of<C: ConnectionTrait>(conn: &C, id: OrgId) -> AppResult<String> {
+    Ok(org::Entity::find_by_id(id.0).one(conn).await?.map(|o| o.code).unwrap_or_default())
+}
+
 /// Is `org` the `ancestor` or an org below it?
 pub(crate) async fn is_below_or_at<C: ConnectionTrait>(conn: &C, org: OrgId, ancestor: OrgId) -> AppResult<bool> {
     let found = qingtuan_entity::org_closure::Entity::find()

@@ -95,6 +95,7 @@ audit_actions! {
     RegionCreated => "region.create", "创建区域", false;
     PopulationRecorded => "region.population", "登记青年人口", false;
     PersonCreated => "person.create", "登记人员", false;
+    PersonUpdated => "person.update", "修改人员信息", false;
     PersonUnmasked => "person.unmask", "查看完整个人信息", true;
     MinorAccessApproved => "minor_access.approve", "批准查看未成年人信息", true;
     MinorAccessRevoked => "minor_access.revoke", "撤销未成年人信息查看审批", true;

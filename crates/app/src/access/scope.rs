@@ -247,11 +247,20 @@ pub async fn people_condition(app: &App, actor: &Actor, permission: Permission) 
     Ok(Condition::all().add(person::Column::Id.in_subquery(in_scope)))
 }
 
-/// Fails (403, audited) unless the actor holds `permission` over the person.
+/// Fails unless the actor holds `permission` over the person: someone the actor may read is
+/// forbidden (403), someone else is missing (404) — a probe learns nothing of people outside the
+/// scope; both audited.
 pub async fn require_person(app: &App, actor: &Actor, permission: Permission, id: i64) -> AppResult<InScope<i64>> {
     let cond = people_condition(app, actor, permission).await?;
     if person::Entity::find_by_id(id).filter(cond).count(&app.db).await? == 0 {
-        return deny(app, actor, permission, ObjectKind::Person, Some(id.to_string()), AppError::Forbidden).await;
+        let read =
+            Permission::new(qingtuan_domain::permission::Module::People, qingtuan_domain::permission::Action::Read);
+        let readable = actor.can_somewhere(read)
+            && person::Entity::find_by_id(id).filter(people_condition(app, actor, read).await?).count(&app.db).await?
+                > 0;
+        let answer =
+            if readable || !actor.can_somewhere(permission) { AppError::Forbidden } else { AppError::NotFound };
+        return deny(app, actor, permission, ObjectKind::Person, Some(id.to_string()), answer).await;
     }
     Ok(InScope { value: id, permission })
 }

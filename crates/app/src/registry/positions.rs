@@ -331,14 +331,18 @@ pub async fn create(app: &App, actor: &Actor, form: &NewPosition) -> AppResult<(
     if form.person_id.is_none() {
         form.person_id = crate::registry::pick::person_named(app, actor, "id_number", &form.id_number).await?;
     }
-    match create_batch(app, actor, std::slice::from_ref(&form)).await {
-        Ok(_) => Ok(()),
-        Err(AppError::Rows(problems)) => {
+    create_batch(app, actor, std::slice::from_ref(&form)).await.map(|_| ()).map_err(as_fields)
+}
+
+/// One form's row problems as the form's field errors.
+pub(crate) fn as_fields(e: AppError) -> AppError {
+    match e {
+        AppError::Rows(problems) => {
             let field_of = |label: &str| COLUMNS.iter().find(|(_, l)| *l == label).map_or("id_number", |(f, _)| *f);
             let errors = problems.into_iter().map(|p| FieldError { field: field_of(&p.column), message: p.message });
-            Err(Invalid(errors.collect()).into())
+            Invalid(errors.collect()).into()
         }
-        Err(e) => Err(e),
+        e => e,
     }
 }
 

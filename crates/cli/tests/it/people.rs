@@ -20,6 +20,7 @@ db_tests!(
     unmasking_exporting_and_merging_are_checked_against_the_person,
     an_id_number_alone_neither_finds_nor_brings_in_someone_of_another_scope,
     a_full_id_or_mobile_number_finds_the_person_for_those_who_may_unmask,
+    people_are_registered_and_corrected_in_the_ui,
 );
 
 const ZHANG: &str = "11010519491231002X";
@@ -428,4 +429,111 @@ async fn an_id_number_alone_neither_finds_nor_brings_in_someone_of_another_scope
 
     assert_eq!(add(ZHANG, " 张三 ").await.status, 303, "the registered name finds the person");
     assert!(street.get("/people?q=zs").await.text().contains("110105**********2X"), "now in the street's scope");
+}
+
+/// A person is registered through the form — by a street with their first post, in one
+/// transaction — and corrected later; the same checks as the import, audited with the numbers
+/// masked; an ID number or phone left empty stays.
+async fn people_are_registered_and_corrected_in_the_ui(t: TestApp) {
+    t.seed_tree().await;
+    t.create_user("s1admin", "org_admin", "S1").await;
+    let street = t.login("s1admin").await;
+    let number = crate::kit::id_number("19980101", 7);
+    let person = |id: &str| {
+        vec![
+            ("name", "赵敏".to_owned()),
+            ("id_number", id.to_owned()),
+            ("gender", String::new()),
+            ("birth_on", String::new()),
+            ("phone", "13812340000".to_owned()),
+            ("political_status", "league_member".to_owned()),
+            ("member_since", String::new()),
+            ("region_code", String::new()),
+        ]
+    };
+    let post = |org: &str| {
+        vec![
+            ("org_code", org.to_owned()),
+            ("title", "deputy_secretary".to_owned()),
+            ("employment", "part_time".to_owned()),
+            ("source", String::new()),
+            ("start_on", "2026-03-01".to_owned()),
+        ]
+    };
+    let send = |path: &'static str, fields: Vec<(&'static str, String)>| {
+        let street = &street;
+        async move {
+            let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            street.post(path, &refs).await
+        }
+    };
+    street.get("/people/new").await;
+    // A street must record a post with the person (or it could not see them afterwards).
+    let without = send("/people", person(&number)).await;
+    assert_eq!(without.status, 422);
+    assert!(without.text().contains("请同时填写任职组织"));
+    // A bad post refuses the person too: nothing is written.
+    let outside = send("/people", [person(&number), post("C21")].concat()).await;
+    assert_eq!(outside.status, 404, "another street's org is missing");
+    let bad_date = send(
+        "/people",
+        [person(&number), post("C11")]
+            .concat()
+            .into_iter()
+            .map(|(k, v)| if k == "start_on" { (k, "2026-13-01".into()) } else { (k, v) })
+            .collect(),
+    )
+    .await;
+    assert_eq!(bad_date.status, 422);
+    assert_eq!(t.scalar("SELECT COUNT(*) FROM people").await, 0);
+    let bad_id = send("/people", [person("110105194912310021"), post("C11")].concat()).await;
+    assert!(bad_id.status == 422 && bad_id.text().contains("身份证号码"), "{}", bad_id.text());
+
+    let made = send("/people", [person(&number), post("一街道一社区")].concat()).await;
+    assert_eq!(made.status, 303, "{}", made.text());
+    let path = made.location().expect("the person's page").to_owned();
+    let page = street.get(&path).await.text();
+    assert!(page.contains("赵敏") && page.contains("一街道一社区团支部") && page.contains("138****0000"), "{page}");
+    assert!(!page.contains("13812340000"));
+    assert_eq!(t.audit_count("person.create").await, 1);
+    assert_eq!(t.audit_count("position.create").await, 1);
+    // The same ID number twice is one person.
+    let again = send("/people", [person(&number), post("C12")].concat()).await;
+    assert!(again.status == 422 && again.text().contains("该身份证号码已登记"));
+
+    // Corrected: the ID number and phone left empty stay; a bad birth date is refused.
+    let id: i64 = path.rsplit('/').next().and_then(|n| n.parse().ok()).expect("id");
+    let edit = format!("/people/{id}/edit");
+    let form = street.get(&edit).await.text();
+    assert!(form.contains("现为 370214********007") || form.contains("现为 3702"), "{form}");
+    assert!(!form.contains(&number) && !form.contains("13812340000"), "the form never shows the numbers in full");
+    let fields = |name: &str, birth: &str| {
+        vec![
+            ("name", name.to_owned()),
+            ("id_number", String::new()),
+            ("gender", String::new()),
+            ("birth_on", birth.to_owned()),
+            ("phone", String::new()),
+            ("political_status", "party_member".to_owned()),
+            ("member_since", "2012-05-04".to_owned()),
+            ("region_code", String::new()),
+        ]
+    };
+    let refs = |v: &Vec<(&'static str, String)>| v.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
+    let wrong = street
+        .post(&edit, &refs(&fields("赵敏", "1999-01-01")).iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>())
+        .await;
+    assert!(wrong.status == 422 && wrong.text().contains("出生日期与身份证号码不一致"), "{}", wrong.text());
+    let fixed = street
+        .post(&edit, &refs(&fields("赵敏敏", "")).iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>())
+        .await;
+    assert_eq!(fixed.status, 303, "{}", fixed.text());
+    let page = street.get(&path).await.text();
+    assert!(page.contains("赵敏敏") && page.contains("中共党员") && page.contains("138****0000"), "{page}");
+    let after = t.strings("SELECT after_json FROM audit_events WHERE action = 'person.update'").await;
+    assert!(after.len() == 1 && after[0].contains("赵敏敏") && !after[0].contains(&number), "{after:?}");
+    // Another street can neither open nor change the record.
+    t.create_user("s2admin", "org_admin", "S2").await;
+    let other = t.login("s2admin").await;
+    assert_eq!(other.get(&edit).await.status, 404);
 }

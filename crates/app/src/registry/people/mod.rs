@@ -26,6 +26,7 @@ use crate::access::scope::{self, InScope};
 use crate::error::{AppResult, RowProblem};
 use crate::forms::parse_date;
 use crate::page::{COUNT_CAP, PER_PAGE, Page, page_number};
+use crate::registry::positions::NewPosition;
 use crate::registry::workforce::{self, Affected};
 use crate::{Actor, App, AppError};
 
@@ -36,6 +37,7 @@ pub const EXPORT: Permission = Permission::new(Module::People, Action::Export);
 
 /// A person as typed in a form or a spreadsheet row.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct NewPerson {
     pub name: String,
     pub gender: String,
@@ -126,13 +128,19 @@ fn validate(form: &NewPerson, regions: &HashMap<String, i64>) -> Result<ValidPer
     }
 }
 
+/// Regions by code, and by name where only one region bears it (a form may type the name).
 async fn region_codes(app: &App) -> AppResult<HashMap<String, i64>> {
-    Ok(region::Entity::find().all(&app.db).await?.into_iter().map(|r| (r.code, r.id)).collect())
+    let regions = region::Entity::find().all(&app.db).await?;
+    let mut names: HashMap<&str, Option<i64>> = HashMap::new();
+    for r in &regions {
+        names.entry(r.name.as_str()).and_modify(|id| *id = None).or_insert(Some(r.id));
+    }
+    let mut out: HashMap<String, i64> =
+        names.into_iter().filter_map(|(name, id)| Some((name.to_owned(), id?))).collect();
+    out.extend(regions.iter().map(|r| (r.code.clone(), r.id)));
+    Ok(out)
 }
 
-/// Registers people, all or nothing: if any row is bad, nothing is written and every problem is
-/// returned. A row whose ID number is already registered (or repeats an earlier row) is a problem.
-/// One person gets an audit row of their own; a batch, one row for the import.
 /// The person registered with this ID number's keyed hash, if any (no scope: for a use-case that
 /// registers the person it finds none of, such as an appointment).
 pub(crate) async fn id_by_hash(app: &App, hash: &str) -> AppResult<Option<i64>> {
@@ -168,6 +176,8 @@ pub(crate) async fn names_masked(app: &App, ids: Vec<i64>) -> AppResult<HashMap<
 /// What a form says when `registered_as` finds no one.
 pub(crate) const NOT_REGISTERED: &str = "未找到身份证号码和姓名一致的登记人员：请核对，或先在“人员”中登记";
 
+/// Registers people, all or nothing: if any row is bad, nothing is written and every problem is
+/// returned. A row whose ID number is already registered (or repeats an earlier row) is a problem.
 pub async fn create_batch(app: &App, actor: &Actor, forms: &[NewPerson]) -> AppResult<Vec<i64>> {
     create_batch_with_progress(app, actor, forms, false, &|_, _| {}).await
 }
@@ -181,6 +191,23 @@ pub async fn create_batch_with_progress(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> AppResult<Vec<i64>> {
     scope::require_somewhere(app, actor, WRITE).await?;
+    let valid = checked(app, forms).await?;
+    let txn = app.begin().await?;
+    crate::db::bulk_cache(&txn, false).await?;
+    let ids = write(&txn, app, actor, &valid, progress).await?;
+    crate::db::bulk_cache(&txn, true).await?;
+    if dry_run {
+        txn.rollback().await?
+    } else {
+        txn.commit().await?
+    }
+    Ok(ids)
+}
+
+/// The forms checked — each alone, against each other and against the registry (an ID number
+/// already registered, or repeated, is a problem) — with each one's keyed ID hash, or every row's
+/// problems.
+async fn checked(app: &App, forms: &[NewPerson]) -> AppResult<Vec<(ValidPerson, Option<String>)>> {
     let regions = region_codes(app).await?;
     let mut problems = Vec::new();
     let mut valid = Vec::with_capacity(forms.len());
@@ -227,14 +254,23 @@ pub async fn create_batch_with_progress(
         problems.sort_by_key(|p| p.row);
         return Err(AppError::Rows(problems));
     }
+    Ok(valid.into_iter().map(|(_, v, h)| (v, h)).collect())
+}
 
+/// Writes checked people on `txn`, their ID numbers and phones encrypted beside their keyed
+/// hashes; one person gets an audit row of their own, a batch one row for the import.
+async fn write(
+    txn: &crate::db::Write,
+    app: &App,
+    actor: &Actor,
+    valid: &[(ValidPerson, Option<String>)],
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> AppResult<Vec<i64>> {
     let now = app.now();
     let total = valid.len();
-    let txn = app.begin().await?;
-    crate::db::bulk_cache(&txn, false).await?;
     let mut ids = Vec::with_capacity(total);
     let mut masked = Vec::new();
-    if let [(_, v, _)] = valid.as_slice() {
+    if let [(v, _)] = valid {
         masked.push(json!({
             "name": v.name,
             "id_number": v.id_number.as_ref().map(|id| mask_id_number(id.as_str())),
@@ -243,7 +279,7 @@ pub async fn create_batch_with_progress(
     }
     // Encryption, too, runs on every core, a chunk at a time.
     for chunk in valid.chunks(1000) {
-        let sealed = crate::par::map(chunk, |(_, v, hash)| -> AppResult<person::ActiveModel> {
+        let sealed = crate::par::map(chunk, |(v, hash)| -> AppResult<person::ActiveModel> {
             Ok(person::ActiveModel {
                 initials: Set(pinyin_initials(&v.name)),
                 name: Set(v.name.clone()),
@@ -261,7 +297,7 @@ pub async fn create_batch_with_progress(
             })
         });
         let rows = sealed.into_iter().collect::<AppResult<Vec<_>>>()?;
-        ids.extend(person::Entity::insert_many(rows).exec_with_returning_keys(&txn).await?);
+        ids.extend(person::Entity::insert_many(rows).exec_with_returning_keys(txn).await?);
         progress(ids.len(), total);
     }
     let entry = match (ids.first(), masked.pop()) {
@@ -271,14 +307,148 @@ pub async fn create_batch_with_progress(
         _ => Entry::new(AuditAction::Imported, ObjectKind::Person)
             .after(json!({ "rows": total, "first_id": ids.first(), "last_id": ids.last() })),
     };
-    audit::record(&txn, now, actor, entry).await?;
-    crate::db::bulk_cache(&txn, true).await?;
-    if dry_run {
-        txn.rollback().await?
-    } else {
-        txn.commit().await?
-    }
+    audit::record(txn, now, actor, entry).await?;
     Ok(ids)
+}
+
+/// Registers one person typed in the form, with their first post in the same transaction. The
+/// post is required of a user who does not read everyone: people are read through the posts they
+/// hold in the user's scope, so without one the person would vanish from the user's view.
+pub async fn register(app: &App, actor: &Actor, form: &NewPerson, post: &NewPosition) -> AppResult<i64> {
+    scope::require_somewhere(app, actor, WRITE).await?;
+    let with_post = !post.org_code.trim().is_empty() || !post.title.trim().is_empty();
+    let everyone = scope::covers_everything(&app.db, actor, READ).await?;
+    if !with_post && !everyone {
+        return Err(
+            Invalid::one("org_code", "请同时填写任职组织、职务和任职日期：您只能查看在本范围内任职的人员").into()
+        );
+    }
+    let valid = checked(app, std::slice::from_ref(form)).await.map_err(|e| match e {
+        AppError::Rows(rows) => AppError::Invalid(Invalid(
+            rows.into_iter().map(|p| FieldError::new(field_of(&p.column), p.message)).collect(),
+        )),
+        e => e,
+    })?;
+    // The post's org as typed (a code or a name of the scope); outside the scope it is missing.
+    let org_code = match with_post {
+        true => {
+            let org = scope::org_by_code(app, actor, WRITE, &post.org_code).await?;
+            crate::tree::code_of(&app.db, org.get()).await?
+        }
+        false => String::new(),
+    };
+    let txn = app.begin().await?;
+    let id = write(&txn, app, actor, &valid, &|_, _| {}).await?.pop().ok_or(AppError::NotFound)?;
+    if with_post {
+        let first = NewPosition { person_id: Some(id), org_code, ..post.clone() };
+        crate::registry::positions::create_in(&txn, app, actor, std::slice::from_ref(&first))
+            .await
+            .map_err(crate::registry::positions::as_fields)?;
+    }
+    txn.commit().await?;
+    Ok(id)
+}
+
+fn field_of(label: &str) -> &'static str {
+    COLUMNS.iter().find(|(_, l)| *l == label).map_or("name", |(f, _)| *f)
+}
+
+/// Corrects a person's record (people.write over them): the same checks as registering, an ID
+/// number another person holds refused, an ID number or phone left empty kept; audited with what
+/// changed (ID number and phone masked).
+pub async fn update(app: &App, actor: &Actor, id: i64, form: &NewPerson) -> AppResult<()> {
+    scope::require_person(app, actor, WRITE, id).await?;
+    let found = person::Entity::find_by_id(id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    // A child's record is changed only by someone who may see it.
+    let mut shown = [row(app, found.clone(), Shown::Masked)];
+    crate::registry::minors::withhold(app, actor, &mut shown, "detail").await?;
+    if shown[0].withheld {
+        return Err(AppError::Forbidden);
+    }
+    // An ID number or phone left empty stays as it is (the form never shows them in full).
+    let kept = |typed: &str, sealed: &Option<String>| -> AppResult<String> {
+        match (typed.trim(), sealed) {
+            ("", Some(sealed)) => Ok(app.keys.decrypt(sealed)?),
+            (typed, _) => Ok(typed.to_owned()),
+        }
+    };
+    let form = NewPerson {
+        id_number: kept(&form.id_number, &found.id_number_enc)?,
+        phone: kept(&form.phone, &found.phone_enc)?,
+        ..form.clone()
+    };
+    let regions = region_codes(app).await?;
+    let v = validate(&form, &regions)?;
+    let hash = v.id_number.as_ref().map(|n| app.keys.lookup_hash(n.as_str()));
+    if let Some(h) = &hash
+        && person::Entity::find()
+            .filter(person::Column::IdNumberHash.eq(h.as_str()))
+            .filter(person::Column::Id.ne(id))
+            .count(&app.db)
+            .await?
+            > 0
+    {
+        return Err(Invalid::one("id_number", "该身份证号码已登记为另一人：如为同一人，请用“疑似重复”合并").into());
+    }
+    let before = shown_json(&shown[0], found.member_since, found.region_id);
+    let txn = app.begin().await?;
+    let birth_changed = found.birth_on != v.birth_on;
+    let mut active: person::ActiveModel = found.into();
+    active.initials = Set(pinyin_initials(&v.name));
+    active.name = Set(v.name.clone());
+    active.gender = Set(v.gender.code().to_owned());
+    active.birth_on = Set(v.birth_on);
+    active.id_number_enc = Set(v.id_number.as_ref().map(|n| app.keys.encrypt(n.as_str())).transpose()?);
+    active.id_number_hash = Set(hash);
+    active.phone_enc = Set(v.phone.as_ref().map(|p| app.keys.encrypt(p.as_str())).transpose()?);
+    active.phone_hash = Set(v.phone.as_ref().map(|p| app.keys.lookup_hash(p.as_str())));
+    active.member_since = Set(v.member_since);
+    active.political_status = Set(v.political_status.code().to_owned());
+    active.region_id = Set(v.region_id);
+    let saved = sea_orm::ActiveModelTrait::update(active, &txn).await?;
+    let after = shown_json(&row(app, saved.clone(), Shown::Masked), saved.member_since, saved.region_id);
+    let entry = Entry::new(AuditAction::PersonUpdated, ObjectKind::Person).object(id).before(before).after(after);
+    audit::record(&txn, app.now(), actor, entry).await?;
+    if birth_changed {
+        // The work force counts ages on each date: a birth date moves its kept periods.
+        workforce::refresh(&txn, Affected::People(vec![id])).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A person's record as the edit form starts (people.write over them): the ID number and phone
+/// left empty (kept unless typed), the masked record beside it for what they are now.
+pub async fn edit_form(app: &App, actor: &Actor, id: i64) -> AppResult<(NewPerson, PersonRow)> {
+    scope::require_person(app, actor, WRITE, id).await?;
+    let found = person::Entity::find_by_id(id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let mut shown = [row(app, found.clone(), Shown::Masked)];
+    crate::registry::minors::withhold(app, actor, &mut shown, "detail").await?;
+    if shown[0].withheld {
+        return Err(AppError::Forbidden);
+    }
+    let region_code = match found.region_id {
+        Some(r) => region::Entity::find_by_id(r).one(&app.db).await?.map(|r| r.code).unwrap_or_default(),
+        None => String::new(),
+    };
+    let [shown] = shown;
+    let form = NewPerson {
+        name: found.name,
+        gender: found.gender,
+        birth_on: found.birth_on.map(|d| d.to_string()).unwrap_or_default(),
+        member_since: found.member_since.map(|d| d.to_string()).unwrap_or_default(),
+        political_status: found.political_status,
+        region_code,
+        ..NewPerson::default()
+    };
+    Ok((form, shown))
+}
+
+fn shown_json(p: &PersonRow, member_since: Option<NaiveDate>, region_id: Option<i64>) -> serde_json::Value {
+    json!({
+        "name": p.name, "gender": p.gender, "birth_on": p.birth_on, "id_number": p.id_number, "phone": p.phone,
+        "political_status": p.political_status, "member_since": member_since, "region_id": region_id,
+    })
 }
 
 /// The people the actor may read (none without `people.read`), as a condition on `people`.

@@ -6,8 +6,10 @@ use qingtuan_app::AppError;
 use qingtuan_app::page::Page;
 use qingtuan_app::registry::minors::{self, ApprovalView, NewApproval};
 use qingtuan_app::registry::orgs::{self, OrgView};
-use qingtuan_app::registry::people::{self, Filter, PersonRow};
-use qingtuan_app::registry::positions::{self, PositionView};
+use qingtuan_app::registry::people::{self, Filter, NewPerson, PersonRow};
+use qingtuan_app::registry::positions::{self, NewPosition, PositionView};
+use qingtuan_domain::person::{Gender, PoliticalStatus};
+use qingtuan_domain::position::{CadreSource, Employment, Title};
 
 use crate::done::{self, Done};
 use crate::extract::RecentlyAuthenticated;
@@ -26,6 +28,7 @@ struct ListPage {
     query: String,
     can_export: bool,
     can_approve: bool,
+    can_write: bool,
     /// May look people up by a full ID number or mobile number.
     can_unmask: bool,
 }
@@ -49,9 +52,114 @@ pub async fn list(
         orgs,
         can_export: user.actor.can_somewhere(people::EXPORT),
         can_approve: user.actor.can_somewhere(minors::APPROVE),
+        can_write: user.actor.can_somewhere(people::WRITE),
         can_unmask: user.actor.can_somewhere(people::UNMASK),
         page,
     })
+}
+
+#[derive(Template)]
+#[template(path = "people/form.html")]
+struct FormPage {
+    layout: Layout,
+    action: String,
+    form: NewPerson,
+    post: NewPosition,
+    /// The record as it stands (editing), masked.
+    now: Option<PersonRow>,
+    post_required: bool,
+    genders: &'static [Gender],
+    statuses: &'static [PoliticalStatus],
+    titles: &'static [Title],
+    employments: &'static [Employment],
+    sources: &'static [CadreSource],
+    errors: Errors,
+}
+
+impl FormPage {
+    async fn new(state: &AppState, user: &CurrentUser, title: String, action: String) -> Result<Self, PageError> {
+        Ok(Self {
+            layout: Layout::new(user, "/people", title),
+            action,
+            form: NewPerson::default(),
+            post: NewPosition::default(),
+            now: None,
+            post_required: !qingtuan_app::access::scope::covers_everything(&state.app.db, &user.actor, people::READ)
+                .await?,
+            genders: Gender::ALL,
+            statuses: PoliticalStatus::ALL,
+            titles: Title::ALL,
+            employments: Employment::ALL,
+            sources: CadreSource::ALL,
+            errors: Errors::default(),
+        })
+    }
+}
+
+/// The form that registers one person, with a first post.
+pub async fn new_form(State(state): State<AppState>, user: CurrentUser) -> Result<Response, PageError> {
+    qingtuan_app::access::scope::require_somewhere(&state.app, &user.actor, people::WRITE).await?;
+    render(&FormPage::new(&state, &user, "登记人员".into(), "/people".into()).await?)
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct RegisterForm {
+    #[serde(flatten)]
+    person: NewPerson,
+    #[serde(flatten)]
+    post: NewPosition,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(typed): Form<RegisterForm>,
+) -> Result<Response, PageError> {
+    match people::register(&state.app, &user.actor, &typed.person, &typed.post).await {
+        Ok(id) => Ok(done::redirect(&format!("/people/{id}"), Done::Created)),
+        Err(AppError::Invalid(e)) => {
+            let mut page = FormPage::new(&state, &user, "登记人员".into(), "/people".into()).await?;
+            page.form = typed.person;
+            page.post = typed.post;
+            page.errors = Errors(Some(e));
+            render_invalid(&page)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The form that corrects a person's record.
+pub async fn edit_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let (form, now) = people::edit_form(&state.app, &user.actor, id).await?;
+    let mut page = FormPage::new(&state, &user, format!("修改：{}", now.name), format!("/people/{id}/edit")).await?;
+    page.form = form;
+    page.now = Some(now);
+    render(&page)
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<NewPerson>,
+) -> Result<Response, PageError> {
+    match people::update(&state.app, &user.actor, id, &form).await {
+        Ok(()) => Ok(done::redirect(&format!("/people/{id}"), Done::Saved)),
+        Err(AppError::Invalid(e)) => {
+            let (_, now) = people::edit_form(&state.app, &user.actor, id).await?;
+            let mut page =
+                FormPage::new(&state, &user, format!("修改：{}", now.name), format!("/people/{id}/edit")).await?;
+            page.form = NewPerson { id_number: String::new(), phone: String::new(), ..form };
+            page.now = Some(now);
+            page.errors = Errors(Some(e));
+            render_invalid(&page)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Template)]
@@ -61,6 +169,7 @@ struct ShowPage {
     p: PersonRow,
     positions: Vec<PositionView>,
     can_unmask: bool,
+    can_write: bool,
     unmasked: bool,
 }
 
@@ -74,6 +183,7 @@ async fn show_page(state: &AppState, user: &CurrentUser, id: i64, unmasked: bool
     render(&ShowPage {
         layout: Layout::new(user, "/people", p.name.clone()),
         can_unmask: user.actor.can_somewhere(people::UNMASK),
+        can_write: user.actor.can_somewhere(people::WRITE) && !p.withheld,
         p,
         positions,
         unmasked,
