@@ -1,6 +1,9 @@
-//! Exports: every list becomes a one-sheet workbook whose cells are all written as text, so
-//! nothing a user typed can become a formula and long numbers keep every digit. The header row is
-//! bold and frozen, and each column is as wide as its content (Chinese characters count double).
+//! Exports: every list becomes a one-sheet workbook staff can hand on — a title row saying what,
+//! whose data (the exporting user's scope), which period and when, then the bold, frozen header,
+//! each column as wide as its content (Chinese characters count double). Dates are dates and
+//! numbers numbers; identifiers (codes, ID numbers, phones) and everything else are text, so
+//! nothing a user typed can become a formula and long numbers keep every digit. Import templates
+//! are plain: the header in the first row, every cell text.
 
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
 use qingtuan_domain::ids::OrgId;
@@ -42,9 +45,33 @@ pub async fn audited(
     rows: Vec<Vec<String>>,
 ) -> AppResult<Vec<u8>> {
     let count = rows.len();
-    let bytes = text_workbook(sheet_name, header, rows)?;
+    let title = title(app, actor, sheet_name, &what.asked).await?;
+    let bytes = workbook(Some(&title), sheet_name, header, rows, true)?;
     record(app, actor, what, count).await?;
     Ok(bytes)
+}
+
+/// An export's title: what, whose data, which period (as asked), when and by whom.
+async fn title(app: &App, actor: &Actor, sheet_name: &str, asked: &Value) -> AppResult<String> {
+    let mut roots: Vec<i64> = actor.grants.iter().map(|g| g.scope_org_id.0).collect();
+    roots.sort_unstable();
+    roots.dedup();
+    let names = crate::tree::names(&app.db, roots.clone()).await?;
+    let scope: Vec<&str> = roots.iter().filter_map(|id| names.get(id).map(String::as_str)).collect();
+    let mut parts = vec![sheet_name.to_owned()];
+    if !scope.is_empty() {
+        parts.push(format!("数据范围：{}", scope.join("、")));
+    }
+    let text = |key: &str| asked.get(key).and_then(Value::as_str).filter(|v| !v.is_empty());
+    match (text("from"), text("to").or(text("as_of"))) {
+        (Some(from), Some(to)) => parts.push(format!("期间：{from} 至 {to}")),
+        (Some(from), None) => parts.push(format!("期间：{from} 起")),
+        (None, Some(to)) => parts.push(format!("截至 {to}")),
+        (None, None) => {}
+    }
+    let now = qingtuan_domain::time::format_local(app.now());
+    parts.push(format!("导出：{now} {}", actor.display_name()));
+    Ok(parts.join("　"))
 }
 
 /// The audit row of an export of `rows` rows (for a workbook of several sheets, such as a report).
@@ -63,36 +90,105 @@ pub async fn record(app: &App, actor: &Actor, what: Exported, rows: usize) -> Ap
 /// At most this many rows go into one export; narrow the filters for more.
 pub const EXPORT_LIMIT: u64 = 100_000;
 
-/// A workbook with one sheet: the header row, then `rows`.
+/// A workbook with one sheet: the header row, then `rows`, every cell text (an import template).
 pub fn text_workbook(
     sheet_name: &str,
     header: &[&str],
     rows: impl IntoIterator<Item = Vec<String>>,
+) -> Result<Vec<u8>, AppError> {
+    workbook(None, sheet_name, header, rows, false)
+}
+
+/// Headers of columns that hold identifiers: always text, whatever they look like.
+const IDENTIFIERS: [&str; 10] = ["代码", "号码", "编号", "身份证", "手机", "电话", "收据", "信用", "用户名", "账号"];
+
+/// How a cell is written: a date, a number, or text.
+enum Cell {
+    Date(rust_xlsxwriter::ExcelDateTime),
+    Number(f64),
+    Text,
+}
+
+fn typed(cell: &str) -> Cell {
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(cell, "%Y-%m-%d")
+        && cell.len() == 10
+    {
+        use chrono::Datelike;
+        let ymd = (u16::try_from(d.year()), u8::try_from(d.month()), u8::try_from(d.day()));
+        if let (Ok(y), Ok(m), Ok(day)) = ymd
+            && let Ok(date) = rust_xlsxwriter::ExcelDateTime::from_ymd(y, m, day)
+        {
+            return Cell::Date(date);
+        }
+    }
+    // A number as lists print it: no leading zero (that is a code), at most 15 digits.
+    let digits = cell.strip_prefix('-').unwrap_or(cell);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let plain = !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+        && (whole == "0" || !whole.starts_with('0'))
+        && !(digits.contains('.') && fraction.is_empty())
+        && whole.len() + fraction.len() <= 15;
+    match cell.parse::<f64>() {
+        Ok(n) if plain => Cell::Number(n),
+        _ => Cell::Text,
+    }
+}
+
+/// A workbook with one sheet: an optional title row, the header row, then `rows` — with
+/// `typed`, dates and numbers as such outside identifier columns; else all text.
+fn workbook(
+    title: Option<&str>,
+    sheet_name: &str,
+    header: &[&str],
+    rows: impl IntoIterator<Item = Vec<String>>,
+    typed_cells: bool,
 ) -> Result<Vec<u8>, AppError> {
     let x = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.to_string());
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name(sheet_name).map_err(x)?;
     let bold = rust_xlsxwriter::Format::new().set_bold();
+    let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+    let first: u32 = match title {
+        Some(t) => {
+            let last = u16::try_from(header.len().saturating_sub(1)).unwrap_or(0);
+            if last > 0 {
+                sheet.merge_range(0, 0, 0, last, t, &bold).map_err(x)?;
+            } else {
+                sheet.write_string_with_format(0, 0, t, &bold).map_err(x)?;
+            }
+            1
+        }
+        None => 0,
+    };
+    let identifier: Vec<bool> = header.iter().map(|h| IDENTIFIERS.iter().any(|w| h.contains(w))).collect();
     let mut widths: Vec<usize> = header.iter().map(|h| display_width(h)).collect();
-    for (col, title) in (0_u16..).zip(header) {
-        sheet.write_string_with_format(0, col, *title, &bold).map_err(x)?;
+    for (col, name) in (0_u16..).zip(header) {
+        sheet.write_string_with_format(first, col, *name, &bold).map_err(x)?;
     }
-    for (r, row) in (1_u32..).zip(rows) {
+    for (r, row) in (first + 1..).zip(rows) {
         for (col, cell) in (0_u16..).zip(row) {
             let w = display_width(&cell);
-            match widths.get_mut(usize::from(col)) {
+            let index = usize::from(col);
+            match widths.get_mut(index) {
                 Some(max) => *max = (*max).max(w),
                 None => widths.push(w),
             }
-            sheet.write_string(r, col, cell).map_err(x)?;
+            let as_text = !typed_cells || identifier.get(index).copied().unwrap_or(false);
+            match if as_text { Cell::Text } else { typed(&cell) } {
+                Cell::Date(d) => sheet.write_datetime_with_format(r, col, &d, &date).map_err(x)?,
+                Cell::Number(n) => sheet.write_number(r, col, n).map_err(x)?,
+                Cell::Text => sheet.write_string(r, col, cell).map_err(x)?,
+            };
         }
     }
     for (col, w) in (0_u16..).zip(&widths) {
         // A little room beside the text, at most 60 characters wide.
         sheet.set_column_width(col, (*w + 2).min(60) as f64).map_err(x)?;
     }
-    sheet.set_freeze_panes(1, 0).map_err(x)?;
+    sheet.set_freeze_panes(first + 1, 0).map_err(x)?;
     book.save_to_buffer().map_err(x)
 }
 

@@ -562,11 +562,8 @@ pub struct Filter {
     pub page: Option<u64>,
 }
 
-/// Activities in the actor's scope, soonest first, filtered and paged.
-pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<crate::page::Page<ActivityRow>> {
-    use crate::page::{PER_PAGE, Page, page_number};
-    scope::require_somewhere(app, actor, READ).await?;
-    let mut q = activity::Entity::find().filter(scope::org_condition(actor, READ, activity::Column::OrgId));
+fn filtered(actor: &Actor, filter: &Filter, permission: Permission) -> sea_orm::Select<activity::Entity> {
+    let mut q = activity::Entity::find().filter(scope::org_condition(actor, permission, activity::Column::OrgId));
     if let Some(from) = filter.from {
         q = q.filter(activity::Column::OnDate.gte(from));
     }
@@ -579,16 +576,15 @@ pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<crate:
     if !filter.audience.is_empty() {
         q = q.filter(activity::Column::Audience.eq(filter.audience.clone()));
     }
-    let page = page_number(filter.page);
-    let paginator =
-        q.order_by_desc(activity::Column::OnDate).order_by_desc(activity::Column::Id).paginate(&app.db, PER_PAGE);
-    let total = paginator.num_items().await?;
-    let rows = paginator.fetch_page(page - 1).await?;
-    let names = crate::tree::names(&app.db, rows.iter().map(|a| a.org_id).collect()).await?;
-    let taken = places_taken_of(&app.db, rows.iter().map(|a| a.id).collect()).await?;
-    let mut items = Vec::with_capacity(rows.len());
-    for a in rows {
-        items.push(ActivityRow {
+    q.order_by_desc(activity::Column::OnDate).order_by_desc(activity::Column::Id)
+}
+
+async fn rows_of(app: &App, found: Vec<activity::Model>) -> AppResult<Vec<ActivityRow>> {
+    let names = crate::tree::names(&app.db, found.iter().map(|a| a.org_id).collect()).await?;
+    let taken = places_taken_of(&app.db, found.iter().map(|a| a.id).collect()).await?;
+    Ok(found
+        .into_iter()
+        .map(|a| ActivityRow {
             taken: taken.get(&a.id).copied().unwrap_or(0),
             id: a.id,
             org_name: names.get(&a.org_id).cloned().unwrap_or_default(),
@@ -597,7 +593,39 @@ pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<crate:
             on_date: a.on_date,
             capacity: a.capacity,
             title: a.title,
-        });
-    }
-    Ok(Page { items, total, page, per_page: PER_PAGE, capped: false })
+        })
+        .collect())
+}
+
+/// Activities in the actor's scope, newest first, filtered and paged.
+pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<crate::page::Page<ActivityRow>> {
+    scope::require_somewhere(app, actor, READ).await?;
+    let page = crate::page::fetch(&app.db, filtered(actor, filter, READ), filter.page).await?;
+    let rows = rows_of(app, page.items.clone()).await?;
+    Ok(page.with(rows))
+}
+
+/// Every activity the filter finds (those the actor may export), as a workbook; audited.
+pub async fn export_list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<u8>> {
+    scope::require_somewhere(app, actor, EXPORT).await?;
+    let found = filtered(actor, filter, EXPORT).limit(crate::export::EXPORT_LIMIT).all(&app.db).await?;
+    let rows = rows_of(app, found).await?;
+    let header = ["活动", "主办组织", "类别", "对象", "日期", "名额", "已报名"];
+    let cells = rows
+        .into_iter()
+        .map(|r| {
+            vec![
+                r.title,
+                r.org_name,
+                r.category,
+                r.audience,
+                r.on_date.to_string(),
+                r.capacity.to_string(),
+                r.taken.to_string(),
+            ]
+        })
+        .collect();
+    let asked =
+        json!({ "from": filter.from, "to": filter.to, "category": filter.category, "audience": filter.audience });
+    crate::export::audited(app, actor, Exported::of(ObjectKind::Activity, asked), "活动", &header, cells).await
 }

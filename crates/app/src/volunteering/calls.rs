@@ -20,7 +20,7 @@ use super::{EXPORT, READ, WRITE};
 use crate::access::audit::{self, Entry};
 use crate::access::scope::{self, InScope};
 use crate::error::AppResult;
-use crate::export::{Document, EXPORT_LIMIT, Exported, text_workbook};
+use crate::export::{Document, EXPORT_LIMIT, Exported};
 use crate::forms::{optional_text, parse_date, required_text};
 use crate::page::Page;
 use crate::posters::{self, Owner};
@@ -183,10 +183,8 @@ pub async fn export_xlsx(app: &App, actor: &Actor, filter: &CallFilter) -> AppRe
             r.status.to_owned(),
         ]
     });
-    let bytes = text_workbook("招募令", &header, cells)?;
     let asked = json!({ "org": filter.org, "status": filter.status().code(), "q": filter.q });
-    crate::export::record(app, actor, Exported::of(ObjectKind::Call, asked), rows.len()).await?;
-    Ok(bytes)
+    crate::export::audited(app, actor, Exported::of(ObjectKind::Call, asked), "招募令", &header, cells.collect()).await
 }
 
 /// The list's columns for these calls: their shifts, sign-ups and turn-outs, read for them only.

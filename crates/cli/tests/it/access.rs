@@ -128,7 +128,7 @@ async fn lists_show_only_the_scope(t: TestApp) {
         calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.body.to_vec())).expect("xlsx");
     use calamine::Reader;
     let rows = book.worksheet_range("用户").expect("sheet").rows().count();
-    assert_eq!(rows, 1 + 7, "header, five members, street1 and root");
+    assert_eq!(rows, 2 + 7, "title, header, five members, street1 and root");
     let outside = t.user_id("member_c21").await;
     let res = street.get(&format!("/api/v1/users/{outside}")).await;
     assert_eq!(res.status, 404);

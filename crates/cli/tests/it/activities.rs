@@ -64,6 +64,17 @@ async fn organisers_publish_an_activity_and_it_fills_then_keeps_a_waiting_list(t
     assert_eq!(bad.status, 422);
     assert!(bad.text().contains("名额应为整数") && bad.text().contains("请填写活动日期"));
     let id = publish(&organiser, &[("waitlist", "on")]).await;
+    // The list exports too: a title row, the header, the activity with its date as a date.
+    let xlsx = organiser.get("/activities/export.xlsx").await;
+    assert_eq!(xlsx.status, 200);
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.body.to_vec())).expect("xlsx");
+    let sheet = book.worksheet_range("活动").expect("sheet");
+    let rows: Vec<&[calamine::Data]> = sheet.rows().collect();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[2][0].to_string(), "青春有约·园区青年联谊会");
+    assert!(matches!(rows[2][4], calamine::Data::DateTime(_)));
 
     let visitor = t.client();
     assert!(visitor.get("/portal").await.text().contains("青春有约·园区青年联谊会"));

@@ -75,8 +75,9 @@ async fn audit_export_is_xlsx_of_text_cells_and_is_itself_audited(t: TestApp) {
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(res.body.to_vec())).expect("valid xlsx");
     let sheet = book.worksheet_range("审计日志").expect("sheet");
     let rows: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
-    assert_eq!(rows[0][0], "编号");
-    assert_eq!(rows.len(), 1 + 3, "header plus root, oscar and evil");
+    assert!(rows[0][0].starts_with("审计日志　数据范围：测试区团委　导出："), "a title row: {:?}", rows[0]);
+    assert_eq!(rows[1][0], "编号");
+    assert_eq!(rows.len(), 2 + 3, "title and header plus root, oscar and evil");
     assert!(rows.iter().any(|r| r[7].contains("=HYPERLINK")), "kept as text");
     assert!(book.worksheet_formula("审计日志").expect("formulas").used_cells().next().is_none(), "no formulas");
     assert_eq!(t.audit_count("data.export").await, 1);

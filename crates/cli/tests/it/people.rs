@@ -91,8 +91,8 @@ async fn personal_data_is_masked_unless_unmasked(t: TestApp) {
         .rows()
         .map(|r| r.iter().map(|c| c.to_string()).collect())
         .collect();
-    assert_eq!(rows.len(), 2, "header and 张三 only");
-    assert_eq!(rows[1][4], "110105**********2X");
+    assert_eq!(rows.len(), 3, "title, header and 张三 only");
+    assert_eq!(rows[2][4], "110105**********2X");
     assert_eq!(t.audit_count("data.export").await, 1);
 }
 
@@ -125,7 +125,7 @@ async fn exported_names(client: &qingtuan_testkit::TestClient) -> Vec<String> {
     assert_eq!(xlsx.status, 200);
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(xlsx.body.to_vec())).expect("xlsx");
     let sheet = book.worksheet_range("人员").expect("sheet");
-    sheet.rows().skip(1).map(|r| r[1].to_string()).collect()
+    sheet.rows().skip(2).map(|r| r[1].to_string()).collect()
 }
 
 async fn a_childs_record_needs_a_standing_approval(t: TestApp) {
@@ -384,9 +384,9 @@ async fn unmasking_exporting_and_merging_are_checked_against_the_person(t: TestA
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(xlsx.body.to_vec())).expect("xlsx");
     let sheet = book.worksheet_range_at(0).expect("sheet").expect("range");
     let rows: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(ToString::to_string).collect()).collect();
-    assert_eq!(rows.len(), 2, "the export holds the people over whom export is held (C11): {rows:?}");
-    assert_eq!(rows[1][1], "乙某");
-    assert_eq!(rows[1][4], "110105198001010016");
+    assert_eq!(rows.len(), 3, "title, header and the people over whom export is held (C11): {rows:?}");
+    assert_eq!(rows[2][1], "乙某");
+    assert_eq!(rows[2][4], "110105198001010016");
 
     mixed.get("/people/duplicates").await;
     let merge = mixed.post("/people/merge", &[("keep", &ids[1].to_string()), ("duplicate", &ids[0].to_string())]).await;

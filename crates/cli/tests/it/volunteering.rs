@@ -263,6 +263,17 @@ async fn the_desk_pages_calls_and_a_call_says_what_volunteers_need(t: TestApp) {
     assert!(narrowed.text().contains("共 1 条") && narrowed.text().contains("二月份招募令"), "{}", narrowed.text());
     let xlsx = street.get("/volunteering/calls.xlsx?status=all").await;
     assert_eq!(xlsx.status, 200);
+    // A title saying what and whose, then the header; dates are dates and numbers numbers.
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.body.to_vec())).expect("xlsx");
+    let sheet = book.worksheet_range("招募令").expect("sheet");
+    let rows: Vec<&[calamine::Data]> = sheet.rows().collect();
+    assert!(rows[0][0].to_string().starts_with("招募令　数据范围：一街道团工委　导出："), "{:?}", rows[0]);
+    assert_eq!(rows[1][0].to_string(), "招募令");
+    assert_eq!(rows.len(), 2 + 56);
+    assert!(matches!(rows[2][3], calamine::Data::DateTime(_)), "a date: {:?}", rows[2][3]);
+    assert!(matches!(rows[2][6], calamine::Data::Float(_)), "a number: {:?}", rows[2][6]);
     assert_eq!(t.audit_count("data.export").await, 1);
 
     // A call published through the form lands on its own page, with what it tells volunteers.

@@ -40,6 +40,15 @@ struct ListPage {
     can_write: bool,
 }
 
+/// The activities the filter finds, as a workbook.
+pub async fn export_list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(filter): Query<Filter>,
+) -> Result<Response, PageError> {
+    Ok(xlsx_download("activities.xlsx", activities::export_list(&state.app, &user.actor, &filter).await?))
+}
+
 pub async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -462,6 +471,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/activities", get(list).post(create))
         .route("/activities/new", get(new_form))
+        .route("/activities/export.xlsx", get(export_list))
         .route("/activities/{id}", get(show))
         .route("/activities/{id}/poster", get(poster))
         .route("/activities/{id}/attendance", post(attendance))
