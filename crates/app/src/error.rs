@@ -22,6 +22,9 @@ pub enum AppError {
     /// Too many attempts from one place: try again after this many seconds.
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
+    /// The request collides with another one under way (an idempotency key in use).
+    #[error("{0}")]
+    Conflict(String),
     /// The server is saturated (e.g. password checks queued too long): try again shortly.
     #[error("busy")]
     Busy,

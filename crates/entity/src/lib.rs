@@ -28,6 +28,7 @@ pub mod contribution_document;
 pub mod frozen_report;
 pub mod hope_cabin;
 pub mod hour_adjustment;
+pub mod idempotency_key;
 pub mod indicator_value;
 pub mod inspection;
 pub mod inspection_item;

@@ -47,6 +47,7 @@ mod m0042_cabins;
 mod m0043_bulletins;
 mod m0044_outbox;
 mod m0045_call_details;
+mod m0046_idempotency;
 
 /// A foreign key `name` from `from.0`.`from.1` to `to`.`id`.
 fn fk(name: &str, from: (&'static str, &'static str), to: &'static str) -> ForeignKeyCreateStatement {
@@ -156,6 +157,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0043_bulletins::Migration),
             Box::new(m0044_outbox::Migration),
             Box::new(m0045_call_details::Migration),
+            Box::new(m0046_idempotency::Migration),
         ]
     }
 }

@@ -175,6 +175,26 @@ impl TestClient {
         self.request(req).await
     }
 
+    /// Sends `body` as JSON with `method` and a bearer token, and any extra headers.
+    pub async fn json_with_bearer(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        headers: &[(&str, &str)],
+        body: &serde_json::Value,
+    ) -> TestResponse {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/json");
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        self.request(req.body(Body::from(body.to_string())).expect("request")).await
+    }
+
     /// Opens the login page (for its CSRF cookie) and submits the form.
     pub async fn login(&self, username: &str, password: &str) -> TestResponse {
         let page = self.get("/login").await;

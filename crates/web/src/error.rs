@@ -27,6 +27,7 @@ fn status_and_message(err: &AppError) -> (StatusCode, String) {
         AppError::Forbidden => (StatusCode::FORBIDDEN, "您没有此操作的权限".into()),
         AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "请先登录".into()),
         AppError::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "尝试过于频繁，请稍后再试".into()),
+        AppError::Conflict(message) => (StatusCode::CONFLICT, message.clone()),
         AppError::Busy | AppError::StorageUnavailable | AppError::Db(_) if err.failure() == Some(Failure::Busy) => {
             tracing::warn!(error = %err, "busy: answered 503");
             (StatusCode::SERVICE_UNAVAILABLE, "系统繁忙，本次操作未完成，请稍后再试".into())
@@ -127,16 +128,21 @@ impl<E: Into<AppError>> From<E> for ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
+impl ApiError {
+    /// The status and the JSON body the error answers with.
+    pub fn parts(&self) -> (StatusCode, serde_json::Value) {
         let (status, message) = status_and_message(&self.0);
         let fields = match &self.0 {
             AppError::Invalid(invalid) => serde_json::to_value(&invalid.0).unwrap_or_default(),
             _ => serde_json::Value::Array(Vec::new()),
         };
-        with_retry_after(
-            &self.0,
-            (status, Json(serde_json::json!({ "error": message, "fields": fields }))).into_response(),
-        )
+        (status, serde_json::json!({ "error": message, "fields": fields }))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, body) = self.parts();
+        with_retry_after(&self.0, (status, Json(body)).into_response())
     }
 }

@@ -5,6 +5,7 @@
 pub mod actor;
 pub mod audit;
 pub mod auth;
+pub mod idempotency;
 pub(crate) mod limits;
 pub mod roles;
 pub mod scope;

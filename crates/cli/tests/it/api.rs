@@ -5,7 +5,8 @@ use qingtuan_testkit::{Backend, PASSWORD, TestApp, db_tests};
 db_tests!(
     tokens_act_as_their_owner_until_revoked,
     probes_answer,
-    tokens_expire_and_end_with_the_owners_password_account_and_roles
+    tokens_expire_and_end_with_the_owners_password_account_and_roles,
+    the_api_writes_orgs_people_and_posts_once_per_key,
 );
 
 async fn tokens_act_as_their_owner_until_revoked(t: TestApp) {
@@ -206,4 +207,120 @@ async fn tokens_expire_and_end_with_the_owners_password_account_and_roles(t: Tes
     assert_eq!(api.get_with_bearer("/api/v1/me", &token).await.status, 200, "day 29");
     t.clock.advance(chrono::TimeDelta::days(1));
     assert_eq!(api.get_with_bearer("/api/v1/me", &token).await.status, 401, "day 30");
+}
+
+/// A token of `user`, made on their account page.
+async fn token_of(t: &TestApp, user: &str) -> String {
+    let client = t.login(user).await;
+    client.get("/account").await;
+    let created = client.post("/account/tokens", &[("name", "同步脚本")]).await;
+    created.text_of_id("new-token").expect("token shown once")
+}
+
+/// The writing API goes through the same use-cases as the pages: scoped, checked with the same
+/// Chinese field messages, audited; a retry under the same Idempotency-Key writes once.
+async fn the_api_writes_orgs_people_and_posts_once_per_key(t: TestApp) {
+    use serde_json::json;
+    t.seed_tree().await;
+    t.create_user("street1", "org_admin", "S1").await;
+    let token = token_of(&t, "street1").await;
+    let api = t.client();
+    let org = json!({ "code": "C13", "name": "一街道三社区团支部", "kind": "branch", "parent": "一街道团工委", "founded_on": "2026-01-05" });
+    let key = [("idempotency-key", "sync-2026-03-02-001")];
+    let made = api.json_with_bearer("POST", "/api/v1/orgs", &token, &key, &org).await;
+    assert_eq!(made.status, 201, "{}", made.text());
+    assert_eq!(made.json()["code"], "C13");
+    // The same request again: the same answer, nothing written twice.
+    let again = api.json_with_bearer("POST", "/api/v1/orgs", &token, &key, &org).await;
+    assert_eq!((again.status, again.header("idempotent-replayed")), (201, Some("true")));
+    assert_eq!(t.scalar("SELECT COUNT(*) FROM orgs WHERE code = 'C13'").await, 1);
+    assert_eq!(t.audit_count("org.create").await, 8, "seven seeded, one through the API");
+    // The key for another request is refused.
+    let other = json!({ "code": "C14", "name": "一街道四社区团支部", "kind": "branch", "parent": "S1" });
+    let reused = api.json_with_bearer("POST", "/api/v1/orgs", &token, &key, &other).await;
+    assert_eq!(reused.status, 422);
+    assert!(reused.json()["error"].as_str().is_some_and(|e| e.contains("已用于另一个请求")));
+    // Bad input: the same field messages as the form, as JSON; nothing written.
+    let bad = api
+        .json_with_bearer(
+            "POST",
+            "/api/v1/orgs",
+            &token,
+            &[],
+            &json!({ "code": "C15", "name": "", "kind": "nope", "parent": "S1" }),
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    let body = bad.json();
+    let fields: Vec<&str> =
+        body["fields"].as_array().expect("fields").iter().filter_map(|f| f["field"].as_str()).collect();
+    assert!(fields.contains(&"name") && fields.contains(&"kind"), "{fields:?}");
+    let not_json = api.json_with_bearer("POST", "/api/v1/orgs", &token, &[], &json!(["a list"])).await;
+    assert_eq!(not_json.status, 422);
+    // Another street's org: missing.
+    let outside = api
+        .json_with_bearer(
+            "POST",
+            "/api/v1/orgs",
+            &token,
+            &[],
+            &json!({ "code": "C23", "name": "二街道三社区团支部", "kind": "branch", "parent": "S2" }),
+        )
+        .await;
+    assert_eq!(outside.status, 404);
+    // Changed, then a person registered with a first post, then a second post by person id, ended.
+    let renamed = api
+        .json_with_bearer("PUT", "/api/v1/orgs/C13", &token, &[], &json!({ "name": "一街道三社区团支部（新）", "kind": "branch", "basis": "unit", "founded_on": "2026-01-05" }))
+        .await;
+    assert_eq!(renamed.status, 200, "{}", renamed.text());
+    let number = crate::kit::id_number("19990202", 5);
+    let person = json!({ "name": "孙悦", "id_number": number, "phone": "13700001111",
+        "post": { "org": "C13", "title": "secretary", "employment": "part_time", "start_on": "2026-02-01" } });
+    let registered = api.json_with_bearer("POST", "/api/v1/people", &token, &[], &person).await;
+    assert_eq!(registered.status, 201, "{}", registered.text());
+    let person_id = registered.json()["id"].as_i64().expect("id");
+    let second = json!({ "person_id": person_id, "org": "一街道一社区团支部", "title": "member", "employment": "part_time", "start_on": "2026-02-15" });
+    let posted = api.json_with_bearer("POST", "/api/v1/posts", &token, &[("idempotency-key", "post-1")], &second).await;
+    assert_eq!(posted.status, 201, "{}", posted.text());
+    assert_eq!(
+        api.json_with_bearer("POST", "/api/v1/posts", &token, &[("idempotency-key", "post-1")], &second).await.status,
+        201
+    );
+    assert_eq!(t.scalar(&format!("SELECT COUNT(*) FROM positions WHERE person_id = {person_id}")).await, 2);
+    let post_id =
+        t.scalar(&format!("SELECT id FROM positions WHERE person_id = {person_id} AND title = 'member'")).await;
+    let early = api
+        .json_with_bearer(
+            "POST",
+            &format!("/api/v1/posts/{post_id}/end"),
+            &token,
+            &[],
+            &json!({ "end_on": "2026-02-01" }),
+        )
+        .await;
+    assert!(early.status == 422 && early.text().contains("离任日期应晚于任职日期"), "{}", early.text());
+    let ended = api
+        .json_with_bearer(
+            "POST",
+            &format!("/api/v1/posts/{post_id}/end"),
+            &token,
+            &[],
+            &json!({ "end_on": "2026-03-01" }),
+        )
+        .await;
+    assert_eq!(ended.status, 200, "{}", ended.text());
+    let dissolved = api
+        .json_with_bearer(
+            "POST",
+            "/api/v1/orgs/C13/dissolve",
+            &token,
+            &[],
+            &json!({ "on": "2026-03-02", "with_subtree": true }),
+        )
+        .await;
+    assert_eq!(dissolved.status, 200, "{}", dissolved.text());
+    assert_eq!(t.scalar("SELECT COUNT(*) FROM orgs WHERE code = 'C13' AND dissolved_on IS NOT NULL").await, 1);
+    // Without a token: 401.
+    let anonymous = t.client().json_with_bearer("POST", "/api/v1/orgs", "qt_forged", &[], &org).await;
+    assert_eq!(anonymous.status, 401);
 }

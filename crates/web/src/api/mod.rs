@@ -4,7 +4,7 @@
 
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
-use axum::routing::get;
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use qingtuan_app::AppError;
 use qingtuan_app::access::audit;
@@ -18,14 +18,24 @@ use crate::{ApiError, ApiUser, AppState};
 
 mod accountability;
 mod figures;
+mod writes;
 use accountability::{LetterDto, LetterPage, list_letters};
 use figures::{RecordDto, RecordPage};
+use writes::{
+    DissolveDto, EndPostDto, NewOrgDto, OrgEditDto, OrgWritten, PersonDto, PersonWritten, PostDto, PostWritten,
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi))
         .route("/me", get(me))
-        .route("/orgs", get(list_orgs))
+        .route("/orgs", get(list_orgs).post(writes::create_org))
+        .route("/orgs/{code}", put(writes::update_org))
+        .route("/orgs/{code}/dissolve", post(writes::dissolve_org))
+        .route("/people", post(writes::create_person))
+        .route("/people/{id}", put(writes::update_person))
+        .route("/posts", post(writes::create_post))
+        .route("/posts/{id}/end", post(writes::end_post))
         .route("/users", get(list_users))
         .route("/users/{id}", get(show_user))
         .route("/audit-events", get(list_audit_events))
@@ -46,8 +56,11 @@ async fn method_not_allowed() -> axum::response::Response {
 #[derive(Debug, OpenApi)]
 #[openapi(
     info(title = "青团 Qingtuan API", description = "基层团务平台 JSON 接口。认证：会话 Cookie，或个人访问令牌 `Authorization: Bearer qt_…`。"),
-    paths(me, list_orgs, list_users, show_user, list_audit_events, report, accountability::list_letters, figures::records),
-    components(schemas(Me, UserStatus, GrantDto, PartnerGrantDto, OrgDto, UserDto, UserDetailDto, AssignmentDto, AuditEventDto, UserPage, AuditPage, ErrorDto, LetterDto, LetterPage, RecordDto, RecordPage)),
+    paths(me, list_orgs, list_users, show_user, list_audit_events, report, accountability::list_letters, figures::records,
+        writes::create_org, writes::update_org, writes::dissolve_org, writes::create_person, writes::update_person,
+        writes::create_post, writes::end_post),
+    components(schemas(Me, UserStatus, GrantDto, PartnerGrantDto, OrgDto, UserDto, UserDetailDto, AssignmentDto, AuditEventDto, UserPage, AuditPage, ErrorDto, LetterDto, LetterPage, RecordDto, RecordPage,
+        NewOrgDto, OrgEditDto, DissolveDto, OrgWritten, PersonDto, PostDto, PersonWritten, PostWritten, EndPostDto)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
