@@ -144,7 +144,10 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
     };
 
     let mut req = req;
-    if is_unsafe(req.method()) && !matches!(auth, Auth::Token(_) | Auth::BadToken) {
+    // An API call with no credential at all carries nothing to forge: it goes on, to its 401.
+    let api = req.uri().path().starts_with("/api/");
+    let bare_api = api && matches!(auth, Auth::Anonymous);
+    if is_unsafe(req.method()) && !matches!(auth, Auth::Token(_) | Auth::BadToken) && !bare_api {
         let expected = match &auth {
             Auth::Session { csrf, .. } => Some(csrf.clone()),
             _ => cookie(req.headers(), LOGIN_CSRF_COOKIE),
@@ -165,6 +168,10 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
                 return crate::PageError(e).into_response();
             }
             tracing::warn!(path = %path, addr = %client.addr, "CSRF check failed");
+            if api {
+                let body = serde_json::json!({ "error": "请求校验失败：请在 X-CSRF-Token 头中附上会话的校验码", "fields": [] });
+                return (StatusCode::FORBIDDEN, axum::Json(body)).into_response();
+            }
             return error_page(StatusCode::FORBIDDEN, "请求校验失败，请刷新页面后重试".into());
         }
     }
