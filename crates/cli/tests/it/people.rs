@@ -21,6 +21,7 @@ db_tests!(
     an_id_number_alone_neither_finds_nor_brings_in_someone_of_another_scope,
     a_full_id_or_mobile_number_finds_the_person_for_those_who_may_unmask,
     people_are_registered_and_corrected_in_the_ui,
+    the_people_list_filters_by_gender_age_and_post,
 );
 
 const ZHANG: &str = "11010519491231002X";
@@ -536,4 +537,30 @@ async fn people_are_registered_and_corrected_in_the_ui(t: TestApp) {
     t.create_user("s2admin", "org_admin", "S2").await;
     let other = t.login("s2admin").await;
     assert_eq!(other.get(&edit).await.status, 404);
+}
+
+async fn the_people_list_filters_by_gender_age_and_post(t: TestApp) {
+    seed_people(&t).await; // 张三 (female, born 1949) and 李四 (male, no birth date), secretaries
+    let admin = t.admin().await;
+    let names = |page: String| {
+        let mut found: Vec<&str> = ["张三", "李四"].into_iter().filter(|n| page.contains(&format!(">{n}<"))).collect();
+        found.sort_unstable();
+        found.into_iter().map(str::to_owned).collect::<Vec<String>>()
+    };
+    for (query, expected) in [
+        ("gender=male", vec!["李四"]),
+        ("gender=female", vec!["张三"]),
+        ("age=over35", vec!["张三"]),
+        ("age=14to28", vec![]),
+        ("age=nonsense", vec![]),
+        ("title=secretary", vec!["张三", "李四"]),
+        ("title=secretary&gender=male", vec!["李四"]),
+        ("title=member", vec![]),
+        ("employment=part_time", vec!["张三", "李四"]),
+        ("employment=full_time", vec![]),
+    ] {
+        let page = admin.get(&format!("/people?{query}")).await;
+        assert_eq!(page.status, 200, "{query}");
+        assert_eq!(names(page.text()), expected, "{query}");
+    }
 }

@@ -523,7 +523,67 @@ pub struct Filter {
     pub q: Option<String>,
     /// An org code: only people holding (or having held) a post in its subtree.
     pub org: Option<String>,
+    /// `male` or `female`.
+    #[serde(default)]
+    pub gender: String,
+    /// An age band today: `under14`, `14to28`, `28to35`, `over35`.
+    #[serde(default)]
+    pub age: String,
+    /// Holding today a post of this title, employment or source (their codes).
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub employment: String,
+    #[serde(default)]
+    pub source: String,
     pub page: Option<u64>,
+}
+
+/// The age bands of the people filter: (code, label, youngest, oldest) in whole years today.
+pub const AGE_BANDS: [(&str, &str, u32, u32); 4] = [
+    ("under14", "未满14周岁", 0, 13),
+    ("14to28", "14至28周岁", 14, 28),
+    ("28to35", "29至35周岁", 29, 35),
+    ("over35", "35周岁以上", 36, 150),
+];
+
+/// The filter's gender, age band and post conditions (unknown codes find nobody).
+fn detail_conditions(filter: &Filter, today: NaiveDate) -> Condition {
+    let mut cond = Condition::all();
+    if !filter.gender.trim().is_empty() {
+        cond = cond.add(person::Column::Gender.eq(filter.gender.trim()));
+    }
+    if !filter.age.trim().is_empty() {
+        match AGE_BANDS.iter().find(|(code, ..)| *code == filter.age.trim()) {
+            Some((_, _, youngest, oldest)) => {
+                // Born after the day `oldest + 1` years ago and on or before the day `youngest` years ago.
+                let born_by = today.checked_sub_months(chrono::Months::new(youngest * 12)).unwrap_or(today);
+                let born_after = today.checked_sub_months(chrono::Months::new((oldest + 1) * 12)).unwrap_or(today);
+                cond = cond.add(person::Column::BirthOn.lte(born_by)).add(person::Column::BirthOn.gt(born_after));
+            }
+            None => cond = cond.add(sea_orm::sea_query::Expr::value(false)),
+        }
+    }
+    let post_fields = [
+        (position::Column::Title, &filter.title),
+        (position::Column::Employment, &filter.employment),
+        (position::Column::Source, &filter.source),
+    ];
+    if post_fields.iter().any(|(_, v)| !v.trim().is_empty()) {
+        let mut held = Query::select()
+            .column(position::Column::PersonId)
+            .from(position::Entity)
+            .and_where(position::Column::StartOn.lte(today))
+            .cond_where(Condition::any().add(position::Column::EndOn.is_null()).add(position::Column::EndOn.gt(today)))
+            .take();
+        for (column, value) in post_fields {
+            if !value.trim().is_empty() {
+                held.and_where(column.eq(value.trim()));
+            }
+        }
+        cond = cond.add(person::Column::Id.in_subquery(held));
+    }
+    cond
 }
 
 /// One page of the people the filter finds, children withheld unless approved.
@@ -584,6 +644,7 @@ async fn find_page(app: &App, actor: &Actor, filter: &Filter, permission: Permis
             .take();
         cond = cond.add(person::Column::Id.in_subquery(in_subtree));
     }
+    cond = cond.add(detail_conditions(filter, qingtuan_domain::time::local_date(app.now())));
     let page = page_number(filter.page);
     let query = person::Entity::find().filter(cond);
     // Counting a million people would scan them: count up to the cap and say "1000+" beyond.
