@@ -100,7 +100,7 @@ pub fn text_workbook(
 }
 
 /// Headers of columns that hold identifiers: always text, whatever they look like.
-const IDENTIFIERS: [&str; 10] = ["代码", "号码", "编号", "身份证", "手机", "电话", "收据", "信用", "用户名", "账号"];
+const IDENTIFIERS: [&str; 9] = ["代码", "号码", "身份证", "手机", "电话", "票据", "信用", "用户名", "证件"];
 
 /// How a cell is written: a date, a number, or text.
 enum Cell {
@@ -163,7 +163,9 @@ fn workbook(
         }
         None => 0,
     };
-    let identifier: Vec<bool> = header.iter().map(|h| IDENTIFIERS.iter().any(|w| h.contains(w))).collect();
+    // …and every "…号" (编号, 收据号, 账号, 单号): a number is an identifier there.
+    let identifier: Vec<bool> =
+        header.iter().map(|h| h.ends_with('号') || IDENTIFIERS.iter().any(|w| h.contains(w))).collect();
     let mut widths: Vec<usize> = header.iter().map(|h| display_width(h)).collect();
     for (col, name) in (0_u16..).zip(header) {
         sheet.write_string_with_format(first, col, *name, &bold).map_err(x)?;

@@ -32,10 +32,11 @@ pub(crate) fn matching(q: &str) -> Condition {
 
 /// What a form's text names among the active orgs `within` a condition (a scope).
 pub(crate) enum Named {
-    /// The org with that code (wherever it is: the caller checks the scope), or the one org of
-    /// that exact name, or the one org matching it.
+    /// The org with that code (wherever it is: the caller checks the scope), or the one active
+    /// org of exactly that name.
     One(Box<org::Model>),
-    /// Several match (the first few, in tree order): the text must say which.
+    /// Not exact: the orgs whose name, code or initials match (the first few, in tree order),
+    /// named back so that the user picks one by its code. Never taken on a guess.
     Several(Vec<org::Model>),
     None,
 }
@@ -53,15 +54,14 @@ pub(crate) async fn find_named<C: ConnectionTrait>(conn: &C, within: Condition, 
     }
     let active = org::Entity::find().filter(within).filter(org::Column::DissolvedOn.is_null());
     let mut exact = active.clone().filter(org::Column::Name.eq(text)).limit(NAMED_BACK as u64).all(conn).await?;
-    let mut found = match exact.len() {
+    if exact.len() == 1 {
+        return Ok(Named::One(Box::new(exact.remove(0))));
+    }
+    let found = match exact.len() {
         0 => active.filter(matching(text)).order_by_asc(org::Column::Path).limit(NAMED_BACK as u64).all(conn).await?,
-        _ => std::mem::take(&mut exact),
+        _ => exact,
     };
-    Ok(match found.len() {
-        0 => Named::None,
-        1 => Named::One(Box::new(found.remove(0))),
-        _ => Named::Several(found),
-    })
+    Ok(if found.is_empty() { Named::None } else { Named::Several(found) })
 }
 
 /// The code of the org with this id.

@@ -63,6 +63,9 @@ pub fn body_limit(path: &str) -> usize {
         || (path.starts_with("/agreements/") && path.ends_with("/upload"))
         || (path.starts_with("/ledger/") && path.ends_with("/upload"))
         || (path.starts_with("/communities/") && path.ends_with("/members"))
+        || (path.starts_with("/venues/") && path.ends_with("/photos"))
+        || (path.starts_with("/volunteering/calls/") && path.ends_with("/poster"))
+        || (path.starts_with("/activities/") && path.ends_with("/poster"))
     {
         DOCUMENT_BODY_LIMIT
     } else {

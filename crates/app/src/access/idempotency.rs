@@ -1,6 +1,8 @@
 //! Idempotency keys for the writing API: the first request under a (user, key) claims it, its
 //! answer is kept for a day, and a retry with the same request gets that answer without writing
-//! again. A key reused for another request, or while its first request runs, is refused.
+//! again. A key reused for another request, or while its first request runs, is refused; a claim
+//! left without an answer for a minute (the client went away mid-request) is given up, so the
+//! retry runs — the write itself is one transaction, done or not.
 
 use chrono::TimeDelta;
 use qingtuan_domain::Invalid;
@@ -12,6 +14,10 @@ use crate::{Actor, App, AppError};
 
 /// How long an answer is kept.
 const KEPT: TimeDelta = TimeDelta::hours(24);
+
+/// A claim without an answer after this long was abandoned (the client went away mid-request, or
+/// the server stopped): a retry runs again.
+const LEASE: TimeDelta = TimeDelta::seconds(60);
 
 /// What a request under a key does.
 #[derive(Debug)]
@@ -36,7 +42,8 @@ pub async fn claim(app: &App, actor: &Actor, key: &str, request_sha256: &str) ->
         .one(&app.db)
         .await?;
     if let Some(old) = found {
-        if now - old.created_at < KEPT {
+        let abandoned = old.status.is_none() && now - old.created_at >= LEASE;
+        if now - old.created_at < KEPT && !abandoned {
             if old.request_sha256 != request_sha256 {
                 return Err(Invalid::one("Idempotency-Key", "该 Idempotency-Key 已用于另一个请求").into());
             }
@@ -66,14 +73,14 @@ pub async fn claim(app: &App, actor: &Actor, key: &str, request_sha256: &str) ->
 }
 
 /// Keeps the answer of the request that claimed `key`; an answer that says the server failed
-/// (5xx) releases the key instead, so the client's retry runs again.
+/// (5xx) or asked to slow down (429) releases the key instead, so the client's retry runs again.
 pub async fn finish(app: &App, actor: &Actor, key: &str, status: u16, body: &str) -> AppResult<()> {
     let user = actor.user_id().map_or(0, |u| u.0);
     let filter = idempotency_key::Entity::find()
         .filter(idempotency_key::Column::UserId.eq(user))
         .filter(idempotency_key::Column::Key.eq(key.trim()));
     let Some(row) = filter.one(&app.db).await? else { return Ok(()) };
-    if status >= 500 {
+    if status >= 500 || status == 429 {
         idempotency_key::Entity::delete_by_id(row.id).exec(app.writer()).await?;
         return Ok(());
     }

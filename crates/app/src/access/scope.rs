@@ -137,10 +137,11 @@ pub async fn org_in_row<C: ConnectionTrait>(
     })
 }
 
-/// The org a form's text names — its code, or a name (or part of one, or pinyin initials) that
-/// only one active org of the actor's scope matches — or the field's problem: several matches
-/// are named back (the search step of a picker without a script), none is "not found". Only
-/// orgs of the scope are ever named; a code outside it is found, for the caller's check.
+/// The org a form's text names — its code, or the exact name of one active org of the actor's
+/// scope — or the field's problem: a partial name, pinyin initials or a name several orgs bear
+/// get their matches named back with their codes (the search step of a picker without a
+/// script), never taken on a guess; no match is "not found". Only orgs of the scope are ever
+/// named; a code outside it is found, for the caller's check.
 pub(crate) async fn named<C: ConnectionTrait>(
     conn: &C,
     actor: &Actor,
@@ -163,10 +164,11 @@ pub(crate) async fn named<C: ConnectionTrait>(
         Named::Several(several) => {
             let listed: Vec<String> = several.iter().map(|o| format!("{}（代码 {}）", o.name, o.code)).collect();
             let more = if several.len() == crate::tree::NAMED_BACK { "等" } else { "" };
-            Err(qingtuan_domain::FieldError::new(
-                field,
-                format!("“{text}”对应多个组织：{}{more}，请填写其中一个的代码或从建议中选择", listed.join("、")),
-            ))
+            let message = match several.as_slice() {
+                [one] => format!("“{text}”是指{}（代码 {}）吗？请填写其代码或完整名称", one.name, one.code),
+                _ => format!("“{text}”对应多个组织：{}{more}，请填写其中一个的代码或从建议中选择", listed.join("、")),
+            };
+            Err(qingtuan_domain::FieldError::new(field, message))
         }
     })
 }

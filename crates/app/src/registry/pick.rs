@@ -6,7 +6,7 @@ use qingtuan_domain::org::OrgKind;
 use qingtuan_domain::permission::Permission;
 use qingtuan_domain::person::IdNumber;
 use qingtuan_domain::{FieldError, Invalid};
-use qingtuan_entity::{org, region};
+use qingtuan_entity::{org, person, region};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
@@ -110,25 +110,39 @@ pub(crate) async fn person_named(app: &App, actor: &Actor, field: &'static str, 
         }])
         .into()
     };
-    if let Some((_, number)) = text.rsplit_once('#') {
+    if let Some((name, number)) = text.rsplit_once('#') {
         let id: i64 = number.trim().parse().map_err(|_| not_found())?;
         return match people::show(app, actor, id).await {
-            Ok(p) if !p.withheld => Ok(Some(p.id)),
+            Ok(p) if !p.withheld && (name.trim().is_empty() || name.trim() == p.name) => Ok(Some(p.id)),
             Ok(_) | Err(AppError::NotFound | AppError::Forbidden) => Err(not_found()),
             Err(e) => Err(e),
         };
     }
-    let found = people::list(app, actor, &people::Filter { q: Some(text.to_owned()), ..Default::default() }).await?;
-    let named: Vec<&people::PersonRow> = found.items.iter().filter(|p| !p.withheld && p.name == text).collect();
-    match named.as_slice() {
-        [one] => Ok(Some(one.id)),
+    // Exactly this name, among the people the actor may read whose names the actor may see.
+    let found: Vec<i64> = person::Entity::find()
+        .select_only()
+        .column(person::Column::Id)
+        .filter(people::read_condition(app, actor).await?)
+        .filter(crate::registry::minors::name_searchable(app, actor).await?)
+        .filter(person::Column::Name.eq(text))
+        .order_by_asc(person::Column::Id)
+        .limit(NAMED_BACK as u64 + 1)
+        .into_tuple()
+        .all(&app.db)
+        .await?;
+    match found.as_slice() {
+        [one] => Ok(Some(*one)),
         [] => Err(not_found()),
         several => {
-            let listed: Vec<String> =
-                several.iter().take(NAMED_BACK).map(|p| format!("{} #{}（{}）", p.name, p.id, p.id_number)).collect();
+            let mut listed = Vec::new();
+            for id in several.iter().take(NAMED_BACK) {
+                let p = people::show(app, actor, *id).await?;
+                listed.push(format!("{} #{}（{}）", p.name, p.id, p.id_number));
+            }
+            let more = if several.len() > NAMED_BACK { "等" } else { "" };
             Err(Invalid(vec![FieldError {
                 field,
-                message: format!("有多人名为“{text}”：{}，请填写“姓名 #编号”或身份证号码", listed.join("、")),
+                message: format!("有多人名为“{text}”：{}{more}，请填写“姓名 #编号”或身份证号码", listed.join("、")),
             }])
             .into())
         }

@@ -490,7 +490,7 @@ async fn people_are_registered_and_corrected_in_the_ui(t: TestApp) {
     let bad_id = send("/people", [person("110105194912310021"), post("C11")].concat()).await;
     assert!(bad_id.status == 422 && bad_id.text().contains("身份证号码"), "{}", bad_id.text());
 
-    let made = send("/people", [person(&number), post("一街道一社区")].concat()).await;
+    let made = send("/people", [person(&number), post("一街道一社区团支部")].concat()).await;
     assert_eq!(made.status, 303, "{}", made.text());
     let path = made.location().expect("the person's page").to_owned();
     let page = street.get(&path).await.text();

@@ -14,6 +14,7 @@ db_tests!(
     a_form_takes_an_orgs_name_and_names_back_several,
     a_post_is_recorded_for_a_person_picked_by_name,
     users_and_orgs_are_created_without_a_list_of_every_org,
+    an_org_tree_beside_the_lists_narrows_them_level_by_level,
 );
 
 async fn pick(client: &TestClient, kind: &str, q: &str) -> Vec<(String, String)> {
@@ -76,13 +77,15 @@ async fn a_form_takes_an_orgs_name_and_names_back_several(t: TestApp) {
             ("signup_closes_on", "2026-03-06"),
         ]
     };
-    // The exact name, and initials only one org of the scope matches, are taken.
-    for typed in ["一街道二社区团支部", "yjdes"] {
-        let res = post_form(&street, "/activities/new", "/activities", &activity(typed)).await;
-        assert_eq!(res.status, 303, "{typed}: {}", res.text());
-    }
+    // The exact name is taken; initials or part of a name are never taken on a guess: the one
+    // match is named back with its code.
+    let res = post_form(&street, "/activities/new", "/activities", &activity("一街道二社区团支部")).await;
+    assert_eq!(res.status, 303, "{}", res.text());
+    let guess = post_form(&street, "/activities/new", "/activities", &activity("yjdes")).await;
+    assert_eq!(guess.status, 422);
+    assert!(guess.text().contains("“yjdes”是指一街道二社区团支部（代码 C12）吗"), "{}", guess.text());
     let hosts = t.strings("SELECT o.code FROM activities a JOIN orgs o ON o.id = a.org_id ORDER BY a.id").await;
-    assert_eq!(hosts, ["C12", "C12"]);
+    assert_eq!(hosts, ["C12"]);
     // Several matches are named back with their codes; the form keeps what was typed.
     let several = post_form(&street, "/activities/new", "/activities", &activity("社区")).await;
     assert_eq!(several.status, 422);
@@ -96,7 +99,7 @@ async fn a_form_takes_an_orgs_name_and_names_back_several(t: TestApp) {
     assert_eq!(other.status, 422);
     assert!(other.text().contains("没有找到组织“二街道一社区团支部”") && !other.text().contains("C21"));
     assert_eq!(post_form(&street, "/activities/new", "/activities", &activity("C21")).await.status, 404);
-    assert_eq!(t.scalar("SELECT COUNT(*) FROM activities").await, 2);
+    assert_eq!(t.scalar("SELECT COUNT(*) FROM activities").await, 1);
     // A list's "this org and below" filter takes a name too.
     let listed = street.get(&format!("/self-orgs?org={}", urlencode("一街道团工委"))).await;
     assert_eq!(listed.status, 200);
@@ -227,6 +230,18 @@ async fn users_and_orgs_are_created_without_a_list_of_every_org(t: TestApp) {
             ],
         )
         .await;
+    assert!(res.status == 422 && res.text().contains("是指二街道一社区团支部（代码 C21）吗"), "{}", res.text());
+    let res = admin
+        .post(
+            "/orgs",
+            &[
+                ("parent_code", "二街道一社区团支部"),
+                ("name", "二街道一社区青年突击队团支部"),
+                ("code", "C211"),
+                ("kind", "branch"),
+            ],
+        )
+        .await;
     assert_eq!(res.status, 303, "{}", res.text());
     let parent = t.strings("SELECT p.code FROM orgs o JOIN orgs p ON p.id = o.parent_id WHERE o.code = 'C211'").await;
     assert_eq!(parent, ["C21"]);
@@ -234,4 +249,37 @@ async fn users_and_orgs_are_created_without_a_list_of_every_org(t: TestApp) {
     let script = admin.get("/static/pick.js").await;
     assert_eq!(script.status, 200);
     assert!(script.header("content-type").is_some_and(|c| c.starts_with("text/javascript")));
+}
+
+/// Beside the orgs, people and volunteering lists: the tree one level at a time — the way down to
+/// the picked org, then its sub-organisations — and the list narrowed to the picked subtree.
+async fn an_org_tree_beside_the_lists_narrows_them_level_by_level(t: TestApp) {
+    t.seed_tree().await;
+    let admin = t.admin().await;
+    let tree = |html: &str| {
+        let start = html.find("id=\"org-tree\"").expect("a tree");
+        let end = html[start..].find("</nav>").expect("its end") + start;
+        html[start..end].to_owned()
+    };
+    let top = admin.get("/orgs").await.text();
+    assert!(tree(&top).contains("?&amp;org=D\">▸ 测试区团委"), "{}", tree(&top));
+    let s1 = admin.get("/orgs?org=S1").await.text();
+    let level = tree(&s1);
+    assert!(
+        level.contains("测试区团委")
+            && level.contains("一街道团工委")
+            && level.contains("org=C11")
+            && level.contains("org=C12")
+    );
+    assert!(!level.contains("org=C21") && !level.contains("org=S2"), "one level only: {level}");
+    assert!(s1.contains("共 3 条") && s1.contains("一街道一社区团支部") && !s1.contains("二街道一社区团支部"));
+    // The people and volunteering lists carry the tree too, keeping their other filters.
+    let people = admin.get("/people?gender=male&org=S2").await.text();
+    assert!(tree(&people).contains("gender=male&amp;org=C21"), "{}", tree(&people));
+    assert!(tree(&admin.get("/volunteering?status=all").await.text()).contains("status=all&amp;org=D"));
+    // Another street's node is missing for a street admin.
+    t.create_user("s1admin", "org_admin", "S1").await;
+    let street = t.login("s1admin").await;
+    assert_eq!(street.get("/orgs?org=S2").await.status, 404);
+    assert!(tree(&street.get("/orgs").await.text()).contains("org=S1"));
 }

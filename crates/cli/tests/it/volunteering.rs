@@ -258,7 +258,7 @@ async fn the_desk_pages_calls_and_a_call_says_what_volunteers_need(t: TestApp) {
     assert_eq!(second.matches("清洁家园第").count(), 5);
     assert!(street.get("/volunteering?status=past").await.text().contains("二月份招募令"));
     let narrowed = street
-        .get(&format!("/volunteering?status=all&org={}&q=%E4%BA%8C", crate::kit::urlencode("一街道一社区")))
+        .get(&format!("/volunteering?status=all&org={}&q=%E4%BA%8C", crate::kit::urlencode("一街道一社区团支部")))
         .await;
     assert!(narrowed.text().contains("共 1 条") && narrowed.text().contains("二月份招募令"), "{}", narrowed.text());
     let xlsx = street.get("/volunteering/calls.xlsx?status=all").await;
@@ -282,7 +282,7 @@ async fn the_desk_pages_calls_and_a_call_says_what_volunteers_need(t: TestApp) {
         .post(
             "/volunteering/calls",
             &[
-                ("org_code", "一街道二社区"),
+                ("org_code", "一街道二社区团支部"),
                 ("title", "植树节志愿者招募令"),
                 ("task", "community"),
                 ("description", "第一行\n第二行"),

@@ -372,6 +372,10 @@ pub(super) async fn create_post(
         let mut post = post;
         if let Some(person) = d.person_id {
             qingtuan_app::access::scope::require_person(&state.app, &actor, people::READ, person).await?;
+            if people::show(&state.app, &actor, person).await?.withheld {
+                let message = "此人未满十四周岁，须经未成年人信息查看审批后方可登记职务";
+                return Err(AppError::Invalid(qingtuan_domain::Invalid::one("person_id", message)).into());
+            }
             post.id_number = String::new();
             post.person_id = Some(person);
         }

@@ -184,12 +184,21 @@ pub fn xlsx_download(file_name: &str, bytes: Vec<u8>) -> Response {
 
 /// Query strings of list pages (without `page`), for the pager and export links.
 pub fn query_without_page<T: serde::Serialize>(filter: &T) -> String {
+    query_without(filter, &["page"])
+}
+
+/// A list's query string without `page` and `org`, for the org tree's links.
+pub fn tree_query<T: serde::Serialize>(filter: &T) -> String {
+    query_without(filter, &["page", "org"])
+}
+
+fn query_without<T: serde::Serialize>(filter: &T, left_out: &[&str]) -> String {
     let value = serde_json::to_value(filter).unwrap_or_default();
     let pairs: Vec<(String, String)> = value
         .as_object()
         .map(|o| {
             o.iter()
-                .filter(|(k, _)| k.as_str() != "page")
+                .filter(|(k, _)| !left_out.contains(&k.as_str()))
                 .filter_map(|(k, v)| match v {
                     serde_json::Value::String(s) if !s.is_empty() => Some((k.clone(), s.clone())),
                     serde_json::Value::Bool(true) => Some((k.clone(), "true".into())),

@@ -33,6 +33,8 @@ use crate::{AppState, CurrentUser, PageError};
 #[template(path = "volunteering/index.html")]
 struct IndexPage {
     layout: Layout,
+    tree: qingtuan_app::registry::orgs::TreeLevel,
+    tree_query: String,
     filter: CallFilter,
     query: String,
     page: Page<CallRow>,
@@ -52,8 +54,12 @@ async fn index_page(
     errors: Errors,
 ) -> Result<IndexPage, PageError> {
     let page = calls::list(&state.app, &user.actor, &filter).await?;
+    let tree =
+        qingtuan_app::registry::orgs::tree_level(&state.app, &user.actor, volunteering::READ, &filter.org).await?;
     Ok(IndexPage {
         layout: Layout::new(user, "/volunteering", "志愿动员"),
+        tree,
+        tree_query: crate::pages::tree_query(&filter),
         query: query_without_page(&filter),
         filter,
         page,

@@ -13,12 +13,22 @@ pub struct Filter {
     pub kind: Option<String>,
     /// `active` (default), `dissolved` or `all`.
     pub status: Option<String>,
+    /// An org (code or name): it and the orgs below it.
+    pub org: Option<String>,
     pub page: Option<u64>,
 }
 
 /// The orgs the filter finds among those the actor holds `permission` over, in tree order.
-fn filtered(app: &App, actor: &Actor, filter: &Filter, permission: Permission) -> sea_orm::Select<org::Entity> {
+async fn filtered(
+    app: &App,
+    actor: &Actor,
+    filter: &Filter,
+    permission: Permission,
+) -> AppResult<sea_orm::Select<org::Entity>> {
     let mut q = org::Entity::find().filter(scope::org_condition(actor, permission, org::Column::Id));
+    if let Some(picked) = filter.org.as_deref().filter(|o| !o.trim().is_empty()) {
+        q = q.filter(org::Column::Id.in_subquery(scope::subtree(app, actor, permission, picked).await?));
+    }
     if let Some(needle) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
         q = q.filter(crate::tree::matching(needle));
     }
@@ -36,7 +46,7 @@ fn filtered(app: &App, actor: &Actor, filter: &Filter, permission: Permission) -
         sea_orm::DbBackend::Postgres => Expr::cust("path COLLATE \"C\""),
         _ => Expr::cust("path"),
     };
-    q.order_by(path, sea_orm::Order::Asc)
+    Ok(q.order_by(path, sea_orm::Order::Asc))
 }
 
 /// How deep the top of the actor's tree lies: depths in lists count from there.
@@ -73,7 +83,7 @@ pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Page<O
     use qingtuan_entity::{position, region, sector};
     scope::require_somewhere(app, actor, READ).await?;
     let number = page_number(filter.page);
-    let q = filtered(app, actor, filter, READ);
+    let q = filtered(app, actor, filter, READ).await?;
     let (total, rows, top) = tokio::try_join!(
         async { Ok::<_, AppError>(q.clone().count(&app.db).await?) },
         async { Ok::<_, AppError>(q.clone().offset((number - 1) * PER_PAGE).limit(PER_PAGE).all(&app.db).await?) },
@@ -125,7 +135,7 @@ pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Page<O
 pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<u8>> {
     scope::require_somewhere(app, actor, EXPORT).await?;
     let (rows, top) = tokio::try_join!(
-        async { Ok::<_, AppError>(filtered(app, actor, filter, EXPORT).all(&app.db).await?) },
+        async { Ok::<_, AppError>(filtered(app, actor, filter, EXPORT).await?.all(&app.db).await?) },
         top_depth(app, actor, EXPORT),
     )?;
     let header = ["组织代码", "组织名称", "组织类型", "层级", "成立日期", "撤销日期"];
@@ -186,4 +196,81 @@ pub async fn rebuild_paths<C: sea_orm::ConnectionTrait>(conn: &C) -> AppResult<(
     let sql = format!("{TREE_PATHS} UPDATE orgs SET path = (SELECT t.path FROM t WHERE t.id = orgs.id)");
     conn.execute_raw(sea_orm::Statement::from_string(backend, sql)).await?;
     Ok(())
+}
+
+/// One node of the org tree beside a list.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TreeNode {
+    pub code: String,
+    pub name: String,
+    /// It has active sub-organisations (it can be opened).
+    pub opens: bool,
+}
+
+/// The org tree beside a list, one level at a time: the way from the top of the actor's scope
+/// down to the picked org, and the picked org's active sub-organisations (or the scope's tops
+/// when none is picked). Only what the actor holds `permission` over; 20,000 orgs cost a level.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct TreeLevel {
+    pub trail: Vec<TreeNode>,
+    pub children: Vec<TreeNode>,
+    /// The picked org's code (empty: none).
+    pub picked: String,
+}
+
+/// The most sub-organisations a level lists.
+const LEVEL_LIMIT: u64 = 300;
+
+pub async fn tree_level(app: &App, actor: &Actor, permission: Permission, picked: &str) -> AppResult<TreeLevel> {
+    if !actor.can_somewhere(permission) {
+        return Ok(TreeLevel::default());
+    }
+    let within = scope::org_condition(actor, permission, org::Column::Id);
+    let (trail, children) = if picked.trim().is_empty() {
+        let tops: Vec<org::Model> = match actor.scope_roots(permission) {
+            Some(roots) => {
+                org::Entity::find().filter(org::Column::Id.is_in(roots.into_iter().map(|r| r.0))).all(&app.db).await?
+            }
+            None => org::Entity::find().filter(org::Column::ParentId.is_null()).all(&app.db).await?,
+        };
+        (Vec::new(), tops)
+    } else {
+        let at = scope::org_named(&app.db, actor, permission, "org", picked).await.map_err(|_| AppError::NotFound)?;
+        scope::require(app, actor, permission, (ObjectKind::Org, at.id.to_string()), OrgId(at.id)).await?;
+        let ancestors: Vec<i64> = org_closure::Entity::find()
+            .filter(org_closure::Column::DescendantId.eq(at.id))
+            .all(&app.db)
+            .await?
+            .into_iter()
+            .map(|c| c.ancestor_id)
+            .collect();
+        let mut trail =
+            org::Entity::find().filter(org::Column::Id.is_in(ancestors)).filter(within.clone()).all(&app.db).await?;
+        trail.sort_by_key(|o| path_depth(&o.path));
+        let children = org::Entity::find()
+            .filter(org::Column::ParentId.eq(at.id))
+            .filter(org::Column::DissolvedOn.is_null())
+            .order_by_asc(org::Column::Code)
+            .limit(LEVEL_LIMIT)
+            .all(&app.db)
+            .await?;
+        (trail, children)
+    };
+    let ids: Vec<i64> = children.iter().map(|o| o.id).collect();
+    let parents: Vec<Option<i64>> = org::Entity::find()
+        .select_only()
+        .column(org::Column::ParentId)
+        .filter(org::Column::ParentId.is_in(ids))
+        .filter(org::Column::DissolvedOn.is_null())
+        .distinct()
+        .into_tuple()
+        .all(&app.db)
+        .await?;
+    let node =
+        |o: &org::Model| TreeNode { code: o.code.clone(), name: o.name.clone(), opens: parents.contains(&Some(o.id)) };
+    Ok(TreeLevel {
+        picked: trail.last().map(|o| o.code.clone()).unwrap_or_default(),
+        trail: trail.iter().map(|o| TreeNode { opens: true, ..node(o) }).collect(),
+        children: children.iter().map(node).collect(),
+    })
 }

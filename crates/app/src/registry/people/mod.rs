@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
 use qingtuan_domain::mask::{mask_id_number, mask_phone};
 use qingtuan_domain::permission::{Action, Module, Permission};
-use qingtuan_domain::person::{Gender, IdNumber, Phone, PoliticalStatus};
+use qingtuan_domain::person::{Gender, IdNumber, Phone, PoliticalStatus, is_minor_on};
 use qingtuan_domain::region::pinyin_initials;
 use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{person, position, region, signup, team_member, turnout, volunteer_team};
@@ -333,6 +333,13 @@ pub async fn register(app: &App, actor: &Actor, form: &NewPerson, post: &NewPosi
     let org_code = match with_post {
         true => {
             let org = scope::org_by_code(app, actor, WRITE, &post.org_code).await?;
+            // A child gets a post only from someone who may see the child's record there.
+            let today = qingtuan_domain::time::local_date(app.now());
+            let child = valid.first().and_then(|(v, _)| v.birth_on).is_some_and(|b| is_minor_on(b, today));
+            if child && !crate::registry::minors::approved_over(app, actor, org.get()).await? {
+                let message = "此人未满十四周岁，须经未成年人信息查看审批后方可登记职务";
+                return Err(Invalid::one("id_number", message).into());
+            }
             crate::tree::code_of(&app.db, org.get()).await?
         }
         false => String::new(),
@@ -392,6 +399,7 @@ pub async fn update(app: &App, actor: &Actor, id: i64, form: &NewPerson) -> AppR
     }
     let before = shown_json(&shown[0], found.member_since, found.region_id);
     let txn = app.begin().await?;
+    workforce::lock(&txn).await?;
     let birth_changed = found.birth_on != v.birth_on;
     let mut active: person::ActiveModel = found.into();
     active.initials = Set(pinyin_initials(&v.name));

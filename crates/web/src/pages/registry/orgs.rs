@@ -30,6 +30,8 @@ pub async fn export(
 #[template(path = "orgs/list.html")]
 struct ListPage {
     layout: Layout,
+    tree: orgs::TreeLevel,
+    tree_query: String,
     page: Page<orgs::OrgRow>,
     q: String,
     kind: String,
@@ -46,9 +48,12 @@ pub async fn list(
     Query(filter): Query<Filter>,
 ) -> Result<Response, PageError> {
     let page = orgs::list(&state.app, &user.actor, &filter).await?;
+    let tree = orgs::tree_level(&state.app, &user.actor, orgs::READ, filter.org.as_deref().unwrap_or_default()).await?;
     render(&ListPage {
         layout: Layout::new(&user, "/orgs", "组织"),
         page,
+        tree,
+        tree_query: crate::pages::tree_query(&filter),
         query: query_without_page(&filter),
         q: filter.q.clone().unwrap_or_default(),
         kind: filter.kind.clone().unwrap_or_default(),

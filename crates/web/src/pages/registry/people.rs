@@ -21,6 +21,8 @@ use crate::{AppState, CurrentUser, PageError};
 #[template(path = "people/list.html")]
 struct ListPage {
     layout: Layout,
+    tree: orgs::TreeLevel,
+    tree_query: String,
     page: Page<PersonRow>,
     q: String,
     org: String,
@@ -45,6 +47,8 @@ pub async fn list(
     Query(filter): Query<Filter>,
 ) -> Result<Response, PageError> {
     let page = people::list(&state.app, &user.actor, &filter).await?;
+    let tree =
+        orgs::tree_level(&state.app, &user.actor, people::READ, filter.org.as_deref().unwrap_or_default()).await?;
     let orgs = orgs::visible_top(&state.app, &user.actor, people::READ, 2)
         .await?
         .into_iter()
@@ -52,6 +56,8 @@ pub async fn list(
         .collect();
     render(&ListPage {
         layout: Layout::new(&user, "/people", "人员"),
+        tree,
+        tree_query: crate::pages::tree_query(&filter),
         query: query_without_page(&filter),
         q: filter.q.clone().unwrap_or_default(),
         org: filter.org.clone().unwrap_or_default(),
