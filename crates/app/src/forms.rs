@@ -88,3 +88,12 @@ pub fn end_date(
         Some(d) => Ok(d),
     }
 }
+
+/// `column` holds `typed` (ignoring case) — with `prefix`, begins with it — matched as text: `%`,
+/// `_` and `\` are no wildcards (the pickers', the calls' and the teams' text filters).
+pub fn like_text(column: impl sea_orm::ColumnTrait, typed: &str, prefix: bool) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+    let literal = typed.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let pattern = if prefix { format!("{literal}%") } else { format!("%{literal}%") };
+    Expr::expr(Func::lower(Expr::col(column))).like(LikeExpr::new(pattern).escape('\\'))
+}

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 
 use qingtuan_domain::ids::OrgId;
 use qingtuan_entity::org;
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -20,14 +19,11 @@ pub(crate) async fn find_by_code<C: ConnectionTrait>(conn: &C, code: &str) -> Ap
 /// Orgs whose name or code contains `q`, or whose pinyin initials begin with it, ignoring case;
 /// what was typed is matched as text (`%`, `_` and `\` are no wildcards).
 pub(crate) fn matching(q: &str) -> Condition {
-    let literal = q.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    let like = |column: org::Column, pattern: String| {
-        Expr::expr(Func::lower(Expr::col(column))).like(LikeExpr::new(pattern).escape('\\'))
-    };
+    use crate::forms::like_text;
     Condition::any()
-        .add(like(org::Column::Name, format!("%{literal}%")))
-        .add(like(org::Column::Code, format!("%{literal}%")))
-        .add(like(org::Column::Initials, format!("{literal}%")))
+        .add(like_text(org::Column::Name, q, false))
+        .add(like_text(org::Column::Code, q, false))
+        .add(like_text(org::Column::Initials, q, true))
 }
 
 /// What a form's text names among the active orgs `within` a condition (a scope).

@@ -7,7 +7,6 @@ use qingtuan_domain::permission::Permission;
 use qingtuan_domain::person::IdNumber;
 use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{org, person, region};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::access::scope;
@@ -55,10 +54,7 @@ pub async fn regions(app: &App, actor: &Actor, q: &str) -> AppResult<Vec<Choice>
     if q.is_empty() || !actor.can_somewhere(crate::registry::orgs::READ) {
         return Ok(Vec::new());
     }
-    let literal = q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    let like = |column: region::Column| {
-        Expr::expr(Func::lower(Expr::col(column))).like(LikeExpr::new(format!("%{literal}%")).escape('\\'))
-    };
+    let like = |column: region::Column| crate::forms::like_text(column, q, false);
     let found = region::Entity::find()
         .filter(Condition::any().add(like(region::Column::Name)).add(like(region::Column::Code)))
         .order_by_asc(region::Column::Path)

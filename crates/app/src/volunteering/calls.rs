@@ -117,7 +117,7 @@ async fn filtered(
     }
     let typed = filter.q.trim();
     if !typed.is_empty() {
-        q = q.filter(recruitment_call::Column::Title.contains(typed));
+        q = q.filter(crate::forms::like_text(recruitment_call::Column::Title, typed, false));
     }
     let today = local_date(app.now());
     let upcoming = Query::select()

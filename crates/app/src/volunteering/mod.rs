@@ -371,7 +371,7 @@ pub async fn teams(app: &App, actor: &Actor, filter: &TeamFilter) -> AppResult<P
         q = q.filter(volunteer_team::Column::OrgId.in_subquery(scope::subtree(app, actor, READ, &filter.org).await?));
     }
     if !filter.q.trim().is_empty() {
-        q = q.filter(volunteer_team::Column::Name.contains(filter.q.trim()));
+        q = q.filter(crate::forms::like_text(volunteer_team::Column::Name, &filter.q, false));
     }
     if !filter.all {
         q = q.filter(volunteer_team::Column::DisbandedOn.is_null());
