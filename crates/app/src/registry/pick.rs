@@ -1,6 +1,7 @@
 //! Pickers: what a typed name, code or pinyin initials can mean. The forms' suggestion lists
-//! (`/pick/*`) are read here, and the forms themselves accept a name where they ask for a code —
-//! the search step that works without a script: one match is taken, several are listed back.
+//! (`/pick/*`) are read here; the forms themselves take a code or an exact name where they ask for
+//! a code — the search step that works without a script: anything else has its matches named
+//! back (orgs in `access::scope::named`, people in `person_named`), never taken on a guess.
 
 use qingtuan_domain::org::OrgKind;
 use qingtuan_domain::permission::Permission;
@@ -14,8 +15,9 @@ use crate::error::AppResult;
 use crate::registry::people;
 use crate::{Actor, App, AppError};
 
-/// At most this many suggestions, and this many candidates named back for an ambiguous text.
+/// At most this many suggestions.
 pub const LIMIT: u64 = 20;
+/// At most this many people named back for a name several bear.
 const NAMED_BACK: usize = crate::tree::NAMED_BACK;
 
 /// One suggestion: what the field takes, and what the person choosing reads.
@@ -76,11 +78,13 @@ pub async fn regions(app: &App, actor: &Actor, q: &str) -> AppResult<Vec<Choice>
 /// the ID number masked; children withheld from the actor are never suggested.
 pub async fn people(app: &App, actor: &Actor, q: &str) -> AppResult<Vec<Choice>> {
     let q = q.trim();
-    if q.is_empty() || !actor.can_somewhere(people::READ) {
+    // Digits are an ID number or a phone being typed: the list would look them up (audited) on
+    // every keystroke; names have none.
+    if q.is_empty() || q.chars().any(|c| c.is_ascii_digit()) || !actor.can_somewhere(people::READ) {
         return Ok(Vec::new());
     }
     let found = people::list(app, actor, &people::Filter { q: Some(q.to_owned()), ..Default::default() }).await?;
-    Ok(found.items.into_iter().filter(|p| !p.withheld).map(|p| person_choice(&p)).collect())
+    Ok(found.items.iter().filter(|p| !p.withheld).take(LIMIT as usize).map(person_choice).collect())
 }
 
 fn person_choice(p: &people::PersonRow) -> Choice {

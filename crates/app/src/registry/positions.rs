@@ -363,7 +363,7 @@ pub struct EndImpact {
     pub falls_vacant: bool,
 }
 
-/// What ending post `id` on `on` would change (orgs.write over its org); checks what `end` checks.
+/// What ending post `id` on `on` would change (people.write over its org), refused for what `end` refuses.
 pub async fn end_impact(app: &App, actor: &Actor, id: i64, on: NaiveDate) -> AppResult<EndImpact> {
     let org = org_of(app, actor, id).await?;
     let posts = list(app, actor, None, Some(org.0)).await?;
