@@ -551,7 +551,7 @@ pub struct ActivityRow {
     pub taken: u64,
 }
 
-/// The organisers' filter: period, category and audience, and the page.
+/// The organisers' filter: period, category, audience, the hosting org and below, and the page.
 #[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
 #[serde(default)]
 pub struct Filter {
@@ -559,11 +559,21 @@ pub struct Filter {
     pub to: Option<NaiveDate>,
     pub category: String,
     pub audience: String,
+    /// An org (code or exact name): its activities and those of the orgs below it.
+    pub org: String,
     pub page: Option<u64>,
 }
 
-fn filtered(actor: &Actor, filter: &Filter, permission: Permission) -> sea_orm::Select<activity::Entity> {
+async fn filtered(
+    app: &App,
+    actor: &Actor,
+    filter: &Filter,
+    permission: Permission,
+) -> AppResult<sea_orm::Select<activity::Entity>> {
     let mut q = activity::Entity::find().filter(scope::org_condition(actor, permission, activity::Column::OrgId));
+    if !filter.org.trim().is_empty() {
+        q = q.filter(activity::Column::OrgId.in_subquery(scope::subtree(app, actor, permission, &filter.org).await?));
+    }
     if let Some(from) = filter.from {
         q = q.filter(activity::Column::OnDate.gte(from));
     }
@@ -576,7 +586,7 @@ fn filtered(actor: &Actor, filter: &Filter, permission: Permission) -> sea_orm::
     if !filter.audience.is_empty() {
         q = q.filter(activity::Column::Audience.eq(filter.audience.clone()));
     }
-    q.order_by_desc(activity::Column::OnDate).order_by_desc(activity::Column::Id)
+    Ok(q.order_by_desc(activity::Column::OnDate).order_by_desc(activity::Column::Id))
 }
 
 async fn rows_of(app: &App, found: Vec<activity::Model>) -> AppResult<Vec<ActivityRow>> {
@@ -600,7 +610,7 @@ async fn rows_of(app: &App, found: Vec<activity::Model>) -> AppResult<Vec<Activi
 /// Activities in the actor's scope, newest first, filtered and paged.
 pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<crate::page::Page<ActivityRow>> {
     scope::require_somewhere(app, actor, READ).await?;
-    let page = crate::page::fetch(&app.db, filtered(actor, filter, READ), filter.page).await?;
+    let page = crate::page::fetch(&app.db, filtered(app, actor, filter, READ).await?, filter.page).await?;
     let rows = rows_of(app, page.items.clone()).await?;
     Ok(page.with(rows))
 }
@@ -608,7 +618,7 @@ pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<crate:
 /// Every activity the filter finds (those the actor may export), as a workbook; audited.
 pub async fn export_list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<u8>> {
     scope::require_somewhere(app, actor, EXPORT).await?;
-    let found = filtered(actor, filter, EXPORT).limit(crate::export::EXPORT_LIMIT).all(&app.db).await?;
+    let found = filtered(app, actor, filter, EXPORT).await?.limit(crate::export::EXPORT_LIMIT).all(&app.db).await?;
     let rows = rows_of(app, found).await?;
     let header = ["活动", "主办组织", "类别", "对象", "日期", "名额", "已报名"];
     let cells = rows

@@ -86,6 +86,9 @@ async fn a_form_takes_an_orgs_name_and_names_back_several(t: TestApp) {
     assert!(guess.text().contains("“yjdes”是指一街道二社区团支部（代码 C12）吗"), "{}", guess.text());
     let hosts = t.strings("SELECT o.code FROM activities a JOIN orgs o ON o.id = a.org_id ORDER BY a.id").await;
     assert_eq!(hosts, ["C12"]);
+    // The activities list narrows to an org's subtree.
+    assert!(street.get("/activities?org=C12").await.text().contains("青年读书会"));
+    assert!(!street.get("/activities?org=C11").await.text().contains("青年读书会"));
     // Several matches are named back with their codes; the form keeps what was typed.
     let several = post_form(&street, "/activities/new", "/activities", &activity("社区")).await;
     assert_eq!(several.status, 422);
@@ -277,6 +280,10 @@ async fn an_org_tree_beside_the_lists_narrows_them_level_by_level(t: TestApp) {
     let people = admin.get("/people?gender=male&org=S2").await.text();
     assert!(tree(&people).contains("gender=male&amp;org=C21"), "{}", tree(&people));
     assert!(tree(&admin.get("/volunteering?status=all").await.text()).contains("status=all&amp;org=D"));
+    assert!(
+        tree(&admin.get("/activities?category=matchmaking&org=S1").await.text())
+            .contains("category=matchmaking&amp;org=C11")
+    );
     // Another street's node is missing for a street admin.
     t.create_user("s1admin", "org_admin", "S1").await;
     let street = t.login("s1admin").await;

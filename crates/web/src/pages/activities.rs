@@ -32,6 +32,8 @@ fn can_write(user: &CurrentUser) -> bool {
 #[template(path = "activities/list.html")]
 struct ListPage {
     layout: Layout,
+    tree: qingtuan_app::registry::orgs::TreeLevel,
+    tree_query: String,
     page: Page<ActivityRow>,
     filter: Filter,
     query: String,
@@ -55,8 +57,11 @@ pub async fn list(
     Query(filter): Query<Filter>,
 ) -> Result<Response, PageError> {
     let page = activities::list(&state.app, &user.actor, &filter).await?;
+    let tree = qingtuan_app::registry::orgs::tree_level(&state.app, &user.actor, activities::READ, &filter.org).await?;
     render(&ListPage {
         layout: Layout::new(&user, "/activities", "活动"),
+        tree,
+        tree_query: crate::pages::tree_query(&filter),
         query: query_without_page(&filter),
         page,
         filter,
