@@ -2,11 +2,13 @@
 //! kept in the database so a backup holds it, replaced by the next upload. The capabilities check
 //! who may set or see one and hand the proof here.
 
+use std::collections::HashSet;
+
 use qingtuan_domain::accountability::DocumentType;
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
 use qingtuan_domain::ids::OrgId;
 use qingtuan_entity::poster;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 
 use crate::access::audit::{self, Entry};
 use crate::access::scope::InScope;
@@ -35,10 +37,6 @@ impl Owner {
             Owner::Activity => ObjectKind::Activity,
         }
     }
-}
-
-fn of(owner: Owner, id: i64) -> sea_orm::Select<poster::Entity> {
-    poster::Entity::find().filter(poster::Column::OwnerKind.eq(owner.code())).filter(poster::Column::OwnerId.eq(id))
 }
 
 /// Stores `bytes` as the poster of `owner` `id` (the caller proved the actor may change it),
@@ -81,12 +79,25 @@ pub(crate) async fn store(
 /// The poster of `owner` `id` (the caller checked who may see it): only PNG or JPEG, as
 /// recognised when stored; none is missing (404).
 pub(crate) async fn load(app: &App, owner: Owner, id: i64) -> AppResult<Document> {
-    let p = of(owner, id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let p = poster::Entity::find()
+        .filter(poster::Column::OwnerKind.eq(owner.code()))
+        .filter(poster::Column::OwnerId.eq(id))
+        .one(&app.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let kind = DocumentType::sniff(&p.bytes).filter(|k| *k != DocumentType::Pdf).ok_or(AppError::NotFound)?;
     Ok(Document { file_name: p.file_name, content_type: kind.content_type(), bytes: p.bytes })
 }
 
-/// Whether `owner` `id` has a poster.
-pub(crate) async fn exists(app: &App, owner: Owner, id: i64) -> AppResult<bool> {
-    Ok(of(owner, id).count(&app.db).await? > 0)
+/// Which of `ids` (of `owner`s) have a poster, in one query for a whole list.
+pub(crate) async fn owners(app: &App, owner: Owner, ids: &[i64]) -> AppResult<HashSet<i64>> {
+    let found: Vec<i64> = poster::Entity::find()
+        .select_only()
+        .column(poster::Column::OwnerId)
+        .filter(poster::Column::OwnerKind.eq(owner.code()))
+        .filter(poster::Column::OwnerId.is_in(ids.iter().copied()))
+        .into_tuple()
+        .all(&app.db)
+        .await?;
+    Ok(found.into_iter().collect())
 }

@@ -256,7 +256,7 @@ pub(crate) async fn public_view(app: &App, a: activity::Model, today: NaiveDate)
         needs_approval: a.needs_approval,
         waitlist: a.waitlist,
         real_name: a.real_name_required,
-        has_poster: crate::posters::exists(app, crate::posters::Owner::Activity, a.id).await?,
+        has_poster: crate::posters::owners(app, crate::posters::Owner::Activity, &[a.id]).await?.contains(&a.id),
         description: a.description,
         contact: a.contact,
         title: a.title,

@@ -127,6 +127,8 @@ pub async fn open_calls(
         q = q.filter(recruitment_call::Column::OrgId.is_in(ids));
     }
     let calls = q.all(&app.db).await?;
+    let ids: Vec<i64> = calls.iter().map(|c| c.id).collect();
+    let with_poster = crate::posters::owners(app, crate::posters::Owner::Call, &ids).await?;
     let mut out = Vec::new();
     for c in calls {
         let shifts = shift::Entity::find()
@@ -160,7 +162,7 @@ pub async fn open_calls(
             signups_over: c.closed_on.is_some() || c.signup_deadline.is_some_and(|d| d < today),
             closed: c.closed_on.is_some(),
             signup_deadline: c.signup_deadline,
-            has_poster: crate::posters::exists(app, crate::posters::Owner::Call, c.id).await?,
+            has_poster: with_poster.contains(&c.id),
             description: c.description,
             contact: c.contact,
         });

@@ -368,28 +368,30 @@ pub async fn end_impact(app: &App, actor: &Actor, id: i64, on: NaiveDate) -> App
     let org = org_of(app, actor, id).await?;
     let posts = list(app, actor, None, Some(org.0)).await?;
     let post = posts.iter().find(|p| p.id == id).cloned().ok_or(AppError::NotFound)?;
-    if let Some(ended) = post.end_on.filter(|e| *e <= on) {
-        return Err(Invalid::one("end_on", format!("该职务已于 {ended} 离任")).into());
-    }
-    if on <= post.start_on {
-        return Err(Invalid::one("end_on", "离任日期应晚于任职日期").into());
-    }
+    may_end(post.start_on, post.end_on, on)?;
     let falls_vacant = !posts
         .iter()
         .any(|p| p.id != id && p.title == post.title && p.start_on <= on && p.end_on.is_none_or(|e| e > on));
     Ok(EndImpact { post, on, falls_vacant })
 }
 
+/// A post that started on `start` (and ended on `ended`, if it did) can end on `on`: not one
+/// already ended by then, nor on or before its start.
+fn may_end(start: NaiveDate, ended: Option<NaiveDate>, on: NaiveDate) -> Result<(), Invalid> {
+    if let Some(ended) = ended.filter(|e| *e <= on) {
+        return Err(Invalid::one("end_on", format!("该职务已于 {ended} 离任")));
+    }
+    if on <= start {
+        return Err(Invalid::one("end_on", "离任日期应晚于任职日期"));
+    }
+    Ok(())
+}
+
 /// Ends a position on `on` (the first day it no longer holds); returns its org.
 pub async fn end(app: &App, actor: &Actor, id: i64, on: NaiveDate) -> AppResult<OrgId> {
     let org = org_of(app, actor, id).await?;
     let found = position::Entity::find_by_id(id).one(&app.db).await?.ok_or(AppError::NotFound)?;
-    if let Some(ended) = found.end_on.filter(|e| *e <= on) {
-        return Err(Invalid::one("end_on", format!("该职务已于 {ended} 离任")).into());
-    }
-    if on <= found.start_on {
-        return Err(Invalid::one("end_on", "离任日期应晚于任职日期").into());
-    }
+    may_end(found.start_on, found.end_on, on)?;
     let txn = app.begin().await?;
     workforce::lock(&txn).await?;
     let before = json!({ "end_on": found.end_on });

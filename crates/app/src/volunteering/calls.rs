@@ -305,6 +305,11 @@ async fn call_in_scope(
     Ok((found.ok_or(AppError::NotFound)?, proof))
 }
 
+/// A call's title (volunteering.read over the org that called it), for its share page.
+pub async fn title(app: &App, actor: &Actor, id: i64) -> AppResult<String> {
+    Ok(call_in_scope(app, actor, id, READ).await?.0.title)
+}
+
 /// A call with its shifts and teams (volunteering.read over the org that called it).
 pub async fn detail(app: &App, actor: &Actor, id: i64) -> AppResult<CallDetail> {
     let (c, _) = call_in_scope(app, actor, id, READ).await?;
@@ -361,7 +366,7 @@ pub async fn detail(app: &App, actor: &Actor, id: i64) -> AppResult<CallDetail> 
             })
             .collect(),
         teams,
-        has_poster: posters::exists(app, Owner::Call, c.id).await?,
+        has_poster: posters::owners(app, Owner::Call, &[c.id]).await?.contains(&c.id),
         can_write: scope::covers(&app.db, actor, WRITE, OrgId(c.org_id)).await?,
     })
 }

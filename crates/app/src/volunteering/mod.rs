@@ -240,13 +240,6 @@ pub async fn record_turnouts(app: &App, actor: &Actor, rows: &[Attendance]) -> A
     Ok(rows.len())
 }
 
-/// A call's title, for an organiser who may read the calling org.
-pub async fn call_title(app: &App, actor: &Actor, call_id: i64) -> AppResult<String> {
-    let c = recruitment_call::Entity::find_by_id(call_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
-    scope::require(app, actor, READ, (ObjectKind::Org, c.org_id.to_string()), OrgId(c.org_id)).await?;
-    Ok(c.title)
-}
-
 /// Records how many people a shift served (服务人次); returns the shift's call.
 pub async fn record_people_served(app: &App, actor: &Actor, shift_id: i64, people: i64) -> AppResult<i64> {
     if people < 0 {

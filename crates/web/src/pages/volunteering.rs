@@ -275,7 +275,7 @@ pub async fn share_call(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let title = volunteering::call_title(&state.app, &user.actor, id).await?;
+    let title = calls::title(&state.app, &user.actor, id).await?;
     let url = absolute_url(&state, &headers, &format!("/portal/calls/{id}"));
     render(&SharePage { title, svg: qr_svg(&url)?, url, back: format!("/volunteering/calls/{id}") })
 }

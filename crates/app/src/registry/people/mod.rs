@@ -360,18 +360,25 @@ fn field_of(label: &str) -> &'static str {
     COLUMNS.iter().find(|(_, l)| *l == label).map_or("name", |(f, _)| *f)
 }
 
+/// A person's record the actor may change (people.write over them), and as the actor sees it,
+/// masked: a child's record is changed only by someone who may see it.
+async fn writable(app: &App, actor: &Actor, id: i64) -> AppResult<(person::Model, PersonRow)> {
+    scope::require_person(app, actor, WRITE, id).await?;
+    let found = person::Entity::find_by_id(id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let mut shown = [row(app, found.clone(), Shown::Masked)];
+    crate::registry::minors::withhold(app, actor, &mut shown, "detail").await?;
+    let [shown] = shown;
+    if shown.withheld {
+        return Err(AppError::Forbidden);
+    }
+    Ok((found, shown))
+}
+
 /// Corrects a person's record (people.write over them): the same checks as registering, an ID
 /// number another person holds refused, an ID number or phone left empty kept; audited with what
 /// changed (ID number and phone masked).
 pub async fn update(app: &App, actor: &Actor, id: i64, form: &NewPerson) -> AppResult<()> {
-    scope::require_person(app, actor, WRITE, id).await?;
-    let found = person::Entity::find_by_id(id).one(&app.db).await?.ok_or(AppError::NotFound)?;
-    // A child's record is changed only by someone who may see it.
-    let mut shown = [row(app, found.clone(), Shown::Masked)];
-    crate::registry::minors::withhold(app, actor, &mut shown, "detail").await?;
-    if shown[0].withheld {
-        return Err(AppError::Forbidden);
-    }
+    let (found, shown) = writable(app, actor, id).await?;
     // An ID number or phone left empty stays as it is (the form never shows them in full).
     let kept = |typed: &str, sealed: &Option<String>| -> AppResult<String> {
         match (typed.trim(), sealed) {
@@ -397,7 +404,7 @@ pub async fn update(app: &App, actor: &Actor, id: i64, form: &NewPerson) -> AppR
     {
         return Err(Invalid::one("id_number", "该身份证号码已登记为另一人：如为同一人，请用“疑似重复”合并").into());
     }
-    let before = shown_json(&shown[0], found.member_since, found.region_id);
+    let before = shown_json(&shown, found.member_since, found.region_id);
     let txn = app.begin().await?;
     workforce::lock(&txn).await?;
     let birth_changed = found.birth_on != v.birth_on;
@@ -428,18 +435,11 @@ pub async fn update(app: &App, actor: &Actor, id: i64, form: &NewPerson) -> AppR
 /// A person's record as the edit form starts (people.write over them): the ID number and phone
 /// left empty (kept unless typed), the masked record beside it for what they are now.
 pub async fn edit_form(app: &App, actor: &Actor, id: i64) -> AppResult<(NewPerson, PersonRow)> {
-    scope::require_person(app, actor, WRITE, id).await?;
-    let found = person::Entity::find_by_id(id).one(&app.db).await?.ok_or(AppError::NotFound)?;
-    let mut shown = [row(app, found.clone(), Shown::Masked)];
-    crate::registry::minors::withhold(app, actor, &mut shown, "detail").await?;
-    if shown[0].withheld {
-        return Err(AppError::Forbidden);
-    }
+    let (found, shown) = writable(app, actor, id).await?;
     let region_code = match found.region_id {
         Some(r) => region::Entity::find_by_id(r).one(&app.db).await?.map(|r| r.code).unwrap_or_default(),
         None => String::new(),
     };
-    let [shown] = shown;
     let form = NewPerson {
         name: found.name,
         gender: found.gender,
