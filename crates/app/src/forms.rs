@@ -93,7 +93,9 @@ pub fn end_date(
 /// `_` and `\` are no wildcards (the pickers', the calls' and the teams' text filters).
 pub fn like_text(column: impl sea_orm::ColumnTrait, typed: &str, prefix: bool) -> sea_orm::sea_query::SimpleExpr {
     use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
-    let literal = typed.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    // Control characters out first: a NUL would end SQLite's pattern early and match everything.
+    let typed: String = typed.trim().chars().filter(|c| !c.is_control()).collect();
+    let literal = typed.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     let pattern = if prefix { format!("{literal}%") } else { format!("%{literal}%") };
     Expr::expr(Func::lower(Expr::col(column))).like(LikeExpr::new(pattern).escape('\\'))
 }

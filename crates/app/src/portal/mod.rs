@@ -439,10 +439,16 @@ pub async fn cancel(app: &App, client: &ClientInfo, token: &str) -> AppResult<()
     Ok(())
 }
 
-/// An open call's poster, for anyone.
+/// The poster of a call on the portal (open, with a shift today or later), for anyone.
 pub async fn call_poster(app: &App, id: i64) -> AppResult<crate::export::Document> {
+    let today = qingtuan_domain::time::local_date(app.now());
     let open = recruitment_call::Entity::find_by_id(id).one(&app.db).await?.is_some_and(|c| c.closed_on.is_none());
-    if !open {
+    let upcoming = shift::Entity::find()
+        .filter(shift::Column::CallId.eq(id))
+        .filter(shift::Column::OnDate.gte(today))
+        .count(&app.db)
+        .await?;
+    if !open || upcoming == 0 {
         return Err(AppError::NotFound);
     }
     crate::posters::load(app, crate::posters::Owner::Call, id).await

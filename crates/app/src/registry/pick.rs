@@ -27,10 +27,15 @@ pub struct Choice {
     pub label: String,
 }
 
+/// Nothing typed to suggest from: spaces and control characters only.
+fn blank(q: &str) -> bool {
+    q.chars().all(|c| c.is_whitespace() || c.is_control())
+}
+
 /// Active orgs over which the actor holds `permission` whose name or code contains `q`, or whose
 /// pinyin initials begin with it, in tree order.
 pub async fn orgs(app: &App, actor: &Actor, permission: Permission, q: &str) -> AppResult<Vec<Choice>> {
-    if q.trim().is_empty() {
+    if blank(q) {
         return Ok(Vec::new());
     }
     let found = org::Entity::find()
@@ -53,7 +58,7 @@ pub async fn orgs(app: &App, actor: &Actor, permission: Permission, q: &str) -> 
 /// Regions whose name or code contains `q` (district-wide reference data, for staff of any scope).
 pub async fn regions(app: &App, actor: &Actor, q: &str) -> AppResult<Vec<Choice>> {
     let q = q.trim();
-    if q.is_empty() || !actor.can_somewhere(crate::registry::orgs::READ) {
+    if blank(q) || !actor.can_somewhere(crate::registry::orgs::READ) {
         return Ok(Vec::new());
     }
     let like = |column: region::Column| crate::forms::like_text(column, q, false);
@@ -80,7 +85,7 @@ pub async fn people(app: &App, actor: &Actor, q: &str) -> AppResult<Vec<Choice>>
     let q = q.trim();
     // Digits are an ID number or a phone being typed: the list would look them up (audited) on
     // every keystroke; names have none.
-    if q.is_empty() || q.chars().any(|c| c.is_ascii_digit()) || !actor.can_somewhere(people::READ) {
+    if blank(q) || q.chars().any(|c| c.is_ascii_digit()) || !actor.can_somewhere(people::READ) {
         return Ok(Vec::new());
     }
     let found = people::list(app, actor, &people::Filter { q: Some(q.to_owned()), ..Default::default() }).await?;

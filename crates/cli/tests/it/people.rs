@@ -537,6 +537,17 @@ async fn people_are_registered_and_corrected_in_the_ui(t: TestApp) {
     t.create_user("s2admin", "org_admin", "S2").await;
     let other = t.login("s2admin").await;
     assert_eq!(other.get(&edit).await.status, 404);
+    // Typing a number someone outside the scope holds is refused (the number cannot be registered
+    // twice), audited, and allowed few times an hour: no cheap district-wide look-up.
+    other.get("/people/new").await;
+    let theirs = [person(&number), post("C21")].concat();
+    let refs: Vec<(&str, &str)> = theirs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let looked_up = t.audit_count("person.looked_up").await;
+    for _ in 0..10 {
+        assert_eq!(other.post("/people", &refs).await.status, 422);
+    }
+    assert_eq!(t.audit_count("person.looked_up").await, looked_up + 10);
+    assert_eq!(other.post("/people", &refs).await.status, 429);
 }
 
 async fn the_people_list_filters_by_gender_age_and_post(t: TestApp) {

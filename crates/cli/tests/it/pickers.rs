@@ -51,6 +51,8 @@ async fn suggestions_cover_only_the_scope(t: TestApp) {
     t.execute_sql("UPDATE orgs SET dissolved_on = '2026-01-01' WHERE code = 'C12'").await.expect("dissolve");
     assert_eq!(values(&pick(&admin, "orgs", "一街道").await), ["S1", "C11"]);
     assert!(pick(&admin, "orgs", "%").await.is_empty());
+    assert!(pick(&admin, "orgs", "\u{0}").await.is_empty(), "a NUL is nothing typed, not a wildcard");
+    assert!(pick(&admin, "orgs", "一\u{0}zzz").await.is_empty());
     // Regions by name or code.
     post_form(&admin, "/regions", "/regions", &[("code", "R1"), ("name", "一街道"), ("kind", "street")]).await;
     assert_eq!(pick(&admin, "regions", "一街").await, [("R1".to_owned(), "一街道（街道）".to_owned())]);

@@ -323,6 +323,7 @@ pub async fn register(app: &App, actor: &Actor, form: &NewPerson, post: &NewPosi
             Invalid::one("org_code", "请同时填写任职组织、职务和任职日期：您只能查看在本范围内任职的人员").into()
         );
     }
+    guard_outside_holder(app, actor, &form.id_number, None).await?;
     let valid = checked(app, std::slice::from_ref(form)).await.map_err(|e| match e {
         AppError::Rows(rows) => AppError::Invalid(Invalid(
             rows.into_iter().map(|p| FieldError::new(field_of(&p.column), p.message)).collect(),
@@ -354,6 +355,34 @@ pub async fn register(app: &App, actor: &Actor, form: &NewPerson, post: &NewPosi
     }
     txn.commit().await?;
     Ok(id)
+}
+
+/// How many times an hour a user may type an ID number that someone outside their scope holds.
+const OUTSIDE_COLLISIONS_PER_HOUR: i32 = 10;
+
+/// An ID number typed to register or correct a person that someone the actor may not read already
+/// holds: the refusal itself tells that the number is registered, so each is audited (the number
+/// masked) and a user gets few an hour — no cheap look-up of who is registered district-wide.
+async fn guard_outside_holder(app: &App, actor: &Actor, typed: &str, except: Option<i64>) -> AppResult<()> {
+    let Ok(number) = IdNumber::parse(typed) else { return Ok(()) };
+    let mut holder =
+        person::Entity::find().filter(person::Column::IdNumberHash.eq(app.keys.lookup_hash(number.as_str())));
+    if let Some(id) = except {
+        holder = holder.filter(person::Column::Id.ne(id));
+    }
+    let Some(holder) = holder.one(&app.db).await? else { return Ok(()) };
+    if readable_among(app, actor, &[holder.id]).await?.contains(&holder.id) {
+        return Ok(());
+    }
+    let now = app.now();
+    let entry = Entry::new(AuditAction::PersonLookedUp, ObjectKind::Person)
+        .after(json!({ "query": mask_id_number(number.as_str()), "registered_outside_scope": true }));
+    audit::record(app.writer(), now, actor, entry).await?;
+    let key = format!("people:outside:{}", actor.user_id().map_or(0, |u| u.0));
+    if !crate::access::limits::allow(app.writer(), &key, OUTSIDE_COLLISIONS_PER_HOUR, now).await? {
+        return Err(AppError::TooManyRequests { retry_after_secs: 3600 });
+    }
+    Ok(())
 }
 
 fn field_of(label: &str) -> &'static str {
@@ -391,6 +420,7 @@ pub async fn update(app: &App, actor: &Actor, id: i64, form: &NewPerson) -> AppR
         phone: kept(&form.phone, &found.phone_enc)?,
         ..form.clone()
     };
+    guard_outside_holder(app, actor, &form.id_number, Some(id)).await?;
     let regions = region_codes(app).await?;
     let v = validate(&form, &regions)?;
     let hash = v.id_number.as_ref().map(|n| app.keys.lookup_hash(n.as_str()));
