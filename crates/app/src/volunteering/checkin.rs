@@ -397,3 +397,81 @@ pub(crate) async fn remembered_signup(app: &App, shift_id: i64, tokens: &[String
 pub async fn remembered_name(app: &App, shift_id: i64, tokens: &[String]) -> AppResult<Option<String>> {
     Ok(remembered_signup(app, shift_id, tokens).await?.map(|s| s.name))
 }
+
+/// A sign-up's attendance as the organisers took it down by hand (a paper list, a phone gone
+/// flat): the times on the shift's day.
+#[derive(Debug, Clone, Copy)]
+pub struct ByHand {
+    pub signup_id: i64,
+    pub check_in: chrono::NaiveTime,
+    pub check_out: chrono::NaiveTime,
+}
+
+/// Records turn-outs of a shift's sign-ups by hand (activities' write over the calling org), all
+/// or nothing: each sign-up of this shift, not cancelled, not yet checked in, at times past and in
+/// order; hours credited by the attendance rule, the sign-up linked to its person as a check-in
+/// would. Returns how many were recorded.
+pub async fn record_by_hand(app: &App, actor: &Actor, shift_id: i64, rows: &[ByHand]) -> AppResult<usize> {
+    use qingtuan_domain::time::local_instant;
+    let (sh, call) = shift_and_call(app, shift_id).await?;
+    scope::require(app, actor, WRITE, (ObjectKind::Org, call.org_id.to_string()), OrgId(call.org_id)).await?;
+    if rows.is_empty() {
+        return Err(Invalid::one("signups", "请至少登记一人的签到、签退时间").into());
+    }
+    let now = app.now();
+    let ids: Vec<i64> = rows.iter().map(|r| r.signup_id).collect();
+    let signups = signup::Entity::find()
+        .filter(signup::Column::ShiftId.eq(shift_id))
+        .filter(signup::Column::Id.is_in(ids.clone()))
+        .all(&app.db)
+        .await?;
+    let recorded = turnout_of_signups(&app.db, ids).await?;
+    let mut seen = std::collections::HashSet::new();
+    let mut problems = Vec::new();
+    let mut field = |message: String| problems.push(qingtuan_domain::FieldError { field: "signups", message });
+    for r in rows {
+        let (check_in, check_out) = (local_instant(sh.on_date, r.check_in), local_instant(sh.on_date, r.check_out));
+        match signups.iter().find(|s| s.id == r.signup_id) {
+            None => field(format!("报名 {} 不是该班次的报名", r.signup_id)),
+            Some(_) if !seen.insert(r.signup_id) => field(format!("报名 {} 重复登记", r.signup_id)),
+            Some(s) if s.cancelled_at.is_some() => field(format!("{} 的报名已取消，不能登记出勤", s.name)),
+            Some(s) if recorded.contains_key(&s.id) => field(format!("{} 已签到，请在名单中核减或补录时长", s.name)),
+            Some(s) if check_out <= check_in => field(format!("{}：签退时间应晚于签到时间", s.name)),
+            Some(s) if check_out > now => field(format!("{}：不能登记尚未到来的签退时间", s.name)),
+            Some(_) => {}
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Invalid(problems).into());
+    }
+    let share = crate::volunteering::min_share_percent(&app.db).await?;
+    let txn = app.begin().await?;
+    let mut minutes = 0_i64;
+    for r in rows {
+        let Some(s) = signups.iter().find(|s| s.id == r.signup_id) else { continue };
+        let phone = app.keys.decrypt(&s.phone_enc)?;
+        let person_id = person_of(app, &txn, s, &phone).await?;
+        let (check_in, check_out) = (local_instant(sh.on_date, r.check_in), local_instant(sh.on_date, r.check_out));
+        let credited = credited_minutes(sh.starts_at, sh.ends_at, check_in, check_out, share);
+        minutes += credited;
+        turnout::ActiveModel {
+            shift_id: Set(sh.id),
+            person_id: Set(person_id),
+            team_id: Set(None),
+            check_in_at: Set(Some(check_in)),
+            check_out_at: Set(Some(check_out)),
+            credited_minutes: Set(i32::try_from(credited).unwrap_or(i32::MAX)),
+            signup_id: Set(Some(s.id)),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
+    let entry = Entry::new(AuditAction::TurnoutsRecorded, ObjectKind::Org)
+        .object(call.org_id)
+        .scope(OrgId(call.org_id))
+        .after(json!({ "shift": sh.id, "turnouts": rows.len(), "credited_minutes": minutes, "by_hand": true }));
+    audit::record(&txn, now, actor, entry).await?;
+    txn.commit().await?;
+    Ok(rows.len())
+}

@@ -5,6 +5,8 @@ use super::*;
 /// One sign-up of a shift, as the organisers' list shows it (phone masked).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SignupRow {
+    /// The sign-up's id.
+    pub id: i64,
     pub name: String,
     pub phone: String,
     pub guardian: Option<String>,
@@ -56,6 +58,7 @@ pub async fn shift_detail(app: &App, actor: &Actor, shift_id: i64) -> AppResult<
             (None, None) => "已报名",
         };
         rows.push(SignupRow {
+            id: su.id,
             phone: app.keys.decrypt(&su.phone_enc).map(|p| qingtuan_domain::mask::mask_phone(&p)).unwrap_or_default(),
             name: su.name,
             guardian: su.guardian_name,

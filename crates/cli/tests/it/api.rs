@@ -7,6 +7,7 @@ db_tests!(
     probes_answer,
     tokens_expire_and_end_with_the_owners_password_account_and_roles,
     the_api_writes_orgs_people_and_posts_once_per_key,
+    the_api_publishes_activities_and_calls_and_records_turnouts,
 );
 
 async fn tokens_act_as_their_owner_until_revoked(t: TestApp) {
@@ -323,4 +324,156 @@ async fn the_api_writes_orgs_people_and_posts_once_per_key(t: TestApp) {
     // Without a token: 401.
     let anonymous = t.client().json_with_bearer("POST", "/api/v1/orgs", "qt_forged", &[], &org).await;
     assert_eq!(anonymous.status, 401);
+}
+
+/// Activities and volunteering through the API: a call published with its shifts, a volunteer's
+/// sign-up on the portal, the turn-out taken down by hand with the hours credited, the call
+/// closed; an activity published, its sign-up admitted and its attendance marked.
+async fn the_api_publishes_activities_and_calls_and_records_turnouts(t: TestApp) {
+    use chrono::TimeDelta;
+    use serde_json::json;
+    t.seed_tree().await;
+    t.create_user("street1", "org_admin", "S1").await;
+    let token = token_of(&t, "street1").await;
+    let api = t.client();
+    let call = json!({ "org": "一街道一社区团支部", "title": "社区防疫志愿者招募令", "task": "核酸检测",
+        "shifts": [{ "on_date": "2026-03-02", "start": "10:00", "end": "12:00", "place": "社区广场", "places": 3 }] });
+    let key = [("idempotency-key", "call-1")];
+    let made = api.json_with_bearer("POST", "/api/v1/calls", &token, &key, &call).await;
+    assert_eq!(made.status, 201, "{}", made.text());
+    let (call_id, shift) = (made.json()["id"].as_i64().expect("id"), made.json()["shifts"][0].as_i64().expect("shift"));
+    assert_eq!(api.json_with_bearer("POST", "/api/v1/calls", &token, &key, &call).await.status, 201);
+    assert_eq!(t.scalar("SELECT COUNT(*) FROM recruitment_calls").await, 1, "a retry publishes once");
+    let no_shift = json!({ "org": "C11", "title": "无班次", "task": "核酸检测", "shifts": [] });
+    let refused = api.json_with_bearer("POST", "/api/v1/calls", &token, &[], &no_shift).await;
+    assert!(refused.status == 422 && refused.text().contains("请至少填写一个班次"), "{}", refused.text());
+    let elsewhere = json!({ "org": "C21", "title": "二街道招募令", "task": "核酸检测",
+        "shifts": [{ "on_date": "2026-03-02", "start": "10:00", "end": "12:00", "place": "广场", "places": 3 }] });
+    assert_eq!(api.json_with_bearer("POST", "/api/v1/calls", &token, &[], &elsewhere).await.status, 404);
+
+    // A volunteer signs up on the portal; the phone at the shift is flat, so the organiser types
+    // the times in afterwards.
+    let visitor = t.client();
+    visitor.get(&format!("/portal/calls/{call_id}")).await;
+    let signed = visitor
+        .post(
+            &format!("/portal/shifts/{shift}/signup"),
+            &[("name", "林晓"), ("phone", "13912345678"), ("gender", "female"), ("birth_on", "2000-05-04")],
+        )
+        .await;
+    assert_eq!(signed.status, 200, "{}", signed.text());
+    let second = t.client();
+    second.get(&format!("/portal/calls/{call_id}")).await;
+    let form = [("name", "高远"), ("phone", "13912340000"), ("gender", "male"), ("birth_on", "1999-05-04")];
+    assert_eq!(second.post(&format!("/portal/shifts/{shift}/signup"), &form).await.status, 200);
+    let signups = api.get_with_bearer(&format!("/api/v1/shifts/{shift}/signups"), &token).await.json();
+    assert_eq!((signups[0]["name"].as_str(), signups[0]["status"].as_str()), (Some("林晓"), Some("已报名")));
+    assert_eq!(signups[0]["phone"], "139****5678");
+    let signup = signups[0]["id"].as_i64().expect("signup id");
+    let turnouts =
+        |a: &str, b: &str, id: i64| json!({ "turnouts": [{ "signup_id": id, "check_in": a, "check_out": b }] });
+    let path = format!("/api/v1/shifts/{shift}/turnouts");
+    let future = api.json_with_bearer("POST", &path, &token, &[], &turnouts("10:00", "12:00", signup)).await;
+    assert!(future.status == 422 && future.text().contains("尚未到来"), "{}", future.text());
+    t.clock.advance(TimeDelta::hours(4));
+    let reversed = api.json_with_bearer("POST", &path, &token, &[], &turnouts("12:00", "10:00", signup)).await;
+    assert!(reversed.status == 422 && reversed.text().contains("签退时间应晚于签到时间"), "{}", reversed.text());
+    let stray = api.json_with_bearer("POST", &path, &token, &[], &turnouts("10:00", "12:00", signup + 99)).await;
+    assert!(stray.status == 422 && stray.text().contains("不是该班次的报名"), "{}", stray.text());
+    let recorded = api.json_with_bearer("POST", &path, &token, &[], &turnouts("10:05", "12:00", signup)).await;
+    assert_eq!(recorded.status, 201, "{}", recorded.text());
+    assert_eq!(recorded.json()["recorded"], 1);
+    let twice = api.json_with_bearer("POST", &path, &token, &[], &turnouts("10:05", "12:00", signup)).await;
+    assert!(twice.status == 422 && twice.text().contains("已签到"), "{}", twice.text());
+    let signups = api.get_with_bearer(&format!("/api/v1/shifts/{shift}/signups"), &token).await.json();
+    assert_eq!((signups[0]["status"].as_str(), signups[0]["minutes"].as_i64()), (Some("已签退"), Some(115)));
+    assert_eq!(t.scalar("SELECT COUNT(*) FROM people WHERE name = '林晓'").await, 1, "the volunteer is registered");
+    // The organiser's page offers the same for the other sign-up.
+    let organiser = t.login("street1").await;
+    let page = organiser.get(&format!("/volunteering/shifts/{shift}")).await;
+    let other_signup = signups[1]["id"].as_i64().expect("second sign-up");
+    let form_path = format!("/volunteering/shifts/{shift}/signups/{other_signup}/turnout");
+    assert!(page.text().contains(&form_path) && !page.text().contains(&format!("signups/{signup}/turnout")));
+    let typed = organiser.post(&form_path, &[("check_in", "10:00"), ("check_out", "11:00")]).await;
+    assert_eq!(typed.status, 303, "{}", typed.text());
+    let signups = api.get_with_bearer(&format!("/api/v1/shifts/{shift}/signups"), &token).await.json();
+    assert_eq!(
+        (signups[1]["status"].as_str(), signups[1]["minutes"].as_i64()),
+        (Some("已签退"), Some(0)),
+        "half the shift is under the 60 % rule"
+    );
+    assert_eq!(t.audit_count("volunteer.turnouts").await, 2);
+    let report = api
+        .get_with_bearer("/api/v1/reports?as_of=2026-03-31&baseline=2026-01-01&from=2026-03-01&scope=S1", &token)
+        .await;
+    assert_eq!(report.json()["volunteer.turnouts"]["value"], 2, "{}", report.text());
+    // Another street's admin does not see the shift.
+    t.create_user("street2", "org_admin", "S2").await;
+    let other = token_of(&t, "street2").await;
+    assert_eq!(api.get_with_bearer(&format!("/api/v1/shifts/{shift}/signups"), &other).await.status, 404);
+    assert_eq!(api.json_with_bearer("POST", &path, &other, &[], &turnouts("10:05", "12:00", signup)).await.status, 404);
+    // Closed, the call takes no more sign-ups.
+    let closed = api.json_with_bearer("POST", &format!("/api/v1/calls/{call_id}/close"), &token, &[], &json!({})).await;
+    assert_eq!(closed.status, 200, "{}", closed.text());
+    let shown = api.get_with_bearer(&format!("/api/v1/calls/{call_id}"), &token).await.json();
+    assert_eq!(shown["closed_on"], "2026-03-02");
+    assert_eq!(shown["shifts"][0]["turnouts"], 2);
+    let listed = api.get_with_bearer("/api/v1/calls?org=C11", &token).await.json();
+    assert_eq!((listed["total"].as_u64(), listed["items"][0]["id"].as_i64()), (Some(1), Some(call_id)));
+    assert_eq!(api.get_with_bearer("/api/v1/calls?org=C11", &other).await.status, 404);
+
+    // An activity needing approval: published, signed up for, admitted, attended.
+    let activity = json!({ "org": "C11", "title": "青年读书会", "category": "ideology", "audience": "youth",
+        "on_date": "2026-03-10", "start": "14:00", "end": "16:00", "place": "社区书屋", "capacity": 5,
+        "signup_opens_on": "2026-03-01", "signup_closes_on": "2026-03-09", "needs_approval": true });
+    let published = api.json_with_bearer("POST", "/api/v1/activities", &token, &[], &activity).await;
+    assert_eq!(published.status, 201, "{}", published.text());
+    let activity_id = published.json()["id"].as_i64().expect("id");
+    let bad = json!({ "org": "C11", "title": "", "category": "ideology", "audience": "youth", "on_date": "3月10日" });
+    let bad = api.json_with_bearer("POST", "/api/v1/activities", &token, &[], &bad).await;
+    assert!(bad.status == 422 && bad.text().contains("请填写活动日期"), "{}", bad.text());
+    visitor.get(&format!("/portal/activities/{activity_id}")).await;
+    let joined = visitor
+        .post(
+            &format!("/portal/activities/{activity_id}/signup"),
+            &[("name", "周航"), ("phone", "13800002222"), ("gender", "male"), ("birth_on", "1998-01-02")],
+        )
+        .await;
+    assert_eq!(joined.status, 200, "{}", joined.text());
+    let pending = api.get_with_bearer(&format!("/api/v1/activities/{activity_id}/signups"), &token).await.json();
+    assert_eq!(pending[0]["status"], "pending");
+    let sid = pending[0]["id"].as_i64().expect("signup id");
+    let decided = api
+        .json_with_bearer(
+            "POST",
+            &format!("/api/v1/activity-signups/{sid}/decision"),
+            &token,
+            &[],
+            &json!({ "approve": true }),
+        )
+        .await;
+    assert_eq!(decided.status, 200, "{}", decided.text());
+    let marked = api
+        .json_with_bearer(
+            "POST",
+            &format!("/api/v1/activities/{activity_id}/attendance"),
+            &token,
+            &[],
+            &json!({ "attended": [sid], "people_served": 30 }),
+        )
+        .await;
+    assert_eq!((marked.status, marked.json()["attended"].as_u64()), (200, Some(1)), "{}", marked.text());
+    let signups = api.get_with_bearer(&format!("/api/v1/activities/{activity_id}/signups"), &token).await.json();
+    assert_eq!((signups[0]["status"].as_str(), signups[0]["attended"].as_bool()), (Some("approved"), Some(true)));
+    assert_eq!(t.scalar(&format!("SELECT people_served FROM activities WHERE id = {activity_id}")).await, 30);
+    let foreign = api
+        .json_with_bearer(
+            "POST",
+            &format!("/api/v1/activity-signups/{sid}/decision"),
+            &other,
+            &[],
+            &json!({ "approve": false }),
+        )
+        .await;
+    assert_eq!(foreign.status, 404);
 }

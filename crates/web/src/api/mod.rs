@@ -18,6 +18,7 @@ use crate::{ApiError, ApiUser, AppState};
 
 mod accountability;
 mod figures;
+mod volunteering;
 mod writes;
 use accountability::{LetterDto, LetterPage, list_letters};
 use figures::{RecordDto, RecordPage};
@@ -42,6 +43,15 @@ pub fn routes() -> Router<AppState> {
         .route("/reports", get(report))
         .route("/letters", get(list_letters))
         .route("/figures/{key}/records", get(figures::records))
+        .route("/activities", post(volunteering::create_activity))
+        .route("/activities/{id}/signups", get(volunteering::activity_signups))
+        .route("/activities/{id}/attendance", post(volunteering::mark_attendance))
+        .route("/activity-signups/{id}/decision", post(volunteering::decide_signup))
+        .route("/calls", get(volunteering::list_calls).post(volunteering::create_call))
+        .route("/calls/{id}", get(volunteering::show_call))
+        .route("/calls/{id}/close", post(volunteering::close_call))
+        .route("/shifts/{id}/signups", get(volunteering::shift_signups))
+        .route("/shifts/{id}/turnouts", post(volunteering::record_turnouts))
         .fallback(|| async { ApiError(AppError::NotFound) })
         .method_not_allowed_fallback(method_not_allowed)
 }
@@ -58,9 +68,16 @@ async fn method_not_allowed() -> axum::response::Response {
     info(title = "青团 Qingtuan API", description = "基层团务平台 JSON 接口。认证：会话 Cookie，或个人访问令牌 `Authorization: Bearer qt_…`。"),
     paths(me, list_orgs, list_users, show_user, list_audit_events, report, accountability::list_letters, figures::records,
         writes::create_org, writes::update_org, writes::dissolve_org, writes::create_person, writes::update_person,
-        writes::create_post, writes::end_post),
+        writes::create_post, writes::end_post, volunteering::create_activity, volunteering::activity_signups,
+        volunteering::mark_attendance, volunteering::decide_signup, volunteering::list_calls, volunteering::create_call,
+        volunteering::show_call, volunteering::close_call, volunteering::shift_signups, volunteering::record_turnouts),
     components(schemas(Me, UserStatus, GrantDto, PartnerGrantDto, OrgDto, UserDto, UserDetailDto, AssignmentDto, AuditEventDto, UserPage, AuditPage, ErrorDto, LetterDto, LetterPage, RecordDto, RecordPage,
-        NewOrgDto, OrgEditDto, DissolveDto, OrgWritten, PersonDto, PostDto, PersonWritten, PostWritten, EndPostDto)),
+        NewOrgDto, OrgEditDto, DissolveDto, OrgWritten, PersonDto, PostDto, PersonWritten, PostWritten, EndPostDto,
+        volunteering::NewActivityDto, volunteering::Created, volunteering::ActivitySignupDto, volunteering::DecisionDto,
+        volunteering::AttendanceDto, volunteering::AttendanceWritten, volunteering::NewShiftDto, volunteering::NewCallDto,
+        volunteering::CallWritten, volunteering::CallStatus, volunteering::CallDto, volunteering::CallPage, volunteering::ShiftDto,
+        volunteering::CallDetailDto, volunteering::ShiftSignupDto, volunteering::TurnoutDto, volunteering::TurnoutsDto,
+        volunteering::TurnoutsWritten)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

@@ -25,8 +25,8 @@ use crate::{ApiError, ApiUser, AppState};
 /// with a digest of the method, path and body for the idempotency key.
 #[derive(Debug)]
 pub(super) struct ApiJson<T> {
-    value: T,
-    digest: String,
+    pub(super) value: T,
+    pub(super) digest: String,
 }
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
@@ -52,7 +52,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 /// Runs a write once per idempotency key (when the request has one): a retry of the same request
 /// gets the kept answer; the key reused for another request is refused (422), and while the
 /// first request runs, 409.
-async fn once<F>(state: &AppState, actor: &Actor, headers: &HeaderMap, digest: &str, run: F) -> Response
+pub(super) async fn once<F>(state: &AppState, actor: &Actor, headers: &HeaderMap, digest: &str, run: F) -> Response
 where
     F: AsyncFnOnce() -> Result<(StatusCode, Value), ApiError>,
 {

@@ -75,27 +75,28 @@ pub async fn list(
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(default)]
 pub struct ActivityForm {
-    org_code: String,
-    project_id: String,
-    title: String,
-    category: String,
-    audience: String,
-    on_date: String,
-    start: String,
-    end: String,
-    place: String,
-    capacity: String,
-    signup_opens_on: String,
-    signup_closes_on: String,
-    needs_approval: String,
-    waitlist: String,
-    real_name: String,
-    space_id: String,
-    description: String,
-    contact: String,
+    pub(crate) org_code: String,
+    pub(crate) project_id: String,
+    pub(crate) title: String,
+    pub(crate) category: String,
+    pub(crate) audience: String,
+    pub(crate) on_date: String,
+    pub(crate) start: String,
+    pub(crate) end: String,
+    pub(crate) place: String,
+    pub(crate) capacity: String,
+    pub(crate) signup_opens_on: String,
+    pub(crate) signup_closes_on: String,
+    pub(crate) needs_approval: String,
+    pub(crate) waitlist: String,
+    pub(crate) real_name: String,
+    pub(crate) space_id: String,
+    pub(crate) description: String,
+    pub(crate) contact: String,
 }
 
-fn parse<T: std::str::FromStr>(
+/// A typed value (a date, a time, a number) or the field's message.
+pub(crate) fn parse<T: std::str::FromStr>(
     raw: &str,
     field: &'static str,
     message: &str,
@@ -105,7 +106,7 @@ fn parse<T: std::str::FromStr>(
 }
 
 impl ActivityForm {
-    fn to_new(&self) -> Result<NewActivity, Invalid> {
+    pub(crate) fn to_new(&self) -> Result<NewActivity, Invalid> {
         let mut p = Vec::new();
         let on_date: Option<NaiveDate> = parse(&self.on_date, "on_date", "请填写活动日期", &mut p);
         let start: Option<NaiveTime> = parse(&self.start, "start", "请填写开始时间（如 14:30）", &mut p);

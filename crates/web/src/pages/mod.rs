@@ -4,7 +4,7 @@
 
 mod access;
 mod accountability;
-mod activities;
+pub(crate) mod activities;
 mod bulletins;
 mod cabins;
 mod consultations;

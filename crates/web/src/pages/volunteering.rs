@@ -756,6 +756,36 @@ pub async fn team_takes_shift(
 
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
+pub struct ByHandForm {
+    check_in: String,
+    check_out: String,
+}
+
+/// A sign-up's turn-out taken down by hand (no phone at the shift): its times on the shift's day.
+pub async fn record_by_hand(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((shift_id, signup_id)): Path<(i64, i64)>,
+    Form(form): Form<ByHandForm>,
+) -> Result<Response, PageError> {
+    let parsed =
+        (form.check_in.trim().parse::<chrono::NaiveTime>(), form.check_out.trim().parse::<chrono::NaiveTime>());
+    let result = match parsed {
+        (Ok(check_in), Ok(check_out)) => {
+            let row = checkin::ByHand { signup_id, check_in, check_out };
+            checkin::record_by_hand(&state.app, &user.actor, shift_id, &[row]).await.map(|_| ())
+        }
+        _ => Err(AppError::Invalid(Invalid::one("signups", "请填写签到、签退时间（如 08:00）"))),
+    };
+    match result {
+        Ok(()) => Ok(done::redirect(&format!("/volunteering/shifts/{shift_id}"), Done::Recorded)),
+        Err(AppError::Invalid(e)) => render_invalid(&shift_page(&state, &user, shift_id, Errors(Some(e))).await?),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct ShareForm {
     percent: String,
 }
@@ -800,6 +830,7 @@ pub fn routes() -> Router<AppState> {
         .route("/volunteering/teams/{id}/change", post(change_team))
         .route("/volunteering/calls/{id}/share", get(share_call))
         .route("/volunteering/shifts/{id}/team", post(team_takes_shift))
+        .route("/volunteering/shifts/{id}/signups/{signup}/turnout", post(record_by_hand))
         .route("/volunteering/donations", get(donations).post(record_donation))
         .route("/volunteering/shifts/{id}/served", post(record_served))
         .route("/volunteering/shifts/{id}", get(shift))
