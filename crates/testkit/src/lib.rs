@@ -203,6 +203,15 @@ impl TestApp {
     }
 
     /// Serves the router on a real loopback port, for browsers and other processes.
+    /// Holds the row every committing write moves (the data version) in a transaction of its own
+    /// until the returned one ends: on PostgreSQL other writes wait at their commit meanwhile.
+    pub async fn hold_commits(&self) -> qingtuan_app::db::Write {
+        use sea_orm::ConnectionTrait;
+        let held = qingtuan_app::db::begin_write(self.app.writer()).await.expect("begin");
+        held.execute_unprepared("UPDATE data_version SET version = version WHERE id = 1").await.expect("hold");
+        held
+    }
+
     pub async fn serve(&self) -> std::net::SocketAddr {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a free port");
         let addr = listener.local_addr().expect("local addr");

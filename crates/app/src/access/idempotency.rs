@@ -1,8 +1,9 @@
 //! Idempotency keys for the writing API: the first request under a (user, key) claims it, its
 //! answer is kept for a day, and a retry with the same request gets that answer without writing
-//! again. A key reused for another request, or while its first request runs, is refused; a claim
-//! left without an answer for a minute (the client went away mid-request) is given up, so the
-//! retry runs — the write itself is one transaction, done or not.
+//! again. A key reused for another request, or while its first request runs, is refused. The
+//! write runs to its end and its answer is kept even when the client goes away mid-request; a
+//! claim left without an answer for a minute (the server stopped between the two) is given up, so
+//! the retry runs — the write itself is one transaction, done or not.
 
 use chrono::TimeDelta;
 use qingtuan_domain::Invalid;
@@ -15,8 +16,8 @@ use crate::{Actor, App, AppError};
 /// How long an answer is kept.
 const KEPT: TimeDelta = TimeDelta::hours(24);
 
-/// A claim without an answer after this long was abandoned (the client went away mid-request, or
-/// the server stopped): a retry runs again.
+/// A claim without an answer after this long was abandoned (the server stopped mid-request): a
+/// retry runs again.
 const LEASE: TimeDelta = TimeDelta::seconds(60);
 
 /// What a request under a key does.

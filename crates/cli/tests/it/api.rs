@@ -477,3 +477,46 @@ async fn the_api_publishes_activities_and_calls_and_records_turnouts(t: TestApp)
         .await;
     assert_eq!(foreign.status, 404);
 }
+
+/// A client that goes away while its write waits (here for a commit held by another transaction)
+/// leaves the write and the keeping of its answer to run to their end: the retry under the same
+/// key gets the answer, and nothing is written twice. PostgreSQL: there a commit can be held while
+/// the key is claimed.
+#[tokio::test]
+async fn a_write_whose_client_went_away_answers_its_retry() {
+    use std::io::Write as _;
+    let t = TestApp::spawn(Backend::Postgres).await;
+    t.seed_tree().await;
+    t.create_user("street1", "org_admin", "S1").await;
+    let token = token_of(&t, "street1").await;
+    let addr = t.serve().await;
+    let org = serde_json::json!({ "code": "C13", "name": "一街道三社区团支部", "kind": "branch", "parent": "S1" });
+    let body = org.to_string();
+    let held = t.hold_commits().await;
+    let request = format!(
+        "POST /api/v1/orgs HTTP/1.1\r\nhost: {addr}\r\nauthorization: Bearer {token}\r\n\
+         content-type: application/json\r\nidempotency-key: gone-1\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    tokio::task::spawn_blocking(move || {
+        let mut socket = std::net::TcpStream::connect(addr).expect("connect");
+        socket.write_all(request.as_bytes()).expect("send");
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        // The client goes away before the answer.
+    })
+    .await
+    .expect("client");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    held.rollback().await.expect("release");
+    let api = t.client();
+    let mut retry = api.json_with_bearer("POST", "/api/v1/orgs", &token, &[("idempotency-key", "gone-1")], &org).await;
+    for _ in 0..50 {
+        if retry.status != 409 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        retry = api.json_with_bearer("POST", "/api/v1/orgs", &token, &[("idempotency-key", "gone-1")], &org).await;
+    }
+    assert_eq!((retry.status, retry.header("idempotent-replayed")), (201, Some("true")), "{}", retry.text());
+    assert_eq!(t.scalar("SELECT COUNT(*) FROM orgs WHERE code = 'C13'").await, 1);
+}

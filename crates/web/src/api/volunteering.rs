@@ -100,10 +100,13 @@ pub(super) async fn create_activity(
     body: ApiJson<NewActivityDto>,
 ) -> Response {
     let form = body.value.form();
-    once(&state, &actor, &headers, &body.digest, async || {
-        let new = form.to_new().map_err(AppError::Invalid)?;
-        let id = activities::create_activity(&state.app, &actor, &new).await?;
-        Ok((StatusCode::CREATED, json!(Created { id })))
+    once(&state, &actor, &headers, &body.digest, {
+        let (state, actor) = (state.clone(), actor.clone());
+        async move {
+            let new = form.to_new().map_err(AppError::Invalid)?;
+            let id = activities::create_activity(&state.app, &actor, &new).await?;
+            Ok((StatusCode::CREATED, json!(Created { id })))
+        }
     })
     .await
 }
@@ -159,9 +162,12 @@ pub(super) async fn decide_signup(
     body: ApiJson<DecisionDto>,
 ) -> Response {
     let approve = body.value.approve;
-    once(&state, &actor, &headers, &body.digest, async || {
-        activities::decide_signup(&state.app, &actor, id, approve).await?;
-        Ok((StatusCode::OK, json!(Created { id })))
+    once(&state, &actor, &headers, &body.digest, {
+        let (state, actor) = (state.clone(), actor.clone());
+        async move {
+            activities::decide_signup(&state.app, &actor, id, approve).await?;
+            Ok((StatusCode::OK, json!(Created { id })))
+        }
     })
     .await
 }
@@ -195,15 +201,18 @@ pub(super) async fn mark_attendance(
     body: ApiJson<AttendanceDto>,
 ) -> Response {
     let d = body.value;
-    once(&state, &actor, &headers, &body.digest, async || {
-        if d.people_served.is_some_and(|n| n < 0) {
-            return Err(AppError::Invalid(Invalid::one("people_served", "服务人次不能为负数")).into());
+    once(&state, &actor, &headers, &body.digest, {
+        let (state, actor) = (state.clone(), actor.clone());
+        async move {
+            if d.people_served.is_some_and(|n| n < 0) {
+                return Err(AppError::Invalid(Invalid::one("people_served", "服务人次不能为负数")).into());
+            }
+            let attended = activities::mark_attendance(&state.app, &actor, id, &d.attended).await?;
+            if let Some(n) = d.people_served {
+                activities::record_people_served(&state.app, &actor, id, n).await?;
+            }
+            Ok((StatusCode::OK, json!(AttendanceWritten { attended })))
         }
-        let attended = activities::mark_attendance(&state.app, &actor, id, &d.attended).await?;
-        if let Some(n) = d.people_served {
-            activities::record_people_served(&state.app, &actor, id, n).await?;
-        }
-        Ok((StatusCode::OK, json!(AttendanceWritten { attended })))
     })
     .await
 }
@@ -293,11 +302,14 @@ pub(super) async fn create_call(
     body: ApiJson<NewCallDto>,
 ) -> Response {
     let d = body.value;
-    once(&state, &actor, &headers, &body.digest, async || {
-        let today = qingtuan_domain::time::local_date(state.app.now());
-        let call = d.call(today).map_err(AppError::Invalid)?;
-        let (id, shifts) = volunteering::create_call(&state.app, &actor, &call).await?;
-        Ok((StatusCode::CREATED, json!(CallWritten { id, shifts })))
+    once(&state, &actor, &headers, &body.digest, {
+        let (state, actor) = (state.clone(), actor.clone());
+        async move {
+            let today = qingtuan_domain::time::local_date(state.app.now());
+            let call = d.call(today).map_err(AppError::Invalid)?;
+            let (id, shifts) = volunteering::create_call(&state.app, &actor, &call).await?;
+            Ok((StatusCode::CREATED, json!(CallWritten { id, shifts })))
+        }
     })
     .await
 }
@@ -314,9 +326,12 @@ pub(super) async fn close_call(
     headers: HeaderMap,
 ) -> Response {
     let digest = qingtuan_app::crypto::sha256_hex(&format!("POST /api/v1/calls/{id}/close"));
-    once(&state, &actor, &headers, &digest, async || {
-        calls::close(&state.app, &actor, id).await?;
-        Ok((StatusCode::OK, json!(Created { id })))
+    once(&state, &actor, &headers, &digest, {
+        let (state, actor) = (state.clone(), actor.clone());
+        async move {
+            calls::close(&state.app, &actor, id).await?;
+            Ok((StatusCode::OK, json!(Created { id })))
+        }
     })
     .await
 }
@@ -565,24 +580,27 @@ pub(super) async fn record_turnouts(
     body: ApiJson<TurnoutsDto>,
 ) -> Response {
     let d = body.value;
-    once(&state, &actor, &headers, &body.digest, async || {
-        let mut problems = Vec::new();
-        let message = "请填写签到、签退时间（如 08:00）";
-        let rows: Vec<ByHand> = d
-            .turnouts
-            .iter()
-            .filter_map(|t| {
-                let check_in = parsed(&t.check_in, "turnouts", message, &mut problems)?;
-                let check_out = parsed(&t.check_out, "turnouts", message, &mut problems)?;
-                Some(ByHand { signup_id: t.signup_id, check_in, check_out })
-            })
-            .collect();
-        if !problems.is_empty() {
-            problems.truncate(1);
-            return Err(AppError::Invalid(Invalid(problems)).into());
+    once(&state, &actor, &headers, &body.digest, {
+        let (state, actor) = (state.clone(), actor.clone());
+        async move {
+            let mut problems = Vec::new();
+            let message = "请填写签到、签退时间（如 08:00）";
+            let rows: Vec<ByHand> = d
+                .turnouts
+                .iter()
+                .filter_map(|t| {
+                    let check_in = parsed(&t.check_in, "turnouts", message, &mut problems)?;
+                    let check_out = parsed(&t.check_out, "turnouts", message, &mut problems)?;
+                    Some(ByHand { signup_id: t.signup_id, check_in, check_out })
+                })
+                .collect();
+            if !problems.is_empty() {
+                problems.truncate(1);
+                return Err(AppError::Invalid(Invalid(problems)).into());
+            }
+            let recorded = checkin::record_by_hand(&state.app, &actor, id, &rows).await?;
+            Ok((StatusCode::CREATED, json!(TurnoutsWritten { recorded })))
         }
-        let recorded = checkin::record_by_hand(&state.app, &actor, id, &rows).await?;
-        Ok((StatusCode::CREATED, json!(TurnoutsWritten { recorded })))
     })
     .await
 }

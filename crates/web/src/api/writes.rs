@@ -51,14 +51,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 
 /// Runs a write once per idempotency key (when the request has one): a retry of the same request
 /// gets the kept answer; the key reused for another request is refused (422), and while the
-/// first request runs, 409.
-pub(super) async fn once<F>(state: &AppState, actor: &Actor, headers: &HeaderMap, digest: &str, run: F) -> Response
+/// first request runs, 409. Under a key the write and the keeping of its answer run to their end
+/// even when the client goes away meanwhile, so its retry gets the answer rather than writing
+/// again (only a server stopped between the two leaves the key to be given up after a minute).
+pub(super) async fn once<W>(state: &AppState, actor: &Actor, headers: &HeaderMap, digest: &str, write: W) -> Response
 where
-    F: AsyncFnOnce() -> Result<(StatusCode, Value), ApiError>,
+    W: Future<Output = Result<(StatusCode, Value), ApiError>> + Send + 'static,
 {
     let key = headers.get("idempotency-key").map(|v| v.to_str().unwrap_or("\u{1}").to_owned());
     let Some(key) = key else {
-        return answer(run().await);
+        return answer(write.await);
     };
     match idempotency::claim(&state.app, actor, &key, digest).await {
         Err(e) => ApiError(e).into_response(),
@@ -68,14 +70,20 @@ where
             (status, [("idempotent-replayed", "true")], Json(body)).into_response()
         }
         Ok(Claim::First) => {
-            let (status, body) = match run().await {
-                Ok(done) => done,
-                Err(e) => e.parts(),
-            };
-            if let Err(e) = idempotency::finish(&state.app, actor, &key, status.as_u16(), &body.to_string()).await {
-                return ApiError(e).into_response();
+            let (app, actor) = (state.app.clone(), actor.clone());
+            let kept = tokio::spawn(async move {
+                let (status, body) = match write.await {
+                    Ok(done) => done,
+                    Err(e) => e.parts(),
+                };
+                idempotency::finish(&app, &actor, &key, status.as_u16(), &body.to_string()).await?;
+                Ok::<_, AppError>((status, body))
+            });
+            match kept.await {
+                Ok(Ok((status, body))) => (status, Json(body)).into_response(),
+                Ok(Err(e)) => ApiError(e).into_response(),
+                Err(e) => ApiError(AppError::Internal(format!("write task failed: {e}"))).into_response(),
             }
-            (status, Json(body)).into_response()
         }
     }
 }
@@ -143,10 +151,13 @@ pub(super) async fn create_org(
         founded_on: d.founded_on,
         ..NewOrg::default()
     };
-    once(&state, &actor, &headers, &body.digest, async || {
-        let id = orgs::create(&state.app, &actor, &form).await?;
-        let (_, written) = org_written(&state, &actor, id).await?;
-        Ok((StatusCode::CREATED, written))
+    once(&state, &actor, &headers, &body.digest, {
+        let (state, actor) = (state.clone(), actor.clone());
+        async move {
+            let id = orgs::create(&state.app, &actor, &form).await?;
+            let (_, written) = org_written(&state, &actor, id).await?;
+            Ok((StatusCode::CREATED, written))
+        }
     })
     .await
 }
@@ -185,10 +196,13 @@ pub(super) async fn update_org(
         basis: d.basis,
         founded_on: d.founded_on,
     };
-    once(&state, &actor, &headers, &body.digest, async || {
-        let id = orgs::id_of(&state.app, &actor, &code).await?;
-        orgs::update(&state.app, &actor, id, &form).await?;
-        org_written(&state, &actor, id).await
+    once(&state, &actor, &headers, &body.digest, {
+        let (state, actor) = (state.clone(), actor.clone());
+        async move {
+            let id = orgs::id_of(&state.app, &actor, &code).await?;
+            orgs::update(&state.app, &actor, id, &form).await?;
+            org_written(&state, &actor, id).await
+        }
     })
     .await
 }
@@ -217,13 +231,16 @@ pub(super) async fn dissolve_org(
     body: ApiJson<DissolveDto>,
 ) -> Response {
     let d = body.value;
-    once(&state, &actor, &headers, &body.digest, async || {
-        let on = qingtuan_app::forms::parse_date("on", &d.on)
-            .map_err(|e| AppError::Invalid(qingtuan_domain::Invalid(vec![e])))?
-            .ok_or_else(|| AppError::Invalid(qingtuan_domain::Invalid::one("on", "请填写撤销日期")))?;
-        let id = orgs::id_of(&state.app, &actor, &code).await?;
-        orgs::dissolve(&state.app, &actor, id, on, d.with_subtree).await?;
-        org_written(&state, &actor, id).await
+    once(&state, &actor, &headers, &body.digest, {
+        let (state, actor) = (state.clone(), actor.clone());
+        async move {
+            let on = qingtuan_app::forms::parse_date("on", &d.on)
+                .map_err(|e| AppError::Invalid(qingtuan_domain::Invalid(vec![e])))?
+                .ok_or_else(|| AppError::Invalid(qingtuan_domain::Invalid::one("on", "请填写撤销日期")))?;
+            let id = orgs::id_of(&state.app, &actor, &code).await?;
+            orgs::dissolve(&state.app, &actor, id, on, d.with_subtree).await?;
+            org_written(&state, &actor, id).await
+        }
     })
     .await
 }
@@ -317,10 +334,13 @@ pub(super) async fn create_person(
     body: ApiJson<PersonDto>,
 ) -> Response {
     let d = body.value;
-    once(&state, &actor, &headers, &body.digest, async || {
-        let post = d.post.as_ref().map(PostDto::post).unwrap_or_default();
-        let id = people::register(&state.app, &actor, &d.person(), &post).await?;
-        Ok((StatusCode::CREATED, json!(PersonWritten { id, name: d.name.trim().to_owned() })))
+    once(&state, &actor, &headers, &body.digest, {
+        let (state, actor) = (state.clone(), actor.clone());
+        async move {
+            let post = d.post.as_ref().map(PostDto::post).unwrap_or_default();
+            let id = people::register(&state.app, &actor, &d.person(), &post).await?;
+            Ok((StatusCode::CREATED, json!(PersonWritten { id, name: d.name.trim().to_owned() })))
+        }
     })
     .await
 }
@@ -338,9 +358,12 @@ pub(super) async fn update_person(
     body: ApiJson<PersonDto>,
 ) -> Response {
     let d = body.value;
-    once(&state, &actor, &headers, &body.digest, async || {
-        people::update(&state.app, &actor, id, &d.person()).await?;
-        Ok((StatusCode::OK, json!(PersonWritten { id, name: d.name.trim().to_owned() })))
+    once(&state, &actor, &headers, &body.digest, {
+        let (state, actor) = (state.clone(), actor.clone());
+        async move {
+            people::update(&state.app, &actor, id, &d.person()).await?;
+            Ok((StatusCode::OK, json!(PersonWritten { id, name: d.name.trim().to_owned() })))
+        }
     })
     .await
 }
@@ -365,24 +388,27 @@ pub(super) async fn create_post(
     body: ApiJson<PostDto>,
 ) -> Response {
     let d = body.value;
-    once(&state, &actor, &headers, &body.digest, async || {
-        let org = qingtuan_app::access::scope::org_by_code(&state.app, &actor, people::WRITE, &d.org).await?;
-        let code = orgs::show(&state.app, &actor, org.get()).await?.code;
-        let mut post = NewPosition { org_code: code.clone(), ..d.post() };
-        if let Some(person) = d.person_id {
-            // Someone the caller may read (else missing), and not a child withheld from them.
-            if people::show(&state.app, &actor, person).await?.withheld {
-                let message = "此人未满十四周岁，须经未成年人信息查看审批后方可登记职务";
-                return Err(AppError::Invalid(qingtuan_domain::Invalid::one("person_id", message)).into());
+    once(&state, &actor, &headers, &body.digest, {
+        let (state, actor) = (state.clone(), actor.clone());
+        async move {
+            let org = qingtuan_app::access::scope::org_by_code(&state.app, &actor, people::WRITE, &d.org).await?;
+            let code = orgs::show(&state.app, &actor, org.get()).await?.code;
+            let mut post = NewPosition { org_code: code.clone(), ..d.post() };
+            if let Some(person) = d.person_id {
+                // Someone the caller may read (else missing), and not a child withheld from them.
+                if people::show(&state.app, &actor, person).await?.withheld {
+                    let message = "此人未满十四周岁，须经未成年人信息查看审批后方可登记职务";
+                    return Err(AppError::Invalid(qingtuan_domain::Invalid::one("person_id", message)).into());
+                }
+                post.id_number.clear();
+                post.person_id = Some(person);
             }
-            post.id_number.clear();
-            post.person_id = Some(person);
+            positions::create(&state.app, &actor, &post).await?;
+            Ok((
+                StatusCode::CREATED,
+                json!(PostWritten { org: code, title: d.title.clone(), start_on: d.start_on.clone() }),
+            ))
         }
-        positions::create(&state.app, &actor, &post).await?;
-        Ok((
-            StatusCode::CREATED,
-            json!(PostWritten { org: code, title: d.title.clone(), start_on: d.start_on.clone() }),
-        ))
     })
     .await
 }
@@ -408,12 +434,15 @@ pub(super) async fn end_post(
     body: ApiJson<EndPostDto>,
 ) -> Response {
     let d = body.value;
-    once(&state, &actor, &headers, &body.digest, async || {
-        let on = qingtuan_app::forms::parse_date("end_on", &d.end_on)
-            .map_err(|e| AppError::Invalid(qingtuan_domain::Invalid(vec![e])))?
-            .ok_or_else(|| AppError::Invalid(qingtuan_domain::Invalid::one("end_on", "请填写离任日期")))?;
-        positions::end(&state.app, &actor, id, on).await?;
-        Ok((StatusCode::OK, json!({ "end_on": on.to_string() })))
+    once(&state, &actor, &headers, &body.digest, {
+        let (state, actor) = (state.clone(), actor.clone());
+        async move {
+            let on = qingtuan_app::forms::parse_date("end_on", &d.end_on)
+                .map_err(|e| AppError::Invalid(qingtuan_domain::Invalid(vec![e])))?
+                .ok_or_else(|| AppError::Invalid(qingtuan_domain::Invalid::one("end_on", "请填写离任日期")))?;
+            positions::end(&state.app, &actor, id, on).await?;
+            Ok((StatusCode::OK, json!({ "end_on": on.to_string() })))
+        }
     })
     .await
 }
