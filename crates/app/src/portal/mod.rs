@@ -197,22 +197,59 @@ pub(crate) async fn within_limits<C: ConnectionTrait>(
     Ok(by_address && by_phone)
 }
 
+/// Who takes a shift's sign-up.
+enum Signer<'a> {
+    /// The volunteer on the portal, rate-limited by address and phone.
+    Portal(&'a ClientInfo),
+    /// The organisers' desk (volunteering.write over the calling org), for a volunteer who phoned
+    /// in or came by.
+    Desk(&'a Actor),
+}
+
 /// Signs up for a shift. Refused (with every reason) for bad input, a full or past shift, a
 /// second sign-up of the same person, or too many sign-ups from one address or phone.
 pub async fn sign_up(app: &App, client: &ClientInfo, shift_id: i64, form: &SignupForm) -> AppResult<Receipt> {
+    enrol(app, Signer::Portal(client), shift_id, form).await
+}
+
+/// Signs a volunteer up for a shift at the organisers' desk: the portal's checks without its rate
+/// limits, audited as the staff member's; the volunteer gets the same message with the check-in
+/// code, and the private link comes back to hand on.
+pub async fn sign_up_at_desk(app: &App, actor: &Actor, shift_id: i64, form: &SignupForm) -> AppResult<Receipt> {
+    enrol(app, Signer::Desk(actor), shift_id, form).await
+}
+
+async fn enrol(app: &App, signer: Signer<'_>, shift_id: i64, form: &SignupForm) -> AppResult<Receipt> {
     let now = app.now();
     let today = qingtuan_domain::time::local_date(now);
     let found = shift::Entity::find_by_id(shift_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let call = recruitment_call::Entity::find_by_id(found.call_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    if let Signer::Desk(actor) = signer {
+        let permission = crate::volunteering::WRITE;
+        crate::access::scope::require(
+            app,
+            actor,
+            permission,
+            (ObjectKind::Call, call.id.to_string()),
+            OrgId(call.org_id),
+        )
+        .await?;
+    }
     let v = validate(form, call.real_name_required, found.on_date, false)?;
     let phone_hash = app.keys.lookup_hash(v.phone.as_str());
-    let anonymous = Actor::anonymous(client, &mask_phone(v.phone.as_str()));
 
     let txn = app.begin().await?;
-    if !within_limits(&txn, now, &anonymous, &phone_hash).await? {
-        txn.commit().await?;
-        return Err(Invalid::one("phone", "提交过于频繁，请一小时后再试").into());
-    }
+    let recorder = match signer {
+        Signer::Desk(actor) => actor.clone(),
+        Signer::Portal(client) => {
+            let anonymous = Actor::anonymous(client, &mask_phone(v.phone.as_str()));
+            if !within_limits(&txn, now, &anonymous, &phone_hash).await? {
+                txn.commit().await?;
+                return Err(Invalid::one("phone", "提交过于频繁，请一小时后再试").into());
+            }
+            anonymous
+        }
+    };
     let mut refusal = None;
     if found.on_date < today {
         refusal = Some("该班次已经结束");
@@ -267,7 +304,7 @@ pub async fn sign_up(app: &App, client: &ClientInfo, shift_id: i64, form: &Signu
             "guardian": v.guardian_name,
             "guardian_consent": minor,
         }));
-    audit::record(&txn, now, &anonymous, entry).await?;
+    audit::record(&txn, now, &recorder, entry).await?;
     let text = format!(
         "【志愿报名】{}“{}”（{} {}，{}）已报名，签到码 {code}。",
         crate::messages::reminders::addressee(&v.name, v.guardian_name.as_deref()),

@@ -428,6 +428,24 @@ pub async fn update(app: &App, actor: &Actor, id: i64, form: &CallText) -> AppRe
     Ok(())
 }
 
+/// Adds a shift to an open call (volunteering.write over its org); returns the shift's id.
+pub async fn add_shift(app: &App, actor: &Actor, id: i64, form: &super::NewShift) -> AppResult<i64> {
+    let (c, proof) = call_in_scope(app, actor, id, WRITE).await?;
+    if c.closed_on.is_some() {
+        return Err(Invalid::one("shifts", "该招募令已关闭，不能再增加班次").into());
+    }
+    super::checked_shift(form)?;
+    let txn = app.begin().await?;
+    let shift_id = super::insert_shift(&txn, id, form).await?;
+    let entry = Entry::new(AuditAction::CallChanged, ObjectKind::Call).object(id).within(&proof).after(json!({
+        "shift_added": shift_id, "on_date": form.on_date, "start": form.start.format("%H:%M").to_string(),
+        "end": form.end.format("%H:%M").to_string(), "place": form.place, "places": form.places,
+    }));
+    audit::record(&txn, app.now(), actor, entry).await?;
+    txn.commit().await?;
+    Ok(shift_id)
+}
+
 /// Closes a call today (volunteering.write over its org): it leaves the portal and takes no more
 /// sign-ups; what was recorded stays and counts. Closing a closed call changes nothing.
 pub async fn close(app: &App, actor: &Actor, id: i64) -> AppResult<()> {

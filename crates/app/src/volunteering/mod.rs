@@ -142,9 +142,7 @@ pub async fn create_call(app: &App, actor: &Actor, form: &NewCall) -> AppResult<
         signup_deadline: form.signup_deadline.clone(),
     };
     let (title, task, description, contact, signup_deadline) = calls::checked_text(&text)?;
-    if form.shifts.iter().any(|s| s.end <= s.start || s.places <= 0) {
-        return Err(Invalid::one("shifts", "每个班次的结束时间应晚于开始时间，名额应大于 0").into());
-    }
+    form.shifts.iter().try_for_each(checked_shift)?;
     let txn = app.begin().await?;
     let call = recruitment_call::ActiveModel {
         org_id: Set(org.get().0),
@@ -162,19 +160,7 @@ pub async fn create_call(app: &App, actor: &Actor, form: &NewCall) -> AppResult<
     .await?;
     let mut ids = Vec::with_capacity(form.shifts.len());
     for s in &form.shifts {
-        let row = shift::ActiveModel {
-            call_id: Set(call.id),
-            on_date: Set(s.on_date),
-            starts_at: Set(local_instant(s.on_date, s.start)),
-            ends_at: Set(local_instant(s.on_date, s.end)),
-            place: Set(s.place.trim().chars().take(200).collect()),
-            places: Set(s.places),
-            people_served: Set(0),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-        ids.push(row.id);
+        ids.push(insert_shift(&txn, call.id, s).await?);
     }
     let entry = Entry::new(AuditAction::CallPublished, ObjectKind::Org)
         .within(&org)
@@ -182,6 +168,31 @@ pub async fn create_call(app: &App, actor: &Actor, form: &NewCall) -> AppResult<
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
     Ok((call.id, ids))
+}
+
+/// A shift's times and places make sense.
+fn checked_shift(s: &NewShift) -> Result<(), Invalid> {
+    if s.end <= s.start || s.places <= 0 {
+        return Err(Invalid::one("shifts", "每个班次的结束时间应晚于开始时间，名额应大于 0"));
+    }
+    Ok(())
+}
+
+/// Writes a shift of a call; returns its id.
+async fn insert_shift(txn: &crate::db::Write, call_id: i64, s: &NewShift) -> AppResult<i64> {
+    let row = shift::ActiveModel {
+        call_id: Set(call_id),
+        on_date: Set(s.on_date),
+        starts_at: Set(local_instant(s.on_date, s.start)),
+        ends_at: Set(local_instant(s.on_date, s.end)),
+        place: Set(s.place.trim().chars().take(200).collect()),
+        places: Set(s.places),
+        people_served: Set(0),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(row.id)
 }
 
 /// One volunteer at one shift, with when they checked in and out.

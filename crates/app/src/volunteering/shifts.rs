@@ -29,6 +29,8 @@ pub struct ShiftDetail {
     pub place: String,
     pub places: i32,
     pub people_served: i64,
+    /// Sign-ups give an ID number.
+    pub real_name: bool,
     pub signups: Vec<SignupRow>,
 }
 
@@ -78,6 +80,7 @@ pub async fn shift_detail(app: &App, actor: &Actor, shift_id: i64) -> AppResult<
         place: s.place,
         places: s.places,
         people_served: s.people_served,
+        real_name: call.real_name_required,
         signups: rows,
     })
 }
@@ -104,4 +107,39 @@ pub async fn export_signups(app: &App, actor: &Actor, shift_id: i64) -> AppResul
     let what = Exported::of(ObjectKind::Org, json!({ "signups_of_shift": shift_id })).within(OrgId(d.org_id));
     let header = ["姓名", "手机号码", "监护人", "状态", "签到", "签退", "服务时长（小时）"];
     crate::export::audited(app, actor, what, "报名", &header, rows).await
+}
+
+/// Cancels a shift's sign-up for the volunteer (volunteering.write over the calling org): the
+/// place is freed; a sign-up already checked in keeps its turn-out and cannot be cancelled.
+/// Returns the shift.
+pub async fn cancel_signup(app: &App, actor: &Actor, signup_id: i64) -> AppResult<i64> {
+    use qingtuan_entity::signup;
+    let found = signup::Entity::find_by_id(signup_id).one(&app.db).await?;
+    let shift_id = found.as_ref().map_or(0, |s| s.shift_id);
+    let call = match shift::Entity::find_by_id(shift_id).one(&app.db).await? {
+        Some(s) => recruitment_call::Entity::find_by_id(s.call_id).one(&app.db).await?,
+        None => None,
+    };
+    let org = OrgId(call.as_ref().map_or(0, |c| c.org_id));
+    scope::require(app, actor, WRITE, (ObjectKind::Person, signup_id.to_string()), org).await?;
+    let s = found.ok_or(AppError::NotFound)?;
+    if s.cancelled_at.is_some() {
+        return Err(Invalid::one("signup", format!("{} 的报名已取消", s.name)).into());
+    }
+    if !checkin::turnout_of_signups(&app.db, vec![s.id]).await?.is_empty() {
+        return Err(Invalid::one("signup", format!("{} 已签到，不能取消报名；如需更正时长请核减", s.name)).into());
+    }
+    let now = app.now();
+    let txn = app.begin().await?;
+    let name = s.name.clone();
+    let mut active: signup::ActiveModel = s.into();
+    active.cancelled_at = Set(Some(now));
+    active.update(&txn).await?;
+    let entry = Entry::new(AuditAction::SignupCancelled, ObjectKind::Person)
+        .object(signup_id)
+        .scope(org)
+        .after(json!({ "shift": shift_id, "name": name, "by": "organiser" }));
+    audit::record(&txn, now, actor, entry).await?;
+    txn.commit().await?;
+    Ok(shift_id)
 }

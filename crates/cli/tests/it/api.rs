@@ -8,6 +8,7 @@ db_tests!(
     tokens_expire_and_end_with_the_owners_password_account_and_roles,
     the_api_writes_orgs_people_and_posts_once_per_key,
     the_api_publishes_activities_and_calls_and_records_turnouts,
+    organisers_add_shifts_and_sign_volunteers_up_at_the_desk_and_through_the_api,
 );
 
 async fn tokens_act_as_their_owner_until_revoked(t: TestApp) {
@@ -519,4 +520,140 @@ async fn a_write_whose_client_went_away_answers_its_retry() {
     }
     assert_eq!((retry.status, retry.header("idempotent-replayed")), (201, Some("true")), "{}", retry.text());
     assert_eq!(t.scalar("SELECT COUNT(*) FROM orgs WHERE code = 'C13'").await, 1);
+}
+
+/// The organisers' desk: a shift added to a call, volunteers who phoned in signed up (on the
+/// shift's page and through the API, with the portal's checks but not its rate limits), a sign-up
+/// cancelled after a confirmation naming the volunteer, the call's text changed; an activity's
+/// paper list registered through the API.
+async fn organisers_add_shifts_and_sign_volunteers_up_at_the_desk_and_through_the_api(t: TestApp) {
+    use serde_json::json;
+    t.seed_tree().await;
+    t.create_user("street1", "org_admin", "S1").await;
+    let token = token_of(&t, "street1").await;
+    let api = t.client();
+    let call = json!({ "org": "C11", "title": "周末巡河志愿者招募令", "task": "核酸检测",
+        "shifts": [{ "on_date": "2026-03-07", "start": "09:00", "end": "11:00", "place": "河心岛", "places": 2 }] });
+    let made = api.json_with_bearer("POST", "/api/v1/calls", &token, &[], &call).await;
+    let call_id = made.json()["id"].as_i64().expect("call");
+    // A shift added on the call's page, refused first with what was typed kept.
+    let organiser = t.login("street1").await;
+    let page = organiser.get(&format!("/volunteering/calls/{call_id}")).await;
+    assert!(page.text().contains("增加班次"));
+    let shift = |end: &'static str| {
+        [("on_date", "2026-03-08"), ("start", "14:00"), ("end", end), ("place", "河心岛东岸"), ("places", "1")]
+    };
+    let refused = organiser.post(&format!("/volunteering/calls/{call_id}/shifts"), &shift("13:00")).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.text().contains("结束时间应晚于开始时间") && refused.text().contains("河心岛东岸"));
+    let added = organiser.post(&format!("/volunteering/calls/{call_id}/shifts"), &shift("16:00")).await;
+    assert_eq!(added.status, 303, "{}", added.text());
+    let new_shift = json!({ "on_date": "2026-03-09", "start": "09:00", "end": "10:00", "place": "码头", "places": 5 });
+    let by_api =
+        api.json_with_bearer("POST", &format!("/api/v1/calls/{call_id}/shifts"), &token, &[], &new_shift).await;
+    assert_eq!(by_api.status, 201, "{}", by_api.text());
+    let shown = api.get_with_bearer(&format!("/api/v1/calls/{call_id}"), &token).await.json();
+    let shifts: Vec<i64> =
+        shown["shifts"].as_array().expect("shifts").iter().filter_map(|s| s["id"].as_i64()).collect();
+    assert_eq!(shifts.len(), 3);
+    assert_eq!(t.audit_count("volunteer.call_changed").await, 2);
+    let (second, third) = (shifts[1], shifts[2]);
+
+    // At the desk: the shift's page signs up a volunteer who phoned in; the one place is then taken.
+    let path = format!("/volunteering/shifts/{second}/signups");
+    organiser.get(&format!("/volunteering/shifts/{second}")).await;
+    let person = [("name", "郑洁"), ("phone", "13600001111"), ("gender", "female"), ("birth_on", "1999-09-09")];
+    let bad = organiser.post(&path, &[("name", "郑洁"), ("phone", "136")]).await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.text().contains("value=\"郑洁\""), "what was typed is kept");
+    assert_eq!(organiser.post(&path, &person).await.status, 303);
+    let full = organiser
+        .post(&path, &[("name", "冯涛"), ("phone", "13600002222"), ("gender", "male"), ("birth_on", "1998-01-01")])
+        .await;
+    assert!(full.status == 422 && full.text().contains("名额已满"), "{}", full.text());
+    assert_eq!(
+        t.scalar("SELECT COUNT(*) FROM outbox WHERE kind = 'signup_confirmed'").await,
+        1,
+        "the volunteer is told the code"
+    );
+    // Cancelling asks first, naming the volunteer, then frees the place.
+    let signup = api.get_with_bearer(&format!("/api/v1/shifts/{second}/signups"), &token).await.json()[0]["id"]
+        .as_i64()
+        .expect("id");
+    let cancel = format!("/volunteering/shifts/{second}/signups/{signup}/cancel");
+    let asked = organiser.post(&cancel, &[]).await;
+    assert!(asked.status == 200 && asked.text().contains("取消郑洁（136****1111）"), "{}", asked.text());
+    assert_eq!(t.scalar("SELECT COUNT(*) FROM signups WHERE cancelled_at IS NOT NULL").await, 0);
+    assert_eq!(organiser.post(&cancel, &[("confirm", "yes")]).await.status, 303);
+    assert_eq!(t.scalar("SELECT COUNT(*) FROM signups WHERE cancelled_at IS NOT NULL").await, 1);
+    assert_eq!(
+        organiser
+            .post(&path, &[("name", "冯涛"), ("phone", "13600002222"), ("gender", "male"), ("birth_on", "1998-01-01")])
+            .await
+            .status,
+        303
+    );
+
+    // Through the API: signed up, the same person twice refused, cancelled, cancelled again refused.
+    let volunteer =
+        json!({ "name": "韩雪", "phone": "13600003333", "id_number": crate::kit::id_number("20000101", 7) });
+    let signed =
+        api.json_with_bearer("POST", &format!("/api/v1/shifts/{third}/signups"), &token, &[], &volunteer).await;
+    assert_eq!(signed.status, 201, "{}", signed.text());
+    assert_eq!(signed.json()["code"].as_str().map(str::len), Some(8));
+    let again = api.json_with_bearer("POST", &format!("/api/v1/shifts/{third}/signups"), &token, &[], &volunteer).await;
+    assert!(again.status == 422 && again.text().contains("已为该姓名报名"), "{}", again.text());
+    let id = api.get_with_bearer(&format!("/api/v1/shifts/{third}/signups"), &token).await.json()[0]["id"]
+        .as_i64()
+        .expect("id");
+    let cancelled =
+        api.json_with_bearer("POST", &format!("/api/v1/shift-signups/{id}/cancel"), &token, &[], &json!({})).await;
+    assert_eq!(cancelled.status, 200, "{}", cancelled.text());
+    let twice =
+        api.json_with_bearer("POST", &format!("/api/v1/shift-signups/{id}/cancel"), &token, &[], &json!({})).await;
+    assert!(twice.status == 422 && twice.text().contains("已取消"), "{}", twice.text());
+    // Another street: the shift and the sign-up are missing.
+    t.create_user("street2", "org_admin", "S2").await;
+    let other = token_of(&t, "street2").await;
+    assert_eq!(
+        api.json_with_bearer("POST", &format!("/api/v1/shifts/{third}/signups"), &other, &[], &volunteer).await.status,
+        404
+    );
+    assert_eq!(
+        api.json_with_bearer("POST", &format!("/api/v1/shift-signups/{id}/cancel"), &other, &[], &json!({}))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        api.json_with_bearer("POST", &format!("/api/v1/calls/{call_id}/shifts"), &other, &[], &new_shift).await.status,
+        404
+    );
+    // The call's text changed.
+    let text = json!({ "title": "周末巡河护河志愿者招募令", "task": "核酸检测", "contact": "王老师 0532-88886666" });
+    assert_eq!(api.json_with_bearer("PUT", &format!("/api/v1/calls/{call_id}"), &token, &[], &text).await.status, 200);
+    let shown = api.get_with_bearer(&format!("/api/v1/calls/{call_id}"), &token).await.json();
+    assert_eq!(
+        (shown["call"]["title"].as_str(), shown["contact"].as_str()),
+        (Some("周末巡河护河志愿者招募令"), Some("王老师 0532-88886666"))
+    );
+
+    // An activity's paper list through the API: all or none.
+    let activity = json!({ "org": "C11", "title": "亲子阅读", "category": "ideology", "audience": "youth",
+        "on_date": "2026-03-10", "start": "14:00", "end": "16:00", "place": "社区书屋", "capacity": 2,
+        "signup_opens_on": "2026-03-01", "signup_closes_on": "2026-03-09" });
+    let activity_id = api.json_with_bearer("POST", "/api/v1/activities", &token, &[], &activity).await.json()["id"]
+        .as_i64()
+        .expect("id");
+    let people = |n: usize| json!({ "signups": (0..n).map(|i| json!({ "name": format!("读者{i}"), "phone": format!("1350000000{i}"), "gender": "female", "birth_on": "1995-05-05" })).collect::<Vec<_>>() });
+    let over = api
+        .json_with_bearer("POST", &format!("/api/v1/activities/{activity_id}/signups"), &token, &[], &people(3))
+        .await;
+    assert!(over.status == 422 && over.text().contains("名额不足"), "{}", over.text());
+    let listed = api
+        .json_with_bearer("POST", &format!("/api/v1/activities/{activity_id}/signups"), &token, &[], &people(2))
+        .await;
+    assert_eq!((listed.status, listed.json()["registered"].as_u64()), (201, Some(2)), "{}", listed.text());
+    let signups = api.get_with_bearer(&format!("/api/v1/activities/{activity_id}/signups"), &token).await.json();
+    assert_eq!(signups.as_array().map(Vec::len), Some(2));
 }

@@ -44,13 +44,18 @@ pub fn routes() -> Router<AppState> {
         .route("/letters", get(list_letters))
         .route("/figures/{key}/records", get(figures::records))
         .route("/activities", post(volunteering::create_activity))
-        .route("/activities/{id}/signups", get(volunteering::activity_signups))
+        .route(
+            "/activities/{id}/signups",
+            get(volunteering::activity_signups).post(volunteering::register_for_activity),
+        )
         .route("/activities/{id}/attendance", post(volunteering::mark_attendance))
         .route("/activity-signups/{id}/decision", post(volunteering::decide_signup))
         .route("/calls", get(volunteering::list_calls).post(volunteering::create_call))
-        .route("/calls/{id}", get(volunteering::show_call))
+        .route("/calls/{id}", get(volunteering::show_call).put(volunteering::update_call))
+        .route("/calls/{id}/shifts", post(volunteering::add_shift))
         .route("/calls/{id}/close", post(volunteering::close_call))
-        .route("/shifts/{id}/signups", get(volunteering::shift_signups))
+        .route("/shifts/{id}/signups", get(volunteering::shift_signups).post(volunteering::sign_up_for_shift))
+        .route("/shift-signups/{id}/cancel", post(volunteering::cancel_shift_signup))
         .route("/shifts/{id}/turnouts", post(volunteering::record_turnouts))
         .fallback(|| async { ApiError(AppError::NotFound) })
         .method_not_allowed_fallback(method_not_allowed)
@@ -70,14 +75,17 @@ async fn method_not_allowed() -> axum::response::Response {
         writes::create_org, writes::update_org, writes::dissolve_org, writes::create_person, writes::update_person,
         writes::create_post, writes::end_post, volunteering::create_activity, volunteering::activity_signups,
         volunteering::mark_attendance, volunteering::decide_signup, volunteering::list_calls, volunteering::create_call,
-        volunteering::show_call, volunteering::close_call, volunteering::shift_signups, volunteering::record_turnouts),
+        volunteering::show_call, volunteering::close_call, volunteering::shift_signups, volunteering::record_turnouts,
+        volunteering::add_shift, volunteering::update_call, volunteering::sign_up_for_shift,
+        volunteering::cancel_shift_signup, volunteering::register_for_activity),
     components(schemas(Me, UserStatus, GrantDto, PartnerGrantDto, OrgDto, UserDto, UserDetailDto, AssignmentDto, AuditEventDto, UserPage, AuditPage, ErrorDto, LetterDto, LetterPage, RecordDto, RecordPage,
         NewOrgDto, OrgEditDto, DissolveDto, OrgWritten, PersonDto, PostDto, PersonWritten, PostWritten, EndPostDto,
         volunteering::NewActivityDto, volunteering::Created, volunteering::ActivitySignupDto, volunteering::DecisionDto,
         volunteering::AttendanceDto, volunteering::AttendanceWritten, volunteering::NewShiftDto, volunteering::NewCallDto,
         volunteering::CallWritten, volunteering::CallStatus, volunteering::CallDto, volunteering::CallPage, volunteering::ShiftDto,
         volunteering::CallDetailDto, volunteering::ShiftSignupDto, volunteering::TurnoutDto, volunteering::TurnoutsDto,
-        volunteering::TurnoutsWritten)),
+        volunteering::TurnoutsWritten, volunteering::CallTextDto, volunteering::SignupDto, volunteering::SignupWritten,
+        volunteering::ActivitySignupsDto, volunteering::Registered)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

@@ -9,7 +9,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use qingtuan_app::AppError;
 use qingtuan_app::activities::{self, SignupRow as ActivitySignup};
-use qingtuan_app::volunteering::calls::{self, CallDetail, CallFilter, CallRow, CallShift, Status};
+use qingtuan_app::portal::SignupForm;
+use qingtuan_app::volunteering::calls::{self, CallDetail, CallFilter, CallRow, CallShift, CallText, Status};
 use qingtuan_app::volunteering::checkin::{self, ByHand};
 use qingtuan_app::volunteering::{self, NewCall, NewShift, SignupRow as ShiftSignup};
 use qingtuan_domain::{FieldError, Invalid};
@@ -254,13 +255,7 @@ impl NewCallDto {
         let mut problems = Vec::new();
         let mut shifts = Vec::new();
         for (i, s) in self.shifts.iter().enumerate() {
-            let message = format!("第 {} 个班次：请填写日期（YYYY-MM-DD）、开始和结束时间（如 08:00）", i + 1);
-            let on_date = parsed(&s.on_date, "shifts", &message, &mut problems);
-            let start = parsed(&s.start, "shifts", &message, &mut problems);
-            let end = parsed(&s.end, "shifts", &message, &mut problems);
-            if let (Some(on_date), Some(start), Some(end)) = (on_date, start, end) {
-                shifts.push(NewShift { on_date, start, end, place: s.place.clone(), places: s.places });
-            }
+            shifts.extend(s.shift(i, &mut problems));
         }
         if self.shifts.is_empty() {
             problems.push(FieldError { field: "shifts", message: "请至少填写一个班次".into() });
@@ -600,6 +595,215 @@ pub(super) async fn record_turnouts(
             }
             let recorded = checkin::record_by_hand(&state.app, &actor, id, &rows).await?;
             Ok((StatusCode::CREATED, json!(TurnoutsWritten { recorded })))
+        }
+    })
+    .await
+}
+
+impl NewShiftDto {
+    fn shift(&self, i: usize, problems: &mut Vec<FieldError>) -> Option<NewShift> {
+        let message = format!("第 {} 个班次：请填写日期（YYYY-MM-DD）、开始和结束时间（如 08:00）", i + 1);
+        let on_date = parsed(&self.on_date, "shifts", &message, problems);
+        let start = parsed(&self.start, "shifts", &message, problems);
+        let end = parsed(&self.end, "shifts", &message, problems);
+        Some(NewShift { on_date: on_date?, start: start?, end: end?, place: self.place.clone(), places: self.places })
+    }
+}
+
+/// Adds a shift to an open call (volunteering.write over the calling org).
+#[utoipa::path(post, path = "/api/v1/calls/{id}/shifts", request_body = NewShiftDto, security(("bearer" = [])),
+    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe: the same key and request answer the same once")),
+    responses((status = 201, body = Created), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto),
+    (status = 404, body = ErrorDto), (status = 409, body = ErrorDto), (status = 422, body = ErrorDto), (status = 503, body = ErrorDto)))]
+pub(super) async fn add_shift(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    headers: HeaderMap,
+    body: ApiJson<NewShiftDto>,
+) -> Response {
+    let d = body.value;
+    once(&state, &actor, &headers, &body.digest, {
+        let (state, actor) = (state.clone(), actor.clone());
+        async move {
+            let mut problems = Vec::new();
+            let Some(shift) = d.shift(0, &mut problems) else {
+                problems.truncate(1);
+                return Err(AppError::Invalid(Invalid(problems)).into());
+            };
+            let shift_id = calls::add_shift(&state.app, &actor, id, &shift).await?;
+            Ok((StatusCode::CREATED, json!(Created { id: shift_id })))
+        }
+    })
+    .await
+}
+
+/// What a call tells volunteers, changed; every field is given, as the call page sends it.
+#[derive(Debug, Default, serde::Deserialize, serde::Serialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct CallTextDto {
+    title: String,
+    task: String,
+    description: String,
+    contact: String,
+    /// `YYYY-MM-DD`, or empty: until each shift's day.
+    signup_deadline: String,
+}
+
+/// Changes what a call tells volunteers (volunteering.write over the calling org); its shifts,
+/// sign-ups and turn-outs stay.
+#[utoipa::path(put, path = "/api/v1/calls/{id}", request_body = CallTextDto, security(("bearer" = [])),
+    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe: the same key and request answer the same once")),
+    responses((status = 200, body = Created), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto),
+    (status = 404, body = ErrorDto), (status = 409, body = ErrorDto), (status = 422, body = ErrorDto), (status = 503, body = ErrorDto)))]
+pub(super) async fn update_call(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    headers: HeaderMap,
+    body: ApiJson<CallTextDto>,
+) -> Response {
+    let d = body.value;
+    let text = CallText {
+        title: d.title,
+        task: d.task,
+        description: d.description,
+        contact: d.contact,
+        signup_deadline: d.signup_deadline,
+    };
+    once(&state, &actor, &headers, &body.digest, {
+        let (state, actor) = (state.clone(), actor.clone());
+        async move {
+            calls::update(&state.app, &actor, id, &text).await?;
+            Ok((StatusCode::OK, json!(Created { id })))
+        }
+    })
+    .await
+}
+
+/// A volunteer signed up by the organisers, as the portal's form takes them.
+#[derive(Debug, Default, Clone, serde::Deserialize, serde::Serialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct SignupDto {
+    name: String,
+    /// A mainland mobile number (for a child under 14: the guardian's).
+    phone: String,
+    /// Required when the call or activity asks for real names.
+    id_number: String,
+    /// `male` or `female`; needed without an ID number.
+    gender: String,
+    /// `YYYY-MM-DD`; needed without an ID number.
+    birth_on: String,
+    /// For a child under 14 on the day.
+    guardian_name: String,
+    /// The guardian consented.
+    consent: bool,
+}
+
+impl SignupDto {
+    fn form(&self) -> SignupForm {
+        SignupForm {
+            name: self.name.clone(),
+            phone: self.phone.clone(),
+            id_number: self.id_number.clone(),
+            gender: self.gender.clone(),
+            birth_on: self.birth_on.clone(),
+            guardian_name: self.guardian_name.clone(),
+            consent: if self.consent { "on".into() } else { String::new() },
+        }
+    }
+}
+
+/// A sign-up taken: the code the volunteer checks in with (also sent to their phone).
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct SignupWritten {
+    code: String,
+}
+
+/// Signs a volunteer up for a shift at the organisers' desk (volunteering.write over the calling
+/// org): the portal's checks (places, deadline, one sign-up per person) without its rate limits.
+#[utoipa::path(post, path = "/api/v1/shifts/{id}/signups", request_body = SignupDto, security(("bearer" = [])),
+    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe: the same key and request answer the same once")),
+    responses((status = 201, body = SignupWritten), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto),
+    (status = 404, body = ErrorDto), (status = 409, body = ErrorDto), (status = 422, body = ErrorDto), (status = 503, body = ErrorDto)))]
+pub(super) async fn sign_up_for_shift(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    headers: HeaderMap,
+    body: ApiJson<SignupDto>,
+) -> Response {
+    let form = body.value.form();
+    once(&state, &actor, &headers, &body.digest, {
+        let (state, actor) = (state.clone(), actor.clone());
+        async move {
+            let receipt = qingtuan_app::portal::sign_up_at_desk(&state.app, &actor, id, &form).await?;
+            Ok((StatusCode::CREATED, json!(SignupWritten { code: receipt.code })))
+        }
+    })
+    .await
+}
+
+/// Cancels a shift's sign-up for the volunteer (volunteering.write over the calling org); one
+/// already checked in is refused.
+#[utoipa::path(post, path = "/api/v1/shift-signups/{id}/cancel", security(("bearer" = [])),
+    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe: the same key and request answer the same once")),
+    responses((status = 200, body = Created), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto),
+    (status = 404, body = ErrorDto), (status = 409, body = ErrorDto), (status = 422, body = ErrorDto), (status = 503, body = ErrorDto)))]
+pub(super) async fn cancel_shift_signup(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    headers: HeaderMap,
+) -> Response {
+    let digest = qingtuan_app::crypto::sha256_hex(&format!("POST /api/v1/shift-signups/{id}/cancel"));
+    once(&state, &actor, &headers, &digest, {
+        let (state, actor) = (state.clone(), actor.clone());
+        async move {
+            volunteering::cancel_signup(&state.app, &actor, id).await?;
+            Ok((StatusCode::OK, json!(Created { id })))
+        }
+    })
+    .await
+}
+
+/// People registered for an activity at the desk (a paper list, sign-ups on the spot).
+#[derive(Debug, Default, serde::Deserialize, serde::Serialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct ActivitySignupsDto {
+    signups: Vec<SignupDto>,
+    /// They attended (recorded after the activity).
+    attended: bool,
+}
+
+/// How many were registered.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct Registered {
+    registered: usize,
+}
+
+/// Registers people for an activity, admitted, all or none (activities.write over its org).
+#[utoipa::path(post, path = "/api/v1/activities/{id}/signups", request_body = ActivitySignupsDto, security(("bearer" = [])),
+    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe: the same key and request answer the same once")),
+    responses((status = 201, body = Registered), (status = 401, body = ErrorDto), (status = 403, body = ErrorDto),
+    (status = 404, body = ErrorDto), (status = 409, body = ErrorDto), (status = 422, body = ErrorDto), (status = 503, body = ErrorDto)))]
+pub(super) async fn register_for_activity(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    headers: HeaderMap,
+    body: ApiJson<ActivitySignupsDto>,
+) -> Response {
+    let d = body.value;
+    let forms: Vec<SignupForm> = d.signups.iter().map(SignupDto::form).collect();
+    once(&state, &actor, &headers, &body.digest, {
+        let (state, actor) = (state.clone(), actor.clone());
+        async move {
+            if forms.is_empty() {
+                return Err(AppError::Invalid(Invalid::one("signups", "请至少登记一人")).into());
+            }
+            let registered = activities::register(&state.app, &actor, id, &forms, d.attended).await?;
+            Ok((StatusCode::CREATED, json!(Registered { registered })))
         }
     })
     .await

@@ -14,6 +14,7 @@ use axum::routing::{get, post};
 use chrono::NaiveDate;
 use qingtuan_app::AppError;
 use qingtuan_app::page::Page;
+use qingtuan_app::portal::SignupForm;
 use qingtuan_app::volunteering::calls::{self, CallDetail, CallFilter, CallRow, CallText, Status};
 use qingtuan_app::volunteering::checkin::{self, Direction, Screen};
 use qingtuan_app::volunteering::{
@@ -102,8 +103,38 @@ struct CallPage {
     layout: Layout,
     d: CallDetail,
     form: CallText,
+    /// The new shift as typed (kept when refused).
+    shift: ShiftFields,
     tasks: &'static [Task],
     errors: Errors,
+}
+
+/// A shift as typed into the call page's form.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ShiftFields {
+    on_date: String,
+    start: String,
+    end: String,
+    place: String,
+    places: String,
+}
+
+impl ShiftFields {
+    fn to_new(&self) -> Result<volunteering::NewShift, Invalid> {
+        let parsed = (
+            self.on_date.trim().parse(),
+            self.start.trim().parse(),
+            self.end.trim().parse(),
+            self.places.trim().parse(),
+        );
+        match parsed {
+            (Ok(on_date), Ok(start), Ok(end), Ok(places)) => {
+                Ok(volunteering::NewShift { on_date, start, end, place: self.place.clone(), places })
+            }
+            _ => Err(Invalid::one("shifts", "请填写班次的日期、开始和结束时间（如 08:00）以及名额")),
+        }
+    }
 }
 
 async fn call_page(
@@ -125,9 +156,32 @@ async fn call_page(
         layout: Layout::new(user, "/volunteering", format!("招募令：{}", d.row.title)),
         d,
         form,
+        shift: ShiftFields::default(),
         tasks: Task::ALL,
         errors,
     })
+}
+
+/// Adds a shift to an open call.
+pub async fn add_shift(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(typed): Form<ShiftFields>,
+) -> Result<Response, PageError> {
+    let result = match typed.to_new() {
+        Ok(new) => calls::add_shift(&state.app, &user.actor, id, &new).await,
+        Err(e) => Err(AppError::Invalid(e)),
+    };
+    match result {
+        Ok(_) => Ok(done::redirect(&format!("/volunteering/calls/{id}"), Done::Saved)),
+        Err(AppError::Invalid(e)) => {
+            let mut page = call_page(&state, &user, id, None, Errors(Some(e))).await?;
+            page.shift = typed;
+            render_invalid(&page)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// A call's page: what it tells volunteers, its shifts and teams, its poster; edit and close.
@@ -216,6 +270,8 @@ struct ShiftPage {
     d: ShiftDetail,
     can_write: bool,
     teams: Vec<(i64, String)>,
+    /// A sign-up taken at the desk, as typed (kept when refused).
+    form: SignupForm,
     errors: Errors,
 }
 
@@ -225,7 +281,61 @@ async fn shift_page(state: &AppState, user: &CurrentUser, id: i64, errors: Error
     layout.crumbs.insert(2, crate::layout::Crumb { label: d.call_title.clone(), href: None });
     let can_write = user.actor.can_somewhere(volunteering::WRITE);
     let teams = if can_write { volunteering::teams_in_scope(&state.app, &user.actor).await? } else { Vec::new() };
-    Ok(ShiftPage { layout, d, can_write, teams, errors })
+    Ok(ShiftPage { layout, d, can_write, teams, form: SignupForm::default(), errors })
+}
+
+/// Signs a volunteer up at the organisers' desk (one who phoned in or came by).
+pub async fn sign_up_at_desk(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(shift_id): Path<i64>,
+    Form(form): Form<SignupForm>,
+) -> Result<Response, PageError> {
+    match qingtuan_app::portal::sign_up_at_desk(&state.app, &user.actor, shift_id, &form).await {
+        Ok(_) => Ok(done::redirect(&format!("/volunteering/shifts/{shift_id}"), Done::Recorded)),
+        Err(AppError::Invalid(e)) => {
+            let mut page = shift_page(&state, &user, shift_id, Errors(Some(e))).await?;
+            page.form = form;
+            render_invalid(&page)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct CancelForm {
+    /// `yes` once the organiser saw whose sign-up ends.
+    confirm: String,
+}
+
+/// Cancels a sign-up for the volunteer, after a confirmation naming them.
+pub async fn cancel_signup(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((shift_id, signup_id)): Path<(i64, i64)>,
+    Form(form): Form<CancelForm>,
+) -> Result<Response, PageError> {
+    if form.confirm != "yes" {
+        let d = volunteering::shift_detail(&state.app, &user.actor, shift_id).await?;
+        let row = d.signups.iter().find(|r| r.id == signup_id).ok_or(AppError::NotFound)?;
+        return render(&crate::pages::ConfirmPage {
+            layout: Layout::new(&user, "/volunteering", "确认取消报名"),
+            message: format!(
+                "取消{}（{}）在 {} {} 班次的报名。名额随之空出，此人需重新报名才能参加。",
+                row.name, row.phone, d.on_date, d.place
+            ),
+            action: format!("/volunteering/shifts/{shift_id}/signups/{signup_id}/cancel"),
+            fields: Vec::new(),
+            button: "确认取消报名",
+            back: format!("/volunteering/shifts/{shift_id}"),
+        });
+    }
+    match volunteering::cancel_signup(&state.app, &user.actor, signup_id).await {
+        Ok(_) => Ok(done::redirect(&format!("/volunteering/shifts/{shift_id}"), Done::Saved)),
+        Err(AppError::Invalid(e)) => render_invalid(&shift_page(&state, &user, shift_id, Errors(Some(e))).await?),
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn shift(
@@ -831,6 +941,9 @@ pub fn routes() -> Router<AppState> {
         .route("/volunteering/calls/{id}/share", get(share_call))
         .route("/volunteering/shifts/{id}/team", post(team_takes_shift))
         .route("/volunteering/shifts/{id}/signups/{signup}/turnout", post(record_by_hand))
+        .route("/volunteering/shifts/{id}/signups", post(sign_up_at_desk))
+        .route("/volunteering/shifts/{id}/signups/{signup}/cancel", post(cancel_signup))
+        .route("/volunteering/calls/{id}/shifts", post(add_shift))
         .route("/volunteering/donations", get(donations).post(record_donation))
         .route("/volunteering/shifts/{id}/served", post(record_served))
         .route("/volunteering/shifts/{id}", get(shift))
