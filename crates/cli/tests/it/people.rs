@@ -548,6 +548,41 @@ async fn people_are_registered_and_corrected_in_the_ui(t: TestApp) {
     }
     assert_eq!(t.audit_count("person.looked_up").await, looked_up + 10);
     assert_eq!(other.post("/people", &refs).await.status, 429);
+    // Nor by the spreadsheet: an import naming numbers held outside the scope counts each one.
+    let elsewhere: Vec<String> = (0..11).map(|i| crate::kit::id_number("19950101", 100 + i)).collect();
+    let registered: Vec<qingtuan_app::registry::people::NewPerson> = elsewhere
+        .iter()
+        .map(|n| qingtuan_app::registry::people::NewPerson {
+            name: "外区人员".into(),
+            id_number: n.clone(),
+            ..Default::default()
+        })
+        .collect();
+    qingtuan_app::registry::people::create_batch(&t.app, &qingtuan_app::Actor::system(), &registered)
+        .await
+        .expect("registered");
+    t.create_user("s2clerk", "org_admin", "S2").await;
+    let clerk = t.login("s2clerk").await;
+    clerk.get("/imports").await;
+    let sheet = |numbers: &[String]| {
+        let rows: Vec<String> = numbers.iter().map(|n| format!("新人,男,{n}")).collect();
+        format!("姓名,性别,身份证号码\n{}\n", rows.join("\n"))
+    };
+    let few = sheet(&elsewhere[..2]);
+    let refused = clerk.post_multipart("/imports", &[("kind", "people")], ("file", "people.csv", few.as_bytes())).await;
+    assert!(refused.status == 422 && refused.text().contains("该身份证号码已登记"), "{}", refused.text());
+    let looked =
+        t.strings("SELECT after_json FROM audit_events WHERE action = 'person.looked_up' ORDER BY id DESC").await;
+    assert!(
+        looked[0].contains("\"registered_outside_scope\":2") && !looked[0].contains(&elsewhere[0]),
+        "{}",
+        looked[0]
+    );
+    let many = sheet(&elsewhere);
+    let limited =
+        clerk.post_multipart("/imports", &[("kind", "people")], ("file", "people.csv", many.as_bytes())).await;
+    assert_eq!(limited.status, 429, "{}", limited.text());
+    assert_eq!(t.scalar("SELECT COUNT(*) FROM people WHERE name = '新人'").await, 0);
 }
 
 async fn the_people_list_filters_by_gender_age_and_post(t: TestApp) {

@@ -191,6 +191,8 @@ pub async fn create_batch_with_progress(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> AppResult<Vec<i64>> {
     scope::require_somewhere(app, actor, WRITE).await?;
+    let typed: Vec<&str> = forms.iter().map(|f| f.id_number.as_str()).collect();
+    guard_outside_holders(app, actor, &typed, None).await?;
     let valid = checked(app, forms).await?;
     let txn = app.begin().await?;
     crate::db::bulk_cache(&txn, false).await?;
@@ -323,7 +325,7 @@ pub async fn register(app: &App, actor: &Actor, form: &NewPerson, post: &NewPosi
             Invalid::one("org_code", "请同时填写任职组织、职务和任职日期：您只能查看在本范围内任职的人员").into()
         );
     }
-    guard_outside_holder(app, actor, &form.id_number, None).await?;
+    guard_outside_holders(app, actor, &[&form.id_number], None).await?;
     let valid = checked(app, std::slice::from_ref(form)).await.map_err(|e| match e {
         AppError::Rows(rows) => AppError::Invalid(Invalid(
             rows.into_iter().map(|p| FieldError::new(field_of(&p.column), p.message)).collect(),
@@ -360,27 +362,48 @@ pub async fn register(app: &App, actor: &Actor, form: &NewPerson, post: &NewPosi
 /// How many times an hour a user may type an ID number that someone outside their scope holds.
 const OUTSIDE_COLLISIONS_PER_HOUR: i32 = 10;
 
-/// An ID number typed to register or correct a person that someone the actor may not read already
-/// holds: the refusal itself tells that the number is registered, so each is audited (the number
-/// masked) and a user gets few an hour — no cheap look-up of who is registered district-wide.
-async fn guard_outside_holder(app: &App, actor: &Actor, typed: &str, except: Option<i64>) -> AppResult<()> {
-    let Ok(number) = IdNumber::parse(typed) else { return Ok(()) };
-    let mut holder =
-        person::Entity::find().filter(person::Column::IdNumberHash.eq(app.keys.lookup_hash(number.as_str())));
-    if let Some(id) = except {
-        holder = holder.filter(person::Column::Id.ne(id));
+/// ID numbers typed to register or correct people (a form, or an import's rows) that someone the
+/// actor may not read already holds: the refusal itself tells that a number is registered, so each
+/// is audited (the numbers masked) and counts against a user's few an hour — no cheap look-up, one
+/// by one or by the spreadsheet, of who is registered district-wide. `except`: the person being
+/// corrected.
+async fn guard_outside_holders(app: &App, actor: &Actor, typed: &[&str], except: Option<i64>) -> AppResult<()> {
+    if scope::covers_everything(&app.db, actor, READ).await? {
+        return Ok(());
     }
-    let Some(holder) = holder.one(&app.db).await? else { return Ok(()) };
-    if readable_among(app, actor, &[holder.id]).await?.contains(&holder.id) {
+    let numbers: Vec<IdNumber> = typed.iter().filter_map(|t| IdNumber::parse(t).ok()).collect();
+    let mut holders: Vec<(i64, String)> = Vec::new();
+    for chunk in numbers.chunks(500) {
+        let hashes: Vec<String> = chunk.iter().map(|n| app.keys.lookup_hash(n.as_str())).collect();
+        let mut found = person::Entity::find().filter(person::Column::IdNumberHash.is_in(hashes.clone()));
+        if let Some(id) = except {
+            found = found.filter(person::Column::Id.ne(id));
+        }
+        for p in found.all(&app.db).await? {
+            let number = chunk.iter().zip(&hashes).find(|(_, h)| p.id_number_hash.as_ref() == Some(*h));
+            holders.extend(number.map(|(n, _)| (p.id, mask_id_number(n.as_str()))));
+        }
+    }
+    if holders.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = holders.iter().map(|(id, _)| *id).collect();
+    let readable = readable_among(app, actor, &ids).await?;
+    let outside: Vec<String> =
+        holders.into_iter().filter(|(id, _)| !readable.contains(id)).map(|(_, masked)| masked).collect();
+    if outside.is_empty() {
         return Ok(());
     }
     let now = app.now();
+    let listed: Vec<&String> = outside.iter().take(20).collect();
     let entry = Entry::new(AuditAction::PersonLookedUp, ObjectKind::Person)
-        .after(json!({ "query": mask_id_number(number.as_str()), "registered_outside_scope": true }));
+        .after(json!({ "query": listed, "registered_outside_scope": outside.len() }));
     audit::record(app.writer(), now, actor, entry).await?;
     let key = format!("people:outside:{}", actor.user_id().map_or(0, |u| u.0));
-    if !crate::access::limits::allow(app.writer(), &key, OUTSIDE_COLLISIONS_PER_HOUR, now).await? {
-        return Err(AppError::TooManyRequests { retry_after_secs: 3600 });
+    for _ in &outside {
+        if !crate::access::limits::allow(app.writer(), &key, OUTSIDE_COLLISIONS_PER_HOUR, now).await? {
+            return Err(AppError::TooManyRequests { retry_after_secs: 3600 });
+        }
     }
     Ok(())
 }
@@ -420,7 +443,7 @@ pub async fn update(app: &App, actor: &Actor, id: i64, form: &NewPerson) -> AppR
         phone: kept(&form.phone, &found.phone_enc)?,
         ..form.clone()
     };
-    guard_outside_holder(app, actor, &form.id_number, Some(id)).await?;
+    guard_outside_holders(app, actor, &[&form.id_number], Some(id)).await?;
     let regions = region_codes(app).await?;
     let v = validate(&form, &regions)?;
     let hash = v.id_number.as_ref().map(|n| app.keys.lookup_hash(n.as_str()));
