@@ -550,13 +550,9 @@ async fn people_are_registered_and_corrected_in_the_ui(t: TestApp) {
     assert_eq!(other.post("/people", &refs).await.status, 429);
     // Nor by the spreadsheet: an import naming numbers held outside the scope counts each one.
     let elsewhere: Vec<String> = (0..11).map(|i| crate::kit::id_number("19950101", 100 + i)).collect();
-    let registered: Vec<qingtuan_app::registry::people::NewPerson> = elsewhere
+    let registered: Vec<NewPerson> = elsewhere
         .iter()
-        .map(|n| qingtuan_app::registry::people::NewPerson {
-            name: "外区人员".into(),
-            id_number: n.clone(),
-            ..Default::default()
-        })
+        .map(|n| NewPerson { name: "外区人员".into(), id_number: n.clone(), ..Default::default() })
         .collect();
     qingtuan_app::registry::people::create_batch(&t.app, &qingtuan_app::Actor::system(), &registered)
         .await
