@@ -554,9 +554,7 @@ async fn people_are_registered_and_corrected_in_the_ui(t: TestApp) {
         .iter()
         .map(|n| NewPerson { name: "外区人员".into(), id_number: n.clone(), ..Default::default() })
         .collect();
-    qingtuan_app::registry::people::create_batch(&t.app, &qingtuan_app::Actor::system(), &registered)
-        .await
-        .expect("registered");
+    people::create_batch(&t.app, &Actor::system(), &registered).await.expect("registered");
     t.create_user("s2clerk", "org_admin", "S2").await;
     let clerk = t.login("s2clerk").await;
     clerk.get("/imports").await;
