@@ -45,24 +45,39 @@ pub async fn audited(
     rows: Vec<Vec<String>>,
 ) -> AppResult<Vec<u8>> {
     let count = rows.len();
-    let title = title(app, actor, sheet_name, &what.asked).await?;
+    let title = title(app, actor, sheet_name, &what).await?;
     let bytes = workbook(Some(&title), sheet_name, header, rows, true)?;
     record(app, actor, what, count).await?;
     Ok(bytes)
 }
 
-/// An export's title: what, whose data, which period (as asked), when and by whom.
-async fn title(app: &App, actor: &Actor, sheet_name: &str, asked: &Value) -> AppResult<String> {
-    let mut roots: Vec<i64> = actor.grants.iter().map(|g| g.scope_org_id.0).collect();
-    roots.sort_unstable();
-    roots.dedup();
-    let names = crate::tree::names(&app.db, roots.clone()).await?;
-    let scope: Vec<&str> = roots.iter().filter_map(|id| names.get(id).map(String::as_str)).collect();
+/// An export's title: what, whose data (the org the rows belong to, the org the list was narrowed
+/// to and those below it, or else the user's scope), which period (as asked), when and by whom.
+async fn title(app: &App, actor: &Actor, sheet_name: &str, what: &Exported) -> AppResult<String> {
+    let asked = &what.asked;
+    let text = |key: &str| asked.get(key).and_then(Value::as_str).filter(|v| !v.is_empty());
+    let narrowed = match (what.scope, text("org")) {
+        (Some(org), _) => crate::tree::names(&app.db, vec![org.0]).await?.remove(&org.0),
+        (None, Some(typed)) => match crate::tree::find_named(&app.db, sea_orm::Condition::all(), typed).await? {
+            crate::tree::Named::One(o) => Some(format!("{}及下级", o.name)),
+            _ => None,
+        },
+        (None, None) => None,
+    };
+    let scope = match narrowed {
+        Some(name) => name,
+        None => {
+            let mut roots: Vec<i64> = actor.grants.iter().map(|g| g.scope_org_id.0).collect();
+            roots.sort_unstable();
+            roots.dedup();
+            let names = crate::tree::names(&app.db, roots.clone()).await?;
+            roots.iter().filter_map(|id| names.get(id).map(String::as_str)).collect::<Vec<_>>().join("、")
+        }
+    };
     let mut parts = vec![sheet_name.to_owned()];
     if !scope.is_empty() {
-        parts.push(format!("数据范围：{}", scope.join("、")));
+        parts.push(format!("数据范围：{scope}"));
     }
-    let text = |key: &str| asked.get(key).and_then(Value::as_str).filter(|v| !v.is_empty());
     match (text("from"), text("to").or(text("as_of"))) {
         (Some(from), Some(to)) => parts.push(format!("期间：{from} 至 {to}")),
         (Some(from), None) => parts.push(format!("期间：{from} 起")),

@@ -276,6 +276,13 @@ async fn the_desk_pages_calls_and_a_call_says_what_volunteers_need(t: TestApp) {
     assert!(matches!(rows[2][3], calamine::Data::DateTime(_)), "a date: {:?}", rows[2][3]);
     assert!(matches!(rows[2][6], calamine::Data::Float(_)), "a number: {:?}", rows[2][6]);
     assert_eq!(t.audit_count("data.export").await, 1);
+    // Narrowed to an org, the title names it and those below it.
+    let narrowed = street.get("/volunteering/calls.xlsx?status=all&org=C11").await;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(narrowed.body.to_vec())).expect("xlsx");
+    let sheet = book.worksheet_range("招募令").expect("sheet");
+    let title = sheet.rows().next().map(|r| r[0].to_string()).unwrap_or_default();
+    assert!(title.starts_with("招募令　数据范围：一街道一社区团支部及下级　导出："), "{title}");
 
     // A call published through the form lands on its own page, with what it tells volunteers.
     street.get("/volunteering/calls/new").await;
