@@ -146,3 +146,44 @@ impl<S: Send + Sync> FromRequestParts<S> for Client {
         Ok(Self(parts.extensions.get::<ClientInfo>().cloned().unwrap_or_default()))
     }
 }
+
+/// A page's query string. One that does not parse (`?page=abc`) is refused with a Chinese message
+/// naming the parameter, never the framework's English 400.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Query<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = crate::PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(q)) => Ok(Self(q)),
+            Err(e) => {
+                // "Failed to deserialize query string: page: invalid digit found in string"
+                let text = e.body_text();
+                let name = text.split(": ").nth(1).filter(|n| n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+                let message = match name {
+                    Some(name) => format!("网址中的查询参数“{name}”格式不正确，请返回重新选择"),
+                    None => "网址中的查询参数格式不正确，请返回重新选择".to_owned(),
+                };
+                Err(crate::PageError(qingtuan_domain::Invalid::one("query", message).into()))
+            }
+        }
+    }
+}
+
+/// A page's path parameters. One that does not parse (`/orgs/abc`) names a page that does not
+/// exist: 404, as for an id no record has.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Path<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T> {
+    type Rejection = crate::PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(p)) => Ok(Self(p)),
+            Err(_) => Err(crate::PageError(AppError::NotFound)),
+        }
+    }
+}

@@ -144,6 +144,24 @@ async fn error_pages_speak_chinese_to_whoever_is_reading(t: TestApp) {
     let staff = admin.get("/orgs/999999").await;
     assert_eq!(staff.status, 404);
     assert!(staff.text().contains("返回工作台"), "staff pages keep theirs");
+    // An address edited by hand: a parameter that does not parse is named in Chinese; an id that
+    // is not a number is a page that does not exist — never the framework's English 400.
+    for path in ["/orgs?page=abc", "/people?page=-1", "/volunteering?page=1e9", "/audit?page=x"] {
+        let res = admin.get(path).await;
+        assert_eq!(res.status, 422, "{path}");
+        assert!(
+            res.text().contains("查询参数“page”格式不正确") && res.text().contains("返回工作台"),
+            "{path}: {}",
+            res.text()
+        );
+    }
+    for path in ["/orgs/abc", "/volunteering/shifts/1.5", "/people/%E4%B8%80"] {
+        let res = admin.get(path).await;
+        assert_eq!(res.status, 404, "{path}");
+        assert!(res.text().contains("返回工作台") && !res.text().contains("Invalid"), "{path}: {}", res.text());
+    }
+    let res = visitor.get("/portal/calls/abc").await;
+    assert!(res.status == 404 && res.text().contains("青春志愿"), "{}", res.text());
 }
 
 db_tests!(error_pages_speak_chinese_to_whoever_is_reading);

@@ -2,11 +2,12 @@
 //! and audience, paged), publishing an activity, its sign-ups with approval, bulk attendance and
 //! export; projects with their indicators and the values recorded.
 
+use crate::extract::{Path, Query};
 use crate::layout::{MenuEntry, read};
 use askama::Template;
 use axum::Form;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::{NaiveDate, NaiveTime};

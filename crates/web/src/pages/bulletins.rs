@@ -6,9 +6,10 @@
 
 use std::collections::HashMap;
 
+use crate::extract::{Path, Query};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, http::header};

@@ -3,10 +3,11 @@
 //! volunteers (pairing shows the volunteer's private link once) and the visits. On the portal: a
 //! paired volunteer's private page, which shows only their child and records their visits.
 
+use crate::extract::{Path, Query};
 use askama::Template;
 use axum::Form;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};

@@ -2,10 +2,11 @@
 //! content) with the form to take a case; a case's page — its content only for its handlers —
 //! with giving it to a consultant, follow-ups and closing. A consultant's account sees its own.
 
+use crate::extract::{Path, Query};
 use askama::Template;
 use axum::Form;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
 use qingtuan_app::AppError;

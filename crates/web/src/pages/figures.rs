@@ -3,10 +3,11 @@
 //! communities still without a youth or young-pioneer work committee; and every figure opened on
 //! the records that make it up.
 
+use crate::extract::{Path, Query};
 use crate::layout::{MenuEntry, read};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::NaiveDate;

@@ -1,10 +1,11 @@
 //! Imports: templates to download, and an upload that writes all rows or none, showing every
 //! problem as (row, column, message) — on screen, or as a workbook.
 
+use crate::extract::Path;
 use crate::layout::{MenuEntry, Need};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::response::Response;
 use axum::routing::get;
 use qingtuan_app::AppError;

@@ -3,10 +3,11 @@
 //! step its viewer may take; the same pages for a bank's accounts, over what was recommended to
 //! their bank. On the portal: the application form and the applicant's private page.
 
+use crate::extract::{Path, Query};
 use askama::Template;
 use axum::Form;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};

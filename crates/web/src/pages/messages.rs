@@ -2,9 +2,10 @@
 //! filtered by state and kind, paged — with a failed message sent again; and on the portal, the
 //! link each message carries to stop messages of its kind.
 
+use crate::extract::{Path, Query};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};

@@ -5,10 +5,11 @@
 
 use std::collections::HashMap;
 
+use crate::extract::{Path, Query};
 use askama::Template;
 use axum::Form;
 use axum::Router;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};

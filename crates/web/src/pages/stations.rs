@@ -3,10 +3,11 @@
 //! services received, cancel, no-show, the employment follow-up). On the portal: the open stations,
 //! booking a bed, and the private page that shows and cancels the stay.
 
+use crate::extract::{Path, Query};
 use askama::Template;
 use axum::Form;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};

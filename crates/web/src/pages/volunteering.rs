@@ -2,12 +2,13 @@
 //! teams and donations of a period, with people served recorded per shift; a shift's sign-ups with
 //! the check-in screen and hours added or revoked by hand; the approvals of added hours.
 
+use crate::extract::{Path, Query};
 use crate::layout::{MenuEntry, read};
 use crate::pages::share::{SharePage, absolute_url, qr_svg};
 use askama::Template;
 use axum::Form;
 use axum::Router;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};

@@ -1,6 +1,7 @@
+use crate::extract::Path;
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use qingtuan_app::AppError;
@@ -138,7 +139,7 @@ fn next_or_dashboard(next: &str) -> String {
 pub async fn reauth_form(
     State(state): State<AppState>,
     user: CurrentUser,
-    axum::extract::Query(form): axum::extract::Query<ReauthForm>,
+    crate::extract::Query(form): crate::extract::Query<ReauthForm>,
 ) -> Result<Response, PageError> {
     let account = auth::own_account(&state.app, &user.actor).await?;
     render(&ReauthPage {

@@ -1,5 +1,6 @@
+use crate::extract::Query;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use qingtuan_app::access::audit::{self, Filter, Row};
 use qingtuan_app::page::Page;

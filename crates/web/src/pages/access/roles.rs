@@ -1,7 +1,8 @@
 use std::collections::BTreeSet;
 
+use crate::extract::Path;
 use askama::Template;
-use axum::extract::{Path, RawForm, State};
+use axum::extract::{RawForm, State};
 use axum::response::Response;
 use qingtuan_app::AppError;
 use qingtuan_app::access::roles::{self, RoleView};

@@ -2,9 +2,10 @@
 //! the button that publishes it), a published assessment's page (frozen, beside what the records
 //! say now), its workbook and its printable bulletin.
 
+use crate::extract::{Path, Query};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use chrono::NaiveDate;
 use qingtuan_app::AppError;

@@ -2,9 +2,10 @@
 //! with its checklist and the items it raised, and the rectification work list (open, overdue,
 //! done) where owners close their items.
 
+use crate::extract::{Path, Query};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, State};
 use axum::response::Response;
 use chrono::NaiveDate;
 use qingtuan_app::AppError;

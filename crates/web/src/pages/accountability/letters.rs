@@ -2,9 +2,10 @@
 //! paged, exported), signing a letter, a letter's page with its targets measured live, setting
 //! and removing targets, scoring qualitative ones, and the signed copy.
 
+use crate::extract::{Path, Query};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, State};
 use axum::response::Response;
 use chrono::NaiveDate;
 use qingtuan_app::AppError;

@@ -3,9 +3,10 @@
 //! organisers), adding raters and reissuing a link (the links shown once, to pass on), and
 //! concluding the round. Raters grade on the portal (`pages::portal`).
 
+use crate::extract::{Path, Query};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use qingtuan_app::AppError;

@@ -2,9 +2,10 @@
 //! exported) with the form to register one; a community's page with its member counts and the
 //! forms to record a count and to read a member list; closing on a confirmed form.
 
+use crate::extract::{Path, Query};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, State};
 use axum::response::Response;
 use qingtuan_app::AppError;
 use qingtuan_app::page::Page;

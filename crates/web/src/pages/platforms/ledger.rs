@@ -2,9 +2,10 @@
 //! paged and exported, with what they add up to (fiscal, social, the leverage, by kind, giver and
 //! purpose) and the form to record a line.
 
+use crate::extract::{Path, Query};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, State};
 use axum::response::Response;
 use qingtuan_app::AppError;
 use qingtuan_app::page::Page;

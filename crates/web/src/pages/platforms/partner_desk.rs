@@ -1,9 +1,10 @@
 //! A partner's own pages, for its accounts: its record (agreements, contributions, contracts), its
 //! bookings with the form to request one and cancel, and its lines in the ledger.
 
+use crate::extract::{Path, Query};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use qingtuan_app::AppError;
 use qingtuan_app::page::Page;

@@ -1,9 +1,10 @@
 //! A partner's page: what it has contributed and joined, its agreements with their signed copies,
 //! the form to record an agreement, and the partner's own accounts with the form to open one.
 
+use crate::extract::Path;
 use askama::Template;
 use axum::Form;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::response::Response;
 use qingtuan_app::AppError;
 use qingtuan_app::access::roles::RoleView;

@@ -2,9 +2,10 @@
 //! with the form to register one; a society's page with its link history and the forms to change
 //! the level, record a member count and name a leader; dissolution on a confirmed form.
 
+use crate::extract::{Path, Query};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use qingtuan_app::AppError;
 use qingtuan_app::page::Page;

@@ -3,9 +3,10 @@
 //! are links), the bookings waiting for the desk with their actions, and the desk's booking form;
 //! changing a space, a member's leaving, the venue's photos.
 
+use crate::extract::{Path, Query};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, State};
 use axum::response::Response;
 use chrono::NaiveDate;
 use qingtuan_app::AppError;

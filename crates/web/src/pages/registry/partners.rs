@@ -1,9 +1,10 @@
 //! Partners: the list (by name or credit code and kind, paged, exported) with the form to register
 //! one; many at once come through the imports page ("合作伙伴").
 
+use crate::extract::Query;
 use askama::Template;
 use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use qingtuan_app::AppError;
 use qingtuan_app::page::Page;

@@ -1,6 +1,7 @@
+use crate::extract::{Path, Query};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use qingtuan_app::AppError;
 use qingtuan_app::page::Page;

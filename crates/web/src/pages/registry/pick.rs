@@ -2,8 +2,9 @@
 //! an org, a region or a person. Each answers only what the user may see; the forms themselves
 //! also take a name, a code or pinyin initials, so nothing depends on the script.
 
+use crate::extract::Query;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use qingtuan_app::registry::{orgs, pick};
 
 use crate::AppState;

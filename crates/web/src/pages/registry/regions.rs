@@ -2,9 +2,10 @@
 //! and a year's youth population recorded with its source. Changing them is for district-wide
 //! writers; imports do the same in bulk.
 
+use crate::extract::Query;
 use askama::Template;
 use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use qingtuan_app::AppError;
 use qingtuan_app::page::Page;

@@ -1,6 +1,7 @@
+use crate::extract::Path;
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use qingtuan_app::access::scope;
 use qingtuan_app::registry::sectors::{self, SectorView};

@@ -1,9 +1,10 @@
 //! Youth self-organisations: the list (by name, kind and guiding org, paged, exported) with the
 //! form to register one, and dissolution — first what it changes, then on the confirmed form.
 
+use crate::extract::{Path, Query};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use qingtuan_app::AppError;
 use qingtuan_app::page::Page;

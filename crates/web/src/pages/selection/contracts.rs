@@ -1,9 +1,10 @@
 //! Purchased services: the contracts (by year, paged) with the form to sign one, and a contract's
 //! page with its social workers, the form to place one, and what was delivered.
 
+use crate::extract::{Path, Query};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use qingtuan_app::AppError;
 use qingtuan_app::page::Page;
