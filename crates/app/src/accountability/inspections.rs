@@ -197,6 +197,7 @@ pub async fn raise(app: &App, actor: &Actor, id: InspectionId, form: &NewRectifi
         .within(&host)
         .after(json!({ "inspection": i.id, "owner": owner, "finding": finding, "due_on": due_on }));
     audit::record(&txn, app.now(), actor, entry).await?;
+    crate::messages::rectifications::raised(&txn, app, row.id, owner, finding, due_on).await?;
     txn.commit().await?;
     Ok(RectificationId(row.id))
 }

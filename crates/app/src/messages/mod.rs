@@ -5,6 +5,7 @@
 //! through the link each message carries; staff see the outbox of their scope, its states and
 //! failures, and send a failed message again.
 
+pub mod rectifications;
 pub mod reminders;
 pub mod sending;
 

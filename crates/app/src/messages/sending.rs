@@ -182,16 +182,19 @@ impl Sender {
         }
     }
 
-    /// Sends what is due every few seconds and queues the day-before reminders every ten minutes,
-    /// until the app's stop is signalled.
+    /// Sends what is due every few seconds and queues the day-before reminders and the
+    /// rectification deadlines every ten minutes, until the app's stop is signalled.
     pub fn spawn(self, app: App, stop: std::sync::Arc<tokio::sync::Notify>) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
             let mut round: u64 = 0;
             loop {
-                if round.is_multiple_of(120)
-                    && let Err(e) = super::reminders::enqueue_due(&app).await
-                {
-                    tracing::warn!(error = %e, "reminders not queued");
+                if round.is_multiple_of(120) {
+                    if let Err(e) = super::reminders::enqueue_due(&app).await {
+                        tracing::warn!(error = %e, "reminders not queued");
+                    }
+                    if let Err(e) = super::rectifications::enqueue_due(&app).await {
+                        tracing::warn!(error = %e, "rectification reminders not queued");
+                    }
                 }
                 if let Err(e) = self.run_once(&app).await {
                     tracing::warn!(error = %e, "outbox round failed");

@@ -17,7 +17,11 @@ use qingtuan_app::volunteering::{self, NewCall, NewShift};
 use qingtuan_testkit::{TestApp, db_tests};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
-db_tests!(messages_reach_the_gateway_once_through_the_outbox, a_relay_gets_the_mail);
+db_tests!(
+    messages_reach_the_gateway_once_through_the_outbox,
+    a_relay_gets_the_mail,
+    secretaries_hear_of_rectifications_and_their_deadlines
+);
 
 /// What the stand-in gateway saw: every request (idempotency key, bearer, JSON body), the keys it
 /// delivered (once each), how many requests to refuse with 500, and a delay before answering.
@@ -261,4 +265,77 @@ async fn a_relay_gets_the_mail(t: TestApp) {
     assert!(seen.contains(&"RCPT TO:<13912345678@sms.district.example>".to_owned()), "{seen:?}");
     assert!(seen.contains(&"Message-ID: <qingtuan-1@qingtuan>".to_owned()), "{seen:?}");
     assert_eq!(t.strings("SELECT state FROM outbox").await, ["sent"]);
+}
+
+/// A rectification item is told to the secretary of the org that owns it when raised, recalled
+/// three days before its deadline and announced the day it is overdue — once each, however often
+/// the worker looks; an item closed in time is not recalled.
+async fn secretaries_hear_of_rectifications_and_their_deadlines(t: TestApp) {
+    use qingtuan_app::messages::rectifications;
+    use qingtuan_app::registry::people::{self, NewPerson};
+    use qingtuan_app::registry::positions::NewPosition;
+    t.seed_tree().await;
+    let secretary = NewPerson {
+        name: "陈静".into(),
+        id_number: crate::kit::id_number("19960606", 11),
+        phone: "13711112222".into(),
+        ..Default::default()
+    };
+    let post = NewPosition {
+        org_code: "C11".into(),
+        title: "secretary".into(),
+        employment: "part_time".into(),
+        start_on: "2025-01-01".into(),
+        ..Default::default()
+    };
+    people::register(&t.app, &Actor::system(), &secretary, &post).await.expect("secretary");
+    let admin = t.admin().await;
+    admin.get("/inspections").await;
+    let made =
+        admin.post("/inspections", &[("org_code", "S1"), ("held_on", "2026-03-01"), ("items", "台账 9/10")]).await;
+    let inspection = made.location().expect("inspection").to_owned();
+    for (finding, due) in [("三会两制一课记录缺失", "2026-03-04"), ("团费收缴台账不全", "2026-03-20")]
+    {
+        admin.get(&inspection).await;
+        let fields = [("finding", finding), ("org_code", "C11"), ("due_on", due)];
+        assert_eq!(admin.post(&format!("{inspection}/rectifications"), &fields).await.status, 303);
+    }
+    let texts = || t.strings("SELECT body FROM outbox WHERE kind = 'rectification_notice' ORDER BY id");
+    let sent = texts().await;
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert!(
+        sent[0].starts_with(
+            "【整改通知】陈静您好：一街道一社区团支部在检查中发现“三会两制一课记录缺失”，请于 2026-03-04 前完成整改"
+        ),
+        "{}",
+        sent[0]
+    );
+    // Today is 2026-03-02: the first is due within three days.
+    rectifications::enqueue_due(&t.app).await.expect("reminders");
+    rectifications::enqueue_due(&t.app).await.expect("reminders");
+    let sent = texts().await;
+    assert_eq!(sent.len(), 3, "{sent:?}");
+    assert!(sent[2].starts_with("【整改提醒】陈静您好") && sent[2].contains("将于 2026-03-04 到期"), "{}", sent[2]);
+    // The second is closed in time; on 2026-03-05 only the first is overdue.
+    let second = t.scalar("SELECT id FROM rectifications WHERE due_on = '2026-03-20'").await;
+    t.clock.advance(TimeDelta::days(1));
+    let admin = t.login("root").await;
+    admin.get("/rectifications").await;
+    let closed = admin
+        .post(&format!("/rectifications/{second}/close"), &[("closed_on", "2026-03-03"), ("evidence", "已补齐台账")])
+        .await;
+    assert_eq!(closed.status, 303, "{}", closed.text());
+    t.clock.advance(TimeDelta::days(2));
+    rectifications::enqueue_due(&t.app).await.expect("overdue");
+    t.clock.advance(TimeDelta::days(16));
+    rectifications::enqueue_due(&t.app).await.expect("nothing for a closed item");
+    let sent = texts().await;
+    assert_eq!(sent.len(), 4, "{sent:?}");
+    assert!(
+        sent[3].starts_with("【整改逾期】陈静您好") && sent[3].contains("已超过整改期限 2026-03-04"),
+        "{}",
+        sent[3]
+    );
+    let to = t.strings("SELECT DISTINCT to_hash FROM outbox WHERE kind = 'rectification_notice'").await;
+    assert_eq!(to.len(), 1, "all to the secretary's phone");
 }
