@@ -368,12 +368,12 @@ impl Columns<'_> {
 
 const ORG_TABLES: &str = "orgs o LEFT JOIN sectors s ON s.id = o.sector_id LEFT JOIN regions r ON r.id = o.region_id";
 
-fn org_kind(code: &str) -> Option<&'static str> {
-    OrgKind::parse(code).ok().map(OrgKind::label)
+fn org_kind() -> Vec<(&'static str, &'static str)> {
+    OrgKind::ALL.iter().map(|k| (k.code(), k.label())).collect()
 }
 
-fn title(code: &str) -> Option<&'static str> {
-    Title::of_code(code).map(Title::label)
+fn title() -> Vec<(&'static str, &'static str)> {
+    Title::ALL.iter().map(|t| (t.code(), t.label())).collect()
 }
 
 /// `1` in SQL when `cond`, else `0`, counted over a group.
@@ -646,11 +646,26 @@ async fn fetch<C: ConnectionTrait>(
             let q: String = q.chars().filter(|c| !c.is_control() && !matches!(c, '%' | '_')).take(50).collect();
             let like = format!("%{q}%");
             values.extend([like.clone().into(), like.into()]);
-            let sql = format!("SELECT COUNT(*) AS n FROM ({union}) x WHERE org LIKE ? OR what LIKE ?");
+            // Coded text is stored as codes and shown by labels: a label typed finds its codes
+            // (codes come from the domain's enums, safe as literals).
+            let mut codes: Vec<&str> = listings
+                .iter()
+                .filter_map(|l| l.labels)
+                .flat_map(|labels| labels())
+                .filter(|(_, label)| label.contains(q.as_str()))
+                .map(|(code, _)| code)
+                .collect();
+            codes.dedup();
+            let coded = match codes.is_empty() {
+                true => String::new(),
+                false => format!(" OR what IN ({})", quoted(codes)),
+            };
+            let filter = format!(" WHERE org LIKE ? OR what LIKE ?{coded}");
+            let sql = format!("SELECT COUNT(*) AS n FROM ({union}) x{filter}");
             let row = conn.query_one_raw(statement(backend, &sql, values.clone())).await?;
-            (" WHERE org LIKE ? OR what LIKE ?", row.map(|r| r.try_get::<i64>("", "n")).transpose()?.unwrap_or(0))
+            (filter, row.map(|r| r.try_get::<i64>("", "n")).transpose()?.unwrap_or(0))
         }
-        None => ("", count),
+        None => (String::new(), count),
     };
     let limit = match page {
         Some(n) => format!(" LIMIT {PER_PAGE} OFFSET {}", (n - 1) * PER_PAGE),
@@ -664,7 +679,8 @@ async fn fetch<C: ConnectionTrait>(
         let lst: i64 = r.try_get("", "lst")?;
         let what: Option<String> = r.try_get("", "what")?;
         let labels = listings.get(lst as usize).and_then(|l| l.labels);
-        let what = what.map(|w| labels.and_then(|label| label(&w)).map(str::to_owned).unwrap_or(w));
+        let label = |w: &str| labels.and_then(|all| all().into_iter().find(|(code, _)| *code == w).map(|(_, l)| l));
+        let what = what.map(|w| label(&w).map(str::to_owned).unwrap_or(w));
         items.push(DrillRow {
             id: r.try_get("", "id")?,
             org: r.try_get::<Option<String>>("", "org")?.unwrap_or_default(),
@@ -704,7 +720,7 @@ async fn posts_of<C: ConnectionTrait>(conn: &C, rows: &mut [DrillRow], on: Naive
         if let Some(row) = rows.iter_mut().find(|row| row.id == person) {
             row.org = r.try_get_by_index(1)?;
             let code: String = r.try_get_by_index(2)?;
-            row.what = title(&code).map_or(code, str::to_owned);
+            row.what = Title::of_code(&code).map_or(code, |t| t.label().to_owned());
         }
     }
     Ok(())

@@ -426,8 +426,8 @@ pub(super) struct Listed {
     pub who: Option<&'static str>,
 }
 
-/// The label of a stored code.
-pub(super) type Labels = fn(&str) -> Option<&'static str>;
+/// The stored codes of a coded column with their labels.
+pub(super) type Labels = fn() -> Vec<(&'static str, &'static str)>;
 
 const fn listed(id: &'static str, what: &'static str) -> Listed {
     Listed { id, what, labels: None, who: None }
@@ -661,12 +661,12 @@ const CLOSED_RECTIFICATIONS: Source = Source {
     module: Module::Accountability,
 };
 
-fn case_category(code: &str) -> Option<&'static str> {
-    CaseCategory::of_code(code).map(CaseCategory::label)
+fn case_category() -> Vec<(&'static str, &'static str)> {
+    CaseCategory::ALL.iter().map(|c| (c.code(), c.label())).collect()
 }
 
-fn visit_kind(code: &str) -> Option<&'static str> {
-    VisitKind::of_code(code).map(VisitKind::label)
+fn visit_kind() -> Vec<(&'static str, &'static str)> {
+    VisitKind::ALL.iter().map(|k| (k.code(), k.label())).collect()
 }
 
 /// Where a flow is recorded, and the value each of its records adds.

@@ -183,6 +183,14 @@ async fn the_demo_reproduces_the_seed_figures(t: TestApp) {
     let n: i64 = narrowed.trim_start_matches("筛选出 ").trim_end_matches(" 条").parse().expect("a count");
     assert!(n > 0 && n < 636, "{narrowed}");
     assert!(!filtered.text().contains("城阳第7社区团支部"), "only 流亭's");
+    // Coded records are found by the label shown, not only by the stored code.
+    let legal = chief
+        .get("/figures/consultations.count?as_of=2022-05-31&baseline=2020-12-31&q=%E6%B3%95%E5%BE%8B%E5%92%A8%E8%AF%A2")
+        .await;
+    let shown = legal.text_of_id("drill-filtered").expect("filtered");
+    let n: i64 = shown.trim_start_matches("筛选出 ").trim_end_matches(" 条").parse().expect("a count");
+    assert_eq!(Some(n), r["consultations.legal"]["value"].as_i64(), "{shown}");
+    assert!(n > 0 && legal.text().contains("<td>法律咨询</td>"), "{}", legal.text());
     // The API lists the same records.
     let api = chief
         .get("/api/v1/figures/org.social_domain.count/records?as_of=2022-05-31&baseline=2020-12-31&side=entered")
