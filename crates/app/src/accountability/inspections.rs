@@ -324,6 +324,8 @@ pub struct InspectionRow {
 #[serde(default)]
 pub struct InspectionFilter {
     pub year: String,
+    /// An org (code or name): its inspections and those of the orgs below it.
+    pub org: String,
     #[serde(skip_serializing)]
     pub page: Option<u64>,
 }
@@ -336,6 +338,9 @@ pub async fn inspections(app: &App, actor: &Actor, filter: &InspectionFilter) ->
         let year: i32 = filter.year.trim().parse().map_err(|_| Invalid::one("year", "年度应为四位数字"))?;
         let (from, to) = qingtuan_domain::accountability::year_span(year).ok_or(Invalid::one("year", "年度无效"))?;
         q = q.filter(inspection::Column::HeldOn.between(from, to));
+    }
+    if !filter.org.trim().is_empty() {
+        q = q.filter(inspection::Column::OrgId.in_subquery(scope::subtree(app, actor, READ, &filter.org).await?));
     }
     let page = page_number(filter.page);
     let paginator =

@@ -372,6 +372,8 @@ impl ReviewRow {
 #[serde(default)]
 pub struct ReviewFilter {
     pub year: String,
+    /// An org (code or name): the rounds it or an org below it reported in.
+    pub org: String,
     #[serde(skip_serializing)]
     pub page: Option<u64>,
 }
@@ -393,6 +395,15 @@ pub async fn reviews(app: &App, actor: &Actor, filter: &ReviewFilter) -> AppResu
     if !filter.year.trim().is_empty() {
         let year: i32 = filter.year.trim().parse().map_err(|_| Invalid::one("year", "年度应为四位数字"))?;
         q = q.filter(round::Column::Year.eq(year));
+    }
+    if !filter.org.trim().is_empty() {
+        let below = scope::subtree(app, actor, READ, &filter.org).await?;
+        let reported = Query::select()
+            .column(reporter::Column::RoundId)
+            .from(reporter::Entity)
+            .and_where(reporter::Column::OrgId.in_subquery(below))
+            .take();
+        q = q.filter(round::Column::Id.in_subquery(reported));
     }
     let page = page_number(filter.page);
     let paginator = q.order_by_desc(round::Column::HeldOn).order_by_desc(round::Column::Id).paginate(&app.db, PER_PAGE);

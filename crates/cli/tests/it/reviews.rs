@@ -322,6 +322,16 @@ async fn the_published_assessment_is_frozen_and_shows_what_changed_since(t: Test
     let s2 = line(&page, "S2");
     assert!(s2.contains("<td>73.8</td><td>合格</td>") && s2.contains("69.0（-4.8，合格）"), "{s2}");
     assert!(page.contains("1 个组织的得分有变化"), "{page}");
+    // Each number opens what makes it up: the org's letters, reviews and inspections of the year.
+    let s1 = line(&page, "S1");
+    for list in ["letters", "reviews", "inspections"] {
+        assert!(s1.contains(&format!("href=\"/{list}?year=2026&amp;org=S1\"")), "{list}: {s1}");
+    }
+    let inspections = admin.get("/inspections?year=2026&org=S1").await.text();
+    assert!(inspections.contains("一街道团工委") && !inspections.contains("二街道团工委"), "{inspections}");
+    let reviews = admin.get("/reviews?year=2026&org=S2").await.text();
+    assert!(reviews.contains(&round), "S2 reported in the round: {reviews}");
+    assert!(!admin.get("/reviews?year=2026&org=C11").await.text().contains(&round), "C11 did not");
     let print = admin.get(&format!("{published}/print")).await;
     assert!(print.text().contains("2026年度基层团建工作考核通报") && print.text().contains("73.8"));
     let xlsx = admin.get(&format!("{published}/export.xlsx")).await;
