@@ -168,6 +168,12 @@ pub enum Flow {
     StaysOut,
     /// The nights of the stays that ended in the period.
     StayNights,
+    /// The nights guests spent at youth stations within the period (a stay across its edges
+    /// counts only its nights inside; a guest still in counts to the period's last night).
+    StayNightsWithin,
+    /// The bed-nights youth stations offered within the period: each station's beds times the
+    /// nights it was open in it.
+    StationBedNights,
     /// Stays that ended in the period in which the guest received this service.
     StayServices(StationService),
     /// Stays that ended in the period whose guest a follow-up found employed in the district within
@@ -526,6 +532,9 @@ catalogue! {
     STATION_NIGHTS = "stations.nights", "驿站入住晚数", "晚", "B4",
         Rule::Sum(&[Flow::StayNights], Scale::Count),
         "统计期内离站的入住，从入住到离站的晚数之和。";
+    STATION_OCCUPANCY = "stations.occupancy", "驿站床位使用率", "%", "B4",
+        Rule::Share(Flow::StayNightsWithin, Flow::StationBedNights),
+        "统计期内入住青年在驿站住宿的晚数（跨期的入住只计期内的晚数）占驿站可提供床位晚数（床位数 × 期内启用天数）的百分比（取整）。";
     STATION_JOB_INFO = "stations.services.job_info", "驿站提供就业信息", "人次", "B4",
         Rule::Sum(&[Flow::StayServices(StationService::JobInfo)], Scale::Count),
         "统计期内离站、入住期间获得就业信息服务的人次。";

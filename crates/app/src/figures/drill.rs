@@ -20,7 +20,7 @@ use qingtuan_domain::position::Title;
 use sea_orm::{ConnectionTrait, Value};
 
 use super::engine::{self, Kept, Labels, Listed, Tally};
-use super::sql::{Scope, org_exists, post_held, quoted, region_kinds, statement};
+use super::sql::{Scope, for_period, org_exists, post_held, quoted, region_kinds, statement};
 use super::{EXPORT, Figure, Params, READ, ReportRequest, evaluate_report, resolve, targets};
 use crate::access::scope;
 use crate::error::AppResult;
@@ -162,8 +162,8 @@ fn modules(rule: Rule) -> Vec<Module> {
     match rule {
         Rule::Orgs(_) | Rule::NewOrgs(_) | Rule::RegionsCovered(..) => vec![Module::Orgs],
         Rule::People(_) | Rule::WorkForce => vec![Module::People],
-        Rule::Sum(flows, _) => flows.iter().map(|f| engine::source(*f).0.module).collect(),
-        Rule::Share(part, whole) => vec![engine::source(part).0.module, engine::source(whole).0.module],
+        Rule::Sum(flows, _) => flows.iter().map(|f| engine::module_of(*f)).collect(),
+        Rule::Share(part, whole) => vec![engine::module_of(part), engine::module_of(whole)],
         Rule::Existing(r) => vec![engine::records(r).module],
         Rule::PerTenThousandYouth(of) => modules(of.rule),
         Rule::TargetCompletion => vec![Module::Accountability],
@@ -563,7 +563,8 @@ fn listings(rule: Rule, side: Side, p: &Params, scope: &Scope) -> Vec<Listing> {
 
 /// The records of a flow dated in the period from `from` to `to`, each with what it adds.
 fn flow_listing(flow: Flow, lst: usize, from: NaiveDate, to: NaiveDate, scope: &Scope) -> Listing {
-    let (src, value) = engine::source(flow);
+    let (src, value) = engine::source(flow, scope.backend);
+    let value = for_period(&value, from, to);
     let Listed { id, what, labels, who } = src.listed;
     let columns = Columns { id, org: "o.name", what, who, on: src.dated.column(), value: &value };
     let sql = format!(

@@ -28,7 +28,9 @@ use qingtuan_domain::review::Grade;
 use qingtuan_entity::region;
 use sea_orm::{ConnectionTrait, DbBackend};
 
-use super::sql::{Scope, league_kinds, org_exists, post_held, quoted, region_kinds, statement};
+use super::sql::{
+    Scope, days_between, for_period, league_kinds, org_exists, post_held, quoted, region_kinds, statement,
+};
 use super::{Figure, Params};
 use crate::error::AppResult;
 use crate::registry::regions;
@@ -645,6 +647,20 @@ const STAYS_OUT: Source = Source {
     listed: listed_with("st.id", "ys.name", "st.name"),
     module: Module::Stations,
 };
+const STAYS_WITHIN: Source = Source {
+    tables: "station_stays st JOIN youth_stations ys ON ys.id = st.station_id JOIN orgs o ON o.id = ys.org_id",
+    condition: "st.checked_in_on IS NOT NULL",
+    dated: Dated::Lasting("st.checked_in_on", "st.checked_out_on"),
+    listed: listed_with("st.id", "ys.name", "st.name"),
+    module: Module::Stations,
+};
+const STATIONS_OPEN: Source = Source {
+    tables: "youth_stations ys JOIN orgs o ON o.id = ys.org_id",
+    condition: "1 = 1",
+    dated: Dated::Lasting("ys.opened_on", "ys.closed_on"),
+    listed: listed("ys.id", "ys.name"),
+    module: Module::Stations,
+};
 const CABINS: &str = "hope_cabins hc JOIN orgs o ON o.id = hc.org_id";
 const CABIN_VISITS: Source = Source {
     tables: "cabin_visits cv JOIN hope_cabins hc ON hc.id = cv.cabin_id JOIN orgs o ON o.id = hc.org_id",
@@ -669,8 +685,14 @@ fn visit_kind() -> Vec<(&'static str, &'static str)> {
     VisitKind::ALL.iter().map(|k| (k.code(), k.label())).collect()
 }
 
-/// Where a flow is recorded, and the value each of its records adds.
-pub(super) fn source(flow: Flow) -> (&'static Source, String) {
+/// The module whose records a flow counts (the database only shapes the values).
+pub(super) fn module_of(flow: Flow) -> Module {
+    source(flow, DbBackend::Sqlite).0.module
+}
+
+/// Where a flow is recorded, and the value each of its records adds — for a value that depends on
+/// the period, with `{from}` and `{next}` to fill in (`sql::for_period`).
+pub(super) fn source(flow: Flow, backend: DbBackend) -> (&'static Source, String) {
     match flow {
         Flow::ActivitySignups => (&SIGNUPS, "1".into()),
         Flow::ActivityAttendance => (&SIGNUPS, "CASE WHEN s.attended THEN 1 ELSE 0 END".into()),
@@ -718,6 +740,17 @@ pub(super) fn source(flow: Flow) -> (&'static Source, String) {
         Flow::StayCheckIns => (&STAYS_IN, "1".into()),
         Flow::StaysOut => (&STAYS_OUT, "1".into()),
         Flow::StayNights => (&STAYS_OUT, "st.nights".into()),
+        Flow::StayNightsWithin => {
+            let start = "CASE WHEN st.checked_in_on > {from} THEN st.checked_in_on ELSE {from} END";
+            let end = "CASE WHEN st.checked_out_on IS NOT NULL AND st.checked_out_on < {next} THEN st.checked_out_on \
+                       ELSE {next} END";
+            (&STAYS_WITHIN, days_between(backend, start, end))
+        }
+        Flow::StationBedNights => {
+            let start = "CASE WHEN ys.opened_on > {from} THEN ys.opened_on ELSE {from} END";
+            let end = "CASE WHEN ys.closed_on IS NOT NULL AND ys.closed_on < {next} THEN ys.closed_on ELSE {next} END";
+            (&STATIONS_OPEN, format!("ys.beds * {}", days_between(backend, start, end)))
+        }
         Flow::StayServices(s) => (&STAYS_OUT, format!("CASE WHEN st.services LIKE '%{}%' THEN 1 ELSE 0 END", s.code())),
         Flow::StaysEmployedLocal => (&STAYS_OUT, "CASE WHEN st.employed_local THEN 1 ELSE 0 END".into()),
         Flow::CasesClosed(o) => (&CASES_CLOSED, format!("CASE WHEN cc.outcome = '{}' THEN 1 ELSE 0 END", o.code())),
@@ -745,7 +778,7 @@ async fn flow_counts<C: ConnectionTrait>(
             _ => continue,
         };
         for flow in &flows {
-            let (src, value) = source(*flow);
+            let (src, value) = source(*flow, conn.get_database_backend());
             match by_source.iter_mut().find(|(s, _)| std::ptr::eq(*s, src)) {
                 Some((_, summed)) if summed.iter().any(|(f, _)| f == flow) => {}
                 Some((_, summed)) => summed.push((*flow, value)),
@@ -761,8 +794,9 @@ async fn flow_counts<C: ConnectionTrait>(
             for (_, value) in summed {
                 // PostgreSQL sums BIGINTs as NUMERIC; every sum is cast back.
                 select.push(format!(
-                    "CAST(COALESCE(SUM(CASE WHEN {} THEN {value} ELSE 0 END), 0) AS BIGINT)",
-                    src.dated.within(a, b)
+                    "CAST(COALESCE(SUM(CASE WHEN {} THEN {} ELSE 0 END), 0) AS BIGINT)",
+                    src.dated.within(a, b),
+                    for_period(value, a, b)
                 ));
             }
         }

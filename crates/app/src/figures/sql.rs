@@ -33,6 +33,20 @@ pub(super) fn statement(backend: DbBackend, sql: &str, values: Vec<Value>) -> St
     Statement::from_sql_and_values(backend, sql, values)
 }
 
+/// The days from the date `from` to the date `to` (each a column or a quoted literal), in SQL.
+pub(super) fn days_between(backend: DbBackend, from: &str, to: &str) -> String {
+    match backend {
+        DbBackend::Postgres => format!("(CAST({to} AS DATE) - CAST({from} AS DATE))"),
+        _ => format!("CAST(julianday({to}) - julianday({from}) AS INTEGER)"),
+    }
+}
+
+/// A flow's value for one period: its `{from}` and `{next}` (the day after the period) filled in.
+pub(super) fn for_period(value: &str, from: NaiveDate, to: NaiveDate) -> String {
+    let next = to.succ_opt().unwrap_or(to);
+    value.replace("{from}", &format!("'{from}'")).replace("{next}", &format!("'{next}'"))
+}
+
 /// `'a', 'b'`: codes for an `IN (…)` list.
 pub(super) fn quoted<'a>(codes: impl IntoIterator<Item = &'a str>) -> String {
     codes.into_iter().map(|c| format!("'{c}'")).collect::<Vec<_>>().join(", ")

@@ -152,6 +152,22 @@ async fn a_station_books_beds_without_overlap_and_counts_who_found_work_in_the_d
     let v = |k: &str| r[k]["value"].as_i64().unwrap_or_else(|| panic!("{k}: {}", r[k]));
     assert_eq!((v("stations.count"), v("stations.checkins"), v("stations.nights")), (1, 3, 4 + 4 + 2));
     assert_eq!((v("stations.employed_local"), v("stations.employment_rate")), (2, 67));
+    // Occupancy: 10 nights of 2 beds × 275 nights open (2025-06-01 to 2026-03-02) = 1.8 %.
+    assert_eq!(v("stations.occupancy"), 2);
+    let query = "as_of=2026-03-02&baseline=2025-05-31&from=2025-06-01";
+    let path = |side: &str| format!("/api/v1/figures/stations.occupancy/records?{query}&side={side}");
+    let (nights, beds) = (admin.get(&path("counted")).await.json(), admin.get(&path("whole")).await.json());
+    assert_eq!((nights["count"].as_i64(), nights["sum"].as_i64()), (Some(3), Some(10)), "{nights}");
+    assert_eq!((beds["count"].as_i64(), beds["sum"].as_i64()), (Some(1), Some(550)), "{beds}");
+    // A period cutting a stay counts only its nights inside.
+    let r = admin.get("/api/v1/reports?as_of=2026-03-02&baseline=2025-05-31&from=2026-03-01").await.json();
+    let march = |k: &str| r[k]["value"].as_i64().unwrap_or_default();
+    let inside = admin
+        .get("/api/v1/figures/stations.occupancy/records?as_of=2026-03-02&baseline=2025-05-31&from=2026-03-01&side=whole")
+        .await
+        .json();
+    assert_eq!(inside["sum"].as_i64(), Some(4), "2 beds × 2 nights: {inside}");
+    assert!(march("stations.occupancy") <= 100, "{}", r["stations.occupancy"]);
     assert_eq!(v("stations.services.job_info"), 3);
 
     t.create_user("s2admin", "org_admin", "S2").await;
