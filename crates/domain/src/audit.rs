@@ -140,6 +140,8 @@ audit_actions! {
     ContributionDocumentAttached => "contribution.document", "上传资源台账凭证", false;
     ContributionReversed => "contribution.reverse", "冲销资源台账记录", false;
     LoanProductCreated => "loan.product", "登记贷款产品", false;
+    LoanProductChanged => "loan.product_changed", "修改贷款产品", false;
+    LoanProductClosed => "loan.product_closed", "停办贷款产品", false;
     LoanApplied => "loan.apply", "贷款申请", false;
     LoanRecommended => "loan.recommend", "推荐贷款申请", false;
     LoanDeclined => "loan.decline", "不予推荐贷款申请", false;

@@ -15,6 +15,8 @@ pub struct Model {
     pub max_age: i32,
     pub max_amount_fen: i64,
     pub created_at: DateTimeUtc,
+    /// From this day no longer offered; the applications made under it go on.
+    pub closed_on: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -48,6 +48,7 @@ mod m0043_bulletins;
 mod m0044_outbox;
 mod m0045_call_details;
 mod m0046_idempotency;
+mod m0047_loan_product_closing;
 
 /// A foreign key `name` from `from.0`.`from.1` to `to`.`id`.
 fn fk(name: &str, from: (&'static str, &'static str), to: &'static str) -> ForeignKeyCreateStatement {
@@ -158,6 +159,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0044_outbox::Migration),
             Box::new(m0045_call_details::Migration),
             Box::new(m0046_idempotency::Migration),
+            Box::new(m0047_loan_product_closing::Migration),
         ]
     }
 }

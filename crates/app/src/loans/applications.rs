@@ -81,6 +81,9 @@ async fn check(
         Ok(id) => loan_product::Entity::find_by_id(id).one(&app.db).await?,
         Err(_) => None,
     };
+    if let Some(on) = product.as_ref().and_then(|p| p.closed_on) {
+        problems.push(FieldError::new("product_id", format!("该贷款产品已于 {on} 停办，请选择其他产品")));
+    }
     if product.is_none() {
         problems.push(FieldError::new("product_id", "请选择贷款产品"));
     }

@@ -7,7 +7,10 @@
 use crate::kit::{credit_code, id_number, post_form};
 use qingtuan_testkit::{TestApp, TestClient, TestResponse, db_tests};
 
-db_tests!(a_loan_goes_from_application_to_disbursement_with_each_side_doing_its_part);
+db_tests!(
+    a_loan_goes_from_application_to_disbursement_with_each_side_doing_its_part,
+    loan_products_change_for_new_applications_and_close_without_ending_the_old
+);
 
 fn value(report: &serde_json::Value, key: &str) -> i64 {
     report[key]["value"].as_i64().unwrap_or_else(|| panic!("{key}: {report}"))
@@ -230,4 +233,77 @@ async fn a_loan_goes_from_application_to_disbursement_with_each_side_doing_its_p
     let s2admin = t.login("s2admin").await;
     assert_eq!(s2admin.get(&format!("/loans/{first}")).await.status, 404);
     assert!(s2admin.get("/loans").await.text().contains("没有符合条件的贷款申请"));
+}
+
+/// A product's terms change for applications from then on; closed, it leaves the portal and the
+/// desk's form after a confirmation, while its applications go on. Only its org's staff may.
+async fn loan_products_change_for_new_applications_and_close_without_ending_the_old(t: TestApp) {
+    t.seed_tree().await;
+    let admin = t.admin().await;
+    let bank = credit_code("91370200MA3P4T6K1");
+    let form = [
+        ("org_code", "D"),
+        ("name", "青岛农商银行城阳支行"),
+        ("credit_code", bank.as_str()),
+        ("kind", "bank"),
+        ("contact_name", "李经理"),
+        ("contact_phone", "13800004444"),
+    ];
+    assert_eq!(post_form(&admin, "/partners", "/partners", &form).await.status, 303);
+    let product = [
+        ("org_code", "D"),
+        ("bank_code", bank.as_str()),
+        ("name", "青创先锋贷"),
+        ("max_age", "35"),
+        ("max_amount", "500000"),
+    ];
+    assert_eq!(post_form(&admin, "/loans", "/loan-products", &product).await.status, 303);
+    let id = t.scalar("SELECT id FROM loan_products").await;
+    let edit = format!("/loan-products/{id}");
+    let bad =
+        post_form(&admin, "/loans", &edit, &[("name", "青创先锋贷"), ("max_age", "70"), ("max_amount", "300000")])
+            .await;
+    assert!(bad.status == 422 && bad.text().contains("年龄上限应为 18 到 60 的整数"), "{}", bad.text());
+    let changed = [("name", "青创先锋贷（2026版）"), ("max_age", "40"), ("max_amount", "300000")];
+    assert_eq!(post_form(&admin, "/loans", &edit, &changed).await.status, 303);
+    assert!(admin.get("/loans").await.text().contains("青创先锋贷（2026版）（青岛农商银行城阳支行，40 周岁以下"));
+    let apply = |amount: &'static str| {
+        let admin = &admin;
+        async move {
+            let id = id.to_string();
+            let form = [
+                ("org_code", "C11"),
+                ("product_id", id.as_str()),
+                ("name", "赵青"),
+                ("id_number", &id_number("19880301", 12)),
+                ("phone", "13800006666"),
+                ("business_name", "青禾电商工作室"),
+                ("sector", "ecommerce"),
+                ("jobs_before", "2"),
+                ("amount", amount),
+                ("purpose", "购置直播设备"),
+                ("applied_on", "2026-02-01"),
+            ];
+            post_form(admin, "/loans", "/loans", &form).await
+        }
+    };
+    let over = apply("400000").await;
+    assert!(over.text().contains("每笔最多 300000.00 元"), "the new top amount: {}", over.text());
+    assert_eq!(apply("200000").await.status, 303, "37 years old: within the new age limit");
+    // Another street's admin may neither change nor close the district's product.
+    t.create_user("s1admin", "org_admin", "S1").await;
+    let street = t.login("s1admin").await;
+    assert!(matches!(post_form(&street, "/loans", &edit, &changed).await.status, 403 | 404));
+    // Closing asks first, then the product leaves the portal and the form; its application stays.
+    let close = format!("/loan-products/{id}/close");
+    let asked = post_form(&admin, "/loans", &close, &[]).await;
+    assert!(asked.status == 200 && asked.text().contains("已受理的申请照常办理至结束"), "{}", asked.text());
+    assert_eq!(post_form(&admin, "/loans", &close, &[("confirm", "yes")]).await.status, 303);
+    assert!(!t.client().get("/portal/loans").await.text().contains("青创先锋贷"));
+    let page = admin.get("/loans").await.text();
+    assert!(page.contains("2026-03-02 停办") && !page.contains("40 周岁以下"), "{page}");
+    let refused = apply("100000").await;
+    assert!(refused.status == 422 && refused.text().contains("该贷款产品已于 2026-03-02 停办"), "{}", refused.text());
+    assert_eq!(t.scalar("SELECT COUNT(*) FROM loan_applications").await, 1);
+    assert_eq!((t.audit_count("loan.product_changed").await, t.audit_count("loan.product_closed").await), (1, 1));
 }

@@ -14,10 +14,10 @@ use axum::routing::{get, post};
 use qingtuan_app::AppError;
 use qingtuan_app::loans::applications::{self, Filter, LoanRow, LoanView, Loans, MyApplication, NewApplication, Tally};
 use qingtuan_app::loans::pipeline::{self, Step};
-use qingtuan_app::loans::products::{self, NewProduct, ProductRow};
+use qingtuan_app::loans::products::{self, NewProduct, ProductRow, ProductTerms};
 use qingtuan_app::loans::{READ, WRITE};
 use qingtuan_app::page::Page;
-use qingtuan_domain::ids::LoanId;
+use qingtuan_domain::ids::{LoanId, LoanProductId};
 use qingtuan_domain::loan::{BusinessSector, LoanState, Repayment};
 
 use super::portal::{form_page, form_token};
@@ -40,6 +40,8 @@ pub fn routes() -> Router<AppState> {
         .route("/loans/{id}/act", post(act))
         .route("/loans/{id}/unmask", post(unmask))
         .route("/loan-products", post(create_product))
+        .route("/loan-products/{id}", post(update_product))
+        .route("/loan-products/{id}/close", post(close_product))
         .route("/portal/loans", get(portal_form).post(portal_apply))
         .route("/portal/loans/{token}", get(portal_mine))
 }
@@ -55,12 +57,20 @@ struct ListPage {
     query: String,
     states: &'static [LoanState],
     sectors: &'static [BusinessSector],
+    /// Every product, closed ones too (the filter and the products' table).
     products: Vec<ProductRow>,
     /// The league's staff may record applications (the bank's accounts never).
     can_write: bool,
     form: NewApplication,
     product: NewProduct,
     errors: Errors,
+}
+
+impl ListPage {
+    /// The products still offered, for the application form.
+    fn offered(&self) -> Vec<ProductRow> {
+        self.products.iter().filter(|p| p.closed_on.is_none()).cloned().collect()
+    }
 }
 
 struct Typed {
@@ -134,6 +144,56 @@ pub async fn create_product(
         Err(AppError::Invalid(e)) => {
             list_page(&state, &user, Filter::default(), Typed { product: form, ..typed() }, Errors(Some(e))).await
         }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Changes what a product offers, for applications from now on.
+pub async fn update_product(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(terms): Form<ProductTerms>,
+) -> Result<Response, PageError> {
+    match products::update(&state.app, &user.actor, LoanProductId(id), &terms).await {
+        Ok(()) => Ok(done::redirect("/loans#products", Done::Saved)),
+        Err(AppError::Invalid(e)) => list_page(&state, &user, Filter::default(), typed(), Errors(Some(e))).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct CloseProductForm {
+    /// `yes` once the user saw what closing changes.
+    confirm: String,
+}
+
+/// Stops offering a product, after a confirmation saying what that changes.
+pub async fn close_product(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<CloseProductForm>,
+) -> Result<Response, PageError> {
+    if form.confirm != "yes" {
+        let all = products::list(&state.app, &user.actor).await?;
+        let p = all.iter().find(|p| p.id == LoanProductId(id)).ok_or(AppError::NotFound)?;
+        return render(&crate::pages::ConfirmPage {
+            layout: Layout::new(&user, "/loans", "确认停办贷款产品"),
+            message: format!(
+                "停办“{}”（{}）：门户网站和登记表单不再提供该产品，已受理的申请照常办理至结束。停办后不能恢复。",
+                p.name, p.bank
+            ),
+            action: format!("/loan-products/{id}/close"),
+            fields: Vec::new(),
+            button: "确认停办",
+            back: "/loans#products".into(),
+        });
+    }
+    match products::close(&state.app, &user.actor, LoanProductId(id)).await {
+        Ok(()) => Ok(done::redirect("/loans#products", Done::Saved)),
+        Err(AppError::Invalid(e)) => list_page(&state, &user, Filter::default(), typed(), Errors(Some(e))).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -239,7 +299,7 @@ async fn portal_page(
     let invalid = errors.0.is_some();
     let page = PortalForm {
         title: "申请青年创业贷款",
-        products: products::all(&state.app).await?,
+        products: products::offered(&state.app).await?,
         orgs: applications::portal_orgs(&state.app).await?,
         sectors: BusinessSector::ALL,
         csrf,
