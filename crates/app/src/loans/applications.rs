@@ -11,12 +11,14 @@ use qingtuan_domain::ids::{LoanId, OrgId};
 use qingtuan_domain::loan::{BusinessSector, LoanState, Repayment};
 use qingtuan_domain::mask::{mask_id_number, mask_phone};
 use qingtuan_domain::money::Fen;
+use qingtuan_domain::org::OrgKind;
 use qingtuan_domain::partner::CreditCode;
 use qingtuan_domain::person::{IdNumber, Phone, age_on};
+use qingtuan_domain::region::RegionKind;
 use qingtuan_domain::time::local_date;
 use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{loan_application, loan_followup, loan_product, org, partner};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set};
 use serde_json::json;
 
 use super::{APPROVE, EXPORT, READ, Side, UNMASK, WRITE, reach};
@@ -219,6 +221,10 @@ pub async fn record(app: &App, actor: &Actor, form: &NewApplication) -> AppResul
     let Some(c) = check(app, form, applied_on, &mut problems).await? else {
         return Err(Invalid(problems).into());
     };
+    within_programme(app, &c, proof.get().0, &mut problems).await?;
+    if !problems.is_empty() {
+        return Err(Invalid(problems).into());
+    }
     let txn = app.begin().await?;
     let id = insert(&txn, app, &c, proof.get().0, None).await?;
     let entry = Entry::new(AuditAction::LoanApplied, ObjectKind::Loan)
@@ -230,25 +236,44 @@ pub async fn record(app: &App, actor: &Actor, form: &NewApplication) -> AppResul
     Ok(LoanId(id))
 }
 
-/// The orgs a young person may apply through on the portal: those directly under the root (the
-/// streets and the district's own committees), by name.
+/// The orgs a young person may apply through on the portal, by name: the active league
+/// committees of the streets, wherever they sit in the tree — or, in a tree whose orgs have no
+/// regions yet, those directly under the root.
 pub async fn portal_orgs(app: &App) -> AppResult<Vec<(String, String)>> {
-    let roots: Vec<i64> = org::Entity::find()
+    let streets = qingtuan_entity::region::Entity::find()
         .select_only()
-        .column(org::Column::Id)
-        .filter(org::Column::ParentId.is_null())
-        .into_tuple()
+        .column(qingtuan_entity::region::Column::Id)
+        .filter(qingtuan_entity::region::Column::Kind.eq(RegionKind::Street.code()))
+        .into_query();
+    let kinds = [OrgKind::WorkingCommittee.code(), OrgKind::DistrictCommittee.code()];
+    let active = org::Entity::find().filter(org::Column::DissolvedOn.is_null()).order_by_asc(org::Column::Path);
+    let mut found = active
+        .clone()
+        .filter(org::Column::RegionId.in_subquery(streets))
+        .filter(org::Column::Kind.is_in(kinds))
         .all(&app.db)
         .await?;
-    Ok(org::Entity::find()
-        .filter(org::Column::ParentId.is_in(roots))
-        .filter(org::Column::DissolvedOn.is_null())
-        .order_by_asc(org::Column::Path)
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|o| (o.code, o.name))
-        .collect())
+    if found.is_empty() {
+        let roots = org::Entity::find()
+            .select_only()
+            .column(org::Column::Id)
+            .filter(org::Column::ParentId.is_null())
+            .into_query();
+        found = active.filter(org::Column::ParentId.in_subquery(roots)).all(&app.db).await?;
+    }
+    Ok(found.into_iter().map(|o| (o.code, o.name)).collect())
+}
+
+/// An application goes to an org of the product's programme: the running org or one below it,
+/// whose staff recommend it.
+async fn within_programme(app: &App, c: &Checked, org: i64, problems: &mut Vec<FieldError>) -> AppResult<()> {
+    if !crate::tree::is_below_or_at(&app.db, OrgId(org), OrgId(c.product.org_id)).await? {
+        let runner =
+            crate::tree::names(&app.db, vec![c.product.org_id]).await?.remove(&c.product.org_id).unwrap_or_default();
+        let message = format!("“{}”由{runner}办理，请选择其范围内的组织", c.product.name);
+        problems.push(FieldError::new("org_code", message));
+    }
+    Ok(())
 }
 
 /// Applies on the portal (no account): checked like an application at the desk, dated today,
@@ -263,6 +288,10 @@ pub async fn apply(app: &App, client: &ClientInfo, form: &NewApplication) -> App
     let checked = check(app, form, Some(local_date(now)), &mut problems).await?;
     let (Some(c), Some((code, _))) = (checked, org) else { return Err(Invalid(problems).into()) };
     let org = crate::tree::find_by_code(&app.db, &code).await?.ok_or(AppError::NotFound)?;
+    within_programme(app, &c, org.id, &mut problems).await?;
+    if !problems.is_empty() {
+        return Err(Invalid(problems).into());
+    }
     let anonymous = Actor::anonymous(client, &mask_phone(c.phone.as_str()));
     let txn = app.begin().await?;
     if !crate::portal::within_limits(&txn, now, &anonymous, &app.keys.lookup_hash(c.phone.as_str())).await? {

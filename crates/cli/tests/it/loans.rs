@@ -306,4 +306,50 @@ async fn loan_products_change_for_new_applications_and_close_without_ending_the_
     assert!(refused.status == 422 && refused.text().contains("该贷款产品已于 2026-03-02 停办"), "{}", refused.text());
     assert_eq!(t.scalar("SELECT COUNT(*) FROM loan_applications").await, 1);
     assert_eq!((t.audit_count("loan.product_changed").await, t.audit_count("loan.product_closed").await), (1, 1));
+
+    // A street's own product takes applications only through orgs of that street.
+    let street_product = [
+        ("org_code", "S2"),
+        ("bank_code", bank.as_str()),
+        ("name", "二街道创业贷"),
+        ("max_age", "35"),
+        ("max_amount", "100000"),
+    ];
+    assert_eq!(post_form(&admin, "/loans", "/loan-products", &street_product).await.status, 303);
+    let p2 = t.scalar("SELECT MAX(id) FROM loan_products").await.to_string();
+    let form = [
+        ("org_code", "C11"),
+        ("product_id", p2.as_str()),
+        ("name", "孙青"),
+        ("id_number", &id_number("19980301", 21)),
+        ("phone", "13800008888"),
+        ("business_name", "青禾花店"),
+        ("sector", "catering"),
+        ("jobs_before", "1"),
+        ("amount", "50000"),
+        ("purpose", "进货"),
+        ("applied_on", "2026-02-01"),
+    ];
+    let elsewhere = post_form(&admin, "/loans", "/loans", &form).await;
+    assert!(
+        elsewhere.status == 422 && elsewhere.text().contains("“二街道创业贷”由二街道团工委办理"),
+        "{}",
+        elsewhere.text()
+    );
+    // The portal offers the streets' league committees wherever they sit in the tree.
+    let regions = "区域代码,区域名称,区域类型,上级区域代码\nTD,测试区,district,\nTD01,一街道,street,TD\n";
+    admin.get("/imports").await;
+    let imported =
+        admin.post_multipart("/imports", &[("kind", "regions")], ("file", "regions.csv", regions.as_bytes())).await;
+    assert!(imported.text().contains("已导入 2 行"), "{}", imported.text());
+    let nested = [
+        ("parent_code", "S1"),
+        ("name", "一街道青年工作委员会"),
+        ("code", "S1W"),
+        ("kind", "working_committee"),
+        ("region_code", "TD01"),
+    ];
+    assert_eq!(post_form(&admin, "/orgs/new", "/orgs", &nested).await.status, 303);
+    let portal = t.client().get("/portal/loans").await.text();
+    assert!(portal.contains("一街道青年工作委员会") && !portal.contains(">二街道团工委<"), "{portal}");
 }
