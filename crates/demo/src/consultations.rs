@@ -60,6 +60,7 @@ pub(super) async fn consultations(app: &App, rng: &mut StdRng) -> Result<(&'stat
                 summary: topics[k % topics.len()].into(),
                 opened_on: opened.to_string(),
                 consultant: if legal { lawyer.id.0.to_string() } else { String::new() },
+                ..NewCase::default()
             };
             let id = consultations::open(app, &system, &form).await?;
             let handler = if legal { &lawyer_actor } else { &system };

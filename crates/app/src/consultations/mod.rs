@@ -36,7 +36,7 @@ pub const EXPORT: Permission = Permission::new(Module::Consultations, Action::Ex
 /// Handling cases: seeing who asked, the summary and the notes.
 pub const UNMASK: Permission = Permission::new(Module::Consultations, Action::Unmask);
 
-/// A case as typed when it is taken.
+/// A case as typed when it is taken — or, imported from earlier records, with how it ended.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(default)]
 pub struct NewCase {
@@ -50,7 +50,24 @@ pub struct NewCase {
     pub opened_on: String,
     /// The consultant's account id, or empty for now.
     pub consultant: String,
+    /// Imported cases: a `CaseOutcome` (code or label) with the day the case was closed; empty
+    /// for a case still open.
+    pub outcome: String,
+    pub closed_on: String,
 }
+
+/// The columns of a case spreadsheet, as users see them.
+pub const COLUMNS: [(&str, &str); 9] = [
+    ("org_code", "受理组织代码"),
+    ("category", "类别"),
+    ("channel", "渠道"),
+    ("asker_name", "咨询人姓名"),
+    ("asker_phone", "咨询人手机号码"),
+    ("summary", "咨询内容"),
+    ("opened_on", "受理日期"),
+    ("outcome", "办理结果"),
+    ("closed_on", "结案日期"),
+];
 
 /// The accounts that may be given cases: partners' accounts holding a role made for partners that
 /// handles cases — (account id, "name（partner）").
@@ -113,6 +130,31 @@ async fn consultant(app: &App, raw: &str) -> AppResult<Result<Option<(i64, i64)>
 
 /// Takes a case (consultations.write over the org).
 pub async fn open(app: &App, actor: &Actor, form: &NewCase) -> AppResult<CaseId> {
+    let txn = app.begin().await?;
+    let id = insert(&txn, app, actor, form).await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// Imports cases from earlier records, all or none (consultations.write over each row's org): each
+/// checked as a case taken at the desk, with how it ended when it did. The consultant is given
+/// afterwards, on the case's page.
+pub async fn open_batch(
+    app: &App,
+    actor: &Actor,
+    forms: &[NewCase],
+    dry_run: bool,
+    progress: crate::batch::Progress<'_>,
+) -> AppResult<usize> {
+    scope::require_somewhere(app, actor, WRITE).await?;
+    crate::batch::row_by_row(app, actor, forms, &COLUMNS, dry_run, progress, |txn, app, actor, form| {
+        Box::pin(async move { insert(txn, app, actor, form).await.map(|_| ()) })
+    })
+    .await
+}
+
+/// Checks a case and writes it on `txn`, audited without its content.
+async fn insert(txn: &crate::db::Write, app: &App, actor: &Actor, form: &NewCase) -> AppResult<CaseId> {
     let proof = scope::org_by_code(app, actor, WRITE, &form.org_code).await?;
     let mut problems = Vec::new();
     let category = CaseCategory::parse(&form.category).map_err(|e| problems.extend(e.0)).ok();
@@ -126,17 +168,28 @@ pub async fn open(app: &App, actor: &Actor, form: &NewCase) -> AppResult<CaseId>
         raw => Phone::parse(raw).map_err(|e| problems.extend(e.0)).ok(),
     };
     let summary = required_text(&form.summary, "summary", "咨询内容", 2000).map_err(|e| problems.extend(e.0)).ok();
-    let opened_on = required_date("opened_on", &form.opened_on, "受理日期", local_date(app.now()))
-        .map_err(|e| problems.push(e))
-        .ok();
+    let today = local_date(app.now());
+    let opened_on = required_date("opened_on", &form.opened_on, "受理日期", today).map_err(|e| problems.push(e)).ok();
     let consultant = consultant(app, &form.consultant).await?.map_err(|e| problems.push(e)).ok().flatten();
+    let ended = match (form.outcome.trim(), form.closed_on.trim()) {
+        ("", "") => None,
+        (outcome, closed) => {
+            let outcome = CaseOutcome::parse(outcome).map_err(|e| problems.extend(e.0)).ok();
+            let closed = required_date("closed_on", closed, "结案日期", today).map_err(|e| problems.push(e)).ok();
+            if let (Some(c), Some(o)) = (closed, opened_on)
+                && c < o
+            {
+                problems.push(FieldError::new("closed_on", format!("结案日期 {c} 早于受理日期 {o}")));
+            }
+            outcome.zip(closed)
+        }
+    };
     let (Some(category), Some(channel), Some(summary), Some(opened_on), true) =
         (category, channel, summary, opened_on, problems.is_empty())
     else {
         return Err(Invalid(problems).into());
     };
     let seal = |v: &str| app.keys.encrypt(v);
-    let txn = app.begin().await?;
     let row = consultation_case::ActiveModel {
         org_id: Set(proof.get().0),
         category: Set(category.code().to_owned()),
@@ -146,22 +199,63 @@ pub async fn open(app: &App, actor: &Actor, form: &NewCase) -> AppResult<CaseId>
         partner_id: Set(consultant.map(|(_, p)| p)),
         consultant_id: Set(consultant.map(|(c, _)| c)),
         summary_enc: Set(seal(&summary)?),
-        outcome: Set(String::new()),
+        outcome: Set(ended.map(|(o, _)| o.code().to_owned()).unwrap_or_default()),
         opened_on: Set(opened_on),
-        closed_on: Set(None),
+        closed_on: Set(ended.map(|(_, c)| c)),
         created_at: Set(app.now()),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     // The audit row says what kind of case it is, never what was asked.
     let entry = Entry::new(AuditAction::CaseOpened, ObjectKind::Case).object(row.id).within(&proof).after(json!({
         "category": category.code(), "channel": channel.code(), "anonymous": name.is_empty(),
         "opened_on": opened_on, "consultant": consultant.map(|(c, _)| c),
+        "outcome": ended.map(|(o, _)| o.code()), "closed_on": ended.map(|(_, c)| c),
     }));
-    audit::record(&txn, app.now(), actor, entry).await?;
-    txn.commit().await?;
+    audit::record(txn, app.now(), actor, entry).await?;
     Ok(CaseId(row.id))
+}
+
+impl crate::batch::Importable for NewCase {
+    const COLUMNS: &'static [(&'static str, &'static str)] = &COLUMNS;
+    const REQUIRED: &'static [&'static str] = &["org_code", "category", "channel", "summary", "opened_on"];
+    const EXAMPLE: &'static [&'static str] =
+        &["CY", "法律咨询", "电话", "", "", "劳动合同纠纷咨询", "2022-03-15", "已解决", "2022-04-02"];
+
+    fn choices(field: &str) -> Option<Vec<&'static str>> {
+        match field {
+            "category" => Some(CaseCategory::ALL.iter().map(|c| c.label()).collect()),
+            "channel" => Some(CaseChannel::ALL.iter().map(|c| c.label()).collect()),
+            "outcome" => Some(CaseOutcome::ALL.iter().map(|c| c.label()).collect()),
+            _ => None,
+        }
+    }
+
+    fn from_row(cell: &dyn Fn(&str) -> String) -> Self {
+        Self {
+            org_code: cell("org_code"),
+            category: cell("category"),
+            channel: cell("channel"),
+            asker_name: cell("asker_name"),
+            asker_phone: cell("asker_phone"),
+            summary: cell("summary"),
+            opened_on: cell("opened_on"),
+            consultant: String::new(),
+            outcome: cell("outcome"),
+            closed_on: cell("closed_on"),
+        }
+    }
+
+    async fn write(
+        app: &App,
+        actor: &Actor,
+        rows: &[Self],
+        dry_run: bool,
+        progress: crate::batch::Progress<'_>,
+    ) -> AppResult<usize> {
+        open_batch(app, actor, rows, dry_run, progress).await
+    }
 }
 
 /// How the viewer stands to a case.

@@ -13,6 +13,7 @@ pub use template::{problems_xlsx, template};
 
 use crate::accountability::NewLetterTarget;
 use crate::batch::{Importable, Progress};
+use crate::consultations::NewCase;
 use crate::error::{AppResult, RowProblem, column_label};
 use crate::platforms::communities::{NewCommunity, NewCommunityCount};
 use crate::platforms::ledger::NewLine;
@@ -92,6 +93,7 @@ importables! {
     CommunityCounts => "community_counts", "网上青年社群成员数", NewCommunityCount;
     Contributions => "contributions", "资源台账", NewLine;
     Venues => "venues", "阵地", NewVenue;
+    Consultations => "consultations", "咨询个案", NewCase;
 }
 
 impl Kind {

@@ -6,7 +6,10 @@
 use crate::kit::{credit_code, post_form};
 use qingtuan_testkit::{TestApp, db_tests};
 
-db_tests!(a_case_is_seen_in_full_only_by_its_consultant_and_the_case_handlers);
+db_tests!(
+    a_case_is_seen_in_full_only_by_its_consultant_and_the_case_handlers,
+    earlier_cases_are_imported_with_how_they_ended
+);
 
 async fn a_case_is_seen_in_full_only_by_its_consultant_and_the_case_handlers(t: TestApp) {
     t.seed_tree().await;
@@ -121,4 +124,42 @@ async fn a_case_is_seen_in_full_only_by_its_consultant_and_the_case_handlers(t: 
     let s2 = t.login("s2admin").await;
     assert_eq!(s2.get(&page).await.status, 404);
     assert_eq!(street.get("/consultations/export.xlsx").await.status, 200);
+}
+
+/// A district bringing its earlier cases: a sheet of cases, some closed with their outcome, all or
+/// none; the figures count them by their dates; the content stays sealed like a case taken today.
+async fn earlier_cases_are_imported_with_how_they_ended(t: TestApp) {
+    t.seed_tree().await;
+    let admin = t.admin().await;
+    let template = admin.get("/imports/templates/consultations.xlsx").await;
+    assert_eq!(template.status, 200);
+    let header = "受理组织代码,类别,渠道,咨询人姓名,咨询人手机号码,咨询内容,受理日期,办理结果,结案日期\n";
+    let upload = |rows: &str| {
+        let body = format!("{header}{rows}");
+        let admin = &admin;
+        async move {
+            admin.get("/imports").await;
+            admin.post_multipart("/imports", &[("kind", "consultations")], ("file", "cases.csv", body.as_bytes())).await
+        }
+    };
+    let bad =
+        upload("S1,法律咨询,电话,,,劳动合同纠纷,2026-01-10,已解决,2026-01-05\nS1,占卜,电话,,,问运势,2026-01-10,,\n")
+            .await;
+    assert_eq!(bad.status, 422);
+    let text = bad.text();
+    assert!(text.contains("结案日期 2026-01-05 早于受理日期 2026-01-10") && text.contains("占卜"), "{text}");
+    assert_eq!(t.scalar("SELECT COUNT(*) FROM consultation_cases").await, 0);
+    let rows = "S1,法律咨询,电话,王先生,13800001111,劳动合同纠纷,2026-01-10,已解决,2026-01-20\n\
+                C11,就业咨询,来访,,,求职简历指导,2026-02-01,,\n\
+                C12,psychological,online,,,学业压力,2026-02-03,referred,2026-02-10\n";
+    let done = upload(rows).await;
+    assert!(done.text().contains("已导入 3 行咨询个案数据"), "{}", done.text());
+    let report = admin.get("/api/v1/reports?as_of=2026-02-28&baseline=2025-12-31&from=2026-01-01").await.json();
+    let v = |k: &str| report[k]["value"].as_i64().unwrap_or_else(|| panic!("{k}: {}", report[k]));
+    assert_eq!((v("consultations.count"), v("consultations.legal"), v("consultations.resolved")), (3, 1, 1));
+    assert_eq!(t.scalar("SELECT COUNT(*) FROM consultation_cases WHERE closed_on IS NULL").await, 1);
+    let sealed = t.strings("SELECT summary_enc FROM consultation_cases").await;
+    assert!(sealed.iter().all(|s| !s.contains("劳动合同")), "the content is encrypted");
+    let audit = t.strings("SELECT after_json FROM audit_events WHERE action = 'case.open'").await;
+    assert!(audit.len() == 3 && audit.iter().all(|a| !a.contains("劳动合同") && !a.contains("王先生")), "{audit:?}");
 }
