@@ -394,17 +394,50 @@ async fn rows(app: &App, actor: &Actor, found: Vec<hope_cabin::Model>, view: &st
     Ok(out)
 }
 
-/// The cases of the actor's scope, paged.
-pub async fn list(app: &App, actor: &Actor, page_no: Option<u64>) -> AppResult<Page<CabinRow>> {
+/// The cabins list's filter.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct Filter {
+    /// An org (code or name): its cabins and those of the orgs below it.
+    pub org: String,
+    /// `building` (not built yet), `built`, `unvisited` (built, no visit in the last quarter) or
+    /// empty for all.
+    pub state: String,
+    #[serde(skip_serializing)]
+    pub page: Option<u64>,
+}
+
+/// The states the list filters by: (code, label).
+pub const STATES: [(&str, &str); 3] = [("building", "未建成"), ("built", "已建成"), ("unvisited", "近一季度未探访")];
+
+/// The cases of the actor's scope, filtered and paged.
+pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Page<CabinRow>> {
     scope::require_somewhere(app, actor, READ).await?;
-    let mut found = crate::page::fetch(
-        &app.db,
-        hope_cabin::Entity::find()
-            .filter(scope::org_condition(actor, READ, hope_cabin::Column::OrgId))
-            .order_by_desc(hope_cabin::Column::Id),
-        page_no,
-    )
-    .await?;
+    let mut query = hope_cabin::Entity::find().filter(scope::org_condition(actor, READ, hope_cabin::Column::OrgId));
+    if !filter.org.trim().is_empty() {
+        query =
+            query.filter(hope_cabin::Column::OrgId.in_subquery(scope::subtree(app, actor, READ, &filter.org).await?));
+    }
+    let today = local_date(app.now());
+    query = match filter.state.as_str() {
+        "building" => query.filter(hope_cabin::Column::BuiltOn.is_null()),
+        "built" => query.filter(hope_cabin::Column::BuiltOn.is_not_null()),
+        "unvisited" => {
+            // The same quarter as the figure of cabins visited at least once a quarter.
+            let since = today - chrono::TimeDelta::days(90);
+            let visited = sea_orm::sea_query::Query::select()
+                .column(cabin_visit::Column::CabinId)
+                .from(cabin_visit::Entity)
+                .and_where(cabin_visit::Column::OnDate.between(since, today))
+                .take();
+            query
+                .filter(hope_cabin::Column::BuiltOn.is_not_null())
+                .filter(hope_cabin::Column::Id.not_in_subquery(visited))
+        }
+        "" => query,
+        _ => return Err(Invalid::one("state", "请选择状态：未建成、已建成或近一季度未探访").into()),
+    };
+    let mut found = crate::page::fetch(&app.db, query.order_by_desc(hope_cabin::Column::Id), filter.page).await?;
     let items = rows(app, actor, std::mem::take(&mut found.items), "希望小屋列表").await?;
     Ok(found.with(items))
 }

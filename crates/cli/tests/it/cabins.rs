@@ -46,9 +46,20 @@ async fn a_cabin_child_is_shown_in_full_only_with_an_approval_and_visited_throug
     assert!(full.contains("王小明") && full.contains("没有独立的学习空间") && full.contains("留守儿童"), "{full}");
     assert!(t.audit_count("minor_access.view").await >= 1, "a full view is audited");
 
+    // The list filters by state and org.
+    let listed = |query: &'static str| {
+        let street = &street;
+        async move { street.get(&format!("/cabins?{query}")).await.text().contains(&format!("href=\"/cabins/{id}\"")) }
+    };
+    assert!(listed("state=building").await && !listed("state=built").await && listed("org=C11").await);
+    assert!(!listed("org=C12").await);
+    assert_eq!(street.get("/cabins?org=S2").await.status, 404, "another street");
+    assert_eq!(street.get("/cabins?state=nonsense").await.status, 422);
+
     // Built, and paid for through the ledger.
     let built = [("built_on", "2026-02-15"), ("items", "书桌椅、台灯、书架、衣柜"), ("cost", "12000")];
     assert_eq!(post_form(&street, &page, &format!("{page}/build"), &built).await.status, 303);
+    assert!(listed("state=built").await && !listed("state=building").await && listed("state=unvisited").await);
     let gift = |purpose_id: String| {
         let street = &street;
         async move {
@@ -136,6 +147,7 @@ async fn a_cabin_child_is_shown_in_full_only_with_an_approval_and_visited_throug
     assert_eq!(phone.get(&private).await.status, 404);
     assert!(street.get(&page).await.text().contains("（2026-02-16 至 2026-03-02）"));
 
+    assert!(!listed("state=unvisited").await, "visited this quarter");
     t.create_user("s2admin", "org_admin", "S2").await;
     let other = t.login("s2admin").await;
     assert_eq!(other.get(&page).await.status, 404);

@@ -36,17 +36,13 @@ pub fn routes() -> Router<AppState> {
         .route("/portal/cabin-visits/{token}", get(portal_mine).post(portal_visit))
 }
 
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(default)]
-pub struct Paging {
-    page: Option<u64>,
-}
-
 #[derive(Template)]
 #[template(path = "cabins/list.html")]
 struct ListPage {
     layout: Layout,
     page: Page<CabinRow>,
+    filter: cabins::Filter,
+    states: &'static [(&'static str, &'static str)],
     query: String,
     guardians: &'static [Guardian],
     can_write: bool,
@@ -57,15 +53,17 @@ struct ListPage {
 async fn list_page(
     state: &AppState,
     user: &CurrentUser,
-    paging: Paging,
+    filter: cabins::Filter,
     form: NewCabin,
     errors: Errors,
 ) -> Result<Response, PageError> {
     let invalid = errors.0.is_some();
     let view = ListPage {
         layout: Layout::new(user, "/cabins", "希望小屋"),
-        page: cabins::list(&state.app, &user.actor, paging.page).await?,
-        query: String::new(),
+        page: cabins::list(&state.app, &user.actor, &filter).await?,
+        query: crate::pages::query_without_page(&filter),
+        filter,
+        states: &cabins::STATES,
         guardians: Guardian::ALL,
         can_write: user.actor.can_somewhere(WRITE),
         form,
@@ -77,9 +75,9 @@ async fn list_page(
 pub async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
-    Query(paging): Query<Paging>,
+    Query(filter): Query<cabins::Filter>,
 ) -> Result<Response, PageError> {
-    list_page(&state, &user, paging, NewCabin::default(), Errors::default()).await
+    list_page(&state, &user, filter, NewCabin::default(), Errors::default()).await
 }
 
 pub async fn open(
@@ -89,7 +87,7 @@ pub async fn open(
 ) -> Result<Response, PageError> {
     match cabins::open(&state.app, &user.actor, &form).await {
         Ok(id) => Ok(done::redirect(&format!("/cabins/{id}"), Done::Recorded)),
-        Err(AppError::Invalid(e)) => list_page(&state, &user, Paging::default(), form, Errors(Some(e))).await,
+        Err(AppError::Invalid(e)) => list_page(&state, &user, cabins::Filter::default(), form, Errors(Some(e))).await,
         Err(e) => Err(e.into()),
     }
 }
