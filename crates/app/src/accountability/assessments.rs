@@ -29,7 +29,7 @@ use crate::access::audit::{self, Entry};
 use crate::access::scope;
 use crate::error::AppResult;
 use crate::export::Exported;
-use crate::page::{PER_PAGE, Page, page_number};
+use crate::page::Page;
 use crate::{Actor, App, AppError};
 
 /// An assessment as asked for: the assessor, the year, the weights (as typed).
@@ -319,14 +319,10 @@ pub struct AssessmentRow {
 /// year first, paged.
 pub async fn assessments(app: &App, actor: &Actor, page: Option<u64>) -> AppResult<Page<AssessmentRow>> {
     scope::require_somewhere(app, actor, READ).await?;
-    let page = page_number(page);
-    let paginator = readable(actor)
-        .order_by_desc(assessment::Column::Year)
-        .order_by_desc(assessment::Column::Id)
-        .paginate(&app.db, PER_PAGE);
-    let total = paginator.num_items().await?;
-    let items = assessment_rows(app, paginator.fetch_page(page - 1).await?).await?;
-    Ok(Page { items, total, page, per_page: PER_PAGE, capped: false })
+    let q = readable(actor).order_by_desc(assessment::Column::Year).order_by_desc(assessment::Column::Id);
+    let mut found = crate::page::fetch(&app.db, q, page).await?;
+    let items = assessment_rows(app, std::mem::take(&mut found.items)).await?;
+    Ok(found.with(items))
 }
 
 /// The assessments the actor may read: those of an assessor in the scope or ranking an org in it.

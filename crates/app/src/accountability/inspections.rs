@@ -27,7 +27,7 @@ use crate::access::scope;
 use crate::error::AppResult;
 use crate::export::Upload;
 use crate::forms::{parse_date, required_date};
-use crate::page::{PER_PAGE, Page, page_number};
+use crate::page::Page;
 use crate::{Actor, App, AppError};
 
 /// An inspection as typed: the checklist one item a line, `项目名称 得分/满分`.
@@ -342,13 +342,10 @@ pub async fn inspections(app: &App, actor: &Actor, filter: &InspectionFilter) ->
     if !filter.org.trim().is_empty() {
         q = q.filter(inspection::Column::OrgId.in_subquery(scope::subtree(app, actor, READ, &filter.org).await?));
     }
-    let page = page_number(filter.page);
-    let paginator =
-        q.order_by_desc(inspection::Column::HeldOn).order_by_desc(inspection::Column::Id).paginate(&app.db, PER_PAGE);
-    let total = paginator.num_items().await?;
-    let rows = paginator.fetch_page(page - 1).await?;
-    let items = inspection_rows(app, rows, super::measured_on(app).await?).await?;
-    Ok(Page { items, total, page, per_page: PER_PAGE, capped: false })
+    let q = q.order_by_desc(inspection::Column::HeldOn).order_by_desc(inspection::Column::Id);
+    let mut found = crate::page::fetch(&app.db, q, filter.page).await?;
+    let items = inspection_rows(app, std::mem::take(&mut found.items), super::measured_on(app).await?).await?;
+    Ok(found.with(items))
 }
 
 async fn inspection_rows(app: &App, rows: Vec<inspection::Model>, today: NaiveDate) -> AppResult<Vec<InspectionRow>> {
@@ -458,15 +455,10 @@ pub async fn rectifications(
         let below = scope::subtree(app, actor, READ, &filter.org).await?;
         q = q.filter(rectification::Column::OrgId.in_subquery(below));
     }
-    let page = page_number(filter.page);
-    let paginator = q
-        .order_by_asc(rectification::Column::DueOn)
-        .order_by_asc(rectification::Column::Id)
-        .paginate(&app.db, PER_PAGE);
-    let total = paginator.num_items().await?;
-    let rows = paginator.fetch_page(page - 1).await?;
-    let items = rectification_rows(app, actor, rows, today).await?;
-    Ok((Page { items, total, page, per_page: PER_PAGE, capped: false }, today))
+    let q = q.order_by_asc(rectification::Column::DueOn).order_by_asc(rectification::Column::Id);
+    let mut found = crate::page::fetch(&app.db, q, filter.page).await?;
+    let items = rectification_rows(app, actor, std::mem::take(&mut found.items), today).await?;
+    Ok((found.with(items), today))
 }
 
 async fn rectification_rows(

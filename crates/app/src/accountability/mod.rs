@@ -29,13 +29,13 @@ use qingtuan_domain::ids::{LetterId, OrgId, TargetId};
 use qingtuan_domain::indicator;
 use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_entity::{letter_document, letter_target, responsibility_letter as letter};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::access::scope;
 use crate::error::AppResult;
 use crate::export::Exported;
 use crate::figures::{self, Progress, Target};
-use crate::page::{PER_PAGE, Page, page_number};
+use crate::page::Page;
 use crate::{Actor, App, AppError};
 
 pub const READ: Permission = Permission::new(Module::Accountability, Action::Read);
@@ -92,13 +92,10 @@ async fn measured_on(app: &App) -> AppResult<NaiveDate> {
 /// The letters in the actor's scope, newest year first, paged, each with its completion.
 pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<(Page<LetterRow>, NaiveDate)> {
     scope::require_somewhere(app, actor, READ).await?;
-    let page = page_number(filter.page);
-    let paginator = query(app, actor, READ, filter).await?.paginate(&app.db, PER_PAGE);
-    let total = paginator.num_items().await?;
-    let letters = paginator.fetch_page(page - 1).await?;
+    let mut found = crate::page::fetch(&app.db, query(app, actor, READ, filter).await?, filter.page).await?;
     let on = measured_on(app).await?;
-    let items = rows(app, letters, on).await?;
-    Ok((Page { items, total, page, per_page: PER_PAGE, capped: false }, on))
+    let items = rows(app, std::mem::take(&mut found.items), on).await?;
+    Ok((found.with(items), on))
 }
 
 /// An org's own letters (as the signer), if the actor may read them; none otherwise.

@@ -33,7 +33,7 @@ use crate::access::scope;
 use crate::crypto::{random_token, sha256_hex};
 use crate::error::AppResult;
 use crate::forms::parse_date;
-use crate::page::{PER_PAGE, Page, page_number};
+use crate::page::Page;
 use crate::{Actor, App, AppError, ClientInfo};
 
 /// The most raters a round may have.
@@ -405,11 +405,10 @@ pub async fn reviews(app: &App, actor: &Actor, filter: &ReviewFilter) -> AppResu
             .take();
         q = q.filter(round::Column::Id.in_subquery(reported));
     }
-    let page = page_number(filter.page);
-    let paginator = q.order_by_desc(round::Column::HeldOn).order_by_desc(round::Column::Id).paginate(&app.db, PER_PAGE);
-    let total = paginator.num_items().await?;
-    let items = review_rows(app, paginator.fetch_page(page - 1).await?).await?;
-    Ok(Page { items, total, page, per_page: PER_PAGE, capped: false })
+    let q = q.order_by_desc(round::Column::HeldOn).order_by_desc(round::Column::Id);
+    let mut found = crate::page::fetch(&app.db, q, filter.page).await?;
+    let items = review_rows(app, std::mem::take(&mut found.items)).await?;
+    Ok(found.with(items))
 }
 
 async fn review_rows(app: &App, rounds: Vec<round::Model>) -> AppResult<Vec<ReviewRow>> {

@@ -412,14 +412,10 @@ async fn rows(app: &App, regions: Vec<region::Model>) -> AppResult<Vec<RegionRow
 
 /// Regions are district-wide reference data: anyone who may read orgs may read them.
 pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<crate::page::Page<RegionRow>> {
-    use crate::page::{PER_PAGE, Page, page_number};
-    use sea_orm::PaginatorTrait;
     scope::require_somewhere(app, actor, crate::registry::orgs::READ).await?;
-    let page = page_number(filter.page);
-    let paginator = filtered(filter).paginate(&app.db, PER_PAGE);
-    let total = paginator.num_items().await?;
-    let items = rows(app, paginator.fetch_page(page - 1).await?).await?;
-    Ok(Page { items, total, page, per_page: PER_PAGE, capped: false })
+    let mut found = crate::page::fetch(&app.db, filtered(filter), filter.page).await?;
+    let items = rows(app, std::mem::take(&mut found.items)).await?;
+    Ok(found.with(items))
 }
 
 /// The filtered list as a workbook (cells as text); audited.

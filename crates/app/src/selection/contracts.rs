@@ -25,7 +25,7 @@ use crate::access::audit::{self, Entry};
 use crate::access::scope;
 use crate::error::AppResult;
 use crate::forms::{parse_date, required_text};
-use crate::page::{PER_PAGE, Page, page_number};
+use crate::page::Page;
 use crate::registry::{partners, positions};
 use crate::{Actor, App, AppError};
 
@@ -156,12 +156,10 @@ pub async fn contracts(app: &App, actor: &Actor, filter: &ContractFilter) -> App
         // Those in force at some time in the year.
         q = q.filter(contract::Column::StartsOn.lte(to)).filter(contract::Column::EndsOn.gte(from));
     }
-    let page = page_number(filter.page);
-    let paginator =
-        q.order_by_desc(contract::Column::StartsOn).order_by_desc(contract::Column::Id).paginate(&app.db, PER_PAGE);
-    let total = paginator.num_items().await?;
-    let items = contract_rows(app, paginator.fetch_page(page - 1).await?).await?;
-    Ok(Page { items, total, page, per_page: PER_PAGE, capped: false })
+    let q = q.order_by_desc(contract::Column::StartsOn).order_by_desc(contract::Column::Id);
+    let mut found = crate::page::fetch(&app.db, q, filter.page).await?;
+    let items = contract_rows(app, std::mem::take(&mut found.items)).await?;
+    Ok(found.with(items))
 }
 
 async fn contract_rows(app: &App, found: Vec<contract::Model>) -> AppResult<Vec<ContractRow>> {

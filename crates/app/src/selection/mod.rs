@@ -36,7 +36,7 @@ use crate::access::audit::{self, Entry};
 use crate::access::scope;
 use crate::error::AppResult;
 use crate::forms::parse_date;
-use crate::page::{PER_PAGE, Page, page_number};
+use crate::page::Page;
 use crate::{Actor, App, AppError};
 
 pub const READ: Permission = Permission::new(Module::Selection, Action::Read);
@@ -306,12 +306,10 @@ pub async fn openings(app: &App, actor: &Actor, filter: &OpeningFilter) -> AppRe
         let (from, to) = qingtuan_domain::accountability::year_span(year).ok_or(Invalid::one("year", "年度无效"))?;
         q = q.filter(opening::Column::OpensOn.between(from, to));
     }
-    let page = page_number(filter.page);
-    let paginator =
-        q.order_by_desc(opening::Column::OpensOn).order_by_desc(opening::Column::Id).paginate(&app.db, PER_PAGE);
-    let total = paginator.num_items().await?;
-    let items = opening_rows(app, paginator.fetch_page(page - 1).await?).await?;
-    Ok(Page { items, total, page, per_page: PER_PAGE, capped: false })
+    let q = q.order_by_desc(opening::Column::OpensOn).order_by_desc(opening::Column::Id);
+    let mut found = crate::page::fetch(&app.db, q, filter.page).await?;
+    let items = opening_rows(app, std::mem::take(&mut found.items)).await?;
+    Ok(found.with(items))
 }
 
 /// An application as the staff see it (masked unless unmasked).
