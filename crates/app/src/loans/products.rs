@@ -165,9 +165,8 @@ pub struct ProductRow {
     pub name: String,
     pub bank: String,
     pub max_age: i32,
+    /// Yuan with two decimals, as the edit form takes it back.
     pub max_amount: String,
-    /// Typed as the edit form takes it (yuan).
-    pub max_amount_yuan: String,
     pub closed_on: Option<chrono::NaiveDate>,
 }
 
@@ -190,7 +189,6 @@ async fn rows(app: &App, query: sea_orm::Select<loan_product::Entity>) -> AppRes
             id: LoanProductId(p.id),
             bank: banks.iter().find(|b| b.id == p.partner_id).map(|b| b.name.clone()).unwrap_or_default(),
             max_amount: Fen(p.max_amount_fen).yuan_text(),
-            max_amount_yuan: (p.max_amount_fen / 100).to_string(),
             max_age: p.max_age,
             name: p.name,
             closed_on: p.closed_on,
