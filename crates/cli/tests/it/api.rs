@@ -414,8 +414,14 @@ async fn the_api_publishes_activities_and_calls_and_records_turnouts(t: TestApp)
     assert_eq!(api.get_with_bearer(&format!("/api/v1/shifts/{shift}/signups"), &other).await.status, 404);
     assert_eq!(api.json_with_bearer("POST", &path, &other, &[], &turnouts("10:05", "12:00", signup)).await.status, 404);
     // Closed, the call takes no more sign-ups.
-    let closed = api.json_with_bearer("POST", &format!("/api/v1/calls/{call_id}/close"), &token, &[], &json!({})).await;
+    let close = format!("/api/v1/calls/{call_id}/close");
+    let closed = api.json_with_bearer("POST", &close, &token, &[("idempotency-key", "close-1")], &json!({})).await;
     assert_eq!(closed.status, 200, "{}", closed.text());
+    let again = api.json_with_bearer("POST", &close, &token, &[("idempotency-key", "close-1")], &json!({})).await;
+    assert_eq!((again.status, again.header("idempotent-replayed")), (200, Some("true")));
+    let other_path = format!("/api/v1/shift-signups/{signup}/cancel");
+    let reused = api.json_with_bearer("POST", &other_path, &token, &[("idempotency-key", "close-1")], &json!({})).await;
+    assert_eq!(reused.status, 422, "a key bound to another path: {}", reused.text());
     let shown = api.get_with_bearer(&format!("/api/v1/calls/{call_id}"), &token).await.json();
     assert_eq!(shown["closed_on"], "2026-03-02");
     assert_eq!(shown["shifts"][0]["turnouts"], 2);

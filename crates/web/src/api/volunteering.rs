@@ -17,7 +17,7 @@ use qingtuan_domain::{FieldError, Invalid};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::writes::{ApiJson, once};
+use super::writes::{ApiJson, Bodiless, once};
 use super::{ApiPath, ApiQuery, ErrorDto, page_param};
 use crate::pages::activities::{ActivityForm, parse as parsed};
 use crate::{ApiError, ApiUser, AppState};
@@ -101,13 +101,10 @@ pub(super) async fn create_activity(
     body: ApiJson<NewActivityDto>,
 ) -> Response {
     let form = body.value.form();
-    once(&state, &actor, &headers, &body.digest, {
-        let (state, actor) = (state.clone(), actor.clone());
-        async move {
-            let new = form.to_new().map_err(AppError::Invalid)?;
-            let id = activities::create_activity(&state.app, &actor, &new).await?;
-            Ok((StatusCode::CREATED, json!(Created { id })))
-        }
+    once(&state, &actor, &headers, &body.digest, move |state, actor| async move {
+        let new = form.to_new().map_err(AppError::Invalid)?;
+        let id = activities::create_activity(&state.app, &actor, &new).await?;
+        Ok((StatusCode::CREATED, json!(Created { id })))
     })
     .await
 }
@@ -163,12 +160,9 @@ pub(super) async fn decide_signup(
     body: ApiJson<DecisionDto>,
 ) -> Response {
     let approve = body.value.approve;
-    once(&state, &actor, &headers, &body.digest, {
-        let (state, actor) = (state.clone(), actor.clone());
-        async move {
-            activities::decide_signup(&state.app, &actor, id, approve).await?;
-            Ok((StatusCode::OK, json!(Created { id })))
-        }
+    once(&state, &actor, &headers, &body.digest, move |state, actor| async move {
+        activities::decide_signup(&state.app, &actor, id, approve).await?;
+        Ok((StatusCode::OK, json!(Created { id })))
     })
     .await
 }
@@ -202,18 +196,15 @@ pub(super) async fn mark_attendance(
     body: ApiJson<AttendanceDto>,
 ) -> Response {
     let d = body.value;
-    once(&state, &actor, &headers, &body.digest, {
-        let (state, actor) = (state.clone(), actor.clone());
-        async move {
-            if d.people_served.is_some_and(|n| n < 0) {
-                return Err(AppError::Invalid(Invalid::one("people_served", "服务人次不能为负数")).into());
-            }
-            let attended = activities::mark_attendance(&state.app, &actor, id, &d.attended).await?;
-            if let Some(n) = d.people_served {
-                activities::record_people_served(&state.app, &actor, id, n).await?;
-            }
-            Ok((StatusCode::OK, json!(AttendanceWritten { attended })))
+    once(&state, &actor, &headers, &body.digest, move |state, actor| async move {
+        if d.people_served.is_some_and(|n| n < 0) {
+            return Err(AppError::Invalid(Invalid::one("people_served", "服务人次不能为负数")).into());
         }
+        let attended = activities::mark_attendance(&state.app, &actor, id, &d.attended).await?;
+        if let Some(n) = d.people_served {
+            activities::record_people_served(&state.app, &actor, id, n).await?;
+        }
+        Ok((StatusCode::OK, json!(AttendanceWritten { attended })))
     })
     .await
 }
@@ -297,14 +288,11 @@ pub(super) async fn create_call(
     body: ApiJson<NewCallDto>,
 ) -> Response {
     let d = body.value;
-    once(&state, &actor, &headers, &body.digest, {
-        let (state, actor) = (state.clone(), actor.clone());
-        async move {
-            let today = qingtuan_domain::time::local_date(state.app.now());
-            let call = d.call(today).map_err(AppError::Invalid)?;
-            let (id, shifts) = volunteering::create_call(&state.app, &actor, &call).await?;
-            Ok((StatusCode::CREATED, json!(CallWritten { id, shifts })))
-        }
+    once(&state, &actor, &headers, &body.digest, move |state, actor| async move {
+        let today = qingtuan_domain::time::local_date(state.app.now());
+        let call = d.call(today).map_err(AppError::Invalid)?;
+        let (id, shifts) = volunteering::create_call(&state.app, &actor, &call).await?;
+        Ok((StatusCode::CREATED, json!(CallWritten { id, shifts })))
     })
     .await
 }
@@ -319,14 +307,11 @@ pub(super) async fn close_call(
     ApiUser(actor): ApiUser,
     ApiPath(id): ApiPath<i64>,
     headers: HeaderMap,
+    request: Bodiless,
 ) -> Response {
-    let digest = qingtuan_app::crypto::sha256_hex(&format!("POST /api/v1/calls/{id}/close"));
-    once(&state, &actor, &headers, &digest, {
-        let (state, actor) = (state.clone(), actor.clone());
-        async move {
-            calls::close(&state.app, &actor, id).await?;
-            Ok((StatusCode::OK, json!(Created { id })))
-        }
+    once(&state, &actor, &headers, &request.digest, move |state, actor| async move {
+        calls::close(&state.app, &actor, id).await?;
+        Ok((StatusCode::OK, json!(Created { id })))
     })
     .await
 }
@@ -575,27 +560,24 @@ pub(super) async fn record_turnouts(
     body: ApiJson<TurnoutsDto>,
 ) -> Response {
     let d = body.value;
-    once(&state, &actor, &headers, &body.digest, {
-        let (state, actor) = (state.clone(), actor.clone());
-        async move {
-            let mut problems = Vec::new();
-            let message = "请填写签到、签退时间（如 08:00）";
-            let rows: Vec<ByHand> = d
-                .turnouts
-                .iter()
-                .filter_map(|t| {
-                    let check_in = parsed(&t.check_in, "turnouts", message, &mut problems)?;
-                    let check_out = parsed(&t.check_out, "turnouts", message, &mut problems)?;
-                    Some(ByHand { signup_id: t.signup_id, check_in, check_out })
-                })
-                .collect();
-            if !problems.is_empty() {
-                problems.truncate(1);
-                return Err(AppError::Invalid(Invalid(problems)).into());
-            }
-            let recorded = checkin::record_by_hand(&state.app, &actor, id, &rows).await?;
-            Ok((StatusCode::CREATED, json!(TurnoutsWritten { recorded })))
+    once(&state, &actor, &headers, &body.digest, move |state, actor| async move {
+        let mut problems = Vec::new();
+        let message = "请填写签到、签退时间（如 08:00）";
+        let rows: Vec<ByHand> = d
+            .turnouts
+            .iter()
+            .filter_map(|t| {
+                let check_in = parsed(&t.check_in, "turnouts", message, &mut problems)?;
+                let check_out = parsed(&t.check_out, "turnouts", message, &mut problems)?;
+                Some(ByHand { signup_id: t.signup_id, check_in, check_out })
+            })
+            .collect();
+        if !problems.is_empty() {
+            problems.truncate(1);
+            return Err(AppError::Invalid(Invalid(problems)).into());
         }
+        let recorded = checkin::record_by_hand(&state.app, &actor, id, &rows).await?;
+        Ok((StatusCode::CREATED, json!(TurnoutsWritten { recorded })))
     })
     .await
 }
@@ -623,17 +605,14 @@ pub(super) async fn add_shift(
     body: ApiJson<NewShiftDto>,
 ) -> Response {
     let d = body.value;
-    once(&state, &actor, &headers, &body.digest, {
-        let (state, actor) = (state.clone(), actor.clone());
-        async move {
-            let mut problems = Vec::new();
-            let Some(shift) = d.shift(0, &mut problems) else {
-                problems.truncate(1);
-                return Err(AppError::Invalid(Invalid(problems)).into());
-            };
-            let shift_id = calls::add_shift(&state.app, &actor, id, &shift).await?;
-            Ok((StatusCode::CREATED, json!(Created { id: shift_id })))
-        }
+    once(&state, &actor, &headers, &body.digest, move |state, actor| async move {
+        let mut problems = Vec::new();
+        let Some(shift) = d.shift(0, &mut problems) else {
+            problems.truncate(1);
+            return Err(AppError::Invalid(Invalid(problems)).into());
+        };
+        let shift_id = calls::add_shift(&state.app, &actor, id, &shift).await?;
+        Ok((StatusCode::CREATED, json!(Created { id: shift_id })))
     })
     .await
 }
@@ -671,12 +650,9 @@ pub(super) async fn update_call(
         contact: d.contact,
         signup_deadline: d.signup_deadline,
     };
-    once(&state, &actor, &headers, &body.digest, {
-        let (state, actor) = (state.clone(), actor.clone());
-        async move {
-            calls::update(&state.app, &actor, id, &text).await?;
-            Ok((StatusCode::OK, json!(Created { id })))
-        }
+    once(&state, &actor, &headers, &body.digest, move |state, actor| async move {
+        calls::update(&state.app, &actor, id, &text).await?;
+        Ok((StatusCode::OK, json!(Created { id })))
     })
     .await
 }
@@ -734,12 +710,9 @@ pub(super) async fn sign_up_for_shift(
     body: ApiJson<SignupDto>,
 ) -> Response {
     let form = body.value.form();
-    once(&state, &actor, &headers, &body.digest, {
-        let (state, actor) = (state.clone(), actor.clone());
-        async move {
-            let receipt = qingtuan_app::portal::sign_up_at_desk(&state.app, &actor, id, &form).await?;
-            Ok((StatusCode::CREATED, json!(SignupWritten { code: receipt.code })))
-        }
+    once(&state, &actor, &headers, &body.digest, move |state, actor| async move {
+        let receipt = qingtuan_app::portal::sign_up_at_desk(&state.app, &actor, id, &form).await?;
+        Ok((StatusCode::CREATED, json!(SignupWritten { code: receipt.code })))
     })
     .await
 }
@@ -755,14 +728,11 @@ pub(super) async fn cancel_shift_signup(
     ApiUser(actor): ApiUser,
     ApiPath(id): ApiPath<i64>,
     headers: HeaderMap,
+    request: Bodiless,
 ) -> Response {
-    let digest = qingtuan_app::crypto::sha256_hex(&format!("POST /api/v1/shift-signups/{id}/cancel"));
-    once(&state, &actor, &headers, &digest, {
-        let (state, actor) = (state.clone(), actor.clone());
-        async move {
-            volunteering::cancel_signup(&state.app, &actor, id).await?;
-            Ok((StatusCode::OK, json!(Created { id })))
-        }
+    once(&state, &actor, &headers, &request.digest, move |state, actor| async move {
+        volunteering::cancel_signup(&state.app, &actor, id).await?;
+        Ok((StatusCode::OK, json!(Created { id })))
     })
     .await
 }
@@ -796,15 +766,12 @@ pub(super) async fn register_for_activity(
 ) -> Response {
     let d = body.value;
     let forms: Vec<SignupForm> = d.signups.iter().map(SignupDto::form).collect();
-    once(&state, &actor, &headers, &body.digest, {
-        let (state, actor) = (state.clone(), actor.clone());
-        async move {
-            if forms.is_empty() {
-                return Err(AppError::Invalid(Invalid::one("signups", "请至少登记一人")).into());
-            }
-            let registered = activities::register(&state.app, &actor, id, &forms, d.attended).await?;
-            Ok((StatusCode::CREATED, json!(Registered { registered })))
+    once(&state, &actor, &headers, &body.digest, move |state, actor| async move {
+        if forms.is_empty() {
+            return Err(AppError::Invalid(Invalid::one("signups", "请至少登记一人")).into());
         }
+        let registered = activities::register(&state.app, &actor, id, &forms, d.attended).await?;
+        Ok((StatusCode::CREATED, json!(Registered { registered })))
     })
     .await
 }

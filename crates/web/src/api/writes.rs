@@ -49,15 +49,34 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// A write that takes no body (`POST …/close`), with the digest of its method and path for the
+/// idempotency key — what [`ApiJson`] gives for an empty body.
+#[derive(Debug)]
+pub(super) struct Bodiless {
+    pub(super) digest: String,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Bodiless {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let what = format!("{} {}", parts.method, parts.uri.path());
+        Ok(Self { digest: qingtuan_app::crypto::sha256_hex(&format!("{what}\n")) })
+    }
+}
+
 /// Runs a write once per idempotency key (when the request has one): a retry of the same request
 /// gets the kept answer; the key reused for another request is refused (422), and while the
 /// first request runs, 409. Under a key the write and the keeping of its answer run to their end
 /// even when the client goes away meanwhile, so its retry gets the answer rather than writing
 /// again (only a server stopped between the two leaves the key to be given up after a minute).
-pub(super) async fn once<W>(state: &AppState, actor: &Actor, headers: &HeaderMap, digest: &str, write: W) -> Response
+/// `write` gets its own handles on the state and the actor: the write outlives the request.
+pub(super) async fn once<F, W>(state: &AppState, actor: &Actor, headers: &HeaderMap, digest: &str, write: F) -> Response
 where
+    F: FnOnce(AppState, Actor) -> W,
     W: Future<Output = Result<(StatusCode, Value), ApiError>> + Send + 'static,
 {
+    let write = write(state.clone(), actor.clone());
     let key = headers.get("idempotency-key").map(|v| v.to_str().unwrap_or("\u{1}").to_owned());
     let Some(key) = key else {
         return answer(write.await);
@@ -151,13 +170,10 @@ pub(super) async fn create_org(
         founded_on: d.founded_on,
         ..NewOrg::default()
     };
-    once(&state, &actor, &headers, &body.digest, {
-        let (state, actor) = (state.clone(), actor.clone());
-        async move {
-            let id = orgs::create(&state.app, &actor, &form).await?;
-            let (_, written) = org_written(&state, &actor, id).await?;
-            Ok((StatusCode::CREATED, written))
-        }
+    once(&state, &actor, &headers, &body.digest, move |state, actor| async move {
+        let id = orgs::create(&state.app, &actor, &form).await?;
+        let (_, written) = org_written(&state, &actor, id).await?;
+        Ok((StatusCode::CREATED, written))
     })
     .await
 }
@@ -196,13 +212,10 @@ pub(super) async fn update_org(
         basis: d.basis,
         founded_on: d.founded_on,
     };
-    once(&state, &actor, &headers, &body.digest, {
-        let (state, actor) = (state.clone(), actor.clone());
-        async move {
-            let id = orgs::id_of(&state.app, &actor, &code).await?;
-            orgs::update(&state.app, &actor, id, &form).await?;
-            org_written(&state, &actor, id).await
-        }
+    once(&state, &actor, &headers, &body.digest, move |state, actor| async move {
+        let id = orgs::id_of(&state.app, &actor, &code).await?;
+        orgs::update(&state.app, &actor, id, &form).await?;
+        org_written(&state, &actor, id).await
     })
     .await
 }
@@ -231,16 +244,13 @@ pub(super) async fn dissolve_org(
     body: ApiJson<DissolveDto>,
 ) -> Response {
     let d = body.value;
-    once(&state, &actor, &headers, &body.digest, {
-        let (state, actor) = (state.clone(), actor.clone());
-        async move {
-            let on = qingtuan_app::forms::parse_date("on", &d.on)
-                .map_err(|e| AppError::Invalid(qingtuan_domain::Invalid(vec![e])))?
-                .ok_or_else(|| AppError::Invalid(qingtuan_domain::Invalid::one("on", "请填写撤销日期")))?;
-            let id = orgs::id_of(&state.app, &actor, &code).await?;
-            orgs::dissolve(&state.app, &actor, id, on, d.with_subtree).await?;
-            org_written(&state, &actor, id).await
-        }
+    once(&state, &actor, &headers, &body.digest, move |state, actor| async move {
+        let on = qingtuan_app::forms::parse_date("on", &d.on)
+            .map_err(|e| AppError::Invalid(qingtuan_domain::Invalid(vec![e])))?
+            .ok_or_else(|| AppError::Invalid(qingtuan_domain::Invalid::one("on", "请填写撤销日期")))?;
+        let id = orgs::id_of(&state.app, &actor, &code).await?;
+        orgs::dissolve(&state.app, &actor, id, on, d.with_subtree).await?;
+        org_written(&state, &actor, id).await
     })
     .await
 }
@@ -334,13 +344,10 @@ pub(super) async fn create_person(
     body: ApiJson<PersonDto>,
 ) -> Response {
     let d = body.value;
-    once(&state, &actor, &headers, &body.digest, {
-        let (state, actor) = (state.clone(), actor.clone());
-        async move {
-            let post = d.post.as_ref().map(PostDto::post).unwrap_or_default();
-            let id = people::register(&state.app, &actor, &d.person(), &post).await?;
-            Ok((StatusCode::CREATED, json!(PersonWritten { id, name: d.name.trim().to_owned() })))
-        }
+    once(&state, &actor, &headers, &body.digest, move |state, actor| async move {
+        let post = d.post.as_ref().map(PostDto::post).unwrap_or_default();
+        let id = people::register(&state.app, &actor, &d.person(), &post).await?;
+        Ok((StatusCode::CREATED, json!(PersonWritten { id, name: d.name.trim().to_owned() })))
     })
     .await
 }
@@ -358,12 +365,9 @@ pub(super) async fn update_person(
     body: ApiJson<PersonDto>,
 ) -> Response {
     let d = body.value;
-    once(&state, &actor, &headers, &body.digest, {
-        let (state, actor) = (state.clone(), actor.clone());
-        async move {
-            people::update(&state.app, &actor, id, &d.person()).await?;
-            Ok((StatusCode::OK, json!(PersonWritten { id, name: d.name.trim().to_owned() })))
-        }
+    once(&state, &actor, &headers, &body.digest, move |state, actor| async move {
+        people::update(&state.app, &actor, id, &d.person()).await?;
+        Ok((StatusCode::OK, json!(PersonWritten { id, name: d.name.trim().to_owned() })))
     })
     .await
 }
@@ -388,27 +392,24 @@ pub(super) async fn create_post(
     body: ApiJson<PostDto>,
 ) -> Response {
     let d = body.value;
-    once(&state, &actor, &headers, &body.digest, {
-        let (state, actor) = (state.clone(), actor.clone());
-        async move {
-            let org = qingtuan_app::access::scope::org_by_code(&state.app, &actor, people::WRITE, &d.org).await?;
-            let code = orgs::show(&state.app, &actor, org.get()).await?.code;
-            let mut post = NewPosition { org_code: code.clone(), ..d.post() };
-            if let Some(person) = d.person_id {
-                // Someone the caller may read (else missing), and not a child withheld from them.
-                if people::show(&state.app, &actor, person).await?.withheld {
-                    let message = "此人未满十四周岁，须经未成年人信息查看审批后方可登记职务";
-                    return Err(AppError::Invalid(qingtuan_domain::Invalid::one("person_id", message)).into());
-                }
-                post.id_number.clear();
-                post.person_id = Some(person);
+    once(&state, &actor, &headers, &body.digest, move |state, actor| async move {
+        let org = qingtuan_app::access::scope::org_by_code(&state.app, &actor, people::WRITE, &d.org).await?;
+        let code = orgs::show(&state.app, &actor, org.get()).await?.code;
+        let mut post = NewPosition { org_code: code.clone(), ..d.post() };
+        if let Some(person) = d.person_id {
+            // Someone the caller may read (else missing), and not a child withheld from them.
+            if people::show(&state.app, &actor, person).await?.withheld {
+                let message = "此人未满十四周岁，须经未成年人信息查看审批后方可登记职务";
+                return Err(AppError::Invalid(qingtuan_domain::Invalid::one("person_id", message)).into());
             }
-            positions::create(&state.app, &actor, &post).await?;
-            Ok((
-                StatusCode::CREATED,
-                json!(PostWritten { org: code, title: d.title.clone(), start_on: d.start_on.clone() }),
-            ))
+            post.id_number.clear();
+            post.person_id = Some(person);
         }
+        positions::create(&state.app, &actor, &post).await?;
+        Ok((
+            StatusCode::CREATED,
+            json!(PostWritten { org: code, title: d.title.clone(), start_on: d.start_on.clone() }),
+        ))
     })
     .await
 }
@@ -434,15 +435,12 @@ pub(super) async fn end_post(
     body: ApiJson<EndPostDto>,
 ) -> Response {
     let d = body.value;
-    once(&state, &actor, &headers, &body.digest, {
-        let (state, actor) = (state.clone(), actor.clone());
-        async move {
-            let on = qingtuan_app::forms::parse_date("end_on", &d.end_on)
-                .map_err(|e| AppError::Invalid(qingtuan_domain::Invalid(vec![e])))?
-                .ok_or_else(|| AppError::Invalid(qingtuan_domain::Invalid::one("end_on", "请填写离任日期")))?;
-            positions::end(&state.app, &actor, id, on).await?;
-            Ok((StatusCode::OK, json!({ "end_on": on.to_string() })))
-        }
+    once(&state, &actor, &headers, &body.digest, move |state, actor| async move {
+        let on = qingtuan_app::forms::parse_date("end_on", &d.end_on)
+            .map_err(|e| AppError::Invalid(qingtuan_domain::Invalid(vec![e])))?
+            .ok_or_else(|| AppError::Invalid(qingtuan_domain::Invalid::one("end_on", "请填写离任日期")))?;
+        positions::end(&state.app, &actor, id, on).await?;
+        Ok((StatusCode::OK, json!({ "end_on": on.to_string() })))
     })
     .await
 }
