@@ -172,11 +172,20 @@ pub async fn create_call(app: &App, actor: &Actor, form: &NewCall) -> AppResult<
 
 /// A shift's times and places make sense.
 fn checked_shift(s: &NewShift) -> Result<(), Invalid> {
-    if s.end <= s.start || s.places <= 0 {
-        return Err(Invalid::one("shifts", "每个班次的结束时间应晚于开始时间，名额应大于 0"));
+    if s.end <= s.start || !(1..=MAX_PLACES).contains(&s.places) {
+        return Err(Invalid::one(
+            "shifts",
+            format!("每个班次的结束时间应晚于开始时间，名额应在 1 到 {MAX_PLACES} 之间"),
+        ));
+    }
+    if s.place.trim().chars().count() > 200 {
+        return Err(Invalid::one("shifts", "班次地点不超过 200 个字"));
     }
     Ok(())
 }
+
+/// The most places a shift offers.
+const MAX_PLACES: i32 = 10_000;
 
 /// Writes a shift of a call; returns its id.
 async fn insert_shift(txn: &crate::db::Write, call_id: i64, s: &NewShift) -> AppResult<i64> {
@@ -185,7 +194,7 @@ async fn insert_shift(txn: &crate::db::Write, call_id: i64, s: &NewShift) -> App
         on_date: Set(s.on_date),
         starts_at: Set(local_instant(s.on_date, s.start)),
         ends_at: Set(local_instant(s.on_date, s.end)),
-        place: Set(s.place.trim().chars().take(200).collect()),
+        place: Set(s.place.trim().to_owned()),
         places: Set(s.places),
         people_served: Set(0),
         ..Default::default()

@@ -558,6 +558,15 @@ async fn organisers_add_shifts_and_sign_volunteers_up_at_the_desk_and_through_th
     let by_api =
         api.json_with_bearer("POST", &format!("/api/v1/calls/{call_id}/shifts"), &token, &[], &new_shift).await;
     assert_eq!(by_api.status, 201, "{}", by_api.text());
+    let shifts_path = format!("/api/v1/calls/{call_id}/shifts");
+    let huge =
+        json!({ "on_date": "2026-03-09", "start": "09:00", "end": "10:00", "place": "码头", "places": 2147483647 });
+    let refused = api.json_with_bearer("POST", &shifts_path, &token, &[], &huge).await;
+    assert!(refused.status == 422 && refused.text().contains("名额应在 1 到 10000 之间"), "{}", refused.text());
+    let long =
+        json!({ "on_date": "2026-03-09", "start": "09:00", "end": "10:00", "place": "码".repeat(201), "places": 5 });
+    let refused = api.json_with_bearer("POST", &shifts_path, &token, &[], &long).await;
+    assert!(refused.status == 422 && refused.text().contains("班次地点不超过 200 个字"), "{}", refused.text());
     let shown = api.get_with_bearer(&format!("/api/v1/calls/{call_id}"), &token).await.json();
     let shifts: Vec<i64> =
         shown["shifts"].as_array().expect("shifts").iter().filter_map(|s| s["id"].as_i64()).collect();
