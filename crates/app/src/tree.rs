@@ -81,6 +81,11 @@ pub(crate) async fn is_whole_tree<C: ConnectionTrait>(conn: &C, id: OrgId) -> Ap
     if found.is_none_or(|o| o.parent_id.is_some()) {
         return Ok(false);
     }
+    one_root(conn).await
+}
+
+/// Is there only one root? Then a root's subtree is the whole tree.
+pub(crate) async fn one_root<C: ConnectionTrait>(conn: &C) -> AppResult<bool> {
     Ok(org::Entity::find().filter(org::Column::ParentId.is_null()).count(conn).await? == 1)
 }
 

@@ -737,9 +737,11 @@ fn empty_page(count: i64) -> Page<DrillRow> {
 async fn letters(app: &App, p: &Params, scope: &Scope, page: Option<u64>) -> AppResult<(Page<DrillRow>, i64, i64)> {
     let listing = flow_listing(Flow::LettersSigned, 0, p.period_start(), p.as_of, scope);
     let (mut all, count, _) = fetch(&app.db, std::slice::from_ref(&listing), None, None).await?;
+    let ids: Vec<i64> = all.items.iter().map(|row| row.id).collect();
+    let completions = targets::completions(app, &ids, p.as_of).await?;
     let mut sum = 0.0;
     for row in &mut all.items {
-        let completion = targets::letter_completion_of(app, row.id, p.as_of).await?;
+        let completion = completions.get(&row.id).copied().unwrap_or(0.0);
         row.value = (completion * 100.0).round() as i64;
         sum += completion;
     }

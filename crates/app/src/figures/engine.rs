@@ -29,7 +29,7 @@ use qingtuan_entity::region;
 use sea_orm::{ConnectionTrait, DbBackend};
 
 use super::sql::{
-    Scope, days_between, for_period, league_kinds, org_exists, post_held, quoted, region_kinds, statement,
+    Scope, days_between, for_period, league_kinds, one_row, org_exists, post_held, quoted, region_kinds, statement,
 };
 use super::{Figure, Params};
 use crate::error::AppResult;
@@ -263,12 +263,16 @@ async fn counts_of<C: ConnectionTrait>(
     scope: &Scope,
     entries: impl Iterator<Item = usize>,
 ) -> AppResult<Counts> {
-    let backend = conn.get_database_backend();
-    let row = conn.query_one_raw(statement(backend, sql, scope.values.clone())).await?;
+    let row = one_row(conn, vec![(sql.to_owned(), scope.values.clone())]).await?;
+    named_counts(row.as_ref(), entries)
+}
+
+/// The counts of catalogue entries `i` in a row's columns `c{i}_d` and `c{i}_b`.
+fn named_counts(row: Option<&sea_orm::QueryResult>, entries: impl Iterator<Item = usize>) -> AppResult<Counts> {
     let mut out = Counts::new();
     for i in entries {
         let get = |suffix: &str| -> AppResult<i64> {
-            Ok(match &row {
+            Ok(match row {
                 Some(r) => r.try_get::<Option<i64>>("", &format!("c{i}_{suffix}"))?.unwrap_or(0),
                 None => 0,
             })
@@ -786,8 +790,9 @@ async fn flow_counts<C: ConnectionTrait>(
             }
         }
     }
-    let backend = conn.get_database_backend();
-    let mut sums: HashMap<Flow, [i64; 2]> = HashMap::new();
+    // One subquery per source, all asked at once; a source's sums, period by period, follow
+    // those of the sources before it.
+    let mut parts = Vec::with_capacity(by_source.len());
     for (src, summed) in &by_source {
         let mut select = Vec::new();
         for (a, b) in periods {
@@ -809,16 +814,22 @@ async fn flow_counts<C: ConnectionTrait>(
             src.dated.within(periods[0].0, periods[0].1),
             src.dated.within(periods[1].0, periods[1].1),
         );
-        let row = conn.query_one_raw(statement(backend, &sql, scope.values.clone())).await?;
+        parts.push((sql, scope.values.clone()));
+    }
+    let row = one_row(conn, parts).await?;
+    let mut sums: HashMap<Flow, [i64; 2]> = HashMap::new();
+    let mut offset = 0;
+    for (_, summed) in &by_source {
         for (k, (flow, _)) in summed.iter().enumerate() {
             let mut pair = [0, 0];
             for (j, slot) in pair.iter_mut().enumerate() {
                 if let Some(r) = &row {
-                    *slot = r.try_get_by_index::<Option<i64>>(j * summed.len() + k)?.unwrap_or(0);
+                    *slot = r.try_get_by_index::<Option<i64>>(offset + j * summed.len() + k)?.unwrap_or(0);
                 }
             }
             sums.insert(*flow, pair);
         }
+        offset += 2 * summed.len();
     }
     let mut out = Counts::new();
     for (i, ind) in needed.entries() {
@@ -978,7 +989,9 @@ async fn record_counts<C: ConnectionTrait>(conn: &C, scope: &Scope, p: &Params, 
             None => by_table.push((kept.tables, vec![column])),
         }
     }
-    let mut out = Counts::new();
+    // One subquery per table, all asked at once.
+    let mut parts = Vec::with_capacity(by_table.len());
+    let mut entries = Vec::new();
     for (tables, columns) in by_table {
         let select: Vec<String> = columns
             .iter()
@@ -988,10 +1001,11 @@ async fn record_counts<C: ConnectionTrait>(conn: &C, scope: &Scope, p: &Params, 
                 })
             })
             .collect();
-        let sql = format!("SELECT {} FROM {tables} WHERE {}", select.join(", "), scope.sql);
-        out.extend(counts_of(conn, &sql, scope, columns.iter().map(|(i, _, _)| *i)).await?);
+        parts.push((format!("SELECT {} FROM {tables} WHERE {}", select.join(", "), scope.sql), scope.values.clone()));
+        entries.extend(columns.iter().map(|(i, _, _)| *i));
     }
-    Ok(out)
+    let row = one_row(conn, parts).await?;
+    named_counts(row.as_ref(), entries.into_iter())
 }
 
 #[cfg(test)]

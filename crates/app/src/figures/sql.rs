@@ -33,6 +33,26 @@ pub(super) fn statement(backend: DbBackend, sql: &str, values: Vec<Value>) -> St
     Statement::from_sql_and_values(backend, sql, values)
 }
 
+/// Single-row aggregate queries, each with its values, asked in one statement: cross-joined as
+/// subqueries, so their columns follow one another in order — one round trip instead of one each.
+/// `None` when there is nothing to ask.
+pub(super) async fn one_row<C: ConnectionTrait>(
+    conn: &C,
+    parts: Vec<(String, Vec<Value>)>,
+) -> AppResult<Option<sea_orm::QueryResult>> {
+    if parts.is_empty() {
+        return Ok(None);
+    }
+    let mut from = Vec::with_capacity(parts.len());
+    let mut values = Vec::new();
+    for (i, (sql, part_values)) in parts.into_iter().enumerate() {
+        from.push(format!("({sql}) AS q{i}"));
+        values.extend(part_values);
+    }
+    let sql = format!("SELECT * FROM {}", from.join(" CROSS JOIN "));
+    Ok(conn.query_one_raw(statement(conn.get_database_backend(), &sql, values)).await?)
+}
+
 /// The days from the date `from` to the date `to` (each a column or a quoted literal), in SQL.
 pub(super) fn days_between(backend: DbBackend, from: &str, to: &str) -> String {
     match backend {
@@ -89,10 +109,20 @@ pub(super) struct Scope {
 
 impl Scope {
     pub async fn of<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<Self> {
+        // The scope org as the data stands now (not as `p` was resolved): whether it is the root,
+        // and its region.
+        let scope_org = org::Entity::find_by_id(p.scope.0).one(conn).await?;
+        let is_root = p.region_path.is_none() && scope_org.as_ref().is_some_and(|o| o.parent_id.is_none());
         let (whole_tree, region) = tokio::try_join!(
-            async { Ok(p.region_path.is_none() && crate::tree::is_whole_tree(conn, p.scope).await?) },
-            region_of(conn, p),
+            async { Ok(is_root && crate::tree::one_root(conn).await?) },
+            region_of(conn, p, scope_org.as_ref()),
         )?;
+        Ok(Self::new(p, whole_tree, region, conn.get_database_backend()))
+    }
+
+    /// The scope of `p` from what was read of it: whether its org is the root of the only tree
+    /// (and no street is asked for), and the region the figures refer to.
+    pub fn new(p: &Params, whole_tree: bool, region: Option<region::Model>, backend: DbBackend) -> Self {
         let mut parts = Vec::new();
         let mut values: Vec<Value> = Vec::new();
         if !whole_tree {
@@ -104,7 +134,7 @@ impl Scope {
             values.push(format!("{path}%").into());
         }
         let sql = if parts.is_empty() { "1 = 1".to_owned() } else { parts.join(" AND ") };
-        Ok(Self { sql, values, whole_tree, region, backend: conn.get_database_backend() })
+        Self { sql, values, whole_tree, region, backend }
     }
 
     /// The path of the region the figures refer to, for regions within it.
@@ -119,16 +149,16 @@ impl Scope {
 }
 
 /// The region the figures of `p` refer to: the street asked for, or the scope org's region.
-async fn region_of<C: ConnectionTrait>(conn: &C, p: &Params) -> AppResult<Option<region::Model>> {
-    if let Some(path) = &p.region_path {
-        let id = path.trim_end_matches('/').rsplit('/').next().and_then(|s| s.parse::<i64>().ok());
-        return Ok(match id {
-            Some(id) => region::Entity::find_by_id(id).one(conn).await?,
-            None => None,
-        });
-    }
-    let scope_org = org::Entity::find_by_id(p.scope.0).one(conn).await?;
-    Ok(match scope_org.and_then(|o| o.region_id) {
+async fn region_of<C: ConnectionTrait>(
+    conn: &C,
+    p: &Params,
+    scope_org: Option<&org::Model>,
+) -> AppResult<Option<region::Model>> {
+    let id = match &p.region_path {
+        Some(path) => path.trim_end_matches('/').rsplit('/').next().and_then(|s| s.parse::<i64>().ok()),
+        None => scope_org.and_then(|o| o.region_id),
+    };
+    Ok(match id {
         Some(id) => region::Entity::find_by_id(id).one(conn).await?,
         None => None,
     })

@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use qingtuan_domain::accountability::{reached, weighted};
 use qingtuan_domain::ids::OrgId;
 use qingtuan_domain::indicator::{Indicator, Rule};
-use qingtuan_entity::{letter_target, org};
+use qingtuan_entity::{letter_target, org, region};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::sql::{Scope, statement};
@@ -59,11 +59,17 @@ impl Progress {
     }
 }
 
+/// An org's subtree over a period: the targets measured on it share one evaluation.
+type Group = (OrgId, NaiveDate, NaiveDate);
+
+/// Groups measured at once: each holds a read connection while it runs.
+const CONCURRENT_GROUPS: usize = 4;
+
 /// The progress of each target on `as_of`, in order. Targets of one org and period share one
-/// evaluation of their indicators (computed once per data version for everyone asking).
+/// evaluation of their indicators.
 pub(crate) async fn progress(app: &App, targets: &[Target], as_of: NaiveDate) -> AppResult<Vec<Progress>> {
     // The indicators each org and period needs, evaluated together.
-    let mut groups: HashMap<(OrgId, NaiveDate, NaiveDate), Vec<&'static str>> = HashMap::new();
+    let mut groups: HashMap<Group, Vec<&'static str>> = HashMap::new();
     for t in targets {
         let on = t.due_on.min(as_of);
         if let Some(i) = t.indicator.filter(|_| t.quantitative && on >= t.starts_on) {
@@ -73,10 +79,7 @@ pub(crate) async fn progress(app: &App, targets: &[Target], as_of: NaiveDate) ->
             }
         }
     }
-    let mut evaluated: HashMap<(OrgId, NaiveDate, NaiveDate), Vec<Figure>> = HashMap::new();
-    for ((org, starts_on, on), keys) in groups {
-        evaluated.insert((org, starts_on, on), catalogue_on(app, org, starts_on, on, keys).await?);
-    }
+    let evaluated = measure(app, groups).await?;
     let mut out = Vec::with_capacity(targets.len());
     for t in targets {
         if t.quantitative && t.indicator.is_none() {
@@ -118,29 +121,73 @@ pub fn measurable(indicator: &Indicator) -> bool {
     !matches!(indicator.rule, Rule::TargetCompletion)
 }
 
-/// These indicators for an org's subtree on `on`, over the period from `starts_on` (and new since
-/// the day before it). Only the engine's rules: a target never measures target completion.
-async fn catalogue_on(
-    app: &App,
-    id: OrgId,
-    starts_on: NaiveDate,
-    on: NaiveDate,
-    keys: Vec<&'static str>,
-) -> AppResult<Vec<Figure>> {
-    let org = org::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
-    let baseline = starts_on.pred_opt().unwrap_or(starts_on);
-    let p = Params {
-        as_of: on,
-        baseline,
-        from: Some(starts_on),
-        scope: id,
-        region_path: None,
-        scope_org: orgs::view(&org, 0),
-    };
-    // Not memoised one by one: a district's letters would crowd the memo's other keys out. The
-    // report that averages them is memoised whole; a letter's page measures its own few.
-    let scope = Scope::of(&app.db, &p).await?;
-    engine::evaluate(&app.db, &p, &scope, &engine::Needed::only(&keys)).await
+/// Each group's indicators for the org's subtree on its date, over the period from its start (and
+/// new since the day before it) — a few groups at a time, the orgs read in one query. Only the
+/// engine's rules: a target never measures target completion. Not memoised group by group: a
+/// district's letters would crowd the memo's other keys out; the report that averages them is
+/// memoised whole.
+async fn measure(app: &App, groups: HashMap<Group, Vec<&'static str>>) -> AppResult<HashMap<Group, Vec<Figure>>> {
+    // The groups' orgs and their regions, read at once; the scope of each is made from them.
+    let mut ids: Vec<i64> = groups.keys().map(|(org, _, _)| org.0).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let orgs: HashMap<i64, org::Model> = org::Entity::find()
+        .filter(org::Column::Id.is_in(ids))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect();
+    let region_ids: Vec<i64> = orgs.values().filter_map(|o| o.region_id).collect();
+    let regions: HashMap<i64, region::Model> = region::Entity::find()
+        .filter(region::Column::Id.is_in(region_ids))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let one_root = crate::tree::one_root(&app.db).await?;
+    let backend = app.db.get_database_backend();
+    let mut evaluated = HashMap::with_capacity(groups.len());
+    let mut running = tokio::task::JoinSet::new();
+    for ((id, starts_on, on), keys) in groups {
+        let org = orgs.get(&id.0).ok_or(AppError::NotFound)?;
+        let p = Params {
+            as_of: on,
+            baseline: starts_on.pred_opt().unwrap_or(starts_on),
+            from: Some(starts_on),
+            scope: id,
+            region_path: None,
+            scope_org: orgs::view(org, 0),
+        };
+        let region = org.region_id.and_then(|r| regions.get(&r)).cloned();
+        let scope = Scope::new(&p, one_root && org.parent_id.is_none(), region, backend);
+        let app = app.clone();
+        running.spawn(async move {
+            let figures = engine::evaluate(&app.db, &p, &scope, &engine::Needed::only(&keys)).await?;
+            Ok::<_, AppError>(((id, starts_on, on), figures))
+        });
+        if running.len() >= CONCURRENT_GROUPS {
+            collect_one(&mut running, &mut evaluated).await?;
+        }
+    }
+    while !running.is_empty() {
+        collect_one(&mut running, &mut evaluated).await?;
+    }
+    Ok(evaluated)
+}
+
+type Measured = AppResult<(Group, Vec<Figure>)>;
+
+async fn collect_one(
+    running: &mut tokio::task::JoinSet<Measured>,
+    into: &mut HashMap<Group, Vec<Figure>>,
+) -> AppResult<()> {
+    if let Some(done) = running.join_next().await {
+        let (group, figures) = done.map_err(|e| AppError::Internal(format!("measuring targets: {e}")))??;
+        into.insert(group, figures);
+    }
+    Ok(())
 }
 
 /// The catalogue's `TargetCompletion` for a report: the average completion of the letters signed
@@ -151,8 +198,7 @@ pub(super) async fn completion(app: &App, p: &Params, scope: &Scope, indicator: 
     let letters = letters_signed(&app.db, scope, prev_from, p.as_of).await?;
     let mut averages = [None, None];
     for (slot, (a, b)) in averages.iter_mut().zip([(from, p.as_of), (prev_from, prev_to)]) {
-        let signed: Vec<(i64, OrgId)> =
-            letters.iter().filter(|(_, _, on)| (a..=b).contains(on)).map(|(id, org, _)| (*id, *org)).collect();
+        let signed: Vec<i64> = letters.iter().filter(|(_, on)| (a..=b).contains(on)).map(|(id, _)| *id).collect();
         *slot = average(app, &signed, b).await?;
     }
     Ok(match averages {
@@ -162,54 +208,60 @@ pub(super) async fn completion(app: &App, p: &Params, scope: &Scope, indicator: 
     })
 }
 
-/// The letters (id, signer, signed date) signed from `from` to `to` by orgs of the scope.
+/// The letters (id, signed date) signed from `from` to `to` by orgs of the scope.
 async fn letters_signed<C: ConnectionTrait>(
     conn: &C,
     scope: &Scope,
     from: NaiveDate,
     to: NaiveDate,
-) -> AppResult<Vec<(i64, OrgId, NaiveDate)>> {
+) -> AppResult<Vec<(i64, NaiveDate)>> {
     let sql = format!(
-        "SELECT l.id, l.org_id, l.signed_on FROM responsibility_letters l JOIN orgs o ON o.id = l.org_id \
+        "SELECT l.id, l.signed_on FROM responsibility_letters l JOIN orgs o ON o.id = l.org_id \
          WHERE {} AND l.signed_on >= '{from}' AND l.signed_on <= '{to}'",
         scope.sql
     );
     let rows = conn.query_all_raw(statement(conn.get_database_backend(), &sql, scope.values.clone())).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        out.push((r.try_get("", "id")?, OrgId(r.try_get("", "org_id")?), r.try_get("", "signed_on")?));
+        out.push((r.try_get("", "id")?, r.try_get("", "signed_on")?));
     }
     Ok(out)
 }
 
 /// The average completion in whole per cent of these letters on `on`; `None` without letters.
-async fn average(app: &App, letters: &[(i64, OrgId)], on: NaiveDate) -> AppResult<Option<i64>> {
+async fn average(app: &App, letters: &[i64], on: NaiveDate) -> AppResult<Option<i64>> {
     if letters.is_empty() {
         return Ok(None);
     }
-    let ids: Vec<i64> = letters.iter().map(|(id, _)| *id).collect();
-    let rows = letter_target::Entity::find().filter(letter_target::Column::LetterId.is_in(ids)).all(&app.db).await?;
-    let mut by_letter: HashMap<i64, Vec<letter_target::Model>> = HashMap::new();
-    for r in rows {
-        by_letter.entry(r.letter_id).or_default().push(r);
-    }
-    let mut sum = 0.0;
-    for (id, org) in letters {
-        let targets: Vec<Target> =
-            by_letter.remove(id).unwrap_or_default().iter().map(|t| target_of(t, *org)).collect();
-        sum += letter_completion(app, &targets, on).await?.0;
-    }
+    let completions = completions(app, letters, on).await?;
+    let sum: f64 = letters.iter().filter_map(|id| completions.get(id)).sum();
     Ok(Some((sum * 100.0 / letters.len() as f64).round() as i64))
 }
 
-/// A letter's completion on `on`, from 0 to 1, as `average` takes it (a figure's records).
-pub(super) async fn letter_completion_of(app: &App, letter: i64, on: NaiveDate) -> AppResult<f64> {
-    let Some(l) = qingtuan_entity::responsibility_letter::Entity::find_by_id(letter).one(&app.db).await? else {
-        return Ok(0.0);
-    };
-    let rows = letter_target::Entity::find().filter(letter_target::Column::LetterId.eq(letter)).all(&app.db).await?;
-    let targets: Vec<Target> = rows.iter().map(|t| target_of(t, OrgId(l.org_id))).collect();
-    Ok(letter_completion(app, &targets, on).await?.0)
+/// Each of these letters' completion on `on`, from 0 to 1 (0 for a letter without targets): their
+/// targets read in one query and measured together, so the letters of one org and period share
+/// one evaluation. What `average` takes, and a figure's records show.
+pub(super) async fn completions(app: &App, letters: &[i64], on: NaiveDate) -> AppResult<HashMap<i64, f64>> {
+    let signers: HashMap<i64, OrgId> = qingtuan_entity::responsibility_letter::Entity::find()
+        .filter(qingtuan_entity::responsibility_letter::Column::Id.is_in(letters.iter().copied()))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|l| (l.id, OrgId(l.org_id)))
+        .collect();
+    let rows = letter_target::Entity::find()
+        .filter(letter_target::Column::LetterId.is_in(letters.iter().copied()))
+        .all(&app.db)
+        .await?;
+    let targets: Vec<(i64, Target)> =
+        rows.iter().filter_map(|t| signers.get(&t.letter_id).map(|org| (t.letter_id, target_of(t, *org)))).collect();
+    let all: Vec<Target> = targets.iter().map(|(_, t)| t.clone()).collect();
+    let reached = progress(app, &all, on).await?;
+    let mut weighed: HashMap<i64, Vec<(i32, f64)>> = letters.iter().map(|id| (*id, Vec::new())).collect();
+    for ((letter, t), r) in targets.iter().zip(&reached) {
+        weighed.entry(*letter).or_default().push((t.weight, r.completion));
+    }
+    Ok(weighed.into_iter().map(|(id, parts)| (id, weighted(parts).unwrap_or(0.0))).collect())
 }
 
 /// A letter's completion on `on` (0 for a letter without targets) and its targets' progress.
