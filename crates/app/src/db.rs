@@ -24,6 +24,9 @@ pub struct Db {
     pub read: DatabaseConnection,
     /// Writes: every transaction that changes something, and single-statement writes.
     pub write: DatabaseConnection,
+    /// Figures computed once for everyone (`memo`): their own few connections, so a computation's
+    /// queries never queue behind every page's — under load the pages wait for it.
+    pub figures: DatabaseConnection,
     /// The embedded database's file as opened (`None` on PostgreSQL).
     pub file: Option<DbFile>,
 }
@@ -70,17 +73,24 @@ const WRITE_WAIT: Duration = Duration::from_secs(30);
 /// How long a reader waits for a pooled connection before the request is answered 503.
 const READ_WAIT: Duration = Duration::from_secs(10);
 
+/// Connections for figures computed once for everyone.
+const FIGURES_CONNECTIONS: u32 = 3;
+
 /// Opens the database at `url` (`sqlite://…` or `postgres://…`).
 pub async fn connect(url: &str) -> Result<Db, DbErr> {
     if !url.starts_with("sqlite:") {
-        let mut options = ConnectOptions::new(url.to_owned());
-        options
-            .sqlx_logging(false)
-            .connect_timeout(Duration::from_secs(5))
-            .acquire_timeout(READ_WAIT)
-            .max_connections(16);
-        let pool = Database::connect(options).await?;
-        return Ok(Db { read: pool.clone(), write: pool, file: None });
+        let options = |max: u32| {
+            let mut options = ConnectOptions::new(url.to_owned());
+            options
+                .sqlx_logging(false)
+                .connect_timeout(Duration::from_secs(5))
+                .acquire_timeout(READ_WAIT)
+                .max_connections(max);
+            options
+        };
+        let pool = Database::connect(options(16)).await?;
+        let figures = Database::connect(options(FIGURES_CONNECTIONS)).await?;
+        return Ok(Db { read: pool.clone(), write: pool, figures, file: None });
     }
     // The writer first: it creates the file and switches it to WAL before any reader opens it.
     let mut options = sqlite_options(url, false);
@@ -96,10 +106,13 @@ pub async fn connect(url: &str) -> Result<Db, DbErr> {
         })
     });
     let write = Database::connect(options).await?;
-    let mut options = sqlite_options(url, true);
-    options.max_connections(4).acquire_timeout(READ_WAIT);
-    let read = Database::connect(options).await?;
-    Ok(Db { read, write, file: DbFile::open(url) })
+    let readers = |max: u32| {
+        let mut options = sqlite_options(url, true);
+        options.max_connections(max).acquire_timeout(READ_WAIT);
+        Database::connect(options)
+    };
+    let (read, figures) = (readers(4).await?, readers(FIGURES_CONNECTIONS).await?);
+    Ok(Db { read, write, figures, file: DbFile::open(url) })
 }
 
 fn sqlite_options(url: &str, query_only: bool) -> ConnectOptions {

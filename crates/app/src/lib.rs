@@ -87,6 +87,8 @@ pub struct App {
     pub db: DatabaseConnection,
     /// Writes go through [`App::begin`] or [`App::writer`], never through `db`.
     writer: DatabaseConnection,
+    /// Reads of figures computed once for everyone (see [`App::for_figures`]).
+    figures: DatabaseConnection,
     /// The embedded database's file as opened, checked before every write transaction.
     db_file: Option<db::DbFile>,
     /// Figures shared by the requests that ask for them while the data is unchanged.
@@ -109,6 +111,7 @@ impl App {
         Self {
             db: db.read,
             writer: db.write,
+            figures: db.figures,
             db_file: db.file,
             memo: Arc::default(),
             clock,
@@ -116,6 +119,13 @@ impl App {
             import_limits: imports::Limits::default(),
             keys,
         }
+    }
+
+    /// The app whose reads go through the figures' own connections: a computation shared by
+    /// everyone (`memo`) runs on it, so under load it does not queue behind every page's queries
+    /// while those pages wait for it.
+    pub(crate) fn for_figures(&self) -> Self {
+        Self { db: self.figures.clone(), ..self.clone() }
     }
 
     /// Begins a write transaction (on SQLite it holds the write lock from its first statement).
@@ -136,6 +146,7 @@ impl App {
             tracing::warn!(error = %e, "could not checkpoint the log at shutdown");
         }
         let _ = self.db.clone().close().await;
+        let _ = self.figures.clone().close().await;
         let _ = self.writer.clone().close().await;
     }
 

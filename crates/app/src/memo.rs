@@ -35,9 +35,16 @@ impl std::fmt::Debug for Memo {
 
 impl Memo {
     /// The value for `key` as of the database's current data version (or newer): the kept one if
-    /// it is that new, else computed now by `compute` — one computation per key at a time.
-    /// The computation comes boxed: figures' futures are large, and the dashboard nests them.
-    pub async fn get<T>(&self, app: &App, key: String, compute: BoxFuture<'_, AppResult<T>>) -> AppResult<Arc<T>>
+    /// it is that new, else computed now by `compute` — one computation per key at a time, on the
+    /// app it is handed, whose reads go through the computations' own connections
+    /// (`App::for_figures`). The computation comes boxed: figures' futures are large, and the
+    /// dashboard nests them.
+    pub async fn get<'a, T>(
+        &self,
+        app: &App,
+        key: String,
+        compute: impl FnOnce(App) -> BoxFuture<'a, AppResult<T>>,
+    ) -> AppResult<Arc<T>>
     where
         T: Send + Sync + 'static,
     {
@@ -58,7 +65,7 @@ impl Memo {
         // The version the computation starts from: at least `wanted`, and what the result is
         // served for afterwards.
         let version = crate::db::data_version(&app.db).await?;
-        let value: Arc<dyn Any + Send + Sync> = Arc::new(compute.await?);
+        let value: Arc<dyn Any + Send + Sync> = Arc::new(compute(app.for_figures()).await?);
         *kept = Some((version, value.clone()));
         downcast(value)
     }

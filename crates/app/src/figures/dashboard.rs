@@ -44,10 +44,9 @@ pub struct Board {
 /// asking for the same (`p` has been checked by `resolve`).
 pub(super) async fn of(app: &App, actor: &Actor, p: Params) -> AppResult<Arc<Dashboard>> {
     let whole = Params { region_path: None, ..p.clone() };
-    let board = app.memo.get(
-        app,
-        key("dashboard", &p),
-        Box::pin(async {
+    let board = app.memo.get(app, key("dashboard", &p), |app| {
+        Box::pin(async move {
+            let app = &app;
             // The scope with the street asked for, and without it (the streets to choose from
             // and the chart by street): the same when no street is asked for.
             let scope = Scope::of(&app.db, &p).await?;
@@ -65,8 +64,8 @@ pub(super) async fn of(app: &App, actor: &Actor, p: Params) -> AppResult<Arc<Das
                 uncovered(app, &p, &scope, RegionKind::Community, OrgKind::PioneerWorkCommittee),
             )?;
             Ok(Board { report, by_street, by_sector, series, streets, no_youth_committee, no_pioneer_committee })
-        }),
-    );
+        })
+    });
     let (board, mut scopes) = tokio::try_join!(board, orgs::visible_committees(app, actor, READ))?;
     let chosen = &board.report.params.scope_org;
     if !scopes.iter().any(|o| o.id == chosen.id) {

@@ -180,10 +180,9 @@ fn key(kind: &str, p: &Params) -> String {
 /// The report for `p`, computed once per data version; `scope` when the caller has read it already.
 async fn evaluate_report(app: &App, p: Params, scope: Option<&sql::Scope>) -> AppResult<Arc<Report>> {
     app.memo
-        .get(
-            app,
-            key("report", &p),
-            Box::pin(async {
+        .get(app, key("report", &p), |app| {
+            Box::pin(async move {
+                let app = &app;
                 let scope = match scope {
                     Some(scope) => scope.clone(),
                     None => sql::Scope::of(&app.db, &p).await?,
@@ -196,8 +195,8 @@ async fn evaluate_report(app: &App, p: Params, scope: Option<&sql::Scope>) -> Ap
                     *f = targets::completion(app, &p, &scope, f.indicator).await?;
                 }
                 Ok(Report { figures, details: details?, params: p.clone() })
-            }),
-        )
+            })
+        })
         .await
 }
 
