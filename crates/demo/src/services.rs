@@ -63,7 +63,7 @@ pub(super) async fn mobilisation(
         // Most stay the whole shift; one in ten leaves after an hour and earns no hours.
         let minutes = if n % 10 == 9 { 60 } else { 240 };
         rows.push(Attendance {
-            shift_id: shift_ids[k],
+            shift_id: shift_ids[k].0,
             person_id: volunteers[(n * 13) % volunteers.len()],
             team_id: None,
             check_in_at: start,
@@ -173,7 +173,7 @@ pub(super) async fn projects_and_activities(app: &App, rng: &mut StdRng, branche
 
     struct Plan {
         org: String,
-        project: Option<i64>,
+        project: Option<qingtuan_domain::ids::ProjectId>,
         title: String,
         category: &'static str,
         audience: &'static str,
@@ -233,7 +233,7 @@ pub(super) async fn projects_and_activities(app: &App, rng: &mut StdRng, branche
     for p in plans {
         let form = NewActivity {
             org_code: p.org,
-            project_id: p.project,
+            project_id: p.project.map(|p| p.0),
             title: p.title,
             category: p.category.into(),
             audience: p.audience.into(),
@@ -269,7 +269,7 @@ pub(super) async fn projects_and_activities(app: &App, rng: &mut StdRng, branche
     ] {
         let form = NewActivity {
             org_code: "CY".into(),
-            project_id: project,
+            project_id: project.map(|p| p.0),
             title: title.into(),
             category: category.into(),
             audience: audience.into(),

@@ -154,3 +154,35 @@ id_type!(
     /// A report frozen as published.
     FrozenReportId
 );
+id_type!(
+    /// A volunteer activity (志愿活动), published with its places.
+    ActivityId
+);
+id_type!(
+    /// One person's sign-up for an activity.
+    ActivitySignupId
+);
+id_type!(
+    /// A service project (服务项目) and its indicators.
+    ProjectId
+);
+id_type!(
+    /// A call for volunteers (招募), made of shifts.
+    CallId
+);
+id_type!(
+    /// One shift of a call: a place, a time and its places.
+    ShiftId
+);
+id_type!(
+    /// One volunteer's sign-up for a shift.
+    ShiftSignupId
+);
+id_type!(
+    /// A volunteer's turn-out at a shift, credited with hours.
+    TurnoutId
+);
+id_type!(
+    /// A volunteer team (志愿服务队).
+    TeamId
+);

@@ -12,7 +12,7 @@ use chrono::{NaiveDate, NaiveTime};
 use qingtuan_domain::Invalid;
 use qingtuan_domain::activity::{Audience, Category, SignupStatus};
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
-use qingtuan_domain::ids::OrgId;
+use qingtuan_domain::ids::{ActivityId, ActivitySignupId, OrgId, ProjectId};
 use qingtuan_domain::mask::mask_phone;
 use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::time::{format_local_minute, format_local_span};
@@ -62,7 +62,7 @@ pub struct NewActivity {
     pub contact: String,
 }
 
-pub async fn create_activity(app: &App, actor: &Actor, form: &NewActivity) -> AppResult<i64> {
+pub async fn create_activity(app: &App, actor: &Actor, form: &NewActivity) -> AppResult<ActivityId> {
     let org = scope::org_by_code(app, actor, WRITE, &form.org_code).await?;
     let mut problems = Vec::new();
     let title = required_text(&form.title, "title", "活动名称", 200).map_err(|e| problems.extend(e.0)).ok();
@@ -154,7 +154,7 @@ pub async fn create_activity(app: &App, actor: &Actor, form: &NewActivity) -> Ap
     }));
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
-    Ok(row.id)
+    Ok(ActivityId(row.id))
 }
 
 /// Sign-ups holding a place (pending or approved).
@@ -264,7 +264,13 @@ pub(crate) async fn public_view(app: &App, a: activity::Model, today: NaiveDate)
 }
 
 /// Sets an activity's poster (activities.write over its org), replacing the one before.
-pub async fn set_poster(app: &App, actor: &Actor, id: i64, file_name: &str, bytes: Vec<u8>) -> AppResult<()> {
+pub async fn set_poster(
+    app: &App,
+    actor: &Actor,
+    ActivityId(id): ActivityId,
+    file_name: &str,
+    bytes: Vec<u8>,
+) -> AppResult<()> {
     let a = activity::Entity::find_by_id(id).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let proof = scope::require(app, actor, WRITE, (ObjectKind::Activity, id.to_string()), OrgId(a.org_id)).await?;
     crate::posters::store(app, actor, &proof, crate::posters::Owner::Activity, id, file_name, bytes).await
@@ -272,7 +278,11 @@ pub async fn set_poster(app: &App, actor: &Actor, id: i64, file_name: &str, byte
 
 /// An activity's poster, for staff who read the activity and — the activity being public — for
 /// anyone on the portal (`actor` none).
-pub async fn poster(app: &App, actor: Option<&Actor>, id: i64) -> AppResult<crate::export::Document> {
+pub async fn poster(
+    app: &App,
+    actor: Option<&Actor>,
+    ActivityId(id): ActivityId,
+) -> AppResult<crate::export::Document> {
     match actor {
         Some(actor) => {
             activity_in_scope(app, actor, id, READ).await?;
@@ -322,7 +332,7 @@ pub(crate) async fn insert_signup<C: ConnectionTrait>(
 pub async fn register(
     app: &App,
     actor: &Actor,
-    activity_id: i64,
+    ActivityId(activity_id): ActivityId,
     forms: &[SignupForm],
     attended: bool,
 ) -> AppResult<usize> {
@@ -416,7 +426,7 @@ async fn activity_in_scope(app: &App, actor: &Actor, id: i64, permission: Permis
     Ok(a)
 }
 
-pub async fn detail(app: &App, actor: &Actor, id: i64) -> AppResult<ActivityDetail> {
+pub async fn detail(app: &App, actor: &Actor, ActivityId(id): ActivityId) -> AppResult<ActivityDetail> {
     let a = activity_in_scope(app, actor, id, READ).await?;
     let rows = activity_signup::Entity::find()
         .filter(activity_signup::Column::ActivityId.eq(id))
@@ -441,7 +451,12 @@ pub async fn detail(app: &App, actor: &Actor, id: i64) -> AppResult<ActivityDeta
 }
 
 /// Approves or rejects a pending sign-up; a rejection frees the place for the waiting list.
-pub async fn decide_signup(app: &App, actor: &Actor, signup_id: i64, approve: bool) -> AppResult<i64> {
+pub async fn decide_signup(
+    app: &App,
+    actor: &Actor,
+    ActivitySignupId(signup_id): ActivitySignupId,
+    approve: bool,
+) -> AppResult<ActivityId> {
     let s = activity_signup::Entity::find_by_id(signup_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let a = activity_in_scope(app, actor, s.activity_id, WRITE).await?;
     if s.status != SignupStatus::Pending.code() {
@@ -461,11 +476,16 @@ pub async fn decide_signup(app: &App, actor: &Actor, signup_id: i64, approve: bo
         promote_waitlisted(&txn, app, &a, actor).await?;
     }
     txn.commit().await?;
-    Ok(a.id)
+    Ok(ActivityId(a.id))
 }
 
 /// Marks attendance in bulk: the listed approved sign-ups attended, the other approved ones did not.
-pub async fn mark_attendance(app: &App, actor: &Actor, activity_id: i64, attended: &[i64]) -> AppResult<usize> {
+pub async fn mark_attendance(
+    app: &App,
+    actor: &Actor,
+    ActivityId(activity_id): ActivityId,
+    attended: &[i64],
+) -> AppResult<usize> {
     let a = activity_in_scope(app, actor, activity_id, WRITE).await?;
     let approved = activity_signup::Entity::find()
         .filter(activity_signup::Column::ActivityId.eq(activity_id))
@@ -496,7 +516,12 @@ pub async fn mark_attendance(app: &App, actor: &Actor, activity_id: i64, attende
 }
 
 /// Records how many people an activity served (服务人次).
-pub async fn record_people_served(app: &App, actor: &Actor, activity_id: i64, people: i64) -> AppResult<()> {
+pub async fn record_people_served(
+    app: &App,
+    actor: &Actor,
+    ActivityId(activity_id): ActivityId,
+    people: i64,
+) -> AppResult<()> {
     let a = activity_in_scope(app, actor, activity_id, WRITE).await?;
     if people < 0 {
         return Err(Invalid::one("people_served", "服务人次不能为负数").into());
@@ -516,8 +541,8 @@ pub async fn record_people_served(app: &App, actor: &Actor, activity_id: i64, pe
     Ok(())
 }
 
-pub async fn export_signups(app: &App, actor: &Actor, activity_id: i64) -> AppResult<Vec<u8>> {
-    let d = detail(app, actor, activity_id).await?;
+pub async fn export_signups(app: &App, actor: &Actor, ActivityId(activity_id): ActivityId) -> AppResult<Vec<u8>> {
+    let d = detail(app, actor, ActivityId(activity_id)).await?;
     scope::require(app, actor, EXPORT, (ObjectKind::Org, d.org_id.to_string()), OrgId(d.org_id)).await?;
     let rows: Vec<Vec<String>> = d
         .signups

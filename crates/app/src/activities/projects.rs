@@ -18,7 +18,7 @@ pub struct NewProject {
 }
 
 /// Creates a project with its indicators; returns the project's id and the indicators' ids.
-pub async fn create_project(app: &App, actor: &Actor, form: &NewProject) -> AppResult<(i64, Vec<i64>)> {
+pub async fn create_project(app: &App, actor: &Actor, form: &NewProject) -> AppResult<(ProjectId, Vec<i64>)> {
     let org = scope::org_by_code(app, actor, WRITE, &form.org_code).await?;
     let name = required_text(&form.name, "name", "项目名称", 100)?;
     let category = Category::parse(&form.category)?;
@@ -67,11 +67,17 @@ pub async fn create_project(app: &App, actor: &Actor, form: &NewProject) -> AppR
         .after(json!({ "project": row.id, "name": name, "category": category.code(), "indicators": indicators }));
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
-    Ok((row.id, ids))
+    Ok((ProjectId(row.id), ids))
 }
 
 /// Adds an indicator to a project.
-pub async fn add_indicator(app: &App, actor: &Actor, project_id: i64, name: &str, unit: &str) -> AppResult<i64> {
+pub async fn add_indicator(
+    app: &App,
+    actor: &Actor,
+    ProjectId(project_id): ProjectId,
+    name: &str,
+    unit: &str,
+) -> AppResult<i64> {
     let p = project::Entity::find_by_id(project_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
     scope::require(app, actor, WRITE, (ObjectKind::Org, p.org_id.to_string()), OrgId(p.org_id)).await?;
     let (name, unit) = (required_text(name, "name", "指标名称", 100)?, required_text(unit, "unit", "指标单位", 20)?);

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use qingtuan_domain::Invalid;
 use qingtuan_domain::activity::{Audience, SignupStatus};
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
-use qingtuan_domain::ids::OrgId;
+use qingtuan_domain::ids::{ActivityId, OrgId};
 use qingtuan_domain::mask::mask_phone;
 use qingtuan_entity::{activity, activity_signup};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
@@ -37,7 +37,7 @@ pub async fn open_activities(app: &App, today: NaiveDate, filter: &PortalFilter)
     Ok(out)
 }
 
-pub async fn public_activity(app: &App, today: NaiveDate, id: i64) -> AppResult<PublicActivity> {
+pub async fn public_activity(app: &App, today: NaiveDate, ActivityId(id): ActivityId) -> AppResult<PublicActivity> {
     let a = activity::Entity::find_by_id(id).one(&app.db).await?.ok_or(AppError::NotFound)?;
     public_view(app, a, today).await
 }
@@ -55,7 +55,7 @@ pub struct ActivityReceipt {
 pub async fn sign_up(
     app: &App,
     client: &ClientInfo,
-    activity_id: i64,
+    ActivityId(activity_id): ActivityId,
     form: &SignupForm,
 ) -> AppResult<ActivityReceipt> {
     let now = app.now();
@@ -148,7 +148,7 @@ async fn by_token(app: &App, token: &str) -> AppResult<activity_signup::Model> {
 pub async fn mine(app: &App, token: &str) -> AppResult<MyActivitySignup> {
     let s = by_token(app, token).await?;
     let today = qingtuan_domain::time::local_date(app.now());
-    let activity = public_activity(app, today, s.activity_id).await?;
+    let activity = public_activity(app, today, ActivityId(s.activity_id)).await?;
     let status = SignupStatus::parse(&s.status)?;
     Ok(MyActivitySignup {
         phone: app.keys.decrypt(&s.phone_enc).map(|p| mask_phone(&p)).unwrap_or_default(),

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use qingtuan_domain::Invalid;
 use qingtuan_domain::activity::Category;
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
-use qingtuan_domain::ids::OrgId;
+use qingtuan_domain::ids::{CallId, OrgId, ShiftId};
 use qingtuan_domain::mask::{mask_id_number, mask_phone};
 use qingtuan_domain::time::{format_local_minute, format_local_span};
 use qingtuan_domain::volunteering::Task;
@@ -208,14 +208,24 @@ enum Signer<'a> {
 
 /// Signs up for a shift. Refused (with every reason) for bad input, a full or past shift, a
 /// second sign-up of the same person, or too many sign-ups from one address or phone.
-pub async fn sign_up(app: &App, client: &ClientInfo, shift_id: i64, form: &SignupForm) -> AppResult<Receipt> {
+pub async fn sign_up(
+    app: &App,
+    client: &ClientInfo,
+    ShiftId(shift_id): ShiftId,
+    form: &SignupForm,
+) -> AppResult<Receipt> {
     enrol(app, Signer::Portal(client), shift_id, form).await
 }
 
 /// Signs a volunteer up for a shift at the organisers' desk: the portal's checks without its rate
 /// limits, audited as the staff member's; the volunteer gets the same message with the check-in
 /// code, and the private link comes back to hand on.
-pub async fn sign_up_at_desk(app: &App, actor: &Actor, shift_id: i64, form: &SignupForm) -> AppResult<Receipt> {
+pub async fn sign_up_at_desk(
+    app: &App,
+    actor: &Actor,
+    ShiftId(shift_id): ShiftId,
+    form: &SignupForm,
+) -> AppResult<Receipt> {
     enrol(app, Signer::Desk(actor), shift_id, form).await
 }
 
@@ -477,7 +487,7 @@ pub async fn cancel(app: &App, client: &ClientInfo, token: &str) -> AppResult<()
 }
 
 /// The poster of a call on the portal (open, with a shift today or later), for anyone.
-pub async fn call_poster(app: &App, id: i64) -> AppResult<crate::export::Document> {
+pub async fn call_poster(app: &App, CallId(id): CallId) -> AppResult<crate::export::Document> {
     let today = qingtuan_domain::time::local_date(app.now());
     let open = recruitment_call::Entity::find_by_id(id).one(&app.db).await?.is_some_and(|c| c.closed_on.is_none());
     let upcoming = shift::Entity::find()
@@ -492,6 +502,6 @@ pub async fn call_poster(app: &App, id: i64) -> AppResult<crate::export::Documen
 }
 
 /// The call a shift belongs to (for showing the form again).
-pub async fn call_of_shift(app: &App, shift_id: i64) -> AppResult<i64> {
-    Ok(shift::Entity::find_by_id(shift_id).one(&app.db).await?.ok_or(AppError::NotFound)?.call_id)
+pub async fn call_of_shift(app: &App, ShiftId(shift_id): ShiftId) -> AppResult<CallId> {
+    Ok(CallId(shift::Entity::find_by_id(shift_id).one(&app.db).await?.ok_or(AppError::NotFound)?.call_id))
 }

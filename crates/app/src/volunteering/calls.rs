@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
-use qingtuan_domain::ids::OrgId;
+use qingtuan_domain::ids::{CallId, OrgId, ShiftId};
 use qingtuan_domain::time::{format_local_span, local_date};
 use qingtuan_domain::volunteering::Task;
 use qingtuan_domain::{FieldError, Invalid};
@@ -296,22 +296,22 @@ pub struct CallDetail {
 async fn call_in_scope(
     app: &App,
     actor: &Actor,
-    id: i64,
+    id: CallId,
     permission: qingtuan_domain::permission::Permission,
 ) -> AppResult<(recruitment_call::Model, InScope<OrgId>)> {
-    let found = recruitment_call::Entity::find_by_id(id).one(&app.db).await?;
+    let found = recruitment_call::Entity::find_by_id(id.0).one(&app.db).await?;
     let org = OrgId(found.as_ref().map_or(0, |c| c.org_id));
     let proof = scope::require(app, actor, permission, (ObjectKind::Call, id.to_string()), org).await?;
     Ok((found.ok_or(AppError::NotFound)?, proof))
 }
 
 /// A call's title (volunteering.read over the org that called it), for its share page.
-pub async fn title(app: &App, actor: &Actor, id: i64) -> AppResult<String> {
+pub async fn title(app: &App, actor: &Actor, id: CallId) -> AppResult<String> {
     Ok(call_in_scope(app, actor, id, READ).await?.0.title)
 }
 
 /// A call with its shifts and teams (volunteering.read over the org that called it).
-pub async fn detail(app: &App, actor: &Actor, id: i64) -> AppResult<CallDetail> {
+pub async fn detail(app: &App, actor: &Actor, id: CallId) -> AppResult<CallDetail> {
     let (c, _) = call_in_scope(app, actor, id, READ).await?;
     let row = rows(app, std::slice::from_ref(&c)).await?.pop().ok_or(AppError::NotFound)?;
     let shifts = shift::Entity::find()
@@ -402,7 +402,7 @@ pub(super) fn checked_text(form: &CallText) -> Result<(String, Task, String, Str
 
 /// Changes what a call tells volunteers (volunteering.write over its org); audited with what
 /// changed. Its shifts, sign-ups and turn-outs stay as they are.
-pub async fn update(app: &App, actor: &Actor, id: i64, form: &CallText) -> AppResult<()> {
+pub async fn update(app: &App, actor: &Actor, id: CallId, form: &CallText) -> AppResult<()> {
     let (c, proof) = call_in_scope(app, actor, id, WRITE).await?;
     let (title, task, description, contact, deadline) = checked_text(form)?;
     let before = json!({
@@ -429,14 +429,14 @@ pub async fn update(app: &App, actor: &Actor, id: i64, form: &CallText) -> AppRe
 }
 
 /// Adds a shift to an open call (volunteering.write over its org); returns the shift's id.
-pub async fn add_shift(app: &App, actor: &Actor, id: i64, form: &super::NewShift) -> AppResult<i64> {
+pub async fn add_shift(app: &App, actor: &Actor, id: CallId, form: &super::NewShift) -> AppResult<ShiftId> {
     let (c, proof) = call_in_scope(app, actor, id, WRITE).await?;
     if c.closed_on.is_some() {
         return Err(Invalid::one("shifts", "该招募令已关闭，不能再增加班次").into());
     }
     super::checked_shift(form)?;
     let txn = app.begin().await?;
-    let shift_id = super::insert_shift(&txn, id, form).await?;
+    let shift_id = ShiftId(super::insert_shift(&txn, id.0, form).await?);
     let entry = Entry::new(AuditAction::CallChanged, ObjectKind::Call).object(id).within(&proof).after(json!({
         "shift_added": shift_id, "on_date": form.on_date, "start": form.start.format("%H:%M").to_string(),
         "end": form.end.format("%H:%M").to_string(), "place": form.place, "places": form.places,
@@ -448,7 +448,7 @@ pub async fn add_shift(app: &App, actor: &Actor, id: i64, form: &super::NewShift
 
 /// Closes a call today (volunteering.write over its org): it leaves the portal and takes no more
 /// sign-ups; what was recorded stays and counts. Closing a closed call changes nothing.
-pub async fn close(app: &App, actor: &Actor, id: i64) -> AppResult<()> {
+pub async fn close(app: &App, actor: &Actor, id: CallId) -> AppResult<()> {
     let (c, proof) = call_in_scope(app, actor, id, WRITE).await?;
     if c.closed_on.is_some() {
         return Ok(());
@@ -458,7 +458,9 @@ pub async fn close(app: &App, actor: &Actor, id: i64) -> AppResult<()> {
     let done = recruitment_call::Entity::update_many()
         .col_expr(recruitment_call::Column::ClosedOn, sea_orm::sea_query::Expr::value(today))
         .filter(
-            Condition::all().add(recruitment_call::Column::Id.eq(id)).add(recruitment_call::Column::ClosedOn.is_null()),
+            Condition::all()
+                .add(recruitment_call::Column::Id.eq(id.0))
+                .add(recruitment_call::Column::ClosedOn.is_null()),
         )
         .exec(&txn)
         .await?;
@@ -474,13 +476,13 @@ pub async fn close(app: &App, actor: &Actor, id: i64) -> AppResult<()> {
 }
 
 /// Sets a call's poster (volunteering.write over its org), replacing the one before.
-pub async fn set_poster(app: &App, actor: &Actor, id: i64, file_name: &str, bytes: Vec<u8>) -> AppResult<()> {
+pub async fn set_poster(app: &App, actor: &Actor, id: CallId, file_name: &str, bytes: Vec<u8>) -> AppResult<()> {
     let (_, proof) = call_in_scope(app, actor, id, WRITE).await?;
-    posters::store(app, actor, &proof, Owner::Call, id, file_name, bytes).await
+    posters::store(app, actor, &proof, Owner::Call, id.0, file_name, bytes).await
 }
 
 /// A call's poster, for staff who read the call.
-pub async fn poster(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
+pub async fn poster(app: &App, actor: &Actor, id: CallId) -> AppResult<Document> {
     call_in_scope(app, actor, id, READ).await?;
-    posters::load(app, Owner::Call, id).await
+    posters::load(app, Owner::Call, id.0).await
 }

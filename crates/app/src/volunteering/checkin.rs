@@ -9,7 +9,7 @@ use super::WRITE;
 use chrono::{DateTime, Utc};
 use qingtuan_domain::Invalid;
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
-use qingtuan_domain::ids::OrgId;
+use qingtuan_domain::ids::{OrgId, ShiftId};
 use qingtuan_domain::mask::mask_phone;
 use qingtuan_domain::person::{Gender, IdNumber, PoliticalStatus};
 use qingtuan_domain::region::pinyin_initials;
@@ -107,7 +107,7 @@ fn shift_label(s: &shift::Model) -> String {
 }
 
 /// The current code of a shift, for an organiser who may write over the calling org.
-pub async fn screen(app: &App, actor: &Actor, shift_id: i64, direction: Direction) -> AppResult<Screen> {
+pub async fn screen(app: &App, actor: &Actor, ShiftId(shift_id): ShiftId, direction: Direction) -> AppResult<Screen> {
     let (s, c) = shift_and_call(app, shift_id).await?;
     scope::require(app, actor, WRITE, (ObjectKind::Org, c.org_id.to_string()), OrgId(c.org_id)).await?;
     let now = app.now();
@@ -394,7 +394,7 @@ pub(crate) async fn remembered_signup(app: &App, shift_id: i64, tokens: &[String
 }
 
 /// The name on the browser's sign-up for this shift, if it has one.
-pub async fn remembered_name(app: &App, shift_id: i64, tokens: &[String]) -> AppResult<Option<String>> {
+pub async fn remembered_name(app: &App, ShiftId(shift_id): ShiftId, tokens: &[String]) -> AppResult<Option<String>> {
     Ok(remembered_signup(app, shift_id, tokens).await?.map(|s| s.name))
 }
 
@@ -411,7 +411,7 @@ pub struct ByHand {
 /// or nothing: each sign-up of this shift, not cancelled, not yet checked in, at times past and in
 /// order; hours credited by the attendance rule, the sign-up linked to its person as a check-in
 /// would. Returns how many were recorded.
-pub async fn record_by_hand(app: &App, actor: &Actor, shift_id: i64, rows: &[ByHand]) -> AppResult<usize> {
+pub async fn record_by_hand(app: &App, actor: &Actor, ShiftId(shift_id): ShiftId, rows: &[ByHand]) -> AppResult<usize> {
     use qingtuan_domain::time::local_instant;
     let (sh, call) = shift_and_call(app, shift_id).await?;
     scope::require(app, actor, WRITE, (ObjectKind::Org, call.org_id.to_string()), OrgId(call.org_id)).await?;

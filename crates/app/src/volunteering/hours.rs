@@ -37,7 +37,13 @@ fn reason_of(raw: &str) -> Result<String, Invalid> {
 }
 
 /// Asks to add hours to a turn-out by hand; they count once the org above approves.
-pub async fn request_hours(app: &App, actor: &Actor, turnout_id: i64, minutes: i64, reason: &str) -> AppResult<i64> {
+pub async fn request_hours(
+    app: &App,
+    actor: &Actor,
+    TurnoutId(turnout_id): TurnoutId,
+    minutes: i64,
+    reason: &str,
+) -> AppResult<i64> {
     let (t, s, org_id) = turnout_in_scope(app, actor, turnout_id).await?;
     let reason = reason_of(reason)?;
     let minutes = i32::try_from(minutes)
@@ -70,7 +76,13 @@ pub async fn request_hours(app: &App, actor: &Actor, turnout_id: i64, minutes: i
 }
 
 /// Revokes hours from a turn-out, with a reason; effective at once, never below zero.
-pub async fn revoke_hours(app: &App, actor: &Actor, turnout_id: i64, minutes: i64, reason: &str) -> AppResult<()> {
+pub async fn revoke_hours(
+    app: &App,
+    actor: &Actor,
+    TurnoutId(turnout_id): TurnoutId,
+    minutes: i64,
+    reason: &str,
+) -> AppResult<()> {
     let (t, s, org_id) = turnout_in_scope(app, actor, turnout_id).await?;
     let reason = reason_of(reason)?;
     let counted = counted_minutes(&app.db, &t).await?;

@@ -21,7 +21,7 @@ use crate::forms::required_text;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use qingtuan_domain::Invalid;
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
-use qingtuan_domain::ids::OrgId;
+use qingtuan_domain::ids::{CallId, OrgId, ShiftId, ShiftSignupId, TeamId, TurnoutId};
 use qingtuan_domain::money::Fen;
 use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::platform::{ContributionKind, DonorKind, Funding, Purpose};
@@ -50,7 +50,7 @@ pub struct NewTeam {
     pub formed_on: NaiveDate,
 }
 
-pub async fn create_team(app: &App, actor: &Actor, form: &NewTeam) -> AppResult<i64> {
+pub async fn create_team(app: &App, actor: &Actor, form: &NewTeam) -> AppResult<TeamId> {
     let org = scope::org_by_code(app, actor, WRITE, &form.org_code).await?;
     let name = required_text(&form.name, "name", "突击队名称", 100)?;
     let txn = app.begin().await?;
@@ -69,7 +69,7 @@ pub async fn create_team(app: &App, actor: &Actor, form: &NewTeam) -> AppResult<
         .after(json!({ "team": team.id, "name": name, "formed_on": form.formed_on }));
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
-    Ok(team.id)
+    Ok(TeamId(team.id))
 }
 
 #[derive(Debug, Clone, Default)]
@@ -132,7 +132,7 @@ pub async fn set_min_share_percent(app: &App, actor: &Actor, percent: i64) -> Ap
 }
 
 /// Publishes a recruitment call with its shifts; returns the call's id and the shifts' ids.
-pub async fn create_call(app: &App, actor: &Actor, form: &NewCall) -> AppResult<(i64, Vec<i64>)> {
+pub async fn create_call(app: &App, actor: &Actor, form: &NewCall) -> AppResult<(CallId, Vec<ShiftId>)> {
     let org = scope::org_by_code(app, actor, WRITE, &form.org_code).await?;
     let text = calls::CallText {
         title: form.title.clone(),
@@ -167,7 +167,7 @@ pub async fn create_call(app: &App, actor: &Actor, form: &NewCall) -> AppResult<
         .after(json!({ "call": call.id, "title": title, "task": task.code(), "shifts": ids.len() }));
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
-    Ok((call.id, ids))
+    Ok((CallId(call.id), ids.into_iter().map(ShiftId).collect()))
 }
 
 /// A shift's times and places make sense.
@@ -261,11 +261,11 @@ pub async fn record_turnouts(app: &App, actor: &Actor, rows: &[Attendance]) -> A
 }
 
 /// Records how many people a shift served (服务人次); returns the shift's call.
-pub async fn record_people_served(app: &App, actor: &Actor, shift_id: i64, people: i64) -> AppResult<i64> {
+pub async fn record_people_served(app: &App, actor: &Actor, shift_id: ShiftId, people: i64) -> AppResult<CallId> {
     if people < 0 {
         return Err(Invalid::one("people_served", "服务人次不能为负数").into());
     }
-    let s = shift::Entity::find_by_id(shift_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let s = shift::Entity::find_by_id(shift_id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let call = recruitment_call::Entity::find_by_id(s.call_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
     scope::require(app, actor, WRITE, (ObjectKind::Org, call.org_id.to_string()), OrgId(call.org_id)).await?;
     let before = s.people_served;
@@ -280,7 +280,7 @@ pub async fn record_people_served(app: &App, actor: &Actor, shift_id: i64, peopl
         .after(json!({ "shift": shift_id, "people_served": people }));
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
-    Ok(call.id)
+    Ok(CallId(call.id))
 }
 
 #[derive(Debug, Clone)]

@@ -35,13 +35,13 @@ pub struct ShiftDetail {
 }
 
 /// A shift's sign-ups with their check-in state; outside the reader's scope the shift is missing.
-pub async fn shift_detail(app: &App, actor: &Actor, shift_id: i64) -> AppResult<ShiftDetail> {
+pub async fn shift_detail(app: &App, actor: &Actor, shift_id: ShiftId) -> AppResult<ShiftDetail> {
     use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
-    let s = shift::Entity::find_by_id(shift_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let s = shift::Entity::find_by_id(shift_id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let call = recruitment_call::Entity::find_by_id(s.call_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
     scope::require(app, actor, READ, (ObjectKind::Org, call.org_id.to_string()), OrgId(call.org_id)).await?;
     let signups = qingtuan_entity::signup::Entity::find()
-        .filter(qingtuan_entity::signup::Column::ShiftId.eq(shift_id))
+        .filter(qingtuan_entity::signup::Column::ShiftId.eq(shift_id.0))
         .order_by_asc(qingtuan_entity::signup::Column::Id)
         .all(&app.db)
         .await?;
@@ -86,7 +86,7 @@ pub async fn shift_detail(app: &App, actor: &Actor, shift_id: i64) -> AppResult<
 }
 
 /// The shift's sign-ups as a workbook (phones masked); the export is audited.
-pub async fn export_signups(app: &App, actor: &Actor, shift_id: i64) -> AppResult<Vec<u8>> {
+pub async fn export_signups(app: &App, actor: &Actor, shift_id: ShiftId) -> AppResult<Vec<u8>> {
     let d = shift_detail(app, actor, shift_id).await?;
     scope::require(app, actor, EXPORT, (ObjectKind::Org, d.org_id.to_string()), OrgId(d.org_id)).await?;
     let rows: Vec<Vec<String>> = d
@@ -112,9 +112,9 @@ pub async fn export_signups(app: &App, actor: &Actor, shift_id: i64) -> AppResul
 /// Cancels a shift's sign-up for the volunteer (volunteering.write over the calling org): the
 /// place is freed; a sign-up already checked in keeps its turn-out and cannot be cancelled.
 /// Returns the shift.
-pub async fn cancel_signup(app: &App, actor: &Actor, signup_id: i64) -> AppResult<i64> {
+pub async fn cancel_signup(app: &App, actor: &Actor, signup_id: ShiftSignupId) -> AppResult<ShiftId> {
     use qingtuan_entity::signup;
-    let found = signup::Entity::find_by_id(signup_id).one(&app.db).await?;
+    let found = signup::Entity::find_by_id(signup_id.0).one(&app.db).await?;
     let shift_id = found.as_ref().map_or(0, |s| s.shift_id);
     let call = match shift::Entity::find_by_id(shift_id).one(&app.db).await? {
         Some(s) => recruitment_call::Entity::find_by_id(s.call_id).one(&app.db).await?,
@@ -141,5 +141,5 @@ pub async fn cancel_signup(app: &App, actor: &Actor, signup_id: i64) -> AppResul
         .after(json!({ "shift": shift_id, "name": name, "by": "organiser" }));
     audit::record(&txn, now, actor, entry).await?;
     txn.commit().await?;
-    Ok(shift_id)
+    Ok(ShiftId(shift_id))
 }

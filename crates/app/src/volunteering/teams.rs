@@ -34,7 +34,7 @@ async fn team_in_scope(
     Ok(t)
 }
 
-pub async fn team(app: &App, actor: &Actor, team_id: i64) -> AppResult<TeamDetail> {
+pub async fn team(app: &App, actor: &Actor, TeamId(team_id): TeamId) -> AppResult<TeamDetail> {
     use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
     let t = team_in_scope(app, actor, team_id, READ).await?;
     let rows = team_member::Entity::find()
@@ -81,7 +81,7 @@ pub async fn team(app: &App, actor: &Actor, team_id: i64) -> AppResult<TeamDetai
 pub async fn add_member(
     app: &App,
     actor: &Actor,
-    team_id: i64,
+    TeamId(team_id): TeamId,
     name: &str,
     phone: &str,
     joined_on: NaiveDate,
@@ -133,7 +133,7 @@ pub enum TeamChange {
     Disband { on: NaiveDate },
 }
 
-pub async fn change_team(app: &App, actor: &Actor, team_id: i64, change: TeamChange) -> AppResult<()> {
+pub async fn change_team(app: &App, actor: &Actor, TeamId(team_id): TeamId, change: TeamChange) -> AppResult<()> {
     use sea_orm::{ColumnTrait, QueryFilter};
     let t = team_in_scope(app, actor, team_id, WRITE).await?;
     let member = |person_id: i64| {
@@ -183,8 +183,8 @@ pub async fn change_team(app: &App, actor: &Actor, team_id: i64, change: TeamCha
 pub async fn team_takes_shift(
     app: &App,
     actor: &Actor,
-    team_id: i64,
-    shift_id: i64,
+    TeamId(team_id): TeamId,
+    ShiftId(shift_id): ShiftId,
     check_in: NaiveTime,
     check_out: NaiveTime,
 ) -> AppResult<usize> {

@@ -19,7 +19,7 @@ db_tests!(
 
 /// A call of `org` with one shift today (the test clock's 2026-03-02, 09:00 in Shanghai) from
 /// 09:00 to 11:00; returns the shift's id.
-async fn shift_today(t: &TestApp, org: &str) -> i64 {
+async fn shift_today(t: &TestApp, org: &str) -> qingtuan_domain::ids::ShiftId {
     let day = NaiveDate::from_ymd_opt(2026, 3, 2).expect("date");
     let time = |h| NaiveTime::from_hms_opt(h, 0, 0).expect("time");
     let form = NewCall {
@@ -37,7 +37,13 @@ async fn shift_today(t: &TestApp, org: &str) -> i64 {
 }
 
 /// Signs up on the call's page; returns the private link and the sign-up code.
-async fn sign_up(t: &TestApp, visitor: &TestClient, shift: i64, name: &str, phone: &str) -> (String, String) {
+async fn sign_up(
+    t: &TestApp,
+    visitor: &TestClient,
+    shift: qingtuan_domain::ids::ShiftId,
+    name: &str,
+    phone: &str,
+) -> (String, String) {
     let call = qingtuan_app::portal::call_of_shift(&t.app, shift).await.expect("call");
     visitor.get(&format!("/portal/calls/{call}")).await;
     let res = visitor
@@ -57,7 +63,7 @@ async fn hours(reader: &TestClient) -> serde_json::Value {
 }
 
 /// The organiser's screen: the check-in path the QR code encodes, and the typed code beside it.
-async fn screen(organiser: &TestClient, shift: i64, direction: &str) -> (String, String) {
+async fn screen(organiser: &TestClient, shift: qingtuan_domain::ids::ShiftId, direction: &str) -> (String, String) {
     let res = organiser.get(&format!("/volunteering/shifts/{shift}/qr/{direction}")).await;
     assert_eq!(res.status, 200, "{}", res.text());
     let html = res.text();

@@ -14,6 +14,7 @@ use qingtuan_app::Actor;
 use qingtuan_app::messages::reminders;
 use qingtuan_app::messages::sending::{Channel, Sender};
 use qingtuan_app::volunteering::{self, NewCall, NewShift};
+use qingtuan_domain::ids::{CallId, ShiftId};
 use qingtuan_testkit::{TestApp, db_tests};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
@@ -66,7 +67,7 @@ async fn gateway() -> (String, Shared) {
 }
 
 /// A call of C11 with two shifts on 2026-03-03, the day after the test clock's, of three places.
-async fn shifts_tomorrow(t: &TestApp) -> (i64, i64, i64) {
+async fn shifts_tomorrow(t: &TestApp) -> (CallId, ShiftId, ShiftId) {
     let day = NaiveDate::from_ymd_opt(2026, 3, 3).expect("date");
     let time = |h| NaiveTime::from_hms_opt(h, 0, 0).expect("time");
     let form = NewCall {
@@ -85,7 +86,7 @@ async fn shifts_tomorrow(t: &TestApp) -> (i64, i64, i64) {
     (call, shifts[0], shifts[1])
 }
 
-async fn sign_up(t: &TestApp, (call, shift): (i64, i64), name: &str, phone: &str) -> String {
+async fn sign_up(t: &TestApp, (call, shift): (CallId, ShiftId), name: &str, phone: &str) -> String {
     let visitor = t.client();
     visitor.get(&format!("/portal/calls/{call}")).await;
     let form = [("name", name), ("phone", phone), ("gender", "female"), ("birth_on", "1999-05-01")];

@@ -42,7 +42,7 @@ async fn organisers_see_and_record_only_their_own_shifts(t: TestApp) {
     let start = qingtuan_domain::time::local_instant(day, time(8));
     // A 300-minute shift: 180 minutes (60 %) count, 179 do not.
     let rows = [(180, ours[0]), (179, ours[0]), (300, theirs[0])].map(|(minutes, shift)| Attendance {
-        shift_id: shift,
+        shift_id: shift.0,
         person_id: ids[0],
         team_id: None,
         check_in_at: start,
@@ -218,7 +218,7 @@ async fn a_team_has_members_and_takes_a_shift_as_a_whole(t: TestApp) {
     assert_eq!(other.get(&team_path).await.status, 404);
 }
 
-async fn call_id(t: &TestApp, shift: i64) -> i64 {
+async fn call_id(t: &TestApp, shift: qingtuan_domain::ids::ShiftId) -> qingtuan_domain::ids::CallId {
     qingtuan_app::portal::call_of_shift(&t.app, shift).await.expect("call")
 }
 

@@ -13,6 +13,7 @@ use qingtuan_app::portal::SignupForm;
 use qingtuan_app::volunteering::calls::{self, CallDetail, CallFilter, CallRow, CallShift, CallText, Status};
 use qingtuan_app::volunteering::checkin::{self, ByHand};
 use qingtuan_app::volunteering::{self, NewCall, NewShift, SignupRow as ShiftSignup};
+use qingtuan_domain::ids::{ActivityId, ActivitySignupId, CallId, ShiftId, ShiftSignupId};
 use qingtuan_domain::{FieldError, Invalid};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -104,7 +105,7 @@ pub(super) async fn create_activity(
     once(&state, &actor, &headers, &body.digest, move |state, actor| async move {
         let new = form.to_new().map_err(AppError::Invalid)?;
         let id = activities::create_activity(&state.app, &actor, &new).await?;
-        Ok((StatusCode::CREATED, json!(Created { id })))
+        Ok((StatusCode::CREATED, json!(Created { id: id.0 })))
     })
     .await
 }
@@ -133,7 +134,7 @@ impl From<ActivitySignup> for ActivitySignupDto {
 pub(super) async fn activity_signups(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<ActivityId>,
 ) -> Result<Json<Vec<ActivitySignupDto>>, ApiError> {
     let d = activities::detail(&state.app, &actor, id).await?;
     Ok(Json(d.signups.into_iter().map(ActivitySignupDto::from).collect()))
@@ -155,14 +156,14 @@ pub struct DecisionDto {
 pub(super) async fn decide_signup(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<ActivitySignupId>,
     headers: HeaderMap,
     body: ApiJson<DecisionDto>,
 ) -> Response {
     let approve = body.value.approve;
     once(&state, &actor, &headers, &body.digest, move |state, actor| async move {
         activities::decide_signup(&state.app, &actor, id, approve).await?;
-        Ok((StatusCode::OK, json!(Created { id })))
+        Ok((StatusCode::OK, json!(Created { id: id.0 })))
     })
     .await
 }
@@ -191,7 +192,7 @@ pub struct AttendanceWritten {
 pub(super) async fn mark_attendance(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<ActivityId>,
     headers: HeaderMap,
     body: ApiJson<AttendanceDto>,
 ) -> Response {
@@ -292,7 +293,7 @@ pub(super) async fn create_call(
         let today = qingtuan_domain::time::local_date(state.app.now());
         let call = d.call(today).map_err(AppError::Invalid)?;
         let (id, shifts) = volunteering::create_call(&state.app, &actor, &call).await?;
-        Ok((StatusCode::CREATED, json!(CallWritten { id, shifts })))
+        Ok((StatusCode::CREATED, json!(CallWritten { id: id.0, shifts: shifts.into_iter().map(|s| s.0).collect() })))
     })
     .await
 }
@@ -305,13 +306,13 @@ pub(super) async fn create_call(
 pub(super) async fn close_call(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<CallId>,
     headers: HeaderMap,
     request: Bodiless,
 ) -> Response {
     once(&state, &actor, &headers, &request.digest, move |state, actor| async move {
         calls::close(&state.app, &actor, id).await?;
-        Ok((StatusCode::OK, json!(Created { id })))
+        Ok((StatusCode::OK, json!(Created { id: id.0 })))
     })
     .await
 }
@@ -476,7 +477,7 @@ impl From<CallDetail> for CallDetailDto {
 pub(super) async fn show_call(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<CallId>,
 ) -> Result<Json<CallDetailDto>, ApiError> {
     Ok(Json(calls::detail(&state.app, &actor, id).await?.into()))
 }
@@ -516,7 +517,7 @@ impl From<ShiftSignup> for ShiftSignupDto {
 pub(super) async fn shift_signups(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<ShiftId>,
 ) -> Result<Json<Vec<ShiftSignupDto>>, ApiError> {
     let d = volunteering::shift_detail(&state.app, &actor, id).await?;
     Ok(Json(d.signups.into_iter().map(ShiftSignupDto::from).collect()))
@@ -555,7 +556,7 @@ pub struct TurnoutsWritten {
 pub(super) async fn record_turnouts(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<ShiftId>,
     headers: HeaderMap,
     body: ApiJson<TurnoutsDto>,
 ) -> Response {
@@ -600,7 +601,7 @@ impl NewShiftDto {
 pub(super) async fn add_shift(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<CallId>,
     headers: HeaderMap,
     body: ApiJson<NewShiftDto>,
 ) -> Response {
@@ -612,7 +613,7 @@ pub(super) async fn add_shift(
             return Err(AppError::Invalid(Invalid(problems)).into());
         };
         let shift_id = calls::add_shift(&state.app, &actor, id, &shift).await?;
-        Ok((StatusCode::CREATED, json!(Created { id: shift_id })))
+        Ok((StatusCode::CREATED, json!(Created { id: shift_id.0 })))
     })
     .await
 }
@@ -638,7 +639,7 @@ pub struct CallTextDto {
 pub(super) async fn update_call(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<CallId>,
     headers: HeaderMap,
     body: ApiJson<CallTextDto>,
 ) -> Response {
@@ -652,7 +653,7 @@ pub(super) async fn update_call(
     };
     once(&state, &actor, &headers, &body.digest, move |state, actor| async move {
         calls::update(&state.app, &actor, id, &text).await?;
-        Ok((StatusCode::OK, json!(Created { id })))
+        Ok((StatusCode::OK, json!(Created { id: id.0 })))
     })
     .await
 }
@@ -705,7 +706,7 @@ pub struct SignupWritten {
 pub(super) async fn sign_up_for_shift(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<ShiftId>,
     headers: HeaderMap,
     body: ApiJson<SignupDto>,
 ) -> Response {
@@ -726,13 +727,13 @@ pub(super) async fn sign_up_for_shift(
 pub(super) async fn cancel_shift_signup(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<ShiftSignupId>,
     headers: HeaderMap,
     request: Bodiless,
 ) -> Response {
     once(&state, &actor, &headers, &request.digest, move |state, actor| async move {
         volunteering::cancel_signup(&state.app, &actor, id).await?;
-        Ok((StatusCode::OK, json!(Created { id })))
+        Ok((StatusCode::OK, json!(Created { id: id.0 })))
     })
     .await
 }
@@ -760,7 +761,7 @@ pub struct Registered {
 pub(super) async fn register_for_activity(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<ActivityId>,
     headers: HeaderMap,
     body: ApiJson<ActivitySignupsDto>,
 ) -> Response {

@@ -16,7 +16,7 @@ use qingtuan_app::activities::{self, ActivityDetail, ActivityRow, Filter, NewAct
 use qingtuan_app::page::Page;
 use qingtuan_app::portal::SignupForm;
 use qingtuan_domain::activity::{Audience, Category};
-use qingtuan_domain::ids::{SpaceId, VenueId};
+use qingtuan_domain::ids::{ActivityId, ActivitySignupId, ProjectId, SpaceId, VenueId};
 use qingtuan_domain::permission::Module;
 use qingtuan_domain::{FieldError, Invalid};
 
@@ -212,7 +212,12 @@ struct ShowPage {
     form: SignupForm,
 }
 
-async fn show_page(state: &AppState, user: &CurrentUser, id: i64, errors: Errors) -> Result<ShowPage, PageError> {
+async fn show_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: ActivityId,
+    errors: Errors,
+) -> Result<ShowPage, PageError> {
     let d = activities::detail(&state.app, &user.actor, id).await?;
     Ok(ShowPage {
         layout: Layout::new(user, "/activities", d.activity.title.clone()),
@@ -226,7 +231,7 @@ async fn show_page(state: &AppState, user: &CurrentUser, id: i64, errors: Errors
 pub async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<ActivityId>,
 ) -> Result<Response, PageError> {
     render(&show_page(&state, &user, id, Errors::default()).await?)
 }
@@ -241,7 +246,7 @@ pub async fn decide(
         "reject" => false,
         _ => return Err(AppError::NotFound.into()),
     };
-    let activity = activities::decide_signup(&state.app, &user.actor, signup, approve).await?;
+    let activity = activities::decide_signup(&state.app, &user.actor, ActivitySignupId(signup), approve).await?;
     Ok(done::redirect(&format!("/activities/{activity}"), Done::Saved))
 }
 
@@ -249,7 +254,7 @@ pub async fn decide(
 pub async fn attendance(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<ActivityId>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let ids: Vec<i64> = fields.iter().filter(|(k, _)| k == "attended").filter_map(|(_, v)| v.parse().ok()).collect();
@@ -273,7 +278,7 @@ pub struct RegisterForm {
 pub async fn register(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<ActivityId>,
     Form(form): Form<RegisterForm>,
 ) -> Result<Response, PageError> {
     let attended = form.present == "on";
@@ -287,7 +292,7 @@ pub async fn register(
 pub async fn export(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<ActivityId>,
 ) -> Result<Response, PageError> {
     let bytes = activities::export_signups(&state.app, &user.actor, id).await?;
     Ok(xlsx_download(&format!("activity-{id}-signups.xlsx"), bytes))
@@ -369,7 +374,7 @@ pub struct IndicatorForm {
 pub async fn add_indicator(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(project): Path<i64>,
+    Path(project): Path<ProjectId>,
     Form(form): Form<IndicatorForm>,
 ) -> Result<Response, PageError> {
     match activities::add_indicator(&state.app, &user.actor, project, &form.name, &form.unit).await {
@@ -409,7 +414,7 @@ pub async fn record_value(
 pub async fn record_served(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<ActivityId>,
     Form(form): Form<super::ServedForm>,
 ) -> Result<Response, PageError> {
     let result = match form.count() {
@@ -428,7 +433,7 @@ pub async fn share(
     State(state): State<AppState>,
     user: CurrentUser,
     headers: axum::http::HeaderMap,
-    Path(id): Path<i64>,
+    Path(id): Path<ActivityId>,
 ) -> Result<Response, PageError> {
     use crate::pages::share::{SharePage, absolute_url, qr_svg};
     let d = activities::detail(&state.app, &user.actor, id).await?;
@@ -445,7 +450,7 @@ pub const MENU: &[MenuEntry] =
 pub async fn upload_poster(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<ActivityId>,
     form: axum::extract::Multipart,
 ) -> Result<Response, PageError> {
     let result = match crate::pages::read_upload(form, "上传未完成，请重新选择海报上传").await {
@@ -464,7 +469,7 @@ pub async fn upload_poster(
 pub async fn poster(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<ActivityId>,
 ) -> Result<Response, PageError> {
     Ok(crate::pages::image(activities::poster(&state.app, Some(&user.actor), id).await?))
 }

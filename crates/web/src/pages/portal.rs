@@ -25,7 +25,7 @@ use qingtuan_app::registry::regions::{self, RegionView};
 use qingtuan_app::selection::{self, ApplicationForm, MyApplication, ObjectionForm, OpeningRow, PublicNotice};
 use qingtuan_app::volunteering::checkin::{self, Outcome, Scan, Who};
 use qingtuan_domain::activity::Category;
-use qingtuan_domain::ids::{OpeningId, VenueId};
+use qingtuan_domain::ids::{ActivityId, CallId, OpeningId, ShiftId, VenueId};
 use qingtuan_domain::person::PoliticalStatus;
 use qingtuan_domain::review::Grade;
 
@@ -105,12 +105,12 @@ struct CallPage {
 async fn call_page(
     state: &AppState,
     headers: &HeaderMap,
-    id: i64,
+    id: CallId,
     errors: Errors,
     invalid: bool,
     form: SignupForm,
 ) -> Result<Response, PageError> {
-    let call = portal::open_calls(&state.app, today(state), Some(id), &PortalFilter::default())
+    let call = portal::open_calls(&state.app, today(state), Some(id.0), &PortalFilter::default())
         .await?
         .into_iter()
         .next()
@@ -123,18 +123,18 @@ async fn call_page(
 pub async fn call(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<i64>,
+    Path(id): Path<CallId>,
 ) -> Result<Response, PageError> {
     call_page(&state, &headers, id, Errors::default(), false, SignupForm::default()).await
 }
 
 /// An activity's poster.
-pub async fn activity_poster(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Response, PageError> {
+pub async fn activity_poster(State(state): State<AppState>, Path(id): Path<ActivityId>) -> Result<Response, PageError> {
     Ok(crate::pages::image(qingtuan_app::activities::poster(&state.app, None, id).await?))
 }
 
 /// An open call's poster.
-pub async fn call_poster(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Response, PageError> {
+pub async fn call_poster(State(state): State<AppState>, Path(id): Path<CallId>) -> Result<Response, PageError> {
     Ok(crate::pages::image(portal::call_poster(&state.app, id).await?))
 }
 
@@ -153,7 +153,7 @@ pub async fn sign_up(
     State(state): State<AppState>,
     Client(client): Client,
     headers: HeaderMap,
-    Path(shift_id): Path<i64>,
+    Path(shift_id): Path<ShiftId>,
     Form(form): Form<SignupForm>,
 ) -> Result<Response, PageError> {
     match portal::sign_up(&state.app, &client, shift_id, &form).await {
@@ -280,7 +280,7 @@ async fn checkin_page(
         Err(e) => return Err(e.into()),
     };
     let known = match &scan {
-        Some(scan) => checkin::remembered_name(&state.app, scan.shift_id, &remembered(headers)).await?,
+        Some(scan) => checkin::remembered_name(&state.app, ShiftId(scan.shift_id), &remembered(headers)).await?,
         None => None,
     };
     let title = match (&done, &scan) {
@@ -391,7 +391,7 @@ struct ActivityPage {
 async fn activity_page(
     state: &AppState,
     headers: &HeaderMap,
-    id: i64,
+    id: ActivityId,
     errors: Errors,
     form: SignupForm,
 ) -> Result<Response, PageError> {
@@ -405,7 +405,7 @@ async fn activity_page(
 pub async fn activity(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<i64>,
+    Path(id): Path<ActivityId>,
 ) -> Result<Response, PageError> {
     activity_page(&state, &headers, id, Errors::default(), SignupForm::default()).await
 }
@@ -425,7 +425,7 @@ pub async fn activity_sign_up(
     State(state): State<AppState>,
     Client(client): Client,
     headers: HeaderMap,
-    Path(id): Path<i64>,
+    Path(id): Path<ActivityId>,
     Form(form): Form<SignupForm>,
 ) -> Result<Response, PageError> {
     match activities::sign_up(&state.app, &client, id, &form).await {

@@ -22,6 +22,7 @@ use qingtuan_app::volunteering::{
     self, DonationFilter, DonationView, PendingHours, ShiftDetail, TeamDetail, TeamFilter, TeamView,
 };
 use qingtuan_domain::Invalid;
+use qingtuan_domain::ids::{CallId, ShiftId, ShiftSignupId, TeamId, TurnoutId};
 use qingtuan_domain::money::Fen;
 use qingtuan_domain::permission::Module;
 use qingtuan_domain::volunteering::Task;
@@ -141,7 +142,7 @@ impl ShiftFields {
 async fn call_page(
     state: &AppState,
     user: &CurrentUser,
-    id: i64,
+    id: CallId,
     form: Option<CallText>,
     errors: Errors,
 ) -> Result<CallPage, PageError> {
@@ -167,7 +168,7 @@ async fn call_page(
 pub async fn add_shift(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<CallId>,
     Form(typed): Form<ShiftFields>,
 ) -> Result<Response, PageError> {
     let result = match typed.to_new() {
@@ -189,7 +190,7 @@ pub async fn add_shift(
 pub async fn call(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<CallId>,
 ) -> Result<Response, PageError> {
     render(&call_page(&state, &user, id, None, Errors::default()).await?)
 }
@@ -197,7 +198,7 @@ pub async fn call(
 pub async fn update_call(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<CallId>,
     Form(form): Form<CallText>,
 ) -> Result<Response, PageError> {
     match calls::update(&state.app, &user.actor, id, &form).await {
@@ -210,7 +211,7 @@ pub async fn update_call(
 pub async fn close_call(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<CallId>,
 ) -> Result<Response, PageError> {
     calls::close(&state.app, &user.actor, id).await?;
     Ok(done::redirect(&format!("/volunteering/calls/{id}"), Done::Closed))
@@ -220,7 +221,7 @@ pub async fn close_call(
 pub async fn upload_poster(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<CallId>,
     form: Multipart,
 ) -> Result<Response, PageError> {
     let result = match read_upload(form, "上传未完成，请重新选择海报上传").await {
@@ -239,7 +240,7 @@ pub async fn upload_poster(
 pub async fn poster(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<CallId>,
 ) -> Result<Response, PageError> {
     Ok(image(calls::poster(&state.app, &user.actor, id).await?))
 }
@@ -247,7 +248,7 @@ pub async fn poster(
 pub async fn record_served(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<ShiftId>,
     Form(form): Form<super::ServedForm>,
 ) -> Result<Response, PageError> {
     let result = match form.count() {
@@ -276,7 +277,7 @@ struct ShiftPage {
     errors: Errors,
 }
 
-async fn shift_page(state: &AppState, user: &CurrentUser, id: i64, errors: Errors) -> Result<ShiftPage, PageError> {
+async fn shift_page(state: &AppState, user: &CurrentUser, id: ShiftId, errors: Errors) -> Result<ShiftPage, PageError> {
     let d = volunteering::shift_detail(&state.app, &user.actor, id).await?;
     let mut layout = Layout::new(user, "/volunteering", format!("班次：{} {}", d.on_date, d.place));
     layout.crumbs.insert(2, crate::layout::Crumb { label: d.call_title.clone(), href: None });
@@ -289,7 +290,7 @@ async fn shift_page(state: &AppState, user: &CurrentUser, id: i64, errors: Error
 pub async fn sign_up_at_desk(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(shift_id): Path<i64>,
+    Path(shift_id): Path<ShiftId>,
     Form(form): Form<SignupForm>,
 ) -> Result<Response, PageError> {
     match qingtuan_app::portal::sign_up_at_desk(&state.app, &user.actor, shift_id, &form).await {
@@ -318,7 +319,7 @@ pub async fn cancel_signup(
     Form(form): Form<CancelForm>,
 ) -> Result<Response, PageError> {
     if form.confirm != "yes" {
-        let d = volunteering::shift_detail(&state.app, &user.actor, shift_id).await?;
+        let d = volunteering::shift_detail(&state.app, &user.actor, ShiftId(shift_id)).await?;
         let row = d.signups.iter().find(|r| r.id == signup_id).ok_or(AppError::NotFound)?;
         return render(&crate::pages::ConfirmPage {
             layout: Layout::new(&user, "/volunteering", "确认取消报名"),
@@ -332,9 +333,11 @@ pub async fn cancel_signup(
             back: format!("/volunteering/shifts/{shift_id}"),
         });
     }
-    match volunteering::cancel_signup(&state.app, &user.actor, signup_id).await {
+    match volunteering::cancel_signup(&state.app, &user.actor, ShiftSignupId(signup_id)).await {
         Ok(_) => Ok(done::redirect(&format!("/volunteering/shifts/{shift_id}"), Done::Saved)),
-        Err(AppError::Invalid(e)) => render_invalid(&shift_page(&state, &user, shift_id, Errors(Some(e))).await?),
+        Err(AppError::Invalid(e)) => {
+            render_invalid(&shift_page(&state, &user, ShiftId(shift_id), Errors(Some(e))).await?)
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -342,7 +345,7 @@ pub async fn cancel_signup(
 pub async fn shift(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<ShiftId>,
 ) -> Result<Response, PageError> {
     render(&shift_page(&state, &user, id, Errors::default()).await?)
 }
@@ -350,7 +353,7 @@ pub async fn shift(
 pub async fn export_signups(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<ShiftId>,
 ) -> Result<Response, PageError> {
     let bytes = volunteering::export_signups(&state.app, &user.actor, id).await?;
     Ok(xlsx_download(&format!("shift-{id}-signups.xlsx"), bytes))
@@ -373,7 +376,7 @@ pub async fn qr(
     Path((id, direction)): Path<(i64, String)>,
 ) -> Result<Response, PageError> {
     let direction = Direction::parse(&direction).ok_or(AppError::NotFound)?;
-    let screen = checkin::screen(&state.app, &user.actor, id, direction).await?;
+    let screen = checkin::screen(&state.app, &user.actor, ShiftId(id), direction).await?;
     let url = absolute_url(&state, &headers, &format!("/portal/checkin/{}", screen.token));
     let svg = qr_svg(&url)?;
     render(&QrPage { screen, svg, url })
@@ -384,7 +387,7 @@ pub async fn share_call(
     State(state): State<AppState>,
     user: CurrentUser,
     headers: HeaderMap,
-    Path(id): Path<i64>,
+    Path(id): Path<CallId>,
 ) -> Result<Response, PageError> {
     let title = calls::title(&state.app, &user.actor, id).await?;
     let url = absolute_url(&state, &headers, &format!("/portal/calls/{id}"));
@@ -412,14 +415,15 @@ pub async fn adjust_hours(
         Err(_) => Err(AppError::Invalid(Invalid::one("minutes", "时长应为整数分钟"))),
         // Revoking takes effect at once: what it changes is shown and confirmed first.
         Ok(m) if form.action == "revoke" && form.confirm != "yes" && m > 0 && !form.reason.trim().is_empty() => {
-            let d = volunteering::shift_detail(&state.app, &user.actor, shift_id).await?;
+            let d = volunteering::shift_detail(&state.app, &user.actor, ShiftId(shift_id)).await?;
             let row = d.signups.iter().find(|r| r.turnout_id == Some(turnout_id));
             if row.is_some_and(|r| m > r.minutes) {
                 // More than was credited: the use-case says why, nothing to confirm.
-                let e = volunteering::revoke_hours(&state.app, &user.actor, turnout_id, m, &form.reason).await;
+                let e =
+                    volunteering::revoke_hours(&state.app, &user.actor, TurnoutId(turnout_id), m, &form.reason).await;
                 return match e {
                     Err(AppError::Invalid(e)) => {
-                        render_invalid(&shift_page(&state, &user, shift_id, Errors(Some(e))).await?)
+                        render_invalid(&shift_page(&state, &user, ShiftId(shift_id), Errors(Some(e))).await?)
                     }
                     Err(e) => Err(e.into()),
                     Ok(()) => Ok(done::redirect(&format!("/volunteering/shifts/{shift_id}"), Done::Recorded)),
@@ -444,13 +448,17 @@ pub async fn adjust_hours(
             });
         }
         Ok(m) if form.action == "revoke" => {
-            volunteering::revoke_hours(&state.app, &user.actor, turnout_id, m, &form.reason).await
+            volunteering::revoke_hours(&state.app, &user.actor, TurnoutId(turnout_id), m, &form.reason).await
         }
-        Ok(m) => volunteering::request_hours(&state.app, &user.actor, turnout_id, m, &form.reason).await.map(|_| ()),
+        Ok(m) => volunteering::request_hours(&state.app, &user.actor, TurnoutId(turnout_id), m, &form.reason)
+            .await
+            .map(|_| ()),
     };
     match result {
         Ok(()) => Ok(done::redirect(&format!("/volunteering/shifts/{shift_id}"), Done::Recorded)),
-        Err(AppError::Invalid(e)) => render_invalid(&shift_page(&state, &user, shift_id, Errors(Some(e))).await?),
+        Err(AppError::Invalid(e)) => {
+            render_invalid(&shift_page(&state, &user, ShiftId(shift_id), Errors(Some(e))).await?)
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -748,7 +756,7 @@ struct TeamPage {
     errors: Errors,
 }
 
-async fn team_page(state: &AppState, user: &CurrentUser, id: i64, errors: Errors) -> Result<TeamPage, PageError> {
+async fn team_page(state: &AppState, user: &CurrentUser, id: TeamId, errors: Errors) -> Result<TeamPage, PageError> {
     let t = volunteering::team(&state.app, &user.actor, id).await?;
     Ok(TeamPage {
         layout: Layout::new(user, "/volunteering", t.name.clone()),
@@ -762,7 +770,7 @@ async fn team_page(state: &AppState, user: &CurrentUser, id: i64, errors: Errors
 pub async fn team(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<TeamId>,
 ) -> Result<Response, PageError> {
     render(&team_page(&state, &user, id, Errors::default()).await?)
 }
@@ -778,7 +786,7 @@ pub struct MemberForm {
 pub async fn add_member(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<TeamId>,
     Form(form): Form<MemberForm>,
 ) -> Result<Response, PageError> {
     let result = match form.joined_on.trim().parse::<NaiveDate>() {
@@ -800,7 +808,7 @@ pub struct TeamChangeForm {
 pub async fn change_team(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<TeamId>,
     Form(form): Form<TeamChangeForm>,
 ) -> Result<Response, PageError> {
     use volunteering::TeamChange;
@@ -822,7 +830,7 @@ pub async fn change_team(
 async fn after_team_form(
     state: &AppState,
     user: &CurrentUser,
-    id: i64,
+    id: TeamId,
     result: Result<(), AppError>,
 ) -> Result<Response, PageError> {
     match result {
@@ -844,11 +852,11 @@ pub struct TeamShiftForm {
 pub async fn team_takes_shift(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(shift_id): Path<i64>,
+    Path(shift_id): Path<ShiftId>,
     Form(form): Form<TeamShiftForm>,
 ) -> Result<Response, PageError> {
     let parsed = (
-        form.team_id.trim().parse::<i64>(),
+        form.team_id.trim().parse::<TeamId>(),
         form.check_in.trim().parse::<chrono::NaiveTime>(),
         form.check_out.trim().parse::<chrono::NaiveTime>(),
     );
@@ -884,13 +892,15 @@ pub async fn record_by_hand(
     let result = match parsed {
         (Ok(check_in), Ok(check_out)) => {
             let row = checkin::ByHand { signup_id, check_in, check_out };
-            checkin::record_by_hand(&state.app, &user.actor, shift_id, &[row]).await.map(|_| ())
+            checkin::record_by_hand(&state.app, &user.actor, ShiftId(shift_id), &[row]).await.map(|_| ())
         }
         _ => Err(AppError::Invalid(Invalid::one("signups", "请填写签到、签退时间（如 08:00）"))),
     };
     match result {
         Ok(()) => Ok(done::redirect(&format!("/volunteering/shifts/{shift_id}"), Done::Recorded)),
-        Err(AppError::Invalid(e)) => render_invalid(&shift_page(&state, &user, shift_id, Errors(Some(e))).await?),
+        Err(AppError::Invalid(e)) => {
+            render_invalid(&shift_page(&state, &user, ShiftId(shift_id), Errors(Some(e))).await?)
+        }
         Err(e) => Err(e.into()),
     }
 }
