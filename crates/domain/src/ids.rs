@@ -186,3 +186,11 @@ id_type!(
     /// A volunteer team (志愿服务队).
     TeamId
 );
+id_type!(
+    /// A person in the registry (团员、团干部、志愿者…), whoever holds their records.
+    PersonId
+);
+id_type!(
+    /// A post held by a person in an org, from a start date to an end date.
+    PositionId
+);

@@ -2,7 +2,7 @@
 //! an org (and so on everything that belongs to it), and every list filters through here.
 
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
-use qingtuan_domain::ids::OrgId;
+use qingtuan_domain::ids::{OrgId, PersonId};
 use qingtuan_domain::permission::Permission;
 use qingtuan_entity::{org, org_closure, person, position};
 use sea_orm::sea_query::{Expr, Query, SelectStatement, SimpleExpr};
@@ -252,7 +252,13 @@ pub async fn people_condition(app: &App, actor: &Actor, permission: Permission) 
 /// Fails unless the actor holds `permission` over the person: someone the actor may read is
 /// forbidden (403), someone else is missing (404) — a probe learns nothing of people outside the
 /// scope; both audited.
-pub async fn require_person(app: &App, actor: &Actor, permission: Permission, id: i64) -> AppResult<InScope<i64>> {
+pub async fn require_person(
+    app: &App,
+    actor: &Actor,
+    permission: Permission,
+    person: PersonId,
+) -> AppResult<InScope<PersonId>> {
+    let id = person.0;
     let cond = people_condition(app, actor, permission).await?;
     if person::Entity::find_by_id(id).filter(cond).count(&app.db).await? == 0 {
         let read =
@@ -264,7 +270,7 @@ pub async fn require_person(app: &App, actor: &Actor, permission: Permission, id
             if readable || !actor.can_somewhere(permission) { AppError::Forbidden } else { AppError::NotFound };
         return deny(app, actor, permission, ObjectKind::Person, Some(id.to_string()), answer).await;
     }
-    Ok(InScope { value: id, permission })
+    Ok(InScope { value: person, permission })
 }
 
 /// Proofs over those of `ids` over whom the actor holds `permission`; the others are left out.
@@ -273,7 +279,7 @@ pub async fn people_among(
     actor: &Actor,
     permission: Permission,
     ids: &[i64],
-) -> AppResult<Vec<InScope<i64>>> {
+) -> AppResult<Vec<InScope<PersonId>>> {
     let cond = people_condition(app, actor, permission).await?;
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
@@ -285,7 +291,7 @@ pub async fn people_among(
             .into_tuple()
             .all(&app.db)
             .await?;
-        out.extend(found.into_iter().map(|value| InScope { value, permission }));
+        out.extend(found.into_iter().map(|id| InScope { value: PersonId(id), permission }));
     }
     Ok(out)
 }

@@ -3,6 +3,7 @@
 //! a code — the search step that works without a script: anything else has its matches named
 //! back (orgs in `access::scope::named`, people in `person_named`), never taken on a guess.
 
+use qingtuan_domain::ids::PersonId;
 use qingtuan_domain::org::OrgKind;
 use qingtuan_domain::permission::Permission;
 use qingtuan_domain::person::IdNumber;
@@ -116,7 +117,7 @@ pub(crate) async fn person_named(app: &App, actor: &Actor, field: &'static str, 
         .into()
     };
     if let Some((name, number)) = text.rsplit_once('#') {
-        let id: i64 = number.trim().parse().map_err(|_| not_found())?;
+        let id: PersonId = number.trim().parse().map_err(|_| not_found())?;
         return match people::show(app, actor, id).await {
             Ok(p) if !p.withheld && (name.trim().is_empty() || name.trim() == p.name) => Ok(Some(p.id)),
             Ok(_) | Err(AppError::NotFound | AppError::Forbidden) => Err(not_found()),
@@ -141,7 +142,7 @@ pub(crate) async fn person_named(app: &App, actor: &Actor, field: &'static str, 
         several => {
             let mut listed = Vec::new();
             for id in several.iter().take(NAMED_BACK) {
-                let p = people::show(app, actor, *id).await?;
+                let p = people::show(app, actor, PersonId(*id)).await?;
                 listed.push(format!("{} #{}（{}）", p.name, p.id, p.id_number));
             }
             let more = if several.len() > NAMED_BACK { "等" } else { "" };

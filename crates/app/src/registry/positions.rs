@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
-use qingtuan_domain::ids::OrgId;
+use qingtuan_domain::ids::{OrgId, PersonId, PositionId};
 use qingtuan_domain::person::IdNumber;
 use qingtuan_domain::position::{CadreSource, Employment, ServingLevel, Title};
 use qingtuan_domain::{FieldError, Invalid};
@@ -347,8 +347,8 @@ pub(crate) fn as_fields(e: AppError) -> AppError {
 }
 
 /// The org of a position the actor may change (404 otherwise, audited as a denial).
-pub async fn org_of(app: &App, actor: &Actor, id: i64) -> AppResult<OrgId> {
-    let found = position::Entity::find_by_id(id).one(&app.db).await?;
+pub async fn org_of(app: &App, actor: &Actor, id: PositionId) -> AppResult<OrgId> {
+    let found = position::Entity::find_by_id(id.0).one(&app.db).await?;
     let org = found.as_ref().map_or(OrgId(0), |p| OrgId(p.org_id));
     scope::require(app, actor, WRITE, (ObjectKind::Position, id.to_string()), org).await?;
     found.map(|_| org).ok_or(AppError::NotFound)
@@ -364,14 +364,14 @@ pub struct EndImpact {
 }
 
 /// What ending post `id` on `on` would change (people.write over its org), refused for what `end` refuses.
-pub async fn end_impact(app: &App, actor: &Actor, id: i64, on: NaiveDate) -> AppResult<EndImpact> {
+pub async fn end_impact(app: &App, actor: &Actor, id: PositionId, on: NaiveDate) -> AppResult<EndImpact> {
     let org = org_of(app, actor, id).await?;
-    let posts = list(app, actor, None, Some(org.0)).await?;
-    let post = posts.iter().find(|p| p.id == id).cloned().ok_or(AppError::NotFound)?;
+    let posts = list(app, actor, None, Some(org)).await?;
+    let post = posts.iter().find(|p| p.id == id.0).cloned().ok_or(AppError::NotFound)?;
     may_end(post.start_on, post.end_on, on)?;
     let falls_vacant = !posts
         .iter()
-        .any(|p| p.id != id && p.title == post.title && p.start_on <= on && p.end_on.is_none_or(|e| e > on));
+        .any(|p| p.id != id.0 && p.title == post.title && p.start_on <= on && p.end_on.is_none_or(|e| e > on));
     Ok(EndImpact { post, on, falls_vacant })
 }
 
@@ -388,9 +388,9 @@ fn may_end(start: NaiveDate, ended: Option<NaiveDate>, on: NaiveDate) -> Result<
 }
 
 /// Ends a position on `on` (the first day it no longer holds); returns its org.
-pub async fn end(app: &App, actor: &Actor, id: i64, on: NaiveDate) -> AppResult<OrgId> {
+pub async fn end(app: &App, actor: &Actor, id: PositionId, on: NaiveDate) -> AppResult<OrgId> {
     let org = org_of(app, actor, id).await?;
-    let found = position::Entity::find_by_id(id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let found = position::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
     may_end(found.start_on, found.end_on, on)?;
     let txn = app.begin().await?;
     workforce::lock(&txn).await?;
@@ -429,16 +429,16 @@ pub struct PositionView {
 pub async fn list(
     app: &App,
     actor: &Actor,
-    person_id: Option<i64>,
-    org_id: Option<i64>,
+    person_id: Option<PersonId>,
+    org_id: Option<OrgId>,
 ) -> AppResult<Vec<PositionView>> {
     use sea_orm::QueryOrder;
     let read = crate::registry::people::READ;
     let mut q = position::Entity::find().filter(scope::org_condition(actor, read, position::Column::OrgId));
-    if let Some(p) = person_id {
+    if let Some(PersonId(p)) = person_id {
         q = q.filter(position::Column::PersonId.eq(p));
     }
-    if let Some(o) = org_id {
+    if let Some(OrgId(o)) = org_id {
         q = q.filter(position::Column::OrgId.eq(o));
     }
     let rows = q.order_by_asc(position::Column::StartOn).all(&app.db).await?;

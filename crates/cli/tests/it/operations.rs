@@ -171,7 +171,8 @@ async fn a_backup_under_write_load_restores_every_acknowledged_write() {
     let by_id = people::Filter { q: Some(id_number.as_str().to_owned()), ..people::Filter::default() };
     let found = people::list(&copy.app, &sys, &by_id).await.expect("look-up").items;
     assert_eq!(found.len(), 1, "found by ID number through the keyed hash");
-    let shown = people::show_unmasked(&copy.app, &sys, found[0].id).await.expect("person");
+    let shown =
+        people::show_unmasked(&copy.app, &sys, qingtuan_domain::ids::PersonId(found[0].id)).await.expect("person");
     assert_eq!(shown.id_number, ZHANG);
 
     // At rest: the restored figures equal the original's.

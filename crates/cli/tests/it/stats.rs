@@ -497,8 +497,11 @@ async fn the_whole_districts_work_force_follows_every_change(t: TestApp) {
     let admin = t.login("boss").await;
     assert_eq!(work_force(&t, &admin, "posts recorded").await, (4, 3), "1, 3, 4, 5 as of; 1, 4, 5 at the baseline");
 
-    let p5_post = positions::list(&t.app, &sys, Some(p[4]), None).await.expect("posts")[0].id;
-    positions::end(&t.app, &sys, p5_post, "2022-01-01".parse().expect("date")).await.expect("end");
+    let p5_post =
+        positions::list(&t.app, &sys, Some(qingtuan_domain::ids::PersonId(p[4])), None).await.expect("posts")[0].id;
+    positions::end(&t.app, &sys, qingtuan_domain::ids::PositionId(p5_post), "2022-01-01".parse().expect("date"))
+        .await
+        .expect("end");
     assert_eq!(work_force(&t, &admin, "a post ended").await, (3, 3));
 
     let school = t.org_id("SCHOOL").await;

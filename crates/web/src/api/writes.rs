@@ -13,7 +13,7 @@ use qingtuan_app::registry::orgs::{self, NewOrg, OrgEdit};
 use qingtuan_app::registry::people::{self, NewPerson};
 use qingtuan_app::registry::positions::{self, NewPosition};
 use qingtuan_app::{Actor, AppError};
-use qingtuan_domain::ids::OrgId;
+use qingtuan_domain::ids::{OrgId, PersonId, PositionId};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
@@ -347,7 +347,7 @@ pub(super) async fn create_person(
     once(&state, &actor, &headers, &body.digest, move |state, actor| async move {
         let post = d.post.as_ref().map(PostDto::post).unwrap_or_default();
         let id = people::register(&state.app, &actor, &d.person(), &post).await?;
-        Ok((StatusCode::CREATED, json!(PersonWritten { id, name: d.name.trim().to_owned() })))
+        Ok((StatusCode::CREATED, json!(PersonWritten { id: id.0, name: d.name.trim().to_owned() })))
     })
     .await
 }
@@ -360,14 +360,14 @@ pub(super) async fn create_person(
 pub(super) async fn update_person(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<PersonId>,
     headers: HeaderMap,
     body: ApiJson<PersonDto>,
 ) -> Response {
     let d = body.value;
     once(&state, &actor, &headers, &body.digest, move |state, actor| async move {
         people::update(&state.app, &actor, id, &d.person()).await?;
-        Ok((StatusCode::OK, json!(PersonWritten { id, name: d.name.trim().to_owned() })))
+        Ok((StatusCode::OK, json!(PersonWritten { id: id.0, name: d.name.trim().to_owned() })))
     })
     .await
 }
@@ -398,7 +398,7 @@ pub(super) async fn create_post(
         let mut post = NewPosition { org_code: code.clone(), ..d.post() };
         if let Some(person) = d.person_id {
             // Someone the caller may read (else missing), and not a child withheld from them.
-            if people::show(&state.app, &actor, person).await?.withheld {
+            if people::show(&state.app, &actor, PersonId(person)).await?.withheld {
                 let message = "此人未满十四周岁，须经未成年人信息查看审批后方可登记职务";
                 return Err(AppError::Invalid(qingtuan_domain::Invalid::one("person_id", message)).into());
             }
@@ -430,7 +430,7 @@ pub struct EndPostDto {
 pub(super) async fn end_post(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<PositionId>,
     headers: HeaderMap,
     body: ApiJson<EndPostDto>,
 ) -> Response {

@@ -44,7 +44,7 @@ pub async fn suspected_duplicates(app: &App, actor: &Actor) -> AppResult<Vec<Sus
 
 /// Merges `duplicate` into `keep`: its positions move over, and the duplicate record is deleted.
 /// Two records with different ID numbers are two people and are not merged.
-pub async fn merge(app: &App, actor: &Actor, keep: i64, duplicate: i64) -> AppResult<()> {
+pub async fn merge(app: &App, actor: &Actor, keep: PersonId, duplicate: PersonId) -> AppResult<()> {
     scope::require_somewhere(app, actor, WRITE).await?;
     if keep == duplicate {
         return Err(Invalid::one("duplicate", "请选择两条不同的记录").into());

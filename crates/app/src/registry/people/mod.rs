@@ -9,6 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
+use qingtuan_domain::ids::PersonId;
 use qingtuan_domain::mask::{mask_id_number, mask_phone};
 use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::person::{Gender, IdNumber, Phone, PoliticalStatus, is_minor_on};
@@ -316,7 +317,7 @@ async fn write(
 /// Registers one person typed in the form, with their first post in the same transaction. The
 /// post is required of a user who does not read everyone: people are read through the posts they
 /// hold in the user's scope, so without one the person would vanish from the user's view.
-pub async fn register(app: &App, actor: &Actor, form: &NewPerson, post: &NewPosition) -> AppResult<i64> {
+pub async fn register(app: &App, actor: &Actor, form: &NewPerson, post: &NewPosition) -> AppResult<PersonId> {
     scope::require_somewhere(app, actor, WRITE).await?;
     let with_post = !post.org_code.trim().is_empty() || !post.title.trim().is_empty();
     let everyone = scope::covers_everything(&app.db, actor, READ).await?;
@@ -356,7 +357,7 @@ pub async fn register(app: &App, actor: &Actor, form: &NewPerson, post: &NewPosi
             .map_err(crate::registry::positions::as_fields)?;
     }
     txn.commit().await?;
-    Ok(id)
+    Ok(PersonId(id))
 }
 
 /// How many times an hour a user may type an ID number that someone outside their scope holds.
@@ -414,9 +415,9 @@ fn field_of(label: &str) -> &'static str {
 
 /// A person's record the actor may change (people.write over them), and as the actor sees it,
 /// masked: a child's record is changed only by someone who may see it.
-async fn writable(app: &App, actor: &Actor, id: i64) -> AppResult<(person::Model, PersonRow)> {
+async fn writable(app: &App, actor: &Actor, id: PersonId) -> AppResult<(person::Model, PersonRow)> {
     scope::require_person(app, actor, WRITE, id).await?;
-    let found = person::Entity::find_by_id(id).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let found = person::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let mut shown = [row(app, found.clone(), Shown::Masked)];
     crate::registry::minors::withhold(app, actor, &mut shown, "detail").await?;
     let [shown] = shown;
@@ -429,7 +430,7 @@ async fn writable(app: &App, actor: &Actor, id: i64) -> AppResult<(person::Model
 /// Corrects a person's record (people.write over them): the same checks as registering, an ID
 /// number another person holds refused, an ID number or phone left empty kept; audited with what
 /// changed (ID number and phone masked).
-pub async fn update(app: &App, actor: &Actor, id: i64, form: &NewPerson) -> AppResult<()> {
+pub async fn update(app: &App, actor: &Actor, id: PersonId, form: &NewPerson) -> AppResult<()> {
     let (found, shown) = writable(app, actor, id).await?;
     // An ID number or phone left empty stays as it is (the form never shows them in full).
     let kept = |typed: &str, sealed: &Option<String>| -> AppResult<String> {
@@ -443,14 +444,14 @@ pub async fn update(app: &App, actor: &Actor, id: i64, form: &NewPerson) -> AppR
         phone: kept(&form.phone, &found.phone_enc)?,
         ..form.clone()
     };
-    guard_outside_holders(app, actor, &[&form.id_number], Some(id)).await?;
+    guard_outside_holders(app, actor, &[&form.id_number], Some(id.0)).await?;
     let regions = region_codes(app).await?;
     let v = validate(&form, &regions)?;
     let hash = v.id_number.as_ref().map(|n| app.keys.lookup_hash(n.as_str()));
     if let Some(h) = &hash
         && person::Entity::find()
             .filter(person::Column::IdNumberHash.eq(h.as_str()))
-            .filter(person::Column::Id.ne(id))
+            .filter(person::Column::Id.ne(id.0))
             .count(&app.db)
             .await?
             > 0
@@ -479,7 +480,7 @@ pub async fn update(app: &App, actor: &Actor, id: i64, form: &NewPerson) -> AppR
     audit::record(&txn, app.now(), actor, entry).await?;
     if birth_changed {
         // The work force counts ages on each date: a birth date moves its kept periods.
-        workforce::refresh(&txn, Affected::People(vec![id])).await?;
+        workforce::refresh(&txn, Affected::People(vec![id.0])).await?;
     }
     txn.commit().await?;
     Ok(())
@@ -487,7 +488,7 @@ pub async fn update(app: &App, actor: &Actor, id: i64, form: &NewPerson) -> AppR
 
 /// A person's record as the edit form starts (people.write over them): the ID number and phone
 /// left empty (kept unless typed), the masked record beside it for what they are now.
-pub async fn edit_form(app: &App, actor: &Actor, id: i64) -> AppResult<(NewPerson, PersonRow)> {
+pub async fn edit_form(app: &App, actor: &Actor, id: PersonId) -> AppResult<(NewPerson, PersonRow)> {
     let (found, shown) = writable(app, actor, id).await?;
     let region_code = match found.region_id {
         Some(r) => region::Entity::find_by_id(r).one(&app.db).await?.map(|r| r.code).unwrap_or_default(),
@@ -522,7 +523,7 @@ pub(crate) async fn read_condition(app: &App, actor: &Actor) -> AppResult<Condit
 
 /// Which of `ids` the actor may read.
 pub(crate) async fn readable_among(app: &App, actor: &Actor, ids: &[i64]) -> AppResult<HashSet<i64>> {
-    Ok(scope::people_among(app, actor, READ, ids).await?.iter().map(InScope::get).collect())
+    Ok(scope::people_among(app, actor, READ, ids).await?.iter().map(|p| p.get().0).collect())
 }
 
 async fn visible(app: &App, actor: &Actor) -> AppResult<Condition> {
@@ -550,11 +551,11 @@ pub struct PersonRow {
 #[derive(Clone, Copy)]
 enum Shown<'a> {
     Masked,
-    Full(&'a InScope<i64>),
+    Full(&'a InScope<PersonId>),
 }
 
 fn row(app: &App, p: person::Model, shown: Shown<'_>) -> PersonRow {
-    let unmasked = matches!(shown, Shown::Full(proof) if proof.get() == p.id && proof.permission() == UNMASK);
+    let unmasked = matches!(shown, Shown::Full(proof) if proof.get() == PersonId(p.id) && proof.permission() == UNMASK);
     let reveal = |sealed: &Option<String>, mask: fn(&str) -> String| {
         sealed
             .as_ref()
@@ -736,17 +737,17 @@ fn starts_with(backend: DbBackend, column: &str, prefix: &str) -> sea_orm::sea_q
     )
 }
 
-async fn find_visible(app: &App, actor: &Actor, id: i64) -> AppResult<person::Model> {
+async fn find_visible(app: &App, actor: &Actor, id: PersonId) -> AppResult<person::Model> {
     scope::require_somewhere(app, actor, READ).await?;
     let cond = visible(app, actor).await?;
-    match person::Entity::find_by_id(id).filter(cond).one(&app.db).await? {
+    match person::Entity::find_by_id(id.0).filter(cond).one(&app.db).await? {
         Some(p) => Ok(p),
         None => scope::deny(app, actor, READ, ObjectKind::Person, Some(id.to_string()), AppError::NotFound).await,
     }
 }
 
 /// One person, masked (a child withheld unless approved).
-pub async fn show(app: &App, actor: &Actor, id: i64) -> AppResult<PersonRow> {
+pub async fn show(app: &App, actor: &Actor, id: PersonId) -> AppResult<PersonRow> {
     let mut one = [row(app, find_visible(app, actor, id).await?, Shown::Masked)];
     crate::registry::minors::withhold(app, actor, &mut one, "detail").await?;
     let [found] = one;
@@ -754,7 +755,7 @@ pub async fn show(app: &App, actor: &Actor, id: i64) -> AppResult<PersonRow> {
 }
 
 /// One person with the full ID number and phone; needs `people.unmask` and is audited.
-pub async fn show_unmasked(app: &App, actor: &Actor, id: i64) -> AppResult<PersonRow> {
+pub async fn show_unmasked(app: &App, actor: &Actor, id: PersonId) -> AppResult<PersonRow> {
     let found = find_visible(app, actor, id).await?;
     scope::require_somewhere(app, actor, UNMASK).await?;
     let proof = scope::require_person(app, actor, UNMASK, id).await?;
@@ -796,10 +797,10 @@ pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult
         let mut full: HashMap<i64, PersonRow> = HashMap::with_capacity(proofs.len());
         for chunk in proofs.chunks(500) {
             let found = person::Entity::find()
-                .filter(person::Column::Id.is_in(chunk.iter().map(InScope::get)))
+                .filter(person::Column::Id.is_in(chunk.iter().map(|p| p.get().0)))
                 .all(&app.db)
                 .await?;
-            let by_id: HashMap<i64, &InScope<i64>> = chunk.iter().map(|proof| (proof.get(), proof)).collect();
+            let by_id: HashMap<i64, &InScope<PersonId>> = chunk.iter().map(|proof| (proof.get().0, proof)).collect();
             for p in found {
                 if let Some(proof) = by_id.get(&p.id) {
                     full.insert(p.id, row(app, p, Shown::Full(proof)));

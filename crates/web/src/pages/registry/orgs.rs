@@ -9,7 +9,7 @@ use qingtuan_app::page::Page;
 use qingtuan_app::registry::orgs::{self, Filter, NewOrg};
 use qingtuan_app::registry::positions::{self, NewPosition};
 use qingtuan_app::registry::sectors::{self, SectorView};
-use qingtuan_domain::ids::OrgId;
+use qingtuan_domain::ids::{OrgId, PositionId};
 use qingtuan_domain::org::OrgKind;
 use qingtuan_domain::position::{CadreSource, Employment, ServingLevel, Title};
 
@@ -131,7 +131,7 @@ struct ShowPage {
 async fn show_page(state: &AppState, user: &CurrentUser, id: OrgId, errors: Errors) -> Result<ShowPage, PageError> {
     let d = orgs::detail(&state.app, &user.actor, id).await?;
     let today = qingtuan_domain::time::local_date(state.app.now());
-    let staff = positions::list(&state.app, &user.actor, None, Some(id.0))
+    let staff = positions::list(&state.app, &user.actor, None, Some(id))
         .await?
         .into_iter()
         .filter(|p| p.start_on <= today && p.end_on.is_none_or(|e| e > today))
@@ -267,7 +267,7 @@ struct EndConfirmPage {
 pub async fn end_position(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(post): Path<i64>,
+    Path(post): Path<PositionId>,
     Form(form): Form<EndForm>,
 ) -> Result<Response, PageError> {
     let on = match qingtuan_app::forms::parse_date("end_on", &form.end_on) {

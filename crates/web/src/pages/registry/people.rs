@@ -9,6 +9,7 @@ use qingtuan_app::registry::minors::{self, ApprovalView, NewApproval};
 use qingtuan_app::registry::orgs::{self, OrgView};
 use qingtuan_app::registry::people::{self, Filter, NewPerson, PersonRow};
 use qingtuan_app::registry::positions::{self, NewPosition, PositionView};
+use qingtuan_domain::ids::PersonId;
 use qingtuan_domain::person::{Gender, PoliticalStatus};
 use qingtuan_domain::position::{CadreSource, Employment, Title};
 
@@ -151,7 +152,7 @@ pub async fn create(
 pub async fn edit_form(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
 ) -> Result<Response, PageError> {
     let (form, now) = people::edit_form(&state.app, &user.actor, id).await?;
     let mut page = FormPage::new(&state, &user, format!("修改：{}", now.name), format!("/people/{id}/edit")).await?;
@@ -163,7 +164,7 @@ pub async fn edit_form(
 pub async fn update(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
     Form(form): Form<NewPerson>,
 ) -> Result<Response, PageError> {
     match people::update(&state.app, &user.actor, id, &form).await {
@@ -192,7 +193,7 @@ struct ShowPage {
     unmasked: bool,
 }
 
-async fn show_page(state: &AppState, user: &CurrentUser, id: i64, unmasked: bool) -> Result<Response, PageError> {
+async fn show_page(state: &AppState, user: &CurrentUser, id: PersonId, unmasked: bool) -> Result<Response, PageError> {
     let p = if unmasked {
         people::show_unmasked(&state.app, &user.actor, id).await?
     } else {
@@ -212,7 +213,7 @@ async fn show_page(state: &AppState, user: &CurrentUser, id: i64, unmasked: bool
 pub async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
 ) -> Result<Response, PageError> {
     show_page(&state, &user, id, false).await
 }
@@ -221,7 +222,7 @@ pub async fn show(
 pub async fn unmask(
     State(state): State<AppState>,
     RecentlyAuthenticated(user): RecentlyAuthenticated,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
 ) -> Result<Response, PageError> {
     show_page(&state, &user, id, true).await
 }
@@ -257,8 +258,8 @@ pub async fn duplicates(State(state): State<AppState>, user: CurrentUser) -> Res
 
 #[derive(serde::Deserialize)]
 pub struct MergeForm {
-    keep: i64,
-    duplicate: i64,
+    keep: PersonId,
+    duplicate: PersonId,
 }
 
 pub async fn merge(
