@@ -414,7 +414,8 @@ pub struct ByHand {
 pub async fn record_by_hand(app: &App, actor: &Actor, ShiftId(shift_id): ShiftId, rows: &[ByHand]) -> AppResult<usize> {
     use qingtuan_domain::time::local_instant;
     let (sh, call) = shift_and_call(app, shift_id).await?;
-    scope::require(app, actor, WRITE, (ObjectKind::Org, call.org_id.to_string()), OrgId(call.org_id)).await?;
+    let proof =
+        scope::require(app, actor, WRITE, (ObjectKind::Org, call.org_id.to_string()), OrgId(call.org_id)).await?;
     if rows.is_empty() {
         return Err(Invalid::one("signups", "请至少登记一人的签到、签退时间").into());
     }
@@ -468,8 +469,7 @@ pub async fn record_by_hand(app: &App, actor: &Actor, ShiftId(shift_id): ShiftId
         .await?;
     }
     let entry = Entry::new(AuditAction::TurnoutsRecorded, ObjectKind::Org)
-        .object(call.org_id)
-        .scope(OrgId(call.org_id))
+        .within(&proof)
         .after(json!({ "shift": sh.id, "turnouts": rows.len(), "credited_minutes": minutes, "by_hand": true }));
     audit::record(&txn, now, actor, entry).await?;
     txn.commit().await?;

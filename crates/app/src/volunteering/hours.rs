@@ -20,12 +20,18 @@ const PENDING: &str = "pending";
 const APPROVED: &str = "approved";
 const REJECTED: &str = "rejected";
 
-async fn turnout_in_scope(app: &App, actor: &Actor, turnout_id: i64) -> AppResult<(turnout::Model, shift::Model, i64)> {
+/// A turn-out, its shift, and the proof that the actor may change the calling org's records.
+async fn turnout_in_scope(
+    app: &App,
+    actor: &Actor,
+    turnout_id: i64,
+) -> AppResult<(turnout::Model, shift::Model, InScope<OrgId>)> {
     let t = turnout::Entity::find_by_id(turnout_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let s = shift::Entity::find_by_id(t.shift_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let call = recruitment_call::Entity::find_by_id(s.call_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
-    scope::require(app, actor, WRITE, (ObjectKind::Org, call.org_id.to_string()), OrgId(call.org_id)).await?;
-    Ok((t, s, call.org_id))
+    let proof =
+        scope::require(app, actor, WRITE, (ObjectKind::Org, call.org_id.to_string()), OrgId(call.org_id)).await?;
+    Ok((t, s, proof))
 }
 
 fn reason_of(raw: &str) -> Result<String, Invalid> {
@@ -44,7 +50,7 @@ pub async fn request_hours(
     minutes: i64,
     reason: &str,
 ) -> AppResult<i64> {
-    let (t, s, org_id) = turnout_in_scope(app, actor, turnout_id).await?;
+    let (t, s, proof) = turnout_in_scope(app, actor, turnout_id).await?;
     let reason = reason_of(reason)?;
     let minutes = i32::try_from(minutes)
         .ok()
@@ -53,7 +59,7 @@ pub async fn request_hours(
     let txn = app.begin().await?;
     let row = hour_adjustment::ActiveModel {
         turnout_id: Set(t.id),
-        org_id: Set(org_id),
+        org_id: Set(proof.get().0),
         on_date: Set(s.on_date),
         minutes: Set(minutes),
         reason: Set(reason.clone()),
@@ -67,8 +73,7 @@ pub async fn request_hours(
     .insert(&txn)
     .await?;
     let entry = Entry::new(AuditAction::HoursRequested, ObjectKind::Org)
-        .object(org_id)
-        .scope(OrgId(org_id))
+        .within(&proof)
         .after(json!({ "adjustment": row.id, "turnout": t.id, "minutes": minutes, "reason": reason }));
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
@@ -83,7 +88,7 @@ pub async fn revoke_hours(
     minutes: i64,
     reason: &str,
 ) -> AppResult<()> {
-    let (t, s, org_id) = turnout_in_scope(app, actor, turnout_id).await?;
+    let (t, s, proof) = turnout_in_scope(app, actor, turnout_id).await?;
     let reason = reason_of(reason)?;
     let counted = counted_minutes(&app.db, &t).await?;
     if minutes <= 0 || minutes > counted {
@@ -97,7 +102,7 @@ pub async fn revoke_hours(
     let txn = app.begin().await?;
     let row = hour_adjustment::ActiveModel {
         turnout_id: Set(t.id),
-        org_id: Set(org_id),
+        org_id: Set(proof.get().0),
         on_date: Set(s.on_date),
         minutes: Set(-i32::try_from(minutes).unwrap_or(0)),
         reason: Set(reason.clone()),
@@ -111,8 +116,7 @@ pub async fn revoke_hours(
     .insert(&txn)
     .await?;
     let entry = Entry::new(AuditAction::HoursRevoked, ObjectKind::Org)
-        .object(org_id)
-        .scope(OrgId(org_id))
+        .within(&proof)
         .after(json!({ "adjustment": row.id, "turnout": t.id, "minutes": -minutes, "reason": reason }));
     audit::record(&txn, now, actor, entry).await?;
     txn.commit().await?;

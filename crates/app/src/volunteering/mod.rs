@@ -32,7 +32,7 @@ use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::json;
 
 use crate::access::audit::{self, Entry};
-use crate::access::scope;
+use crate::access::scope::{self, InScope};
 use crate::error::AppResult;
 use crate::page::Page;
 use crate::platforms::ledger::Line;
@@ -225,22 +225,25 @@ pub async fn record_turnouts(app: &App, actor: &Actor, rows: &[Attendance]) -> A
             shifts.insert(s.id, (s, call.org_id));
         }
     }
-    let mut checked: HashMap<i64, bool> = HashMap::new();
+    // The proof over each calling org; each is audited with what was recorded for it.
+    let mut checked: HashMap<i64, (InScope<OrgId>, usize, i64)> = HashMap::new();
     for (_, org) in shifts.values() {
         if !checked.contains_key(org) {
-            scope::require(app, actor, WRITE, (ObjectKind::Org, org.to_string()), OrgId(*org)).await?;
-            checked.insert(*org, true);
+            let proof = scope::require(app, actor, WRITE, (ObjectKind::Org, org.to_string()), OrgId(*org)).await?;
+            checked.insert(*org, (proof, 0, 0));
         }
     }
     let share = min_share_percent(&app.db).await?;
     let txn = app.begin().await?;
-    let mut minutes = 0_i64;
     for chunk in rows.chunks(1000) {
         let mut models = Vec::with_capacity(chunk.len());
         for r in chunk {
-            let (s, _) = shifts.get(&r.shift_id).ok_or(AppError::NotFound)?;
+            let (s, org) = shifts.get(&r.shift_id).ok_or(AppError::NotFound)?;
             let credited = credited_minutes(s.starts_at, s.ends_at, r.check_in_at, r.check_out_at, share);
-            minutes += credited;
+            if let Some((_, turnouts, minutes)) = checked.get_mut(org) {
+                *turnouts += 1;
+                *minutes += credited;
+            }
             models.push(turnout::ActiveModel {
                 shift_id: Set(r.shift_id),
                 person_id: Set(r.person_id),
@@ -253,9 +256,12 @@ pub async fn record_turnouts(app: &App, actor: &Actor, rows: &[Attendance]) -> A
         }
         turnout::Entity::insert_many(models).exec(&txn).await?;
     }
-    let entry = Entry::new(AuditAction::TurnoutsRecorded, ObjectKind::Org)
-        .after(json!({ "turnouts": rows.len(), "credited_minutes": minutes }));
-    audit::record(&txn, app.now(), actor, entry).await?;
+    for (proof, turnouts, minutes) in checked.values() {
+        let entry = Entry::new(AuditAction::TurnoutsRecorded, ObjectKind::Org)
+            .within(proof)
+            .after(json!({ "turnouts": turnouts, "credited_minutes": minutes }));
+        audit::record(&txn, app.now(), actor, entry).await?;
+    }
     txn.commit().await?;
     Ok(rows.len())
 }
@@ -267,15 +273,15 @@ pub async fn record_people_served(app: &App, actor: &Actor, shift_id: ShiftId, p
     }
     let s = shift::Entity::find_by_id(shift_id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let call = recruitment_call::Entity::find_by_id(s.call_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
-    scope::require(app, actor, WRITE, (ObjectKind::Org, call.org_id.to_string()), OrgId(call.org_id)).await?;
+    let proof =
+        scope::require(app, actor, WRITE, (ObjectKind::Org, call.org_id.to_string()), OrgId(call.org_id)).await?;
     let before = s.people_served;
     let txn = app.begin().await?;
     let mut active: shift::ActiveModel = s.into();
     active.people_served = Set(people);
     active.update(&txn).await?;
     let entry = Entry::new(AuditAction::PeopleServedRecorded, ObjectKind::Org)
-        .object(call.org_id)
-        .scope(OrgId(call.org_id))
+        .within(&proof)
         .before(json!({ "shift": shift_id, "people_served": before }))
         .after(json!({ "shift": shift_id, "people_served": people }));
     audit::record(&txn, app.now(), actor, entry).await?;

@@ -121,7 +121,7 @@ pub async fn cancel_signup(app: &App, actor: &Actor, signup_id: ShiftSignupId) -
         None => None,
     };
     let org = OrgId(call.as_ref().map_or(0, |c| c.org_id));
-    scope::require(app, actor, WRITE, (ObjectKind::Person, signup_id.to_string()), org).await?;
+    let proof = scope::require(app, actor, WRITE, (ObjectKind::Person, signup_id.to_string()), org).await?;
     let s = found.ok_or(AppError::NotFound)?;
     if s.cancelled_at.is_some() {
         return Err(Invalid::one("signup", format!("{} 的报名已取消", s.name)).into());
@@ -137,7 +137,7 @@ pub async fn cancel_signup(app: &App, actor: &Actor, signup_id: ShiftSignupId) -
     active.update(&txn).await?;
     let entry = Entry::new(AuditAction::SignupCancelled, ObjectKind::Person)
         .object(signup_id)
-        .scope(org)
+        .within(&proof)
         .after(json!({ "shift": shift_id, "name": name, "by": "organiser" }));
     audit::record(&txn, now, actor, entry).await?;
     txn.commit().await?;

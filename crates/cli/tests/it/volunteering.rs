@@ -196,6 +196,9 @@ async fn a_team_has_members_and_takes_a_shift_as_a_whole(t: TestApp) {
         )
         .await;
     assert_eq!(took.status, 303, "{}", took.text());
+    // The turn-outs are audited within the calling org, so its own admin reads what was recorded.
+    let log = organiser.get("/audit?action=volunteer.turnouts").await.text();
+    assert!(log.contains("登记志愿者出勤") && log.contains("turnouts：2"), "{log}");
     let admin = t.admin().await;
     let r = admin.get("/api/v1/reports?as_of=2026-03-31&baseline=2026-01-01&from=2026-03-01&scope=D").await.json();
     assert_eq!(r["volunteer.turnouts"]["value"], 2);
