@@ -79,7 +79,7 @@ pub async fn add_indicator(
     unit: &str,
 ) -> AppResult<i64> {
     let p = project::Entity::find_by_id(project_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
-    scope::require(app, actor, WRITE, (ObjectKind::Org, p.org_id.to_string()), OrgId(p.org_id)).await?;
+    let proof = scope::require(app, actor, WRITE, (ObjectKind::Org, p.org_id.to_string()), OrgId(p.org_id)).await?;
     let (name, unit) = (required_text(name, "name", "指标名称", 100)?, required_text(unit, "unit", "指标单位", 20)?);
     let txn = app.begin().await?;
     let row = project_indicator::ActiveModel {
@@ -91,8 +91,7 @@ pub async fn add_indicator(
     .insert(&txn)
     .await?;
     let entry = Entry::new(AuditAction::IndicatorRecorded, ObjectKind::Org)
-        .object(p.org_id)
-        .scope(OrgId(p.org_id))
+        .within(&proof)
         .after(json!({ "project": p.id, "new_indicator": name, "unit": unit }));
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
@@ -110,7 +109,7 @@ pub async fn record_indicator_value(
 ) -> AppResult<()> {
     let ind = project_indicator::Entity::find_by_id(indicator_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let p = project::Entity::find_by_id(ind.project_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
-    scope::require(app, actor, WRITE, (ObjectKind::Org, p.org_id.to_string()), OrgId(p.org_id)).await?;
+    let proof = scope::require(app, actor, WRITE, (ObjectKind::Org, p.org_id.to_string()), OrgId(p.org_id)).await?;
     if !value.is_finite() || value < 0.0 {
         return Err(Invalid::one("value", "指标值应为不小于 0 的数").into());
     }
@@ -125,8 +124,7 @@ pub async fn record_indicator_value(
     .insert(&txn)
     .await?;
     let entry = Entry::new(AuditAction::IndicatorRecorded, ObjectKind::Org)
-        .object(p.org_id)
-        .scope(OrgId(p.org_id))
+        .within(&proof)
         .after(json!({ "project": p.id, "indicator": ind.name, "on_date": on_date, "value": value, "unit": ind.unit }));
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;

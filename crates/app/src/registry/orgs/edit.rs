@@ -18,7 +18,7 @@ pub struct OrgEdit {
 /// Renames or re-describes an org; the before and after go into the audit row, which is the
 /// org's history.
 pub async fn update(app: &App, actor: &Actor, id: OrgId, form: &OrgEdit) -> AppResult<()> {
-    scope::require(app, actor, WRITE, (ObjectKind::Org, id.to_string()), id).await?;
+    let proof = scope::require(app, actor, WRITE, (ObjectKind::Org, id.to_string()), id).await?;
     let found = org::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let mut problems = Vec::new();
     let name = parse_org_name(&form.name).map_err(|e| problems.extend(e.0)).ok();
@@ -113,7 +113,7 @@ pub async fn update(app: &App, actor: &Actor, id: OrgId, form: &OrgEdit) -> AppR
         "name": name, "kind": kind.code(), "sector": sector.as_ref().map(|s| named(&s.name, &s.code)),
         "region": region.as_ref().map(|r| named(&r.name, &r.code)), "basis": basis.code(), "founded_on": founded_on,
     });
-    let entry = Entry::new(AuditAction::OrgUpdated, ObjectKind::Org).object(id).scope(id).before(before).after(after);
+    let entry = Entry::new(AuditAction::OrgUpdated, ObjectKind::Org).within(&proof).before(before).after(after);
     audit::record(&txn, app.now(), actor, entry).await?;
     if counts_change {
         workforce::refresh(&txn, Affected::PostsIn(vec![id.0])).await?;
