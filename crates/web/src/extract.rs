@@ -159,10 +159,7 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Que
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(q)) => Ok(Self(q)),
             Err(e) => {
-                // "Failed to deserialize query string: page: invalid digit found in string"
-                let text = e.body_text();
-                let name = text.split(": ").nth(1).filter(|n| n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
-                let message = match name {
+                let message = match query_parameter(&e) {
                     Some(name) => format!("网址中的查询参数“{name}”格式不正确，请返回重新选择"),
                     None => "网址中的查询参数格式不正确，请返回重新选择".to_owned(),
                 };
@@ -170,6 +167,14 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Que
             }
         }
     }
+}
+
+/// The query parameter a rejection names, if it names one: "Failed to deserialize query string:
+/// page: invalid digit found in string" names `page`.
+pub(crate) fn query_parameter(e: &axum::extract::rejection::QueryRejection) -> Option<String> {
+    let text = e.body_text();
+    let name = text.split(": ").nth(1)?;
+    name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_').then(|| name.to_owned())
 }
 
 /// A page's path parameters. One that does not parse (`/orgs/abc`) names a page that does not

@@ -155,7 +155,7 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
         let (checked, ok) = check_csrf(req, expected.as_deref()).await;
         req = match checked {
             Some(r) => r,
-            None => return error_page(StatusCode::PAYLOAD_TOO_LARGE, "提交的内容过大".into()),
+            None => return crate::error::too_large(api),
         };
         if !ok {
             let actor = match &auth {
@@ -252,8 +252,16 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 /// the portal's own page (no "data scope", no link to the staff dashboard).
 pub async fn public_error_pages(req: Request, next: Next) -> Response {
     let portal = req.uri().path().starts_with("/portal");
+    let api = req.uri().path().starts_with("/api/");
     let res = next.run(req).await;
+    let plain = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain"));
     match res.status() {
+        // The body limit's own answer is a bare English line.
+        StatusCode::PAYLOAD_TOO_LARGE if plain => crate::error::too_large(api),
         s @ (StatusCode::NOT_FOUND | StatusCode::GONE | StatusCode::METHOD_NOT_ALLOWED) if portal => {
             crate::error::public_error_page(s)
         }

@@ -9,6 +9,7 @@ db_tests!(
     the_api_writes_orgs_people_and_posts_once_per_key,
     the_api_publishes_activities_and_calls_and_records_turnouts,
     organisers_add_shifts_and_sign_volunteers_up_at_the_desk_and_through_the_api,
+    bad_requests_are_answered_in_chinese,
 );
 
 async fn tokens_act_as_their_owner_until_revoked(t: TestApp) {
@@ -671,4 +672,53 @@ async fn organisers_add_shifts_and_sign_volunteers_up_at_the_desk_and_through_th
     assert_eq!((listed.status, listed.json()["registered"].as_u64()), (201, Some(2)), "{}", listed.text());
     let signups = api.get_with_bearer(&format!("/api/v1/activities/{activity_id}/signups"), &token).await.json();
     assert_eq!(signups.as_array().map(Vec::len), Some(2));
+}
+
+/// A body or a parameter the API cannot take is answered in Chinese JSON, naming what is wrong:
+/// never the framework's English line.
+async fn bad_requests_are_answered_in_chinese(t: TestApp) {
+    use axum::body::Body;
+    use axum::http::Request;
+    t.seed_tree().await;
+    t.create_user("street1", "org_admin", "S1").await;
+    let token = token_of(&t, "street1").await;
+    let api = t.client();
+    let send = |body: Vec<u8>| {
+        Request::post("/api/v1/orgs")
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/json")
+            .body(Body::from(body))
+            .expect("request")
+    };
+    let error = |text: String| -> String {
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"));
+        v["error"].as_str().unwrap_or_default().to_owned() + &v["fields"].to_string()
+    };
+
+    let unknown = api.request(send(br#"{"code": "C13", "bogus": 1}"#.to_vec())).await;
+    assert_eq!(unknown.status, 422);
+    let said = error(unknown.text());
+    assert!(said.contains("没有名为“bogus”的字段") && !said.contains("unknown field"), "{said}");
+
+    let broken = api.request(send(br#"{"code": "C13",,}"#.to_vec())).await;
+    assert_eq!(broken.status, 422);
+    assert!(error(broken.text()).contains("JSON 语法错误（第 1 行"), "{}", broken.text());
+
+    let huge = api.request(send(vec![b' '; 2 * 1024 * 1024])).await;
+    assert_eq!(huge.status, 413);
+    assert!(error(huge.text()).contains("提交的内容过大"), "{}", huge.text());
+
+    let page = api.get_with_bearer("/api/v1/users?page=abc", &token).await;
+    assert_eq!(page.status, 422);
+    assert!(error(page.text()).contains("查询参数“page”"), "{}", page.text());
+    let path = api.get_with_bearer("/api/v1/calls/abc", &token).await;
+    assert_eq!(path.status, 422);
+    assert!(error(path.text()).contains("路径中的编号应为整数"), "{}", path.text());
+
+    // A page's oversized form gets a Chinese page.
+    let c = t.client();
+    c.get("/login").await;
+    let form = c.post("/login", &[("username", &"x".repeat(2 * 1024 * 1024)), ("password", "x")]).await;
+    assert_eq!(form.status, 413);
+    assert!(form.text().contains("提交的内容过大"), "{}", form.text());
 }

@@ -119,7 +119,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match Query::<T>::from_request_parts(parts, state).await {
             Ok(Query(q)) => Ok(Self(q)),
-            Err(e) => Err(bad_input("query", &e.body_text())),
+            Err(e) => Err(bad_input(
+                "query",
+                &match crate::extract::query_parameter(&e) {
+                    Some(name) => format!("查询参数“{name}”的值不符合要求"),
+                    None => "查询参数不符合要求".to_owned(),
+                },
+            )),
         }
     }
 }
@@ -134,8 +140,27 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match Path::<T>::from_request_parts(parts, state).await {
             Ok(Path(p)) => Ok(Self(p)),
-            Err(e) => Err(bad_input("path", &e.body_text())),
+            Err(_) => Err(bad_input("path", "路径中的编号应为整数")),
         }
+    }
+}
+
+/// What is wrong with a JSON body, in Chinese: the field serde names, and where.
+fn json_problem(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let at = format!("（第 {} 行第 {} 列）", e.line(), e.column());
+    let text = e.to_string();
+    let named = |after: &str| text.split(after).nth(1).and_then(|rest| rest.split('`').nth(1)).map(str::to_owned);
+    match e.classify() {
+        Category::Eof => format!("JSON 不完整{at}"),
+        Category::Syntax => format!("JSON 语法错误{at}"),
+        Category::Io => "请求体读取失败".to_owned(),
+        Category::Data => match (named("unknown field "), named("missing field ")) {
+            (Some(field), _) => format!("没有名为“{field}”的字段{at}"),
+            (_, Some(field)) => format!("缺少字段“{field}”"),
+            _ if text.starts_with("invalid type") => format!("有字段的类型不对{at}"),
+            _ => format!("有字段的值不符合要求{at}"),
+        },
     }
 }
 

@@ -18,7 +18,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
-use super::{ApiPath, ErrorDto, bad_input};
+use super::{ApiPath, ErrorDto, bad_input, json_problem};
 use crate::{ApiError, ApiUser, AppState};
 
 /// A JSON body, refused with 422 and an [`ErrorDto`] when it is not JSON of the expected shape;
@@ -30,7 +30,7 @@ pub(super) struct ApiJson<T> {
 }
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
-    type Rejection = ApiError;
+    type Rejection = Response;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let json = req
@@ -39,11 +39,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/json"));
         let what = format!("{} {}", req.method(), req.uri().path());
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| bad_input("body", &e.body_text()))?;
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| match e.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => crate::error::too_large(true),
+            _ => bad_input("body", "请求体读取失败").into_response(),
+        })?;
         if !json {
-            return Err(bad_input("body", "请求体应为 JSON（Content-Type: application/json）"));
+            return Err(bad_input("body", "请求体应为 JSON（Content-Type: application/json）").into_response());
         }
-        let value = serde_json::from_slice(&bytes).map_err(|e| bad_input("body", &e.to_string()))?;
+        let value = serde_json::from_slice(&bytes).map_err(|e| bad_input("body", &json_problem(&e)).into_response())?;
         let digest = qingtuan_app::crypto::sha256_hex(&format!("{what}\n{}", String::from_utf8_lossy(&bytes)));
         Ok(Self { value, digest })
     }
