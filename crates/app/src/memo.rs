@@ -36,8 +36,8 @@ impl std::fmt::Debug for Memo {
 impl Memo {
     /// The value for `key` as of the database's current data version (or newer): the kept one if
     /// it is that new, else computed now by `compute` — one computation per key at a time. It is
-    /// handed the app whose reads go through the figures' own connections (`App::for_figures`),
-    /// for computations everyone waits for. The computation comes boxed: figures' futures are large, and the
+    /// handed the app whose reads go through the connections kept for computations that many
+    /// requests wait for (`App::for_figures`). The computation comes boxed: figures' futures are large, and the
     /// dashboard nests them.
     pub async fn get<'a, T>(
         &self,

@@ -476,9 +476,9 @@ pub async fn load_actor(app: &App, user_id: UserId, client: &ClientInfo) -> AppR
     // An account and its grants change only in write transactions, which move the data version
     // on: until then every request of the user shares one reading of them.
     let key = format!("account|{}", user_id.0);
-    // Read on the request's own connections, not the figures': it is one user's, and every
-    // request of theirs waits for it.
-    let loaded = app.memo.get(app, key, |_| Box::pin(account_and_grants(app, user_id))).await?;
+    // Every request of the user waits for this reading after a write: it runs on the connections
+    // kept for such computations, not behind the pages' queries.
+    let loaded = app.memo.get(app, key, |app| Box::pin(async move { account_and_grants(&app, user_id).await })).await?;
     let Some((account, grants, partner)) = loaded.as_ref() else { return Ok(None) };
     // A dormant account's API tokens stop too, whether or not the daily run has disabled it yet.
     if account.disabled_at.is_some() || is_dormant(app, account, app.now()) {

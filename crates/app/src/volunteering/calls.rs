@@ -190,13 +190,18 @@ pub async fn export_xlsx(app: &App, actor: &Actor, filter: &CallFilter) -> AppRe
 /// The list's columns for these calls: their shifts, sign-ups and turn-outs, read for them only.
 async fn rows(app: &App, calls: &[recruitment_call::Model]) -> AppResult<Vec<CallRow>> {
     let ids: Vec<i64> = calls.iter().map(|c| c.id).collect();
-    let mut shifts: Vec<shift::Model> = Vec::new();
-    for chunk in ids.chunks(500) {
-        shifts.extend(shift::Entity::find().filter(shift::Column::CallId.is_in(chunk.to_vec())).all(&app.db).await?);
-    }
-    let shift_ids: Vec<i64> = shifts.iter().map(|s| s.id).collect();
-    let (signups, turnouts) = counts_per_shift(app, &shift_ids).await?;
-    let names = crate::tree::names(&app.db, calls.iter().map(|c| c.org_id).collect()).await?;
+    let shifts_and_counts = async {
+        let mut shifts: Vec<shift::Model> = Vec::new();
+        for chunk in ids.chunks(500) {
+            shifts
+                .extend(shift::Entity::find().filter(shift::Column::CallId.is_in(chunk.to_vec())).all(&app.db).await?);
+        }
+        let shift_ids: Vec<i64> = shifts.iter().map(|s| s.id).collect();
+        let counts = counts_per_shift(app, &shift_ids).await?;
+        Ok::<_, AppError>((shifts, counts))
+    };
+    let ((shifts, (signups, turnouts)), names) =
+        tokio::try_join!(shifts_and_counts, crate::tree::names(&app.db, calls.iter().map(|c| c.org_id).collect()),)?;
     let today = local_date(app.now());
     Ok(calls
         .iter()
@@ -236,27 +241,29 @@ async fn counts_per_shift(app: &App, shift_ids: &[i64]) -> AppResult<(HashMap<i6
     let mut signups = HashMap::new();
     let mut turnouts = HashMap::new();
     for chunk in shift_ids.chunks(500) {
-        let per: Vec<(i64, i64)> = signup::Entity::find()
-            .select_only()
-            .column(signup::Column::ShiftId)
-            .column_as(signup::Column::Id.count(), "n")
-            .filter(signup::Column::ShiftId.is_in(chunk.to_vec()))
-            .filter(signup::Column::CancelledAt.is_null())
-            .group_by(signup::Column::ShiftId)
-            .into_tuple()
-            .all(&app.db)
-            .await?;
-        signups.extend(per.into_iter().map(|(s, n)| (s, usize::try_from(n).unwrap_or(0))));
-        let per: Vec<(i64, i64)> = turnout::Entity::find()
-            .select_only()
-            .column(turnout::Column::ShiftId)
-            .column_as(turnout::Column::Id.count(), "n")
-            .filter(turnout::Column::ShiftId.is_in(chunk.to_vec()))
-            .group_by(turnout::Column::ShiftId)
-            .into_tuple()
-            .all(&app.db)
-            .await?;
-        turnouts.extend(per.into_iter().map(|(s, n)| (s, usize::try_from(n).unwrap_or(0))));
+        /// Shift id and count.
+        type Counted = Vec<(i64, i64)>;
+        let (signed, turned): (Counted, Counted) = tokio::try_join!(
+            signup::Entity::find()
+                .select_only()
+                .column(signup::Column::ShiftId)
+                .column_as(signup::Column::Id.count(), "n")
+                .filter(signup::Column::ShiftId.is_in(chunk.to_vec()))
+                .filter(signup::Column::CancelledAt.is_null())
+                .group_by(signup::Column::ShiftId)
+                .into_tuple()
+                .all(&app.db),
+            turnout::Entity::find()
+                .select_only()
+                .column(turnout::Column::ShiftId)
+                .column_as(turnout::Column::Id.count(), "n")
+                .filter(turnout::Column::ShiftId.is_in(chunk.to_vec()))
+                .group_by(turnout::Column::ShiftId)
+                .into_tuple()
+                .all(&app.db),
+        )?;
+        signups.extend(signed.into_iter().map(|(s, n)| (s, usize::try_from(n).unwrap_or(0))));
+        turnouts.extend(turned.into_iter().map(|(s, n)| (s, usize::try_from(n).unwrap_or(0))));
     }
     Ok((signups, turnouts))
 }

@@ -56,9 +56,13 @@ async fn index_page(
     filter: CallFilter,
     errors: Errors,
 ) -> Result<IndexPage, PageError> {
-    let page = calls::list(&state.app, &user.actor, &filter).await?;
-    let tree =
-        qingtuan_app::registry::orgs::tree_level(&state.app, &user.actor, volunteering::READ, &filter.org).await?;
+    // Four independent reads, side by side.
+    let (page, tree, min_share, can_set_share) = tokio::try_join!(
+        calls::list(&state.app, &user.actor, &filter),
+        qingtuan_app::registry::orgs::tree_level(&state.app, &user.actor, volunteering::READ, &filter.org),
+        volunteering::min_share_percent(&state.app.db),
+        qingtuan_app::access::scope::covers_everything(&state.app.db, &user.actor, volunteering::APPROVE),
+    )?;
     Ok(IndexPage {
         layout: Layout::new(user, "/volunteering", "志愿动员"),
         tree,
@@ -70,13 +74,8 @@ async fn index_page(
         can_write: user.actor.can_somewhere(volunteering::WRITE),
         can_approve: user.actor.can_somewhere(volunteering::APPROVE),
         can_export: user.actor.can_somewhere(volunteering::EXPORT),
-        min_share: volunteering::min_share_percent(&state.app.db).await?,
-        can_set_share: qingtuan_app::access::scope::covers_everything(
-            &state.app.db,
-            &user.actor,
-            volunteering::APPROVE,
-        )
-        .await?,
+        min_share,
+        can_set_share,
         errors,
     })
 }
