@@ -60,7 +60,7 @@ impl Status {
     }
 
     fn parse(raw: &str) -> Self {
-        Self::ALL.into_iter().find(|s| s.code() == raw).unwrap_or_default()
+        Self::ALL.into_iter().find(|s| s.code() == raw.trim()).unwrap_or_default()
     }
 }
 
@@ -106,6 +106,10 @@ async fn filtered(
     filter: &CallFilter,
     permission: qingtuan_domain::permission::Permission,
 ) -> AppResult<sea_orm::Select<recruitment_call::Entity>> {
+    let status = filter.status.trim();
+    if !status.is_empty() && Status::ALL.iter().all(|s| s.code() != status) {
+        return Err(Invalid::one("status", "请选择状态：进行中和即将开始、已结束、已关闭或全部").into());
+    }
     let mut q = recruitment_call::Entity::find().filter(scope::org_condition(
         actor,
         permission,

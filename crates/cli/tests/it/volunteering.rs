@@ -265,6 +265,9 @@ async fn the_desk_pages_calls_and_a_call_says_what_volunteers_need(t: TestApp) {
         .await;
     assert!(narrowed.text().contains("共 1 条") && narrowed.text().contains("二月份招募令"), "{}", narrowed.text());
     assert!(street.get("/volunteering?status=all&q=%25").await.text().contains("共 0 条"), "% is a character");
+    let unknown = street.get("/volunteering?status=xyz").await;
+    assert_eq!(unknown.status, 422, "an unknown status is refused, not ignored");
+    assert!(unknown.text().contains("请选择状态"));
     let xlsx = street.get("/volunteering/calls.xlsx?status=all").await;
     assert_eq!(xlsx.status, 200);
     // A title saying what and whose, then the header; dates are dates and numbers numbers.
