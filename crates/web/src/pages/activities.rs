@@ -239,14 +239,14 @@ pub async fn show(
 pub async fn decide(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path((signup, decision)): Path<(i64, String)>,
+    Path((signup, decision)): Path<(ActivitySignupId, String)>,
 ) -> Result<Response, PageError> {
     let approve = match decision.as_str() {
         "approve" => true,
         "reject" => false,
         _ => return Err(AppError::NotFound.into()),
     };
-    let activity = activities::decide_signup(&state.app, &user.actor, ActivitySignupId(signup), approve).await?;
+    let activity = activities::decide_signup(&state.app, &user.actor, signup, approve).await?;
     Ok(done::redirect(&format!("/activities/{activity}"), Done::Saved))
 }
 

@@ -314,12 +314,12 @@ pub struct CancelForm {
 pub async fn cancel_signup(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path((shift_id, signup_id)): Path<(i64, i64)>,
+    Path((shift_id, signup_id)): Path<(ShiftId, ShiftSignupId)>,
     Form(form): Form<CancelForm>,
 ) -> Result<Response, PageError> {
     if form.confirm != "yes" {
-        let d = volunteering::shift_detail(&state.app, &user.actor, ShiftId(shift_id)).await?;
-        let row = d.signups.iter().find(|r| r.id == signup_id).ok_or(AppError::NotFound)?;
+        let d = volunteering::shift_detail(&state.app, &user.actor, shift_id).await?;
+        let row = d.signups.iter().find(|r| r.id == signup_id.0).ok_or(AppError::NotFound)?;
         return render(&crate::pages::ConfirmPage {
             layout: Layout::new(&user, "/volunteering", "确认取消报名"),
             message: format!(
@@ -332,11 +332,9 @@ pub async fn cancel_signup(
             back: format!("/volunteering/shifts/{shift_id}"),
         });
     }
-    match volunteering::cancel_signup(&state.app, &user.actor, ShiftSignupId(signup_id)).await {
+    match volunteering::cancel_signup(&state.app, &user.actor, signup_id).await {
         Ok(_) => Ok(done::redirect(&format!("/volunteering/shifts/{shift_id}"), Done::Saved)),
-        Err(AppError::Invalid(e)) => {
-            render_invalid(&shift_page(&state, &user, ShiftId(shift_id), Errors(Some(e))).await?)
-        }
+        Err(AppError::Invalid(e)) => render_invalid(&shift_page(&state, &user, shift_id, Errors(Some(e))).await?),
         Err(e) => Err(e.into()),
     }
 }
@@ -372,10 +370,10 @@ pub async fn qr(
     State(state): State<AppState>,
     user: CurrentUser,
     headers: HeaderMap,
-    Path((id, direction)): Path<(i64, String)>,
+    Path((id, direction)): Path<(ShiftId, String)>,
 ) -> Result<Response, PageError> {
     let direction = Direction::parse(&direction).ok_or(AppError::NotFound)?;
-    let screen = checkin::screen(&state.app, &user.actor, ShiftId(id), direction).await?;
+    let screen = checkin::screen(&state.app, &user.actor, id, direction).await?;
     let url = absolute_url(&state, &headers, &format!("/portal/checkin/{}", screen.token));
     let svg = qr_svg(&url)?;
     render(&QrPage { screen, svg, url })
@@ -407,22 +405,21 @@ pub struct HoursForm {
 pub async fn adjust_hours(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path((shift_id, turnout_id)): Path<(i64, i64)>,
+    Path((shift_id, turnout_id)): Path<(ShiftId, TurnoutId)>,
     Form(form): Form<HoursForm>,
 ) -> Result<Response, PageError> {
     let result = match form.minutes.trim().parse::<i64>() {
         Err(_) => Err(AppError::Invalid(Invalid::one("minutes", "时长应为整数分钟"))),
         // Revoking takes effect at once: what it changes is shown and confirmed first.
         Ok(m) if form.action == "revoke" && form.confirm != "yes" && m > 0 && !form.reason.trim().is_empty() => {
-            let d = volunteering::shift_detail(&state.app, &user.actor, ShiftId(shift_id)).await?;
-            let row = d.signups.iter().find(|r| r.turnout_id == Some(turnout_id));
+            let d = volunteering::shift_detail(&state.app, &user.actor, shift_id).await?;
+            let row = d.signups.iter().find(|r| r.turnout_id == Some(turnout_id.0));
             if row.is_some_and(|r| m > r.minutes) {
                 // More than was credited: the use-case says why, nothing to confirm.
-                let e =
-                    volunteering::revoke_hours(&state.app, &user.actor, TurnoutId(turnout_id), m, &form.reason).await;
+                let e = volunteering::revoke_hours(&state.app, &user.actor, turnout_id, m, &form.reason).await;
                 return match e {
                     Err(AppError::Invalid(e)) => {
-                        render_invalid(&shift_page(&state, &user, ShiftId(shift_id), Errors(Some(e))).await?)
+                        render_invalid(&shift_page(&state, &user, shift_id, Errors(Some(e))).await?)
                     }
                     Err(e) => Err(e.into()),
                     Ok(()) => Ok(done::redirect(&format!("/volunteering/shifts/{shift_id}"), Done::Recorded)),
@@ -447,17 +444,13 @@ pub async fn adjust_hours(
             });
         }
         Ok(m) if form.action == "revoke" => {
-            volunteering::revoke_hours(&state.app, &user.actor, TurnoutId(turnout_id), m, &form.reason).await
+            volunteering::revoke_hours(&state.app, &user.actor, turnout_id, m, &form.reason).await
         }
-        Ok(m) => volunteering::request_hours(&state.app, &user.actor, TurnoutId(turnout_id), m, &form.reason)
-            .await
-            .map(|_| ()),
+        Ok(m) => volunteering::request_hours(&state.app, &user.actor, turnout_id, m, &form.reason).await.map(|_| ()),
     };
     match result {
         Ok(()) => Ok(done::redirect(&format!("/volunteering/shifts/{shift_id}"), Done::Recorded)),
-        Err(AppError::Invalid(e)) => {
-            render_invalid(&shift_page(&state, &user, ShiftId(shift_id), Errors(Some(e))).await?)
-        }
+        Err(AppError::Invalid(e)) => render_invalid(&shift_page(&state, &user, shift_id, Errors(Some(e))).await?),
         Err(e) => Err(e.into()),
     }
 }
@@ -883,7 +876,7 @@ pub struct ByHandForm {
 pub async fn record_by_hand(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path((shift_id, signup_id)): Path<(i64, i64)>,
+    Path((shift_id, signup_id)): Path<(ShiftId, i64)>,
     Form(form): Form<ByHandForm>,
 ) -> Result<Response, PageError> {
     let parsed =
@@ -891,15 +884,13 @@ pub async fn record_by_hand(
     let result = match parsed {
         (Ok(check_in), Ok(check_out)) => {
             let row = checkin::ByHand { signup_id, check_in, check_out };
-            checkin::record_by_hand(&state.app, &user.actor, ShiftId(shift_id), &[row]).await.map(|_| ())
+            checkin::record_by_hand(&state.app, &user.actor, shift_id, &[row]).await.map(|_| ())
         }
         _ => Err(AppError::Invalid(Invalid::one("signups", "请填写签到、签退时间（如 08:00）"))),
     };
     match result {
         Ok(()) => Ok(done::redirect(&format!("/volunteering/shifts/{shift_id}"), Done::Recorded)),
-        Err(AppError::Invalid(e)) => {
-            render_invalid(&shift_page(&state, &user, ShiftId(shift_id), Errors(Some(e))).await?)
-        }
+        Err(AppError::Invalid(e)) => render_invalid(&shift_page(&state, &user, shift_id, Errors(Some(e))).await?),
         Err(e) => Err(e.into()),
     }
 }
