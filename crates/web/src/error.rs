@@ -120,12 +120,18 @@ pub fn error_page(status: StatusCode, message: String) -> Response {
 
 /// A body over the size limit, said in Chinese: as JSON to the API, as a page otherwise.
 pub fn too_large(api: bool) -> Response {
-    let message = "提交的内容过大：请求体不能超过 1 MB（导入文件 32 MB，附件 8 MB）";
+    let mb = |bytes: usize| bytes >> 20;
+    let message = format!(
+        "提交的内容过大：请求体不能超过 {} MB（导入文件 {} MB，附件 {} MB）",
+        mb(crate::BODY_LIMIT),
+        mb(crate::IMPORT_BODY_LIMIT),
+        mb(qingtuan_domain::accountability::MAX_DOCUMENT_BYTES)
+    );
     if api {
         let body = serde_json::json!({ "error": message, "fields": [] });
         return (StatusCode::PAYLOAD_TOO_LARGE, Json(body)).into_response();
     }
-    error_page(StatusCode::PAYLOAD_TOO_LARGE, message.into())
+    error_page(StatusCode::PAYLOAD_TOO_LARGE, message)
 }
 
 /// An error in the JSON API: `{"error": "…", "fields": [...]}`.
