@@ -14,6 +14,7 @@ pub mod memo;
 pub mod page;
 pub mod par;
 pub mod posters;
+pub mod sheet;
 pub mod signup;
 mod tree;
 
@@ -157,5 +158,100 @@ impl App {
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
+    }
+}
+
+/// The layout `docs/ARCHITECTURE.md` describes, read from the source: no capability reaches one
+/// that reaches it back, and the platform modules at the crate root use no capability but access.
+#[cfg(test)]
+mod architecture {
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::path::Path;
+
+    /// The capability folders and the crate-root modules, each with the capabilities it names.
+    fn uses() -> (BTreeMap<String, BTreeSet<String>>, BTreeMap<String, BTreeSet<String>>) {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let capabilities: BTreeSet<String> = std::fs::read_dir(&src)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().is_dir())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        let named = |text: &str| -> BTreeSet<String> {
+            let mut found = BTreeSet::new();
+            for (at, _) in text.match_indices("crate::") {
+                let rest = &text[at + "crate::".len()..];
+                let items: Vec<&str> = match rest.strip_prefix('{') {
+                    Some(group) => group[..group.find('}').unwrap_or(group.len())].split(',').collect(),
+                    None => vec![rest],
+                };
+                for item in items {
+                    let name: String =
+                        item.trim().chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                    if capabilities.contains(&name) {
+                        found.insert(name);
+                    }
+                }
+            }
+            found
+        };
+        fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap().filter_map(|e| e.ok()) {
+                if entry.path().is_dir() {
+                    files(&entry.path(), out);
+                } else if entry.path().extension().is_some_and(|x| x == "rs") {
+                    out.push(entry.path());
+                }
+            }
+        }
+        let mut by_capability = BTreeMap::new();
+        for capability in &capabilities {
+            let mut paths = Vec::new();
+            files(&src.join(capability), &mut paths);
+            let mut used: BTreeSet<String> =
+                paths.iter().flat_map(|p| named(&std::fs::read_to_string(p).unwrap())).collect();
+            used.remove(capability);
+            by_capability.insert(capability.clone(), used);
+        }
+        let mut platform = BTreeMap::new();
+        for entry in std::fs::read_dir(&src).unwrap().filter_map(|e| e.ok()) {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if entry.path().is_file() && name != "lib.rs" {
+                platform.insert(name, named(&std::fs::read_to_string(entry.path()).unwrap()));
+            }
+        }
+        (by_capability, platform)
+    }
+
+    #[test]
+    fn no_capability_reaches_one_that_reaches_it_back() {
+        let (graph, _) = uses();
+        // Depth-first from each capability: reaching itself again is a cycle, named in full.
+        fn walk(graph: &BTreeMap<String, BTreeSet<String>>, path: &mut Vec<String>, cycles: &mut Vec<String>) {
+            let last = path.last().unwrap().clone();
+            for next in &graph[&last] {
+                if *next == path[0] {
+                    cycles.push(format!("{} → {next}", path.join(" → ")));
+                } else if !path.contains(next) {
+                    path.push(next.clone());
+                    walk(graph, path, cycles);
+                    path.pop();
+                }
+            }
+        }
+        let mut cycles = Vec::new();
+        for start in graph.keys() {
+            walk(&graph, &mut vec![start.clone()], &mut cycles);
+        }
+        assert!(cycles.is_empty(), "capabilities that reach each other: {cycles:#?}");
+        assert!(graph.len() >= 15, "the capability folders were not found: {graph:?}");
+    }
+
+    #[test]
+    fn platform_modules_use_no_capability_but_access() {
+        let (_, platform) = uses();
+        let offending: Vec<_> = platform.iter().filter(|(_, used)| used.iter().any(|c| c != "access")).collect();
+        assert!(offending.is_empty(), "platform modules using a capability: {offending:?}");
+        assert!(platform.contains_key("tree.rs"), "the platform modules were not found");
     }
 }

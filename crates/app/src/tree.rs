@@ -1,5 +1,5 @@
 //! The org tree as every capability reads it: an org by its code, names by id, whether a subtree
-//! is the whole tree. Crate-private look-ups that check nothing: the use-cases calling them check
+//! is the whole tree; and a partner by its credit code (the partners' registry is shared). Crate-private look-ups that check nothing: the use-cases calling them check
 //! the scope.
 
 use std::collections::HashMap;
@@ -98,4 +98,14 @@ pub(crate) async fn names<C: ConnectionTrait>(conn: &C, ids: Vec<i64>) -> AppRes
         .into_iter()
         .map(|o| (o.id, o.name))
         .collect())
+}
+
+/// The partner with this credit code, whatever scope registered it.
+pub(crate) async fn partner_by_credit_code<C: ConnectionTrait>(
+    conn: &C,
+    raw: &str,
+) -> AppResult<Option<qingtuan_entity::partner::Model>> {
+    use qingtuan_entity::partner;
+    let Ok(code) = qingtuan_domain::partner::CreditCode::parse(raw) else { return Ok(None) };
+    Ok(partner::Entity::find().filter(partner::Column::CreditCode.eq(code.as_str())).one(conn).await?)
 }

@@ -341,7 +341,7 @@ pub async fn create(app: &App, actor: &Actor, form: &NewUser) -> AppResult<Creat
     let partner = if form.partner_code.trim().is_empty() {
         None
     } else {
-        let found = crate::registry::partners::by_credit_code(app, &form.partner_code).await?;
+        let found = crate::tree::partner_by_credit_code(&app.db, &form.partner_code).await?;
         if found.is_none() {
             let message = format!("统一社会信用代码“{}”不是已登记的合作伙伴", form.partner_code.trim());
             return Err(Invalid::one("partner_code", message).into());

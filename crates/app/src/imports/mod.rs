@@ -5,10 +5,9 @@
 //! What can be imported is the list in `importables!`: one line per registry, naming the form
 //! type that implements `batch::Importable` in its own capability.
 
-mod read;
 pub mod template;
 
-pub use read::{Cell, Limits, Sheet, read};
+pub use crate::sheet::{Cell, Limits, Sheet, read};
 pub use template::{problems_xlsx, template};
 
 use crate::accountability::NewLetterTarget;

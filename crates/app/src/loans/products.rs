@@ -36,7 +36,7 @@ pub struct NewProduct {
 pub async fn create(app: &App, actor: &Actor, form: &NewProduct) -> AppResult<LoanProductId> {
     let (org, proof) = scope::org_by_code(app, actor, WRITE, &form.org_code).await.map(|p| (p.get(), p))?;
     let mut problems = Vec::new();
-    let bank = crate::registry::partners::by_credit_code(app, &form.bank_code).await?;
+    let bank = crate::tree::partner_by_credit_code(&app.db, &form.bank_code).await?;
     let bank = match bank {
         Some(b) if PartnerKind::parse(&b.kind) == Ok(PartnerKind::Bank) => Some(b),
         Some(b) => {

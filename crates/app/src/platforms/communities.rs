@@ -29,8 +29,8 @@ use crate::db::Write;
 use crate::error::AppResult;
 use crate::export::Exported;
 use crate::forms::{date_within, end_date, required_date, required_text};
-use crate::imports::{Cell, Limits};
 use crate::page::Page;
+use crate::sheet::{Cell, Limits};
 use crate::{Actor, App, AppError};
 
 /// A community as typed in the form or a spreadsheet row.
@@ -354,7 +354,7 @@ pub async fn list_members(
     if on < c.created_on {
         return Err(Invalid::one("listed_on", format!("名单日期不能早于建立日期 {}", c.created_on)).into());
     }
-    let sheet = crate::imports::read(file_name, bytes, Limits { max_rows: LIST_ROWS, max_columns: 60 })?;
+    let sheet = crate::sheet::read(file_name, bytes, Limits { max_rows: LIST_ROWS, max_columns: 60 })?;
     let phones: HashSet<String> = sheet
         .rows
         .iter()

@@ -156,7 +156,7 @@ async fn insert(conn: &Write, app: &App, actor: &Actor, form: &NewLine) -> AppRe
             donor_kind = DonorKind::parse(&form.donor_kind).map_err(|e| problems.extend(e.0)).ok();
             match donor_kind {
                 Some(DonorKind::Partner) => {
-                    match crate::registry::partners::by_credit_code(app, &form.partner_code).await? {
+                    match crate::tree::partner_by_credit_code(&app.db, &form.partner_code).await? {
                         Some(p) => partner_id = Some(p.id),
                         None => problems.push(FieldError::new(
                             "partner_code",
@@ -464,7 +464,7 @@ async fn query(
         q = q.filter(contribution::Column::PurposeKind.eq(Purpose::parse(&filter.purpose_kind)?.code()));
     }
     if !filter.partner.trim().is_empty() {
-        let id = crate::registry::partners::by_credit_code(app, &filter.partner).await?.map_or(0, |p| p.id);
+        let id = crate::tree::partner_by_credit_code(&app.db, &filter.partner).await?.map_or(0, |p| p.id);
         q = q.filter(contribution::Column::PartnerId.eq(id));
     }
     if !filter.org.trim().is_empty() {

@@ -551,7 +551,7 @@ pub async fn book(app: &App, actor: &Actor, venue_id: VenueId, form: &DeskBookin
             Ok(o) => org_id = Some(o.id),
             Err(problem) => problems.push(problem),
         },
-        Some(BookerKind::Partner) => match crate::registry::partners::by_credit_code(app, &form.partner_code).await? {
+        Some(BookerKind::Partner) => match crate::tree::partner_by_credit_code(&app.db, &form.partner_code).await? {
             Some(p) => partner_id = Some(p.id),
             None => problems.push(FieldError::new(
                 "partner_code",

@@ -228,9 +228,3 @@ async fn rows(app: &App, found: Vec<partner::Model>) -> AppResult<Vec<PartnerRow
     }
     Ok(out)
 }
-
-/// The partner with this credit code, for a contract's form (any partner: the registry is shared).
-pub(crate) async fn by_credit_code(app: &App, raw: &str) -> AppResult<Option<partner::Model>> {
-    let Ok(code) = CreditCode::parse(raw) else { return Ok(None) };
-    Ok(partner::Entity::find().filter(partner::Column::CreditCode.eq(code.as_str())).one(&app.db).await?)
-}

@@ -26,7 +26,7 @@ use crate::access::scope;
 use crate::error::AppResult;
 use crate::forms::{parse_date, required_text};
 use crate::page::Page;
-use crate::registry::{partners, positions};
+use crate::registry::positions;
 use crate::{Actor, App, AppError};
 
 /// A contract as typed: the provider by its unified social credit code, the amount in yuan.
@@ -47,7 +47,7 @@ pub async fn sign_contract(app: &App, actor: &Actor, form: &NewContract) -> AppR
     let buyer = scope::org_by_code(app, actor, WRITE, &form.org_code).await?;
     let org = org::Entity::find_by_id(buyer.get().0).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let mut problems: Vec<FieldError> = Vec::new();
-    let provider = partners::by_credit_code(app, &form.partner_code).await?;
+    let provider = crate::tree::partner_by_credit_code(&app.db, &form.partner_code).await?;
     if provider.is_none() {
         problems.push(FieldError::new(
             "partner_code",
