@@ -10,8 +10,7 @@ use qingtuan_entity::venue_space;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::json;
 
-use super::SpaceRow;
-use super::run_by;
+use super::{SpaceRow, run_by};
 use crate::access::audit::{self, Entry};
 use crate::error::AppResult;
 use crate::forms::required_text;
