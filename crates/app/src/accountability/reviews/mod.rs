@@ -8,6 +8,10 @@
 //! A reporter's staff (`accountability.read` over the reporter) see the round and, once it is
 //! concluded, their own score and grade — never who graded what, nor the other reporters.
 
+mod ballots;
+mod raters;
+mod results;
+
 use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate, TimeDelta};
@@ -17,27 +21,27 @@ use qingtuan_domain::review::{self, Grade, GroupSpec};
 use qingtuan_domain::time::local_date;
 use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{
-    org, review_ballot as ballot, review_group as group, review_rater as rater, review_reporter as reporter,
-    review_round as round,
+    org, review_group as group, review_rater as rater, review_reporter as reporter, review_round as round,
 };
-use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
-};
+use sea_orm::sea_query::Query;
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde_json::json;
 
 use super::{READ, WRITE};
 use crate::access::audit::{self, Entry};
 use crate::access::scope;
-use crate::crypto::{random_token, sha256_hex};
 use crate::error::AppResult;
 use crate::forms::parse_date;
 use crate::page::Page;
-use crate::{Actor, App, AppError, ClientInfo};
+use crate::{Actor, App, AppError};
+use results::{grades_by_group, short_of_quorum, tallies, votes};
+
+pub use ballots::{Ballot, ballot, cast};
+pub use raters::{NewRaters, RaterLink, add_raters, reissue};
+pub use results::conclude;
 
 /// The most raters a round may have.
-const MAX_RATERS: u64 = 300;
+pub(super) const MAX_RATERS: u64 = 300;
 /// The most orgs that may report in one round.
 const MAX_REPORTERS: usize = 100;
 /// How long a round may stay open for grading after its day.
@@ -240,109 +244,15 @@ async fn reporters_of(
     Ok(Ok(found))
 }
 
-/// A rater's private link, shown once to the organiser to pass on.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct RaterLink {
-    pub name: String,
-    pub group: String,
-    pub token: String,
-}
-
-/// Raters as typed: a group of the round and names, one a line.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[serde(default)]
-pub struct NewRaters {
-    pub group: String,
-    pub names: String,
-}
-
 /// The round and the proof that the actor organises it (write over the organiser; 404 outside).
-async fn organised(app: &App, actor: &Actor, id: ReviewId) -> AppResult<(round::Model, scope::InScope<OrgId>)> {
+pub(super) async fn organised(
+    app: &App,
+    actor: &Actor,
+    id: ReviewId,
+) -> AppResult<(round::Model, scope::InScope<OrgId>)> {
     let r = round::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let proof = scope::require(app, actor, WRITE, (ObjectKind::Review, id.to_string()), OrgId(r.org_id)).await?;
     Ok((r, proof))
-}
-
-/// Adds raters to a group of an open round; returns their private links (shown once).
-pub async fn add_raters(app: &App, actor: &Actor, id: ReviewId, form: &NewRaters) -> AppResult<Vec<RaterLink>> {
-    let (r, proof) = organised(app, actor, id).await?;
-    if r.concluded_at.is_some() {
-        return Err(Invalid::one("names", "评议已公布结果，不能再添加评议人").into());
-    }
-    let g = match form.group.trim().parse::<i64>() {
-        Ok(gid) => group::Entity::find_by_id(gid).one(&app.db).await?.filter(|g| g.round_id == r.id),
-        Err(_) => None,
-    }
-    .ok_or_else(|| Invalid::one("group", "请选择评议组"))?;
-    let names: Vec<String> = form.names.lines().map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned).collect();
-    if names.is_empty() {
-        return Err(Invalid::one("names", "请填写评议人姓名，一行一个").into());
-    }
-    if let Some(n) = names.iter().find(|n| n.chars().count() > 50) {
-        return Err(Invalid::one("names", format!("姓名“{n}”超过 50 个字")).into());
-    }
-    let txn = app.begin().await?;
-    if !lock_open_round(&txn, r.id).await? {
-        txn.rollback().await?;
-        return Err(Invalid::one("names", "评议已公布结果，不能再添加评议人").into());
-    }
-    let existing = rater::Entity::find().filter(rater::Column::RoundId.eq(r.id)).count(&txn).await?;
-    if existing + names.len() as u64 > MAX_RATERS {
-        txn.rollback().await?;
-        return Err(Invalid::one("names", format!("一次评议的评议人不超过 {MAX_RATERS} 人")).into());
-    }
-    let mut links = Vec::with_capacity(names.len());
-    for name in names {
-        let token = random_token();
-        rater::ActiveModel {
-            round_id: Set(r.id),
-            group_id: Set(g.id),
-            name: Set(name.clone()),
-            token_hash: Set(sha256_hex(&token)),
-            submitted_at: Set(None),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-        links.push(RaterLink { name, group: g.name.clone(), token });
-    }
-    let names: Vec<&str> = links.iter().map(|l| l.name.as_str()).collect();
-    let entry = Entry::new(AuditAction::ReviewRatersAdded, ObjectKind::Review)
-        .object(r.id)
-        .within(&proof)
-        .after(json!({ "group": g.name, "raters": names }));
-    audit::record(&txn, app.now(), actor, entry).await?;
-    txn.commit().await?;
-    Ok(links)
-}
-
-/// Gives a rater who has not voted a new private link (the old one stops working).
-pub async fn reissue(app: &App, actor: &Actor, id: RaterId) -> AppResult<(ReviewId, RaterLink)> {
-    let x = rater::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
-    let (r, proof) = organised(app, actor, ReviewId(x.round_id)).await?;
-    if x.submitted_at.is_some() || r.concluded_at.is_some() {
-        return Err(Invalid::one("rater", format!("{}已提交评议票或评议已结束，不能重发链接", x.name)).into());
-    }
-    let g = group::Entity::find_by_id(x.group_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
-    let token = random_token();
-    let txn = app.begin().await?;
-    let reissued = rater::Entity::update_many()
-        .col_expr(rater::Column::TokenHash, Expr::value(sha256_hex(&token)))
-        .filter(rater::Column::Id.eq(x.id))
-        .filter(rater::Column::SubmittedAt.is_null())
-        .exec(&txn)
-        .await?;
-    if reissued.rows_affected == 0 {
-        txn.rollback().await?;
-        return Err(Invalid::one("rater", format!("{}已提交评议票，不能重发链接", x.name)).into());
-    }
-    let entry = Entry::new(AuditAction::ReviewLinkReissued, ObjectKind::Review)
-        .object(r.id)
-        .within(&proof)
-        .after(json!({ "rater": x.name }));
-    audit::record(&txn, app.now(), actor, entry).await?;
-    txn.commit().await?;
-    Ok((ReviewId(r.id), RaterLink { name: x.name, group: g.name, token }))
 }
 
 /// A round as lists show it.
@@ -609,287 +519,4 @@ pub async fn review(app: &App, actor: &Actor, id: ReviewId) -> AppResult<ReviewD
     let good_allowed = review::good_allowed(reporters.len(), r.good_cap);
     let review = review_rows(app, vec![r]).await?.pop().ok_or(AppError::NotFound)?;
     Ok(ReviewDetail { review, groups: group_views, results, raters: rater_views, organiser, quorate, good_allowed })
-}
-
-/// A round's groups, raters and the ballots of the raters who submitted.
-async fn votes<C: ConnectionTrait>(
-    conn: &C,
-    round: i64,
-) -> AppResult<(Vec<group::Model>, Vec<rater::Model>, Vec<ballot::Model>)> {
-    let groups = group::Entity::find()
-        .filter(group::Column::RoundId.eq(round))
-        .order_by_asc(group::Column::Id)
-        .all(conn)
-        .await?;
-    let raters = rater::Entity::find()
-        .filter(rater::Column::RoundId.eq(round))
-        .order_by_asc(rater::Column::Id)
-        .all(conn)
-        .await?;
-    let submitted: Vec<i64> = raters.iter().filter(|x| x.submitted_at.is_some()).map(|x| x.id).collect();
-    let ballots = ballot::Entity::find().filter(ballot::Column::RaterId.is_in(submitted)).all(conn).await?;
-    Ok((groups, raters, ballots))
-}
-
-/// The groups short of their quorum (a group nobody was asked to rate in does not count), or the
-/// refusal when no group has raters.
-fn short_of_quorum(groups: &[group::Model], raters: &[rater::Model]) -> Result<Vec<String>, Invalid> {
-    let mut rated = 0;
-    let mut short = Vec::new();
-    for g in groups {
-        let mine: Vec<&rater::Model> = raters.iter().filter(|x| x.group_id == g.id).collect();
-        if mine.is_empty() {
-            continue;
-        }
-        rated += 1;
-        if !review::quorum_reached(mine.iter().filter(|x| x.submitted_at.is_some()).count(), mine.len(), g.quorum) {
-            short.push(g.name.clone());
-        }
-    }
-    if rated == 0 {
-        return Err(Invalid::one("review", "还没有评议人，不能公布结果"));
-    }
-    Ok(short)
-}
-
-/// Takes the round's row for this transaction, if it is still open: a ballot, new raters and the
-/// conclusion each start here, so they are ordered (on PostgreSQL the second waits for the first).
-async fn lock_open_round(txn: &crate::db::Write, id: i64) -> AppResult<bool> {
-    let open = Condition::all().add(round::Column::Id.eq(id)).add(round::Column::ConcludedAt.is_null());
-    Ok(txn.take::<round::Entity>(round::Column::Id, open).await?)
-}
-
-/// Each group's (weight, grades) for a reporter.
-fn grades_by_group(
-    groups: &[group::Model],
-    raters: &[rater::Model],
-    ballots: &[ballot::Model],
-    reporter: i64,
-) -> Vec<(i32, Vec<Grade>)> {
-    let group_of: HashMap<i64, i64> = raters.iter().map(|x| (x.id, x.group_id)).collect();
-    groups
-        .iter()
-        .map(|g| {
-            let grades = ballots
-                .iter()
-                .filter(|b| b.reporter_id == reporter && group_of.get(&b.rater_id) == Some(&g.id))
-                .filter_map(|b| Grade::parse(&b.grade).ok())
-                .collect();
-            (g.weight, grades)
-        })
-        .collect()
-}
-
-fn tallies(groups: &[group::Model], raters: &[rater::Model], ballots: &[ballot::Model], reporter: i64) -> Vec<Tally> {
-    grades_by_group(groups, raters, ballots, reporter)
-        .into_iter()
-        .map(|(_, grades)| Tally {
-            count: grades.len(),
-            good: grades.iter().filter(|g| **g == Grade::Good).count(),
-            mean: (!grades.is_empty()).then(|| grades.iter().map(|g| g.points()).sum::<f64>() / grades.len() as f64),
-        })
-        .collect()
-}
-
-/// Concludes a round whose groups have all reached their quorum: each reporter's score and grade
-/// are kept, grading stops, and the reporters see their results.
-pub async fn conclude(app: &App, actor: &Actor, id: ReviewId) -> AppResult<()> {
-    let (r, proof) = organised(app, actor, id).await?;
-    if r.concluded_at.is_some() {
-        return Err(Invalid::one("review", "评议结果已经公布").into());
-    }
-    let txn = app.begin().await?;
-    // Concluded once, and on every ballot and rater already in: the round is taken first, then the
-    // votes are read and the quorum judged inside this transaction.
-    if !lock_open_round(&txn, r.id).await? {
-        txn.rollback().await?;
-        return Err(Invalid::one("review", "评议结果已经公布").into());
-    }
-    let (groups, raters, ballots) = votes(&txn, r.id).await?;
-    let short = match short_of_quorum(&groups, &raters) {
-        Ok(short) => short,
-        Err(e) => {
-            txn.rollback().await?;
-            return Err(e.into());
-        }
-    };
-    if !short.is_empty() {
-        txn.rollback().await?;
-        return Err(
-            Invalid::one("review", format!("{}提交的评议票未达到法定比例，暂不能公布结果", short.join("、"))).into()
-        );
-    }
-    let reporters = reporter::Entity::find().filter(reporter::Column::RoundId.eq(r.id)).all(&txn).await?;
-    let today = local_date(app.now());
-    round::Entity::update_many()
-        .col_expr(round::Column::ConcludedAt, Expr::value(app.now()))
-        .col_expr(round::Column::ConcludedOn, Expr::value(today))
-        .filter(round::Column::Id.eq(r.id))
-        .exec(&txn)
-        .await?;
-    let mut results = Vec::new();
-    for x in &reporters {
-        let score = review::score(&grades_by_group(&groups, &raters, &ballots, x.id));
-        let grade = score.map(Grade::of_score);
-        reporter::Entity::update_many()
-            .col_expr(reporter::Column::ScoreTenths, Expr::value(score.map(|s| (s * 10.0).round() as i32)))
-            .col_expr(reporter::Column::Grade, Expr::value(grade.map(|g| g.code().to_owned())))
-            .filter(reporter::Column::Id.eq(x.id))
-            .exec(&txn)
-            .await?;
-        results.push(json!({ "org": x.org_id, "score": score, "grade": grade.map(Grade::label) }));
-    }
-    let entry = Entry::new(AuditAction::ReviewConcluded, ObjectKind::Review)
-        .object(r.id)
-        .within(&proof)
-        .after(json!({ "results": results }));
-    audit::record(&txn, app.now(), actor, entry).await?;
-    txn.commit().await?;
-    Ok(())
-}
-
-/// What a rater's private link shows: the round, the reporters to grade and, once submitted, the
-/// grades given.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Ballot {
-    pub title: String,
-    pub organiser: String,
-    pub held_on: NaiveDate,
-    pub closes_on: NaiveDate,
-    pub rater: String,
-    pub group: String,
-    /// (reporter id, org name, the grade given once submitted).
-    pub reporters: Vec<(i64, String, Option<Grade>)>,
-    pub good_allowed: usize,
-    pub submitted: bool,
-    /// Grading is possible now: within the window, not concluded, not yet submitted.
-    pub open: bool,
-    /// Why grading is not possible, when it is not.
-    pub closed_reason: Option<&'static str>,
-}
-
-async fn by_token(app: &App, token: &str) -> AppResult<rater::Model> {
-    if token.len() > 100 {
-        return Err(AppError::NotFound);
-    }
-    rater::Entity::find()
-        .filter(rater::Column::TokenHash.eq(sha256_hex(token)))
-        .one(&app.db)
-        .await?
-        .ok_or(AppError::NotFound)
-}
-
-/// A rater's ballot by their private link (404 for an unknown link).
-pub async fn ballot(app: &App, token: &str) -> AppResult<Ballot> {
-    let x = by_token(app, token).await?;
-    let r = round::Entity::find_by_id(x.round_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
-    let g = group::Entity::find_by_id(x.group_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
-    let reporters = reporter::Entity::find()
-        .filter(reporter::Column::RoundId.eq(r.id))
-        .order_by_asc(reporter::Column::Id)
-        .all(&app.db)
-        .await?;
-    let mut names = crate::tree::names(&app.db, reporters.iter().map(|p| p.org_id).chain([r.org_id]).collect()).await?;
-    let given: HashMap<i64, Grade> = ballot::Entity::find()
-        .filter(ballot::Column::RaterId.eq(x.id))
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .filter_map(|b| Grade::parse(&b.grade).ok().map(|g| (b.reporter_id, g)))
-        .collect();
-    let today = local_date(app.now());
-    let closed_reason = if x.submitted_at.is_some() {
-        Some("您已提交评议票，感谢参与")
-    } else if r.concluded_at.is_some() {
-        Some("评议结果已经公布，评议已结束")
-    } else if today < r.held_on {
-        Some("评议尚未开始")
-    } else if today > r.closes_on {
-        Some("评议已截止")
-    } else {
-        None
-    };
-    Ok(Ballot {
-        organiser: names.remove(&r.org_id).unwrap_or_default(),
-        good_allowed: review::good_allowed(reporters.len(), r.good_cap),
-        reporters: reporters
-            .iter()
-            .map(|p| (p.id, names.get(&p.org_id).cloned().unwrap_or_default(), given.get(&p.id).copied()))
-            .collect(),
-        title: r.title,
-        held_on: r.held_on,
-        closes_on: r.closes_on,
-        rater: x.name,
-        group: g.name,
-        submitted: x.submitted_at.is_some(),
-        open: closed_reason.is_none(),
-        closed_reason,
-    })
-}
-
-/// Casts a rater's ballot: a grade for every reporter, at most the allowed number of 好, once,
-/// within the round's window. `grades` maps `g{reporter id}` to a grade's code.
-pub async fn cast(app: &App, client: &ClientInfo, token: &str, grades: &HashMap<String, String>) -> AppResult<()> {
-    let x = by_token(app, token).await?;
-    let b = ballot(app, token).await?;
-    if let Some(reason) = b.closed_reason {
-        return Err(Invalid::one("ballot", reason).into());
-    }
-    let mut chosen = Vec::with_capacity(b.reporters.len());
-    let mut missing = Vec::new();
-    for (id, name, _) in &b.reporters {
-        match grades.get(&format!("g{id}")).map(|g| Grade::parse(g)) {
-            Some(Ok(g)) => chosen.push((*id, g)),
-            _ => missing.push(name.clone()),
-        }
-    }
-    if !missing.is_empty() {
-        return Err(
-            Invalid::one("ballot", format!("请为每个述职单位选择等次，尚未选择：{}", missing.join("、"))).into()
-        );
-    }
-    let good = chosen.iter().filter(|(_, g)| *g == Grade::Good).count();
-    if good > b.good_allowed {
-        return Err(Invalid::one(
-            "ballot",
-            format!("评为“好”的不能超过 {} 个（您选了 {good} 个），请调整后再提交", b.good_allowed),
-        )
-        .into());
-    }
-    let now = app.now();
-    let txn = app.begin().await?;
-    // A ballot and the conclusion are ordered by the round's row: a ballot either comes before the
-    // conclusion (and is counted) or finds the round concluded.
-    if !lock_open_round(&txn, x.round_id).await? {
-        txn.rollback().await?;
-        return Err(Invalid::one("ballot", "评议结果已经公布，评议已结束").into());
-    }
-    // Submitted once: of two submissions at the same time, the second changes nothing.
-    let first = rater::Entity::update_many()
-        .col_expr(rater::Column::SubmittedAt, Expr::value(now))
-        .filter(rater::Column::Id.eq(x.id))
-        .filter(rater::Column::SubmittedAt.is_null())
-        .exec(&txn)
-        .await?;
-    if first.rows_affected == 0 {
-        txn.rollback().await?;
-        return Err(Invalid::one("ballot", "您已提交评议票，感谢参与").into());
-    }
-    let r = round::Entity::find_by_id(x.round_id).one(&txn).await?.ok_or(AppError::NotFound)?;
-    for (reporter_id, grade) in &chosen {
-        ballot::ActiveModel {
-            rater_id: Set(x.id),
-            reporter_id: Set(*reporter_id),
-            grade: Set(grade.code().to_owned()),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-    }
-    // Raters are anonymous to the reporters: the audit row says a ballot came in, not what it said.
-    let anonymous = Actor::anonymous(client, "评议人");
-    let entry = Entry::new(AuditAction::ReviewBallotCast, ObjectKind::Review).object(r.id).scope(OrgId(r.org_id));
-    audit::record(&txn, now, &anonymous, entry).await?;
-    txn.commit().await?;
-    Ok(())
 }
