@@ -15,7 +15,7 @@ use serde_json::json;
 use super::run_by;
 use super::spaces::clock;
 use crate::access::audit::{self, Entry};
-use crate::access::scope::{self};
+use crate::access::scope;
 use crate::db::Write;
 use crate::error::AppResult;
 use crate::forms::required_text;

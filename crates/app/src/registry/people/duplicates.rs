@@ -1,5 +1,6 @@
 //! Records that may be one person (the same name and phone), and merging them into one.
 
+use super::lists::{Shown, find_visible, row, visible};
 use super::*;
 
 /// A group of records that may be one person: the same name and the same phone.
