@@ -17,6 +17,7 @@ use utoipa::{OpenApi, ToSchema};
 use crate::{ApiError, ApiUser, AppState};
 
 mod accountability;
+mod activities;
 mod figures;
 mod volunteering;
 mod writes;
@@ -43,13 +44,10 @@ pub fn routes() -> Router<AppState> {
         .route("/reports", get(report))
         .route("/letters", get(list_letters))
         .route("/figures/{key}/records", get(figures::records))
-        .route("/activities", post(volunteering::create_activity))
-        .route(
-            "/activities/{id}/signups",
-            get(volunteering::activity_signups).post(volunteering::register_for_activity),
-        )
-        .route("/activities/{id}/attendance", post(volunteering::mark_attendance))
-        .route("/activity-signups/{id}/decision", post(volunteering::decide_signup))
+        .route("/activities", post(activities::create_activity))
+        .route("/activities/{id}/signups", get(activities::activity_signups).post(activities::register_for_activity))
+        .route("/activities/{id}/attendance", post(activities::mark_attendance))
+        .route("/activity-signups/{id}/decision", post(activities::decide_signup))
         .route("/calls", get(volunteering::list_calls).post(volunteering::create_call))
         .route("/calls/{id}", get(volunteering::show_call).put(volunteering::update_call))
         .route("/calls/{id}/shifts", post(volunteering::add_shift))
@@ -73,19 +71,19 @@ async fn method_not_allowed() -> axum::response::Response {
     info(title = "青团 Qingtuan API", description = "基层团务平台 JSON 接口。认证：会话 Cookie，或个人访问令牌 `Authorization: Bearer qt_…`。"),
     paths(me, list_orgs, list_users, show_user, list_audit_events, report, accountability::list_letters, figures::records,
         writes::create_org, writes::update_org, writes::dissolve_org, writes::create_person, writes::update_person,
-        writes::create_post, writes::end_post, volunteering::create_activity, volunteering::activity_signups,
-        volunteering::mark_attendance, volunteering::decide_signup, volunteering::list_calls, volunteering::create_call,
+        writes::create_post, writes::end_post, activities::create_activity, activities::activity_signups,
+        activities::mark_attendance, activities::decide_signup, volunteering::list_calls, volunteering::create_call,
         volunteering::show_call, volunteering::close_call, volunteering::shift_signups, volunteering::record_turnouts,
         volunteering::add_shift, volunteering::update_call, volunteering::sign_up_for_shift,
-        volunteering::cancel_shift_signup, volunteering::register_for_activity),
+        volunteering::cancel_shift_signup, activities::register_for_activity),
     components(schemas(Me, UserStatus, GrantDto, PartnerGrantDto, OrgDto, UserDto, UserDetailDto, AssignmentDto, AuditEventDto, UserPage, AuditPage, ErrorDto, LetterDto, LetterPage, RecordDto, RecordPage,
         NewOrgDto, OrgEditDto, DissolveDto, OrgWritten, PersonDto, PostDto, PersonWritten, PostWritten, EndPostDto,
-        volunteering::NewActivityDto, volunteering::Created, volunteering::ActivitySignupDto, volunteering::DecisionDto,
-        volunteering::AttendanceDto, volunteering::AttendanceWritten, volunteering::NewShiftDto, volunteering::NewCallDto,
+        activities::NewActivityDto, Created, activities::ActivitySignupDto, activities::DecisionDto,
+        activities::AttendanceDto, activities::AttendanceWritten, volunteering::NewShiftDto, volunteering::NewCallDto,
         volunteering::CallWritten, volunteering::CallStatus, volunteering::CallDto, volunteering::CallPage, volunteering::ShiftDto,
         volunteering::CallDetailDto, volunteering::ShiftSignupDto, volunteering::TurnoutDto, volunteering::TurnoutsDto,
         volunteering::TurnoutsWritten, volunteering::CallTextDto, volunteering::SignupDto, volunteering::SignupWritten,
-        volunteering::ActivitySignupsDto, volunteering::Registered)),
+        activities::ActivitySignupsDto, activities::Registered)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -180,6 +178,12 @@ fn page_param(page: Option<u32>) -> Result<Option<u64>, ApiError> {
         }
         p => Ok(p.map(u64::from)),
     }
+}
+
+/// What was created: its id.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct Created {
+    id: i64,
 }
 
 /// An error: a Chinese message, and for bad input the fields concerned.
