@@ -29,8 +29,7 @@ use crate::export::Exported;
 use crate::page::{PER_PAGE, Page, page_number};
 use crate::registry::people;
 use crate::{Actor, App, AppError};
-use select::listings;
-use select::{Listing, flow_listing, totals, union};
+use select::{Listing, flow_listing, listings, totals, union};
 
 /// Which of a figure's records to list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
