@@ -67,12 +67,43 @@ pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<RoleView>> {
 
 /// The roles the actor could grant somewhere: those whose permissions the actor holds (the
 /// server still checks each assignment against the scope chosen).
-pub fn offerable(actor: &Actor, roles: Vec<RoleView>) -> Vec<RoleView> {
+fn offerable(actor: &Actor, roles: Vec<RoleView>) -> Vec<RoleView> {
     if actor.is_system() {
         return roles;
     }
     let held: BTreeSet<Permission> = actor.grants.iter().flat_map(|g| g.permissions.iter().copied()).collect();
     roles.into_iter().filter(|r| r.permissions.is_subset(&held)).collect()
+}
+
+/// The roles page: every role with what it carries (`roles.read` somewhere), and whether the actor
+/// may change them.
+pub async fn overview(app: &App, actor: &Actor) -> AppResult<Overview> {
+    scope::require_somewhere(app, actor, READ).await?;
+    Ok(Overview { roles: list(app, actor).await?, can_write: actor.can_somewhere(WRITE) })
+}
+
+/// The roles page's data.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Overview {
+    pub roles: Vec<RoleView>,
+    pub can_write: bool,
+}
+
+/// One role, to change what it carries (`roles.write` somewhere).
+pub async fn editable(app: &App, actor: &Actor, id: i64) -> AppResult<RoleView> {
+    scope::require_somewhere(app, actor, WRITE).await?;
+    list(app, actor).await?.into_iter().find(|r| r.id == id).ok_or(AppError::NotFound)
+}
+
+/// The roles the actor may give an account: those that carry nothing the actor lacks, for a
+/// partner's accounts or for the others; none without `users.write`.
+pub async fn offered(app: &App, actor: &Actor, for_partners: bool) -> AppResult<Vec<RoleView>> {
+    if !actor.can_somewhere(crate::access::users::WRITE) {
+        return Ok(Vec::new());
+    }
+    let mut roles = offerable(actor, list(app, actor).await?);
+    roles.retain(|r| r.for_partners == for_partners);
+    Ok(roles)
 }
 
 /// Sets what a role carries: its permissions, and whether its holders must use a second factor.

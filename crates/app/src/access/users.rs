@@ -329,6 +329,12 @@ fn parse_display_name(raw: &str) -> Result<String, Invalid> {
     Ok(name.to_owned())
 }
 
+/// The roles a new account may be given, for the form that creates one (`users.write` somewhere).
+pub async fn new_form(app: &App, actor: &Actor) -> AppResult<Vec<crate::access::roles::RoleView>> {
+    scope::require_somewhere(app, actor, WRITE).await?;
+    crate::access::roles::offered(app, actor, false).await
+}
+
 pub async fn create(app: &App, actor: &Actor, form: &NewUser) -> AppResult<Created> {
     let mut problems = Vec::new();
     let username = Username::parse(&form.username).map_err(|e| problems.extend(e.0)).ok();

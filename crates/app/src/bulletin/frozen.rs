@@ -131,6 +131,11 @@ pub(super) async fn insert<C: ConnectionTrait>(
     Ok(FrozenReportId(row.id))
 }
 
+/// Whether the actor may freeze the figures of a scope (`bulletins.approve` over it).
+pub async fn may_freeze(app: &App, actor: &Actor, scope: OrgId) -> AppResult<bool> {
+    scope::covers(&app.db, actor, APPROVE, scope).await
+}
+
 /// Freezes the dashboard's figures report as asked (bulletins.approve over its scope): the next
 /// version of the same scope and dates when one was published before.
 pub async fn freeze_report(app: &App, actor: &Actor, req: &ReportRequest) -> AppResult<FrozenReportId> {

@@ -54,6 +54,11 @@ pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<TemplateView>> {
     Ok(out)
 }
 
+/// Whether the actor may save templates (`bulletins.write` over the whole tree).
+pub async fn may_save(app: &App, actor: &Actor) -> AppResult<bool> {
+    scope::covers_everything(&app.db, actor, WRITE).await
+}
+
 /// Every version of a template, newest first.
 pub async fn versions(app: &App, actor: &Actor, name: &str) -> AppResult<Vec<TemplateView>> {
     scope::require_somewhere(app, actor, READ).await?;

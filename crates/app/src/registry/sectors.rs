@@ -21,6 +21,21 @@ pub struct SectorView {
     pub national_class: String,
 }
 
+/// The sectors page: the dictionary, and whether the actor may switch a sector's social-domain flag
+/// (it changes every figure of the district: only `orgs.write` over the whole tree may).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Settings {
+    pub sectors: Vec<SectorView>,
+    pub can_flag: bool,
+}
+
+/// The sectors page's data (`orgs.read` somewhere).
+pub async fn settings(app: &App, actor: &Actor) -> AppResult<Settings> {
+    let sectors = list(app, actor).await?;
+    let can_flag = scope::covers_everything(&app.db, actor, crate::registry::orgs::WRITE).await?;
+    Ok(Settings { sectors, can_flag })
+}
+
 pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<SectorView>> {
     scope::require_somewhere(app, actor, crate::registry::orgs::READ).await?;
     Ok(sector::Entity::find().order_by_asc(sector::Column::Id).all(&app.db).await?.into_iter().map(view).collect())

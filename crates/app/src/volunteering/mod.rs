@@ -100,12 +100,28 @@ const MIN_SHARE_SETTING: &str = "volunteering.min_share_percent";
 
 /// The share of a shift (in %) a volunteer must attend for the hours to count: the district's
 /// setting, 60 unless changed.
-pub async fn min_share_percent<C: sea_orm::ConnectionTrait>(conn: &C) -> AppResult<i64> {
+pub(crate) async fn min_share_percent<C: sea_orm::ConnectionTrait>(conn: &C) -> AppResult<i64> {
     Ok(qingtuan_entity::app_setting::Entity::find_by_id(MIN_SHARE_SETTING.to_owned())
         .one(conn)
         .await?
         .and_then(|s| s.value.parse().ok())
         .unwrap_or(DEFAULT_MIN_SHARE_PERCENT))
+}
+
+/// The attendance rule as the desk shows it: the share of a shift (in %) a volunteer must attend,
+/// and whether the actor may change it (`volunteering.approve` over the whole tree).
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct AttendanceRule {
+    pub min_share_percent: i64,
+    pub can_change: bool,
+}
+
+/// The attendance rule, for anyone who reads volunteering somewhere.
+pub async fn attendance_rule(app: &App, actor: &Actor) -> AppResult<AttendanceRule> {
+    scope::require_somewhere(app, actor, READ).await?;
+    let (min_share_percent, can_change) =
+        tokio::try_join!(min_share_percent(&app.db), scope::covers_everything(&app.db, actor, APPROVE))?;
+    Ok(AttendanceRule { min_share_percent, can_change })
 }
 
 /// Changes the attendance rule for turn-outs recorded from now on. Only a user who may approve

@@ -296,7 +296,7 @@ async fn templates_page(
         "" => Vec::new(),
         name => templates::versions(&state.app, &user.actor, name).await?,
     };
-    let can_save = qingtuan_app::access::scope::covers_everything(&state.app.db, &user.actor, WRITE).await?;
+    let can_save = templates::may_save(&state.app, &user.actor).await?;
     let view = TemplatesPage {
         layout: Layout::new(user, "/bulletins", "简报模板"),
         templates: templates::list(&state.app, &user.actor).await?,

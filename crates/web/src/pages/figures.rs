@@ -100,13 +100,7 @@ pub async fn show(
         time_chart: charts::line("社会领域团组织数变化", &board.series),
         no_youth_committee: board.no_youth_committee.clone(),
         no_pioneer_committee: board.no_pioneer_committee.clone(),
-        can_freeze: qingtuan_app::access::scope::covers(
-            &state.app.db,
-            &user.actor,
-            qingtuan_app::bulletin::APPROVE,
-            p.scope,
-        )
-        .await?,
+        can_freeze: qingtuan_app::bulletin::frozen::may_freeze(&state.app, &user.actor, p.scope).await?,
         from_asked: p.from,
     })
 }

@@ -258,11 +258,12 @@ async fn insert(conn: &crate::db::Write, app: &App, actor: &Actor, form: &NewOrg
     Ok(OrgId(created.id))
 }
 
-/// The orgs over which the actor holds `permission`, in tree order (each parent before its
+/// Every org the actor may read (`orgs.read` somewhere), in tree order (each parent before its
 /// children), indented from the top of what the actor sees.
-pub async fn visible_tree(app: &App, actor: &Actor, permission: Permission) -> AppResult<Vec<OrgView>> {
+pub async fn visible_tree(app: &App, actor: &Actor) -> AppResult<Vec<OrgView>> {
+    scope::require_somewhere(app, actor, READ).await?;
     let rows = org::Entity::find()
-        .filter(scope::org_condition(actor, permission, org::Column::Id))
+        .filter(scope::org_condition(actor, READ, org::Column::Id))
         .order_by_asc(org::Column::Code)
         .all(&app.db)
         .await?;
@@ -402,6 +403,10 @@ pub struct OrgDetail {
     pub dissolved_on: Option<chrono::NaiveDate>,
     pub honours: Vec<(String, chrono::NaiveDate)>,
     pub children: Vec<OrgView>,
+    /// The actor may edit, move or dissolve it (`orgs.write` over it).
+    pub can_write: bool,
+    /// The actor may register its staff (`people.write` over it).
+    pub can_staff: bool,
 }
 
 /// An org with its record, honours and direct sub-organisations.
@@ -410,6 +415,8 @@ pub async fn detail(app: &App, actor: &Actor, id: OrgId) -> AppResult<OrgDetail>
     use qingtuan_entity::{org_honour, region};
     scope::require(app, actor, READ, (ObjectKind::Org, id.to_string()), id).await?;
     let found = org::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
+    let can_write = scope::covers(&app.db, actor, WRITE, id).await?;
+    let can_staff = scope::covers(&app.db, actor, crate::registry::people::WRITE, id).await?;
     let sector = match found.sector_id {
         Some(s) => sector::Entity::find_by_id(s).one(&app.db).await?,
         None => None,
@@ -443,7 +450,15 @@ pub async fn detail(app: &App, actor: &Actor, id: OrgId) -> AppResult<OrgDetail>
         dissolved_on: found.dissolved_on,
         honours,
         children,
+        can_write,
+        can_staff,
     })
+}
+
+/// May the actor register an org anywhere (`orgs.write` somewhere)? Asked before the form is
+/// shown; `create` checks the write over the parent.
+pub async fn may_create(app: &App, actor: &Actor) -> AppResult<()> {
+    scope::require_somewhere(app, actor, WRITE).await
 }
 
 /// Moves an org and its whole subtree under `new_parent_code`. The actor needs `orgs.write` over

@@ -234,14 +234,19 @@ pub(super) async fn write(
     Ok(ids)
 }
 
+/// Whether a person the actor registers needs a first post (`people.write` somewhere): it does
+/// unless the actor reads everyone, since people are read through the posts they hold.
+pub async fn post_required(app: &App, actor: &Actor) -> AppResult<bool> {
+    scope::require_somewhere(app, actor, WRITE).await?;
+    Ok(!scope::covers_everything(&app.db, actor, READ).await?)
+}
+
 /// Registers one person typed in the form, with their first post in the same transaction. The
 /// post is required of a user who does not read everyone: people are read through the posts they
 /// hold in the user's scope, so without one the person would vanish from the user's view.
 pub async fn register(app: &App, actor: &Actor, form: &NewPerson, post: &NewPosition) -> AppResult<PersonId> {
-    scope::require_somewhere(app, actor, WRITE).await?;
     let with_post = !post.org_code.trim().is_empty() || !post.title.trim().is_empty();
-    let everyone = scope::covers_everything(&app.db, actor, READ).await?;
-    if !with_post && !everyone {
+    if !with_post && post_required(app, actor).await? {
         return Err(
             Invalid::one("org_code", "请同时填写任职组织、职务和任职日期：您只能查看在本范围内任职的人员").into()
         );

@@ -6,7 +6,6 @@ use axum::extract::{RawForm, State};
 use axum::response::Response;
 use qingtuan_app::AppError;
 use qingtuan_app::access::roles::{self, RoleView};
-use qingtuan_app::access::scope;
 use qingtuan_domain::ids::RoleId;
 use qingtuan_domain::permission::{Action, Module, Permission};
 
@@ -27,13 +26,13 @@ struct ListPage {
 }
 
 pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Response, PageError> {
-    scope::require_somewhere(&state.app, &user.actor, roles::READ).await?;
+    let overview = roles::overview(&state.app, &user.actor).await?;
     render(&ListPage {
         layout: Layout::new(&user, "/roles", "角色权限"),
-        roles: roles::list(&state.app, &user.actor).await?,
+        roles: overview.roles,
         modules: Module::ALL,
         actions: Action::ALL,
-        can_write: user.actor.can_somewhere(roles::WRITE),
+        can_write: overview.can_write,
     })
 }
 
@@ -51,9 +50,7 @@ pub async fn edit_form(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    scope::require_somewhere(&state.app, &user.actor, roles::WRITE).await?;
-    let role =
-        roles::list(&state.app, &user.actor).await?.into_iter().find(|r| r.id == id).ok_or(AppError::NotFound)?;
+    let role = roles::editable(&state.app, &user.actor, id).await?;
     render(&EditPage {
         layout: Layout::new(&user, "/roles", format!("编辑角色：{}", role.name)),
         role,

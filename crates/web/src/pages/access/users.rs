@@ -5,7 +5,6 @@ use axum::extract::State;
 use axum::response::Response;
 use qingtuan_app::AppError;
 use qingtuan_app::access::roles::{self, RoleView};
-use qingtuan_app::access::scope;
 use qingtuan_app::access::users::{self, Filter, NewAssignment, NewUser, UserDetail, UserRow};
 use qingtuan_app::page::Page;
 use qingtuan_domain::Invalid;
@@ -57,15 +56,6 @@ pub async fn export(
 
 /// The roles a form's role fields offer: those the actor could grant — for partners' accounts
 /// (`for_partner`), else the others. The scope is an org picker.
-pub(in crate::pages) async fn role_choices(
-    state: &AppState,
-    user: &CurrentUser,
-    for_partner: bool,
-) -> Result<Vec<RoleView>, PageError> {
-    let mut roles = roles::offerable(&user.actor, roles::list(&state.app, &user.actor).await?);
-    roles.retain(|r| r.for_partners == for_partner);
-    Ok(roles)
-}
 
 #[derive(Template)]
 #[template(path = "users/new.html")]
@@ -78,12 +68,11 @@ struct NewPage {
 }
 
 async fn new_page(state: &AppState, user: &CurrentUser, form: NewUser, errors: Errors) -> Result<NewPage, PageError> {
-    let roles = role_choices(state, user, false).await?;
+    let roles = users::new_form(&state.app, &user.actor).await?;
     Ok(NewPage { layout: Layout::new(user, "/users", "新建用户"), form, roles, for_partner: false, errors })
 }
 
 pub async fn new_form(State(state): State<AppState>, user: CurrentUser) -> Result<Response, PageError> {
-    scope::require_somewhere(&state.app, &user.actor, users::WRITE).await?;
     render(&new_page(&state, &user, NewUser::default(), Errors::default()).await?)
 }
 
@@ -134,7 +123,7 @@ async fn show_page(
 ) -> Result<ShowPage, PageError> {
     let d = users::show(&state.app, &user.actor, id).await?;
     let for_partner = d.user.partner_name.is_some();
-    let roles = role_choices(state, user, for_partner).await?;
+    let roles = roles::offered(&state.app, &user.actor, for_partner).await?;
     Ok(ShowPage {
         for_partner,
         layout: Layout::new(user, "/users", format!("用户：{}", d.user.display_name)),

@@ -44,10 +44,9 @@ async fn show_page(
 ) -> Result<Response, PageError> {
     let p = partners::page(&state.app, &user.actor, id).await?;
     let accounts = users::of_partner(&state.app, &user.actor, id).await?;
-    let roles = if accounts.is_some() && user.actor.can_somewhere(users::WRITE) {
-        crate::pages::access::users::role_choices(state, user, true).await?
-    } else {
-        Vec::new()
+    let roles = match accounts {
+        Some(_) => qingtuan_app::access::roles::offered(&state.app, &user.actor, true).await?,
+        None => Vec::new(),
     };
     let invalid = errors.0.is_some();
     let view = ShowPage {

@@ -4,7 +4,6 @@ use axum::Form;
 use axum::extract::State;
 use axum::response::Response;
 use qingtuan_app::AppError;
-use qingtuan_app::access::scope;
 use qingtuan_app::page::Page;
 use qingtuan_app::registry::orgs::{self, Filter, NewOrg};
 use qingtuan_app::registry::positions::{self, NewPosition};
@@ -86,7 +85,7 @@ async fn new_page(state: &AppState, user: &CurrentUser, form: NewOrg, errors: Er
 }
 
 pub async fn new_form(State(state): State<AppState>, user: CurrentUser) -> Result<Response, PageError> {
-    scope::require_somewhere(&state.app, &user.actor, orgs::WRITE).await?;
+    orgs::may_create(&state.app, &user.actor).await?;
     render(&new_page(&state, &user, NewOrg::default(), Errors::default()).await?)
 }
 
@@ -114,9 +113,6 @@ struct ShowPage {
     history: Vec<qingtuan_app::access::audit::Row>,
     /// The org's responsibility letters, if the user may read them.
     letters: Vec<qingtuan_app::accountability::LetterRow>,
-    can_write: bool,
-    /// May record and end posts here (people.write over the org).
-    can_staff: bool,
     /// The post form, as typed when it was refused.
     post: NewPosition,
     /// The errors are the post form's: shown beside it, not at the top of the page.
@@ -136,8 +132,6 @@ async fn show_page(state: &AppState, user: &CurrentUser, id: OrgId, errors: Erro
         .into_iter()
         .filter(|p| p.start_on <= today && p.end_on.is_none_or(|e| e > today))
         .collect();
-    let can_write = scope::covers(&state.app.db, &user.actor, orgs::WRITE, id).await?;
-    let can_staff = scope::covers(&state.app.db, &user.actor, qingtuan_app::registry::people::WRITE, id).await?;
     // The figures of the subtree, for the dashboard's default dates, if the user may see figures here.
     let report = qingtuan_app::figures::of_org(&state.app, &user.actor, id).await?;
     let (as_of, baseline) = match &report {
@@ -156,8 +150,6 @@ async fn show_page(state: &AppState, user: &CurrentUser, id: OrgId, errors: Erro
         baseline,
         history,
         letters,
-        can_write,
-        can_staff,
         post: NewPosition::default(),
         post_failed: false,
         titles: Title::ALL,

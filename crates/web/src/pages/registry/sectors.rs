@@ -3,7 +3,6 @@ use askama::Template;
 use axum::Form;
 use axum::extract::State;
 use axum::response::Response;
-use qingtuan_app::access::scope;
 use qingtuan_app::registry::sectors::{self, SectorView};
 
 use crate::done::{self, Done};
@@ -20,12 +19,11 @@ struct SectorsPage {
 }
 
 pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Response, PageError> {
-    let write = qingtuan_app::registry::orgs::WRITE;
+    let settings = sectors::settings(&state.app, &user.actor).await?;
     render(&SectorsPage {
         layout: Layout::new(&user, "/sectors", "领域设置"),
-        sectors: sectors::list(&state.app, &user.actor).await?,
-        // The flag changes every figure of the district: only district-wide writers see the switch.
-        can_write: scope::covers_everything(&state.app.db, &user.actor, write).await?,
+        sectors: settings.sectors,
+        can_write: settings.can_flag,
     })
 }
 

@@ -53,12 +53,11 @@ async fn index_page(
     filter: CallFilter,
     errors: Errors,
 ) -> Result<IndexPage, PageError> {
-    // Four independent reads, side by side.
-    let (page, tree, min_share, can_set_share) = tokio::try_join!(
+    // Three independent reads, side by side.
+    let (page, tree, rule) = tokio::try_join!(
         calls::list(&state.app, &user.actor, &filter),
         qingtuan_app::registry::orgs::tree_level(&state.app, &user.actor, volunteering::READ, &filter.org),
-        volunteering::min_share_percent(&state.app.db),
-        qingtuan_app::access::scope::covers_everything(&state.app.db, &user.actor, volunteering::APPROVE),
+        volunteering::attendance_rule(&state.app, &user.actor),
     )?;
     Ok(IndexPage {
         layout: Layout::new(user, "/volunteering", "志愿动员"),
@@ -71,8 +70,8 @@ async fn index_page(
         can_write: user.actor.can_somewhere(volunteering::WRITE),
         can_approve: user.actor.can_somewhere(volunteering::APPROVE),
         can_export: user.actor.can_somewhere(volunteering::EXPORT),
-        min_share,
-        can_set_share,
+        min_share: rule.min_share_percent,
+        can_set_share: rule.can_change,
         errors,
     })
 }
