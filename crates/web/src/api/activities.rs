@@ -200,8 +200,6 @@ pub(super) async fn mark_attendance(
     .await
 }
 
-/// A shift of a new call.
-
 /// People registered for an activity at the desk (a paper list, sign-ups on the spot).
 #[derive(Debug, Default, serde::Deserialize, serde::Serialize, ToSchema)]
 #[serde(default, deny_unknown_fields)]

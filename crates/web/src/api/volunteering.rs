@@ -22,6 +22,7 @@ use super::{ApiPath, ApiQuery, Created, ErrorDto, page_param};
 use crate::pages::activities::parse as parsed;
 use crate::{ApiError, ApiUser, AppState};
 
+/// A shift of a new call.
 #[derive(Debug, Default, serde::Deserialize, serde::Serialize, ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct NewShiftDto {

@@ -22,7 +22,7 @@ use qingtuan_domain::{FieldError, Invalid};
 
 use crate::done::{self, Done};
 use crate::layout::{Errors, Layout};
-use crate::pages::{query_without_page, render, render_invalid, xlsx_download};
+use crate::pages::{Submitted, query_without_page, render, render_invalid, xlsx_download};
 use crate::{AppState, CurrentUser, PageError};
 
 fn can_write(user: &CurrentUser) -> bool {
@@ -194,10 +194,9 @@ pub async fn create(
         Ok(new) => activities::create_activity(&state.app, &user.actor, &new).await,
         Err(e) => Err(AppError::Invalid(e)),
     };
-    match result {
+    match result.or_invalid()? {
         Ok(id) => Ok(done::redirect(&format!("/activities/{id}"), Done::Published)),
-        Err(AppError::Invalid(e)) => render_invalid(&new_page(&state, &user, form, Errors(Some(e))).await?),
-        Err(e) => Err(e.into()),
+        Err(e) => render_invalid(&new_page(&state, &user, form, Errors(Some(e))).await?),
     }
 }
 
@@ -258,10 +257,9 @@ pub async fn attendance(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let ids: Vec<i64> = fields.iter().filter(|(k, _)| k == "attended").filter_map(|(_, v)| v.parse().ok()).collect();
-    match activities::mark_attendance(&state.app, &user.actor, id, &ids).await {
+    match activities::mark_attendance(&state.app, &user.actor, id, &ids).await.or_invalid()? {
         Ok(_) => Ok(done::redirect(&format!("/activities/{id}"), Done::Recorded)),
-        Err(AppError::Invalid(e)) => render_invalid(&show_page(&state, &user, id, Errors(Some(e))).await?),
-        Err(e) => Err(e.into()),
+        Err(e) => render_invalid(&show_page(&state, &user, id, Errors(Some(e))).await?),
     }
 }
 
@@ -282,10 +280,9 @@ pub async fn register(
     Form(form): Form<RegisterForm>,
 ) -> Result<Response, PageError> {
     let attended = form.present == "on";
-    match activities::register(&state.app, &user.actor, id, &[form.person], attended).await {
+    match activities::register(&state.app, &user.actor, id, &[form.person], attended).await.or_invalid()? {
         Ok(_) => Ok(done::redirect(&format!("/activities/{id}"), Done::Recorded)),
-        Err(AppError::Invalid(e)) => render_invalid(&show_page(&state, &user, id, Errors(Some(e))).await?),
-        Err(e) => Err(e.into()),
+        Err(e) => render_invalid(&show_page(&state, &user, id, Errors(Some(e))).await?),
     }
 }
 
@@ -357,10 +354,9 @@ pub async fn create_project(
         indicators: vec![(form.indicator_name, form.indicator_unit)],
         venue_id: form.venue_id.trim().parse().ok(),
     };
-    match activities::create_project(&state.app, &user.actor, &new).await {
+    match activities::create_project(&state.app, &user.actor, &new).await.or_invalid()? {
         Ok(_) => Ok(done::redirect("/projects", Done::Saved)),
-        Err(AppError::Invalid(e)) => render_invalid(&projects_page(&state, &user, Errors(Some(e))).await?),
-        Err(e) => Err(e.into()),
+        Err(e) => render_invalid(&projects_page(&state, &user, Errors(Some(e))).await?),
     }
 }
 
@@ -377,10 +373,9 @@ pub async fn add_indicator(
     Path(project): Path<ProjectId>,
     Form(form): Form<IndicatorForm>,
 ) -> Result<Response, PageError> {
-    match activities::add_indicator(&state.app, &user.actor, project, &form.name, &form.unit).await {
+    match activities::add_indicator(&state.app, &user.actor, project, &form.name, &form.unit).await.or_invalid()? {
         Ok(_) => Ok(done::redirect("/projects", Done::Saved)),
-        Err(AppError::Invalid(e)) => render_invalid(&projects_page(&state, &user, Errors(Some(e))).await?),
-        Err(e) => Err(e.into()),
+        Err(e) => render_invalid(&projects_page(&state, &user, Errors(Some(e))).await?),
     }
 }
 
@@ -404,10 +399,9 @@ pub async fn record_value(
         }
         _ => Err(AppError::Invalid(Invalid::one("value", "请填写日期和数值"))),
     };
-    match result {
+    match result.or_invalid()? {
         Ok(()) => Ok(done::redirect("/projects", Done::Recorded)),
-        Err(AppError::Invalid(e)) => render_invalid(&projects_page(&state, &user, Errors(Some(e))).await?),
-        Err(e) => Err(e.into()),
+        Err(e) => render_invalid(&projects_page(&state, &user, Errors(Some(e))).await?),
     }
 }
 
@@ -421,10 +415,9 @@ pub async fn record_served(
         Ok(n) => activities::record_people_served(&state.app, &user.actor, id, n).await,
         Err(e) => Err(e),
     };
-    match result {
+    match result.or_invalid()? {
         Ok(()) => Ok(done::redirect(&format!("/activities/{id}"), Done::Recorded)),
-        Err(AppError::Invalid(e)) => render_invalid(&show_page(&state, &user, id, Errors(Some(e))).await?),
-        Err(e) => Err(e.into()),
+        Err(e) => render_invalid(&show_page(&state, &user, id, Errors(Some(e))).await?),
     }
 }
 
@@ -459,10 +452,9 @@ pub async fn upload_poster(
         }
         Err(e) => Err(e),
     };
-    match result {
+    match result.or_invalid()? {
         Ok(()) => Ok(done::redirect(&format!("/activities/{id}"), Done::Saved)),
-        Err(AppError::Invalid(e)) => render_invalid(&show_page(&state, &user, id, Errors(Some(e))).await?),
-        Err(e) => Err(e.into()),
+        Err(e) => render_invalid(&show_page(&state, &user, id, Errors(Some(e))).await?),
     }
 }
 

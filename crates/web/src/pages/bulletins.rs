@@ -27,7 +27,7 @@ use qingtuan_domain::ids::{BulletinId, FrozenReportId};
 
 use crate::done::{self, Done};
 use crate::layout::{Errors, Layout, MenuEntry, Need};
-use crate::pages::{query_without_page, render, render_invalid};
+use crate::pages::{Submitted, query_without_page, render, render_invalid};
 use crate::{AppState, CurrentUser, PageError};
 
 pub const MENU: &[MenuEntry] = &[
@@ -140,10 +140,9 @@ pub async fn create(
     user: CurrentUser,
     Form(form): Form<NewBulletin>,
 ) -> Result<Response, PageError> {
-    match bulletins::create(&state.app, &user.actor, &form).await {
+    match bulletins::create(&state.app, &user.actor, &form).await.or_invalid()? {
         Ok(id) => Ok(done::redirect(&format!("/bulletins/{id}"), Done::Created)),
-        Err(AppError::Invalid(e)) => list_page(&state, &user, BulletinFilter::default(), form, Errors(Some(e))).await,
-        Err(e) => Err(e.into()),
+        Err(e) => list_page(&state, &user, BulletinFilter::default(), form, Errors(Some(e))).await,
     }
 }
 
@@ -188,10 +187,9 @@ async fn after(
     result: Result<String, AppError>,
     done: Done,
 ) -> Result<Response, PageError> {
-    match result {
+    match result.or_invalid()? {
         Ok(to) => Ok(done::redirect(&to, done)),
-        Err(AppError::Invalid(e)) => show_page(state, user, id, Errors(Some(e))).await,
-        Err(e) => Err(e.into()),
+        Err(e) => show_page(state, user, id, Errors(Some(e))).await,
     }
 }
 
@@ -325,14 +323,13 @@ pub async fn template_save(
     user: CurrentUser,
     Form(form): Form<TemplateForm>,
 ) -> Result<Response, PageError> {
-    match templates::save(&state.app, &user.actor, &form).await {
+    match templates::save(&state.app, &user.actor, &form).await.or_invalid()? {
         Ok(_) => {
             let to =
                 format!("/bulletin-templates?{}", query_without_page(&serde_json::json!({ "name": form.name.trim() })));
             Ok(done::redirect(&to, Done::Saved))
         }
-        Err(AppError::Invalid(e)) => templates_page(&state, &user, form, Errors(Some(e))).await,
-        Err(e) => Err(e.into()),
+        Err(e) => templates_page(&state, &user, form, Errors(Some(e))).await,
     }
 }
 

@@ -20,7 +20,7 @@ use qingtuan_domain::ids::CabinId;
 use super::portal::{form_page, form_token};
 use crate::done::{self, Done};
 use crate::layout::{Errors, Layout, MenuEntry, Need};
-use crate::pages::{render, render_invalid};
+use crate::pages::{Submitted, render, render_invalid};
 use crate::{AppState, Client, CurrentUser, PageError};
 
 pub const MENU: &[MenuEntry] = &[MenuEntry { href: "/cabins", label: "希望小屋", need: Need::Tree(READ) }];
@@ -85,10 +85,9 @@ pub async fn open(
     user: CurrentUser,
     Form(form): Form<NewCabin>,
 ) -> Result<Response, PageError> {
-    match cabins::open(&state.app, &user.actor, &form).await {
+    match cabins::open(&state.app, &user.actor, &form).await.or_invalid()? {
         Ok(id) => Ok(done::redirect(&format!("/cabins/{id}"), Done::Recorded)),
-        Err(AppError::Invalid(e)) => list_page(&state, &user, cabins::Filter::default(), form, Errors(Some(e))).await,
-        Err(e) => Err(e.into()),
+        Err(e) => list_page(&state, &user, cabins::Filter::default(), form, Errors(Some(e))).await,
     }
 }
 
@@ -136,10 +135,9 @@ async fn after(
     id: CabinId,
     result: Result<(), AppError>,
 ) -> Result<Response, PageError> {
-    match result {
+    match result.or_invalid()? {
         Ok(()) => Ok(done::redirect(&format!("/cabins/{id}"), Done::Saved)),
-        Err(AppError::Invalid(e)) => show_page(state, user, id, None, Errors(Some(e))).await,
-        Err(e) => Err(e.into()),
+        Err(e) => show_page(state, user, id, None, Errors(Some(e))).await,
     }
 }
 
@@ -181,14 +179,13 @@ pub async fn pair(
     Path(id): Path<CabinId>,
     Form(form): Form<NewPair>,
 ) -> Result<Response, PageError> {
-    match cabins::pair(&state.app, &user.actor, id, &form).await {
+    match cabins::pair(&state.app, &user.actor, id, &form).await.or_invalid()? {
         Ok(token) => {
             let link = crate::pages::share::absolute_url(&state, &headers, &format!("/portal/cabin-visits/{token}"));
             let qr = crate::pages::share::qr_svg(&link)?;
             show_page(&state, &user, id, Some((link, qr)), Errors::default()).await
         }
-        Err(AppError::Invalid(e)) => show_page(&state, &user, id, None, Errors(Some(e))).await,
-        Err(e) => Err(e.into()),
+        Err(e) => show_page(&state, &user, id, None, Errors(Some(e))).await,
     }
 }
 
@@ -232,9 +229,8 @@ pub async fn portal_visit(
     Path(token): Path<String>,
     Form(form): Form<NewVisit>,
 ) -> Result<Response, PageError> {
-    match cabins::visit_by_link(&state.app, &client, &token, &form).await {
+    match cabins::visit_by_link(&state.app, &client, &token, &form).await.or_invalid()? {
         Ok(()) => mine_page(&state, &headers, token, NewVisit::default(), Errors::default()).await,
-        Err(AppError::Invalid(e)) => mine_page(&state, &headers, token, form, Errors(Some(e))).await,
-        Err(e) => Err(e.into()),
+        Err(e) => mine_page(&state, &headers, token, form, Errors(Some(e))).await,
     }
 }

@@ -17,7 +17,7 @@ use qingtuan_domain::ids::CaseId;
 
 use crate::done::{self, Done};
 use crate::layout::{Errors, Layout, MenuEntry, Need};
-use crate::pages::{query_without_page, render, render_invalid, xlsx_download};
+use crate::pages::{Submitted, query_without_page, render, render_invalid, xlsx_download};
 use crate::{AppState, CurrentUser, PageError};
 
 /// This capability's entries in the menu: the staff's list, and a consultant's own cases.
@@ -93,10 +93,9 @@ pub async fn open(
     user: CurrentUser,
     Form(form): Form<NewCase>,
 ) -> Result<Response, PageError> {
-    match consultations::open(&state.app, &user.actor, &form).await {
+    match consultations::open(&state.app, &user.actor, &form).await.or_invalid()? {
         Ok(id) => Ok(done::redirect(&format!("/consultations/{id}"), Done::Recorded)),
-        Err(AppError::Invalid(e)) => list_page(&state, &user, Filter::default(), form, Errors(Some(e))).await,
-        Err(e) => Err(e.into()),
+        Err(e) => list_page(&state, &user, Filter::default(), form, Errors(Some(e))).await,
     }
 }
 
@@ -145,10 +144,9 @@ async fn after(
     id: CaseId,
     result: Result<(), AppError>,
 ) -> Result<Response, PageError> {
-    match result {
+    match result.or_invalid()? {
         Ok(()) => Ok(done::redirect(&format!("/consultations/{id}"), Done::Saved)),
-        Err(AppError::Invalid(e)) => show_page(state, user, id, Errors(Some(e))).await,
-        Err(e) => Err(e.into()),
+        Err(e) => show_page(state, user, id, Errors(Some(e))).await,
     }
 }
 

@@ -23,7 +23,7 @@ use qingtuan_domain::loan::{BusinessSector, LoanState, Repayment};
 use super::portal::{form_page, form_token};
 use crate::done::{self, Done};
 use crate::layout::{Errors, Layout, MenuEntry, Need};
-use crate::pages::{query_without_page, render, render_invalid, xlsx_download};
+use crate::pages::{Submitted, query_without_page, render, render_invalid, xlsx_download};
 use crate::{AppState, Client, CurrentUser, PageError};
 
 /// This capability's entries in the menu: the league's list, and the bank's.
@@ -124,13 +124,12 @@ pub async fn record(
     user: CurrentUser,
     Form(form): Form<NewApplication>,
 ) -> Result<Response, PageError> {
-    match applications::record(&state.app, &user.actor, &form).await {
+    match applications::record(&state.app, &user.actor, &form).await.or_invalid()? {
         Ok(id) => Ok(done::redirect(&format!("/loans/{id}"), Done::Recorded)),
-        Err(AppError::Invalid(e)) => {
+        Err(e) => {
             let form = NewApplication { id_number: String::new(), ..form };
             list_page(&state, &user, Filter::default(), Typed { form, ..typed() }, Errors(Some(e))).await
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -139,12 +138,11 @@ pub async fn create_product(
     user: CurrentUser,
     Form(form): Form<NewProduct>,
 ) -> Result<Response, PageError> {
-    match products::create(&state.app, &user.actor, &form).await {
+    match products::create(&state.app, &user.actor, &form).await.or_invalid()? {
         Ok(_) => Ok(done::redirect("/loans", Done::Recorded)),
-        Err(AppError::Invalid(e)) => {
+        Err(e) => {
             list_page(&state, &user, Filter::default(), Typed { product: form, ..typed() }, Errors(Some(e))).await
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -155,10 +153,9 @@ pub async fn update_product(
     Path(id): Path<i64>,
     Form(terms): Form<ProductTerms>,
 ) -> Result<Response, PageError> {
-    match products::update(&state.app, &user.actor, LoanProductId(id), &terms).await {
+    match products::update(&state.app, &user.actor, LoanProductId(id), &terms).await.or_invalid()? {
         Ok(()) => Ok(done::redirect("/loans#products", Done::Saved)),
-        Err(AppError::Invalid(e)) => list_page(&state, &user, Filter::default(), typed(), Errors(Some(e))).await,
-        Err(e) => Err(e.into()),
+        Err(e) => list_page(&state, &user, Filter::default(), typed(), Errors(Some(e))).await,
     }
 }
 
@@ -191,10 +188,9 @@ pub async fn close_product(
             back: "/loans#products".into(),
         });
     }
-    match products::close(&state.app, &user.actor, LoanProductId(id)).await {
+    match products::close(&state.app, &user.actor, LoanProductId(id)).await.or_invalid()? {
         Ok(()) => Ok(done::redirect("/loans#products", Done::Saved)),
-        Err(AppError::Invalid(e)) => list_page(&state, &user, Filter::default(), typed(), Errors(Some(e))).await,
-        Err(e) => Err(e.into()),
+        Err(e) => list_page(&state, &user, Filter::default(), typed(), Errors(Some(e))).await,
     }
 }
 
@@ -246,12 +242,9 @@ pub async fn act(
     Path(id): Path<LoanId>,
     Form(step): Form<Step>,
 ) -> Result<Response, PageError> {
-    match pipeline::act(&state.app, &user.actor, id, &step).await {
+    match pipeline::act(&state.app, &user.actor, id, &step).await.or_invalid()? {
         Ok(()) => Ok(done::redirect(&format!("/loans/{id}"), Done::Saved)),
-        Err(AppError::Invalid(e)) => {
-            show_page(&user, applications::show(&state.app, &user.actor, id).await?, Errors(Some(e)))
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => show_page(&user, applications::show(&state.app, &user.actor, id).await?, Errors(Some(e))),
     }
 }
 
@@ -268,12 +261,9 @@ pub async fn unmask(
     Path(id): Path<LoanId>,
     Form(form): Form<UnmaskForm>,
 ) -> Result<Response, PageError> {
-    match applications::unmask(&state.app, &user.actor, id, &form.reason).await {
+    match applications::unmask(&state.app, &user.actor, id, &form.reason).await.or_invalid()? {
         Ok(v) => show_page(&user, v, Errors::default()),
-        Err(AppError::Invalid(e)) => {
-            show_page(&user, applications::show(&state.app, &user.actor, id).await?, Errors(Some(e)))
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => show_page(&user, applications::show(&state.app, &user.actor, id).await?, Errors(Some(e))),
     }
 }
 
@@ -328,7 +318,7 @@ pub async fn portal_apply(
     headers: HeaderMap,
     Form(form): Form<NewApplication>,
 ) -> Result<Response, PageError> {
-    match applications::apply(&state.app, &client, &form).await {
+    match applications::apply(&state.app, &client, &form).await.or_invalid()? {
         Ok(receipt) => {
             let a = applications::mine(&state.app, &receipt.token).await?;
             let path = format!("/portal/loans/{}", receipt.token);
@@ -336,11 +326,10 @@ pub async fn portal_apply(
             let qr = crate::pages::share::qr_svg(&link)?;
             render(&MinePage { title: "贷款申请已提交", a, link: Some((link, qr)) })
         }
-        Err(AppError::Invalid(e)) => {
+        Err(e) => {
             let form = NewApplication { applied_on: String::new(), ..form };
             portal_page(&state, &headers, form, Errors(Some(e))).await
         }
-        Err(e) => Err(e.into()),
     }
 }
 

@@ -148,6 +148,23 @@ pub fn render(template: &impl Template) -> Result<Response, PageError> {
     Ok(Html(html).into_response())
 }
 
+/// A form's outcome, with the input's problems set apart: `match outcome.or_invalid()? { Ok(..) =>
+/// the page success leads to, Err(problems) => the form again with them (422) }`. Any other failure
+/// is the request's error.
+pub trait Submitted<T> {
+    fn or_invalid(self) -> Result<Result<T, qingtuan_domain::Invalid>, PageError>;
+}
+
+impl<T> Submitted<T> for Result<T, qingtuan_app::AppError> {
+    fn or_invalid(self) -> Result<Result<T, qingtuan_domain::Invalid>, PageError> {
+        match self {
+            Ok(value) => Ok(Ok(value)),
+            Err(qingtuan_app::AppError::Invalid(problems)) => Ok(Err(problems)),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
 /// A re-rendered form with its problems: 422 so clients and tests can tell it from success.
 pub fn render_invalid(template: &impl Template) -> Result<Response, PageError> {
     let mut res = render(template)?;

@@ -19,7 +19,7 @@ use qingtuan_domain::station::{StationService, StayState};
 use super::portal::{Confirmed, confirm_cancel, form_page, form_token};
 use crate::done::{self, Done};
 use crate::layout::{Errors, Layout, MenuEntry, Need};
-use crate::pages::{render, render_invalid};
+use crate::pages::{Submitted, render, render_invalid};
 use crate::{AppState, Client, CurrentUser, PageError};
 
 pub const MENU: &[MenuEntry] = &[MenuEntry { href: "/stations", label: "青年驿站", need: Need::Tree(READ) }];
@@ -72,10 +72,9 @@ pub async fn create(
     user: CurrentUser,
     Form(form): Form<NewStation>,
 ) -> Result<Response, PageError> {
-    match stations::create(&state.app, &user.actor, &form).await {
+    match stations::create(&state.app, &user.actor, &form).await.or_invalid()? {
         Ok(id) => Ok(done::redirect(&format!("/stations/{id}"), Done::Recorded)),
-        Err(AppError::Invalid(e)) => list_page(&state, &user, form, Errors(Some(e))).await,
-        Err(e) => Err(e.into()),
+        Err(e) => list_page(&state, &user, form, Errors(Some(e))).await,
     }
 }
 
@@ -142,13 +141,12 @@ pub async fn book(
     Path(id): Path<StationId>,
     Form(form): Form<NewStay>,
 ) -> Result<Response, PageError> {
-    match stations::book_at_desk(&state.app, &user.actor, id, &form).await {
+    match stations::book_at_desk(&state.app, &user.actor, id, &form).await.or_invalid()? {
         Ok(_) => Ok(done::redirect(&format!("/stations/{id}"), Done::Recorded)),
-        Err(AppError::Invalid(e)) => {
+        Err(e) => {
             let form = NewStay { id_number: String::new(), ..form };
             show_page(&state, &user, id, Paging::default(), form, Errors(Some(e))).await
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -159,13 +157,12 @@ pub async fn act(
     Path(id): Path<StayId>,
     Form(step): Form<DeskStep>,
 ) -> Result<Response, PageError> {
-    match stations::act(&state.app, &user.actor, id, &step).await {
+    match stations::act(&state.app, &user.actor, id, &step).await.or_invalid()? {
         Ok(station) => Ok(done::redirect(&format!("/stations/{station}"), Done::Saved)),
-        Err(AppError::Invalid(e)) => {
+        Err(e) => {
             let station = stations::station_of_stay(&state.app, &user.actor, id).await?;
             show_page(&state, &user, station, Paging::default(), NewStay::default(), Errors(Some(e))).await
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -228,7 +225,7 @@ pub async fn portal_book(
     Path(id): Path<StationId>,
     Form(form): Form<NewStay>,
 ) -> Result<Response, PageError> {
-    match stations::book_on_portal(&state.app, &client, id, &form).await {
+    match stations::book_on_portal(&state.app, &client, id, &form).await.or_invalid()? {
         Ok(receipt) => {
             let s = stations::mine(&state.app, &receipt.token).await?;
             let path = format!("/portal/stays/{}", receipt.token);
@@ -238,8 +235,7 @@ pub async fn portal_book(
             let page = MinePage { title: "床位已预订", s, token: receipt.token, csrf, link: Some((link, qr)) };
             form_page(&page, false, set)
         }
-        Err(AppError::Invalid(e)) => portal_page(&state, &headers, id, form, Errors(Some(e))).await,
-        Err(e) => Err(e.into()),
+        Err(e) => portal_page(&state, &headers, id, form, Errors(Some(e))).await,
     }
 }
 

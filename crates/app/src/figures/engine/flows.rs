@@ -18,6 +18,8 @@ use crate::error::AppResult;
 use crate::figures::Params;
 use crate::figures::sql::{Scope, days_between, for_period, one_row};
 
+/// The records a flow is summed over: the tables (joined to their org `o`), which rows count, and
+/// which of them fall in a period.
 pub(in crate::figures) struct Source {
     pub tables: &'static str,
     pub condition: &'static str,

@@ -144,9 +144,6 @@ async fn work_force_on<C: ConnectionTrait>(conn: &C, scope: &Scope, [d, b]: [Nai
     Ok(sums)
 }
 
-/// The records a flow is summed over: the tables (joined to their org `o`), which rows count, and
-/// which of them fall in a period.
-
 #[cfg(test)]
 mod tests {
     use qingtuan_domain::indicator::{CATALOGUE, Rule};

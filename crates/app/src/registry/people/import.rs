@@ -95,9 +95,6 @@ pub(super) async fn checked(app: &App, forms: &[NewPerson]) -> AppResult<Vec<(Va
     Ok(valid.into_iter().map(|(_, v, h)| (v, h)).collect())
 }
 
-/// Writes checked people on `txn`, their ID numbers and phones encrypted beside their keyed
-/// hashes; one person gets an audit row of their own, a batch one row for the import.
-
 impl crate::batch::Importable for NewPerson {
     const COLUMNS: &'static [(&'static str, &'static str)] = &COLUMNS;
     const REQUIRED: &'static [&'static str] = &["name"];

@@ -14,7 +14,7 @@ use crate::done::{self, Done};
 use crate::extract::RecentlyAuthenticated;
 use crate::layout::{Errors, Layout};
 use crate::middleware::{is_secure, session_cookie_name, set_cookie};
-use crate::pages::{render, render_invalid};
+use crate::pages::{Submitted, render, render_invalid};
 use crate::{AppState, CurrentUser, PageError};
 
 #[derive(Template)]
@@ -57,10 +57,9 @@ pub async fn create_token(
     user: CurrentUser,
     Form(form): Form<TokenForm>,
 ) -> Result<Response, PageError> {
-    match tokens::create(&state.app, &user.actor, &form.name, form.days).await {
+    match tokens::create(&state.app, &user.actor, &form.name, form.days).await.or_invalid()? {
         Ok(secret) => render(&account_page(&state, &user, Some(secret), Errors::default()).await?),
-        Err(AppError::Invalid(e)) => render_invalid(&account_page(&state, &user, None, Errors(Some(e))).await?),
-        Err(e) => Err(e.into()),
+        Err(e) => render_invalid(&account_page(&state, &user, None, Errors(Some(e))).await?),
     }
 }
 
@@ -95,7 +94,7 @@ pub async fn change_password(
     headers: HeaderMap,
     Form(form): Form<PasswordChange>,
 ) -> Result<Response, PageError> {
-    match auth::change_password(&state.app, &user.actor, &form).await {
+    match auth::change_password(&state.app, &user.actor, &form).await.or_invalid()? {
         Ok(session) => {
             let secure = is_secure(&state, &headers);
             let mut res = done::redirect("/dashboard", Done::PasswordChanged);
@@ -104,12 +103,11 @@ pub async fn change_password(
             }
             Ok(res)
         }
-        Err(AppError::Invalid(e)) => render_invalid(&PasswordPage {
+        Err(e) => render_invalid(&PasswordPage {
             layout: Layout::new(&user, "/account", "修改密码"),
             must_change: user.actor.must_change_password(),
             errors: Errors(Some(e)),
         }),
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -221,12 +219,9 @@ async fn after_second_factor(
     user: &CurrentUser,
     result: Result<Vec<String>, AppError>,
 ) -> Result<Response, PageError> {
-    match result {
+    match result.or_invalid()? {
         Ok(codes) => render(&second_factor_page(state, user, codes, Errors::default()).await?),
-        Err(AppError::Invalid(e)) => {
-            render_invalid(&second_factor_page(state, user, Vec::new(), Errors(Some(e))).await?)
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => render_invalid(&second_factor_page(state, user, Vec::new(), Errors(Some(e))).await?),
     }
 }
 

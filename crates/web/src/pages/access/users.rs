@@ -13,7 +13,7 @@ use qingtuan_domain::ids::{AssignmentId, UserId};
 use crate::done::{self, Done};
 use crate::extract::RecentlyAuthenticated;
 use crate::layout::{Errors, Layout};
-use crate::pages::{query_without_page, render, render_invalid, xlsx_download};
+use crate::pages::{Submitted, query_without_page, render, render_invalid, xlsx_download};
 use crate::{AppState, CurrentUser, PageError};
 
 #[derive(Template)]
@@ -91,7 +91,7 @@ pub async fn create(
     user: CurrentUser,
     Form(form): Form<NewUser>,
 ) -> Result<Response, PageError> {
-    match users::create(&state.app, &user.actor, &form).await {
+    match users::create(&state.app, &user.actor, &form).await.or_invalid()? {
         Ok(created) => render(&SecretPage {
             layout: Layout::new(&user, "/users", "用户已创建"),
             what: "用户已创建",
@@ -99,8 +99,7 @@ pub async fn create(
             user_id: created.id.0,
             password: created.one_time_password.unwrap_or_default(),
         }),
-        Err(AppError::Invalid(e)) => render_invalid(&new_page(&state, &user, form, Errors(Some(e))).await?),
-        Err(e) => Err(e.into()),
+        Err(e) => render_invalid(&new_page(&state, &user, form, Errors(Some(e))).await?),
     }
 }
 
@@ -149,10 +148,9 @@ async fn after_action(
     id: UserId,
     result: Result<(), AppError>,
 ) -> Result<Response, PageError> {
-    match result {
+    match result.or_invalid()? {
         Ok(()) => Ok(done::redirect(&format!("/users/{id}"), Done::Saved)),
-        Err(AppError::Invalid(e)) => render_invalid(&show_page(state, user, id, Some(e)).await?),
-        Err(e) => Err(e.into()),
+        Err(e) => render_invalid(&show_page(state, user, id, Some(e)).await?),
     }
 }
 

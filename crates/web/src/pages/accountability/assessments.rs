@@ -8,14 +8,13 @@ use axum::Form;
 use axum::extract::State;
 use axum::response::Response;
 use chrono::NaiveDate;
-use qingtuan_app::AppError;
 use qingtuan_app::accountability::{self, AssessmentDetail, AssessmentForm, AssessmentLine, AssessmentRow};
 use qingtuan_app::page::Page;
 use qingtuan_domain::ids::AssessmentId;
 
 use crate::done::{self, Done};
 use crate::layout::{Errors, Layout};
-use crate::pages::{render, render_invalid, xlsx_download};
+use crate::pages::{Submitted, render, render_invalid, xlsx_download};
 use crate::{AppState, CurrentUser, PageError};
 
 #[derive(Debug, Default, serde::Deserialize, serde::Serialize)]
@@ -74,10 +73,9 @@ pub async fn preview(
     user: CurrentUser,
     Query(form): Query<AssessmentForm>,
 ) -> Result<Response, PageError> {
-    match accountability::preview(&state.app, &user.actor, &form).await {
+    match accountability::preview(&state.app, &user.actor, &form).await.or_invalid()? {
         Ok(lines) => list_page(&state, &user, None, form, Some(lines), Errors::default()).await,
-        Err(AppError::Invalid(e)) => list_page(&state, &user, None, form, None, Errors(Some(e))).await,
-        Err(e) => Err(e.into()),
+        Err(e) => list_page(&state, &user, None, form, None, Errors(Some(e))).await,
     }
 }
 
@@ -86,10 +84,9 @@ pub async fn publish(
     user: CurrentUser,
     Form(form): Form<AssessmentForm>,
 ) -> Result<Response, PageError> {
-    match accountability::publish(&state.app, &user.actor, &form).await {
+    match accountability::publish(&state.app, &user.actor, &form).await.or_invalid()? {
         Ok(id) => Ok(done::redirect(&format!("/assessments/{id}"), Done::Published)),
-        Err(AppError::Invalid(e)) => list_page(&state, &user, None, form, None, Errors(Some(e))).await,
-        Err(e) => Err(e.into()),
+        Err(e) => list_page(&state, &user, None, form, None, Errors(Some(e))).await,
     }
 }
 

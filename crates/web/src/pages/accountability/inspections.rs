@@ -8,7 +8,6 @@ use axum::Form;
 use axum::extract::{Multipart, State};
 use axum::response::Response;
 use chrono::NaiveDate;
-use qingtuan_app::AppError;
 use qingtuan_app::accountability::{
     self, InspectionDetail, InspectionFilter, InspectionRow, NewInspection, NewRectification, RectificationFilter,
     RectificationRow,
@@ -18,7 +17,7 @@ use qingtuan_domain::ids::{InspectionId, RectificationId};
 
 use crate::done::{self, Done};
 use crate::layout::{Errors, Layout};
-use crate::pages::{Upload, image, query_without_page, read_upload, render, render_invalid};
+use crate::pages::{Submitted, Upload, image, query_without_page, read_upload, render, render_invalid};
 use crate::{AppState, CurrentUser, PageError};
 
 #[derive(Template)]
@@ -65,12 +64,9 @@ pub async fn record(
     user: CurrentUser,
     Form(form): Form<NewInspection>,
 ) -> Result<Response, PageError> {
-    match accountability::record_inspection(&state.app, &user.actor, &form).await {
+    match accountability::record_inspection(&state.app, &user.actor, &form).await.or_invalid()? {
         Ok(id) => Ok(done::redirect(&format!("/inspections/{id}"), Done::Recorded)),
-        Err(AppError::Invalid(e)) => {
-            render_invalid(&list_page(&state, &user, InspectionFilter::default(), form, Errors(Some(e))).await?)
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => render_invalid(&list_page(&state, &user, InspectionFilter::default(), form, Errors(Some(e))).await?),
     }
 }
 
@@ -113,10 +109,9 @@ pub async fn raise(
     Path(id): Path<InspectionId>,
     Form(form): Form<NewRectification>,
 ) -> Result<Response, PageError> {
-    match accountability::raise(&state.app, &user.actor, id, &form).await {
+    match accountability::raise(&state.app, &user.actor, id, &form).await.or_invalid()? {
         Ok(_) => Ok(done::redirect(&format!("/inspections/{id}"), Done::Saved)),
-        Err(AppError::Invalid(e)) => render_invalid(&show_page(&state, &user, id, form, Errors(Some(e))).await?),
-        Err(e) => Err(e.into()),
+        Err(e) => render_invalid(&show_page(&state, &user, id, form, Errors(Some(e))).await?),
     }
 }
 
@@ -169,13 +164,12 @@ pub async fn close(
     Path(id): Path<RectificationId>,
     Form(form): Form<CloseForm>,
 ) -> Result<Response, PageError> {
-    match accountability::close(&state.app, &user.actor, id, &form.closed_on, &form.evidence).await {
+    match accountability::close(&state.app, &user.actor, id, &form.closed_on, &form.evidence).await.or_invalid()? {
         Ok(_) => Ok(done::redirect("/rectifications?state=open", Done::Saved)),
-        Err(AppError::Invalid(e)) => {
+        Err(e) => {
             let filter = RectificationFilter { state: "open".into(), ..Default::default() };
             render_invalid(&work_list(&state, &user, filter, Errors(Some(e))).await?)
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -192,12 +186,9 @@ pub async fn add_photo(
         }
         Err(e) => Err(e),
     };
-    match result {
+    match result.or_invalid()? {
         Ok(()) => Ok(done::redirect(&format!("/inspections/{id}"), Done::Saved)),
-        Err(AppError::Invalid(e)) => {
-            render_invalid(&show_page(&state, &user, id, NewRectification::default(), Errors(Some(e))).await?)
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => render_invalid(&show_page(&state, &user, id, NewRectification::default(), Errors(Some(e))).await?),
     }
 }
 

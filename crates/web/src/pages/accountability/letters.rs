@@ -15,7 +15,9 @@ use qingtuan_domain::ids::{LetterId, TargetId};
 
 use crate::done::{self, Done};
 use crate::layout::{Errors, Layout};
-use crate::pages::{Upload, download, query_without_page, read_upload, render, render_invalid, xlsx_download};
+use crate::pages::{
+    Submitted, Upload, download, query_without_page, read_upload, render, render_invalid, xlsx_download,
+};
 use crate::{AppState, CurrentUser, PageError};
 
 #[derive(Template)]
@@ -38,10 +40,9 @@ async fn list_page(
     form: NewLetter,
     errors: Errors,
 ) -> Result<Response, PageError> {
-    let (page, measured_on, errors) = match accountability::list(&state.app, &user.actor, &filter).await {
+    let (page, measured_on, errors) = match accountability::list(&state.app, &user.actor, &filter).await.or_invalid()? {
         Ok((page, on)) => (page, Some(on), errors),
-        Err(AppError::Invalid(e)) => (empty_page(), None, Errors(Some(e))),
-        Err(e) => return Err(e.into()),
+        Err(e) => (empty_page(), None, Errors(Some(e))),
     };
     let invalid = errors.0.is_some();
     let page = ListPage {
@@ -74,10 +75,9 @@ pub async fn sign(
     user: CurrentUser,
     Form(form): Form<NewLetter>,
 ) -> Result<Response, PageError> {
-    match accountability::sign(&state.app, &user.actor, &form).await {
+    match accountability::sign(&state.app, &user.actor, &form).await.or_invalid()? {
         Ok(id) => Ok(done::redirect(&format!("/letters/{id}"), Done::Created)),
-        Err(AppError::Invalid(e)) => list_page(&state, &user, Filter::default(), form, Errors(Some(e))).await,
-        Err(e) => Err(e.into()),
+        Err(e) => list_page(&state, &user, Filter::default(), form, Errors(Some(e))).await,
     }
 }
 
@@ -131,10 +131,9 @@ pub async fn set_target(
     Path(id): Path<LetterId>,
     Form(form): Form<NewTarget>,
 ) -> Result<Response, PageError> {
-    match accountability::set_target(&state.app, &user.actor, id, &form).await {
+    match accountability::set_target(&state.app, &user.actor, id, &form).await.or_invalid()? {
         Ok(_) => Ok(done::redirect(&format!("/letters/{id}"), Done::Saved)),
-        Err(AppError::Invalid(e)) => render_invalid(&show_page(&state, &user, id, form, Errors(Some(e))).await?),
-        Err(e) => Err(e.into()),
+        Err(e) => render_invalid(&show_page(&state, &user, id, form, Errors(Some(e))).await?),
     }
 }
 
@@ -184,13 +183,12 @@ pub async fn judge(
     Path(id): Path<TargetId>,
     Form(form): Form<JudgeForm>,
 ) -> Result<Response, PageError> {
-    match accountability::judge(&state.app, &user.actor, id, &form.score, &form.note).await {
+    match accountability::judge(&state.app, &user.actor, id, &form.score, &form.note).await.or_invalid()? {
         Ok(letter) => Ok(done::redirect(&format!("/letters/{letter}"), Done::Saved)),
-        Err(AppError::Invalid(e)) => {
+        Err(e) => {
             let letter: LetterId = form.letter.parse().map_err(|_| AppError::NotFound)?;
             render_invalid(&show_page(&state, &user, letter, NewTarget::default(), Errors(Some(e))).await?)
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -207,12 +205,9 @@ pub async fn upload(
         }
         Err(e) => Err(e),
     };
-    match result {
+    match result.or_invalid()? {
         Ok(()) => Ok(done::redirect(&format!("/letters/{id}"), Done::Saved)),
-        Err(AppError::Invalid(e)) => {
-            render_invalid(&show_page(&state, &user, id, NewTarget::default(), Errors(Some(e))).await?)
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => render_invalid(&show_page(&state, &user, id, NewTarget::default(), Errors(Some(e))).await?),
     }
 }
 

@@ -9,7 +9,6 @@ use axum::Form;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use qingtuan_app::AppError;
 use qingtuan_app::accountability::{self, NewRaters, NewReview, RaterLink, ReviewDetail, ReviewFilter, ReviewRow};
 use qingtuan_app::page::Page;
 use qingtuan_domain::ids::{RaterId, ReviewId};
@@ -17,7 +16,7 @@ use qingtuan_domain::ids::{RaterId, ReviewId};
 use crate::done::{self, Done};
 use crate::layout::{Errors, Layout};
 use crate::pages::share::absolute_url;
-use crate::pages::{query_without_page, render, render_invalid};
+use crate::pages::{Submitted, query_without_page, render, render_invalid};
 use crate::{AppState, CurrentUser, PageError};
 
 #[derive(Template)]
@@ -64,12 +63,9 @@ pub async fn organise(
     user: CurrentUser,
     Form(form): Form<NewReview>,
 ) -> Result<Response, PageError> {
-    match accountability::organise(&state.app, &user.actor, &form).await {
+    match accountability::organise(&state.app, &user.actor, &form).await.or_invalid()? {
         Ok(id) => Ok(done::redirect(&format!("/reviews/{id}"), Done::Created)),
-        Err(AppError::Invalid(e)) => {
-            render_invalid(&list_page(&state, &user, ReviewFilter::default(), form, Errors(Some(e))).await?)
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => render_invalid(&list_page(&state, &user, ReviewFilter::default(), form, Errors(Some(e))).await?),
     }
 }
 
@@ -124,13 +120,12 @@ pub async fn add_raters(
     Path(id): Path<ReviewId>,
     Form(form): Form<NewRaters>,
 ) -> Result<Response, PageError> {
-    match accountability::add_raters(&state.app, &user.actor, id, &form).await {
+    match accountability::add_raters(&state.app, &user.actor, id, &form).await.or_invalid()? {
         Ok(links) => {
             let links = addressed(&state, &headers, links);
             show_page(&state, &user, id, links, NewRaters::default(), Errors::default()).await
         }
-        Err(AppError::Invalid(e)) => show_page(&state, &user, id, Vec::new(), form, Errors(Some(e))).await,
-        Err(e) => Err(e.into()),
+        Err(e) => show_page(&state, &user, id, Vec::new(), form, Errors(Some(e))).await,
     }
 }
 
@@ -150,11 +145,8 @@ pub async fn conclude(
     user: CurrentUser,
     Path(id): Path<ReviewId>,
 ) -> Result<Response, PageError> {
-    match accountability::conclude(&state.app, &user.actor, id).await {
+    match accountability::conclude(&state.app, &user.actor, id).await.or_invalid()? {
         Ok(()) => Ok(done::redirect(&format!("/reviews/{id}"), Done::Published)),
-        Err(AppError::Invalid(e)) => {
-            show_page(&state, &user, id, Vec::new(), NewRaters::default(), Errors(Some(e))).await
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => show_page(&state, &user, id, Vec::new(), NewRaters::default(), Errors(Some(e))).await,
     }
 }

@@ -7,7 +7,6 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, State};
 use axum::response::Response;
-use qingtuan_app::AppError;
 use qingtuan_app::page::Page;
 use qingtuan_app::platforms::communities::{self, Closing, CommunityRow, CommunityView, Filter, Listed, NewCommunity};
 use qingtuan_app::platforms::{self, MemberCount};
@@ -16,7 +15,7 @@ use qingtuan_domain::platform::{CommunityLevel, CommunityPlatform, CommunityType
 
 use crate::done::{self, Done};
 use crate::layout::{Errors, Layout};
-use crate::pages::{Upload, query_without_page, read_upload, render, render_invalid, xlsx_download};
+use crate::pages::{Submitted, Upload, query_without_page, read_upload, render, render_invalid, xlsx_download};
 use crate::{AppState, CurrentUser, PageError};
 
 #[derive(Template)]
@@ -71,10 +70,9 @@ pub async fn create(
     user: CurrentUser,
     Form(form): Form<NewCommunity>,
 ) -> Result<Response, PageError> {
-    match communities::create(&state.app, &user.actor, &form).await {
+    match communities::create(&state.app, &user.actor, &form).await.or_invalid()? {
         Ok(id) => Ok(done::redirect(&format!("/communities/{id}"), Done::Created)),
-        Err(AppError::Invalid(e)) => list_page(&state, &user, Filter::default(), form, Errors(Some(e))).await,
-        Err(e) => Err(e.into()),
+        Err(e) => list_page(&state, &user, Filter::default(), form, Errors(Some(e))).await,
     }
 }
 
@@ -125,10 +123,9 @@ pub async fn count(
     Path(id): Path<CommunityId>,
     Form(form): Form<MemberCount>,
 ) -> Result<Response, PageError> {
-    match communities::count_members(&state.app, &user.actor, id, &form).await {
+    match communities::count_members(&state.app, &user.actor, id, &form).await.or_invalid()? {
         Ok(()) => Ok(done::redirect(&format!("/communities/{id}"), Done::Saved)),
-        Err(AppError::Invalid(e)) => show_page(&state, &user, id, form, None, Errors(Some(e))).await,
-        Err(e) => Err(e.into()),
+        Err(e) => show_page(&state, &user, id, form, None, Errors(Some(e))).await,
     }
 }
 
@@ -146,10 +143,9 @@ pub async fn list_members(
         }
         Err(e) => Err(e),
     };
-    match result {
+    match result.or_invalid()? {
         Ok(listed) => show_page(&state, &user, id, MemberCount::default(), Some(listed), Errors::default()).await,
-        Err(AppError::Invalid(e)) => show_page(&state, &user, id, MemberCount::default(), None, Errors(Some(e))).await,
-        Err(e) => Err(e.into()),
+        Err(e) => show_page(&state, &user, id, MemberCount::default(), None, Errors(Some(e))).await,
     }
 }
 
@@ -179,12 +175,11 @@ pub async fn close(
     } else {
         communities::closing(&state.app, &user.actor, id, &form.closed_on).await.map(Some)
     };
-    match result {
+    match result.or_invalid()? {
         Ok(Some(d)) => {
             render(&ConfirmPage { layout: Layout::new(&user, "/communities", "关闭网上青年社群"), d })
         }
         Ok(None) => Ok(done::redirect(&format!("/communities/{id}"), Done::Closed)),
-        Err(AppError::Invalid(e)) => show_page(&state, &user, id, MemberCount::default(), None, Errors(Some(e))).await,
-        Err(e) => Err(e.into()),
+        Err(e) => show_page(&state, &user, id, MemberCount::default(), None, Errors(Some(e))).await,
     }
 }

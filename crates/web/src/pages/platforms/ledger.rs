@@ -7,7 +7,6 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, State};
 use axum::response::Response;
-use qingtuan_app::AppError;
 use qingtuan_app::page::Page;
 use qingtuan_app::platforms;
 use qingtuan_app::platforms::ledger::{self, Filter, Ledger, LineRow, NewLine, Summary};
@@ -15,7 +14,9 @@ use qingtuan_domain::platform::{ContributionKind, DonorKind, Funding, Purpose};
 
 use crate::done::{self, Done};
 use crate::layout::{Errors, Layout};
-use crate::pages::{Upload, download, query_without_page, read_upload, render, render_invalid, xlsx_download};
+use crate::pages::{
+    Submitted, Upload, download, query_without_page, read_upload, render, render_invalid, xlsx_download,
+};
 use crate::{AppState, CurrentUser, PageError};
 
 #[derive(Template)]
@@ -85,10 +86,9 @@ pub async fn record(
     user: CurrentUser,
     Form(form): Form<NewLine>,
 ) -> Result<Response, PageError> {
-    match ledger::record(&state.app, &user.actor, &form).await {
+    match ledger::record(&state.app, &user.actor, &form).await.or_invalid()? {
         Ok(_) => Ok(done::redirect("/ledger", Done::Recorded)),
-        Err(AppError::Invalid(e)) => list_page(&state, &user, Filter::default(), form, Errors(Some(e))).await,
-        Err(e) => Err(e.into()),
+        Err(e) => list_page(&state, &user, Filter::default(), form, Errors(Some(e))).await,
     }
 }
 
@@ -114,12 +114,9 @@ pub async fn upload(
         }
         Err(e) => Err(e),
     };
-    match result {
+    match result.or_invalid()? {
         Ok(()) => Ok(done::redirect("/ledger", Done::Saved)),
-        Err(AppError::Invalid(e)) => {
-            list_page(&state, &user, Filter::default(), NewLine::default(), Errors(Some(e))).await
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => list_page(&state, &user, Filter::default(), NewLine::default(), Errors(Some(e))).await,
     }
 }
 
@@ -136,12 +133,9 @@ pub async fn reverse(
     Path(id): Path<i64>,
     Form(form): Form<ReverseForm>,
 ) -> Result<Response, PageError> {
-    match ledger::reverse(&state.app, &user.actor, id, &form.reason).await {
+    match ledger::reverse(&state.app, &user.actor, id, &form.reason).await.or_invalid()? {
         Ok(_) => Ok(done::redirect("/ledger", Done::Saved)),
-        Err(AppError::Invalid(e)) => {
-            list_page(&state, &user, Filter::default(), NewLine::default(), Errors(Some(e))).await
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => list_page(&state, &user, Filter::default(), NewLine::default(), Errors(Some(e))).await,
     }
 }
 

@@ -6,7 +6,6 @@ use askama::Template;
 use axum::Form;
 use axum::extract::State;
 use axum::response::Response;
-use qingtuan_app::AppError;
 use qingtuan_app::page::Page;
 use qingtuan_app::platforms::ledger::LineRow;
 use qingtuan_app::platforms::partner_desk::{self, OwnBooking, Request};
@@ -16,7 +15,7 @@ use qingtuan_domain::ids::{BookingId, SpaceId};
 
 use crate::done::{self, Done};
 use crate::layout::{Errors, Layout};
-use crate::pages::{render, render_invalid};
+use crate::pages::{Submitted, render, render_invalid};
 use crate::{AppState, CurrentUser, PageError};
 
 /// Which page of a list, as in the query string.
@@ -79,10 +78,9 @@ pub async fn request(
     user: CurrentUser,
     Form(form): Form<Request>,
 ) -> Result<Response, PageError> {
-    match partner_desk::request(&state.app, &user.actor, &form).await {
+    match partner_desk::request(&state.app, &user.actor, &form).await.or_invalid()? {
         Ok(_) => Ok(done::redirect("/partner#bookings", Done::Recorded)),
-        Err(AppError::Invalid(e)) => desk_page(&state, &user, Paging::default(), form, Errors(Some(e))).await,
-        Err(e) => Err(e.into()),
+        Err(e) => desk_page(&state, &user, Paging::default(), form, Errors(Some(e))).await,
     }
 }
 
@@ -91,12 +89,9 @@ pub async fn cancel(
     user: CurrentUser,
     Path(id): Path<BookingId>,
 ) -> Result<Response, PageError> {
-    match partner_desk::cancel(&state.app, &user.actor, id).await {
+    match partner_desk::cancel(&state.app, &user.actor, id).await.or_invalid()? {
         Ok(()) => Ok(done::redirect("/partner#bookings", Done::Saved)),
-        Err(AppError::Invalid(e)) => {
-            desk_page(&state, &user, Paging::default(), Request::default(), Errors(Some(e))).await
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => desk_page(&state, &user, Paging::default(), Request::default(), Errors(Some(e))).await,
     }
 }
 

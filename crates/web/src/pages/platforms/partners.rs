@@ -6,7 +6,6 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, State};
 use axum::response::Response;
-use qingtuan_app::AppError;
 use qingtuan_app::access::roles::RoleView;
 use qingtuan_app::access::users::{self, NewUser, UserRow};
 use qingtuan_app::platforms;
@@ -15,7 +14,7 @@ use qingtuan_domain::ids::{AgreementId, PartnerId};
 
 use crate::done::{self, Done};
 use crate::layout::{Errors, Layout};
-use crate::pages::{Upload, download, read_upload, render, render_invalid};
+use crate::pages::{Submitted, Upload, download, read_upload, render, render_invalid};
 use crate::{AppState, CurrentUser, PageError};
 
 #[derive(Template)]
@@ -77,10 +76,9 @@ pub async fn sign(
     Path(id): Path<PartnerId>,
     Form(form): Form<NewAgreement>,
 ) -> Result<Response, PageError> {
-    match partners::sign(&state.app, &user.actor, id, &form).await {
+    match partners::sign(&state.app, &user.actor, id, &form).await.or_invalid()? {
         Ok(_) => Ok(done::redirect(&format!("/partners/{id}"), Done::Recorded)),
-        Err(AppError::Invalid(e)) => show_page(&state, &user, id, form, NewUser::default(), Errors(Some(e))).await,
-        Err(e) => Err(e.into()),
+        Err(e) => show_page(&state, &user, id, form, NewUser::default(), Errors(Some(e))).await,
     }
 }
 
@@ -94,7 +92,7 @@ pub async fn open_account(
 ) -> Result<Response, PageError> {
     let p = partners::page(&state.app, &user.actor, id).await?;
     let form = NewUser { partner_code: p.credit_code.clone(), scope_code: String::new(), password: None, ..form };
-    match users::create(&state.app, &user.actor, &form).await {
+    match users::create(&state.app, &user.actor, &form).await.or_invalid()? {
         Ok(created) => render(&crate::pages::access::users::SecretPage {
             layout: Layout::new(&user, "/partners", "合作单位账户已开通"),
             what: "合作单位账户已开通",
@@ -102,8 +100,7 @@ pub async fn open_account(
             user_id: created.id.0,
             password: created.one_time_password.unwrap_or_default(),
         }),
-        Err(AppError::Invalid(e)) => show_page(&state, &user, id, NewAgreement::default(), form, Errors(Some(e))).await,
-        Err(e) => Err(e.into()),
+        Err(e) => show_page(&state, &user, id, NewAgreement::default(), form, Errors(Some(e))).await,
     }
 }
 
@@ -119,13 +116,12 @@ pub async fn upload(
         }
         Err(e) => Err(e),
     };
-    match result {
+    match result.or_invalid()? {
         Ok(partner) => Ok(done::redirect(&format!("/partners/{partner}"), Done::Saved)),
-        Err(AppError::Invalid(e)) => {
+        Err(e) => {
             let partner = partners::partner_of(&state.app, &user.actor, id).await?;
             show_page(&state, &user, partner, NewAgreement::default(), NewUser::default(), Errors(Some(e))).await
         }
-        Err(e) => Err(e.into()),
     }
 }
 

@@ -18,7 +18,7 @@ use qingtuan_domain::platform::{LinkLevel, SocietyKind};
 
 use crate::done::{self, Done};
 use crate::layout::{Errors, Layout};
-use crate::pages::{query_without_page, render, render_invalid, xlsx_download};
+use crate::pages::{Submitted, query_without_page, render, render_invalid, xlsx_download};
 use crate::{AppState, CurrentUser, PageError};
 
 #[derive(Template)]
@@ -71,10 +71,9 @@ pub async fn create(
     user: CurrentUser,
     Form(form): Form<NewSociety>,
 ) -> Result<Response, PageError> {
-    match societies::create(&state.app, &user.actor, &form).await {
+    match societies::create(&state.app, &user.actor, &form).await.or_invalid()? {
         Ok(id) => Ok(done::redirect(&format!("/societies/{id}"), Done::Created)),
-        Err(AppError::Invalid(e)) => list_page(&state, &user, Filter::default(), form, Errors(Some(e))).await,
-        Err(e) => Err(e.into()),
+        Err(e) => list_page(&state, &user, Filter::default(), form, Errors(Some(e))).await,
     }
 }
 
@@ -144,10 +143,9 @@ async fn after(
     result: Result<(), AppError>,
     typed: Typed,
 ) -> Result<Response, PageError> {
-    match result {
+    match result.or_invalid()? {
         Ok(()) => Ok(done::redirect(&format!("/societies/{id}"), Done::Saved)),
-        Err(AppError::Invalid(e)) => show_page(state, user, id, typed, Errors(Some(e))).await,
-        Err(e) => Err(e.into()),
+        Err(e) => show_page(state, user, id, typed, Errors(Some(e))).await,
     }
 }
 
@@ -209,10 +207,9 @@ pub async fn dissolve(
     } else {
         societies::dissolution(&state.app, &user.actor, id, &form.dissolved_on).await.map(Some)
     };
-    match result {
+    match result.or_invalid()? {
         Ok(Some(d)) => render(&ConfirmPage { layout: Layout::new(&user, "/societies", "解散青年社团"), d }),
         Ok(None) => Ok(done::redirect(&format!("/societies/{id}"), Done::Disbanded)),
-        Err(AppError::Invalid(e)) => show_page(&state, &user, id, Typed::default(), Errors(Some(e))).await,
-        Err(e) => Err(e.into()),
+        Err(e) => show_page(&state, &user, id, Typed::default(), Errors(Some(e))).await,
     }
 }

@@ -21,7 +21,7 @@ use qingtuan_domain::platform::{BookerKind, BookingState, VenueKind};
 
 use crate::done::{self, Done};
 use crate::layout::{Errors, Layout};
-use crate::pages::{Upload, image, query_without_page, read_upload, render, render_invalid, xlsx_download};
+use crate::pages::{Submitted, Upload, image, query_without_page, read_upload, render, render_invalid, xlsx_download};
 use crate::{AppState, CurrentUser, PageError};
 
 #[derive(Template)]
@@ -72,10 +72,9 @@ pub async fn create(
     user: CurrentUser,
     Form(form): Form<NewVenue>,
 ) -> Result<Response, PageError> {
-    match venues::create(&state.app, &user.actor, &form).await {
+    match venues::create(&state.app, &user.actor, &form).await.or_invalid()? {
         Ok(id) => Ok(done::redirect(&format!("/venues/{id}"), Done::Created)),
-        Err(AppError::Invalid(e)) => list_page(&state, &user, Filter::default(), form, Errors(Some(e))).await,
-        Err(e) => Err(e.into()),
+        Err(e) => list_page(&state, &user, Filter::default(), form, Errors(Some(e))).await,
     }
 }
 
@@ -166,10 +165,9 @@ async fn after(
     result: Result<(), AppError>,
     typed: Typed,
 ) -> Result<Response, PageError> {
-    match result {
+    match result.or_invalid()? {
         Ok(()) => Ok(done::redirect(&format!("/venues/{id}"), Done::Saved)),
-        Err(AppError::Invalid(e)) => show_page(state, user, id, None, typed, Errors(Some(e))).await,
-        Err(e) => Err(e.into()),
+        Err(e) => show_page(state, user, id, None, typed, Errors(Some(e))).await,
     }
 }
 
@@ -190,13 +188,12 @@ pub async fn change_space(
     Path(id): Path<SpaceId>,
     Form(form): Form<NewSpace>,
 ) -> Result<Response, PageError> {
-    match venues::change_space(&state.app, &user.actor, id, &form).await {
+    match venues::change_space(&state.app, &user.actor, id, &form).await.or_invalid()? {
         Ok(venue) => Ok(done::redirect(&format!("/venues/{venue}"), Done::Saved)),
-        Err(AppError::Invalid(e)) => {
+        Err(e) => {
             let venue = venues::venue_of_space(&state.app, &user.actor, id).await?;
             show_page(&state, &user, venue, None, Typed::default(), Errors(Some(e))).await
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -213,13 +210,12 @@ pub async fn member_left(
     Path(id): Path<i64>,
     Form(form): Form<LeaveForm>,
 ) -> Result<Response, PageError> {
-    match venues::end_team_member(&state.app, &user.actor, id, &form.until).await {
+    match venues::end_team_member(&state.app, &user.actor, id, &form.until).await.or_invalid()? {
         Ok(venue) => Ok(done::redirect(&format!("/venues/{venue}"), Done::Saved)),
-        Err(AppError::Invalid(e)) => {
+        Err(e) => {
             let venue = venues::venue_of_member(&state.app, &user.actor, id).await?;
             show_page(&state, &user, venue, None, Typed::default(), Errors(Some(e))).await
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -291,13 +287,12 @@ pub async fn act(
     Path(id): Path<BookingId>,
     Form(form): Form<ActForm>,
 ) -> Result<Response, PageError> {
-    match venues::act(&state.app, &user.actor, id, form.action, &form.note).await {
+    match venues::act(&state.app, &user.actor, id, form.action, &form.note).await.or_invalid()? {
         Ok(venue) => Ok(done::redirect(&format!("/venues/{venue}"), Done::Saved)),
-        Err(AppError::Invalid(e)) => {
+        Err(e) => {
             let venue = venues::venue_of(&state.app, &user.actor, id).await?;
             show_page(&state, &user, venue, None, Typed::default(), Errors(Some(e))).await
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -327,10 +322,9 @@ pub async fn close(
     } else {
         venues::closing(&state.app, &user.actor, id, &form.closed_on).await.map(Some)
     };
-    match result {
+    match result.or_invalid()? {
         Ok(Some(d)) => render(&ConfirmPage { layout: Layout::new(&user, "/venues", "停用阵地"), d }),
         Ok(None) => Ok(done::redirect(&format!("/venues/{id}"), Done::Closed)),
-        Err(AppError::Invalid(e)) => show_page(&state, &user, id, None, Typed::default(), Errors(Some(e))).await,
-        Err(e) => Err(e.into()),
+        Err(e) => show_page(&state, &user, id, None, Typed::default(), Errors(Some(e))).await,
     }
 }

@@ -5,7 +5,6 @@ use axum::Form;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
-use qingtuan_app::AppError;
 use qingtuan_app::activities::PublicActivity;
 use qingtuan_app::portal::SignupForm;
 use qingtuan_app::portal::activities::{self, MyActivitySignup};
@@ -14,7 +13,7 @@ use qingtuan_domain::ids::ActivityId;
 use super::{Confirmed, confirm_cancel, form_page, form_token, today, with_cookie};
 use crate::extract::Path;
 use crate::layout::Errors;
-use crate::pages::render;
+use crate::pages::{Submitted, render};
 use crate::{AppState, Client, PageError};
 
 #[derive(Template)]
@@ -68,7 +67,7 @@ pub async fn activity_sign_up(
     Path(id): Path<ActivityId>,
     Form(form): Form<SignupForm>,
 ) -> Result<Response, PageError> {
-    match activities::sign_up(&state.app, &client, id, &form).await {
+    match activities::sign_up(&state.app, &client, id, &form).await.or_invalid()? {
         Ok(r) => {
             let s = activities::mine(&state.app, &r.receipt.token).await?;
             let path = format!("/portal/activity-signups/{}", r.receipt.token);
@@ -76,8 +75,7 @@ pub async fn activity_sign_up(
             let qr = crate::pages::share::qr_svg(&link)?;
             render(&ActivityReceiptPage { title: "报名已提交", s, link, qr })
         }
-        Err(AppError::Invalid(e)) => activity_page(&state, &headers, id, Errors(Some(e)), form).await,
-        Err(e) => Err(e.into()),
+        Err(e) => activity_page(&state, &headers, id, Errors(Some(e)), form).await,
     }
 }
 

@@ -7,13 +7,13 @@ use axum::Form;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use qingtuan_app::AppError;
 use qingtuan_app::accountability::{self, Ballot};
 use qingtuan_domain::review::Grade;
 
 use super::{form_page, form_token};
 use crate::extract::Path;
 use crate::layout::Errors;
+use crate::pages::Submitted;
 use crate::{AppState, Client, PageError};
 
 #[derive(Template)]
@@ -66,9 +66,8 @@ pub async fn review_cast(
     Path(token): Path<String>,
     Form(typed): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    match accountability::cast(&state.app, &client, &token, &typed).await {
+    match accountability::cast(&state.app, &client, &token, &typed).await.or_invalid()? {
         Ok(()) => review_page(&state, &headers, token, &HashMap::new(), Errors::default(), true).await,
-        Err(AppError::Invalid(e)) => review_page(&state, &headers, token, &typed, Errors(Some(e)), false).await,
-        Err(e) => Err(e.into()),
+        Err(e) => review_page(&state, &headers, token, &typed, Errors(Some(e)), false).await,
     }
 }

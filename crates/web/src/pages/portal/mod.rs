@@ -27,7 +27,7 @@ use qingtuan_domain::ids::{ActivityId, CallId, ShiftId};
 use crate::extract::{Path, Query};
 use crate::layout::Errors;
 use crate::middleware::{LOGIN_CSRF_COOKIE, cookie, is_secure, set_cookie};
-use crate::pages::{render, render_invalid};
+use crate::pages::{Submitted, render, render_invalid};
 use crate::{AppState, Client, PageError};
 
 /// The form token of an anonymous visitor: the one their cookie holds, or a new one to set.
@@ -152,7 +152,7 @@ pub async fn sign_up(
     Path(shift_id): Path<ShiftId>,
     Form(form): Form<SignupForm>,
 ) -> Result<Response, PageError> {
-    match portal::sign_up(&state.app, &client, shift_id, &form).await {
+    match portal::sign_up(&state.app, &client, shift_id, &form).await.or_invalid()? {
         Ok(receipt) => {
             let mut kept = remembered(&headers);
             kept.insert(0, receipt.token.clone());
@@ -164,11 +164,10 @@ pub async fn sign_up(
             let page = ReceiptPage { title: "报名成功", s, link, qr };
             Ok(with_cookie(render(&page)?, Some(set)))
         }
-        Err(AppError::Invalid(e)) => {
+        Err(e) => {
             let call_id = portal::call_of_shift(&state.app, shift_id).await?;
             call_page(&state, &headers, call_id, Errors(Some(e)), true, form).await
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -219,10 +218,9 @@ pub async fn me_checkin(
     Path(token): Path<String>,
     Form(form): Form<CodeForm>,
 ) -> Result<Response, PageError> {
-    match checkin::check_with_typed_code(&state.app, &client, &token, &form.code).await {
+    match checkin::check_with_typed_code(&state.app, &client, &token, &form.code).await.or_invalid()? {
         Ok(done) => me_page(&state, &headers, token, Errors::default(), Some(done)).await,
-        Err(AppError::Invalid(e)) => me_page(&state, &headers, token, Errors(Some(e)), None).await,
-        Err(e) => Err(e.into()),
+        Err(e) => me_page(&state, &headers, token, Errors(Some(e)), None).await,
     }
 }
 
@@ -270,10 +268,9 @@ async fn checkin_page(
     done: Option<Outcome>,
 ) -> Result<Response, PageError> {
     let (csrf, set) = form_token(state, headers);
-    let (scan, errors) = match checkin::scan(&state.app, &token).await {
+    let (scan, errors) = match checkin::scan(&state.app, &token).await.or_invalid()? {
         Ok(scan) => (Some(scan), errors),
-        Err(AppError::Invalid(e)) => (None, Errors(Some(e))),
-        Err(e) => return Err(e.into()),
+        Err(e) => (None, Errors(Some(e))),
     };
     let known = match &scan {
         Some(scan) => checkin::remembered_name(&state.app, ShiftId(scan.shift_id), &remembered(headers)).await?,
@@ -307,10 +304,9 @@ pub async fn checkin(
 ) -> Result<Response, PageError> {
     let who =
         if form.code.trim().is_empty() { Who::Remembered(remembered(&headers)) } else { Who::SignupCode(form.code) };
-    match checkin::check_with_token(&state.app, &client, &token, &who).await {
+    match checkin::check_with_token(&state.app, &client, &token, &who).await.or_invalid()? {
         Ok(done) => checkin_page(&state, &headers, token, Errors::default(), Some(done)).await,
-        Err(AppError::Invalid(e)) => checkin_page(&state, &headers, token, Errors(Some(e)), None).await,
-        Err(e) => Err(e.into()),
+        Err(e) => checkin_page(&state, &headers, token, Errors(Some(e)), None).await,
     }
 }
 

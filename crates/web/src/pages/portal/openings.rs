@@ -6,7 +6,6 @@ use axum::Form;
 use axum::extract::{Multipart, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use qingtuan_app::AppError;
 use qingtuan_app::selection::{self, ApplicationForm, MyApplication, ObjectionForm, OpeningRow, PublicNotice};
 use qingtuan_domain::ids::OpeningId;
 use qingtuan_domain::person::PoliticalStatus;
@@ -14,7 +13,7 @@ use qingtuan_domain::person::PoliticalStatus;
 use super::{form_page, form_token, today};
 use crate::extract::Path;
 use crate::layout::Errors;
-use crate::pages::{Upload, read_upload, render};
+use crate::pages::{Submitted, Upload, read_upload, render};
 use crate::{AppState, Client, PageError};
 
 #[derive(Template)]
@@ -96,14 +95,13 @@ pub async fn apply(
         }
         Err(e) => (ApplicationForm::default(), Err(e)),
     };
-    match result {
+    match result.or_invalid()? {
         Ok(token) => {
             let link = crate::pages::share::absolute_url(&state, &headers, &format!("/portal/applications/{token}"));
             let qr = crate::pages::share::qr_svg(&link)?;
             render(&ApplicationReceipt { title: "报名成功", link, qr })
         }
-        Err(AppError::Invalid(e)) => opening_page(&state, &headers, id, form, Errors(Some(e))).await,
-        Err(e) => Err(e.into()),
+        Err(e) => opening_page(&state, &headers, id, form, Errors(Some(e))).await,
     }
 }
 
@@ -161,9 +159,8 @@ pub async fn object(
     Path(id): Path<OpeningId>,
     Form(form): Form<ObjectionForm>,
 ) -> Result<Response, PageError> {
-    match selection::object(&state.app, &client, id, &form).await {
+    match selection::object(&state.app, &client, id, &form).await.or_invalid()? {
         Ok(()) => notice_page(&state, &headers, id, ObjectionForm::default(), Errors::default(), true).await,
-        Err(AppError::Invalid(e)) => notice_page(&state, &headers, id, form, Errors(Some(e)), false).await,
-        Err(e) => Err(e.into()),
+        Err(e) => notice_page(&state, &headers, id, form, Errors(Some(e)), false).await,
     }
 }

@@ -6,7 +6,6 @@ use axum::Form;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
-use qingtuan_app::AppError;
 use qingtuan_app::platforms::venues::Week;
 use qingtuan_app::portal::bookings::{self, MyBooking, PortalBooking};
 use qingtuan_domain::ids::VenueId;
@@ -14,7 +13,7 @@ use qingtuan_domain::ids::VenueId;
 use super::{Confirmed, confirm_cancel, form_page, form_token};
 use crate::extract::{Path, Query};
 use crate::layout::Errors;
-use crate::pages::render;
+use crate::pages::{Submitted, render};
 use crate::{AppState, Client, PageError};
 
 #[derive(Template)]
@@ -108,7 +107,7 @@ pub async fn book(
     Path(id): Path<VenueId>,
     Form(form): Form<PortalBooking>,
 ) -> Result<Response, PageError> {
-    match bookings::request(&state.app, &client, id, &form).await {
+    match bookings::request(&state.app, &client, id, &form).await.or_invalid()? {
         Ok(receipt) => {
             let b = bookings::mine(&state.app, &receipt.token).await?;
             let path = format!("/portal/bookings/{}", receipt.token);
@@ -118,8 +117,7 @@ pub async fn book(
             let page = BookingPage { title: "预约已提交", b, token: receipt.token, csrf, link: Some((link, qr)) };
             form_page(&page, false, set)
         }
-        Err(AppError::Invalid(e)) => venue_page(&state, &headers, id, None, Errors(Some(e)), form).await,
-        Err(e) => Err(e.into()),
+        Err(e) => venue_page(&state, &headers, id, None, Errors(Some(e)), form).await,
     }
 }
 

@@ -14,7 +14,7 @@ use qingtuan_domain::position::{CadreSource, Employment, ServingLevel, Title};
 
 use crate::done::{self, Done};
 use crate::layout::{Errors, Layout};
-use crate::pages::{query_without_page, render, render_invalid, xlsx_download};
+use crate::pages::{Submitted, query_without_page, render, render_invalid, xlsx_download};
 use crate::{AppState, CurrentUser, PageError};
 
 pub async fn export(
@@ -94,10 +94,9 @@ pub async fn create(
     user: CurrentUser,
     Form(form): Form<NewOrg>,
 ) -> Result<Response, PageError> {
-    match orgs::create(&state.app, &user.actor, &form).await {
+    match orgs::create(&state.app, &user.actor, &form).await.or_invalid()? {
         Ok(id) => Ok(done::redirect(&format!("/orgs/{id}"), Done::Created)),
-        Err(AppError::Invalid(e)) => render_invalid(&new_page(&state, &user, form, Errors(Some(e))).await?),
-        Err(e) => Err(e.into()),
+        Err(e) => render_invalid(&new_page(&state, &user, form, Errors(Some(e))).await?),
     }
 }
 
@@ -203,20 +202,18 @@ pub async fn dissolve(
     let with_subtree = form.with_subtree.is_some();
     // First what it would do, to be confirmed; nothing changes until then.
     if form.confirm.is_none() {
-        return match orgs::dissolve_impact(&state.app, &user.actor, OrgId(id), on).await {
+        return match orgs::dissolve_impact(&state.app, &user.actor, OrgId(id), on).await.or_invalid()? {
             Ok(i) => render(&DissolveConfirmPage {
                 layout: Layout::new(&user, "/orgs", format!("确认撤销：{}", i.org.name)),
                 i,
                 with_subtree,
             }),
-            Err(AppError::Invalid(e)) => render_invalid(&show_page(&state, &user, OrgId(id), Errors(Some(e))).await?),
-            Err(e) => Err(e.into()),
+            Err(e) => render_invalid(&show_page(&state, &user, OrgId(id), Errors(Some(e))).await?),
         };
     }
-    match orgs::dissolve(&state.app, &user.actor, OrgId(id), on, with_subtree).await {
+    match orgs::dissolve(&state.app, &user.actor, OrgId(id), on, with_subtree).await.or_invalid()? {
         Ok(()) => Ok(done::redirect(&format!("/orgs/{id}"), Done::Dissolved)),
-        Err(AppError::Invalid(e)) => render_invalid(&show_page(&state, &user, OrgId(id), Errors(Some(e))).await?),
-        Err(e) => Err(e.into()),
+        Err(e) => render_invalid(&show_page(&state, &user, OrgId(id), Errors(Some(e))).await?),
     }
 }
 
@@ -228,15 +225,14 @@ pub async fn add_position(
     Form(mut form): Form<NewPosition>,
 ) -> Result<Response, PageError> {
     form.org_code = orgs::show(&state.app, &user.actor, OrgId(id)).await?.code;
-    match positions::create(&state.app, &user.actor, &form).await {
+    match positions::create(&state.app, &user.actor, &form).await.or_invalid()? {
         Ok(()) => Ok(done::redirect(&format!("/orgs/{id}"), Done::PositionRecorded)),
-        Err(AppError::Invalid(e)) => {
+        Err(e) => {
             let mut page = show_page(&state, &user, OrgId(id), Errors(Some(e))).await?;
             page.post = form;
             page.post_failed = true;
             render_invalid(&page)
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -272,26 +268,24 @@ pub async fn end_position(
             Ok(on) => positions::end_impact(&state.app, &user.actor, post, on).await,
             Err(e) => Err(e),
         };
-        return match impact {
+        return match impact.or_invalid()? {
             Ok(i) => render(&EndConfirmPage { layout: Layout::new(&user, "/orgs", "确认离任"), i }),
-            Err(AppError::Invalid(e)) => {
+            Err(e) => {
                 let org = positions::org_of(&state.app, &user.actor, post).await?;
                 render_invalid(&show_page(&state, &user, org, Errors(Some(e))).await?)
             }
-            Err(e) => Err(e.into()),
         };
     }
     let result = match on {
         Ok(on) => positions::end(&state.app, &user.actor, post, on).await,
         Err(e) => Err(e),
     };
-    match result {
+    match result.or_invalid()? {
         Ok(org) => Ok(done::redirect(&format!("/orgs/{org}"), Done::PositionEnded)),
-        Err(AppError::Invalid(e)) => {
+        Err(e) => {
             let org = positions::org_of(&state.app, &user.actor, post).await?;
             render_invalid(&show_page(&state, &user, org, Errors(Some(e))).await?)
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -313,10 +307,9 @@ pub async fn add_honour(
         Ok(Some(on)) => orgs::add_honour(&state.app, &user.actor, &code, &form.title, on).await,
         _ => Err(AppError::Invalid(qingtuan_domain::Invalid::one("awarded_on", "请填写有效的获得日期"))),
     };
-    match result {
+    match result.or_invalid()? {
         Ok(()) => Ok(done::redirect(&format!("/orgs/{id}"), Done::Recorded)),
-        Err(AppError::Invalid(e)) => render_invalid(&show_page(&state, &user, OrgId(id), Errors(Some(e))).await?),
-        Err(e) => Err(e.into()),
+        Err(e) => render_invalid(&show_page(&state, &user, OrgId(id), Errors(Some(e))).await?),
     }
 }
 
@@ -332,10 +325,9 @@ pub async fn move_subtree(
     Path(id): Path<i64>,
     Form(form): Form<MoveForm>,
 ) -> Result<Response, PageError> {
-    match orgs::move_subtree(&state.app, &user.actor, OrgId(id), &form.parent_code).await {
+    match orgs::move_subtree(&state.app, &user.actor, OrgId(id), &form.parent_code).await.or_invalid()? {
         Ok(()) => Ok(done::redirect(&format!("/orgs/{id}"), Done::Moved)),
-        Err(AppError::Invalid(e)) => render_invalid(&show_page(&state, &user, OrgId(id), Errors(Some(e))).await?),
-        Err(e) => Err(e.into()),
+        Err(e) => render_invalid(&show_page(&state, &user, OrgId(id), Errors(Some(e))).await?),
     }
 }
 
@@ -372,9 +364,9 @@ pub async fn update(
     Path(id): Path<i64>,
     Form(form): Form<orgs::OrgEdit>,
 ) -> Result<Response, PageError> {
-    match orgs::update(&state.app, &user.actor, OrgId(id), &form).await {
+    match orgs::update(&state.app, &user.actor, OrgId(id), &form).await.or_invalid()? {
         Ok(()) => Ok(done::redirect(&format!("/orgs/{id}"), Done::Saved)),
-        Err(AppError::Invalid(e)) => render_invalid(&EditPage {
+        Err(e) => render_invalid(&EditPage {
             layout: Layout::new(&user, "/orgs", format!("修改：{}", form.name)),
             id,
             form,
@@ -382,6 +374,5 @@ pub async fn update(
             kinds: OrgKind::ALL,
             errors: Errors(Some(e)),
         }),
-        Err(e) => Err(e.into()),
     }
 }

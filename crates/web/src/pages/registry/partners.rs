@@ -6,7 +6,6 @@ use askama::Template;
 use axum::Form;
 use axum::extract::State;
 use axum::response::Response;
-use qingtuan_app::AppError;
 use qingtuan_app::page::Page;
 use qingtuan_app::registry::orgs;
 use qingtuan_app::registry::partners::{self, Filter, NewPartner, PartnerRow};
@@ -14,7 +13,7 @@ use qingtuan_domain::partner::PartnerKind;
 
 use crate::done::{self, Done};
 use crate::layout::{Errors, Layout};
-use crate::pages::{query_without_page, render, render_invalid, xlsx_download};
+use crate::pages::{Submitted, query_without_page, render, render_invalid, xlsx_download};
 use crate::{AppState, CurrentUser, PageError};
 
 #[derive(Template)]
@@ -63,12 +62,9 @@ pub async fn create(
     user: CurrentUser,
     Form(form): Form<NewPartner>,
 ) -> Result<Response, PageError> {
-    match partners::create(&state.app, &user.actor, &form).await {
+    match partners::create(&state.app, &user.actor, &form).await.or_invalid()? {
         Ok(_) => Ok(done::redirect("/partners", Done::Created)),
-        Err(AppError::Invalid(e)) => {
-            render_invalid(&list_page(&state, &user, Filter::default(), form, Errors(Some(e))).await?)
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => render_invalid(&list_page(&state, &user, Filter::default(), form, Errors(Some(e))).await?),
     }
 }
 

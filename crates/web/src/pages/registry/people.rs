@@ -3,7 +3,6 @@ use askama::Template;
 use axum::Form;
 use axum::extract::State;
 use axum::response::Response;
-use qingtuan_app::AppError;
 use qingtuan_app::page::Page;
 use qingtuan_app::registry::minors::{self, ApprovalView, NewApproval};
 use qingtuan_app::registry::orgs::{self, OrgView};
@@ -16,7 +15,7 @@ use qingtuan_domain::position::{CadreSource, Employment, Title};
 use crate::done::{self, Done};
 use crate::extract::RecentlyAuthenticated;
 use crate::layout::{Errors, Layout};
-use crate::pages::{query_without_page, render, render_invalid, xlsx_download};
+use crate::pages::{Submitted, query_without_page, render, render_invalid, xlsx_download};
 use crate::{AppState, CurrentUser, PageError};
 
 #[derive(Template)]
@@ -133,16 +132,15 @@ pub async fn create(
     user: CurrentUser,
     Form(typed): Form<RegisterForm>,
 ) -> Result<Response, PageError> {
-    match people::register(&state.app, &user.actor, &typed.person, &typed.post).await {
+    match people::register(&state.app, &user.actor, &typed.person, &typed.post).await.or_invalid()? {
         Ok(id) => Ok(done::redirect(&format!("/people/{id}"), Done::Created)),
-        Err(AppError::Invalid(e)) => {
+        Err(e) => {
             let mut page = FormPage::new(&state, &user, "登记人员".into(), "/people".into()).await?;
             page.form = typed.person;
             page.post = typed.post;
             page.errors = Errors(Some(e));
             render_invalid(&page)
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -165,9 +163,9 @@ pub async fn update(
     Path(id): Path<PersonId>,
     Form(form): Form<NewPerson>,
 ) -> Result<Response, PageError> {
-    match people::update(&state.app, &user.actor, id, &form).await {
+    match people::update(&state.app, &user.actor, id, &form).await.or_invalid()? {
         Ok(()) => Ok(done::redirect(&format!("/people/{id}"), Done::Saved)),
-        Err(AppError::Invalid(e)) => {
+        Err(e) => {
             let (_, now) = people::edit_form(&state.app, &user.actor, id).await?;
             let mut page =
                 FormPage::new(&state, &user, format!("修改：{}", now.name), format!("/people/{id}/edit")).await?;
@@ -176,7 +174,6 @@ pub async fn update(
             page.errors = Errors(Some(e));
             render_invalid(&page)
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -265,10 +262,9 @@ pub async fn merge(
     user: CurrentUser,
     Form(form): Form<MergeForm>,
 ) -> Result<Response, PageError> {
-    match people::merge(&state.app, &user.actor, form.keep, form.duplicate).await {
+    match people::merge(&state.app, &user.actor, form.keep, form.duplicate).await.or_invalid()? {
         Ok(()) => Ok(done::redirect("/people/duplicates", Done::Merged)),
-        Err(AppError::Invalid(e)) => render_invalid(&duplicates_page(&state, &user, Errors(Some(e))).await?),
-        Err(e) => Err(e.into()),
+        Err(e) => render_invalid(&duplicates_page(&state, &user, Errors(Some(e))).await?),
     }
 }
 
@@ -304,10 +300,9 @@ pub async fn grant_minor_access(
     RecentlyAuthenticated(user): RecentlyAuthenticated,
     Form(form): Form<NewApproval>,
 ) -> Result<Response, PageError> {
-    match minors::grant(&state.app, &user.actor, &form).await {
+    match minors::grant(&state.app, &user.actor, &form).await.or_invalid()? {
         Ok(_) => Ok(done::redirect("/people/minor-access", Done::Saved)),
-        Err(AppError::Invalid(e)) => render_invalid(&minor_access_page(&state, &user, form, Errors(Some(e))).await?),
-        Err(e) => Err(e.into()),
+        Err(e) => render_invalid(&minor_access_page(&state, &user, form, Errors(Some(e))).await?),
     }
 }
 

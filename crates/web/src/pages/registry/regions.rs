@@ -15,7 +15,7 @@ use qingtuan_domain::region::RegionKind;
 
 use crate::done::{self, Done};
 use crate::layout::{Errors, Layout};
-use crate::pages::{query_without_page, render, render_invalid, xlsx_download};
+use crate::pages::{Submitted, query_without_page, render, render_invalid, xlsx_download};
 use crate::{AppState, CurrentUser, PageError};
 
 #[derive(Template)]
@@ -65,10 +65,9 @@ pub async fn export(
 }
 
 async fn after(state: &AppState, user: &CurrentUser, result: Result<(), AppError>) -> Result<Response, PageError> {
-    match result {
+    match result.or_invalid()? {
         Ok(()) => Ok(done::redirect("/regions", Done::Saved)),
-        Err(AppError::Invalid(e)) => render_invalid(&list_page(state, user, Filter::default(), Errors(Some(e))).await?),
-        Err(e) => Err(e.into()),
+        Err(e) => render_invalid(&list_page(state, user, Filter::default(), Errors(Some(e))).await?),
     }
 }
 

@@ -6,7 +6,6 @@ use askama::Template;
 use axum::Form;
 use axum::extract::State;
 use axum::response::Response;
-use qingtuan_app::AppError;
 use qingtuan_app::page::Page;
 use qingtuan_app::registry::orgs;
 use qingtuan_app::registry::self_orgs::{self, Dissolution, Filter, NewSelfOrg, SelfOrgRow};
@@ -15,7 +14,7 @@ use qingtuan_domain::org::SelfOrgKind;
 
 use crate::done::{self, Done};
 use crate::layout::{Errors, Layout};
-use crate::pages::{query_without_page, render, render_invalid, xlsx_download};
+use crate::pages::{Submitted, query_without_page, render, render_invalid, xlsx_download};
 use crate::{AppState, CurrentUser, PageError};
 
 #[derive(Template)]
@@ -64,12 +63,9 @@ pub async fn create(
     user: CurrentUser,
     Form(form): Form<NewSelfOrg>,
 ) -> Result<Response, PageError> {
-    match self_orgs::create(&state.app, &user.actor, &form).await {
+    match self_orgs::create(&state.app, &user.actor, &form).await.or_invalid()? {
         Ok(_) => Ok(done::redirect("/self-orgs", Done::Created)),
-        Err(AppError::Invalid(e)) => {
-            render_invalid(&list_page(&state, &user, Filter::default(), form, Errors(Some(e))).await?)
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => render_invalid(&list_page(&state, &user, Filter::default(), form, Errors(Some(e))).await?),
     }
 }
 
@@ -108,12 +104,11 @@ pub async fn dissolve(
     } else {
         self_orgs::dissolution(&state.app, &user.actor, id, &form.dissolved_on).await.map(Some)
     };
-    match result {
+    match result.or_invalid()? {
         Ok(Some(d)) => render(&ConfirmPage { layout: Layout::new(&user, "/self-orgs", "解散青年自组织"), d }),
         Ok(None) => Ok(done::redirect("/self-orgs", Done::Disbanded)),
-        Err(AppError::Invalid(e)) => {
+        Err(e) => {
             render_invalid(&list_page(&state, &user, Filter::default(), NewSelfOrg::default(), Errors(Some(e))).await?)
         }
-        Err(e) => Err(e.into()),
     }
 }

@@ -6,14 +6,13 @@ use askama::Template;
 use axum::Form;
 use axum::extract::State;
 use axum::response::Response;
-use qingtuan_app::AppError;
 use qingtuan_app::page::Page;
 use qingtuan_app::selection::{self, ContractDetail, ContractFilter, ContractRow, NewContract, NewWorker};
 use qingtuan_domain::ids::ContractId;
 
 use crate::done::{self, Done};
 use crate::layout::{Errors, Layout};
-use crate::pages::{query_without_page, render, render_invalid};
+use crate::pages::{Submitted, query_without_page, render, render_invalid};
 use crate::{AppState, CurrentUser, PageError};
 
 #[derive(Template)]
@@ -62,10 +61,9 @@ pub async fn sign(
     user: CurrentUser,
     Form(form): Form<NewContract>,
 ) -> Result<Response, PageError> {
-    match selection::sign_contract(&state.app, &user.actor, &form).await {
+    match selection::sign_contract(&state.app, &user.actor, &form).await.or_invalid()? {
         Ok(id) => Ok(done::redirect(&format!("/contracts/{id}"), Done::Created)),
-        Err(AppError::Invalid(e)) => list_page(&state, &user, ContractFilter::default(), form, Errors(Some(e))).await,
-        Err(e) => Err(e.into()),
+        Err(e) => list_page(&state, &user, ContractFilter::default(), form, Errors(Some(e))).await,
     }
 }
 
@@ -105,9 +103,8 @@ pub async fn place(
     Path(id): Path<ContractId>,
     Form(form): Form<NewWorker>,
 ) -> Result<Response, PageError> {
-    match selection::place_worker(&state.app, &user.actor, id, &form).await {
+    match selection::place_worker(&state.app, &user.actor, id, &form).await.or_invalid()? {
         Ok(()) => Ok(done::redirect(&format!("/contracts/{id}"), Done::Saved)),
-        Err(AppError::Invalid(e)) => show_page(&state, &user, id, form, Errors(Some(e))).await,
-        Err(e) => Err(e.into()),
+        Err(e) => show_page(&state, &user, id, form, Errors(Some(e))).await,
     }
 }

@@ -21,7 +21,7 @@ use qingtuan_domain::position::{Employment, ServingLevel, Title};
 
 use crate::done::{self, Done};
 use crate::layout::{Errors, Layout, MenuEntry, read};
-use crate::pages::{download, query_without_page, render, render_invalid};
+use crate::pages::{Submitted, download, query_without_page, render, render_invalid};
 use crate::{AppState, CurrentUser, PageError};
 
 /// This capability's entries in the menu.
@@ -97,10 +97,9 @@ pub async fn open(
     user: CurrentUser,
     Form(form): Form<NewOpening>,
 ) -> Result<Response, PageError> {
-    match selection::open(&state.app, &user.actor, &form).await {
+    match selection::open(&state.app, &user.actor, &form).await.or_invalid()? {
         Ok(id) => Ok(done::redirect(&format!("/openings/{id}"), Done::Published)),
-        Err(AppError::Invalid(e)) => list_page(&state, &user, OpeningFilter::default(), form, Errors(Some(e))).await,
-        Err(e) => Err(e.into()),
+        Err(e) => list_page(&state, &user, OpeningFilter::default(), form, Errors(Some(e))).await,
     }
 }
 
@@ -134,10 +133,9 @@ async fn after(
     id: OpeningId,
     result: Result<(), AppError>,
 ) -> Result<Response, PageError> {
-    match result {
+    match result.or_invalid()? {
         Ok(()) => Ok(done::redirect(&format!("/openings/{id}"), Done::Saved)),
-        Err(AppError::Invalid(e)) => show_page(state, user, id, Errors(Some(e))).await,
-        Err(e) => Err(e.into()),
+        Err(e) => show_page(state, user, id, Errors(Some(e))).await,
     }
 }
 

@@ -14,7 +14,7 @@ use qingtuan_domain::money::Fen;
 use crate::done::{self, Done};
 use crate::extract::Query;
 use crate::layout::{Errors, Layout};
-use crate::pages::{query_without_page, render, render_invalid};
+use crate::pages::{Submitted, query_without_page, render, render_invalid};
 use crate::{AppState, CurrentUser, PageError};
 
 #[derive(Template)]
@@ -91,11 +91,8 @@ pub async fn record_donation(
         (Err(e), _) => Err(AppError::Invalid(e)),
         (Ok(_), Err(_)) => Err(AppError::Invalid(Invalid::one("donated_on", "请填写捐赠日期"))),
     };
-    match result {
+    match result.or_invalid()? {
         Ok(()) => Ok(done::redirect("/volunteering/donations", Done::Saved)),
-        Err(AppError::Invalid(e)) => {
-            render_invalid(&donations_page(&state, &user, DonationFilter::default(), Errors(Some(e))).await?)
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => render_invalid(&donations_page(&state, &user, DonationFilter::default(), Errors(Some(e))).await?),
     }
 }

@@ -14,7 +14,7 @@ use super::shifts::shift_page;
 use crate::done::{self, Done};
 use crate::extract::Path;
 use crate::layout::{Errors, Layout};
-use crate::pages::{render, render_invalid};
+use crate::pages::{Submitted, render, render_invalid};
 use crate::{AppState, CurrentUser, PageError};
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -43,11 +43,8 @@ pub async fn adjust_hours(
             if row.is_some_and(|r| m > r.minutes) {
                 // More than was credited: the use-case says why, nothing to confirm.
                 let e = volunteering::revoke_hours(&state.app, &user.actor, turnout_id, m, &form.reason).await;
-                return match e {
-                    Err(AppError::Invalid(e)) => {
-                        render_invalid(&shift_page(&state, &user, shift_id, Errors(Some(e))).await?)
-                    }
-                    Err(e) => Err(e.into()),
+                return match e.or_invalid()? {
+                    Err(e) => render_invalid(&shift_page(&state, &user, shift_id, Errors(Some(e))).await?),
                     Ok(()) => Ok(done::redirect(&format!("/volunteering/shifts/{shift_id}"), Done::Recorded)),
                 };
             }
@@ -74,10 +71,9 @@ pub async fn adjust_hours(
         }
         Ok(m) => volunteering::request_hours(&state.app, &user.actor, turnout_id, m, &form.reason).await.map(|_| ()),
     };
-    match result {
+    match result.or_invalid()? {
         Ok(()) => Ok(done::redirect(&format!("/volunteering/shifts/{shift_id}"), Done::Recorded)),
-        Err(AppError::Invalid(e)) => render_invalid(&shift_page(&state, &user, shift_id, Errors(Some(e))).await?),
-        Err(e) => Err(e.into()),
+        Err(e) => render_invalid(&shift_page(&state, &user, shift_id, Errors(Some(e))).await?),
     }
 }
 
@@ -108,9 +104,8 @@ pub async fn decide_hours(
         "reject" => false,
         _ => return Err(AppError::NotFound.into()),
     };
-    match volunteering::decide_hours(&state.app, &user.actor, id, approve).await {
+    match volunteering::decide_hours(&state.app, &user.actor, id, approve).await.or_invalid()? {
         Ok(()) => Ok(done::redirect("/volunteering/hours", Done::Saved)),
-        Err(AppError::Invalid(e)) => render_invalid(&hours_page(&state, &user, Errors(Some(e))).await?),
-        Err(e) => Err(e.into()),
+        Err(e) => render_invalid(&hours_page(&state, &user, Errors(Some(e))).await?),
     }
 }

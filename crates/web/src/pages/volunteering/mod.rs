@@ -26,7 +26,7 @@ use qingtuan_domain::volunteering::Task;
 use crate::done::{self, Done};
 use crate::extract::{Path, Query};
 use crate::layout::{Errors, Layout, MenuEntry, read};
-use crate::pages::{Upload, image, query_without_page, read_upload, render, render_invalid, xlsx_download};
+use crate::pages::{Submitted, Upload, image, query_without_page, read_upload, render, render_invalid, xlsx_download};
 use crate::{AppState, CurrentUser, PageError};
 
 #[derive(Template)]
@@ -170,14 +170,13 @@ pub async fn add_shift(
         Ok(new) => calls::add_shift(&state.app, &user.actor, id, &new).await,
         Err(e) => Err(AppError::Invalid(e)),
     };
-    match result {
+    match result.or_invalid()? {
         Ok(_) => Ok(done::redirect(&format!("/volunteering/calls/{id}"), Done::Saved)),
-        Err(AppError::Invalid(e)) => {
+        Err(e) => {
             let mut page = call_page(&state, &user, id, None, Errors(Some(e))).await?;
             page.shift = typed;
             render_invalid(&page)
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -196,10 +195,9 @@ pub async fn update_call(
     Path(id): Path<CallId>,
     Form(form): Form<CallText>,
 ) -> Result<Response, PageError> {
-    match calls::update(&state.app, &user.actor, id, &form).await {
+    match calls::update(&state.app, &user.actor, id, &form).await.or_invalid()? {
         Ok(()) => Ok(done::redirect(&format!("/volunteering/calls/{id}"), Done::Saved)),
-        Err(AppError::Invalid(e)) => render_invalid(&call_page(&state, &user, id, Some(form), Errors(Some(e))).await?),
-        Err(e) => Err(e.into()),
+        Err(e) => render_invalid(&call_page(&state, &user, id, Some(form), Errors(Some(e))).await?),
     }
 }
 
@@ -225,10 +223,9 @@ pub async fn upload_poster(
         }
         Err(e) => Err(e),
     };
-    match result {
+    match result.or_invalid()? {
         Ok(()) => Ok(done::redirect(&format!("/volunteering/calls/{id}"), Done::Saved)),
-        Err(AppError::Invalid(e)) => render_invalid(&call_page(&state, &user, id, None, Errors(Some(e))).await?),
-        Err(e) => Err(e.into()),
+        Err(e) => render_invalid(&call_page(&state, &user, id, None, Errors(Some(e))).await?),
     }
 }
 
@@ -328,13 +325,12 @@ pub async fn create_call(
         Ok(call) => volunteering::create_call(&state.app, &user.actor, &call).await,
         Err(e) => Err(AppError::Invalid(e)),
     };
-    match result {
+    match result.or_invalid()? {
         Ok((id, _)) => Ok(done::redirect(&format!("/volunteering/calls/{id}"), Done::Published)),
-        Err(AppError::Invalid(e)) => {
+        Err(e) => {
             let kept = fields.into_iter().filter(|(k, _)| k != "_csrf").collect();
             render_invalid(&new_call_page(&user, kept, Errors(Some(e))))
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -354,12 +350,9 @@ pub async fn set_min_share(
         Ok(p) => volunteering::set_min_share_percent(&state.app, &user.actor, p).await,
         Err(_) => Err(AppError::Invalid(Invalid::one("percent", "出勤比例应为 1 至 100 的整数"))),
     };
-    match result {
+    match result.or_invalid()? {
         Ok(()) => Ok(done::redirect("/volunteering", Done::Saved)),
-        Err(AppError::Invalid(e)) => {
-            render_invalid(&index_page(&state, &user, CallFilter::default(), Errors(Some(e))).await?)
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => render_invalid(&index_page(&state, &user, CallFilter::default(), Errors(Some(e))).await?),
     }
 }
 

@@ -20,7 +20,7 @@ use crate::done::{self, Done};
 use crate::extract::Path;
 use crate::layout::{Errors, Layout};
 use crate::pages::share::{SharePage, absolute_url, qr_svg};
-use crate::pages::{ServedForm, render, render_invalid, xlsx_download};
+use crate::pages::{ServedForm, Submitted, render, render_invalid, xlsx_download};
 use crate::{AppState, CurrentUser, PageError};
 
 pub async fn record_served(
@@ -33,13 +33,12 @@ pub async fn record_served(
         Ok(n) => volunteering::record_people_served(&state.app, &user.actor, id, n).await,
         Err(e) => Err(e),
     };
-    match result {
+    match result.or_invalid()? {
         Ok(call) => Ok(done::redirect(&format!("/volunteering/calls/{call}"), Done::Saved)),
-        Err(AppError::Invalid(e)) => {
+        Err(e) => {
             let call = qingtuan_app::portal::call_of_shift(&state.app, id).await?;
             render_invalid(&call_page(&state, &user, call, None, Errors(Some(e))).await?)
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -76,14 +75,13 @@ pub async fn sign_up_at_desk(
     Path(shift_id): Path<ShiftId>,
     Form(form): Form<SignupForm>,
 ) -> Result<Response, PageError> {
-    match qingtuan_app::portal::sign_up_at_desk(&state.app, &user.actor, shift_id, &form).await {
+    match qingtuan_app::portal::sign_up_at_desk(&state.app, &user.actor, shift_id, &form).await.or_invalid()? {
         Ok(_) => Ok(done::redirect(&format!("/volunteering/shifts/{shift_id}"), Done::Recorded)),
-        Err(AppError::Invalid(e)) => {
+        Err(e) => {
             let mut page = shift_page(&state, &user, shift_id, Errors(Some(e))).await?;
             page.form = form;
             render_invalid(&page)
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -116,10 +114,9 @@ pub async fn cancel_signup(
             back: format!("/volunteering/shifts/{shift_id}"),
         });
     }
-    match volunteering::cancel_signup(&state.app, &user.actor, signup_id).await {
+    match volunteering::cancel_signup(&state.app, &user.actor, signup_id).await.or_invalid()? {
         Ok(_) => Ok(done::redirect(&format!("/volunteering/shifts/{shift_id}"), Done::Saved)),
-        Err(AppError::Invalid(e)) => render_invalid(&shift_page(&state, &user, shift_id, Errors(Some(e))).await?),
-        Err(e) => Err(e.into()),
+        Err(e) => render_invalid(&shift_page(&state, &user, shift_id, Errors(Some(e))).await?),
     }
 }
 
@@ -198,9 +195,8 @@ pub async fn record_by_hand(
         }
         _ => Err(AppError::Invalid(Invalid::one("signups", "请填写签到、签退时间（如 08:00）"))),
     };
-    match result {
+    match result.or_invalid()? {
         Ok(()) => Ok(done::redirect(&format!("/volunteering/shifts/{shift_id}"), Done::Recorded)),
-        Err(AppError::Invalid(e)) => render_invalid(&shift_page(&state, &user, shift_id, Errors(Some(e))).await?),
-        Err(e) => Err(e.into()),
+        Err(e) => render_invalid(&shift_page(&state, &user, shift_id, Errors(Some(e))).await?),
     }
 }

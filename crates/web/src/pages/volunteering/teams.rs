@@ -15,7 +15,7 @@ use super::shifts::shift_page;
 use crate::done::{self, Done};
 use crate::extract::{Path, Query};
 use crate::layout::{Errors, Layout};
-use crate::pages::{query_without_page, render, render_invalid};
+use crate::pages::{Submitted, query_without_page, render, render_invalid};
 use crate::{AppState, CurrentUser, PageError};
 
 #[derive(Template)]
@@ -77,12 +77,9 @@ pub async fn create_team(
         }
         Err(_) => Err(AppError::Invalid(Invalid::one("formed_on", "请填写组建日期"))),
     };
-    match result {
+    match result.or_invalid()? {
         Ok(id) => Ok(done::redirect(&format!("/volunteering/teams/{id}"), Done::Created)),
-        Err(AppError::Invalid(e)) => {
-            render_invalid(&teams_page(&state, &user, TeamFilter::default(), Errors(Some(e))).await?)
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => render_invalid(&teams_page(&state, &user, TeamFilter::default(), Errors(Some(e))).await?),
     }
 }
 
@@ -173,10 +170,9 @@ async fn after_team_form(
     id: TeamId,
     result: Result<(), AppError>,
 ) -> Result<Response, PageError> {
-    match result {
+    match result.or_invalid()? {
         Ok(()) => Ok(done::redirect(&format!("/volunteering/teams/{id}"), Done::Saved)),
-        Err(AppError::Invalid(e)) => render_invalid(&team_page(state, user, id, Errors(Some(e))).await?),
-        Err(e) => Err(e.into()),
+        Err(e) => render_invalid(&team_page(state, user, id, Errors(Some(e))).await?),
     }
 }
 
@@ -206,9 +202,8 @@ pub async fn team_takes_shift(
         }
         _ => Err(AppError::Invalid(Invalid::one("team", "请选择突击队并填写签到、签退时间（如 08:00）"))),
     };
-    match result {
+    match result.or_invalid()? {
         Ok(()) => Ok(done::redirect(&format!("/volunteering/shifts/{shift_id}"), Done::Recorded)),
-        Err(AppError::Invalid(e)) => render_invalid(&shift_page(&state, &user, shift_id, Errors(Some(e))).await?),
-        Err(e) => Err(e.into()),
+        Err(e) => render_invalid(&shift_page(&state, &user, shift_id, Errors(Some(e))).await?),
     }
 }
