@@ -559,7 +559,7 @@ async fn account_and_grants(app: &App, user_id: UserId) -> AppResult<Option<Load
 type Loaded = (user::Model, Vec<Grant>, Option<PartnerGrant>);
 
 /// The actor's own account, as stored now.
-pub async fn own_account(app: &App, actor: &Actor) -> AppResult<user::Model> {
+pub(crate) async fn own_account(app: &App, actor: &Actor) -> AppResult<user::Model> {
     let id = actor.user_id().ok_or(AppError::Unauthenticated)?;
     user::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::Unauthenticated)
 }

@@ -101,7 +101,7 @@ fn secret_of(app: &App, account: &user::Model) -> AppResult<Option<Vec<u8>>> {
 }
 
 /// Has the account a second factor?
-pub fn is_enrolled(account: &user::Model) -> bool {
+pub(crate) fn is_enrolled(account: &user::Model) -> bool {
     account.totp_enabled_at.is_some()
 }
 
@@ -280,8 +280,22 @@ pub(crate) async fn clear<C: ConnectionTrait>(conn: &C, account: &user::Model) -
     Ok(())
 }
 
+/// The actor's own second factor, as their account's pages show it.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct Standing {
+    pub enrolled: bool,
+    /// Recovery codes left (none without a second factor).
+    pub recovery_codes_left: usize,
+}
+
+/// Whether the actor has a second factor, and how many recovery codes are left.
+pub async fn standing(app: &App, actor: &Actor) -> AppResult<Standing> {
+    let account = own_account(app, actor).await?;
+    Ok(Standing { enrolled: is_enrolled(&account), recovery_codes_left: recovery_codes_left(&account).unwrap_or(0) })
+}
+
 /// How many recovery codes the account has left; `None` if it has no second factor.
-pub fn recovery_codes_left(account: &user::Model) -> Option<usize> {
+fn recovery_codes_left(account: &user::Model) -> Option<usize> {
     is_enrolled(account).then(|| {
         account
             .recovery_codes

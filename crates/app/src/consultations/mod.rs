@@ -69,9 +69,17 @@ pub const COLUMNS: [(&str, &str); 9] = [
     ("closed_on", "结案日期"),
 ];
 
+/// The consultants the actor may give a case to (none without `consultations.write` somewhere).
+pub async fn consultant_choices(app: &App, actor: &Actor) -> AppResult<Vec<(i64, String)>> {
+    if !actor.can_somewhere(WRITE) {
+        return Ok(Vec::new());
+    }
+    consultants(app).await
+}
+
 /// The accounts that may be given cases: partners' accounts holding a role made for partners that
 /// handles cases — (account id, "name（partner）").
-pub async fn consultants(app: &App) -> AppResult<Vec<(i64, String)>> {
+async fn consultants(app: &App) -> AppResult<Vec<(i64, String)>> {
     let roles: Vec<i64> = role_permission::Entity::find()
         .select_only()
         .column(role_permission::Column::RoleId)

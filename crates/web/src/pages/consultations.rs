@@ -72,7 +72,11 @@ async fn list_page(
         categories: CaseCategory::ALL,
         channels: CaseChannel::ALL,
         outcomes: CaseOutcome::ALL,
-        consultants: if can_write { consultations::consultants(&state.app).await? } else { Vec::new() },
+        consultants: if can_write {
+            consultations::consultant_choices(&state.app, &user.actor).await?
+        } else {
+            Vec::new()
+        },
         can_write,
         form,
         errors,
@@ -122,7 +126,11 @@ async fn show_page(state: &AppState, user: &CurrentUser, id: CaseId, errors: Err
     let invalid = errors.0.is_some();
     let view = ShowPage {
         layout: Layout::new(user, "/consultations", format!("咨询个案 {id}")),
-        consultants: if c.can_assign { consultations::consultants(&state.app).await? } else { Vec::new() },
+        consultants: if c.can_assign {
+            consultations::consultant_choices(&state.app, &user.actor).await?
+        } else {
+            Vec::new()
+        },
         c,
         outcomes: CaseOutcome::ALL,
         errors,

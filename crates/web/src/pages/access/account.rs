@@ -139,11 +139,11 @@ pub async fn reauth_form(
     user: CurrentUser,
     crate::extract::Query(form): crate::extract::Query<ReauthForm>,
 ) -> Result<Response, PageError> {
-    let account = auth::own_account(&state.app, &user.actor).await?;
+    let standing = second_factor::standing(&state.app, &user.actor).await?;
     render(&ReauthPage {
         layout: Layout::new(&user, "/account", "再次验证身份"),
         next: next_or_dashboard(&form.next),
-        second_factor: second_factor::is_enrolled(&account),
+        second_factor: standing.enrolled,
         errors: Errors::default(),
     })
 }
@@ -158,8 +158,7 @@ pub async fn reauth(
     if auth::reauthenticate(&state.app, &user.actor, &user.session_token, &form.password, &form.code).await? {
         return Ok(Redirect::to(&next).into_response());
     }
-    let account = auth::own_account(&state.app, &user.actor).await?;
-    let enrolled = second_factor::is_enrolled(&account);
+    let enrolled = second_factor::standing(&state.app, &user.actor).await?.enrolled;
     let message = if enrolled { "密码或动态码错误" } else { "密码错误" };
     render_invalid(&ReauthPage {
         layout: Layout::new(&user, "/account", "再次验证身份"),
@@ -190,7 +189,7 @@ async fn second_factor_page(
     new_codes: Vec<String>,
     errors: Errors,
 ) -> Result<SecondFactorPage, PageError> {
-    let account = auth::own_account(&state.app, &user.actor).await?;
+    let standing = second_factor::standing(&state.app, &user.actor).await?;
     let pending = match second_factor::pending(&state.app, &user.actor).await? {
         Some(e) => {
             let svg = crate::pages::share::qr_svg(&e.uri)?;
@@ -201,8 +200,8 @@ async fn second_factor_page(
     Ok(SecondFactorPage {
         layout: Layout::new(user, "/account", "两步验证"),
         required: user.actor.must_use_second_factor(),
-        enabled: second_factor::is_enrolled(&account),
-        recovery_codes_left: second_factor::recovery_codes_left(&account).unwrap_or(0),
+        enabled: standing.enrolled,
+        recovery_codes_left: standing.recovery_codes_left,
         pending,
         new_codes,
         errors,
