@@ -4,15 +4,15 @@
 //! A partner's account (a bank's, a company's) belongs to the org that registered the partner, for
 //! its management, but holds its roles — roles made for partners — over the partner alone.
 
-use std::collections::BTreeSet;
+mod grants;
 
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
-use qingtuan_domain::ids::{AssignmentId, OrgId, PartnerId, UserId};
+use qingtuan_domain::ids::{OrgId, PartnerId, UserId};
 use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::time::format_local;
 use qingtuan_domain::username::Username;
-use qingtuan_domain::{FieldError, Invalid, password};
-use qingtuan_entity::{api_token, org, org_closure, partner, role, role_permission, session, user, user_role};
+use qingtuan_domain::{Invalid, password};
+use qingtuan_entity::{api_token, org, partner, role, role_permission, session, user, user_role};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -26,6 +26,9 @@ use crate::error::AppResult;
 use crate::export::Exported;
 use crate::page::{PER_PAGE, Page, page_number};
 use crate::{Actor, App, AppError};
+use grants::{grantable, permissions_over};
+
+pub use grants::{NewAssignment, assign_role, revoke_role};
 
 pub const READ: Permission = Permission::new(Module::Users, Action::Read);
 pub const WRITE: Permission = Permission::new(Module::Users, Action::Write);
@@ -163,7 +166,7 @@ async fn find_in_scope(app: &App, actor: &Actor, permission: Permission, id: Use
 /// where it holds a role, every permission of that role — the rule for granting the role. So
 /// nobody resets, disables, signs out or changes the roles of an account that holds more than
 /// they do (a street admin cannot take over a district admin whose home org is in the street).
-async fn find_to_administer(app: &App, actor: &Actor, id: UserId) -> AppResult<user::Model> {
+pub(super) async fn find_to_administer(app: &App, actor: &Actor, id: UserId) -> AppResult<user::Model> {
     let account = find_in_scope(app, actor, WRITE, id).await?;
     if !holds_all_of(app, actor, account.id).await? {
         return scope::deny(app, actor, WRITE, ObjectKind::User, Some(id.to_string()), AppError::Forbidden).await;
@@ -251,74 +254,6 @@ pub async fn show(app: &App, actor: &Actor, id: UserId) -> AppResult<UserDetail>
     let second_factor = crate::access::second_factor::is_enrolled(&account);
     let user = rows(app, vec![account]).await?.into_iter().next().ok_or(AppError::NotFound)?;
     Ok(UserDetail { user, assignments, active_sessions, active_tokens, second_factor, administrable })
-}
-
-/// The permissions the actor holds over `org`, from every grant whose subtree contains it.
-async fn permissions_over(app: &App, actor: &Actor, org: OrgId) -> AppResult<Option<BTreeSet<Permission>>> {
-    if actor.is_system() {
-        return Ok(None);
-    }
-    let ancestors: Vec<i64> = org_closure::Entity::find()
-        .filter(org_closure::Column::DescendantId.eq(org.0))
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(|c| c.ancestor_id)
-        .collect();
-    Ok(Some(
-        actor
-            .grants
-            .iter()
-            .filter(|g| ancestors.contains(&g.scope_org_id.0))
-            .flat_map(|g| g.permissions.iter().copied())
-            .collect(),
-    ))
-}
-
-/// Resolves a role and a scope for an assignment, refusing roles that would give more than the
-/// actor has over that scope, and roles made for the other kind of account (a partner's account
-/// holds roles for partners, over the org that registered its partner; an org's account the rest).
-async fn grantable(
-    app: &App,
-    actor: &Actor,
-    role_code: &str,
-    scope_code: &str,
-    for_partner: bool,
-) -> AppResult<(role::Model, org::Model)> {
-    let mut problems = Vec::new();
-    let found_role = role::Entity::find().filter(role::Column::Code.eq(role_code.trim())).one(&app.db).await?;
-    match &found_role {
-        None => problems.push(FieldError { field: "role_code", message: "请选择角色".into() }),
-        Some(r) if r.for_partners && !for_partner => {
-            problems.push(FieldError::new("role_code", format!("“{}”只能授予合作单位的账户", r.name)));
-        }
-        Some(r) if !r.for_partners && for_partner => {
-            problems.push(FieldError::new("role_code", format!("合作单位的账户不能授予“{}”", r.name)));
-        }
-        Some(_) => {}
-    }
-    let found_org = match scope::named(&app.db, actor, WRITE, "scope_code", scope_code).await? {
-        Ok(found) => Some(found),
-        Err(problem) => {
-            problems.push(problem);
-            None
-        }
-    };
-    let (Some(found_role), Some(found_org), true) = (found_role, found_org, problems.is_empty()) else {
-        return Err(Invalid(problems).into());
-    };
-    scope::require(app, actor, WRITE, (ObjectKind::Org, found_org.id.to_string()), OrgId(found_org.id)).await?;
-    if let Some(held) = permissions_over(app, actor, OrgId(found_org.id)).await? {
-        let needed = role_permission::Entity::find()
-            .filter(role_permission::Column::RoleId.eq(found_role.id))
-            .all(&app.db)
-            .await?;
-        let exceeds = needed.iter().filter_map(|p| Permission::parse(&p.permission).ok()).any(|p| !held.contains(&p));
-        if exceeds {
-            return Err(Invalid::one("role_code", "不能授予超出您自身权限的角色").into());
-        }
-    }
-    Ok((found_role, found_org))
 }
 
 fn parse_display_name(raw: &str) -> Result<String, Invalid> {
@@ -518,67 +453,6 @@ pub async fn end_sessions(app: &App, actor: &Actor, id: UserId) -> AppResult<u64
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
     Ok(ended)
-}
-
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[serde(default)]
-pub struct NewAssignment {
-    pub role_code: String,
-    pub scope_code: String,
-}
-
-pub async fn assign_role(app: &App, actor: &Actor, id: UserId, form: &NewAssignment) -> AppResult<AssignmentId> {
-    let account = find_to_administer(app, actor, id).await?;
-    // A partner's account holds its roles over its partner: the scope is the org that registered it.
-    let scope_code = match account.partner_id {
-        Some(_) => org::Entity::find_by_id(account.org_id).one(&app.db).await?.map(|o| o.code).unwrap_or_default(),
-        None => form.scope_code.clone(),
-    };
-    let (role, scope_org) = grantable(app, actor, &form.role_code, &scope_code, account.partner_id.is_some()).await?;
-    let now = app.now();
-    let txn = app.begin().await?;
-    let created = user_role::ActiveModel {
-        user_id: Set(account.id),
-        role_id: Set(role.id),
-        scope_org_id: Set(scope_org.id),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await
-    .map_err(|e| AppError::on_unique(e, "role_code", "该用户已有此角色和数据范围"))?;
-    let entry = Entry::new(AuditAction::RoleAssigned, ObjectKind::User)
-        .object(id)
-        .scope(OrgId(account.org_id))
-        .after(json!({ "role": role.code, "scope": scope_org.code }));
-    audit::record(&txn, now, actor, entry).await?;
-    txn.commit().await?;
-    Ok(AssignmentId(created.id))
-}
-
-/// Removes one role assignment; it stops counting from the user's next request.
-pub async fn revoke_role(app: &App, actor: &Actor, id: UserId, assignment: AssignmentId) -> AppResult<()> {
-    let account = find_to_administer(app, actor, id).await?;
-    let found = user_role::Entity::find_by_id(assignment.0)
-        .filter(user_role::Column::UserId.eq(account.id))
-        .one(&app.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let object = (ObjectKind::User, id.to_string());
-    scope::require(app, actor, WRITE, object, OrgId(found.scope_org_id)).await?;
-    let role = role::Entity::find_by_id(found.role_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
-    let scope_org = org::Entity::find_by_id(found.scope_org_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
-    let txn = app.begin().await?;
-    user_role::Entity::delete_by_id(found.id).exec(&txn).await?;
-    // A script's token must not keep working on what it was made for after a role is taken away.
-    crate::access::tokens::revoke_all_of(&txn, account.id, app.now()).await?;
-    let entry = Entry::new(AuditAction::RoleRevoked, ObjectKind::User)
-        .object(id)
-        .scope(OrgId(account.org_id))
-        .before(json!({ "role": role.code, "scope": scope_org.code }));
-    audit::record(&txn, app.now(), actor, entry).await?;
-    txn.commit().await?;
-    Ok(())
 }
 
 /// The accounts the filter finds, as an xlsx workbook of text cells; audited.
