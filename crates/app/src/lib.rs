@@ -168,6 +168,17 @@ mod architecture {
     use std::collections::{BTreeMap, BTreeSet};
     use std::path::Path;
 
+    /// Every `.rs` file under `dir`.
+    fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap().filter_map(|e| e.ok()) {
+            if entry.path().is_dir() {
+                files(&entry.path(), out);
+            } else if entry.path().extension().is_some_and(|x| x == "rs") {
+                out.push(entry.path());
+            }
+        }
+    }
+
     /// The capability folders and the crate-root modules, each with the capabilities it names.
     fn uses() -> (BTreeMap<String, BTreeSet<String>>, BTreeMap<String, BTreeSet<String>>) {
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
@@ -195,15 +206,6 @@ mod architecture {
             }
             found
         };
-        fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-            for entry in std::fs::read_dir(dir).unwrap().filter_map(|e| e.ok()) {
-                if entry.path().is_dir() {
-                    files(&entry.path(), out);
-                } else if entry.path().extension().is_some_and(|x| x == "rs") {
-                    out.push(entry.path());
-                }
-            }
-        }
         let mut by_capability = BTreeMap::new();
         for capability in &capabilities {
             let mut paths = Vec::new();
@@ -245,6 +247,25 @@ mod architecture {
         }
         assert!(cycles.is_empty(), "capabilities that reach each other: {cycles:#?}");
         assert!(graph.len() >= 15, "the capability folders were not found: {graph:?}");
+    }
+
+    /// No module grows past ~600 lines: a capability that grows gets another module in its folder.
+    /// The indicator catalogue is the one exception: it is a table.
+    #[test]
+    fn no_module_is_over_six_hundred_lines() {
+        let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut paths = Vec::new();
+        for krate in ["domain", "entity", "migration", "app", "web", "demo", "cli", "testkit"] {
+            files(&crates.join(krate).join("src"), &mut paths);
+        }
+        assert!(paths.len() > 100, "the sources were not found");
+        let long: Vec<_> = paths
+            .iter()
+            .filter(|p| !p.ends_with("domain/src/indicator.rs"))
+            .map(|p| (p.display().to_string(), std::fs::read_to_string(p).unwrap().lines().count()))
+            .filter(|(_, lines)| *lines > 600)
+            .collect();
+        assert!(long.is_empty(), "modules over 600 lines: {long:?}");
     }
 
     #[test]
