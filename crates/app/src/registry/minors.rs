@@ -125,7 +125,7 @@ pub async fn grant(app: &App, actor: &Actor, form: &NewApproval) -> AppResult<i6
 pub async fn revoke(app: &App, actor: &Actor, id: i64) -> AppResult<()> {
     let found = approval::Entity::find_by_id(id).one(&app.db).await?;
     let org = found.as_ref().map_or(OrgId(0), |a| OrgId(a.scope_org_id));
-    scope::require(app, actor, APPROVE, (ObjectKind::User, id.to_string()), org).await?;
+    let proof = scope::require(app, actor, APPROVE, (ObjectKind::User, id.to_string()), org).await?;
     let found = found.ok_or(AppError::NotFound)?;
     if found.revoked_at.is_some() {
         return Ok(());
@@ -138,7 +138,7 @@ pub async fn revoke(app: &App, actor: &Actor, id: i64) -> AppResult<()> {
     active.update(&txn).await?;
     let entry = Entry::new(AuditAction::MinorAccessRevoked, ObjectKind::User)
         .object(user_id)
-        .scope(org)
+        .within(&proof)
         .after(json!({ "approval": id }));
     audit::record(&txn, now, actor, entry).await?;
     txn.commit().await?;

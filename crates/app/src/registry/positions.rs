@@ -14,7 +14,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 use serde_json::json;
 
 use crate::access::audit::{self, Entry};
-use crate::access::scope;
+use crate::access::scope::{self, InScope};
 use crate::db::Write;
 use crate::error::{AppResult, RowProblem};
 use crate::forms::parse_date;
@@ -348,10 +348,15 @@ pub(crate) fn as_fields(e: AppError) -> AppError {
 
 /// The org of a position the actor may change (404 otherwise, audited as a denial).
 pub async fn org_of(app: &App, actor: &Actor, id: PositionId) -> AppResult<OrgId> {
+    Ok(changeable(app, actor, id).await?.get())
+}
+
+/// The proof that the actor may change a position: people.write over its org.
+async fn changeable(app: &App, actor: &Actor, id: PositionId) -> AppResult<InScope<OrgId>> {
     let found = position::Entity::find_by_id(id.0).one(&app.db).await?;
     let org = found.as_ref().map_or(OrgId(0), |p| OrgId(p.org_id));
-    scope::require(app, actor, WRITE, (ObjectKind::Position, id.to_string()), org).await?;
-    found.map(|_| org).ok_or(AppError::NotFound)
+    let proof = scope::require(app, actor, WRITE, (ObjectKind::Position, id.to_string()), org).await?;
+    found.map(|_| proof).ok_or(AppError::NotFound)
 }
 
 /// What ending a post would change, shown before it is done.
@@ -389,7 +394,7 @@ fn may_end(start: NaiveDate, ended: Option<NaiveDate>, on: NaiveDate) -> Result<
 
 /// Ends a position on `on` (the first day it no longer holds); returns its org.
 pub async fn end(app: &App, actor: &Actor, id: PositionId, on: NaiveDate) -> AppResult<OrgId> {
-    let org = org_of(app, actor, id).await?;
+    let proof = changeable(app, actor, id).await?;
     let found = position::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
     may_end(found.start_on, found.end_on, on)?;
     let txn = app.begin().await?;
@@ -401,13 +406,13 @@ pub async fn end(app: &App, actor: &Actor, id: PositionId, on: NaiveDate) -> App
     active.update(&txn).await?;
     let entry = Entry::new(AuditAction::PositionEnded, ObjectKind::Position)
         .object(id)
-        .scope(org)
+        .within(&proof)
         .before(before)
         .after(json!({ "end_on": on }));
     audit::record(&txn, app.now(), actor, entry).await?;
     workforce::refresh(&txn, Affected::People(vec![person])).await?;
     txn.commit().await?;
-    Ok(org)
+    Ok(proof.get())
 }
 
 #[derive(Debug, Clone, serde::Serialize)]

@@ -465,7 +465,7 @@ pub async fn may_create(app: &App, actor: &Actor) -> AppResult<()> {
 /// both the org and its new parent, may not move the org their own scope hangs on (or one above
 /// it), and the org cannot go under one of its own descendants.
 pub async fn move_subtree(app: &App, actor: &Actor, id: OrgId, new_parent_code: &str) -> AppResult<()> {
-    scope::require(app, actor, WRITE, (ObjectKind::Org, id.to_string()), id).await?;
+    let proof = scope::require(app, actor, WRITE, (ObjectKind::Org, id.to_string()), id).await?;
     let node = org::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let parent = scope::org_named(&app.db, actor, WRITE, "parent_code", new_parent_code).await?;
     scope::require(app, actor, WRITE, (ObjectKind::Org, parent.id.to_string()), OrgId(parent.id)).await?;
@@ -527,8 +527,7 @@ pub async fn move_subtree(app: &App, actor: &Actor, id: OrgId, new_parent_code: 
         .exec(&txn)
         .await?;
     let entry = Entry::new(AuditAction::OrgMoved, ObjectKind::Org)
-        .object(id)
-        .scope(id)
+        .within(&proof)
         .before(json!({ "code": code, "parent": old_parent }))
         .after(json!({ "code": code, "parent": parent.code, "subtree": members.len() }));
     audit::record(&txn, app.now(), actor, entry).await?;
