@@ -194,3 +194,39 @@ id_type!(
     /// A post held by a person in an org, from a start date to an end date.
     PositionId
 );
+id_type!(
+    /// Hours added to or revoked from a turn-out by hand, waiting for approval or decided.
+    AdjustmentId
+);
+id_type!(
+    /// A standing approval to see minors' records over an org.
+    MinorApprovalId
+);
+id_type!(
+    /// A message in the outbox.
+    MessageId
+);
+id_type!(
+    /// A photo of a venue.
+    VenuePhotoId
+);
+id_type!(
+    /// A photo taken at an inspection.
+    InspectionPhotoId
+);
+id_type!(
+    /// A line of the contributions ledger.
+    LedgerLineId
+);
+id_type!(
+    /// A member of a venue's operating team.
+    VenueMemberId
+);
+id_type!(
+    /// A volunteer paired with a hope cabin's child.
+    PairingId
+);
+id_type!(
+    /// An indicator of a project.
+    ProjectIndicatorId
+);

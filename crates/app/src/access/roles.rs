@@ -90,9 +90,9 @@ pub struct Overview {
 }
 
 /// One role, to change what it carries (`roles.write` somewhere).
-pub async fn editable(app: &App, actor: &Actor, id: i64) -> AppResult<RoleView> {
+pub async fn editable(app: &App, actor: &Actor, id: RoleId) -> AppResult<RoleView> {
     scope::require_somewhere(app, actor, WRITE).await?;
-    list(app, actor).await?.into_iter().find(|r| r.id == id).ok_or(AppError::NotFound)
+    list(app, actor).await?.into_iter().find(|r| r.id == id.0).ok_or(AppError::NotFound)
 }
 
 /// The roles the actor may give an account: those that carry nothing the actor lacks, for a

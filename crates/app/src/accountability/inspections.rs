@@ -11,7 +11,7 @@
 use chrono::NaiveDate;
 use qingtuan_domain::accountability::DocumentType;
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
-use qingtuan_domain::ids::{InspectionId, OrgId, RectificationId};
+use qingtuan_domain::ids::{InspectionId, InspectionPhotoId, OrgId, RectificationId};
 use qingtuan_domain::time::local_date;
 use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{inspection, inspection_item, inspection_photo, rectification};
@@ -297,7 +297,11 @@ pub async fn add_photo(app: &App, actor: &Actor, id: InspectionId, file_name: &s
 }
 
 /// An inspection's photo (read over the host; 404 outside).
-pub async fn photo(app: &App, actor: &Actor, id: i64) -> AppResult<crate::export::Document> {
+pub async fn photo(
+    app: &App,
+    actor: &Actor,
+    InspectionPhotoId(id): InspectionPhotoId,
+) -> AppResult<crate::export::Document> {
     let p = inspection_photo::Entity::find_by_id(id).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let i = inspection::Entity::find_by_id(p.inspection_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
     scope::require(app, actor, READ, (ObjectKind::Inspection, i.id.to_string()), OrgId(i.org_id)).await?;

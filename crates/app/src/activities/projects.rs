@@ -1,6 +1,7 @@
 //! Projects (brand projects among them) with their own indicators and the values recorded over time.
 
 use super::*;
+use qingtuan_domain::ids::ProjectIndicatorId;
 
 #[derive(Debug, Clone, Default)]
 pub struct NewProject {
@@ -18,7 +19,11 @@ pub struct NewProject {
 }
 
 /// Creates a project with its indicators; returns the project's id and the indicators' ids.
-pub async fn create_project(app: &App, actor: &Actor, form: &NewProject) -> AppResult<(ProjectId, Vec<i64>)> {
+pub async fn create_project(
+    app: &App,
+    actor: &Actor,
+    form: &NewProject,
+) -> AppResult<(ProjectId, Vec<ProjectIndicatorId>)> {
     let org = scope::org_by_code(app, actor, WRITE, &form.org_code).await?;
     let name = required_text(&form.name, "name", "项目名称", 100)?;
     let category = Category::parse(&form.category)?;
@@ -60,7 +65,7 @@ pub async fn create_project(app: &App, actor: &Actor, form: &NewProject) -> AppR
         }
         .insert(&txn)
         .await?;
-        ids.push(i.id);
+        ids.push(ProjectIndicatorId(i.id));
     }
     let entry = Entry::new(AuditAction::ProjectCreated, ObjectKind::Org)
         .within(&org)
@@ -77,7 +82,7 @@ pub async fn add_indicator(
     ProjectId(project_id): ProjectId,
     name: &str,
     unit: &str,
-) -> AppResult<i64> {
+) -> AppResult<ProjectIndicatorId> {
     let p = project::Entity::find_by_id(project_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let proof = scope::require(app, actor, WRITE, (ObjectKind::Org, p.org_id.to_string()), OrgId(p.org_id)).await?;
     let (name, unit) = (required_text(name, "name", "指标名称", 100)?, required_text(unit, "unit", "指标单位", 20)?);
@@ -95,14 +100,14 @@ pub async fn add_indicator(
         .after(json!({ "project": p.id, "new_indicator": name, "unit": unit }));
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
-    Ok(row.id)
+    Ok(ProjectIndicatorId(row.id))
 }
 
 /// Records the value a project indicator reached on a date.
 pub async fn record_indicator_value(
     app: &App,
     actor: &Actor,
-    indicator_id: i64,
+    ProjectIndicatorId(indicator_id): ProjectIndicatorId,
     on_date: NaiveDate,
     value: f64,
     note: &str,

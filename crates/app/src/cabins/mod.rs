@@ -12,7 +12,7 @@
 use chrono::NaiveDate;
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
 use qingtuan_domain::cabin::{Guardian, VisitKind};
-use qingtuan_domain::ids::{CabinId, OrgId};
+use qingtuan_domain::ids::{CabinId, OrgId, PairingId};
 use qingtuan_domain::money::Fen;
 use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::person::{IdNumber, age_on};
@@ -214,7 +214,7 @@ pub async fn pair(app: &App, actor: &Actor, id: CabinId, form: &NewPair) -> AppR
 
 /// Ends a pairing (cabins.write over the org): the volunteer's private link no longer opens.
 /// Returns the cabin.
-pub async fn unpair(app: &App, actor: &Actor, pair: i64) -> AppResult<CabinId> {
+pub async fn unpair(app: &App, actor: &Actor, PairingId(pair): PairingId) -> AppResult<CabinId> {
     let p = cabin_pair::Entity::find_by_id(pair).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let (c, proof) = cabin_of(app, actor, WRITE, CabinId(p.cabin_id)).await?;
     let today = local_date(app.now());

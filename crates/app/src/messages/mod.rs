@@ -11,7 +11,7 @@ pub mod sending;
 
 use chrono::{DateTime, Utc};
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
-use qingtuan_domain::ids::OrgId;
+use qingtuan_domain::ids::{MessageId, OrgId};
 use qingtuan_domain::mask::mask_phone;
 use qingtuan_domain::message::{MessageKind, MessageState};
 use qingtuan_domain::permission::{Action, Module, Permission};
@@ -232,7 +232,7 @@ pub async fn list(
 }
 
 /// Sends a failed message again (messages.write over its org): due now, its attempts counted anew.
-pub async fn retry(app: &App, actor: &Actor, id: i64) -> AppResult<()> {
+pub async fn retry(app: &App, actor: &Actor, MessageId(id): MessageId) -> AppResult<()> {
     let found = outbox_message::Entity::find_by_id(id).one(&app.db).await?;
     let org = OrgId(found.as_ref().map_or(0, |m| m.org_id));
     let proof = scope::require(app, actor, WRITE, (ObjectKind::Message, id.to_string()), org).await?;

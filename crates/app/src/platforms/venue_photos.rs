@@ -5,7 +5,7 @@
 use qingtuan_domain::Invalid;
 use qingtuan_domain::accountability::DocumentType;
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
-use qingtuan_domain::ids::{OrgId, VenueId};
+use qingtuan_domain::ids::{OrgId, VenueId, VenuePhotoId};
 use qingtuan_domain::time::local_date;
 use qingtuan_entity::{venue, venue_photo};
 use sea_orm::ActiveModelTrait;
@@ -57,7 +57,7 @@ pub async fn add(app: &App, actor: &Actor, id: VenueId, file_name: &str, bytes: 
 }
 
 /// Removes a photo (platforms.write over the org that runs the venue). Returns the venue.
-pub async fn remove(app: &App, actor: &Actor, photo: i64) -> AppResult<VenueId> {
+pub async fn remove(app: &App, actor: &Actor, VenuePhotoId(photo): VenuePhotoId) -> AppResult<VenueId> {
     let p = venue_photo::Entity::find_by_id(photo).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let v = venue::Entity::find_by_id(p.venue_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let proof = scope::require(app, actor, WRITE, (ObjectKind::Venue, v.id.to_string()), OrgId(v.org_id)).await?;
@@ -86,7 +86,7 @@ pub async fn of(app: &App, venue_id: i64) -> AppResult<Vec<(i64, String)>> {
 }
 
 /// A photo, for those who hold `platforms.read` over the org that runs its venue.
-pub async fn photo(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
+pub async fn photo(app: &App, actor: &Actor, VenuePhotoId(id): VenuePhotoId) -> AppResult<Document> {
     let (p, v) = find(app, id).await?;
     scope::require(app, actor, super::READ, (ObjectKind::Venue, v.id.to_string()), OrgId(v.org_id)).await?;
     document(p)

@@ -11,7 +11,7 @@ use std::collections::HashSet;
 
 use chrono::NaiveDate;
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
-use qingtuan_domain::ids::OrgId;
+use qingtuan_domain::ids::{MinorApprovalId, OrgId};
 use qingtuan_domain::mask::mask_middle;
 use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::person::is_minor_on;
@@ -122,7 +122,7 @@ pub async fn grant(app: &App, actor: &Actor, form: &NewApproval) -> AppResult<i6
 }
 
 /// Revokes an approval the actor could have granted.
-pub async fn revoke(app: &App, actor: &Actor, id: i64) -> AppResult<()> {
+pub async fn revoke(app: &App, actor: &Actor, MinorApprovalId(id): MinorApprovalId) -> AppResult<()> {
     let found = approval::Entity::find_by_id(id).one(&app.db).await?;
     let org = found.as_ref().map_or(OrgId(0), |a| OrgId(a.scope_org_id));
     let proof = scope::require(app, actor, APPROVE, (ObjectKind::User, id.to_string()), org).await?;

@@ -1,6 +1,7 @@
 //! Volunteer hours: what a turn-out counts, and hours added or taken away by hand, approved by the org above.
 
 use super::*;
+use qingtuan_domain::ids::AdjustmentId;
 
 /// The minutes a turn-out counts for: those credited at check-out plus approved adjustments.
 pub(crate) async fn counted_minutes<C: sea_orm::ConnectionTrait>(conn: &C, t: &turnout::Model) -> AppResult<i64> {
@@ -131,7 +132,12 @@ async fn approving_org(app: &App, org_id: i64) -> AppResult<OrgId> {
 
 /// Approves or rejects added hours. Only a user holding `volunteering.approve` over the org above the one
 /// that asked may decide, and never on their own request.
-pub async fn decide_hours(app: &App, actor: &Actor, adjustment_id: i64, approve: bool) -> AppResult<()> {
+pub async fn decide_hours(
+    app: &App,
+    actor: &Actor,
+    AdjustmentId(adjustment_id): AdjustmentId,
+    approve: bool,
+) -> AppResult<()> {
     let a = hour_adjustment::Entity::find_by_id(adjustment_id).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let above = approving_org(app, a.org_id).await?;
     scope::require(app, actor, APPROVE, (ObjectKind::Org, a.org_id.to_string()), above).await?;

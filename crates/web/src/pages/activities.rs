@@ -16,7 +16,7 @@ use qingtuan_app::activities::{self, ActivityDetail, ActivityRow, Filter, NewAct
 use qingtuan_app::page::Page;
 use qingtuan_app::portal::SignupForm;
 use qingtuan_domain::activity::{Audience, Category};
-use qingtuan_domain::ids::{ActivityId, ActivitySignupId, ProjectId, SpaceId, VenueId};
+use qingtuan_domain::ids::{ActivityId, ActivitySignupId, ProjectId, ProjectIndicatorId, SpaceId, VenueId};
 use qingtuan_domain::permission::Module;
 use qingtuan_domain::{FieldError, Invalid};
 
@@ -390,7 +390,7 @@ pub struct ValueForm {
 pub async fn record_value(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(indicator): Path<i64>,
+    Path(indicator): Path<ProjectIndicatorId>,
     Form(form): Form<ValueForm>,
 ) -> Result<Response, PageError> {
     let result = match (form.on_date.trim().parse::<NaiveDate>(), form.value.trim().parse::<f64>()) {

@@ -15,7 +15,7 @@ use qingtuan_app::AppError;
 use qingtuan_app::cabins::{self, Built, CabinRow, CabinView, MyChild, NewCabin, NewPair, NewVisit, READ, WRITE};
 use qingtuan_app::page::Page;
 use qingtuan_domain::cabin::{Guardian, VisitKind};
-use qingtuan_domain::ids::CabinId;
+use qingtuan_domain::ids::{CabinId, PairingId};
 
 use super::portal::{form_page, form_token};
 use crate::done::{self, Done};
@@ -165,7 +165,7 @@ pub async fn visit(
 pub async fn unpair(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<PairingId>,
 ) -> Result<Response, PageError> {
     let cabin = cabins::unpair(&state.app, &user.actor, id).await?;
     Ok(done::redirect(&format!("/cabins/{cabin}"), Done::Saved))

@@ -11,6 +11,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use qingtuan_app::messages::{self, OutboxFilter, OutboxRow, READ};
 use qingtuan_app::page::Page;
+use qingtuan_domain::ids::MessageId;
 use qingtuan_domain::message::{MessageKind, MessageState};
 
 use super::portal::{form_page, form_token};
@@ -62,7 +63,7 @@ pub async fn list(
 pub async fn retry(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<MessageId>,
 ) -> Result<Response, PageError> {
     messages::retry(&state.app, &user.actor, id).await?;
     Ok(done::redirect("/outbox?state=pending", Done::Saved))

@@ -10,7 +10,7 @@ mod lists;
 use chrono::NaiveDate;
 use qingtuan_domain::accountability::DocumentType;
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
-use qingtuan_domain::ids::OrgId;
+use qingtuan_domain::ids::{LedgerLineId, OrgId};
 use qingtuan_domain::money::Fen;
 use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::platform::{ContributionKind, DonorKind, Funding, Purpose};
@@ -378,7 +378,7 @@ impl crate::batch::Importable for NewLine {
 /// Reverses a line entered by mistake (红字冲销; platforms.write over the receiving org): a line of
 /// the opposite value on the same date names it and says why, so every sum — on every date — nets
 /// it out while the book keeps both. A line is reversed once; a reversing line is not reversed.
-pub async fn reverse(app: &App, actor: &Actor, id: i64, reason: &str) -> AppResult<i64> {
+pub async fn reverse(app: &App, actor: &Actor, LedgerLineId(id): LedgerLineId, reason: &str) -> AppResult<i64> {
     let c = contribution::Entity::find_by_id(id).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let proof = scope::require(app, actor, WRITE, (ObjectKind::Contribution, id.to_string()), OrgId(c.org_id)).await?;
     let reason = required_text(reason, "reason", "冲销原因", 200)?;
@@ -409,7 +409,13 @@ pub async fn reverse(app: &App, actor: &Actor, id: i64, reason: &str) -> AppResu
 
 /// Attaches a line's voucher (a receipt, a certificate, a valuation: PDF or image, checked by
 /// content), replacing an earlier one (platforms.write over the receiving org).
-pub async fn attach(app: &App, actor: &Actor, id: i64, file_name: &str, bytes: Vec<u8>) -> AppResult<()> {
+pub async fn attach(
+    app: &App,
+    actor: &Actor,
+    LedgerLineId(id): LedgerLineId,
+    file_name: &str,
+    bytes: Vec<u8>,
+) -> AppResult<()> {
     let c = contribution::Entity::find_by_id(id).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let proof = scope::require(app, actor, WRITE, (ObjectKind::Contribution, id.to_string()), OrgId(c.org_id)).await?;
     let doc = Upload::check(bytes, "凭证", &DocumentType::ALL, file_name, "凭证")?;
@@ -438,7 +444,7 @@ pub async fn attach(app: &App, actor: &Actor, id: i64, file_name: &str, bytes: V
 
 /// A line's voucher (platforms.read over the receiving org, or the giving partner's own account;
 /// 404 when none is attached).
-pub async fn document(app: &App, actor: &Actor, id: i64) -> AppResult<Document> {
+pub async fn document(app: &App, actor: &Actor, LedgerLineId(id): LedgerLineId) -> AppResult<Document> {
     let c = contribution::Entity::find_by_id(id).one(&app.db).await?.ok_or(AppError::NotFound)?;
     if actor.partner_with(READ).is_none_or(|p| c.partner_id != Some(p.0)) {
         scope::require(app, actor, READ, (ObjectKind::Contribution, id.to_string()), OrgId(c.org_id)).await?;

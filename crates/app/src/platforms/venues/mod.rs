@@ -17,7 +17,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
-use qingtuan_domain::ids::{BookingId, OrgId, SpaceId, VenueId};
+use qingtuan_domain::ids::{BookingId, OrgId, SpaceId, VenueId, VenueMemberId};
 use qingtuan_domain::platform::{BookingState, VenueKind};
 use qingtuan_domain::time::local_date;
 use qingtuan_domain::{FieldError, Invalid};
@@ -432,7 +432,7 @@ pub async fn venue_of_space(app: &App, actor: &Actor, id: SpaceId) -> AppResult<
 }
 
 /// The venue a member of a team serves, to show its page again (platforms.read over its org).
-pub async fn venue_of_member(app: &App, actor: &Actor, id: i64) -> AppResult<VenueId> {
+pub async fn venue_of_member(app: &App, actor: &Actor, VenueMemberId(id): VenueMemberId) -> AppResult<VenueId> {
     let m = venue_team_member::Entity::find_by_id(id).one(&app.db).await?.ok_or(AppError::NotFound)?;
     run_by(app, actor, VenueId(m.venue_id), READ).await.map(|(v, _)| VenueId(v.id))
 }

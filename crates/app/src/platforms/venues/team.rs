@@ -2,7 +2,7 @@
 //! with the day they joined and, once they leave, the day they left.
 
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
-use qingtuan_domain::ids::VenueId;
+use qingtuan_domain::ids::{VenueId, VenueMemberId};
 use qingtuan_domain::person::IdNumber;
 use qingtuan_domain::time::local_date;
 use qingtuan_domain::{FieldError, Invalid};
@@ -84,7 +84,12 @@ pub async fn add_team_member(app: &App, actor: &Actor, id: VenueId, form: &NewTe
 
 /// Records the day a member left the operating team (platforms.write over the org that runs the
 /// venue): the team keeps them as they were, no longer serving.
-pub async fn end_team_member(app: &App, actor: &Actor, member: i64, until: &str) -> AppResult<VenueId> {
+pub async fn end_team_member(
+    app: &App,
+    actor: &Actor,
+    VenueMemberId(member): VenueMemberId,
+    until: &str,
+) -> AppResult<VenueId> {
     let m = venue_team_member::Entity::find_by_id(member).one(&app.db).await?.ok_or(AppError::NotFound)?;
     let (v, proof) = run_by(app, actor, VenueId(m.venue_id), WRITE).await?;
     if m.until.is_some() {

@@ -48,7 +48,7 @@ struct EditPage {
 pub async fn edit_form(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<RoleId>,
 ) -> Result<Response, PageError> {
     let role = roles::editable(&state.app, &user.actor, id).await?;
     render(&EditPage {

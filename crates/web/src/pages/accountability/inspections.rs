@@ -13,7 +13,7 @@ use qingtuan_app::accountability::{
     RectificationRow,
 };
 use qingtuan_app::page::Page;
-use qingtuan_domain::ids::{InspectionId, RectificationId};
+use qingtuan_domain::ids::{InspectionId, InspectionPhotoId, RectificationId};
 
 use crate::done::{self, Done};
 use crate::layout::{Errors, Layout};
@@ -196,7 +196,7 @@ pub async fn add_photo(
 pub async fn photo(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<InspectionPhotoId>,
 ) -> Result<Response, PageError> {
     Ok(image(accountability::photo(&state.app, &user.actor, id).await?))
 }

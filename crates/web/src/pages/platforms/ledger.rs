@@ -10,6 +10,7 @@ use axum::response::Response;
 use qingtuan_app::page::Page;
 use qingtuan_app::platforms;
 use qingtuan_app::platforms::ledger::{self, Filter, Ledger, LineRow, NewLine, Summary};
+use qingtuan_domain::ids::LedgerLineId;
 use qingtuan_domain::platform::{ContributionKind, DonorKind, Funding, Purpose};
 
 use crate::done::{self, Done};
@@ -105,7 +106,7 @@ pub async fn export(
 pub async fn upload(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<LedgerLineId>,
     form: Multipart,
 ) -> Result<Response, PageError> {
     let result = match read_upload(form, "上传未完成，请重新选择文件上传").await {
@@ -130,7 +131,7 @@ pub struct ReverseForm {
 pub async fn reverse(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<LedgerLineId>,
     Form(form): Form<ReverseForm>,
 ) -> Result<Response, PageError> {
     match ledger::reverse(&state.app, &user.actor, id, &form.reason).await.or_invalid()? {
@@ -143,7 +144,7 @@ pub async fn reverse(
 pub async fn document(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<LedgerLineId>,
 ) -> Result<Response, PageError> {
     Ok(download(&format!("voucher-{id}"), ledger::document(&state.app, &user.actor, id).await?))
 }

@@ -16,7 +16,7 @@ use qingtuan_app::platforms::venue_photos;
 use qingtuan_app::platforms::venues::{
     self, DeskAction, DeskBooking, Filter, NewSpace, NewTeamMember, NewVenue, VenueRow, VenueView,
 };
-use qingtuan_domain::ids::{BookingId, SpaceId, VenueId};
+use qingtuan_domain::ids::{BookingId, SpaceId, VenueId, VenueMemberId, VenuePhotoId};
 use qingtuan_domain::platform::{BookerKind, BookingState, VenueKind};
 
 use crate::done::{self, Done};
@@ -207,7 +207,7 @@ pub struct LeaveForm {
 pub async fn member_left(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<VenueMemberId>,
     Form(form): Form<LeaveForm>,
 ) -> Result<Response, PageError> {
     match venues::end_team_member(&state.app, &user.actor, id, &form.until).await.or_invalid()? {
@@ -238,7 +238,7 @@ pub async fn add_photo(
 pub async fn remove_photo(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<VenuePhotoId>,
 ) -> Result<Response, PageError> {
     let venue = venue_photos::remove(&state.app, &user.actor, id).await?;
     Ok(done::redirect(&format!("/venues/{venue}"), Done::Saved))
@@ -248,7 +248,7 @@ pub async fn remove_photo(
 pub async fn photo(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<VenuePhotoId>,
 ) -> Result<Response, PageError> {
     Ok(image(venue_photos::photo(&state.app, &user.actor, id).await?))
 }

@@ -8,7 +8,7 @@ use qingtuan_app::registry::minors::{self, ApprovalView, NewApproval};
 use qingtuan_app::registry::orgs::{self, OrgView};
 use qingtuan_app::registry::people::{self, Filter, NewPerson, PersonRow};
 use qingtuan_app::registry::positions::{self, NewPosition, PositionView};
-use qingtuan_domain::ids::PersonId;
+use qingtuan_domain::ids::{MinorApprovalId, PersonId};
 use qingtuan_domain::person::{Gender, PoliticalStatus};
 use qingtuan_domain::position::{CadreSource, Employment, Title};
 
@@ -309,7 +309,7 @@ pub async fn grant_minor_access(
 pub async fn revoke_minor_access(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<MinorApprovalId>,
 ) -> Result<Response, PageError> {
     minors::revoke(&state.app, &user.actor, id).await?;
     Ok(done::redirect("/people/minor-access", Done::Revoked))

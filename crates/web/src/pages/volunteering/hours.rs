@@ -8,7 +8,7 @@ use axum::response::Response;
 use qingtuan_app::AppError;
 use qingtuan_app::volunteering::{self, PendingHours};
 use qingtuan_domain::Invalid;
-use qingtuan_domain::ids::{ShiftId, TurnoutId};
+use qingtuan_domain::ids::{AdjustmentId, ShiftId, TurnoutId};
 
 use super::shifts::shift_page;
 use crate::done::{self, Done};
@@ -97,7 +97,7 @@ pub async fn hours(State(state): State<AppState>, user: CurrentUser) -> Result<R
 pub async fn decide_hours(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path((id, decision)): Path<(i64, String)>,
+    Path((id, decision)): Path<(AdjustmentId, String)>,
 ) -> Result<Response, PageError> {
     let approve = match decision.as_str() {
         "approve" => true,
