@@ -437,7 +437,6 @@ pub async fn list(
     person_id: Option<PersonId>,
     org_id: Option<OrgId>,
 ) -> AppResult<Vec<PositionView>> {
-    use sea_orm::QueryOrder;
     let read = crate::registry::people::READ;
     let mut q = position::Entity::find().filter(scope::org_condition(actor, read, position::Column::OrgId));
     if let Some(PersonId(p)) = person_id {
@@ -446,13 +445,38 @@ pub async fn list(
     if let Some(OrgId(o)) = org_id {
         q = q.filter(position::Column::OrgId.eq(o));
     }
+    views(app, actor, q, person_id.is_some()).await
+}
+
+/// An org's staff: the posts held there today, as its page lists them.
+pub async fn current_staff(app: &App, actor: &Actor, OrgId(org): OrgId) -> AppResult<Vec<PositionView>> {
+    let today = qingtuan_domain::time::local_date(app.now());
+    let read = crate::registry::people::READ;
+    let q = position::Entity::find()
+        .filter(scope::org_condition(actor, read, position::Column::OrgId))
+        .filter(position::Column::OrgId.eq(org))
+        .filter(position::Column::StartOn.lte(today))
+        .filter(
+            sea_orm::Condition::any().add(position::Column::EndOn.is_null()).add(position::Column::EndOn.gt(today)),
+        );
+    views(app, actor, q, false).await
+}
+
+/// The posts a query finds, with their holders' names (a child's masked without an approval;
+/// `one_person`: they go with that person's record, whose view is audited on its own).
+async fn views(
+    app: &App,
+    actor: &Actor,
+    q: sea_orm::Select<position::Entity>,
+    one_person: bool,
+) -> AppResult<Vec<PositionView>> {
+    use sea_orm::QueryOrder;
     let rows = q.order_by_asc(position::Column::StartOn).all(&app.db).await?;
     let org_ids: Vec<i64> = rows.iter().map(|r| r.org_id).collect();
     let person_ids: Vec<i64> = rows.iter().map(|r| r.person_id).collect();
     let orgs = crate::tree::names(&app.db, org_ids).await?;
     let found = person::Entity::find().filter(person::Column::Id.is_in(person_ids)).all(&app.db).await?;
-    // One person's posts go with their record, whose view is audited on its own.
-    let view = if person_id.is_some() { None } else { Some("staff") };
+    let view = if one_person { None } else { Some("staff") };
     let children =
         crate::registry::minors::children(app, actor, found.iter().map(|p| (p.id, p.birth_on)), view).await?;
     let people: HashMap<i64, String> = found

@@ -125,12 +125,7 @@ struct ShowPage {
 
 async fn show_page(state: &AppState, user: &CurrentUser, id: OrgId, errors: Errors) -> Result<ShowPage, PageError> {
     let d = orgs::detail(&state.app, &user.actor, id).await?;
-    let today = qingtuan_domain::time::local_date(state.app.now());
-    let staff = positions::list(&state.app, &user.actor, None, Some(id))
-        .await?
-        .into_iter()
-        .filter(|p| p.start_on <= today && p.end_on.is_none_or(|e| e > today))
-        .collect();
+    let staff = positions::current_staff(&state.app, &user.actor, id).await?;
     // The figures of the subtree, for the dashboard's default dates, if the user may see figures here.
     let report = qingtuan_app::figures::of_org(&state.app, &user.actor, id).await?;
     let (as_of, baseline) = match &report {
