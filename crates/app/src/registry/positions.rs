@@ -334,6 +334,25 @@ pub async fn create(app: &App, actor: &Actor, form: &NewPosition) -> AppResult<(
     create_batch(app, actor, std::slice::from_ref(&form)).await.map(|_| ()).map_err(as_fields)
 }
 
+/// Records a post through the API: the org named by code or name (people.write over it), the person
+/// by ID number or, when given, by id — someone the actor may read (else missing) and not a child
+/// withheld from them. Returns the org's code.
+pub async fn create_named(app: &App, actor: &Actor, person: Option<PersonId>, form: &NewPosition) -> AppResult<String> {
+    let org = scope::org_by_code(app, actor, WRITE, &form.org_code).await?;
+    let code = crate::tree::code_of(&app.db, org.get()).await?;
+    let mut post = NewPosition { org_code: code.clone(), ..form.clone() };
+    if let Some(person) = person {
+        if crate::registry::people::show(app, actor, person).await?.withheld {
+            let message = "此人未满十四周岁，须经未成年人信息查看审批后方可登记职务";
+            return Err(Invalid::one("person_id", message).into());
+        }
+        post.id_number.clear();
+        post.person_id = Some(person.0);
+    }
+    create(app, actor, &post).await?;
+    Ok(code)
+}
+
 /// One form's row problems as the form's field errors.
 pub(crate) fn as_fields(e: AppError) -> AppError {
     match e {

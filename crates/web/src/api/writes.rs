@@ -396,19 +396,7 @@ pub(super) async fn create_post(
 ) -> Response {
     let d = body.value;
     once(&state, &actor, &headers, &body.digest, move |state, actor| async move {
-        let org = qingtuan_app::access::scope::org_by_code(&state.app, &actor, people::WRITE, &d.org).await?;
-        let code = orgs::show(&state.app, &actor, org.get()).await?.code;
-        let mut post = NewPosition { org_code: code.clone(), ..d.post() };
-        if let Some(person) = d.person_id {
-            // Someone the caller may read (else missing), and not a child withheld from them.
-            if people::show(&state.app, &actor, PersonId(person)).await?.withheld {
-                let message = "此人未满十四周岁，须经未成年人信息查看审批后方可登记职务";
-                return Err(AppError::Invalid(qingtuan_domain::Invalid::one("person_id", message)).into());
-            }
-            post.id_number.clear();
-            post.person_id = Some(person);
-        }
-        positions::create(&state.app, &actor, &post).await?;
+        let code = positions::create_named(&state.app, &actor, d.person_id.map(PersonId), &d.post()).await?;
         Ok((
             StatusCode::CREATED,
             json!(PostWritten { org: code, title: d.title.clone(), start_on: d.start_on.clone() }),
