@@ -67,6 +67,9 @@ struct Valid {
 
 /// The one answer for an ID number that finds nobody — unregistered, or registered outside the
 /// actor's scope under another name.
+/// What a form says of a child whose record the actor may not see: no post for them.
+pub(crate) const CHILD_WITHHELD: &str = "此人未满十四周岁，须经未成年人信息查看审批后方可登记职务";
+
 const NOT_FOUND: &str =
     "没有找到此身份证号码对应的人员：新人员请先导入；已在其他组织登记的人员，请同时填写与登记一致的姓名";
 
@@ -173,10 +176,9 @@ async fn validated(app: &App, actor: &Actor, forms: &[NewPosition]) -> AppResult
                 });
                 match found {
                     None => errs.push(FieldError { field: "id_number", message: NOT_FOUND.into() }),
-                    Some(id) if children.get(&id) == Some(&false) => errs.push(FieldError {
-                        field: "id_number",
-                        message: "此人未满十四周岁，须经未成年人信息查看审批后方可登记职务".into(),
-                    }),
+                    Some(id) if children.get(&id) == Some(&false) => {
+                        errs.push(FieldError { field: "id_number", message: CHILD_WITHHELD.into() })
+                    }
                     Some(_) => {}
                 }
                 found
@@ -343,8 +345,7 @@ pub async fn create_named(app: &App, actor: &Actor, person: Option<PersonId>, fo
     let mut post = NewPosition { org_code: code.clone(), ..form.clone() };
     if let Some(person) = person {
         if crate::registry::people::show(app, actor, person).await?.withheld {
-            let message = "此人未满十四周岁，须经未成年人信息查看审批后方可登记职务";
-            return Err(Invalid::one("person_id", message).into());
+            return Err(Invalid::one("person_id", CHILD_WITHHELD).into());
         }
         post.id_number.clear();
         post.person_id = Some(person.0);
@@ -456,8 +457,7 @@ pub async fn list(
     person_id: Option<PersonId>,
     org_id: Option<OrgId>,
 ) -> AppResult<Vec<PositionView>> {
-    let read = crate::registry::people::READ;
-    let mut q = position::Entity::find().filter(scope::org_condition(actor, read, position::Column::OrgId));
+    let mut q = readable(actor);
     if let Some(PersonId(p)) = person_id {
         q = q.filter(position::Column::PersonId.eq(p));
     }
@@ -470,15 +470,17 @@ pub async fn list(
 /// An org's staff: the posts held there today, as its page lists them.
 pub async fn current_staff(app: &App, actor: &Actor, OrgId(org): OrgId) -> AppResult<Vec<PositionView>> {
     let today = qingtuan_domain::time::local_date(app.now());
-    let read = crate::registry::people::READ;
-    let q = position::Entity::find()
-        .filter(scope::org_condition(actor, read, position::Column::OrgId))
-        .filter(position::Column::OrgId.eq(org))
-        .filter(position::Column::StartOn.lte(today))
-        .filter(
+    let q =
+        readable(actor).filter(position::Column::OrgId.eq(org)).filter(position::Column::StartOn.lte(today)).filter(
             sea_orm::Condition::any().add(position::Column::EndOn.is_null()).add(position::Column::EndOn.gt(today)),
         );
     views(app, actor, q, false).await
+}
+
+/// The posts in orgs where the actor reads people.
+fn readable(actor: &Actor) -> sea_orm::Select<position::Entity> {
+    let read = crate::registry::people::READ;
+    position::Entity::find().filter(scope::org_condition(actor, read, position::Column::OrgId))
 }
 
 /// The posts a query finds, with their holders' names (a child's masked without an approval;

@@ -268,8 +268,7 @@ pub async fn register(app: &App, actor: &Actor, form: &NewPerson, post: &NewPosi
             let today = qingtuan_domain::time::local_date(app.now());
             let child = valid.first().and_then(|(v, _)| v.birth_on).is_some_and(|b| is_minor_on(b, today));
             if child && !crate::registry::minors::approved_over(app, actor, org.get()).await? {
-                let message = "此人未满十四周岁，须经未成年人信息查看审批后方可登记职务";
-                return Err(Invalid::one("id_number", message).into());
+                return Err(Invalid::one("id_number", crate::registry::positions::CHILD_WITHHELD).into());
             }
             crate::tree::code_of(&app.db, org.get()).await?
         }
