@@ -290,6 +290,12 @@ async fn the_api_writes_orgs_people_and_posts_once_per_key(t: TestApp) {
         201
     );
     assert_eq!(t.scalar(&format!("SELECT COUNT(*) FROM positions WHERE person_id = {person_id}")).await, 2);
+    // Another street's admin cannot give them a post by their id: outside that scope they are missing.
+    t.create_user("street2", "org_admin", "S2").await;
+    let other = token_of(&t, "street2").await;
+    let foreign = json!({ "person_id": person_id, "org": "C21", "title": "member", "employment": "part_time", "start_on": "2026-02-20" });
+    assert_eq!(api.json_with_bearer("POST", "/api/v1/posts", &other, &[], &foreign).await.status, 404);
+    assert_eq!(t.scalar(&format!("SELECT COUNT(*) FROM positions WHERE person_id = {person_id}")).await, 2);
     let post_id =
         t.scalar(&format!("SELECT id FROM positions WHERE person_id = {person_id} AND title = 'member'")).await;
     let early = api
