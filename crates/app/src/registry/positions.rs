@@ -103,7 +103,7 @@ pub async fn create_batch_with_progress(
     dry_run: bool,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> AppResult<usize> {
-    let valid = validated(app, actor, forms).await?;
+    let valid = validated(app, actor, forms, Named::Checked).await?;
     let txn = app.begin().await?;
     let total = write(&txn, app, actor, &valid, progress).await?;
     if dry_run {
@@ -114,15 +114,26 @@ pub async fn create_batch_with_progress(
     Ok(total)
 }
 
-/// Records positions on the caller's transaction, with the same checks as `create_batch`: for a
-/// use-case whose own rows must be written with the posts, all or nothing.
+/// Records positions on the caller's transaction, with the same checks as `create_batch` but for a
+/// person named by id, whom the caller registered on this transaction or vetted itself (an
+/// appointment's applicant): for a use-case whose own rows must be written with the posts, all or
+/// nothing.
 pub(crate) async fn create_in(txn: &Write, app: &App, actor: &Actor, forms: &[NewPosition]) -> AppResult<usize> {
-    let valid = validated(app, actor, forms).await?;
+    let valid = validated(app, actor, forms, Named::Vetted).await?;
     write(txn, app, actor, &valid, &|_, _| {}).await
 }
 
+/// How a person named by id (not by ID number) is taken.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Named {
+    /// As one named by ID number: someone the actor may read, and not a child withheld from them.
+    Checked,
+    /// As given: the caller registered them on its own transaction, or vetted them itself.
+    Vetted,
+}
+
 /// The forms checked (every org in the actor's scope), or every row's problems.
-async fn validated(app: &App, actor: &Actor, forms: &[NewPosition]) -> AppResult<Vec<Valid>> {
+async fn validated(app: &App, actor: &Actor, forms: &[NewPosition], named: Named) -> AppResult<Vec<Valid>> {
     scope::require_somewhere(app, actor, WRITE).await?;
     let orgs: HashMap<String, (i64, NaiveDate, Option<NaiveDate>)> = org::Entity::find()
         .all(&app.db)
@@ -157,9 +168,25 @@ async fn validated(app: &App, actor: &Actor, forms: &[NewPosition]) -> AppResult
             people.extend(hash.map(|h| (h, id)));
         }
     }
+    // The people named by id, checked as those found by ID number are (unless vetted).
+    let given: Vec<i64> = match named {
+        Named::Checked => forms.iter().filter_map(|f| f.person_id).collect(),
+        Named::Vetted => Vec::new(),
+    };
+    for chunk in given.chunks(500) {
+        let found: Vec<(i64, Option<NaiveDate>)> = person::Entity::find()
+            .select_only()
+            .column(person::Column::Id)
+            .column(person::Column::BirthOn)
+            .filter(person::Column::Id.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(&app.db)
+            .await?;
+        births.extend(found);
+    }
     // Someone registered outside the actor's scope is found only with their registered name too:
     // an ID number alone neither tells whether a person is registered nor brings them into scope.
-    let found_ids: Vec<i64> = names.keys().copied().collect();
+    let found_ids: Vec<i64> = names.keys().copied().chain(given.iter().copied()).collect();
     let readable = crate::registry::people::readable_among(app, actor, &found_ids).await?;
     // A child gets a post only from someone who may see the child's record.
     let children = crate::registry::minors::children(app, actor, births.into_iter(), None).await?;
@@ -169,7 +196,15 @@ async fn validated(app: &App, actor: &Actor, forms: &[NewPosition]) -> AppResult
         let row = i + 1;
         let mut errs: Vec<FieldError> = Vec::new();
         let person_id = match (form.person_id, hash) {
-            (Some(id), _) => Some(id),
+            (Some(id), _) if named == Named::Vetted => Some(id),
+            (Some(id), _) => {
+                if !readable.contains(&id) {
+                    errs.push(FieldError { field: "id_number", message: "没有找到此人员".into() });
+                } else if children.get(&id) == Some(&false) {
+                    errs.push(FieldError { field: "id_number", message: CHILD_WITHHELD.into() });
+                }
+                Some(id)
+            }
             (None, Some(Ok(hash))) => {
                 let found = people.get(&hash).copied().filter(|id| {
                     readable.contains(id) || names.get(id).is_some_and(|n| n.as_str() == form.name.trim())
@@ -324,9 +359,8 @@ async fn write(
     Ok(total)
 }
 
-/// Records one position typed in a form: the same checks as a spreadsheet row, with the problems
-/// named by field.
-/// Records one position typed in a form, where the person may also be named as the person picker
+/// Records one position typed in a form, with the problems named by field: the same checks as a
+/// spreadsheet row, where the person may also be named as the person picker
 /// names them ("姓名 #编号", or a name only one person the actor may read bears).
 pub async fn create(app: &App, actor: &Actor, form: &NewPosition) -> AppResult<()> {
     let mut form = form.clone();

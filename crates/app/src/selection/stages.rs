@@ -424,7 +424,10 @@ async fn post(
         start_on: on.to_string(),
         ..Default::default()
     };
-    positions::create_batch(app, actor, &[form]).await?;
+    // The applicant was vetted by the selection itself: they need not be someone the actor reads.
+    let txn = app.begin().await?;
+    positions::create_in(&txn, app, actor, &[form]).await?;
+    txn.commit().await?;
     positions::latest_of(app, person, o.org_id, source).await?.ok_or(AppError::NotFound)
 }
 

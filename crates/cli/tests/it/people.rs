@@ -4,9 +4,10 @@
 use std::io::Cursor;
 
 use calamine::{Reader, Xlsx};
-use qingtuan_app::Actor;
 use qingtuan_app::registry::people::{self, NewPerson};
 use qingtuan_app::registry::positions::{self, NewPosition};
+use qingtuan_app::{Actor, AppError, ClientInfo};
+use qingtuan_domain::ids::UserId;
 use qingtuan_testkit::{TestApp, db_tests};
 
 use crate::kit::urlencode;
@@ -19,6 +20,7 @@ db_tests!(
     the_people_search_is_a_prefix_and_takes_wildcards_literally,
     unmasking_exporting_and_merging_are_checked_against_the_person,
     an_id_number_alone_neither_finds_nor_brings_in_someone_of_another_scope,
+    a_person_named_by_id_is_checked_as_one_named_by_id_number,
     a_full_id_or_mobile_number_finds_the_person_for_those_who_may_unmask,
     people_are_registered_and_corrected_in_the_ui,
     the_people_list_filters_by_gender_age_and_post,
@@ -109,7 +111,7 @@ async fn the_same_id_number_is_the_same_person(t: TestApp) {
         ],
     )
     .await;
-    let Err(qingtuan_app::AppError::Rows(rows)) = again else { panic!("should be refused: {again:?}") };
+    let Err(AppError::Rows(rows)) = again else { panic!("should be refused: {again:?}") };
     assert_eq!(rows.len(), 3, "{rows:?}");
     assert_eq!((rows[0].row, rows[0].column.as_str()), (2, "身份证号码"));
     assert!(rows[0].message.contains("已登记"));
@@ -367,9 +369,7 @@ async fn unmasking_exporting_and_merging_are_checked_against_the_person(t: TestA
     positions::create_batch(&t.app, &sys, &[post(ids[0], "C12"), post(ids[1], "C11")]).await.expect("posts");
     let user = t.create_user("mixed", "org_viewer", "S1").await;
     let branch = qingtuan_app::access::users::NewAssignment { role_code: "org_admin".into(), scope_code: "C11".into() };
-    qingtuan_app::access::users::assign_role(&t.app, &sys, qingtuan_domain::ids::UserId(user), &branch)
-        .await
-        .expect("grant");
+    qingtuan_app::access::users::assign_role(&t.app, &sys, UserId(user), &branch).await.expect("grant");
     let mixed = t.login("mixed").await;
     mixed.get("/people").await;
 
@@ -393,6 +393,39 @@ async fn unmasking_exporting_and_merging_are_checked_against_the_person(t: TestA
     let merge = mixed.post("/people/merge", &[("keep", &ids[1].to_string()), ("duplicate", &ids[0].to_string())]).await;
     assert!(matches!(merge.status, 403 | 404), "merging needs write over both: {}", merge.status);
     assert!(t.audit_count("security.denied").await >= 1);
+}
+
+/// A post given through the library to a person named by id (as the demo's generator and the
+/// API name them) is checked as one named by ID number: another street's admin may not give a post
+/// to someone they cannot read, and nothing is written.
+async fn a_person_named_by_id_is_checked_as_one_named_by_id_number(t: TestApp) {
+    seed_people(&t).await; // 张三 holds a post in C11 (street S1), 李四 in C21 (street S2).
+    let s2admin = t.create_user("s2admin", "org_admin", "S2").await;
+    let actor = qingtuan_app::access::auth::load_actor(&t.app, UserId(s2admin), &ClientInfo::local())
+        .await
+        .expect("actor")
+        .expect("active");
+    let zhang = t.user_id_of_person("张三").await;
+    let li = t.user_id_of_person("李四").await;
+    let post = |who: i64| NewPosition {
+        person_id: Some(who),
+        org_code: "C22".into(),
+        title: "委员".into(),
+        employment: "兼职".into(),
+        start_on: "2026-02-01".into(),
+        ..NewPosition::default()
+    };
+    let before = t.scalar("SELECT COUNT(*) FROM positions").await;
+    match positions::create_batch(&t.app, &actor, &[post(li), post(zhang)]).await {
+        Err(AppError::Rows(rows)) => {
+            assert_eq!(rows.len(), 1, "{rows:?}");
+            assert_eq!((rows[0].row, rows[0].message.as_str()), (2, "没有找到此人员"));
+        }
+        other => panic!("another street's person by id: {other:?}"),
+    }
+    assert_eq!(t.scalar("SELECT COUNT(*) FROM positions").await, before, "nothing written");
+    positions::create_batch(&t.app, &actor, &[post(li)]).await.expect("their own street's person");
+    assert_eq!(t.scalar("SELECT COUNT(*) FROM positions").await, before + 1);
 }
 
 /// A street admin records posts for the people of their street by ID number. Someone registered
