@@ -93,7 +93,7 @@ pub struct NewAssignment {
 }
 
 pub async fn assign_role(app: &App, actor: &Actor, id: UserId, form: &NewAssignment) -> AppResult<AssignmentId> {
-    let account = find_to_administer(app, actor, id).await?;
+    let (account, proof) = find_to_administer(app, actor, id).await?;
     // A partner's account holds its roles over its partner: the scope is the org that registered it.
     let scope_code = match account.partner_id {
         Some(_) => org::Entity::find_by_id(account.org_id).one(&app.db).await?.map(|o| o.code).unwrap_or_default(),
@@ -114,7 +114,7 @@ pub async fn assign_role(app: &App, actor: &Actor, id: UserId, form: &NewAssignm
     .map_err(|e| AppError::on_unique(e, "role_code", "该用户已有此角色和数据范围"))?;
     let entry = Entry::new(AuditAction::RoleAssigned, ObjectKind::User)
         .object(id)
-        .scope(OrgId(account.org_id))
+        .within(&proof)
         .after(json!({ "role": role.code, "scope": scope_org.code }));
     audit::record(&txn, now, actor, entry).await?;
     txn.commit().await?;
@@ -123,7 +123,7 @@ pub async fn assign_role(app: &App, actor: &Actor, id: UserId, form: &NewAssignm
 
 /// Removes one role assignment; it stops counting from the user's next request.
 pub async fn revoke_role(app: &App, actor: &Actor, id: UserId, assignment: AssignmentId) -> AppResult<()> {
-    let account = find_to_administer(app, actor, id).await?;
+    let (account, proof) = find_to_administer(app, actor, id).await?;
     let found = user_role::Entity::find_by_id(assignment.0)
         .filter(user_role::Column::UserId.eq(account.id))
         .one(&app.db)
@@ -139,7 +139,7 @@ pub async fn revoke_role(app: &App, actor: &Actor, id: UserId, assignment: Assig
     crate::access::tokens::revoke_all_of(&txn, account.id, app.now()).await?;
     let entry = Entry::new(AuditAction::RoleRevoked, ObjectKind::User)
         .object(id)
-        .scope(OrgId(account.org_id))
+        .within(&proof)
         .before(json!({ "role": role.code, "scope": scope_org.code }));
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;

@@ -20,7 +20,7 @@ use sea_orm::{
 use serde_json::json;
 
 use crate::access::audit::{self, Entry};
-use crate::access::scope;
+use crate::access::scope::{self, InScope};
 use crate::crypto::{hash_password, one_time_password};
 use crate::error::AppResult;
 use crate::export::Exported;
@@ -155,23 +155,33 @@ pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Page<U
 }
 
 /// The account, if the actor holds `permission` over its org; otherwise 404.
-async fn find_in_scope(app: &App, actor: &Actor, permission: Permission, id: UserId) -> AppResult<user::Model> {
+async fn find_in_scope(
+    app: &App,
+    actor: &Actor,
+    permission: Permission,
+    id: UserId,
+) -> AppResult<(user::Model, InScope<OrgId>)> {
     let found = user::Entity::find_by_id(id.0).one(&app.db).await?;
     let org = found.as_ref().map_or(OrgId(0), |u| OrgId(u.org_id));
-    scope::require(app, actor, permission, (ObjectKind::User, id.to_string()), org).await?;
-    found.ok_or(AppError::NotFound)
+    let proof = scope::require(app, actor, permission, (ObjectKind::User, id.to_string()), org).await?;
+    Ok((found.ok_or(AppError::NotFound)?, proof))
 }
 
 /// The account, if the actor may administer it: `users.write` over its org, and over every scope
 /// where it holds a role, every permission of that role — the rule for granting the role. So
 /// nobody resets, disables, signs out or changes the roles of an account that holds more than
 /// they do (a street admin cannot take over a district admin whose home org is in the street).
-pub(super) async fn find_to_administer(app: &App, actor: &Actor, id: UserId) -> AppResult<user::Model> {
-    let account = find_in_scope(app, actor, WRITE, id).await?;
+/// With the account comes the proof over its org, which the change's audit row is scoped within.
+pub(super) async fn find_to_administer(
+    app: &App,
+    actor: &Actor,
+    id: UserId,
+) -> AppResult<(user::Model, InScope<OrgId>)> {
+    let (account, proof) = find_in_scope(app, actor, WRITE, id).await?;
     if !holds_all_of(app, actor, account.id).await? {
         return scope::deny(app, actor, WRITE, ObjectKind::User, Some(id.to_string()), AppError::Forbidden).await;
     }
-    Ok(account)
+    Ok((account, proof))
 }
 
 /// Does the actor hold, over every scope where the account holds a role, all of that role's
@@ -213,7 +223,7 @@ pub async fn id_by_username(app: &App, raw: &str) -> AppResult<Option<UserId>> {
 }
 
 pub async fn show(app: &App, actor: &Actor, id: UserId) -> AppResult<UserDetail> {
-    let account = find_in_scope(app, actor, READ, id).await?;
+    let (account, _) = find_in_scope(app, actor, READ, id).await?;
     let administrable = scope::covers(&app.db, actor, WRITE, OrgId(account.org_id)).await?
         && holds_all_of(app, actor, account.id).await?;
     let assignments = user_role::Entity::find()
@@ -357,14 +367,13 @@ pub async fn create(app: &App, actor: &Actor, form: &NewUser) -> AppResult<Creat
 
 /// Disables or re-enables an account. Disabling ends its sessions at once.
 pub async fn set_disabled(app: &App, actor: &Actor, id: UserId, disabled: bool) -> AppResult<()> {
-    let account = find_to_administer(app, actor, id).await?;
+    let (account, proof) = find_to_administer(app, actor, id).await?;
     if disabled && actor.user_id() == Some(id) {
         return Err(Invalid::one("user", "不能停用自己的账户").into());
     }
     let now = app.now();
     let txn = app.begin().await?;
     let before = json!({ "disabled": account.disabled_at.is_some() });
-    let org_id = account.org_id;
     let mut active = account.into_active_model();
     active.disabled_at = Set(disabled.then_some(now));
     if !disabled {
@@ -378,7 +387,7 @@ pub async fn set_disabled(app: &App, actor: &Actor, id: UserId, disabled: bool) 
     let action = if disabled { AuditAction::UserDisabled } else { AuditAction::UserEnabled };
     let entry = Entry::new(action, ObjectKind::User)
         .object(id)
-        .scope(OrgId(org_id))
+        .within(&proof)
         .before(before)
         .after(json!({ "disabled": disabled }));
     audit::record(&txn, now, actor, entry).await?;
@@ -410,19 +419,18 @@ pub async fn recover(app: &App, id: UserId) -> AppResult<String> {
 
 /// Gives the account a new one-time password (returned once), and ends its sessions.
 pub async fn reset_password(app: &App, actor: &Actor, id: UserId) -> AppResult<String> {
-    let account = find_to_administer(app, actor, id).await?;
+    let (account, proof) = find_to_administer(app, actor, id).await?;
     let otp = one_time_password();
     let hash = hash_password(&otp).await?;
     let now = app.now();
     let txn = app.begin().await?;
-    let org_id = account.org_id;
     let mut active = account.into_active_model();
     active.password_hash = Set(hash);
     active.must_change_password = Set(true);
     active.password_changed_at = Set(now);
     active.update(&txn).await?;
     crate::access::auth::end_access(&txn, id.0, now).await?;
-    let entry = Entry::new(AuditAction::PasswordReset, ObjectKind::User).object(id).scope(OrgId(org_id));
+    let entry = Entry::new(AuditAction::PasswordReset, ObjectKind::User).object(id).within(&proof);
     audit::record(&txn, now, actor, entry).await?;
     txn.commit().await?;
     Ok(otp)
@@ -431,7 +439,7 @@ pub async fn reset_password(app: &App, actor: &Actor, id: UserId) -> AppResult<S
 /// Removes the account's second factor (a lost phone and lost recovery codes) and ends its
 /// sessions; if a role requires one, the owner enrols a new phone at the next login.
 pub async fn reset_second_factor(app: &App, actor: &Actor, id: UserId) -> AppResult<()> {
-    let account = find_to_administer(app, actor, id).await?;
+    let (account, _) = find_to_administer(app, actor, id).await?;
     let now = app.now();
     let txn = app.begin().await?;
     crate::access::second_factor::clear(&txn, &account).await?;
@@ -443,12 +451,12 @@ pub async fn reset_second_factor(app: &App, actor: &Actor, id: UserId) -> AppRes
 
 /// Ends every session of the account; its next request goes to the login page.
 pub async fn end_sessions(app: &App, actor: &Actor, id: UserId) -> AppResult<u64> {
-    let account = find_to_administer(app, actor, id).await?;
+    let (_, proof) = find_to_administer(app, actor, id).await?;
     let txn = app.begin().await?;
     let ended = session::Entity::delete_many().filter(session::Column::UserId.eq(id.0)).exec(&txn).await?.rows_affected;
     let entry = Entry::new(AuditAction::SessionsEnded, ObjectKind::User)
         .object(id)
-        .scope(OrgId(account.org_id))
+        .within(&proof)
         .after(json!({ "sessions": ended }));
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
