@@ -139,6 +139,8 @@ pub async fn may_freeze(app: &App, actor: &Actor, scope: OrgId) -> AppResult<boo
 /// Freezes the dashboard's figures report as asked (bulletins.approve over its scope): the next
 /// version of the same scope and dates when one was published before.
 pub async fn freeze_report(app: &App, actor: &Actor, req: &ReportRequest) -> AppResult<FrozenReportId> {
+    // Nobody computes a whole report only to be refused at the end.
+    scope::require_somewhere(app, actor, APPROVE).await?;
     let report = figures::report(app, actor, req).await?;
     let p = &report.params;
     let org = scope::require(app, actor, APPROVE, (ObjectKind::Org, p.scope.to_string()), p.scope).await?;

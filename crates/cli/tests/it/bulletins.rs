@@ -172,6 +172,17 @@ async fn the_demo_bulletin_reads_like_the_seed_and_is_frozen_as_published(t: Tes
     let shown = chief.get(figures.location().expect("the report")).await.text();
     assert!(shown.contains("统计报表") && shown.contains("社会领域团组织数"), "{shown}");
 
+    // A viewer may not freeze a report: refused before anything is computed, audited, none made.
+    t.create_user("watcher", "org_viewer", "CY").await;
+    let viewer = t.login("watcher").await;
+    assert!(!viewer.get("/dashboard?as_of=2022-05-31").await.text().contains("发布（冻结）这份报表"));
+    let denied = t.audit_count("security.denied").await;
+    let frozen_before = t.scalar("SELECT COUNT(*) FROM frozen_reports").await;
+    let refused = viewer.post("/reports", &fields).await;
+    assert_eq!(refused.status, 403, "{}", refused.text());
+    assert_eq!(t.scalar("SELECT COUNT(*) FROM frozen_reports").await, frozen_before);
+    assert_eq!(t.audit_count("security.denied").await, denied + 1);
+
     // Another street's admin finds nothing of the district's bulletins.
     t.create_user("liuting2", "org_admin", "CY02T").await;
     let street = t.login("liuting2").await;
