@@ -118,3 +118,38 @@ async fn ready(axum::extract::State(state): axum::extract::State<AppState>) -> (
         }
     }
 }
+
+/// The boundary `docs/ARCHITECTURE.md` draws, read from the source: handlers parse, call a
+/// use-case and render; what the actor may do is decided by the use-case, never by a handler.
+#[cfg(test)]
+mod architecture {
+    use std::path::{Path, PathBuf};
+
+    fn sources(dir: &Path, found: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("source folder").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                sources(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                found.push(path);
+            }
+        }
+    }
+
+    #[test]
+    fn handlers_neither_check_permissions_nor_query_the_database() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        sources(&src.join("pages"), &mut files);
+        sources(&src.join("api"), &mut files);
+        assert!(files.len() > 20, "the handlers were read: {files:?}");
+        // A refusal of the handler's own, a scope check, or a query of its own.
+        let forbidden = ["AppError::Forbidden", "scope::", "app.db", "app.writer()"];
+        for file in files {
+            let source = std::fs::read_to_string(&file).expect("source file");
+            for word in forbidden {
+                assert!(!source.contains(word), "{} uses {word}: ask a use-case instead", file.display());
+            }
+        }
+    }
+}

@@ -136,7 +136,8 @@ impl Actor {
         matches!(self.principal, Principal::System)
     }
 
-    /// May the actor do this anywhere at all? Decides whether a module's menu entry is shown.
+    /// May the actor do this anywhere at all? Decides what a page offers (a menu entry, a button, a
+    /// form) and nothing else: the use-case behind it checks the object's scope itself.
     pub fn can_somewhere(&self, permission: Permission) -> bool {
         self.is_system() || self.grants.iter().any(|g| g.permissions.contains(&permission))
     }

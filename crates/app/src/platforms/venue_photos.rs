@@ -73,7 +73,7 @@ pub async fn remove(app: &App, actor: &Actor, VenuePhotoId(photo): VenuePhotoId)
 }
 
 /// A venue's photos: (id, file name), oldest first.
-pub async fn of(app: &App, venue_id: i64) -> AppResult<Vec<(i64, String)>> {
+pub(crate) async fn of(app: &App, venue_id: i64) -> AppResult<Vec<(i64, String)>> {
     Ok(venue_photo::Entity::find()
         .select_only()
         .column(venue_photo::Column::Id)
