@@ -20,6 +20,7 @@ mod stations;
 pub mod generator;
 
 use chrono::{Days, NaiveDate};
+use qingtuan_domain::ids::PersonId;
 use qingtuan_domain::person::check_char;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;

@@ -63,8 +63,8 @@ pub(super) async fn mobilisation(
         // Most stay the whole shift; one in ten leaves after an hour and earns no hours.
         let minutes = if n % 10 == 9 { 60 } else { 240 };
         rows.push(Attendance {
-            shift_id: shift_ids[k].0,
-            person_id: volunteers[(n * 13) % volunteers.len()],
+            shift_id: shift_ids[k],
+            person_id: PersonId(volunteers[(n * 13) % volunteers.len()]),
             team_id: None,
             check_in_at: start,
             check_out_at: start + chrono::TimeDelta::minutes(minutes),
@@ -233,7 +233,7 @@ pub(super) async fn projects_and_activities(app: &App, rng: &mut StdRng, branche
     for p in plans {
         let form = NewActivity {
             org_code: p.org,
-            project_id: p.project.map(|p| p.0),
+            project_id: p.project,
             title: p.title,
             category: p.category.into(),
             audience: p.audience.into(),
@@ -269,7 +269,7 @@ pub(super) async fn projects_and_activities(app: &App, rng: &mut StdRng, branche
     ] {
         let form = NewActivity {
             org_code: "CY".into(),
-            project_id: project.map(|p| p.0),
+            project_id: project,
             title: title.into(),
             category: category.into(),
             audience: audience.into(),

@@ -56,7 +56,7 @@ pub(super) async fn people_and_positions(
                     end: Option<NaiveDate>| NewPosition {
         id_number: String::new(),
         name: String::new(),
-        person_id: Some(person),
+        person_id: Some(PersonId(person)),
         org_code: org.into(),
         title: title.into(),
         employment: employment.into(),

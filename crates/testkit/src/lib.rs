@@ -114,7 +114,7 @@ impl TestApp {
         use qingtuan_app::access::users::Filter;
         let filter = Filter { q: Some(username.into()), ..Filter::default() };
         let page = users::list(&self.app, &Actor::system(), &filter).await.expect("list users");
-        page.items.into_iter().find(|u| u.username == username).expect("user exists").id
+        page.items.into_iter().find(|u| u.username == username).expect("user exists").id.0
     }
 
     /// The id of the (first) person with this name.
@@ -122,7 +122,7 @@ impl TestApp {
         let filter = qingtuan_app::registry::people::Filter { q: Some(name.into()), ..Default::default() };
         let page =
             qingtuan_app::registry::people::list(&self.app, &Actor::system(), &filter).await.expect("list people");
-        page.items.into_iter().find(|p| p.name == name).expect("person exists").id
+        page.items.into_iter().find(|p| p.name == name).expect("person exists").id.0
     }
 
     /// Creates a user with `PASSWORD` (no forced change) and returns their id.

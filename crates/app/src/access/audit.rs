@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
-use qingtuan_domain::ids::OrgId;
+use qingtuan_domain::ids::{AuditId, OrgId};
 use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::time::{format_local, start_of_local_day};
 use qingtuan_entity::audit_event;
@@ -110,7 +110,7 @@ pub struct Filter {
 /// A row as users read it.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Row {
-    pub id: i64,
+    pub id: AuditId,
     pub occurred_at: DateTime<Utc>,
     pub occurred_local: String,
     pub actor: String,
@@ -129,7 +129,7 @@ impl From<audit_event::Model> for Row {
         let action = AuditAction::parse(&m.action);
         let kind = ObjectKind::parse(&m.object_kind).ok();
         Self {
-            id: m.id,
+            id: AuditId(m.id),
             occurred_local: format_local(m.occurred_at),
             occurred_at: m.occurred_at,
             // The system actor on the command line (the demo, imports, `qingtuan user …`) by a

@@ -20,7 +20,7 @@ use crate::{Actor, App, AppError};
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct RoleView {
-    pub id: i64,
+    pub id: RoleId,
     pub code: String,
     pub name: String,
     pub description: String,
@@ -55,7 +55,7 @@ pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<RoleView>> {
                 .filter(|g| g.role_id == r.id)
                 .filter_map(|g| Permission::parse(&g.permission).ok())
                 .collect(),
-            id: r.id,
+            id: RoleId(r.id),
             requires_second_factor: r.requires_second_factor,
             for_partners: r.for_partners,
             code: r.code,
@@ -92,7 +92,7 @@ pub struct Overview {
 /// One role, to change what it carries (`roles.write` somewhere).
 pub async fn editable(app: &App, actor: &Actor, id: RoleId) -> AppResult<RoleView> {
     scope::require_somewhere(app, actor, WRITE).await?;
-    list(app, actor).await?.into_iter().find(|r| r.id == id.0).ok_or(AppError::NotFound)
+    list(app, actor).await?.into_iter().find(|r| r.id == id).ok_or(AppError::NotFound)
 }
 
 /// The roles the actor may give an account: those that carry nothing the actor lacks, for a

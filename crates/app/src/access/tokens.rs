@@ -48,7 +48,7 @@ pub(crate) async fn revoke_all_of<C: sea_orm::ConnectionTrait>(
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct TokenView {
-    pub id: i64,
+    pub id: TokenId,
     pub name: String,
     pub created_local: String,
     pub last_used_local: Option<String>,
@@ -67,7 +67,7 @@ pub async fn list_mine(app: &App, actor: &Actor) -> AppResult<Vec<TokenView>> {
     Ok(rows
         .into_iter()
         .map(|t| TokenView {
-            id: t.id,
+            id: TokenId(t.id),
             expires_local: format_local(expiry(&t)),
             expired: expiry(&t) <= app.now(),
             name: t.name,

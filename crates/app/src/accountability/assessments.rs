@@ -62,7 +62,7 @@ impl Default for AssessmentForm {
 /// One assessed org's line: its parts and total out of 100, its rank and grade.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct AssessmentLine {
-    pub org_id: i64,
+    pub org_id: OrgId,
     pub org_code: String,
     pub org_name: String,
     pub letter: Option<f64>,
@@ -205,7 +205,7 @@ async fn compute(
             let total = weights.total(l, r, i)?;
             let o = orgs.get(&id)?;
             Some(AssessmentLine {
-                org_id: id,
+                org_id: OrgId(id),
                 org_code: o.code.clone(),
                 org_name: o.name.clone(),
                 letter: l,
@@ -274,7 +274,7 @@ pub async fn publish(app: &App, actor: &Actor, form: &AssessmentForm) -> AppResu
     for l in &lines {
         assessment_row::ActiveModel {
             assessment_id: Set(row.id),
-            org_id: Set(l.org_id),
+            org_id: Set(l.org_id.0),
             letter_tenths: Set(l.letter.map(tenths)),
             review_tenths: Set(l.review.map(tenths)),
             inspection_tenths: Set(l.inspection.map(tenths)),
@@ -424,7 +424,7 @@ pub async fn assessment(app: &App, actor: &Actor, id: AssessmentId) -> AppResult
         .map(|r| {
             let o = orgs.get(&r.org_id);
             let published = AssessmentLine {
-                org_id: r.org_id,
+                org_id: OrgId(r.org_id),
                 org_code: o.map(|o| o.code.clone()).unwrap_or_default(),
                 org_name: o.map(|o| o.name.clone()).unwrap_or_default(),
                 letter: part(r.letter_tenths),
@@ -434,7 +434,7 @@ pub async fn assessment(app: &App, actor: &Actor, id: AssessmentId) -> AppResult
                 rank: usize::try_from(r.rank).unwrap_or(0),
                 grade: r.grade,
             };
-            let at = now.iter().position(|n| n.org_id == r.org_id);
+            let at = now.iter().position(|n| n.org_id == OrgId(r.org_id));
             ComparedLine { published, now: at.map(|i| now.remove(i)) }
         })
         .collect();

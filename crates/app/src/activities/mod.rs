@@ -12,7 +12,7 @@ use chrono::{NaiveDate, NaiveTime};
 use qingtuan_domain::Invalid;
 use qingtuan_domain::activity::{Audience, Category, SignupStatus};
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
-use qingtuan_domain::ids::{ActivityId, OrgId, ProjectId};
+use qingtuan_domain::ids::{ActivityId, OrgId, ProjectId, SpaceId};
 use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::time::{format_local_span, local_instant};
 use qingtuan_entity::{activity, activity_signup, indicator_value, org, project, project_indicator};
@@ -43,7 +43,7 @@ pub const EXPORT: Permission = Permission::new(Module::Activities, Action::Expor
 #[derive(Debug, Clone)]
 pub struct NewActivity {
     pub org_code: String,
-    pub project_id: Option<i64>,
+    pub project_id: Option<ProjectId>,
     pub title: String,
     /// Taken from the project when empty.
     pub category: String,
@@ -59,7 +59,7 @@ pub struct NewActivity {
     pub waitlist: bool,
     pub real_name: bool,
     /// The venue's space it uses (its time is booked with the activity).
-    pub space_id: Option<i64>,
+    pub space_id: Option<SpaceId>,
     pub description: String,
     pub contact: String,
 }
@@ -69,7 +69,7 @@ pub async fn create_activity(app: &App, actor: &Actor, form: &NewActivity) -> Ap
     let mut problems = Vec::new();
     let title = required_text(&form.title, "title", "活动名称", 200).map_err(|e| problems.extend(e.0)).ok();
     let project = match form.project_id {
-        Some(id) => Some(project::Entity::find_by_id(id).one(&app.db).await?.ok_or(AppError::NotFound)?),
+        Some(id) => Some(project::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?),
         None => None,
     };
     let category = match (&project, form.category.trim()) {
@@ -113,7 +113,7 @@ pub async fn create_activity(app: &App, actor: &Actor, form: &NewActivity) -> Ap
     let txn = app.begin().await?;
     let row = activity::ActiveModel {
         org_id: Set(org.get().0),
-        project_id: Set(form.project_id),
+        project_id: Set(form.project_id.map(|id| id.0)),
         title: Set(title.clone()),
         category: Set(category.code().into()),
         audience: Set(audience.code().into()),
@@ -128,7 +128,7 @@ pub async fn create_activity(app: &App, actor: &Actor, form: &NewActivity) -> Ap
         waitlist: Set(form.waitlist),
         real_name_required: Set(form.real_name),
         people_served: Set(0),
-        space_id: Set(form.space_id),
+        space_id: Set(form.space_id.map(|id| id.0)),
         description: Set(description),
         contact: Set(contact),
         ..Default::default()
@@ -137,7 +137,7 @@ pub async fn create_activity(app: &App, actor: &Actor, form: &NewActivity) -> Ap
     .await?;
     if let Some(space) = form.space_id {
         // The space's time is held with the activity, or neither is written.
-        let place = match crate::platforms::venues::book_for_activity(&txn, app, actor, &row, space).await {
+        let place = match crate::platforms::venues::book_for_activity(&txn, app, actor, &row, space.0).await {
             Ok(place) => place,
             Err(e) => {
                 txn.rollback().await?;
@@ -197,7 +197,7 @@ pub(crate) fn label<T: Copy>(
 /// An activity as the portal shows it.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct PublicActivity {
-    pub id: i64,
+    pub id: ActivityId,
     pub title: String,
     pub org_name: String,
     pub project_name: Option<String>,
@@ -242,7 +242,7 @@ pub(crate) async fn public_view(app: &App, a: activity::Model, today: NaiveDate)
     };
     Ok(PublicActivity {
         closed: closed_reason(&a, today, taken),
-        id: a.id,
+        id: ActivityId(a.id),
         org_name,
         project_name,
         category: label(&a.category, Category::parse, Category::label),
@@ -299,7 +299,7 @@ pub async fn poster(
 /// An activity in the organisers' list.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ActivityRow {
-    pub id: i64,
+    pub id: ActivityId,
     pub title: String,
     pub org_name: String,
     pub category: String,
@@ -354,7 +354,7 @@ async fn rows_of(app: &App, found: Vec<activity::Model>) -> AppResult<Vec<Activi
         .into_iter()
         .map(|a| ActivityRow {
             taken: taken.get(&a.id).copied().unwrap_or(0),
-            id: a.id,
+            id: ActivityId(a.id),
             org_name: names.get(&a.org_id).cloned().unwrap_or_default(),
             category: label(&a.category, Category::parse, Category::label),
             audience: label(&a.audience, Audience::parse, Audience::label),

@@ -1,7 +1,7 @@
 //! Projects (brand projects among them) with their own indicators and the values recorded over time.
 
 use super::*;
-use qingtuan_domain::ids::ProjectIndicatorId;
+use qingtuan_domain::ids::{ProjectId, ProjectIndicatorId, VenueId};
 
 #[derive(Debug, Clone, Default)]
 pub struct NewProject {
@@ -15,7 +15,7 @@ pub struct NewProject {
     /// (name, unit) of each indicator.
     pub indicators: Vec<(String, String)>,
     /// The venue it runs in.
-    pub venue_id: Option<i64>,
+    pub venue_id: Option<VenueId>,
 }
 
 /// Creates a project with its indicators; returns the project's id and the indicators' ids.
@@ -32,7 +32,7 @@ pub async fn create_project(
         return Err(Invalid::one("ends_on", "结束日期不能早于开始日期").into());
     }
     if let Some(v) = form.venue_id
-        && qingtuan_entity::venue::Entity::find_by_id(v).count(&app.db).await? == 0
+        && qingtuan_entity::venue::Entity::find_by_id(v.0).count(&app.db).await? == 0
     {
         return Err(Invalid::one("venue_id", "所选阵地不存在").into());
     }
@@ -50,7 +50,7 @@ pub async fn create_project(
         starts_on: Set(starts_on),
         ends_on: Set(form.ends_on),
         partners: Set(form.partners.trim().chars().take(500).collect()),
-        venue_id: Set(form.venue_id),
+        venue_id: Set(form.venue_id.map(|id| id.0)),
         ..Default::default()
     }
     .insert(&txn)
@@ -139,7 +139,7 @@ pub async fn record_indicator_value(
 /// A project with its indicators' latest values, as the projects page shows it.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ProjectView {
-    pub id: i64,
+    pub id: ProjectId,
     pub name: String,
     pub org_name: String,
     pub category: String,
@@ -154,7 +154,7 @@ pub struct ProjectView {
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct IndicatorView {
-    pub id: i64,
+    pub id: ProjectIndicatorId,
     pub name: String,
     pub unit: String,
     /// The latest value recorded, and its date.
@@ -194,10 +194,10 @@ pub async fn projects(app: &App, actor: &Actor) -> AppResult<Vec<ProjectView>> {
                 .one(&app.db)
                 .await?
                 .map(|v| (number(v.value), v.on_date));
-            indicators.push(IndicatorView { id: i.id, name: i.name, unit: i.unit, latest });
+            indicators.push(IndicatorView { id: ProjectIndicatorId(i.id), name: i.name, unit: i.unit, latest });
         }
         out.push(ProjectView {
-            id: p.id,
+            id: ProjectId(p.id),
             org_name: names.get(&p.org_id).cloned().unwrap_or_default(),
             category: label(&p.category, Category::parse, Category::label),
             brand: p.brand,

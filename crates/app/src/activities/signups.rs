@@ -120,7 +120,7 @@ pub(crate) async fn promote_waitlisted<C: ConnectionTrait>(
 /// One sign-up in the organisers' list (phone masked).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SignupRow {
-    pub id: i64,
+    pub id: ActivitySignupId,
     pub name: String,
     pub phone: String,
     pub guardian: Option<String>,
@@ -133,7 +133,7 @@ pub struct SignupRow {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ActivityDetail {
     pub activity: PublicActivity,
-    pub org_id: i64,
+    pub org_id: OrgId,
     pub people_served: i64,
     pub signups: Vec<SignupRow>,
 }
@@ -169,7 +169,7 @@ pub async fn detail(app: &App, actor: &Actor, ActivityId(id): ActivityId) -> App
     let mut signups = Vec::with_capacity(rows.len());
     for s in rows {
         signups.push(SignupRow {
-            id: s.id,
+            id: ActivitySignupId(s.id),
             phone: app.keys.decrypt(&s.phone_enc).map(|p| mask_phone(&p)).unwrap_or_default(),
             name: s.name,
             guardian: s.guardian_name,
@@ -180,7 +180,7 @@ pub async fn detail(app: &App, actor: &Actor, ActivityId(id): ActivityId) -> App
     }
     let (org_id, people_served) = (a.org_id, a.people_served);
     let today = qingtuan_domain::time::local_date(app.now());
-    Ok(ActivityDetail { activity: public_view(app, a, today).await?, org_id, people_served, signups })
+    Ok(ActivityDetail { activity: public_view(app, a, today).await?, org_id: OrgId(org_id), people_served, signups })
 }
 
 /// Approves or rejects a pending sign-up; a rejection frees the place for the waiting list.
@@ -276,7 +276,7 @@ pub async fn record_people_served(
 
 pub async fn export_signups(app: &App, actor: &Actor, ActivityId(activity_id): ActivityId) -> AppResult<Vec<u8>> {
     let d = detail(app, actor, ActivityId(activity_id)).await?;
-    scope::require(app, actor, EXPORT, (ObjectKind::Org, d.org_id.to_string()), OrgId(d.org_id)).await?;
+    scope::require(app, actor, EXPORT, (ObjectKind::Org, d.org_id.to_string()), d.org_id).await?;
     let rows: Vec<Vec<String>> = d
         .signups
         .iter()
@@ -291,7 +291,7 @@ pub async fn export_signups(app: &App, actor: &Actor, ActivityId(activity_id): A
             ]
         })
         .collect();
-    let what = Exported::of(ObjectKind::Org, json!({ "signups_of_activity": activity_id })).within(OrgId(d.org_id));
+    let what = Exported::of(ObjectKind::Org, json!({ "signups_of_activity": activity_id })).within(d.org_id);
     let header = ["姓名", "手机号码", "监护人", "状态", "参加", "报名时间"];
     crate::export::audited(app, actor, what, "报名", &header, rows).await
 }

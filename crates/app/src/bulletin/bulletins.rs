@@ -439,7 +439,7 @@ pub async fn reopen(app: &App, actor: &Actor, id: BulletinId) -> AppResult<Bulle
 /// A bulletin in the list.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct BulletinRow {
-    pub id: i64,
+    pub id: BulletinId,
     pub title: String,
     pub org_name: String,
     pub as_of: NaiveDate,
@@ -484,7 +484,7 @@ pub async fn list(app: &App, actor: &Actor, f: &BulletinFilter) -> AppResult<Pag
         .items
         .iter()
         .map(|b| BulletinRow {
-            id: b.id,
+            id: BulletinId(b.id),
             title: if b.title.is_empty() { "（草稿）".to_owned() } else { b.title.clone() },
             org_name: names.get(&b.org_id).cloned().unwrap_or_default(),
             as_of: b.as_of,

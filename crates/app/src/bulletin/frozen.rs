@@ -181,7 +181,7 @@ pub async fn freeze_report(app: &App, actor: &Actor, req: &ReportRequest) -> App
 /// A frozen report in the list.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct FrozenRow {
-    pub id: i64,
+    pub id: FrozenReportId,
     pub kind: &'static str,
     pub title: String,
     pub org_name: String,
@@ -218,7 +218,7 @@ pub async fn list(app: &App, actor: &Actor, year: Option<i32>, page: Option<u64>
         .items
         .iter()
         .map(|r| FrozenRow {
-            id: r.id,
+            id: FrozenReportId(r.id),
             kind: kind_label(&r.kind),
             title: r.title.clone(),
             org_name: names.get(&r.org_id).cloned().unwrap_or_default(),
@@ -305,7 +305,7 @@ pub async fn show(app: &App, actor: &Actor, id: FrozenReportId) -> AppResult<Fro
     let frozen: Vec<FrozenFigure> = serde_json::from_str(&r.figures).unwrap_or_default();
     let mut view = FrozenView {
         row: FrozenRow {
-            id: r.id,
+            id: FrozenReportId(r.id),
             kind: kind_label(&r.kind),
             title: r.title.clone(),
             org_name: o.name.clone(),

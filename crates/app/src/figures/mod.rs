@@ -148,16 +148,26 @@ pub async fn report(app: &App, actor: &Actor, req: &ReportRequest) -> AppResult<
     evaluate_report(app, p, None).await
 }
 
+/// The figures an org's page shows: its subtree's, for the default dates.
+#[derive(Debug, Clone)]
+pub struct OrgFigures {
+    pub as_of: NaiveDate,
+    pub baseline: NaiveDate,
+    /// Empty if the actor may not read figures there.
+    pub figures: Vec<Figure>,
+}
+
 /// The figures of an org's subtree for the default dates, if the actor may read figures there
 /// (an org's page shows them; without the permission it shows none).
-pub async fn of_org(app: &App, actor: &Actor, id: OrgId) -> AppResult<Option<Arc<Report>>> {
+pub async fn of_org(app: &App, actor: &Actor, id: OrgId) -> AppResult<OrgFigures> {
+    let (as_of, baseline) = default_dates(app).await?;
     if !scope::covers(&app.db, actor, READ, id).await? {
-        return Ok(None);
+        return Ok(OrgFigures { as_of, baseline, figures: Vec::new() });
     }
     let org = org::Entity::find_by_id(id.0).one(&app.db).await?.ok_or(AppError::NotFound)?;
-    let (as_of, baseline) = default_dates(app).await?;
     let p = Params { as_of, baseline, from: None, scope: id, region_path: None, scope_org: orgs::view(&org, 0) };
-    Ok(Some(evaluate_report(app, p, None).await?))
+    let report = evaluate_report(app, p, None).await?;
+    Ok(OrgFigures { as_of, baseline, figures: report.figures.clone() })
 }
 
 /// The report as an xlsx workbook, audited as an export.

@@ -145,7 +145,7 @@ pub async fn opt_out(app: &App, client: &ClientInfo, token: &str) -> AppResult<M
 /// A message as the outbox page lists it: the phone masked.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct OutboxRow {
-    pub id: i64,
+    pub id: MessageId,
     pub kind: &'static str,
     pub to: String,
     pub text: String,
@@ -204,7 +204,7 @@ pub async fn list(
     let mut rows = Vec::with_capacity(found.items.len());
     for m in &found.items {
         rows.push(OutboxRow {
-            id: m.id,
+            id: MessageId(m.id),
             kind: MessageKind::of_code(&m.kind).map_or("", MessageKind::label),
             to: app.keys.decrypt(&m.to_enc).map_or_else(|_| "—".to_owned(), |p| mask_phone(&p)),
             text: m.body.clone(),

@@ -12,6 +12,7 @@
 //! relay), `smtp` (a mail relay that the district runs, e.g. the local MTA, which carries mail to
 //! an e-mail-to-SMS gateway; the relay does TLS and onward delivery).
 
+use qingtuan_domain::ids::MessageId;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -66,7 +67,7 @@ pub fn back_off(attempt: i32) -> TimeDelta {
 /// What a due message is sent as.
 #[derive(Debug, Clone)]
 pub struct Delivery {
-    pub id: i64,
+    pub id: MessageId,
     pub kind: MessageKind,
     pub to: String,
     pub text: String,
@@ -102,7 +103,7 @@ impl Sender {
             let outcome = match app.keys.decrypt(&m.to_enc) {
                 Ok(to) => {
                     let kind = MessageKind::of_code(&m.kind).unwrap_or(MessageKind::SignupConfirmed);
-                    self.send(&Delivery { id: m.id, kind, to, text: self.text(app, &m) }).await
+                    self.send(&Delivery { id: MessageId(m.id), kind, to, text: self.text(app, &m) }).await
                 }
                 // Sealed under another key (a restore with another secret): never deliverable.
                 Err(_) => Err(UNREADABLE.to_owned()),
@@ -174,7 +175,7 @@ impl Sender {
             Channel::Log => {
                 // Not the text: it names people and carries check-in codes.
                 let chars = d.text.chars().count();
-                tracing::info!(message = d.id, kind = d.kind.code(), to = %mask_phone(&d.to), chars, "message");
+                tracing::info!(message = d.id.0, kind = d.kind.code(), to = %mask_phone(&d.to), chars, "message");
                 Ok(())
             }
             Channel::Webhook { url, token } => webhook(url, token.as_deref(), d).await,

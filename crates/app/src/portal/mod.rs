@@ -71,7 +71,7 @@ pub(crate) async fn orgs_of_street<C: ConnectionTrait>(conn: &C, street: &str) -
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct PublicShift {
-    pub id: i64,
+    pub id: ShiftId,
     pub on_date: NaiveDate,
     pub time: String,
     pub place: String,
@@ -81,7 +81,7 @@ pub struct PublicShift {
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct PublicCall {
-    pub id: i64,
+    pub id: CallId,
     /// Sign-ups must give an ID number.
     pub real_name: bool,
     pub title: String,
@@ -143,7 +143,7 @@ pub async fn open_calls(
         let mut views = Vec::with_capacity(shifts.len());
         for s in &shifts {
             views.push(PublicShift {
-                id: s.id,
+                id: ShiftId(s.id),
                 on_date: s.on_date,
                 time: format_local_span(s.starts_at, s.ends_at),
                 place: s.place.clone(),
@@ -153,7 +153,7 @@ pub async fn open_calls(
         }
         let org_name = org::Entity::find_by_id(c.org_id).one(&app.db).await?.map(|o| o.name).unwrap_or_default();
         out.push(PublicCall {
-            id: c.id,
+            id: CallId(c.id),
             real_name: c.real_name_required,
             task: Task::parse(&c.task).map(Task::label).unwrap_or("").to_owned(),
             title: c.title,

@@ -147,7 +147,7 @@ pub async fn revoke(app: &App, actor: &Actor, MinorApprovalId(id): MinorApproval
 
 #[derive(Debug, Clone)]
 pub struct ApprovalView {
-    pub id: i64,
+    pub id: MinorApprovalId,
     pub username: String,
     pub scope: String,
     pub reason: String,
@@ -186,7 +186,7 @@ pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<ApprovalView>> {
                 (None, true) => ("有效", true),
             };
             ApprovalView {
-                id: a.id,
+                id: MinorApprovalId(a.id),
                 username: users.get(&a.user_id).cloned().unwrap_or_default(),
                 scope: orgs.get(&a.scope_org_id).cloned().unwrap_or_default(),
                 reason: a.reason,
@@ -360,9 +360,9 @@ pub fn masked_name(name: &str) -> String {
 /// Marks the children among `rows` and withholds those the actor has no approval for (see
 /// [`children`]).
 pub(crate) async fn withhold(app: &App, actor: &Actor, rows: &mut [PersonRow], view: &str) -> AppResult<()> {
-    let children = children(app, actor, rows.iter().map(|r| (r.id, r.birth_on)), Some(view)).await?;
+    let children = children(app, actor, rows.iter().map(|r| (r.id.0, r.birth_on)), Some(view)).await?;
     for r in rows.iter_mut() {
-        match children.get(&r.id) {
+        match children.get(&r.id.0) {
             None => {}
             Some(true) => r.child = true,
             Some(false) => {

@@ -119,7 +119,7 @@ pub(crate) async fn person_named(app: &App, actor: &Actor, field: &'static str, 
     if let Some((name, number)) = text.rsplit_once('#') {
         let id: PersonId = number.trim().parse().map_err(|_| not_found())?;
         return match people::show(app, actor, id).await {
-            Ok(p) if !p.withheld && (name.trim().is_empty() || name.trim() == p.name) => Ok(Some(p.id)),
+            Ok(p) if !p.withheld && (name.trim().is_empty() || name.trim() == p.name) => Ok(Some(p.id.0)),
             Ok(_) | Err(AppError::NotFound | AppError::Forbidden) => Err(not_found()),
             Err(e) => Err(e),
         };

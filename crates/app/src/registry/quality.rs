@@ -4,6 +4,7 @@
 //! this year (suspected duplicate people have their own page, linked from here).
 
 use chrono::Datelike;
+use qingtuan_domain::ids::{PersonId, PositionId};
 use qingtuan_domain::org::UNKNOWN_FOUNDING;
 use qingtuan_domain::permission::Permission;
 use qingtuan_entity::{org, person, position, region, youth_population};
@@ -34,8 +35,8 @@ impl<T> Default for Items<T> {
 /// A post still held in an org that has been dissolved (it should have ended by then).
 #[derive(Debug, Clone)]
 pub struct StrandedPost {
-    pub position_id: i64,
-    pub person_id: i64,
+    pub position_id: PositionId,
+    pub person_id: PersonId,
     pub person_name: String,
     /// The viewer may open the person's page.
     pub person_visible: bool,
@@ -45,7 +46,7 @@ pub struct StrandedPost {
 
 #[derive(Debug, Clone)]
 pub struct PersonItem {
-    pub id: i64,
+    pub id: PersonId,
     pub name: String,
 }
 
@@ -120,8 +121,8 @@ pub async fn report(app: &App, actor: &Actor) -> AppResult<Report> {
                         .is_some_and(|b| qingtuan_domain::person::is_minor_on(b, today)),
                 );
                 stranded.rows.push(StrandedPost {
-                    position_id: p.id,
-                    person_id: p.person_id,
+                    position_id: PositionId(p.id),
+                    person_id: PersonId(p.person_id),
                     person_name: person.map(|x| x.name).unwrap_or_default(),
                     person_visible: true,
                     org: view(o, 0),
@@ -132,10 +133,10 @@ pub async fn report(app: &App, actor: &Actor) -> AppResult<Report> {
     }
     stranded.rows.truncate(SHOWN as usize);
     // Names only of people the viewer may read, and never a child's: the rest as 人员（无权查看）.
-    let ids: Vec<i64> = stranded.rows.iter().map(|p| p.person_id).collect();
+    let ids: Vec<i64> = stranded.rows.iter().map(|p| p.person_id.0).collect();
     let readable = crate::registry::people::readable_among(app, actor, &ids).await?;
     for (row, child) in stranded.rows.iter_mut().zip(children) {
-        if !readable.contains(&row.person_id) || child {
+        if !readable.contains(&row.person_id.0) || child {
             row.person_name = "人员（无权查看姓名）".into();
             row.person_visible = false;
         }
@@ -161,7 +162,7 @@ pub async fn report(app: &App, actor: &Actor) -> AppResult<Report> {
             .await?
             .into_iter()
             // Without a birth date nobody can be told to be a child: the name is the list's own.
-            .map(|p| PersonItem { id: p.id, name: p.name })
+            .map(|p| PersonItem { id: PersonId(p.id), name: p.name })
             .collect(),
     };
 

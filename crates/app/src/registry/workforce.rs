@@ -10,6 +10,7 @@
 //! `qingtuan check` compares the table with a rebuild from the records.
 
 use chrono::NaiveDate;
+use qingtuan_domain::ids::PersonId;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Set, Statement};
 
 use crate::error::AppResult;
@@ -161,7 +162,7 @@ pub(crate) async fn count_on<C: ConnectionTrait>(conn: &C, dates: [NaiveDate; 2]
 /// A period stored but not derivable from the records, or the reverse.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Difference {
-    pub person_id: i64,
+    pub person_id: PersonId,
     pub start_on: NaiveDate,
     pub end_on: Option<NaiveDate>,
     /// `true`: in the table but not in the records; `false`: in the records but not in the table.
@@ -183,7 +184,7 @@ pub async fn differences<C: ConnectionTrait>(conn: &C) -> AppResult<Vec<Differen
     rows.iter()
         .map(|r| {
             Ok(Difference {
-                person_id: r.try_get_by_index(0)?,
+                person_id: PersonId(r.try_get_by_index(0)?),
                 start_on: r.try_get_by_index(1)?,
                 end_on: r.try_get_by_index(2)?,
                 stored: r.try_get_by_index::<i32>(3)? == 1,

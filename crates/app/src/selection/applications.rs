@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use qingtuan_domain::accountability::DocumentType;
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
-use qingtuan_domain::ids::{ApplicationId, OpeningId, OrgId};
+use qingtuan_domain::ids::{ApplicationId, ObjectionId, OpeningId, OrgId};
 use qingtuan_domain::mask::{mask_id_number, mask_phone};
 use qingtuan_domain::person::{IdNumber, Phone, PoliticalStatus, age_on};
 use qingtuan_domain::selection::{self, ApplicationState};
@@ -242,7 +242,7 @@ pub async fn mine(app: &App, token: &str) -> AppResult<MyApplication> {
 /// One line of a public notice: what a 公示 shows of the person.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct NoticeLine {
-    pub id: i64,
+    pub id: ApplicationId,
     pub name: String,
     pub gender: String,
     pub age: Option<i32>,
@@ -274,7 +274,7 @@ pub async fn notice(app: &App, id: OpeningId) -> AppResult<PublicNotice> {
         .await?
         .into_iter()
         .map(|a| NoticeLine {
-            id: a.id,
+            id: ApplicationId(a.id),
             gender: qingtuan_domain::person::Gender::parse(&a.gender).map_or("", |g| g.label()).into(),
             age: a.birth_on.map(|b| age_on(b, from)),
             education: a.education,
@@ -304,7 +304,8 @@ pub async fn object(app: &App, client: &ClientInfo, id: OpeningId, form: &Object
     if !n.open {
         return Err(Invalid::one("content", "不在公示期内，不能提出异议").into());
     }
-    let target = form.application.trim().parse::<i64>().ok().filter(|a| n.lines.iter().any(|l| l.id == *a));
+    let target =
+        form.application.trim().parse::<i64>().ok().filter(|a| n.lines.iter().any(|l| l.id == ApplicationId(*a)));
     let mut problems = Vec::new();
     if target.is_none() {
         problems.push(FieldError::new("application", "请选择对哪位公示对象提出异议"));
@@ -413,7 +414,7 @@ pub(crate) async fn ranked(app: &App, o: &opening::Model) -> AppResult<Vec<Appli
                 objections: mine
                     .into_iter()
                     .map(|x| ObjectionView {
-                        id: x.id,
+                        id: ObjectionId(x.id),
                         content: x.content,
                         contact: x.contact,
                         raised_at: qingtuan_domain::time::format_local_minute(x.raised_at),

@@ -22,7 +22,7 @@ pub use stages::*;
 
 use chrono::NaiveDate;
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
-use qingtuan_domain::ids::{ApplicationId, OpeningId, OrgId};
+use qingtuan_domain::ids::{ApplicationId, ObjectionId, OpeningId, OrgId};
 use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::position::{Employment, ServingLevel, Title};
 use qingtuan_domain::selection::ApplicationState;
@@ -358,7 +358,7 @@ impl ApplicationRow {
 /// An objection as the staff see it.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ObjectionView {
-    pub id: i64,
+    pub id: ObjectionId,
     pub content: String,
     pub contact: String,
     pub raised_at: String,

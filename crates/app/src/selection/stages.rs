@@ -4,7 +4,7 @@
 
 use chrono::{NaiveDate, TimeDelta};
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
-use qingtuan_domain::ids::{ApplicationId, ObjectionId, OpeningId, OrgId};
+use qingtuan_domain::ids::{ApplicationId, ObjectionId, OpeningId, OrgId, PersonId};
 use qingtuan_domain::selection::{self, ApplicationState};
 use qingtuan_domain::time::local_date;
 use qingtuan_domain::{FieldError, Invalid};
@@ -415,7 +415,7 @@ async fn post(
         return Ok(made);
     }
     let form = positions::NewPosition {
-        person_id: Some(person),
+        person_id: Some(PersonId(person)),
         org_code: org_code.into(),
         title: o.post_title.clone(),
         employment: o.employment.clone(),

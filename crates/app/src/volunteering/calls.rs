@@ -85,7 +85,7 @@ impl CallFilter {
 /// A call as the list shows it.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct CallRow {
-    pub id: i64,
+    pub id: CallId,
     pub title: String,
     pub org_name: String,
     pub task: String,
@@ -214,7 +214,7 @@ async fn rows(app: &App, calls: &[recruitment_call::Model]) -> AppResult<Vec<Cal
             let sum = |m: &HashMap<i64, usize>| own.iter().map(|s| m.get(&s.id).copied().unwrap_or(0)).sum();
             let last_day = own.iter().map(|s| s.on_date).max();
             CallRow {
-                id: c.id,
+                id: CallId(c.id),
                 title: c.title.clone(),
                 org_name: names.get(&c.org_id).cloned().unwrap_or_default(),
                 task: Task::parse(&c.task).map(Task::label).unwrap_or("").to_owned(),
@@ -275,7 +275,7 @@ async fn counts_per_shift(app: &App, shift_ids: &[i64]) -> AppResult<(HashMap<i6
 /// A shift on its call's page.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct CallShift {
-    pub id: i64,
+    pub id: ShiftId,
     pub on_date: NaiveDate,
     pub time: String,
     pub place: String,
@@ -366,7 +366,7 @@ pub async fn detail(app: &App, actor: &Actor, id: CallId) -> AppResult<CallDetai
         shifts: shifts
             .iter()
             .map(|s| CallShift {
-                id: s.id,
+                id: ShiftId(s.id),
                 on_date: s.on_date,
                 time: format_local_span(s.starts_at, s.ends_at),
                 place: s.place.clone(),

@@ -9,7 +9,7 @@ use super::WRITE;
 use chrono::{DateTime, Utc};
 use qingtuan_domain::Invalid;
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
-use qingtuan_domain::ids::{OrgId, ShiftId};
+use qingtuan_domain::ids::{OrgId, ShiftId, ShiftSignupId};
 use qingtuan_domain::mask::mask_phone;
 use qingtuan_domain::person::{Gender, IdNumber, PoliticalStatus};
 use qingtuan_domain::region::pinyin_initials;
@@ -86,7 +86,7 @@ fn typed_code_for(app: &App, shift_id: i64, d: Direction, window: i64) -> String
 /// What the organiser's screen shows.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Screen {
-    pub shift_id: i64,
+    pub shift_id: ShiftId,
     pub direction: Direction,
     pub token: String,
     pub code: String,
@@ -114,7 +114,7 @@ pub async fn screen(app: &App, actor: &Actor, ShiftId(shift_id): ShiftId, direct
     let window = window_of(now);
     Ok(Screen {
         refresh_secs: ROTATE_SECS - now.timestamp().rem_euclid(ROTATE_SECS),
-        shift_id,
+        shift_id: ShiftId(shift_id),
         direction,
         token: token_for(app, shift_id, direction, window),
         code: typed_code_for(app, shift_id, direction, window),
@@ -126,7 +126,7 @@ pub async fn screen(app: &App, actor: &Actor, ShiftId(shift_id): ShiftId, direct
 /// A scanned token, checked: which shift, which direction, which window.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Scan {
-    pub shift_id: i64,
+    pub shift_id: ShiftId,
     pub direction: Direction,
     pub window: i64,
     pub call_title: String,
@@ -155,7 +155,7 @@ pub async fn scan(app: &App, token: &str) -> AppResult<Scan> {
         return Err(Invalid::one("token", EXPIRED).into());
     }
     let (s, c) = shift_and_call(app, shift_id).await?;
-    Ok(Scan { shift_id, direction, window, call_title: c.title, shift_label: shift_label(&s) })
+    Ok(Scan { shift_id: ShiftId(shift_id), direction, window, call_title: c.title, shift_label: shift_label(&s) })
 }
 
 /// Who is checking in at a scanned code.
@@ -182,10 +182,10 @@ pub async fn check_with_token(app: &App, client: &ClientInfo, token: &str, who: 
     let scan = scan(app, token).await?;
     throttle(app, client).await?;
     let found = match who {
-        Who::Remembered(tokens) => remembered_signup(app, scan.shift_id, tokens).await?,
+        Who::Remembered(tokens) => remembered_signup(app, scan.shift_id.0, tokens).await?,
         Who::SignupCode(code) => {
             signup::Entity::find()
-                .filter(signup::Column::ShiftId.eq(scan.shift_id))
+                .filter(signup::Column::ShiftId.eq(scan.shift_id.0))
                 .filter(signup::Column::Code.eq(code.trim().to_uppercase()))
                 .filter(signup::Column::CancelledAt.is_null())
                 .one(&app.db)
@@ -402,7 +402,7 @@ pub async fn remembered_name(app: &App, ShiftId(shift_id): ShiftId, tokens: &[St
 /// flat): the times on the shift's day.
 #[derive(Debug, Clone, Copy)]
 pub struct ByHand {
-    pub signup_id: i64,
+    pub signup_id: ShiftSignupId,
     pub check_in: chrono::NaiveTime,
     pub check_out: chrono::NaiveTime,
 }
@@ -420,7 +420,7 @@ pub async fn record_by_hand(app: &App, actor: &Actor, ShiftId(shift_id): ShiftId
         return Err(Invalid::one("signups", "请至少登记一人的签到、签退时间").into());
     }
     let now = app.now();
-    let ids: Vec<i64> = rows.iter().map(|r| r.signup_id).collect();
+    let ids: Vec<i64> = rows.iter().map(|r| r.signup_id.0).collect();
     let signups = signup::Entity::find()
         .filter(signup::Column::ShiftId.eq(shift_id))
         .filter(signup::Column::Id.is_in(ids.clone()))
@@ -432,7 +432,7 @@ pub async fn record_by_hand(app: &App, actor: &Actor, ShiftId(shift_id): ShiftId
     let mut field = |message: String| problems.push(qingtuan_domain::FieldError { field: "signups", message });
     for r in rows {
         let (check_in, check_out) = (local_instant(sh.on_date, r.check_in), local_instant(sh.on_date, r.check_out));
-        match signups.iter().find(|s| s.id == r.signup_id) {
+        match signups.iter().find(|s| ShiftSignupId(s.id) == r.signup_id) {
             None => field(format!("报名 {} 不是该班次的报名", r.signup_id)),
             Some(_) if !seen.insert(r.signup_id) => field(format!("报名 {} 重复登记", r.signup_id)),
             Some(s) if s.cancelled_at.is_some() => field(format!("{} 的报名已取消，不能登记出勤", s.name)),
@@ -449,7 +449,7 @@ pub async fn record_by_hand(app: &App, actor: &Actor, ShiftId(shift_id): ShiftId
     let txn = app.begin().await?;
     let mut minutes = 0_i64;
     for r in rows {
-        let Some(s) = signups.iter().find(|s| s.id == r.signup_id) else { continue };
+        let Some(s) = signups.iter().find(|s| ShiftSignupId(s.id) == r.signup_id) else { continue };
         let phone = app.keys.decrypt(&s.phone_enc)?;
         let person_id = person_of(app, &txn, s, &phone).await?;
         let (check_in, check_out) = (local_instant(sh.on_date, r.check_in), local_instant(sh.on_date, r.check_out));

@@ -168,7 +168,7 @@ pub async fn decide_hours(
 /// A request for added hours, as the approver's list shows it.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct PendingHours {
-    pub id: i64,
+    pub id: AdjustmentId,
     pub org_name: String,
     pub on_date: NaiveDate,
     pub volunteer: String,
@@ -215,7 +215,7 @@ pub async fn pending_hours(app: &App, actor: &Actor) -> AppResult<Vec<PendingHou
             None => String::new(),
         };
         out.push(PendingHours {
-            id: r.id,
+            id: AdjustmentId(r.id),
             org_name: names.get(&r.org_id).cloned().unwrap_or_default(),
             on_date: r.on_date,
             volunteer,

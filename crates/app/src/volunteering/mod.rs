@@ -21,7 +21,7 @@ use crate::forms::required_text;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use qingtuan_domain::Invalid;
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
-use qingtuan_domain::ids::{CallId, OrgId, ShiftId, ShiftSignupId, TeamId, TurnoutId};
+use qingtuan_domain::ids::{CallId, OrgId, PersonId, ShiftId, TeamId, TurnoutId};
 use qingtuan_domain::money::Fen;
 use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::platform::{ContributionKind, DonorKind, Funding, Purpose};
@@ -223,16 +223,16 @@ async fn insert_shift(txn: &crate::db::Write, call_id: i64, s: &NewShift) -> App
 /// One volunteer at one shift, with when they checked in and out.
 #[derive(Debug, Clone)]
 pub struct Attendance {
-    pub shift_id: i64,
-    pub person_id: i64,
-    pub team_id: Option<i64>,
+    pub shift_id: ShiftId,
+    pub person_id: PersonId,
+    pub team_id: Option<TeamId>,
     pub check_in_at: DateTime<Utc>,
     pub check_out_at: DateTime<Utc>,
 }
 
 /// Records turn-outs, all or nothing, crediting hours by the attendance rule.
 pub async fn record_turnouts(app: &App, actor: &Actor, rows: &[Attendance]) -> AppResult<usize> {
-    let shift_ids: Vec<i64> = rows.iter().map(|r| r.shift_id).collect();
+    let shift_ids: Vec<i64> = rows.iter().map(|r| r.shift_id.0).collect();
     let mut shifts: HashMap<i64, (shift::Model, i64)> = HashMap::new();
     for chunk in shift_ids.chunks(500) {
         use sea_orm::{ColumnTrait, QueryFilter};
@@ -254,16 +254,16 @@ pub async fn record_turnouts(app: &App, actor: &Actor, rows: &[Attendance]) -> A
     for chunk in rows.chunks(1000) {
         let mut models = Vec::with_capacity(chunk.len());
         for r in chunk {
-            let (s, org) = shifts.get(&r.shift_id).ok_or(AppError::NotFound)?;
+            let (s, org) = shifts.get(&r.shift_id.0).ok_or(AppError::NotFound)?;
             let credited = credited_minutes(s.starts_at, s.ends_at, r.check_in_at, r.check_out_at, share);
             if let Some((_, turnouts, minutes)) = checked.get_mut(org) {
                 *turnouts += 1;
                 *minutes += credited;
             }
             models.push(turnout::ActiveModel {
-                shift_id: Set(r.shift_id),
-                person_id: Set(r.person_id),
-                team_id: Set(r.team_id),
+                shift_id: Set(r.shift_id.0),
+                person_id: Set(r.person_id.0),
+                team_id: Set(r.team_id.map(|id| id.0)),
                 check_in_at: Set(Some(r.check_in_at)),
                 check_out_at: Set(Some(r.check_out_at)),
                 credited_minutes: Set(i32::try_from(credited).unwrap_or(i32::MAX)),
@@ -365,7 +365,7 @@ pub async fn record_donation(app: &App, actor: &Actor, form: &NewDonation) -> Ap
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct TeamView {
-    pub id: i64,
+    pub id: TeamId,
     pub name: String,
     pub org_name: String,
     pub formed_on: NaiveDate,
@@ -418,7 +418,7 @@ pub async fn teams(app: &App, actor: &Actor, filter: &TeamFilter) -> AppResult<P
         .items
         .iter()
         .map(|t| TeamView {
-            id: t.id,
+            id: TeamId(t.id),
             name: t.name.clone(),
             org_name: names.get(&t.org_id).cloned().unwrap_or_default(),
             formed_on: t.formed_on,

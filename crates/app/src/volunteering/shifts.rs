@@ -1,28 +1,29 @@
 //! A shift as its organisers see it: the sign-ups, turn-outs and hours, and their export.
 
 use super::*;
+use qingtuan_domain::ids::{OrgId, ShiftId, ShiftSignupId, TurnoutId};
 
 /// One sign-up of a shift, as the organisers' list shows it (phone masked).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SignupRow {
     /// The sign-up's id.
-    pub id: i64,
+    pub id: ShiftSignupId,
     pub name: String,
     pub phone: String,
     pub guardian: Option<String>,
     pub status: &'static str,
     pub check_in: String,
     pub check_out: String,
-    pub turnout_id: Option<i64>,
+    pub turnout_id: Option<TurnoutId>,
     pub minutes: i64,
 }
 
 /// A shift with its sign-ups, for the organisers of the calling org.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ShiftDetail {
-    pub id: i64,
+    pub id: ShiftId,
     /// The org that called the shift.
-    pub org_id: i64,
+    pub org_id: OrgId,
     pub call_title: String,
     pub org_name: String,
     pub on_date: NaiveDate,
@@ -60,20 +61,20 @@ pub async fn shift_detail(app: &App, actor: &Actor, shift_id: ShiftId) -> AppRes
             (None, None) => "已报名",
         };
         rows.push(SignupRow {
-            id: su.id,
+            id: ShiftSignupId(su.id),
             phone: app.keys.decrypt(&su.phone_enc).map(|p| qingtuan_domain::mask::mask_phone(&p)).unwrap_or_default(),
             name: su.name,
             guardian: su.guardian_name,
             status,
             check_in: t.and_then(|t| t.check_in_at).map(format_local_clock).unwrap_or_default(),
             check_out: t.and_then(|t| t.check_out_at).map(format_local_clock).unwrap_or_default(),
-            turnout_id: t.map(|t| t.id),
+            turnout_id: t.map(|t| TurnoutId(t.id)),
             minutes,
         });
     }
     Ok(ShiftDetail {
-        id: s.id,
-        org_id: call.org_id,
+        id: ShiftId(s.id),
+        org_id: OrgId(call.org_id),
         org_name: crate::tree::names(&app.db, vec![call.org_id]).await?.remove(&call.org_id).unwrap_or_default(),
         call_title: call.title,
         on_date: s.on_date,
@@ -88,7 +89,7 @@ pub async fn shift_detail(app: &App, actor: &Actor, shift_id: ShiftId) -> AppRes
 /// The shift's sign-ups as a workbook (phones masked); the export is audited.
 pub async fn export_signups(app: &App, actor: &Actor, shift_id: ShiftId) -> AppResult<Vec<u8>> {
     let d = shift_detail(app, actor, shift_id).await?;
-    scope::require(app, actor, EXPORT, (ObjectKind::Org, d.org_id.to_string()), OrgId(d.org_id)).await?;
+    scope::require(app, actor, EXPORT, (ObjectKind::Org, d.org_id.to_string()), d.org_id).await?;
     let rows: Vec<Vec<String>> = d
         .signups
         .iter()
@@ -104,7 +105,7 @@ pub async fn export_signups(app: &App, actor: &Actor, shift_id: ShiftId) -> AppR
             ]
         })
         .collect();
-    let what = Exported::of(ObjectKind::Org, json!({ "signups_of_shift": shift_id })).within(OrgId(d.org_id));
+    let what = Exported::of(ObjectKind::Org, json!({ "signups_of_shift": shift_id })).within(d.org_id);
     let header = ["姓名", "手机号码", "监护人", "状态", "签到", "签退", "服务时长（小时）"];
     crate::export::audited(app, actor, what, "报名", &header, rows).await
 }

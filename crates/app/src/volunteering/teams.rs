@@ -1,11 +1,12 @@
 //! Youth commando teams: their members, changes, and the shifts they take as a whole.
 
 use super::*;
+use qingtuan_domain::ids::{PersonId, TeamId};
 
 /// A commando team with its members, as its page shows it.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct TeamDetail {
-    pub id: i64,
+    pub id: TeamId,
     pub name: String,
     pub org_name: String,
     pub formed_on: NaiveDate,
@@ -15,7 +16,7 @@ pub struct TeamDetail {
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct MemberView {
-    pub person_id: i64,
+    pub person_id: PersonId,
     pub name: String,
     pub phone: String,
     pub joined_on: NaiveDate,
@@ -59,7 +60,7 @@ pub async fn team(app: &App, actor: &Actor, TeamId(team_id): TeamId) -> AppResul
             None => String::new(),
         };
         members.push(MemberView {
-            person_id: p.id,
+            person_id: PersonId(p.id),
             name: if withheld { crate::registry::minors::masked_name(&p.name) } else { p.name },
             phone,
             joined_on: m.joined_on,
@@ -68,7 +69,7 @@ pub async fn team(app: &App, actor: &Actor, TeamId(team_id): TeamId) -> AppResul
         });
     }
     Ok(TeamDetail {
-        id: t.id,
+        id: TeamId(t.id),
         org_name: crate::tree::names(&app.db, vec![t.org_id]).await?.remove(&t.org_id).unwrap_or_default(),
         name: t.name,
         formed_on: t.formed_on,
@@ -209,9 +210,9 @@ pub async fn team_takes_shift(
     let rows: Vec<Attendance> = members
         .into_iter()
         .map(|person_id| Attendance {
-            shift_id,
-            person_id,
-            team_id: Some(team_id),
+            shift_id: ShiftId(shift_id),
+            person_id: PersonId(person_id),
+            team_id: Some(TeamId(team_id)),
             check_in_at: local_instant(s.on_date, check_in),
             check_out_at: local_instant(s.on_date, check_out),
         })

@@ -1,6 +1,7 @@
 //! Running it for real: backup and restore under write load, the key bound to its data, a lost
 //! database never silently replaced, and a graceful stop on SIGTERM.
 
+use qingtuan_domain::ids::PersonId;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
@@ -85,7 +86,7 @@ async fn a_backup_under_write_load_restores_every_acknowledged_write() {
     .await
     .expect("person");
     let post = positions::NewPosition {
-        person_id: Some(ids[0]),
+        person_id: Some(PersonId(ids[0])),
         org_code: "C11".into(),
         title: "书记".into(),
         employment: "兼职".into(),
@@ -171,8 +172,7 @@ async fn a_backup_under_write_load_restores_every_acknowledged_write() {
     let by_id = people::Filter { q: Some(id_number.as_str().to_owned()), ..people::Filter::default() };
     let found = people::list(&copy.app, &sys, &by_id).await.expect("look-up").items;
     assert_eq!(found.len(), 1, "found by ID number through the keyed hash");
-    let shown =
-        people::show_unmasked(&copy.app, &sys, qingtuan_domain::ids::PersonId(found[0].id)).await.expect("person");
+    let shown = people::show_unmasked(&copy.app, &sys, found[0].id).await.expect("person");
     assert_eq!(shown.id_number, ZHANG);
 
     // At rest: the restored figures equal the original's.

@@ -7,7 +7,7 @@ use calamine::{Reader, Xlsx};
 use qingtuan_app::registry::people::{self, NewPerson};
 use qingtuan_app::registry::positions::{self, NewPosition};
 use qingtuan_app::{Actor, AppError, ClientInfo};
-use qingtuan_domain::ids::UserId;
+use qingtuan_domain::ids::{PersonId, UserId};
 use qingtuan_testkit::{TestApp, db_tests};
 
 use crate::kit::urlencode;
@@ -49,7 +49,7 @@ async fn seed_people(t: &TestApp) {
     .await
     .expect("people");
     let post = |who: i64, org: &str| NewPosition {
-        person_id: Some(who),
+        person_id: Some(PersonId(who)),
         org_code: org.into(),
         title: "书记".into(),
         employment: "兼职".into(),
@@ -148,7 +148,7 @@ async fn a_childs_record_needs_a_standing_approval(t: TestApp) {
         };
     let ids = people::create_batch(&t.app, &sys, &[child, adult]).await.expect("people");
     let post = |who: i64| NewPosition {
-        person_id: Some(who),
+        person_id: Some(PersonId(who)),
         org_code: "C11".into(),
         title: "member".into(),
         employment: "volunteer_core".into(),
@@ -358,7 +358,7 @@ async fn unmasking_exporting_and_merging_are_checked_against_the_person(t: TestA
         .await
         .expect("people");
     let post = |who: i64, org: &str| NewPosition {
-        person_id: Some(who),
+        person_id: Some(PersonId(who)),
         org_code: org.into(),
         title: "member".into(),
         employment: "volunteer_core".into(),
@@ -408,7 +408,7 @@ async fn a_person_named_by_id_is_checked_as_one_named_by_id_number(t: TestApp) {
     let zhang = t.user_id_of_person("张三").await;
     let li = t.user_id_of_person("李四").await;
     let post = |who: i64| NewPosition {
-        person_id: Some(who),
+        person_id: Some(PersonId(who)),
         org_code: "C22".into(),
         title: "委员".into(),
         employment: "兼职".into(),

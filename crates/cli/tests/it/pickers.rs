@@ -5,6 +5,7 @@
 use qingtuan_app::Actor;
 use qingtuan_app::registry::people::{self, NewPerson};
 use qingtuan_app::registry::positions::{self, NewPosition};
+use qingtuan_domain::ids::PersonId;
 use qingtuan_testkit::{TestApp, TestClient, db_tests};
 
 use crate::kit::{id_number, post_form, urlencode};
@@ -128,7 +129,7 @@ async fn a_post_is_recorded_for_a_person_picked_by_name(t: TestApp) {
     .await
     .expect("people");
     let post = |who: i64, org: &str| NewPosition {
-        person_id: Some(who),
+        person_id: Some(PersonId(who)),
         org_code: org.into(),
         title: "委员".into(),
         employment: "兼职".into(),

@@ -113,7 +113,7 @@ pub struct ActivitySignupDto {
 
 impl From<ActivitySignup> for ActivitySignupDto {
     fn from(s: ActivitySignup) -> Self {
-        Self { id: s.id, name: s.name, phone: s.phone, status: s.status.code().to_owned(), attended: s.attended }
+        Self { id: s.id.0, name: s.name, phone: s.phone, status: s.status.code().to_owned(), attended: s.attended }
     }
 }
 

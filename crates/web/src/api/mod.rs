@@ -271,7 +271,13 @@ async fn list_orgs(State(state): State<AppState>, ApiUser(actor): ApiUser) -> Re
     let tree = orgs::visible_tree(&state.app, &actor).await?;
     Ok(Json(
         tree.into_iter()
-            .map(|o| OrgDto { id: o.id, code: o.code, name: o.name, kind: o.kind, parent_id: o.parent_id })
+            .map(|o| OrgDto {
+                id: o.id.0,
+                code: o.code,
+                name: o.name,
+                kind: o.kind,
+                parent_id: o.parent_id.map(|id| id.0),
+            })
             .collect(),
     ))
 }
@@ -289,10 +295,10 @@ pub struct UserDto {
 impl From<users::UserRow> for UserDto {
     fn from(u: users::UserRow) -> Self {
         Self {
-            id: u.id,
+            id: u.id.0,
             username: u.username,
             display_name: u.display_name,
-            org_id: u.org_id,
+            org_id: u.org_id.0,
             org_name: u.org_name,
             disabled: u.disabled,
         }
@@ -376,7 +382,7 @@ async fn show_user(
         assignments: d
             .assignments
             .into_iter()
-            .map(|a| AssignmentDto { id: a.id, role: a.role_code, scope_org_code: a.scope_org_code })
+            .map(|a| AssignmentDto { id: a.id.0, role: a.role_code, scope_org_code: a.scope_org_code })
             .collect(),
         active_sessions: d.active_sessions,
         user: d.user.into(),
@@ -447,7 +453,7 @@ async fn list_audit_events(
             .items
             .into_iter()
             .map(|r| AuditEventDto {
-                id: r.id,
+                id: r.id.0,
                 occurred_at: r.occurred_at,
                 actor: r.actor,
                 action: r.action,

@@ -148,7 +148,7 @@ pub struct CallDto {
 impl From<CallRow> for CallDto {
     fn from(c: CallRow) -> Self {
         Self {
-            id: c.id,
+            id: c.id.0,
             title: c.title,
             org_name: c.org_name,
             task: c.task,
@@ -243,7 +243,7 @@ pub struct ShiftDto {
 impl From<CallShift> for ShiftDto {
     fn from(s: CallShift) -> Self {
         Self {
-            id: s.id,
+            id: s.id.0,
             on_date: s.on_date,
             time: s.time,
             place: s.place,
@@ -311,7 +311,7 @@ pub struct ShiftSignupDto {
 impl From<ShiftSignup> for ShiftSignupDto {
     fn from(s: ShiftSignup) -> Self {
         Self {
-            id: s.id,
+            id: s.id.0,
             name: s.name,
             phone: s.phone,
             status: s.status.to_owned(),
@@ -382,7 +382,7 @@ pub(super) async fn record_turnouts(
             .filter_map(|t| {
                 let check_in = parsed(&t.check_in, "turnouts", message, &mut problems)?;
                 let check_out = parsed(&t.check_out, "turnouts", message, &mut problems)?;
-                Some(ByHand { signup_id: t.signup_id, check_in, check_out })
+                Some(ByHand { signup_id: ShiftSignupId(t.signup_id), check_in, check_out })
             })
             .collect();
         if !problems.is_empty() {

@@ -7,7 +7,7 @@
 mod grants;
 
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
-use qingtuan_domain::ids::{OrgId, PartnerId, UserId};
+use qingtuan_domain::ids::{AssignmentId, OrgId, PartnerId, UserId};
 use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::time::format_local;
 use qingtuan_domain::username::Username;
@@ -36,10 +36,10 @@ pub const EXPORT: Permission = Permission::new(Module::Users, Action::Export);
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct UserRow {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     pub display_name: String,
-    pub org_id: i64,
+    pub org_id: OrgId,
     pub org_name: String,
     /// The partner whose account it is.
     pub partner_name: Option<String>,
@@ -50,7 +50,7 @@ pub struct UserRow {
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct AssignmentView {
-    pub id: i64,
+    pub id: AssignmentId,
     pub role_code: String,
     pub role_name: String,
     pub scope_org_code: String,
@@ -120,10 +120,10 @@ async fn rows(app: &App, users: Vec<user::Model>) -> AppResult<Vec<UserRow>> {
         .map(|u| UserRow {
             org_name: names.get(&u.org_id).cloned().unwrap_or_default(),
             partner_name: u.partner_id.and_then(|p| partners.iter().find(|(id, _)| *id == p).map(|(_, n)| n.clone())),
-            id: u.id,
+            id: UserId(u.id),
             username: u.username,
             display_name: u.display_name,
-            org_id: u.org_id,
+            org_id: OrgId(u.org_id),
             disabled: u.disabled_at.is_some(),
             must_change_password: u.must_change_password,
             created_local: format_local(u.created_at),
@@ -246,7 +246,7 @@ pub async fn show(app: &App, actor: &Actor, id: UserId) -> AppResult<UserDetail>
             continue;
         };
         views.push(AssignmentView {
-            id: a.id,
+            id: AssignmentId(a.id),
             role_code: r.code.clone(),
             role_name: r.name.clone(),
             scope_org_code: o.code.clone(),

@@ -1,6 +1,7 @@
 //! The ledger as the actor may read it: lines filtered and paged in the database, summed by
 //! source, kind, giver and purpose with the social-to-fiscal leverage; the list as a workbook.
 
+use qingtuan_domain::ids::LedgerLineId;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -25,7 +26,7 @@ use crate::{Actor, App};
 /// A ledger line as the list shows it: a person who gave is not named.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct LineRow {
-    pub id: i64,
+    pub id: LedgerLineId,
     pub on_date: NaiveDate,
     pub org_name: String,
     pub funding: String,
@@ -296,7 +297,7 @@ pub(crate) async fn rows(app: &App, found: Vec<contribution::Model>) -> AppResul
             let unit = if kind == Some(ContributionKind::Space) { "月" } else { "小时" };
             let purpose = Purpose::parse(&c.purpose_kind).map(|p| p.label()).unwrap_or_default();
             LineRow {
-                id: c.id,
+                id: LedgerLineId(c.id),
                 on_date: c.on_date,
                 org_name: names.get(&c.org_id).cloned().unwrap_or_default(),
                 funding: label_of(Funding::parse(&c.funding).map(|f| f.label()), &c.funding),

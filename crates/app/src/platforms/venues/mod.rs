@@ -331,7 +331,7 @@ pub struct SpaceRow {
 /// One of the operating team.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct TeamRow {
-    pub id: i64,
+    pub id: VenueMemberId,
     pub name: String,
     pub id_number: String,
     pub role: String,
@@ -370,7 +370,7 @@ pub async fn show(app: &App, actor: &Actor, id: VenueId, day: Option<NaiveDate>)
         .filter_map(|t| {
             let (name, id_number) = people.get(&t.person_id)?.clone();
             let role = ROLES.iter().find(|(c, _)| *c == t.role).map_or(t.role.clone(), |(_, l)| (*l).to_owned());
-            Some(TeamRow { id: t.id, name, id_number, role, since: t.since, until: t.until })
+            Some(TeamRow { id: VenueMemberId(t.id), name, id_number, role, since: t.since, until: t.until })
         })
         .collect();
     let (spaces, week) = calendar(app, &v, day, true).await?;

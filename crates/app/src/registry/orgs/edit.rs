@@ -124,7 +124,7 @@ pub async fn update(app: &App, actor: &Actor, id: OrgId, form: &OrgEdit) -> AppR
 
 /// The org's history: every audit row about it, newest first (creation, edits, moves,
 /// dissolution, honours). Readable by whoever may read the org.
-pub async fn history(app: &App, actor: &Actor, id: OrgId) -> AppResult<Vec<audit::Row>> {
+pub(crate) async fn history(app: &App, actor: &Actor, id: OrgId) -> AppResult<Vec<audit::Row>> {
     use qingtuan_entity::audit_event;
     use sea_orm::QuerySelect;
     scope::require(app, actor, READ, (ObjectKind::Org, id.to_string()), id).await?;

@@ -31,12 +31,12 @@ use crate::{Actor, App, AppError};
 /// An org as lists show it, with its depth below the first org the actor can see.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct OrgView {
-    pub id: i64,
+    pub id: OrgId,
     pub code: String,
     pub name: String,
     pub kind: String,
     pub kind_label: String,
-    pub parent_id: Option<i64>,
+    pub parent_id: Option<OrgId>,
     pub depth: usize,
     pub initials: String,
     pub founded_on: chrono::NaiveDate,
@@ -338,12 +338,12 @@ fn tree_order(rows: Vec<org::Model>) -> Vec<OrgView> {
 pub(crate) fn view(m: &org::Model, depth: usize) -> OrgView {
     let kind = OrgKind::parse(&m.kind).map(OrgKind::label).unwrap_or("未知");
     OrgView {
-        id: m.id,
+        id: OrgId(m.id),
         code: m.code.clone(),
         name: m.name.clone(),
         kind: m.kind.clone(),
         kind_label: kind.to_owned(),
-        parent_id: m.parent_id,
+        parent_id: m.parent_id.map(OrgId),
         depth,
         initials: m.initials.clone(),
         founded_on: m.founded_on,
@@ -403,6 +403,10 @@ pub struct OrgDetail {
     pub dissolved_on: Option<chrono::NaiveDate>,
     pub honours: Vec<(String, chrono::NaiveDate)>,
     pub children: Vec<OrgView>,
+    /// The posts held there today.
+    pub staff: Vec<crate::registry::positions::PositionView>,
+    /// Every audit row about it, newest first.
+    pub history: Vec<audit::Row>,
     /// The actor may edit, move or dissolve it (`orgs.write` over it).
     pub can_write: bool,
     /// The actor may register its staff (`people.write` over it).
@@ -440,6 +444,8 @@ pub async fn detail(app: &App, actor: &Actor, id: OrgId) -> AppResult<OrgDetail>
         .iter()
         .map(|c| view(c, 1))
         .collect();
+    let staff = crate::registry::positions::current_staff(app, actor, id).await?;
+    let history = history(app, actor, id).await?;
     Ok(OrgDetail {
         org: view(&found, 0),
         social_domain: sector.as_ref().is_some_and(|s| s.social_domain),
@@ -450,6 +456,8 @@ pub async fn detail(app: &App, actor: &Actor, id: OrgId) -> AppResult<OrgDetail>
         dissolved_on: found.dissolved_on,
         honours,
         children,
+        staff,
+        history,
         can_write,
         can_staff,
     })

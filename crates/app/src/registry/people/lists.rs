@@ -40,7 +40,7 @@ pub(super) async fn visible(app: &App, actor: &Actor) -> AppResult<Condition> {
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct PersonRow {
-    pub id: i64,
+    pub id: PersonId,
     pub name: String,
     pub gender: String,
     pub birth_on: Option<NaiveDate>,
@@ -72,7 +72,7 @@ pub(super) fn row(app: &App, p: person::Model, shown: Shown<'_>) -> PersonRow {
             .unwrap_or_default()
     };
     PersonRow {
-        id: p.id,
+        id: PersonId(p.id),
         gender: Gender::parse(&p.gender).map(Gender::label).unwrap_or("").to_owned(),
         birth_on: p.birth_on,
         id_number: reveal(&p.id_number_enc, mask_id_number),
@@ -300,7 +300,7 @@ pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult
     }
     if unmask {
         // In full only the people over whom the actor holds the unmask permission.
-        let ids: Vec<i64> = all.iter().map(|r| r.id).collect();
+        let ids: Vec<i64> = all.iter().map(|r| r.id.0).collect();
         let proofs = scope::people_among(app, actor, UNMASK, &ids).await?;
         let mut full: HashMap<i64, PersonRow> = HashMap::with_capacity(proofs.len());
         for chunk in proofs.chunks(500) {
@@ -316,7 +316,7 @@ pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult
             }
         }
         for r in &mut all {
-            if let Some(f) = full.remove(&r.id) {
+            if let Some(f) = full.remove(&r.id.0) {
                 *r = f;
             }
         }

@@ -277,7 +277,7 @@ pub async fn register(app: &App, actor: &Actor, form: &NewPerson, post: &NewPosi
     let txn = app.begin().await?;
     let id = write(&txn, app, actor, &valid, &|_, _| {}).await?.pop().ok_or(AppError::NotFound)?;
     if with_post {
-        let first = NewPosition { person_id: Some(id), org_code, ..post.clone() };
+        let first = NewPosition { person_id: Some(PersonId(id)), org_code, ..post.clone() };
         crate::registry::positions::create_in(&txn, app, actor, std::slice::from_ref(&first))
             .await
             .map_err(crate::registry::positions::as_fields)?;

@@ -273,7 +273,7 @@ async fn checkin_page(
         Err(e) => (None, Errors(Some(e))),
     };
     let known = match &scan {
-        Some(scan) => checkin::remembered_name(&state.app, ShiftId(scan.shift_id), &remembered(headers)).await?,
+        Some(scan) => checkin::remembered_name(&state.app, ShiftId(scan.shift_id.0), &remembered(headers)).await?,
         None => None,
     };
     let title = match (&done, &scan) {

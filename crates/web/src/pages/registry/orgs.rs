@@ -105,11 +105,7 @@ pub async fn create(
 struct ShowPage {
     layout: Layout,
     d: orgs::OrgDetail,
-    staff: Vec<positions::PositionView>,
-    figures: Vec<qingtuan_app::figures::Figure>,
-    as_of: chrono::NaiveDate,
-    baseline: chrono::NaiveDate,
-    history: Vec<qingtuan_app::access::audit::Row>,
+    figures: qingtuan_app::figures::OrgFigures,
     /// The org's responsibility letters, if the user may read them.
     letters: Vec<qingtuan_app::accountability::LetterRow>,
     /// The post form, as typed when it was refused.
@@ -124,25 +120,14 @@ struct ShowPage {
 }
 
 async fn show_page(state: &AppState, user: &CurrentUser, id: OrgId, errors: Errors) -> Result<ShowPage, PageError> {
+    // The org's page: its registry record, and the panels of the figures and of accountability.
     let d = orgs::detail(&state.app, &user.actor, id).await?;
-    let staff = positions::current_staff(&state.app, &user.actor, id).await?;
-    // The figures of the subtree, for the dashboard's default dates, if the user may see figures here.
-    let report = qingtuan_app::figures::of_org(&state.app, &user.actor, id).await?;
-    let (as_of, baseline) = match &report {
-        Some(r) => (r.params.as_of, r.params.baseline),
-        None => qingtuan_app::figures::default_dates(&state.app).await?,
-    };
-    let figures = report.map(|r| r.figures.clone()).unwrap_or_default();
-    let history = orgs::history(&state.app, &user.actor, id).await?;
+    let figures = qingtuan_app::figures::of_org(&state.app, &user.actor, id).await?;
     let letters = qingtuan_app::accountability::of_org(&state.app, &user.actor, id).await?;
     Ok(ShowPage {
         layout: Layout::new(user, "/orgs", d.org.name.clone()),
         d,
-        staff,
         figures,
-        as_of,
-        baseline,
-        history,
         letters,
         post: NewPosition::default(),
         post_failed: false,

@@ -39,7 +39,7 @@ pub async fn adjust_hours(
         // Revoking takes effect at once: what it changes is shown and confirmed first.
         Ok(m) if form.action == "revoke" && form.confirm != "yes" && m > 0 && !form.reason.trim().is_empty() => {
             let d = volunteering::shift_detail(&state.app, &user.actor, shift_id).await?;
-            let row = d.signups.iter().find(|r| r.turnout_id == Some(turnout_id.0));
+            let row = d.signups.iter().find(|r| r.turnout_id == Some(turnout_id));
             if row.is_some_and(|r| m > r.minutes) {
                 // More than was credited: the use-case says why, nothing to confirm.
                 let e = volunteering::revoke_hours(&state.app, &user.actor, turnout_id, m, &form.reason).await;

@@ -101,7 +101,7 @@ pub async fn cancel_signup(
 ) -> Result<Response, PageError> {
     if form.confirm != "yes" {
         let d = volunteering::shift_detail(&state.app, &user.actor, shift_id).await?;
-        let row = d.signups.iter().find(|r| r.id == signup_id.0).ok_or(AppError::NotFound)?;
+        let row = d.signups.iter().find(|r| r.id == signup_id).ok_or(AppError::NotFound)?;
         return render(&crate::pages::ConfirmPage {
             layout: Layout::new(&user, "/volunteering", "确认取消报名"),
             message: format!(
@@ -190,7 +190,7 @@ pub async fn record_by_hand(
         (form.check_in.trim().parse::<chrono::NaiveTime>(), form.check_out.trim().parse::<chrono::NaiveTime>());
     let result = match parsed {
         (Ok(check_in), Ok(check_out)) => {
-            let row = checkin::ByHand { signup_id, check_in, check_out };
+            let row = checkin::ByHand { signup_id: ShiftSignupId(signup_id), check_in, check_out };
             checkin::record_by_hand(&state.app, &user.actor, shift_id, &[row]).await.map(|_| ())
         }
         _ => Err(AppError::Invalid(Invalid::one("signups", "请填写签到、签退时间（如 08:00）"))),
