@@ -328,7 +328,7 @@ pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Page<R
 
 /// The filtered audit log as an xlsx workbook. Every cell is written as text, so nothing a user
 /// typed can become a formula. The export itself is audited.
-pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<u8>> {
+pub async fn export(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<u8>> {
     scope::require_somewhere(app, actor, EXPORT).await?;
     scope::require_somewhere(app, actor, READ).await?;
     let cond = condition(app, actor, filter).await?;

@@ -419,7 +419,7 @@ pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<crate:
 }
 
 /// The filtered list as a workbook (cells as text); audited.
-pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<u8>> {
+pub async fn export(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<u8>> {
     let export = crate::registry::orgs::EXPORT;
     scope::require_somewhere(app, actor, export).await?;
     let all = rows(app, filtered(filter).all(&app.db).await?).await?;

@@ -152,7 +152,7 @@ pub async fn list(app: &App, actor: &Actor, filter: &CallFilter) -> AppResult<Pa
 }
 
 /// Every call the filter finds (those the actor may export), as a workbook; audited.
-pub async fn export_xlsx(app: &App, actor: &Actor, filter: &CallFilter) -> AppResult<Vec<u8>> {
+pub async fn export(app: &App, actor: &Actor, filter: &CallFilter) -> AppResult<Vec<u8>> {
     scope::require_somewhere(app, actor, EXPORT).await?;
     let calls = filtered(app, actor, filter, EXPORT).await?.limit(EXPORT_LIMIT).all(&app.db).await?;
     let rows = rows(app, &calls).await?;

@@ -49,7 +49,7 @@ pub async fn export_list(
     user: CurrentUser,
     Query(filter): Query<Filter>,
 ) -> Result<Response, PageError> {
-    Ok(xlsx_download("activities.xlsx", activities::export_list(&state.app, &user.actor, &filter).await?))
+    Ok(xlsx_download("activities.xlsx", activities::export(&state.app, &user.actor, &filter).await?))
 }
 
 pub async fn list(

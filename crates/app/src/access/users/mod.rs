@@ -464,7 +464,7 @@ pub async fn end_sessions(app: &App, actor: &Actor, id: UserId) -> AppResult<u64
 }
 
 /// The accounts the filter finds, as an xlsx workbook of text cells; audited.
-pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<u8>> {
+pub async fn export(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<u8>> {
     scope::require_somewhere(app, actor, EXPORT).await?;
     let mut all = Vec::new();
     let mut page = 1;

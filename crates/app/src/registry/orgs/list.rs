@@ -132,7 +132,7 @@ pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Page<O
 
 /// Every org the filter finds over which the actor may export, in tree order, as an xlsx workbook
 /// of text cells; audited.
-pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<u8>> {
+pub async fn export(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<u8>> {
     scope::require_somewhere(app, actor, EXPORT).await?;
     let (rows, top) = tokio::try_join!(
         async { Ok::<_, AppError>(filtered(app, actor, filter, EXPORT).await?.all(&app.db).await?) },

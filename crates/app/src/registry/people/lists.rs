@@ -282,7 +282,7 @@ pub async fn show_unmasked(app: &App, actor: &Actor, id: PersonId) -> AppResult<
 
 /// Everyone the filter finds (masked, or unmasked for users who may), as an xlsx workbook of text
 /// cells; audited.
-pub async fn export_xlsx(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<u8>> {
+pub async fn export(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<u8>> {
     let export = EXPORT;
     scope::require_somewhere(app, actor, export).await?;
     let unmask = actor.can_somewhere(UNMASK);

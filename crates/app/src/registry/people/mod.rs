@@ -33,7 +33,7 @@ use lists::{Shown, row};
 
 pub use duplicates::*;
 pub use import::{create_batch, create_batch_with_progress};
-pub use lists::{AGE_BANDS, Filter, PersonRow, export_xlsx, list, show, show_unmasked};
+pub use lists::{AGE_BANDS, Filter, PersonRow, export, list, show, show_unmasked};
 pub(crate) use lists::{read_condition, readable_among};
 
 pub const READ: Permission = Permission::new(Module::People, Action::Read);

@@ -98,7 +98,7 @@ async fn xlsx(
     logins_only: bool,
 ) -> Result<Response, PageError> {
     filter.logins_only = logins_only;
-    let bytes = audit::export_xlsx(&state.app, &user.actor, &filter).await?;
+    let bytes = audit::export(&state.app, &user.actor, &filter).await?;
     let name = if logins_only { "login-log.xlsx" } else { "audit-log.xlsx" };
     Ok(xlsx_download(name, bytes))
 }

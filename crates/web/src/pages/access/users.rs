@@ -50,7 +50,7 @@ pub async fn export(
     user: CurrentUser,
     Query(filter): Query<Filter>,
 ) -> Result<Response, PageError> {
-    let bytes = users::export_xlsx(&state.app, &user.actor, &filter).await?;
+    let bytes = users::export(&state.app, &user.actor, &filter).await?;
     Ok(xlsx_download("users.xlsx", bytes))
 }
 

@@ -22,7 +22,7 @@ pub async fn export(
     user: CurrentUser,
     Query(filter): Query<Filter>,
 ) -> Result<Response, PageError> {
-    let bytes = orgs::export_xlsx(&state.app, &user.actor, &filter).await?;
+    let bytes = orgs::export(&state.app, &user.actor, &filter).await?;
     Ok(xlsx_download("orgs.xlsx", bytes))
 }
 

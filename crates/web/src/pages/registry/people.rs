@@ -227,7 +227,7 @@ pub async fn export(
     RecentlyAuthenticated(user): RecentlyAuthenticated,
     Query(filter): Query<Filter>,
 ) -> Result<Response, PageError> {
-    let bytes = people::export_xlsx(&state.app, &user.actor, &filter).await?;
+    let bytes = people::export(&state.app, &user.actor, &filter).await?;
     Ok(xlsx_download("people.xlsx", bytes))
 }
 

@@ -61,7 +61,7 @@ pub async fn export(
     user: CurrentUser,
     Query(filter): Query<Filter>,
 ) -> Result<Response, PageError> {
-    Ok(xlsx_download("regions.xlsx", regions::export_xlsx(&state.app, &user.actor, &filter).await?))
+    Ok(xlsx_download("regions.xlsx", regions::export(&state.app, &user.actor, &filter).await?))
 }
 
 async fn after(state: &AppState, user: &CurrentUser, result: Result<(), AppError>) -> Result<Response, PageError> {

@@ -91,7 +91,7 @@ pub async fn export_calls(
     user: CurrentUser,
     Query(filter): Query<CallFilter>,
 ) -> Result<Response, PageError> {
-    Ok(xlsx_download("calls.xlsx", calls::export_xlsx(&state.app, &user.actor, &filter).await?))
+    Ok(xlsx_download("calls.xlsx", calls::export(&state.app, &user.actor, &filter).await?))
 }
 
 #[derive(Template)]
