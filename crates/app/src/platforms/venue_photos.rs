@@ -93,7 +93,7 @@ pub async fn photo(app: &App, actor: &Actor, VenuePhotoId(id): VenuePhotoId) -> 
 }
 
 /// A photo as the portal shows it: only while its venue is open (the venue is public then).
-pub async fn public_photo(app: &App, id: i64) -> AppResult<Document> {
+pub async fn public_photo(app: &App, VenuePhotoId(id): VenuePhotoId) -> AppResult<Document> {
     let (p, v) = find(app, id).await?;
     let today = local_date(app.now());
     if v.opened_on > today || v.closed_on.is_some_and(|c| c <= today) {

@@ -375,9 +375,9 @@ pub struct UserDetailDto {
 async fn show_user(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<UserId>,
 ) -> Result<Json<UserDetailDto>, ApiError> {
-    let d = users::show(&state.app, &actor, UserId(id)).await?;
+    let d = users::show(&state.app, &actor, id).await?;
     Ok(Json(UserDetailDto {
         assignments: d
             .assignments

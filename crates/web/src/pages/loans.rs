@@ -150,10 +150,10 @@ pub async fn create_product(
 pub async fn update_product(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<LoanProductId>,
     Form(terms): Form<ProductTerms>,
 ) -> Result<Response, PageError> {
-    match products::update(&state.app, &user.actor, LoanProductId(id), &terms).await.or_invalid()? {
+    match products::update(&state.app, &user.actor, id, &terms).await.or_invalid()? {
         Ok(()) => Ok(done::redirect("/loans#products", Done::Saved)),
         Err(e) => list_page(&state, &user, Filter::default(), typed(), Errors(Some(e))).await,
     }
@@ -170,12 +170,12 @@ pub struct CloseProductForm {
 pub async fn close_product(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<LoanProductId>,
     Form(form): Form<CloseProductForm>,
 ) -> Result<Response, PageError> {
     if form.confirm != "yes" {
         let all = products::list(&state.app, &user.actor).await?;
-        let p = all.iter().find(|p| p.id == LoanProductId(id)).ok_or(AppError::NotFound)?;
+        let p = all.iter().find(|p| p.id == id).ok_or(AppError::NotFound)?;
         return render(&crate::pages::ConfirmPage {
             layout: Layout::new(&user, "/loans", "确认停办贷款产品"),
             message: format!(
@@ -188,7 +188,7 @@ pub async fn close_product(
             back: "/loans#products".into(),
         });
     }
-    match products::close(&state.app, &user.actor, LoanProductId(id)).await.or_invalid()? {
+    match products::close(&state.app, &user.actor, id).await.or_invalid()? {
         Ok(()) => Ok(done::redirect("/loans#products", Done::Saved)),
         Err(e) => list_page(&state, &user, Filter::default(), typed(), Errors(Some(e))).await,
     }

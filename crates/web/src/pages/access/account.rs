@@ -66,9 +66,9 @@ pub async fn create_token(
 pub async fn revoke_token(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<TokenId>,
 ) -> Result<Response, PageError> {
-    tokens::revoke(&state.app, &user.actor, TokenId(id)).await?;
+    tokens::revoke(&state.app, &user.actor, id).await?;
     Ok(done::redirect("/account", Done::Revoked))
 }
 

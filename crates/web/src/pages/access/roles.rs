@@ -63,7 +63,7 @@ pub async fn edit_form(
 pub async fn update(
     State(state): State<AppState>,
     RecentlyAuthenticated(user): RecentlyAuthenticated,
-    Path(id): Path<i64>,
+    Path(id): Path<RoleId>,
     RawForm(body): RawForm,
 ) -> Result<Response, PageError> {
     let pairs: Vec<(String, String)> =
@@ -75,6 +75,6 @@ pub async fn update(
         .map(|(_, v)| Permission::parse(&v))
         .collect::<Result<BTreeSet<_>, _>>()
         .map_err(AppError::from)?;
-    roles::update(&state.app, &user.actor, RoleId(id), &permissions, requires_second_factor).await?;
+    roles::update(&state.app, &user.actor, id, &permissions, requires_second_factor).await?;
     Ok(done::redirect("/roles", Done::Saved))
 }

@@ -82,7 +82,7 @@ pub(in crate::pages) struct SecretPage {
     pub layout: Layout,
     pub what: &'static str,
     pub username: String,
-    pub user_id: i64,
+    pub user_id: UserId,
     pub password: String,
 }
 
@@ -96,7 +96,7 @@ pub async fn create(
             layout: Layout::new(&user, "/users", "用户已创建"),
             what: "用户已创建",
             username: form.username.trim().to_lowercase(),
-            user_id: created.id.0,
+            user_id: created.id,
             password: created.one_time_password.unwrap_or_default(),
         }),
         Err(e) => render_invalid(&new_page(&state, &user, form, Errors(Some(e))).await?),
@@ -136,9 +136,9 @@ async fn show_page(
 pub async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<UserId>,
 ) -> Result<Response, PageError> {
-    render(&show_page(&state, &user, UserId(id), None).await?)
+    render(&show_page(&state, &user, id, None).await?)
 }
 
 /// After an action on a user: back to the user's page, or the page again with the problem.
@@ -157,47 +157,47 @@ async fn after_action(
 pub async fn disable(
     State(state): State<AppState>,
     RecentlyAuthenticated(user): RecentlyAuthenticated,
-    Path(id): Path<i64>,
+    Path(id): Path<UserId>,
 ) -> Result<Response, PageError> {
-    let result = users::set_disabled(&state.app, &user.actor, UserId(id), true).await;
-    after_action(&state, &user, UserId(id), result).await
+    let result = users::set_disabled(&state.app, &user.actor, id, true).await;
+    after_action(&state, &user, id, result).await
 }
 
 pub async fn enable(
     State(state): State<AppState>,
     RecentlyAuthenticated(user): RecentlyAuthenticated,
-    Path(id): Path<i64>,
+    Path(id): Path<UserId>,
 ) -> Result<Response, PageError> {
-    let result = users::set_disabled(&state.app, &user.actor, UserId(id), false).await;
-    after_action(&state, &user, UserId(id), result).await
+    let result = users::set_disabled(&state.app, &user.actor, id, false).await;
+    after_action(&state, &user, id, result).await
 }
 
 /// For a lost phone: the owner logs in with the password alone, and enrols again if a role asks.
 pub async fn reset_second_factor(
     State(state): State<AppState>,
     RecentlyAuthenticated(user): RecentlyAuthenticated,
-    Path(id): Path<i64>,
+    Path(id): Path<UserId>,
 ) -> Result<Response, PageError> {
-    let result = users::reset_second_factor(&state.app, &user.actor, UserId(id)).await;
-    after_action(&state, &user, UserId(id), result).await
+    let result = users::reset_second_factor(&state.app, &user.actor, id).await;
+    after_action(&state, &user, id, result).await
 }
 
 pub async fn end_sessions(
     State(state): State<AppState>,
     RecentlyAuthenticated(user): RecentlyAuthenticated,
-    Path(id): Path<i64>,
+    Path(id): Path<UserId>,
 ) -> Result<Response, PageError> {
-    let result = users::end_sessions(&state.app, &user.actor, UserId(id)).await.map(|_| ());
-    after_action(&state, &user, UserId(id), result).await
+    let result = users::end_sessions(&state.app, &user.actor, id).await.map(|_| ());
+    after_action(&state, &user, id, result).await
 }
 
 pub async fn reset_password(
     State(state): State<AppState>,
     RecentlyAuthenticated(user): RecentlyAuthenticated,
-    Path(id): Path<i64>,
+    Path(id): Path<UserId>,
 ) -> Result<Response, PageError> {
-    let password = users::reset_password(&state.app, &user.actor, UserId(id)).await?;
-    let d = users::show(&state.app, &user.actor, UserId(id)).await?;
+    let password = users::reset_password(&state.app, &user.actor, id).await?;
+    let d = users::show(&state.app, &user.actor, id).await?;
     render(&SecretPage {
         layout: Layout::new(&user, "/users", "密码已重置"),
         what: "密码已重置",
@@ -210,18 +210,18 @@ pub async fn reset_password(
 pub async fn assign_role(
     State(state): State<AppState>,
     RecentlyAuthenticated(user): RecentlyAuthenticated,
-    Path(id): Path<i64>,
+    Path(id): Path<UserId>,
     Form(form): Form<NewAssignment>,
 ) -> Result<Response, PageError> {
-    let result = users::assign_role(&state.app, &user.actor, UserId(id), &form).await.map(|_| ());
-    after_action(&state, &user, UserId(id), result).await
+    let result = users::assign_role(&state.app, &user.actor, id, &form).await.map(|_| ());
+    after_action(&state, &user, id, result).await
 }
 
 pub async fn revoke_role(
     State(state): State<AppState>,
     RecentlyAuthenticated(user): RecentlyAuthenticated,
-    Path((id, assignment)): Path<(i64, i64)>,
+    Path((id, assignment)): Path<(UserId, AssignmentId)>,
 ) -> Result<Response, PageError> {
-    let result = users::revoke_role(&state.app, &user.actor, UserId(id), AssignmentId(assignment)).await;
-    after_action(&state, &user, UserId(id), result).await
+    let result = users::revoke_role(&state.app, &user.actor, id, assignment).await;
+    after_action(&state, &user, id, result).await
 }

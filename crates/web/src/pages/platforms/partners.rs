@@ -97,7 +97,7 @@ pub async fn open_account(
             layout: Layout::new(&user, "/partners", "合作单位账户已开通"),
             what: "合作单位账户已开通",
             username: form.username.trim().to_lowercase(),
-            user_id: created.id.0,
+            user_id: created.id,
             password: created.one_time_password.unwrap_or_default(),
         }),
         Err(e) => show_page(&state, &user, id, NewAgreement::default(), form, Errors(Some(e))).await,

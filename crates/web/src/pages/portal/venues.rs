@@ -8,7 +8,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use qingtuan_app::platforms::venues::Week;
 use qingtuan_app::portal::bookings::{self, MyBooking, PortalBooking};
-use qingtuan_domain::ids::VenueId;
+use qingtuan_domain::ids::{VenueId, VenuePhotoId};
 
 use super::{Confirmed, confirm_cancel, form_page, form_token};
 use crate::extract::{Path, Query};
@@ -24,7 +24,7 @@ struct VenuesPage {
 }
 
 /// A photo of an open venue.
-pub async fn venue_photo(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Response, PageError> {
+pub async fn venue_photo(State(state): State<AppState>, Path(id): Path<VenuePhotoId>) -> Result<Response, PageError> {
     Ok(crate::pages::image(qingtuan_app::platforms::venue_photos::public_photo(&state.app, id).await?))
 }
 

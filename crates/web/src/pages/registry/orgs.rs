@@ -142,9 +142,9 @@ async fn show_page(state: &AppState, user: &CurrentUser, id: OrgId, errors: Erro
 pub async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<OrgId>,
 ) -> Result<Response, PageError> {
-    render(&show_page(&state, &user, OrgId(id), Errors::default()).await?)
+    render(&show_page(&state, &user, id, Errors::default()).await?)
 }
 
 #[derive(Default, serde::Deserialize)]
@@ -169,31 +169,31 @@ struct DissolveConfirmPage {
 pub async fn dissolve(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<OrgId>,
     Form(form): Form<DissolveForm>,
 ) -> Result<Response, PageError> {
     let on = match qingtuan_app::forms::parse_date("on", &form.on) {
         Ok(Some(d)) => d,
         _ => {
             let e = qingtuan_domain::Invalid::one("on", "请填写有效的撤销日期");
-            return render_invalid(&show_page(&state, &user, OrgId(id), Errors(Some(e))).await?);
+            return render_invalid(&show_page(&state, &user, id, Errors(Some(e))).await?);
         }
     };
     let with_subtree = form.with_subtree.is_some();
     // First what it would do, to be confirmed; nothing changes until then.
     if form.confirm.is_none() {
-        return match orgs::dissolve_impact(&state.app, &user.actor, OrgId(id), on).await.or_invalid()? {
+        return match orgs::dissolve_impact(&state.app, &user.actor, id, on).await.or_invalid()? {
             Ok(i) => render(&DissolveConfirmPage {
                 layout: Layout::new(&user, "/orgs", format!("确认撤销：{}", i.org.name)),
                 i,
                 with_subtree,
             }),
-            Err(e) => render_invalid(&show_page(&state, &user, OrgId(id), Errors(Some(e))).await?),
+            Err(e) => render_invalid(&show_page(&state, &user, id, Errors(Some(e))).await?),
         };
     }
-    match orgs::dissolve(&state.app, &user.actor, OrgId(id), on, with_subtree).await.or_invalid()? {
+    match orgs::dissolve(&state.app, &user.actor, id, on, with_subtree).await.or_invalid()? {
         Ok(()) => Ok(done::redirect(&format!("/orgs/{id}"), Done::Dissolved)),
-        Err(e) => render_invalid(&show_page(&state, &user, OrgId(id), Errors(Some(e))).await?),
+        Err(e) => render_invalid(&show_page(&state, &user, id, Errors(Some(e))).await?),
     }
 }
 
@@ -201,14 +201,14 @@ pub async fn dissolve(
 pub async fn add_position(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<OrgId>,
     Form(mut form): Form<NewPosition>,
 ) -> Result<Response, PageError> {
-    form.org_code = orgs::show(&state.app, &user.actor, OrgId(id)).await?.code;
+    form.org_code = orgs::show(&state.app, &user.actor, id).await?.code;
     match positions::create(&state.app, &user.actor, &form).await.or_invalid()? {
         Ok(()) => Ok(done::redirect(&format!("/orgs/{id}"), Done::PositionRecorded)),
         Err(e) => {
-            let mut page = show_page(&state, &user, OrgId(id), Errors(Some(e))).await?;
+            let mut page = show_page(&state, &user, id, Errors(Some(e))).await?;
             page.post = form;
             page.post_failed = true;
             render_invalid(&page)
@@ -279,17 +279,17 @@ pub struct HonourForm {
 pub async fn add_honour(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<OrgId>,
     Form(form): Form<HonourForm>,
 ) -> Result<Response, PageError> {
-    let code = orgs::show(&state.app, &user.actor, OrgId(id)).await?.code;
+    let code = orgs::show(&state.app, &user.actor, id).await?.code;
     let result = match qingtuan_app::forms::parse_date("awarded_on", &form.awarded_on) {
         Ok(Some(on)) => orgs::add_honour(&state.app, &user.actor, &code, &form.title, on).await,
         _ => Err(AppError::Invalid(qingtuan_domain::Invalid::one("awarded_on", "请填写有效的获得日期"))),
     };
     match result.or_invalid()? {
         Ok(()) => Ok(done::redirect(&format!("/orgs/{id}"), Done::Recorded)),
-        Err(e) => render_invalid(&show_page(&state, &user, OrgId(id), Errors(Some(e))).await?),
+        Err(e) => render_invalid(&show_page(&state, &user, id, Errors(Some(e))).await?),
     }
 }
 
@@ -302,12 +302,12 @@ pub struct MoveForm {
 pub async fn move_subtree(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<OrgId>,
     Form(form): Form<MoveForm>,
 ) -> Result<Response, PageError> {
-    match orgs::move_subtree(&state.app, &user.actor, OrgId(id), &form.parent_code).await.or_invalid()? {
+    match orgs::move_subtree(&state.app, &user.actor, id, &form.parent_code).await.or_invalid()? {
         Ok(()) => Ok(done::redirect(&format!("/orgs/{id}"), Done::Moved)),
-        Err(e) => render_invalid(&show_page(&state, &user, OrgId(id), Errors(Some(e))).await?),
+        Err(e) => render_invalid(&show_page(&state, &user, id, Errors(Some(e))).await?),
     }
 }
 
@@ -315,7 +315,7 @@ pub async fn move_subtree(
 #[template(path = "orgs/edit.html")]
 struct EditPage {
     layout: Layout,
-    id: i64,
+    id: OrgId,
     form: orgs::OrgEdit,
     sectors: Vec<SectorView>,
     kinds: [OrgKind; 9],
@@ -325,9 +325,9 @@ struct EditPage {
 pub async fn edit_form(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<OrgId>,
 ) -> Result<Response, PageError> {
-    let form = orgs::edit_form(&state.app, &user.actor, OrgId(id)).await?;
+    let form = orgs::edit_form(&state.app, &user.actor, id).await?;
     render(&EditPage {
         layout: Layout::new(&user, "/orgs", format!("修改：{}", form.name)),
         id,
@@ -341,10 +341,10 @@ pub async fn edit_form(
 pub async fn update(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<OrgId>,
     Form(form): Form<orgs::OrgEdit>,
 ) -> Result<Response, PageError> {
-    match orgs::update(&state.app, &user.actor, OrgId(id), &form).await.or_invalid()? {
+    match orgs::update(&state.app, &user.actor, id, &form).await.or_invalid()? {
         Ok(()) => Ok(done::redirect(&format!("/orgs/{id}"), Done::Saved)),
         Err(e) => render_invalid(&EditPage {
             layout: Layout::new(&user, "/orgs", format!("修改：{}", form.name)),
