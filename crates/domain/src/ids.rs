@@ -230,3 +230,11 @@ id_type!(
     /// An indicator of a project.
     ProjectIndicatorId
 );
+id_type!(
+    /// A region: a street or a community (村居) of the district's map.
+    RegionId
+);
+id_type!(
+    /// A group of raters in a duty-report review, with its weight and quorum.
+    RaterGroupId
+);

@@ -125,7 +125,7 @@ async fn uncovered(
     let backend = app.db.get_database_backend();
     let rows = app.db.query_all_raw(statement(backend, &sql, scope.values.clone())).await?;
     let covered: HashSet<i64> = rows.iter().filter_map(|r| r.try_get::<i64>("", "n").ok()).collect();
-    Ok(all.into_iter().filter(|r| !covered.contains(&r.id)).collect())
+    Ok(all.into_iter().filter(|r| !covered.contains(&r.id.0)).collect())
 }
 
 /// The social-domain org count at the end of each month from the baseline to the as-of date (at

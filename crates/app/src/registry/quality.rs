@@ -4,7 +4,7 @@
 //! this year (suspected duplicate people have their own page, linked from here).
 
 use chrono::Datelike;
-use qingtuan_domain::ids::{PersonId, PositionId};
+use qingtuan_domain::ids::{PersonId, PositionId, RegionId};
 use qingtuan_domain::org::UNKNOWN_FOUNDING;
 use qingtuan_domain::permission::Permission;
 use qingtuan_entity::{org, person, position, region, youth_population};
@@ -52,7 +52,7 @@ pub struct PersonItem {
 
 #[derive(Debug, Clone)]
 pub struct RegionItem {
-    pub id: i64,
+    pub id: RegionId,
     pub code: String,
     pub name: String,
 }
@@ -182,7 +182,7 @@ pub async fn report(app: &App, actor: &Actor) -> AppResult<Report> {
                 .all(&app.db)
                 .await?
                 .into_iter()
-                .map(|r| RegionItem { id: r.id, code: r.code, name: r.name })
+                .map(|r| RegionItem { id: RegionId(r.id), code: r.code, name: r.name })
                 .collect(),
         })
     } else {

@@ -2,6 +2,7 @@
 //! of each region per year. District-wide reference data: changing it needs `orgs.write` over the
 //! whole tree.
 
+use qingtuan_domain::ids::RegionId;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -186,7 +187,7 @@ async fn record_population(
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct RegionView {
-    pub id: i64,
+    pub id: RegionId,
     pub code: String,
     pub name: String,
     pub kind: String,
@@ -197,7 +198,14 @@ pub struct RegionView {
 impl From<region::Model> for RegionView {
     fn from(r: region::Model) -> Self {
         let label = RegionKind::parse(&r.kind).map(RegionKind::label).unwrap_or("未知");
-        Self { id: r.id, code: r.code, name: r.name, kind_label: label.to_owned(), kind: r.kind, path: r.path }
+        Self {
+            id: RegionId(r.id),
+            code: r.code,
+            name: r.name,
+            kind_label: label.to_owned(),
+            kind: r.kind,
+            path: r.path,
+        }
     }
 }
 

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate, TimeDelta};
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
-use qingtuan_domain::ids::{OrgId, RaterId, ReviewId};
+use qingtuan_domain::ids::{OrgId, RaterGroupId, RaterId, ReviewId};
 use qingtuan_domain::review::{self, Grade, GroupSpec};
 use qingtuan_domain::time::local_date;
 use qingtuan_domain::{FieldError, Invalid};
@@ -353,7 +353,7 @@ async fn review_rows(app: &App, rounds: Vec<round::Model>) -> AppResult<Vec<Revi
 /// A rater group with how far its vote has come.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct GroupView {
-    pub id: i64,
+    pub id: RaterGroupId,
     pub name: String,
     pub weight: i32,
     pub quorum: i32,
@@ -451,7 +451,7 @@ pub async fn review(app: &App, actor: &Actor, id: ReviewId) -> AppResult<ReviewD
             let mine = raters.iter().filter(|x| x.group_id == g.id);
             let (count, submitted) = (mine.clone().count(), mine.filter(|x| x.submitted_at.is_some()).count());
             GroupView {
-                id: g.id,
+                id: RaterGroupId(g.id),
                 name: g.name.clone(),
                 weight: g.weight,
                 quorum: g.quorum,
