@@ -318,7 +318,8 @@ fn new_recovery_codes() -> (Vec<String>, Vec<String>) {
     (codes, hashes)
 }
 
-pub(crate) async fn record<C: ConnectionTrait>(
+/// An audit row of the owner's own second factor (enrolled, renewed, disabled).
+async fn record<C: ConnectionTrait>(
     conn: &C,
     now: DateTime<Utc>,
     actor: &Actor,

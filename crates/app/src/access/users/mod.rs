@@ -439,12 +439,13 @@ pub async fn reset_password(app: &App, actor: &Actor, id: UserId) -> AppResult<S
 /// Removes the account's second factor (a lost phone and lost recovery codes) and ends its
 /// sessions; if a role requires one, the owner enrols a new phone at the next login.
 pub async fn reset_second_factor(app: &App, actor: &Actor, id: UserId) -> AppResult<()> {
-    let (account, _) = find_to_administer(app, actor, id).await?;
+    let (account, proof) = find_to_administer(app, actor, id).await?;
     let now = app.now();
     let txn = app.begin().await?;
     crate::access::second_factor::clear(&txn, &account).await?;
     crate::access::auth::end_access(&txn, id.0, now).await?;
-    crate::access::second_factor::record(&txn, now, actor, &account, AuditAction::SecondFactorReset).await?;
+    let entry = Entry::new(AuditAction::SecondFactorReset, ObjectKind::User).object(id).within(&proof);
+    audit::record(&txn, now, actor, entry).await?;
     txn.commit().await?;
     Ok(())
 }

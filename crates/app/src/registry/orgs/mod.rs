@@ -413,7 +413,8 @@ pub struct OrgDetail {
     pub can_staff: bool,
 }
 
-/// An org with its record, honours and direct sub-organisations.
+/// An org with its record, honours, direct sub-organisations, the posts held there today and its
+/// history: the registry's part of the org's page.
 pub async fn detail(app: &App, actor: &Actor, id: OrgId) -> AppResult<OrgDetail> {
     use qingtuan_domain::region::OrgBasis;
     use qingtuan_entity::{org_honour, region};

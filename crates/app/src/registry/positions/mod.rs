@@ -25,7 +25,9 @@ pub(crate) use batch::create_in;
 pub use batch::{create_batch, create_batch_with_progress};
 
 /// A position as typed in a form or a spreadsheet row. The person is named by ID number, or by id
-/// (a picker, the API, a generator) — checked all the same: someone the actor may read.
+/// (a picker, the API, a generator) — checked all the same: someone the actor may read, and not a
+/// child withheld from them (only a registration's first post and an appointment, which vetted the
+/// person themselves, take an id as given: `create_in`).
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(default)]
 pub struct NewPosition {

@@ -183,14 +183,14 @@ pub struct ByHandForm {
 pub async fn record_by_hand(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path((shift_id, signup_id)): Path<(ShiftId, i64)>,
+    Path((shift_id, signup_id)): Path<(ShiftId, ShiftSignupId)>,
     Form(form): Form<ByHandForm>,
 ) -> Result<Response, PageError> {
     let parsed =
         (form.check_in.trim().parse::<chrono::NaiveTime>(), form.check_out.trim().parse::<chrono::NaiveTime>());
     let result = match parsed {
         (Ok(check_in), Ok(check_out)) => {
-            let row = checkin::ByHand { signup_id: ShiftSignupId(signup_id), check_in, check_out };
+            let row = checkin::ByHand { signup_id, check_in, check_out };
             checkin::record_by_hand(&state.app, &user.actor, shift_id, &[row]).await.map(|_| ())
         }
         _ => Err(AppError::Invalid(Invalid::one("signups", "请填写签到、签退时间（如 08:00）"))),
