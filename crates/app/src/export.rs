@@ -8,6 +8,7 @@
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
 use qingtuan_domain::ids::OrgId;
 use rust_xlsxwriter::Workbook;
+use sea_orm::{DatabaseConnection, EntityTrait, QuerySelect, Select};
 use serde_json::{Value, json};
 
 use crate::access::audit::{self, Entry};
@@ -104,6 +105,25 @@ pub async fn record(app: &App, actor: &Actor, what: Exported, rows: usize) -> Ap
 
 /// At most this many rows go into one export; narrow the filters for more.
 pub const EXPORT_LIMIT: u64 = 100_000;
+
+/// The rows an export holds: all that `query` finds, or — when it finds more than `EXPORT_LIMIT` —
+/// a refusal naming the limit (422), so that a workbook never stops short without saying so.
+pub(crate) async fn rows_of<E: EntityTrait>(db: &DatabaseConnection, query: Select<E>) -> AppResult<Vec<E::Model>> {
+    let found = query.limit(EXPORT_LIMIT + 1).all(db).await?;
+    within_limit(found.len() as u64)?;
+    Ok(found)
+}
+
+/// Refuses an export of more than `EXPORT_LIMIT` rows (422), asking for narrower filters.
+pub(crate) fn within_limit(rows: u64) -> AppResult<()> {
+    if rows > EXPORT_LIMIT {
+        let message = format!(
+            "符合条件的记录超过 {EXPORT_LIMIT} 条，超出一次导出的上限：请缩小筛选范围（如按组织、日期）后分批导出"
+        );
+        return Err(qingtuan_domain::Invalid::one("export", message).into());
+    }
+    Ok(())
+}
 
 /// A workbook with one sheet: the header row, then `rows`, every cell text (an import template).
 pub fn text_workbook(
@@ -258,4 +278,21 @@ pub struct Document {
     pub file_name: String,
     pub content_type: &'static str,
     pub bytes: Vec<u8>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{EXPORT_LIMIT, within_limit};
+    use crate::AppError;
+
+    #[test]
+    fn an_export_over_the_limit_is_refused_not_cut_short() {
+        assert!(within_limit(EXPORT_LIMIT).is_ok());
+        match within_limit(EXPORT_LIMIT + 1) {
+            Err(AppError::Invalid(problems)) => {
+                assert!(problems.0[0].message.contains("超过 100000 条"), "{problems:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }

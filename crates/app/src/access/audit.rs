@@ -332,15 +332,8 @@ pub async fn export(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<
     scope::require_somewhere(app, actor, EXPORT).await?;
     scope::require_somewhere(app, actor, READ).await?;
     let cond = condition(app, actor, filter).await?;
-    let rows: Vec<Row> = audit_event::Entity::find()
-        .filter(cond)
-        .order_by_desc(audit_event::Column::Id)
-        .limit(crate::export::EXPORT_LIMIT)
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .map(Row::from)
-        .collect();
+    let found = audit_event::Entity::find().filter(cond).order_by_desc(audit_event::Column::Id);
+    let rows: Vec<Row> = crate::export::rows_of(&app.db, found).await?.into_iter().map(Row::from).collect();
 
     let header = ["编号", "时间", "操作人", "操作", "对象类型", "对象编号", "变更前", "变更后", "来源地址"];
     let what = Exported::of(ObjectKind::AuditLog, serde_json::json!({ "filter": format!("{filter:?}") }));

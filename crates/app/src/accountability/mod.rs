@@ -114,7 +114,7 @@ pub async fn of_org(app: &App, actor: &Actor, id: OrgId) -> AppResult<Vec<Letter
 /// The letters list as a workbook (every page), audited.
 pub async fn export(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<u8>> {
     scope::require_somewhere(app, actor, EXPORT).await?;
-    let letters = query(app, actor, EXPORT, filter).await?.limit(10_000).all(&app.db).await?;
+    let letters = crate::export::rows_of(&app.db, query(app, actor, EXPORT, filter).await?).await?;
     let on = measured_on(app).await?;
     let rows: Vec<Vec<String>> = rows(app, letters, on)
         .await?

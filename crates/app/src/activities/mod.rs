@@ -376,7 +376,7 @@ pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<crate:
 /// Every activity the filter finds (those the actor may export), as a workbook; audited.
 pub async fn export(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<u8>> {
     scope::require_somewhere(app, actor, EXPORT).await?;
-    let found = filtered(app, actor, filter, EXPORT).await?.limit(crate::export::EXPORT_LIMIT).all(&app.db).await?;
+    let found = crate::export::rows_of(&app.db, filtered(app, actor, filter, EXPORT).await?).await?;
     let rows = rows_of(app, found).await?;
     let header = ["活动", "主办组织", "类别", "对象", "日期", "名额", "已报名"];
     let cells = rows

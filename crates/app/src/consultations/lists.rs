@@ -163,12 +163,8 @@ async fn rows(app: &App, found: Vec<consultation_case::Model>) -> AppResult<Vec<
 
 /// The list as a workbook (no content: category, dates, outcome), audited.
 pub async fn export(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<u8>> {
-    let found = query(app, actor, EXPORT, filter)
-        .await?
-        .order_by_desc(consultation_case::Column::OpenedOn)
-        .limit(50_000)
-        .all(&app.db)
-        .await?;
+    let found = query(app, actor, EXPORT, filter).await?.order_by_desc(consultation_case::Column::OpenedOn);
+    let found = crate::export::rows_of(&app.db, found).await?;
     let rows: Vec<Vec<String>> = rows(app, found)
         .await?
         .into_iter()

@@ -11,9 +11,7 @@ use qingtuan_domain::partner::{CreditCode, PartnerKind};
 use qingtuan_domain::person::Phone;
 use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::partner;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 use serde_json::json;
 
 use super::orgs::{EXPORT, READ, WRITE};
@@ -201,7 +199,7 @@ pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Page<P
 /// The list as a workbook (phones masked), audited.
 pub async fn export(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<u8>> {
     scope::require_somewhere(app, actor, EXPORT).await?;
-    let found = query(actor, EXPORT, filter)?.limit(50_000).all(&app.db).await?;
+    let found = crate::export::rows_of(&app.db, query(actor, EXPORT, filter)?).await?;
     let rows: Vec<Vec<String>> = rows(app, found)
         .await?
         .into_iter()

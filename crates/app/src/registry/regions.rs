@@ -430,7 +430,7 @@ pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<crate:
 pub async fn export(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<u8>> {
     let export = crate::registry::orgs::EXPORT;
     scope::require_somewhere(app, actor, export).await?;
-    let all = rows(app, filtered(filter).all(&app.db).await?).await?;
+    let all = rows(app, crate::export::rows_of(&app.db, filtered(filter)).await?).await?;
     let cells = all
         .iter()
         .map(|r| {

@@ -12,7 +12,7 @@ use qingtuan_domain::person::Phone;
 use qingtuan_domain::time::local_date;
 use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::self_organisation as self_org;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 use serde_json::json;
 
 use super::orgs::{EXPORT, READ, WRITE};
@@ -249,7 +249,7 @@ pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Page<S
 /// The list as a workbook (phones masked), audited.
 pub async fn export(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<u8>> {
     scope::require_somewhere(app, actor, EXPORT).await?;
-    let found = query(app, actor, EXPORT, filter).await?.limit(50_000).all(&app.db).await?;
+    let found = crate::export::rows_of(&app.db, query(app, actor, EXPORT, filter).await?).await?;
     let rows: Vec<Vec<String>> = rows(app, found)
         .await?
         .into_iter()

@@ -20,7 +20,7 @@ use super::{EXPORT, READ, WRITE};
 use crate::access::audit::{self, Entry};
 use crate::access::scope::{self, InScope};
 use crate::error::AppResult;
-use crate::export::{Document, EXPORT_LIMIT, Exported};
+use crate::export::{Document, Exported};
 use crate::forms::{optional_text, parse_date, required_text};
 use crate::page::Page;
 use crate::posters::{self, Owner};
@@ -154,7 +154,7 @@ pub async fn list(app: &App, actor: &Actor, filter: &CallFilter) -> AppResult<Pa
 /// Every call the filter finds (those the actor may export), as a workbook; audited.
 pub async fn export(app: &App, actor: &Actor, filter: &CallFilter) -> AppResult<Vec<u8>> {
     scope::require_somewhere(app, actor, EXPORT).await?;
-    let calls = filtered(app, actor, filter, EXPORT).await?.limit(EXPORT_LIMIT).all(&app.db).await?;
+    let calls = crate::export::rows_of(&app.db, filtered(app, actor, filter, EXPORT).await?).await?;
     let rows = rows(app, &calls).await?;
     let header = [
         "招募令",

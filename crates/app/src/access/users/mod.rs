@@ -473,6 +473,7 @@ pub async fn export(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<
         let found = list(app, actor, &Filter { page: Some(page), ..filter.clone() }).await?;
         let done = !found.has_next();
         all.extend(found.items);
+        crate::export::within_limit(all.len() as u64)?;
         if done {
             break;
         }

@@ -202,6 +202,7 @@ pub async fn export(
     if let Some(why) = &d.withheld {
         return Err(qingtuan_domain::Invalid::one("records", why.clone()).into());
     }
+    crate::export::within_limit(d.rows.total)?;
     let rows: Vec<Vec<String>> = d
         .rows
         .items

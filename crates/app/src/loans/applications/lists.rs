@@ -241,12 +241,8 @@ pub(super) async fn rows(app: &App, found: Vec<loan_application::Model>) -> AppR
 
 /// The list as a workbook of text cells, audited.
 pub async fn export(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<u8>> {
-    let found = query(app, actor, EXPORT, filter)
-        .await?
-        .order_by_desc(loan_application::Column::AppliedOn)
-        .limit(50_000)
-        .all(&app.db)
-        .await?;
+    let found = query(app, actor, EXPORT, filter).await?.order_by_desc(loan_application::Column::AppliedOn);
+    let found = crate::export::rows_of(&app.db, found).await?;
     let rows: Vec<Vec<String>> = rows(app, found)
         .await?
         .into_iter()

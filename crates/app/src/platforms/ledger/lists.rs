@@ -215,7 +215,7 @@ fn label_of(parsed: Result<&'static str, Invalid>, code: &str) -> String {
 /// The list as a workbook, audited.
 pub async fn export(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<u8>> {
     scope::require_somewhere(app, actor, EXPORT).await?;
-    let found = latest_first(query(app, actor, EXPORT, filter).await?).limit(50_000).all(&app.db).await?;
+    let found = crate::export::rows_of(&app.db, latest_first(query(app, actor, EXPORT, filter).await?)).await?;
     let rows: Vec<Vec<String>> = rows(app, found)
         .await?
         .into_iter()

@@ -9,7 +9,7 @@ use qingtuan_domain::ids::{OrgId, SocietyId};
 use qingtuan_domain::platform::{LinkLevel, SocietyKind};
 use qingtuan_entity::{society, society_count, society_leader, society_link};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 
 use crate::access::scope;
@@ -94,7 +94,7 @@ pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Page<S
 /// The list as a workbook, audited.
 pub async fn export(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<u8>> {
     scope::require_somewhere(app, actor, EXPORT).await?;
-    let found = query(app, actor, EXPORT, filter).await?.limit(50_000).all(&app.db).await?;
+    let found = crate::export::rows_of(&app.db, query(app, actor, EXPORT, filter).await?).await?;
     let rows: Vec<Vec<String>> = rows(app, found)
         .await?
         .into_iter()

@@ -135,7 +135,7 @@ pub async fn list(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Page<O
 pub async fn export(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<u8>> {
     scope::require_somewhere(app, actor, EXPORT).await?;
     let (rows, top) = tokio::try_join!(
-        async { Ok::<_, AppError>(filtered(app, actor, filter, EXPORT).await?.all(&app.db).await?) },
+        async { crate::export::rows_of(&app.db, filtered(app, actor, filter, EXPORT).await?).await },
         top_depth(app, actor, EXPORT),
     )?;
     let header = ["组织代码", "组织名称", "组织类型", "层级", "成立日期", "撤销日期"];

@@ -293,7 +293,8 @@ pub async fn export(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<
         let found = find_page(app, actor, &Filter { page: Some(page), ..filter.clone() }, export).await?;
         let done = !found.has_next();
         all.extend(found.items);
-        if done || all.len() >= 200_000 {
+        crate::export::within_limit(all.len() as u64)?;
+        if done {
             break;
         }
         page += 1;
