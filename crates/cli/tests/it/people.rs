@@ -388,6 +388,10 @@ async fn unmasking_exporting_and_merging_are_checked_against_the_person(t: TestA
     assert_eq!(rows.len(), 3, "title, header and the people over whom export is held (C11): {rows:?}");
     assert_eq!(rows[2][1], "乙某");
     assert_eq!(rows[2][4], "110105198001010016");
+    // The export's audit row counts the rows given in full, not merely that the user may unmask.
+    let audit = t.strings("SELECT after_json FROM audit_events WHERE action = 'data.export' ORDER BY id").await;
+    let after: serde_json::Value = serde_json::from_str(audit.last().expect("the export audited")).expect("json");
+    assert_eq!(after["unmasked"], 1, "{after}");
 
     mixed.get("/people/duplicates").await;
     let merge = mixed.post("/people/merge", &[("keep", &ids[1].to_string()), ("duplicate", &ids[0].to_string())]).await;

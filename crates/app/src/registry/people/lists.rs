@@ -299,6 +299,8 @@ pub async fn export(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<
         }
         page += 1;
     }
+    // The rows in full: the audit row counts them, not merely that the actor may unmask.
+    let mut in_full = HashSet::new();
     if unmask {
         // In full only the people over whom the actor holds the unmask permission.
         let ids: Vec<i64> = all.iter().map(|r| r.id.0).collect();
@@ -319,13 +321,17 @@ pub async fn export(app: &App, actor: &Actor, filter: &Filter) -> AppResult<Vec<
         for r in &mut all {
             if let Some(f) = full.remove(&r.id.0) {
                 *r = f;
+                in_full.insert(r.id);
             }
         }
     }
     crate::registry::minors::withhold(app, actor, &mut all, "export").await?;
+    let unmasked = all.iter().filter(|p| !p.withheld && in_full.contains(&p.id)).count();
     let header = ["编号", "姓名", "性别", "出生日期", "身份证号码", "手机号码", "政治面貌"];
-    let what =
-        crate::export::Exported::of(ObjectKind::Person, json!({ "unmasked": unmask, "filter": format!("{filter:?}") }));
+    let what = crate::export::Exported::of(
+        ObjectKind::Person,
+        json!({ "unmasked": unmasked, "filter": format!("{filter:?}") }),
+    );
     crate::export::audited(
         app,
         actor,
