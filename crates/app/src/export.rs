@@ -103,8 +103,9 @@ pub async fn record(app: &App, actor: &Actor, what: Exported, rows: usize) -> Ap
     audit::record(app.writer(), app.now(), actor, entry).await
 }
 
-/// At most this many rows go into one export; narrow the filters for more.
-pub const EXPORT_LIMIT: u64 = 100_000;
+/// At most this many rows go into one export (narrow the filters for more): as many as an import
+/// reads (`sheet::Limits`), so that a registry exported whole can come back in.
+pub const EXPORT_LIMIT: u64 = 200_000;
 
 /// The rows an export holds: all that `query` finds, or — when it finds more than `EXPORT_LIMIT` —
 /// a refusal naming the limit (422), so that a workbook never stops short without saying so.
@@ -290,7 +291,7 @@ mod tests {
         assert!(within_limit(EXPORT_LIMIT).is_ok());
         match within_limit(EXPORT_LIMIT + 1) {
             Err(AppError::Invalid(problems)) => {
-                assert!(problems.0[0].message.contains("超过 100000 条"), "{problems:?}");
+                assert!(problems.0[0].message.contains("超过 200000 条"), "{problems:?}");
             }
             other => panic!("{other:?}"),
         }
