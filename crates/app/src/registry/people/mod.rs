@@ -18,7 +18,7 @@ use qingtuan_domain::region::pinyin_initials;
 use qingtuan_domain::{FieldError, Invalid};
 use qingtuan_entity::{person, position, region, signup, team_member, turnout, volunteer_team};
 use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set};
 use serde_json::json;
 
 use crate::access::audit::{self, Entry};
@@ -307,13 +307,19 @@ pub(super) async fn guard_outside_holders(
     let mut holders: Vec<(i64, String)> = Vec::new();
     for chunk in numbers.chunks(500) {
         let hashes: Vec<String> = chunk.iter().map(|n| app.keys.lookup_hash(n.as_str())).collect();
-        let mut found = person::Entity::find().filter(person::Column::IdNumberHash.is_in(hashes.clone()));
+        let mut found = person::Entity::find()
+            .select_only()
+            .column(person::Column::Id)
+            .column(person::Column::IdNumberHash)
+            .filter(person::Column::IdNumberHash.is_in(hashes.clone()));
         if let Some(id) = except {
             found = found.filter(person::Column::Id.ne(id));
         }
-        for p in found.all(&app.db).await? {
-            let number = chunk.iter().zip(&hashes).find(|(_, h)| p.id_number_hash.as_ref() == Some(*h));
-            holders.extend(number.map(|(n, _)| (p.id, mask_id_number(n.as_str()))));
+        // Only who holds each number: the rest of their record is not read.
+        let holding: Vec<(i64, Option<String>)> = found.into_tuple().all(&app.db).await?;
+        for (id, hash) in holding {
+            let number = chunk.iter().zip(&hashes).find(|(_, h)| hash.as_ref() == Some(*h));
+            holders.extend(number.map(|(n, _)| (id, mask_id_number(n.as_str()))));
         }
     }
     if holders.is_empty() {
