@@ -2,7 +2,6 @@
 //! positions, through the same batch use-cases as imports. Deterministic for a given size.
 
 use chrono::{Days, NaiveDate};
-use qingtuan_domain::ids::PersonId;
 use qingtuan_domain::person::check_char;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -151,7 +150,7 @@ pub async fn build(app: &App, size: Size, progress: &(dyn Fn(&str, usize, usize)
         let end =
             (n % 10 == 0).then(|| day(&mut rng, begin.succ_opt().unwrap_or(begin), 900).succ_opt().unwrap_or(begin));
         position_rows.push(NewPosition {
-            person_id: Some(PersonId(ids[n % ids.len().max(1)])),
+            person_id: Some(ids[n % ids.len().max(1)]),
             org_code: org.code.clone(),
             title: titles[n % titles.len()].into(),
             employment: if n % 7 == 0 { "seconded".into() } else { "part_time".into() },

@@ -8,7 +8,7 @@ use super::*;
 pub(super) async fn mobilisation(
     app: &App,
     rng: &mut StdRng,
-    volunteers: &[i64],
+    volunteers: &[PersonId],
     branches: &[String],
 ) -> Result<(), AppError> {
     use chrono::NaiveTime;
@@ -64,7 +64,7 @@ pub(super) async fn mobilisation(
         let minutes = if n % 10 == 9 { 60 } else { 240 };
         rows.push(Attendance {
             shift_id: shift_ids[k],
-            person_id: PersonId(volunteers[(n * 13) % volunteers.len()]),
+            person_id: volunteers[(n * 13) % volunteers.len()],
             team_id: None,
             check_in_at: start,
             check_out_at: start + chrono::TimeDelta::minutes(minutes),

@@ -46,7 +46,7 @@ pub(super) async fn people_and_positions(
         (0..g.social.len()).filter(|i| g.social[*i].code.len() == 5 && g.social[*i].code.ends_with('T')).collect();
 
     let mut forms: Vec<NewPosition> = Vec::new();
-    let position = |person: i64,
+    let position = |person: PersonId,
                     org: &str,
                     title: &str,
                     employment: &str,
@@ -56,7 +56,7 @@ pub(super) async fn people_and_positions(
                     end: Option<NaiveDate>| NewPosition {
         id_number: String::new(),
         name: String::new(),
-        person_id: Some(PersonId(person)),
+        person_id: Some(person),
         org_code: org.into(),
         title: title.into(),
         employment: employment.into(),
@@ -80,8 +80,8 @@ pub(super) async fn people_and_positions(
     let mut veterans_used = 0;
     let mut newcomers_used = 0;
     // Secretaries are placed after the veterans and newcomers are split, so track both pools.
-    let mut veteran_posts: Vec<(i64, usize, NaiveDate)> = Vec::new();
-    let mut newcomer_posts: Vec<(i64, usize, NaiveDate)> = Vec::new();
+    let mut veteran_posts: Vec<(PersonId, usize, NaiveDate)> = Vec::new();
+    let mut newcomer_posts: Vec<(PersonId, usize, NaiveDate)> = Vec::new();
     for (i, org) in branch_codes.iter().enumerate() {
         let founded = g.social[*org].founded;
         let source = sources.get(i).copied().unwrap_or("election");
@@ -89,7 +89,7 @@ pub(super) async fn people_and_positions(
             let start = g.day_between(founded.max(date(2016, 1, 1)), date(2020, 11, 30));
             veteran_posts.push((take(), *org, start));
             forms.push(position(
-                veteran_posts.last().map_or(0, |p| p.0),
+                veteran_posts.last().map_or(PersonId(0), |p| p.0),
                 &g.social[*org].code,
                 "secretary",
                 "part_time",
@@ -201,7 +201,7 @@ pub(super) async fn people_and_positions(
 /// The people the demo made, and those later steps name: who C4's selection appoints, and the
 /// social workers bought services place (already in post).
 pub(super) struct Staff {
-    pub ids: Vec<i64>,
+    pub ids: Vec<PersonId>,
     pub selected: Vec<Selected>,
     pub social_workers: Vec<Selected>,
 }

@@ -13,7 +13,7 @@ mod lists;
 use chrono::NaiveDate;
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
 use qingtuan_domain::consultation::{CaseCategory, CaseChannel, CaseOutcome};
-use qingtuan_domain::ids::{CaseId, OrgId};
+use qingtuan_domain::ids::{CaseId, OrgId, UserId};
 use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::person::Phone;
 use qingtuan_domain::time::local_date;
@@ -71,11 +71,11 @@ pub const COLUMNS: [(&str, &str); 9] = [
 ];
 
 /// The consultants the actor may give a case to (none without `consultations.write` somewhere).
-pub async fn consultant_choices(app: &App, actor: &Actor) -> AppResult<Vec<(i64, String)>> {
+pub async fn consultant_choices(app: &App, actor: &Actor) -> AppResult<Vec<(UserId, String)>> {
     if !actor.can_somewhere(WRITE) {
         return Ok(Vec::new());
     }
-    consultants(app).await
+    Ok(consultants(app).await?.into_iter().map(|(id, name)| (UserId(id), name)).collect())
 }
 
 /// The accounts that may be given cases: partners' accounts holding a role made for partners that

@@ -111,7 +111,7 @@ async fn taken<C: ConnectionTrait>(conn: &C, shift_id: i64) -> AppResult<u64> {
 pub async fn open_calls(
     app: &App,
     today: NaiveDate,
-    id: Option<i64>,
+    id: Option<CallId>,
     filter: &PortalFilter,
 ) -> AppResult<Vec<PublicCall>> {
     if !filter.category.is_empty() && filter.category != Category::Volunteering.code() {
@@ -120,7 +120,7 @@ pub async fn open_calls(
     let mut q = recruitment_call::Entity::find().order_by_desc(recruitment_call::Column::PublishedOn);
     // A closed call leaves the list; its own page says it is closed.
     match id {
-        Some(id) => q = q.filter(recruitment_call::Column::Id.eq(id)),
+        Some(CallId(id)) => q = q.filter(recruitment_call::Column::Id.eq(id)),
         None => q = q.filter(recruitment_call::Column::ClosedOn.is_null()),
     }
     if let Some(ids) = orgs_of_street(&app.db, &filter.street).await? {

@@ -48,7 +48,7 @@ pub struct NewApproval {
 }
 
 /// Grants `form.username` a standing approval over `form.scope_code`'s subtree.
-pub async fn grant(app: &App, actor: &Actor, form: &NewApproval) -> AppResult<i64> {
+pub async fn grant(app: &App, actor: &Actor, form: &NewApproval) -> AppResult<MinorApprovalId> {
     scope::require_somewhere(app, actor, APPROVE).await?;
     let today = local_date(app.now());
     let mut problems = Vec::new();
@@ -118,7 +118,7 @@ pub async fn grant(app: &App, actor: &Actor, form: &NewApproval) -> AppResult<i6
         );
     audit::record(&txn, now, actor, entry).await?;
     txn.commit().await?;
-    Ok(created.id)
+    Ok(MinorApprovalId(created.id))
 }
 
 /// Revokes an approval the actor could have granted.

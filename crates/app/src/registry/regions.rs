@@ -58,12 +58,12 @@ pub(crate) async fn names<C: ConnectionTrait>(
         .collect())
 }
 
-pub async fn create(app: &App, actor: &Actor, form: &NewRegion) -> AppResult<i64> {
+pub async fn create(app: &App, actor: &Actor, form: &NewRegion) -> AppResult<RegionId> {
     require_district_wide(app, actor).await?;
     let txn = app.begin().await?;
     let id = insert(&txn, app, actor, form).await?;
     txn.commit().await?;
-    Ok(id)
+    Ok(RegionId(id))
 }
 
 async fn insert(txn: &crate::db::Write, app: &App, actor: &Actor, form: &NewRegion) -> AppResult<i64> {

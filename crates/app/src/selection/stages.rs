@@ -404,7 +404,7 @@ async fn post(
                 political_status: a.political_status.clone(),
                 ..Default::default()
             };
-            people::create_batch(app, actor, &[form]).await?.pop().ok_or(AppError::NotFound)?
+            people::create_batch(app, actor, &[form]).await?.pop().ok_or(AppError::NotFound)?.0
         }
     };
     let source = qingtuan_domain::position::CadreSource::SocialSelection.code();

@@ -21,7 +21,7 @@ use crate::forms::required_text;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use qingtuan_domain::Invalid;
 use qingtuan_domain::audit::{AuditAction, ObjectKind};
-use qingtuan_domain::ids::{CallId, OrgId, PersonId, ShiftId, TeamId, TurnoutId};
+use qingtuan_domain::ids::{CallId, LedgerLineId, OrgId, PersonId, ShiftId, TeamId, TurnoutId};
 use qingtuan_domain::money::Fen;
 use qingtuan_domain::permission::{Action, Module, Permission};
 use qingtuan_domain::platform::{ContributionKind, DonorKind, Funding, Purpose};
@@ -320,7 +320,7 @@ pub struct NewDonation {
     pub receipt_no: String,
 }
 
-pub async fn record_donation(app: &App, actor: &Actor, form: &NewDonation) -> AppResult<i64> {
+pub async fn record_donation(app: &App, actor: &Actor, form: &NewDonation) -> AppResult<LedgerLineId> {
     let org = scope::org_by_code(app, actor, WRITE, &form.org_code).await?;
     if !matches!(form.donor_kind.as_str(), "person" | "org") || DonationKind::parse(&form.kind).is_err() {
         return Err(Invalid::one("kind", "捐赠方应为个人或单位，类型应为捐款或捐物").into());
@@ -360,7 +360,7 @@ pub async fn record_donation(app: &App, actor: &Actor, form: &NewDonation) -> Ap
         .after(json!({ "donation": id, "donor": donor, "kind": form.kind, "value_fen": form.value.0, "donated_on": form.donated_on }));
     audit::record(&txn, app.now(), actor, entry).await?;
     txn.commit().await?;
-    Ok(id)
+    Ok(LedgerLineId(id))
 }
 
 #[derive(Debug, Clone, serde::Serialize)]

@@ -221,7 +221,7 @@ pub async fn team_takes_shift(
 }
 
 /// Teams in the actor's scope, for choosing one (at most 500, newest first).
-pub async fn teams_in_scope(app: &App, actor: &Actor) -> AppResult<Vec<(i64, String)>> {
+pub async fn teams_in_scope(app: &App, actor: &Actor) -> AppResult<Vec<(TeamId, String)>> {
     use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
     let rows = volunteer_team::Entity::find()
         .filter(scope::org_condition(actor, WRITE, volunteer_team::Column::OrgId))
@@ -230,5 +230,5 @@ pub async fn teams_in_scope(app: &App, actor: &Actor) -> AppResult<Vec<(i64, Str
         .limit(500)
         .all(&app.db)
         .await?;
-    Ok(rows.into_iter().map(|t| (t.id, t.name)).collect())
+    Ok(rows.into_iter().map(|t| (TeamId(t.id), t.name)).collect())
 }

@@ -1,7 +1,6 @@
 //! Running it for real: backup and restore under write load, the key bound to its data, a lost
 //! database never silently replaced, and a graceful stop on SIGTERM.
 
-use qingtuan_domain::ids::PersonId;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
@@ -86,7 +85,7 @@ async fn a_backup_under_write_load_restores_every_acknowledged_write() {
     .await
     .expect("person");
     let post = positions::NewPosition {
-        person_id: Some(PersonId(ids[0])),
+        person_id: Some(ids[0]),
         org_code: "C11".into(),
         title: "书记".into(),
         employment: "兼职".into(),

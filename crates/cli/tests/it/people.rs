@@ -48,8 +48,8 @@ async fn seed_people(t: &TestApp) {
     )
     .await
     .expect("people");
-    let post = |who: i64, org: &str| NewPosition {
-        person_id: Some(PersonId(who)),
+    let post = |who: PersonId, org: &str| NewPosition {
+        person_id: Some(who),
         org_code: org.into(),
         title: "书记".into(),
         employment: "兼职".into(),
@@ -147,8 +147,8 @@ async fn a_childs_record_needs_a_standing_approval(t: TestApp) {
             name: "成大明".into(), gender: "男".into(), birth_on: "1995-06-01".into(), ..NewPerson::default()
         };
     let ids = people::create_batch(&t.app, &sys, &[child, adult]).await.expect("people");
-    let post = |who: i64| NewPosition {
-        person_id: Some(PersonId(who)),
+    let post = |who: PersonId| NewPosition {
+        person_id: Some(who),
         org_code: "C11".into(),
         title: "member".into(),
         employment: "volunteer_core".into(),
@@ -357,8 +357,8 @@ async fn unmasking_exporting_and_merging_are_checked_against_the_person(t: TestA
     let ids = people::create_batch(&t.app, &sys, &[person("甲某", ZHANG), person("乙某", "110105198001010016")])
         .await
         .expect("people");
-    let post = |who: i64, org: &str| NewPosition {
-        person_id: Some(PersonId(who)),
+    let post = |who: PersonId, org: &str| NewPosition {
+        person_id: Some(who),
         org_code: org.into(),
         title: "member".into(),
         employment: "volunteer_core".into(),

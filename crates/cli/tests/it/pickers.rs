@@ -128,8 +128,8 @@ async fn a_post_is_recorded_for_a_person_picked_by_name(t: TestApp) {
     )
     .await
     .expect("people");
-    let post = |who: i64, org: &str| NewPosition {
-        person_id: Some(PersonId(who)),
+    let post = |who: PersonId, org: &str| NewPosition {
+        person_id: Some(who),
         org_code: org.into(),
         title: "委员".into(),
         employment: "兼职".into(),

@@ -4,7 +4,6 @@
 
 use qingtuan_app::Actor;
 use qingtuan_app::registry::people::{self, NewPerson};
-use qingtuan_domain::ids::PersonId;
 use qingtuan_testkit::{TestApp, db_tests};
 
 db_tests!(
@@ -405,7 +404,7 @@ async fn the_data_quality_page_lists_what_keeps_the_figures_wrong(t: TestApp) {
     let someone = NewPerson { name: "无生日".into(), gender: "女".into(), ..NewPerson::default() };
     let ids = people::create_batch(&t.app, &sys, &[someone]).await.expect("person");
     let post = qingtuan_app::registry::positions::NewPosition {
-        person_id: Some(PersonId(ids[0])),
+        person_id: Some(ids[0]),
         org_code: "C12".into(),
         title: "书记".into(),
         employment: "兼职".into(),

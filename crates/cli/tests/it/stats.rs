@@ -338,8 +338,8 @@ async fn figures_at_the_date_edges_of_a_small_tree(t: TestApp) {
 
     let person = |n: u32| NewPerson { name: format!("测试{n}"), gender: "女".into(), ..NewPerson::default() };
     let ids = people::create_batch(&t.app, &sys, &[person(1), person(2), person(3), person(4)]).await.expect("people");
-    let post = |who: i64, org: &str, start: &str, end: &str| NewPosition {
-        person_id: Some(PersonId(who)),
+    let post = |who: PersonId, org: &str, start: &str, end: &str| NewPosition {
+        person_id: Some(who),
         org_code: org.into(),
         title: "secretary".into(),
         employment: "part_time".into(),
@@ -470,8 +470,8 @@ async fn the_whole_districts_work_force_follows_every_change(t: TestApp) {
     let p = people::create_batch(&t.app, &sys, &[person(1), person(2), person(3), person(4), person(5)])
         .await
         .expect("people");
-    let post = |who: i64, org: &str, start: &str, end: &str| NewPosition {
-        person_id: Some(PersonId(who)),
+    let post = |who: PersonId, org: &str, start: &str, end: &str| NewPosition {
+        person_id: Some(who),
         org_code: org.into(),
         title: "member".into(),
         employment: "volunteer_core".into(),
@@ -498,7 +498,7 @@ async fn the_whole_districts_work_force_follows_every_change(t: TestApp) {
     let admin = t.login("boss").await;
     assert_eq!(work_force(&t, &admin, "posts recorded").await, (4, 3), "1, 3, 4, 5 as of; 1, 4, 5 at the baseline");
 
-    let p5_post = positions::list(&t.app, &sys, Some(PersonId(p[4])), None).await.expect("posts")[0].id;
+    let p5_post = positions::list(&t.app, &sys, Some(p[4]), None).await.expect("posts")[0].id;
     positions::end(&t.app, &sys, p5_post, "2022-01-01".parse().expect("date")).await.expect("end");
     assert_eq!(work_force(&t, &admin, "a post ended").await, (3, 3));
 
@@ -616,8 +616,8 @@ async fn the_youth_population_of_a_scope_is_its_regions_own_or_its_childrens(t: 
     }
     let person = |n: u32| NewPerson { name: format!("测试{n}"), gender: "女".into(), ..NewPerson::default() };
     let ids = people::create_batch(&t.app, &sys, &(1..=12).map(person).collect::<Vec<_>>()).await.expect("people");
-    let post = |who: i64, org: &str| NewPosition {
-        person_id: Some(PersonId(who)),
+    let post = |who: PersonId, org: &str| NewPosition {
+        person_id: Some(who),
         org_code: org.into(),
         title: "secretary".into(),
         employment: "part_time".into(),

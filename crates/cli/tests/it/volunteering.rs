@@ -43,7 +43,7 @@ async fn organisers_see_and_record_only_their_own_shifts(t: TestApp) {
     // A 300-minute shift: 180 minutes (60 %) count, 179 do not.
     let rows = [(180, ours[0]), (179, ours[0]), (300, theirs[0])].map(|(minutes, shift)| Attendance {
         shift_id: shift,
-        person_id: qingtuan_domain::ids::PersonId(ids[0]),
+        person_id: ids[0],
         team_id: None,
         check_in_at: start,
         check_out_at: start + TimeDelta::minutes(minutes),

@@ -13,7 +13,7 @@ use qingtuan_app::AppError;
 use qingtuan_app::consultations::{self, CaseRow, CaseStep, CaseView, Cases, Count, Filter, NewCase, READ, WRITE};
 use qingtuan_app::page::Page;
 use qingtuan_domain::consultation::{CaseCategory, CaseChannel, CaseOutcome};
-use qingtuan_domain::ids::CaseId;
+use qingtuan_domain::ids::{CaseId, UserId};
 
 use crate::done::{self, Done};
 use crate::layout::{Errors, Layout, MenuEntry, Need};
@@ -46,7 +46,7 @@ struct ListPage {
     categories: &'static [CaseCategory],
     channels: &'static [CaseChannel],
     outcomes: &'static [CaseOutcome],
-    consultants: Vec<(i64, String)>,
+    consultants: Vec<(UserId, String)>,
     can_write: bool,
     form: NewCase,
     errors: Errors,
@@ -116,7 +116,7 @@ pub async fn export(
 struct ShowPage {
     layout: Layout,
     c: CaseView,
-    consultants: Vec<(i64, String)>,
+    consultants: Vec<(UserId, String)>,
     outcomes: &'static [CaseOutcome],
     errors: Errors,
 }

@@ -127,12 +127,12 @@ pub(crate) async fn write(conn: &Write, app: &App, line: &Line) -> AppResult<i64
 }
 
 /// Records a ledger line (platforms.write over the receiving org).
-pub async fn record(app: &App, actor: &Actor, form: &NewLine) -> AppResult<i64> {
+pub async fn record(app: &App, actor: &Actor, form: &NewLine) -> AppResult<LedgerLineId> {
     check_org(app, actor, &form.org_code).await?;
     let txn = app.begin().await?;
     let id = insert(&txn, app, actor, form).await?;
     txn.commit().await?;
-    Ok(id)
+    Ok(LedgerLineId(id))
 }
 
 async fn insert(conn: &Write, app: &App, actor: &Actor, form: &NewLine) -> AppResult<i64> {

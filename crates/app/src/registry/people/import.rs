@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use qingtuan_domain::ids::PersonId;
 use qingtuan_domain::person::{Gender, PoliticalStatus};
 use qingtuan_entity::person;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -14,7 +15,7 @@ use crate::{Actor, App, AppError};
 
 /// Registers people, all or nothing: if any row is bad, nothing is written and every problem is
 /// returned. A row whose ID number is already registered (or repeats an earlier row) is a problem.
-pub async fn create_batch(app: &App, actor: &Actor, forms: &[NewPerson]) -> AppResult<Vec<i64>> {
+pub async fn create_batch(app: &App, actor: &Actor, forms: &[NewPerson]) -> AppResult<Vec<PersonId>> {
     create_batch_with_progress(app, actor, forms, false, &|_, _| {}).await
 }
 
@@ -25,7 +26,7 @@ pub async fn create_batch_with_progress(
     forms: &[NewPerson],
     dry_run: bool,
     progress: &(dyn Fn(usize, usize) + Sync),
-) -> AppResult<Vec<i64>> {
+) -> AppResult<Vec<PersonId>> {
     scope::require_somewhere(app, actor, WRITE).await?;
     let typed: Vec<&str> = forms.iter().map(|f| f.id_number.as_str()).collect();
     guard_outside_holders(app, actor, &typed, None).await?;
@@ -39,7 +40,7 @@ pub async fn create_batch_with_progress(
     } else {
         txn.commit().await?
     }
-    Ok(ids)
+    Ok(ids.into_iter().map(PersonId).collect())
 }
 
 /// The forms checked — each alone, against each other and against the registry (an ID number

@@ -106,7 +106,7 @@ async fn call_page(
     invalid: bool,
     form: SignupForm,
 ) -> Result<Response, PageError> {
-    let call = portal::open_calls(&state.app, today(state), Some(id.0), &PortalFilter::default())
+    let call = portal::open_calls(&state.app, today(state), Some(CallId(id.0)), &PortalFilter::default())
         .await?
         .into_iter()
         .next()

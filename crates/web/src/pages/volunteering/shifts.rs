@@ -13,7 +13,7 @@ use qingtuan_app::volunteering::calls;
 use qingtuan_app::volunteering::checkin::{self, Direction, Screen};
 use qingtuan_app::volunteering::{self, ShiftDetail};
 use qingtuan_domain::Invalid;
-use qingtuan_domain::ids::{CallId, ShiftId, ShiftSignupId};
+use qingtuan_domain::ids::{CallId, ShiftId, ShiftSignupId, TeamId};
 
 use super::call_page;
 use crate::done::{self, Done};
@@ -48,7 +48,7 @@ pub(super) struct ShiftPage {
     layout: Layout,
     d: ShiftDetail,
     can_write: bool,
-    teams: Vec<(i64, String)>,
+    teams: Vec<(TeamId, String)>,
     /// A sign-up taken at the desk, as typed (kept when refused).
     form: SignupForm,
     errors: Errors,
