@@ -125,7 +125,8 @@ async fn ready(axum::extract::State(state): axum::extract::State<AppState>) -> (
 mod architecture {
     use std::path::{Path, PathBuf};
 
-    fn sources(dir: &Path, found: &mut Vec<PathBuf>) {
+    /// Every `.rs` file below `dir`.
+    pub(crate) fn sources(dir: &Path, found: &mut Vec<PathBuf>) {
         for entry in std::fs::read_dir(dir).expect("source folder").flatten() {
             let path = entry.path();
             if path.is_dir() {

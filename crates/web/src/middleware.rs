@@ -305,24 +305,18 @@ mod tests {
     /// left out of `without_secrets`.
     #[test]
     fn every_route_with_a_token_is_cut_out() {
-        fn routes(dir: &std::path::Path, found: &mut Vec<String>) {
-            for entry in std::fs::read_dir(dir).expect("source folder").flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    routes(&path, found);
-                } else if path.extension().is_some_and(|e| e == "rs") {
-                    let source = std::fs::read_to_string(&path).expect("source file");
-                    for (_, rest) in source.match_indices(".route(\"").map(|(i, _)| source.split_at(i + 8)) {
-                        let route = rest.split('"').next().unwrap_or_default();
-                        if route.contains("{token}") {
-                            found.push(route.to_owned());
-                        }
-                    }
+        let mut files = Vec::new();
+        crate::architecture::sources(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+        let mut found = Vec::new();
+        for file in files {
+            let source = std::fs::read_to_string(&file).expect("source file");
+            for (_, rest) in source.match_indices(".route(\"").map(|(i, _)| source.split_at(i + 8)) {
+                let route = rest.split('"').next().unwrap_or_default();
+                if route.contains("{token}") {
+                    found.push(route.to_owned());
                 }
             }
         }
-        let mut found = Vec::new();
-        routes(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut found);
         assert!(found.len() >= 10, "the routes were read: {found:?}");
         for route in found {
             let logged = without_secrets(&route.replace("{token}", "SECRET"));
